@@ -1,0 +1,138 @@
+//! The command line: argument parsing (clap) and the non-interactive commands.
+
+mod demo;
+mod tables;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::db::open::{Database, OpenInput, OpenMode, open_database};
+use crate::project::{Discover, discover};
+
+/// A terminal studio for SQLite / Cloudflare D1 databases of Drizzle + better-auth apps.
+///
+/// With no database given, squall opens the local D1 database of the wrangler project in the
+/// current directory, or else its demo database (created on first run).
+#[derive(Debug, Parser)]
+#[command(name = "squall", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// Database file to open in the terminal UI.
+    #[arg(value_name = "DB")]
+    pub database: Option<PathBuf>,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command accepts, before or after the subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// The SQLite database file to use.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Open the database read-only: every write is refused.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Which D1 database of the wrangler config to use (binding or database_name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub d1: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create (or recreate) a demo database with realistic better-auth data.
+    Demo(demo::DemoArgs),
+    /// List tables and views with row counts, and each column's type and kind.
+    Tables(tables::TablesArgs),
+}
+
+/// Exit code for failures (bad usage exits 2, through clap).
+const EXIT_ERROR: u8 = 1;
+
+/// Parses the command line, runs it, and turns errors into a one-line message and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("squall: {}", error_chain(&err));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// `outer: inner: cause`, without repeating a message that a layer already includes.
+pub fn error_chain(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        None => {
+            let target = resolve_database(&cli.global, cli.database.clone())?;
+            let db = open_target(&target, &cli.global)?;
+            crate::tui::run(db, target.reason)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Demo(args)) => demo::run(&args, &cli.global),
+        Some(Command::Tables(args)) => tables::run(&args, &cli.global),
+    }
+}
+
+/// The database a command will use, and why.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// `--db` (or the TUI's positional DB), else the wrangler project's local D1, else the demo
+/// database, created on first use.
+pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Result<Target> {
+    if let Some(path) = global.db.clone().or(positional) {
+        return Ok(Target { reason: format!("opened {}", path.display()), path });
+    }
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    if let Some(found) = discover(&Discover { dir: &cwd, d1: global.d1.as_deref() })? {
+        return Ok(Target { path: found.db_path, reason: found.reason });
+    }
+    let path = crate::demo::default_demo_path()?;
+    if path.exists() {
+        return Ok(Target {
+            reason: format!(
+                "no database given and no wrangler project here: opened the demo database {}",
+                path.display()
+            ),
+            path,
+        });
+    }
+    eprintln!(
+        "squall: no database given and no wrangler project here; creating the demo database at {}",
+        path.display()
+    );
+    demo::create_with_progress(&path, crate::demo::DEFAULT_USERS, false)?;
+    Ok(Target { reason: format!("created the demo database {}", path.display()), path })
+}
+
+/// Opens a resolved target in the mode the flags ask for.
+pub fn open_target(target: &Target, global: &GlobalArgs) -> Result<Database> {
+    let mode = if global.read_only { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
+    open_database(&OpenInput { path: &target.path, mode })
+}
+
+/// Whether stderr is a person's terminal (progress lines are only for people).
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}

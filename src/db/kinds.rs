@@ -1,0 +1,406 @@
+//! What a column means, beyond SQLite's storage class: decided once per table from the declared
+//! type, the column's name (camelCase or snake_case) and a bounded sample of its values.
+//!
+//! The name rules are a table ([`NAME_RULES`]) rather than scattered conditions, so adding a
+//! convention is one line.
+
+use anyhow::Result;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use super::schema::{TableInfo, quote_ident};
+use super::value::parse_iso_datetime;
+
+/// How a timestamp column stores its instants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeFormat {
+    /// Integer epoch milliseconds (drizzle's `timestamp_ms`).
+    Millis,
+    /// Integer epoch seconds (drizzle's `timestamp`).
+    Seconds,
+    /// ISO-8601 text (better-auth's Kysely adapter).
+    IsoText,
+    /// Both integers and ISO text in one column.
+    Mixed,
+}
+
+/// The meaning of a column, which drives display, parsing, filters and editing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// An instant, stored as `format`.
+    Timestamp { format: TimeFormat },
+    /// 0/1 integers.
+    Boolean,
+    /// Text from a small set of values (comma-joined sets allowed, as better-auth stores roles).
+    Enum { values: Vec<String> },
+    /// A row identifier (primary key or `*Id` column): UUID or random text.
+    Id,
+    /// A declared reference to another table's key.
+    ForeignKey { table: String, column: String },
+    /// Passwords, tokens and other values never shown unmasked by default.
+    Secret,
+    /// JSON objects or arrays stored as text.
+    Json,
+    /// Plain integer.
+    Integer,
+    /// Plain floating-point or numeric.
+    Real,
+    /// Plain text.
+    Text,
+    /// Raw bytes.
+    Blob,
+}
+
+impl ColumnKind {
+    /// Short label for grid headers and `tables` output.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ColumnKind::Timestamp { .. } => "timestamp",
+            ColumnKind::Boolean => "boolean",
+            ColumnKind::Enum { .. } => "enum",
+            ColumnKind::Id => "id",
+            ColumnKind::ForeignKey { .. } => "fk",
+            ColumnKind::Secret => "secret",
+            ColumnKind::Json => "json",
+            ColumnKind::Integer => "integer",
+            ColumnKind::Real => "real",
+            ColumnKind::Text => "text",
+            ColumnKind::Blob => "blob",
+        }
+    }
+
+    /// Whether free-text search should look inside this column.
+    pub fn is_searchable_text(&self) -> bool {
+        matches!(
+            self,
+            ColumnKind::Text
+                | ColumnKind::Enum { .. }
+                | ColumnKind::Id
+                | ColumnKind::Json
+                | ColumnKind::ForeignKey { .. }
+        )
+    }
+}
+
+/// SQLite's type affinity of a declared type (the rules of section 3.1 of its datatype docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affinity {
+    Integer,
+    Text,
+    Blob,
+    Real,
+    Numeric,
+}
+
+pub fn affinity(decl_type: &str) -> Affinity {
+    let upper = decl_type.to_ascii_uppercase();
+    if upper.contains("INT") {
+        Affinity::Integer
+    } else if upper.contains("CHAR") || upper.contains("CLOB") || upper.contains("TEXT") {
+        Affinity::Text
+    } else if upper.contains("BLOB") || upper.is_empty() {
+        Affinity::Blob
+    } else if upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB") {
+        Affinity::Real
+    } else {
+        Affinity::Numeric
+    }
+}
+
+/// Splits `emailVerified`, `email_verified` and `Email Verified` alike into lower-case words.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if ch == '_' || ch == '-' || ch == ' ' || ch == '.' {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        current.extend(ch.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// What a name suggests, before the values have their say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hint {
+    Secret,
+    Timestamp,
+    Boolean,
+    Enum,
+}
+
+/// How a rule matches a column name (always on its lower-case words).
+#[derive(Debug, Clone, Copy)]
+enum Matcher {
+    /// All the words joined equal one of these (`emailverified`).
+    Whole(&'static [&'static str]),
+    /// Any word is one of these.
+    AnyWord(&'static [&'static str]),
+    /// The first word is one of these (`is_active`).
+    FirstWord(&'static [&'static str]),
+    /// The last word is one of these (`createdAt`, `ban_expires`).
+    LastWord(&'static [&'static str]),
+    /// This column of this table (`verification.value`).
+    TableColumn(&'static str, &'static str),
+}
+
+/// Name conventions of better-auth, drizzle and common app schemas. First match wins.
+const NAME_RULES: &[(Matcher, Hint)] = &[
+    // Times first: `accessTokenExpiresAt` is when a token expires, not a token.
+    (Matcher::LastWord(&["at", "expires", "date", "time", "timestamp", "until", "since"]), Hint::Timestamp),
+    (Matcher::AnyWord(&["password", "passwd", "token", "secret", "apikey", "otp"]), Hint::Secret),
+    (Matcher::Whole(&["privatekey", "clientsecret", "hash", "passwordhash"]), Hint::Secret),
+    (Matcher::TableColumn("verification", "value"), Hint::Secret),
+    (Matcher::Whole(&["created", "updated", "deleted", "expiry", "lastlogin", "lastseen"]), Hint::Timestamp),
+    (Matcher::FirstWord(&["is", "has", "can", "should", "allow"]), Hint::Boolean),
+    (
+        Matcher::Whole(&[
+            "banned",
+            "emailverified",
+            "phonenumberverified",
+            "verified",
+            "active",
+            "enabled",
+            "disabled",
+            "archived",
+            "twofactorenabled",
+            "admin",
+            "blocked",
+            "locked",
+        ]),
+        Hint::Boolean,
+    ),
+    (Matcher::LastWord(&["role", "roles", "status", "state", "type", "kind", "level", "plan"]), Hint::Enum),
+    (Matcher::Whole(&["providerid", "provider", "action"]), Hint::Enum),
+];
+
+fn name_hint(table: &str, column: &str) -> Option<Hint> {
+    let words = name_words(column);
+    let whole: String = words.concat();
+    NAME_RULES.iter().find_map(|(matcher, hint)| {
+        let hit = match matcher {
+            Matcher::Whole(names) => names.contains(&whole.as_str()),
+            Matcher::AnyWord(names) => words.iter().any(|w| names.contains(&w.as_str())),
+            Matcher::FirstWord(names) => words.first().is_some_and(|w| names.contains(&w.as_str())),
+            Matcher::LastWord(names) => words.last().is_some_and(|w| names.contains(&w.as_str())),
+            Matcher::TableColumn(t, c) => table.eq_ignore_ascii_case(t) && column.eq_ignore_ascii_case(c),
+        };
+        hit.then_some(*hint)
+    })
+}
+
+/// Values better-auth knows for a role column even when the table is empty.
+const KNOWN_ROLES: [&str; 2] = ["admin", "user"];
+/// Enums with more distinct values than this in the sample are treated as plain text.
+const MAX_ENUM_VALUES: usize = 12;
+/// Rows scanned per column for samples: bounds the work on tables of any size.
+const SAMPLE_SCAN_ROWS: u32 = 5000;
+/// Non-null values kept per column.
+const SAMPLE_VALUES: u32 = 64;
+
+/// Reads a bounded sample of non-null values of one column.
+pub fn sample_column(conn: &Connection, table: &str, column: &str) -> Result<Vec<Value>> {
+    let col = quote_ident(column);
+    let sql = format!(
+        "SELECT {col} FROM (SELECT {col} FROM {} LIMIT {SAMPLE_SCAN_ROWS}) WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}",
+        quote_ident(table)
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let values = stmt.query_map([], |row| row.get::<_, Value>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(values)
+}
+
+/// The kind of every column of `table`, in column order.
+pub fn infer_kinds(conn: &Connection, table: &TableInfo) -> Result<Vec<ColumnKind>> {
+    table
+        .columns
+        .iter()
+        .map(|column| {
+            let samples = sample_column(conn, &table.name, &column.name)?;
+            Ok(classify_column(table, &column.name, &column.decl_type, &samples))
+        })
+        .collect()
+}
+
+/// Decides one column's kind. Pure, so tests can feed it samples directly.
+pub fn classify_column(table: &TableInfo, column: &str, decl_type: &str, samples: &[Value]) -> ColumnKind {
+    if let Some(fk) = table.foreign_key_of(column) {
+        return ColumnKind::ForeignKey {
+            table: fk.ref_table.clone(),
+            column: fk.ref_columns.first().cloned().unwrap_or_default(),
+        };
+    }
+    let hint = name_hint(&table.name, column);
+    if hint == Some(Hint::Secret) {
+        return ColumnKind::Secret;
+    }
+    let decl = decl_type.to_ascii_uppercase();
+    let affinity = affinity(decl_type);
+    let integer_like = matches!(affinity, Affinity::Integer | Affinity::Numeric);
+    if decl.starts_with("BOOL") || (hint == Some(Hint::Boolean) && integer_like && all_zero_or_one(samples)) {
+        return ColumnKind::Boolean;
+    }
+    let declared_time = ["DATE", "TIME"].iter().any(|t| decl.contains(t));
+    if (declared_time || hint == Some(Hint::Timestamp))
+        && let Some(format) = timestamp_format(affinity, samples)
+    {
+        return ColumnKind::Timestamp { format };
+    }
+    let is_key = table.primary_key.len() == 1 && table.primary_key[0] == column;
+    if hint == Some(Hint::Enum)
+        && affinity == Affinity::Text
+        && !is_key
+        && let Some(values) = enum_values(column, samples)
+    {
+        return ColumnKind::Enum { values };
+    }
+    let words = name_words(column);
+    if is_key || words.last().is_some_and(|w| w == "id") && words.len() > 1 || column.eq_ignore_ascii_case("id") {
+        return ColumnKind::Id;
+    }
+    if decl.contains("JSON")
+        || (matches!(affinity, Affinity::Text | Affinity::Blob | Affinity::Numeric) && looks_like_json(samples))
+    {
+        return ColumnKind::Json;
+    }
+    match affinity {
+        Affinity::Integer => ColumnKind::Integer,
+        Affinity::Real | Affinity::Numeric => ColumnKind::Real,
+        Affinity::Text => ColumnKind::Text,
+        Affinity::Blob => fallback_from_samples(samples),
+    }
+}
+
+fn all_zero_or_one(samples: &[Value]) -> bool {
+    samples.iter().all(|v| matches!(v, Value::Integer(0 | 1)))
+}
+
+/// Epoch values at or above this are milliseconds (1e11 s would be the year 5138).
+const MILLIS_THRESHOLD: i64 = 100_000_000_000;
+
+fn timestamp_format(affinity: Affinity, samples: &[Value]) -> Option<TimeFormat> {
+    let (mut millis, mut seconds, mut iso) = (0, 0, 0);
+    for value in samples {
+        match value {
+            Value::Integer(n) if n.abs() >= MILLIS_THRESHOLD => millis += 1,
+            Value::Integer(_) => seconds += 1,
+            Value::Real(f) if f.abs() >= MILLIS_THRESHOLD as f64 => millis += 1,
+            Value::Real(_) => seconds += 1,
+            Value::Text(text) if parse_iso_datetime(text).is_some() => iso += 1,
+            _ => return None,
+        }
+    }
+    let numeric = match (millis, seconds) {
+        (0, 0) => None,
+        (_, 0) => Some(TimeFormat::Millis),
+        (0, _) => Some(TimeFormat::Seconds),
+        // Seconds and milliseconds together: the larger group is the convention.
+        (m, s) => Some(if m >= s { TimeFormat::Millis } else { TimeFormat::Seconds }),
+    };
+    match (numeric, iso) {
+        (Some(_), n) if n > 0 => Some(TimeFormat::Mixed),
+        (Some(format), _) => Some(format),
+        (None, n) if n > 0 => Some(TimeFormat::IsoText),
+        // Empty column: drizzle stores `integer` timestamps as ms, text ones as ISO.
+        (None, _) => Some(if affinity == Affinity::Text { TimeFormat::IsoText } else { TimeFormat::Millis }),
+    }
+}
+
+fn enum_values(column: &str, samples: &[Value]) -> Option<Vec<String>> {
+    let mut values: Vec<String> = Vec::new();
+    let is_role = name_words(column).last().is_some_and(|w| w.starts_with("role"));
+    if is_role {
+        values.extend(KNOWN_ROLES.iter().map(|r| r.to_string()));
+    }
+    for sample in samples {
+        let Value::Text(text) = sample else {
+            return None;
+        };
+        let parts: Vec<&str> = if is_role { text.split(',').map(str::trim).collect() } else { vec![text.as_str()] };
+        for part in parts {
+            if !part.is_empty() && !values.iter().any(|v| v == part) {
+                values.push(part.to_string());
+            }
+        }
+    }
+    values.sort();
+    (values.len() <= MAX_ENUM_VALUES).then_some(values)
+}
+
+fn looks_like_json(samples: &[Value]) -> bool {
+    !samples.is_empty()
+        && samples.iter().all(|v| match v {
+            Value::Text(text) => {
+                let trimmed = text.trim_start();
+                (trimmed.starts_with('{') || trimmed.starts_with('['))
+                    && serde_json::from_str::<serde_json::Value>(text).is_ok()
+            }
+            _ => false,
+        })
+}
+
+fn fallback_from_samples(samples: &[Value]) -> ColumnKind {
+    match samples.first() {
+        Some(Value::Integer(_)) => ColumnKind::Integer,
+        Some(Value::Real(_)) => ColumnKind::Real,
+        Some(Value::Text(_)) => ColumnKind::Text,
+        _ => ColumnKind::Blob,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_both_naming_flavours() {
+        assert_eq!(name_words("emailVerified"), ["email", "verified"]);
+        assert_eq!(name_words("email_verified"), ["email", "verified"]);
+        assert_eq!(name_words("accessTokenExpiresAt"), ["access", "token", "expires", "at"]);
+        assert_eq!(name_words("ID"), ["id"]);
+    }
+
+    #[test]
+    fn name_rules_cover_better_auth_columns() {
+        assert_eq!(name_hint("session", "token"), Some(Hint::Secret));
+        assert_eq!(name_hint("account", "id_token"), Some(Hint::Secret));
+        assert_eq!(name_hint("verification", "value"), Some(Hint::Secret));
+        assert_eq!(name_hint("settings", "value"), None);
+        assert_eq!(name_hint("user", "banExpires"), Some(Hint::Timestamp));
+        assert_eq!(name_hint("account", "accessTokenExpiresAt"), Some(Hint::Timestamp));
+        assert_eq!(name_hint("user", "ban_expires"), Some(Hint::Timestamp));
+        assert_eq!(name_hint("user", "email_verified"), Some(Hint::Boolean));
+        assert_eq!(name_hint("user", "role"), Some(Hint::Enum));
+        assert_eq!(name_hint("user", "name"), None);
+        assert_eq!(name_hint("account", "provider_id"), Some(Hint::Enum));
+    }
+
+    #[test]
+    fn timestamp_formats_from_samples() {
+        use Value::*;
+        let ms = Integer(1_795_846_739_167);
+        let s = Integer(1_795_846_739);
+        let iso = Text("2026-11-28T06:22:01.200Z".into());
+        assert_eq!(timestamp_format(Affinity::Integer, std::slice::from_ref(&ms)), Some(TimeFormat::Millis));
+        assert_eq!(timestamp_format(Affinity::Integer, &[s]), Some(TimeFormat::Seconds));
+        assert_eq!(timestamp_format(Affinity::Integer, std::slice::from_ref(&iso)), Some(TimeFormat::IsoText));
+        assert_eq!(timestamp_format(Affinity::Integer, &[ms, iso]), Some(TimeFormat::Mixed));
+        assert_eq!(timestamp_format(Affinity::Integer, &[]), Some(TimeFormat::Millis));
+        assert_eq!(timestamp_format(Affinity::Text, &[Text("soon".into())]), None);
+    }
+}

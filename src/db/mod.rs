@@ -1,0 +1,8 @@
+//! Plain data access: free functions over `&Connection`, no UI types.
+
+pub mod error;
+pub mod kinds;
+pub mod open;
+pub mod password;
+pub mod schema;
+pub mod value;

@@ -1,0 +1,156 @@
+//! Opening a database file: never creates one, never changes one, and says clearly what is wrong.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use rusqlite::{Connection, OpenFlags};
+
+use super::error::DbError;
+
+/// How long a statement waits for another process's lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether the user asked to be kept from writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Reads and writes; falls back to read-only when the file is not writable.
+    ReadWrite,
+    /// Reads only, as asked with `--read-only`.
+    ReadOnly,
+}
+
+/// An open database and what we learned while opening it.
+pub struct Database {
+    pub conn: Connection,
+    pub path: PathBuf,
+    /// Why writes are refused, when they are.
+    pub read_only: Option<ReadOnlyReason>,
+}
+
+/// Why a database is read-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnlyReason {
+    /// The user asked for it.
+    Requested,
+    /// The file (or its folder) is not writable by us.
+    NotWritable,
+}
+
+impl ReadOnlyReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReadOnlyReason::Requested => "opened with --read-only",
+            ReadOnlyReason::NotWritable => "the file is not writable",
+        }
+    }
+}
+
+/// Input of [`open_database`].
+pub struct OpenInput<'a> {
+    pub path: &'a Path,
+    pub mode: OpenMode,
+}
+
+/// Opens an existing SQLite file, checks it really is one, turns foreign keys on and sets a busy
+/// timeout. The file is left byte-for-byte as it was: no journal-mode switch, no tables created.
+pub fn open_database(input: &OpenInput) -> Result<Database> {
+    let path = input.path;
+    let meta = std::fs::metadata(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => DbError::NotFound(format!("{}: no such file", path.display())),
+        std::io::ErrorKind::PermissionDenied => {
+            DbError::BadFile { path: path.to_path_buf(), reason: "permission denied".into() }
+        }
+        _ => DbError::BadFile { path: path.to_path_buf(), reason: err.to_string() },
+    })?;
+    if meta.is_dir() {
+        return Err(bad_file(path, "is a directory, not a SQLite database file"));
+    }
+    // Read access is checked up front so the message names the cause, not SQLite's generic code.
+    if let Err(err) = std::fs::File::open(path) {
+        return Err(bad_file(path, &format!("cannot read: {err}")));
+    }
+    let flags = match input.mode {
+        OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Reading the schema is the cheapest way to make SQLite look at the header.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0))
+        .map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let read_only = match input.mode {
+        OpenMode::ReadOnly => Some(ReadOnlyReason::Requested),
+        OpenMode::ReadWrite if conn.is_readonly(rusqlite::MAIN_DB)? => Some(ReadOnlyReason::NotWritable),
+        OpenMode::ReadWrite => None,
+    };
+    Ok(Database { conn, path: path.to_path_buf(), read_only })
+}
+
+fn bad_file(path: &Path, reason: &str) -> anyhow::Error {
+    DbError::BadFile { path: path.to_path_buf(), reason: reason.to_string() }.into()
+}
+
+/// SQLite's own words, made friendlier where its wording is cryptic.
+fn sqlite_reason(err: &rusqlite::Error) -> String {
+    if let rusqlite::Error::SqliteFailure(failure, _) = err {
+        match failure.code {
+            rusqlite::ErrorCode::NotADatabase => {
+                return "not a SQLite database (or it is encrypted)".into();
+            }
+            rusqlite::ErrorCode::DatabaseCorrupt => return "the database file is corrupt".into(),
+            rusqlite::ErrorCode::CannotOpen => return "cannot open the file".into(),
+            rusqlite::ErrorCode::PermissionDenied => return "permission denied".into(),
+            _ => {}
+        }
+    }
+    err.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(path: &Path) -> Result<Database> {
+        open_database(&OpenInput { path, mode: OpenMode::ReadWrite })
+    }
+
+    #[test]
+    fn missing_file_is_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("typo.db");
+        let err = open(&path).err().unwrap();
+        assert!(err.to_string().contains("no such file"), "{err}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn directory_and_garbage_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = open(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("is a directory"), "{err}");
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, b"this is certainly not a database, it is a text file of some length").unwrap();
+        let err = open(&junk).err().unwrap();
+        assert!(err.to_string().contains("not a SQLite database"), "{err}");
+    }
+
+    #[test]
+    fn opening_changes_nothing_and_read_only_refuses_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let db = open(&path).unwrap();
+        assert!(db.read_only.is_none());
+        let fk: bool = db.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(fk);
+        drop(db);
+        assert_eq!(before, std::fs::read(&path).unwrap());
+        let db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadOnly }).unwrap();
+        assert_eq!(db.read_only, Some(ReadOnlyReason::Requested));
+        assert!(db.conn.execute("INSERT INTO t VALUES (1)", []).is_err());
+    }
+}

@@ -1,0 +1,295 @@
+//! Showing values by kind, and the inverse: reading what a person typed into a value to store.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeZone, Utc};
+use rusqlite::types::Value;
+
+use super::kinds::{ColumnKind, TimeFormat};
+
+/// The clock and time zone values are shown in. Passed in, so output is reproducible in tests.
+#[derive(Debug, Clone, Copy)]
+pub struct DisplayContext {
+    pub now: DateTime<Utc>,
+    pub offset: FixedOffset,
+}
+
+impl DisplayContext {
+    /// Now, in the machine's local time zone.
+    pub fn local() -> Self {
+        let now = Utc::now();
+        let offset = chrono::Local.offset_from_utc_datetime(&now.naive_utc()).fix();
+        DisplayContext { now, offset }
+    }
+}
+
+/// Placeholder shown for masked secrets.
+pub const MASK: &str = "•••••";
+
+/// Formats a value for a grid cell or a CLI table: dates as local time with age, booleans as
+/// ✓/✗, secrets masked, NULL as `NULL` (an empty string stays empty).
+pub fn display_value(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> String {
+    match (value, kind) {
+        (Value::Null, _) => "NULL".into(),
+        (_, ColumnKind::Secret) => mask(value),
+        (_, ColumnKind::Timestamp { .. }) => match value_instant(value) {
+            Some(instant) => format!("{} ({})", format_local(instant, ctx), relative_age(instant, ctx.now)),
+            None => raw_text(value),
+        },
+        (Value::Integer(0), ColumnKind::Boolean) => "✗".into(),
+        (Value::Integer(1), ColumnKind::Boolean) => "✓".into(),
+        _ => raw_text(value),
+    }
+}
+
+/// Formats a value in full, unmasked when `reveal` is set: for the row detail.
+pub fn display_full(value: &Value, kind: &ColumnKind, ctx: &DisplayContext, reveal: bool) -> String {
+    match (value, kind) {
+        (Value::Null, _) => "NULL".into(),
+        (_, ColumnKind::Secret) if !reveal => mask(value),
+        (Value::Text(text), ColumnKind::Json) => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(json) => serde_json::to_string_pretty(&json).unwrap_or_else(|_| text.clone()),
+            Err(_) => text.clone(),
+        },
+        (_, ColumnKind::Timestamp { .. }) => match value_instant(value) {
+            Some(instant) => format!(
+                "{} ({}) · stored as {}",
+                instant.with_timezone(&ctx.offset).format("%Y-%m-%d %H:%M:%S%.3f %:z"),
+                relative_age(instant, ctx.now),
+                raw_text(value)
+            ),
+            None => raw_text(value),
+        },
+        (_, ColumnKind::Secret) => raw_text(value),
+        _ => display_value(value, kind, ctx),
+    }
+}
+
+fn mask(value: &Value) -> String {
+    format!("{MASK} ({})", raw_text(value).chars().count())
+}
+
+/// The value as SQLite would print it.
+pub fn raw_text(value: &Value) -> String {
+    match value {
+        Value::Null => "NULL".into(),
+        Value::Integer(n) => n.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(text) => text.clone(),
+        Value::Blob(bytes) => format!("<blob {} bytes>", bytes.len()),
+    }
+}
+
+/// The instant a stored timestamp stands for, whatever its format.
+pub fn value_instant(value: &Value) -> Option<DateTime<Utc>> {
+    match value {
+        Value::Integer(n) if n.abs() >= 100_000_000_000 => Utc.timestamp_millis_opt(*n).single(),
+        Value::Integer(n) => Utc.timestamp_opt(*n, 0).single(),
+        Value::Real(f) if f.abs() >= 1e11 => Utc.timestamp_millis_opt(*f as i64).single(),
+        Value::Real(f) => Utc.timestamp_opt(*f as i64, 0).single(),
+        Value::Text(text) => parse_iso_datetime(text),
+        _ => None,
+    }
+}
+
+/// Parses the ISO-8601 forms apps store: `2026-11-28T06:22:01.200Z`, with an offset, with a space
+/// instead of `T`, without a zone (taken as UTC, as SQLite's `datetime()` writes it), or a date.
+pub fn parse_iso_datetime(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if text.len() < 10 || !text.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    if let Ok(dt) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Some(dt.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(naive.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc())
+}
+
+fn format_local(instant: DateTime<Utc>, ctx: &DisplayContext) -> String {
+    instant.with_timezone(&ctx.offset).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// "3d ago", "in 5h", "just now": the largest whole unit.
+pub fn relative_age(instant: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - instant).num_seconds();
+    let magnitude = seconds.unsigned_abs();
+    if magnitude < 60 {
+        return "just now".into();
+    }
+    let (amount, unit) = match magnitude {
+        m if m < 3_600 => (m / 60, "m"),
+        m if m < 86_400 => (m / 3_600, "h"),
+        m if m < 86_400 * 365 => (m / 86_400, "d"),
+        m => (m / (86_400 * 365), "y"),
+    };
+    if seconds >= 0 { format!("{amount}{unit} ago") } else { format!("in {amount}{unit}") }
+}
+
+/// Reads what a person typed as a value for a column of `kind`. Never returns NULL: setting NULL
+/// is its own gesture, so the text `NULL` and the empty string stay ordinary text.
+pub fn parse_value(input: &str, kind: &ColumnKind, ctx: &DisplayContext) -> Result<Value, String> {
+    let trimmed = input.trim();
+    match kind {
+        ColumnKind::Boolean => parse_bool(trimmed).map(|b| Value::Integer(b as i64)),
+        ColumnKind::Timestamp { format } => {
+            let instant = parse_instant(trimmed, ctx)?;
+            Ok(store_instant(instant, *format))
+        }
+        ColumnKind::Integer => {
+            trimmed.parse::<i64>().map(Value::Integer).map_err(|_| format!("{trimmed:?} is not a whole number"))
+        }
+        ColumnKind::Real => trimmed.parse::<f64>().map(Value::Real).map_err(|_| format!("{trimmed:?} is not a number")),
+        ColumnKind::Json => serde_json::from_str::<serde_json::Value>(input)
+            .map(|_| Value::Text(input.to_string()))
+            .map_err(|err| format!("not valid JSON: {err}")),
+        ColumnKind::Blob => Err("binary values cannot be typed in".into()),
+        ColumnKind::Enum { .. }
+        | ColumnKind::Id
+        | ColumnKind::ForeignKey { .. }
+        | ColumnKind::Secret
+        | ColumnKind::Text => Ok(Value::Text(input.to_string())),
+    }
+}
+
+/// true/false, 1/0, yes/no, on/off, ✓/✗.
+pub fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" | "on" | "t" | "✓" => Ok(true),
+        "false" | "0" | "no" | "n" | "off" | "f" | "✗" => Ok(false),
+        _ => Err(format!("{text:?} is not a boolean (use true/false, yes/no or 1/0)")),
+    }
+}
+
+/// `now`, `+7d` / `-3h` / `30m` (relative to now), `2026-12-01 12:00` or `2026-12-01` in local
+/// time, full ISO-8601, or a raw epoch number.
+pub fn parse_instant(text: &str, ctx: &DisplayContext) -> Result<DateTime<Utc>, String> {
+    if text.eq_ignore_ascii_case("now") {
+        return Ok(ctx.now);
+    }
+    if let Some(delta) = parse_duration(text.trim_start_matches('+')) {
+        return Ok(if text.starts_with('-') { ctx.now - delta } else { ctx.now + delta });
+    }
+    if let Some(rest) = text.strip_prefix('-')
+        && let Some(delta) = parse_duration(rest)
+    {
+        return Ok(ctx.now - delta);
+    }
+    if let Ok(n) = text.parse::<i64>() {
+        return value_instant(&Value::Integer(n)).ok_or_else(|| format!("{text} is out of range for a date"));
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return local_to_utc(naive, ctx);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return local_to_utc(date.and_hms_opt(0, 0, 0).unwrap_or_default(), ctx);
+    }
+    Err(format!("{text:?} is not a date: use 2026-12-01 12:00, 2026-12-01, +7d, -3h or now"))
+}
+
+fn local_to_utc(naive: NaiveDateTime, ctx: &DisplayContext) -> Result<DateTime<Utc>, String> {
+    ctx.offset
+        .from_local_datetime(&naive)
+        .single()
+        .map(|dt| dt.with_timezone(&Utc))
+        .ok_or_else(|| format!("{naive} does not exist in the local time zone"))
+}
+
+/// `30m`, `12h`, `7d`, `2w`, `1y` (also `90s`).
+pub fn parse_duration(text: &str) -> Option<chrono::TimeDelta> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = text.split_at(split);
+    let amount: i64 = digits.parse().ok()?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        "y" => 365 * 86_400,
+        _ => return None,
+    };
+    chrono::TimeDelta::try_seconds(amount.checked_mul(seconds)?)
+}
+
+/// An instant in a column's storage format. Mixed columns get milliseconds, drizzle's default.
+pub fn store_instant(instant: DateTime<Utc>, format: TimeFormat) -> Value {
+    match format {
+        TimeFormat::Millis | TimeFormat::Mixed => Value::Integer(instant.timestamp_millis()),
+        TimeFormat::Seconds => Value::Integer(instant.timestamp()),
+        TimeFormat::IsoText => Value::Text(instant.to_rfc3339_opts(SecondsFormat::Millis, true)),
+    }
+}
+
+/// The storage format a particular stored value uses, so a write can match its row.
+pub fn format_of_value(value: &Value, column_default: TimeFormat) -> TimeFormat {
+    match value {
+        Value::Text(_) => TimeFormat::IsoText,
+        Value::Integer(n) if n.abs() < 100_000_000_000 => TimeFormat::Seconds,
+        Value::Integer(_) | Value::Real(_) => TimeFormat::Millis,
+        _ => column_default,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> DisplayContext {
+        DisplayContext {
+            now: Utc.with_ymd_and_hms(2026, 12, 1, 6, 23, 0).unwrap(),
+            offset: FixedOffset::east_opt(0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn displays_by_kind() {
+        let ts = ColumnKind::Timestamp { format: TimeFormat::Millis };
+        let ms = Utc.with_ymd_and_hms(2026, 11, 28, 6, 22, 1).unwrap().timestamp_millis();
+        assert_eq!(display_value(&Value::Integer(ms), &ts, &ctx()), "2026-11-28 06:22 (3d ago)");
+        let iso = Value::Text("2026-11-28T06:22:01.200Z".into());
+        assert_eq!(display_value(&iso, &ts, &ctx()), "2026-11-28 06:22 (3d ago)");
+        assert_eq!(display_value(&Value::Integer(1), &ColumnKind::Boolean, &ctx()), "✓");
+        assert_eq!(display_value(&Value::Integer(0), &ColumnKind::Boolean, &ctx()), "✗");
+        assert_eq!(display_value(&Value::Null, &ColumnKind::Text, &ctx()), "NULL");
+        assert_eq!(display_value(&Value::Text(String::new()), &ColumnKind::Text, &ctx()), "");
+        assert_eq!(display_value(&Value::Text("abc:def".into()), &ColumnKind::Secret, &ctx()), "••••• (7)");
+        assert_eq!(display_full(&Value::Text("abc".into()), &ColumnKind::Secret, &ctx(), true), "abc");
+    }
+
+    #[test]
+    fn parses_dates_relative_and_absolute_into_the_column_format() {
+        let c = ctx();
+        let ms = ColumnKind::Timestamp { format: TimeFormat::Millis };
+        assert_eq!(parse_value("now", &ms, &c), Ok(Value::Integer(c.now.timestamp_millis())));
+        assert_eq!(
+            parse_value("+7d", &ms, &c),
+            Ok(Value::Integer((c.now + chrono::TimeDelta::days(7)).timestamp_millis()))
+        );
+        let iso = ColumnKind::Timestamp { format: TimeFormat::IsoText };
+        assert_eq!(parse_value("2026-12-01 12:00", &iso, &c), Ok(Value::Text("2026-12-01T12:00:00.000Z".into())));
+        assert!(parse_value("tomorrowish", &ms, &c).is_err());
+        assert_eq!(parse_value("yes", &ColumnKind::Boolean, &c), Ok(Value::Integer(1)));
+        assert!(parse_value("maybe", &ColumnKind::Boolean, &c).is_err());
+        assert_eq!(parse_value("", &ColumnKind::Text, &c), Ok(Value::Text(String::new())));
+    }
+
+    #[test]
+    fn relative_ages() {
+        let now = ctx().now;
+        assert_eq!(relative_age(now, now), "just now");
+        assert_eq!(relative_age(now + chrono::TimeDelta::hours(5), now), "in 5h");
+        assert_eq!(relative_age(now - chrono::TimeDelta::days(800), now), "2y ago");
+    }
+}
