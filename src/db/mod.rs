@@ -3,6 +3,7 @@
 pub mod error;
 pub mod kinds;
 pub mod open;
+pub mod page;
 pub mod password;
 pub mod schema;
 pub mod value;
