@@ -3,6 +3,8 @@
 mod demo;
 mod tables;
 
+pub use tables::{describe_kind, group_thousands};
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

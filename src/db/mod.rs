@@ -7,3 +7,4 @@ pub mod page;
 pub mod password;
 pub mod schema;
 pub mod value;
+pub mod labels;
