@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use crate::db::kinds::{ColumnKind, TimeFormat};
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::page::{Filter, FilterOp};
-use crate::db::value::{parse_value, raw_text};
+use crate::db::value::parse_value;
 
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, RequestId, Worker};
 
@@ -288,7 +288,7 @@ impl App {
         match filter_values(op, &text, kind, &self.ctx) {
             Ok(values) => {
                 let filter = Filter { column: column.name.clone(), op, values };
-                let shown = describe_filter(&filter);
+                let shown = describe_filter(&filter, kind, &self.ctx);
                 if let Some(tab) = self.active_tab_mut() {
                     tab.filters.push(filter);
                 }
@@ -329,9 +329,9 @@ pub fn filter_values(
     }
 }
 
-/// `role = admin`, `banned is null`, `id in (a, b)`.
-pub fn describe_filter(filter: &Filter) -> String {
-    let values: Vec<String> = filter.values.iter().map(raw_text).collect();
+/// `role = admin`, `banned is null`, `createdAt > 2026-01-01 00:00 (331d ago)`, `id in (a, b)`.
+pub fn describe_filter(filter: &Filter, kind: &ColumnKind, ctx: &crate::db::value::DisplayContext) -> String {
+    let values: Vec<String> = filter.values.iter().map(|v| crate::db::value::display_value(v, kind, ctx)).collect();
     match filter.op {
         FilterOp::IsNull | FilterOp::IsNotNull => format!("{} {}", filter.column, filter.op.label()),
         FilterOp::In => format!("{} in ({})", filter.column, values.join(", ")),

@@ -1,7 +1,7 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
-mod worker;
+pub mod worker;
 
 use std::io::stdout;
 use std::sync::mpsc::{Sender, channel};

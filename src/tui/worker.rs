@@ -48,7 +48,8 @@ fn serve(conn: Connection, inbox: Receiver<(RequestId, DbRequest)>, events: Send
     }
 }
 
-fn answer(conn: &Connection, request: DbRequest) -> Result<DbResult> {
+/// Runs one request on `conn`. Public so tests can drive the app without threads.
+pub fn answer(conn: &Connection, request: DbRequest) -> Result<DbResult> {
     Ok(match request {
         DbRequest::ListTables { include_internal } => {
             DbResult::Tables(list_tables(conn, &ListTables { include_internal })?)

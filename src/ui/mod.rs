@@ -46,3 +46,6 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,6 +10,7 @@ use super::theme;
 use crate::app::layout::text_width;
 use crate::app::{App, Level, arrow};
 use crate::app::{describe_filter, group_thousands};
+use crate::db::kinds::ColumnKind;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut left: Vec<Span> = Vec::new();
@@ -29,7 +30,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         if let Some(sort) = &tab.sort {
             left.push(Span::raw(format!(" │ {} {}", sort.column, arrow(sort.direction))));
         }
-        let mut conditions: Vec<String> = tab.filters.iter().map(describe_filter).collect();
+        let kind_of = |column: &str| {
+            let meta = tab.meta()?;
+            meta.info.columns.iter().position(|c| c.name == column).map(|i| meta.kinds[i].clone())
+        };
+        let mut conditions: Vec<String> = tab
+            .filters
+            .iter()
+            .map(|f| describe_filter(f, &kind_of(&f.column).unwrap_or(ColumnKind::Text), &app.ctx))
+            .collect();
         if let Some(search) = &tab.search {
             conditions.push(format!("/{search}"));
         }
