@@ -117,7 +117,9 @@ pub fn plan_migrations(conn: &Connection, input: &StatusInput) -> Result<ApplyPl
         .collect();
     let problems = statuses
         .iter()
-        .filter(|status| matches!(status.state, MigrationState::Modified | MigrationState::Missing | MigrationState::Skipped))
+        .filter(|status| {
+            matches!(status.state, MigrationState::Modified | MigrationState::Missing | MigrationState::Skipped)
+        })
         .cloned()
         .collect();
     Ok(ApplyPlan { tracker, statuses, to_apply, problems })
@@ -125,7 +127,8 @@ pub fn plan_migrations(conn: &Connection, input: &StatusInput) -> Result<ApplyPl
 
 /// Explains why a plan with problems is refused.
 pub fn describe_problems(problems: &[MigrationStatus]) -> String {
-    let list: Vec<String> = problems.iter().map(|status| format!("{} is {}", status.name, status.state.label())).collect();
+    let list: Vec<String> =
+        problems.iter().map(|status| format!("{} is {}", status.name, status.state.label())).collect();
     format!("the migration history is inconsistent ({}); fix it, or pass --force to apply anyway", list.join(", "))
 }
 
@@ -139,13 +142,17 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
         return Ok(ApplyReport { tracker, backup: None, applied: Vec::new() });
     }
     if conn.is_readonly(rusqlite::MAIN_DB)? {
-        return Err(DbError::ReadOnly("the database is read-only: applying migrations needs write access".into()).into());
+        return Err(
+            DbError::ReadOnly("the database is read-only: applying migrations needs write access".into()).into()
+        );
     }
     if !plan.problems.is_empty() && !input.force {
         return Err(DbError::Conflict(describe_problems(&plan.problems)).into());
     }
     if tracker == TrackerKind::Drizzle {
-        if let Some(plain) = plan.to_apply.iter().find(|m| input.status.folder.migrations[m.file_index].created_at.is_none()) {
+        if let Some(plain) =
+            plan.to_apply.iter().find(|m| input.status.folder.migrations[m.file_index].created_at.is_none())
+        {
             bail!(
                 "{}: drizzle's tracker needs the journal's `when` for each migration, and {} is not in a drizzle-kit journal; use --tracker wrangler",
                 input.status.folder.dir.display(),

@@ -87,8 +87,10 @@ mod tests {
     fn created_at_is_read_whatever_its_storage_class() {
         let conn = Connection::open_in_memory().unwrap();
         ensure_tracker(&conn).unwrap();
-        conn.execute_batch("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('a', '17'), ('b', 18.0), ('c', NULL)")
-            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('a', '17'), ('b', 18.0), ('c', NULL)",
+        )
+        .unwrap();
         let got: Vec<Option<i64>> = read_applied(&conn).unwrap().into_iter().map(|r| r.created_at).collect();
         assert_eq!(got, [None, Some(17), Some(18)]);
     }

@@ -40,10 +40,13 @@ pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> 
     let project = find_d1_project(&Discover { dir: input.cwd, d1: input.d1 })?;
     let same_database = project.as_ref().is_some_and(|found| same_file(&found.db_path, input.db_path));
     let database_name = match &project {
-        Some(found) if same_database => found.entry.database_name.clone().unwrap_or_else(|| found.entry.binding.clone()),
+        Some(found) if same_database => {
+            found.entry.database_name.clone().unwrap_or_else(|| found.entry.binding.clone())
+        }
         _ => input.db_path.file_stem().map_or_else(|| "database".into(), |stem| stem.to_string_lossy().into_owned()),
     };
-    let wrangler_table = project.as_ref().map_or_else(|| DEFAULT_TABLE.to_string(), |found| found.migrations_table.clone());
+    let wrangler_table =
+        project.as_ref().map_or_else(|| DEFAULT_TABLE.to_string(), |found| found.migrations_table.clone());
     let located = |folder: MigrationFolder, reason: String| LocatedMigrations {
         folder,
         reason,

@@ -45,3 +45,6 @@ fn value_text(value: ValueRef) -> String {
         ValueRef::Text(text) | ValueRef::Blob(text) => String::from_utf8_lossy(text).into_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -123,9 +123,7 @@ pub fn resolve_tracker(conn: &Connection, input: &StatusInput) -> Result<Tracker
                 TrackerKind::Wrangler,
                 "the database has both trackers; using wrangler's, which db:migrate:local runs".to_string(),
             ),
-            (false, false) => {
-                (TrackerKind::Wrangler, "the database has no tracker yet; using wrangler's".to_string())
-            }
+            (false, false) => (TrackerKind::Wrangler, "the database has no tracker yet; using wrangler's".to_string()),
         },
     };
     Ok(TrackerResolution { kind, reason })

@@ -55,7 +55,8 @@ pub fn parse_wrangler_config(path: &Path) -> Result<WranglerConfig> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let is_toml = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("toml"));
     let config = if is_toml {
-        toml::from_str(&text).map_err(|err| anyhow::anyhow!("{}: not a valid wrangler config: {err}", path.display()))?
+        toml::from_str(&text)
+            .map_err(|err| anyhow::anyhow!("{}: not a valid wrangler config: {err}", path.display()))?
     } else {
         // wrangler.json is read with the same lenient parser: wrangler itself accepts comments there.
         jsonc_parser::parse_to_serde_value::<Option<WranglerConfig>>(&text, &Default::default())

@@ -9,8 +9,8 @@ use anyhow::Result;
 
 use crate::db::error::DbError;
 use crate::migrate::wrangler::DEFAULT_TABLE;
-pub use config::{D1Entry, WranglerConfig, choose_d1_entry, parse_wrangler_config};
 use config::DEFAULT_MIGRATIONS_DIR;
+pub use config::{D1Entry, WranglerConfig, choose_d1_entry, parse_wrangler_config};
 use d1_id::{D1_OBJECT_CLASS, d1_object_id};
 
 /// Config files wrangler reads, in its order of preference.
@@ -130,7 +130,11 @@ mod tests {
         ));
         assert_eq!(found.migrations_dir, dir.path().join("drizzle"));
         assert_eq!(found.migrations_table, "d1_migrations");
-        assert!(found.reason.starts_with("wrangler.toml: D1 binding DB (app-db), its only D1 database"), "{}", found.reason);
+        assert!(
+            found.reason.starts_with("wrangler.toml: D1 binding DB (app-db), its only D1 database"),
+            "{}",
+            found.reason
+        );
         assert!(discover(&Discover { dir: dir.path(), d1: Some("app-db") }).unwrap().is_some());
         let err = discover(&Discover { dir: dir.path(), d1: Some("other") }).unwrap_err().to_string();
         assert!(err.contains("DB (app-db)"), "{err}");
