@@ -149,16 +149,15 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     if !plan.problems.is_empty() && !input.force {
         return Err(DbError::Conflict(describe_problems(&plan.problems)).into());
     }
-    if tracker == TrackerKind::Drizzle {
-        if let Some(plain) =
-            plan.to_apply.iter().find(|m| input.status.folder.migrations[m.file_index].created_at.is_none())
-        {
-            bail!(
-                "{}: drizzle's tracker needs the journal's `when` for each migration, and {} is not in a drizzle-kit journal; use --tracker wrangler",
-                input.status.folder.dir.display(),
-                plain.name
-            );
-        }
+    let without_when = plan.to_apply.iter().find(|m| input.status.folder.migrations[m.file_index].created_at.is_none());
+    if tracker == TrackerKind::Drizzle
+        && let Some(plain) = without_when
+    {
+        bail!(
+            "{}: drizzle's tracker needs the journal's `when` for each migration, and {} is not in a drizzle-kit journal; use --tracker wrangler",
+            input.status.folder.dir.display(),
+            plain.name
+        );
     }
     let backup = backup_database(conn, &BackupInput { dir: input.backup_dir, name: input.backup_name })?;
     (input.progress)(&ApplyEvent::BackedUp { path: backup.clone() });
@@ -178,14 +177,14 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
         Err(RunError::Failed(mut failed)) => {
             failed.applied = applied;
             failed.backup = Some(backup);
-            Err(failed.into())
+            Err((*failed).into())
         }
         Err(RunError::Other(err)) => Err(err),
     }
 }
 
 enum RunError {
-    Failed(MigrationFailed),
+    Failed(Box<MigrationFailed>),
     Other(anyhow::Error),
 }
 
@@ -212,7 +211,12 @@ fn run_plan(
         let tx = conn.transaction()?;
         for (number, statement) in migration.statements.iter().enumerate() {
             if let Err(err) = tx.execute_batch(statement) {
-                return Err(RunError::Failed(failure(migration, number + 1, statement, sqlite_message(&err))));
+                return Err(RunError::Failed(Box::new(failure(
+                    migration,
+                    number + 1,
+                    statement,
+                    sqlite_message(&err),
+                ))));
             }
         }
         match plan.tracker.kind {
@@ -228,7 +232,12 @@ fn run_plan(
         }
         if check_foreign_keys && let Some(violation) = foreign_key_violation(&tx)? {
             let message = format!("it leaves rows whose foreign key points nowhere ({violation})");
-            return Err(RunError::Failed(failure(migration, statements, "PRAGMA foreign_key_check", message)));
+            return Err(RunError::Failed(Box::new(failure(
+                migration,
+                statements,
+                "PRAGMA foreign_key_check",
+                message,
+            ))));
         }
         tx.commit()?;
         applied.push(migration.name.clone());

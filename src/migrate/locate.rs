@@ -54,9 +54,9 @@ pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> 
         database_name: database_name.clone(),
     };
 
-    if let Some(dir) = input.explicit {
-        let dir = input.cwd.join(dir);
-        return Ok(located(load_folder(&LoadFolder { dir: &dir })?, format!("{} (--migrations)", dir.display())));
+    if let Some(given) = input.explicit {
+        let folder = load_folder(&LoadFolder { dir: &input.cwd.join(given) })?;
+        return Ok(located(folder, format!("{} (--migrations)", given.display())));
     }
     if is_demo_database(input.db_path) {
         let folder = embedded_demo_folder()?;
@@ -79,7 +79,7 @@ pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> 
         let dir = input.cwd.join(candidate);
         if dir.is_dir() {
             let folder = load_folder(&LoadFolder { dir: &dir })?;
-            return Ok(located(folder, format!("{} (found in the current directory)", dir.display())));
+            return Ok(located(folder, format!("./{candidate} (found in the current directory)")));
         }
     }
     bail!(
