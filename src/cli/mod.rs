@@ -1,6 +1,7 @@
 //! The command line: argument parsing (clap) and the non-interactive commands.
 
 mod demo;
+mod migrate;
 mod tables;
 
 pub use tables::{describe_kind, group_thousands};
@@ -51,6 +52,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// List tables and views with row counts, and each column's type and kind.
     Tables(tables::TablesArgs),
+    /// Migration status and apply, for drizzle-kit and wrangler migration folders.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -99,6 +102,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
+        Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
     }
 }
 
