@@ -6,17 +6,19 @@ mod action;
 mod browser;
 mod keymap;
 pub mod layout;
+mod migrations;
 mod overlay;
 mod tab;
 
 use rusqlite::types::Value;
 
-pub use action::Action;
-pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, KeyHelp};
-pub use browser::arrow;
-pub use overlay::{describe_filter, filter_values};
 pub use crate::cli::group_thousands;
+pub use action::Action;
+pub use browser::arrow;
+pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
+pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
+pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
 
 use crate::db::kinds::ColumnKind;
@@ -25,6 +27,7 @@ use crate::db::open::ReadOnlyReason;
 use crate::db::page::{Anchor, Page, View};
 use crate::db::schema::{TableInfo, TableSummary};
 use crate::db::value::DisplayContext;
+use crate::migrate::{ApplyEvent, ApplyReport};
 
 /// Identifies a request so its reply can be matched, or dropped when stale.
 pub type RequestId = u64;
@@ -53,6 +56,10 @@ pub enum DbRequest {
     Count { view: View },
     /// Labels (emails, names) of rows that foreign keys point at.
     Labels { lookups: Vec<LabelLookup> },
+    /// Find the migrations folder and compute every migration's state.
+    Migrations { source: MigrationsSource },
+    /// Back up, then apply every pending migration (progress comes as partial replies).
+    ApplyMigrations { source: MigrationsSource },
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -70,6 +77,10 @@ pub enum DbResult {
     Page(Page),
     Count(u64),
     Labels(Vec<Option<RowLabel>>),
+    Migrations(Box<MigrationsOverview>),
+    /// A step of an apply in progress (the request is still running).
+    ApplyProgress(ApplyEvent),
+    Applied(ApplyReport),
 }
 
 /// A worker's answer to request `id`.
@@ -126,7 +137,20 @@ pub struct Source {
     pub path: String,
     pub reason: String,
     pub read_only: Option<ReadOnlyReason>,
+    pub migrations: MigrationsSource,
 }
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// A table's tab.
+    Browser,
+    /// The migrations of the database.
+    Migrations,
+}
+
+/// Screens that have a tab after the tables', in tab-bar order.
+pub const SPECIAL_SCREENS: [(Screen, &str); 1] = [(Screen::Migrations, "⇅ migrations")];
 
 /// The whole application state.
 pub struct App {
@@ -135,6 +159,8 @@ pub struct App {
     pub show_internal: bool,
     pub tabs: Vec<TableTab>,
     pub active: usize,
+    pub screen: Screen,
+    pub migrations: MigrationsScreen,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -161,6 +187,8 @@ impl App {
             show_internal: false,
             tabs: Vec::new(),
             active: 0,
+            screen: Screen::Browser,
+            migrations: MigrationsScreen::default(),
             overlay: Overlay::None,
             status: None,
             width,
@@ -197,8 +225,9 @@ impl App {
         (id, Effect::Request { worker, id, request: Box::new(request) })
     }
 
-    fn request_tables(&mut self) -> Vec<Effect> {
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::ListTables { include_internal: self.show_internal });
+    pub(crate) fn request_tables(&mut self) -> Vec<Effect> {
+        let (id, effect) =
+            self.request(Worker::Foreground, DbRequest::ListTables { include_internal: self.show_internal });
         self.tables_request = Some(id);
         vec![effect]
     }
@@ -210,7 +239,23 @@ impl App {
 
     /// Whether any request is outstanding (drives the spinner).
     pub fn is_busy(&self) -> bool {
-        self.tables_request.is_some() || self.tabs.iter().any(|t| t.is_loading())
+        self.tables_request.is_some()
+            || self.tabs.iter().any(|t| t.is_loading())
+            || self.migrations.request.is_some()
+            || self.migrations.applying.is_some()
+    }
+
+    /// Titles of the tab bar: the tables, then the special screens.
+    pub fn tab_titles(&self) -> Vec<&str> {
+        self.tabs.iter().map(|t| t.name.as_str()).chain(SPECIAL_SCREENS.iter().map(|(_, title)| *title)).collect()
+    }
+
+    /// Index into [`App::tab_titles`] of what is showing.
+    pub fn active_title(&self) -> usize {
+        match self.screen {
+            Screen::Browser => self.active,
+            other => self.tabs.len() + SPECIAL_SCREENS.iter().position(|(s, _)| *s == other).unwrap_or(0),
+        }
     }
 
     /// Applies one action and returns the work it asks for.
@@ -254,6 +299,9 @@ impl App {
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
+        }
+        if self.migrations.awaits(reply.id) {
+            return self.on_migrations_reply(reply);
         }
         let Some(index) = self.tabs.iter().position(|t| t.awaits(reply.id)) else {
             return Vec::new(); // stale: the user moved on

@@ -21,8 +21,15 @@ pub enum Overlay {
     None,
     Help,
     Picker(Picker),
-    Detail { reveal: bool, labels: Vec<Option<RowLabel>>, labels_request: Option<RequestId>, scroll: u16 },
-    Search { input: TextArea<'static> },
+    Detail {
+        reveal: bool,
+        labels: Vec<Option<RowLabel>>,
+        labels_request: Option<RequestId>,
+        scroll: u16,
+    },
+    Search {
+        input: TextArea<'static>,
+    },
     Filter(FilterForm),
 }
 
@@ -189,7 +196,8 @@ impl App {
                     if let Some(tab) = self.active_tab_mut() {
                         tab.search = (!text.is_empty()).then(|| text.clone());
                     }
-                    let message = if text.is_empty() { "search cleared".into() } else { format!("searching for {text:?}") };
+                    let message =
+                        if text.is_empty() { "search cleared".into() } else { format!("searching for {text:?}") };
                     self.say(Level::Info, message);
                     self.reload_rows()
                 }
@@ -237,7 +245,9 @@ impl App {
     fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let columns = self.active_tab().map_or(0, |t| t.column_count());
         let Overlay::Filter(form) = &mut self.overlay else { return Vec::new() };
-        let cycle = |value: usize, len: usize, up: bool| if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) };
+        let cycle = |value: usize, len: usize, up: bool| {
+            if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) }
+        };
         match (key.code, form.field) {
             (KeyCode::Esc, _) => self.overlay = Overlay::None,
             (KeyCode::Tab, field) => {

@@ -58,7 +58,14 @@ pub struct RowWindow {
 
 impl Default for RowWindow {
     fn default() -> Self {
-        RowWindow { rows: Vec::new(), at_start: true, at_end: false, first: Position::FromStart(0), selected: 0, top: 0 }
+        RowWindow {
+            rows: Vec::new(),
+            at_start: true,
+            at_end: false,
+            first: Position::FromStart(0),
+            selected: 0,
+            top: 0,
+        }
     }
 }
 

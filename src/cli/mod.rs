@@ -91,7 +91,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
-            crate::tui::run(db, target.reason)?;
+            crate::tui::run(db, target.reason, cli.global.d1.clone())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(_) if cli.database.is_some() => {

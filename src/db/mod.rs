@@ -2,9 +2,9 @@
 
 pub mod error;
 pub mod kinds;
+pub mod labels;
 pub mod open;
 pub mod page;
 pub mod password;
 pub mod schema;
 pub mod value;
-pub mod labels;
