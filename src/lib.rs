@@ -1,6 +1,7 @@
 //! squall: a terminal database studio for Cloudflare D1 / SQLite apps built on Drizzle ORM and
 //! better-auth. The binary is a thin shell over this library so tests can drive every layer.
 
+pub mod audit;
 pub mod cli;
 pub mod db;
 pub mod demo;

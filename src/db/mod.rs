@@ -1,8 +1,10 @@
 //! Plain data access: free functions over `&Connection`, no UI types.
 
+pub mod change;
 pub mod error;
 pub mod kinds;
 pub mod open;
 pub mod password;
 pub mod schema;
+pub mod users;
 pub mod value;
