@@ -206,7 +206,10 @@ mod tests {
             change(
                 "session",
                 ChangeOp::Delete,
-                &[("token", Value::Text("tok".into()), Value::Null), ("ipAddress", Value::Text("1.2.3.4".into()), Value::Null)],
+                &[
+                    ("token", Value::Text("tok".into()), Value::Null),
+                    ("ipAddress", Value::Text("1.2.3.4".into()), Value::Null),
+                ],
             ),
         ];
         let time = Utc::now();

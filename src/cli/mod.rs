@@ -1,7 +1,10 @@
 //! The command line: argument parsing (clap) and the non-interactive commands.
 
 mod demo;
+mod log;
 mod tables;
+mod user;
+mod user_print;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -49,6 +52,10 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// List tables and views with row counts, and each column's type and kind.
     Tables(tables::TablesArgs),
+    /// Administer better-auth users: list, show, ban, unban, set roles and passwords, remove.
+    User(user::UserArgs),
+    /// Show the audit log of changes squall committed (for --db or this project's database).
+    Log(log::LogArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -88,6 +95,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
+        Some(Command::User(args)) => user::run(&args, &cli.global),
+        Some(Command::Log(args)) => log::run(&args, &cli.global),
     }
 }
 

@@ -192,8 +192,9 @@ fn plan_ban(ctx: &PlanContext, reason: Option<&str>, expiry: BanExpiry) -> Resul
         }
         BanExpiry::After(delta) => Some(ctx.now + delta),
         BanExpiry::At(at) if at <= ctx.now => {
-            return Err(DbError::Invalid(format!("the ban would end at {}, which is already past", at.to_rfc3339()))
-                .into());
+            return Err(
+                DbError::Invalid(format!("the ban would end at {}, which is already past", at.to_rfc3339())).into()
+            );
         }
         BanExpiry::At(at) => Some(at),
     };
@@ -306,10 +307,7 @@ fn plan_remove(ctx: &PlanContext) -> Result<Plan> {
         Step { target: accounts, op: StepOp::Delete },
         Step { target: ctx.user_target()?, op: StepOp::Delete },
     ];
-    let covered = [
-        (schema.session.name(), schema.session.require("userId")?),
-        (schema.account.name(), account_user),
-    ];
+    let covered = [(schema.session.name(), schema.session.require("userId")?), (schema.account.name(), account_user)];
     let watches = foreign_key_watches(ctx, &covered)?;
     Ok(Plan { steps, watches })
 }

@@ -41,10 +41,14 @@ pub(super) struct Target {
 /// What a step does to its target.
 #[derive(Debug, Clone)]
 pub(super) enum StepOp {
-    Update { set: Vec<(String, Value)> },
+    Update {
+        set: Vec<(String, Value)>,
+    },
     Delete,
     /// Inserts one row; the target's conditions are unused.
-    Insert { values: Vec<(String, Value)> },
+    Insert {
+        values: Vec<(String, Value)>,
+    },
 }
 
 /// One statement of a plan.
@@ -237,8 +241,7 @@ fn key_select(key_columns: &[String]) -> String {
 fn snapshot(conn: &Connection, target: &Target) -> Result<Vec<(Vec<Value>, StoredRow)>> {
     let mut binder = Binder::new(&target.table);
     let filter = binder.where_clause(&target.conditions);
-    let sql =
-        format!("SELECT {}, * FROM {}{filter}", key_select(&target.key_columns), quote_ident(&target.table));
+    let sql = format!("SELECT {}, * FROM {}{filter}", key_select(&target.key_columns), quote_ident(&target.table));
     let rows = query_rows(conn, &sql, &binder.values)?;
     let width = target.key_columns.len();
     Ok(rows
@@ -316,7 +319,11 @@ fn diff(row: &Tracked, after: Option<StoredRow>) -> Option<RowChange> {
                 .iter()
                 .zip(&after.columns)
                 .filter(|((_, old), (_, new))| old != new)
-                .map(|((column, old), (_, new))| ColumnChange { column: column.clone(), old: old.clone(), new: new.clone() })
+                .map(|((column, old), (_, new))| ColumnChange {
+                    column: column.clone(),
+                    old: old.clone(),
+                    new: new.clone(),
+                })
                 .collect();
             if changed.is_empty() {
                 return None;

@@ -99,7 +99,13 @@ pub(super) fn fixture(flavour: Flavour, dates: Dates) -> Fixture {
     let fx = Fixture { _dir: dir, path, conn, flavour, dates };
     let t = now();
     let day = TimeDelta::days(1);
-    let user = |id: &str, email: &str, verified: i64, role: Option<&str>, banned: i64, reason: Option<&str>, expires: Option<DateTime<Utc>>| {
+    let user = |id: &str,
+                email: &str,
+                verified: i64,
+                role: Option<&str>,
+                banned: i64,
+                reason: Option<&str>,
+                expires: Option<DateTime<Utc>>| {
         fx.insert(
             "user",
             &[
@@ -163,7 +169,11 @@ pub(super) fn fixture(flavour: Flavour, dates: Dates) -> Fixture {
 }
 
 pub(super) fn every_fixture() -> Vec<Fixture> {
-    vec![fixture(Flavour::Camel, Dates::Millis), fixture(Flavour::Snake, Dates::Millis), fixture(Flavour::Camel, Dates::Iso)]
+    vec![
+        fixture(Flavour::Camel, Dates::Millis),
+        fixture(Flavour::Snake, Dates::Millis),
+        fixture(Flavour::Camel, Dates::Iso),
+    ]
 }
 
 pub(super) fn db_error(err: anyhow::Error) -> DbError {
@@ -218,7 +228,10 @@ fn list_filters_by_search_ban_and_role() {
         assert_eq!(emails(ListUsers { search: Some("ALI".into()), ..Default::default() }), ["alice@example.com"]);
         assert_eq!(emails(ListUsers { search: Some("u-bob".into()), ..Default::default() }), ["bob@example.com"]);
         assert_eq!(emails(ListUsers { search: Some("%".into()), ..Default::default() }), Vec::<String>::new());
-        assert_eq!(emails(ListUsers { banned_only: true, ..Default::default() }), ["bob@example.com", "dave@example.com"]);
+        assert_eq!(
+            emails(ListUsers { banned_only: true, ..Default::default() }),
+            ["bob@example.com", "dave@example.com"]
+        );
         assert_eq!(emails(ListUsers { role: Some("admin".into()), ..Default::default() }), ["alice@example.com"]);
         assert_eq!(
             emails(ListUsers { role: Some("user".into()), ..Default::default() }),
@@ -253,7 +266,8 @@ fn shows_sessions_and_accounts_without_secrets() {
         assert_eq!(alice.accounts.len(), 1);
         assert!(alice.accounts[0].has_password);
         assert_eq!(alice.accounts[0].provider_id, "credential");
-        let json = serde_json::to_string(&alice).unwrap() + &serde_json::to_string(&show_user(&fx.conn, &FindUser { query: "u-bob", now: now() }).unwrap()).unwrap();
+        let json = serde_json::to_string(&alice).unwrap()
+            + &serde_json::to_string(&show_user(&fx.conn, &FindUser { query: "u-bob", now: now() }).unwrap()).unwrap();
         assert!(!json.contains("token-") && !json.contains("gho_secret") && !json.contains(OLD_PASSWORD), "{json}");
         let Value::Text(hash) = fx.value("account", "a-alice", "password") else { panic!("no hash") };
         assert!(!json.contains(&hash[..20]));
@@ -266,10 +280,15 @@ fn lists_impersonations_with_the_admin_email_and_roles_in_use() {
         let all = list_impersonations(&fx.conn, &ListImpersonations { active_only: false, now: now() }).unwrap();
         assert_eq!(all.len(), 1);
         let imp = &all[0];
-        assert_eq!((imp.user_email.as_deref(), imp.admin_email.as_deref()), (Some("carol@example.com"), Some("alice@example.com")));
+        assert_eq!(
+            (imp.user_email.as_deref(), imp.admin_email.as_deref()),
+            (Some("carol@example.com"), Some("alice@example.com"))
+        );
         assert!(imp.active);
         assert_eq!(imp.expires_at, Some(now() + TimeDelta::hours(1)));
-        let later = list_impersonations(&fx.conn, &ListImpersonations { active_only: true, now: now() + TimeDelta::hours(2) }).unwrap();
+        let later =
+            list_impersonations(&fx.conn, &ListImpersonations { active_only: true, now: now() + TimeDelta::hours(2) })
+                .unwrap();
         assert!(later.is_empty());
     }
     let fx = fixture(Flavour::Camel, Dates::Millis);

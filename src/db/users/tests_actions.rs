@@ -58,7 +58,11 @@ fn ban_expiry_follows_the_row_when_the_column_is_empty() {
     // No user has a banExpires yet in this ISO database: the row's own ISO dates decide.
     let fx = fixture(Flavour::Snake, Dates::Iso);
     fx.conn.execute("UPDATE user SET ban_expires = NULL", []).unwrap();
-    run(&fx, "u-carol", UserAction::Ban { reason: Some("spam".into()), expiry: BanExpiry::After(TimeDelta::minutes(30)) });
+    run(
+        &fx,
+        "u-carol",
+        UserAction::Ban { reason: Some("spam".into()), expiry: BanExpiry::After(TimeDelta::minutes(30)) },
+    );
     assert_eq!(fx.value("user", "u-carol", "banExpires"), Value::Text("2026-06-01T12:30:00.000Z".into()));
 }
 
@@ -180,7 +184,10 @@ fn remove_deletes_sessions_accounts_and_the_user() {
     for fx in every_fixture() {
         let preview =
             preview_action(&fx.conn, &RunAction { user: "u-alice", action: &UserAction::Remove, now: now() }).unwrap();
-        assert_eq!((preview.deleted_from("session"), preview.deleted_from("account"), preview.deleted_from("user")), (2, 1, 1));
+        assert_eq!(
+            (preview.deleted_from("session"), preview.deleted_from("account"), preview.deleted_from("user")),
+            (2, 1, 1)
+        );
         let outcome = run(&fx, "u-alice", UserAction::Remove);
         assert!(outcome.after.is_none());
         let counts: Vec<(&str, ChangeOp, u64)> =
@@ -204,13 +211,15 @@ fn remove_records_foreign_key_cascades_and_refuses_blocking_keys() {
     )
     .unwrap();
     fx.conn.execute_batch(&migration).unwrap();
-    fx.conn.execute_batch("INSERT INTO audit_log (userId, action) VALUES ('u-alice', 'login'), ('u-alice', 'logout')").unwrap();
+    fx.conn
+        .execute_batch("INSERT INTO audit_log (userId, action) VALUES ('u-alice', 'login'), ('u-alice', 'logout')")
+        .unwrap();
     fx.conn.execute_batch("CREATE TABLE note (id INTEGER PRIMARY KEY, author TEXT REFERENCES user(id))").unwrap();
     fx.conn.execute_batch("INSERT INTO note (author) VALUES ('u-bob')").unwrap();
     fx.conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
-    let preview = preview_action(&fx.conn, &RunAction { user: "u-alice", action: &UserAction::Remove, now: now() }).unwrap();
-    let via: Vec<(&str, u64)> =
-        preview.effects.iter().filter_map(|e| e.via.as_deref().map(|v| (v, e.rows))).collect();
+    let preview =
+        preview_action(&fx.conn, &RunAction { user: "u-alice", action: &UserAction::Remove, now: now() }).unwrap();
+    let via: Vec<(&str, u64)> = preview.effects.iter().filter_map(|e| e.via.as_deref().map(|v| (v, e.rows))).collect();
     assert_eq!(via, [("foreign key audit_log.userId ON DELETE SET NULL", 2)]);
     let outcome = run(&fx, "u-alice", UserAction::Remove);
     let nulled: Vec<&RowChange> = outcome.changes.iter().filter(|c| c.table == "audit_log").collect();
@@ -236,7 +245,10 @@ fn previews_show_counts_and_bound_values_and_change_nothing() {
         "UPDATE \"user\" SET \"banned\" = ?1, \"ban_reason\" = ?2, \"ban_expires\" = ?3, \"updated_at\" = ?4 WHERE \"id\" = ?5"
     );
     let week = (now() + TimeDelta::days(7)).timestamp_millis().to_string();
-    assert_eq!(preview.statements[0].params, ["1", "'No reason'", week.as_str(), &now().timestamp_millis().to_string(), "'u-alice'"]);
+    assert_eq!(
+        preview.statements[0].params,
+        ["1", "'No reason'", week.as_str(), &now().timestamp_millis().to_string(), "'u-alice'"]
+    );
     assert_eq!(preview.statements[1].to_text(), "DELETE FROM \"session\" WHERE \"user_id\" = ?1\n  ?1 = 'u-alice'");
     assert_eq!(fx.count("session", "userId", "u-alice"), 2);
     assert_eq!(fx.value("user", "u-alice", "banned"), Value::Integer(0));
