@@ -274,3 +274,66 @@ pub fn outcome(outcome: &ActionOutcome, action: &UserAction, ctx: &DisplayContex
     let _ = writeln!(out, "{line}");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{FixedOffset, TimeDelta, TimeZone};
+
+    use super::*;
+    use crate::db::users::BanInfo;
+
+    fn ctx() -> DisplayContext {
+        DisplayContext {
+            now: Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap(),
+            offset: FixedOffset::east_opt(0).unwrap(),
+        }
+    }
+
+    fn user(state: BanState, expires_at: Option<DateTime<Utc>>) -> UserSummary {
+        UserSummary {
+            id: "u1".into(),
+            name: None,
+            email: "a@b.c".into(),
+            email_verified: true,
+            role: None,
+            roles: vec!["user".into()],
+            is_admin: false,
+            ban: BanInfo { state, reason: Some("spam".into()), expires_at },
+            active_sessions: 0,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+
+    #[test]
+    fn ban_states_read_as_people_say_them() {
+        let c = ctx();
+        let yesterday = Some(c.now - TimeDelta::days(1));
+        assert_eq!(ban_text(&user(BanState::BanExpired, yesterday), &c), "ban expired 2026-05-31 12:00 (1d ago): spam");
+        let next_week = Some(c.now + TimeDelta::days(7));
+        assert_eq!(ban_text(&user(BanState::Banned, next_week), &c), "banned until 2026-06-08 12:00 (in 7d): spam");
+        assert_eq!(ban_text(&user(BanState::Banned, None), &c), "banned permanently: spam");
+    }
+
+    #[test]
+    fn effects_group_by_kind() {
+        let effect = |table: &str, op, rows, via: Option<&str>| Effect {
+            table: table.into(),
+            op,
+            rows,
+            via: via.map(Into::into),
+        };
+        let effects = [
+            effect("session", ChangeOp::Delete, 2, None),
+            effect("account", ChangeOp::Delete, 1, None),
+            effect("user", ChangeOp::Delete, 1, None),
+            effect("audit_log", ChangeOp::Update, 3, Some("foreign key audit_log.userId ON DELETE SET NULL")),
+            effect("verification", ChangeOp::Delete, 0, None),
+        ];
+        assert_eq!(
+            effects_text(&effects, true),
+            "deletes 2 sessions, 1 account, 1 user; updates 3 rows of audit_log (by foreign key audit_log.userId ON DELETE SET NULL)"
+        );
+        assert_eq!(effects_text(&[], false), "changes nothing");
+    }
+}

@@ -4,9 +4,18 @@
 //!
 //! Actions are values ([`UserAction`]): [`preview_action`] shows what one will do (counts and the
 //! SQL with its bound values) and [`run_action`] runs it in one transaction, returning every row
-//! change for the audit log ([`crate::audit::record_changes`]).
+//! change. A caller that commits must then record them:
+//!
+//! ```text
+//! let preview = preview_action(conn, &RunAction { user, action: &action, now: Utc::now() })?;  // confirm popup
+//! let outcome = run_action(conn, &RunAction { user, action: &action, now: Utc::now() })?;     // on "yes"
+//! crate::audit::record_changes(&db.path, outcome.action, &outcome.changes)?;
+//! ```
+//!
+//! The SQL transaction functions leave the audit file alone so they stay testable on their own.
 
 mod action;
+mod detail;
 mod engine;
 mod read;
 mod tables;
@@ -23,11 +32,9 @@ use serde::Serialize;
 pub use action::{
     BanExpiry, CREDENTIAL_PROVIDER, DEFAULT_BAN_REASON, Password, UserAction, normalise_role, parse_ban_expiry,
 };
+pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
 pub use engine::{Effect, PlannedStatement};
-pub use read::{
-    AccountInfo, BanInfo, BanState, FindUser, Impersonation, ListImpersonations, ListUsers, OtherColumn, SessionInfo,
-    UserDetail, UserSummary, split_roles,
-};
+pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, split_roles};
 pub use tables::{AuthSchema, MappedTable, load_auth_schema};
 
 use crate::db::change::{ChangeOp, RowChange};
@@ -61,12 +68,12 @@ pub fn show_user(conn: &Connection, input: &FindUser) -> Result<UserDetail> {
     let schema = load_auth_schema(conn)?;
     let row = read::load_user_row(conn, &schema, input.query)?;
     let id = row.field(&schema.user, "id").clone();
-    let sessions = read::read_sessions(conn, &schema, &id, input.now)?;
+    let sessions = detail::read_sessions(conn, &schema, &id, input.now)?;
     let active = sessions.iter().filter(|s| s.active).count() as u64;
     Ok(UserDetail {
         user: read::summarize(&schema, &row, active, input.now),
-        accounts: read::read_accounts(conn, &schema, &id)?,
-        other_columns: read::other_columns(&schema, &row),
+        accounts: detail::read_accounts(conn, &schema, &id)?,
+        other_columns: detail::other_columns(&schema, &row),
         sessions,
     })
 }
@@ -74,13 +81,13 @@ pub fn show_user(conn: &Connection, input: &FindUser) -> Result<UserDetail> {
 /// Sessions where an admin impersonates a user, newest first, with both emails.
 pub fn list_impersonations(conn: &Connection, input: &ListImpersonations) -> Result<Vec<Impersonation>> {
     let schema = load_auth_schema(conn)?;
-    read::read_impersonations(conn, &schema, input)
+    detail::read_impersonations(conn, &schema, input)
 }
 
 /// The roles a role picker should offer: `admin`, `user` and every role stored in the table.
 pub fn list_roles(conn: &Connection) -> Result<Vec<String>> {
     let schema = load_auth_schema(conn)?;
-    read::read_roles(conn, &schema)
+    detail::read_roles(conn, &schema)
 }
 
 /// Input of [`preview_action`] and [`run_action`].
