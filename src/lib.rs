@@ -2,6 +2,7 @@
 //! better-auth. The binary is a thin shell over this library so tests can drive every layer.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod db;
 pub mod demo;

@@ -1,8 +1,11 @@
 //! The command line: argument parsing (clap) and the non-interactive commands.
 
 mod demo;
+mod log;
 mod migrate;
 mod tables;
+mod user;
+mod user_print;
 
 pub use tables::{describe_kind, group_thousands};
 
@@ -54,6 +57,10 @@ pub enum Command {
     Tables(tables::TablesArgs),
     /// Migration status and apply, for drizzle-kit and wrangler migration folders.
     Migrate(migrate::MigrateArgs),
+    /// Administer better-auth users: list, show, ban, unban, set roles and passwords, remove.
+    User(user::UserArgs),
+    /// Show the audit log of changes squall committed (for --db or this project's database).
+    Log(log::LogArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -103,6 +110,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
         Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
+        Some(Command::User(args)) => user::run(&args, &cli.global),
+        Some(Command::Log(args)) => log::run(&args, &cli.global),
     }
 }
 

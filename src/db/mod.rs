@@ -1,5 +1,6 @@
 //! Plain data access: free functions over `&Connection`, no UI types.
 
+pub mod change;
 pub mod error;
 pub mod kinds;
 pub mod labels;
@@ -7,4 +8,5 @@ pub mod open;
 pub mod page;
 pub mod password;
 pub mod schema;
+pub mod users;
 pub mod value;
