@@ -4,5 +4,6 @@ pub mod error;
 pub mod kinds;
 pub mod open;
 pub mod password;
+pub mod relations;
 pub mod schema;
 pub mod value;
