@@ -1,6 +1,7 @@
 //! The command line: argument parsing (clap) and the non-interactive commands.
 
 mod demo;
+mod er;
 mod tables;
 
 use std::io::IsTerminal;
@@ -49,6 +50,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// List tables and views with row counts, and each column's type and kind.
     Tables(tables::TablesArgs),
+    /// Print the schema's ER diagram (tables, keys, declared and inferred relations).
+    Er(er::ErArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -88,6 +91,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
+        Some(Command::Er(args)) => er::run(&args, &cli.global),
     }
 }
 
