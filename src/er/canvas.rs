@@ -138,12 +138,8 @@ impl Canvas {
 
     /// One line as plain text, trailing spaces trimmed.
     pub fn line_text(&self, y: usize) -> String {
-        let mut text: String = self
-            .row(y)
-            .iter()
-            .filter(|cell| cell.ch != Cell::CONTINUATION)
-            .map(|cell| cell.ch)
-            .collect();
+        let mut text: String =
+            self.row(y).iter().filter(|cell| cell.ch != Cell::CONTINUATION).map(|cell| cell.ch).collect();
         text.truncate(text.trim_end().len());
         text
     }

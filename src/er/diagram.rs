@@ -164,7 +164,13 @@ fn paint_box(canvas: &mut Canvas, table: &ErTable, content: &BoxContent, rect: R
                 let name_x = x0 + 2 + content.marker_width + usize::from(content.marker_width > 0);
                 let name = fit(&column.name, content.name_width);
                 canvas.put_str(name_x, y, &name, CellStyle::ColumnName, content.name_width);
-                canvas.put_str(name_x + content.name_width + 2, y, &column.kind_label, CellStyle::ColumnKind, content.kind_width);
+                canvas.put_str(
+                    name_x + content.name_width + 2,
+                    y,
+                    &column.kind_label,
+                    CellStyle::ColumnKind,
+                    content.kind_width,
+                );
             }
         }
         Detail::Compact => {
@@ -233,7 +239,8 @@ fn route_edges(
     let mut nets: Vec<(usize, Vec<String>)> = Vec::new();
     let mut requests = Vec::new();
     for (index, relation) in model.relations.iter().enumerate() {
-        let (Some(child), Some(parent)) = (model.table_index(&relation.from_table), model.table_index(&relation.to_table))
+        let (Some(child), Some(parent)) =
+            (model.table_index(&relation.from_table), model.table_index(&relation.to_table))
         else {
             continue;
         };
@@ -251,10 +258,7 @@ fn route_edges(
             net,
             declared: !relation.origin.is_inferred(),
             child_ports: ports(child_rect, line_of(child, relation.from_columns.first()), parent_rect, detail),
-            parent_ports: ports(parent_rect, line_of(parent, relation.to_columns.first()), child_rect, detail)
-                .into_iter()
-                .map(|(port, _)| port)
-                .collect(),
+            parent_ports: ports(parent_rect, line_of(parent, relation.to_columns.first()), child_rect, detail),
             target: parent_rect,
         };
         let span = column_of[child].abs_diff(column_of[parent]);
@@ -265,7 +269,9 @@ fn route_edges(
     let reserved: Vec<(usize, usize)> = match detail {
         Detail::Full => requests
             .iter()
-            .flat_map(|(_, _, r)| r.child_ports.iter().map(|(p, _)| p.stub).chain(r.parent_ports.iter().map(|p| p.stub)))
+            .flat_map(|(_, _, r)| {
+                r.child_ports.iter().map(|(p, _)| p.stub).chain(r.parent_ports.iter().map(|(p, _)| p.stub))
+            })
             .collect(),
         Detail::Compact => Vec::new(),
     };

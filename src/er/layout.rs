@@ -86,7 +86,7 @@ pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -178,9 +178,11 @@ struct Links {
 
 fn links(model: &ErModel) -> Links {
     let n = model.tables.len();
-    let mut links = Links { edges: Vec::new(), parents: vec![Vec::new(); n], neighbours: vec![Vec::new(); n], self_loops: false };
+    let mut links =
+        Links { edges: Vec::new(), parents: vec![Vec::new(); n], neighbours: vec![Vec::new(); n], self_loops: false };
     for relation in &model.relations {
-        let (Some(child), Some(parent)) = (model.table_index(&relation.from_table), model.table_index(&relation.to_table))
+        let (Some(child), Some(parent)) =
+            (model.table_index(&relation.from_table), model.table_index(&relation.to_table))
         else {
             continue;
         };
@@ -232,8 +234,7 @@ fn assign_layers(n: usize, links: &Links) -> Vec<usize> {
     }
     for t in 0..n {
         if links.parents[t].is_empty() {
-            let nearest_child =
-                links.edges.iter().filter(|(_, p)| *p == t).map(|(c, _)| layer[*c]).min().unwrap_or(0);
+            let nearest_child = links.edges.iter().filter(|(_, p)| *p == t).map(|(c, _)| layer[*c]).min().unwrap_or(0);
             layer[t] = layer[t].max(nearest_child.saturating_sub(1));
         }
     }

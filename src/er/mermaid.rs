@@ -40,7 +40,8 @@ fn entity_name(table: &str) -> String {
 }
 
 fn sanitize(text: &str) -> String {
-    let mut out: String = text.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    let mut out: String =
+        text.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
         out.insert(0, '_');
     }

@@ -60,8 +60,9 @@ pub(crate) struct EdgeRequest {
     pub declared: bool,
     /// Candidate ports on the child box, each with a starting cost (facing sides are cheaper).
     pub child_ports: Vec<(Port, u32)>,
-    /// Candidate ports on the parent box, used by the first line of a net.
-    pub parent_ports: Vec<Port>,
+    /// Candidate ports on the parent box, used by the first line of a net, each with an
+    /// arrival cost (facing sides are cheaper).
+    pub parent_ports: Vec<(Port, u32)>,
     /// The parent's box, to aim the search.
     pub target: Rect,
 }
@@ -189,15 +190,17 @@ impl Router {
 
     /// Routes one line and records it on the grid. `None` only when no path exists at all.
     pub fn route(&mut self, request: &EdgeRequest) -> Option<Routed> {
+        // Cell states, then one final state per parent port: arriving at a port's stub costs
+        // the port's own cost too, so the search prefers ports that face the child.
         let states = self.width * self.height * 4;
-        let mut dist = vec![u32::MAX; states];
-        let mut prev = vec![usize::MAX; states];
+        let mut dist = vec![u32::MAX; states + request.parent_ports.len()];
+        let mut prev = vec![usize::MAX; states + request.parent_ports.len()];
         let mut heap = BinaryHeap::new();
         let net = request.net;
         let net_port = self.net_port[net];
         let parent_stubs: Vec<(usize, Dir)> = match net_port {
             Some(_) => Vec::new(),
-            None => request.parent_ports.iter().map(|p| (self.index(p.stub), p.outward.opposite())).collect(),
+            None => request.parent_ports.iter().map(|(p, _)| (self.index(p.stub), p.outward.opposite())).collect(),
         };
         let start_cells: Vec<usize> = request.child_ports.iter().map(|(p, _)| self.index(p.stub)).collect();
         for (port, extra) in &request.child_ports {
@@ -211,25 +214,35 @@ impl Router {
         }
         let mut goal = None;
         while let Some(Reverse((f, state))) = heap.pop() {
+            if state >= states {
+                goal = Some(prev[state]);
+                break;
+            }
             let (cell, dir) = (state / 4, Dir::ALL[state % 4]);
             let g = dist[state];
             if f > g + self.estimate(cell, request.target) {
                 continue;
             }
             let is_start = start_cells.contains(&cell) && prev[state] == usize::MAX;
-            let joins_net = net_port.is_some()
-                && !self.marks[cell]
-                && self.owns(cell, net)
-                && self.others_mask(cell, net) == 0;
-            if joins_net || parent_stubs.contains(&(cell, dir)) {
+            let joins_net =
+                net_port.is_some() && !self.marks[cell] && self.owns(cell, net) && self.others_mask(cell, net) == 0;
+            if joins_net {
                 goal = Some(state);
                 break;
             }
+            if let Some(k) = parent_stubs.iter().position(|stub| *stub == (cell, dir)) {
+                let total = g + request.parent_ports[k].1;
+                if total < dist[states + k] {
+                    dist[states + k] = total;
+                    prev[states + k] = state;
+                    heap.push(Reverse((total, states + k)));
+                }
+                continue;
+            }
             // A line never turns on a stub (the mark must sit on a straight piece) nor where
             // it crosses another line (a turn there would read as a junction).
-            let straight_only = is_start
-                || parent_stubs.iter().any(|(c, _)| *c == cell)
-                || self.others_mask(cell, net) != 0;
+            let straight_only =
+                is_start || parent_stubs.iter().any(|(c, _)| *c == cell) || self.others_mask(cell, net) != 0;
             for next_dir in Dir::ALL {
                 if next_dir == dir.opposite() || (straight_only && next_dir != dir) {
                     continue;
@@ -259,7 +272,7 @@ impl Router {
         let last = cells[cells.len() - 1];
         let to = match net_port {
             Some(port) => port,
-            None => *request.parent_ports.iter().find(|p| self.index(p.stub) == last)?,
+            None => request.parent_ports.iter().map(|(p, _)| *p).find(|p| self.index(p.stub) == last)?,
         };
         self.net_port[net] = Some(to);
         self.record(&cells, net, request.declared, from, (net_port.is_none()).then_some(to));
