@@ -134,24 +134,78 @@ pub(crate) fn place(model: &ErModel, sizes: &[(usize, usize)], detail: Detail) -
         }
     }
     let gutters = gutters(&columns, &column_of, &links.edges);
-    let stack_height = |column: &Vec<usize>| -> usize {
-        column.iter().map(|&t| sizes[t].1).sum::<usize>() + gap * column.len().saturating_sub(1)
-    };
-    let inner_height = columns.iter().map(stack_height).max().unwrap_or(0);
     let mut rects = vec![Rect { x: 0, y: 0, width: 0, height: 0 }; n];
     let mut x = MARGIN + gutter_for_self_loops(&links, detail);
     for (c, column) in columns.iter().enumerate() {
-        let width = column.iter().map(|&t| sizes[t].0).max().unwrap_or(0);
-        // Centre each column on the tallest, so a parent sits level with its children.
-        let mut y = MARGIN + 1 + (inner_height - stack_height(column)) / 2;
         for &t in column {
-            rects[t] = Rect { x, y, width: sizes[t].0, height: sizes[t].1 };
-            y += sizes[t].1 + gap;
+            rects[t] = Rect { x, y: 0, width: sizes[t].0, height: sizes[t].1 };
         }
-        x += width + gutters.get(c).copied().unwrap_or(0);
+        x += column.iter().map(|&t| sizes[t].0).max().unwrap_or(0) + gutters.get(c).copied().unwrap_or(0);
     }
+    // Left to right, each box as level as it can be with the boxes it relates to that are
+    // already placed; then columns that had nothing placed to follow (the roots) are placed
+    // again, level with their children.
+    let mut placed = vec![false; n];
+    let mut again = Vec::new();
+    for (c, column) in columns.iter().enumerate() {
+        let followed = place_column(column, &mut rects, &placed, &links, gap);
+        if !followed {
+            again.push(c);
+        }
+        for &t in column {
+            placed[t] = true;
+        }
+    }
+    for c in again {
+        place_column(&columns[c], &mut rects, &placed, &links, gap);
+    }
+    let height = rects.iter().map(Rect::bottom).max().unwrap_or(0) + MARGIN + 1;
     let width = x + MARGIN + gutter_for_self_loops(&links, detail);
-    Placement { rects, column_of, width, height: inner_height + 2 * (MARGIN + 1) }
+    Placement { rects, column_of, width, height }
+}
+
+/// Stacks one column's boxes top to bottom, each as near as the stack allows to the average
+/// height of its placed neighbours. Returns whether any box had a neighbour to follow.
+fn place_column(column: &[usize], rects: &mut [Rect], placed: &[bool], links: &Links, gap: usize) -> bool {
+    let top = MARGIN + 1;
+    let centre = |r: &Rect| r.y as f64 + r.height as f64 / 2.0;
+    let mut wanted: Vec<(Option<f64>, usize)> = column
+        .iter()
+        .map(|&t| {
+            let near: Vec<f64> =
+                links.neighbours[t].iter().filter(|&&o| placed[o] && o != t).map(|&o| centre(&rects[o])).collect();
+            let desired = (!near.is_empty())
+                .then(|| near.iter().sum::<f64>() / near.len() as f64 - rects[t].height as f64 / 2.0);
+            (desired, t)
+        })
+        .collect();
+    let followed = wanted.iter().any(|(d, _)| d.is_some());
+    if followed {
+        // Keep the crossing-reducing order, but let boxes that want to be higher go first.
+        let mut last = f64::MIN;
+        for entry in &mut wanted {
+            let d = entry.0.unwrap_or(last).max(last);
+            last = d;
+            entry.0 = Some(d);
+        }
+    }
+    let mut y = top;
+    let mut shifts = Vec::new();
+    for (desired, t) in &wanted {
+        let want = desired.map_or(y, |d| d.round().max(0.0) as usize);
+        let at = y.max(want);
+        rects[*t].y = at;
+        shifts.push(at.saturating_sub(want));
+        y = at + rects[*t].height + gap;
+    }
+    // Boxes pushed down by the ones above them: lift the whole stack half-way back, as far
+    // as the top allows, so the column straddles its neighbours instead of hanging below.
+    let lift = (shifts.iter().sum::<usize>() / shifts.len().max(1) / 2)
+        .min(wanted.first().map_or(0, |(_, t)| rects[*t].y.saturating_sub(top)));
+    for (_, t) in &wanted {
+        rects[*t].y -= lift;
+    }
+    followed
 }
 
 /// Rows between stacked boxes: room for a line to pass (and, compact, for a port stub too).
