@@ -174,8 +174,8 @@ fn place_column(column: &[usize], rects: &mut [Rect], placed: &[bool], links: &L
         .map(|&t| {
             let near: Vec<f64> =
                 links.neighbours[t].iter().filter(|&&o| placed[o] && o != t).map(|&o| centre(&rects[o])).collect();
-            let desired = (!near.is_empty())
-                .then(|| near.iter().sum::<f64>() / near.len() as f64 - rects[t].height as f64 / 2.0);
+            let desired =
+                (!near.is_empty()).then(|| near.iter().sum::<f64>() / near.len() as f64 - rects[t].height as f64 / 2.0);
             (desired, t)
         })
         .collect();
