@@ -68,6 +68,13 @@ impl ErDiagram {
         self.boxes.iter().position(|b| b.table == table)
     }
 
+    /// The lines into or out of a table's box, to highlight the selected table's relations.
+    pub fn edges_touching<'a>(&'a self, model: &'a ErModel, table: &'a str) -> impl Iterator<Item = &'a EdgePath> {
+        self.edges.iter().filter(move |edge| {
+            model.relations.get(edge.relation).is_some_and(|r| r.from_table == table || r.to_table == table)
+        })
+    }
+
     /// The nearest box from `from` in a direction, for arrow-key selection.
     pub fn neighbour(&self, from: usize, direction: Direction) -> Option<usize> {
         let centre = |r: &Rect| ((r.x + r.width / 2) as i64, (r.y + r.height / 2) as i64);

@@ -121,6 +121,8 @@ fn demo_layout_marks_inferred_column() {
     let right = diagram.neighbour(user, Direction::Right).unwrap();
     assert!(["session", "account"].contains(&diagram.boxes[right].table.as_str()));
     assert_eq!(diagram.neighbour(user, Direction::Left), None);
+    assert_eq!(diagram.edges_touching(&model, "user").count(), 3);
+    assert_eq!(diagram.edges_touching(&model, "verification").count(), 0);
 }
 
 /// A schema of `n` tables: chains and fan-outs of declared keys, names that imply inferred

@@ -1,7 +1,7 @@
 //! The diagram as plain text: the drawing, a legend, and the relations spelled out (the list
 //! stays readable when a big schema's lines get dense).
 
-use super::canvas::{CellStyle, Segment};
+use super::canvas::{CellStyle, Segment, text_width};
 use super::diagram::ErDiagram;
 use super::model::ErModel;
 use crate::db::relations::Cardinality;
@@ -35,7 +35,7 @@ pub fn legend() -> Vec<Segment> {
 /// One line per relation: `session.userId → user.id   many-to-one   declared, on delete CASCADE`.
 pub fn relation_lines(model: &ErModel) -> Vec<String> {
     let described: Vec<String> = model.relations.iter().map(|r| r.describe()).collect();
-    let width = described.iter().map(|d| d.chars().count()).max().unwrap_or(0);
+    let width = described.iter().map(|d| text_width(d)).max().unwrap_or(0);
     model
         .relations
         .iter()
@@ -49,7 +49,8 @@ pub fn relation_lines(model: &ErModel) -> Vec<String> {
             if let Some(action) = &relation.on_delete {
                 origin.push_str(&format!(", on delete {}", action.to_lowercase()));
             }
-            format!("{description:width$}  {cardinality}  {origin}")
+            let padding = " ".repeat(width - text_width(&description));
+            format!("{description}{padding}  {cardinality}  {origin}")
         })
         .collect()
 }
