@@ -9,3 +9,5 @@ pub mod migrate;
 pub mod paths;
 pub mod project;
 pub mod tui;
+pub mod app;
+pub mod ui;

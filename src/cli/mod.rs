@@ -2,7 +2,10 @@
 
 mod demo;
 mod er;
+mod migrate;
 mod tables;
+
+pub use tables::{describe_kind, group_thousands};
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -19,7 +22,7 @@ use crate::project::{Discover, discover};
 /// With no database given, squall opens the local D1 database of the wrangler project in the
 /// current directory, or else its demo database (created on first run).
 #[derive(Debug, Parser)]
-#[command(name = "squall", version, args_conflicts_with_subcommands = true)]
+#[command(name = "squall", version)]
 pub struct Cli {
     /// Database file to open in the terminal UI.
     #[arg(value_name = "DB")]
@@ -52,6 +55,8 @@ pub enum Command {
     Tables(tables::TablesArgs),
     /// Print the schema's ER diagram (tables, keys, declared and inferred relations).
     Er(er::ErArgs),
+    /// Migration status and apply, for drizzle-kit and wrangler migration folders.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -86,12 +91,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         None => {
             let target = resolve_database(&cli.global, cli.database.clone())?;
             let db = open_target(&target, &cli.global)?;
+            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
+            }
             crate::tui::run(db, target.reason)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Some(_) if cli.database.is_some() => {
+            use clap::CommandFactory;
+            Cli::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, "give the database with --db when using a subcommand")
+                .exit()
         }
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
         Some(Command::Er(args)) => er::run(&args, &cli.global),
+        Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
     }
 }
 

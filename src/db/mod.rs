@@ -3,7 +3,9 @@
 pub mod error;
 pub mod kinds;
 pub mod open;
+pub mod page;
 pub mod password;
 pub mod relations;
 pub mod schema;
 pub mod value;
+pub mod labels;

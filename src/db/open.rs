@@ -77,6 +77,9 @@ pub fn open_database(input: &OpenInput) -> Result<Database> {
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Closing the last connection of a WAL database would checkpoint and delete the -wal file,
+    // rewriting a file the user only looked at (wrangler's local D1 state is in WAL mode).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     // Reading the schema is the cheapest way to make SQLite look at the header.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0))
         .map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
@@ -152,5 +155,23 @@ mod tests {
         let db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadOnly }).unwrap();
         assert_eq!(db.read_only, Some(ReadOnlyReason::Requested));
         assert!(db.conn.execute("INSERT INTO t VALUES (1)", []).is_err());
+    }
+
+    #[test]
+    fn a_wal_database_keeps_its_wal_file_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let writer = Connection::open(&path).unwrap();
+        writer.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).unwrap();
+        writer.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (42);").unwrap();
+        drop(writer);
+        let wal = dir.path().join("w.db-wal");
+        let (main_before, wal_before) = (std::fs::read(&path).unwrap(), std::fs::read(&wal).unwrap());
+        let db = open(&path).unwrap();
+        let x: i64 = db.conn.query_row("SELECT x FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(x, 42, "rows that live only in the -wal file are read");
+        drop(db);
+        assert_eq!(std::fs::read(&path).unwrap(), main_before);
+        assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
     }
 }

@@ -1,5 +1,50 @@
-//! Migration folders (drizzle-kit journals and plain `.sql` folders) and the trackers that record
-//! what was applied.
+//! Migration folders (drizzle-kit journals and plain `.sql` folders), the trackers that record
+//! what was applied, the status of each migration, and applying what is pending.
+//!
+//! The migrations screen calls, in this order: [`locate::locate_migrations`] (which folder, which
+//! tracker table), [`status::migration_status`] (one row per migration), [`apply::plan_migrations`]
+//! (what `A` would run, and why it may refuse), then [`apply::apply_migrations`].
 
+pub mod apply;
+pub mod backup;
+pub mod drizzle;
 pub mod folder;
+pub mod locate;
+pub mod statements;
+pub mod status;
 pub mod wrangler;
+
+use anyhow::Result;
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+
+pub use apply::{ApplyEvent, ApplyInput, ApplyPlan, ApplyReport, MigrationFailed, apply_migrations, plan_migrations};
+pub use folder::{FolderKind, LoadFolder, MigrationFile, MigrationFolder, load_folder};
+pub use locate::{LocateMigrations, LocatedMigrations, locate_migrations};
+pub use status::{
+    MigrationState, MigrationStatus, StatusInput, TrackerChoice, TrackerKind, TrackerResolution, migration_status,
+    resolve_tracker,
+};
+
+/// Whether the main schema has a table of this name (SQLite compares names case-insensitively).
+fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
+    let found = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+        [table],
+        |row| row.get::<_, i64>(0),
+    )?;
+    Ok(found > 0)
+}
+
+/// A tracker cell as text, whatever its storage class.
+fn value_text(value: ValueRef) -> String {
+    match value {
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(text) | ValueRef::Blob(text) => String::from_utf8_lossy(text).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! Wrangler's tracker, `d1_migrations`: one row per applied file, matched by file name.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rusqlite::{Connection, params};
 
 use crate::db::schema::quote_ident;
@@ -8,22 +8,82 @@ use crate::db::schema::quote_ident;
 /// The table wrangler uses unless `migrations_table` says otherwise.
 pub const DEFAULT_TABLE: &str = "d1_migrations";
 
-/// Input of [`ensure_tracker`] and [`record_applied`].
+/// Input of [`ensure_tracker`], [`record_applied`] and [`read_applied`].
 pub struct Tracker<'a> {
     pub table: &'a str,
 }
 
-/// Creates the tracker table exactly as `wrangler d1 migrations apply` does.
+/// One row of wrangler's tracker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WranglerRow {
+    pub id: i64,
+    /// The file name, `0000_init.sql`.
+    pub name: String,
+    /// UTC `YYYY-MM-DD HH:MM:SS`, from SQLite's clock.
+    pub applied_at: String,
+}
+
+/// Creates the tracker table exactly as `wrangler d1 migrations apply` does, so the schema text
+/// squall leaves behind is the one wrangler would have.
 pub fn ensure_tracker(conn: &Connection, tracker: &Tracker) -> Result<()> {
     conn.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS {}(\n\t\tid         INTEGER PRIMARY KEY AUTOINCREMENT,\n\t\tname       TEXT UNIQUE,\n\t\tapplied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n);",
-        quote_ident(tracker.table)
+        table_ident(tracker.table)
     ))?;
     Ok(())
 }
 
 /// Records one applied file, as wrangler does after running it (`applied_at` from SQLite's clock).
 pub fn record_applied(conn: &Connection, tracker: &Tracker, file_name: &str) -> Result<()> {
-    conn.execute(&format!("INSERT INTO {} (name) values (?1)", quote_ident(tracker.table)), params![file_name])?;
+    conn.execute(&format!("INSERT INTO {} (name) values (?1)", table_ident(tracker.table)), params![file_name])?;
     Ok(())
+}
+
+/// The recorded rows in the order wrangler lists them (by id). Empty when the table does not exist.
+pub fn read_applied(conn: &Connection, tracker: &Tracker) -> Result<Vec<WranglerRow>> {
+    if !super::table_exists(conn, tracker.table)? {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id, name, applied_at FROM {} ORDER BY id", quote_ident(tracker.table));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], |row| {
+        Ok(WranglerRow {
+            id: row.get(0)?,
+            name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            applied_at: super::value_text(row.get_ref(2)?),
+        })
+    })?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().with_context(|| format!("reading {}", tracker.table))
+}
+
+/// Wrangler writes the table name into its SQL as is; plain names are kept bare so the stored
+/// schema matches wrangler's byte for byte, anything else is quoted.
+fn table_ident(table: &str) -> String {
+    let plain = table.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain { table.to_string() } else { quote_ident(table) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracker_schema_matches_wranglers() {
+        let conn = Connection::open_in_memory().unwrap();
+        let tracker = Tracker { table: DEFAULT_TABLE };
+        assert!(read_applied(&conn, &tracker).unwrap().is_empty());
+        ensure_tracker(&conn, &tracker).unwrap();
+        record_applied(&conn, &tracker, "0000_init.sql").unwrap();
+        let sql: String =
+            conn.query_row("SELECT sql FROM sqlite_schema WHERE name = 'd1_migrations'", [], |r| r.get(0)).unwrap();
+        // The text wrangler 4 leaves in tests/fixtures/wrangler-d1-partial.sqlite.
+        assert_eq!(
+            sql,
+            "CREATE TABLE d1_migrations(\n\t\tid         INTEGER PRIMARY KEY AUTOINCREMENT,\n\t\tname       TEXT UNIQUE,\n\t\tapplied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n)"
+        );
+        let rows = read_applied(&conn, &tracker).unwrap();
+        assert_eq!((rows[0].id, rows[0].name.as_str(), rows[0].applied_at.len()), (1, "0000_init.sql", 19));
+        assert_eq!(table_ident("my table"), "\"my table\"");
+    }
 }

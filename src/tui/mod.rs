@@ -1,10 +1,114 @@
-//! Terminal setup and restore, the event loop and the database worker.
+//! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
+//! database workers.
 
-use anyhow::Result;
+pub mod worker;
 
-use crate::db::open::Database;
+use std::io::stdout;
+use std::sync::mpsc::{Sender, channel};
+use std::thread;
+use std::time::Duration;
 
+use anyhow::{Context, Result};
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::execute;
+
+use crate::app::{Action, App, AppEvent, Effect, Source, Worker};
+use crate::db::open::{Database, OpenInput, OpenMode, open_database};
+use crate::db::value::DisplayContext;
+use worker::WorkerHandle;
+
+/// How often the clock ticks while idle (spinner frames, relative ages).
+const TICK: Duration = Duration::from_millis(250);
+
+/// Restores the terminal when dropped: on return, on error, and while unwinding from a panic.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn restore_terminal() {
+    let _ = execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// Runs the terminal UI on an open database until the user quits.
 pub fn run(db: Database, reason: String) -> Result<()> {
-    println!("{reason}: {}", db.path.display());
+    let source = Source { path: db.path.display().to_string(), reason, read_only: db.read_only };
+    // A second, read-only connection counts rows so a slow count never delays a page.
+    let counter = open_database(&OpenInput { path: &db.path, mode: OpenMode::ReadOnly })
+        .context("opening a second connection for row counts")?;
+    let (events_tx, events) = channel::<AppEvent>();
+    let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
+    let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
+
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous_hook(info);
+    }));
+    let mut terminal = ratatui::try_init().context("setting up the terminal")?;
+    let _guard = TerminalGuard;
+    execute!(stdout(), EnableMouseCapture).context("enabling the mouse")?;
+    spawn_input_thread(events_tx)?;
+
+    let size = terminal.size()?;
+    let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
+    app.say(crate::app::Level::Info, source.reason);
+    run_effects(effects, &foreground, &background);
+    terminal.draw(|frame| crate::ui::draw(frame, &app))?;
+    while let Ok(event) = events.recv() {
+        let action = match event {
+            AppEvent::Input(Event::Key(key)) => Action::Key { key },
+            AppEvent::Input(Event::Mouse(mouse)) => Action::Mouse { mouse },
+            AppEvent::Input(Event::Resize(width, height)) => Action::Resize { width, height },
+            AppEvent::Input(_) => continue,
+            AppEvent::Db(reply) => Action::Reply { reply },
+            AppEvent::Tick => {
+                if !app.is_busy() {
+                    continue;
+                }
+                Action::Tick
+            }
+        };
+        let effects = app.update(action);
+        run_effects(effects, &foreground, &background);
+        if app.should_quit {
+            break;
+        }
+        terminal.draw(|frame| crate::ui::draw(frame, &app))?;
+    }
+    Ok(())
+}
+
+fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &WorkerHandle) {
+    let pick = |worker: Worker| if worker == Worker::Foreground { foreground } else { background };
+    for effect in effects {
+        match effect {
+            Effect::Request { worker, id, request } => pick(worker).send(id, *request),
+            Effect::Interrupt { worker } => pick(worker).interrupt(),
+        }
+    }
+}
+
+/// Reads terminal events on their own thread so the loop only ever waits on one channel.
+fn spawn_input_thread(events: Sender<AppEvent>) -> Result<()> {
+    thread::Builder::new().name("squall-input".into()).spawn(move || {
+        loop {
+            let next = match event::poll(TICK) {
+                Ok(true) => match event::read() {
+                    Ok(event) => AppEvent::Input(event),
+                    Err(_) => break,
+                },
+                Ok(false) => AppEvent::Tick,
+                Err(_) => break,
+            };
+            if events.send(next).is_err() {
+                break;
+            }
+        }
+    })?;
     Ok(())
 }

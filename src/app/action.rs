@@ -1,0 +1,68 @@
+//! Everything that can happen to the app, as values (keys are mapped to these by `keymap`).
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use super::DbReply;
+
+/// One thing to do. Keys and clicks become actions, so `update` is testable without a terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Leave squall.
+    Quit,
+    /// The terminal was resized to this many cells.
+    Resize { width: u16, height: u16 },
+    /// Time passed (spinner, relative ages).
+    Tick,
+    /// A database worker answered.
+    Reply { reply: DbReply },
+    /// A key press, interpreted by whatever is on top (a prompt, a popup, the grid).
+    Key { key: KeyEvent },
+    /// A click or wheel turn.
+    Mouse { mouse: MouseEvent },
+    /// Move the selection this many rows (negative moves up).
+    MoveRows { delta: i64 },
+    /// Move the selected column (negative moves left).
+    MoveColumns { delta: i64 },
+    /// Move a screenful down.
+    PageDown,
+    /// Move a screenful up.
+    PageUp,
+    /// Jump to the first row of the table.
+    FirstRow,
+    /// Jump to the last row of the table.
+    LastRow,
+    /// Select the first column.
+    FirstColumn,
+    /// Select the last column.
+    LastColumn,
+    /// Show the next table's tab.
+    NextTab,
+    /// Show the previous table's tab.
+    PrevTab,
+    /// Show the tab at this index.
+    SelectTab { index: usize },
+    /// Cycle the selected column's sort: ascending, descending, none.
+    CycleSort,
+    /// Cycle the sort of this column (a click on its header).
+    SortColumn { column: usize },
+    /// Open the fuzzy table picker.
+    OpenPicker,
+    /// Show every key of the current screen.
+    OpenHelp,
+    /// Show the selected row with every column in full.
+    OpenDetail,
+    /// Reveal or mask secrets in the row detail.
+    ToggleReveal,
+    /// Open the free-text search prompt.
+    OpenSearch,
+    /// Open the structured filter bar.
+    OpenFilter,
+    /// Drop every filter and the search.
+    ClearFilters,
+    /// Show or hide internal tables (sqlite_*, _cf_*).
+    ToggleInternal,
+    /// Reload the table's rows and count.
+    Refresh,
+    /// Cancel the running query, or close what is open.
+    Cancel,
+}

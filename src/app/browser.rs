@@ -1,0 +1,311 @@
+//! The table browser's part of `update`: moving, paging, tabs, sorting, and the replies that
+//! fill a tab.
+
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::db::page::{Anchor, Sort, SortDirection};
+
+use super::keymap::browser_action;
+use super::layout::{areas, column_widths, grid_rows, tab_spans, visible_columns};
+use super::tab::{FetchKind, PAGE_ROWS, PendingFetch};
+use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
+
+impl App {
+    /// Actions of the screen on top: the overlay's when one is open, else the grid's.
+    pub(super) fn update_screen(&mut self, action: Action) -> Vec<Effect> {
+        if !matches!(self.overlay, Overlay::None) {
+            return self.update_overlay(action);
+        }
+        self.update_browser(action)
+    }
+
+    pub(super) fn update_browser(&mut self, action: Action) -> Vec<Effect> {
+        let page = grid_rows(self).max(1) as i64;
+        match action {
+            Action::MoveRows { delta } => self.move_rows(delta),
+            Action::PageDown => self.move_rows(page),
+            Action::PageUp => self.move_rows(-page),
+            Action::FirstRow => self.jump(FetchKind::Top),
+            Action::LastRow => self.jump(FetchKind::Bottom),
+            Action::MoveColumns { delta } => {
+                if let Some(tab) = self.active_tab_mut() {
+                    let last = tab.column_count().saturating_sub(1) as i64;
+                    tab.selected_col = (tab.selected_col as i64 + delta).clamp(0, last.max(0)) as usize;
+                }
+                Vec::new()
+            }
+            Action::FirstColumn => self.set_column(0),
+            Action::LastColumn => self.set_column(usize::MAX),
+            Action::NextTab => self.switch_tab(self.active as i64 + 1),
+            Action::PrevTab => self.switch_tab(self.active as i64 - 1),
+            Action::SelectTab { index } => self.switch_tab(index as i64),
+            Action::CycleSort => {
+                let column = self.active_tab().map_or(0, |t| t.selected_col);
+                self.cycle_sort(column)
+            }
+            Action::SortColumn { column } => self.cycle_sort(column),
+            Action::ToggleInternal => {
+                self.show_internal = !self.show_internal;
+                let shown = if self.show_internal { "shown" } else { "hidden" };
+                self.say(Level::Info, format!("internal tables {shown}"));
+                self.request_tables()
+            }
+            Action::Refresh => self.reload_rows(),
+            Action::Cancel => self.cancel_query(),
+            Action::ClearFilters => {
+                if let Some(tab) = self.active_tab_mut() {
+                    tab.filters.clear();
+                    tab.search = None;
+                }
+                self.say(Level::Info, "filters and search cleared");
+                self.reload_rows()
+            }
+            Action::OpenHelp
+            | Action::OpenPicker
+            | Action::OpenDetail
+            | Action::OpenSearch
+            | Action::OpenFilter
+            | Action::ToggleReveal => self.open_overlay(action),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        use ratatui::crossterm::event::{KeyCode, KeyEventKind};
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        if !matches!(self.overlay, Overlay::None) {
+            return self.overlay_key(key);
+        }
+        if key.code == KeyCode::Char('g') && key.modifiers.is_empty() {
+            if std::mem::take(&mut self.pending_g) {
+                return self.update_browser(Action::FirstRow);
+            }
+            self.pending_g = true;
+            return Vec::new();
+        }
+        self.pending_g = false;
+        match browser_action(&key) {
+            Some(action) => self.update(action),
+            None => Vec::new(),
+        }
+    }
+
+    pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        if !matches!(self.overlay, Overlay::None) {
+            return Vec::new();
+        }
+        let areas = areas(self);
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_rows(3),
+            MouseEventKind::ScrollUp => self.move_rows(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let (x, y) = (mouse.column, mouse.row);
+                if y == areas.tabs.y {
+                    let hit = tab_spans(self).into_iter().find(|(_, start, width)| x >= *start && x < start + width);
+                    return hit.map_or_else(Vec::new, |(index, _, _)| self.switch_tab(index as i64));
+                }
+                let Some(column) = self.column_at(x) else { return Vec::new() };
+                if y >= areas.header.y && y < areas.header.y + areas.header.height {
+                    return self.cycle_sort(column);
+                }
+                if y >= areas.grid.y && y < areas.grid.y + areas.grid.height {
+                    let row = (y - areas.grid.y) as usize;
+                    if let Some(tab) = self.active_tab_mut() {
+                        let target = tab.window.top + row;
+                        if target < tab.window.rows.len() {
+                            tab.window.selected = target;
+                            tab.selected_col = column;
+                        }
+                    }
+                    return self.after_move();
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn column_at(&self, x: u16) -> Option<usize> {
+        let tab = self.active_tab()?;
+        let widths = column_widths(tab, &self.ctx, grid_rows(self));
+        visible_columns(&widths, tab.selected_col, self.width)
+            .into_iter()
+            .find(|(_, start, width)| x >= *start && x < start + width)
+            .map(|(index, _, _)| index)
+    }
+
+    fn set_column(&mut self, column: usize) -> Vec<Effect> {
+        if let Some(tab) = self.active_tab_mut() {
+            tab.selected_col = column.min(tab.column_count().saturating_sub(1));
+        }
+        Vec::new()
+    }
+
+    fn move_rows(&mut self, delta: i64) -> Vec<Effect> {
+        if let Some(tab) = self.active_tab_mut() {
+            tab.window.move_by(delta);
+        }
+        self.after_move()
+    }
+
+    /// Keeps the selection on screen and fetches the neighbouring page when it gets close.
+    pub(super) fn after_move(&mut self) -> Vec<Effect> {
+        let height = grid_rows(self);
+        let Some(tab) = self.active_tab_mut() else { return Vec::new() };
+        tab.window.keep_visible(height);
+        if tab.fetch.is_some() {
+            return Vec::new();
+        }
+        match tab.window.wanted_fetch() {
+            Some((kind, anchor)) => self.fetch(kind, anchor),
+            None => Vec::new(),
+        }
+    }
+
+    fn jump(&mut self, kind: FetchKind) -> Vec<Effect> {
+        let anchor = if kind == FetchKind::Top { Anchor::First } else { Anchor::Last };
+        let Some(tab) = self.active_tab_mut() else { return Vec::new() };
+        // Already there: the window holds the table's edge.
+        let at_edge = if kind == FetchKind::Top { tab.window.at_start } else { tab.window.at_end };
+        if at_edge && !tab.window.rows.is_empty() {
+            tab.window.selected = if kind == FetchKind::Top { 0 } else { tab.window.rows.len() - 1 };
+            return self.after_move();
+        }
+        let mut effects = self.interrupt_running_fetch();
+        effects.extend(self.fetch(kind, anchor));
+        effects
+    }
+
+    /// Cancels an outstanding page read whose result a new one will replace.
+    fn interrupt_running_fetch(&mut self) -> Vec<Effect> {
+        match self.active_tab_mut().and_then(|t| t.fetch.take()) {
+            Some(_) => vec![Effect::Interrupt { worker: Worker::Foreground }],
+            None => Vec::new(),
+        }
+    }
+
+    fn fetch(&mut self, kind: FetchKind, anchor: Anchor) -> Vec<Effect> {
+        let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::FetchPage { view, anchor, limit: PAGE_ROWS });
+        if let Some(tab) = self.active_tab_mut() {
+            tab.fetch = Some(PendingFetch { id, kind });
+        }
+        vec![effect]
+    }
+
+    /// Re-reads the first page and recounts, after the sort, filters or search changed.
+    pub(super) fn reload_rows(&mut self) -> Vec<Effect> {
+        let mut effects = self.interrupt_running_fetch();
+        let Some(view) = self.active_tab().and_then(|t| t.view()) else { return effects };
+        effects.extend(self.fetch(FetchKind::Top, Anchor::First));
+        let (id, count) = self.request(Worker::Background, DbRequest::Count { view });
+        if let Some(tab) = self.active_tab_mut() {
+            tab.total = None;
+            tab.count_request = Some(id);
+        }
+        effects.push(count);
+        effects
+    }
+
+    fn cancel_query(&mut self) -> Vec<Effect> {
+        let effects = self.interrupt_running_fetch();
+        if effects.is_empty() {
+            return effects;
+        }
+        self.say(Level::Info, "query cancelled; showing the rows from before");
+        effects
+    }
+
+    fn switch_tab(&mut self, index: i64) -> Vec<Effect> {
+        let count = self.tabs.len() as i64;
+        if count == 0 {
+            return Vec::new();
+        }
+        self.active = index.rem_euclid(count) as usize;
+        self.open_active_tab()
+    }
+
+    fn cycle_sort(&mut self, column: usize) -> Vec<Effect> {
+        let Some(tab) = self.active_tab_mut() else { return Vec::new() };
+        let Some(meta) = tab.meta() else { return Vec::new() };
+        let Some(name) = meta.info.columns.get(column).map(|c| c.name.clone()) else { return Vec::new() };
+        let indexed = meta.info.is_indexed(&name);
+        tab.selected_col = column;
+        tab.sort = match &tab.sort {
+            Some(Sort { column, direction: SortDirection::Asc }) if *column == name => {
+                Some(Sort { column: name.clone(), direction: SortDirection::Desc })
+            }
+            Some(Sort { column, direction: SortDirection::Desc }) if *column == name => None,
+            _ => Some(Sort { column: name.clone(), direction: SortDirection::Asc }),
+        };
+        let message = match (&tab.sort, indexed) {
+            (None, _) => "sort removed".to_string(),
+            (Some(sort), true) => format!("sorted by {name} {}", arrow(sort.direction)),
+            (Some(sort), false) => {
+                format!("sorted by {name} {} — {name} is not indexed: each page scans the table", arrow(sort.direction))
+            }
+        };
+        let level = if indexed || tab.sort.is_none() { Level::Info } else { Level::Warning };
+        self.say(level, message);
+        self.reload_rows()
+    }
+
+    pub(super) fn on_tab_reply(&mut self, index: usize, reply: DbReply) -> Vec<Effect> {
+        let is_active = index == self.active;
+        let tab = &mut self.tabs[index];
+        if tab.meta_request == Some(reply.id) {
+            tab.meta_request = None;
+            match reply.result {
+                Ok(DbResult::Table(meta)) => {
+                    tab.meta = Load::Loaded(meta);
+                    if is_active {
+                        return self.reload_rows();
+                    }
+                }
+                Ok(_) => {}
+                Err(message) => {
+                    tab.meta = Load::Failed(message.clone());
+                    self.say(Level::Error, format!("reading {} failed: {message}", self.tabs[index].name));
+                }
+            }
+            return Vec::new();
+        }
+        if tab.count_request == Some(reply.id) {
+            tab.count_request = None;
+            if let Ok(DbResult::Count(total)) = reply.result {
+                tab.total = Some(total);
+            }
+            return Vec::new();
+        }
+        let Some(pending) = tab.fetch.take() else { return Vec::new() };
+        match reply.result {
+            Ok(DbResult::Page(page)) => {
+                tab.rows_error = None;
+                tab.window.apply(pending.kind, page);
+                if is_active { self.after_move() } else { Vec::new() }
+            }
+            Ok(_) => Vec::new(),
+            Err(message) => {
+                let name = tab.name.clone();
+                tab.rows_error = Some(message.clone());
+                let cancelled = message.contains("interrupted");
+                if cancelled {
+                    self.say(Level::Info, "query cancelled; showing the rows from before");
+                } else {
+                    self.say(Level::Error, format!("reading {name} failed: {message}"));
+                }
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// ▲ for ascending, ▼ for descending.
+pub fn arrow(direction: SortDirection) -> &'static str {
+    match direction {
+        SortDirection::Asc => "▲",
+        SortDirection::Desc => "▼",
+    }
+}

@@ -1,0 +1,91 @@
+//! The grid's keys, as data: one table drives both key handling and the help screen.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::Action;
+
+/// A key and the modifiers it needs (Shift is implied by upper-case characters).
+#[derive(Debug, Clone, Copy)]
+pub struct Chord {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> Chord {
+    Chord { code, modifiers: KeyModifiers::NONE }
+}
+
+const fn ch(c: char) -> Chord {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Chord {
+    Chord { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
+}
+
+/// One line of help, and the chords that trigger its action.
+pub struct KeyHelp {
+    pub keys: &'static str,
+    pub description: &'static str,
+    pub chords: &'static [Chord],
+    /// `None` for sequences handled by hand (`gg`).
+    pub action: Option<Action>,
+}
+
+/// The grid's key bindings, in the order help lists them.
+pub static BROWSER_KEYS: &[KeyHelp] = &[
+    KeyHelp { keys: "↑ ↓ / k j", description: "move up / down", chords: &[key(KeyCode::Up), ch('k')], action: Some(Action::MoveRows { delta: -1 }) },
+    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(Action::MoveRows { delta: 1 }) },
+    KeyHelp { keys: "← → / h l", description: "move left / right", chords: &[key(KeyCode::Left), ch('h')], action: Some(Action::MoveColumns { delta: -1 }) },
+    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Right), ch('l')], action: Some(Action::MoveColumns { delta: 1 }) },
+    KeyHelp { keys: "PgDn / Ctrl-f", description: "page down", chords: &[key(KeyCode::PageDown), ctrl('f'), ctrl('d')], action: Some(Action::PageDown) },
+    KeyHelp { keys: "PgUp / Ctrl-b", description: "page up", chords: &[key(KeyCode::PageUp), ctrl('b'), ctrl('u')], action: Some(Action::PageUp) },
+    KeyHelp { keys: "Home / gg", description: "first row", chords: &[key(KeyCode::Home)], action: Some(Action::FirstRow) },
+    KeyHelp { keys: "End / G", description: "last row", chords: &[key(KeyCode::End), ch('G')], action: Some(Action::LastRow) },
+    KeyHelp { keys: "0 / $", description: "first / last column", chords: &[ch('0'), ch('^')], action: Some(Action::FirstColumn) },
+    KeyHelp { keys: "", description: "", chords: &[ch('$')], action: Some(Action::LastColumn) },
+    KeyHelp { keys: "Tab / Shift-Tab", description: "next / previous table", chords: &[key(KeyCode::Tab), ch(']')], action: Some(Action::NextTab) },
+    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::BackTab), ch('[')], action: Some(Action::PrevTab) },
+    KeyHelp { keys: "t", description: "pick a table (fuzzy)", chords: &[ch('t')], action: Some(Action::OpenPicker) },
+    KeyHelp { keys: "s", description: "sort by column: asc → desc → none", chords: &[ch('s')], action: Some(Action::CycleSort) },
+    KeyHelp { keys: "/", description: "search the text columns", chords: &[ch('/')], action: Some(Action::OpenSearch) },
+    KeyHelp { keys: "f", description: "add a filter (column, operator, value)", chords: &[ch('f')], action: Some(Action::OpenFilter) },
+    KeyHelp { keys: "F", description: "clear filters and search", chords: &[ch('F')], action: Some(Action::ClearFilters) },
+    KeyHelp { keys: "Enter", description: "row detail", chords: &[key(KeyCode::Enter)], action: Some(Action::OpenDetail) },
+    KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal) },
+    KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
+    KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },
+    KeyHelp { keys: "?", description: "this help", chords: &[ch('?')], action: Some(Action::OpenHelp) },
+    KeyHelp { keys: "q / Ctrl-c", description: "quit", chords: &[ch('q'), ctrl('c')], action: Some(Action::Quit) },
+    KeyHelp { keys: "mouse", description: "click selects, wheel scrolls, click a tab or header", chords: &[], action: None },
+];
+
+/// Keys of the row detail.
+pub static DETAIL_KEYS: &[(&str, &str)] =
+    &[("r", "reveal / mask secrets"), ("↑ ↓ / k j", "scroll"), ("Esc / Enter / q", "close")];
+
+/// Keys of the filter bar.
+pub static FILTER_KEYS: &[(&str, &str)] = &[
+    ("Tab", "next field: column → operator → value"),
+    ("↑ ↓", "change column or operator"),
+    ("Enter", "add the condition (conditions combine with AND)"),
+    ("Backspace", "on an empty value: remove the last condition"),
+    ("Esc", "close the bar (conditions stay)"),
+];
+
+fn matches(chord: &Chord, event: &KeyEvent) -> bool {
+    if chord.code != event.code {
+        return false;
+    }
+    // Terminals report Shift with upper-case letters and symbols; the character already says it.
+    let relevant = event.modifiers - KeyModifiers::SHIFT;
+    relevant == chord.modifiers
+}
+
+/// The grid action for a key, if it has one.
+pub fn browser_action(event: &KeyEvent) -> Option<Action> {
+    BROWSER_KEYS
+        .iter()
+        .find(|binding| binding.chords.iter().any(|chord| matches(chord, event)))
+        .and_then(|binding| binding.action.clone())
+}

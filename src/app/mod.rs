@@ -1,0 +1,312 @@
+//! Application state: plain data changed only by [`App::update`], one [`Action`] at a time.
+//! Database work leaves as [`Effect`]s and comes back as replies tagged with a request id;
+//! a reply whose id is no longer awaited is dropped.
+
+mod action;
+mod browser;
+mod keymap;
+pub mod layout;
+mod overlay;
+mod tab;
+
+use rusqlite::types::Value;
+
+pub use action::Action;
+pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, KeyHelp};
+pub use browser::arrow;
+pub use overlay::{describe_filter, filter_values};
+pub use crate::cli::group_thousands;
+pub use overlay::{FilterField, FilterForm, Overlay, Picker};
+pub use tab::{RowWindow, TableTab};
+
+use crate::db::kinds::ColumnKind;
+use crate::db::labels::{LabelLookup, RowLabel};
+use crate::db::open::ReadOnlyReason;
+use crate::db::page::{Anchor, Page, View};
+use crate::db::schema::{TableInfo, TableSummary};
+use crate::db::value::DisplayContext;
+
+/// Identifies a request so its reply can be matched, or dropped when stale.
+pub type RequestId = u64;
+
+/// Everything the event loop feeds the app.
+#[derive(Debug)]
+pub enum AppEvent {
+    /// A key, mouse or resize event from the terminal.
+    Input(ratatui::crossterm::event::Event),
+    /// A worker answered.
+    Db(DbReply),
+    /// Time passed (spinner, relative ages).
+    Tick,
+}
+
+/// Work for a database worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DbRequest {
+    /// List tables and views.
+    ListTables { include_internal: bool },
+    /// Read one table's schema and decide its column kinds.
+    LoadTable { table: String },
+    /// Read a page of rows.
+    FetchPage { view: View, anchor: Anchor, limit: usize },
+    /// Count the rows of a view (full scan: sent to the background worker).
+    Count { view: View },
+    /// Labels (emails, names) of rows that foreign keys point at.
+    Labels { lookups: Vec<LabelLookup> },
+}
+
+/// A table's schema with the kind of each column (same order as `info.columns`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableMeta {
+    pub info: TableInfo,
+    pub kinds: Vec<ColumnKind>,
+}
+
+/// What a worker sends back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DbResult {
+    Tables(Vec<TableSummary>),
+    Table(Box<TableMeta>),
+    Page(Page),
+    Count(u64),
+    Labels(Vec<Option<RowLabel>>),
+}
+
+/// A worker's answer to request `id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbReply {
+    pub id: RequestId,
+    pub result: Result<DbResult, String>,
+}
+
+/// Which worker runs a request: pages must never queue behind a slow count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    /// Schema and pages: what the screen is waiting for.
+    Foreground,
+    /// Row counts: slow on big tables, nobody waits for them.
+    Background,
+}
+
+/// What `update` asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send a request to a worker.
+    Request { worker: Worker, id: RequestId, request: Box<DbRequest> },
+    /// Interrupt what a worker is running now.
+    Interrupt { worker: Worker },
+}
+
+/// A value being loaded, loaded, or failed (keeping what was there before).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Loading,
+    Loaded(T),
+    Failed(String),
+}
+
+/// How loud a status message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+/// The last message shown in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub level: Level,
+}
+
+/// The database being shown and why it was picked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub path: String,
+    pub reason: String,
+    pub read_only: Option<ReadOnlyReason>,
+}
+
+/// The whole application state.
+pub struct App {
+    pub source: Source,
+    pub tables: Load<Vec<TableSummary>>,
+    pub show_internal: bool,
+    pub tabs: Vec<TableTab>,
+    pub active: usize,
+    pub overlay: Overlay,
+    pub status: Option<Status>,
+    /// Terminal size in cells.
+    pub width: u16,
+    pub height: u16,
+    pub ctx: DisplayContext,
+    /// Advances on every tick while something loads.
+    pub spinner: usize,
+    pub should_quit: bool,
+    /// The first `g` of `gg` was pressed.
+    pub pending_g: bool,
+    /// Columns of the row detail whose labels were asked for, in request order.
+    pending_label_columns: Vec<usize>,
+    tables_request: Option<RequestId>,
+    next_id: RequestId,
+}
+
+impl App {
+    /// A new app for `source`, with the effects that load its first screen.
+    pub fn new(source: Source, width: u16, height: u16, ctx: DisplayContext) -> (App, Vec<Effect>) {
+        let mut app = App {
+            source,
+            tables: Load::Loading,
+            show_internal: false,
+            tabs: Vec::new(),
+            active: 0,
+            overlay: Overlay::None,
+            status: None,
+            width,
+            height,
+            ctx,
+            spinner: 0,
+            should_quit: false,
+            pending_g: false,
+            pending_label_columns: Vec::new(),
+            tables_request: None,
+            next_id: 1,
+        };
+        let effects = app.request_tables();
+        (app, effects)
+    }
+
+    /// The tab on screen, if any table is open.
+    pub fn active_tab(&self) -> Option<&TableTab> {
+        self.tabs.get(self.active)
+    }
+
+    fn active_tab_mut(&mut self) -> Option<&mut TableTab> {
+        self.tabs.get_mut(self.active)
+    }
+
+    fn next_request_id(&mut self) -> RequestId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn request(&mut self, worker: Worker, request: DbRequest) -> (RequestId, Effect) {
+        let id = self.next_request_id();
+        (id, Effect::Request { worker, id, request: Box::new(request) })
+    }
+
+    fn request_tables(&mut self) -> Vec<Effect> {
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::ListTables { include_internal: self.show_internal });
+        self.tables_request = Some(id);
+        vec![effect]
+    }
+
+    /// Shows a message in the status line.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), level });
+    }
+
+    /// Whether any request is outstanding (drives the spinner).
+    pub fn is_busy(&self) -> bool {
+        self.tables_request.is_some() || self.tabs.iter().any(|t| t.is_loading())
+    }
+
+    /// Applies one action and returns the work it asks for.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.should_quit = true;
+                Vec::new()
+            }
+            Action::Resize { width, height } => {
+                self.width = width;
+                self.height = height;
+                self.after_move()
+            }
+            Action::Tick => {
+                if self.is_busy() {
+                    self.spinner = self.spinner.wrapping_add(1);
+                }
+                self.ctx = DisplayContext { now: chrono::Utc::now(), ..self.ctx };
+                Vec::new()
+            }
+            Action::Reply { reply } => self.on_reply(reply),
+            Action::Key { key } => self.on_key(key),
+            Action::Mouse { mouse } => self.on_mouse(mouse),
+            other => self.update_screen(other),
+        }
+    }
+
+    fn on_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        if self.tables_request == Some(reply.id) {
+            self.tables_request = None;
+            return match reply.result {
+                Ok(DbResult::Tables(tables)) => self.on_tables(tables),
+                Ok(_) => Vec::new(),
+                Err(message) => {
+                    self.say(Level::Error, format!("reading the schema failed: {message}"));
+                    self.tables = Load::Failed(message);
+                    Vec::new()
+                }
+            };
+        }
+        if let Some(effects) = self.on_overlay_reply(&reply) {
+            return effects;
+        }
+        let Some(index) = self.tabs.iter().position(|t| t.awaits(reply.id)) else {
+            return Vec::new(); // stale: the user moved on
+        };
+        self.on_tab_reply(index, reply)
+    }
+
+    fn on_tables(&mut self, tables: Vec<TableSummary>) -> Vec<Effect> {
+        let current = self.active_tab().map(|t| t.name.clone());
+        let mut kept: Vec<TableTab> = Vec::new();
+        for summary in &tables {
+            let existing = self.tabs.iter().position(|t| t.name == summary.name);
+            kept.push(match existing {
+                Some(i) => self.tabs.swap_remove(i),
+                None => TableTab::new(summary.name.clone(), summary.relation),
+            });
+        }
+        self.tabs = kept;
+        self.active = current.and_then(|name| self.tabs.iter().position(|t| t.name == name)).unwrap_or(0);
+        if tables.is_empty() {
+            self.say(Level::Warning, "this database has no tables");
+        }
+        self.tables = Load::Loaded(tables);
+        self.open_active_tab()
+    }
+
+    /// Makes sure the active tab has its schema and rows, requesting what is missing.
+    fn open_active_tab(&mut self) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        if tab.meta_request.is_some() || !matches!(tab.meta, Load::Loading) {
+            return Vec::new();
+        }
+        let table = tab.name.clone();
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::LoadTable { table });
+        if let Some(tab) = self.active_tab_mut() {
+            tab.meta_request = Some(id);
+        }
+        vec![effect]
+    }
+
+    /// Labels for foreign-key values of the selected row (row detail).
+    pub fn fk_label(&self, column: usize) -> Option<&RowLabel> {
+        match &self.overlay {
+            Overlay::Detail { labels, .. } => labels.get(column).and_then(|l| l.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The selected row's values, if one is selected.
+    pub fn selected_values(&self) -> Option<&[Value]> {
+        self.active_tab().and_then(|t| t.window.selected_row()).map(|r| r.values.as_slice())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

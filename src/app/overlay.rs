@@ -1,0 +1,340 @@
+//! What opens on top of the grid: help, the table picker, the row detail, the search prompt and
+//! the filter bar.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+use rusqlite::types::Value;
+
+use crate::db::kinds::{ColumnKind, TimeFormat};
+use crate::db::labels::{LabelLookup, RowLabel};
+use crate::db::page::{Filter, FilterOp};
+use crate::db::value::parse_value;
+
+use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, RequestId, Worker};
+
+/// The popup or prompt on top of the grid.
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    Picker(Picker),
+    Detail { reveal: bool, labels: Vec<Option<RowLabel>>, labels_request: Option<RequestId>, scroll: u16 },
+    Search { input: TextArea<'static> },
+    Filter(FilterForm),
+}
+
+/// The fuzzy table picker.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub query: TextArea<'static>,
+    /// Tab indexes matching the query, best first.
+    pub matches: Vec<usize>,
+    pub selected: usize,
+}
+
+/// Which part of the filter bar has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterField {
+    Column,
+    Operator,
+    Value,
+}
+
+/// The filter bar being filled in.
+#[derive(Debug, Clone)]
+pub struct FilterForm {
+    pub column: usize,
+    pub op: usize,
+    pub input: TextArea<'static>,
+    pub field: FilterField,
+    pub error: Option<String>,
+}
+
+fn single_line(text: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(vec![text.to_string()]);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
+}
+
+fn text_of(area: &TextArea) -> String {
+    area.lines().join(" ")
+}
+
+impl App {
+    pub(super) fn open_overlay(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::OpenHelp => self.overlay = Overlay::Help,
+            Action::OpenPicker => {
+                let matches = (0..self.tabs.len()).collect();
+                self.overlay = Overlay::Picker(Picker { query: single_line(""), matches, selected: 0 });
+            }
+            Action::OpenSearch => {
+                let current = self.active_tab().and_then(|t| t.search.clone()).unwrap_or_default();
+                self.overlay = Overlay::Search { input: single_line(&current) };
+            }
+            Action::OpenFilter => {
+                let Some(tab) = self.active_tab().filter(|t| t.meta().is_some()) else { return Vec::new() };
+                let column = tab.selected_col;
+                self.overlay = Overlay::Filter(FilterForm {
+                    column,
+                    op: 0,
+                    input: single_line(""),
+                    field: FilterField::Value,
+                    error: None,
+                });
+            }
+            Action::OpenDetail => return self.open_detail(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn open_detail(&mut self) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
+        let lookups: Vec<(usize, LabelLookup)> = meta
+            .kinds
+            .iter()
+            .zip(&row.values)
+            .enumerate()
+            .filter_map(|(i, (kind, value))| match (kind, value) {
+                (_, Value::Null) => None,
+                (ColumnKind::ForeignKey { table, column }, value) => {
+                    Some((i, LabelLookup { table: table.clone(), column: column.clone(), value: value.clone() }))
+                }
+                _ => None,
+            })
+            .collect();
+        let columns = meta.info.columns.len();
+        let mut labels_request = None;
+        let mut effects = Vec::new();
+        if !lookups.is_empty() {
+            let (id, effect) = self.request(
+                Worker::Foreground,
+                DbRequest::Labels { lookups: lookups.iter().map(|(_, l)| l.clone()).collect() },
+            );
+            labels_request = Some(id);
+            effects.push(effect);
+        }
+        self.overlay = Overlay::Detail { reveal: false, labels: vec![None; columns], labels_request, scroll: 0 };
+        self.pending_label_columns = lookups.into_iter().map(|(i, _)| i).collect();
+        effects
+    }
+
+    /// Matches a reply meant for the open overlay. `None` when it is not one.
+    pub(super) fn on_overlay_reply(&mut self, reply: &DbReply) -> Option<Vec<Effect>> {
+        let Overlay::Detail { labels, labels_request, .. } = &mut self.overlay else { return None };
+        if *labels_request != Some(reply.id) {
+            return None;
+        }
+        *labels_request = None;
+        if let Ok(DbResult::Labels(found)) = &reply.result {
+            for (column, label) in self.pending_label_columns.iter().zip(found) {
+                if let Some(slot) = labels.get_mut(*column) {
+                    slot.clone_from(label);
+                }
+            }
+        }
+        Some(Vec::new())
+    }
+
+    pub(super) fn update_overlay(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Cancel => {
+                self.overlay = Overlay::None;
+                Vec::new()
+            }
+            Action::ToggleReveal => {
+                if let Overlay::Detail { reveal, .. } = &mut self.overlay {
+                    *reveal = !*reveal;
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c {
+            return self.update(Action::Quit);
+        }
+        match &mut self.overlay {
+            Overlay::None => Vec::new(),
+            Overlay::Help => {
+                self.overlay = Overlay::None;
+                Vec::new()
+            }
+            Overlay::Detail { scroll, .. } => match key.code {
+                KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
+                KeyCode::Down | KeyCode::Char('j') => {
+                    *scroll = scroll.saturating_add(1);
+                    Vec::new()
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    *scroll = scroll.saturating_sub(1);
+                    Vec::new()
+                }
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.update_overlay(Action::Cancel),
+                _ => Vec::new(),
+            },
+            Overlay::Search { input } => match key.code {
+                KeyCode::Esc => self.update_overlay(Action::Cancel),
+                KeyCode::Enter => {
+                    let text = text_of(input).trim().to_string();
+                    self.overlay = Overlay::None;
+                    if let Some(tab) = self.active_tab_mut() {
+                        tab.search = (!text.is_empty()).then(|| text.clone());
+                    }
+                    let message = if text.is_empty() { "search cleared".into() } else { format!("searching for {text:?}") };
+                    self.say(Level::Info, message);
+                    self.reload_rows()
+                }
+                _ => {
+                    input.input(key);
+                    Vec::new()
+                }
+            },
+            Overlay::Picker(_) => self.picker_key(key),
+            Overlay::Filter(_) => self.filter_key(key),
+        }
+    }
+
+    fn picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Picker(picker) = &mut self.overlay else { return Vec::new() };
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Down => picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1)),
+            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+            KeyCode::Enter => {
+                let chosen = picker.matches.get(picker.selected).copied();
+                self.overlay = Overlay::None;
+                if let Some(index) = chosen {
+                    return self.update_browser(Action::SelectTab { index });
+                }
+            }
+            _ => {
+                picker.query.input(key);
+                let query = text_of(&picker.query);
+                let matcher = SkimMatcherV2::default();
+                let mut scored: Vec<(i64, usize)> = self
+                    .tabs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, tab)| matcher.fuzzy_match(&tab.name, &query).map(|score| (score, i)))
+                    .collect();
+                scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                picker.matches = scored.into_iter().map(|(_, i)| i).collect();
+                picker.selected = 0;
+            }
+        }
+        Vec::new()
+    }
+
+    fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let columns = self.active_tab().map_or(0, |t| t.column_count());
+        let Overlay::Filter(form) = &mut self.overlay else { return Vec::new() };
+        let cycle = |value: usize, len: usize, up: bool| if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) };
+        match (key.code, form.field) {
+            (KeyCode::Esc, _) => self.overlay = Overlay::None,
+            (KeyCode::Tab, field) => {
+                form.field = match field {
+                    FilterField::Column => FilterField::Operator,
+                    FilterField::Operator => FilterField::Value,
+                    FilterField::Value => FilterField::Column,
+                }
+            }
+            (KeyCode::BackTab, field) => {
+                form.field = match field {
+                    FilterField::Column => FilterField::Value,
+                    FilterField::Operator => FilterField::Column,
+                    FilterField::Value => FilterField::Operator,
+                }
+            }
+            (KeyCode::Up | KeyCode::Down, FilterField::Column) => {
+                form.column = cycle(form.column, columns, key.code == KeyCode::Up)
+            }
+            (KeyCode::Up | KeyCode::Down, FilterField::Operator | FilterField::Value) => {
+                form.op = cycle(form.op, FilterOp::ALL.len(), key.code == KeyCode::Up)
+            }
+            (KeyCode::Enter, _) => return self.apply_filter_form(),
+            (KeyCode::Backspace, FilterField::Value) if text_of(&form.input).is_empty() => {
+                if let Some(tab) = self.active_tab_mut()
+                    && tab.filters.pop().is_some()
+                {
+                    return self.reload_rows();
+                }
+            }
+            (_, FilterField::Value) => {
+                form.input.input(key);
+                form.error = None;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn apply_filter_form(&mut self) -> Vec<Effect> {
+        let Overlay::Filter(form) = &self.overlay else { return Vec::new() };
+        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
+        let (Some(column), Some(kind)) = (meta.info.columns.get(form.column), meta.kinds.get(form.column)) else {
+            return Vec::new();
+        };
+        let op = FilterOp::ALL[form.op % FilterOp::ALL.len()];
+        let text = text_of(&form.input);
+        match filter_values(op, &text, kind, &self.ctx) {
+            Ok(values) => {
+                let filter = Filter { column: column.name.clone(), op, values };
+                let shown = describe_filter(&filter, kind, &self.ctx);
+                if let Some(tab) = self.active_tab_mut() {
+                    tab.filters.push(filter);
+                }
+                if let Overlay::Filter(form) = &mut self.overlay {
+                    form.input = single_line("");
+                }
+                self.say(Level::Info, format!("filter added: {shown}"));
+                self.reload_rows()
+            }
+            Err(reason) => {
+                if let Overlay::Filter(form) = &mut self.overlay {
+                    form.error = Some(reason);
+                }
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Reads the typed value(s) for a filter by the column's kind, so `banned = true`,
+/// `role = admin` and `createdAt > 2026-01-01` mean what a person means.
+pub fn filter_values(
+    op: FilterOp,
+    text: &str,
+    kind: &ColumnKind,
+    ctx: &crate::db::value::DisplayContext,
+) -> Result<Vec<Value>, String> {
+    // A mixed column's rows are compared as milliseconds, the convention most of them use.
+    let kind = match kind {
+        ColumnKind::Timestamp { format: TimeFormat::Mixed } => &ColumnKind::Timestamp { format: TimeFormat::Millis },
+        other => other,
+    };
+    match op {
+        FilterOp::IsNull | FilterOp::IsNotNull => Ok(Vec::new()),
+        FilterOp::Contains | FilterOp::StartsWith => Ok(vec![Value::Text(text.to_string())]),
+        FilterOp::In => text.split(',').map(|part| parse_value(part.trim(), kind, ctx)).collect(),
+        _ => parse_value(text, kind, ctx).map(|v| vec![v]),
+    }
+}
+
+/// `role = admin`, `banned is null`, `createdAt > 2026-01-01 00:00 (331d ago)`, `id in (a, b)`.
+pub fn describe_filter(filter: &Filter, kind: &ColumnKind, ctx: &crate::db::value::DisplayContext) -> String {
+    let values: Vec<String> = filter.values.iter().map(|v| crate::db::value::display_value(v, kind, ctx)).collect();
+    match filter.op {
+        FilterOp::IsNull | FilterOp::IsNotNull => format!("{} {}", filter.column, filter.op.label()),
+        FilterOp::In => format!("{} in ({})", filter.column, values.join(", ")),
+        op => format!("{} {} {}", filter.column, op.label(), values.join("")),
+    }
+}

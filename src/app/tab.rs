@@ -1,0 +1,243 @@
+//! One table's tab: its schema, the window of rows held in memory, and how they are ordered.
+
+use crate::db::kinds::ColumnKind;
+use crate::db::page::{Anchor, Filter, Page, PageRow, RowKey, Search, Sort, View};
+use crate::db::schema::RelationType;
+
+use super::{Load, RequestId, TableMeta};
+
+/// Rows read per request: several screens, so scrolling rarely waits.
+pub const PAGE_ROWS: usize = 200;
+/// Rows held at most: memory stays flat whatever the table's size.
+pub const WINDOW_LIMIT: usize = 3 * PAGE_ROWS;
+/// Fetch the next page when the selection comes this close to the window's edge.
+const PREFETCH_MARGIN: usize = PAGE_ROWS / 2;
+
+/// Where the window's first row sits in the whole (filtered, sorted) table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// Index from the top.
+    FromStart(u64),
+    /// How many rows there are from it to the bottom, itself included (after a jump to the end,
+    /// before the total is known).
+    FromEnd(u64),
+}
+
+/// How a fetched page joins the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchKind {
+    /// The first page: replaces everything.
+    Top,
+    /// The last page: replaces everything.
+    Bottom,
+    /// Rows after the window.
+    Append,
+    /// Rows before the window.
+    Prepend,
+}
+
+/// A page request in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingFetch {
+    pub id: RequestId,
+    pub kind: FetchKind,
+}
+
+/// A contiguous run of rows of the view, with the selection inside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowWindow {
+    pub rows: Vec<PageRow>,
+    pub at_start: bool,
+    pub at_end: bool,
+    pub first: Position,
+    /// Index into `rows` of the selected row.
+    pub selected: usize,
+    /// Index into `rows` of the top visible row.
+    pub top: usize,
+}
+
+impl Default for RowWindow {
+    fn default() -> Self {
+        RowWindow { rows: Vec::new(), at_start: true, at_end: false, first: Position::FromStart(0), selected: 0, top: 0 }
+    }
+}
+
+impl RowWindow {
+    pub fn selected_row(&self) -> Option<&PageRow> {
+        self.rows.get(self.selected)
+    }
+
+    /// Adds a page where `kind` says, trimming the far side so at most [`WINDOW_LIMIT`] rows stay.
+    pub fn apply(&mut self, kind: FetchKind, page: Page) {
+        let count = page.rows.len();
+        match kind {
+            FetchKind::Top => {
+                *self = RowWindow { rows: page.rows, at_end: page.exhausted, ..RowWindow::default() };
+            }
+            FetchKind::Bottom => {
+                let last = count.saturating_sub(1);
+                *self = RowWindow {
+                    rows: page.rows,
+                    at_start: page.exhausted,
+                    at_end: true,
+                    first: Position::FromEnd(count as u64),
+                    selected: last,
+                    top: last,
+                };
+            }
+            FetchKind::Append => {
+                self.rows.extend(page.rows);
+                self.at_end = page.exhausted;
+                let excess = self.rows.len().saturating_sub(WINDOW_LIMIT);
+                if excess > 0 {
+                    self.rows.drain(..excess);
+                    self.selected = self.selected.saturating_sub(excess);
+                    self.top = self.top.saturating_sub(excess);
+                    self.at_start = false;
+                    self.first = match self.first {
+                        Position::FromStart(n) => Position::FromStart(n + excess as u64),
+                        Position::FromEnd(n) => Position::FromEnd(n.saturating_sub(excess as u64)),
+                    };
+                }
+            }
+            FetchKind::Prepend => {
+                let mut rows = page.rows;
+                rows.append(&mut self.rows);
+                self.rows = rows;
+                self.selected += count;
+                self.top += count;
+                self.at_start = page.exhausted;
+                self.first = match self.first {
+                    Position::FromStart(n) => Position::FromStart(n.saturating_sub(count as u64)),
+                    Position::FromEnd(n) => Position::FromEnd(n + count as u64),
+                };
+                if self.rows.len() > WINDOW_LIMIT {
+                    self.rows.truncate(WINDOW_LIMIT);
+                    self.at_end = false;
+                }
+            }
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// Moves the selection, clamped to the rows held.
+    pub fn move_by(&mut self, delta: i64) {
+        let last = self.rows.len().saturating_sub(1) as i64;
+        self.selected = (self.selected as i64 + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    /// Scrolls so the selection is on screen with `height` rows visible.
+    pub fn keep_visible(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + height {
+            self.top = self.selected + 1 - height;
+        }
+        self.top = self.top.min(self.rows.len().saturating_sub(height));
+    }
+
+    /// The page to fetch next, if the selection is near an edge that is not the table's edge.
+    pub fn wanted_fetch(&self) -> Option<(FetchKind, Anchor)> {
+        if !self.at_end && self.rows.len().saturating_sub(self.selected) <= PREFETCH_MARGIN {
+            return self.rows.last().map(|row| (FetchKind::Append, Anchor::After(row.cursor.clone())));
+        }
+        if !self.at_start && self.selected < PREFETCH_MARGIN {
+            return self.rows.first().map(|row| (FetchKind::Prepend, Anchor::Before(row.cursor.clone())));
+        }
+        None
+    }
+
+    /// 1-based number of the selected row in the whole view, when it can be known.
+    pub fn row_number(&self, total: Option<u64>) -> Option<u64> {
+        match self.first {
+            Position::FromStart(n) => Some(n + self.selected as u64 + 1),
+            Position::FromEnd(n) => total.map(|t| t.saturating_sub(n) + self.selected as u64 + 1),
+        }
+    }
+}
+
+/// A table's tab.
+#[derive(Debug, Clone)]
+pub struct TableTab {
+    pub name: String,
+    pub relation: RelationType,
+    pub meta: Load<Box<TableMeta>>,
+    pub meta_request: Option<RequestId>,
+    pub window: RowWindow,
+    pub fetch: Option<PendingFetch>,
+    /// The last failed page read (the rows before it stay on screen).
+    pub rows_error: Option<String>,
+    pub sort: Option<Sort>,
+    pub filters: Vec<Filter>,
+    pub search: Option<String>,
+    /// Rows matching the current filters, once counted.
+    pub total: Option<u64>,
+    pub count_request: Option<RequestId>,
+    pub selected_col: usize,
+}
+
+impl TableTab {
+    pub fn new(name: String, relation: RelationType) -> TableTab {
+        TableTab {
+            name,
+            relation,
+            meta: Load::Loading,
+            meta_request: None,
+            window: RowWindow::default(),
+            fetch: None,
+            rows_error: None,
+            sort: None,
+            filters: Vec::new(),
+            search: None,
+            total: None,
+            count_request: None,
+            selected_col: 0,
+        }
+    }
+
+    pub fn awaits(&self, id: RequestId) -> bool {
+        self.meta_request == Some(id) || self.count_request == Some(id) || self.fetch.is_some_and(|f| f.id == id)
+    }
+
+    /// Whether the screen is waiting on this tab's schema or rows (counts run quietly).
+    pub fn is_loading(&self) -> bool {
+        self.meta_request.is_some() || self.fetch.is_some()
+    }
+
+    pub fn meta(&self) -> Option<&TableMeta> {
+        match &self.meta {
+            Load::Loaded(meta) => Some(meta),
+            _ => None,
+        }
+    }
+
+    pub fn column_count(&self) -> usize {
+        self.meta().map_or(0, |m| m.info.columns.len())
+    }
+
+    /// The query behind the grid: all columns, this tab's sort, filters and search.
+    pub fn view(&self) -> Option<View> {
+        let meta = self.meta()?;
+        let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
+        let search = self.search.as_ref().map(|text| Search {
+            text: text.clone(),
+            columns: meta
+                .info
+                .columns
+                .iter()
+                .zip(&meta.kinds)
+                .filter(|(_, kind)| kind.is_searchable_text() || matches!(kind, ColumnKind::Text))
+                .map(|(c, _)| c.name.clone())
+                .collect(),
+        });
+        Some(View {
+            table: self.name.clone(),
+            columns,
+            key: RowKey::for_table(&meta.info),
+            sort: self.sort.clone(),
+            filters: self.filters.clone(),
+            search,
+        })
+    }
+}

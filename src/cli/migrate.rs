@@ -1,0 +1,317 @@
+//! `squall migrate status|apply`: what `db:migrate` would do, and doing it safely.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::{GlobalArgs, Target, open_target, resolve_database};
+use crate::db::error::DbError;
+use crate::migrate::apply::{ApplyPlan, describe_problems};
+use crate::migrate::backup::default_backup_dir;
+use crate::migrate::status::has_unapplied;
+use crate::migrate::{
+    ApplyEvent, ApplyInput, FolderKind, LocateMigrations, LocatedMigrations, MigrationState, MigrationStatus,
+    StatusInput, TrackerChoice, TrackerKind, TrackerResolution, apply_migrations, locate_migrations, migration_status,
+    plan_migrations, resolve_tracker,
+};
+
+/// Exit code of `migrate status` when something is still to apply.
+const EXIT_PENDING: u8 = 3;
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Show every migration and its state (applied, pending, modified, missing, skipped).
+    ///
+    /// Exits 0 when nothing is pending, 3 when something is, 1 on error.
+    Status(StatusArgs),
+    /// Apply the pending migrations: back up, then one transaction per migration.
+    Apply(ApplyArgs),
+}
+
+/// Where the migrations are and which tracker to read.
+#[derive(Debug, Args)]
+pub struct FolderArgs {
+    /// The migrations folder (default: the wrangler config's migrations_dir, else ./drizzle,
+    /// else ./migrations).
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+    /// Which tracker records what was applied; auto uses the one the database has, and
+    /// wrangler's when it has both or neither.
+    #[arg(long, value_enum, default_value_t = TrackerArg::Auto)]
+    pub tracker: TrackerArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrackerArg {
+    Auto,
+    Wrangler,
+    Drizzle,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Print a JSON array, one object per migration.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show what would run and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply even when migrations are modified, missing or skipped.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    match &args.command {
+        MigrateCommand::Status(status) => run_status(status, global),
+        MigrateCommand::Apply(apply) => run_apply(apply, global),
+    }
+}
+
+fn locate(target: &Target, folder: &FolderArgs, global: &GlobalArgs) -> Result<LocatedMigrations> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    locate_migrations(&LocateMigrations {
+        explicit: folder.migrations.as_deref(),
+        db_path: &target.path,
+        cwd: &cwd,
+        d1: global.d1.as_deref(),
+    })
+}
+
+fn tracker_choice(arg: TrackerArg) -> TrackerChoice {
+    match arg {
+        TrackerArg::Auto => TrackerChoice::Auto,
+        TrackerArg::Wrangler => TrackerChoice::Wrangler,
+        TrackerArg::Drizzle => TrackerChoice::Drizzle,
+    }
+}
+
+fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let target = resolve_database(global, None)?;
+    let db = open_target(&target, global)?;
+    let located = locate(&target, &args.folder, global)?;
+    let input = StatusInput {
+        folder: &located.folder,
+        tracker: tracker_choice(args.folder.tracker),
+        wrangler_table: &located.wrangler_table,
+    };
+    let statuses = migration_status(&db.conn, &input)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&statuses)?);
+    } else {
+        let tracker = resolve_tracker(&db.conn, &input)?;
+        print_header(&target, &located, &tracker);
+        println!();
+        print_table(&statuses, tracker.kind);
+        println!();
+        print_summary(&statuses);
+    }
+    Ok(if has_unapplied(&statuses) { ExitCode::from(EXIT_PENDING) } else { ExitCode::SUCCESS })
+}
+
+fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let target = resolve_database(global, None)?;
+    let mut db = open_target(&target, global)?;
+    let located = locate(&target, &args.folder, global)?;
+    let input = StatusInput {
+        folder: &located.folder,
+        tracker: tracker_choice(args.folder.tracker),
+        wrangler_table: &located.wrangler_table,
+    };
+    let plan = plan_migrations(&db.conn, &input)?;
+    print_header(&target, &located, &plan.tracker);
+    for problem in &plan.problems {
+        println!("warning: {} is {}: {}", problem.name, problem.state.label(), explain(problem.state));
+    }
+    if plan.to_apply.is_empty() {
+        println!("nothing to apply: every migration in the folder is applied");
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_plan(&plan);
+    if args.dry_run {
+        println!("dry run: nothing was changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(reason) = db.read_only {
+        let message = format!(
+            "{}: the database is read-only ({}); applying needs write access",
+            target.path.display(),
+            reason.describe()
+        );
+        return Err(DbError::ReadOnly(message).into());
+    }
+    if !plan.problems.is_empty() && !args.force {
+        return Err(DbError::Conflict(describe_problems(&plan.problems)).into());
+    }
+    if !args.yes && !confirm(plan.to_apply.len(), &located.database_name)? {
+        eprintln!("squall: cancelled; nothing was changed");
+        return Ok(ExitCode::from(1));
+    }
+
+    let backup_dir = default_backup_dir()?;
+    let mut line_open = false;
+    let mut progress = |event: &ApplyEvent| match event {
+        ApplyEvent::BackedUp { path } => println!("backup: {}", path.display()),
+        ApplyEvent::Started { name, position, total, statements } => {
+            print!("[{position}/{total}] {name} ({}) ... ", plural(*statements, "statement"));
+            let _ = std::io::stdout().flush();
+            line_open = true;
+        }
+        ApplyEvent::Applied { .. } => {
+            println!("ok");
+            line_open = false;
+        }
+    };
+    let result = apply_migrations(
+        &mut db.conn,
+        ApplyInput {
+            status: input,
+            force: args.force,
+            backup_dir: &backup_dir,
+            backup_name: &located.database_name,
+            progress: &mut progress,
+        },
+    );
+    if line_open {
+        println!("failed");
+    }
+    let report = result?;
+    println!(
+        "applied {}; {}'s tracker records {}",
+        plural(report.applied.len(), "migration"),
+        report.tracker.label(),
+        if report.applied.len() == 1 { "it" } else { "them" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks y/N on a terminal; refuses (instead of hanging) when stdin is not one.
+fn confirm(count: usize, database: &str) -> Result<bool> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        anyhow::bail!(
+            "refusing to apply {} without confirmation: stdin is not a terminal; pass --yes to apply anyway",
+            plural(count, "migration")
+        );
+    }
+    print!("apply {} to {database}? [y/N] ", plural(count, "migration"));
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}
+
+fn print_header(target: &Target, located: &LocatedMigrations, tracker: &TrackerResolution) {
+    println!("database    {}", target.path.display());
+    if target.reason != format!("opened {}", target.path.display()) {
+        println!("            {}", target.reason);
+    }
+    let kind = match located.folder.kind {
+        FolderKind::Journal => "drizzle-kit journal",
+        FolderKind::Plain => ".sql files, no journal",
+    };
+    println!("migrations  {}", located.reason);
+    println!("            {kind}, {}", plural(located.folder.migrations.len(), "migration"));
+    let table = match tracker.kind {
+        TrackerKind::Wrangler => located.wrangler_table.as_str(),
+        TrackerKind::Drizzle => crate::migrate::drizzle::DEFAULT_TABLE,
+    };
+    println!("tracker     {} ({table}): {}", tracker.kind.label(), tracker.reason);
+}
+
+fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
+    if statuses.is_empty() {
+        println!("the folder has no migrations");
+        return;
+    }
+    let when_header = match tracker {
+        TrackerKind::Wrangler => "APPLIED AT (UTC)",
+        TrackerKind::Drizzle => "CREATED AT (UTC, journal)",
+    };
+    let name_width = statuses.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max("MIGRATION".len());
+    println!("{:<9} {:<name_width$}  {when_header}", "STATUS", "MIGRATION");
+    for status in statuses {
+        let when = match tracker {
+            TrackerKind::Wrangler => status.applied_at.clone(),
+            TrackerKind::Drizzle => status.created_at.and_then(format_millis),
+        };
+        println!("{:<9} {:<name_width$}  {}", status.state.label(), status.name, when.as_deref().unwrap_or("-"));
+    }
+}
+
+fn print_summary(statuses: &[MigrationStatus]) {
+    let states = [
+        MigrationState::Applied,
+        MigrationState::Pending,
+        MigrationState::Skipped,
+        MigrationState::Modified,
+        MigrationState::Missing,
+    ];
+    let counts: Vec<String> = states
+        .iter()
+        .map(|state| (state, statuses.iter().filter(|s| s.state == *state).count()))
+        .filter(|(_, count)| *count > 0)
+        .map(|(state, count)| format!("{count} {}", state.label()))
+        .collect();
+    println!("{}", if counts.is_empty() { "no migrations".to_string() } else { counts.join(", ") });
+    for state in &states[2..] {
+        if statuses.iter().any(|s| s.state == *state) {
+            println!("{}: {}", state.label(), explain(*state));
+        }
+    }
+    if has_unapplied(statuses) {
+        println!("run `squall migrate apply` to apply them (`--dry-run` shows what would run)");
+    }
+}
+
+/// What a troubling state means, in one line.
+fn explain(state: MigrationState) -> &'static str {
+    match state {
+        MigrationState::Modified => "the file changed after it was applied (its hash differs from the recorded one)",
+        MigrationState::Missing => "recorded as applied, but no file in the folder matches it",
+        MigrationState::Skipped => "older than the newest applied migration, so drizzle's migrator would never run it",
+        MigrationState::Applied | MigrationState::Pending => "",
+    }
+}
+
+fn print_plan(plan: &ApplyPlan) {
+    println!("will apply {}, each in its own transaction:", plural(plan.to_apply.len(), "migration"));
+    for migration in &plan.to_apply {
+        let note = if migration.state == MigrationState::Skipped { ", skipped until now" } else { "" };
+        println!("\n-- {} ({}{note})", migration.name, plural(migration.statements.len(), "statement"));
+        for statement in &migration.statements {
+            for line in statement.lines() {
+                println!("    {line}");
+            }
+        }
+    }
+    println!();
+}
+
+fn format_millis(millis: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(millis).map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}

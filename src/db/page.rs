@@ -1,0 +1,406 @@
+//! Keyset paging: every page continues from the last row's sort value and key, so a page deep
+//! in a table costs the same as the first one. No `OFFSET` (except for views, which have no key)
+//! and no `COUNT(*)` per page.
+//!
+//! Rowid tables are keyed by `rowid`: every index ends with it, so `ORDER BY col, rowid` walks
+//! an index on `col` without a sort step. WITHOUT ROWID tables are keyed by their primary key.
+
+use anyhow::Result;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+
+use super::schema::{RelationType, TableInfo, quote_ident};
+
+/// How rows are identified for paging (and, later, for editing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowKey {
+    /// The implicit rowid of an ordinary table.
+    Rowid,
+    /// The primary key of a WITHOUT ROWID table.
+    Columns(Vec<String>),
+    /// Views have no key: pages are read by position.
+    Position,
+}
+
+impl RowKey {
+    pub fn for_table(info: &TableInfo) -> RowKey {
+        match (info.relation, info.without_rowid) {
+            (RelationType::View, _) => RowKey::Position,
+            (RelationType::Table, true) => RowKey::Columns(info.primary_key.clone()),
+            (RelationType::Table, false) => RowKey::Rowid,
+        }
+    }
+
+    fn exprs(&self) -> Vec<String> {
+        match self {
+            RowKey::Rowid => vec!["rowid".into()],
+            RowKey::Columns(columns) => columns.iter().map(|c| quote_ident(c)).collect(),
+            RowKey::Position => Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SortDirection {
+    Asc,
+    Desc,
+}
+
+impl SortDirection {
+    fn flipped(self) -> Self {
+        match self {
+            SortDirection::Asc => SortDirection::Desc,
+            SortDirection::Desc => SortDirection::Asc,
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            SortDirection::Asc => "ASC",
+            SortDirection::Desc => "DESC",
+        }
+    }
+}
+
+/// A sort on one column; the row key breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    pub column: String,
+    pub direction: SortDirection,
+}
+
+/// Comparison operators of the filter bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FilterOp {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Contains,
+    StartsWith,
+    IsNull,
+    IsNotNull,
+    In,
+}
+
+impl FilterOp {
+    pub const ALL: [FilterOp; 9] = [
+        FilterOp::Eq,
+        FilterOp::Ne,
+        FilterOp::Lt,
+        FilterOp::Gt,
+        FilterOp::Contains,
+        FilterOp::StartsWith,
+        FilterOp::IsNull,
+        FilterOp::IsNotNull,
+        FilterOp::In,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FilterOp::Eq => "=",
+            FilterOp::Ne => "≠",
+            FilterOp::Lt => "<",
+            FilterOp::Gt => ">",
+            FilterOp::Contains => "contains",
+            FilterOp::StartsWith => "starts with",
+            FilterOp::IsNull => "is null",
+            FilterOp::IsNotNull => "is not null",
+            FilterOp::In => "in",
+        }
+    }
+
+    /// Whether the operator takes a value at all.
+    pub fn takes_value(self) -> bool {
+        !matches!(self, FilterOp::IsNull | FilterOp::IsNotNull)
+    }
+}
+
+/// One condition; conditions combine with AND.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub column: String,
+    pub op: FilterOp,
+    /// One value, several for `In`, none for the null tests. Always bound, never spliced.
+    pub values: Vec<Value>,
+}
+
+/// Free-text search over some columns (case-insensitive substring).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub text: String,
+    pub columns: Vec<String>,
+}
+
+/// Where a row sits in the paging order: its sort value (when sorted) and its key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub sort_value: Option<Value>,
+    /// Rowid, primary key values, or for views the row's position.
+    pub key: Vec<Value>,
+}
+
+/// Which page to read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Anchor {
+    First,
+    Last,
+    After(Cursor),
+    Before(Cursor),
+}
+
+/// The part of a page query that stays the same while paging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub key: RowKey,
+    pub sort: Option<Sort>,
+    pub filters: Vec<Filter>,
+    pub search: Option<Search>,
+}
+
+/// Input of [`fetch_page`].
+pub struct PageQuery<'a> {
+    pub view: &'a View,
+    pub anchor: &'a Anchor,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRow {
+    pub values: Vec<Value>,
+    pub cursor: Cursor,
+}
+
+/// Rows in display order (top to bottom) whatever the direction they were read in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub rows: Vec<PageRow>,
+    /// Fewer rows than asked: there is nothing further in the direction read.
+    pub exhausted: bool,
+}
+
+/// Reads one page.
+pub fn fetch_page(conn: &Connection, query: &PageQuery) -> Result<Page> {
+    if query.view.key == RowKey::Position {
+        return fetch_page_by_position(conn, query);
+    }
+    let view = query.view;
+    let backward = matches!(query.anchor, Anchor::Last | Anchor::Before(_));
+    let key_exprs = view.key.exprs();
+    let mut params: Vec<Value> = Vec::new();
+    let mut conditions = filter_conditions(view, &mut params);
+    let direction = view.sort.as_ref().map_or(SortDirection::Asc, |s| s.direction);
+    let read_direction = if backward { direction.flipped() } else { direction };
+    match query.anchor {
+        Anchor::After(cursor) | Anchor::Before(cursor) => {
+            conditions.push(keyset_condition(view, &key_exprs, cursor, read_direction, &mut params));
+        }
+        Anchor::First | Anchor::Last => {}
+    }
+    let sort_expr = view.sort.as_ref().map(|s| quote_ident(&s.column));
+    let order: Vec<String> =
+        sort_expr.iter().chain(key_exprs.iter()).map(|e| format!("{e} {}", read_direction.sql())).collect();
+    let select: Vec<String> = key_exprs
+        .iter()
+        .cloned()
+        .chain(sort_expr.iter().cloned())
+        .chain(view.columns.iter().map(|c| quote_ident(c)))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
+        select.join(", "),
+        quote_ident(&view.table),
+        where_clause(&conditions),
+        order.join(", "),
+        query.limit
+    );
+    let key_len = key_exprs.len();
+    let sorted = sort_expr.is_some() as usize;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows: Vec<PageRow> = stmt
+        .query_map(params_from_iter(params.iter()), |row| {
+            let key = (0..key_len).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+            let sort_value = if sorted == 1 { Some(row.get::<_, Value>(key_len)?) } else { None };
+            let values = (0..view.columns.len())
+                .map(|i| row.get::<_, Value>(key_len + sorted + i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(PageRow { values, cursor: Cursor { sort_value, key } })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if backward {
+        rows.reverse();
+    }
+    Ok(Page { exhausted: rows.len() < query.limit, rows })
+}
+
+/// The rows after (in `direction`) the cursor. NULL sorts first ascending and last descending,
+/// as in SQLite, and row-value comparisons leave NULL sort values out, so they get their own arm.
+fn keyset_condition(
+    view: &View,
+    key_exprs: &[String],
+    cursor: &Cursor,
+    direction: SortDirection,
+    params: &mut Vec<Value>,
+) -> String {
+    let cmp = match direction {
+        SortDirection::Asc => ">",
+        SortDirection::Desc => "<",
+    };
+    let placeholders = |n: usize| vec!["?"; n].join(", ");
+    let key_tuple = format!("({})", key_exprs.join(", "));
+    let Some(sort) = view.sort.as_ref() else {
+        params.extend(cursor.key.iter().cloned());
+        return format!("{key_tuple} {cmp} ({})", placeholders(key_exprs.len()));
+    };
+    let col = quote_ident(&sort.column);
+    match (&cursor.sort_value, direction) {
+        (Some(Value::Null) | None, SortDirection::Asc) => {
+            params.extend(cursor.key.iter().cloned());
+            format!("(({col} IS NULL AND {key_tuple} > ({})) OR {col} IS NOT NULL)", placeholders(key_exprs.len()))
+        }
+        (Some(Value::Null) | None, SortDirection::Desc) => {
+            params.extend(cursor.key.iter().cloned());
+            format!("({col} IS NULL AND {key_tuple} < ({}))", placeholders(key_exprs.len()))
+        }
+        (Some(value), _) => {
+            params.push(value.clone());
+            params.extend(cursor.key.iter().cloned());
+            let tuple = format!("({col}, {}) {cmp} (?, {})", key_exprs.join(", "), placeholders(key_exprs.len()));
+            match direction {
+                SortDirection::Asc => format!("({tuple})"),
+                SortDirection::Desc => format!("({tuple} OR {col} IS NULL)"),
+            }
+        }
+    }
+}
+
+/// WHERE terms for the filters and the search, with their values pushed onto `params`.
+fn filter_conditions(view: &View, params: &mut Vec<Value>) -> Vec<String> {
+    let mut conditions: Vec<String> = view.filters.iter().map(|f| filter_condition(f, params)).collect();
+    if let Some(search) = view.search.as_ref().filter(|s| !s.text.is_empty() && !s.columns.is_empty()) {
+        let pattern = Value::Text(format!("%{}%", escape_like(&search.text)));
+        let terms: Vec<String> = search
+            .columns
+            .iter()
+            .map(|c| {
+                params.push(pattern.clone());
+                format!("{} LIKE ? ESCAPE '\\'", quote_ident(c))
+            })
+            .collect();
+        conditions.push(format!("({})", terms.join(" OR ")));
+    }
+    conditions
+}
+
+fn filter_condition(filter: &Filter, params: &mut Vec<Value>) -> String {
+    let col = quote_ident(&filter.column);
+    let first = filter.values.first().cloned().unwrap_or(Value::Null);
+    let like = |params: &mut Vec<Value>, pattern: String| {
+        params.push(Value::Text(pattern));
+        format!("{col} LIKE ? ESCAPE '\\'")
+    };
+    match filter.op {
+        FilterOp::IsNull => format!("{col} IS NULL"),
+        FilterOp::IsNotNull => format!("{col} IS NOT NULL"),
+        FilterOp::Contains => like(params, format!("%{}%", escape_like(&like_text(&first)))),
+        FilterOp::StartsWith => like(params, format!("{}%", escape_like(&like_text(&first)))),
+        FilterOp::In => {
+            params.extend(filter.values.iter().cloned());
+            format!("{col} IN ({})", vec!["?"; filter.values.len().max(1)].join(", "))
+        }
+        op => {
+            params.push(first);
+            let symbol = match op {
+                FilterOp::Eq => "=",
+                FilterOp::Ne => "IS NOT",
+                FilterOp::Lt => "<",
+                _ => ">",
+            };
+            format!("{col} {symbol} ?")
+        }
+    }
+}
+
+fn like_text(value: &Value) -> String {
+    super::value::raw_text(value)
+}
+
+/// Escapes LIKE's wildcards so user text matches literally.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) }
+}
+
+/// Views: pages by position. The cursor key holds the row's index.
+fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> {
+    let view = query.view;
+    let limit = query.limit as i64;
+    let position = |cursor: &Cursor| match cursor.key.first() {
+        Some(Value::Integer(n)) => *n,
+        _ => 0,
+    };
+    let (offset, take) = match query.anchor {
+        Anchor::First => (0, limit),
+        Anchor::After(cursor) => (position(cursor) + 1, limit),
+        Anchor::Before(cursor) => {
+            let end = position(cursor);
+            ((end - limit).max(0), end.min(limit))
+        }
+        Anchor::Last => {
+            let total = count_matching(conn, view)? as i64;
+            ((total - limit).max(0), limit)
+        }
+    };
+    let mut params: Vec<Value> = Vec::new();
+    let conditions = filter_conditions(view, &mut params);
+    let order = view
+        .sort
+        .as_ref()
+        .map(|s| format!(" ORDER BY {} {}", quote_ident(&s.column), s.direction.sql()))
+        .unwrap_or_default();
+    let select: Vec<String> = view.columns.iter().map(|c| quote_ident(c)).collect();
+    let sql = format!(
+        "SELECT {} FROM {}{}{order} LIMIT {take} OFFSET {offset}",
+        select.join(", "),
+        quote_ident(&view.table),
+        where_clause(&conditions)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut index = offset;
+    let rows: Vec<PageRow> = stmt
+        .query_map(params_from_iter(params.iter()), |row| {
+            (0..view.columns.len()).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>()
+        })?
+        .map(|values| {
+            let row =
+                PageRow { values: values?, cursor: Cursor { sort_value: None, key: vec![Value::Integer(index)] } };
+            index += 1;
+            Ok(row)
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    let exhausted = match query.anchor {
+        Anchor::Before(_) | Anchor::Last => offset == 0,
+        _ => (rows.len() as i64) < take,
+    };
+    Ok(Page { rows, exhausted })
+}
+
+/// Rows matching the view's filters and search. A full scan on big tables: run it in the
+/// background, once per view.
+pub fn count_matching(conn: &Connection, view: &View) -> Result<u64> {
+    let mut params: Vec<Value> = Vec::new();
+    let conditions = filter_conditions(view, &mut params);
+    let sql = format!("SELECT count(*) FROM {}{}", quote_ident(&view.table), where_clause(&conditions));
+    let count: i64 = conn.query_row(&sql, params_from_iter(params.iter()), |row| row.get(0))?;
+    Ok(count as u64)
+}
+
+#[cfg(test)]
+#[path = "page_tests.rs"]
+mod tests;

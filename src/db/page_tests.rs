@@ -1,0 +1,154 @@
+use proptest::prelude::*;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+use super::*;
+
+fn table_with(values: &[Option<i64>], without_rowid: bool) -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    if without_rowid {
+        conn.execute_batch(
+            "CREATE TABLE t (a TEXT NOT NULL, b INTEGER NOT NULL, v INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID",
+        )
+        .unwrap();
+    } else {
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER); CREATE INDEX t_v ON t(v)").unwrap();
+    }
+    for (i, v) in values.iter().enumerate() {
+        if without_rowid {
+            conn.execute(
+                "INSERT INTO t (a, b, v) VALUES (?1, ?2, ?3)",
+                rusqlite::params![format!("k{}", i % 3), i as i64, v],
+            )
+            .unwrap();
+        } else {
+            conn.execute("INSERT INTO t (id, v) VALUES (?1, ?2)", rusqlite::params![i as i64 * 7 + 1, v]).unwrap();
+        }
+    }
+    conn
+}
+
+fn view(without_rowid: bool, sort: Option<SortDirection>) -> View {
+    View {
+        table: "t".into(),
+        columns: if without_rowid { vec!["a".into(), "b".into(), "v".into()] } else { vec!["id".into(), "v".into()] },
+        key: if without_rowid { RowKey::Columns(vec!["a".into(), "b".into()]) } else { RowKey::Rowid },
+        sort: sort.map(|direction| Sort { column: "v".into(), direction }),
+        filters: Vec::new(),
+        search: None,
+    }
+}
+
+/// The order a single query gives, as the truth to compare paging with.
+fn expected_order(conn: &Connection, view: &View) -> Vec<Vec<Value>> {
+    fetch_page(conn, &PageQuery { view, anchor: &Anchor::First, limit: 100_000 })
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.values)
+        .collect()
+}
+
+fn page_forward(conn: &Connection, view: &View, limit: usize) -> Vec<Vec<Value>> {
+    let mut seen = Vec::new();
+    let mut anchor = Anchor::First;
+    loop {
+        let page = fetch_page(conn, &PageQuery { view, anchor: &anchor, limit }).unwrap();
+        let Some(last) = page.rows.last() else { break };
+        anchor = Anchor::After(last.cursor.clone());
+        let exhausted = page.exhausted;
+        seen.extend(page.rows.into_iter().map(|r| r.values));
+        if exhausted {
+            break;
+        }
+    }
+    seen
+}
+
+fn page_backward(conn: &Connection, view: &View, limit: usize) -> Vec<Vec<Value>> {
+    let mut seen: Vec<Vec<Value>> = Vec::new();
+    let mut anchor = Anchor::Last;
+    loop {
+        let page = fetch_page(conn, &PageQuery { view, anchor: &anchor, limit }).unwrap();
+        let Some(first) = page.rows.first() else { break };
+        anchor = Anchor::Before(first.cursor.clone());
+        let exhausted = page.exhausted;
+        let mut chunk: Vec<Vec<Value>> = page.rows.into_iter().map(|r| r.values).collect();
+        chunk.append(&mut seen);
+        seen = chunk;
+        if exhausted {
+            break;
+        }
+    }
+    seen
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn keyset_paging_visits_every_row_once_both_ways(
+        values in prop::collection::vec(prop::option::of(0i64..5), 0..60),
+        limit in 1usize..9,
+        without_rowid in any::<bool>(),
+        sort in prop::option::of(prop_oneof![Just(SortDirection::Asc), Just(SortDirection::Desc)]),
+    ) {
+        let conn = table_with(&values, without_rowid);
+        let view = view(without_rowid, sort);
+        let expected = expected_order(&conn, &view);
+        prop_assert_eq!(expected.len(), values.len());
+        prop_assert_eq!(&page_forward(&conn, &view, limit), &expected);
+        prop_assert_eq!(&page_backward(&conn, &view, limit), &expected);
+    }
+}
+
+#[test]
+fn filters_and_search_bind_their_values() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT, role TEXT, banned INTEGER);
+         INSERT INTO u VALUES (1, 'ada@x.dev', 'admin', 0), (2, 'bob@y.dev', 'user', 1), (3, 'c_d%@z.dev', NULL, 0);",
+    )
+    .unwrap();
+    let mut v = View {
+        table: "u".into(),
+        columns: vec!["id".into()],
+        key: RowKey::Rowid,
+        sort: None,
+        filters: vec![Filter { column: "banned".into(), op: FilterOp::Eq, values: vec![Value::Integer(0)] }],
+        search: None,
+    };
+    let ids = |v: &View| -> Vec<Value> {
+        fetch_page(&conn, &PageQuery { view: v, anchor: &Anchor::First, limit: 10 })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.values[0].clone())
+            .collect()
+    };
+    assert_eq!(ids(&v), [Value::Integer(1), Value::Integer(3)]);
+    v.filters.push(Filter { column: "role".into(), op: FilterOp::IsNull, values: vec![] });
+    assert_eq!(ids(&v), [Value::Integer(3)]);
+    v.filters.clear();
+    v.search = Some(Search { text: "_d%".into(), columns: vec!["email".into(), "role".into()] });
+    assert_eq!(ids(&v), [Value::Integer(3)], "LIKE wildcards in the search text match literally");
+    v.search = Some(Search { text: "'; DROP TABLE u; --".into(), columns: vec!["email".into()] });
+    assert!(ids(&v).is_empty());
+    v.search = None;
+    v.filters = vec![Filter { column: "role".into(), op: FilterOp::Ne, values: vec![Value::Text("user".into())] }];
+    assert_eq!(ids(&v), [Value::Integer(1), Value::Integer(3)], "≠ keeps NULLs");
+    v.filters =
+        vec![Filter { column: "id".into(), op: FilterOp::In, values: vec![Value::Integer(2), Value::Integer(3)] }];
+    assert_eq!(ids(&v), [Value::Integer(2), Value::Integer(3)]);
+    assert_eq!(count_matching(&conn, &v).unwrap(), 2);
+}
+
+#[test]
+fn views_page_by_position() {
+    let conn = table_with(&[Some(1), None, Some(3), Some(2), None], false);
+    conn.execute_batch("CREATE VIEW tv AS SELECT id, v FROM t").unwrap();
+    let view = View { table: "tv".into(), key: RowKey::Position, ..view(false, None) };
+    let expected = expected_order(&conn, &view);
+    assert_eq!(page_forward(&conn, &view, 2), expected);
+    assert_eq!(page_backward(&conn, &view, 2), expected);
+}

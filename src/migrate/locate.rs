@@ -1,0 +1,114 @@
+//! Which migrations folder and tracker table belong to a database: `--migrations DIR`, the demo's
+//! embedded migrations, the wrangler config's `migrations_dir`, `./drizzle`, `./migrations`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::folder::{LoadFolder, MigrationFolder, folder_from_journal, load_folder};
+use super::wrangler::DEFAULT_TABLE;
+use crate::project::{Discover, find_d1_project};
+
+/// Input of [`locate_migrations`].
+pub struct LocateMigrations<'a> {
+    /// `--migrations DIR`.
+    pub explicit: Option<&'a Path>,
+    /// The database the migrations are for.
+    pub db_path: &'a Path,
+    /// Where to look for a wrangler config, `drizzle/` and `migrations/`.
+    pub cwd: &'a Path,
+    /// `--d1 NAME`.
+    pub d1: Option<&'a str>,
+}
+
+/// The migrations of a database and where they came from.
+#[derive(Debug, Clone)]
+pub struct LocatedMigrations {
+    pub folder: MigrationFolder,
+    /// Why this folder, for the user.
+    pub reason: String,
+    /// Wrangler's tracker table for this database.
+    pub wrangler_table: String,
+    /// A name for the database in backups: the D1 database_name when it was discovered, else the
+    /// file's stem.
+    pub database_name: String,
+}
+
+/// Finds and reads the migrations folder for `input.db_path`. Errors name the folder or file
+/// that is wrong, or list where squall looked.
+pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> {
+    let project = find_d1_project(&Discover { dir: input.cwd, d1: input.d1 })?;
+    let same_database = project.as_ref().is_some_and(|found| same_file(&found.db_path, input.db_path));
+    let database_name = match &project {
+        Some(found) if same_database => {
+            found.entry.database_name.clone().unwrap_or_else(|| found.entry.binding.clone())
+        }
+        _ => input.db_path.file_stem().map_or_else(|| "database".into(), |stem| stem.to_string_lossy().into_owned()),
+    };
+    let wrangler_table =
+        project.as_ref().map_or_else(|| DEFAULT_TABLE.to_string(), |found| found.migrations_table.clone());
+    let located = |folder: MigrationFolder, reason: String| LocatedMigrations {
+        folder,
+        reason,
+        wrangler_table: wrangler_table.clone(),
+        database_name: database_name.clone(),
+    };
+
+    if let Some(given) = input.explicit {
+        let folder = load_folder(&LoadFolder { dir: &input.cwd.join(given) })?;
+        return Ok(located(folder, format!("{} (--migrations)", given.display())));
+    }
+    if is_demo_database(input.db_path) {
+        let folder = embedded_demo_folder()?;
+        return Ok(located(folder, "the demo database's own migrations (embedded in squall)".to_string()));
+    }
+    if let Some(found) = &project
+        && let Some(setting) = &found.entry.migrations_dir
+    {
+        let folder = load_folder(&LoadFolder { dir: &found.migrations_dir })
+            .with_context(|| format!("migrations_dir = {setting:?} in {}", found.config_path.display()))?;
+        let reason = format!(
+            "{} (migrations_dir of D1 binding {} in {})",
+            found.migrations_dir.display(),
+            found.entry.label(),
+            found.config_path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        );
+        return Ok(located(folder, reason));
+    }
+    for candidate in ["drizzle", "migrations"] {
+        let dir = input.cwd.join(candidate);
+        if dir.is_dir() {
+            let folder = load_folder(&LoadFolder { dir: &dir })?;
+            return Ok(located(folder, format!("./{candidate} (found in the current directory)")));
+        }
+    }
+    bail!(
+        "no migrations folder: looked for ./drizzle and ./migrations in {}; pass --migrations DIR",
+        input.cwd.display()
+    )
+}
+
+/// The demo's migrations, as embedded in the binary (the project's `migrations/` folder).
+pub fn embedded_demo_folder() -> Result<MigrationFolder> {
+    let journal = crate::demo::embedded_journal()?;
+    let dir = PathBuf::from("migrations");
+    folder_from_journal(&dir, &journal, &mut |path| {
+        let tag = path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
+        crate::demo::EMBEDDED_MIGRATIONS
+            .iter()
+            .find(|(embedded, _)| *embedded == tag)
+            .map(|(_, sql)| sql.to_string())
+            .with_context(|| format!("{} is not embedded", path.display()))
+    })
+}
+
+fn is_demo_database(db_path: &Path) -> bool {
+    crate::demo::default_demo_path().is_ok_and(|demo| same_file(&demo, db_path))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}

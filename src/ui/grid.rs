@@ -1,0 +1,196 @@
+//! The table grid: headers with kinds and sort arrows, rows rendered by kind.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use rusqlite::types::Value;
+
+use super::theme;
+use crate::app::layout::{GUTTER, column_widths, visible_columns};
+use crate::app::{App, Load, TableMeta, TableTab, arrow};
+use crate::db::kinds::{ColumnKind, name_words};
+use crate::db::value::{DisplayContext, display_value, value_instant};
+
+/// Spinner frames for work in progress.
+pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Rect) {
+    let meta = match &tab.meta {
+        Load::Loaded(meta) => meta,
+        Load::Loading => {
+            let text = format!("{} Loading {}…", SPINNER[app.spinner % SPINNER.len()], tab.name);
+            frame.render_widget(Paragraph::new(text).style(theme::dim()), grid);
+            return;
+        }
+        Load::Failed(message) => {
+            frame.render_widget(Paragraph::new(format!("Could not read {}: {message}", tab.name)).style(theme::error()), grid);
+            return;
+        }
+    };
+    let widths = column_widths(tab, &app.ctx, grid.height as usize);
+    let columns = visible_columns(&widths, tab.selected_col, grid.width);
+    draw_header(frame, tab, meta, &columns, header);
+    if tab.window.rows.is_empty() {
+        let text = match (&tab.rows_error, tab.fetch.is_some()) {
+            (Some(message), _) => format!("Could not read rows: {message}"),
+            (None, true) => format!("{} Loading rows…", SPINNER[app.spinner % SPINNER.len()]),
+            (None, false) if !tab.filters.is_empty() || tab.search.is_some() => "No rows match the filter.".into(),
+            (None, false) => "This table is empty.".into(),
+        };
+        let style = if tab.rows_error.is_some() { theme::error() } else { theme::dim() };
+        frame.render_widget(Paragraph::new(format!("  {text}")).style(style), grid);
+        return;
+    }
+    let ban = BanColumns::find(meta);
+    let lines: Vec<Line> = tab
+        .window
+        .rows
+        .iter()
+        .enumerate()
+        .skip(tab.window.top)
+        .take(grid.height as usize)
+        .map(|(index, row)| {
+            let selected = index == tab.window.selected;
+            let ban_state = ban.as_ref().map_or(BanState::None, |b| b.state(&row.values, &app.ctx));
+            let mut spans = vec![gutter(selected, ban_state)];
+            let mut x = GUTTER;
+            for &(column, start, width) in &columns {
+                if start > x {
+                    spans.push(Span::raw(" ".repeat((start - x) as usize)));
+                }
+                let value = &row.values[column];
+                let kind = &meta.kinds[column];
+                let mut style = cell_style(value, kind);
+                if ban.as_ref().is_some_and(|b| b.banned == column) {
+                    style = match ban_state {
+                        BanState::Active => theme::banned(),
+                        BanState::Expired => theme::ban_expired(),
+                        BanState::None => style,
+                    };
+                }
+                let mut text = display_value(value, kind, &app.ctx).replace('\n', "⏎");
+                if ban_state == BanState::Expired && ban.as_ref().is_some_and(|b| b.banned == column) {
+                    text = "✓ expired".into();
+                }
+                if selected && column == tab.selected_col {
+                    style = theme::selected_cell();
+                }
+                spans.push(Span::styled(fit(&text, width), style));
+                x = start + width;
+            }
+            let line = Line::from(spans);
+            if selected { line.style(theme::selected_row()) } else { line }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), grid);
+}
+
+fn draw_header(frame: &mut Frame, tab: &TableTab, meta: &TableMeta, columns: &[(usize, u16, u16)], area: Rect) {
+    let mut names: Vec<Span> = vec![Span::raw(" ".repeat(GUTTER as usize))];
+    let mut kinds: Vec<Span> = vec![Span::raw(" ".repeat(GUTTER as usize))];
+    let mut x = GUTTER;
+    for &(column, start, width) in columns {
+        if start > x {
+            let gap = " ".repeat((start - x) as usize);
+            names.push(Span::raw(gap.clone()));
+            kinds.push(Span::raw(gap));
+        }
+        let info = &meta.info.columns[column];
+        let mut name = info.name.clone();
+        if let Some(sort) = tab.sort.as_ref().filter(|s| s.column == info.name) {
+            name = format!("{name} {}", arrow(sort.direction));
+        }
+        let mut style = theme::header();
+        if column == tab.selected_col {
+            style = style.fg(ratatui::style::Color::Cyan);
+        }
+        names.push(Span::styled(fit(&name, width), style));
+        let mut kind = meta.kinds[column].label().to_string();
+        if info.pk_position > 0 {
+            kind = format!("pk {kind}");
+        }
+        kinds.push(Span::styled(fit(&kind, width), theme::header_kind()));
+        x = start + width;
+    }
+    frame.render_widget(Paragraph::new(vec![Line::from(names), Line::from(kinds)]), area);
+}
+
+fn gutter(selected: bool, ban: BanState) -> Span<'static> {
+    let mark = match ban {
+        BanState::Active => Span::styled("●", theme::banned()),
+        BanState::Expired => Span::styled("○", theme::ban_expired()),
+        BanState::None => Span::raw(" "),
+    };
+    let pointer = if selected { "▌" } else { " " };
+    Span::styled(format!("{pointer}{}", mark.content), mark.style)
+}
+
+fn cell_style(value: &Value, kind: &ColumnKind) -> Style {
+    match (value, kind) {
+        (Value::Null, _) => theme::null(),
+        (_, ColumnKind::Secret) => theme::secret(),
+        (Value::Integer(n), ColumnKind::Boolean) => theme::boolean(*n != 0),
+        (_, ColumnKind::Timestamp { .. }) => theme::timestamp(),
+        (Value::Text(text), ColumnKind::Enum { values }) => theme::enum_value(values, text),
+        (_, ColumnKind::Id | ColumnKind::ForeignKey { .. }) => theme::key(),
+        _ => Style::new(),
+    }
+}
+
+/// Cuts text to `width` cells, marking the cut with `…`, and pads it to exactly `width`.
+pub fn fit(text: &str, width: u16) -> String {
+    let width = width as usize;
+    let mut out = String::new();
+    let mut used = 0usize;
+    let total: usize = Span::raw(text).width();
+    let budget = if total > width { width.saturating_sub(1) } else { width };
+    for ch in text.chars() {
+        let w = Span::raw(ch.to_string()).width();
+        if used + w > budget {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    if total > width && width > 0 {
+        out.push('…');
+        used += 1;
+    }
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+/// Whether a user row is banned, with an expiry in the past, or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BanState {
+    None,
+    Active,
+    Expired,
+}
+
+/// better-auth's `banned` / `banExpires` columns, in either naming flavour.
+struct BanColumns {
+    banned: usize,
+    expires: Option<usize>,
+}
+
+impl BanColumns {
+    fn find(meta: &TableMeta) -> Option<BanColumns> {
+        let position = |wanted: &str| meta.info.columns.iter().position(|c| name_words(&c.name).concat() == wanted);
+        let banned = position("banned").filter(|i| meta.kinds[*i] == ColumnKind::Boolean)?;
+        Some(BanColumns { banned, expires: position("banexpires") })
+    }
+
+    fn state(&self, values: &[Value], ctx: &DisplayContext) -> BanState {
+        if !matches!(values.get(self.banned), Some(Value::Integer(1))) {
+            return BanState::None;
+        }
+        let expiry = self.expires.and_then(|i| values.get(i)).and_then(value_instant);
+        match expiry {
+            Some(until) if until <= ctx.now => BanState::Expired,
+            _ => BanState::Active,
+        }
+    }
+}

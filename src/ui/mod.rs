@@ -1,0 +1,51 @@
+//! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
+
+mod grid;
+mod overlays;
+mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::layout::{areas, tab_spans};
+use crate::app::{App, Load};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let areas = areas(app);
+    draw_tabs(frame, app, areas.tabs);
+    match (&app.tables, app.active_tab()) {
+        (Load::Failed(message), _) => {
+            frame.render_widget(Paragraph::new(format!("Could not read the schema: {message}")).style(theme::error()), areas.grid)
+        }
+        (_, Some(tab)) => grid::draw(frame, app, tab, areas.header, areas.grid),
+        (Load::Loaded(_), None) => frame.render_widget(Paragraph::new("This database has no tables.").style(theme::dim()), areas.grid),
+        (Load::Loading, None) => frame.render_widget(Paragraph::new("Reading the schema…").style(theme::dim()), areas.grid),
+    }
+    if let Some(bar) = areas.bar {
+        overlays::draw_bar(frame, app, bar);
+    }
+    status::draw(frame, app, areas.status);
+    overlays::draw_popup(frame, app);
+}
+
+fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut x = 0u16;
+    for (index, start, _) in tab_spans(app) {
+        if start > x {
+            spans.push(Span::raw(" ".repeat((start - x) as usize)));
+        }
+        let name = &app.tabs[index].name;
+        let style = if index == app.active { theme::tab_active() } else { theme::tab() };
+        let text = format!(" {name} ");
+        x = start + crate::app::layout::text_width(&text);
+        spans.push(Span::styled(text, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! Popups (help, table picker, row detail) and the prompt bars (search, filter).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+
+use super::theme;
+use crate::app::{App, BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, FilterField, Overlay};
+use crate::db::kinds::ColumnKind;
+use crate::db::page::FilterOp;
+use crate::db::value::display_full;
+
+pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
+    match &app.overlay {
+        Overlay::Search { input } => {
+            let [label, field] = Layout::horizontal([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
+            frame.render_widget(Paragraph::new(" search: ").style(theme::header()), label);
+            frame.render_widget(input, field);
+        }
+        Overlay::Filter(form) => {
+            let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
+            let [top, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+            let column = meta.info.columns.get(form.column).map_or("?", |c| c.name.as_str());
+            let kind = meta.kinds.get(form.column).map_or("", |k| k.label());
+            let op = FilterOp::ALL[form.op % FilterOp::ALL.len()];
+            let focus = |field: FilterField| if form.field == field { theme::selected_cell() } else { theme::header() };
+            let head = Line::from(vec![
+                Span::raw(" filter: "),
+                Span::styled(format!(" {column} "), focus(FilterField::Column)),
+                Span::styled(format!(" {kind} "), theme::dim()),
+                Span::styled(format!(" {} ", op.label()), focus(FilterField::Operator)),
+                Span::raw(" "),
+            ]);
+            let head_width: u16 = head.spans.iter().map(|s| crate::app::layout::text_width(&s.content)).sum();
+            let [head_area, value_area] =
+                Layout::horizontal([Constraint::Length(head_width), Constraint::Fill(1)]).areas(top);
+            frame.render_widget(Paragraph::new(head), head_area);
+            if op.takes_value() {
+                frame.render_widget(&form.input, value_area);
+            }
+            let hint = match &form.error {
+                Some(error) => Span::styled(format!(" {error}"), theme::error()),
+                None => Span::styled(
+                    " Tab next field · ↑↓ change · Enter add · Backspace on empty removes last · Esc close",
+                    theme::dim(),
+                ),
+            };
+            frame.render_widget(Paragraph::new(Line::from(hint)), bottom);
+        }
+        _ => {}
+    }
+}
+
+fn popup_area(frame: &Frame, width: u16, height: u16) -> Rect {
+    let area = frame.area();
+    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(vertical);
+    popup
+}
+
+fn block(title: &str) -> Block<'_> {
+    Block::bordered().border_type(BorderType::Rounded).border_style(theme::popup_border()).title(title)
+}
+
+pub fn draw_popup(frame: &mut Frame, app: &App) {
+    match &app.overlay {
+        Overlay::Help => draw_help(frame),
+        Overlay::Picker(picker) => {
+            let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
+            let area = popup_area(frame, 50, height);
+            frame.render_widget(Clear, area);
+            let outer = block(" open table ");
+            let inner = outer.inner(area);
+            frame.render_widget(outer, area);
+            let [query, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+            frame.render_widget(&picker.query, query);
+            let lines: Vec<Line> = picker
+                .matches
+                .iter()
+                .enumerate()
+                .map(|(i, &tab)| {
+                    let name = app.tabs.get(tab).map_or("", |t| t.name.as_str());
+                    let style = if i == picker.selected { theme::selected_cell() } else { theme::info() };
+                    Line::styled(format!(" {name}"), style)
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines), list);
+        }
+        Overlay::Detail { reveal, scroll, .. } => draw_detail(frame, app, *reveal, *scroll),
+        _ => {}
+    }
+}
+
+fn draw_help(frame: &mut Frame) {
+    let mut lines: Vec<Line> = vec![Line::styled("Table browser", theme::header())];
+    let key_line = |keys: &str, description: &str| {
+        Line::from(vec![Span::styled(format!("  {keys:<18}"), theme::key()), Span::raw(description.to_string())])
+    };
+    lines.extend(BROWSER_KEYS.iter().filter(|k| !k.keys.is_empty()).map(|k| key_line(k.keys, k.description)));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Row detail", theme::header()));
+    lines.extend(DETAIL_KEYS.iter().map(|(k, d)| key_line(k, d)));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Filter bar", theme::header()));
+    lines.extend(FILTER_KEYS.iter().map(|(k, d)| key_line(k, d)));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Any key closes this help.", theme::dim()));
+    let area = popup_area(frame, 76, lines.len() as u16 + 2);
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block(" help ")), area);
+}
+
+fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
+    let Some(tab) = app.active_tab() else { return };
+    let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return };
+    let name_width = meta.info.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(28);
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, ((column, kind), value)) in meta.info.columns.iter().zip(&meta.kinds).zip(&row.values).enumerate() {
+        let text = display_full(value, kind, &app.ctx, reveal);
+        let mut pieces: Vec<String> = text.lines().map(str::to_string).collect();
+        if pieces.is_empty() {
+            pieces.push(if matches!(value, rusqlite::types::Value::Text(_)) { "\"\"".into() } else { String::new() });
+        }
+        if let Some(label) = app.fk_label(i) {
+            pieces[0] = format!("{}  → {} {}", pieces[0], label.column, label.text);
+        }
+        for (n, piece) in pieces.into_iter().enumerate() {
+            let head = if n == 0 { format!("{:>name_width$}  ", column.name) } else { " ".repeat(name_width + 2) };
+            let style = match kind {
+                ColumnKind::Secret if !reveal => theme::secret(),
+                ColumnKind::Timestamp { .. } => theme::timestamp(),
+                _ => theme::info(),
+            };
+            lines.push(Line::from(vec![Span::styled(head, theme::header()), Span::styled(piece, style)]));
+        }
+    }
+    let hint = if reveal { "r mask secrets · Esc close" } else { "r reveal secrets · Esc close" };
+    let title = format!(" {} · row detail ", tab.name);
+    let area = popup_area(frame, frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));
+    frame.render_widget(Clear, area);
+    let outer = block(&title).title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
+    frame.render_widget(Paragraph::new(lines).block(outer).wrap(Wrap { trim: false }).scroll((scroll, 0)), area);
+}

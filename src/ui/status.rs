@@ -1,0 +1,79 @@
+//! The status line: file, read-only badge, position, sort and filter, and the last message.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::grid::SPINNER;
+use super::theme;
+use crate::app::layout::text_width;
+use crate::app::{App, Level, arrow};
+use crate::app::{describe_filter, group_thousands};
+use crate::db::kinds::ColumnKind;
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let mut left: Vec<Span> = Vec::new();
+    if app.source.read_only.is_some() {
+        left.push(Span::styled(" READ-ONLY ", theme::badge()));
+        left.push(Span::raw(" "));
+    }
+    left.push(Span::raw(file_label(&app.source.path)));
+    if let Some(tab) = app.active_tab() {
+        let total = tab.total.map_or_else(|| "…".to_string(), group_thousands);
+        let position = match (tab.window.rows.is_empty(), tab.window.row_number(tab.total)) {
+            (true, _) => format!("0 of {total}"),
+            (false, Some(row)) => format!("row {} of {total}", group_thousands(row)),
+            (false, None) => format!("row … of {total}"),
+        };
+        left.push(Span::raw(format!(" │ {position}")));
+        if let Some(sort) = &tab.sort {
+            left.push(Span::raw(format!(" │ {} {}", sort.column, arrow(sort.direction))));
+        }
+        let kind_of = |column: &str| {
+            let meta = tab.meta()?;
+            meta.info.columns.iter().position(|c| c.name == column).map(|i| meta.kinds[i].clone())
+        };
+        let mut conditions: Vec<String> = tab
+            .filters
+            .iter()
+            .map(|f| describe_filter(f, &kind_of(&f.column).unwrap_or(ColumnKind::Text), &app.ctx))
+            .collect();
+        if let Some(search) = &tab.search {
+            conditions.push(format!("/{search}"));
+        }
+        if !conditions.is_empty() {
+            left.push(Span::styled(format!(" │ {}", conditions.join(" AND ")), theme::warning()));
+        }
+    }
+    if app.is_busy() {
+        left.push(Span::raw(format!(" {}", SPINNER[app.spinner % SPINNER.len()])));
+    }
+    let (message, style) = match &app.status {
+        Some(status) => (
+            status.text.clone(),
+            match status.level {
+                Level::Info => theme::info(),
+                Level::Warning => theme::warning(),
+                Level::Error => theme::error(),
+            },
+        ),
+        None => ("? help  q quit".to_string(), theme::dim()),
+    };
+    let used: u16 = left.iter().map(|s| text_width(&s.content)).sum();
+    let room = area.width.saturating_sub(used + 3);
+    let message = super::grid::fit(&message, room.min(text_width(&message)));
+    let pad = area.width.saturating_sub(used + text_width(&message) + 1);
+    left.push(Span::raw(" ".repeat(pad as usize)));
+    left.push(Span::styled(message, style));
+    frame.render_widget(Paragraph::new(Line::from(left)).style(theme::status()), area);
+}
+
+/// The file name, with its folder when it is short.
+fn file_label(path: &str) -> String {
+    if path.chars().count() <= 40 {
+        return path.to_string();
+    }
+    let name = std::path::Path::new(path).file_name().map_or(path.into(), |n| n.to_string_lossy().into_owned());
+    format!("…/{name}")
+}

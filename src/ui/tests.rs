@@ -1,0 +1,88 @@
+//! Whole-screen snapshots: the real draw code on ratatui's TestBackend, with a fixed clock.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::tests::{open_app, settle, users_db};
+use crate::app::{Action, App, DbReply};
+
+fn render(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|frame| super::draw(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn keys(app: &mut App, conn: &rusqlite::Connection, codes: &[KeyCode]) {
+    for code in codes {
+        let effects = app.update(Action::Key { key: KeyEvent::new(*code, KeyModifiers::NONE) });
+        settle(app, conn, effects);
+    }
+}
+
+#[test]
+fn loaded_user_table() {
+    let (_dir, conn) = users_db(40);
+    let app = open_app(&conn, 110, 16);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn loading_state() {
+    let (_dir, conn) = users_db(3);
+    let source = crate::app::Source { path: "/tmp/t.db".into(), reason: "test".into(), read_only: None };
+    let (app, _effects) = App::new(source, 80, 8, crate::app::tests::fixed_ctx());
+    drop(conn);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn empty_table_and_read_only_badge() {
+    let (_dir, conn) = users_db(3);
+    let mut app = open_app(&conn, 90, 8);
+    app.source.read_only = Some(crate::db::open::ReadOnlyReason::Requested);
+    keys(&mut app, &conn, &[KeyCode::Tab]);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn filter_active() {
+    let (_dir, conn) = users_db(40);
+    let mut app = open_app(&conn, 110, 12);
+    let role = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "role").unwrap();
+    app.update(Action::MoveColumns { delta: role as i64 });
+    keys(&mut app, &conn, &[KeyCode::Char('f'), KeyCode::Char('a'), KeyCode::Char('d'), KeyCode::Char('m')]);
+    keys(&mut app, &conn, &[KeyCode::Char('i'), KeyCode::Char('n'), KeyCode::Enter]);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn error_from_the_database() {
+    let (_dir, conn) = users_db(5);
+    let mut app = open_app(&conn, 90, 8);
+    let effects = app.update(Action::Refresh);
+    for effect in effects {
+        if let crate::app::Effect::Request { id, .. } = effect {
+            app.update(Action::Reply { reply: DbReply { id, result: Err("database is locked".into()) } });
+        }
+    }
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn row_detail_and_help() {
+    let (_dir, conn) = users_db(5);
+    let mut app = open_app(&conn, 100, 20);
+    keys(&mut app, &conn, &[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Enter]);
+    insta::assert_snapshot!("row_detail", render(&app));
+    keys(&mut app, &conn, &[KeyCode::Esc, KeyCode::Char('?')]);
+    app.height = 40;
+    insta::assert_snapshot!("help", render(&app));
+}
