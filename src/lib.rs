@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod er;
 pub mod migrate;
 pub mod paths;
 pub mod project;

@@ -1,6 +1,7 @@
 //! The command line: argument parsing (clap) and the non-interactive commands.
 
 mod demo;
+mod er;
 mod log;
 mod migrate;
 mod tables;
@@ -55,6 +56,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// List tables and views with row counts, and each column's type and kind.
     Tables(tables::TablesArgs),
+    /// Print the schema's ER diagram (tables, keys, declared and inferred relations).
+    Er(er::ErArgs),
     /// Migration status and apply, for drizzle-kit and wrangler migration folders.
     Migrate(migrate::MigrateArgs),
     /// Administer better-auth users: list, show, ban, unban, set roles and passwords, remove.
@@ -109,6 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
+        Some(Command::Er(args)) => er::run(&args, &cli.global),
         Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
         Some(Command::User(args)) => user::run(&args, &cli.global),
         Some(Command::Log(args)) => log::run(&args, &cli.global),

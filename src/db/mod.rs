@@ -7,6 +7,7 @@ pub mod labels;
 pub mod open;
 pub mod page;
 pub mod password;
+pub mod relations;
 pub mod schema;
 pub mod users;
 pub mod value;
