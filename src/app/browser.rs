@@ -23,6 +23,8 @@ impl App {
             (Screen::Migrations, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
             (Screen::Browser, action) => self.update_browser(action),
             (Screen::Migrations, action) => self.update_migrations(action),
+            (Screen::Er, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Er, _) => Vec::new(),
         }
     }
 
@@ -55,6 +57,9 @@ impl App {
                 self.request_tables()
             }
             Action::Refresh => self.reload_rows(),
+            Action::FollowReference => self.follow_reference(),
+            Action::ShowReferences => self.show_references(),
+            Action::Back => self.go_back(),
             Action::Cancel => self.cancel_query(),
             Action::ClearFilters => {
                 if let Some(tab) = self.active_tab_mut() {
@@ -82,17 +87,26 @@ impl App {
         if !matches!(self.overlay, Overlay::None) {
             return self.overlay_key(key);
         }
-        if self.screen == Screen::Migrations {
-            return self.migrations_key(key);
+        match self.screen {
+            Screen::Migrations => return self.migrations_key(key),
+            Screen::Er => return self.er_key(key),
+            Screen::Browser => {}
+        }
+        if std::mem::take(&mut self.pending_g) && key.modifiers.is_empty() {
+            let action = match key.code {
+                KeyCode::Char('g') => Some(Action::FirstRow),
+                KeyCode::Char('d') => Some(Action::FollowReference),
+                KeyCode::Char('r') => Some(Action::ShowReferences),
+                _ => None,
+            };
+            if let Some(action) = action {
+                return self.update_browser(action);
+            }
         }
         if key.code == KeyCode::Char('g') && key.modifiers.is_empty() {
-            if std::mem::take(&mut self.pending_g) {
-                return self.update_browser(Action::FirstRow);
-            }
             self.pending_g = true;
             return Vec::new();
         }
-        self.pending_g = false;
         match browser_action(&key) {
             Some(action) => self.update(action),
             None => Vec::new(),
@@ -112,8 +126,10 @@ impl App {
                 .find(|(_, start, width)| mouse.column >= *start && mouse.column < start + width);
             return hit.map_or_else(Vec::new, |(index, _, _)| self.switch_tab(index as i64));
         }
-        if self.screen != Screen::Browser {
-            return Vec::new();
+        match self.screen {
+            Screen::Er => return self.er_mouse(mouse),
+            Screen::Migrations => return Vec::new(),
+            Screen::Browser => {}
         }
         match mouse.kind {
             MouseEventKind::ScrollDown => self.move_rows(3),
@@ -247,6 +263,7 @@ impl App {
         self.screen = SPECIAL_SCREENS[index - self.tabs.len()].0;
         match self.screen {
             Screen::Migrations => self.open_migrations(),
+            Screen::Er => self.open_er(),
             Screen::Browser => Vec::new(),
         }
     }

@@ -96,6 +96,14 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
         action: Some(Action::NextTab),
     },
     KeyHelp { keys: "", description: "", chords: &[key(KeyCode::BackTab), ch('[')], action: Some(Action::PrevTab) },
+    KeyHelp { keys: "gd", description: "go to the row this foreign key points at", chords: &[], action: None },
+    KeyHelp { keys: "gr", description: "rows of other tables that point at this row", chords: &[], action: None },
+    KeyHelp {
+        keys: "Backspace",
+        description: "go back along the gd / gr path",
+        chords: &[key(KeyCode::Backspace)],
+        action: Some(Action::Back),
+    },
     KeyHelp { keys: "t", description: "pick a table (fuzzy)", chords: &[ch('t')], action: Some(Action::OpenPicker) },
     KeyHelp {
         keys: "s",
@@ -196,4 +204,13 @@ pub static MIGRATION_KEYS: &[(&str, &str)] = &[
     ("PgUp PgDn / K J", "scroll its SQL"),
     ("A", "apply what is pending (shows the plan and asks first; backs up the database)"),
     ("r / Ctrl-r", "re-read the folder and the tracker"),
+];
+
+/// Keys of the ER screen.
+pub static ER_KEYS: &[(&str, &str)] = &[
+    ("arrows / hjkl", "select the neighbouring table"),
+    ("Enter / click", "open the selected table"),
+    ("c", "compact / full detail"),
+    ("PgUp PgDn, H L", "scroll"),
+    ("r", "re-read the schema"),
 ];

@@ -4,9 +4,11 @@
 
 mod action;
 mod browser;
+mod er;
 mod keymap;
 pub mod layout;
 mod migrations;
+mod navigate;
 mod overlay;
 mod tab;
 
@@ -15,8 +17,10 @@ use rusqlite::types::Value;
 pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
-pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
+pub use er::{ErScreen, ErView};
+pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
+pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
@@ -25,8 +29,10 @@ use crate::db::kinds::ColumnKind;
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::open::ReadOnlyReason;
 use crate::db::page::{Anchor, Page, View};
+use crate::db::relations::{ReferencingGroup, RowTarget};
 use crate::db::schema::{TableInfo, TableSummary};
 use crate::db::value::DisplayContext;
+use crate::er::{Detail, ErModel};
 use crate::migrate::{ApplyEvent, ApplyReport};
 
 /// Identifies a request so its reply can be matched, or dropped when stale.
@@ -60,6 +66,14 @@ pub enum DbRequest {
     Migrations { source: MigrationsSource },
     /// Back up, then apply every pending migration (progress comes as partial replies).
     ApplyMigrations { source: MigrationsSource },
+    /// Read the schema's tables and relations and lay out the ER diagram.
+    Er { include_internal: bool, detail: Detail },
+    /// Lay out an already read model again (another detail level).
+    ErLayout { model: Box<ErModel>, detail: Detail },
+    /// The row that the `column` cell of this row points at (declared or inferred key).
+    FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
+    /// The groups of rows, per relation, that point at this row, with counts.
+    ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value> },
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -81,6 +95,9 @@ pub enum DbResult {
     /// A step of an apply in progress (the request is still running).
     ApplyProgress(ApplyEvent),
     Applied(ApplyReport),
+    Er(Box<ErView>),
+    Reference(Option<RowTarget>),
+    Referencing(Vec<ReferencingGroup>),
 }
 
 /// A worker's answer to request `id`.
@@ -145,12 +162,14 @@ pub struct Source {
 pub enum Screen {
     /// A table's tab.
     Browser,
+    /// The ER diagram of the schema.
+    Er,
     /// The migrations of the database.
     Migrations,
 }
 
 /// Screens that have a tab after the tables', in tab-bar order.
-pub const SPECIAL_SCREENS: [(Screen, &str); 1] = [(Screen::Migrations, "⇅ migrations")];
+pub const SPECIAL_SCREENS: [(Screen, &str); 2] = [(Screen::Er, "◇ ER"), (Screen::Migrations, "⇅ migrations")];
 
 /// The whole application state.
 pub struct App {
@@ -161,6 +180,10 @@ pub struct App {
     pub active: usize,
     pub screen: Screen,
     pub migrations: MigrationsScreen,
+    pub er: ErScreen,
+    /// The path walked with `gd` / `gr`, most recent last.
+    pub trail: Vec<Breadcrumb>,
+    nav_request: Option<RequestId>,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -189,6 +212,9 @@ impl App {
             active: 0,
             screen: Screen::Browser,
             migrations: MigrationsScreen::default(),
+            er: ErScreen::default(),
+            trail: Vec::new(),
+            nav_request: None,
             overlay: Overlay::None,
             status: None,
             width,
@@ -243,6 +269,8 @@ impl App {
             || self.tabs.iter().any(|t| t.is_loading())
             || self.migrations.request.is_some()
             || self.migrations.applying.is_some()
+            || self.er.request.is_some()
+            || self.nav_request.is_some()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -302,6 +330,12 @@ impl App {
         }
         if self.migrations.awaits(reply.id) {
             return self.on_migrations_reply(reply);
+        }
+        if self.er.request == Some(reply.id) {
+            return self.on_er_reply(reply);
+        }
+        if self.awaits_navigation(reply.id) {
+            return self.on_navigation_reply(reply);
         }
         let Some(index) = self.tabs.iter().position(|t| t.awaits(reply.id)) else {
             return Vec::new(); // stale: the user moved on

@@ -10,6 +10,7 @@ use rusqlite::types::Value;
 use crate::db::kinds::{ColumnKind, TimeFormat};
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::page::{Filter, FilterOp};
+use crate::db::relations::ReferencingGroup;
 use crate::db::value::parse_value;
 
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, RequestId, Worker};
@@ -31,6 +32,11 @@ pub enum Overlay {
         input: TextArea<'static>,
     },
     Filter(FilterForm),
+    /// `gr`: the rows of other tables that point at the selected row.
+    References {
+        groups: Vec<ReferencingGroup>,
+        selected: usize,
+    },
 }
 
 /// The fuzzy table picker.
@@ -208,6 +214,7 @@ impl App {
             },
             Overlay::Picker(_) => self.picker_key(key),
             Overlay::Filter(_) => self.filter_key(key),
+            Overlay::References { .. } => self.references_key(key),
         }
     }
 

@@ -224,3 +224,76 @@ fn read_only_refuses_to_apply() {
     assert!(!app.migrations.confirming);
     assert!(app.status.as_ref().unwrap().text.contains("read-only"));
 }
+
+/// Adds two sessions for user u0001, one of them impersonated by admin u0000.
+fn add_sessions(conn: &Connection) {
+    conn.execute_batch(
+        "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId, impersonatedBy)
+           VALUES ('s1', 1, 't1', 1, 1, 'u0001', NULL), ('s2', 1, 't2', 1, 1, 'u0001', 'u0000');",
+    )
+    .unwrap();
+}
+
+fn keys(app: &mut App, conn: &mut Connection, text: &str) {
+    for c in text.chars() {
+        press(app, conn, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn gr_lists_referencing_rows_and_backspace_returns() {
+    let (_dir, mut conn) = users_db(5);
+    add_sessions(&conn);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    keys(&mut app, &mut conn, "gr");
+    let Overlay::References { groups, .. } = &app.overlay else { panic!("gr opens the list") };
+    let counts: Vec<(String, u64)> = groups.iter().map(|g| (g.label.clone(), g.count)).collect();
+    assert!(counts.contains(&("sessions via userId".to_string(), 2)), "{counts:?}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    assert_eq!(app.active_tab().unwrap().total, Some(2));
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    assert_eq!(selected_id(&app), "u0001", "the user tab is where it was");
+    assert!(app.tabs[1].filters.is_empty(), "the session tab got its own view back");
+}
+
+#[test]
+fn gd_follows_declared_and_inferred_keys() {
+    let (_dir, mut conn) = users_db(5);
+    add_sessions(&conn);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    // The last column is impersonatedBy: an inferred reference to user.id.
+    press(&mut app, &mut conn, KeyCode::Char('$'));
+    keys(&mut app, &mut conn, "gd");
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    assert_eq!(selected_id(&app), "u0000");
+    assert_eq!(app.active_tab().unwrap().total, Some(1));
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    assert_eq!(app.active_tab().unwrap().total, Some(2));
+    assert!(app.trail.is_empty());
+}
+
+#[test]
+fn er_screen_selects_boxes_and_opens_tables() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 140, 40);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.screen, Screen::Er);
+    let view = app.er.view().unwrap();
+    assert_eq!(view.model.tables[0].rows, Some(3));
+    assert!(view.model.relations.len() >= 2);
+    let first = view.diagram.boxes[app.er.selected].table.clone();
+    press(&mut app, &mut conn, KeyCode::Right);
+    let second = app.er.view().unwrap().diagram.boxes[app.er.selected].table.clone();
+    assert_ne!(first, second, "arrows move the selection");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Browser);
+    assert_eq!(app.active_tab().unwrap().name, second);
+}

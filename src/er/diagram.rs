@@ -46,7 +46,7 @@ pub enum Direction {
 }
 
 /// The whole drawing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErDiagram {
     pub canvas: Canvas,
     /// One per table, in the model's table order.

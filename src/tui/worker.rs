@@ -7,11 +7,17 @@ use std::thread;
 use anyhow::Result;
 use rusqlite::{Connection, InterruptHandle};
 
-use crate::app::{AppEvent, DbReply, DbRequest, DbResult, MigrationsOverview, MigrationsSource, RequestId, TableMeta};
+use crate::app::{
+    AppEvent, DbReply, DbRequest, DbResult, ErView, MigrationsOverview, MigrationsSource, RequestId, TableMeta,
+};
 use crate::db::kinds::infer_kinds;
 use crate::db::labels::{RowLabel, row_label};
 use crate::db::page::{PageQuery, count_matching, fetch_page};
+use crate::db::relations::{
+    ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
+};
 use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
+use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
 use crate::migrate::{
     ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, StatusInput, TrackerChoice, apply_migrations,
     locate_migrations, plan_migrations,
@@ -74,6 +80,25 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         DbRequest::Labels { lookups } => DbResult::Labels(
             lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,
         ),
+        DbRequest::Er { include_internal, detail } => {
+            let model = load_er_model(conn, &LoadErModel { include_internal, count_rows: true })?;
+            let diagram = layout_er(&model, &LayoutOptions { detail });
+            DbResult::Er(Box::new(ErView { model, diagram }))
+        }
+        DbRequest::ErLayout { model, detail } => {
+            let diagram = layout_er(&model, &LayoutOptions { detail });
+            DbResult::Er(Box::new(ErView { model: *model, diagram }))
+        }
+        DbRequest::FollowReference { table, columns, values, column } => {
+            let relations = list_relations(conn, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            DbResult::Reference(referenced_row(conn, &ReferencedRow { relations: &relations, row, column: &column })?)
+        }
+        DbRequest::ReferencingRows { table, columns, values } => {
+            let relations = list_relations(conn, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            DbResult::Referencing(referencing_rows(conn, &ReferencingRows { relations: &relations, row })?)
+        }
         DbRequest::Migrations { source } => DbResult::Migrations(Box::new(read_migrations(conn, &source)?)),
         DbRequest::ApplyMigrations { source } => {
             let located = locate(&source)?;

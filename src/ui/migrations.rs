@@ -145,8 +145,6 @@ fn draw_confirm(frame: &mut Frame, app: &App, area: Rect) {
             }));
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("y apply · n / Esc cancel", theme::key()));
     let width = area.width.saturating_sub(8);
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let popup = Rect::new(area.x + (area.width - width) / 2, area.y + 1, width, height);
@@ -154,6 +152,8 @@ fn draw_confirm(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme::popup_border())
-        .title(" apply migrations ");
+        .title(" apply migrations ")
+        // The question stays on the frame, visible however long the SQL is.
+        .title_bottom(Line::styled(" y apply · n / Esc cancel ", theme::key()));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

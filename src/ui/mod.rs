@@ -1,5 +1,6 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
+mod er;
 mod grid;
 mod migrations;
 mod overlays;
@@ -18,8 +19,12 @@ use crate::app::{App, Load, Screen};
 pub fn draw(frame: &mut Frame, app: &App) {
     let areas = areas(app);
     draw_tabs(frame, app, areas.tabs);
-    if app.screen == Screen::Migrations {
-        migrations::draw(frame, app, areas.header.union(areas.grid));
+    if app.screen != Screen::Browser {
+        let body = areas.header.union(areas.grid);
+        match app.screen {
+            Screen::Migrations => migrations::draw(frame, app, body),
+            _ => er::draw(frame, app, body),
+        }
         status::draw(frame, app, areas.status);
         overlays::draw_popup(frame, app);
         return;

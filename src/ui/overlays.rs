@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::theme;
-use crate::app::{App, BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, FilterField, Overlay};
+use crate::app::{
+    App, BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, FilterField, MIGRATION_KEYS, Overlay, describe_group,
+};
 use crate::db::kinds::ColumnKind;
 use crate::db::page::FilterOp;
 use crate::db::value::display_full;
@@ -88,6 +90,22 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Paragraph::new(lines), list);
         }
         Overlay::Detail { reveal, scroll, .. } => draw_detail(frame, app, *reveal, *scroll),
+        Overlay::References { groups, selected } => {
+            let mut lines: Vec<Line> = groups
+                .iter()
+                .enumerate()
+                .map(|(i, group)| {
+                    let style = if i == *selected { theme::selected_cell() } else { theme::info() };
+                    Line::styled(format!(" {} ", describe_group(group)), style)
+                })
+                .collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(" Enter opens the rows · Esc closes", theme::dim()));
+            let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(30) + 4;
+            let area = popup_area(frame, width.max(40), lines.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
+        }
         _ => {}
     }
 }
@@ -104,6 +122,12 @@ fn draw_help(frame: &mut Frame) {
     lines.push(Line::raw(""));
     lines.push(Line::styled("Filter bar", theme::header()));
     lines.extend(FILTER_KEYS.iter().map(|(k, d)| key_line(k, d)));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("ER diagram", theme::header()));
+    lines.extend(ER_KEYS.iter().map(|(k, d)| key_line(k, d)));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Migrations", theme::header()));
+    lines.extend(MIGRATION_KEYS.iter().map(|(k, d)| key_line(k, d)));
     lines.push(Line::raw(""));
     lines.push(Line::styled("Any key closes this help.", theme::dim()));
     let area = popup_area(frame, 76, lines.len() as u16 + 2);

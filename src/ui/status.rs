@@ -19,7 +19,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         left.push(Span::raw(" "));
     }
     left.push(Span::raw(file_label(&app.source.path)));
-    if let Some(tab) = app.active_tab() {
+    if !app.trail.is_empty() {
+        let mut path: Vec<&str> =
+            app.trail.iter().map(|b| app.tabs.get(b.from_tab).map_or("?", |t| t.name.as_str())).collect();
+        path.extend(app.trail.last().and_then(|b| app.tabs.get(b.to_tab)).map(|t| t.name.as_str()));
+        left.push(Span::styled(format!(" │ ⟵ {}", path.join(" › ")), theme::key()));
+    }
+    if let (crate::app::Screen::Browser, Some(tab)) = (app.screen, app.active_tab()) {
         let total = tab.total.map_or_else(|| "…".to_string(), group_thousands);
         let position = match (tab.window.rows.is_empty(), tab.window.row_number(tab.total)) {
             (true, _) => format!("0 of {total}"),

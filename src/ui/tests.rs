@@ -91,3 +91,24 @@ fn row_detail_and_help() {
     app.height = 40;
     insta::assert_snapshot!("help", render(&app));
 }
+
+#[test]
+fn er_screen() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 34);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn migrations_screen() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 20);
+    let index = app.tab_titles().len() - 1;
+    let effects = app.update(Action::SelectTab { index });
+    settle(&mut app, &mut conn, effects);
+    keys(&mut app, &mut conn, &[KeyCode::Char('A')]);
+    insta::assert_snapshot!(render(&app));
+}
