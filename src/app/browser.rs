@@ -219,8 +219,9 @@ impl App {
     fn fetch(&mut self, kind: FetchKind, anchor: Anchor) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
         let (id, effect) = self.request(Worker::Foreground, DbRequest::FetchPage { view, anchor, limit: PAGE_ROWS });
+        let sent_at_tick = self.spinner;
         if let Some(tab) = self.active_tab_mut() {
-            tab.fetch = Some(PendingFetch { id, kind });
+            tab.fetch = Some(PendingFetch { id, kind, sent_at_tick });
         }
         vec![effect]
     }
