@@ -86,7 +86,12 @@ fn text_output_lists_rows_and_kinds() {
         .stdout(predicate::str::contains("user (table, 0 rows)"))
         .stdout(predicate::str::contains("timestamp (epoch ms)"))
         .stdout(predicate::str::contains("_cf_METADATA").not());
-    squall(dir.path()).args(["tables", "--all", "--db"]).arg(&db).assert().success().stdout(predicate::str::contains("_cf_METADATA"));
+    squall(dir.path())
+        .args(["tables", "--all", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_cf_METADATA"));
 }
 
 #[test]
@@ -107,7 +112,12 @@ fn bad_paths_get_clear_errors_and_exit_1() {
         .code(1)
         .stderr(predicate::str::contains("typo.db: no such file"));
     assert!(!missing.exists(), "a mistyped path is never created");
-    squall(dir.path()).args(["tables", "--db"]).arg(dir.path()).assert().code(1).stderr(predicate::str::contains("is a directory"));
+    squall(dir.path())
+        .args(["tables", "--db"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is a directory"));
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "hello, I am not a database, but I am long enough to have a header").unwrap();
     squall(dir.path())
@@ -146,6 +156,11 @@ fn demo_creates_a_migrated_seeded_database() {
     assert_eq!(count("SELECT count(*) FROM d1_migrations WHERE name = '0000_init.sql'"), 1);
     assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
     // An existing file is only replaced with --force.
-    squall(dir.path()).args(["demo", "--users", "5", "--out"]).arg(&out).assert().code(1).stderr(predicate::str::contains("--force"));
+    squall(dir.path())
+        .args(["demo", "--users", "5", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--force"));
     squall(dir.path()).args(["demo", "--users", "5", "--force", "--out"]).arg(&out).assert().success();
 }

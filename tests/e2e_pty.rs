@@ -20,7 +20,8 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str], cwd: &Path, data: &Path) -> Session {
-        let pair = native_pty_system().openpty(PtySize { rows: 30, cols: 120, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let pair =
+            native_pty_system().openpty(PtySize { rows: 30, cols: 120, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_squall"));
         cmd.args(args);
         cmd.cwd(cwd);

@@ -65,4 +65,10 @@ pub enum Action {
     Refresh,
     /// Cancel the running query, or close what is open.
     Cancel,
+    /// Follow the selected cell's foreign key to the row it points at (`gd`).
+    FollowReference,
+    /// List the rows of other tables that point at the selected row (`gr`).
+    ShowReferences,
+    /// Go back along the path walked with `gd` / `gr`.
+    Back,
 }

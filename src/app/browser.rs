@@ -8,7 +8,7 @@ use crate::db::page::{Anchor, Sort, SortDirection};
 use super::keymap::browser_action;
 use super::layout::{areas, column_widths, grid_rows, tab_spans, visible_columns};
 use super::tab::{FetchKind, PAGE_ROWS, PendingFetch};
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
+use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, SPECIAL_SCREENS, Screen, Worker};
 
 impl App {
     /// Actions of the screen on top: the overlay's when one is open, else the grid's.
@@ -16,7 +16,16 @@ impl App {
         if !matches!(self.overlay, Overlay::None) {
             return self.update_overlay(action);
         }
-        self.update_browser(action)
+        match (self.screen, action) {
+            (_, Action::NextTab) => self.switch_tab(self.active_title() as i64 + 1),
+            (_, Action::PrevTab) => self.switch_tab(self.active_title() as i64 - 1),
+            (_, Action::SelectTab { index }) => self.switch_tab(index as i64),
+            (Screen::Migrations, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Browser, action) => self.update_browser(action),
+            (Screen::Migrations, action) => self.update_migrations(action),
+            (Screen::Er, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Er, _) => Vec::new(),
+        }
     }
 
     pub(super) fn update_browser(&mut self, action: Action) -> Vec<Effect> {
@@ -36,9 +45,6 @@ impl App {
             }
             Action::FirstColumn => self.set_column(0),
             Action::LastColumn => self.set_column(usize::MAX),
-            Action::NextTab => self.switch_tab(self.active as i64 + 1),
-            Action::PrevTab => self.switch_tab(self.active as i64 - 1),
-            Action::SelectTab { index } => self.switch_tab(index as i64),
             Action::CycleSort => {
                 let column = self.active_tab().map_or(0, |t| t.selected_col);
                 self.cycle_sort(column)
@@ -51,6 +57,9 @@ impl App {
                 self.request_tables()
             }
             Action::Refresh => self.reload_rows(),
+            Action::FollowReference => self.follow_reference(),
+            Action::ShowReferences => self.show_references(),
+            Action::Back => self.go_back(),
             Action::Cancel => self.cancel_query(),
             Action::ClearFilters => {
                 if let Some(tab) = self.active_tab_mut() {
@@ -78,14 +87,26 @@ impl App {
         if !matches!(self.overlay, Overlay::None) {
             return self.overlay_key(key);
         }
-        if key.code == KeyCode::Char('g') && key.modifiers.is_empty() {
-            if std::mem::take(&mut self.pending_g) {
-                return self.update_browser(Action::FirstRow);
+        match self.screen {
+            Screen::Migrations => return self.migrations_key(key),
+            Screen::Er => return self.er_key(key),
+            Screen::Browser => {}
+        }
+        if std::mem::take(&mut self.pending_g) && key.modifiers.is_empty() {
+            let action = match key.code {
+                KeyCode::Char('g') => Some(Action::FirstRow),
+                KeyCode::Char('d') => Some(Action::FollowReference),
+                KeyCode::Char('r') => Some(Action::ShowReferences),
+                _ => None,
+            };
+            if let Some(action) = action {
+                return self.update_browser(action);
             }
+        }
+        if key.code == KeyCode::Char('g') && key.modifiers.is_empty() {
             self.pending_g = true;
             return Vec::new();
         }
-        self.pending_g = false;
         match browser_action(&key) {
             Some(action) => self.update(action),
             None => Vec::new(),
@@ -97,15 +118,24 @@ impl App {
             return Vec::new();
         }
         let areas = areas(self);
+        if let MouseEventKind::Down(MouseButton::Left) = mouse.kind
+            && mouse.row == areas.tabs.y
+        {
+            let hit = tab_spans(self)
+                .into_iter()
+                .find(|(_, start, width)| mouse.column >= *start && mouse.column < start + width);
+            return hit.map_or_else(Vec::new, |(index, _, _)| self.switch_tab(index as i64));
+        }
+        match self.screen {
+            Screen::Er => return self.er_mouse(mouse),
+            Screen::Migrations => return Vec::new(),
+            Screen::Browser => {}
+        }
         match mouse.kind {
             MouseEventKind::ScrollDown => self.move_rows(3),
             MouseEventKind::ScrollUp => self.move_rows(-3),
             MouseEventKind::Down(MouseButton::Left) => {
                 let (x, y) = (mouse.column, mouse.row);
-                if y == areas.tabs.y {
-                    let hit = tab_spans(self).into_iter().find(|(_, start, width)| x >= *start && x < start + width);
-                    return hit.map_or_else(Vec::new, |(index, _, _)| self.switch_tab(index as i64));
-                }
                 let Some(column) = self.column_at(x) else { return Vec::new() };
                 if y >= areas.header.y && y < areas.header.y + areas.header.height {
                     return self.cycle_sort(column);
@@ -189,8 +219,9 @@ impl App {
     fn fetch(&mut self, kind: FetchKind, anchor: Anchor) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
         let (id, effect) = self.request(Worker::Foreground, DbRequest::FetchPage { view, anchor, limit: PAGE_ROWS });
+        let sent_at_tick = self.spinner;
         if let Some(tab) = self.active_tab_mut() {
-            tab.fetch = Some(PendingFetch { id, kind });
+            tab.fetch = Some(PendingFetch { id, kind, sent_at_tick });
         }
         vec![effect]
     }
@@ -218,13 +249,24 @@ impl App {
         effects
     }
 
+    /// Shows the tab at `index` of the tab bar (tables, then special screens), wrapping around.
     fn switch_tab(&mut self, index: i64) -> Vec<Effect> {
-        let count = self.tabs.len() as i64;
+        let count = self.tab_titles().len() as i64;
         if count == 0 {
             return Vec::new();
         }
-        self.active = index.rem_euclid(count) as usize;
-        self.open_active_tab()
+        let index = index.rem_euclid(count) as usize;
+        if index < self.tabs.len() {
+            self.screen = Screen::Browser;
+            self.active = index;
+            return self.open_active_tab();
+        }
+        self.screen = SPECIAL_SCREENS[index - self.tabs.len()].0;
+        match self.screen {
+            Screen::Migrations => self.open_migrations(),
+            Screen::Er => self.open_er(),
+            Screen::Browser => Vec::new(),
+        }
     }
 
     fn cycle_sort(&mut self, column: usize) -> Vec<Effect> {

@@ -34,30 +34,128 @@ pub struct KeyHelp {
 
 /// The grid's key bindings, in the order help lists them.
 pub static BROWSER_KEYS: &[KeyHelp] = &[
-    KeyHelp { keys: "↑ ↓ / k j", description: "move up / down", chords: &[key(KeyCode::Up), ch('k')], action: Some(Action::MoveRows { delta: -1 }) },
-    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(Action::MoveRows { delta: 1 }) },
-    KeyHelp { keys: "← → / h l", description: "move left / right", chords: &[key(KeyCode::Left), ch('h')], action: Some(Action::MoveColumns { delta: -1 }) },
-    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Right), ch('l')], action: Some(Action::MoveColumns { delta: 1 }) },
-    KeyHelp { keys: "PgDn / Ctrl-f", description: "page down", chords: &[key(KeyCode::PageDown), ctrl('f'), ctrl('d')], action: Some(Action::PageDown) },
-    KeyHelp { keys: "PgUp / Ctrl-b", description: "page up", chords: &[key(KeyCode::PageUp), ctrl('b'), ctrl('u')], action: Some(Action::PageUp) },
-    KeyHelp { keys: "Home / gg", description: "first row", chords: &[key(KeyCode::Home)], action: Some(Action::FirstRow) },
-    KeyHelp { keys: "End / G", description: "last row", chords: &[key(KeyCode::End), ch('G')], action: Some(Action::LastRow) },
-    KeyHelp { keys: "0 / $", description: "first / last column", chords: &[ch('0'), ch('^')], action: Some(Action::FirstColumn) },
+    KeyHelp {
+        keys: "↑ ↓ / k j",
+        description: "move up / down",
+        chords: &[key(KeyCode::Up), ch('k')],
+        action: Some(Action::MoveRows { delta: -1 }),
+    },
+    KeyHelp {
+        keys: "",
+        description: "",
+        chords: &[key(KeyCode::Down), ch('j')],
+        action: Some(Action::MoveRows { delta: 1 }),
+    },
+    KeyHelp {
+        keys: "← → / h l",
+        description: "move left / right",
+        chords: &[key(KeyCode::Left), ch('h')],
+        action: Some(Action::MoveColumns { delta: -1 }),
+    },
+    KeyHelp {
+        keys: "",
+        description: "",
+        chords: &[key(KeyCode::Right), ch('l')],
+        action: Some(Action::MoveColumns { delta: 1 }),
+    },
+    KeyHelp {
+        keys: "PgDn / Ctrl-f",
+        description: "page down",
+        chords: &[key(KeyCode::PageDown), ctrl('f'), ctrl('d')],
+        action: Some(Action::PageDown),
+    },
+    KeyHelp {
+        keys: "PgUp / Ctrl-b",
+        description: "page up",
+        chords: &[key(KeyCode::PageUp), ctrl('b'), ctrl('u')],
+        action: Some(Action::PageUp),
+    },
+    KeyHelp {
+        keys: "Home / gg",
+        description: "first row",
+        chords: &[key(KeyCode::Home)],
+        action: Some(Action::FirstRow),
+    },
+    KeyHelp {
+        keys: "End / G",
+        description: "last row",
+        chords: &[key(KeyCode::End), ch('G')],
+        action: Some(Action::LastRow),
+    },
+    KeyHelp {
+        keys: "0 / $",
+        description: "first / last column",
+        chords: &[ch('0'), ch('^')],
+        action: Some(Action::FirstColumn),
+    },
     KeyHelp { keys: "", description: "", chords: &[ch('$')], action: Some(Action::LastColumn) },
-    KeyHelp { keys: "Tab / Shift-Tab", description: "next / previous table", chords: &[key(KeyCode::Tab), ch(']')], action: Some(Action::NextTab) },
+    KeyHelp {
+        keys: "Tab / Shift-Tab",
+        description: "next / previous table",
+        chords: &[key(KeyCode::Tab), ch(']')],
+        action: Some(Action::NextTab),
+    },
     KeyHelp { keys: "", description: "", chords: &[key(KeyCode::BackTab), ch('[')], action: Some(Action::PrevTab) },
+    KeyHelp { keys: "gd", description: "go to the row this foreign key points at", chords: &[], action: None },
+    KeyHelp { keys: "gr", description: "rows of other tables that point at this row", chords: &[], action: None },
+    KeyHelp {
+        keys: "Backspace",
+        description: "go back along the gd / gr path",
+        chords: &[key(KeyCode::Backspace)],
+        action: Some(Action::Back),
+    },
     KeyHelp { keys: "t", description: "pick a table (fuzzy)", chords: &[ch('t')], action: Some(Action::OpenPicker) },
-    KeyHelp { keys: "s", description: "sort by column: asc → desc → none", chords: &[ch('s')], action: Some(Action::CycleSort) },
+    KeyHelp {
+        keys: "s",
+        description: "sort by column: asc → desc → none",
+        chords: &[ch('s')],
+        action: Some(Action::CycleSort),
+    },
     KeyHelp { keys: "/", description: "search the text columns", chords: &[ch('/')], action: Some(Action::OpenSearch) },
-    KeyHelp { keys: "f", description: "add a filter (column, operator, value)", chords: &[ch('f')], action: Some(Action::OpenFilter) },
-    KeyHelp { keys: "F", description: "clear filters and search", chords: &[ch('F')], action: Some(Action::ClearFilters) },
-    KeyHelp { keys: "Enter", description: "row detail", chords: &[key(KeyCode::Enter)], action: Some(Action::OpenDetail) },
-    KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal) },
-    KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
-    KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },
+    KeyHelp {
+        keys: "f",
+        description: "add a filter (column, operator, value)",
+        chords: &[ch('f')],
+        action: Some(Action::OpenFilter),
+    },
+    KeyHelp {
+        keys: "F",
+        description: "clear filters and search",
+        chords: &[ch('F')],
+        action: Some(Action::ClearFilters),
+    },
+    KeyHelp {
+        keys: "Enter",
+        description: "row detail",
+        chords: &[key(KeyCode::Enter)],
+        action: Some(Action::OpenDetail),
+    },
+    KeyHelp {
+        keys: "i",
+        description: "show / hide internal tables",
+        chords: &[ch('i')],
+        action: Some(Action::ToggleInternal),
+    },
+    KeyHelp {
+        keys: "Ctrl-r",
+        description: "reload rows and count",
+        chords: &[ctrl('r')],
+        action: Some(Action::Refresh),
+    },
+    KeyHelp {
+        keys: "Esc",
+        description: "cancel a running query",
+        chords: &[key(KeyCode::Esc)],
+        action: Some(Action::Cancel),
+    },
     KeyHelp { keys: "?", description: "this help", chords: &[ch('?')], action: Some(Action::OpenHelp) },
     KeyHelp { keys: "q / Ctrl-c", description: "quit", chords: &[ch('q'), ctrl('c')], action: Some(Action::Quit) },
-    KeyHelp { keys: "mouse", description: "click selects, wheel scrolls, click a tab or header", chords: &[], action: None },
+    KeyHelp {
+        keys: "mouse",
+        description: "click selects, wheel scrolls, click a tab or header",
+        chords: &[],
+        action: None,
+    },
 ];
 
 /// Keys of the row detail.
@@ -89,3 +187,30 @@ pub fn browser_action(event: &KeyEvent) -> Option<Action> {
         .find(|binding| binding.chords.iter().any(|chord| matches(chord, event)))
         .and_then(|binding| binding.action.clone())
 }
+
+/// Keys every screen shares (tabs, help, quit, reload).
+pub fn screen_action(event: &KeyEvent) -> Option<Action> {
+    browser_action(event).filter(|action| {
+        matches!(
+            action,
+            Action::NextTab | Action::PrevTab | Action::Quit | Action::OpenHelp | Action::OpenPicker | Action::Refresh
+        )
+    })
+}
+
+/// Keys of the migrations screen.
+pub static MIGRATION_KEYS: &[(&str, &str)] = &[
+    ("↑ ↓ / k j", "select a migration"),
+    ("PgUp PgDn / K J", "scroll its SQL"),
+    ("A", "apply what is pending (shows the plan and asks first; backs up the database)"),
+    ("r / Ctrl-r", "re-read the folder and the tracker"),
+];
+
+/// Keys of the ER screen.
+pub static ER_KEYS: &[(&str, &str)] = &[
+    ("arrows / hjkl", "select the neighbouring table"),
+    ("Enter / click", "open the selected table"),
+    ("c", "compact / full detail"),
+    ("PgUp PgDn, H L", "scroll"),
+    ("r", "re-read the schema"),
+];

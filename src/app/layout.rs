@@ -109,17 +109,17 @@ pub fn visible_columns(widths: &[u16], selected: usize, area_width: u16) -> Vec<
 pub fn tab_spans(app: &App) -> Vec<(usize, u16, u16)> {
     let mut x = 0u32;
     let spans: Vec<(usize, u32, u16)> = app
-        .tabs
-        .iter()
+        .tab_titles()
+        .into_iter()
         .enumerate()
-        .map(|(i, tab)| {
-            let width = text_width(&tab.name) + 2;
+        .map(|(i, title)| {
+            let width = text_width(title) + 2;
             let span = (i, x, width);
             x += u32::from(width) + 1;
             span
         })
         .collect();
-    let active_end = spans.get(app.active).map_or(0, |(_, x, w)| x + u32::from(*w));
+    let active_end = spans.get(app.active_title()).map_or(0, |(_, x, w)| x + u32::from(*w));
     let shift = active_end.saturating_sub(u32::from(app.width));
     spans
         .into_iter()

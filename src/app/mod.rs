@@ -4,27 +4,36 @@
 
 mod action;
 mod browser;
+mod er;
 mod keymap;
 pub mod layout;
+mod migrations;
+mod navigate;
 mod overlay;
 mod tab;
 
 use rusqlite::types::Value;
 
-pub use action::Action;
-pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, KeyHelp};
-pub use browser::arrow;
-pub use overlay::{describe_filter, filter_values};
 pub use crate::cli::group_thousands;
+pub use action::Action;
+pub use browser::arrow;
+pub use er::{ErScreen, ErView};
+pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
+pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
+pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
+pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
 
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::open::ReadOnlyReason;
 use crate::db::page::{Anchor, Page, View};
+use crate::db::relations::{ReferencingGroup, RowTarget};
 use crate::db::schema::{TableInfo, TableSummary};
 use crate::db::value::DisplayContext;
+use crate::er::{Detail, ErModel};
+use crate::migrate::{ApplyEvent, ApplyReport};
 
 /// Identifies a request so its reply can be matched, or dropped when stale.
 pub type RequestId = u64;
@@ -53,6 +62,18 @@ pub enum DbRequest {
     Count { view: View },
     /// Labels (emails, names) of rows that foreign keys point at.
     Labels { lookups: Vec<LabelLookup> },
+    /// Find the migrations folder and compute every migration's state.
+    Migrations { source: MigrationsSource },
+    /// Back up, then apply every pending migration (progress comes as partial replies).
+    ApplyMigrations { source: MigrationsSource },
+    /// Read the schema's tables and relations and lay out the ER diagram.
+    Er { include_internal: bool, detail: Detail },
+    /// Lay out an already read model again (another detail level).
+    ErLayout { model: Box<ErModel>, detail: Detail },
+    /// The row that the `column` cell of this row points at (declared or inferred key).
+    FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
+    /// The groups of rows, per relation, that point at this row, with counts.
+    ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value> },
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -70,6 +91,13 @@ pub enum DbResult {
     Page(Page),
     Count(u64),
     Labels(Vec<Option<RowLabel>>),
+    Migrations(Box<MigrationsOverview>),
+    /// A step of an apply in progress (the request is still running).
+    ApplyProgress(ApplyEvent),
+    Applied(ApplyReport),
+    Er(Box<ErView>),
+    Reference(Option<RowTarget>),
+    Referencing(Vec<ReferencingGroup>),
 }
 
 /// A worker's answer to request `id`.
@@ -126,7 +154,22 @@ pub struct Source {
     pub path: String,
     pub reason: String,
     pub read_only: Option<ReadOnlyReason>,
+    pub migrations: MigrationsSource,
 }
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// A table's tab.
+    Browser,
+    /// The ER diagram of the schema.
+    Er,
+    /// The migrations of the database.
+    Migrations,
+}
+
+/// Screens that have a tab after the tables', in tab-bar order.
+pub const SPECIAL_SCREENS: [(Screen, &str); 2] = [(Screen::Er, "◇ ER"), (Screen::Migrations, "⇅ migrations")];
 
 /// The whole application state.
 pub struct App {
@@ -135,6 +178,12 @@ pub struct App {
     pub show_internal: bool,
     pub tabs: Vec<TableTab>,
     pub active: usize,
+    pub screen: Screen,
+    pub migrations: MigrationsScreen,
+    pub er: ErScreen,
+    /// The path walked with `gd` / `gr`, most recent last.
+    pub trail: Vec<Breadcrumb>,
+    nav_request: Option<RequestId>,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -161,6 +210,11 @@ impl App {
             show_internal: false,
             tabs: Vec::new(),
             active: 0,
+            screen: Screen::Browser,
+            migrations: MigrationsScreen::default(),
+            er: ErScreen::default(),
+            trail: Vec::new(),
+            nav_request: None,
             overlay: Overlay::None,
             status: None,
             width,
@@ -197,8 +251,9 @@ impl App {
         (id, Effect::Request { worker, id, request: Box::new(request) })
     }
 
-    fn request_tables(&mut self) -> Vec<Effect> {
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::ListTables { include_internal: self.show_internal });
+    pub(crate) fn request_tables(&mut self) -> Vec<Effect> {
+        let (id, effect) =
+            self.request(Worker::Foreground, DbRequest::ListTables { include_internal: self.show_internal });
         self.tables_request = Some(id);
         vec![effect]
     }
@@ -210,7 +265,25 @@ impl App {
 
     /// Whether any request is outstanding (drives the spinner).
     pub fn is_busy(&self) -> bool {
-        self.tables_request.is_some() || self.tabs.iter().any(|t| t.is_loading())
+        self.tables_request.is_some()
+            || self.tabs.iter().any(|t| t.is_loading())
+            || self.migrations.request.is_some()
+            || self.migrations.applying.is_some()
+            || self.er.request.is_some()
+            || self.nav_request.is_some()
+    }
+
+    /// Titles of the tab bar: the tables, then the special screens.
+    pub fn tab_titles(&self) -> Vec<&str> {
+        self.tabs.iter().map(|t| t.name.as_str()).chain(SPECIAL_SCREENS.iter().map(|(_, title)| *title)).collect()
+    }
+
+    /// Index into [`App::tab_titles`] of what is showing.
+    pub fn active_title(&self) -> usize {
+        match self.screen {
+            Screen::Browser => self.active,
+            other => self.tabs.len() + SPECIAL_SCREENS.iter().position(|(s, _)| *s == other).unwrap_or(0),
+        }
     }
 
     /// Applies one action and returns the work it asks for.
@@ -254,6 +327,15 @@ impl App {
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
+        }
+        if self.migrations.awaits(reply.id) {
+            return self.on_migrations_reply(reply);
+        }
+        if self.er.request == Some(reply.id) {
+            return self.on_er_reply(reply);
+        }
+        if self.awaits_navigation(reply.id) {
+            return self.on_navigation_reply(reply);
         }
         let Some(index) = self.tabs.iter().position(|t| t.awaits(reply.id)) else {
             return Vec::new(); // stale: the user moved on

@@ -10,6 +10,7 @@ use rusqlite::types::Value;
 use crate::db::kinds::{ColumnKind, TimeFormat};
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::page::{Filter, FilterOp};
+use crate::db::relations::ReferencingGroup;
 use crate::db::value::parse_value;
 
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, RequestId, Worker};
@@ -21,9 +22,21 @@ pub enum Overlay {
     None,
     Help,
     Picker(Picker),
-    Detail { reveal: bool, labels: Vec<Option<RowLabel>>, labels_request: Option<RequestId>, scroll: u16 },
-    Search { input: TextArea<'static> },
+    Detail {
+        reveal: bool,
+        labels: Vec<Option<RowLabel>>,
+        labels_request: Option<RequestId>,
+        scroll: u16,
+    },
+    Search {
+        input: TextArea<'static>,
+    },
     Filter(FilterForm),
+    /// `gr`: the rows of other tables that point at the selected row.
+    References {
+        groups: Vec<ReferencingGroup>,
+        selected: usize,
+    },
 }
 
 /// The fuzzy table picker.
@@ -189,7 +202,8 @@ impl App {
                     if let Some(tab) = self.active_tab_mut() {
                         tab.search = (!text.is_empty()).then(|| text.clone());
                     }
-                    let message = if text.is_empty() { "search cleared".into() } else { format!("searching for {text:?}") };
+                    let message =
+                        if text.is_empty() { "search cleared".into() } else { format!("searching for {text:?}") };
                     self.say(Level::Info, message);
                     self.reload_rows()
                 }
@@ -200,6 +214,7 @@ impl App {
             },
             Overlay::Picker(_) => self.picker_key(key),
             Overlay::Filter(_) => self.filter_key(key),
+            Overlay::References { .. } => self.references_key(key),
         }
     }
 
@@ -237,7 +252,9 @@ impl App {
     fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let columns = self.active_tab().map_or(0, |t| t.column_count());
         let Overlay::Filter(form) = &mut self.overlay else { return Vec::new() };
-        let cycle = |value: usize, len: usize, up: bool| if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) };
+        let cycle = |value: usize, len: usize, up: bool| {
+            if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) }
+        };
         match (key.code, form.field) {
             (KeyCode::Esc, _) => self.overlay = Overlay::None,
             (KeyCode::Tab, field) => {

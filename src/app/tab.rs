@@ -41,6 +41,8 @@ pub enum FetchKind {
 pub struct PendingFetch {
     pub id: RequestId,
     pub kind: FetchKind,
+    /// The app's tick count when it was sent, to show how long a slow scan has been running.
+    pub sent_at_tick: usize,
 }
 
 /// A contiguous run of rows of the view, with the selection inside it.
@@ -58,7 +60,14 @@ pub struct RowWindow {
 
 impl Default for RowWindow {
     fn default() -> Self {
-        RowWindow { rows: Vec::new(), at_start: true, at_end: false, first: Position::FromStart(0), selected: 0, top: 0 }
+        RowWindow {
+            rows: Vec::new(),
+            at_start: true,
+            at_end: false,
+            first: Position::FromStart(0),
+            selected: 0,
+            top: 0,
+        }
     }
 }
 

@@ -9,7 +9,10 @@ use super::*;
 use crate::tui::worker::answer;
 
 pub fn fixed_ctx() -> DisplayContext {
-    DisplayContext { now: Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap(), offset: FixedOffset::east_opt(0).unwrap() }
+    DisplayContext {
+        now: Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap(),
+        offset: FixedOffset::east_opt(0).unwrap(),
+    }
 }
 
 /// A database with `n` users, ids `u0001…`, every 7th banned, timestamps fixed.
@@ -40,12 +43,16 @@ pub fn users_db(n: usize) -> (tempfile::TempDir, Connection) {
 }
 
 /// Runs effects until no more are produced, like the event loop would.
-pub fn settle(app: &mut App, conn: &Connection, mut effects: Vec<Effect>) {
+pub fn settle(app: &mut App, conn: &mut Connection, mut effects: Vec<Effect>) {
     while !effects.is_empty() {
         let mut next = Vec::new();
         for effect in effects {
             if let Effect::Request { id, request, .. } = effect {
-                let result = answer(conn, *request).map_err(|e| e.to_string());
+                let mut partials = Vec::new();
+                let result = answer(conn, *request, &mut |r| partials.push(r)).map_err(|e| e.to_string());
+                for partial in partials {
+                    next.extend(app.update(Action::Reply { reply: DbReply { id, result: Ok(partial) } }));
+                }
                 next.extend(app.update(Action::Reply { reply: DbReply { id, result } }));
             }
         }
@@ -53,14 +60,25 @@ pub fn settle(app: &mut App, conn: &Connection, mut effects: Vec<Effect>) {
     }
 }
 
-pub fn open_app(conn: &Connection, width: u16, height: u16) -> App {
-    let source = Source { path: "/tmp/t.db".into(), reason: "test".into(), read_only: None };
+pub fn test_migrations() -> MigrationsSource {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    MigrationsSource {
+        db_path: "/tmp/t.db".into(),
+        cwd: root,
+        d1: None,
+        backup_dir: std::env::temp_dir().join("squall-test-backups"),
+    }
+}
+
+pub fn open_app(conn: &mut Connection, width: u16, height: u16) -> App {
+    let source =
+        Source { path: "/tmp/t.db".into(), reason: "test".into(), read_only: None, migrations: test_migrations() };
     let (mut app, effects) = App::new(source, width, height, fixed_ctx());
     settle(&mut app, conn, effects);
     app
 }
 
-fn press(app: &mut App, conn: &Connection, code: KeyCode) {
+fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
     let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
     settle(app, conn, effects);
 }
@@ -71,8 +89,8 @@ fn selected_id(app: &App) -> String {
 
 #[test]
 fn opens_on_the_user_table_with_a_total() {
-    let (_dir, conn) = users_db(50);
-    let app = open_app(&conn, 100, 30);
+    let (_dir, mut conn) = users_db(50);
+    let app = open_app(&mut conn, 100, 30);
     let tab = app.active_tab().unwrap();
     assert_eq!(tab.name, "user");
     assert_eq!(tab.total, Some(50));
@@ -81,63 +99,64 @@ fn opens_on_the_user_table_with_a_total() {
 
 #[test]
 fn paging_crosses_window_edges_and_jumps_both_ends() {
-    let (_dir, conn) = users_db(1_500);
-    let mut app = open_app(&conn, 100, 30);
+    let (_dir, mut conn) = users_db(1_500);
+    let mut app = open_app(&mut conn, 100, 30);
     for _ in 0..60 {
-        press(&mut app, &conn, KeyCode::PageDown);
+        press(&mut app, &mut conn, KeyCode::PageDown);
     }
     let tab = app.active_tab().unwrap();
     let row = tab.window.row_number(tab.total).unwrap();
     assert_eq!(selected_id(&app), format!("u{:04}", row - 1), "the row number matches the row");
     assert!(tab.window.rows.len() <= tab::WINDOW_LIMIT, "memory stays bounded");
-    press(&mut app, &conn, KeyCode::Char('G'));
+    press(&mut app, &mut conn, KeyCode::Char('G'));
     assert_eq!(selected_id(&app), "u1499");
     assert_eq!(app.active_tab().unwrap().window.row_number(Some(1_500)), Some(1_500));
     for _ in 0..10 {
-        press(&mut app, &conn, KeyCode::PageUp);
+        press(&mut app, &mut conn, KeyCode::PageUp);
     }
     let tab = app.active_tab().unwrap();
     assert_eq!(selected_id(&app), format!("u{:04}", tab.window.row_number(tab.total).unwrap() - 1));
-    press(&mut app, &conn, KeyCode::Char('g'));
-    press(&mut app, &conn, KeyCode::Char('g'));
+    press(&mut app, &mut conn, KeyCode::Char('g'));
+    press(&mut app, &mut conn, KeyCode::Char('g'));
     assert_eq!(selected_id(&app), "u0000");
 }
 
 #[test]
 fn sort_cycles_and_tabs_keep_their_state() {
-    let (_dir, conn) = users_db(30);
-    let mut app = open_app(&conn, 100, 30);
-    press(&mut app, &conn, KeyCode::Char('j'));
-    press(&mut app, &conn, KeyCode::Char('s'));
+    let (_dir, mut conn) = users_db(30);
+    let mut app = open_app(&mut conn, 100, 30);
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    press(&mut app, &mut conn, KeyCode::Char('s'));
     assert_eq!(app.active_tab().unwrap().sort.as_ref().unwrap().direction, crate::db::page::SortDirection::Asc);
-    press(&mut app, &conn, KeyCode::Char('s'));
+    press(&mut app, &mut conn, KeyCode::Char('s'));
     assert_eq!(selected_id(&app), "u0029");
-    press(&mut app, &conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Tab);
     assert_eq!(app.active_tab().unwrap().name, "session");
-    press(&mut app, &conn, KeyCode::BackTab);
+    press(&mut app, &mut conn, KeyCode::BackTab);
     assert_eq!(app.active_tab().unwrap().name, "user");
     assert_eq!(selected_id(&app), "u0029", "the user tab kept its sort and position");
-    press(&mut app, &conn, KeyCode::Char('s'));
+    press(&mut app, &mut conn, KeyCode::Char('s'));
     assert!(app.active_tab().unwrap().sort.is_none());
 }
 
 #[test]
 fn filter_bar_parses_values_by_kind() {
-    let (_dir, conn) = users_db(40);
-    let mut app = open_app(&conn, 100, 30);
+    let (_dir, mut conn) = users_db(40);
+    let mut app = open_app(&mut conn, 100, 30);
     // Select the `banned` column, open the filter bar, type `true`.
-    let banned = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "banned").unwrap();
+    let banned =
+        app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "banned").unwrap();
     app.update(Action::MoveColumns { delta: banned as i64 });
-    press(&mut app, &conn, KeyCode::Char('f'));
+    press(&mut app, &mut conn, KeyCode::Char('f'));
     for c in "true".chars() {
-        press(&mut app, &conn, KeyCode::Char(c));
+        press(&mut app, &mut conn, KeyCode::Char(c));
     }
-    press(&mut app, &conn, KeyCode::Enter);
+    press(&mut app, &mut conn, KeyCode::Enter);
     let tab = app.active_tab().unwrap();
     assert_eq!(tab.total, Some(6), "users 3, 10, 17, 24, 31, 38 are banned");
     // A bad value is refused in place and changes nothing.
-    press(&mut app, &conn, KeyCode::Char('x'));
-    press(&mut app, &conn, KeyCode::Enter);
+    press(&mut app, &mut conn, KeyCode::Char('x'));
+    press(&mut app, &mut conn, KeyCode::Enter);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
     assert!(form.error.as_ref().unwrap().contains("not a boolean"));
     assert_eq!(app.active_tab().unwrap().filters.len(), 1);
@@ -145,8 +164,8 @@ fn filter_bar_parses_values_by_kind() {
 
 #[test]
 fn stale_replies_are_dropped() {
-    let (_dir, conn) = users_db(10);
-    let mut app = open_app(&conn, 100, 30);
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 100, 30);
     let before = app.active_tab().unwrap().window.clone();
     let effects = app.update(Action::Reply { reply: DbReply { id: 9_999, result: Err("late".into()) } });
     assert!(effects.is_empty());
@@ -156,13 +175,125 @@ fn stale_replies_are_dropped() {
 
 #[test]
 fn a_failed_page_keeps_the_rows_on_screen() {
-    let (_dir, conn) = users_db(10);
-    let mut app = open_app(&conn, 100, 30);
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 100, 30);
     let effects = app.update(Action::Refresh);
-    let Some(Effect::Request { id, .. }) = effects.into_iter().find(|e| matches!(e, Effect::Request { worker: Worker::Foreground, .. })) else {
+    let Some(Effect::Request { id, .. }) =
+        effects.into_iter().find(|e| matches!(e, Effect::Request { worker: Worker::Foreground, .. }))
+    else {
         panic!("refresh reads a page")
     };
     app.update(Action::Reply { reply: DbReply { id, result: Err("database is locked".into()) } });
     assert_eq!(app.active_tab().unwrap().window.rows.len(), 10);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+}
+
+#[test]
+fn migrations_screen_shows_pending_and_a_failed_apply_changes_nothing() {
+    // The test database has the schema but no tracker rows: 0000_init is pending, and applying it
+    // fails on the existing tables, which must leave the database as it was.
+    let (dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.migrations.db_path = dir.path().join("t.db");
+    app.source.migrations.backup_dir = dir.path().join("backups");
+    let to_migrations = app.tab_titles().len() - 1;
+    let effects = app.update(Action::SelectTab { index: to_migrations });
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.screen, Screen::Migrations);
+    let overview = app.migrations.overview().unwrap();
+    assert_eq!(overview.plan.to_apply.len(), 1);
+    assert_eq!(overview.plan.statuses[0].state, crate::migrate::MigrationState::Pending);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    assert!(app.migrations.confirming);
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert!(app.migrations.applying.is_none());
+    assert!(app.migrations.log.iter().any(|l| l.contains("already exists")), "{:?}", app.migrations.log);
+    let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
+    assert_eq!(users, 3);
+    assert!(dir.path().join("backups").read_dir().unwrap().next().is_some(), "a backup was written first");
+}
+
+#[test]
+fn read_only_refuses_to_apply() {
+    let (_dir, mut conn) = users_db(1);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.read_only = Some(crate::db::open::ReadOnlyReason::Requested);
+    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    settle(&mut app, &mut conn, effects);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    assert!(!app.migrations.confirming);
+    assert!(app.status.as_ref().unwrap().text.contains("read-only"));
+}
+
+/// Adds two sessions for user u0001, one of them impersonated by admin u0000.
+fn add_sessions(conn: &Connection) {
+    conn.execute_batch(
+        "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId, impersonatedBy)
+           VALUES ('s1', 1, 't1', 1, 1, 'u0001', NULL), ('s2', 1, 't2', 1, 1, 'u0001', 'u0000');",
+    )
+    .unwrap();
+}
+
+fn keys(app: &mut App, conn: &mut Connection, text: &str) {
+    for c in text.chars() {
+        press(app, conn, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn gr_lists_referencing_rows_and_backspace_returns() {
+    let (_dir, mut conn) = users_db(5);
+    add_sessions(&conn);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    keys(&mut app, &mut conn, "gr");
+    let Overlay::References { groups, .. } = &app.overlay else { panic!("gr opens the list") };
+    let counts: Vec<(String, u64)> = groups.iter().map(|g| (g.label.clone(), g.count)).collect();
+    assert!(counts.contains(&("sessions via userId".to_string(), 2)), "{counts:?}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    assert_eq!(app.active_tab().unwrap().total, Some(2));
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    assert_eq!(selected_id(&app), "u0001", "the user tab is where it was");
+    assert!(app.tabs[1].filters.is_empty(), "the session tab got its own view back");
+}
+
+#[test]
+fn gd_follows_declared_and_inferred_keys() {
+    let (_dir, mut conn) = users_db(5);
+    add_sessions(&conn);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    // The last column is impersonatedBy: an inferred reference to user.id.
+    press(&mut app, &mut conn, KeyCode::Char('$'));
+    keys(&mut app, &mut conn, "gd");
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    assert_eq!(selected_id(&app), "u0000");
+    assert_eq!(app.active_tab().unwrap().total, Some(1));
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    assert_eq!(app.active_tab().unwrap().total, Some(2));
+    assert!(app.trail.is_empty());
+}
+
+#[test]
+fn er_screen_selects_boxes_and_opens_tables() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 140, 40);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.screen, Screen::Er);
+    let view = app.er.view().unwrap();
+    assert_eq!(view.model.tables[0].rows, Some(3));
+    assert!(view.model.relations.len() >= 2);
+    let first = view.diagram.boxes[app.er.selected].table.clone();
+    press(&mut app, &mut conn, KeyCode::Right);
+    let second = app.er.view().unwrap().diagram.boxes[app.er.selected].table.clone();
+    assert_ne!(first, second, "arrows move the selection");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Browser);
+    assert_eq!(app.active_tab().unwrap().name, second);
 }

@@ -1,8 +1,12 @@
 //! The command line: argument parsing (clap) and the non-interactive commands.
 
 mod demo;
+mod er;
+mod log;
 mod migrate;
 mod tables;
+mod user;
+mod user_print;
 
 pub use tables::{describe_kind, group_thousands};
 
@@ -52,8 +56,14 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// List tables and views with row counts, and each column's type and kind.
     Tables(tables::TablesArgs),
+    /// Print the schema's ER diagram (tables, keys, declared and inferred relations).
+    Er(er::ErArgs),
     /// Migration status and apply, for drizzle-kit and wrangler migration folders.
     Migrate(migrate::MigrateArgs),
+    /// Administer better-auth users: list, show, ban, unban, set roles and passwords, remove.
+    User(user::UserArgs),
+    /// Show the audit log of changes squall committed (for --db or this project's database).
+    Log(log::LogArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -91,7 +101,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
-            crate::tui::run(db, target.reason)?;
+            crate::tui::run(db, target.reason, cli.global.d1.clone())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(_) if cli.database.is_some() => {
@@ -102,7 +112,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
+        Some(Command::Er(args)) => er::run(&args, &cli.global),
         Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
+        Some(Command::User(args)) => user::run(&args, &cli.global),
+        Some(Command::Log(args)) => log::run(&args, &cli.global),
     }
 }
 

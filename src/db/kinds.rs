@@ -204,6 +204,12 @@ fn name_hint(table: &str, column: &str) -> Option<Hint> {
     })
 }
 
+/// Whether a column's name marks it as secret (passwords, tokens, `verification.value`): what the
+/// audit log and previews redact. Decided by name alone, so it works for rows no longer stored.
+pub fn is_secret_name(table: &str, column: &str) -> bool {
+    name_hint(table, column) == Some(Hint::Secret)
+}
+
 /// Values better-auth knows for a role column even when the table is empty.
 const KNOWN_ROLES: [&str; 2] = ["admin", "user"];
 /// Enums with more distinct values than this in the sample are treated as plain text.

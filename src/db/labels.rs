@@ -54,7 +54,10 @@ mod tests {
         conn.execute_batch("CREATE TABLE \"user\"(id TEXT PRIMARY KEY, name TEXT, email TEXT); INSERT INTO \"user\" VALUES ('u1', 'Ada', 'ada@x.dev')")
             .unwrap();
         let lookup = LabelLookup { table: "user".into(), column: "id".into(), value: Value::Text("u1".into()) };
-        assert_eq!(row_label(&conn, &lookup).unwrap(), Some(RowLabel { column: "email".into(), text: "ada@x.dev".into() }));
+        assert_eq!(
+            row_label(&conn, &lookup).unwrap(),
+            Some(RowLabel { column: "email".into(), text: "ada@x.dev".into() })
+        );
         let missing = LabelLookup { value: Value::Text("nope".into()), ..lookup };
         assert_eq!(row_label(&conn, &missing).unwrap(), None);
     }

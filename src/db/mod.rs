@@ -1,10 +1,13 @@
 //! Plain data access: free functions over `&Connection`, no UI types.
 
+pub mod change;
 pub mod error;
 pub mod kinds;
+pub mod labels;
 pub mod open;
 pub mod page;
 pub mod password;
+pub mod relations;
 pub mod schema;
+pub mod users;
 pub mod value;
-pub mod labels;

@@ -14,7 +14,7 @@ use super::wrangler;
 use crate::db::error::DbError;
 
 /// What applying would do, computed without changing anything (this is also the dry run).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyPlan {
     pub tracker: TrackerResolution,
     /// The status every plan is computed from.

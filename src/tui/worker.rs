@@ -7,11 +7,21 @@ use std::thread;
 use anyhow::Result;
 use rusqlite::{Connection, InterruptHandle};
 
-use crate::app::{AppEvent, DbReply, DbRequest, DbResult, RequestId, TableMeta};
+use crate::app::{
+    AppEvent, DbReply, DbRequest, DbResult, ErView, MigrationsOverview, MigrationsSource, RequestId, TableMeta,
+};
 use crate::db::kinds::infer_kinds;
 use crate::db::labels::{RowLabel, row_label};
 use crate::db::page::{PageQuery, count_matching, fetch_page};
+use crate::db::relations::{
+    ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
+};
 use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
+use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
+use crate::migrate::{
+    ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, StatusInput, TrackerChoice, apply_migrations,
+    locate_migrations, plan_migrations,
+};
 
 /// A running worker: where to send requests, and how to cancel the one it is running.
 pub struct WorkerHandle {
@@ -39,9 +49,12 @@ impl WorkerHandle {
     }
 }
 
-fn serve(conn: Connection, inbox: Receiver<(RequestId, DbRequest)>, events: Sender<AppEvent>) {
+fn serve(mut conn: Connection, inbox: Receiver<(RequestId, DbRequest)>, events: Sender<AppEvent>) {
     while let Ok((id, request)) = inbox.recv() {
-        let result = answer(&conn, request).map_err(|err| crate::cli::error_chain(&err));
+        let mut partial = |result: DbResult| {
+            let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(result) }));
+        };
+        let result = answer(&mut conn, request, &mut partial).map_err(|err| crate::cli::error_chain(&err));
         if events.send(AppEvent::Db(DbReply { id, result })).is_err() {
             break;
         }
@@ -49,7 +62,8 @@ fn serve(conn: Connection, inbox: Receiver<(RequestId, DbRequest)>, events: Send
 }
 
 /// Runs one request on `conn`. Public so tests can drive the app without threads.
-pub fn answer(conn: &Connection, request: DbRequest) -> Result<DbResult> {
+/// Long requests report steps through `partial` before their final result.
+pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut(DbResult)) -> Result<DbResult> {
     Ok(match request {
         DbRequest::ListTables { include_internal } => {
             DbResult::Tables(list_tables(conn, &ListTables { include_internal })?)
@@ -64,10 +78,62 @@ pub fn answer(conn: &Connection, request: DbRequest) -> Result<DbResult> {
         }
         DbRequest::Count { view } => DbResult::Count(count_matching(conn, &view)?),
         DbRequest::Labels { lookups } => DbResult::Labels(
-            lookups
-                .iter()
-                .map(|lookup| row_label(conn, lookup))
-                .collect::<Result<Vec<Option<RowLabel>>>>()?,
+            lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,
         ),
+        DbRequest::Er { include_internal, detail } => {
+            let model = load_er_model(conn, &LoadErModel { include_internal, count_rows: true })?;
+            let diagram = layout_er(&model, &LayoutOptions { detail });
+            DbResult::Er(Box::new(ErView { model, diagram }))
+        }
+        DbRequest::ErLayout { model, detail } => {
+            let diagram = layout_er(&model, &LayoutOptions { detail });
+            DbResult::Er(Box::new(ErView { model: *model, diagram }))
+        }
+        DbRequest::FollowReference { table, columns, values, column } => {
+            let relations = list_relations(conn, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            DbResult::Reference(referenced_row(conn, &ReferencedRow { relations: &relations, row, column: &column })?)
+        }
+        DbRequest::ReferencingRows { table, columns, values } => {
+            let relations = list_relations(conn, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            DbResult::Referencing(referencing_rows(conn, &ReferencingRows { relations: &relations, row })?)
+        }
+        DbRequest::Migrations { source } => DbResult::Migrations(Box::new(read_migrations(conn, &source)?)),
+        DbRequest::ApplyMigrations { source } => {
+            let located = locate(&source)?;
+            let status = StatusInput {
+                folder: &located.folder,
+                tracker: TrackerChoice::Auto,
+                wrangler_table: &located.wrangler_table,
+            };
+            let mut progress = |event: &ApplyEvent| partial(DbResult::ApplyProgress(event.clone()));
+            let input = ApplyInput {
+                status,
+                force: false,
+                backup_dir: &source.backup_dir,
+                backup_name: &located.database_name,
+                progress: &mut progress,
+            };
+            DbResult::Applied(apply_migrations(conn, input)?)
+        }
     })
+}
+
+fn locate(source: &MigrationsSource) -> Result<LocatedMigrations> {
+    locate_migrations(&LocateMigrations {
+        explicit: None,
+        db_path: &source.db_path,
+        cwd: &source.cwd,
+        d1: source.d1.as_deref(),
+    })
+}
+
+fn read_migrations(conn: &Connection, source: &MigrationsSource) -> Result<MigrationsOverview> {
+    let located = locate(source)?;
+    let input =
+        StatusInput { folder: &located.folder, tracker: TrackerChoice::Auto, wrangler_table: &located.wrangler_table };
+    let plan = plan_migrations(conn, &input)?;
+    let statements = located.folder.migrations.iter().map(|m| m.statements()).collect();
+    Ok(MigrationsOverview { reason: located.reason, plan, statements })
 }

@@ -25,7 +25,10 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
             return;
         }
         Load::Failed(message) => {
-            frame.render_widget(Paragraph::new(format!("Could not read {}: {message}", tab.name)).style(theme::error()), grid);
+            frame.render_widget(
+                Paragraph::new(format!("Could not read {}: {message}", tab.name)).style(theme::error()),
+                grid,
+            );
             return;
         }
     };

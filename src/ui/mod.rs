@@ -1,7 +1,10 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
+mod er;
 mod grid;
+mod migrations;
 mod overlays;
+pub mod sql;
 mod status;
 pub mod theme;
 
@@ -10,19 +13,34 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::layout::{areas, tab_spans};
-use crate::app::{App, Load};
+use crate::app::{App, Load, Screen};
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
     let areas = areas(app);
     draw_tabs(frame, app, areas.tabs);
-    match (&app.tables, app.active_tab()) {
-        (Load::Failed(message), _) => {
-            frame.render_widget(Paragraph::new(format!("Could not read the schema: {message}")).style(theme::error()), areas.grid)
+    if app.screen != Screen::Browser {
+        let body = areas.header.union(areas.grid);
+        match app.screen {
+            Screen::Migrations => migrations::draw(frame, app, body),
+            _ => er::draw(frame, app, body),
         }
+        status::draw(frame, app, areas.status);
+        overlays::draw_popup(frame, app);
+        return;
+    }
+    match (&app.tables, app.active_tab()) {
+        (Load::Failed(message), _) => frame.render_widget(
+            Paragraph::new(format!("Could not read the schema: {message}")).style(theme::error()),
+            areas.grid,
+        ),
         (_, Some(tab)) => grid::draw(frame, app, tab, areas.header, areas.grid),
-        (Load::Loaded(_), None) => frame.render_widget(Paragraph::new("This database has no tables.").style(theme::dim()), areas.grid),
-        (Load::Loading, None) => frame.render_widget(Paragraph::new("Reading the schema…").style(theme::dim()), areas.grid),
+        (Load::Loaded(_), None) => {
+            frame.render_widget(Paragraph::new("This database has no tables.").style(theme::dim()), areas.grid)
+        }
+        (Load::Loading, None) => {
+            frame.render_widget(Paragraph::new("Reading the schema…").style(theme::dim()), areas.grid)
+        }
     }
     if let Some(bar) = areas.bar {
         overlays::draw_bar(frame, app, bar);
@@ -38,8 +56,9 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
         if start > x {
             spans.push(Span::raw(" ".repeat((start - x) as usize)));
         }
-        let name = &app.tabs[index].name;
-        let style = if index == app.active { theme::tab_active() } else { theme::tab() };
+        let titles = app.tab_titles();
+        let name = titles[index];
+        let style = if index == app.active_title() { theme::tab_active() } else { theme::tab() };
         let text = format!(" {name} ");
         x = start + crate::app::layout::text_width(&text);
         spans.push(Span::styled(text, style));

@@ -6,7 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::theme;
-use crate::app::{App, BROWSER_KEYS, DETAIL_KEYS, FILTER_KEYS, FilterField, Overlay};
+use crate::app::Screen;
+use crate::app::{
+    App, BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, FilterField, MIGRATION_KEYS, Overlay, describe_group,
+};
 use crate::db::kinds::ColumnKind;
 use crate::db::page::FilterOp;
 use crate::db::value::display_full;
@@ -65,7 +68,7 @@ fn block(title: &str) -> Block<'_> {
 
 pub fn draw_popup(frame: &mut Frame, app: &App) {
     match &app.overlay {
-        Overlay::Help => draw_help(frame),
+        Overlay::Help => draw_help(frame, app),
         Overlay::Picker(picker) => {
             let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
             let area = popup_area(frame, 50, height);
@@ -88,28 +91,63 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Paragraph::new(lines), list);
         }
         Overlay::Detail { reveal, scroll, .. } => draw_detail(frame, app, *reveal, *scroll),
+        Overlay::References { groups, selected } => {
+            let mut lines: Vec<Line> = groups
+                .iter()
+                .enumerate()
+                .map(|(i, group)| {
+                    let style = if i == *selected { theme::selected_cell() } else { theme::info() };
+                    Line::styled(format!(" {} ", describe_group(group)), style)
+                })
+                .collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(" Enter opens the rows · Esc closes", theme::dim()));
+            let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(30) + 4;
+            let area = popup_area(frame, width.max(40), lines.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
+        }
         _ => {}
     }
 }
 
-fn draw_help(frame: &mut Frame) {
-    let mut lines: Vec<Line> = vec![Line::styled("Table browser", theme::header())];
+/// Help lists the keys of the screen it was opened on.
+fn draw_help(frame: &mut Frame, app: &App) {
     let key_line = |keys: &str, description: &str| {
         Line::from(vec![Span::styled(format!("  {keys:<18}"), theme::key()), Span::raw(description.to_string())])
     };
-    lines.extend(BROWSER_KEYS.iter().filter(|k| !k.keys.is_empty()).map(|k| key_line(k.keys, k.description)));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Row detail", theme::header()));
-    lines.extend(DETAIL_KEYS.iter().map(|(k, d)| key_line(k, d)));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Filter bar", theme::header()));
-    lines.extend(FILTER_KEYS.iter().map(|(k, d)| key_line(k, d)));
+    let section = |lines: &mut Vec<Line>, title: &str, keys: &[(&str, &str)]| {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(title.to_string(), theme::header()));
+        lines.extend(keys.iter().map(|(k, d)| key_line(k, d)));
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    match app.screen {
+        Screen::Browser => {
+            let browser: Vec<(&str, &str)> =
+                BROWSER_KEYS.iter().filter(|k| !k.keys.is_empty()).map(|k| (k.keys, k.description)).collect();
+            section(&mut lines, "Table browser", &browser);
+            section(&mut lines, "Row detail", DETAIL_KEYS);
+            section(&mut lines, "Filter bar", FILTER_KEYS);
+        }
+        Screen::Er => section(&mut lines, "ER diagram", ER_KEYS),
+        Screen::Migrations => section(&mut lines, "Migrations", MIGRATION_KEYS),
+    }
+    if app.screen != Screen::Browser {
+        section(&mut lines, "Everywhere", SHARED_KEYS);
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled("Any key closes this help.", theme::dim()));
-    let area = popup_area(frame, 76, lines.len() as u16 + 2);
+    let area = popup_area(frame, 80, lines.len() as u16 + 2);
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block(" help ")), area);
 }
+
+/// Keys every screen shares.
+const SHARED_KEYS: &[(&str, &str)] =
+    &[("Tab / Shift-Tab", "next / previous tab"), ("t", "pick a table"), ("?", "this help"), ("q / Ctrl-c", "quit")];
 
 fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
     let Some(tab) = app.active_tab() else { return };

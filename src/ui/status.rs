@@ -19,7 +19,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         left.push(Span::raw(" "));
     }
     left.push(Span::raw(file_label(&app.source.path)));
-    if let Some(tab) = app.active_tab() {
+    if !app.trail.is_empty() {
+        let mut path: Vec<&str> =
+            app.trail.iter().map(|b| app.tabs.get(b.from_tab).map_or("?", |t| t.name.as_str())).collect();
+        path.extend(app.trail.last().and_then(|b| app.tabs.get(b.to_tab)).map(|t| t.name.as_str()));
+        left.push(Span::styled(format!(" │ ⟵ {}", path.join(" › ")), theme::key()));
+    }
+    if let (crate::app::Screen::Browser, Some(tab)) = (app.screen, app.active_tab()) {
         let total = tab.total.map_or_else(|| "…".to_string(), group_thousands);
         let position = match (tab.window.rows.is_empty(), tab.window.row_number(tab.total)) {
             (true, _) => format!("0 of {total}"),
@@ -48,6 +54,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     if app.is_busy() {
         left.push(Span::raw(format!(" {}", SPINNER[app.spinner % SPINNER.len()])));
+    }
+    // A read that takes a while says so, and how to stop it (ticks come every 250 ms).
+    let slow_read = app.active_tab().and_then(|t| t.fetch).map(|f| app.spinner.saturating_sub(f.sent_at_tick));
+    if let Some(ticks) = slow_read.filter(|ticks| *ticks >= 2 && app.screen == crate::app::Screen::Browser) {
+        left.push(Span::styled(format!(" reading… {:.1}s · Esc cancels", ticks as f64 / 4.0), theme::warning()));
     }
     let (message, style) = match &app.status {
         Some(status) => (

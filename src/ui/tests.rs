@@ -4,7 +4,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::tests::{open_app, settle, users_db};
+use crate::app::tests::{open_app, settle, test_migrations, users_db};
 use crate::app::{Action, App, DbReply};
 
 fn render(app: &App) -> String {
@@ -20,7 +20,7 @@ fn render(app: &App) -> String {
     out
 }
 
-fn keys(app: &mut App, conn: &rusqlite::Connection, codes: &[KeyCode]) {
+fn keys(app: &mut App, conn: &mut rusqlite::Connection, codes: &[KeyCode]) {
     for code in codes {
         let effects = app.update(Action::Key { key: KeyEvent::new(*code, KeyModifiers::NONE) });
         settle(app, conn, effects);
@@ -29,15 +29,20 @@ fn keys(app: &mut App, conn: &rusqlite::Connection, codes: &[KeyCode]) {
 
 #[test]
 fn loaded_user_table() {
-    let (_dir, conn) = users_db(40);
-    let app = open_app(&conn, 110, 16);
+    let (_dir, mut conn) = users_db(40);
+    let app = open_app(&mut conn, 110, 16);
     insta::assert_snapshot!(render(&app));
 }
 
 #[test]
 fn loading_state() {
     let (_dir, conn) = users_db(3);
-    let source = crate::app::Source { path: "/tmp/t.db".into(), reason: "test".into(), read_only: None };
+    let source = crate::app::Source {
+        path: "/tmp/t.db".into(),
+        reason: "test".into(),
+        read_only: None,
+        migrations: test_migrations(),
+    };
     let (app, _effects) = App::new(source, 80, 8, crate::app::tests::fixed_ctx());
     drop(conn);
     insta::assert_snapshot!(render(&app));
@@ -45,28 +50,28 @@ fn loading_state() {
 
 #[test]
 fn empty_table_and_read_only_badge() {
-    let (_dir, conn) = users_db(3);
-    let mut app = open_app(&conn, 90, 8);
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 90, 8);
     app.source.read_only = Some(crate::db::open::ReadOnlyReason::Requested);
-    keys(&mut app, &conn, &[KeyCode::Tab]);
+    keys(&mut app, &mut conn, &[KeyCode::Tab]);
     insta::assert_snapshot!(render(&app));
 }
 
 #[test]
 fn filter_active() {
-    let (_dir, conn) = users_db(40);
-    let mut app = open_app(&conn, 110, 12);
+    let (_dir, mut conn) = users_db(40);
+    let mut app = open_app(&mut conn, 110, 12);
     let role = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "role").unwrap();
     app.update(Action::MoveColumns { delta: role as i64 });
-    keys(&mut app, &conn, &[KeyCode::Char('f'), KeyCode::Char('a'), KeyCode::Char('d'), KeyCode::Char('m')]);
-    keys(&mut app, &conn, &[KeyCode::Char('i'), KeyCode::Char('n'), KeyCode::Enter]);
+    keys(&mut app, &mut conn, &[KeyCode::Char('f'), KeyCode::Char('a'), KeyCode::Char('d'), KeyCode::Char('m')]);
+    keys(&mut app, &mut conn, &[KeyCode::Char('i'), KeyCode::Char('n'), KeyCode::Enter]);
     insta::assert_snapshot!(render(&app));
 }
 
 #[test]
 fn error_from_the_database() {
-    let (_dir, conn) = users_db(5);
-    let mut app = open_app(&conn, 90, 8);
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 90, 8);
     let effects = app.update(Action::Refresh);
     for effect in effects {
         if let crate::app::Effect::Request { id, .. } = effect {
@@ -78,11 +83,32 @@ fn error_from_the_database() {
 
 #[test]
 fn row_detail_and_help() {
-    let (_dir, conn) = users_db(5);
-    let mut app = open_app(&conn, 100, 20);
-    keys(&mut app, &conn, &[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Enter]);
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 100, 20);
+    keys(&mut app, &mut conn, &[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Enter]);
     insta::assert_snapshot!("row_detail", render(&app));
-    keys(&mut app, &conn, &[KeyCode::Esc, KeyCode::Char('?')]);
+    keys(&mut app, &mut conn, &[KeyCode::Esc, KeyCode::Char('?')]);
     app.height = 40;
     insta::assert_snapshot!("help", render(&app));
+}
+
+#[test]
+fn er_screen() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 34);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn migrations_screen() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 20);
+    let index = app.tab_titles().len() - 1;
+    let effects = app.update(Action::SelectTab { index });
+    settle(&mut app, &mut conn, effects);
+    keys(&mut app, &mut conn, &[KeyCode::Char('A')]);
+    insta::assert_snapshot!(render(&app));
 }

@@ -65,7 +65,14 @@ pub fn popup_border() -> Style {
 
 /// Enum values get a stable colour each, so `admin` always looks the same.
 pub fn enum_value(values: &[String], value: &str) -> Style {
-    const PALETTE: [Color; 6] = [Color::LightBlue, Color::LightGreen, Color::LightMagenta, Color::LightCyan, Color::LightYellow, Color::LightRed];
+    const PALETTE: [Color; 6] = [
+        Color::LightBlue,
+        Color::LightGreen,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::LightYellow,
+        Color::LightRed,
+    ];
     let first = value.split(',').next().unwrap_or(value);
     let index = values.iter().position(|v| v == first).unwrap_or(values.len());
     Style::new().fg(PALETTE[index % PALETTE.len()])

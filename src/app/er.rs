@@ -1,0 +1,192 @@
+//! The ER screen: the live schema as boxes and lines; arrows move between boxes, Enter opens the
+//! selected table, `c` switches between full and compact detail.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::er::{Detail, Direction, ErDiagram, ErModel};
+
+use super::layout::areas;
+use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
+
+/// A model with its drawing, made together on a worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErView {
+    pub model: ErModel,
+    pub diagram: ErDiagram,
+}
+
+/// State of the ER screen.
+#[derive(Debug, Clone, Default)]
+pub struct ErScreen {
+    pub view: Option<Load<Box<ErView>>>,
+    pub request: Option<RequestId>,
+    pub compact: bool,
+    /// Index of the selected box.
+    pub selected: usize,
+    /// Top-left canvas cell on screen.
+    pub scroll: (usize, usize),
+}
+
+impl ErScreen {
+    pub fn view(&self) -> Option<&ErView> {
+        match &self.view {
+            Some(Load::Loaded(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    fn detail(&self) -> Detail {
+        if self.compact { Detail::Compact } else { Detail::Full }
+    }
+}
+
+impl App {
+    pub(super) fn open_er(&mut self) -> Vec<Effect> {
+        if self.er.request.is_some() || self.er.view.is_some() {
+            return Vec::new();
+        }
+        self.reload_er()
+    }
+
+    fn reload_er(&mut self) -> Vec<Effect> {
+        let request = DbRequest::Er { include_internal: self.show_internal, detail: self.er.detail() };
+        // Row counts scan tables: the background worker does it, pages never wait behind it.
+        let (id, effect) = self.request(Worker::Background, request);
+        self.er.request = Some(id);
+        if self.er.view.is_none() {
+            self.er.view = Some(Load::Loading);
+        }
+        vec![effect]
+    }
+
+    pub(super) fn on_er_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        self.er.request = None;
+        match reply.result {
+            Ok(DbResult::Er(view)) => {
+                let selected =
+                    self.er.view().and_then(|old| old.diagram.boxes.get(self.er.selected)).map(|b| b.table.clone());
+                self.er.selected = selected.and_then(|name| view.diagram.box_of(&name)).unwrap_or(0);
+                self.er.view = Some(Load::Loaded(view));
+                self.scroll_er_to_selection();
+            }
+            Ok(_) => {}
+            Err(message) => {
+                self.say(Level::Error, format!("reading the schema for the diagram failed: {message}"));
+                if self.er.view().is_none() {
+                    self.er.view = Some(Load::Failed(message));
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn er_viewport(&self) -> (usize, usize) {
+        let area = areas(self);
+        (area.grid.width as usize, (area.header.height + area.grid.height).saturating_sub(1) as usize)
+    }
+
+    fn scroll_er_to_selection(&mut self) {
+        let (width, height) = self.er_viewport();
+        let Some(rect) = self.er.view().and_then(|v| v.diagram.boxes.get(self.er.selected)).map(|b| b.rect) else {
+            return;
+        };
+        let (mut x, mut y) = self.er.scroll;
+        if rect.x < x || rect.right() > x + width {
+            x = rect.x.saturating_sub(2);
+        }
+        if rect.y < y || rect.bottom() > y + height {
+            y = rect.y.saturating_sub(1);
+        }
+        self.er.scroll = (x, y);
+    }
+
+    pub(super) fn er_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let direction = match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(Direction::Up),
+            KeyCode::Down | KeyCode::Char('j') => Some(Direction::Down),
+            KeyCode::Left | KeyCode::Char('h') => Some(Direction::Left),
+            KeyCode::Right | KeyCode::Char('l') => Some(Direction::Right),
+            _ => None,
+        };
+        if let Some(direction) = direction {
+            if let Some(next) = self.er.view().and_then(|v| v.diagram.neighbour(self.er.selected, direction)) {
+                self.er.selected = next;
+                self.scroll_er_to_selection();
+            }
+            return Vec::new();
+        }
+        match key.code {
+            KeyCode::Enter => self.open_selected_box(),
+            KeyCode::Char('c') => {
+                self.er.compact = !self.er.compact;
+                let detail = if self.er.compact { "compact" } else { "full" };
+                self.say(Level::Info, format!("{detail} detail"));
+                self.relayout_er()
+            }
+            KeyCode::Char('r') => self.reload_er(),
+            KeyCode::PageDown => self.scroll_er(0, 10),
+            KeyCode::PageUp => self.scroll_er(0, -10),
+            KeyCode::Char('H') => self.scroll_er(-20, 0),
+            KeyCode::Char('L') => self.scroll_er(20, 0),
+            _ => match super::keymap::screen_action(&key) {
+                Some(action) => self.update(action),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    fn relayout_er(&mut self) -> Vec<Effect> {
+        let Some(view) = self.er.view() else { return Vec::new() };
+        let request = DbRequest::ErLayout { model: Box::new(view.model.clone()), detail: self.er.detail() };
+        let (id, effect) = self.request(Worker::Background, request);
+        self.er.request = Some(id);
+        vec![effect]
+    }
+
+    fn scroll_er(&mut self, dx: i64, dy: i64) -> Vec<Effect> {
+        let (width, height) = self.er.view().map_or((0, 0), |v| (v.diagram.canvas.width(), v.diagram.canvas.height()));
+        let (x, y) = self.er.scroll;
+        self.er.scroll = (
+            (x as i64 + dx).clamp(0, width.saturating_sub(1) as i64) as usize,
+            (y as i64 + dy).clamp(0, height.saturating_sub(1) as i64) as usize,
+        );
+        Vec::new()
+    }
+
+    fn open_selected_box(&mut self) -> Vec<Effect> {
+        let Some(table) = self.er.view().and_then(|v| v.diagram.boxes.get(self.er.selected)).map(|b| b.table.clone())
+        else {
+            return Vec::new();
+        };
+        match self.tabs.iter().position(|t| t.name == table) {
+            Some(index) => self.update(Action::SelectTab { index }),
+            None => {
+                self.say(Level::Warning, format!("{table} is hidden: press i on a table tab to show internal tables"));
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn er_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        let top = areas(self).header.y as usize;
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.scroll_er(0, 3),
+            MouseEventKind::ScrollUp => self.scroll_er(0, -3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let (sx, sy) = self.er.scroll;
+                let x = sx + mouse.column as usize;
+                let Some(y) = (mouse.row as usize).checked_sub(top).map(|row| sy + row) else { return Vec::new() };
+                let hit = self.er.view().and_then(|v| v.diagram.box_at(x, y));
+                match hit {
+                    Some(index) if index == self.er.selected => self.open_selected_box(),
+                    Some(index) => {
+                        self.er.selected = index;
+                        Vec::new()
+                    }
+                    None => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+}

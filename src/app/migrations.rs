@@ -1,0 +1,216 @@
+//! The migrations screen: every migration with its state, its SQL, and applying what is pending
+//! after a confirmation that shows exactly what will run.
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use crate::migrate::{ApplyEvent, ApplyPlan};
+
+use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
+
+/// Where to look for the migrations of the open database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationsSource {
+    pub db_path: PathBuf,
+    /// The directory squall was started in (wrangler config, `drizzle/`, `migrations/`).
+    pub cwd: PathBuf,
+    /// `--d1 NAME`.
+    pub d1: Option<String>,
+    /// Where apply writes its backup.
+    pub backup_dir: PathBuf,
+}
+
+/// Everything the screen shows, read in one go by the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationsOverview {
+    /// Which folder and why.
+    pub reason: String,
+    pub plan: ApplyPlan,
+    /// Statements of each file of the folder, by file index.
+    pub statements: Vec<Vec<String>>,
+}
+
+/// State of the migrations screen.
+#[derive(Debug, Clone, Default)]
+pub struct MigrationsScreen {
+    pub overview: Option<Load<Box<MigrationsOverview>>>,
+    pub request: Option<RequestId>,
+    pub selected: usize,
+    pub sql_scroll: u16,
+    /// The apply confirmation is open.
+    pub confirming: bool,
+    /// An apply is running.
+    pub applying: Option<RequestId>,
+    /// What the last apply did, line by line.
+    pub log: Vec<String>,
+}
+
+impl MigrationsScreen {
+    pub fn overview(&self) -> Option<&MigrationsOverview> {
+        match &self.overview {
+            Some(Load::Loaded(overview)) => Some(overview),
+            _ => None,
+        }
+    }
+
+    pub fn awaits(&self, id: RequestId) -> bool {
+        self.request == Some(id) || self.applying == Some(id)
+    }
+}
+
+impl App {
+    /// Loads the overview the first time the screen is shown (and after an apply).
+    pub(super) fn open_migrations(&mut self) -> Vec<Effect> {
+        if self.migrations.request.is_some() || self.migrations.overview.is_some() {
+            return Vec::new();
+        }
+        self.reload_migrations()
+    }
+
+    fn reload_migrations(&mut self) -> Vec<Effect> {
+        let source = self.source.migrations.clone();
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::Migrations { source });
+        self.migrations.request = Some(id);
+        if self.migrations.overview.is_none() {
+            self.migrations.overview = Some(Load::Loading);
+        }
+        vec![effect]
+    }
+
+    pub(super) fn migrations_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let screen = &mut self.migrations;
+        if screen.confirming {
+            return match key.code {
+                KeyCode::Char('y') => self.start_apply(),
+                KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
+                    self.migrations.confirming = false;
+                    self.say(Level::Info, "nothing applied");
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+        }
+        let count = screen.overview().map_or(0, |o| o.plan.statuses.len());
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => {
+                screen.selected = (screen.selected + 1).min(count.saturating_sub(1));
+                screen.sql_scroll = 0;
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                screen.selected = screen.selected.saturating_sub(1);
+                screen.sql_scroll = 0;
+            }
+            KeyCode::PageDown | KeyCode::Char('J') => screen.sql_scroll = screen.sql_scroll.saturating_add(10),
+            KeyCode::PageUp | KeyCode::Char('K') => screen.sql_scroll = screen.sql_scroll.saturating_sub(10),
+            KeyCode::Char('A') => return self.ask_apply(),
+            KeyCode::Char('r') => return self.reload_migrations(),
+            _ => {
+                if let Some(action) = super::keymap::screen_action(&key) {
+                    return self.update(action);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn ask_apply(&mut self) -> Vec<Effect> {
+        if let Some(reason) = self.source.read_only {
+            self.say(
+                Level::Error,
+                format!("cannot apply migrations: the database is read-only ({})", reason.describe()),
+            );
+            return Vec::new();
+        }
+        let Some(overview) = self.migrations.overview() else { return Vec::new() };
+        if overview.plan.to_apply.is_empty() {
+            self.say(Level::Info, "nothing is pending");
+            return Vec::new();
+        }
+        if !overview.plan.problems.is_empty() {
+            let message = crate::migrate::apply::describe_problems(&overview.plan.problems);
+            self.say(Level::Error, message.replace("pass --force", "run `squall migrate apply --force`"));
+            return Vec::new();
+        }
+        self.migrations.confirming = true;
+        Vec::new()
+    }
+
+    fn start_apply(&mut self) -> Vec<Effect> {
+        self.migrations.confirming = false;
+        let source = self.source.migrations.clone();
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::ApplyMigrations { source });
+        self.migrations.applying = Some(id);
+        self.migrations.log = vec!["backing up the database…".into()];
+        vec![effect]
+    }
+
+    pub(super) fn on_migrations_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        let screen = &mut self.migrations;
+        if screen.request == Some(reply.id) {
+            screen.request = None;
+            match reply.result {
+                Ok(DbResult::Migrations(overview)) => {
+                    screen.selected = screen.selected.min(overview.plan.statuses.len().saturating_sub(1));
+                    screen.overview = Some(Load::Loaded(overview));
+                }
+                Ok(_) => {}
+                Err(message) => {
+                    self.say(Level::Error, format!("reading migrations failed: {message}"));
+                    // Keep what was shown before, if anything.
+                    if !matches!(self.migrations.overview, Some(Load::Loaded(_))) {
+                        self.migrations.overview = Some(Load::Failed(message));
+                    }
+                }
+            }
+            return Vec::new();
+        }
+        match reply.result {
+            Ok(DbResult::ApplyProgress(event)) => {
+                let line = match event {
+                    ApplyEvent::BackedUp { path } => format!("backup written to {}", path.display()),
+                    ApplyEvent::Started { name, position, total, statements } => {
+                        format!("[{position}/{total}] applying {name} ({statements} statements)…")
+                    }
+                    ApplyEvent::Applied { name, position, total } => format!("[{position}/{total}] applied {name}"),
+                };
+                self.say(Level::Info, line.clone());
+                self.migrations.log.push(line);
+                Vec::new()
+            }
+            Ok(DbResult::Applied(report)) => {
+                self.migrations.applying = None;
+                let line = format!(
+                    "applied {} migration(s) with the {} tracker",
+                    report.applied.len(),
+                    report.tracker.label()
+                );
+                self.say(Level::Info, line.clone());
+                self.migrations.log.push(line);
+                let mut effects = self.reload_migrations();
+                // The schema may have changed: re-read the table list too.
+                effects.extend(self.request_tables());
+                effects
+            }
+            Ok(_) => Vec::new(),
+            Err(message) => {
+                self.migrations.applying = None;
+                self.say(Level::Error, "a migration failed: see the migrations screen");
+                self.migrations.log.extend(message.lines().map(str::to_string));
+                self.reload_migrations()
+            }
+        }
+    }
+
+    /// Actions the migrations screen understands besides its own keys.
+    pub(super) fn update_migrations(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Refresh => self.reload_migrations(),
+            Action::Cancel => {
+                self.migrations.confirming = false;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+}

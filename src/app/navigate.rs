@@ -1,0 +1,221 @@
+//! Walking relations from the grid: `gd` follows a foreign key (declared or inferred) to the
+//! row it points at, `gr` lists the rows that point at the selected one, Backspace goes back.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use rusqlite::types::Value;
+
+use crate::db::page::{Filter, FilterOp, Sort};
+use crate::db::relations::{ReferencingGroup, RowTarget};
+use crate::db::value::raw_text;
+
+use super::tab::RowWindow;
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Screen, Worker};
+
+/// A tab's view, saved before a jump changes it, so Backspace can put it back.
+#[derive(Debug, Clone)]
+pub struct SavedView {
+    pub filters: Vec<Filter>,
+    pub search: Option<String>,
+    pub sort: Option<Sort>,
+    pub window: RowWindow,
+    pub total: Option<u64>,
+    pub selected_col: usize,
+}
+
+/// One step of the path walked with `gd` / `gr`.
+#[derive(Debug, Clone)]
+pub struct Breadcrumb {
+    pub from_tab: usize,
+    pub to_tab: usize,
+    /// The target tab as it was before the jump.
+    pub saved: SavedView,
+    /// `session.userId = 80cd…`.
+    pub label: String,
+}
+
+/// The row under the cursor as the relation functions want it.
+struct SelectedRow {
+    table: String,
+    columns: Vec<String>,
+    values: Vec<Value>,
+    column: String,
+}
+
+impl App {
+    fn selected_row_for_navigation(&self) -> Option<SelectedRow> {
+        let tab = self.active_tab()?;
+        let meta = tab.meta()?;
+        let row = tab.window.selected_row()?;
+        Some(SelectedRow {
+            table: tab.name.clone(),
+            columns: meta.info.columns.iter().map(|c| c.name.clone()).collect(),
+            values: row.values.clone(),
+            column: meta.info.columns.get(tab.selected_col)?.name.clone(),
+        })
+    }
+
+    pub(super) fn follow_reference(&mut self) -> Vec<Effect> {
+        let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
+        let request = DbRequest::FollowReference {
+            table: row.table,
+            columns: row.columns,
+            values: row.values,
+            column: row.column,
+        };
+        let (id, effect) = self.request(Worker::Foreground, request);
+        self.nav_request = Some(id);
+        vec![effect]
+    }
+
+    pub(super) fn show_references(&mut self) -> Vec<Effect> {
+        let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
+        let request = DbRequest::ReferencingRows { table: row.table, columns: row.columns, values: row.values };
+        let (id, effect) = self.request(Worker::Foreground, request);
+        self.nav_request = Some(id);
+        self.say(Level::Info, "counting the rows that point here…");
+        vec![effect]
+    }
+
+    pub(super) fn awaits_navigation(&self, id: RequestId) -> bool {
+        self.nav_request == Some(id)
+    }
+
+    pub(super) fn on_navigation_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        self.nav_request = None;
+        match reply.result {
+            Ok(DbResult::Reference(Some(target))) => {
+                if !target.exists {
+                    let shown = describe_target(&target);
+                    self.say(Level::Warning, format!("no row has {shown}: the reference dangles"));
+                }
+                self.go_to(target)
+            }
+            Ok(DbResult::Reference(None)) => {
+                self.say(Level::Info, "this cell is not a reference (no foreign key, declared or inferred)");
+                Vec::new()
+            }
+            Ok(DbResult::Referencing(groups)) => {
+                if groups.is_empty() {
+                    self.say(Level::Info, "no table references this one");
+                } else {
+                    self.status = None;
+                    self.overlay = Overlay::References { groups, selected: 0 };
+                }
+                Vec::new()
+            }
+            Ok(_) => Vec::new(),
+            Err(message) => {
+                self.say(Level::Error, format!("following the relation failed: {message}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Opens `target.table` filtered to the target rows, remembering how to come back.
+    fn go_to(&mut self, target: RowTarget) -> Vec<Effect> {
+        let Some(to_tab) = self.tabs.iter().position(|t| t.name == target.table) else {
+            self.say(Level::Warning, format!("{} is hidden: press i to show internal tables", target.table));
+            return Vec::new();
+        };
+        let label = describe_target(&target);
+        let from_tab = self.active;
+        let tab = &mut self.tabs[to_tab];
+        let saved = SavedView {
+            filters: std::mem::take(&mut tab.filters),
+            search: tab.search.take(),
+            sort: tab.sort.take(),
+            window: std::mem::take(&mut tab.window),
+            total: tab.total.take(),
+            selected_col: tab.selected_col,
+        };
+        tab.filters = target
+            .columns
+            .iter()
+            .zip(&target.values)
+            .map(|(column, value)| Filter { column: column.clone(), op: FilterOp::Eq, values: vec![value.clone()] })
+            .collect();
+        self.trail.push(Breadcrumb { from_tab, to_tab, saved, label: label.clone() });
+        self.screen = Screen::Browser;
+        self.active = to_tab;
+        self.say(Level::Info, format!("{label} · Backspace goes back"));
+        let mut effects = self.open_active_tab();
+        if self.active_tab().is_some_and(|t| t.meta().is_some()) {
+            effects.extend(self.reload_rows());
+        }
+        effects
+    }
+
+    /// Backspace: undo the last jump, restoring the target tab as it was.
+    pub(super) fn go_back(&mut self) -> Vec<Effect> {
+        let Some(step) = self.trail.pop() else {
+            self.say(Level::Info, "nothing to go back to");
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if let Some(tab) = self.tabs.get_mut(step.to_tab) {
+            if tab.fetch.take().is_some() {
+                effects.push(Effect::Interrupt { worker: Worker::Foreground });
+            }
+            let saved = step.saved;
+            tab.filters = saved.filters;
+            tab.search = saved.search;
+            tab.sort = saved.sort;
+            tab.window = saved.window;
+            tab.total = saved.total;
+            tab.count_request = None;
+            tab.selected_col = saved.selected_col;
+            let needs_rows = tab.window.rows.is_empty() && tab.meta().is_some();
+            self.active = step.to_tab;
+            if needs_rows {
+                effects.extend(self.reload_rows());
+            }
+        }
+        self.active = step.from_tab.min(self.tabs.len().saturating_sub(1));
+        self.screen = Screen::Browser;
+        self.say(Level::Info, format!("back from {}", step.label));
+        effects
+    }
+
+    pub(super) fn references_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::References { groups, selected } = &mut self.overlay else { return Vec::new() };
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(groups.len().saturating_sub(1)),
+            KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
+            KeyCode::Enter => {
+                let target = groups.get(*selected).map(|g| g.target.clone());
+                self.overlay = Overlay::None;
+                if let Some(target) = target {
+                    return self.go_to(target);
+                }
+            }
+            KeyCode::Esc | KeyCode::Char('q') => self.overlay = Overlay::None,
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+/// `session.userId = 80cdb7dc…`.
+pub fn describe_target(target: &RowTarget) -> String {
+    let pairs: Vec<String> = target
+        .columns
+        .iter()
+        .zip(&target.values)
+        .map(|(c, v)| {
+            let text = raw_text(v);
+            let short: String = text.chars().take(13).collect();
+            let text = if short.len() < text.len() { format!("{short}…") } else { text };
+            format!("{}.{c} = {text}", target.table)
+        })
+        .collect();
+    pairs.join(", ")
+}
+
+/// `sessions via userId · 3` for the `gr` list.
+pub fn describe_group(group: &ReferencingGroup) -> String {
+    let count = crate::cli::group_thousands(group.count);
+    let count = if group.capped { format!("{count}+") } else { count };
+    let inferred = if group.target.origin.is_inferred() { " (inferred)" } else { "" };
+    let slow = if group.indexed { "" } else { " (no index: counted by scanning)" };
+    format!("{count:>8}  {}{inferred}{slow}", group.label)
+}

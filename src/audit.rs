@@ -1,0 +1,251 @@
+//! The audit log: every committed change, one JSON line per changed row, appended to
+//! `audit.jsonl` in squall's data directory. Secrets (passwords, tokens; see
+//! [`crate::db::kinds::is_secret_name`]) are redacted on the way in, whoever builds the entry.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::db::change::{ChangeOp, REDACTED, RowChange, value_to_json};
+use crate::db::kinds::is_secret_name;
+
+/// The log's file name inside [`crate::paths::data_dir`].
+pub const AUDIT_FILE: &str = "audit.jsonl";
+
+/// One column of an audited row: its value before and after (`null` for inserts and deletes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditColumn {
+    pub column: String,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
+}
+
+/// One line of the audit log: one row changed by one committed action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When the change was committed, ISO-8601 UTC.
+    pub time: String,
+    /// The database file, as an absolute path.
+    pub database: String,
+    /// What was done, e.g. `user.ban`.
+    pub action: String,
+    pub table: String,
+    pub op: ChangeOp,
+    /// The row's key columns and values.
+    pub key: serde_json::Map<String, serde_json::Value>,
+    pub changes: Vec<AuditColumn>,
+}
+
+/// Which entries [`read_audit`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only entries about this database file.
+    pub database: Option<PathBuf>,
+    /// Only the last this many entries (after filtering).
+    pub limit: Option<usize>,
+}
+
+/// Where the log lives.
+pub fn audit_log_path() -> Result<PathBuf> {
+    Ok(crate::paths::data_dir()?.join(AUDIT_FILE))
+}
+
+/// How a database is named in the log: its canonical absolute path, so `./a.db` and
+/// `/home/me/a.db` are one database.
+pub fn database_label(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+fn secret_json(table: &str, column: &str, value: serde_json::Value) -> serde_json::Value {
+    if is_secret_name(table, column) && !value.is_null() { serde_json::Value::String(REDACTED.into()) } else { value }
+}
+
+/// The entry with every secret column's values replaced by `[redacted]`.
+pub fn redact_entry(entry: &AuditEntry) -> AuditEntry {
+    let mut entry = entry.clone();
+    for change in &mut entry.changes {
+        change.old = secret_json(&entry.table, &change.column, std::mem::take(&mut change.old));
+        change.new = secret_json(&entry.table, &change.column, std::mem::take(&mut change.new));
+    }
+    for (column, value) in entry.key.iter_mut() {
+        *value = secret_json(&entry.table, column, std::mem::take(value));
+    }
+    entry
+}
+
+/// Audit entries for the changes one action committed on `database` at `time`.
+pub fn entries_from_changes(
+    database: &Path,
+    action: &str,
+    changes: &[RowChange],
+    time: DateTime<Utc>,
+) -> Vec<AuditEntry> {
+    let database = database_label(database);
+    let time = time.to_rfc3339_opts(SecondsFormat::Millis, true);
+    changes
+        .iter()
+        .map(|change| {
+            redact_entry(&AuditEntry {
+                time: time.clone(),
+                database: database.clone(),
+                action: action.to_string(),
+                table: change.table.clone(),
+                op: change.op,
+                key: change.key.iter().map(|(c, v)| (c.clone(), value_to_json(v))).collect(),
+                changes: change
+                    .columns
+                    .iter()
+                    .map(|c| AuditColumn {
+                        column: c.column.clone(),
+                        old: value_to_json(&c.old),
+                        new: value_to_json(&c.new),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Appends entries to `file` (created if missing) in a single write, secrets redacted.
+pub fn append_audit_to(file: &Path, entries: &[AuditEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut text = String::new();
+    for entry in entries {
+        text.push_str(&serde_json::to_string(&redact_entry(entry))?);
+        text.push('\n');
+    }
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .with_context(|| format!("opening the audit log {}", file.display()))?;
+    out.write_all(text.as_bytes()).with_context(|| format!("writing the audit log {}", file.display()))?;
+    Ok(())
+}
+
+/// Appends one entry to the audit log in the data directory.
+pub fn append_audit(entry: &AuditEntry) -> Result<()> {
+    append_audit_to(&audit_log_path()?, std::slice::from_ref(entry))
+}
+
+/// Records everything an action committed on `database` (now) in the audit log.
+pub fn record_changes(database: &Path, action: &str, changes: &[RowChange]) -> Result<()> {
+    append_audit_to(&audit_log_path()?, &entries_from_changes(database, action, changes, Utc::now()))
+}
+
+/// Reads entries from `file`, oldest first. A missing file is an empty log; a line that is not an
+/// entry (say, cut short by a crash mid-write) is skipped rather than hiding the rest.
+pub fn read_audit_from(file: &Path, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("reading the audit log {}", file.display())),
+    };
+    let database = filter.database.as_deref().map(database_label);
+    let mut entries: Vec<AuditEntry> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .filter_map(|line| serde_json::from_str::<AuditEntry>(line).ok())
+        .filter(|entry| database.as_ref().is_none_or(|db| &entry.database == db))
+        .collect();
+    if let Some(limit) = filter.limit {
+        let skip = entries.len().saturating_sub(limit);
+        entries.drain(..skip);
+    }
+    Ok(entries)
+}
+
+/// Reads the audit log in the data directory.
+pub fn read_audit(filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    read_audit_from(&audit_log_path()?, filter)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::types::Value;
+
+    use super::*;
+    use crate::db::change::ColumnChange;
+
+    fn change(table: &str, op: ChangeOp, columns: &[(&str, Value, Value)]) -> RowChange {
+        RowChange {
+            table: table.into(),
+            op,
+            key: vec![("id".into(), Value::Text("k1".into()))],
+            columns: columns
+                .iter()
+                .map(|(c, old, new)| ColumnChange { column: c.to_string(), old: old.clone(), new: new.clone() })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_and_entries_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("app.db");
+        std::fs::write(&db, b"").unwrap();
+        let log = dir.path().join(AUDIT_FILE);
+        let changes = [
+            change(
+                "account",
+                ChangeOp::Update,
+                &[
+                    ("password", Value::Text("old:hash".into()), Value::Text("new:hash".into())),
+                    ("updatedAt", Value::Integer(1), Value::Integer(2)),
+                ],
+            ),
+            change(
+                "session",
+                ChangeOp::Delete,
+                &[
+                    ("token", Value::Text("tok".into()), Value::Null),
+                    ("ipAddress", Value::Text("1.2.3.4".into()), Value::Null),
+                ],
+            ),
+        ];
+        let time = Utc::now();
+        append_audit_to(&log, &entries_from_changes(&db, "user.test", &changes, time)).unwrap();
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(!text.contains("old:hash") && !text.contains("new:hash") && !text.contains("\"tok\""), "{text}");
+        assert!(text.contains("1.2.3.4"));
+        let entries = read_audit_from(&log, &AuditFilter { database: Some(db.clone()), limit: None }).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].changes[0].old, serde_json::json!(REDACTED));
+        assert_eq!(entries[0].changes[1].new, serde_json::json!(2));
+        assert_eq!(entries[1].op, ChangeOp::Delete);
+        assert_eq!(entries[1].changes[0].new, serde_json::Value::Null);
+        assert_eq!(entries[0].database, database_label(&db));
+        assert_eq!(entries[0].time, time.to_rfc3339_opts(SecondsFormat::Millis, true));
+    }
+
+    #[test]
+    fn reading_filters_by_database_limits_and_skips_broken_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join(AUDIT_FILE);
+        let a = dir.path().join("a.db");
+        let b = dir.path().join("b.db");
+        let one = [change("user", ChangeOp::Update, &[("role", Value::Null, Value::Text("admin".into()))])];
+        append_audit_to(&log, &entries_from_changes(&a, "user.set_role", &one, Utc::now())).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&log).unwrap().write_all(b"{\"time\": \"cut sh").unwrap();
+        std::fs::OpenOptions::new().append(true).open(&log).unwrap().write_all(b"\n").unwrap();
+        append_audit_to(&log, &entries_from_changes(&b, "user.set_role", &one, Utc::now())).unwrap();
+        append_audit_to(&log, &entries_from_changes(&a, "user.unban", &one, Utc::now())).unwrap();
+        let all = read_audit_from(&log, &AuditFilter::default()).unwrap();
+        assert_eq!(all.len(), 3);
+        let only_a = read_audit_from(&log, &AuditFilter { database: Some(a.clone()), limit: None }).unwrap();
+        assert_eq!(only_a.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["user.set_role", "user.unban"]);
+        let last = read_audit_from(&log, &AuditFilter { database: None, limit: Some(1) }).unwrap();
+        assert_eq!(last[0].action, "user.unban");
+        assert!(read_audit_from(&dir.path().join("none.jsonl"), &AuditFilter::default()).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,254 @@
+//! `squall user ...`: better-auth user administration for scripts and ops work. Every change runs
+//! in one transaction, is printed, and is recorded in the audit log.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::TimeDelta;
+use clap::{Args, Subcommand};
+
+use super::user_print as print;
+use super::{GlobalArgs, open_target, resolve_database};
+use crate::db::error::DbError;
+use crate::db::open::Database;
+use crate::db::users::{
+    BanExpiry, FindUser, ListImpersonations, ListUsers, Password, RunAction, UserAction, find_user,
+    list_impersonations, list_users, preview_action, run_action, show_user,
+};
+use crate::db::value::{DisplayContext, parse_duration, parse_instant};
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+/// A user given by id or email.
+#[derive(Debug, Args)]
+pub struct UserRefArg {
+    /// The user's id or email.
+    #[arg(value_name = "EMAIL|ID")]
+    pub user: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// List users with role, ban state, verified email and active sessions.
+    List(ListArgs),
+    /// Show one user with their sessions and accounts (no tokens or password hashes).
+    Show(UserRefArg),
+    /// Ban a user and end all their sessions (as better-auth's banUser does).
+    Ban(BanArgs),
+    /// Lift a user's ban (sessions are not restored).
+    Unban(UserRefArg),
+    /// Set a user's role; several roles are comma-joined (`admin,user`).
+    SetRole(SetRoleArgs),
+    /// End a user's sessions: all of them, or those given with --session.
+    RevokeSessions(RevokeArgs),
+    /// Set a user's password (read from stdin when it is not a terminal, else prompted twice).
+    SetPassword(UserRefArg),
+    /// Delete a user with their sessions and accounts.
+    Remove(RemoveArgs),
+    /// List sessions in which an admin impersonates a user.
+    Impersonations(ImpersonationsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Part of a name or email (case-insensitive), or an exact id.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only banned users (active and expired bans).
+    #[arg(long)]
+    pub banned: bool,
+    /// Only users holding this role.
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// At most this many users.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct BanArgs {
+    #[command(flatten)]
+    pub target: UserRefArg,
+    /// Why (better-auth's default: "No reason").
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// How long the ban lasts: 30m, 12h, 7d, 2w, 1y. Without --for or --until it is permanent.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_ban_length, conflicts_with = "until")]
+    pub length: Option<TimeDelta>,
+    /// When the ban ends: `2026-12-01 12:00` or `2026-12-01` (local time), or ISO-8601.
+    #[arg(long, value_name = "DATE", value_parser = parse_ban_end)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn parse_ban_length(text: &str) -> Result<TimeDelta, String> {
+    parse_duration(text).ok_or_else(|| format!("{text:?} is not a duration: use 30m, 12h, 7d, 2w or 1y"))
+}
+
+fn parse_ban_end(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    parse_instant(text, &DisplayContext::local())
+}
+
+#[derive(Debug, Args)]
+pub struct SetRoleArgs {
+    #[command(flatten)]
+    pub target: UserRefArg,
+    /// The role, e.g. `admin`, `user` or `admin,user`.
+    pub role: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    #[command(flatten)]
+    pub target: UserRefArg,
+    /// Only this session (by id); repeat for several.
+    #[arg(long = "session", value_name = "ID")]
+    pub sessions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub target: UserRefArg,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImpersonationsArgs {
+    /// Only sessions that have not expired.
+    #[arg(long)]
+    pub active: bool,
+}
+
+pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let target = resolve_database(global, None)?;
+    let db = open_target(&target, global)?;
+    let ctx = DisplayContext::local();
+    let json = args.json;
+    match &args.command {
+        UserCommand::List(list) => {
+            let input = ListUsers {
+                search: list.search.clone(),
+                banned_only: list.banned,
+                role: list.role.clone(),
+                limit: list.limit,
+                now: ctx.now,
+            };
+            let users = list_users(&db.conn, &input)?;
+            if json { print::json(&users)? } else { print::emit(&print::user_list(&users, &ctx))? }
+        }
+        UserCommand::Show(user) => {
+            let detail = show_user(&db.conn, &FindUser { query: &user.user, now: ctx.now })?;
+            if json { print::json(&detail)? } else { print::emit(&print::user_detail(&detail, &ctx))? }
+        }
+        UserCommand::Impersonations(imp) => {
+            let list = list_impersonations(&db.conn, &ListImpersonations { active_only: imp.active, now: ctx.now })?;
+            if json { print::json(&list)? } else { print::emit(&print::impersonations(&list, &ctx))? }
+        }
+        UserCommand::Ban(ban) => {
+            let expiry = match (ban.length, ban.until) {
+                (Some(length), _) => BanExpiry::After(length),
+                (None, Some(until)) => BanExpiry::At(until),
+                (None, None) => BanExpiry::Never,
+            };
+            let action = UserAction::Ban { reason: ban.reason.clone(), expiry };
+            change(&db, &ban.target.user, action, json, &ctx)?;
+        }
+        UserCommand::Unban(user) => change(&db, &user.user, UserAction::Unban, json, &ctx)?,
+        UserCommand::SetRole(set) => {
+            change(&db, &set.target.user, UserAction::SetRole { role: set.role.clone() }, json, &ctx)?
+        }
+        UserCommand::RevokeSessions(revoke) => {
+            let action = UserAction::RevokeSessions { session_ids: revoke.sessions.clone() };
+            change(&db, &revoke.target.user, action, json, &ctx)?;
+        }
+        UserCommand::SetPassword(user) => {
+            ensure_writable(&db)?;
+            // Name a missing user before asking for a password.
+            find_user(&db.conn, &FindUser { query: &user.user, now: ctx.now })?;
+            let password = read_new_password()?;
+            change(&db, &user.user, UserAction::SetPassword { password }, json, &ctx)?;
+        }
+        UserCommand::Remove(remove) => {
+            ensure_writable(&db)?;
+            if !remove.yes && !confirm_remove(&db, &remove.target.user, &ctx)? {
+                eprintln!("squall: nothing was removed");
+                return Ok(ExitCode::from(super::EXIT_ERROR));
+            }
+            change(&db, &remove.target.user, UserAction::Remove, json, &ctx)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses early, naming the file and why, when the database cannot be written.
+fn ensure_writable(db: &Database) -> Result<()> {
+    if let Some(reason) = db.read_only {
+        return Err(DbError::ReadOnly(format!(
+            "{} is read-only ({}): nothing was changed",
+            db.path.display(),
+            reason.describe()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Runs one action, prints what changed and records it in the audit log.
+fn change(db: &Database, user: &str, action: UserAction, json: bool, ctx: &DisplayContext) -> Result<()> {
+    ensure_writable(db)?;
+    let outcome = run_action(&db.conn, &RunAction { user, action: &action, now: chrono::Utc::now() })?;
+    let recorded = crate::audit::record_changes(&db.path, action.name(), &outcome.changes);
+    if json {
+        print::json(&outcome)?
+    } else {
+        print::emit(&print::outcome(&outcome, &action, ctx))?
+    }
+    recorded.context("the change was committed, but the audit log could not be written")
+}
+
+/// The new password: the first line of stdin when it is not a terminal, else typed twice.
+fn read_new_password() -> Result<Password> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New password: ").context("reading the password")?;
+        let second = rpassword::prompt_password("Repeat it: ").context("reading the password")?;
+        if first != second {
+            bail!("the two passwords differ: nothing was changed");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+        line.trim_end_matches(['\n', '\r']).to_string()
+    };
+    if password.is_empty() {
+        bail!("the password is empty: nothing was changed");
+    }
+    if password.chars().count() < 8 {
+        eprintln!("squall: warning: better-auth refuses sign-up passwords under 8 characters by default");
+    }
+    Ok(Password::new(password))
+}
+
+/// Shows what removal deletes and asks y/N on the terminal; refuses without a terminal.
+fn confirm_remove(db: &Database, user: &str, ctx: &DisplayContext) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!("refusing to remove {user:?} without --yes (stdin is not a terminal to ask on)");
+    }
+    let preview = preview_action(&db.conn, &RunAction { user, action: &UserAction::Remove, now: ctx.now })?;
+    eprintln!("{}", print::preview_text(&preview));
+    eprint!("Remove {}? [y/N] ", preview.user.email);
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}

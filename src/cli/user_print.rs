@@ -1,0 +1,339 @@
+//! Text output of `squall user ...`: aligned columns, local times with their age.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::change::ChangeOp;
+use crate::db::users::{
+    ActionOutcome, ActionPreview, BanState, Effect, Impersonation, UserAction, UserDetail, UserSummary,
+};
+use crate::db::value::{DisplayContext, relative_age};
+
+/// Writes `text` to stdout. A closed pipe (`squall user list | head`) is not an error.
+pub fn emit(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Pretty JSON on stdout.
+pub fn json<T: Serialize>(value: &T) -> Result<()> {
+    emit(&(serde_json::to_string_pretty(value)? + "\n"))
+}
+
+/// `2026-06-08 12:00 (in 7d)`, or `-`.
+pub fn when(instant: Option<DateTime<Utc>>, ctx: &DisplayContext) -> String {
+    match instant {
+        Some(at) => {
+            format!("{} ({})", at.with_timezone(&ctx.offset).format("%Y-%m-%d %H:%M"), relative_age(at, ctx.now))
+        }
+        None => "-".into(),
+    }
+}
+
+/// `banned until ...: reason`, `banned permanently: reason`, `ban expired ...`, or `-`.
+pub fn ban_text(user: &UserSummary, ctx: &DisplayContext) -> String {
+    let reason = user.ban.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+    match (user.ban.state, user.ban.expires_at) {
+        (BanState::NotBanned, _) => "-".into(),
+        (BanState::Banned, None) => format!("banned permanently{reason}"),
+        (BanState::Banned, at) => format!("banned until {}{reason}", when(at, ctx)),
+        (BanState::BanExpired, at) => format!("ban expired {}{reason}", when(at, ctx)),
+    }
+}
+
+/// Pads to `width` characters (not bytes: names and emails are not ASCII everywhere).
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
+}
+
+/// Prints rows as aligned columns; the last column is not padded.
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut line = |cells: Vec<String>| {
+        let last = cells.len().saturating_sub(1);
+        let text: Vec<String> =
+            cells.iter().enumerate().map(|(i, c)| if i == last { c.clone() } else { pad(c, widths[i]) }).collect();
+        out.push_str(text.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        line(row.clone());
+    }
+}
+
+pub fn user_list(users: &[UserSummary], ctx: &DisplayContext) -> String {
+    let mut out = String::new();
+    let rows: Vec<Vec<String>> = users
+        .iter()
+        .map(|u| {
+            vec![
+                u.email.clone(),
+                u.name.clone().unwrap_or_default(),
+                u.roles.join(","),
+                if u.email_verified { "yes" } else { "no" }.to_string(),
+                u.active_sessions.to_string(),
+                ban_text(u, ctx),
+            ]
+        })
+        .collect();
+    table(&mut out, &["EMAIL", "NAME", "ROLE", "VERIFIED", "SESSIONS", "BAN"], &rows);
+    let count = |state: BanState| users.iter().filter(|u| u.ban.state == state).count();
+    let _ = writeln!(
+        out,
+        "\n{} users: {} admin, {} banned, {} ban expired, {} unverified",
+        users.len(),
+        users.iter().filter(|u| u.is_admin).count(),
+        count(BanState::Banned),
+        count(BanState::BanExpired),
+        users.iter().filter(|u| !u.email_verified).count()
+    );
+    out
+}
+
+pub fn user_detail(detail: &UserDetail, ctx: &DisplayContext) -> String {
+    let mut out = String::new();
+    let u = &detail.user;
+    let _ = writeln!(out, "{}  (id {})", u.email, u.id);
+    let mut fields: Vec<(String, String)> = vec![
+        ("name".into(), u.name.clone().unwrap_or_else(|| "-".into())),
+        ("role".into(), format!("{}{}", u.roles.join(","), if u.is_admin { " (admin)" } else { "" })),
+        ("email verified".into(), if u.email_verified { "yes" } else { "no" }.into()),
+        ("ban".into(), ban_text(u, ctx)),
+        ("created".into(), when(u.created_at, ctx)),
+        ("updated".into(), when(u.updated_at, ctx)),
+    ];
+    for other in &detail.other_columns {
+        let value = match &other.value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        fields.push((other.name.clone(), value));
+    }
+    let width = fields.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    for (key, value) in fields {
+        let _ = writeln!(out, "  {}  {value}", pad(&key, width));
+    }
+    let _ = writeln!(out, "\nsessions: {} ({} active)", detail.sessions.len(), u.active_sessions);
+    let rows: Vec<Vec<String>> = detail
+        .sessions
+        .iter()
+        .map(|s| {
+            let by = match (&s.impersonator_email, &s.impersonated_by) {
+                (Some(email), _) => format!("impersonated by {email}"),
+                (None, Some(id)) => format!("impersonated by {id} (no such user)"),
+                (None, None) => String::new(),
+            };
+            vec![
+                s.id.clone(),
+                if s.active { "active" } else { "expired" }.into(),
+                when(s.expires_at, ctx),
+                s.ip_address.clone().unwrap_or_default(),
+                by,
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        table(&mut out, &["ID", "STATE", "EXPIRES", "IP", ""], &rows);
+    }
+    let _ = writeln!(out, "\naccounts: {}", detail.accounts.len());
+    let rows: Vec<Vec<String>> = detail
+        .accounts
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.clone(),
+                a.provider_id.clone(),
+                a.account_id.clone(),
+                if a.has_password { "password set" } else { "" }.into(),
+                when(a.created_at, ctx),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        table(&mut out, &["ID", "PROVIDER", "ACCOUNT ID", "PASSWORD", "CREATED"], &rows);
+    }
+    out
+}
+
+pub fn impersonations(list: &[Impersonation], ctx: &DisplayContext) -> String {
+    let mut out = String::new();
+    if list.is_empty() {
+        let _ = writeln!(out, "no impersonation sessions");
+        return out;
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|i| {
+            vec![
+                i.admin_email.clone().unwrap_or_else(|| format!("{} (no such user)", i.admin_id)),
+                i.user_email.clone().unwrap_or_else(|| i.user_id.clone()),
+                if i.active { "active" } else { "expired" }.into(),
+                when(i.created_at, ctx),
+                when(i.expires_at, ctx),
+                i.session_id.clone(),
+            ]
+        })
+        .collect();
+    table(&mut out, &["ADMIN", "IMPERSONATES", "STATE", "STARTED", "UNTIL", "SESSION"], &rows);
+    out
+}
+
+/// `2 sessions`, `1 account`, `3 rows of audit_log`.
+fn rows_of(effect: &Effect) -> String {
+    let plural = if effect.rows == 1 { "" } else { "s" };
+    let singular = effect.table.trim_end_matches('s');
+    if ["user", "session", "account"].iter().any(|t| singular.eq_ignore_ascii_case(t)) {
+        format!("{} {}{plural}", effect.rows, singular.to_lowercase())
+    } else {
+        format!("{} row{plural} of {}", effect.rows, effect.table)
+    }
+}
+
+/// `deletes 2 sessions, 1 account, 1 user; updates 2 rows of audit_log (by foreign key ...)`.
+pub fn effects_text(effects: &[Effect], future: bool) -> String {
+    let verb = |op: ChangeOp| match (op, future) {
+        (ChangeOp::Delete, true) => "deletes",
+        (ChangeOp::Delete, false) => "deleted",
+        (ChangeOp::Update, true) => "updates",
+        (ChangeOp::Update, false) => "updated",
+        (ChangeOp::Insert, true) => "inserts",
+        (ChangeOp::Insert, false) => "inserted",
+    };
+    let mut groups: Vec<(ChangeOp, Vec<String>)> = Vec::new();
+    for effect in effects.iter().filter(|e| e.rows > 0) {
+        let via = effect.via.as_deref().map(|v| format!(" (by {v})")).unwrap_or_default();
+        let part = format!("{}{via}", rows_of(effect));
+        match groups.iter_mut().find(|(op, _)| *op == effect.op) {
+            Some((_, parts)) => parts.push(part),
+            None => groups.push((effect.op, vec![part])),
+        }
+    }
+    if groups.is_empty() {
+        return "changes nothing".into();
+    }
+    groups.iter().map(|(op, parts)| format!("{} {}", verb(*op), parts.join(", "))).collect::<Vec<_>>().join("; ")
+}
+
+/// What a confirm prompt shows: the counts, then each statement with its bound values.
+pub fn preview_text(preview: &ActionPreview) -> String {
+    let mut text = format!("{} {}: {}", preview.action, preview.user.email, effects_text(&preview.effects, true));
+    for statement in &preview.statements {
+        text.push_str("\n\n");
+        text.push_str(&statement.to_text());
+    }
+    text
+}
+
+/// One line per action saying what it changed.
+pub fn outcome(outcome: &ActionOutcome, action: &UserAction, ctx: &DisplayContext) -> String {
+    let mut out = String::new();
+    let who = &outcome.before.email;
+    let sessions = match outcome.sessions_ended {
+        1 => "ended 1 session".to_string(),
+        n => format!("ended {n} sessions"),
+    };
+    let line = match (action, &outcome.after) {
+        (UserAction::Ban { .. }, Some(after)) => {
+            let until = match after.ban.expires_at {
+                Some(at) => format!("until {}", when(Some(at), ctx)),
+                None => "permanently".into(),
+            };
+            let reason = after.ban.reason.as_deref().unwrap_or_default();
+            format!("banned {who} {until}, reason {reason:?}; {sessions}")
+        }
+        (UserAction::Unban, _) if outcome.before.ban.state == BanState::NotBanned => {
+            format!("unbanned {who} (was not banned)")
+        }
+        (UserAction::Unban, _) => format!("unbanned {who} (was {})", ban_text(&outcome.before, ctx)),
+        (UserAction::SetRole { .. }, Some(after)) => {
+            format!("set the role of {who}: {} -> {}", outcome.before.roles.join(","), after.roles.join(","))
+        }
+        (UserAction::RevokeSessions { .. }, _) => format!("{sessions} of {who}"),
+        (UserAction::SetPassword { .. }, _) => {
+            let created = outcome.effects.iter().any(|e| e.op == ChangeOp::Insert);
+            let how = if created { "created a credential account" } else { "updated the credential account" };
+            format!("set the password of {who} ({how})")
+        }
+        (UserAction::Remove, _) => format!("removed {who}: {}", effects_text(&outcome.effects, false)),
+        (_, None) => format!("{} {who}: {}", outcome.action, effects_text(&outcome.effects, false)),
+    };
+    let _ = writeln!(out, "{line}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{FixedOffset, TimeDelta, TimeZone};
+
+    use super::*;
+    use crate::db::users::BanInfo;
+
+    fn ctx() -> DisplayContext {
+        DisplayContext {
+            now: Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap(),
+            offset: FixedOffset::east_opt(0).unwrap(),
+        }
+    }
+
+    fn user(state: BanState, expires_at: Option<DateTime<Utc>>) -> UserSummary {
+        UserSummary {
+            id: "u1".into(),
+            name: None,
+            email: "a@b.c".into(),
+            email_verified: true,
+            role: None,
+            roles: vec!["user".into()],
+            is_admin: false,
+            ban: BanInfo { state, reason: Some("spam".into()), expires_at },
+            active_sessions: 0,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+
+    #[test]
+    fn ban_states_read_as_people_say_them() {
+        let c = ctx();
+        let yesterday = Some(c.now - TimeDelta::days(1));
+        assert_eq!(ban_text(&user(BanState::BanExpired, yesterday), &c), "ban expired 2026-05-31 12:00 (1d ago): spam");
+        let next_week = Some(c.now + TimeDelta::days(7));
+        assert_eq!(ban_text(&user(BanState::Banned, next_week), &c), "banned until 2026-06-08 12:00 (in 7d): spam");
+        assert_eq!(ban_text(&user(BanState::Banned, None), &c), "banned permanently: spam");
+    }
+
+    #[test]
+    fn effects_group_by_kind() {
+        let effect = |table: &str, op, rows, via: Option<&str>| Effect {
+            table: table.into(),
+            op,
+            rows,
+            via: via.map(Into::into),
+        };
+        let effects = [
+            effect("session", ChangeOp::Delete, 2, None),
+            effect("account", ChangeOp::Delete, 1, None),
+            effect("user", ChangeOp::Delete, 1, None),
+            effect("audit_log", ChangeOp::Update, 3, Some("foreign key audit_log.userId ON DELETE SET NULL")),
+            effect("verification", ChangeOp::Delete, 0, None),
+        ];
+        assert_eq!(
+            effects_text(&effects, true),
+            "deletes 2 sessions, 1 account, 1 user; updates 3 rows of audit_log (by foreign key audit_log.userId ON DELETE SET NULL)"
+        );
+        assert_eq!(effects_text(&[], false), "changes nothing");
+    }
+}

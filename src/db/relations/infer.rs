@@ -1,0 +1,142 @@
+//! Relations the DDL does not declare, found from column names and checked against values.
+//!
+//! A candidate comes from a name rule: `xxxId` / `xxx_id` where `xxx` names another table
+//! (singular or plural), or an [`ActorRule`] such as `*By` → `user` (better-auth's
+//! `session.impersonatedBy`). It becomes a relation when most of a bounded sample of its
+//! distinct values exist in the parent's key, each checked with one indexed lookup.
+
+use anyhow::Result;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
+
+use super::{Relation, RelationOrigin, cardinality_of, is_optional, same_noun};
+use crate::db::kinds::name_words;
+use crate::db::schema::{TableInfo, quote_ident};
+
+/// A column whose last name word says "a person did this" points at the user table.
+#[derive(Debug, Clone, Copy)]
+pub struct ActorRule {
+    /// The last word of the column's name (`by` in `impersonatedBy`, `created_by`).
+    pub last_word: &'static str,
+    /// How the word before it must end (`impersonated`, `created`), so `sortBy` is no actor.
+    pub previous_suffix: &'static str,
+    /// Parent tables to try, first existing one wins.
+    pub tables: &'static [&'static str],
+}
+
+/// better-auth's `impersonatedBy`, and the common `createdBy` / `updated_by` / `bannedBy`.
+pub const ACTOR_RULES: &[ActorRule] =
+    &[ActorRule { last_word: "by", previous_suffix: "ed", tables: &["user", "users"] }];
+
+/// Distinct values checked per candidate column.
+const SAMPLE_VALUES: u32 = 50;
+/// Rows scanned per candidate column when no index covers it: bounds the work on big tables.
+const SCAN_ROWS: u32 = 100_000;
+/// Share of sampled values that must exist in the parent (in tenths): a few dangling values
+/// (a deleted admin's old impersonation) do not hide a real relation.
+const MIN_FOUND_TENTHS: usize = 9;
+
+/// Relations implied by names and values, for columns no declared foreign key covers.
+pub fn infer_relations(conn: &Connection, tables: &[TableInfo]) -> Result<Vec<Relation>> {
+    let mut relations = Vec::new();
+    for table in tables {
+        for column in &table.columns {
+            if table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name)) {
+                continue;
+            }
+            let Some(parent) = candidate_parent(&table.name, &column.name, tables) else { continue };
+            let Some(key) = single_key(parent) else { continue };
+            let Some(origin) = check_values(conn, table, &column.name, parent, key)? else { continue };
+            let columns = vec![column.name.clone()];
+            relations.push(Relation {
+                from_table: table.name.clone(),
+                cardinality: cardinality_of(table, &columns),
+                optional: is_optional(table, &columns),
+                from_columns: columns,
+                to_table: parent.name.clone(),
+                to_columns: vec![key.to_string()],
+                origin,
+                on_delete: None,
+            });
+        }
+    }
+    Ok(relations)
+}
+
+/// The table a column's name points at, if any. A table's own `<table>Id` column is not a
+/// self reference: better-auth's `account.accountId` is the provider's id for the account.
+fn candidate_parent<'a>(table: &str, column: &str, tables: &'a [TableInfo]) -> Option<&'a TableInfo> {
+    let words = name_words(column);
+    let (last, stem) = words.split_last()?;
+    if stem.is_empty() {
+        return None;
+    }
+    let others = || tables.iter().filter(|t| !t.name.eq_ignore_ascii_case(table));
+    if last == "id" {
+        // Longest stem first: `parentCategoryId` tries `parent_category`, then `category`.
+        for start in 0..stem.len() {
+            let noun = stem[start..].concat();
+            if let Some(found) = others().find(|t| same_noun(&name_words(&t.name).concat(), &noun)) {
+                return Some(found);
+            }
+        }
+        return None;
+    }
+    let previous = stem.last()?;
+    let rule = ACTOR_RULES.iter().find(|rule| rule.last_word == last && previous.ends_with(rule.previous_suffix))?;
+    rule.tables.iter().find_map(|name| others().find(|t| t.name.eq_ignore_ascii_case(name)))
+}
+
+/// The parent's single-column key: its primary key, else a unique `id` column.
+fn single_key(parent: &TableInfo) -> Option<&str> {
+    match parent.primary_key.as_slice() {
+        [key] => Some(key),
+        [] => parent
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case("id") && parent.is_unique(&c.name))
+            .map(|c| c.name.as_str()),
+        _ => None,
+    }
+}
+
+/// `Some(Inferred)` when enough sampled values exist in the parent, `Some(InferredUnverified)`
+/// when the column is empty, `None` when the values say the name lied.
+fn check_values(
+    conn: &Connection,
+    table: &TableInfo,
+    column: &str,
+    parent: &TableInfo,
+    key: &str,
+) -> Result<Option<RelationOrigin>> {
+    let samples = sample_distinct(conn, table, column)?;
+    if samples.is_empty() {
+        return Ok(Some(RelationOrigin::InferredUnverified));
+    }
+    let lookup = format!("SELECT 1 FROM {} WHERE {} = ?1 LIMIT 1", quote_ident(&parent.name), quote_ident(key));
+    let mut stmt = conn.prepare(&lookup)?;
+    let mut found = 0;
+    for value in &samples {
+        if stmt.exists(params![value])? {
+            found += 1;
+        }
+    }
+    Ok((found * 10 >= samples.len() * MIN_FOUND_TENTHS).then_some(RelationOrigin::Inferred))
+}
+
+/// Up to [`SAMPLE_VALUES`] distinct non-null values. With an index on the column this reads
+/// the index; without one it scans at most [`SCAN_ROWS`] rows.
+fn sample_distinct(conn: &Connection, table: &TableInfo, column: &str) -> Result<Vec<Value>> {
+    let col = quote_ident(column);
+    let from = quote_ident(&table.name);
+    let sql = if table.is_indexed(column) {
+        format!("SELECT DISTINCT {col} FROM {from} WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}")
+    } else {
+        format!(
+            "SELECT DISTINCT {col} FROM (SELECT {col} FROM {from} LIMIT {SCAN_ROWS}) WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}"
+        )
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let values = stmt.query_map([], |row| row.get::<_, Value>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(values)
+}

@@ -1,0 +1,165 @@
+//! Walking relations from one row: to the row a foreign-key cell points at (`gd`), and back to
+//! the rows that point at a row (`gr`). Each answer is a table plus equality conditions on some
+//! columns, which a table view can open as filters.
+
+use anyhow::{Result, anyhow};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+
+use super::{Relation, RelationOrigin, plural_phrase};
+use crate::db::error::DbError;
+use crate::db::schema::quote_ident;
+
+/// One row as the caller holds it: its table, and column names with their values (at least
+/// the columns the relations involve; usually the whole row as displayed).
+#[derive(Debug, Clone, Copy)]
+pub struct RowValues<'a> {
+    pub table: &'a str,
+    pub columns: &'a [String],
+    pub values: &'a [Value],
+}
+
+impl RowValues<'_> {
+    /// The value of one column, or an error naming the missing column.
+    fn value_of(&self, column: &str) -> Result<&Value> {
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .and_then(|i| self.values.get(i))
+            .ok_or_else(|| anyhow!(DbError::Invalid(format!("the row of {} lacks column {column:?}", self.table))))
+    }
+
+    /// The values of several columns, `None` when one is NULL (a NULL key references nothing).
+    fn key_values(&self, columns: &[String]) -> Result<Option<Vec<Value>>> {
+        let mut values = Vec::with_capacity(columns.len());
+        for column in columns {
+            match self.value_of(column)? {
+                Value::Null => return Ok(None),
+                value => values.push(value.clone()),
+            }
+        }
+        Ok(Some(values))
+    }
+}
+
+/// Rows of one table found by equality on some columns: open `table` filtered by
+/// `columns[i] = values[i]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowTarget {
+    pub table: String,
+    pub columns: Vec<String>,
+    #[serde(skip)]
+    pub values: Vec<Value>,
+    pub origin: RelationOrigin,
+    /// Whether such a row exists (an inferred or unenforced reference may dangle).
+    pub exists: bool,
+}
+
+/// Input of [`referenced_row`].
+pub struct ReferencedRow<'a> {
+    /// All relations of the schema, from [`super::list_relations`].
+    pub relations: &'a [Relation],
+    pub row: RowValues<'a>,
+    /// The column the cursor is on.
+    pub column: &'a str,
+}
+
+/// The relation whose referencing columns include `column` of `table`, declared ones first.
+/// The table view calls this to know whether `gd` applies to a cell and to mark FK cells.
+pub fn relation_of_column<'a>(relations: &'a [Relation], table: &str, column: &str) -> Option<&'a Relation> {
+    let mut matching = relations.iter().filter(|r| r.from_table == table && r.from_columns.iter().any(|c| c == column));
+    let first = matching.next()?;
+    Some(if first.origin.is_inferred() { matching.find(|r| !r.origin.is_inferred()).unwrap_or(first) } else { first })
+}
+
+/// The row a foreign-key cell points at. `Ok(None)` when the cell is not part of any relation
+/// or holds NULL. One indexed lookup on the parent's key.
+pub fn referenced_row(conn: &Connection, input: &ReferencedRow) -> Result<Option<RowTarget>> {
+    let Some(relation) = relation_of_column(input.relations, input.row.table, input.column) else {
+        return Ok(None);
+    };
+    let Some(values) = input.row.key_values(&relation.from_columns)? else { return Ok(None) };
+    let sql =
+        format!("SELECT 1 FROM {} WHERE {} LIMIT 1", quote_ident(&relation.to_table), conditions(&relation.to_columns));
+    let exists = conn.prepare(&sql)?.exists(params_from_iter(values.iter()))?;
+    Ok(Some(RowTarget {
+        table: relation.to_table.clone(),
+        columns: relation.to_columns.clone(),
+        values,
+        origin: relation.origin,
+        exists,
+    }))
+}
+
+/// Input of [`referencing_rows`].
+pub struct ReferencingRows<'a> {
+    /// All relations of the schema, from [`super::list_relations`].
+    pub relations: &'a [Relation],
+    pub row: RowValues<'a>,
+}
+
+/// The rows of one table that point at the given row through one relation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferencingGroup {
+    /// Where to go: the child table filtered by its referencing columns.
+    pub target: RowTarget,
+    /// How many rows point at the row, up to [`COUNT_CAP`].
+    pub count: u64,
+    /// The count stopped at [`COUNT_CAP`]: show it as "100,000+".
+    pub capped: bool,
+    /// Whether an index covers the referencing columns; without one the count scans the table.
+    pub indexed: bool,
+    /// `sessions via userId`.
+    pub label: String,
+}
+
+/// Counting stops here, so one busy parent row never costs more than this many index steps.
+pub const COUNT_CAP: u64 = 100_000;
+
+/// For one row, each relation that points at its table, with the number of rows pointing at
+/// this very row (zero included, so the list shows every way in). Counts use the child's index
+/// on the referencing columns when there is one.
+pub fn referencing_rows(conn: &Connection, input: &ReferencingRows) -> Result<Vec<ReferencingGroup>> {
+    let mut groups = Vec::new();
+    for relation in input.relations.iter().filter(|r| r.to_table == input.row.table) {
+        let Some(values) = input.row.key_values(&relation.to_columns)? else { continue };
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {COUNT_CAP})",
+            quote_ident(&relation.from_table),
+            conditions(&relation.from_columns)
+        );
+        let count: i64 = conn.query_row(&sql, params_from_iter(values.iter()), |row| row.get(0))?;
+        let count = count.max(0) as u64;
+        groups.push(ReferencingGroup {
+            label: format!("{} via {}", plural_phrase(&relation.from_table), relation.from_columns.join(", ")),
+            indexed: is_indexed(conn, &relation.from_table, &relation.from_columns)?,
+            target: RowTarget {
+                table: relation.from_table.clone(),
+                columns: relation.from_columns.clone(),
+                values,
+                origin: relation.origin,
+                exists: count > 0,
+            },
+            count,
+            capped: count >= COUNT_CAP,
+        });
+    }
+    Ok(groups)
+}
+
+/// `"a" = ?1 AND "b" = ?2`.
+fn conditions(columns: &[String]) -> String {
+    let parts: Vec<String> =
+        columns.iter().enumerate().map(|(i, column)| format!("{} = ?{}", quote_ident(column), i + 1)).collect();
+    parts.join(" AND ")
+}
+
+/// Whether an index (or the primary key) starts with exactly these columns.
+fn is_indexed(conn: &Connection, table: &str, columns: &[String]) -> Result<bool> {
+    let info = crate::db::schema::describe_table(conn, &crate::db::schema::DescribeTable { name: table })?;
+    if info.primary_key.starts_with(columns) {
+        return Ok(true);
+    }
+    Ok(info.indexes.iter().any(|index| !index.partial && index.columns.starts_with(columns)))
+}

@@ -1,0 +1,270 @@
+//! Reading users: finding one by id or email, listing with filters, and summarising a row
+//! (ban state, roles, active sessions).
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+
+use super::tables::{AuthSchema, MappedTable, instant_ms_sql};
+use crate::db::error::DbError;
+use crate::db::schema::quote_ident;
+use crate::db::value::{raw_text, value_instant};
+
+/// Whether a user is banned right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BanState {
+    NotBanned,
+    /// Banned, permanently or until a date still ahead.
+    Banned,
+    /// `banned` is still set but `banExpires` has passed: better-auth lifts the ban at the next
+    /// sign-in, so the user can sign in.
+    BanExpired,
+}
+
+/// A user's ban as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BanInfo {
+    pub state: BanState,
+    pub reason: Option<String>,
+    /// `None` for a permanent ban (or no ban).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// One user, as the list and every action report it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: String,
+    pub email_verified: bool,
+    /// The role column as stored (NULL means better-auth's default, `user`).
+    pub role: Option<String>,
+    /// The roles, split on commas; `["user"]` when the column is NULL.
+    pub roles: Vec<String>,
+    pub is_admin: bool,
+    pub ban: BanInfo,
+    /// Sessions whose `expiresAt` is still ahead.
+    pub active_sessions: u64,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A row as stored, column names as in the table.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct StoredRow {
+    pub columns: Vec<(String, Value)>,
+}
+
+static NULL: Value = Value::Null;
+
+impl StoredRow {
+    /// The value of the column named `name` (`NULL` when the column is absent or `None`).
+    pub fn get(&self, name: Option<&str>) -> &Value {
+        name.and_then(|name| self.columns.iter().find(|(c, _)| c == name)).map_or(&NULL, |(_, v)| v)
+    }
+
+    /// The value of better-auth's `logical` column of `table`.
+    pub fn field(&self, table: &MappedTable, logical: &str) -> &Value {
+        self.get(table.column(logical))
+    }
+}
+
+/// Runs `sql` and returns every row with its column names.
+pub(super) fn query_rows(conn: &Connection, sql: &str, params: &[Value]) -> Result<Vec<StoredRow>> {
+    let mut stmt = conn.prepare(sql)?;
+    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+    let rows = stmt
+        .query_map(params_from_iter(params), |row| {
+            let columns = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| Ok((name.clone(), row.get::<_, Value>(i)?)))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(StoredRow { columns })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Text of a value (`None` for NULL).
+pub(super) fn text_of(value: &Value) -> Option<String> {
+    (!matches!(value, Value::Null)).then(|| raw_text(value))
+}
+
+/// better-auth booleans: 0/1, though some adapters wrote `'true'`.
+pub(super) fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Integer(n) => *n != 0,
+        Value::Real(f) => *f != 0.0,
+        Value::Text(t) => matches!(t.trim().to_ascii_lowercase().as_str(), "1" | "true"),
+        _ => false,
+    }
+}
+
+/// Splits a stored role into its roles; NULL is better-auth's default role `user`.
+pub fn split_roles(role: Option<&str>) -> Vec<String> {
+    match role {
+        None => vec!["user".to_string()],
+        Some(role) => role.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect(),
+    }
+}
+
+/// Finds the user whose id is `query`, else whose email is `query` (exactly, then ignoring case).
+pub(super) fn load_user_row(conn: &Connection, schema: &AuthSchema, query: &str) -> Result<StoredRow> {
+    let id = quote_ident(schema.user.require("id")?);
+    let email = quote_ident(schema.user.require("email")?);
+    let table = schema.user.quoted();
+    for condition in [format!("{id} = ?1"), format!("{email} = ?1"), format!("{email} = ?1 COLLATE NOCASE")] {
+        let sql = format!("SELECT * FROM {table} WHERE {condition} LIMIT 2");
+        let mut rows = query_rows(conn, &sql, &[Value::Text(query.to_string())])?;
+        match rows.len() {
+            0 => continue,
+            1 => return Ok(rows.remove(0)),
+            _ => {
+                return Err(DbError::Invalid(format!(
+                    "{query:?} matches several users' emails when case is ignored: give the exact email or the id"
+                ))
+                .into());
+            }
+        }
+    }
+    Err(DbError::NotFound(format!("no user with id or email {query:?}")).into())
+}
+
+/// Counts the user's sessions that have not expired at `now`.
+pub(super) fn count_active_sessions(
+    conn: &Connection,
+    schema: &AuthSchema,
+    user_id: &Value,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let session = &schema.session;
+    let sql = format!(
+        "SELECT count(*) FROM {} WHERE {} = ?1 AND {} > ?2",
+        session.quoted(),
+        quote_ident(session.require("userId")?),
+        instant_ms_sql(&quote_ident(session.require("expiresAt")?))
+    );
+    let count: i64 = conn.query_row(&sql, rusqlite::params![user_id, now.timestamp_millis()], |r| r.get(0))?;
+    Ok(count as u64)
+}
+
+/// Builds the summary of a stored user row.
+pub(super) fn summarize(schema: &AuthSchema, row: &StoredRow, active_sessions: u64, now: DateTime<Utc>) -> UserSummary {
+    let user = &schema.user;
+    let role = text_of(row.field(user, "role"));
+    let roles = split_roles(role.as_deref());
+    let expires_at = value_instant(row.field(user, "banExpires"));
+    let state = if !truthy(row.field(user, "banned")) {
+        BanState::NotBanned
+    } else if expires_at.is_some_and(|at| at <= now) {
+        BanState::BanExpired
+    } else {
+        BanState::Banned
+    };
+    let banned_at_all = state != BanState::NotBanned;
+    UserSummary {
+        id: raw_text(row.field(user, "id")),
+        name: text_of(row.field(user, "name")),
+        email: raw_text(row.field(user, "email")),
+        email_verified: truthy(row.field(user, "emailVerified")),
+        is_admin: roles.iter().any(|r| r == "admin"),
+        role,
+        roles,
+        ban: BanInfo {
+            state,
+            reason: if banned_at_all { text_of(row.field(user, "banReason")) } else { None },
+            expires_at: if banned_at_all { expires_at } else { None },
+        },
+        active_sessions,
+        created_at: value_instant(row.field(user, "createdAt")),
+        updated_at: value_instant(row.field(user, "updatedAt")),
+    }
+}
+
+/// Input of [`super::find_user`].
+pub struct FindUser<'a> {
+    /// An id or an email.
+    pub query: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Input of [`super::list_users`].
+#[derive(Debug, Clone, Default)]
+pub struct ListUsers {
+    /// Part of a name or email (case-insensitive), or an exact id.
+    pub search: Option<String>,
+    /// Only users with `banned` set (their state tells active bans from expired ones).
+    pub banned_only: bool,
+    /// Only users holding this role (one of their comma-joined roles).
+    pub role: Option<String>,
+    pub limit: Option<u32>,
+    pub now: DateTime<Utc>,
+}
+
+/// Builds the list query. Kept apart so its SQL can be read in one place.
+pub(super) fn list_sql(schema: &AuthSchema, input: &ListUsers) -> Result<(String, Vec<Value>)> {
+    let user = &schema.user;
+    let session = &schema.session;
+    let col = |logical: &str| -> Result<String> { Ok(format!("u.{}", quote_ident(user.require(logical)?))) };
+    let mut params: Vec<Value> = vec![Value::Integer(input.now.timestamp_millis())];
+    let mut conditions: Vec<String> = Vec::new();
+    if let Some(search) = input.search.as_deref().filter(|s| !s.is_empty()) {
+        let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        params.push(Value::Text(format!("%{escaped}%")));
+        let like = params.len();
+        params.push(Value::Text(search.to_string()));
+        let exact = params.len();
+        let name = match user.column("name") {
+            Some(name) => format!("u.{} LIKE ?{like} ESCAPE '\\' OR ", quote_ident(name)),
+            None => String::new(),
+        };
+        conditions.push(format!("({name}{} LIKE ?{like} ESCAPE '\\' OR {} = ?{exact})", col("email")?, col("id")?));
+    }
+    if input.banned_only {
+        conditions.push(format!("{} IN (1, 'true')", col("banned")?));
+    }
+    if let Some(role) = input.role.as_deref() {
+        params.push(Value::Text(role.trim().to_string()));
+        conditions.push(format!(
+            "instr(',' || replace(coalesce({}, 'user'), ' ', '') || ',', ',' || ?{} || ',') > 0",
+            col("role")?,
+            params.len()
+        ));
+    }
+    params.push(Value::Integer(input.limit.map_or(-1, i64::from)));
+    let limit = params.len();
+    let sql = format!(
+        "SELECT u.*, (SELECT count(*) FROM {session_table} s WHERE s.{session_user} = {user_id} AND {expires} > ?1) \
+         AS {count_alias} FROM {user_table} u{where_clause} ORDER BY {email} COLLATE NOCASE LIMIT ?{limit}",
+        session_table = session.quoted(),
+        session_user = quote_ident(session.require("userId")?),
+        user_id = col("id")?,
+        expires = instant_ms_sql(&format!("s.{}", quote_ident(session.require("expiresAt")?))),
+        count_alias = quote_ident(ACTIVE_COUNT_ALIAS),
+        user_table = user.quoted(),
+        where_clause =
+            if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) },
+        email = col("email")?,
+    );
+    Ok((sql, params))
+}
+
+/// Name of the computed session-count column in list queries; unlikely to clash with a real one.
+const ACTIVE_COUNT_ALIAS: &str = "__squall_active_sessions";
+
+/// Splits the computed count off a list row.
+pub(super) fn split_count(mut row: StoredRow) -> (StoredRow, u64) {
+    let count = match row.columns.pop() {
+        Some((name, Value::Integer(n))) if name == ACTIVE_COUNT_ALIAS => n as u64,
+        Some(other) => {
+            row.columns.push(other);
+            0
+        }
+        None => 0,
+    };
+    (row, count)
+}

@@ -1,0 +1,159 @@
+//! The migrations screen: the list with states and trackers, the selected migration's SQL, and
+//! the apply confirmation and log.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+
+use super::theme;
+use crate::app::{App, Load};
+use crate::migrate::MigrationState;
+
+fn state_style(state: MigrationState) -> Style {
+    match state {
+        MigrationState::Applied => Style::new().fg(Color::Green),
+        MigrationState::Pending => Style::new().fg(Color::Yellow),
+        MigrationState::Modified | MigrationState::Missing => theme::error(),
+        MigrationState::Skipped => Style::new().fg(Color::LightRed),
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let screen = &app.migrations;
+    let overview = match &screen.overview {
+        Some(Load::Loaded(overview)) => overview,
+        Some(Load::Failed(message)) => {
+            let text = format!("Could not read the migrations:\n{message}\n\nr retries.");
+            frame.render_widget(Paragraph::new(text).style(theme::error()).wrap(Wrap { trim: false }), area);
+            return;
+        }
+        _ => {
+            frame.render_widget(Paragraph::new("Reading migrations…").style(theme::dim()), area);
+            return;
+        }
+    };
+    let plan = &overview.plan;
+    let log_height = if screen.log.is_empty() { 0 } else { (screen.log.len() as u16 + 2).min(8) };
+    let [head, body, log] =
+        Layout::vertical([Constraint::Length(2), Constraint::Fill(1), Constraint::Length(log_height)]).areas(area);
+    let pending = plan.to_apply.len();
+    let summary = match (pending, plan.problems.len()) {
+        (0, 0) => Span::styled("up to date", Style::new().fg(Color::Green)),
+        (n, 0) => Span::styled(format!("{n} pending — A applies"), Style::new().fg(Color::Yellow)),
+        (_, p) => Span::styled(format!("{p} problem(s): apply refuses until fixed"), theme::error()),
+    };
+    let header = vec![
+        Line::from(vec![Span::styled(" folder: ", theme::dim()), Span::raw(overview.reason.clone())]),
+        Line::from(vec![
+            Span::styled(" tracker: ", theme::dim()),
+            Span::raw(format!("{} ({}) · ", plan.tracker.kind.label(), plan.tracker.reason)),
+            summary,
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(header), head);
+
+    let name_width = plan.statuses.iter().map(|s| s.name.chars().count()).max().unwrap_or(10);
+    let list_width = (name_width as u16 + 34).min(body.width / 2);
+    let [list, sql] = Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(body);
+    let rows: Vec<Line> = plan
+        .statuses
+        .iter()
+        .enumerate()
+        .map(|(i, status)| {
+            let when = status.applied_at.clone().unwrap_or_default();
+            let line = Line::from(vec![
+                Span::raw(if i == screen.selected { "▌" } else { " " }),
+                Span::styled(format!("{:<9}", status.state.label()), state_style(status.state)),
+                Span::raw(format!("{:<name_width$} ", status.name)),
+                Span::styled(when, theme::dim()),
+            ]);
+            if i == screen.selected { line.style(theme::selected_row()) } else { line }
+        })
+        .collect();
+    let list_block = Block::bordered().border_type(BorderType::Rounded).title(" migrations ");
+    frame.render_widget(Paragraph::new(rows).block(list_block), list);
+
+    let selected = plan.statuses.get(screen.selected);
+    let mut lines: Vec<Line> = Vec::new();
+    let title = selected.map_or_else(|| " SQL ".to_string(), |s| format!(" {} · {} ", s.name, s.tracker.label()));
+    match selected.and_then(|s| s.file_index).and_then(|i| overview.statements.get(i)) {
+        Some(statements) => {
+            for (n, statement) in statements.iter().enumerate() {
+                lines.push(Line::styled(format!("-- statement {}", n + 1), theme::dim()));
+                lines.extend(super::sql::highlight(statement));
+                lines.push(Line::raw(""));
+            }
+        }
+        None => lines
+            .push(Line::styled("No file: the tracker records a migration that is not in the folder.", theme::error())),
+    }
+    if let Some(status) = selected.filter(|s| s.state == MigrationState::Modified) {
+        lines.insert(
+            0,
+            Line::styled(
+                format!(
+                    "modified since applied: recorded hash {}…, file hash {}…",
+                    status.recorded_hash.as_deref().unwrap_or("?").chars().take(12).collect::<String>(),
+                    status.hash.as_deref().unwrap_or("?").chars().take(12).collect::<String>()
+                ),
+                theme::error(),
+            ),
+        );
+    }
+    let sql_block = Block::bordered().border_type(BorderType::Rounded).title(title);
+    frame.render_widget(Paragraph::new(lines).block(sql_block).scroll((screen.sql_scroll, 0)), sql);
+
+    if log_height > 0 {
+        let text: Vec<Line> = screen.log.iter().rev().take(6).rev().map(|l| Line::raw(l.clone())).collect();
+        let block = Block::bordered().border_type(BorderType::Rounded).title(" apply ");
+        frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), log);
+    }
+    if screen.confirming {
+        draw_confirm(frame, app, area);
+    }
+}
+
+fn draw_confirm(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(overview) = app.migrations.overview() else { return };
+    let mut lines: Vec<Line> = vec![
+        Line::styled(
+            format!(
+                "Apply {} migration(s) with the {} tracker?",
+                overview.plan.to_apply.len(),
+                overview.plan.tracker.kind.label()
+            ),
+            theme::header(),
+        ),
+        Line::styled("The database is backed up first (SQLite backup API, into squall's data folder).", theme::dim()),
+        Line::styled(
+            "Each migration runs in its own transaction with its tracker row; the first failure stops.",
+            theme::dim(),
+        ),
+        Line::raw(""),
+    ];
+    for planned in &overview.plan.to_apply {
+        lines.push(Line::styled(
+            format!("▸ {} ({} statements)", planned.name, planned.statements.len()),
+            theme::warning(),
+        ));
+        for statement in &planned.statements {
+            lines.extend(super::sql::highlight(statement).into_iter().map(|mut l| {
+                l.spans.insert(0, Span::raw("    "));
+                l
+            }));
+        }
+    }
+    let width = area.width.saturating_sub(8);
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let popup = Rect::new(area.x + (area.width - width) / 2, area.y + 1, width, height);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::popup_border())
+        .title(" apply migrations ")
+        // The question stays on the frame, visible however long the SQL is.
+        .title_bottom(Line::styled(" y apply · n / Esc cancel ", theme::key()));
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
