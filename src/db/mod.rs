@@ -1,5 +1,6 @@
 //! Plain data access: free functions over `&Connection`, no UI types.
 
+pub mod edit;
 pub mod error;
 pub mod kinds;
 pub mod open;

@@ -1,0 +1,1 @@
+//! Tests of editing, on real temporary SQLite files.
