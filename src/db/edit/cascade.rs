@@ -161,6 +161,9 @@ impl ForeignKeyGraph {
         let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
         let mut preview = CascadePreview { foreign_keys_enforced: enforced, ..CascadePreview::default() };
         let mut deleted: HashMap<String, HashSet<RowId>> = HashMap::new();
+        // Rows reached through SET NULL / RESTRICT keys, counted at the end: a row that the
+        // cascade deletes anyway is neither updated nor blocking.
+        let mut set_null: Vec<(ColumnCount, HashSet<RowId>)> = Vec::new();
         let mut blockers: Vec<(ColumnCount, HashSet<RowId>)> = Vec::new();
         let mut queue: VecDeque<(String, Vec<String>, Vec<Vec<Value>>)> = VecDeque::new();
         let root_columns: Vec<String> =
@@ -215,16 +218,11 @@ impl ForeignKeyGraph {
                             action: action.to_string(),
                             rows: 0,
                         };
-                        if action == "SET NULL" || action == "SET DEFAULT" {
-                            add_column_count(&mut preview.set_null, count, ids.len() as u64);
-                        } else {
-                            match blockers
-                                .iter_mut()
-                                .find(|(c, _)| c.table == count.table && c.columns == count.columns)
-                            {
-                                Some((_, known)) => known.extend(ids),
-                                None => blockers.push((count, ids)),
-                            }
+                        let reached =
+                            if action == "SET NULL" || action == "SET DEFAULT" { &mut set_null } else { &mut blockers };
+                        match reached.iter_mut().find(|(c, _)| c.table == count.table && c.columns == count.columns) {
+                            Some((_, known)) => known.extend(ids),
+                            None => reached.push((count, ids)),
                         }
                     }
                 }
@@ -236,14 +234,18 @@ impl ForeignKeyGraph {
             position += 1;
             position == 1 || count.rows > 0
         });
-        // A referencing row that the cascade deletes anyway does not block anything.
-        for (count, ids) in blockers {
-            let gone = deleted.get(&count.table.to_lowercase());
-            let left = ids.iter().filter(|id| gone.is_none_or(|g| !g.contains(*id))).count() as u64;
-            if left > 0 {
-                preview.blocked.push(ColumnCount { rows: left, ..count });
-            }
-        }
+        let surviving = |reached: Vec<(ColumnCount, HashSet<RowId>)>| -> Vec<ColumnCount> {
+            reached
+                .into_iter()
+                .filter_map(|(count, ids)| {
+                    let gone = deleted.get(&count.table.to_lowercase());
+                    let left = ids.iter().filter(|id| gone.is_none_or(|g| !g.contains(*id))).count() as u64;
+                    (left > 0).then_some(ColumnCount { rows: left, ..count })
+                })
+                .collect()
+        };
+        preview.set_null = surviving(set_null);
+        preview.blocked = surviving(blockers);
         Ok(preview)
     }
 }
@@ -252,13 +254,6 @@ fn add_count(counts: &mut Vec<TableCount>, table: &str, rows: u64) {
     match counts.iter_mut().find(|c| c.table == table) {
         Some(count) => count.rows += rows,
         None => counts.push(TableCount { table: table.to_string(), rows }),
-    }
-}
-
-fn add_column_count(counts: &mut Vec<ColumnCount>, count: ColumnCount, rows: u64) {
-    match counts.iter_mut().find(|c| c.table == count.table && c.columns == count.columns) {
-        Some(known) => known.rows += rows,
-        None => counts.push(ColumnCount { rows, ..count }),
     }
 }
 
