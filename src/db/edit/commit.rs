@@ -52,8 +52,11 @@ pub fn commit_changes(conn: &mut Connection, input: &CommitInput) -> Result<Comm
             record_cascade(&tx, graph, step, &mut report)?;
         }
         let (sql, params) = step.sql.bound();
-        let affected =
-            tx.execute(&sql, params_from_iter(params)).map_err(|err| explain_failure(&tx, input.changes, step, err))?;
+        // Cached: a batch over many rows repeats the same few statement shapes.
+        let affected = tx
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| stmt.execute(params_from_iter(params)))
+            .map_err(|err| explain_failure(&tx, input.changes, step, err))?;
         report.statements += 1;
         match (step.action, affected) {
             (ChangeAction::Insert, _) => {

@@ -196,6 +196,9 @@ pub struct ColumnConflict {
     pub current: Option<Value>,
 }
 
+/// Rows spelled out in a conflict message; the rest are counted.
+const SHOWN_CONFLICTS: usize = 10;
+
 impl std::fmt::Display for RowConflicts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let count = self.rows.len();
@@ -205,10 +208,10 @@ impl std::fmt::Display for RowConflicts {
             if count == 1 { "" } else { "s" },
             if count == 1 { "it was" } else { "they were" }
         )?;
-        for row in &self.rows {
+        for row in self.rows.iter().take(SHOWN_CONFLICTS) {
             write!(f, "\n  {} {}: ", row.table, values::describe_key(&row.key))?;
             if !row.row_exists {
-                write!(f, "deleted by someone else")?;
+                write!(f, "deleted since it was loaded")?;
                 continue;
             }
             let parts: Vec<String> = row
@@ -220,6 +223,9 @@ impl std::fmt::Display for RowConflicts {
                 })
                 .collect();
             write!(f, "{}", parts.join(", "))?;
+        }
+        if count > SHOWN_CONFLICTS {
+            write!(f, "\n  and {} more", count - SHOWN_CONFLICTS)?;
         }
         Ok(())
     }
