@@ -129,3 +129,22 @@ fn deleting_a_row_that_an_earlier_delete_cascaded_to_is_not_a_conflict() {
     assert_eq!(count(&conn, "SELECT count(*) FROM session WHERE userId = 'u1'"), 0);
     assert!(report.applied.iter().any(|a| a.table == "session" && a.action == ChangeAction::Delete));
 }
+
+#[test]
+fn an_update_whose_where_matches_nothing_rolls_back_the_whole_batch() {
+    let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
+    let mut conn = open(&db.path);
+    // The user's delete cascades to s1 before the edit of s1 runs: its UPDATE affects 0 rows.
+    let changes = vec![
+        update(&conn, "user", ("id", text("u3")), "name", text("Cyrus")),
+        delete(&conn, "user", ("id", text("u1"))),
+        update(&conn, "session", ("id", text("s1")), "userAgent", text("curl")),
+    ];
+    let err = db_error(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    assert!(
+        matches!(&err, DbError::Invalid(m) if m.contains("change 3 of 3") && m.contains("earlier change")),
+        "{err}"
+    );
+    assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u3'"), text("Cy"));
+    assert_eq!(count(&conn, "SELECT count(*) FROM session WHERE userId = 'u1'"), 2);
+}
