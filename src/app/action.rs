@@ -71,4 +71,16 @@ pub enum Action {
     ShowReferences,
     /// Go back along the path walked with `gd` / `gr`.
     Back,
+    /// Edit the selected cell in a popup (`e`).
+    EditCell,
+    /// Open the form for a new row (`a`).
+    InsertRow,
+    /// Delete the marked rows, or the selected one, after showing what cascades (`d`).
+    DeleteRows,
+    /// Mark or unmark the selected row for a multi-row delete (Space).
+    ToggleMark,
+    /// Undo the last staged change (`u`).
+    UndoEdit,
+    /// Show the SQL of everything staged, then commit on `y` (Ctrl-S).
+    ReviewChanges,
 }

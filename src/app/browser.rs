@@ -60,6 +60,12 @@ impl App {
             Action::FollowReference => self.follow_reference(),
             Action::ShowReferences => self.show_references(),
             Action::Back => self.go_back(),
+            Action::EditCell => self.start_cell_edit(),
+            Action::InsertRow => self.start_insert(),
+            Action::DeleteRows => self.start_delete(),
+            Action::ToggleMark => self.toggle_mark(),
+            Action::UndoEdit => self.undo_staged(),
+            Action::ReviewChanges => self.review_staged(),
             Action::Cancel => self.cancel_query(),
             Action::ClearFilters => {
                 if let Some(tab) = self.active_tab_mut() {

@@ -4,6 +4,7 @@
 
 mod action;
 mod browser;
+mod edit;
 mod er;
 mod keymap;
 pub mod layout;
@@ -17,6 +18,7 @@ use rusqlite::types::Value;
 pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
+pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
@@ -25,6 +27,7 @@ pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
 
+use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflicts, StagedChange};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::open::ReadOnlyReason;
@@ -74,6 +77,14 @@ pub enum DbRequest {
     FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
     /// The groups of rows, per relation, that point at this row, with counts.
     ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value> },
+    /// Pre-filled fields for a new row of `table`.
+    InsertTemplate { table: String },
+    /// What deleting these rows would cascade to.
+    CascadePreview { table: String, keys: Vec<ColumnValues> },
+    /// The SQL of staged changes, values shown as they will be bound.
+    PreviewChanges { changes: Vec<StagedChange> },
+    /// Commit staged changes in one transaction, then record them in the audit log.
+    CommitChanges { changes: Vec<StagedChange>, overwrite: bool, audit: AuditTarget },
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -98,6 +109,12 @@ pub enum DbResult {
     Er(Box<ErView>),
     Reference(Option<RowTarget>),
     Referencing(Vec<ReferencingGroup>),
+    Template(Vec<(String, Option<Value>)>),
+    Cascade(CascadePreview),
+    Preview(Vec<String>),
+    Committed(CommitReport),
+    /// Nothing was written: these rows changed since they were loaded.
+    Conflict(RowConflicts),
 }
 
 /// A worker's answer to request `id`.
@@ -155,6 +172,16 @@ pub struct Source {
     pub reason: String,
     pub read_only: Option<ReadOnlyReason>,
     pub migrations: MigrationsSource,
+    pub audit: AuditTarget,
+}
+
+/// Where committed changes are recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTarget {
+    /// The audit log file (JSON lines).
+    pub file: std::path::PathBuf,
+    /// The database the changes are made to, as the log names it.
+    pub database: std::path::PathBuf,
 }
 
 /// Which screen is showing.
@@ -181,6 +208,7 @@ pub struct App {
     pub screen: Screen,
     pub migrations: MigrationsScreen,
     pub er: ErScreen,
+    pub edits: EditState,
     /// The path walked with `gd` / `gr`, most recent last.
     pub trail: Vec<Breadcrumb>,
     nav_request: Option<RequestId>,
@@ -213,6 +241,7 @@ impl App {
             screen: Screen::Browser,
             migrations: MigrationsScreen::default(),
             er: ErScreen::default(),
+            edits: EditState::default(),
             trail: Vec::new(),
             nav_request: None,
             overlay: Overlay::None,
@@ -271,6 +300,7 @@ impl App {
             || self.migrations.applying.is_some()
             || self.er.request.is_some()
             || self.nav_request.is_some()
+            || self.edits.request.is_some()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -290,7 +320,7 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
-                self.should_quit = true;
+                self.should_quit = self.confirm_quit();
                 Vec::new()
             }
             Action::Resize { width, height } => {
@@ -334,6 +364,9 @@ impl App {
         if self.er.request == Some(reply.id) {
             return self.on_er_reply(reply);
         }
+        if self.awaits_edit(reply.id) {
+            return self.on_edit_reply(reply);
+        }
         if self.awaits_navigation(reply.id) {
             return self.on_navigation_reply(reply);
         }
@@ -365,6 +398,10 @@ impl App {
     /// Makes sure the active tab has its schema and rows, requesting what is missing.
     fn open_active_tab(&mut self) -> Vec<Effect> {
         let Some(tab) = self.active_tab() else { return Vec::new() };
+        // A tab whose rows were dropped (after a commit) reads them again when shown.
+        if tab.meta().is_some() && tab.window.rows.is_empty() && tab.fetch.is_none() && tab.total.is_none() {
+            return self.reload_rows();
+        }
         if tab.meta_request.is_some() || !matches!(tab.meta, Load::Loading) {
             return Vec::new();
         }
@@ -392,3 +429,5 @@ impl App {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_edit;

@@ -10,6 +10,12 @@ use rusqlite::{Connection, InterruptHandle};
 use crate::app::{
     AppEvent, DbReply, DbRequest, DbResult, ErView, MigrationsOverview, MigrationsSource, RequestId, TableMeta,
 };
+use crate::audit::{append_audit_to, entries_from_changes};
+use crate::db::edit::{
+    CascadeInput, CommitInput, InsertTemplate, cascade_preview, commit_changes, insert_template, preview_changes,
+    row_changes,
+};
+use crate::db::error::DbError;
 use crate::db::kinds::infer_kinds;
 use crate::db::labels::{RowLabel, row_label};
 use crate::db::page::{PageQuery, count_matching, fetch_page};
@@ -98,6 +104,34 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             let relations = list_relations(conn, &ListRelations::default())?;
             let row = RowValues { table: &table, columns: &columns, values: &values };
             DbResult::Referencing(referencing_rows(conn, &ReferencingRows { relations: &relations, row })?)
+        }
+        DbRequest::InsertTemplate { table } => {
+            let info = describe_table(conn, &DescribeTable { name: &table })?;
+            let kinds = infer_kinds(conn, &info)?;
+            let input = InsertTemplate { info: &info, kinds: &kinds, now: chrono::Utc::now() };
+            DbResult::Template(insert_template(conn, &input)?)
+        }
+        DbRequest::CascadePreview { table, keys } => {
+            DbResult::Cascade(cascade_preview(conn, &CascadeInput { table: &table, keys: &keys })?)
+        }
+        DbRequest::PreviewChanges { changes } => {
+            let input = CommitInput { changes: &changes, overwrite: false, now: chrono::Utc::now() };
+            DbResult::Preview(preview_changes(conn, &input)?)
+        }
+        DbRequest::CommitChanges { changes, overwrite, audit } => {
+            let now = chrono::Utc::now();
+            match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
+                Ok(report) => {
+                    let entries = entries_from_changes(&audit.database, "edit", &row_changes(&report.applied), now);
+                    append_audit_to(&audit.file, &entries)?;
+                    DbResult::Committed(report)
+                }
+                Err(err) => match err.downcast::<DbError>() {
+                    Ok(DbError::RowConflict(conflicts)) => DbResult::Conflict(conflicts),
+                    Ok(other) => return Err(other.into()),
+                    Err(other) => return Err(other),
+                },
+            }
         }
         DbRequest::Migrations { source } => DbResult::Migrations(Box::new(read_migrations(conn, &source)?)),
         DbRequest::ApplyMigrations { source } => {

@@ -57,13 +57,16 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         .map(|(index, row)| {
             let selected = index == tab.window.selected;
             let ban_state = ban.as_ref().map_or(BanState::None, |b| b.state(&row.values, &app.ctx));
-            let mut spans = vec![gutter(selected, ban_state)];
+            let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
+            let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
+            let mut spans = vec![gutter(selected, ban_state, marked)];
             let mut x = GUTTER;
             for &(column, start, width) in &columns {
                 if start > x {
                     spans.push(Span::raw(" ".repeat((start - x) as usize)));
                 }
-                let value = &row.values[column];
+                let staged = app.staged_value(&tab.name, &row.cursor.key, column);
+                let value = staged.as_ref().unwrap_or(&row.values[column]);
                 let kind = &meta.kinds[column];
                 let mut style = cell_style(value, kind);
                 if ban.as_ref().is_some_and(|b| b.banned == column) {
@@ -76,6 +79,12 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
                 let mut text = display_value(value, kind, &app.ctx).replace('\n', "⏎");
                 if ban_state == BanState::Expired && ban.as_ref().is_some_and(|b| b.banned == column) {
                     text = "✓ expired".into();
+                }
+                if staged.is_some() {
+                    style = theme::staged();
+                }
+                if deleting {
+                    style = theme::deleting();
                 }
                 if selected && column == tab.selected_col {
                     style = theme::selected_cell();
@@ -120,8 +129,9 @@ fn draw_header(frame: &mut Frame, tab: &TableTab, meta: &TableMeta, columns: &[(
     frame.render_widget(Paragraph::new(vec![Line::from(names), Line::from(kinds)]), area);
 }
 
-fn gutter(selected: bool, ban: BanState) -> Span<'static> {
+fn gutter(selected: bool, ban: BanState, marked: bool) -> Span<'static> {
     let mark = match ban {
+        _ if marked => Span::styled("✚", theme::warning()),
         BanState::Active => Span::styled("●", theme::banned()),
         BanState::Expired => Span::styled("○", theme::ban_expired()),
         BanState::None => Span::raw(" "),

@@ -1,5 +1,6 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
+mod edit;
 mod er;
 mod grid;
 mod migrations;

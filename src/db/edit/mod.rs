@@ -7,6 +7,7 @@
 //!
 //! Rows are keyed by their primary key, or by `rowid` where there is none ([`row_identity`]).
 
+mod audit_rows;
 mod cascade;
 mod commit;
 mod constraints;
@@ -24,6 +25,7 @@ use rusqlite::types::Value;
 use super::page::RowKey;
 use super::schema::TableInfo;
 
+pub use audit_rows::row_changes;
 pub use cascade::{CascadeInput, CascadePreview, ColumnCount, TableCount, cascade_preview};
 pub use commit::commit_changes;
 pub use constraints::{CheckChange, check_change};
