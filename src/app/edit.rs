@@ -44,8 +44,8 @@ pub enum EditPopup {
     Insert { fields: Vec<InsertField>, focus: usize, error: Option<String> },
     /// Confirming a delete, with what cascades.
     Delete { changes: Vec<StagedEdit>, preview: Option<CascadePreview>, typed: TextArea<'static> },
-    /// The SQL of everything staged, before committing.
-    Review { statements: Option<Vec<String>> },
+    /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
+    Review { statements: Option<Vec<String>>, now: chrono::DateTime<chrono::Utc> },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
     /// Quitting with staged changes.
@@ -228,15 +228,16 @@ impl App {
             return Vec::new();
         }
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes });
+        let now = chrono::Utc::now();
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
         self.edits.request = Some(id);
-        self.overlay = Overlay::Edit(EditPopup::Review { statements: None });
+        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, now });
         vec![effect]
     }
 
-    fn commit_staged(&mut self, overwrite: bool) -> Vec<Effect> {
+    fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
-        let request = DbRequest::CommitChanges { changes, overwrite, audit: self.source.audit.clone() };
+        let request = DbRequest::CommitChanges { changes, overwrite, now, audit: self.source.audit.clone() };
         let (id, effect) = self.request(Worker::Foreground, request);
         self.edits.request = Some(id);
         self.overlay = Overlay::None;
@@ -320,8 +321,11 @@ impl App {
                 }
                 _ => {}
             },
-            EditPopup::Review { statements } => match key.code {
-                KeyCode::Char('y') if statements.is_some() => return self.commit_staged(false),
+            EditPopup::Review { statements, now } => match key.code {
+                KeyCode::Char('y') if statements.is_some() => {
+                    let now = *now;
+                    return self.commit_staged(false, now);
+                }
                 KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
                     self.overlay = Overlay::None;
                     self.say(Level::Info, "changes kept staged");
@@ -329,7 +333,7 @@ impl App {
                 _ => {}
             },
             EditPopup::Conflict { .. } => match key.code {
-                KeyCode::Char('o') => return self.commit_staged(true),
+                KeyCode::Char('o') => return self.commit_staged(true, chrono::Utc::now()),
                 KeyCode::Char('r') => {
                     self.edits.staged.clear();
                     self.overlay = Overlay::None;
@@ -463,7 +467,7 @@ impl App {
                 }
             }
             Ok(DbResult::Preview(statements)) => {
-                if let Overlay::Edit(EditPopup::Review { statements: shown }) = &mut self.overlay {
+                if let Overlay::Edit(EditPopup::Review { statements: shown, .. }) = &mut self.overlay {
                     *shown = Some(statements);
                 }
             }

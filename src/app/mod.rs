@@ -82,9 +82,15 @@ pub enum DbRequest {
     /// What deleting these rows would cascade to.
     CascadePreview { table: String, keys: Vec<ColumnValues> },
     /// The SQL of staged changes, values shown as they will be bound.
-    PreviewChanges { changes: Vec<StagedChange> },
-    /// Commit staged changes in one transaction, then record them in the audit log.
-    CommitChanges { changes: Vec<StagedChange>, overwrite: bool, audit: AuditTarget },
+    PreviewChanges { changes: Vec<StagedChange>, now: chrono::DateTime<chrono::Utc> },
+    /// Commit staged changes in one transaction, then record them in the audit log. `now` is
+    /// the preview's, so what runs is exactly what was shown.
+    CommitChanges {
+        changes: Vec<StagedChange>,
+        overwrite: bool,
+        now: chrono::DateTime<chrono::Utc>,
+        audit: AuditTarget,
+    },
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).

@@ -52,7 +52,7 @@ fn edit_stage_review_commit_writes_one_transaction_and_the_audit_log() {
     assert_eq!(app.edits.staged.len(), 1);
     assert_eq!(name_of(&conn, "u0001"), "User 1", "staged, not written");
     ctrl(&mut app, &mut conn, 's');
-    let Overlay::Edit(EditPopup::Review { statements: Some(statements) }) = &app.overlay else {
+    let Overlay::Edit(EditPopup::Review { statements: Some(statements), .. }) = &app.overlay else {
         panic!("review opens")
     };
     assert!(statements[0].contains("UPDATE") && statements[0].contains("'Ada Lovelace'"), "{statements:?}");

@@ -114,12 +114,11 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         DbRequest::CascadePreview { table, keys } => {
             DbResult::Cascade(cascade_preview(conn, &CascadeInput { table: &table, keys: &keys })?)
         }
-        DbRequest::PreviewChanges { changes } => {
-            let input = CommitInput { changes: &changes, overwrite: false, now: chrono::Utc::now() };
+        DbRequest::PreviewChanges { changes, now } => {
+            let input = CommitInput { changes: &changes, overwrite: false, now };
             DbResult::Preview(preview_changes(conn, &input)?)
         }
-        DbRequest::CommitChanges { changes, overwrite, audit } => {
-            let now = chrono::Utc::now();
+        DbRequest::CommitChanges { changes, overwrite, now, audit } => {
             match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
                     let entries = entries_from_changes(&audit.database, "edit", &row_changes(&report.applied), now);

@@ -133,7 +133,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        EditPopup::Review { statements } => {
+        EditPopup::Review { statements, .. } => {
             let lines: Vec<Line> = match statements {
                 None => vec![Line::styled("Preparing the SQL…", theme::dim())],
                 Some(statements) => statements
