@@ -123,6 +123,12 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
         action: Some(Action::OpenDetail),
     },
     KeyHelp {
+        keys: "A",
+        description: "user actions (user table, also in its row detail)",
+        chords: &[ch('A')],
+        action: Some(Action::OpenUserMenu),
+    },
+    KeyHelp {
         keys: "i",
         description: "show / hide internal tables",
         chords: &[ch('i')],

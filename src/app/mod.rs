@@ -9,6 +9,8 @@ pub mod layout;
 mod migrations;
 mod overlay;
 mod tab;
+mod user_panel;
+mod users;
 
 use rusqlite::types::Value;
 
@@ -20,6 +22,11 @@ pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
+pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, field_text, read_ban_expiry};
+pub use users::{
+    ActionDone, AuditTarget, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest,
+    UsersResult, UsersState, WindowReload, status_lead, status_parts, status_text,
+};
 
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{LabelLookup, RowLabel};
@@ -60,6 +67,8 @@ pub enum DbRequest {
     Migrations { source: MigrationsSource },
     /// Back up, then apply every pending migration (progress comes as partial replies).
     ApplyMigrations { source: MigrationsSource },
+    /// User administration: statuses, roles, previews, actions, impersonations.
+    Users(UsersRequest),
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -81,6 +90,7 @@ pub enum DbResult {
     /// A step of an apply in progress (the request is still running).
     ApplyProgress(ApplyEvent),
     Applied(ApplyReport),
+    Users(UsersResult),
 }
 
 /// A worker's answer to request `id`.
@@ -161,6 +171,8 @@ pub struct App {
     pub active: usize,
     pub screen: Screen,
     pub migrations: MigrationsScreen,
+    /// User statuses and the user action menu's requests.
+    pub users: UsersState,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -189,6 +201,7 @@ impl App {
             active: 0,
             screen: Screen::Browser,
             migrations: MigrationsScreen::default(),
+            users: UsersState::default(),
             overlay: Overlay::None,
             status: None,
             width,
@@ -243,6 +256,7 @@ impl App {
             || self.tabs.iter().any(|t| t.is_loading())
             || self.migrations.request.is_some()
             || self.migrations.applying.is_some()
+            || self.users.is_busy()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -299,6 +313,9 @@ impl App {
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
+        }
+        if self.users.awaits(reply.id) {
+            return self.on_users_reply(reply);
         }
         if self.migrations.awaits(reply.id) {
             return self.on_migrations_reply(reply);

@@ -31,6 +31,8 @@ pub enum Overlay {
         input: TextArea<'static>,
     },
     Filter(FilterForm),
+    /// The user action menu and its forms.
+    User(Box<super::UserPanel>),
 }
 
 /// The fuzzy table picker.
@@ -177,6 +179,7 @@ impl App {
             }
             Overlay::Detail { scroll, .. } => match key.code {
                 KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
+                KeyCode::Char('A') => self.open_user_menu(),
                 KeyCode::Down | KeyCode::Char('j') => {
                     *scroll = scroll.saturating_add(1);
                     Vec::new()
@@ -208,6 +211,7 @@ impl App {
             },
             Overlay::Picker(_) => self.picker_key(key),
             Overlay::Filter(_) => self.filter_key(key),
+            Overlay::User(_) => self.user_panel_key(key),
         }
     }
 

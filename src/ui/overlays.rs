@@ -88,6 +88,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Paragraph::new(lines), list);
         }
         Overlay::Detail { reveal, scroll, .. } => draw_detail(frame, app, *reveal, *scroll),
+        Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
         _ => {}
     }
 }
