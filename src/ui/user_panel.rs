@@ -18,7 +18,9 @@ use crate::cli::user_print::{effects_text, when};
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
 use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
-use crate::db::value::DisplayContext;
+use rusqlite::types::Value;
+
+use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
 
 const LABEL_WIDTH: u16 = 10;
 
@@ -135,6 +137,12 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
     }
 }
 
+/// Rows `lines` take once wrapped at `width` cells (roughly: wrapping breaks at words).
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    lines.iter().map(|line| line.width().max(1).div_ceil(width) as u16).sum()
+}
+
 /// Seven one-line rows, the usual shape of a form.
 fn rows(area: Rect) -> [Rect; 7] {
     Layout::vertical([Constraint::Length(1); 7]).areas(area)
@@ -198,10 +206,7 @@ fn draw_menu(frame: &mut Frame, app: &App, panel: &UserPanel, width: u16) {
         lines.push(Line::from(status));
     }
     if let Some(reason) = app.source.read_only {
-        lines.push(Line::styled(
-            format!("Read-only ({}): nothing can be changed here; viewing still works.", reason.describe()),
-            theme::warning(),
-        ));
+        lines.push(Line::styled(format!("Read-only ({}): viewing only.", reason.describe()), theme::warning()));
     }
     lines.push(Line::raw(""));
     let read_only = app.source.read_only.is_some();
@@ -225,9 +230,9 @@ fn draw_menu(frame: &mut Frame, app: &App, panel: &UserPanel, width: u16) {
         lines.push(Line::raw(""));
         lines.push(Line::styled(format!("✗ {note}"), theme::error()));
     }
-    let height = lines.len() as u16 + 2;
-    let inner =
-        frame_popup(frame, width.min(80), height, "user actions", "↑↓ choose · Enter or letter open · Esc close");
+    let width = width.min(80);
+    let height = wrapped_height(&lines, width.saturating_sub(2)) + 2;
+    let inner = frame_popup(frame, width, height, "user actions", "↑↓ choose · Enter or letter open · Esc close");
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -255,7 +260,28 @@ fn sessions_ended(preview: &ActionPreview) -> u64 {
         .sum()
 }
 
-fn confirm_lines(panel: &UserPanel, action: &UserAction, preview: &ActionPreview) -> Vec<Line<'static>> {
+/// The date a bound value stands for, when it looks like one (epoch ms or ISO text): bans and
+/// `updatedAt` are easier to check as dates than as numbers.
+fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
+    let value = match param.parse::<i64>() {
+        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.abs()) => Value::Integer(n),
+        Ok(_) => return None,
+        Err(_) => Value::Text(param.strip_prefix('\'')?.strip_suffix('\'')?.to_string()),
+    };
+    if let Value::Text(text) = &value
+        && parse_iso_datetime(text).is_none()
+    {
+        return None;
+    }
+    value_instant(&value).map(|at| when(Some(at), ctx))
+}
+
+fn confirm_lines(
+    panel: &UserPanel,
+    action: &UserAction,
+    preview: &ActionPreview,
+    ctx: &DisplayContext,
+) -> Vec<Line<'static>> {
     let header = if action.is_destructive() { theme::warning().add_modifier(Modifier::BOLD) } else { theme::header() };
     let mut lines = vec![Line::styled(question(action, &panel.user.email), header)];
     lines.push(Line::raw(effects_text(&preview.effects, true)));
@@ -276,10 +302,14 @@ fn confirm_lines(panel: &UserPanel, action: &UserAction, preview: &ActionPreview
         lines.push(Line::styled(format!("-- statement {}", n + 1), theme::dim()));
         lines.extend(super::sql::highlight(&statement.sql));
         for (i, param) in statement.params.iter().enumerate() {
-            lines.push(Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("   ?{} = ", i + 1), theme::dim()),
                 Span::styled(param.clone(), theme::timestamp()),
-            ]));
+            ];
+            if let Some(date) = bound_date(param, ctx) {
+                spans.push(Span::styled(format!("  → {date}"), theme::dim()));
+            }
+            lines.push(Line::from(spans));
         }
     }
     lines
@@ -304,10 +334,9 @@ fn draw_confirm(
             ],
             "Esc back",
         ),
-        Load::Loaded(preview) => (confirm_lines(panel, action, preview), "y run · n / Esc back · ↑↓ scroll"),
+        Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),
     };
-    let _ = app;
-    let height = (lines.len() as u16 + 2).min(frame.area().height.saturating_sub(2));
+    let height = (wrapped_height(&lines, width.saturating_sub(2)) + 2).min(frame.area().height.saturating_sub(2));
     let inner = frame_popup(frame, width, height, &format!("confirm · {}", action.name()), hint);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
 }

@@ -71,3 +71,7 @@ pub fn status_cells(app: &App, tab: &TableTab, values: &[Value], lead: u16) -> V
     spans.push(Span::raw(" ".repeat((width.saturating_sub(used) + 1) as usize)));
     spans
 }
+
+#[cfg(test)]
+#[path = "users_tests.rs"]
+mod tests;
