@@ -104,11 +104,13 @@ pub struct BanForm {
     pub error: Option<String>,
 }
 
-/// The new role: picked from the roles in use, or typed (`admin,user` for several).
+/// The new role: roles in use ticked with Space, or typed (`admin,user` for several).
 #[derive(Debug, Clone)]
 pub struct RoleForm {
     pub roles: Load<Vec<String>>,
+    /// The highlighted role of the list.
     pub selected: usize,
+    /// The role(s) to set, comma-joined; the list's ticks follow it.
     pub input: TextArea<'static>,
     pub error: Option<String>,
 }
@@ -389,11 +391,8 @@ impl App {
                 } else {
                     (form.selected + 1) % count
                 };
-                let role = roles[form.selected].clone();
-                set_field(&mut form.input, &role);
-                form.error = None;
             }
-            KeyCode::Tab => {
+            KeyCode::Char(' ') => {
                 if let Some(role) = roles.get(form.selected).cloned() {
                     let text = toggle_role(&field_text(&form.input), &role);
                     set_field(&mut form.input, &text);

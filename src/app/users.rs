@@ -184,8 +184,8 @@ pub enum StatusTone {
     Unverified,
 }
 
-/// The pieces of a user's status: ban (with reason and end), roles other than `user`, an
-/// unverified email. A user with none of these has an empty status.
+/// The pieces of a user's status, short enough for a grid column: ban (with when it ends and
+/// why), roles other than `user`, an unverified email. Most users have none of these.
 pub fn status_parts(user: &UserSummary, ctx: &DisplayContext) -> Vec<(String, StatusTone)> {
     let mut parts = Vec::new();
     let reason = user.ban.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
@@ -194,8 +194,7 @@ pub fn status_parts(user: &UserSummary, ctx: &DisplayContext) -> Vec<(String, St
         (BanState::Banned, None) => parts.push((format!("banned permanently{reason}"), StatusTone::Banned)),
         (BanState::Banned, Some(until)) => {
             let left = relative_age(until, ctx.now);
-            let until = until.with_timezone(&ctx.offset).format("%Y-%m-%d %H:%M");
-            parts.push((format!("banned until {until} ({left}){reason}"), StatusTone::Banned))
+            parts.push((format!("banned, ends {left}{reason}"), StatusTone::Banned))
         }
         (BanState::BanExpired, at) => {
             let ago = at.map(|at| format!(" {}", relative_age(at, ctx.now))).unwrap_or_default();

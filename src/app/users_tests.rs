@@ -202,7 +202,11 @@ fn a_failed_action_shows_the_error_and_changes_nothing() {
     let PanelStep::Role(form) = &panel(&app).step else { panic!("the role form opens") };
     assert_eq!(form.roles, Load::Loaded(vec!["admin".to_string(), "user".to_string()]));
     press(&mut app, &mut conn, KeyCode::Up);
-    assert_eq!(field_text(&panel_role_input(&app)), "admin");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "user,admin", "Space ticks the highlighted role");
+    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "admin", "and unticks it");
     press(&mut app, &mut conn, KeyCode::Enter);
     // Someone else removes the user between the confirmation and the run.
     conn.execute("DELETE FROM user WHERE id = 'u0006'", []).unwrap();

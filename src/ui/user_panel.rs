@@ -12,9 +12,10 @@ use super::theme;
 use super::users::tone_style;
 use crate::app::layout::text_width;
 use crate::app::{
-    App, BanField, Load, MenuItem, PanelStep, PasswordField, UserPanel, field_text, read_ban_expiry, status_parts,
+    App, BanField, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel, field_text, read_ban_expiry,
+    status_parts,
 };
-use crate::cli::user_print::{effects_text, when};
+use crate::cli::user_print::{ban_text, effects_text, when};
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
 use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
@@ -71,16 +72,18 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Load::Loaded(roles) => roles,
                 _ => &[],
             };
-            let height = (roles.len() as u16 + 7).clamp(9, frame.area().height.saturating_sub(2));
-            let hint = "↑↓ pick · Tab add/remove the picked role · Enter review · Esc back";
+            let height = (roles.len().max(1) as u16 + 8).min(frame.area().height.saturating_sub(2));
+            let hint = "↑↓ move · Space tick / untick · or type roles · Enter review · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
-            let [intro, input, list, error] = Layout::vertical([
+            let [intro, input, _, list, error] = Layout::vertical([
                 Constraint::Length(2),
+                Constraint::Length(1),
                 Constraint::Length(1),
                 Constraint::Fill(1),
                 Constraint::Length(1),
             ])
             .areas(inner);
+            let ticked: Vec<String> = field_text(&form.input).split(',').map(|r| r.trim().to_string()).collect();
             let now = panel.user.summary.as_ref().map(|u| u.roles.join(",")).unwrap_or_else(|| "?".into());
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
@@ -93,16 +96,16 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .iter()
                     .enumerate()
                     .map(|(i, role)| {
-                        let picked = i == form.selected;
-                        let style = if picked { theme::selected_cell() } else { theme::info() };
+                        let style = if i == form.selected { theme::selected_cell() } else { theme::info() };
+                        let tick = if ticked.contains(role) { "[x]" } else { "[ ]" };
                         Line::from(vec![
                             Span::raw(" ".repeat(LABEL_WIDTH as usize)),
-                            Span::styled(format!(" {role} "), style),
+                            Span::styled(format!(" {tick} {role} "), style),
                         ])
                     })
                     .collect(),
             };
-            frame.render_widget(Paragraph::new(lines), list.inner(ratatui::layout::Margin::new(0, 1)));
+            frame.render_widget(Paragraph::new(lines), list);
             draw_error(frame, form.error.as_deref(), error);
         }
         PanelStep::Password(form) => {
@@ -195,6 +198,11 @@ fn draw_menu(frame: &mut Frame, app: &App, panel: &UserPanel, width: u16) {
     if let Some(user) = &panel.user.summary {
         let mut status: Vec<Span> = Vec::new();
         for (text, tone) in status_parts(user, &app.ctx) {
+            // The menu has room for the ban's full end date.
+            let text = match tone {
+                StatusTone::Banned | StatusTone::BanExpired => ban_text(user, &app.ctx),
+                _ => text,
+            };
             status.push(Span::styled(text, tone_style(tone)));
             status.push(Span::styled(" · ", theme::dim()));
         }
@@ -380,6 +388,11 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
             *w = (*w).max(cell.chars().count());
         }
     }
+    // The dates and the state are kept whole; long emails are cut to share what is left.
+    let fixed: usize = widths[2..].iter().sum::<usize>() + 2 * header.len();
+    let email_room = (usize::from(inner.width).saturating_sub(fixed) / 2).max(12);
+    widths[0] = widths[0].min(email_room);
+    widths[1] = widths[1].min(email_room);
     let line = |cells: &[String], style: Style, active: Option<bool>| {
         let spans: Vec<Span> = cells
             .iter()
@@ -391,7 +404,7 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
                     (2, Some(false)) => theme::dim(),
                     _ => style,
                 };
-                Span::styled(format!("{cell:<w$}  "), style)
+                Span::styled(format!("{}  ", super::grid::fit(cell, *w as u16)), style)
             })
             .collect();
         Line::from(spans)

@@ -70,3 +70,14 @@ fn impersonation_view() {
     press(&mut app, &mut conn, KeyCode::Char('i'));
     insta::assert_snapshot!(render(&app));
 }
+
+#[test]
+fn role_form_ticks_the_roles_typed() {
+    let (_dir, mut conn, mut app) = admin_app(110, 20);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    press(&mut app, &mut conn, KeyCode::Up);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    insta::assert_snapshot!(render(&app));
+}
