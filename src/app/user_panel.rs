@@ -305,8 +305,11 @@ impl App {
         if item.writes()
             && let Some(reason) = self.source.read_only
         {
-            let message =
-                format!("the database is read-only ({}): {} is not possible", reason.describe(), item.label());
+            let message = format!(
+                "the database is read-only ({}): {} is not possible",
+                reason.describe(),
+                item.label().trim_end_matches('…')
+            );
             self.say(Level::Error, message.clone());
             if let Some(panel) = self.panel() {
                 panel.note = Some(message);

@@ -297,7 +297,10 @@ fn confirm_lines(
         let ended = sessions_ended(preview);
         let plural = if ended == 1 { "" } else { "s" };
         let active = preview.user.active_sessions;
-        lines.push(Line::styled(format!("ends {ended} session{plural} ({active} still active)"), theme::warning()));
+        lines.push(match ended {
+            0 => Line::styled("ends no session: they have none", theme::dim()),
+            _ => Line::styled(format!("ends {ended} session{plural} ({active} still active)"), theme::warning()),
+        });
     }
     if let UserAction::SetPassword { password } = action
         && password.expose().chars().count() < 8
