@@ -61,6 +61,8 @@ pub enum Action {
     ClearFilters,
     /// Show or hide internal tables (sqlite_*, _cf_*).
     ToggleInternal,
+    /// Open the user action menu (ban, role, sessions, password, removal) for the selected user.
+    OpenUserMenu,
     /// Reload the table's rows and count.
     Refresh,
     /// Cancel the running query, or close what is open.

@@ -12,6 +12,8 @@ mod migrations;
 mod navigate;
 mod overlay;
 mod tab;
+mod user_panel;
+mod users;
 
 use rusqlite::types::Value;
 
@@ -26,6 +28,11 @@ pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
+pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, field_text, read_ban_expiry};
+pub use users::{
+    ActionDone, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest, UsersResult, UsersState,
+    WindowReload, status_lead, status_parts, status_text,
+};
 
 use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflicts, StagedChange};
 use crate::db::kinds::ColumnKind;
@@ -91,6 +98,8 @@ pub enum DbRequest {
         now: chrono::DateTime<chrono::Utc>,
         audit: AuditTarget,
     },
+    /// User administration: statuses, roles, previews, actions, impersonations.
+    Users(UsersRequest),
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -121,6 +130,7 @@ pub enum DbResult {
     Committed(CommitReport),
     /// Nothing was written: these rows changed since they were loaded.
     Conflict(RowConflicts),
+    Users(UsersResult),
 }
 
 /// A worker's answer to request `id`.
@@ -218,6 +228,8 @@ pub struct App {
     /// The path walked with `gd` / `gr`, most recent last.
     pub trail: Vec<Breadcrumb>,
     nav_request: Option<RequestId>,
+    /// User statuses and the user action menu's requests.
+    pub users: UsersState,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -250,6 +262,7 @@ impl App {
             edits: EditState::default(),
             trail: Vec::new(),
             nav_request: None,
+            users: UsersState::default(),
             overlay: Overlay::None,
             status: None,
             width,
@@ -307,6 +320,7 @@ impl App {
             || self.er.request.is_some()
             || self.nav_request.is_some()
             || self.edits.request.is_some()
+            || self.users.is_busy()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -363,6 +377,9 @@ impl App {
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
+        }
+        if self.users.awaits(reply.id) {
+            return self.on_users_reply(reply);
         }
         if self.migrations.awaits(reply.id) {
             return self.on_migrations_reply(reply);
@@ -437,3 +454,5 @@ impl App {
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_edit;
+#[cfg(test)]
+pub(crate) use users::tests as users_test_support;

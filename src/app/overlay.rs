@@ -42,6 +42,8 @@ pub enum Overlay {
     },
     /// Editing: a cell, a new row, a delete, the review of staged changes, a conflict.
     Edit(EditPopup),
+    /// The user action menu and its forms.
+    User(Box<super::UserPanel>),
 }
 
 /// The fuzzy table picker.
@@ -194,6 +196,7 @@ impl App {
             }
             Overlay::Detail { scroll, .. } => match key.code {
                 KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
+                KeyCode::Char('A') => self.open_user_menu(),
                 KeyCode::Down | KeyCode::Char('j') => {
                     *scroll = scroll.saturating_add(1);
                     Vec::new()
@@ -227,6 +230,7 @@ impl App {
             Overlay::Filter(_) => self.filter_key(key),
             Overlay::References { .. } => self.references_key(key),
             Overlay::Edit(_) => self.edit_key(key),
+            Overlay::User(_) => self.user_panel_key(key),
         }
     }
 

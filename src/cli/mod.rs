@@ -6,7 +6,7 @@ mod log;
 mod migrate;
 mod tables;
 mod user;
-mod user_print;
+pub(crate) mod user_print;
 
 pub use tables::{describe_kind, group_thousands};
 

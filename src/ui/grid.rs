@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use rusqlite::types::Value;
 
 use super::theme;
-use crate::app::layout::{GUTTER, column_widths, visible_columns};
+use crate::app::layout::{GUTTER, column_widths, lead_width, visible_columns_from};
 use crate::app::{App, Load, TableMeta, TableTab, arrow};
 use crate::db::kinds::{ColumnKind, name_words};
 use crate::db::value::{DisplayContext, display_value, value_instant};
@@ -33,8 +33,9 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         }
     };
     let widths = column_widths(tab, &app.ctx, grid.height as usize);
-    let columns = visible_columns(&widths, tab.selected_col, grid.width);
-    draw_header(frame, tab, meta, &columns, header);
+    let lead = lead_width(app, tab);
+    let columns = visible_columns_from(&widths, tab.selected_col, grid.width, lead);
+    draw_header(frame, tab, meta, &columns, header, lead);
     if tab.window.rows.is_empty() {
         let text = match (&tab.rows_error, tab.fetch.is_some()) {
             (Some(message), _) => format!("Could not read rows: {message}"),
@@ -60,7 +61,8 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
             let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
             let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
             let mut spans = vec![gutter(selected, ban_state, marked)];
-            let mut x = GUTTER;
+            spans.extend(super::users::status_cells(app, tab, &row.values, lead));
+            let mut x = lead;
             for &(column, start, width) in &columns {
                 if start > x {
                     spans.push(Span::raw(" ".repeat((start - x) as usize)));
@@ -99,10 +101,20 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
     frame.render_widget(Paragraph::new(lines), grid);
 }
 
-fn draw_header(frame: &mut Frame, tab: &TableTab, meta: &TableMeta, columns: &[(usize, u16, u16)], area: Rect) {
+fn draw_header(
+    frame: &mut Frame,
+    tab: &TableTab,
+    meta: &TableMeta,
+    columns: &[(usize, u16, u16)],
+    area: Rect,
+    lead: u16,
+) {
     let mut names: Vec<Span> = vec![Span::raw(" ".repeat(GUTTER as usize))];
     let mut kinds: Vec<Span> = vec![Span::raw(" ".repeat(GUTTER as usize))];
-    let mut x = GUTTER;
+    let (status_names, status_kinds) = super::users::status_headers(lead);
+    names.extend(status_names);
+    kinds.extend(status_kinds);
+    let mut x = lead;
     for &(column, start, width) in columns {
         if start > x {
             let gap = " ".repeat((start - x) as usize);

@@ -8,6 +8,8 @@ mod overlays;
 pub mod sql;
 mod status;
 pub mod theme;
+mod user_panel;
+mod users;
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};

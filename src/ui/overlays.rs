@@ -108,6 +108,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Clear, area);
             frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
         }
+        Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
         _ => {}
     }
 }
