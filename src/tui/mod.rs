@@ -61,7 +61,6 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
 
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
-    // Unknown here, the worker tries again when recording and reports a failure as a warning.
     app.say(crate::app::Level::Info, source.reason);
     run_effects(effects, &foreground, &background);
     terminal.draw(|frame| crate::ui::draw(frame, &app))?;
