@@ -45,7 +45,7 @@ pub enum EditPopup {
     /// Confirming a delete, with what cascades.
     Delete { changes: Vec<StagedEdit>, preview: Option<CascadePreview>, typed: TextArea<'static> },
     /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
-    Review { statements: Option<Vec<String>>, now: chrono::DateTime<chrono::Utc> },
+    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc> },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
     /// Quitting with staged changes.
@@ -231,7 +231,7 @@ impl App {
         let now = chrono::Utc::now();
         let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
         self.edits.request = Some(id);
-        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, now });
+        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now });
         vec![effect]
     }
 
@@ -321,7 +321,7 @@ impl App {
                 }
                 _ => {}
             },
-            EditPopup::Review { statements, now } => match key.code {
+            EditPopup::Review { statements, now, .. } => match key.code {
                 KeyCode::Char('y') if statements.is_some() => {
                     let now = *now;
                     return self.commit_staged(false, now);
@@ -466,9 +466,10 @@ impl App {
                     *preview = Some(found);
                 }
             }
-            Ok(DbResult::Preview(statements)) => {
-                if let Overlay::Edit(EditPopup::Review { statements: shown, .. }) = &mut self.overlay {
+            Ok(DbResult::Preview { statements, problems }) => {
+                if let Overlay::Edit(EditPopup::Review { statements: shown, problems: found, .. }) = &mut self.overlay {
                     *shown = Some(statements);
+                    *found = problems;
                 }
             }
             Ok(DbResult::Committed(report)) => {

@@ -126,7 +126,11 @@ pub enum DbResult {
     Referencing(Vec<ReferencingGroup>),
     Template(Vec<(String, Option<Value>)>),
     Cascade(CascadePreview),
-    Preview(Vec<String>),
+    /// The SQL of staged changes, and what the database would refuse them for.
+    Preview {
+        statements: Vec<String>,
+        problems: Vec<String>,
+    },
     Committed(CommitReport),
     /// Nothing was written: these rows changed since they were loaded.
     Conflict(RowConflicts),

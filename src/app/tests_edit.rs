@@ -194,3 +194,20 @@ fn insert_form_is_prefilled_and_stages_a_row() {
         conn.query_row("SELECT count(*) FROM user WHERE email = 'new@example.com'", [], |r| r.get(0)).unwrap();
     assert_eq!(count, 1);
 }
+
+#[test]
+fn review_warns_of_a_unique_clash_before_commit() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "email");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "user1@example.com");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    ctrl(&mut app, &mut conn, 's');
+    let Overlay::Edit(EditPopup::Review { problems, .. }) = &app.overlay else { panic!("review opens") };
+    assert!(problems.iter().any(|p| p.contains("email")), "{problems:?}");
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+    assert_eq!(app.edits.staged.len(), 1, "a refused commit keeps the staged change");
+}

@@ -12,8 +12,8 @@ use crate::app::{
 };
 use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::edit::{
-    CascadeInput, CommitInput, InsertTemplate, cascade_preview, commit_changes, insert_template, preview_changes,
-    row_changes,
+    CascadeInput, CheckChange, CommitInput, InsertTemplate, cascade_preview, check_change, commit_changes,
+    insert_template, preview_changes, row_changes,
 };
 use crate::db::error::DbError;
 use crate::db::kinds::infer_kinds;
@@ -116,7 +116,12 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         }
         DbRequest::PreviewChanges { changes, now } => {
             let input = CommitInput { changes: &changes, overwrite: false, now };
-            DbResult::Preview(preview_changes(conn, &input)?)
+            let statements = preview_changes(conn, &input)?;
+            let mut problems = Vec::new();
+            for change in &changes {
+                problems.extend(check_change(conn, &CheckChange { change })?);
+            }
+            DbResult::Preview { statements, problems }
         }
         DbRequest::CommitChanges { changes, overwrite, now, audit } => {
             match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {

@@ -133,8 +133,16 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        EditPopup::Review { statements, .. } => {
-            let lines: Vec<Line> = match statements {
+        EditPopup::Review { statements, problems, .. } => {
+            let mut lines: Vec<Line> = problems
+                .iter()
+                .map(|p| Line::styled(format!("⚠ {p}"), theme::error()))
+                .chain(
+                    (!problems.is_empty())
+                        .then(|| Line::styled("SQLite will refuse this commit as it stands.", theme::error())),
+                )
+                .collect();
+            lines.extend(match statements {
                 None => vec![Line::styled("Preparing the SQL…", theme::dim())],
                 Some(statements) => statements
                     .iter()
@@ -144,7 +152,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                         lines
                     })
                     .collect(),
-            };
+            });
             let count = app.edits.staged.len();
             let title = format!("{count} staged change(s): one transaction");
             let height = (lines.len() as u16 + 2).min(frame.area().height.saturating_sub(2));
