@@ -90,12 +90,23 @@ impl App {
         crate::db::edit::row_identity(&meta.info).err()
     }
 
-    pub(super) fn start_cell_edit(&mut self) -> Vec<Effect> {
+    /// Refuses a write gesture in a read-only session or on a table without row identity,
+    /// saying why. True when refused.
+    fn refuse_write(&mut self) -> bool {
         if self.refuse_if_read_only() {
-            return Vec::new();
+            return true;
         }
-        if let Some(reason) = self.not_editable() {
-            self.say(Level::Error, reason);
+        match self.not_editable() {
+            Some(reason) => {
+                self.say(Level::Error, reason);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(super) fn start_cell_edit(&mut self) -> Vec<Effect> {
+        if self.refuse_write() {
             return Vec::new();
         }
         let Some(tab) = self.active_tab() else { return Vec::new() };
@@ -138,11 +149,7 @@ impl App {
     }
 
     pub(super) fn start_insert(&mut self) -> Vec<Effect> {
-        if self.refuse_if_read_only() {
-            return Vec::new();
-        }
-        if let Some(reason) = self.not_editable() {
-            self.say(Level::Error, reason);
+        if self.refuse_write() {
             return Vec::new();
         }
         let Some(table) = self.active_tab().map(|t| t.name.clone()) else { return Vec::new() };
@@ -167,11 +174,7 @@ impl App {
     }
 
     pub(super) fn start_delete(&mut self) -> Vec<Effect> {
-        if self.refuse_if_read_only() {
-            return Vec::new();
-        }
-        if let Some(reason) = self.not_editable() {
-            self.say(Level::Error, reason);
+        if self.refuse_write() {
             return Vec::new();
         }
         let Some(tab) = self.active_tab() else { return Vec::new() };

@@ -8,7 +8,8 @@ mod tables;
 mod user;
 pub(crate) mod user_print;
 
-pub use tables::{describe_kind, group_thousands};
+pub use crate::db::value::group_thousands;
+pub use tables::describe_kind;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -24,6 +24,19 @@ impl DisplayContext {
 /// Placeholder shown for masked secrets.
 pub const MASK: &str = "•••••";
 
+/// `1234567` → `1,234,567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Formats a value for a grid cell or a CLI table: dates as local time with age, booleans as
 /// ✓/✗, secrets masked, NULL as `NULL` (an empty string stays empty).
 pub fn display_value(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> String {

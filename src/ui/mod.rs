@@ -70,4 +70,4 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::app::tests::{open_app, settle, test_audit, test_migrations, users_db};
 use crate::app::{Action, App, DbReply};
 
-fn render(app: &App) -> String {
+pub(crate) fn render(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
     terminal.draw(|frame| super::draw(frame, app)).unwrap();
     let buffer = terminal.backend().buffer();

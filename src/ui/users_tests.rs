@@ -1,25 +1,11 @@
 //! Snapshots of the user features: the status columns, the action menu, the ban form, the
 //! confirmation with its SQL, and the impersonation list.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 
-use crate::app::App;
 use crate::app::users_test_support::{admin_app, press, select, type_text};
 
-fn render(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
-    terminal.draw(|frame| crate::ui::draw(frame, app)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+use crate::ui::tests::render;
 
 #[test]
 fn grid_with_status_columns() {
