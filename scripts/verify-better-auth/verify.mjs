@@ -1,16 +1,16 @@
-// Checks, with the real better-auth (server API, admin plugin, built-in Kysely SQLite adapter on
-// better-sqlite3), that what `squall user ...` writes into a database is what better-auth expects.
+// Checks, with the real better-auth (server API, admin plugin, email and password) on a
+// better-sqlite3 database, that what `squall user ...` writes is what better-auth expects.
 //
-//   node verify.mjs --squall <squall binary> --db <sqlite file> --flavour camel
-//   node verify.mjs --squall <squall binary> --db <new sqlite file> --flavour snake --init-sql <0000_init.sql>
+//   node verify.mjs --squall <squall binary> --db <file> --flavour camel|snake
+//                   [--adapter kysely|drizzle] [--init-sql <0000_init.sql>]
 //
-// camel: the database is a `squall demo` database (better-auth camelCase schema, epoch-ms dates,
-//        demo users' password `password123`).
-// snake: the database is created from the drizzle snake_case migration and its users are signed
-//        up through better-auth itself, so every date in it is ISO-8601 text (what the Kysely
-//        adapter writes); better-auth is configured with a snake_case field mapping.
+// Without --init-sql the database is a `squall demo` (camelCase schema, epoch-ms dates, users'
+// password `password123`). With it, a new database is made from that migration and its users are
+// signed up through better-auth itself (ISO-8601 text dates with the Kysely adapter).
+// --adapter kysely: better-auth's built-in adapter (snake_case via `fields` mappings);
+// --adapter drizzle: drizzleAdapter over drizzle-orm tables from schema.mjs (`timestamp_ms`).
 //
-// Prints one PASS/FAIL line per check and exits 1 when any check fails.
+// Prints one PASS/FAIL/SKIP line per check and exits 1 when any check fails. See README.md.
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
