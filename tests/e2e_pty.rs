@@ -128,3 +128,41 @@ fn pages_to_the_end_of_a_100k_user_demo() {
     session.send("q");
     assert!(session.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn edits_a_cell_commits_it_and_the_file_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = dir.path().join("edit.db");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
+        .args(["demo", "--users", "50", "--out"])
+        .arg(&db)
+        .env("SQUALL_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let first_id: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT id FROM user ORDER BY rowid LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
+    session.wait_for("row 1 of 50", Duration::from_secs(30));
+    session.send("le");
+    session.wait_for("edit user.name", Duration::from_secs(10));
+    session.send(&"\u{7f}".repeat(40));
+    session.send("Edited In Pty\r");
+    session.wait_for("1 staged", Duration::from_secs(10));
+    session.send("\u{13}"); // Ctrl-S
+    session.wait_for("y commit", Duration::from_secs(10));
+    session.send("y");
+    session.wait_for("committed", Duration::from_secs(10));
+    session.send("q");
+    assert!(session.wait_exit(Duration::from_secs(10)).success());
+    let name: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT name FROM user WHERE id = ?1", [&first_id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "Edited In Pty");
+    let audit = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
+    assert!(audit.contains("Edited In Pty"));
+}

@@ -1,5 +1,7 @@
 //! `squall migrate status|apply` end to end, on temp copies of the fixtures the real tools made.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -8,19 +10,6 @@ use serde_json::Value;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let target = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A scratch directory holding copies of the fixture databases, the drizzle folder, the wrangler
@@ -35,8 +24,8 @@ impl Scratch {
         for name in ["drizzle-applied.db", "drizzle-partial.db", "wrangler-d1-partial.sqlite"] {
             std::fs::copy(fixtures().join(name), dir.path().join(name)).unwrap();
         }
-        copy_dir(&fixtures().join("drizzle"), &dir.path().join("drizzle"));
-        copy_dir(&fixtures().join("wrangler-project"), &dir.path().join("project"));
+        common::copy_recursively(&fixtures().join("drizzle"), &dir.path().join("drizzle"));
+        common::copy_recursively(&fixtures().join("wrangler-project"), &dir.path().join("project"));
         Scratch { dir }
     }
 

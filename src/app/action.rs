@@ -61,6 +61,8 @@ pub enum Action {
     ClearFilters,
     /// Show or hide internal tables (sqlite_*, _cf_*).
     ToggleInternal,
+    /// Open the user action menu (ban, role, sessions, password, removal) for the selected user.
+    OpenUserMenu,
     /// Reload the table's rows and count.
     Refresh,
     /// Cancel the running query, or close what is open.
@@ -71,4 +73,16 @@ pub enum Action {
     ShowReferences,
     /// Go back along the path walked with `gd` / `gr`.
     Back,
+    /// Edit the selected cell in a popup (`e`).
+    EditCell,
+    /// Open the form for a new row (`a`).
+    InsertRow,
+    /// Delete the marked rows, or the selected one, after showing what cascades (`d`).
+    DeleteRows,
+    /// Mark or unmark the selected row for a multi-row delete (Space).
+    ToggleMark,
+    /// Undo the last staged change (`u`).
+    UndoEdit,
+    /// Show the SQL of everything staged, then commit on `y` (Ctrl-S).
+    ReviewChanges,
 }

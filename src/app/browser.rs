@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKin
 use crate::db::page::{Anchor, Sort, SortDirection};
 
 use super::keymap::browser_action;
-use super::layout::{areas, column_widths, grid_rows, tab_spans, visible_columns};
+use super::layout::{areas, column_widths, grid_rows, lead_width, tab_spans, visible_columns_from};
 use super::tab::{FetchKind, PAGE_ROWS, PendingFetch};
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, SPECIAL_SCREENS, Screen, Worker};
 
@@ -60,6 +60,13 @@ impl App {
             Action::FollowReference => self.follow_reference(),
             Action::ShowReferences => self.show_references(),
             Action::Back => self.go_back(),
+            Action::EditCell => self.start_cell_edit(),
+            Action::InsertRow => self.start_insert(),
+            Action::DeleteRows => self.start_delete(),
+            Action::ToggleMark => self.toggle_mark(),
+            Action::UndoEdit => self.undo_staged(),
+            Action::ReviewChanges => self.review_staged(),
+            Action::OpenUserMenu => self.open_user_menu(),
             Action::Cancel => self.cancel_query(),
             Action::ClearFilters => {
                 if let Some(tab) = self.active_tab_mut() {
@@ -160,7 +167,7 @@ impl App {
     fn column_at(&self, x: u16) -> Option<usize> {
         let tab = self.active_tab()?;
         let widths = column_widths(tab, &self.ctx, grid_rows(self));
-        visible_columns(&widths, tab.selected_col, self.width)
+        visible_columns_from(&widths, tab.selected_col, self.width, lead_width(self, tab))
             .into_iter()
             .find(|(_, start, width)| x >= *start && x < start + width)
             .map(|(index, _, _)| index)
@@ -326,7 +333,11 @@ impl App {
             Ok(DbResult::Page(page)) => {
                 tab.rows_error = None;
                 tab.window.apply(pending.kind, page);
-                if is_active { self.after_move() } else { Vec::new() }
+                let mut effects = self.request_statuses(index, pending.kind);
+                if is_active {
+                    effects.extend(self.after_move());
+                }
+                effects
             }
             Ok(_) => Vec::new(),
             Err(message) => {

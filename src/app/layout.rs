@@ -81,7 +81,17 @@ pub fn column_widths(tab: &TableTab, ctx: &DisplayContext, visible_rows: usize) 
 
 /// The columns on screen as (column index, x, width), keeping the selected one visible.
 pub fn visible_columns(widths: &[u16], selected: usize, area_width: u16) -> Vec<(usize, u16, u16)> {
-    let avail = area_width.saturating_sub(GUTTER);
+    visible_columns_from(widths, selected, area_width, GUTTER)
+}
+
+/// Cells left of the first column: the gutter, plus the status columns on the user table.
+pub fn lead_width(app: &App, tab: &TableTab) -> u16 {
+    GUTTER + super::users::status_lead(app, tab, grid_rows(app))
+}
+
+/// Like [`visible_columns`], with the first column starting at `lead` (see [`lead_width`]).
+pub fn visible_columns_from(widths: &[u16], selected: usize, area_width: u16, lead: u16) -> Vec<(usize, u16, u16)> {
+    let avail = area_width.saturating_sub(lead);
     if widths.is_empty() {
         return Vec::new();
     }
@@ -92,7 +102,7 @@ pub fn visible_columns(widths: &[u16], selected: usize, area_width: u16) -> Vec<
         first -= 1;
     }
     let mut placed = Vec::new();
-    let mut x = GUTTER;
+    let mut x = lead;
     for (index, width) in widths.iter().enumerate().skip(first) {
         if x >= area_width {
             break;

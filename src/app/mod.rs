@@ -4,6 +4,7 @@
 
 mod action;
 mod browser;
+mod edit;
 mod er;
 mod keymap;
 pub mod layout;
@@ -11,12 +12,15 @@ mod migrations;
 mod navigate;
 mod overlay;
 mod tab;
+mod user_panel;
+mod users;
 
 use rusqlite::types::Value;
 
 pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
+pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
@@ -24,7 +28,13 @@ pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
+pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, field_text, read_ban_expiry};
+pub use users::{
+    ActionDone, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest, UsersResult, UsersState,
+    WindowReload, status_lead, status_parts, status_text,
+};
 
+use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflicts, StagedChange};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::open::ReadOnlyReason;
@@ -74,6 +84,22 @@ pub enum DbRequest {
     FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
     /// The groups of rows, per relation, that point at this row, with counts.
     ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value> },
+    /// Pre-filled fields for a new row of `table`.
+    InsertTemplate { table: String },
+    /// What deleting these rows would cascade to.
+    CascadePreview { table: String, keys: Vec<ColumnValues> },
+    /// The SQL of staged changes, values shown as they will be bound.
+    PreviewChanges { changes: Vec<StagedChange>, now: chrono::DateTime<chrono::Utc> },
+    /// Commit staged changes in one transaction, then record them in the audit log. `now` is
+    /// the preview's, so what runs is exactly what was shown.
+    CommitChanges {
+        changes: Vec<StagedChange>,
+        overwrite: bool,
+        now: chrono::DateTime<chrono::Utc>,
+        audit: AuditTarget,
+    },
+    /// User administration: statuses, roles, previews, actions, impersonations.
+    Users(UsersRequest),
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -98,6 +124,17 @@ pub enum DbResult {
     Er(Box<ErView>),
     Reference(Option<RowTarget>),
     Referencing(Vec<ReferencingGroup>),
+    Template(Vec<(String, Option<Value>)>),
+    Cascade(CascadePreview),
+    /// The SQL of staged changes, and what the database would refuse them for.
+    Preview {
+        statements: Vec<String>,
+        problems: Vec<String>,
+    },
+    Committed(CommitReport),
+    /// Nothing was written: these rows changed since they were loaded.
+    Conflict(RowConflicts),
+    Users(UsersResult),
 }
 
 /// A worker's answer to request `id`.
@@ -155,6 +192,16 @@ pub struct Source {
     pub reason: String,
     pub read_only: Option<ReadOnlyReason>,
     pub migrations: MigrationsSource,
+    pub audit: AuditTarget,
+}
+
+/// Where committed changes are recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTarget {
+    /// The audit log file (JSON lines).
+    pub file: std::path::PathBuf,
+    /// The database the changes are made to, as the log names it.
+    pub database: std::path::PathBuf,
 }
 
 /// Which screen is showing.
@@ -181,9 +228,12 @@ pub struct App {
     pub screen: Screen,
     pub migrations: MigrationsScreen,
     pub er: ErScreen,
+    pub edits: EditState,
     /// The path walked with `gd` / `gr`, most recent last.
     pub trail: Vec<Breadcrumb>,
     nav_request: Option<RequestId>,
+    /// User statuses and the user action menu's requests.
+    pub users: UsersState,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -213,8 +263,10 @@ impl App {
             screen: Screen::Browser,
             migrations: MigrationsScreen::default(),
             er: ErScreen::default(),
+            edits: EditState::default(),
             trail: Vec::new(),
             nav_request: None,
+            users: UsersState::default(),
             overlay: Overlay::None,
             status: None,
             width,
@@ -271,6 +323,8 @@ impl App {
             || self.migrations.applying.is_some()
             || self.er.request.is_some()
             || self.nav_request.is_some()
+            || self.edits.request.is_some()
+            || self.users.is_busy()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -290,7 +344,7 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
-                self.should_quit = true;
+                self.should_quit = self.confirm_quit();
                 Vec::new()
             }
             Action::Resize { width, height } => {
@@ -328,11 +382,17 @@ impl App {
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
         }
+        if self.users.awaits(reply.id) {
+            return self.on_users_reply(reply);
+        }
         if self.migrations.awaits(reply.id) {
             return self.on_migrations_reply(reply);
         }
         if self.er.request == Some(reply.id) {
             return self.on_er_reply(reply);
+        }
+        if self.awaits_edit(reply.id) {
+            return self.on_edit_reply(reply);
         }
         if self.awaits_navigation(reply.id) {
             return self.on_navigation_reply(reply);
@@ -365,6 +425,10 @@ impl App {
     /// Makes sure the active tab has its schema and rows, requesting what is missing.
     fn open_active_tab(&mut self) -> Vec<Effect> {
         let Some(tab) = self.active_tab() else { return Vec::new() };
+        // A tab whose rows were dropped (after a commit) reads them again when shown.
+        if tab.meta().is_some() && tab.window.rows.is_empty() && tab.fetch.is_none() && tab.total.is_none() {
+            return self.reload_rows();
+        }
         if tab.meta_request.is_some() || !matches!(tab.meta, Load::Loading) {
             return Vec::new();
         }
@@ -392,3 +456,7 @@ impl App {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_edit;
+#[cfg(test)]
+pub(crate) use users::tests as users_test_support;

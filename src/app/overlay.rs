@@ -13,14 +13,17 @@ use crate::db::page::{Filter, FilterOp};
 use crate::db::relations::ReferencingGroup;
 use crate::db::value::parse_value;
 
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, RequestId, Worker};
+use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, RequestId, Worker};
 
 /// The popup or prompt on top of the grid.
 #[derive(Debug, Clone, Default)]
 pub enum Overlay {
     #[default]
     None,
-    Help,
+    /// The keys of the current screen, scrolled this many lines.
+    Help {
+        scroll: u16,
+    },
     Picker(Picker),
     Detail {
         reveal: bool,
@@ -37,6 +40,10 @@ pub enum Overlay {
         groups: Vec<ReferencingGroup>,
         selected: usize,
     },
+    /// Editing: a cell, a new row, a delete, the review of staged changes, a conflict.
+    Edit(EditPopup),
+    /// The user action menu and its forms.
+    User(Box<super::UserPanel>),
 }
 
 /// The fuzzy table picker.
@@ -79,7 +86,7 @@ fn text_of(area: &TextArea) -> String {
 impl App {
     pub(super) fn open_overlay(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::OpenHelp => self.overlay = Overlay::Help,
+            Action::OpenHelp => self.overlay = Overlay::Help { scroll: 0 },
             Action::OpenPicker => {
                 let matches = (0..self.tabs.len()).collect();
                 self.overlay = Overlay::Picker(Picker { query: single_line(""), matches, selected: 0 });
@@ -177,12 +184,19 @@ impl App {
         }
         match &mut self.overlay {
             Overlay::None => Vec::new(),
-            Overlay::Help => {
-                self.overlay = Overlay::None;
+            Overlay::Help { scroll } => {
+                match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    _ => self.overlay = Overlay::None,
+                }
                 Vec::new()
             }
             Overlay::Detail { scroll, .. } => match key.code {
                 KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
+                KeyCode::Char('A') => self.open_user_menu(),
                 KeyCode::Down | KeyCode::Char('j') => {
                     *scroll = scroll.saturating_add(1);
                     Vec::new()
@@ -215,6 +229,8 @@ impl App {
             Overlay::Picker(_) => self.picker_key(key),
             Overlay::Filter(_) => self.filter_key(key),
             Overlay::References { .. } => self.references_key(key),
+            Overlay::Edit(_) => self.edit_key(key),
+            Overlay::User(_) => self.user_panel_key(key),
         }
     }
 

@@ -70,9 +70,18 @@ pub fn test_migrations() -> MigrationsSource {
     }
 }
 
+pub fn test_audit() -> AuditTarget {
+    AuditTarget { file: std::env::temp_dir().join("squall-test-audit.jsonl"), database: "/tmp/t.db".into() }
+}
+
 pub fn open_app(conn: &mut Connection, width: u16, height: u16) -> App {
-    let source =
-        Source { path: "/tmp/t.db".into(), reason: "test".into(), read_only: None, migrations: test_migrations() };
+    let source = Source {
+        path: "/tmp/t.db".into(),
+        reason: "test".into(),
+        read_only: None,
+        migrations: test_migrations(),
+        audit: test_audit(),
+    };
     let (mut app, effects) = App::new(source, width, height, fixed_ctx());
     settle(&mut app, conn, effects);
     app

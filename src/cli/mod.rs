@@ -6,9 +6,10 @@ mod log;
 mod migrate;
 mod tables;
 mod user;
-mod user_print;
+pub(crate) mod user_print;
 
-pub use tables::{describe_kind, group_thousands};
+pub use crate::db::value::group_thousands;
+pub use tables::describe_kind;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

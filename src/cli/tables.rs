@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{GlobalArgs, open_target, resolve_database};
 use crate::db::kinds::{ColumnKind, TimeFormat, infer_kinds};
 use crate::db::schema::{CountRows, DescribeTable, ListTables, RelationType, count_rows, describe_table, list_tables};
+use crate::db::value::group_thousands;
 
 #[derive(Debug, Args)]
 pub struct TablesArgs {
@@ -115,17 +116,4 @@ pub fn describe_kind(kind: &ColumnKind) -> String {
         ColumnKind::ForeignKey { table, column } => format!("fk → {table}.{column}"),
         other => other.label().to_string(),
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }

@@ -20,6 +20,9 @@ pub enum DbError {
     /// Another connection holds the lock and did not let go in time.
     #[error("{0}")]
     Busy(String),
+    /// Rows changed (or vanished) since they were loaded for editing; nothing was written.
+    #[error("{0}")]
+    RowConflict(super::edit::RowConflicts),
     /// The file exists but is not a usable SQLite database.
     #[error("{path}: {reason}")]
     BadFile { path: PathBuf, reason: String },

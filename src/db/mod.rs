@@ -1,6 +1,7 @@
 //! Plain data access: free functions over `&Connection`, no UI types.
 
 pub mod change;
+pub mod edit;
 pub mod error;
 pub mod kinds;
 pub mod labels;

@@ -24,6 +24,19 @@ impl DisplayContext {
 /// Placeholder shown for masked secrets.
 pub const MASK: &str = "•••••";
 
+/// `1234567` → `1,234,567`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Formats a value for a grid cell or a CLI table: dates as local time with age, booleans as
 /// ✓/✗, secrets masked, NULL as `NULL` (an empty string stays empty).
 pub fn display_value(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> String {
@@ -144,7 +157,13 @@ pub fn parse_value(input: &str, kind: &ColumnKind, ctx: &DisplayContext) -> Resu
         ColumnKind::Integer => {
             trimmed.parse::<i64>().map(Value::Integer).map_err(|_| format!("{trimmed:?} is not a whole number"))
         }
-        ColumnKind::Real => trimmed.parse::<f64>().map(Value::Real).map_err(|_| format!("{trimmed:?} is not a number")),
+        // SQLite stores NaN as NULL, so "nan" is refused rather than silently erasing the cell.
+        ColumnKind::Real => trimmed
+            .parse::<f64>()
+            .ok()
+            .filter(|f| !f.is_nan())
+            .map(Value::Real)
+            .ok_or_else(|| format!("{trimmed:?} is not a number")),
         ColumnKind::Json => serde_json::from_str::<serde_json::Value>(input)
             .map(|_| Value::Text(input.to_string()))
             .map_err(|err| format!("not valid JSON: {err}")),
@@ -172,13 +191,15 @@ pub fn parse_instant(text: &str, ctx: &DisplayContext) -> Result<DateTime<Utc>, 
     if text.eq_ignore_ascii_case("now") {
         return Ok(ctx.now);
     }
+    // Checked arithmetic: `+99999999999d` is out of range, not a crash.
+    let out_of_range = || format!("{text} is out of range for a date");
     if let Some(delta) = parse_duration(text.trim_start_matches('+')) {
-        return Ok(if text.starts_with('-') { ctx.now - delta } else { ctx.now + delta });
+        return ctx.now.checked_add_signed(delta).ok_or_else(out_of_range);
     }
     if let Some(rest) = text.strip_prefix('-')
         && let Some(delta) = parse_duration(rest)
     {
-        return Ok(ctx.now - delta);
+        return ctx.now.checked_sub_signed(delta).ok_or_else(out_of_range);
     }
     if let Ok(n) = text.parse::<i64>() {
         return value_instant(&Value::Integer(n)).ok_or_else(|| format!("{text} is out of range for a date"));
@@ -293,3 +314,7 @@ mod tests {
         assert_eq!(relative_age(now - chrono::TimeDelta::days(800), now), "2y ago");
     }
 }
+
+#[cfg(test)]
+#[path = "value_props.rs"]
+mod props;

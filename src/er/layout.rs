@@ -82,17 +82,7 @@ pub(crate) fn measure(table: &ErTable, detail: Detail) -> BoxContent {
 }
 
 /// `1234567` → `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+pub(crate) use crate::db::value::group_thousands as thousands;
 
 /// The placement of every box, by table index.
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
+mod users;
 pub mod worker;
 
 use std::io::stdout;
@@ -12,7 +13,7 @@ use anyhow::{Context, Result};
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 
-use crate::app::{Action, App, AppEvent, Effect, MigrationsSource, Source, Worker};
+use crate::app::{Action, App, AppEvent, AuditTarget, Effect, MigrationsSource, Source, Worker};
 use crate::db::open::{Database, OpenInput, OpenMode, open_database};
 use crate::db::value::DisplayContext;
 use worker::WorkerHandle;
@@ -39,7 +40,8 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let backup_dir = crate::migrate::backup::default_backup_dir()?;
     let migrations = MigrationsSource { db_path: db.path.clone(), cwd, d1, backup_dir };
-    let source = Source { path: db.path.display().to_string(), reason, read_only: db.read_only, migrations };
+    let audit = AuditTarget { file: crate::audit::audit_log_path()?, database: db.path.clone() };
+    let source = Source { path: db.path.display().to_string(), reason, read_only: db.read_only, migrations, audit };
     // A second, read-only connection counts rows so a slow count never delays a page.
     let counter = open_database(&OpenInput { path: &db.path, mode: OpenMode::ReadOnly })
         .context("opening a second connection for row counts")?;

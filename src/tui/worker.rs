@@ -10,6 +10,12 @@ use rusqlite::{Connection, InterruptHandle};
 use crate::app::{
     AppEvent, DbReply, DbRequest, DbResult, ErView, MigrationsOverview, MigrationsSource, RequestId, TableMeta,
 };
+use crate::audit::{append_audit_to, entries_from_changes};
+use crate::db::edit::{
+    CascadeInput, CheckChange, CommitInput, InsertTemplate, cascade_preview, check_change, commit_changes,
+    insert_template, preview_changes, row_changes,
+};
+use crate::db::error::DbError;
 use crate::db::kinds::infer_kinds;
 use crate::db::labels::{RowLabel, row_label};
 use crate::db::page::{PageQuery, count_matching, fetch_page};
@@ -99,6 +105,38 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             let row = RowValues { table: &table, columns: &columns, values: &values };
             DbResult::Referencing(referencing_rows(conn, &ReferencingRows { relations: &relations, row })?)
         }
+        DbRequest::InsertTemplate { table } => {
+            let info = describe_table(conn, &DescribeTable { name: &table })?;
+            let kinds = infer_kinds(conn, &info)?;
+            let input = InsertTemplate { info: &info, kinds: &kinds, now: chrono::Utc::now() };
+            DbResult::Template(insert_template(conn, &input)?)
+        }
+        DbRequest::CascadePreview { table, keys } => {
+            DbResult::Cascade(cascade_preview(conn, &CascadeInput { table: &table, keys: &keys })?)
+        }
+        DbRequest::PreviewChanges { changes, now } => {
+            let input = CommitInput { changes: &changes, overwrite: false, now };
+            let statements = preview_changes(conn, &input)?;
+            let mut problems = Vec::new();
+            for change in &changes {
+                problems.extend(check_change(conn, &CheckChange { change })?);
+            }
+            DbResult::Preview { statements, problems }
+        }
+        DbRequest::CommitChanges { changes, overwrite, now, audit } => {
+            match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
+                Ok(report) => {
+                    let entries = entries_from_changes(&audit.database, "edit", &row_changes(&report.applied), now);
+                    append_audit_to(&audit.file, &entries)?;
+                    DbResult::Committed(report)
+                }
+                Err(err) => match err.downcast::<DbError>() {
+                    Ok(DbError::RowConflict(conflicts)) => DbResult::Conflict(conflicts),
+                    Ok(other) => return Err(other.into()),
+                    Err(other) => return Err(other),
+                },
+            }
+        }
         DbRequest::Migrations { source } => DbResult::Migrations(Box::new(read_migrations(conn, &source)?)),
         DbRequest::ApplyMigrations { source } => {
             let located = locate(&source)?;
@@ -117,6 +155,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             };
             DbResult::Applied(apply_migrations(conn, input)?)
         }
+        DbRequest::Users(request) => DbResult::Users(super::users::answer_users(conn, request)?),
     })
 }
 

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use rusqlite::types::Value;
 
 use super::theme;
-use crate::app::layout::{GUTTER, column_widths, visible_columns};
+use crate::app::layout::{GUTTER, column_widths, lead_width, visible_columns_from};
 use crate::app::{App, Load, TableMeta, TableTab, arrow};
 use crate::db::kinds::{ColumnKind, name_words};
 use crate::db::value::{DisplayContext, display_value, value_instant};
@@ -33,8 +33,9 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         }
     };
     let widths = column_widths(tab, &app.ctx, grid.height as usize);
-    let columns = visible_columns(&widths, tab.selected_col, grid.width);
-    draw_header(frame, tab, meta, &columns, header);
+    let lead = lead_width(app, tab);
+    let columns = visible_columns_from(&widths, tab.selected_col, grid.width, lead);
+    draw_header(frame, tab, meta, &columns, header, lead);
     if tab.window.rows.is_empty() {
         let text = match (&tab.rows_error, tab.fetch.is_some()) {
             (Some(message), _) => format!("Could not read rows: {message}"),
@@ -57,13 +58,17 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         .map(|(index, row)| {
             let selected = index == tab.window.selected;
             let ban_state = ban.as_ref().map_or(BanState::None, |b| b.state(&row.values, &app.ctx));
-            let mut spans = vec![gutter(selected, ban_state)];
-            let mut x = GUTTER;
+            let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
+            let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
+            let mut spans = vec![gutter(selected, ban_state, marked)];
+            spans.extend(super::users::status_cells(app, tab, &row.values, lead));
+            let mut x = lead;
             for &(column, start, width) in &columns {
                 if start > x {
                     spans.push(Span::raw(" ".repeat((start - x) as usize)));
                 }
-                let value = &row.values[column];
+                let staged = app.staged_value(&tab.name, &row.cursor.key, column);
+                let value = staged.as_ref().unwrap_or(&row.values[column]);
                 let kind = &meta.kinds[column];
                 let mut style = cell_style(value, kind);
                 if ban.as_ref().is_some_and(|b| b.banned == column) {
@@ -76,6 +81,12 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
                 let mut text = display_value(value, kind, &app.ctx).replace('\n', "⏎");
                 if ban_state == BanState::Expired && ban.as_ref().is_some_and(|b| b.banned == column) {
                     text = "✓ expired".into();
+                }
+                if staged.is_some() {
+                    style = theme::staged();
+                }
+                if deleting {
+                    style = theme::deleting();
                 }
                 if selected && column == tab.selected_col {
                     style = theme::selected_cell();
@@ -90,10 +101,20 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
     frame.render_widget(Paragraph::new(lines), grid);
 }
 
-fn draw_header(frame: &mut Frame, tab: &TableTab, meta: &TableMeta, columns: &[(usize, u16, u16)], area: Rect) {
+fn draw_header(
+    frame: &mut Frame,
+    tab: &TableTab,
+    meta: &TableMeta,
+    columns: &[(usize, u16, u16)],
+    area: Rect,
+    lead: u16,
+) {
     let mut names: Vec<Span> = vec![Span::raw(" ".repeat(GUTTER as usize))];
     let mut kinds: Vec<Span> = vec![Span::raw(" ".repeat(GUTTER as usize))];
-    let mut x = GUTTER;
+    let (status_names, status_kinds) = super::users::status_headers(lead);
+    names.extend(status_names);
+    kinds.extend(status_kinds);
+    let mut x = lead;
     for &(column, start, width) in columns {
         if start > x {
             let gap = " ".repeat((start - x) as usize);
@@ -120,8 +141,9 @@ fn draw_header(frame: &mut Frame, tab: &TableTab, meta: &TableMeta, columns: &[(
     frame.render_widget(Paragraph::new(vec![Line::from(names), Line::from(kinds)]), area);
 }
 
-fn gutter(selected: bool, ban: BanState) -> Span<'static> {
+fn gutter(selected: bool, ban: BanState, marked: bool) -> Span<'static> {
     let mark = match ban {
+        _ if marked => Span::styled("✚", theme::warning()),
         BanState::Active => Span::styled("●", theme::banned()),
         BanState::Expired => Span::styled("○", theme::ban_expired()),
         BanState::None => Span::raw(" "),

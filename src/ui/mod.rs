@@ -1,5 +1,6 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
+mod edit;
 mod er;
 mod grid;
 mod migrations;
@@ -7,6 +8,8 @@ mod overlays;
 pub mod sql;
 mod status;
 pub mod theme;
+mod user_panel;
+mod users;
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -67,4 +70,4 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -68,7 +68,7 @@ fn block(title: &str) -> Block<'_> {
 
 pub fn draw_popup(frame: &mut Frame, app: &App) {
     match &app.overlay {
-        Overlay::Help => draw_help(frame, app),
+        Overlay::Help { scroll } => draw_help(frame, app, *scroll),
         Overlay::Picker(picker) => {
             let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
             let area = popup_area(frame, 50, height);
@@ -91,6 +91,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Paragraph::new(lines), list);
         }
         Overlay::Detail { reveal, scroll, .. } => draw_detail(frame, app, *reveal, *scroll),
+        Overlay::Edit(popup) => super::edit::draw(frame, app, popup),
         Overlay::References { groups, selected } => {
             let mut lines: Vec<Line> = groups
                 .iter()
@@ -107,12 +108,13 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Clear, area);
             frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
         }
+        Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
         _ => {}
     }
 }
 
 /// Help lists the keys of the screen it was opened on.
-fn draw_help(frame: &mut Frame, app: &App) {
+fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
     let key_line = |keys: &str, description: &str| {
         Line::from(vec![Span::styled(format!("  {keys:<18}"), theme::key()), Span::raw(description.to_string())])
     };
@@ -138,11 +140,12 @@ fn draw_help(frame: &mut Frame, app: &App) {
     if app.screen != Screen::Browser {
         section(&mut lines, "Everywhere", SHARED_KEYS);
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Any key closes this help.", theme::dim()));
     let area = popup_area(frame, 80, lines.len() as u16 + 2);
+    let fits = area.height as usize >= lines.len() + 2;
+    let hint = if fits { " any key closes " } else { " ↑↓ PgUp PgDn scroll · any other key closes " };
+    let outer = block(" help ").title_bottom(Line::styled(hint, theme::dim()));
     frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block(" help ")), area);
+    frame.render_widget(Paragraph::new(lines).block(outer).scroll((scroll, 0)), area);
 }
 
 /// Keys every screen shares.

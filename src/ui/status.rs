@@ -52,6 +52,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             left.push(Span::styled(format!(" │ {}", conditions.join(" AND ")), theme::warning()));
         }
     }
+    if !app.edits.staged.is_empty() {
+        let staged = format!(" │ {} staged · Ctrl-s review · u undo ", app.edits.staged.len());
+        left.push(Span::styled(staged, theme::staged()));
+    }
     if app.is_busy() {
         left.push(Span::raw(format!(" {}", SPINNER[app.spinner % SPINNER.len()])));
     }

@@ -4,10 +4,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::tests::{open_app, settle, test_migrations, users_db};
+use crate::app::tests::{open_app, settle, test_audit, test_migrations, users_db};
 use crate::app::{Action, App, DbReply};
 
-fn render(app: &App) -> String {
+pub(crate) fn render(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
     terminal.draw(|frame| super::draw(frame, app)).unwrap();
     let buffer = terminal.backend().buffer();
@@ -42,6 +42,7 @@ fn loading_state() {
         reason: "test".into(),
         read_only: None,
         migrations: test_migrations(),
+        audit: test_audit(),
     };
     let (app, _effects) = App::new(source, 80, 8, crate::app::tests::fixed_ctx());
     drop(conn);
@@ -111,4 +112,33 @@ fn migrations_screen() {
     settle(&mut app, &mut conn, effects);
     keys(&mut app, &mut conn, &[KeyCode::Char('A')]);
     insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn edit_popup_staged_grid_and_review() {
+    use ratatui::crossterm::event::KeyModifiers;
+    let (_dir, mut conn) = users_db(4);
+    let mut app = open_app(&mut conn, 110, 14);
+    app.update(Action::MoveColumns { delta: 1 });
+    keys(&mut app, &mut conn, &[KeyCode::Char('e')]);
+    for _ in 0..10 {
+        keys(&mut app, &mut conn, &[KeyCode::Backspace]);
+    }
+    keys(&mut app, &mut conn, &"Grace Hopper".chars().map(KeyCode::Char).collect::<Vec<_>>());
+    insta::assert_snapshot!("edit_popup", render(&app));
+    keys(&mut app, &mut conn, &[KeyCode::Enter]);
+    insta::assert_snapshot!("staged_grid", render(&app));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL) });
+    settle(&mut app, &mut conn, effects);
+    let screen = render(&app);
+    // The review shows the bound updatedAt (the clock of the commit): scrub it.
+    let scrubbed: String = screen
+        .lines()
+        .map(|line| match line.find("\"updatedAt\" = ") {
+            Some(at) => format!("{}\"updatedAt\" = [now]", &line[..at]),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("review", scrubbed);
 }

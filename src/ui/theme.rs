@@ -41,6 +41,14 @@ pub fn banned() -> Style {
 pub fn ban_expired() -> Style {
     Style::new().fg(Color::DarkGray)
 }
+/// A cell whose new value is staged, not yet committed.
+pub fn staged() -> Style {
+    Style::new().fg(Color::Black).bg(Color::LightYellow)
+}
+/// A row staged for deletion.
+pub fn deleting() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::CROSSED_OUT)
+}
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }

@@ -17,6 +17,7 @@
 mod action;
 mod detail;
 mod engine;
+mod glance;
 mod read;
 mod tables;
 #[cfg(test)]
@@ -34,6 +35,7 @@ pub use action::{
 };
 pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
 pub use engine::{Effect, PlannedStatement};
+pub use glance::{UserStatuses, user_statuses};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, split_roles};
 pub use tables::{AuthSchema, MappedTable, load_auth_schema};
 

@@ -254,7 +254,7 @@ pub(super) fn list_sql(schema: &AuthSchema, input: &ListUsers) -> Result<(String
 }
 
 /// Name of the computed session-count column in list queries; unlikely to clash with a real one.
-const ACTIVE_COUNT_ALIAS: &str = "__squall_active_sessions";
+pub(super) const ACTIVE_COUNT_ALIAS: &str = "__squall_active_sessions";
 
 /// Splits the computed count off a list row.
 pub(super) fn split_count(mut row: StoredRow) -> (StoredRow, u64) {

@@ -1,0 +1,528 @@
+//! Editing from the grid: cells are edited in a popup and staged; `u` undoes; Ctrl-S shows the
+//! SQL of everything staged and `y` commits it in one transaction, with optimistic checks and a
+//! conflict choice (reload or overwrite). Deletes show what cascades first.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+use rusqlite::types::Value;
+
+use crate::db::edit::{
+    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_insert, stage_update,
+    validate_value,
+};
+use crate::db::kinds::ColumnKind;
+use crate::db::value::{display_full, parse_value};
+
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
+
+/// Deletes of more rows than this ask the user to type the count.
+pub const TYPE_COUNT_ABOVE: usize = 10;
+
+/// A staged change and where it shows in the grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StagedEdit {
+    pub change: StagedChange,
+    /// The row's paging key, to mark its cells in the grid (empty for inserts).
+    pub cursor_key: Vec<Value>,
+}
+
+/// Staged changes and the requests about them.
+#[derive(Debug, Clone, Default)]
+pub struct EditState {
+    pub staged: Vec<StagedEdit>,
+    /// Rows marked with Space for a multi-row delete: (table, paging key).
+    pub marked: Vec<(String, Vec<Value>)>,
+    pub request: Option<RequestId>,
+}
+
+/// The popups of editing.
+#[derive(Debug, Clone)]
+pub enum EditPopup {
+    /// Editing one cell.
+    Cell { column: usize, input: TextArea<'static>, set_null: bool, error: Option<String> },
+    /// A new row's fields.
+    Insert { fields: Vec<InsertField>, focus: usize, error: Option<String> },
+    /// Confirming a delete, with what cascades.
+    Delete { changes: Vec<StagedEdit>, preview: Option<CascadePreview>, typed: TextArea<'static> },
+    /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
+    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc> },
+    /// A commit found rows changed by someone else.
+    Conflict { conflicts: RowConflicts },
+    /// Quitting with staged changes.
+    ConfirmQuit,
+}
+
+/// One field of the insert form.
+#[derive(Debug, Clone)]
+pub struct InsertField {
+    pub column: String,
+    pub kind: ColumnKind,
+    pub input: TextArea<'static>,
+    /// Leave the column out (its DEFAULT applies) while the input is empty.
+    pub use_default: bool,
+    pub set_null: bool,
+}
+
+fn text_area(text: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(text.lines().map(str::to_string).collect());
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
+}
+
+fn text_of(area: &TextArea) -> String {
+    area.lines().join("\n")
+}
+
+impl App {
+    /// Writes are refused up front in a read-only session, with the reason.
+    fn refuse_if_read_only(&mut self) -> bool {
+        if let Some(reason) = self.source.read_only {
+            self.say(Level::Error, format!("read-only session ({}): nothing can be changed", reason.describe()));
+            return true;
+        }
+        false
+    }
+
+    /// Why the active table cannot be edited, if it cannot.
+    fn not_editable(&self) -> Option<String> {
+        let meta = self.active_tab()?.meta()?;
+        crate::db::edit::row_identity(&meta.info).err()
+    }
+
+    /// Refuses a write gesture in a read-only session or on a table without row identity,
+    /// saying why. True when refused.
+    fn refuse_write(&mut self) -> bool {
+        if self.refuse_if_read_only() {
+            return true;
+        }
+        match self.not_editable() {
+            Some(reason) => {
+                self.say(Level::Error, reason);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(super) fn start_cell_edit(&mut self) -> Vec<Effect> {
+        if self.refuse_write() {
+            return Vec::new();
+        }
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
+        let column = tab.selected_col;
+        let current =
+            self.staged_value(&tab.name, &row.cursor.key, column).unwrap_or_else(|| row.values[column].clone());
+        let text = match (&current, &meta.kinds[column]) {
+            (Value::Null, _) => String::new(),
+            (value, ColumnKind::Timestamp { .. }) => crate::db::value::value_instant(value)
+                .map(|i| i.with_timezone(&self.ctx.offset).format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_else(|| crate::db::value::raw_text(value)),
+            (Value::Integer(n), ColumnKind::Boolean) => if *n != 0 { "true" } else { "false" }.to_string(),
+            (value, kind) => display_full(value, kind, &self.ctx, true),
+        };
+        let set_null = matches!(current, Value::Null);
+        self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_area(&text), set_null, error: None });
+        Vec::new()
+    }
+
+    /// The newest staged value of a cell, shown instead of the loaded one.
+    pub fn staged_value(&self, table: &str, cursor_key: &[Value], column: usize) -> Option<Value> {
+        let meta = self.tabs.iter().find(|t| t.name == table)?.meta()?;
+        let name = &meta.info.columns.get(column)?.name;
+        self.edits.staged.iter().rev().find_map(|edit| match &edit.change {
+            StagedChange::Update { table: t, column: c, new, .. }
+                if t == table && c == name && edit.cursor_key == cursor_key =>
+            {
+                Some(new.clone())
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether a row is staged for deletion.
+    pub fn staged_for_delete(&self, table: &str, cursor_key: &[Value]) -> bool {
+        self.edits.staged.iter().any(|e| {
+            matches!(&e.change, StagedChange::Delete { table: t, .. } if t == table) && e.cursor_key == cursor_key
+        })
+    }
+
+    pub(super) fn start_insert(&mut self) -> Vec<Effect> {
+        if self.refuse_write() {
+            return Vec::new();
+        }
+        let Some(table) = self.active_tab().map(|t| t.name.clone()) else { return Vec::new() };
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::InsertTemplate { table });
+        self.edits.request = Some(id);
+        vec![effect]
+    }
+
+    pub(super) fn toggle_mark(&mut self) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let Some(row) = tab.window.selected_row() else { return Vec::new() };
+        let entry = (tab.name.clone(), row.cursor.key.clone());
+        match self.edits.marked.iter().position(|m| *m == entry) {
+            Some(i) => {
+                self.edits.marked.remove(i);
+            }
+            None => self.edits.marked.push(entry),
+        }
+        let count = self.edits.marked.len();
+        self.say(Level::Info, format!("{count} row(s) marked · d deletes them"));
+        self.update_browser(super::Action::MoveRows { delta: 1 })
+    }
+
+    pub(super) fn start_delete(&mut self) -> Vec<Effect> {
+        if self.refuse_write() {
+            return Vec::new();
+        }
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let Some(meta) = tab.meta() else { return Vec::new() };
+        let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
+        let marked: Vec<&Vec<Value>> =
+            self.edits.marked.iter().filter(|(t, _)| *t == tab.name).map(|(_, key)| key).collect();
+        let rows: Vec<&crate::db::page::PageRow> = if marked.is_empty() {
+            tab.window.selected_row().into_iter().collect()
+        } else {
+            tab.window.rows.iter().filter(|r| marked.contains(&&r.cursor.key)).collect()
+        };
+        let mut changes = Vec::new();
+        for row in rows {
+            let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
+            match stage_delete(&meta.info, &loaded) {
+                Ok(change) => changes.push(StagedEdit { change, cursor_key: row.cursor.key.clone() }),
+                Err(reason) => {
+                    self.say(Level::Error, reason);
+                    return Vec::new();
+                }
+            }
+        }
+        if changes.is_empty() {
+            return Vec::new();
+        }
+        let keys: Vec<ColumnValues> = changes
+            .iter()
+            .filter_map(|e| match &e.change {
+                StagedChange::Delete { key, .. } => Some(key.clone()),
+                _ => None,
+            })
+            .collect();
+        let table = tab.name.clone();
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::CascadePreview { table, keys });
+        self.edits.request = Some(id);
+        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_area("") });
+        vec![effect]
+    }
+
+    pub(super) fn undo_staged(&mut self) -> Vec<Effect> {
+        match self.edits.staged.pop() {
+            Some(edit) => {
+                self.say(Level::Info, format!("undid a staged {:?} on {}", edit.change.action(), edit.change.table()))
+            }
+            None => self.say(Level::Info, "nothing staged to undo"),
+        }
+        Vec::new()
+    }
+
+    pub(super) fn review_staged(&mut self) -> Vec<Effect> {
+        if self.edits.staged.is_empty() {
+            self.say(Level::Info, "nothing staged: e edits a cell, a adds a row, d deletes");
+            return Vec::new();
+        }
+        let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
+        let now = chrono::Utc::now();
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
+        self.edits.request = Some(id);
+        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now });
+        vec![effect]
+    }
+
+    fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
+        let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
+        let request = DbRequest::CommitChanges { changes, overwrite, now, audit: self.source.audit.clone() };
+        let (id, effect) = self.request(Worker::Foreground, request);
+        self.edits.request = Some(id);
+        self.overlay = Overlay::None;
+        self.say(Level::Info, "committing…");
+        vec![effect]
+    }
+
+    /// Quit asks first when changes are staged.
+    pub(super) fn confirm_quit(&mut self) -> bool {
+        if self.edits.staged.is_empty() || matches!(self.overlay, Overlay::Edit(EditPopup::ConfirmQuit)) {
+            return true;
+        }
+        self.overlay = Overlay::Edit(EditPopup::ConfirmQuit);
+        false
+    }
+
+    pub(super) fn edit_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Edit(popup) = &mut self.overlay else { return Vec::new() };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match popup {
+            EditPopup::Cell { input, set_null, error, .. } => match key.code {
+                KeyCode::Esc => self.overlay = Overlay::None,
+                KeyCode::Enter if !key.modifiers.contains(KeyModifiers::ALT) => return self.stage_cell(),
+                KeyCode::Char('n') if ctrl => {
+                    *set_null = true;
+                    *input = text_area("");
+                    *error = None;
+                }
+                _ => {
+                    *set_null = false;
+                    *error = None;
+                    if key.code == KeyCode::Enter {
+                        input.insert_newline();
+                    } else {
+                        input.input(key);
+                    }
+                }
+            },
+            EditPopup::Insert { fields, focus, error } => match key.code {
+                KeyCode::Esc => self.overlay = Overlay::None,
+                KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len().max(1),
+                KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len().max(1) - 1) % fields.len().max(1),
+                KeyCode::Enter => return self.stage_insert_form(),
+                KeyCode::Char('n') if ctrl => {
+                    if let Some(field) = fields.get_mut(*focus) {
+                        field.set_null = true;
+                        field.use_default = false;
+                        field.input = text_area("");
+                    }
+                }
+                _ => {
+                    *error = None;
+                    if let Some(field) = fields.get_mut(*focus) {
+                        field.set_null = false;
+                        field.use_default = false;
+                        field.input.input(key);
+                    }
+                }
+            },
+            EditPopup::Delete { changes, preview, typed } => match key.code {
+                KeyCode::Esc | KeyCode::Char('n') if changes.len() <= TYPE_COUNT_ABOVE || key.code == KeyCode::Esc => {
+                    self.overlay = Overlay::None;
+                }
+                KeyCode::Char('y') | KeyCode::Enter if preview.is_some() => {
+                    let count_ok =
+                        changes.len() <= TYPE_COUNT_ABOVE || text_of(typed).trim() == changes.len().to_string();
+                    if !count_ok {
+                        let message = format!("type {} to confirm deleting that many rows", changes.len());
+                        self.say(Level::Warning, message);
+                        return Vec::new();
+                    }
+                    let staged = std::mem::take(changes);
+                    let count = staged.len();
+                    self.edits.staged.extend(staged);
+                    self.edits.marked.clear();
+                    self.overlay = Overlay::None;
+                    self.say(Level::Info, format!("{count} delete(s) staged · Ctrl-S reviews and commits"));
+                }
+                _ if changes.len() > TYPE_COUNT_ABOVE => {
+                    typed.input(key);
+                }
+                _ => {}
+            },
+            EditPopup::Review { statements, now, .. } => match key.code {
+                KeyCode::Char('y') if statements.is_some() => {
+                    let now = *now;
+                    return self.commit_staged(false, now);
+                }
+                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                    self.overlay = Overlay::None;
+                    self.say(Level::Info, "changes kept staged");
+                }
+                _ => {}
+            },
+            EditPopup::Conflict { .. } => match key.code {
+                KeyCode::Char('o') => return self.commit_staged(true, chrono::Utc::now()),
+                KeyCode::Char('r') => {
+                    self.edits.staged.clear();
+                    self.overlay = Overlay::None;
+                    self.say(Level::Warning, "staged changes dropped; rows reloaded from the database");
+                    return self.reload_rows();
+                }
+                KeyCode::Esc => self.overlay = Overlay::None,
+                _ => {}
+            },
+            EditPopup::ConfirmQuit => match key.code {
+                KeyCode::Char('y') => self.should_quit = true,
+                _ => {
+                    self.overlay = Overlay::None;
+                    self.say(Level::Info, "not quitting: Ctrl-S commits, u undoes");
+                }
+            },
+        }
+        Vec::new()
+    }
+
+    fn stage_cell(&mut self) -> Vec<Effect> {
+        let Overlay::Edit(EditPopup::Cell { column, input, set_null, .. }) = &self.overlay else { return Vec::new() };
+        let (column, text, set_null) = (*column, text_of(input), *set_null);
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
+        let kind = &meta.kinds[column];
+        let parsed = if set_null { Ok(Value::Null) } else { parse_value(&text, kind, &self.ctx) };
+        let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
+        let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
+        let staged = parsed.and_then(|value| stage_update(&meta.info, &meta.kinds, &loaded, &columns[column], value));
+        match staged {
+            Ok(change) => {
+                let edit = StagedEdit { change, cursor_key: row.cursor.key.clone() };
+                self.edits.staged.push(edit);
+                self.overlay = Overlay::None;
+                let count = self.edits.staged.len();
+                self.say(Level::Info, format!("{count} change(s) staged · Ctrl-S reviews and commits · u undoes"));
+            }
+            Err(reason) => {
+                if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {
+                    *error = Some(reason);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn stage_insert_form(&mut self) -> Vec<Effect> {
+        let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return Vec::new() };
+        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
+        let mut values: Vec<(String, Option<Value>)> = Vec::new();
+        let mut problem = None;
+        for field in fields {
+            let text = text_of(&field.input);
+            let value = if field.set_null {
+                Some(Value::Null)
+            } else if field.use_default && text.is_empty() {
+                None
+            } else {
+                match parse_value(&text, &field.kind, &self.ctx) {
+                    Ok(value) => Some(value),
+                    Err(reason) => {
+                        problem = Some(format!("{}: {reason}", field.column));
+                        break;
+                    }
+                }
+            };
+            if let Some(value) = &value
+                && let Err(reason) = validate_value(&meta.info, &meta.kinds, &field.column, value)
+            {
+                problem = Some(reason);
+                break;
+            }
+            values.push((field.column.clone(), value));
+        }
+        let staged = match problem {
+            Some(reason) => Err(reason),
+            None => stage_insert(&meta.info, &meta.kinds, &values),
+        };
+        match staged {
+            Ok(change) => {
+                self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new() });
+                self.overlay = Overlay::None;
+                self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
+            }
+            Err(reason) => {
+                if let Overlay::Edit(EditPopup::Insert { error, .. }) = &mut self.overlay {
+                    *error = Some(reason);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        self.edits.request = None;
+        match reply.result {
+            Ok(DbResult::Template(template)) => {
+                let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
+                let fields = template
+                    .into_iter()
+                    .filter_map(|(column, value)| {
+                        let index = meta.info.columns.iter().position(|c| c.name == column)?;
+                        let kind = meta.kinds[index].clone();
+                        let text = match &value {
+                            Some(Value::Null) | None => String::new(),
+                            Some(value) => crate::db::value::raw_text(value),
+                        };
+                        let text = match (&value, &kind) {
+                            (Some(Value::Integer(0)), ColumnKind::Boolean) => "false".to_string(),
+                            (Some(v), ColumnKind::Timestamp { .. }) => crate::db::value::value_instant(v)
+                                .map(|i| i.with_timezone(&self.ctx.offset).format("%Y-%m-%d %H:%M:%S").to_string())
+                                .unwrap_or(text),
+                            _ => text,
+                        };
+                        let set_null = matches!(value, Some(Value::Null));
+                        Some(InsertField {
+                            column,
+                            kind,
+                            input: text_area(&text),
+                            use_default: value.is_none(),
+                            set_null,
+                        })
+                    })
+                    .collect();
+                self.overlay = Overlay::Edit(EditPopup::Insert { fields, focus: 0, error: None });
+            }
+            Ok(DbResult::Cascade(found)) => {
+                if let Overlay::Edit(EditPopup::Delete { preview, .. }) = &mut self.overlay {
+                    *preview = Some(found);
+                }
+            }
+            Ok(DbResult::Preview { statements, problems }) => {
+                if let Overlay::Edit(EditPopup::Review { statements: shown, problems: found, .. }) = &mut self.overlay {
+                    *shown = Some(statements);
+                    *found = problems;
+                }
+            }
+            Ok(DbResult::Committed(report)) => {
+                let rows = report.applied.len();
+                let cascaded: u64 = report.cascaded.iter().map(|c| c.rows).sum();
+                let tables: Vec<String> = self.edits.staged.iter().map(|e| e.change.table().to_string()).collect();
+                self.edits.staged.clear();
+                let extra =
+                    if cascaded > 0 { format!(", {cascaded} more row(s) deleted in cascade") } else { String::new() };
+                self.say(
+                    Level::Info,
+                    format!("committed: {rows} value(s) written in one transaction{extra}; recorded in the audit log"),
+                );
+                return self.reload_tables_named(&tables);
+            }
+            Ok(DbResult::Conflict(conflicts)) => {
+                self.overlay = Overlay::Edit(EditPopup::Conflict { conflicts });
+                self.say(Level::Warning, "nothing was written: rows changed since they were loaded");
+            }
+            Ok(_) => {}
+            Err(message) => {
+                if matches!(self.overlay, Overlay::Edit(EditPopup::Review { .. } | EditPopup::Delete { .. })) {
+                    self.overlay = Overlay::None;
+                }
+                self.say(Level::Error, format!("{message} (staged changes kept)"));
+            }
+        }
+        Vec::new()
+    }
+
+    /// Re-reads the rows of the given tables (after a commit), starting with the one on screen.
+    fn reload_tables_named(&mut self, tables: &[String]) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let active = self.active;
+        for index in 0..self.tabs.len() {
+            let name = self.tabs[index].name.clone();
+            if index == active || tables.contains(&name) {
+                self.tabs[index].window = Default::default();
+                if index == active {
+                    effects.extend(self.reload_rows());
+                } else {
+                    // Other tabs re-read when next shown.
+                    self.tabs[index].total = None;
+                }
+            }
+        }
+        effects
+    }
+
+    pub(super) fn awaits_edit(&self, id: RequestId) -> bool {
+        self.edits.request == Some(id)
+    }
+}

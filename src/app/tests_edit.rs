@@ -1,0 +1,213 @@
+//! Editing through `update`: stage, review, commit, conflicts, deletes with cascade, read-only.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rusqlite::Connection;
+
+use super::tests::{open_app, settle, users_db};
+use super::*;
+
+fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+    settle(app, conn, effects);
+}
+
+fn ctrl(app: &mut App, conn: &mut Connection, c: char) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL) });
+    settle(app, conn, effects);
+}
+
+fn type_text(app: &mut App, conn: &mut Connection, text: &str) {
+    for c in text.chars() {
+        press(app, conn, KeyCode::Char(c));
+    }
+}
+
+fn select_column(app: &mut App, name: &str) {
+    let index = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == name).unwrap();
+    app.active_tab_mut().unwrap().selected_col = index;
+}
+
+fn clear_input(app: &mut App, conn: &mut Connection) {
+    for _ in 0..40 {
+        press(app, conn, KeyCode::Backspace);
+    }
+}
+
+fn name_of(conn: &Connection, id: &str) -> String {
+    conn.query_row("SELECT name FROM user WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn edit_stage_review_commit_writes_one_transaction_and_the_audit_log() {
+    let (dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    let before: i64 = conn.query_row("SELECT updatedAt FROM user WHERE id = 'u0001'", [], |r| r.get(0)).unwrap();
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "Ada Lovelace");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1);
+    assert_eq!(name_of(&conn, "u0001"), "User 1", "staged, not written");
+    ctrl(&mut app, &mut conn, 's');
+    let Overlay::Edit(EditPopup::Review { statements: Some(statements), .. }) = &app.overlay else {
+        panic!("review opens")
+    };
+    assert!(statements[0].contains("UPDATE") && statements[0].contains("'Ada Lovelace'"), "{statements:?}");
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert!(app.edits.staged.is_empty());
+    assert_eq!(name_of(&conn, "u0001"), "Ada Lovelace");
+    let after: i64 = conn.query_row("SELECT updatedAt FROM user WHERE id = 'u0001'", [], |r| r.get(0)).unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    assert_ne!(after, before);
+    assert!((now - after).abs() < 60_000, "updatedAt is stamped now, in the row's own format (ms)");
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(audit.contains("Ada Lovelace") && audit.contains("\"table\":\"user\""), "{audit}");
+}
+
+#[test]
+fn invalid_input_is_refused_in_place_and_undo_drops_the_last_change() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "emailVerified");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "maybe");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Cell { error: Some(error), .. }) = &app.overlay else { panic!("the popup stays") };
+    assert!(error.contains("not a boolean"));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "yes");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1);
+    press(&mut app, &mut conn, KeyCode::Char('u'));
+    assert!(app.edits.staged.is_empty());
+    // NOT NULL columns refuse NULL (Ctrl-n).
+    select_column(&mut app, "email");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    ctrl(&mut app, &mut conn, 'n');
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(matches!(&app.overlay, Overlay::Edit(EditPopup::Cell { error: Some(_), .. })));
+}
+
+#[test]
+fn a_row_changed_elsewhere_is_a_conflict_then_overwrite_wins() {
+    let (dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "Mine");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    // Another process writes the same row meanwhile.
+    let other = Connection::open(dir.path().join("t.db")).unwrap();
+    other.execute("UPDATE user SET name = 'Theirs', updatedAt = updatedAt + 5 WHERE id = 'u0000'", []).unwrap();
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let Overlay::Edit(EditPopup::Conflict { conflicts }) = &app.overlay else { panic!("a conflict is shown") };
+    assert_eq!(conflicts.rows.len(), 1);
+    assert_eq!(name_of(&conn, "u0000"), "Theirs", "nothing was written");
+    assert_eq!(app.edits.staged.len(), 1, "the change stays staged");
+    press(&mut app, &mut conn, KeyCode::Char('o'));
+    assert_eq!(name_of(&conn, "u0000"), "Mine");
+}
+
+#[test]
+fn delete_shows_the_cascade_and_commits() {
+    let (dir, mut conn) = users_db(3);
+    conn.execute_batch(
+        "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId) VALUES
+           ('s1', 1, 't1', 1, 1, 'u0000'), ('s2', 1, 't2', 1, 1, 'u0000');",
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    let Overlay::Edit(EditPopup::Delete { preview: Some(preview), .. }) = &app.overlay else { panic!("confirm opens") };
+    assert_eq!(preview.summary(), "deletes 1 user, 2 sessions");
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let sessions: i64 = conn.query_row("SELECT count(*) FROM session", [], |r| r.get(0)).unwrap();
+    let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
+    assert_eq!((users, sessions), (2, 0));
+}
+
+#[test]
+fn read_only_sessions_refuse_every_edit_key() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.read_only = Some(crate::db::open::ReadOnlyReason::Requested);
+    for key in ['e', 'a', 'd'] {
+        press(&mut app, &mut conn, KeyCode::Char(key));
+        assert!(matches!(app.overlay, Overlay::None));
+        assert!(app.status.as_ref().unwrap().text.contains("read-only"));
+    }
+}
+
+#[test]
+fn quitting_with_staged_changes_asks_first() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    type_text(&mut app, &mut conn, "x");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    press(&mut app, &mut conn, KeyCode::Char('q'));
+    assert!(!app.should_quit);
+    assert!(matches!(app.overlay, Overlay::Edit(EditPopup::ConfirmQuit)));
+    press(&mut app, &mut conn, KeyCode::Char('n'));
+    assert!(!app.should_quit);
+    press(&mut app, &mut conn, KeyCode::Char('q'));
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn insert_form_is_prefilled_and_stages_a_row() {
+    let (dir, mut conn) = users_db(1);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the form opens") };
+    let id = fields.iter().find(|f| f.column == "id").unwrap();
+    assert_eq!(id.input.lines()[0].len(), 36, "a new UUID v4 for the text key");
+    // Fill the required name and email, then stage and commit.
+    let name = fields.iter().position(|f| f.column == "name").unwrap();
+    let email = fields.iter().position(|f| f.column == "email").unwrap();
+    for _ in 0..name {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    type_text(&mut app, &mut conn, "New Person");
+    for _ in name..email {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    type_text(&mut app, &mut conn, "new@example.com");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let count: i64 =
+        conn.query_row("SELECT count(*) FROM user WHERE email = 'new@example.com'", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn review_warns_of_a_unique_clash_before_commit() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "email");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "user1@example.com");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    ctrl(&mut app, &mut conn, 's');
+    let Overlay::Edit(EditPopup::Review { problems, .. }) = &app.overlay else { panic!("review opens") };
+    assert!(problems.iter().any(|p| p.contains("email")), "{problems:?}");
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+    assert_eq!(app.edits.staged.len(), 1, "a refused commit keeps the staged change");
+}

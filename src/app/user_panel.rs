@@ -1,0 +1,559 @@
+//! The user action menu (`A` on the user table or a user's detail): pick an action, fill in its
+//! form, read the SQL it will run with what it affects, then confirm. Nothing is written before
+//! the confirmation, and a read-only session is told why instead of offered writes.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui_textarea::{CursorMove, TextArea};
+
+use crate::db::users::{
+    ActionPreview, BanExpiry, Impersonation, Password, UserAction, UserSummary, normalise_role, parse_ban_expiry,
+};
+
+use super::users::{UsersRequest, UsersResult};
+use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
+
+/// The user the menu acts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRef {
+    pub id: String,
+    pub email: String,
+    /// The user's status, when the grid had it.
+    pub summary: Option<UserSummary>,
+}
+
+/// The entries of the menu, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuItem {
+    Ban,
+    Unban,
+    SetRole,
+    RevokeSessions,
+    SetPassword,
+    Remove,
+    Impersonations,
+}
+
+impl MenuItem {
+    pub const ALL: [MenuItem; 7] = [
+        MenuItem::Ban,
+        MenuItem::Unban,
+        MenuItem::SetRole,
+        MenuItem::RevokeSessions,
+        MenuItem::SetPassword,
+        MenuItem::Remove,
+        MenuItem::Impersonations,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MenuItem::Ban => "Ban…",
+            MenuItem::Unban => "Unban",
+            MenuItem::SetRole => "Set role…",
+            MenuItem::RevokeSessions => "Revoke sessions",
+            MenuItem::SetPassword => "Set password…",
+            MenuItem::Remove => "Remove user",
+            MenuItem::Impersonations => "Show impersonations",
+        }
+    }
+
+    /// The letter that picks the entry directly.
+    pub fn key(self) -> char {
+        match self {
+            MenuItem::Ban => 'b',
+            MenuItem::Unban => 'u',
+            MenuItem::SetRole => 'r',
+            MenuItem::RevokeSessions => 's',
+            MenuItem::SetPassword => 'p',
+            MenuItem::Remove => 'd',
+            MenuItem::Impersonations => 'i',
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            MenuItem::Ban => "cannot sign in; all their sessions end",
+            MenuItem::Unban => "can sign in again (sessions are not restored)",
+            MenuItem::SetRole => "user, admin, or any role in use",
+            MenuItem::RevokeSessions => "signs them out everywhere",
+            MenuItem::SetPassword => "their credential account's password",
+            MenuItem::Remove => "deletes the user, their sessions and accounts",
+            MenuItem::Impersonations => "admins acting as users, and until when",
+        }
+    }
+
+    /// Whether the entry changes the database.
+    pub fn writes(self) -> bool {
+        self != MenuItem::Impersonations
+    }
+}
+
+/// Which field of the ban form has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BanField {
+    Reason,
+    Expiry,
+}
+
+/// Reason and end of a ban.
+#[derive(Debug, Clone)]
+pub struct BanForm {
+    pub reason: TextArea<'static>,
+    /// `30m`, `7d`, `1y`, a date, or empty / `never` for a permanent ban.
+    pub expiry: TextArea<'static>,
+    pub field: BanField,
+    pub error: Option<String>,
+}
+
+/// The new role: roles in use ticked with Space, or typed (`admin,user` for several).
+#[derive(Debug, Clone)]
+pub struct RoleForm {
+    pub roles: Load<Vec<String>>,
+    /// The highlighted role of the list.
+    pub selected: usize,
+    /// The role(s) to set, comma-joined; the list's ticks follow it.
+    pub input: TextArea<'static>,
+    pub error: Option<String>,
+}
+
+/// Which field of the password form has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordField {
+    First,
+    Second,
+}
+
+/// A new password, typed twice and never shown.
+#[derive(Debug, Clone)]
+pub struct PasswordForm {
+    pub first: TextArea<'static>,
+    pub second: TextArea<'static>,
+    pub field: PasswordField,
+    pub error: Option<String>,
+}
+
+/// Where the menu is.
+#[derive(Debug, Clone)]
+pub enum PanelStep {
+    Menu,
+    Ban(BanForm),
+    Role(RoleForm),
+    Password(PasswordForm),
+    /// The action with what it will do, waiting for `y`.
+    Confirm {
+        action: UserAction,
+        preview: Load<Box<ActionPreview>>,
+        scroll: u16,
+    },
+    /// The action is running on the worker.
+    Running {
+        action: &'static str,
+    },
+    /// The action failed; nothing was changed.
+    Failed {
+        message: String,
+    },
+    Impersonations {
+        list: Load<Vec<Impersonation>>,
+        scroll: u16,
+    },
+}
+
+/// The menu popup.
+#[derive(Debug, Clone)]
+pub struct UserPanel {
+    pub user: UserRef,
+    pub step: PanelStep,
+    /// The highlighted entry (kept while a form is open).
+    pub selected: usize,
+    /// Why the last entry was refused.
+    pub note: Option<String>,
+}
+
+fn field(text: &str, placeholder: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(vec![text.to_string()]);
+    area.set_placeholder_text(placeholder);
+    area.move_cursor(CursorMove::End);
+    area
+}
+
+fn masked() -> TextArea<'static> {
+    let mut area = field("", "");
+    area.set_mask_char('•');
+    area
+}
+
+/// The single line a field holds.
+pub fn field_text(area: &TextArea) -> String {
+    area.lines().join("")
+}
+
+fn set_field(area: &mut TextArea<'static>, text: &str) {
+    let placeholder = area.placeholder_text().to_string();
+    *area = field(text, &placeholder);
+}
+
+impl BanForm {
+    fn new() -> Self {
+        BanForm {
+            reason: field("", crate::db::users::DEFAULT_BAN_REASON),
+            expiry: field("", "permanent"),
+            field: BanField::Reason,
+            error: None,
+        }
+    }
+}
+
+impl App {
+    /// `A`: the action menu for the selected user, when the tab is better-auth's user table.
+    pub(super) fn open_user_menu(&mut self) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let Some(table) = self.user_table_of(tab) else {
+            let message = format!("A opens user actions on better-auth's user table; this is {:?}", tab.name);
+            self.say(Level::Info, message);
+            return Vec::new();
+        };
+        let Some(row) = tab.window.selected_row() else {
+            self.say(Level::Info, "no user is selected");
+            return Vec::new();
+        };
+        let text = |column: usize| row.values.get(column).map(crate::db::value::raw_text);
+        let id = text(table.id_column).unwrap_or_default();
+        let email = table.email_column.and_then(text).unwrap_or_else(|| id.clone());
+        let summary = self.users.statuses.get(&id).cloned().flatten();
+        let user = UserRef { id, email, summary };
+        self.overlay = Overlay::User(Box::new(UserPanel { user, step: PanelStep::Menu, selected: 0, note: None }));
+        Vec::new()
+    }
+
+    fn panel(&mut self) -> Option<&mut UserPanel> {
+        match &mut self.overlay {
+            Overlay::User(panel) => Some(panel),
+            _ => None,
+        }
+    }
+
+    fn set_step(&mut self, step: PanelStep) {
+        if let Some(panel) = self.panel() {
+            panel.step = step;
+        }
+    }
+
+    fn send_panel_request(&mut self, request: UsersRequest) -> Vec<Effect> {
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(request));
+        self.users.panel_request = Some(id);
+        vec![effect]
+    }
+
+    /// Asks the worker what `action` would do, and shows it for confirmation.
+    fn preview_user_action(&mut self, action: UserAction) -> Vec<Effect> {
+        let Some(user) = self.panel().map(|p| p.user.id.clone()) else { return Vec::new() };
+        let now = (self.users.clock)();
+        self.set_step(PanelStep::Confirm { action: action.clone(), preview: Load::Loading, scroll: 0 });
+        self.send_panel_request(UsersRequest::Preview { user, action, now })
+    }
+
+    /// Keys of the menu popup, whatever step it is at.
+    pub(super) fn user_panel_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(panel) = self.panel() else { return Vec::new() };
+        match panel.step {
+            PanelStep::Menu => self.menu_key(key),
+            PanelStep::Ban(_) => self.ban_key(key),
+            PanelStep::Role(_) => self.role_key(key),
+            PanelStep::Password(_) => self.password_key(key),
+            PanelStep::Confirm { .. } => self.confirm_key(key),
+            PanelStep::Running { .. } => Vec::new(),
+            PanelStep::Failed { .. } | PanelStep::Impersonations { .. } => self.view_key(key),
+        }
+    }
+
+    fn back_to_menu(&mut self) -> Vec<Effect> {
+        self.users.panel_request = None;
+        self.set_step(PanelStep::Menu);
+        Vec::new()
+    }
+
+    fn menu_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(panel) = self.panel() else { return Vec::new() };
+        let count = MenuItem::ALL.len();
+        let chosen = match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlay = Overlay::None;
+                return Vec::new();
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                panel.selected = (panel.selected + count - 1) % count;
+                None
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                panel.selected = (panel.selected + 1) % count;
+                None
+            }
+            KeyCode::Enter => MenuItem::ALL.get(panel.selected).copied(),
+            KeyCode::Char(c) => MenuItem::ALL.iter().position(|item| item.key() == c).map(|position| {
+                panel.selected = position;
+                MenuItem::ALL[position]
+            }),
+            _ => None,
+        };
+        match chosen {
+            Some(item) => self.choose_menu_item(item),
+            None => Vec::new(),
+        }
+    }
+
+    fn choose_menu_item(&mut self, item: MenuItem) -> Vec<Effect> {
+        if item.writes()
+            && let Some(reason) = self.source.read_only
+        {
+            let message = format!(
+                "the database is read-only ({}): {} is not possible",
+                reason.describe(),
+                item.label().trim_end_matches('…')
+            );
+            self.say(Level::Error, message.clone());
+            if let Some(panel) = self.panel() {
+                panel.note = Some(message);
+            }
+            return Vec::new();
+        }
+        if let Some(panel) = self.panel() {
+            panel.note = None;
+        }
+        match item {
+            MenuItem::Ban => {
+                self.set_step(PanelStep::Ban(BanForm::new()));
+                Vec::new()
+            }
+            MenuItem::Unban => self.preview_user_action(UserAction::Unban),
+            MenuItem::SetRole => {
+                let current = self.panel().and_then(|p| p.user.summary.as_ref()).and_then(|u| u.role.clone());
+                let input = field(current.as_deref().unwrap_or(""), "user");
+                self.set_step(PanelStep::Role(RoleForm { roles: Load::Loading, selected: 0, input, error: None }));
+                self.send_panel_request(UsersRequest::Roles)
+            }
+            MenuItem::RevokeSessions => {
+                self.preview_user_action(UserAction::RevokeSessions { session_ids: Vec::new() })
+            }
+            MenuItem::SetPassword => {
+                let form = PasswordForm { first: masked(), second: masked(), field: PasswordField::First, error: None };
+                self.set_step(PanelStep::Password(form));
+                Vec::new()
+            }
+            MenuItem::Remove => self.preview_user_action(UserAction::Remove),
+            MenuItem::Impersonations => {
+                self.set_step(PanelStep::Impersonations { list: Load::Loading, scroll: 0 });
+                let now = (self.users.clock)();
+                self.send_panel_request(UsersRequest::Impersonations { now })
+            }
+        }
+    }
+
+    fn ban_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctx = self.ctx;
+        let now = (self.users.clock)();
+        let Some(PanelStep::Ban(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
+        match key.code {
+            KeyCode::Esc => return self.back_to_menu(),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                form.field = if form.field == BanField::Reason { BanField::Expiry } else { BanField::Reason };
+            }
+            KeyCode::Enter => {
+                let reason = field_text(&form.reason).trim().to_string();
+                match read_ban_expiry(&field_text(&form.expiry), &ctx, now) {
+                    Ok(expiry) => {
+                        let reason = (!reason.is_empty()).then_some(reason);
+                        return self.preview_user_action(UserAction::Ban { reason, expiry });
+                    }
+                    Err(error) => {
+                        form.error = Some(error);
+                        form.field = BanField::Expiry;
+                    }
+                }
+            }
+            _ => {
+                let area = if form.field == BanField::Reason { &mut form.reason } else { &mut form.expiry };
+                area.input(key);
+                form.error = None;
+            }
+        }
+        Vec::new()
+    }
+
+    fn role_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(PanelStep::Role(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
+        let roles: &[String] = match &form.roles {
+            Load::Loaded(roles) => roles,
+            _ => &[],
+        };
+        match key.code {
+            KeyCode::Esc => return self.back_to_menu(),
+            KeyCode::Up | KeyCode::Down if !roles.is_empty() => {
+                let count = roles.len();
+                form.selected = if key.code == KeyCode::Up {
+                    (form.selected + count - 1) % count
+                } else {
+                    (form.selected + 1) % count
+                };
+            }
+            KeyCode::Char(' ') => {
+                if let Some(role) = roles.get(form.selected).cloned() {
+                    let text = toggle_role(&field_text(&form.input), &role);
+                    set_field(&mut form.input, &text);
+                    form.error = None;
+                }
+            }
+            KeyCode::Enter => match normalise_role(&field_text(&form.input)) {
+                Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
+                Err(error) => form.error = Some(error.to_string()),
+            },
+            _ => {
+                form.input.input(key);
+                form.error = None;
+            }
+        }
+        Vec::new()
+    }
+
+    fn password_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(PanelStep::Password(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
+        match key.code {
+            KeyCode::Esc => return self.back_to_menu(),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                form.field =
+                    if form.field == PasswordField::First { PasswordField::Second } else { PasswordField::First };
+            }
+            KeyCode::Enter => {
+                let (first, second) = (field_text(&form.first), field_text(&form.second));
+                if first.is_empty() {
+                    form.error = Some("type the new password".into());
+                    form.field = PasswordField::First;
+                } else if form.field == PasswordField::First {
+                    form.field = PasswordField::Second;
+                } else if first != second {
+                    form.error = Some("the two passwords differ: type it again".into());
+                    form.second = masked();
+                } else {
+                    let action = UserAction::SetPassword { password: Password::new(first) };
+                    return self.preview_user_action(action);
+                }
+            }
+            _ => {
+                let area = if form.field == PasswordField::First { &mut form.first } else { &mut form.second };
+                area.input(key);
+                form.error = None;
+            }
+        }
+        Vec::new()
+    }
+
+    fn confirm_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(panel) = self.panel() else { return Vec::new() };
+        let PanelStep::Confirm { action, preview, scroll } = &mut panel.step else { return Vec::new() };
+        match key.code {
+            KeyCode::Char('y') if matches!(preview, Load::Loaded(_)) => {
+                let (user, action) = (panel.user.id.clone(), action.clone());
+                panel.step = PanelStep::Running { action: action.name() };
+                return self.run_user_action(user, action);
+            }
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                self.say(Level::Info, "nothing was changed");
+                return self.back_to_menu();
+            }
+            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Keys of the read-only steps: the impersonation list and a failure.
+    fn view_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(panel) = self.panel() else { return Vec::new() };
+        let scroll = match &mut panel.step {
+            PanelStep::Impersonations { scroll, .. } => Some(scroll),
+            _ => None,
+        };
+        match (key.code, scroll) {
+            (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'), _) => return self.back_to_menu(),
+            (KeyCode::Down | KeyCode::Char('j'), Some(scroll)) => *scroll = scroll.saturating_add(1),
+            (KeyCode::Up | KeyCode::Char('k'), Some(scroll)) => *scroll = scroll.saturating_sub(1),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// A reply for the step the menu is at (stale ones were dropped before).
+    pub(super) fn on_panel_reply(&mut self, result: Result<DbResult, String>) {
+        let Some(panel) = self.panel() else { return };
+        match (&mut panel.step, result) {
+            (PanelStep::Role(form), Ok(DbResult::Users(UsersResult::Roles(roles)))) => {
+                let current = field_text(&form.input);
+                form.selected = roles.iter().position(|r| *r == current).unwrap_or(0);
+                form.roles = Load::Loaded(roles);
+            }
+            (PanelStep::Confirm { preview, .. }, Ok(DbResult::Users(UsersResult::Preview(loaded)))) => {
+                *preview = Load::Loaded(loaded);
+            }
+            (PanelStep::Impersonations { list, .. }, Ok(DbResult::Users(UsersResult::Impersonations(loaded)))) => {
+                *list = Load::Loaded(loaded);
+            }
+            (PanelStep::Role(form), Err(message)) => form.roles = Load::Failed(message),
+            (PanelStep::Confirm { preview, .. }, Err(message)) => *preview = Load::Failed(message),
+            (PanelStep::Impersonations { list, .. }, Err(message)) => *list = Load::Failed(message),
+            _ => {}
+        }
+    }
+}
+
+/// The ban's end from what was typed: empty means permanent; a date must be ahead of `now`.
+pub fn read_ban_expiry(
+    text: &str,
+    ctx: &crate::db::value::DisplayContext,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<BanExpiry, String> {
+    if text.trim().is_empty() {
+        return Ok(BanExpiry::Never);
+    }
+    match parse_ban_expiry(text, ctx)? {
+        BanExpiry::At(at) if at <= now => Err(format!("{} is already past", text.trim())),
+        BanExpiry::After(delta) if delta <= chrono::TimeDelta::zero() => Err("a ban must last longer than zero".into()),
+        expiry => Ok(expiry),
+    }
+}
+
+/// Adds `role` to a comma-joined list, or takes it out when it is there.
+fn toggle_role(list: &str, role: &str) -> String {
+    let mut roles: Vec<&str> = list.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
+    match roles.iter().position(|r| *r == role) {
+        Some(position) => {
+            roles.remove(position);
+        }
+        None => roles.push(role),
+    }
+    roles.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_toggle_in_and_out_of_the_list() {
+        assert_eq!(toggle_role("", "admin"), "admin");
+        assert_eq!(toggle_role("user", "admin"), "user,admin");
+        assert_eq!(toggle_role("user, admin", "user"), "admin");
+    }
+
+    #[test]
+    fn ban_expiry_reads_lengths_dates_and_permanent() {
+        let ctx = crate::app::tests::fixed_ctx();
+        assert_eq!(read_ban_expiry("  ", &ctx, ctx.now), Ok(BanExpiry::Never));
+        assert_eq!(read_ban_expiry("never", &ctx, ctx.now), Ok(BanExpiry::Never));
+        assert_eq!(read_ban_expiry("7d", &ctx, ctx.now), Ok(BanExpiry::After(chrono::TimeDelta::days(7))));
+        assert!(matches!(read_ban_expiry("2027-01-01", &ctx, ctx.now), Ok(BanExpiry::At(_))));
+        assert!(read_ban_expiry("2020-01-01", &ctx, ctx.now).unwrap_err().contains("already past"));
+        assert!(read_ban_expiry("soon", &ctx, ctx.now).unwrap_err().contains("not a ban length"));
+    }
+}

@@ -1,0 +1,404 @@
+//! User administration on better-auth's user table: the status columns of the grid (filled by
+//! one bounded request per fetched page), and the replies of the action menu's requests. The
+//! menu itself (its steps, forms and keys) is in `user_panel`.
+
+use super::AuditTarget;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+
+use crate::db::kinds::name_words;
+use crate::db::page::{Cursor, Page, View};
+use crate::db::users::{ActionOutcome, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary};
+use crate::db::value::{DisplayContext, raw_text, relative_age};
+
+use super::layout::text_width;
+use super::tab::{FetchKind, RowWindow};
+use super::user_panel::PanelStep;
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, TableTab, Worker};
+
+/// Database work of the user screens, answered on the worker by `tui::users::answer_users`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UsersRequest {
+    /// Summaries of these users: the ids of the rows of one fetched page.
+    Statuses { ids: Vec<Value>, now: DateTime<Utc> },
+    /// The roles a role picker offers.
+    Roles,
+    /// What an action would do; nothing is written.
+    Preview { user: String, action: UserAction, now: DateTime<Utc> },
+    /// Runs an action in one transaction, records it in the audit log, re-reads the grid's rows.
+    Run(Box<RunRequest>),
+    /// Sessions in which an admin impersonates a user.
+    Impersonations { now: DateTime<Utc> },
+}
+
+/// An action to run, and what to do after it commits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    /// The user's id.
+    pub user: String,
+    pub action: UserAction,
+    pub now: DateTime<Utc>,
+    pub audit: AuditTarget,
+    /// The grid rows to read again once the change is committed.
+    pub reload: Option<WindowReload>,
+}
+
+/// Re-reads a window of rows from where it starts, so the grid stays where it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowReload {
+    pub view: View,
+    /// The first row held; `None` when the window starts at the top of the table.
+    pub first: Option<Cursor>,
+    pub limit: usize,
+}
+
+/// What the worker answers to a [`UsersRequest`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum UsersResult {
+    Statuses(Vec<UserSummary>),
+    Roles(Vec<String>),
+    Preview(Box<ActionPreview>),
+    Done(Box<ActionDone>),
+    Impersonations(Vec<Impersonation>),
+}
+
+/// A committed action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionDone {
+    /// What changed (`changes` is emptied: the old values stay on the worker and in the log).
+    pub outcome: ActionOutcome,
+    /// Set when the change was committed but the audit log could not be written.
+    pub audit_error: Option<String>,
+    /// The re-read window, or why it could not be read.
+    pub rows: Option<Result<Page, String>>,
+}
+
+/// The better-auth user table of this database, as the grid shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserTable {
+    pub table: String,
+    pub id_column: usize,
+    pub email_column: Option<usize>,
+}
+
+/// State of the user features that outlives the menu.
+#[derive(Debug, Clone)]
+pub struct UsersState {
+    /// The clock actions are previewed and run at (fixed in tests).
+    pub clock: fn() -> DateTime<Utc>,
+    /// The user table the statuses belong to, once its first page was read.
+    pub table: Option<UserTable>,
+    /// Status of each user of the held rows, by id; `None` while it is being read.
+    pub statuses: HashMap<String, Option<UserSummary>>,
+    /// Set when the statuses cannot be read here (the column is then hidden).
+    pub statuses_failed: bool,
+    status_requests: Vec<RequestId>,
+    /// The request the menu waits for (roles, preview, impersonations).
+    pub(super) panel_request: Option<RequestId>,
+    /// The action running now; its reply is handled even if the menu was closed.
+    pub(super) running: Option<(RequestId, UserAction)>,
+}
+
+impl Default for UsersState {
+    fn default() -> Self {
+        UsersState {
+            clock: Utc::now,
+            table: None,
+            statuses: HashMap::new(),
+            statuses_failed: false,
+            status_requests: Vec::new(),
+            panel_request: None,
+            running: None,
+        }
+    }
+}
+
+impl UsersState {
+    pub fn awaits(&self, id: RequestId) -> bool {
+        self.status_requests.contains(&id)
+            || self.panel_request == Some(id)
+            || self.running.as_ref().is_some_and(|(r, _)| *r == id)
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.panel_request.is_some() || self.running.is_some()
+    }
+
+    /// The status of the user in `row` when `tab` is the user table: `Some(None)` while loading.
+    pub fn status_of(&self, tab: &TableTab, values: &[Value]) -> Option<Option<&UserSummary>> {
+        let table = self.table.as_ref().filter(|t| t.table == tab.name && !self.statuses_failed)?;
+        let id = raw_text(values.get(table.id_column)?);
+        Some(self.statuses.get(&id).and_then(Option::as_ref))
+    }
+}
+
+/// Width of the active-sessions column left of the grid's columns.
+pub const SESSIONS_WIDTH: u16 = 8;
+/// Widest the status column gets.
+const MAX_STATUS_WIDTH: u16 = 40;
+/// What the status column's header says.
+pub const STATUS_TITLE: &str = "status";
+
+/// Cells the user status columns take left of the grid's columns (gaps included); 0 on any
+/// other table.
+pub fn status_lead(app: &App, tab: &TableTab, visible_rows: usize) -> u16 {
+    let Some(table) = app.users.table.as_ref().filter(|t| t.table == tab.name && !app.users.statuses_failed) else {
+        return 0;
+    };
+    let widest = tab
+        .window
+        .rows
+        .iter()
+        .skip(tab.window.top)
+        .take(visible_rows)
+        .filter_map(|row| row.values.get(table.id_column))
+        .filter_map(|id| app.users.statuses.get(&raw_text(id)).and_then(Option::as_ref))
+        .map(|user| text_width(&status_text(user, &app.ctx)))
+        .max()
+        .unwrap_or(0);
+    let cap = MAX_STATUS_WIDTH.min(app.width / 3).max(text_width(STATUS_TITLE));
+    SESSIONS_WIDTH + 1 + widest.max(text_width(STATUS_TITLE)).min(cap) + 1
+}
+
+/// What a piece of a status says, for its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusTone {
+    Banned,
+    BanExpired,
+    Admin,
+    Role,
+    Unverified,
+}
+
+/// The pieces of a user's status, short enough for a grid column: ban (with when it ends and
+/// why), roles other than `user`, an unverified email. Most users have none of these.
+pub fn status_parts(user: &UserSummary, ctx: &DisplayContext) -> Vec<(String, StatusTone)> {
+    let mut parts = Vec::new();
+    let reason = user.ban.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+    match (user.ban.state, user.ban.expires_at) {
+        (BanState::NotBanned, _) => {}
+        (BanState::Banned, None) => parts.push((format!("banned permanently{reason}"), StatusTone::Banned)),
+        (BanState::Banned, Some(until)) => {
+            let left = relative_age(until, ctx.now);
+            parts.push((format!("banned, ends {left}{reason}"), StatusTone::Banned))
+        }
+        (BanState::BanExpired, at) => {
+            let ago = at.map(|at| format!(" {}", relative_age(at, ctx.now))).unwrap_or_default();
+            parts.push((format!("ban expired{ago}"), StatusTone::BanExpired))
+        }
+    }
+    for role in user.roles.iter().filter(|r| r.as_str() != "user") {
+        let tone = if role == "admin" { StatusTone::Admin } else { StatusTone::Role };
+        parts.push((role.clone(), tone));
+    }
+    if !user.email_verified {
+        parts.push(("unverified".into(), StatusTone::Unverified));
+    }
+    parts
+}
+
+/// The status as one line, pieces joined with ` · `.
+pub fn status_text(user: &UserSummary, ctx: &DisplayContext) -> String {
+    status_parts(user, ctx).into_iter().map(|(text, _)| text).collect::<Vec<_>>().join(" · ")
+}
+
+/// `banned`, `ban_expires` and `Ban-Expires` alike: better-auth's names in either flavour.
+fn normalised(name: &str) -> String {
+    name_words(name).concat()
+}
+
+impl App {
+    /// better-auth's user table, when `tab` is it: the `user` (else `users`) table of a database
+    /// that also has the session and account tables, recognised with the users module's column map.
+    pub(super) fn user_table_of(&self, tab: &TableTab) -> Option<UserTable> {
+        let Load::Loaded(tables) = &self.tables else { return None };
+        let find = |singular: &str| {
+            let plural = format!("{singular}s");
+            let names = || tables.iter().map(|t| t.name.as_str());
+            names().find(|n| normalised(n) == singular).or_else(|| names().find(|n| normalised(n) == plural))
+        };
+        find("session")?;
+        find("account")?;
+        if find("user")? != tab.name {
+            return None;
+        }
+        let meta = tab.meta()?;
+        let mapped = MappedTable::new(meta.info.clone());
+        let index = |logical: &str| {
+            mapped.column(logical).and_then(|name| meta.info.columns.iter().position(|c| c.name == name))
+        };
+        Some(UserTable { table: tab.name.clone(), id_column: index("id")?, email_column: index("email") })
+    }
+
+    /// After a page of tab `index` arrived: reads the statuses of its users that are not known
+    /// yet, in one request. A page that replaced the window re-reads them all.
+    pub(super) fn request_statuses(&mut self, index: usize, kind: FetchKind) -> Vec<Effect> {
+        let Some(tab) = self.tabs.get(index) else { return Vec::new() };
+        let Some(table) = self.user_table_of(tab) else { return Vec::new() };
+        if self.users.statuses_failed && self.users.table.as_ref() == Some(&table) {
+            return Vec::new();
+        }
+        if matches!(kind, FetchKind::Top | FetchKind::Bottom) || self.users.table.as_ref() != Some(&table) {
+            self.users.statuses.clear();
+            self.users.status_requests.clear();
+            self.users.statuses_failed = false;
+        }
+        let mut held: HashMap<String, Value> = HashMap::new();
+        for row in &tab.window.rows {
+            if let Some(id) = row.values.get(table.id_column) {
+                held.insert(raw_text(id), id.clone());
+            }
+        }
+        self.users.statuses.retain(|id, _| held.contains_key(id));
+        let missing: Vec<Value> = tab
+            .window
+            .rows
+            .iter()
+            .filter_map(|row| row.values.get(table.id_column))
+            .filter(|id| !self.users.statuses.contains_key(&raw_text(id)))
+            .cloned()
+            .collect();
+        self.users.table = Some(table);
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        for id in &missing {
+            self.users.statuses.insert(raw_text(id), None);
+        }
+        let request = UsersRequest::Statuses { ids: missing, now: self.ctx.now };
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(request));
+        self.users.status_requests.push(id);
+        vec![effect]
+    }
+
+    /// A reply to one of the user features' requests.
+    pub(super) fn on_users_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        if let Some(position) = self.users.status_requests.iter().position(|r| *r == reply.id) {
+            self.users.status_requests.remove(position);
+            match reply.result {
+                Ok(DbResult::Users(UsersResult::Statuses(users))) => {
+                    for user in users {
+                        if let Some(slot) = self.users.statuses.get_mut(&user.id) {
+                            *slot = Some(user);
+                        }
+                    }
+                    // Ids the reply did not name are gone (removed meanwhile): show nothing.
+                    self.users.statuses.retain(|_, status| status.is_some());
+                }
+                Ok(_) => {}
+                Err(message) => {
+                    self.users.statuses_failed = true;
+                    self.users.statuses.clear();
+                    self.say(Level::Warning, format!("user statuses are not shown: {message}"));
+                }
+            }
+            return Vec::new();
+        }
+        if let Some((_, action)) = self.users.running.take_if(|(r, _)| *r == reply.id) {
+            return self.on_action_done(action, reply.result);
+        }
+        if self.users.panel_request == Some(reply.id) {
+            self.users.panel_request = None;
+            self.on_panel_reply(reply.result);
+        }
+        Vec::new()
+    }
+
+    /// Sends `action` to run on the worker, with the grid rows to re-read after it.
+    pub(super) fn run_user_action(&mut self, user: String, action: UserAction) -> Vec<Effect> {
+        let reload = self.active_tab().and_then(|tab| {
+            let view = tab.view()?;
+            let first = (!tab.window.at_start).then(|| tab.window.rows.first().map(|r| r.cursor.clone())).flatten();
+            let limit = tab.window.rows.len().max(super::tab::PAGE_ROWS);
+            Some(WindowReload { view, first, limit })
+        });
+        let audit = self.source.audit.clone();
+        let now = (self.users.clock)();
+        let request = RunRequest { user, action: action.clone(), now, audit, reload };
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(UsersRequest::Run(Box::new(request))));
+        self.users.running = Some((id, action));
+        vec![effect]
+    }
+
+    fn on_action_done(&mut self, action: UserAction, result: Result<DbResult, String>) -> Vec<Effect> {
+        let done = match result {
+            Ok(DbResult::Users(UsersResult::Done(done))) => done,
+            Ok(_) => return Vec::new(),
+            Err(message) => {
+                let text = format!("{} failed, nothing was changed: {message}", action.name());
+                self.say(Level::Error, text.clone());
+                if let Overlay::User(panel) = &mut self.overlay {
+                    panel.step = PanelStep::Failed { message: text };
+                }
+                return Vec::new();
+            }
+        };
+        self.overlay = Overlay::None;
+        let said = crate::cli::user_print::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
+        match &done.audit_error {
+            None => self.say(Level::Info, said),
+            Some(error) => self.say(Level::Warning, format!("{said} — but the audit log was not written: {error}")),
+        }
+        let changed: Vec<String> =
+            done.outcome.effects.iter().filter(|e| e.rows > 0).map(|e| e.table.clone()).collect();
+        self.forget_rows_of(&changed);
+        let mut effects = match done.rows {
+            Some(Ok(page)) => self.replace_window(page),
+            _ => self.reload_rows(),
+        };
+        effects.extend(self.recount_active());
+        effects
+    }
+
+    /// Puts freshly read rows in place of the active tab's window, keeping the position and the
+    /// selected user (or the row that took its place).
+    fn replace_window(&mut self, page: Page) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let id_column = self.user_table_of(tab).map(|t| t.id_column);
+        let selected_id = id_column.and_then(|c| tab.window.selected_row().and_then(|r| r.values.get(c).cloned()));
+        let index = self.active;
+        let tab = &mut self.tabs[index];
+        let window = &mut tab.window;
+        window.rows = page.rows;
+        window.at_end = page.exhausted;
+        let same_user = id_column
+            .zip(selected_id)
+            .and_then(|(c, id)| window.rows.iter().position(|r| r.values.get(c) == Some(&id)));
+        window.selected = same_user.unwrap_or(window.selected).min(window.rows.len().saturating_sub(1));
+        let mut effects = self.request_statuses(index, FetchKind::Top);
+        effects.extend(self.after_move());
+        effects
+    }
+
+    /// Counts the active tab's rows again (a removal or a filtered column may have changed it).
+    fn recount_active(&mut self) -> Vec<Effect> {
+        let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
+        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        if let Some(tab) = self.active_tab_mut() {
+            tab.count_request = Some(id);
+        }
+        vec![effect]
+    }
+
+    /// Other tabs showing a changed table read it afresh when next shown (sort and filters stay).
+    fn forget_rows_of(&mut self, tables: &[String]) {
+        let active = self.active;
+        for (index, tab) in self.tabs.iter_mut().enumerate() {
+            if index == active || !tables.contains(&tab.name) || tab.meta().is_none() {
+                continue;
+            }
+            tab.meta = Load::Loading;
+            tab.meta_request = None;
+            tab.fetch = None;
+            tab.count_request = None;
+            tab.total = None;
+            tab.window = RowWindow::default();
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "users_tests.rs"]
+pub(crate) mod tests;

@@ -1,0 +1,273 @@
+//! The user action menu and the status columns, driven through `App::update` against a real
+//! temporary database (the worker's own request handler answers synchronously).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rusqlite::Connection;
+
+use super::super::tests::{fixed_ctx, open_app, settle, users_db};
+use super::super::*;
+use crate::db::users::BanState;
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// Adds a session of `user` ending `hours` from the fixed clock (negative: already ended).
+pub fn add_session(conn: &Connection, id: &str, user: &str, hours: i64, impersonated_by: Option<&str>) {
+    let now = fixed_ctx().now.timestamp_millis();
+    conn.execute(
+        "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId, impersonatedBy)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+        rusqlite::params![id, now + hours * HOUR_MS, format!("token-{id}"), now - HOUR_MS, user, impersonated_by],
+    )
+    .unwrap();
+}
+
+/// An app on 30 users where user4 has 2 active sessions and 1 ended one, and admin user0 is
+/// impersonating user5; the clock is fixed and the audit log goes to the temp folder.
+pub fn admin_app(width: u16, height: u16) -> (tempfile::TempDir, Connection, App) {
+    let (dir, mut conn) = users_db(30);
+    add_session(&conn, "s-4a", "u0004", 24, None);
+    add_session(&conn, "s-4b", "u0004", 48, None);
+    add_session(&conn, "s-4old", "u0004", -24, None);
+    add_session(&conn, "s-5imp", "u0005", 1, Some("u0000"));
+    let mut app = open_app(&mut conn, width, height);
+    app.users.clock = || fixed_ctx().now;
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    app.source.migrations.db_path = dir.path().join("t.db");
+    (dir, conn, app)
+}
+
+pub fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+    settle(app, conn, effects);
+}
+
+pub fn type_text(app: &mut App, conn: &mut Connection, text: &str) {
+    for c in text.chars() {
+        press(app, conn, KeyCode::Char(c));
+    }
+}
+
+/// Selects the row of `id` (ids are in insertion order on the first page).
+pub fn select(app: &mut App, conn: &mut Connection, id: &str) {
+    let index: i64 = id.trim_start_matches('u').parse().unwrap();
+    let effects = app.update(Action::MoveRows { delta: index });
+    settle(app, conn, effects);
+}
+
+fn panel(app: &App) -> &UserPanel {
+    match &app.overlay {
+        Overlay::User(panel) => panel,
+        other => panic!("the user menu is not open: {other:?}"),
+    }
+}
+
+fn selected_id(app: &App) -> String {
+    crate::db::value::raw_text(&app.selected_values().unwrap()[0])
+}
+
+fn status_text_of(app: &App) -> String {
+    app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn the_grid_knows_each_users_status_from_one_request_per_page() {
+    let (_dir, _conn, app) = admin_app(120, 20);
+    let statuses = &app.users.statuses;
+    assert_eq!(statuses.len(), 30, "every held row has a status");
+    let user = |id: &str| statuses[id].as_ref().unwrap();
+    assert_eq!(user("u0004").active_sessions, 2, "the ended session does not count");
+    assert!(user("u0000").is_admin);
+    assert_eq!(user("u0003").ban.state, BanState::BanExpired);
+    assert_eq!(user("u0010").ban.state, BanState::Banned);
+    assert!(!user("u0003").email_verified);
+}
+
+#[test]
+fn statuses_follow_the_window_while_paging() {
+    let (_dir, mut conn) = users_db(1_500);
+    let mut app = open_app(&mut conn, 100, 30);
+    for _ in 0..40 {
+        let effects = app.update(Action::PageDown);
+        settle(&mut app, &mut conn, effects);
+    }
+    let tab = app.active_tab().unwrap();
+    assert!(app.users.statuses.len() <= tab.window.rows.len(), "statuses are kept for held rows only");
+    for row in &tab.window.rows {
+        let id = crate::db::value::raw_text(&row.values[0]);
+        assert!(app.users.statuses.get(&id).is_some_and(Option::is_some), "{id} has a status");
+    }
+}
+
+#[test]
+fn ban_with_reason_and_expiry_ends_sessions_and_is_audited() {
+    let (dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    assert!(matches!(panel(&app).step, PanelStep::Menu));
+    press(&mut app, &mut conn, KeyCode::Char('b'));
+    type_text(&mut app, &mut conn, "chargebacks");
+    press(&mut app, &mut conn, KeyCode::Tab);
+    type_text(&mut app, &mut conn, "7d");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let PanelStep::Confirm { preview: Load::Loaded(preview), .. } = &panel(&app).step else {
+        panic!("the confirmation shows the preview: {:?}", panel(&app).step)
+    };
+    assert_eq!(preview.deleted_from("session"), 3, "every session of the user ends");
+    assert!(preview.statements.iter().any(|s| s.params.contains(&"'chargebacks'".to_string())));
+    let banned: i64 = conn.query_row("SELECT banned FROM user WHERE id = 'u0004'", [], |r| r.get(0)).unwrap();
+    assert_eq!(banned, 0, "nothing is written before the confirmation");
+
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert!(matches!(app.overlay, Overlay::None), "the menu closes once done");
+    assert!(status_text_of(&app).contains("banned user4@example.com"), "{}", status_text_of(&app));
+    assert!(status_text_of(&app).contains("ended 3 sessions"), "{}", status_text_of(&app));
+    let (banned, reason, expires): (i64, String, i64) = conn
+        .query_row("SELECT banned, banReason, banExpires FROM user WHERE id = 'u0004'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((banned, reason.as_str()), (1, "chargebacks"));
+    assert_eq!(expires, (fixed_ctx().now + chrono::TimeDelta::days(7)).timestamp_millis());
+    let sessions: i64 =
+        conn.query_row("SELECT count(*) FROM session WHERE userId = 'u0004'", [], |r| r.get(0)).unwrap();
+    assert_eq!(sessions, 0);
+
+    let log = crate::audit::read_audit_from(&dir.path().join("audit.jsonl"), &Default::default()).unwrap();
+    assert_eq!(log.len(), 4, "one user update and three session deletions: {log:?}");
+    assert!(log.iter().all(|e| e.action == "user.ban"));
+    assert_eq!(log.iter().filter(|e| e.table == "session").count(), 3);
+
+    assert_eq!(selected_id(&app), "u0004", "the grid stays on the user");
+    let status = app.users.statuses["u0004"].as_ref().unwrap();
+    assert_eq!((status.ban.state, status.active_sessions), (BanState::Banned, 0), "the status was read again");
+    let banned_column = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "banned");
+    assert_eq!(app.selected_values().unwrap()[banned_column.unwrap()], rusqlite::types::Value::Integer(1));
+}
+
+#[test]
+fn a_read_only_session_says_why_and_still_shows_impersonations() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    app.source.read_only = Some(crate::db::open::ReadOnlyReason::Requested);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE) });
+    assert!(effects.is_empty(), "no request leaves");
+    assert!(matches!(panel(&app).step, PanelStep::Menu), "no form opens");
+    assert!(panel(&app).note.as_deref().unwrap().contains("read-only (opened with --read-only)"));
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+
+    press(&mut app, &mut conn, KeyCode::Char('i'));
+    let PanelStep::Impersonations { list: Load::Loaded(list), .. } = &panel(&app).step else {
+        panic!("impersonations are shown: {:?}", panel(&app).step)
+    };
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].admin_email.as_deref(), Some("user0@example.com"));
+    assert_eq!(list[0].user_email.as_deref(), Some("user5@example.com"));
+    assert!(list[0].active);
+}
+
+#[test]
+fn passwords_that_differ_are_refused_then_a_matching_one_is_set() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('p'));
+    type_text(&mut app, &mut conn, "correct horse");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    type_text(&mut app, &mut conn, "correct hose");
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE) });
+    assert!(effects.is_empty(), "a mismatch sends nothing");
+    let PanelStep::Password(form) = &panel(&app).step else { panic!("the form stays open") };
+    assert!(form.error.as_deref().unwrap().contains("differ"));
+    assert!(field_text(&form.second).is_empty(), "the repeat is cleared");
+
+    type_text(&mut app, &mut conn, "correct horse");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(matches!(panel(&app).step, PanelStep::Confirm { preview: Load::Loaded(_), .. }));
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let stored: String = conn
+        .query_row("SELECT password FROM account WHERE userId = 'u0002' AND providerId = 'credential'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(crate::db::password::verify_password("correct horse", &stored).unwrap());
+    assert!(status_text_of(&app).contains("created a credential account"), "{}", status_text_of(&app));
+}
+
+#[test]
+fn a_failed_action_shows_the_error_and_changes_nothing() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0006");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    let PanelStep::Role(form) = &panel(&app).step else { panic!("the role form opens") };
+    assert_eq!(form.roles, Load::Loaded(vec!["admin".to_string(), "user".to_string()]));
+    press(&mut app, &mut conn, KeyCode::Up);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "user,admin", "Space ticks the highlighted role");
+    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "admin", "and unticks it");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    // Someone else removes the user between the confirmation and the run.
+    conn.execute("DELETE FROM user WHERE id = 'u0006'", []).unwrap();
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let PanelStep::Failed { message } = &panel(&app).step else { panic!("the failure is shown") };
+    assert!(message.contains("nothing was changed") && message.contains("no user"), "{message}");
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
+    let admins: i64 = conn.query_row("SELECT count(*) FROM user WHERE role = 'admin'", [], |r| r.get(0)).unwrap();
+    assert_eq!(admins, 2, "users 0 and 20 only");
+    press(&mut app, &mut conn, KeyCode::Esc);
+    assert!(matches!(panel(&app).step, PanelStep::Menu));
+}
+
+fn panel_role_input(app: &App) -> ratatui_textarea::TextArea<'static> {
+    match &panel(app).step {
+        PanelStep::Role(form) => form.input.clone(),
+        other => panic!("not the role form: {other:?}"),
+    }
+}
+
+#[test]
+fn a_bad_ban_length_is_refused_in_the_form() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('b'));
+    press(&mut app, &mut conn, KeyCode::Tab);
+    type_text(&mut app, &mut conn, "2020-01-01");
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE) });
+    assert!(effects.is_empty());
+    let PanelStep::Ban(form) = &panel(&app).step else { panic!("the form stays open") };
+    assert!(form.error.as_deref().unwrap().contains("already past"));
+}
+
+#[test]
+fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    let PanelStep::Confirm { preview: Load::Loaded(preview), .. } = &panel(&app).step else { panic!("confirm") };
+    let text = crate::cli::user_print::effects_text(&preview.effects, true);
+    assert_eq!(text, "deletes 3 sessions, 1 user");
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert_eq!(selected_id(&app), "u0005", "the next user takes the removed one's place");
+    assert_eq!(app.active_tab().unwrap().total, Some(29));
+}
+
+#[test]
+fn a_on_another_table_explains_itself() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    assert!(matches!(app.overlay, Overlay::None));
+    assert!(status_text_of(&app).contains("user table"), "{}", status_text_of(&app));
+}
+
+#[test]
+fn a_in_the_row_detail_opens_the_menu_for_that_user() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0007");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    assert_eq!(panel(&app).user.email, "user7@example.com");
+}

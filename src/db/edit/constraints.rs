@@ -1,0 +1,236 @@
+//! Constraints the database enforces: looked up before committing where possible
+//! ([`check_change`]), and explained in plain words when SQLite refuses a statement anyway.
+
+use anyhow::Result;
+use rusqlite::types::Value;
+use rusqlite::{Connection, ErrorCode, ffi, params_from_iter};
+
+use super::cascade::ForeignKeyGraph;
+use super::plan::Planned;
+use super::values::{describe_key, sql_literal};
+use super::{ChangeAction, StagedChange};
+use crate::db::error::DbError;
+use crate::db::schema::{DescribeTable, TableInfo, describe_table, quote_ident};
+
+/// Input of [`check_change`].
+pub struct CheckChange<'a> {
+    pub change: &'a StagedChange,
+}
+
+/// What the database would refuse this change for, looked up now: a value another row already
+/// holds in a UNIQUE column (or primary key), a foreign key that matches no row, and, for a
+/// delete, rows that still reference the row without a cascade. Each problem is one sentence.
+/// Checks the change on its own, against the database as it is.
+pub fn check_change(conn: &Connection, input: &CheckChange) -> Result<Vec<String>> {
+    let info = describe_table(conn, &DescribeTable { name: input.change.table() })?;
+    match input.change {
+        StagedChange::Insert { values, .. } => {
+            let lookup = |column: &str| values.iter().find(|(c, _)| c == column).map(|(_, v)| v.clone());
+            let mut problems = unique_clashes(conn, &info, &lookup, None)?;
+            problems.extend(missing_parents(conn, &info, &lookup, None)?);
+            Ok(problems)
+        }
+        StagedChange::Update { key, column, new, .. } => {
+            let current = current_row(conn, &info, key)?;
+            let lookup = |name: &str| {
+                if name == column {
+                    Some(new.clone())
+                } else {
+                    current.as_ref().and_then(|row| row.iter().find(|(c, _)| c == name).map(|(_, v)| v.clone()))
+                }
+            };
+            let mut problems = unique_clashes(conn, &info, &lookup, Some((key, column)))?;
+            problems.extend(missing_parents(conn, &info, &lookup, Some(column))?);
+            Ok(problems)
+        }
+        StagedChange::Delete { table, key, .. } => {
+            let preview = ForeignKeyGraph::load(conn)?.preview(conn, table, std::slice::from_ref(key))?;
+            Ok(preview
+                .blocked
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{} {} of {} still reference{} it ({}, ON DELETE {})",
+                        b.rows,
+                        if b.rows == 1 { "row" } else { "rows" },
+                        b.table,
+                        if b.rows == 1 { "s" } else { "" },
+                        b.columns.join(", "),
+                        b.action
+                    )
+                })
+                .collect())
+        }
+    }
+}
+
+/// The row's current values, every column.
+fn current_row(conn: &Connection, info: &TableInfo, key: &[(String, Value)]) -> Result<Option<Vec<(String, Value)>>> {
+    let names: Vec<String> = info.columns.iter().map(|c| quote_ident(&c.name)).collect();
+    let (condition, params) = key_condition(key);
+    let sql = format!("SELECT {} FROM {} WHERE {condition}", names.join(", "), quote_ident(&info.name));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let Some(row) = rows.next()? else { return Ok(None) };
+    let values = info
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Ok((c.name.clone(), row.get::<_, Value>(i)?)))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(values))
+}
+
+/// `"a" IS ? AND "b" IS ?` and the values to bind.
+pub(super) fn key_condition(key: &[(String, Value)]) -> (String, Vec<Value>) {
+    let terms: Vec<String> = key.iter().map(|(c, _)| format!("{} IS ?", quote_ident(c))).collect();
+    (terms.join(" AND "), key.iter().map(|(_, v)| v.clone()).collect())
+}
+
+/// UNIQUE indexes and the primary key whose columns would all hold values another row already
+/// has. `editing` is the row being updated (excluded) and the column edited (only constraints
+/// over it are checked).
+fn unique_clashes(
+    conn: &Connection,
+    info: &TableInfo,
+    lookup: &dyn Fn(&str) -> Option<Value>,
+    editing: Option<(&[(String, Value)], &String)>,
+) -> Result<Vec<String>> {
+    let mut sets: Vec<&[String]> =
+        info.indexes.iter().filter(|i| i.unique && !i.partial).map(|i| i.columns.as_slice()).collect();
+    if !info.primary_key.is_empty() && !sets.contains(&info.primary_key.as_slice()) {
+        sets.push(&info.primary_key);
+    }
+    let mut problems = Vec::new();
+    for columns in sets {
+        if editing.is_some_and(|(_, column)| !columns.contains(column)) {
+            continue;
+        }
+        // NULLs never clash in a UNIQUE index; a value left to its DEFAULT is unknown here.
+        let values: Option<Vec<Value>> = columns.iter().map(|c| lookup(c).filter(|v| *v != Value::Null)).collect();
+        let Some(values) = values else { continue };
+        let mut terms: Vec<String> = columns.iter().map(|c| format!("{} = ?", quote_ident(c))).collect();
+        let mut params = values.clone();
+        if let Some((key, _)) = editing {
+            let (condition, key_params) = key_condition(key);
+            terms.push(format!("NOT ({condition})"));
+            params.extend(key_params);
+        }
+        let sql = format!("SELECT count(*) FROM {} WHERE {}", quote_ident(&info.name), terms.join(" AND "));
+        let clashes: i64 = conn.query_row(&sql, params_from_iter(params), |row| row.get(0))?;
+        if clashes > 0 {
+            let pairs: Vec<String> =
+                columns.iter().zip(&values).map(|(c, v)| format!("{c} = {}", sql_literal(v))).collect();
+            problems.push(format!("another row of {} already has {} (UNIQUE)", info.name, pairs.join(", ")));
+        }
+    }
+    Ok(problems)
+}
+
+/// Foreign keys whose values match no row of the referenced table. `edited` limits the check to
+/// the foreign keys over that column.
+fn missing_parents(
+    conn: &Connection,
+    info: &TableInfo,
+    lookup: &dyn Fn(&str) -> Option<Value>,
+    edited: Option<&String>,
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for fk in &info.foreign_keys {
+        if edited.is_some_and(|column| !fk.columns.contains(column)) || fk.ref_columns.len() != fk.columns.len() {
+            continue;
+        }
+        // A NULL in any column means the key points nowhere, which SQLite allows.
+        let values: Option<Vec<Value>> = fk.columns.iter().map(|c| lookup(c).filter(|v| *v != Value::Null)).collect();
+        let Some(values) = values else { continue };
+        let terms: Vec<String> = fk.ref_columns.iter().map(|c| format!("{} = ?", quote_ident(c))).collect();
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {})", quote_ident(&fk.ref_table), terms.join(" AND "));
+        let found: bool = match conn.query_row(&sql, params_from_iter(values.iter()), |row| row.get(0)) {
+            Ok(found) => found,
+            // The referenced table itself is missing: SQLite refuses every write then.
+            Err(rusqlite::Error::SqliteFailure(..)) => false,
+            Err(err) => return Err(err.into()),
+        };
+        if !found {
+            let pairs: Vec<String> =
+                fk.columns.iter().zip(&values).map(|(c, v)| format!("{c} = {}", sql_literal(v))).collect();
+            problems.push(format!(
+                "{} matches no row of {} ({})",
+                pairs.join(", "),
+                fk.ref_table,
+                fk.ref_columns.join(", ")
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// "change 3 of 3 (INSERT INTO user)": which staged change a statement carries.
+pub(super) fn step_label(step: &Planned, total: usize) -> String {
+    let first = step.changes.first().map_or(0, |i| i + 1);
+    let action = match step.action {
+        ChangeAction::Insert => "INSERT INTO",
+        ChangeAction::Update => "UPDATE",
+        ChangeAction::Delete => "DELETE FROM",
+    };
+    let key = if step.key.is_empty() { String::new() } else { format!(" {}", describe_key(&step.key)) };
+    format!("change {first} of {total} ({action} {}{key})", step.table)
+}
+
+/// Turns a failed statement into an error naming the change and, for constraints, the column or
+/// constraint from SQLite's message (plus the offending row for foreign keys).
+pub(super) fn explain_failure(
+    conn: &Connection,
+    changes: &[StagedChange],
+    step: &Planned,
+    err: rusqlite::Error,
+) -> anyhow::Error {
+    let label = step_label(step, changes.len());
+    let rusqlite::Error::SqliteFailure(failure, message) = &err else {
+        return anyhow::Error::from(err).context(format!("{label}: nothing was written"));
+    };
+    let sqlite = message.clone().unwrap_or_else(|| failure.to_string());
+    match failure.code {
+        ErrorCode::ConstraintViolation => {
+            let detail = match failure.extended_code {
+                ffi::SQLITE_CONSTRAINT_NOTNULL => format!("{sqlite} (a value is required)"),
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    format!("{sqlite} (another row already has this value)")
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+                    let found: Vec<String> = step
+                        .changes
+                        .iter()
+                        .filter_map(|&i| changes.get(i))
+                        .filter_map(|change| check_change(conn, &CheckChange { change }).ok())
+                        .flatten()
+                        .collect();
+                    if found.is_empty() { sqlite } else { format!("{sqlite}: {}", found.join("; ")) }
+                }
+                _ => sqlite,
+            };
+            DbError::Invalid(format!("{label}: {detail}; nothing was written")).into()
+        }
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => busy_error(busy_timeout_ms(conn)),
+        ErrorCode::ReadOnly => read_only_error(&sqlite),
+        _ => anyhow::Error::from(err).context(format!("{label}: nothing was written")),
+    }
+}
+
+/// How long a statement waits for a lock, in milliseconds (db::open sets it).
+pub(super) fn busy_timeout_ms(conn: &Connection) -> i64 {
+    conn.query_row("PRAGMA busy_timeout", [], |row| row.get(0)).unwrap_or(0)
+}
+
+/// The database stayed locked for the whole busy timeout.
+pub(super) fn busy_error(waited: i64) -> anyhow::Error {
+    DbError::Busy(format!(
+        "the database is locked by another process (waited {:.1} s); nothing was written and the staged changes are kept, try again",
+        waited as f64 / 1000.0
+    ))
+    .into()
+}
+
+pub(super) fn read_only_error(detail: &str) -> anyhow::Error {
+    DbError::ReadOnly(format!("the database is read-only ({detail}); nothing was written")).into()
+}

@@ -1,0 +1,58 @@
+//! The worker side of user administration: statuses, previews, actions with their audit record
+//! and the re-read of the grid's rows, all on the connection the worker owns.
+
+use anyhow::Result;
+use rusqlite::Connection;
+
+use crate::app::{ActionDone, AuditTarget, UsersRequest, UsersResult, WindowReload};
+use crate::audit::{append_audit_to, entries_from_changes};
+use crate::db::change::RowChange;
+use crate::db::page::{Anchor, Page, PageQuery, fetch_page};
+use crate::db::users::{
+    ListImpersonations, RunAction, UserStatuses, list_impersonations, list_roles, preview_action, run_action,
+    user_statuses,
+};
+
+/// Answers one user administration request.
+pub fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersResult> {
+    Ok(match request {
+        UsersRequest::Statuses { ids, now } => {
+            UsersResult::Statuses(user_statuses(conn, &UserStatuses { ids: &ids, now })?)
+        }
+        UsersRequest::Roles => UsersResult::Roles(list_roles(conn)?),
+        UsersRequest::Preview { user, action, now } => {
+            UsersResult::Preview(Box::new(preview_action(conn, &RunAction { user: &user, action: &action, now })?))
+        }
+        UsersRequest::Run(run) => {
+            let mut outcome = run_action(conn, &RunAction { user: &run.user, action: &run.action, now: run.now })?;
+            // Committed: from here on nothing may turn the reply into an error.
+            let changes = std::mem::take(&mut outcome.changes);
+            let audit_error = record(&run.audit, outcome.action, &changes, run.now).err().map(|e| format!("{e:#}"));
+            let rows = run.reload.as_ref().map(|reload| reread(conn, reload).map_err(|e| format!("{e:#}")));
+            UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows }))
+        }
+        UsersRequest::Impersonations { now } => {
+            UsersResult::Impersonations(list_impersonations(conn, &ListImpersonations { active_only: false, now })?)
+        }
+    })
+}
+
+fn record(target: &AuditTarget, action: &str, changes: &[RowChange], now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    append_audit_to(&target.file, &entries_from_changes(&target.database, action, changes, now))
+}
+
+/// The window's rows read again from the row before its first one, so the grid stays in place.
+fn reread(conn: &Connection, reload: &WindowReload) -> Result<Page> {
+    let anchor = match &reload.first {
+        None => Anchor::First,
+        Some(first) => {
+            let before = Anchor::Before(first.clone());
+            let previous = fetch_page(conn, &PageQuery { view: &reload.view, anchor: &before, limit: 1 })?;
+            match previous.rows.into_iter().next() {
+                Some(row) => Anchor::After(row.cursor),
+                None => Anchor::First,
+            }
+        }
+    };
+    fetch_page(conn, &PageQuery { view: &reload.view, anchor: &anchor, limit: reload.limit })
+}

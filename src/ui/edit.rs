@@ -1,0 +1,200 @@
+//! Editing popups: the cell editor, the insert form, the delete confirmation with its cascade,
+//! the review of staged SQL, the conflict choice and the quit question.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use rusqlite::types::Value;
+
+use super::theme;
+use crate::app::{App, EditPopup, TYPE_COUNT_ABOVE};
+use crate::db::kinds::ColumnKind;
+use crate::db::value::raw_text;
+
+fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) -> Rect {
+    let area = frame.area();
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    let rect = Rect::new((area.width - width) / 2, (area.height - height) / 2, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::popup_border())
+        .title(format!(" {title} "))
+        .title_bottom(Line::styled(format!(" {hint} "), theme::key()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
+/// What a kind accepts, shown under the editor.
+fn kind_hint(kind: &ColumnKind) -> String {
+    match kind {
+        ColumnKind::Timestamp { .. } => "a date: 2026-12-01 12:00, 2026-12-01, +7d, -3h or now".into(),
+        ColumnKind::Boolean => "true / false, yes / no, 1 / 0".into(),
+        ColumnKind::Enum { values } => format!("one of: {} (several roles comma-joined)", values.join(", ")),
+        ColumnKind::Json => "JSON".into(),
+        ColumnKind::Integer => "a whole number".into(),
+        ColumnKind::Real => "a number".into(),
+        _ => "text (empty stays an empty string, Ctrl-n sets NULL)".into(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
+    match popup_state {
+        EditPopup::Cell { column, input, set_null, error } => {
+            let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
+            let (Some(info), Some(kind)) = (meta.info.columns.get(*column), meta.kinds.get(*column)) else { return };
+            let title = format!("edit {}.{} ({})", meta.info.name, info.name, kind.label());
+            let inner = popup(frame, 80, 12, &title, "Enter stage · Alt-Enter new line · Ctrl-n NULL · Esc cancel");
+            let [field, hint, message] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(2)]).areas(inner);
+            if *set_null {
+                frame.render_widget(Paragraph::new("NULL").style(theme::null()), field);
+            } else {
+                frame.render_widget(input, field);
+            }
+            let not_null = if info.not_null { " · NOT NULL" } else { "" };
+            frame.render_widget(Paragraph::new(format!("{}{not_null}", kind_hint(kind))).style(theme::dim()), hint);
+            if let Some(error) = error {
+                frame.render_widget(
+                    Paragraph::new(error.as_str()).style(theme::error()).wrap(Wrap { trim: true }),
+                    message,
+                );
+            }
+        }
+        EditPopup::Insert { fields, focus, error } => {
+            let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
+            let height = fields.len() as u16 + 5;
+            let title = format!("new row in {}", meta.info.name);
+            let inner = popup(frame, 90, height, &title, "Tab / ↑↓ move · Enter stage · Ctrl-n NULL · Esc cancel");
+            let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 2;
+            for (i, field) in fields.iter().enumerate() {
+                let y = inner.y + i as u16;
+                if y >= inner.bottom().saturating_sub(2) {
+                    break;
+                }
+                let style = if i == *focus { theme::selected_cell() } else { theme::header() };
+                let label = Rect::new(inner.x, y, name_width, 1);
+                let value = Rect::new(inner.x + name_width, y, inner.width.saturating_sub(name_width), 1);
+                frame.render_widget(
+                    Paragraph::new(format!("{:>w$} ", field.column, w = name_width as usize - 1)).style(style),
+                    label,
+                );
+                let empty = field.input.lines().iter().all(|l| l.is_empty());
+                if field.set_null {
+                    frame.render_widget(Paragraph::new("NULL").style(theme::null()), value);
+                } else if field.use_default && empty {
+                    frame.render_widget(Paragraph::new("(column default)").style(theme::dim()), value);
+                } else {
+                    frame.render_widget(&field.input, value);
+                }
+            }
+            if let Some(error) = error {
+                let area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+                frame.render_widget(Paragraph::new(error.as_str()).style(theme::error()), area);
+            }
+        }
+        EditPopup::Delete { changes, preview, typed } => {
+            let mut lines: Vec<Line> = Vec::new();
+            match preview {
+                None => lines.push(Line::styled("Working out what cascades…", theme::dim())),
+                Some(preview) => {
+                    lines.push(Line::styled(format!("This {}.", preview.summary()), theme::warning()));
+                    for blocked in &preview.blocked {
+                        lines.push(Line::styled(
+                            format!(
+                                "{} row(s) of {} still reference them ({}): the commit will fail",
+                                blocked.rows, blocked.table, blocked.action
+                            ),
+                            theme::error(),
+                        ));
+                    }
+                    if !preview.foreign_keys_enforced {
+                        lines.push(Line::styled(
+                            "foreign keys are off on this connection: nothing cascades",
+                            theme::dim(),
+                        ));
+                    }
+                }
+            }
+            lines.push(Line::styled("The delete is staged; Ctrl-s reviews and commits it.", theme::dim()));
+            let hint = if changes.len() > TYPE_COUNT_ABOVE {
+                lines.push(Line::raw(""));
+                lines.push(Line::from(vec![
+                    Span::raw(format!("Type {} to confirm: ", changes.len())),
+                    Span::styled(typed.lines().join(""), theme::header()),
+                ]));
+                "type the count, Enter stage · Esc cancel"
+            } else {
+                "y stage the delete · n / Esc cancel"
+            };
+            let title = format!("delete {} row(s)", changes.len());
+            let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        EditPopup::Review { statements, problems, .. } => {
+            let mut lines: Vec<Line> = problems
+                .iter()
+                .map(|p| Line::styled(format!("⚠ {p}"), theme::error()))
+                .chain(
+                    (!problems.is_empty())
+                        .then(|| Line::styled("SQLite will refuse this commit as it stands.", theme::error())),
+                )
+                .collect();
+            lines.extend(match statements {
+                None => vec![Line::styled("Preparing the SQL…", theme::dim())],
+                Some(statements) => statements
+                    .iter()
+                    .flat_map(|s| {
+                        let mut lines = super::sql::highlight(s);
+                        lines.push(Line::raw(""));
+                        lines
+                    })
+                    .collect(),
+            });
+            let count = app.edits.staged.len();
+            let title = format!("{count} staged change(s): one transaction");
+            let height = (lines.len() as u16 + 2).min(frame.area().height.saturating_sub(2));
+            let inner =
+                popup(frame, frame.area().width.saturating_sub(6), height, &title, "y commit · Esc keep staged");
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        EditPopup::Conflict { conflicts } => {
+            let mut lines: Vec<Line> = vec![Line::styled(
+                "Nothing was written. These rows changed since squall loaded them:",
+                theme::warning(),
+            )];
+            for row in &conflicts.rows {
+                let key: Vec<String> = row.key.iter().map(|(c, v)| format!("{c} = {}", raw_text(v))).collect();
+                let gone = if row.row_exists { "" } else { " (deleted meanwhile)" };
+                lines.push(Line::styled(format!("{} {}{gone}", row.table, key.join(", ")), theme::header()));
+                for column in &row.columns {
+                    let now = column.current.as_ref().map_or_else(|| "—".to_string(), value_text);
+                    lines.push(Line::raw(format!(
+                        "  {}: loaded {} · now {}",
+                        column.column,
+                        value_text(&column.expected),
+                        now
+                    )));
+                }
+            }
+            let inner =
+                popup(frame, 90, lines.len() as u16 + 2, "conflict", "r reload (drop staged) · o overwrite · Esc back");
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        EditPopup::ConfirmQuit => {
+            let count = app.edits.staged.len();
+            let inner = popup(frame, 60, 4, "quit?", "y quit and discard · any other key stays");
+            let text = format!("{count} staged change(s) are not committed.\nQuitting discards them.");
+            frame.render_widget(Paragraph::new(text).style(theme::warning()), inner);
+        }
+    }
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Text(text) => format!("{text:?}"),
+        other => raw_text(other),
+    }
+}

@@ -1,0 +1,422 @@
+//! The user action menu popup: the entries, the forms, the confirmation with the SQL and what it
+//! affects, and the impersonation list.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui_textarea::TextArea;
+
+use super::theme;
+use super::users::tone_style;
+use crate::app::layout::text_width;
+use crate::app::{
+    App, BanField, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel, field_text, read_ban_expiry,
+    status_parts,
+};
+use crate::cli::user_print::{ban_text, effects_text, when};
+use crate::db::change::ChangeOp;
+use crate::db::kinds::name_words;
+use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
+use rusqlite::types::Value;
+
+use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
+
+const LABEL_WIDTH: u16 = 10;
+
+fn popup(frame: &Frame, width: u16, height: u16) -> Rect {
+    let area = frame.area();
+    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(vertical);
+    popup
+}
+
+/// Draws the bordered popup and returns the area inside it.
+fn frame_popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) -> Rect {
+    let area = popup(frame, width, height);
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::popup_border())
+        .title(Span::styled(format!(" {title} "), theme::header()))
+        .title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
+    let width = frame.area().width.saturating_sub(4).min(96);
+    match &panel.step {
+        PanelStep::Menu => draw_menu(frame, app, panel, width),
+        PanelStep::Ban(form) => {
+            let inner = frame_popup(frame, width, 11, "ban", "Tab next field · Enter review · Esc back");
+            let [intro, _, reason, expiry, parsed, help, error] = rows(inner);
+            let intro_text = format!("Ban {}: they cannot sign in, and all their sessions end.", panel.user.email);
+            frame.render_widget(Paragraph::new(intro_text), intro);
+            input_row(frame, "reason", &form.reason, form.field == BanField::Reason, reason);
+            input_row(frame, "until", &form.expiry, form.field == BanField::Expiry, expiry);
+            let now = (app.users.clock)();
+            let reading = match read_ban_expiry(&field_text(&form.expiry), &app.ctx, now) {
+                Ok(expiry) => Span::styled(format!("→ {}", describe_expiry(expiry, &app.ctx, now)), theme::info()),
+                Err(error) => Span::styled(format!("→ {error}"), theme::warning()),
+            };
+            frame.render_widget(Paragraph::new(indented(vec![reading])), parsed);
+            let examples = "30m · 12h · 7d · 2w · 1y · 2026-12-01 14:00 · never (empty: permanent)";
+            frame.render_widget(Paragraph::new(indented(vec![Span::styled(examples, theme::dim())])), help);
+            draw_error(frame, form.error.as_deref(), error);
+        }
+        PanelStep::Role(form) => {
+            let roles: &[String] = match &form.roles {
+                Load::Loaded(roles) => roles,
+                _ => &[],
+            };
+            let height = (roles.len().max(1) as u16 + 8).min(frame.area().height.saturating_sub(2));
+            let hint = "↑↓ move · Space tick / untick · or type roles · Enter review · Esc back";
+            let inner = frame_popup(frame, width, height, "set role", hint);
+            let [intro, input, _, list, error] = Layout::vertical([
+                Constraint::Length(2),
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Fill(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            let ticked: Vec<String> = field_text(&form.input).split(',').map(|r| r.trim().to_string()).collect();
+            let now = panel.user.summary.as_ref().map(|u| u.roles.join(",")).unwrap_or_else(|| "?".into());
+            let intro_text =
+                format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
+            frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
+            input_row(frame, "role", &form.input, true, input);
+            let lines: Vec<Line> = match &form.roles {
+                Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
+                Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
+                Load::Loaded(roles) => roles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, role)| {
+                        let style = if i == form.selected { theme::selected_cell() } else { theme::info() };
+                        let tick = if ticked.contains(role) { "[x]" } else { "[ ]" };
+                        Line::from(vec![
+                            Span::raw(" ".repeat(LABEL_WIDTH as usize)),
+                            Span::styled(format!(" {tick} {role} "), style),
+                        ])
+                    })
+                    .collect(),
+            };
+            frame.render_widget(Paragraph::new(lines), list);
+            draw_error(frame, form.error.as_deref(), error);
+        }
+        PanelStep::Password(form) => {
+            let inner =
+                frame_popup(frame, width, 9, "set password", "Tab other field · Enter next / review · Esc back");
+            let [intro, _, first, second, hint, error, _] = rows(inner);
+            let intro_text = format!("New password for {} (stored as better-auth's scrypt hash).", panel.user.email);
+            frame.render_widget(Paragraph::new(intro_text), intro);
+            input_row(frame, "password", &form.first, form.field == PasswordField::First, first);
+            input_row(frame, "repeat", &form.second, form.field == PasswordField::Second, second);
+            let typed = field_text(&form.first).chars().count();
+            let note = if typed > 0 && typed < 8 {
+                Span::styled(format!("{typed} characters: better-auth's default minimum is 8"), theme::warning())
+            } else {
+                Span::styled("typed twice, never shown", theme::dim())
+            };
+            frame.render_widget(Paragraph::new(indented(vec![note])), hint);
+            draw_error(frame, form.error.as_deref(), error);
+        }
+        PanelStep::Confirm { action, preview, scroll } => draw_confirm(frame, app, panel, action, preview, *scroll),
+        PanelStep::Running { action } => {
+            let inner = frame_popup(frame, width.min(60), 3, "running", "");
+            frame.render_widget(Paragraph::new(format!("Running {action} in one transaction…")), inner);
+        }
+        PanelStep::Failed { message } => {
+            let lines = vec![Line::styled(message.clone(), theme::error())];
+            let height = 4 + (text_width(message) / width.max(1)).min(10);
+            let inner = frame_popup(frame, width, height, "failed", "Esc back to the menu");
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        PanelStep::Impersonations { list, scroll } => draw_impersonations(frame, &app.ctx, list, *scroll),
+    }
+}
+
+/// Rows `lines` take once wrapped at `width` cells (roughly: wrapping breaks at words).
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    lines.iter().map(|line| line.width().max(1).div_ceil(width) as u16).sum()
+}
+
+/// Seven one-line rows, the usual shape of a form.
+fn rows(area: Rect) -> [Rect; 7] {
+    Layout::vertical([Constraint::Length(1); 7]).areas(area)
+}
+
+fn indented(spans: Vec<Span<'static>>) -> Line<'static> {
+    let mut line = vec![Span::raw(" ".repeat(LABEL_WIDTH as usize))];
+    line.extend(spans);
+    Line::from(line)
+}
+
+fn draw_error(frame: &mut Frame, error: Option<&str>, area: Rect) {
+    if let Some(error) = error {
+        frame.render_widget(Paragraph::new(Line::styled(format!("✗ {error}"), theme::error())), area);
+    }
+}
+
+/// `label  [text field]`, the field highlighted when it has the keyboard.
+fn input_row(frame: &mut Frame, label: &str, area: &TextArea<'static>, focused: bool, row: Rect) {
+    let [label_area, field_area] =
+        Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(row);
+    let label_style = if focused { theme::header() } else { theme::dim() };
+    frame.render_widget(Paragraph::new(Span::styled(format!("{label:>8}  "), label_style)), label_area);
+    let mut shown = area.clone();
+    shown.set_cursor_line_style(Style::new());
+    if focused {
+        shown.set_style(Style::new().bg(ratatui::style::Color::Rgb(50, 54, 64)));
+    } else {
+        shown.set_cursor_style(Style::new());
+    }
+    frame.render_widget(&shown, field_area);
+}
+
+/// `permanent`, `for 7d, until 2026-12-05 12:00`, `until 2027-01-01 00:00 (in 34d)`.
+fn describe_expiry(expiry: BanExpiry, ctx: &DisplayContext, now: chrono::DateTime<chrono::Utc>) -> String {
+    match expiry {
+        BanExpiry::Never => "permanent".into(),
+        BanExpiry::After(delta) => format!("until {}", when(Some(now + delta), ctx)),
+        BanExpiry::At(at) => format!("until {}", when(Some(at), ctx)),
+    }
+}
+
+fn draw_menu(frame: &mut Frame, app: &App, panel: &UserPanel, width: u16) {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut head = vec![Span::styled(panel.user.email.clone(), theme::header())];
+    if panel.user.email != panel.user.id {
+        head.push(Span::styled(format!("  id {}", panel.user.id), theme::dim()));
+    }
+    lines.push(Line::from(head));
+    if let Some(user) = &panel.user.summary {
+        let mut status: Vec<Span> = Vec::new();
+        for (text, tone) in status_parts(user, &app.ctx) {
+            // The menu has room for the ban's full end date.
+            let text = match tone {
+                StatusTone::Banned | StatusTone::BanExpired => ban_text(user, &app.ctx),
+                _ => text,
+            };
+            status.push(Span::styled(text, tone_style(tone)));
+            status.push(Span::styled(" · ", theme::dim()));
+        }
+        let sessions = match user.active_sessions {
+            1 => "1 active session".to_string(),
+            n => format!("{n} active sessions"),
+        };
+        status.push(Span::raw(sessions));
+        lines.push(Line::from(status));
+    }
+    if let Some(reason) = app.source.read_only {
+        lines.push(Line::styled(format!("Read-only ({}): viewing only.", reason.describe()), theme::warning()));
+    }
+    lines.push(Line::raw(""));
+    let read_only = app.source.read_only.is_some();
+    for (i, item) in MenuItem::ALL.iter().enumerate() {
+        let refused = read_only && item.writes();
+        let selected = i == panel.selected;
+        let style = match (selected, refused) {
+            (true, _) => theme::selected_cell(),
+            (false, true) => theme::dim(),
+            (false, false) => Style::new(),
+        };
+        let key_style = if refused { theme::dim() } else { theme::key().add_modifier(Modifier::BOLD) };
+        lines.push(Line::from(vec![
+            Span::raw(if selected { "▌" } else { " " }),
+            Span::styled(format!(" {} ", item.key()), key_style),
+            Span::styled(format!(" {:<22}", item.label()), style),
+            Span::styled(format!(" {}", item.description()), theme::dim()),
+        ]));
+    }
+    if let Some(note) = &panel.note {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(format!("✗ {note}"), theme::error()));
+    }
+    let width = width.min(80);
+    let height = wrapped_height(&lines, width.saturating_sub(2)) + 2;
+    let inner = frame_popup(frame, width, height, "user actions", "↑↓ choose · Enter or letter open · Esc close");
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// `Ban a@b.c?`, `Set the role of a@b.c to admin?`
+fn question(action: &UserAction, email: &str) -> String {
+    match action {
+        UserAction::Ban { .. } => format!("Ban {email}?"),
+        UserAction::Unban => format!("Unban {email}?"),
+        UserAction::SetRole { role } => format!("Set the role of {email} to {role}?"),
+        UserAction::RevokeSessions { .. } => format!("End every session of {email}?"),
+        UserAction::SetPassword { .. } => format!("Set the password of {email}?"),
+        UserAction::Remove => format!("Remove {email} with their sessions and accounts?"),
+    }
+}
+
+/// Sessions the preview deletes (whatever the session table is called).
+fn sessions_ended(preview: &ActionPreview) -> u64 {
+    preview
+        .effects
+        .iter()
+        .filter(|e| {
+            e.op == ChangeOp::Delete && ["session", "sessions"].contains(&name_words(&e.table).concat().as_str())
+        })
+        .map(|e| e.rows)
+        .sum()
+}
+
+/// The date a bound value stands for, when it looks like one (epoch ms or ISO text): bans and
+/// `updatedAt` are easier to check as dates than as numbers.
+fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
+    let value = match param.parse::<i64>() {
+        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.abs()) => Value::Integer(n),
+        Ok(_) => return None,
+        Err(_) => Value::Text(param.strip_prefix('\'')?.strip_suffix('\'')?.to_string()),
+    };
+    if let Value::Text(text) = &value
+        && parse_iso_datetime(text).is_none()
+    {
+        return None;
+    }
+    value_instant(&value).map(|at| when(Some(at), ctx))
+}
+
+fn confirm_lines(
+    panel: &UserPanel,
+    action: &UserAction,
+    preview: &ActionPreview,
+    ctx: &DisplayContext,
+) -> Vec<Line<'static>> {
+    let header = if action.is_destructive() { theme::warning().add_modifier(Modifier::BOLD) } else { theme::header() };
+    let mut lines = vec![Line::styled(question(action, &panel.user.email), header)];
+    lines.push(Line::raw(effects_text(&preview.effects, true)));
+    if matches!(action, UserAction::Ban { .. } | UserAction::RevokeSessions { .. } | UserAction::Remove) {
+        let ended = sessions_ended(preview);
+        let plural = if ended == 1 { "" } else { "s" };
+        let active = preview.user.active_sessions;
+        lines.push(match ended {
+            0 => Line::styled("ends no session: they have none", theme::dim()),
+            _ => Line::styled(format!("ends {ended} session{plural} ({active} still active)"), theme::warning()),
+        });
+    }
+    if let UserAction::SetPassword { password } = action
+        && password.expose().chars().count() < 8
+    {
+        lines.push(Line::styled("shorter than 8 characters, better-auth's default minimum", theme::warning()));
+    }
+    lines.push(Line::styled("Runs in one transaction; recorded in the audit log.", theme::dim()));
+    for (n, statement) in preview.statements.iter().enumerate() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(format!("-- statement {}", n + 1), theme::dim()));
+        lines.extend(super::sql::highlight(&statement.sql));
+        for (i, param) in statement.params.iter().enumerate() {
+            let mut spans = vec![
+                Span::styled(format!("   ?{} = ", i + 1), theme::dim()),
+                Span::styled(param.clone(), theme::timestamp()),
+            ];
+            if let Some(date) = bound_date(param, ctx) {
+                spans.push(Span::styled(format!("  → {date}"), theme::dim()));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    lines
+}
+
+fn draw_confirm(
+    frame: &mut Frame,
+    app: &App,
+    panel: &UserPanel,
+    action: &UserAction,
+    preview: &Load<Box<ActionPreview>>,
+    scroll: u16,
+) {
+    let width = frame.area().width.saturating_sub(4).min(110);
+    let (lines, hint) = match preview {
+        Load::Loading => (vec![Line::styled("reading what it would change…", theme::dim())], "Esc back"),
+        Load::Failed(message) => (
+            vec![
+                Line::styled(question(action, &panel.user.email), theme::header()),
+                Line::styled(format!("✗ {message}"), theme::error()),
+                Line::raw("Nothing was changed."),
+            ],
+            "Esc back",
+        ),
+        Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),
+    };
+    let height = (wrapped_height(&lines, width.saturating_sub(2)) + 2).min(frame.area().height.saturating_sub(2));
+    let inner = frame_popup(frame, width, height, &format!("confirm · {}", action.name()), hint);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
+}
+
+fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<Impersonation>>, scroll: u16) {
+    let width = frame.area().width.saturating_sub(4);
+    let height = frame.area().height.saturating_sub(4);
+    let inner = frame_popup(frame, width, height, "impersonations", "↑↓ scroll · Esc back");
+    let list = match list {
+        Load::Loading => {
+            frame.render_widget(Paragraph::new("reading impersonation sessions…").style(theme::dim()), inner);
+            return;
+        }
+        Load::Failed(message) => {
+            let text = Paragraph::new(format!("✗ {message}")).style(theme::error()).wrap(Wrap { trim: false });
+            frame.render_widget(text, inner);
+            return;
+        }
+        Load::Loaded(list) if list.is_empty() => {
+            frame.render_widget(Paragraph::new("No session is an impersonation.").style(theme::dim()), inner);
+            return;
+        }
+        Load::Loaded(list) => list,
+    };
+    let rows: Vec<[String; 5]> = list
+        .iter()
+        .map(|i| {
+            [
+                i.admin_email.clone().unwrap_or_else(|| format!("{} (no such user)", i.admin_id)),
+                i.user_email.clone().unwrap_or_else(|| i.user_id.clone()),
+                if i.active { "active" } else { "ended" }.into(),
+                when(i.created_at, ctx),
+                when(i.expires_at, ctx),
+            ]
+        })
+        .collect();
+    let header = ["admin", "impersonates", "state", "started", "until"];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    // The dates and the state are kept whole; long emails are cut to share what is left.
+    let fixed: usize = widths[2..].iter().sum::<usize>() + 2 * header.len();
+    let email_room = (usize::from(inner.width).saturating_sub(fixed) / 2).max(12);
+    widths[0] = widths[0].min(email_room);
+    widths[1] = widths[1].min(email_room);
+    let line = |cells: &[String], style: Style, active: Option<bool>| {
+        let spans: Vec<Span> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                let style = match (i, active) {
+                    (2, Some(true)) => Style::new().fg(ratatui::style::Color::Green),
+                    (2, Some(false)) => theme::dim(),
+                    _ => style,
+                };
+                Span::styled(format!("{}  ", super::grid::fit(cell, *w as u16)), style)
+            })
+            .collect();
+        Line::from(spans)
+    };
+    let mut lines = vec![line(&header.map(String::from), theme::header(), None)];
+    lines.extend(list.iter().zip(&rows).map(|(i, row)| line(row, Style::new(), Some(i.active))));
+    let active = list.iter().filter(|i| i.active).count();
+    let [table, summary] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), table);
+    let text = format!("{} impersonation session(s), {active} active", list.len());
+    frame.render_widget(Paragraph::new(text).style(theme::dim()), summary);
+}

@@ -1,0 +1,69 @@
+//! Snapshots of the user features: the status columns, the action menu, the ban form, the
+//! confirmation with its SQL, and the impersonation list.
+
+use ratatui::crossterm::event::KeyCode;
+
+use crate::app::users_test_support::{admin_app, press, select, type_text};
+
+use crate::ui::tests::render;
+
+#[test]
+fn grid_with_status_columns() {
+    let (_dir, _conn, app) = admin_app(130, 16);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn action_menu() {
+    let (_dir, mut conn, mut app) = admin_app(110, 24);
+    select(&mut app, &mut conn, "u0003");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    insta::assert_snapshot!("action_menu", render(&app));
+    app.source.read_only = Some(crate::db::open::ReadOnlyReason::NotWritable);
+    press(&mut app, &mut conn, KeyCode::Char('u'));
+    insta::assert_snapshot!("action_menu_read_only", render(&app));
+}
+
+#[test]
+fn ban_form_and_confirmation() {
+    let (_dir, mut conn, mut app) = admin_app(110, 34);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('b'));
+    type_text(&mut app, &mut conn, "chargebacks");
+    press(&mut app, &mut conn, KeyCode::Tab);
+    type_text(&mut app, &mut conn, "7d");
+    insta::assert_snapshot!("ban_form", render(&app));
+    press(&mut app, &mut conn, KeyCode::Enter);
+    insta::assert_snapshot!("ban_confirm", render(&app));
+}
+
+#[test]
+fn password_form_masks_what_is_typed() {
+    let (_dir, mut conn, mut app) = admin_app(110, 20);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('p'));
+    type_text(&mut app, &mut conn, "hunter2");
+    let screen = render(&app);
+    assert!(!screen.contains("hunter2"), "{screen}");
+    insta::assert_snapshot!("password_form", screen);
+}
+
+#[test]
+fn impersonation_view() {
+    let (_dir, mut conn, mut app) = admin_app(120, 14);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('i'));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn role_form_ticks_the_roles_typed() {
+    let (_dir, mut conn, mut app) = admin_app(110, 20);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    press(&mut app, &mut conn, KeyCode::Up);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    insta::assert_snapshot!(render(&app));
+}
