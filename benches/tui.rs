@@ -31,6 +31,8 @@ const KEY_REPEAT: Duration = Duration::from_millis(40);
 /// A paging key not answered with the expected row by then moved short (the rows it needed
 /// had not arrived) or not at all.
 const SHORT_MOVE: Duration = Duration::from_secs(2);
+/// A pause long enough for every read a previous key started to finish.
+const IDLE: Duration = Duration::from_millis(300);
 
 type Predicate = Box<dyn Fn(&str) -> bool + Send>;
 
@@ -312,7 +314,7 @@ fn one_session(db: &Path, users: u64, results: &mut Results) {
 
     let last = users;
     let taken = session.timed("G", shows(format!("row {} of {}", thousands(last), thousands(users))), PATIENCE);
-    results.time("G (last row)", users, taken);
+    results.time("G right after paging", users, taken);
     row = resync(&session, last, taken);
     for _ in 0..30 {
         let taken = session.page_key(PAGE_UP, shows_row(row - page));
@@ -320,8 +322,15 @@ fn one_session(db: &Path, users: u64, results: &mut Results) {
         row = resync(&session, row - page, taken);
     }
     let taken = session.timed("gg", shows(total.clone()), PATIENCE);
-    results.time("gg (first row)", users, taken);
+    results.time("gg right after paging", users, taken);
     resync(&session, 1, taken);
+    // The same jumps with nothing else queued: the read and the frame alone.
+    std::thread::sleep(IDLE);
+    let taken = session.timed("G", shows(format!("row {} of {}", thousands(last), thousands(users))), PATIENCE);
+    results.time("G after 300 ms idle", users, taken);
+    std::thread::sleep(IDLE);
+    let taken = session.timed("gg", shows(total.clone()), PATIENCE);
+    results.time("gg after 300 ms idle", users, taken);
     let (hwm, _) = session.memory();
     results.add("VmHWM, after G / paging / gg (MiB)", users, hwm as f64 / 1024.0);
 
@@ -334,7 +343,29 @@ fn one_session(db: &Path, users: u64, results: &mut Results) {
     sort_unindexed(&mut session, users, page, results);
     let (hwm, _) = session.memory();
     results.add("VmHWM, after paging the sorted rows (MiB)", users, hwm as f64 / 1024.0);
+    other_table(&mut session, users, results);
     session.quit();
+}
+
+/// The same idle jumps on the next tab (`session`, ~1.5 sessions per user): a big table the
+/// user-status columns do not touch.
+fn other_table(session: &mut Session, users: u64, results: &mut Results) {
+    session.send("\t");
+    session.settle("the session tab with its count", |c| {
+        let status = status_line(c);
+        status.contains("row 1 of") && !status.contains("row 1 of …") && !status.contains(SPINNER)
+    });
+    let status = status_line(&session.contents()).to_string();
+    let total: String = status[status.find("row 1 of ").map_or(0, |i| i + 9)..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .collect();
+    std::thread::sleep(IDLE);
+    let taken = session.timed("G", shows(format!("row {total} of {total}")), PATIENCE);
+    results.time("G after 300 ms idle, session table", users, taken);
+    std::thread::sleep(IDLE);
+    let taken = session.timed("gg", shows(format!("row 1 of {total}")), PATIENCE);
+    results.time("gg after 300 ms idle, session table", users, taken);
 }
 
 /// After a key whose answer was missing or short, waits for the screen to settle and reads
