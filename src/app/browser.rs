@@ -7,7 +7,7 @@ use crate::db::page::{Anchor, Sort, SortDirection};
 
 use super::keymap::browser_action;
 use super::layout::{areas, column_widths, grid_rows, lead_width, tab_spans, visible_columns_from};
-use super::tab::{FetchKind, PAGE_ROWS, PendingFetch};
+use super::tab::{FetchKind, PendingFetch};
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, SPECIAL_SCREENS, Screen, Worker};
 
 impl App {
@@ -195,7 +195,7 @@ impl App {
         if tab.fetch.is_some() {
             return Vec::new();
         }
-        match tab.window.wanted_fetch() {
+        match tab.window.wanted_fetch(tab.page_rows()) {
             Some((kind, anchor)) => self.fetch(kind, anchor),
             None => Vec::new(),
         }
@@ -225,7 +225,8 @@ impl App {
 
     fn fetch(&mut self, kind: FetchKind, anchor: Anchor) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::FetchPage { view, anchor, limit: PAGE_ROWS });
+        let limit = self.active_tab().map_or(super::tab::PAGE_ROWS, |t| t.page_rows());
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::FetchPage { view, anchor, limit });
         let sent_at_tick = self.spinner;
         if let Some(tab) = self.active_tab_mut() {
             tab.fetch = Some(PendingFetch { id, kind, sent_at_tick });
@@ -281,13 +282,14 @@ impl App {
         let Some(meta) = tab.meta() else { return Vec::new() };
         let Some(name) = meta.info.columns.get(column).map(|c| c.name.clone()) else { return Vec::new() };
         let indexed = meta.info.is_indexed(&name);
+        let nullable = meta.info.columns.get(column).is_some_and(|c| !c.not_null);
         tab.selected_col = column;
         tab.sort = match &tab.sort {
-            Some(Sort { column, direction: SortDirection::Asc }) if *column == name => {
-                Some(Sort { column: name.clone(), direction: SortDirection::Desc })
+            Some(Sort { column, direction: SortDirection::Asc, .. }) if *column == name => {
+                Some(Sort { column: name.clone(), direction: SortDirection::Desc, nullable })
             }
-            Some(Sort { column, direction: SortDirection::Desc }) if *column == name => None,
-            _ => Some(Sort { column: name.clone(), direction: SortDirection::Asc }),
+            Some(Sort { column, direction: SortDirection::Desc, .. }) if *column == name => None,
+            _ => Some(Sort { column: name.clone(), direction: SortDirection::Asc, nullable }),
         };
         let message = match (&tab.sort, indexed) {
             (None, _) => "sort removed".to_string(),
@@ -332,7 +334,8 @@ impl App {
         match reply.result {
             Ok(DbResult::Page(page)) => {
                 tab.rows_error = None;
-                tab.window.apply(pending.kind, page);
+                let page_rows = tab.page_rows();
+                tab.window.apply(pending.kind, page, page_rows);
                 let mut effects = self.request_statuses(index, pending.kind);
                 if is_active {
                     effects.extend(self.after_move());

@@ -8,10 +8,12 @@ use super::{Load, RequestId, TableMeta};
 
 /// Rows read per request: several screens, so scrolling rarely waits.
 pub const PAGE_ROWS: usize = 200;
-/// Rows held at most: memory stays flat whatever the table's size.
-pub const WINDOW_LIMIT: usize = 3 * PAGE_ROWS;
-/// Fetch the next page when the selection comes this close to the window's edge.
-const PREFETCH_MARGIN: usize = PAGE_ROWS / 2;
+/// Rows read per request when sorting on a column without an index: each read scans the table
+/// whatever its size, and the scan costs the same for 200 rows or 1,000 (only the top-N sort
+/// grows), so bigger pages mean fewer scans and more room before the selection catches up.
+pub const UNINDEXED_SORT_PAGE_ROWS: usize = 1_000;
+/// Pages held at most: memory stays flat whatever the table's size.
+pub const WINDOW_PAGES: usize = 3;
 
 /// Where the window's first row sits in the whole (filtered, sorted) table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +78,10 @@ impl RowWindow {
         self.rows.get(self.selected)
     }
 
-    /// Adds a page where `kind` says, trimming the far side so at most [`WINDOW_LIMIT`] rows stay.
-    pub fn apply(&mut self, kind: FetchKind, page: Page) {
+    /// Adds a page where `kind` says, trimming the far side so at most three pages of
+    /// `page_rows` stay.
+    pub fn apply(&mut self, kind: FetchKind, page: Page, page_rows: usize) {
+        let limit = WINDOW_PAGES * page_rows;
         let count = page.rows.len();
         match kind {
             FetchKind::Top => {
@@ -97,7 +101,7 @@ impl RowWindow {
             FetchKind::Append => {
                 self.rows.extend(page.rows);
                 self.at_end = page.exhausted;
-                let excess = self.rows.len().saturating_sub(WINDOW_LIMIT);
+                let excess = self.rows.len().saturating_sub(limit);
                 if excess > 0 {
                     self.rows.drain(..excess);
                     self.selected = self.selected.saturating_sub(excess);
@@ -120,8 +124,8 @@ impl RowWindow {
                     Position::FromStart(n) => Position::FromStart(n.saturating_sub(count as u64)),
                     Position::FromEnd(n) => Position::FromEnd(n + count as u64),
                 };
-                if self.rows.len() > WINDOW_LIMIT {
-                    self.rows.truncate(WINDOW_LIMIT);
+                if self.rows.len() > limit {
+                    self.rows.truncate(limit);
                     self.at_end = false;
                 }
             }
@@ -146,12 +150,14 @@ impl RowWindow {
         self.top = self.top.min(self.rows.len().saturating_sub(height));
     }
 
-    /// The page to fetch next, if the selection is near an edge that is not the table's edge.
-    pub fn wanted_fetch(&self) -> Option<(FetchKind, Anchor)> {
-        if !self.at_end && self.rows.len().saturating_sub(self.selected) <= PREFETCH_MARGIN {
+    /// The page to fetch next, if the selection is within half a page of an edge that is not
+    /// the table's edge.
+    pub fn wanted_fetch(&self, page_rows: usize) -> Option<(FetchKind, Anchor)> {
+        let margin = page_rows / 2;
+        if !self.at_end && self.rows.len().saturating_sub(self.selected) <= margin {
             return self.rows.last().map(|row| (FetchKind::Append, Anchor::After(row.cursor.clone())));
         }
-        if !self.at_start && self.selected < PREFETCH_MARGIN {
+        if !self.at_start && self.selected < margin {
             return self.rows.first().map(|row| (FetchKind::Prepend, Anchor::Before(row.cursor.clone())));
         }
         None
@@ -212,6 +218,14 @@ impl TableTab {
     /// Whether the screen is waiting on this tab's schema or rows (counts run quietly).
     pub fn is_loading(&self) -> bool {
         self.meta_request.is_some() || self.fetch.is_some()
+    }
+
+    /// Rows to read per page for the current sort.
+    pub fn page_rows(&self) -> usize {
+        match (&self.sort, self.meta()) {
+            (Some(sort), Some(meta)) if !meta.info.is_indexed(&sort.column) => UNINDEXED_SORT_PAGE_ROWS,
+            _ => PAGE_ROWS,
+        }
     }
 
     pub fn meta(&self) -> Option<&TableMeta> {

@@ -68,6 +68,8 @@ impl SortDirection {
 pub struct Sort {
     pub column: String,
     pub direction: SortDirection,
+    /// Whether the column may hold NULL (NOT NULL columns skip the read of NULLs).
+    pub nullable: bool,
 }
 
 /// Comparison operators of the filter bar.
@@ -190,19 +192,56 @@ pub fn fetch_page(conn: &Connection, query: &PageQuery) -> Result<Page> {
     let view = query.view;
     let backward = matches!(query.anchor, Anchor::Last | Anchor::Before(_));
     let key_exprs = view.key.exprs();
-    let mut params: Vec<Value> = Vec::new();
-    let mut conditions = filter_conditions(view, &mut params);
     let direction = view.sort.as_ref().map_or(SortDirection::Asc, |s| s.direction);
     let read_direction = if backward { direction.flipped() } else { direction };
-    match query.anchor {
+    // Each part is one seekable range; a second part (the NULLs, or everything but the NULLs)
+    // is read only when the first did not fill the page.
+    let parts: Vec<Option<KeysetPart>> = match query.anchor {
         Anchor::After(cursor) | Anchor::Before(cursor) => {
-            conditions.push(keyset_condition(view, &key_exprs, cursor, read_direction, &mut params));
+            keyset_parts(view, &key_exprs, cursor, read_direction).into_iter().map(Some).collect()
         }
-        Anchor::First | Anchor::Last => {}
+        Anchor::First | Anchor::Last => vec![None],
+    };
+    let mut rows: Vec<PageRow> = Vec::with_capacity(query.limit);
+    for part in parts {
+        let wanted = query.limit - rows.len();
+        if wanted == 0 {
+            break;
+        }
+        read_part(conn, view, &key_exprs, read_direction, part, wanted, &mut rows)?;
+    }
+    let exhausted = rows.len() < query.limit;
+    if backward {
+        rows.reverse();
+    }
+    Ok(Page { exhausted, rows })
+}
+
+/// A WHERE term continuing from a cursor, with its values.
+struct KeysetPart {
+    condition: String,
+    params: Vec<Value>,
+}
+
+/// Reads up to `limit` rows of one part, in `direction`, onto `rows`.
+fn read_part(
+    conn: &Connection,
+    view: &View,
+    key_exprs: &[String],
+    direction: SortDirection,
+    part: Option<KeysetPart>,
+    limit: usize,
+    rows: &mut Vec<PageRow>,
+) -> Result<()> {
+    let mut params: Vec<Value> = Vec::new();
+    let mut conditions = filter_conditions(view, &mut params);
+    if let Some(part) = part {
+        conditions.push(part.condition);
+        params.extend(part.params);
     }
     let sort_expr = view.sort.as_ref().map(|s| quote_ident(&s.column));
     let order: Vec<String> =
-        sort_expr.iter().chain(key_exprs.iter()).map(|e| format!("{e} {}", read_direction.sql())).collect();
+        sort_expr.iter().chain(key_exprs.iter()).map(|e| format!("{e} {}", direction.sql())).collect();
     let select: Vec<String> = key_exprs
         .iter()
         .cloned()
@@ -210,71 +249,67 @@ pub fn fetch_page(conn: &Connection, query: &PageQuery) -> Result<Page> {
         .chain(view.columns.iter().map(|c| quote_ident(c)))
         .collect();
     let sql = format!(
-        "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
+        "SELECT {} FROM {}{} ORDER BY {} LIMIT {limit}",
         select.join(", "),
         quote_ident(&view.table),
         where_clause(&conditions),
         order.join(", "),
-        query.limit
     );
     let key_len = key_exprs.len();
     let sorted = sort_expr.is_some() as usize;
+    let width = view.columns.len();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows: Vec<PageRow> = stmt
-        .query_map(params_from_iter(params.iter()), |row| {
-            let key = (0..key_len).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
-            let sort_value = if sorted == 1 { Some(row.get::<_, Value>(key_len)?) } else { None };
-            let values = (0..view.columns.len())
-                .map(|i| row.get::<_, Value>(key_len + sorted + i))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(PageRow { values, cursor: Cursor { sort_value, key } })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    if backward {
-        rows.reverse();
+    let mut found = stmt.query(params_from_iter(params.iter()))?;
+    while let Some(row) = found.next()? {
+        let mut key = Vec::with_capacity(key_len);
+        for i in 0..key_len {
+            key.push(row.get::<_, Value>(i)?);
+        }
+        let sort_value = if sorted == 1 { Some(row.get::<_, Value>(key_len)?) } else { None };
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
+            values.push(row.get::<_, Value>(key_len + sorted + i)?);
+        }
+        rows.push(PageRow { values, cursor: Cursor { sort_value, key } });
     }
-    Ok(Page { exhausted: rows.len() < query.limit, rows })
+    Ok(())
 }
 
-/// The rows after (in `direction`) the cursor. NULL sorts first ascending and last descending,
-/// as in SQLite, and row-value comparisons leave NULL sort values out, so they get their own arm.
-fn keyset_condition(
-    view: &View,
-    key_exprs: &[String],
-    cursor: &Cursor,
-    direction: SortDirection,
-    params: &mut Vec<Value>,
-) -> String {
+/// The rows after the cursor when read in `direction`, as one or two seekable parts. NULL sorts
+/// first ascending and last descending, as in SQLite. A row-value comparison leaves NULLs out,
+/// and an `OR col IS NULL` would keep SQLite from seeking the index, so the NULLs (or, after a
+/// NULL cursor, the non-NULL values) are a second part, read only if the first falls short.
+fn keyset_parts(view: &View, key_exprs: &[String], cursor: &Cursor, direction: SortDirection) -> Vec<KeysetPart> {
     let cmp = match direction {
         SortDirection::Asc => ">",
         SortDirection::Desc => "<",
     };
     let placeholders = |n: usize| vec!["?"; n].join(", ");
     let key_tuple = format!("({})", key_exprs.join(", "));
+    let key_params = || cursor.key.clone();
     let Some(sort) = view.sort.as_ref() else {
-        params.extend(cursor.key.iter().cloned());
-        return format!("{key_tuple} {cmp} ({})", placeholders(key_exprs.len()));
+        let condition = format!("{key_tuple} {cmp} ({})", placeholders(key_exprs.len()));
+        return vec![KeysetPart { condition, params: key_params() }];
     };
     let col = quote_ident(&sort.column);
-    match (&cursor.sort_value, direction) {
-        (Some(Value::Null) | None, SortDirection::Asc) => {
-            params.extend(cursor.key.iter().cloned());
-            format!("(({col} IS NULL AND {key_tuple} > ({})) OR {col} IS NOT NULL)", placeholders(key_exprs.len()))
+    let null_cursor = matches!(cursor.sort_value, Some(Value::Null) | None);
+    let mut parts = Vec::with_capacity(2);
+    if null_cursor {
+        let condition = format!("({col} IS NULL AND {key_tuple} {cmp} ({}))", placeholders(key_exprs.len()));
+        parts.push(KeysetPart { condition, params: key_params() });
+        if direction == SortDirection::Asc {
+            parts.push(KeysetPart { condition: format!("{col} IS NOT NULL"), params: Vec::new() });
         }
-        (Some(Value::Null) | None, SortDirection::Desc) => {
-            params.extend(cursor.key.iter().cloned());
-            format!("({col} IS NULL AND {key_tuple} < ({}))", placeholders(key_exprs.len()))
-        }
-        (Some(value), _) => {
-            params.push(value.clone());
-            params.extend(cursor.key.iter().cloned());
-            let tuple = format!("({col}, {}) {cmp} (?, {})", key_exprs.join(", "), placeholders(key_exprs.len()));
-            match direction {
-                SortDirection::Asc => format!("({tuple})"),
-                SortDirection::Desc => format!("({tuple} OR {col} IS NULL)"),
-            }
+    } else {
+        let mut params = vec![cursor.sort_value.clone().unwrap_or(Value::Null)];
+        params.extend(key_params());
+        let condition = format!("({col}, {}) {cmp} (?, {})", key_exprs.join(", "), placeholders(key_exprs.len()));
+        parts.push(KeysetPart { condition, params });
+        if direction == SortDirection::Desc && sort.nullable {
+            parts.push(KeysetPart { condition: format!("{col} IS NULL"), params: Vec::new() });
         }
     }
+    parts
 }
 
 /// WHERE terms for the filters and the search, with their values pushed onto `params`.

@@ -33,7 +33,7 @@ fn view(without_rowid: bool, sort: Option<SortDirection>) -> View {
         table: "t".into(),
         columns: if without_rowid { vec!["a".into(), "b".into(), "v".into()] } else { vec!["id".into(), "v".into()] },
         key: if without_rowid { RowKey::Columns(vec!["a".into(), "b".into()]) } else { RowKey::Rowid },
-        sort: sort.map(|direction| Sort { column: "v".into(), direction }),
+        sort: sort.map(|direction| Sort { column: "v".into(), direction, nullable: true }),
         filters: Vec::new(),
         search: None,
     }
@@ -151,4 +151,42 @@ fn views_page_by_position() {
     let expected = expected_order(&conn, &view);
     assert_eq!(page_forward(&conn, &view, 2), expected);
     assert_eq!(page_backward(&conn, &view, 2), expected);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// NOT NULL sort columns skip the read of NULLs; paging must still see every row once.
+    #[test]
+    fn keyset_paging_on_a_not_null_column(
+        values in prop::collection::vec(0i64..4, 0..50),
+        limit in 1usize..7,
+        desc in any::<bool>(),
+    ) {
+        let values: Vec<Option<i64>> = values.into_iter().map(Some).collect();
+        let conn = table_with(&values, false);
+        let mut view = view(false, Some(if desc { SortDirection::Desc } else { SortDirection::Asc }));
+        if let Some(sort) = view.sort.as_mut() {
+            sort.nullable = false;
+        }
+        let expected = expected_order(&conn, &view);
+        prop_assert_eq!(&page_forward(&conn, &view, limit), &expected);
+        prop_assert_eq!(&page_backward(&conn, &view, limit), &expected);
+    }
+}
+
+#[test]
+fn a_descending_read_deep_in_an_index_seeks_instead_of_scanning() {
+    // The NULL rows are read as a second part, so the first part is a plain range SQLite seeks.
+    let conn = table_with(&[Some(1), None, Some(2), Some(3)], false);
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT rowid, v FROM t WHERE (v, rowid) < (?, ?) ORDER BY v DESC, rowid DESC LIMIT 2",
+        )
+        .unwrap()
+        .query_map(rusqlite::params![3, 100], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(plan.iter().any(|step| step.starts_with("SEARCH")), "{plan:?}");
 }

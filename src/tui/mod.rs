@@ -18,6 +18,9 @@ use crate::db::open::{Database, OpenInput, OpenMode, open_database};
 use crate::db::value::DisplayContext;
 use worker::WorkerHandle;
 
+/// SQLite page cache per TUI connection, in KiB as `PRAGMA cache_size` takes it (negative).
+const TUI_CACHE_KIB: i64 = -512;
+
 /// How often the clock ticks while idle (spinner frames, relative ages).
 const TICK: Duration = Duration::from_millis(250);
 
@@ -45,6 +48,11 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     // A second, read-only connection counts rows so a slow count never delays a page.
     let counter = open_database(&OpenInput { path: &db.path, mode: OpenMode::ReadOnly })
         .context("opening a second connection for row counts")?;
+    // Pages touch a handful of database pages and scans are served by the OS cache, so a small
+    // SQLite cache per connection keeps memory flat whatever the table's size (BENCHMARKS.md).
+    for conn in [&db.conn, &counter.conn] {
+        conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
+    }
     let (events_tx, events) = channel::<AppEvent>();
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
