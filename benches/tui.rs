@@ -343,13 +343,13 @@ fn one_session(db: &Path, users: u64, results: &mut Results) {
     sort_unindexed(&mut session, users, page, results);
     let (hwm, _) = session.memory();
     results.add("VmHWM, after paging the sorted rows (MiB)", users, hwm as f64 / 1024.0);
-    other_table(&mut session, users, results);
+    other_table(&mut session, users, page, results);
     session.quit();
 }
 
 /// The same idle jumps on the next tab (`session`, ~1.5 sessions per user): a big table the
 /// user-status columns do not touch.
-fn other_table(session: &mut Session, users: u64, results: &mut Results) {
+fn other_table(session: &mut Session, users: u64, page: u64, results: &mut Results) {
     session.send("\t");
     session.settle("the session tab with its count", |c| {
         let status = status_line(c);
@@ -366,6 +366,13 @@ fn other_table(session: &mut Session, users: u64, results: &mut Results) {
     std::thread::sleep(IDLE);
     let taken = session.timed("gg", shows(format!("row 1 of {total}")), PATIENCE);
     results.time("gg after 300 ms idle, session table", users, taken);
+    let mut row = 1;
+    for _ in 0..30 {
+        let taken = session.page_key(PAGE_DOWN, shows_row(row + page));
+        row = resync(session, row + page, taken);
+    }
+    let taken = session.timed("G", shows(format!("row {total} of {total}")), PATIENCE);
+    results.time("G right after paging, session table", users, taken);
 }
 
 /// After a key whose answer was missing or short, waits for the screen to settle and reads
