@@ -268,7 +268,8 @@ impl App {
             self.users.statuses.insert(raw_text(id), None);
         }
         let request = UsersRequest::Statuses { ids: missing, now: self.ctx.now };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(request));
+        // Statuses are extra: they read on the background worker so a jump never queues behind them.
+        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
         self.users.status_requests.push(id);
         vec![effect]
     }
