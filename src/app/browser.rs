@@ -249,12 +249,15 @@ impl App {
     }
 
     fn cancel_query(&mut self) -> Vec<Effect> {
-        let effects = self.interrupt_running_fetch();
-        if effects.is_empty() {
-            return effects;
-        }
-        self.say(Level::Info, "query cancelled; showing the rows from before");
-        effects
+        let Some(pending) = self.active_tab_mut().and_then(|t| t.fetch.take()) else { return Vec::new() };
+        let restored = pending.kind == FetchKind::Top && self.active_tab_mut().is_some_and(|t| t.restore_shown());
+        let message = if restored {
+            "query cancelled; back to the rows and view from before"
+        } else {
+            "query cancelled; showing the rows from before"
+        };
+        self.say(Level::Info, message);
+        vec![Effect::Interrupt { worker: Worker::Foreground }]
     }
 
     /// Shows the tab at `index` of the tab bar (tables, then special screens), wrapping around.
@@ -327,6 +330,13 @@ impl App {
             tab.count_request = None;
             if let Ok(DbResult::Count(total)) = reply.result {
                 tab.total = Some(total);
+                // The count is of the current view; if its rows are on screen, remember it too.
+                let (sort, filters, search) = (tab.sort.clone(), tab.filters.clone(), tab.search.clone());
+                if let Some(shown) =
+                    tab.shown.as_mut().filter(|s| s.sort == sort && s.filters == filters && s.search == search)
+                {
+                    shown.total = Some(total);
+                }
             }
             return Vec::new();
         }
@@ -336,6 +346,9 @@ impl App {
                 tab.rows_error = None;
                 let page_rows = tab.page_rows();
                 tab.window.apply(pending.kind, page, page_rows);
+                if matches!(pending.kind, FetchKind::Top | FetchKind::Bottom) {
+                    tab.remember_shown();
+                }
                 let mut effects = self.request_statuses(index, pending.kind);
                 if is_active {
                     effects.extend(self.after_move());
@@ -346,6 +359,9 @@ impl App {
             Err(message) => {
                 let name = tab.name.clone();
                 tab.rows_error = Some(message.clone());
+                if pending.kind == FetchKind::Top {
+                    tab.restore_shown();
+                }
                 let cancelled = message.contains("interrupted");
                 if cancelled {
                     self.say(Level::Info, "query cancelled; showing the rows from before");

@@ -172,6 +172,16 @@ impl RowWindow {
     }
 }
 
+/// The sort, filters and search of the rows on screen: what a cancelled or failed query goes
+/// back to, so the status line never describes rows that are not shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownView {
+    pub sort: Option<Sort>,
+    pub filters: Vec<Filter>,
+    pub search: Option<String>,
+    pub total: Option<u64>,
+}
+
 /// A table's tab.
 #[derive(Debug, Clone)]
 pub struct TableTab {
@@ -190,6 +200,8 @@ pub struct TableTab {
     pub total: Option<u64>,
     pub count_request: Option<RequestId>,
     pub selected_col: usize,
+    /// What the rows on screen were read with.
+    pub shown: Option<ShownView>,
 }
 
 impl TableTab {
@@ -208,7 +220,33 @@ impl TableTab {
             total: None,
             count_request: None,
             selected_col: 0,
+            shown: None,
         }
+    }
+
+    /// Records that the rows on screen were read with the current sort, filters and search.
+    pub fn remember_shown(&mut self) {
+        self.shown = Some(ShownView {
+            sort: self.sort.clone(),
+            filters: self.filters.clone(),
+            search: self.search.clone(),
+            total: self.total,
+        });
+    }
+
+    /// Goes back to the view of the rows on screen after a new query was cancelled or failed.
+    /// True when the sort, filters or search changed back.
+    pub fn restore_shown(&mut self) -> bool {
+        let Some(shown) = self.shown.clone() else { return false };
+        let changed = shown.sort != self.sort || shown.filters != self.filters || shown.search != self.search;
+        if changed {
+            self.sort = shown.sort;
+            self.filters = shown.filters;
+            self.search = shown.search;
+            self.total = shown.total;
+            self.count_request = None;
+        }
+        changed
     }
 
     pub fn awaits(&self, id: RequestId) -> bool {

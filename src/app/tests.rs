@@ -306,3 +306,30 @@ fn er_screen_selects_boxes_and_opens_tables() {
     assert_eq!(app.screen, Screen::Browser);
     assert_eq!(app.active_tab().unwrap().name, second);
 }
+
+#[test]
+fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 100, 30);
+    press(&mut app, &mut conn, KeyCode::Char('/'));
+    for c in "zzz".chars() {
+        press(&mut app, &mut conn, KeyCode::Char(c));
+    }
+    // Enter starts the search; answer its page with a failure (as an interrupt would).
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE) });
+    let page = effects.iter().find_map(|e| match e {
+        Effect::Request { id, worker: Worker::Foreground, .. } => Some(*id),
+        _ => None,
+    });
+    app.update(Action::Reply { reply: DbReply { id: page.unwrap(), result: Err("interrupted".into()) } });
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.search, None, "the search that never showed its rows is dropped");
+    assert_eq!(tab.total, Some(10));
+    assert_eq!(tab.window.rows.len(), 10);
+    // Esc while a sort is reading does the same.
+    app.update(Action::CycleSort);
+    assert!(app.active_tab().unwrap().sort.is_some());
+    app.update(Action::Cancel);
+    assert!(app.active_tab().unwrap().sort.is_none());
+    assert_eq!(app.active_tab().unwrap().total, Some(10));
+}
