@@ -13,6 +13,7 @@ use crate::db::edit::{
 use crate::db::kinds::ColumnKind;
 use crate::db::value::{display_full, parse_value};
 
+use super::input::{field_text, text_input};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
@@ -61,17 +62,6 @@ pub struct InsertField {
     /// Leave the column out (its DEFAULT applies) while the input is empty.
     pub use_default: bool,
     pub set_null: bool,
-}
-
-fn text_area(text: &str) -> TextArea<'static> {
-    let mut area = TextArea::new(text.lines().map(str::to_string).collect());
-    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    area.move_cursor(ratatui_textarea::CursorMove::End);
-    area
-}
-
-fn text_of(area: &TextArea) -> String {
-    area.lines().join("\n")
 }
 
 impl App {
@@ -123,7 +113,7 @@ impl App {
             (value, kind) => display_full(value, kind, &self.ctx, true),
         };
         let set_null = matches!(current, Value::Null);
-        self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_area(&text), set_null, error: None });
+        self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_input(&text), set_null, error: None });
         Vec::new()
     }
 
@@ -211,7 +201,7 @@ impl App {
         let table = tab.name.clone();
         let (id, effect) = self.request(Worker::Foreground, DbRequest::CascadePreview { table, keys });
         self.edits.request = Some(id);
-        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_area("") });
+        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input("") });
         vec![effect]
     }
 
@@ -266,7 +256,7 @@ impl App {
                 KeyCode::Enter if !key.modifiers.contains(KeyModifiers::ALT) => return self.stage_cell(),
                 KeyCode::Char('n') if ctrl => {
                     *set_null = true;
-                    *input = text_area("");
+                    *input = text_input("");
                     *error = None;
                 }
                 _ => {
@@ -288,7 +278,7 @@ impl App {
                     if let Some(field) = fields.get_mut(*focus) {
                         field.set_null = true;
                         field.use_default = false;
-                        field.input = text_area("");
+                        field.input = text_input("");
                     }
                 }
                 _ => {
@@ -306,7 +296,7 @@ impl App {
                 }
                 KeyCode::Char('y') | KeyCode::Enter if preview.is_some() => {
                     let count_ok =
-                        changes.len() <= TYPE_COUNT_ABOVE || text_of(typed).trim() == changes.len().to_string();
+                        changes.len() <= TYPE_COUNT_ABOVE || field_text(typed).trim() == changes.len().to_string();
                     if !count_ok {
                         let message = format!("type {} to confirm deleting that many rows", changes.len());
                         self.say(Level::Warning, message);
@@ -359,7 +349,7 @@ impl App {
 
     fn stage_cell(&mut self) -> Vec<Effect> {
         let Overlay::Edit(EditPopup::Cell { column, input, set_null, .. }) = &self.overlay else { return Vec::new() };
-        let (column, text, set_null) = (*column, text_of(input), *set_null);
+        let (column, text, set_null) = (*column, field_text(input), *set_null);
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let kind = &meta.kinds[column];
@@ -390,7 +380,7 @@ impl App {
         let mut values: Vec<(String, Option<Value>)> = Vec::new();
         let mut problem = None;
         for field in fields {
-            let text = text_of(&field.input);
+            let text = field_text(&field.input);
             let value = if field.set_null {
                 Some(Value::Null)
             } else if field.use_default && text.is_empty() {
@@ -456,7 +446,7 @@ impl App {
                         Some(InsertField {
                             column,
                             kind,
-                            input: text_area(&text),
+                            input: text_input(&text),
                             use_default: value.is_none(),
                             set_null,
                         })

@@ -6,6 +6,7 @@ mod action;
 mod browser;
 mod edit;
 mod er;
+mod input;
 mod keymap;
 pub mod layout;
 mod migrations;
@@ -22,13 +23,14 @@ pub use action::Action;
 pub use browser::arrow;
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
+pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
-pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, field_text, read_ban_expiry};
+pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
     ActionDone, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest, UsersResult, UsersState,
     WindowReload, status_lead, status_parts, status_text,

@@ -13,6 +13,7 @@ use crate::db::page::{Filter, FilterOp};
 use crate::db::relations::ReferencingGroup;
 use crate::db::value::parse_value;
 
+use super::input::{field_text, text_input};
 use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, RequestId, Worker};
 
 /// The popup or prompt on top of the grid.
@@ -73,27 +74,17 @@ pub struct FilterForm {
     pub error: Option<String>,
 }
 
-fn single_line(text: &str) -> TextArea<'static> {
-    let mut area = TextArea::new(vec![text.to_string()]);
-    area.move_cursor(ratatui_textarea::CursorMove::End);
-    area
-}
-
-fn text_of(area: &TextArea) -> String {
-    area.lines().join(" ")
-}
-
 impl App {
     pub(super) fn open_overlay(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::OpenHelp => self.overlay = Overlay::Help { scroll: 0 },
             Action::OpenPicker => {
                 let matches = (0..self.tabs.len()).collect();
-                self.overlay = Overlay::Picker(Picker { query: single_line(""), matches, selected: 0 });
+                self.overlay = Overlay::Picker(Picker { query: text_input(""), matches, selected: 0 });
             }
             Action::OpenSearch => {
                 let current = self.active_tab().and_then(|t| t.search.clone()).unwrap_or_default();
-                self.overlay = Overlay::Search { input: single_line(&current) };
+                self.overlay = Overlay::Search { input: text_input(&current) };
             }
             Action::OpenFilter => {
                 let Some(tab) = self.active_tab().filter(|t| t.meta().is_some()) else { return Vec::new() };
@@ -101,7 +92,7 @@ impl App {
                 self.overlay = Overlay::Filter(FilterForm {
                     column,
                     op: 0,
-                    input: single_line(""),
+                    input: text_input(""),
                     field: FilterField::Value,
                     error: None,
                 });
@@ -211,7 +202,7 @@ impl App {
             Overlay::Search { input } => match key.code {
                 KeyCode::Esc => self.update_overlay(Action::Cancel),
                 KeyCode::Enter => {
-                    let text = text_of(input).trim().to_string();
+                    let text = field_text(input).trim().to_string();
                     self.overlay = Overlay::None;
                     if let Some(tab) = self.active_tab_mut() {
                         tab.search = (!text.is_empty()).then(|| text.clone());
@@ -249,7 +240,7 @@ impl App {
             }
             _ => {
                 picker.query.input(key);
-                let query = text_of(&picker.query);
+                let query = field_text(&picker.query);
                 let matcher = SkimMatcherV2::default();
                 let mut scored: Vec<(i64, usize)> = self
                     .tabs
@@ -294,7 +285,7 @@ impl App {
                 form.op = cycle(form.op, FilterOp::ALL.len(), key.code == KeyCode::Up)
             }
             (KeyCode::Enter, _) => return self.apply_filter_form(),
-            (KeyCode::Backspace, FilterField::Value) if text_of(&form.input).is_empty() => {
+            (KeyCode::Backspace, FilterField::Value) if field_text(&form.input).is_empty() => {
                 if let Some(tab) = self.active_tab_mut()
                     && tab.filters.pop().is_some()
                 {
@@ -317,7 +308,7 @@ impl App {
             return Vec::new();
         };
         let op = FilterOp::ALL[form.op % FilterOp::ALL.len()];
-        let text = text_of(&form.input);
+        let text = field_text(&form.input);
         match filter_values(op, &text, kind, &self.ctx) {
             Ok(values) => {
                 let filter = Filter { column: column.name.clone(), op, values };
@@ -326,7 +317,7 @@ impl App {
                     tab.filters.push(filter);
                 }
                 if let Overlay::Filter(form) = &mut self.overlay {
-                    form.input = single_line("");
+                    form.input = text_input("");
                 }
                 self.say(Level::Info, format!("filter added: {shown}"));
                 self.reload_rows()

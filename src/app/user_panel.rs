@@ -3,12 +3,13 @@
 //! the confirmation, and a read-only session is told why instead of offered writes.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use ratatui_textarea::{CursorMove, TextArea};
+use ratatui_textarea::TextArea;
 
 use crate::db::users::{
     ActionPreview, BanExpiry, Impersonation, Password, UserAction, UserSummary, normalise_role, parse_ban_expiry,
 };
 
+use super::input::{field_text, text_input};
 use super::users::{UsersRequest, UsersResult};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
 
@@ -170,9 +171,8 @@ pub struct UserPanel {
 }
 
 fn field(text: &str, placeholder: &str) -> TextArea<'static> {
-    let mut area = TextArea::new(vec![text.to_string()]);
+    let mut area = text_input(text);
     area.set_placeholder_text(placeholder);
-    area.move_cursor(CursorMove::End);
     area
 }
 
@@ -180,11 +180,6 @@ fn masked() -> TextArea<'static> {
     let mut area = field("", "");
     area.set_mask_char('•');
     area
-}
-
-/// The single line a field holds.
-pub fn field_text(area: &TextArea) -> String {
-    area.lines().join("")
 }
 
 fn set_field(area: &mut TextArea<'static>, text: &str) {

@@ -1,0 +1,29 @@
+//! Text fields of popups and prompts (ratatui-textarea), made and read one way everywhere.
+
+use ratatui_textarea::{CursorMove, TextArea};
+
+/// A field holding `text` (one line or several), with the cursor at its end.
+pub fn text_input(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let mut area = TextArea::new(lines);
+    area.move_cursor(CursorMove::Bottom);
+    area.move_cursor(CursorMove::End);
+    area
+}
+
+/// What a field holds, its lines joined with newlines (a single-line field has one).
+pub fn field_text(area: &TextArea) -> String {
+    area.lines().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_one_line_and_several() {
+        assert_eq!(field_text(&text_input("")), "");
+        assert_eq!(field_text(&text_input("ada")), "ada");
+        assert_eq!(field_text(&text_input("{\n  \"a\": 1\n}")), "{\n  \"a\": 1\n}");
+    }
+}
