@@ -11,7 +11,7 @@ use crate::db::edit::{
     validate_value,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::value::{display_full, parse_value};
+use crate::db::value::{edit_text, parse_value};
 
 use super::input::{field_text, text_input};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
@@ -104,14 +104,7 @@ impl App {
         let column = tab.selected_col;
         let current =
             self.staged_value(&tab.name, &row.cursor.key, column).unwrap_or_else(|| row.values[column].clone());
-        let text = match (&current, &meta.kinds[column]) {
-            (Value::Null, _) => String::new(),
-            (value, ColumnKind::Timestamp { .. }) => crate::db::value::value_instant(value)
-                .map(|i| i.with_timezone(&self.ctx.offset).format("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_else(|| crate::db::value::raw_text(value)),
-            (Value::Integer(n), ColumnKind::Boolean) => if *n != 0 { "true" } else { "false" }.to_string(),
-            (value, kind) => display_full(value, kind, &self.ctx, true),
-        };
+        let text = edit_text(&current, &meta.kinds[column], &self.ctx);
         let set_null = matches!(current, Value::Null);
         self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_input(&text), set_null, error: None });
         Vec::new()
@@ -431,17 +424,7 @@ impl App {
                     .filter_map(|(column, value)| {
                         let index = meta.info.columns.iter().position(|c| c.name == column)?;
                         let kind = meta.kinds[index].clone();
-                        let text = match &value {
-                            Some(Value::Null) | None => String::new(),
-                            Some(value) => crate::db::value::raw_text(value),
-                        };
-                        let text = match (&value, &kind) {
-                            (Some(Value::Integer(0)), ColumnKind::Boolean) => "false".to_string(),
-                            (Some(v), ColumnKind::Timestamp { .. }) => crate::db::value::value_instant(v)
-                                .map(|i| i.with_timezone(&self.ctx.offset).format("%Y-%m-%d %H:%M:%S").to_string())
-                                .unwrap_or(text),
-                            _ => text,
-                        };
+                        let text = value.as_ref().map_or_else(String::new, |v| edit_text(v, &kind, &self.ctx));
                         let set_null = matches!(value, Some(Value::Null));
                         Some(InsertField {
                             column,

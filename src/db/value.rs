@@ -176,6 +176,20 @@ pub fn parse_value(input: &str, kind: &ColumnKind, ctx: &DisplayContext) -> Resu
     }
 }
 
+/// A stored value as text to edit, the form [`parse_value`] reads back: NULL as empty (setting
+/// NULL is its own gesture), dates in local time, booleans as true/false, JSON pretty-printed,
+/// secrets unmasked.
+pub fn edit_text(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> String {
+    match (value, kind) {
+        (Value::Null, _) => String::new(),
+        (value, ColumnKind::Timestamp { .. }) => value_instant(value)
+            .map(|instant| instant.with_timezone(&ctx.offset).format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| raw_text(value)),
+        (Value::Integer(n), ColumnKind::Boolean) => if *n != 0 { "true" } else { "false" }.to_string(),
+        (value, kind) => display_full(value, kind, ctx, true),
+    }
+}
+
 /// true/false, 1/0, yes/no, on/off, ✓/✗.
 pub fn parse_bool(text: &str) -> Result<bool, String> {
     match text.to_ascii_lowercase().as_str() {
@@ -304,6 +318,18 @@ mod tests {
         assert_eq!(parse_value("yes", &ColumnKind::Boolean, &c), Ok(Value::Integer(1)));
         assert!(parse_value("maybe", &ColumnKind::Boolean, &c).is_err());
         assert_eq!(parse_value("", &ColumnKind::Text, &c), Ok(Value::Text(String::new())));
+    }
+
+    #[test]
+    fn edit_text_reads_back_as_the_same_value() {
+        let c = ctx();
+        let ms = ColumnKind::Timestamp { format: TimeFormat::Millis };
+        let stored = Value::Integer(Utc.with_ymd_and_hms(2026, 11, 28, 6, 22, 1).unwrap().timestamp_millis());
+        assert_eq!(edit_text(&stored, &ms, &c), "2026-11-28 06:22:01");
+        assert_eq!(parse_value(&edit_text(&stored, &ms, &c), &ms, &c), Ok(stored));
+        assert_eq!(edit_text(&Value::Integer(1), &ColumnKind::Boolean, &c), "true");
+        assert_eq!(edit_text(&Value::Null, &ColumnKind::Text, &c), "");
+        assert_eq!(edit_text(&Value::Text("h:k".into()), &ColumnKind::Secret, &c), "h:k");
     }
 
     #[test]
