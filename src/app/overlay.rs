@@ -235,7 +235,8 @@ impl App {
                 let chosen = picker.matches.get(picker.selected).copied();
                 self.overlay = Overlay::None;
                 if let Some(index) = chosen {
-                    return self.update_browser(Action::SelectTab { index });
+                    // Switching tabs is the screen's job, not the grid's (the grid ignores it).
+                    return self.update_screen(Action::SelectTab { index });
                 }
             }
             _ => {
