@@ -82,6 +82,18 @@ pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> 
             return Ok(located(folder, format!("./{candidate} (found in the current directory)")));
         }
     }
+    // Run from a subfolder of the project (e.g. `src/`): its folders are beside the config.
+    if let Some(root) = project.as_ref().and_then(|found| found.config_path.parent())
+        && root != input.cwd
+    {
+        for candidate in ["drizzle", "migrations"] {
+            let dir = root.join(candidate);
+            if dir.is_dir() {
+                let folder = load_folder(&LoadFolder { dir: &dir })?;
+                return Ok(located(folder, format!("{} (beside the wrangler config)", dir.display())));
+            }
+        }
+    }
     bail!(
         "no migrations folder: looked for ./drizzle and ./migrations in {}; pass --migrations DIR",
         input.cwd.display()

@@ -40,9 +40,11 @@ pub struct Discover<'a> {
     pub d1: Option<&'a str>,
 }
 
-/// The wrangler config in `dir`, if any, in wrangler's order of preference.
+/// The wrangler config for `dir`, found as wrangler finds it: each name in its order of
+/// preference is looked for in `dir` and then in every parent folder, before the next name is
+/// tried (so a `wrangler.json` in a parent wins over a `wrangler.toml` here, as it does for wrangler).
 pub fn find_wrangler_config(dir: &Path) -> Option<PathBuf> {
-    WRANGLER_CONFIGS.iter().map(|name| dir.join(name)).find(|path| path.is_file())
+    WRANGLER_CONFIGS.iter().find_map(|name| dir.ancestors().map(|folder| folder.join(name)).find(|path| path.is_file()))
 }
 
 /// Reads the wrangler config in `dir` and works out where its D1 entry lives locally, without
@@ -155,6 +157,31 @@ mod tests {
         assert!(matches!(err.downcast_ref::<DbError>(), Some(DbError::NotFound(_))));
         let text = err.to_string();
         assert!(text.contains("wrangler d1 migrations apply app --local") && text.contains("wrangler dev"), "{text}");
+    }
+
+    #[test]
+    fn finds_the_config_from_a_subfolder_as_wrangler_does() {
+        let dir = fixture_copy();
+        let deep = dir.path().join("src/routes/admin");
+        std::fs::create_dir_all(&deep).unwrap();
+        for start in [dir.path().join("src"), deep] {
+            let found = discover(&Discover { dir: &start, d1: None }).unwrap().unwrap();
+            assert_eq!(found.config_path, dir.path().join("wrangler.toml"));
+            assert!(found.db_path.starts_with(dir.path().join(".wrangler")), "{}", found.db_path.display());
+            assert_eq!(found.migrations_dir, dir.path().join("drizzle"));
+        }
+    }
+
+    #[test]
+    fn wrangler_json_in_a_parent_wins_over_toml_here() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("app");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(dir.path().join("wrangler.json"), r#"{"d1_databases":[{"binding":"DB"}]}"#).unwrap();
+        std::fs::write(sub.join("wrangler.toml"), "[[d1_databases]]\nbinding = 'OTHER'\n").unwrap();
+        assert_eq!(find_wrangler_config(&sub), Some(dir.path().join("wrangler.json")));
+        std::fs::remove_file(dir.path().join("wrangler.json")).unwrap();
+        assert_eq!(find_wrangler_config(&sub), Some(sub.join("wrangler.toml")));
     }
 
     #[test]
