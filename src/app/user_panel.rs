@@ -22,6 +22,13 @@ pub struct UserRef {
     pub summary: Option<UserSummary>,
 }
 
+impl UserRef {
+    /// What must be typed to remove this user: the email, or the id when the table has none.
+    pub fn removal_word(&self) -> &str {
+        if self.email.trim().is_empty() { &self.id } else { &self.email }
+    }
+}
+
 /// The entries of the menu, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuItem {
@@ -139,11 +146,12 @@ pub enum PanelStep {
     Ban(BanForm),
     Role(RoleForm),
     Password(PasswordForm),
-    /// The action with what it will do, waiting for `y`.
+    /// The action with what it will do, waiting for `y` (for a removal: the email typed, then Enter).
     Confirm {
         action: UserAction,
         preview: Load<Box<ActionPreview>>,
         scroll: u16,
+        typed: TextArea<'static>,
     },
     /// The action is running on the worker.
     Running {
@@ -243,7 +251,8 @@ impl App {
     fn preview_user_action(&mut self, action: UserAction) -> Vec<Effect> {
         let Some(user) = self.panel().map(|p| p.user.id.clone()) else { return Vec::new() };
         let now = (self.users.clock)();
-        self.set_step(PanelStep::Confirm { action: action.clone(), preview: Load::Loading, scroll: 0 });
+        let typed = text_input("");
+        self.set_step(PanelStep::Confirm { action: action.clone(), preview: Load::Loading, scroll: 0, typed });
         self.send_panel_request(UsersRequest::Preview { user, action, now })
     }
 
@@ -443,7 +452,10 @@ impl App {
 
     fn confirm_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(panel) = self.panel() else { return Vec::new() };
-        let PanelStep::Confirm { action, preview, scroll } = &mut panel.step else { return Vec::new() };
+        let PanelStep::Confirm { action, preview, scroll, .. } = &mut panel.step else { return Vec::new() };
+        if matches!(action, UserAction::Remove) {
+            return self.removal_key(key);
+        }
         match key.code {
             KeyCode::Char('y') if matches!(preview, Load::Loaded(_)) => {
                 let (user, action) = (panel.user.id.clone(), action.clone());
@@ -459,6 +471,37 @@ impl App {
             KeyCode::PageDown => *scroll = scroll.saturating_add(10),
             KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
             _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Keys of a removal's confirmation: every character goes to the typed email (emails hold
+    /// `y`, `n` and `q`), Enter removes only when it matches, arrows scroll, Esc goes back.
+    fn removal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(panel) = self.panel() else { return Vec::new() };
+        let PanelStep::Confirm { action, preview, scroll, typed } = &mut panel.step else { return Vec::new() };
+        match key.code {
+            KeyCode::Enter if matches!(preview, Load::Loaded(_)) => {
+                let wanted = panel.user.removal_word().to_string();
+                if field_text(typed).trim() != wanted {
+                    self.say(Level::Warning, format!("type {wanted} exactly to remove this user"));
+                    return Vec::new();
+                }
+                let (user, action) = (panel.user.id.clone(), action.clone());
+                panel.step = PanelStep::Running { action: action.name() };
+                return self.run_user_action(user, action);
+            }
+            KeyCode::Esc => {
+                self.say(Level::Info, "nothing was changed");
+                return self.back_to_menu();
+            }
+            KeyCode::Down => *scroll = scroll.saturating_add(1),
+            KeyCode::Up => *scroll = scroll.saturating_sub(1),
+            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            _ => {
+                typed.input(key);
+            }
         }
         Vec::new()
     }

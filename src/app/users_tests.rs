@@ -249,7 +249,16 @@ fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
     let PanelStep::Confirm { preview: Load::Loaded(preview), .. } = &panel(&app).step else { panic!("confirm") };
     let text = crate::cli::user_print::effects_text(&preview.effects, true);
     assert_eq!(text, "deletes 3 sessions, 1 user");
+    // One key is not enough: `y` is typed into the email field, and Enter refuses a mismatch.
     press(&mut app, &mut conn, KeyCode::Char('y'));
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(matches!(panel(&app).step, PanelStep::Confirm { .. }), "still asking");
+    assert!(status_text_of(&app).contains("type user4@example.com"), "{}", status_text_of(&app));
+    let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
+    assert_eq!(users, 30, "nothing was removed");
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    type_text(&mut app, &mut conn, "user4@example.com");
+    press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(selected_id(&app), "u0005", "the next user takes the removed one's place");
     assert_eq!(app.active_tab().unwrap().total, Some(29));
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::{GlobalArgs, open_target, resolve_database};
+use super::{GlobalArgs, open_target, resolve_command_database};
 use crate::er::{Detail, LayoutOptions, LoadErModel, layout_er, load_er_model, render_mermaid, render_text};
 
 #[derive(Debug, Args)]
@@ -29,7 +29,7 @@ pub enum ErFormat {
 }
 
 pub fn run(args: &ErArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     // Mermaid has no row counts: skip the table scans.
     let count_rows = args.format == ErFormat::Text;

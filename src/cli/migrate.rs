@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{GlobalArgs, Target, open_target, resolve_database};
+use super::{GlobalArgs, Target, open_target, resolve_command_database};
 use crate::db::error::DbError;
 use crate::migrate::apply::{ApplyPlan, describe_problems};
 use crate::migrate::backup::default_backup_dir;
@@ -107,7 +107,7 @@ fn tracker_choice(arg: TrackerArg) -> TrackerChoice {
 }
 
 fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     let located = locate(&target, &args.folder, global)?;
     let input = StatusInput {
@@ -130,7 +130,7 @@ fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
     let located = locate(&target, &args.folder, global)?;
     let input = StatusInput {

@@ -5,11 +5,13 @@ mod er;
 mod log;
 mod migrate;
 mod tables;
+mod usage;
 mod user;
 pub(crate) mod user_print;
 
 pub use crate::db::value::group_thousands;
 pub use tables::describe_kind;
+pub use usage::UsageError;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,7 +26,8 @@ use crate::project::{Discover, discover};
 /// A terminal studio for SQLite / Cloudflare D1 databases of Drizzle + better-auth apps.
 ///
 /// With no database given, squall opens the local D1 database of the wrangler project in the
-/// current directory, or else its demo database (created on first run).
+/// current folder or a parent, or else its demo database (created on first run). Subcommands
+/// never fall back to the demo: outside a project they need --db.
 #[derive(Debug, Parser)]
 #[command(name = "squall", version)]
 pub struct Cli {
@@ -72,12 +75,20 @@ const EXIT_ERROR: u8 = 1;
 
 /// Parses the command line, runs it, and turns errors into a one-line message and exit code 1.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    usage::quiet_on_closed_pipe();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(message) = usage::subcommand_typo(args.get(1..).unwrap_or_default()) {
+        eprintln!("squall: {message}");
+        return ExitCode::from(usage::EXIT_USAGE);
+    }
+    let cli = Cli::parse_from(args);
     match run(cli) {
         Ok(code) => code,
+        Err(err) if usage::reader_gone(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("squall: {}", error_chain(&err));
-            ExitCode::from(EXIT_ERROR)
+            let usage = err.downcast_ref::<UsageError>().is_some();
+            ExitCode::from(if usage { usage::EXIT_USAGE } else { EXIT_ERROR })
         }
     }
 }
@@ -127,8 +138,8 @@ pub struct Target {
     pub reason: String,
 }
 
-/// `--db` (or the TUI's positional DB), else the wrangler project's local D1, else the demo
-/// database, created on first use.
+/// The terminal UI's database: `--db` (or the positional DB), else the wrangler project's local
+/// D1, else the demo database, created on first use (the README's first command promises it).
 pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Result<Target> {
     if let Some(path) = global.db.clone().or(positional) {
         return Ok(Target { reason: format!("opened {}", path.display()), path });
@@ -153,6 +164,25 @@ pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Res
     );
     demo::create_with_progress(&path, crate::demo::DEFAULT_USERS, false)?;
     Ok(Target { reason: format!("created the demo database {}", path.display()), path })
+}
+
+/// The database of a subcommand: `--db`, else the local D1 of the wrangler project found from
+/// the current folder up. Never the demo database: a command run outside a project must not
+/// quietly report on, or change, a database the user did not name.
+pub fn resolve_command_database(global: &GlobalArgs) -> Result<Target> {
+    if let Some(path) = global.db.clone() {
+        return Ok(Target { reason: format!("opened {}", path.display()), path });
+    }
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    if let Some(found) = discover(&Discover { dir: &cwd, d1: global.d1.as_deref() })? {
+        return Ok(Target { path: found.db_path, reason: found.reason });
+    }
+    let names = crate::project::WRANGLER_CONFIGS.join(", ");
+    Err(UsageError(format!(
+        "which database? pass --db PATH, or run this inside a wrangler project (there is no {names} in {} or a folder above it); `squall demo` makes a demo database to try squall on (`squall` alone opens it)",
+        cwd.display()
+    ))
+    .into())
 }
 
 /// Opens a resolved target in the mode the flags ask for.

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::{GlobalArgs, open_target, resolve_database};
+use super::{GlobalArgs, open_target, resolve_command_database};
 use crate::db::kinds::{ColumnKind, TimeFormat, infer_kinds};
 use crate::db::schema::{CountRows, DescribeTable, ListTables, RelationType, count_rows, describe_table, list_tables};
 use crate::db::value::group_thousands;
@@ -48,7 +48,7 @@ struct ColumnOutput {
 }
 
 pub fn run(args: &TablesArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     let mut tables = Vec::new();
     for summary in list_tables(&db.conn, &ListTables { include_internal: args.all })? {

@@ -9,7 +9,7 @@ use chrono::TimeDelta;
 use clap::{Args, Subcommand};
 
 use super::user_print as print;
-use super::{GlobalArgs, open_target, resolve_database};
+use super::{GlobalArgs, Target, open_target, resolve_command_database};
 use crate::db::error::DbError;
 use crate::db::open::Database;
 use crate::db::users::{
@@ -130,10 +130,16 @@ pub struct ImpersonationsArgs {
 }
 
 pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     let ctx = DisplayContext::local();
     let json = args.json;
+    let reads = matches!(args.command, UserCommand::List(_) | UserCommand::Show(_) | UserCommand::Impersonations(_));
+    if reads && global.db.is_none() {
+        // Found, not named: say which database answers (writes say it in their result).
+        eprintln!("squall: reading {} ({})", target.path.display(), target.reason);
+    }
+    let apply = |user: &str, action: UserAction| change(&db, &target, user, action, json, &ctx);
     match &args.command {
         UserCommand::List(list) => {
             let input = ListUsers {
@@ -161,22 +167,20 @@ pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 (None, None) => BanExpiry::Never,
             };
             let action = UserAction::Ban { reason: ban.reason.clone(), expiry };
-            change(&db, &ban.target.user, action, json, &ctx)?;
+            apply(&ban.target.user, action)?;
         }
-        UserCommand::Unban(user) => change(&db, &user.user, UserAction::Unban, json, &ctx)?,
-        UserCommand::SetRole(set) => {
-            change(&db, &set.target.user, UserAction::SetRole { role: set.role.clone() }, json, &ctx)?
-        }
+        UserCommand::Unban(user) => apply(&user.user, UserAction::Unban)?,
+        UserCommand::SetRole(set) => apply(&set.target.user, UserAction::SetRole { role: set.role.clone() })?,
         UserCommand::RevokeSessions(revoke) => {
             let action = UserAction::RevokeSessions { session_ids: revoke.sessions.clone() };
-            change(&db, &revoke.target.user, action, json, &ctx)?;
+            apply(&revoke.target.user, action)?;
         }
         UserCommand::SetPassword(user) => {
             ensure_writable(&db)?;
             // Name a missing user before asking for a password.
             find_user(&db.conn, &FindUser { query: &user.user, now: ctx.now })?;
             let password = read_new_password()?;
-            change(&db, &user.user, UserAction::SetPassword { password }, json, &ctx)?;
+            apply(&user.user, UserAction::SetPassword { password })?;
         }
         UserCommand::Remove(remove) => {
             ensure_writable(&db)?;
@@ -184,7 +188,7 @@ pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 eprintln!("squall: nothing was removed");
                 return Ok(ExitCode::from(super::EXIT_ERROR));
             }
-            change(&db, &remove.target.user, UserAction::Remove, json, &ctx)?;
+            apply(&remove.target.user, UserAction::Remove)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -203,15 +207,37 @@ fn ensure_writable(db: &Database) -> Result<()> {
     Ok(())
 }
 
-/// Runs one action, prints what changed and records it in the audit log.
-fn change(db: &Database, user: &str, action: UserAction, json: bool, ctx: &DisplayContext) -> Result<()> {
+/// The JSON of a change: the outcome and the database it was made in.
+#[derive(serde::Serialize)]
+struct Changed<'a> {
+    database: String,
+    #[serde(flatten)]
+    outcome: &'a crate::db::users::ActionOutcome,
+}
+
+/// Runs one action, prints what changed and in which database, and records it in the audit log.
+fn change(
+    db: &Database,
+    target: &Target,
+    user: &str,
+    action: UserAction,
+    json: bool,
+    ctx: &DisplayContext,
+) -> Result<()> {
     ensure_writable(db)?;
     let outcome = run_action(&db.conn, &RunAction { user, action: &action, now: chrono::Utc::now() })?;
     let recorded = crate::audit::record_changes(&db.path, action.name(), &outcome.changes);
+    let database = db.path.display().to_string();
     if json {
-        print::json(&outcome)?
+        print::json(&Changed { database, outcome: &outcome })?
     } else {
-        print::emit(&print::outcome(&outcome, &action, ctx))?
+        // A database found through the wrangler config says why it was chosen.
+        let why = if target.reason == format!("opened {}", target.path.display()) {
+            String::new()
+        } else {
+            format!(" ({})", target.reason)
+        };
+        print::emit(&format!("{}database: {database}{why}\n", print::outcome(&outcome, &action, ctx)))?
     }
     recorded.context("the change was committed, but the audit log could not be written")
 }
@@ -239,16 +265,23 @@ fn read_new_password() -> Result<Password> {
     Ok(Password::new(password))
 }
 
-/// Shows what removal deletes and asks y/N on the terminal; refuses without a terminal.
+/// Shows what removal deletes and has the user's email typed on the terminal: one stray key
+/// must not delete a person. Refuses without a terminal (`--yes` is for scripts).
 fn confirm_remove(db: &Database, user: &str, ctx: &DisplayContext) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("refusing to remove {user:?} without --yes (stdin is not a terminal to ask on)");
     }
     let preview = preview_action(&db.conn, &RunAction { user, action: &UserAction::Remove, now: ctx.now })?;
     eprintln!("{}", print::preview_text(&preview));
-    eprint!("Remove {}? [y/N] ", preview.user.email);
+    eprintln!("database: {}", db.path.display());
+    let email = &preview.user.email;
+    eprint!("Type the email of the user to remove ({email}): ");
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    let typed = answer.trim();
+    if typed != email {
+        eprintln!("squall: {typed:?} is not {email:?}");
+    }
+    Ok(typed == email)
 }

@@ -44,6 +44,22 @@ pub fn row_label(conn: &Connection, lookup: &LabelLookup) -> Result<Option<RowLa
     Ok(text.map(|value| RowLabel { column: label_column, text: super::value::raw_text(&value) }))
 }
 
+/// A row already loaded, named for a confirmation: its best label column (`alice@example.com`),
+/// else its key (`id=s-1`). `values` are the row's columns, `key` its key columns.
+pub fn loaded_row_label(values: &[(String, Value)], key: &[(String, Value)]) -> String {
+    let label = LABEL_COLUMNS.iter().find_map(|wanted| {
+        values.iter().find(|(column, value)| column.eq_ignore_ascii_case(wanted) && *value != Value::Null)
+    });
+    match label {
+        Some((_, value)) => super::value::raw_text(value),
+        None => key
+            .iter()
+            .map(|(column, value)| format!("{column}={}", super::value::raw_text(value)))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +76,20 @@ mod tests {
         );
         let missing = LabelLookup { value: Value::Text("nope".into()), ..lookup };
         assert_eq!(row_label(&conn, &missing).unwrap(), None);
+    }
+
+    #[test]
+    fn a_loaded_row_is_named_by_its_label_or_its_key() {
+        let text = |s: &str| Value::Text(s.into());
+        let key = vec![("id".to_string(), text("u1"))];
+        let user =
+            vec![("id".to_string(), text("u1")), ("name".into(), text("Ada")), ("email".into(), text("ada@x.dev"))];
+        assert_eq!(loaded_row_label(&user, &key), "ada@x.dev");
+        let no_email =
+            vec![("id".to_string(), text("u1")), ("Email".into(), Value::Null), ("name".into(), text("Ada"))];
+        assert_eq!(loaded_row_label(&no_email, &key), "Ada");
+        let session = vec![("id".to_string(), text("s-1")), ("token".into(), text("secret"))];
+        let key = vec![("id".to_string(), text("s-1"))];
+        assert_eq!(loaded_row_label(&session, &key), "id=s-1");
     }
 }

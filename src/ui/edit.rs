@@ -9,8 +9,33 @@ use rusqlite::types::Value;
 
 use super::theme;
 use crate::app::{App, EditPopup, TYPE_COUNT_ABOVE};
+use crate::db::edit::StagedChange;
 use crate::db::kinds::ColumnKind;
+use crate::db::labels::loaded_row_label;
 use crate::db::value::raw_text;
+
+/// Rows named in a delete confirmation before "and N more".
+const NAMED_ROWS: usize = 5;
+
+/// `Delete user alice@example.com?`, or `Delete 3 rows of user: a, b, c?`: the rows by name, so
+/// the confirmation is about these rows and not only "1 user, 2 accounts".
+fn delete_question(changes: &[crate::app::StagedEdit]) -> String {
+    let rows: Vec<(&str, String)> = changes
+        .iter()
+        .filter_map(|edit| match &edit.change {
+            StagedChange::Delete { table, key, expected } => Some((table.as_str(), loaded_row_label(expected, key))),
+            _ => None,
+        })
+        .collect();
+    let table = rows.first().map_or("", |(table, _)| *table);
+    let names: Vec<&str> = rows.iter().take(NAMED_ROWS).map(|(_, label)| label.as_str()).collect();
+    let more = rows.len().saturating_sub(NAMED_ROWS);
+    match rows.len() {
+        1 => format!("Delete {table} {}?", names.join("")),
+        n if more > 0 => format!("Delete {n} rows of {table}: {} and {more} more?", names.join(", ")),
+        n => format!("Delete {n} rows of {table}: {}?", names.join(", ")),
+    }
+}
 
 fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) -> Rect {
     let area = frame.area();
@@ -96,7 +121,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             }
         }
         EditPopup::Delete { changes, preview, typed } => {
-            let mut lines: Vec<Line> = Vec::new();
+            let mut lines: Vec<Line> = vec![Line::styled(delete_question(changes), theme::header())];
             match preview {
                 None => lines.push(Line::styled("Working out what cascades…", theme::dim())),
                 Some(preview) => {

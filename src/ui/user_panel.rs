@@ -125,7 +125,9 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             frame.render_widget(Paragraph::new(indented(vec![note])), hint);
             draw_error(frame, form.error.as_deref(), error);
         }
-        PanelStep::Confirm { action, preview, scroll } => draw_confirm(frame, app, panel, action, preview, *scroll),
+        PanelStep::Confirm { action, preview, scroll, typed } => {
+            draw_confirm(frame, app, panel, action, preview, (*scroll, typed))
+        }
         PanelStep::Running { action } => {
             let inner = frame_popup(frame, width.min(60), 3, "running", "");
             frame.render_widget(Paragraph::new(format!("Running {action} in one transaction…")), inner);
@@ -332,7 +334,7 @@ fn draw_confirm(
     panel: &UserPanel,
     action: &UserAction,
     preview: &Load<Box<ActionPreview>>,
-    scroll: u16,
+    (scroll, typed): (u16, &TextArea<'static>),
 ) {
     let width = frame.area().width.saturating_sub(4).min(110);
     let (lines, hint) = match preview {
@@ -345,6 +347,16 @@ fn draw_confirm(
             ],
             "Esc back",
         ),
+        Load::Loaded(preview) if matches!(action, UserAction::Remove) => {
+            let mut lines = confirm_lines(panel, action, preview, &app.ctx);
+            // Right under the question, so it shows however long the SQL below is.
+            let prompt = Line::from(vec![
+                Span::styled(format!("Type {} to remove them: ", panel.user.removal_word()), theme::warning()),
+                Span::styled(format!("{}▏", field_text(typed)), theme::header()),
+            ]);
+            lines.insert(1, prompt);
+            (lines, "type the email, Enter remove · Esc back · ↑↓ scroll")
+        }
         Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),
     };
     let height = (wrapped_height(&lines, width.saturating_sub(2)) + 2).min(frame.area().height.saturating_sub(2));

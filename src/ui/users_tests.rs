@@ -67,3 +67,16 @@ fn role_form_ticks_the_roles_typed() {
     press(&mut app, &mut conn, KeyCode::Char(' '));
     insta::assert_snapshot!(render(&app));
 }
+
+#[test]
+fn removal_asks_for_the_email_typed() {
+    let (_dir, mut conn, mut app) = admin_app(110, 30);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    type_text(&mut app, &mut conn, "user4@");
+    let screen = render(&app);
+    assert!(screen.contains("Type user4@example.com to remove them: user4@"), "{screen}");
+    assert!(screen.contains("Enter remove"), "{screen}");
+    assert!(!screen.contains("y run"), "{screen}");
+}

@@ -1,0 +1,35 @@
+//! The grid's delete confirmation names the rows it deletes, not only how many per table.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::tests::{open_app, settle, users_db};
+use crate::app::{Action, App};
+
+use super::tests::render;
+
+fn press(app: &mut App, conn: &mut rusqlite::Connection, code: KeyCode) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+    settle(app, conn, effects);
+}
+
+#[test]
+fn deleting_one_row_names_it() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 110, 20);
+    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    let screen = render(&app);
+    assert!(screen.contains("Delete user user1@example.com?"), "{screen}");
+    assert!(screen.contains("This deletes 1 user"), "{screen}");
+}
+
+#[test]
+fn deleting_marked_rows_names_them() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 110, 20);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    let screen = render(&app);
+    assert!(screen.contains("Delete 2 rows of user: user0@example.com, user1@example.com?"), "{screen}");
+}
