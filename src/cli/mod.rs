@@ -177,9 +177,8 @@ pub fn resolve_command_database(global: &GlobalArgs) -> Result<Target> {
     if let Some(found) = discover(&Discover { dir: &cwd, d1: global.d1.as_deref() })? {
         return Ok(Target { path: found.db_path, reason: found.reason });
     }
-    let names = crate::project::WRANGLER_CONFIGS.join(", ");
     Err(UsageError(format!(
-        "which database? pass --db PATH, or run this inside a wrangler project (there is no {names} in {} or a folder above it); `squall demo` makes a demo database to try squall on (`squall` alone opens it)",
+        "which database? pass --db PATH, or run this inside a wrangler project (no wrangler.json(c) or wrangler.toml in {} or a folder above it); `squall demo` makes a demo database to try squall on (`squall` alone opens it)",
         cwd.display()
     ))
     .into())
