@@ -26,7 +26,8 @@ pub fn subcommand_typo(args: &[OsString]) -> Option<String> {
         return None;
     }
     let command = Cli::command();
-    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+    // clap adds `help` when it builds the command, so it is not among the declared ones yet.
+    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).chain(["help"]).collect();
     if names.contains(&word) {
         return None;
     }
@@ -41,13 +42,14 @@ pub fn subcommand_typo(args: &[OsString]) -> Option<String> {
     })
 }
 
-/// The first argument that is not an option nor the value of `--db` / `--d1`.
+/// The first argument that is not an option nor the value of `--db` / `--d1`; none after `--`,
+/// which says that what follows is a file, whatever it looks like.
 fn first_positional(args: &[OsString]) -> Option<&OsString> {
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let text = arg.to_string_lossy();
         if text == "--" {
-            return args.next();
+            return None;
         }
         if text == "--db" || text == "--d1" {
             args.next();
@@ -93,6 +95,7 @@ mod tests {
         assert!(typo(&["--read-only", "usr"]).unwrap().contains("`squall user`"));
         assert!(typo(&["--db", "x.db", "migrat"]).unwrap().contains("`squall migrate`"));
         assert!(typo(&["lgo"]).unwrap().contains("`squall log`"));
+        assert!(typo(&["hepl"]).unwrap().contains("`squall help`"));
     }
 
     #[test]
@@ -102,6 +105,7 @@ mod tests {
         assert_eq!(typo(&["./tabels"]), None);
         assert_eq!(typo(&["production"]), None);
         assert_eq!(typo(&["--db", "tabels"]), None, "the value of --db is a path");
+        assert_eq!(typo(&["--", "tabels"]), None, "after -- it is a file name");
         assert_eq!(typo(&[]), None);
         let dir = tempfile::tempdir().unwrap();
         let existing = dir.path().join("tabels");
