@@ -9,6 +9,7 @@ pub mod apply;
 pub mod backup;
 pub mod drizzle;
 pub mod folder;
+pub mod guard;
 pub mod locate;
 pub mod statements;
 pub mod status;
