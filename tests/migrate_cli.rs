@@ -265,3 +265,75 @@ fn missing_local_d1_file_says_what_to_run() {
         stderr(&out)
     );
 }
+
+/// Issue 12: a hand-written `.sql` file outside the journal is pending for wrangler, the folder's
+/// disagreement is flagged, and applying it is audited with the file name and the backup.
+#[test]
+fn unlisted_file_is_pending_applied_and_audited() {
+    let s = Scratch::new();
+    std::fs::write(s.path("drizzle/0002_by_hand.sql"), "CREATE TABLE by_hand (x integer);").unwrap();
+    let db = "wrangler-d1-partial.sqlite";
+    let out = s.squall(".", &["migrate", "status", "--db", db, "--json"]);
+    assert_eq!(code(&out), 3);
+    assert_eq!(json_states(&out), pairs(&[(INIT, "applied"), (AUDIT, "pending"), ("0002_by_hand.sql", "pending")]));
+    let out = s.squall(".", &["migrate", "status", "--db", db]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning: 0002_by_hand.sql is not in meta/_journal.json: wrangler applies it, drizzle ignores it"),
+        "{text}"
+    );
+    let out = s.squall(".", &["migrate", "apply", "--db", db, "--yes"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let backup = stdout(&out).lines().find_map(|l| l.strip_prefix("backup: ").map(str::to_string)).unwrap();
+    let audit = std::fs::read_to_string(s.path("data/audit.jsonl")).unwrap();
+    let entries: Vec<Value> = audit.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let names: Vec<&str> = entries.iter().map(|e| e["key"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, [AUDIT, "0002_by_hand.sql"]);
+    assert!(entries.iter().all(|e| e["action"] == "migrate.apply" && e["changes"][2]["new"] == backup.as_str()));
+}
+
+/// Issue 12: the next-step hint keeps `--db` and `--migrations`, and there is none while a
+/// modified migration blocks the apply.
+#[test]
+fn hints_keep_the_options_and_vanish_when_apply_would_refuse() {
+    let s = Scratch::new();
+    std::fs::rename(s.path("drizzle"), s.path("elsewhere")).unwrap();
+    let out = s.squall(".", &["migrate", "status", "--db", "drizzle-partial.db", "--migrations", "elsewhere"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "run `squall migrate apply --db drizzle-partial.db --migrations elsewhere` to apply them"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(s.path("elsewhere").join(INIT), "-- reformatted\n").unwrap();
+    let out = s.squall(".", &["migrate", "status", "--db", "drizzle-partial.db", "--migrations", "elsewhere"]);
+    assert_eq!(code(&out), 3);
+    assert!(stdout(&out).contains("modified: the file changed"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("squall migrate apply"), "{}", stdout(&out));
+}
+
+/// Issue 18: ROLLBACK in a migration is refused before anything runs, naming file and line.
+#[test]
+fn transaction_control_is_refused_with_file_and_line() {
+    let s = Scratch::new();
+    let sql = "CREATE TABLE t1 (x integer);\n--> statement-breakpoint\nROLLBACK;\n--> statement-breakpoint\nCREATE TABLE t2 (x integer);";
+    std::fs::write(s.path("drizzle").join(AUDIT), sql).unwrap();
+    let before = std::fs::read(s.path("drizzle-partial.db")).unwrap();
+    let out = s.squall(".", &["migrate", "apply", "--db", "drizzle-partial.db", "--yes", "--force"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains(&format!("{AUDIT} line 3: ROLLBACK")), "{}", stderr(&out));
+    assert_eq!(std::fs::read(s.path("drizzle-partial.db")).unwrap(), before);
+    assert!(!s.path("data/backups").exists());
+}
+
+/// Issue 12: the migrations screen says "pass --migrations DIR", so the TUI accepts it (here it
+/// stops only because there is no terminal, not on the option).
+#[test]
+fn the_terminal_ui_accepts_migrations_dir() {
+    let s = Scratch::new();
+    let out = s.squall(".", &["--migrations", "drizzle", "drizzle-partial.db"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("the terminal UI needs a terminal"), "{}", stderr(&out));
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use crate::migrate::hint::{HintArgs, migrate_command};
 use crate::migrate::{ApplyEvent, ApplyPlan};
 
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
@@ -19,6 +20,10 @@ pub struct MigrationsSource {
     pub d1: Option<String>,
     /// Where apply writes its backup.
     pub backup_dir: PathBuf,
+    /// `--migrations DIR`, as given (relative to `cwd`).
+    pub migrations_dir: Option<PathBuf>,
+    /// The audit log that records applied migrations.
+    pub audit_file: PathBuf,
 }
 
 /// Everything the screen shows, read in one go by the worker.
@@ -129,7 +134,21 @@ impl App {
         }
         if !overview.plan.problems.is_empty() {
             let message = crate::migrate::apply::describe_problems(&overview.plan.problems);
-            self.say(Level::Error, message.replace("pass --force", "run `squall migrate apply --force`"));
+            let source = &self.source.migrations;
+            let hint = HintArgs {
+                db: Some(&source.db_path),
+                migrations: source.migrations_dir.as_deref(),
+                d1: source.d1.as_deref(),
+                tracker: None,
+            };
+            let command = migrate_command("apply", &["--force"], &hint);
+            self.say(Level::Error, message.replace("pass --force", &format!("run `{command}`")));
+            return Vec::new();
+        }
+        if !overview.plan.refused.is_empty() {
+            let message = crate::migrate::apply::describe_refused(&overview.plan.refused);
+            self.migrations.log = message.lines().map(str::to_string).collect();
+            self.say(Level::Error, "a migration controls transactions itself: see the migrations screen");
             return Vec::new();
         }
         self.migrations.confirming = true;
@@ -188,8 +207,7 @@ impl App {
                 self.say(Level::Info, line.clone());
                 self.migrations.log.push(line);
                 let mut effects = self.reload_migrations();
-                // The schema may have changed: re-read the table list too.
-                effects.extend(self.request_tables());
+                effects.extend(self.reload_schema());
                 effects
             }
             Ok(_) => Vec::new(),
@@ -197,9 +215,21 @@ impl App {
                 self.migrations.applying = None;
                 self.say(Level::Error, "a migration failed: see the migrations screen");
                 self.migrations.log.extend(message.lines().map(str::to_string));
-                self.reload_migrations()
+                // Earlier migrations of the run stay applied, so the schema may have changed.
+                let mut effects = self.reload_migrations();
+                effects.extend(self.reload_schema());
+                effects
             }
         }
+    }
+
+    /// After DDL: every tab forgets its columns and rows (they are read again when shown), and
+    /// the table list is read again.
+    pub(super) fn reload_schema(&mut self) -> Vec<Effect> {
+        for tab in &mut self.tabs {
+            *tab = super::tab::TableTab::new(tab.name.clone(), tab.relation);
+        }
+        self.request_tables()
     }
 
     /// Actions the migrations screen understands besides its own keys.

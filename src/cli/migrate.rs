@@ -9,13 +9,14 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{GlobalArgs, Target, open_target, resolve_database};
 use crate::db::error::DbError;
-use crate::migrate::apply::{ApplyPlan, describe_problems};
+use crate::migrate::apply::{ApplyPlan, MigrationFailed, describe_problems, describe_refused};
 use crate::migrate::backup::default_backup_dir;
+use crate::migrate::hint::{HintArgs, migrate_command};
+use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::status::has_unapplied;
 use crate::migrate::{
     ApplyEvent, ApplyInput, FolderKind, LocateMigrations, LocatedMigrations, MigrationState, MigrationStatus,
-    StatusInput, TrackerChoice, TrackerKind, TrackerResolution, apply_migrations, locate_migrations, migration_status,
-    plan_migrations, resolve_tracker,
+    StatusInput, TrackerChoice, TrackerKind, TrackerResolution, apply_migrations, locate_migrations, plan_migrations,
 };
 
 /// Exit code of `migrate status` when something is still to apply.
@@ -106,6 +107,20 @@ fn tracker_choice(arg: TrackerArg) -> TrackerChoice {
     }
 }
 
+/// What a next-step hint must repeat of this command line.
+fn hint_args<'a>(folder: &'a FolderArgs, global: &'a GlobalArgs) -> HintArgs<'a> {
+    HintArgs {
+        db: global.db.as_deref(),
+        migrations: folder.migrations.as_deref(),
+        d1: global.d1.as_deref(),
+        tracker: match folder.tracker {
+            TrackerArg::Auto => None,
+            TrackerArg::Wrangler => Some("wrangler"),
+            TrackerArg::Drizzle => Some("drizzle"),
+        },
+    }
+}
+
 fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let target = resolve_database(global, None)?;
     let db = open_target(&target, global)?;
@@ -115,18 +130,17 @@ fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
         tracker: tracker_choice(args.folder.tracker),
         wrangler_table: &located.wrangler_table,
     };
-    let statuses = migration_status(&db.conn, &input)?;
+    let plan = plan_migrations(&db.conn, &input)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&statuses)?);
+        println!("{}", serde_json::to_string_pretty(&plan.statuses)?);
     } else {
-        let tracker = resolve_tracker(&db.conn, &input)?;
-        print_header(&target, &located, &tracker);
+        print_header(&target, &located, &plan.tracker);
         println!();
-        print_table(&statuses, tracker.kind);
+        print_table(&plan.statuses, plan.tracker.kind);
         println!();
-        print_summary(&statuses);
+        print_summary(&plan, &hint_args(&args.folder, global));
     }
-    Ok(if has_unapplied(&statuses) { ExitCode::from(EXIT_PENDING) } else { ExitCode::SUCCESS })
+    Ok(if has_unapplied(&plan.statuses) { ExitCode::from(EXIT_PENDING) } else { ExitCode::SUCCESS })
 }
 
 fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -148,6 +162,9 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     print_plan(&plan);
+    if !plan.refused.is_empty() {
+        anyhow::bail!(describe_refused(&plan.refused));
+    }
     if args.dry_run {
         println!("dry run: nothing was changed");
         return Ok(ExitCode::SUCCESS);
@@ -195,7 +212,32 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if line_open {
         println!("failed");
     }
-    let report = result?;
+    let tracker_table = match plan.tracker.kind {
+        TrackerKind::Wrangler => located.wrangler_table.as_str(),
+        TrackerKind::Drizzle => crate::migrate::drizzle::DEFAULT_TABLE,
+    };
+    let audit = |applied: &[String], backup: Option<&std::path::Path>| {
+        let run = AppliedRun {
+            database: &target.path,
+            tracker: plan.tracker.kind,
+            tracker_table,
+            applied,
+            backup,
+            time: chrono::Utc::now(),
+        };
+        crate::audit::append_audit_to(&crate::audit::audit_log_path()?, &audit_entries(&run))
+    };
+    let report = match result {
+        Ok(report) => report,
+        Err(err) => {
+            // Migrations applied before the failing one stay applied: they are audited too.
+            if let Some(failed) = err.downcast_ref::<MigrationFailed>() {
+                audit(&failed.applied, failed.backup.as_deref())?;
+            }
+            return Err(err);
+        }
+    };
+    audit(&report.applied, report.backup.as_deref())?;
     println!(
         "applied {}; {}'s tracker records {}",
         plural(report.applied.len(), "migration"),
@@ -237,6 +279,9 @@ fn print_header(target: &Target, located: &LocatedMigrations, tracker: &TrackerR
         TrackerKind::Drizzle => crate::migrate::drizzle::DEFAULT_TABLE,
     };
     println!("tracker     {} ({table}): {}", tracker.kind.label(), tracker.reason);
+    for disagreement in located.folder.disagreements() {
+        println!("warning: {disagreement}");
+    }
 }
 
 fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
@@ -255,11 +300,13 @@ fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
             TrackerKind::Wrangler => status.applied_at.clone(),
             TrackerKind::Drizzle => status.created_at.and_then(format_millis),
         };
-        println!("{:<9} {:<name_width$}  {}", status.state.label(), status.name, when.as_deref().unwrap_or("-"));
+        let note = status.note.as_deref().map(|note| format!("  ({note})")).unwrap_or_default();
+        println!("{:<9} {:<name_width$}  {}{note}", status.state.label(), status.name, when.as_deref().unwrap_or("-"));
     }
 }
 
-fn print_summary(statuses: &[MigrationStatus]) {
+fn print_summary(plan: &ApplyPlan, hint: &HintArgs) {
+    let statuses = &plan.statuses;
     let states = [
         MigrationState::Applied,
         MigrationState::Pending,
@@ -279,8 +326,12 @@ fn print_summary(statuses: &[MigrationStatus]) {
             println!("{}: {}", state.label(), explain(*state));
         }
     }
-    if has_unapplied(statuses) {
-        println!("run `squall migrate apply` to apply them (`--dry-run` shows what would run)");
+    for refused in &plan.refused {
+        println!("refused: {refused}");
+    }
+    // No hint while apply would refuse: the history must be fixed first.
+    if has_unapplied(statuses) && plan.problems.is_empty() && plan.refused.is_empty() {
+        println!("run `{}` to apply them (`--dry-run` shows what would run)", migrate_command("apply", &[], hint));
     }
 }
 
