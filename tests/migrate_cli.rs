@@ -279,7 +279,9 @@ fn unlisted_file_is_pending_applied_and_audited() {
     let out = s.squall(".", &["migrate", "status", "--db", db]);
     let text = stdout(&out);
     assert!(
-        text.contains("warning: 0002_by_hand.sql is not in meta/_journal.json: wrangler applies it, drizzle ignores it"),
+        text.contains(
+            "warning: 0002_by_hand.sql is not in meta/_journal.json: wrangler applies it, drizzle ignores it"
+        ),
         "{text}"
     );
     let out = s.squall(".", &["migrate", "apply", "--db", db, "--yes"]);
@@ -301,9 +303,8 @@ fn hints_keep_the_options_and_vanish_when_apply_would_refuse() {
     let out = s.squall(".", &["migrate", "status", "--db", "drizzle-partial.db", "--migrations", "elsewhere"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(
-        stdout(&out).contains(
-            "run `squall migrate apply --db drizzle-partial.db --migrations elsewhere` to apply them"
-        ),
+        stdout(&out)
+            .contains("run `squall migrate apply --db drizzle-partial.db --migrations elsewhere` to apply them"),
         "{}",
         stdout(&out)
     );

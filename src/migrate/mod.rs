@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod backup;
+pub mod drift;
 pub mod drizzle;
 pub mod folder;
 pub mod guard;
@@ -50,4 +51,4 @@ fn value_text(value: ValueRef) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -356,3 +356,16 @@ fn transaction_control_is_refused_before_running_anything() {
         assert_eq!(snapshot(&conn), before, "{keyword}");
     }
 }
+
+/// Copies a folder tree (fixtures are never written in place).
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).unwrap();
+    }
+}
