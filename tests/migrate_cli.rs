@@ -338,3 +338,56 @@ fn the_terminal_ui_accepts_migrations_dir() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("the terminal UI needs a terminal"), "{}", stderr(&out));
 }
+
+/// Issue 17's done-when: the wrangler project's database has no drift; after a column is added
+/// and an index dropped by hand, `migrate drift` names both and exits 3.
+#[test]
+fn drift_names_a_hand_added_column_and_a_dropped_index() {
+    let s = Scratch::new();
+    let out = s.squall("project", &["migrate", "drift"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("no drift"), "{}", stdout(&out));
+    let conn = Connection::open(s.project_db()).unwrap();
+    conn.execute_batch("ALTER TABLE user ADD nickname text; DROP INDEX account_userId_idx;").unwrap();
+    drop(conn);
+    let out = s.squall("project", &["migrate", "drift"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("column user.nickname: extra"), "{text}");
+    assert!(text.contains("index account.account_userId_idx: missing"), "{text}");
+    let out = s.squall("project", &["migrate", "drift", "--json"]);
+    assert_eq!(code(&out), 3);
+    let parsed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(parsed["drift"], true);
+    let named: Vec<(String, String, String)> = parsed["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().into(),
+                d["object"].as_str().unwrap().into(),
+                d["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("missing".to_string(), "index".to_string(), "account_userId_idx".to_string()),
+            ("extra".to_string(), "column".to_string(), "nickname".to_string())
+        ]
+    );
+    let out = s.squall(".", &["migrate", "drift", "--db", "nope.db", "--migrations", "drizzle"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+}
+
+#[test]
+fn the_demo_has_no_drift() {
+    let s = Scratch::new();
+    let out = s.squall(".", &["demo", "--users", "20"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let demo = s.path("data/demo.sqlite");
+    let out = s.squall(".", &["migrate", "drift", "--db", demo.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+}

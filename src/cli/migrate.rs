@@ -11,6 +11,7 @@ use super::{GlobalArgs, Target, open_target, resolve_database};
 use crate::db::error::DbError;
 use crate::migrate::apply::{ApplyPlan, MigrationFailed, describe_problems, describe_refused};
 use crate::migrate::backup::default_backup_dir;
+use crate::migrate::drift::check_drift;
 use crate::migrate::hint::{HintArgs, migrate_command};
 use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::status::has_unapplied;
@@ -21,6 +22,8 @@ use crate::migrate::{
 
 /// Exit code of `migrate status` when something is still to apply.
 const EXIT_PENDING: u8 = 3;
+/// Exit code of `migrate drift` when the schema drifted.
+const EXIT_DRIFT: u8 = 3;
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
@@ -36,6 +39,20 @@ pub enum MigrateCommand {
     Status(StatusArgs),
     /// Apply the pending migrations: back up, then one transaction per migration.
     Apply(ApplyArgs),
+    /// Compare the live schema with the migrations' (the newest drizzle-kit snapshot, else a
+    /// scratch database built from every migration), and report edited migrations.
+    ///
+    /// Exits 0 when they match, 3 when they drift, 1 on error.
+    Drift(DriftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Print one JSON object naming each difference.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the migrations are and which tracker to read.
@@ -86,6 +103,7 @@ pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     match &args.command {
         MigrateCommand::Status(status) => run_status(status, global),
         MigrateCommand::Apply(apply) => run_apply(apply, global),
+        MigrateCommand::Drift(drift) => run_drift(drift, global),
     }
 }
 
@@ -245,6 +263,62 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         if report.applied.len() == 1 { "it" } else { "them" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_drift(args: &DriftArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let target = resolve_database(global, None)?;
+    let db = open_target(&target, global)?;
+    let located = locate(&target, &args.folder, global)?;
+    let input = StatusInput {
+        folder: &located.folder,
+        tracker: tracker_choice(args.folder.tracker),
+        wrangler_table: &located.wrangler_table,
+    };
+    let report = check_drift(&db.conn, &input)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let tracker = crate::migrate::resolve_tracker(&db.conn, &input)?;
+        print_header(&target, &located, &tracker);
+        println!("expected    {}", report.expected);
+        println!();
+        for difference in &report.differences {
+            println!("{}", difference.describe());
+        }
+        for edited in &report.edited {
+            println!("edited: {}: {}", edited.name, edited.reason);
+        }
+        if !report.pending.is_empty() {
+            println!(
+                "note: {} not applied yet ({}); what {} create shows as missing",
+                plural(report.pending.len(), "migration"),
+                report.pending.join(", "),
+                if report.pending.len() == 1 { "it would" } else { "they would" }
+            );
+        }
+        if report.tracker == TrackerKind::Wrangler && report.expected.starts_with("a scratch") {
+            println!(
+                "note: wrangler's tracker records only file names, so an applied migration edited afterwards shows as drift"
+            );
+        }
+        println!(
+            "{}",
+            if report.drift {
+                format!(
+                    "drift: {}{}",
+                    plural(report.differences.len(), "difference"),
+                    if report.edited.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} edited after being applied", plural(report.edited.len(), "migration"))
+                    }
+                )
+            } else {
+                "no drift: the database matches the migrations".to_string()
+            }
+        );
+    }
+    Ok(if report.drift { ExitCode::from(EXIT_DRIFT) } else { ExitCode::SUCCESS })
 }
 
 /// Asks y/N on a terminal; refuses (instead of hanging) when stdin is not one.
