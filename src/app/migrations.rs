@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use crate::migrate::drift::{Difference, DriftReport};
 use crate::migrate::hint::{HintArgs, migrate_command};
 use crate::migrate::{ApplyEvent, ApplyPlan};
 
@@ -34,6 +35,8 @@ pub struct MigrationsOverview {
     pub plan: ApplyPlan,
     /// Statements of each file of the folder, by file index.
     pub statements: Vec<Vec<String>>,
+    /// The live schema against the migrations', or why it could not be checked.
+    pub drift: Result<DriftReport, String>,
 }
 
 /// State of the migrations screen.
@@ -49,6 +52,9 @@ pub struct MigrationsScreen {
     pub applying: Option<RequestId>,
     /// What the last apply did, line by line.
     pub log: Vec<String>,
+    /// The outstanding read is the one made at startup: a database without migrations is
+    /// normal, so its failure is only shown on the migrations screen.
+    pub quiet: bool,
 }
 
 impl MigrationsScreen {
@@ -62,21 +68,43 @@ impl MigrationsScreen {
     pub fn awaits(&self, id: RequestId) -> bool {
         self.request == Some(id) || self.applying == Some(id)
     }
+
+    /// How `table` differs from the migrations, once the migrations were read.
+    pub fn drift_of(&self, table: &str) -> Vec<&Difference> {
+        match self.overview().map(|o| &o.drift) {
+            Some(Ok(report)) => report.for_table(table).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl App {
     /// Loads the overview the first time the screen is shown (and after an apply).
     pub(super) fn open_migrations(&mut self) -> Vec<Effect> {
-        if self.migrations.request.is_some() || self.migrations.overview.is_some() {
+        // A failed read (at startup, quietly) is tried again when the screen is shown.
+        if self.migrations.request.is_some() || matches!(self.migrations.overview, Some(Load::Loaded(_))) {
             return Vec::new();
         }
         self.reload_migrations()
     }
 
     fn reload_migrations(&mut self) -> Vec<Effect> {
+        self.read_migrations_on(Worker::Foreground)
+    }
+
+    /// Reads the migrations and the drift at startup, on the background worker so the first
+    /// page is not delayed, so the row detail can say how a table drifted.
+    pub(super) fn read_migrations_at_start(&mut self) -> Vec<Effect> {
+        let effects = self.read_migrations_on(Worker::Background);
+        self.migrations.quiet = true;
+        effects
+    }
+
+    fn read_migrations_on(&mut self, worker: Worker) -> Vec<Effect> {
         let source = self.source.migrations.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::Migrations { source });
+        let (id, effect) = self.request(worker, DbRequest::Migrations { source });
         self.migrations.request = Some(id);
+        self.migrations.quiet = false;
         if self.migrations.overview.is_none() {
             self.migrations.overview = Some(Load::Loading);
         }
@@ -175,7 +203,9 @@ impl App {
                 }
                 Ok(_) => {}
                 Err(message) => {
-                    self.say(Level::Error, format!("reading migrations failed: {message}"));
+                    if !std::mem::take(&mut self.migrations.quiet) {
+                        self.say(Level::Error, format!("reading migrations failed: {message}"));
+                    }
                     // Keep what was shown before, if anything.
                     if !matches!(self.migrations.overview, Some(Load::Loaded(_))) {
                         self.migrations.overview = Some(Load::Failed(message));

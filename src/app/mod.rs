@@ -281,7 +281,8 @@ impl App {
             tables_request: None,
             next_id: 1,
         };
-        let effects = app.request_tables();
+        let mut effects = app.request_tables();
+        effects.extend(app.read_migrations_at_start());
         (app, effects)
     }
 

@@ -57,6 +57,8 @@ fn apply_with_migrations_dir_reloads_columns_and_is_audited() {
     assert_eq!(columns(&app), ["x"]);
     let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
     settle(&mut app, &mut conn, effects);
+    // The startup read used the default folder; read the one pointed at.
+    press(&mut app, &mut conn, KeyCode::Char('r'));
     let overview = app.migrations.overview().unwrap();
     assert_eq!(overview.plan.to_apply.len(), 1, "{:?}", overview.plan.statuses);
     assert!(overview.reason.contains("(--migrations)"), "{}", overview.reason);
@@ -85,6 +87,8 @@ fn the_force_hint_keeps_db_and_migrations() {
     point_at(&mut app, dir.path());
     let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
     settle(&mut app, &mut conn, effects);
+    // The startup read used the default folder; read the one pointed at.
+    press(&mut app, &mut conn, KeyCode::Char('r'));
     press(&mut app, &mut conn, KeyCode::Char('A'));
     let text = &app.status.as_ref().unwrap().text;
     let expected = format!(

@@ -24,6 +24,7 @@ use crate::db::relations::{
 };
 use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
 use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
+use crate::migrate::drift::check_drift;
 use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::{
     ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, MigrationFailed, StatusInput, TrackerChoice,
@@ -204,5 +205,7 @@ fn read_migrations(conn: &Connection, source: &MigrationsSource) -> Result<Migra
         StatusInput { folder: &located.folder, tracker: TrackerChoice::Auto, wrangler_table: &located.wrangler_table };
     let plan = plan_migrations(conn, &input)?;
     let statements = located.folder.migrations.iter().map(|m| m.statements()).collect();
-    Ok(MigrationsOverview { reason: located.reason, plan, statements })
+    // A folder that cannot be built (say, a broken migration) still shows its status.
+    let drift = check_drift(conn, &input).map_err(|err| crate::cli::error_chain(&err));
+    Ok(MigrationsOverview { reason: located.reason, plan, statements, drift })
 }

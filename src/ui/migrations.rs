@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use super::theme;
 use crate::app::{App, Load};
 use crate::migrate::MigrationState;
+use crate::migrate::drift::DriftReport;
 
 fn state_style(state: MigrationState) -> Style {
     match state {
@@ -18,6 +19,33 @@ fn state_style(state: MigrationState) -> Style {
         MigrationState::Modified | MigrationState::Missing => theme::error(),
         MigrationState::Skipped => Style::new().fg(Color::LightRed),
     }
+}
+
+/// `no drift`, `drift: 2 differences, 1 edited`, or why drift could not be checked.
+fn drift_span(drift: &Result<DriftReport, String>) -> Span<'static> {
+    match drift {
+        Ok(report) if !report.drift => Span::styled("no drift", Style::new().fg(Color::Green)),
+        Ok(report) => {
+            let edited =
+                if report.edited.is_empty() { String::new() } else { format!(", {} edited", report.edited.len()) };
+            Span::styled(
+                format!("drift: {} difference(s){edited} (see below)", report.differences.len()),
+                theme::error(),
+            )
+        }
+        Err(message) => Span::styled(format!("drift not checked: {message}"), theme::warning()),
+    }
+}
+
+/// The drift report, one line per difference, for the SQL pane.
+fn drift_lines(report: &DriftReport) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(format!("drift against {}:", report.expected), theme::error())];
+    lines.extend(report.differences.iter().map(|d| Line::styled(format!("  {}", d.describe()), theme::error())));
+    lines.extend(
+        report.edited.iter().map(|e| Line::styled(format!("  edited: {}: {}", e.name, e.reason), theme::error())),
+    );
+    lines.push(Line::raw(""));
+    lines
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -50,6 +78,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::styled(" tracker: ", theme::dim()),
             Span::raw(format!("{} ({}) · ", plan.tracker.kind.label(), plan.tracker.reason)),
             summary,
+            Span::raw(" · "),
+            drift_span(&overview.drift),
         ]),
     ];
     frame.render_widget(Paragraph::new(header), head);
@@ -88,6 +118,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => lines
             .push(Line::styled("No file: the tracker records a migration that is not in the folder.", theme::error())),
+    }
+    if let Ok(report) = &overview.drift
+        && report.drift
+    {
+        lines.splice(0..0, drift_lines(report));
     }
     if let Some(status) = selected.filter(|s| s.state == MigrationState::Modified) {
         lines.insert(
