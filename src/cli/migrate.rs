@@ -109,11 +109,13 @@ pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 fn locate(target: &Target, folder: &FolderArgs, global: &GlobalArgs) -> Result<LocatedMigrations> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
+    let demo = crate::demo::default_demo_path().ok();
     locate_migrations(&LocateMigrations {
         explicit: folder.migrations.as_deref(),
         db_path: &target.path,
         cwd: &cwd,
         d1: global.d1.as_deref(),
+        demo_db: demo.as_deref(),
     })
 }
 

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod backup;
 pub mod drift;
 pub mod drizzle;
+pub mod embedded;
 pub mod folder;
 pub mod guard;
 pub mod hint;

@@ -300,7 +300,7 @@ fn apply_refuses_on_a_read_only_database() {
 
 #[test]
 fn the_demo_folder_is_embedded() {
-    let folder = locate::embedded_demo_folder().unwrap();
+    let folder = embedded::embedded_demo_folder().unwrap();
     assert_eq!(folder.kind, FolderKind::Journal);
     assert_eq!(folder.migrations[0].name, INIT);
     assert_eq!(folder.migrations[0].hash, drizzle_folder().migrations[0].hash);

@@ -191,11 +191,13 @@ fn plan_tracker(conn: &Connection, located: &LocatedMigrations) -> Result<Tracke
 }
 
 fn locate(source: &MigrationsSource) -> Result<LocatedMigrations> {
+    let demo = crate::demo::default_demo_path().ok();
     locate_migrations(&LocateMigrations {
         explicit: source.migrations_dir.as_deref(),
         db_path: &source.db_path,
         cwd: &source.cwd,
         d1: source.d1.as_deref(),
+        demo_db: demo.as_deref(),
     })
 }
 

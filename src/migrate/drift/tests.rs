@@ -51,7 +51,7 @@ fn the_demo_has_no_drift_against_its_folder_and_its_snapshot() {
     crate::demo::create_demo(crate::demo::DemoInput { path: &path, users: 5, force: false, progress: &mut progress })
         .unwrap();
     let conn = Connection::open(&path).unwrap();
-    let embedded = crate::migrate::locate::embedded_demo_folder().unwrap();
+    let embedded = crate::migrate::embedded::embedded_demo_folder().unwrap();
     let report = drift(&conn, &embedded);
     assert!(report.expected.starts_with("a scratch database"), "{}", report.expected);
     assert_eq!(described(&report), Vec::<String>::new());
