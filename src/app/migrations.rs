@@ -37,6 +37,8 @@ pub struct MigrationsOverview {
     pub statements: Vec<Vec<String>>,
     /// The live schema against the migrations', or why it could not be checked.
     pub drift: Result<DriftReport, String>,
+    /// Where the journal and the folder's files disagree, one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// State of the migrations screen.

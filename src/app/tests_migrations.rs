@@ -98,3 +98,45 @@ fn the_force_hint_keeps_db_and_migrations() {
     );
     assert!(text.contains(&expected), "{text}");
 }
+
+fn open_migrations(app: &mut App, conn: &mut Connection, dir: &std::path::Path) {
+    point_at(app, dir);
+    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    settle(app, conn, effects);
+    press(app, conn, KeyCode::Char('r'));
+}
+
+/// Issue 12: in a drizzle-kit folder, a `.sql` file the journal does not list is pending (the
+/// tracker is wrangler's) and the screen says the journal and the folder disagree.
+#[test]
+fn unlisted_files_are_pending_and_flagged_on_screen() {
+    let (dir, mut conn) = setup();
+    let journal = r#"{"version":"7","dialect":"sqlite","entries":[{"idx":0,"version":"6","when":1,"tag":"0000_t","breakpoints":true}]}"#;
+    std::fs::create_dir(dir.path().join("mig/meta")).unwrap();
+    std::fs::write(dir.path().join("mig/meta/_journal.json"), journal).unwrap();
+    let mut app = open_app(&mut conn, 160, 24);
+    open_migrations(&mut app, &mut conn, dir.path());
+    let plan = &app.migrations.overview().unwrap().plan;
+    assert_eq!(plan.to_apply.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["0001_y.sql"]);
+    let screen = crate::ui::tests::render(&app);
+    assert!(
+        screen.contains("warning: 0001_y.sql is not in meta/_journal.json: wrangler applies it, drizzle ignores it"),
+        "{screen}"
+    );
+    assert!(screen.contains("not in journal"), "{screen}");
+}
+
+/// Issue 18: the TUI refuses a migration with transaction control before running anything.
+#[test]
+fn transaction_control_is_refused_in_the_tui() {
+    let (dir, mut conn) = setup();
+    std::fs::write(dir.path().join("mig/0001_y.sql"), "ALTER TABLE t ADD y integer;\nCOMMIT;").unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    open_migrations(&mut app, &mut conn, dir.path());
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    assert!(!app.migrations.confirming);
+    assert!(app.migrations.log.iter().any(|l| l.contains("0001_y.sql line 2: COMMIT")), "{:?}", app.migrations.log);
+    let columns: i64 = conn.query_row("SELECT count(*) FROM pragma_table_info('t')", [], |r| r.get(0)).unwrap();
+    assert_eq!(columns, 1);
+    assert!(!dir.path().join("backups").exists());
+}

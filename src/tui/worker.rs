@@ -209,5 +209,6 @@ fn read_migrations(conn: &Connection, source: &MigrationsSource) -> Result<Migra
     let statements = located.folder.migrations.iter().map(|m| m.statements()).collect();
     // A folder that cannot be built (say, a broken migration) still shows its status.
     let drift = check_drift(conn, &input).map_err(|err| crate::cli::error_chain(&err));
-    Ok(MigrationsOverview { reason: located.reason, plan, statements, drift })
+    let notes = located.folder.disagreements();
+    Ok(MigrationsOverview { reason: located.reason, plan, statements, drift, notes })
 }

@@ -64,15 +64,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let plan = &overview.plan;
     let log_height = if screen.log.is_empty() { 0 } else { (screen.log.len() as u16 + 2).min(8) };
+    let head_height = 2 + overview.notes.len().min(3) as u16;
     let [head, body, log] =
-        Layout::vertical([Constraint::Length(2), Constraint::Fill(1), Constraint::Length(log_height)]).areas(area);
+        Layout::vertical([Constraint::Length(head_height), Constraint::Fill(1), Constraint::Length(log_height)])
+            .areas(area);
     let pending = plan.to_apply.len();
     let summary = match (pending, plan.problems.len()) {
         (0, 0) => Span::styled("up to date", Style::new().fg(Color::Green)),
         (n, 0) => Span::styled(format!("{n} pending — A applies"), Style::new().fg(Color::Yellow)),
         (_, p) => Span::styled(format!("{p} problem(s): apply refuses until fixed"), theme::error()),
     };
-    let header = vec![
+    let mut header = vec![
         Line::from(vec![Span::styled(" folder: ", theme::dim()), Span::raw(overview.reason.clone())]),
         Line::from(vec![
             Span::styled(" tracker: ", theme::dim()),
@@ -82,6 +84,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             drift_span(&overview.drift),
         ]),
     ];
+    // The journal and the files disagree: wrangler and drizzle would apply different things.
+    header
+        .extend(overview.notes.iter().take(3).map(|note| Line::styled(format!(" warning: {note}"), theme::warning())));
     frame.render_widget(Paragraph::new(header), head);
 
     let name_width = plan.statuses.iter().map(|s| s.name.chars().count()).max().unwrap_or(10);
@@ -93,12 +98,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .enumerate()
         .map(|(i, status)| {
             let when = status.applied_at.clone().unwrap_or_default();
-            let line = Line::from(vec![
+            let mut line = Line::from(vec![
                 Span::raw(if i == screen.selected { "▌" } else { " " }),
                 Span::styled(format!("{:<9}", status.state.label()), state_style(status.state)),
                 Span::raw(format!("{:<name_width$} ", status.name)),
                 Span::styled(when, theme::dim()),
             ]);
+            if status.note.is_some() {
+                line.spans.push(Span::styled("  not in journal", theme::warning()));
+            }
             if i == screen.selected { line.style(theme::selected_row()) } else { line }
         })
         .collect();
