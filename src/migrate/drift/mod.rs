@@ -85,14 +85,21 @@ pub fn check_drift(conn: &Connection, input: &StatusInput) -> Result<DriftReport
         && let Some((path, model)) = &snapshot
     {
         let built = read_live(&build_scratch(folder, &order)?, &skip)?;
+        let applied: Vec<&str> =
+            statuses.iter().filter(|s| s.state == MigrationState::Applied).map(|s| s.name.as_str()).collect();
         for difference in compare_schemas(model, &built) {
-            let name = order
+            // The newest file that touches the table; when it is not applied yet, the difference
+            // is pending work, not an edit of something applied.
+            let Some(name) = order
                 .iter()
                 .map(|&i| &folder.migrations[i])
                 .filter(|file| mentions(&file.sql, &difference.table))
                 .map(|file| file.name.clone())
                 .next_back()
-                .unwrap_or_else(|| "(a migration)".into());
+                .filter(|name| applied.contains(&name.as_str()))
+            else {
+                continue;
+            };
             let reason = format!("the files no longer build {path}: {}", difference.describe());
             if !edited.iter().any(|e| e.name == name) {
                 edited.push(EditedMigration { name, reason });

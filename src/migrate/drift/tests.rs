@@ -147,22 +147,32 @@ fn plain_folders_use_a_scratch_build_and_edits_are_reported() {
     assert_eq!(report.edited.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["0000_init.sql"]);
 }
 
-/// For wrangler's tracker, an applied file that no longer builds the snapshot is reported.
+/// For wrangler's tracker, an applied file that no longer builds the snapshot is reported; a
+/// pending one is not an edit of something applied.
 #[test]
 fn wrangler_edits_show_against_the_snapshot() {
     let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("drizzle");
-    crate::migrate::tests::copy_tree(&fixtures().join("drizzle"), &copy);
-    let audit = copy.join("0001_audit_log_last_login.sql");
+    let project = dir.path().join("project");
+    crate::migrate::tests::copy_tree(&fixtures().join("wrangler-project"), &project);
+    let audit = project.join("drizzle/0001_audit_log_last_login.sql");
     let sql = std::fs::read_to_string(&audit).unwrap().replace("ADD `lastLoginAt` integer", "ADD `lastLogin` integer");
     std::fs::write(&audit, sql).unwrap();
-    let path = dir.path().join("w.sqlite");
-    std::fs::copy(fixtures().join("wrangler-d1-partial.sqlite"), &path).unwrap();
-    let conn = Connection::open(&path).unwrap();
-    let report = drift(&conn, &load_folder(&LoadFolder { dir: &copy }).unwrap());
+    let edited = load_folder(&LoadFolder { dir: &project.join("drizzle") }).unwrap();
+    let db = project.join(".wrangler/state/v3/d1/miniflare-D1DatabaseObject/4f308584bbe39a9a6a5708de8ff4fb934ab4694d995ff0d125b1ebc2f2e41f43.sqlite");
+    let conn = Connection::open(&db).unwrap();
+    let report = drift(&conn, &edited);
     assert_eq!(report.tracker, TrackerKind::Wrangler);
-    assert_eq!(report.pending, ["0001_audit_log_last_login.sql"]);
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
     assert_eq!(report.edited.len(), 1, "{:?}", report.edited);
     assert_eq!(report.edited[0].name, "0001_audit_log_last_login.sql");
     assert!(report.edited[0].reason.contains("user.lastLoginAt"), "{}", report.edited[0].reason);
+    assert!(report.drift);
+
+    // The same edit in a migration wrangler has not applied yet is no edit.
+    let path = dir.path().join("w.sqlite");
+    std::fs::copy(fixtures().join("wrangler-d1-partial.sqlite"), &path).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let report = drift(&conn, &edited);
+    assert_eq!(report.pending, ["0001_audit_log_last_login.sql"]);
+    assert!(report.edited.is_empty(), "{:?}", report.edited);
 }
