@@ -90,7 +90,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(header), head);
 
     let name_width = plan.statuses.iter().map(|s| s.name.chars().count()).max().unwrap_or(10);
-    let list_width = (name_width as u16 + 34).min(body.width / 2);
+    let note_width = if plan.statuses.iter().any(|s| s.note.is_some()) { 16 } else { 0 };
+    let list_width = (name_width as u16 + 34 + note_width).min(body.width / 2);
     let [list, sql] = Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(body);
     let rows: Vec<Line> = plan
         .statuses
