@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use crate::migrate::drift::{Difference, DriftReport};
+use crate::migrate::hint::{HintArgs, migrate_command};
 use crate::migrate::{ApplyEvent, ApplyPlan};
 
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
@@ -19,6 +21,10 @@ pub struct MigrationsSource {
     pub d1: Option<String>,
     /// Where apply writes its backup.
     pub backup_dir: PathBuf,
+    /// `--migrations DIR`, as given (relative to `cwd`).
+    pub migrations_dir: Option<PathBuf>,
+    /// The audit log that records applied migrations.
+    pub audit_file: PathBuf,
 }
 
 /// Everything the screen shows, read in one go by the worker.
@@ -29,6 +35,10 @@ pub struct MigrationsOverview {
     pub plan: ApplyPlan,
     /// Statements of each file of the folder, by file index.
     pub statements: Vec<Vec<String>>,
+    /// The live schema against the migrations', or why it could not be checked.
+    pub drift: Result<DriftReport, String>,
+    /// Where the journal and the folder's files disagree, one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// State of the migrations screen.
@@ -44,6 +54,9 @@ pub struct MigrationsScreen {
     pub applying: Option<RequestId>,
     /// What the last apply did, line by line.
     pub log: Vec<String>,
+    /// The outstanding read is the one made at startup: a database without migrations is
+    /// normal, so its failure is only shown on the migrations screen.
+    pub quiet: bool,
 }
 
 impl MigrationsScreen {
@@ -57,21 +70,43 @@ impl MigrationsScreen {
     pub fn awaits(&self, id: RequestId) -> bool {
         self.request == Some(id) || self.applying == Some(id)
     }
+
+    /// How `table` differs from the migrations, once the migrations were read.
+    pub fn drift_of(&self, table: &str) -> Vec<&Difference> {
+        match self.overview().map(|o| &o.drift) {
+            Some(Ok(report)) => report.for_table(table).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl App {
     /// Loads the overview the first time the screen is shown (and after an apply).
     pub(super) fn open_migrations(&mut self) -> Vec<Effect> {
-        if self.migrations.request.is_some() || self.migrations.overview.is_some() {
+        // A failed read (at startup, quietly) is tried again when the screen is shown.
+        if self.migrations.request.is_some() || matches!(self.migrations.overview, Some(Load::Loaded(_))) {
             return Vec::new();
         }
         self.reload_migrations()
     }
 
     fn reload_migrations(&mut self) -> Vec<Effect> {
+        self.read_migrations_on(Worker::Foreground)
+    }
+
+    /// Reads the migrations and the drift at startup, on the background worker so the first
+    /// page is not delayed, so the row detail can say how a table drifted.
+    pub(super) fn read_migrations_at_start(&mut self) -> Vec<Effect> {
+        let effects = self.read_migrations_on(Worker::Background);
+        self.migrations.quiet = true;
+        effects
+    }
+
+    fn read_migrations_on(&mut self, worker: Worker) -> Vec<Effect> {
         let source = self.source.migrations.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::Migrations { source });
+        let (id, effect) = self.request(worker, DbRequest::Migrations { source });
         self.migrations.request = Some(id);
+        self.migrations.quiet = false;
         if self.migrations.overview.is_none() {
             self.migrations.overview = Some(Load::Loading);
         }
@@ -129,7 +164,21 @@ impl App {
         }
         if !overview.plan.problems.is_empty() {
             let message = crate::migrate::apply::describe_problems(&overview.plan.problems);
-            self.say(Level::Error, message.replace("pass --force", "run `squall migrate apply --force`"));
+            let source = &self.source.migrations;
+            let hint = HintArgs {
+                db: Some(&source.db_path),
+                migrations: source.migrations_dir.as_deref(),
+                d1: source.d1.as_deref(),
+                tracker: None,
+            };
+            let command = migrate_command("apply", &["--force"], &hint);
+            self.say(Level::Error, message.replace("pass --force", &format!("run `{command}`")));
+            return Vec::new();
+        }
+        if !overview.plan.refused.is_empty() {
+            let message = crate::migrate::apply::describe_refused(&overview.plan.refused);
+            self.migrations.log = message.lines().map(str::to_string).collect();
+            self.say(Level::Error, "a migration controls transactions itself: see the migrations screen");
             return Vec::new();
         }
         self.migrations.confirming = true;
@@ -156,7 +205,9 @@ impl App {
                 }
                 Ok(_) => {}
                 Err(message) => {
-                    self.say(Level::Error, format!("reading migrations failed: {message}"));
+                    if !std::mem::take(&mut self.migrations.quiet) {
+                        self.say(Level::Error, format!("reading migrations failed: {message}"));
+                    }
                     // Keep what was shown before, if anything.
                     if !matches!(self.migrations.overview, Some(Load::Loaded(_))) {
                         self.migrations.overview = Some(Load::Failed(message));
@@ -188,8 +239,7 @@ impl App {
                 self.say(Level::Info, line.clone());
                 self.migrations.log.push(line);
                 let mut effects = self.reload_migrations();
-                // The schema may have changed: re-read the table list too.
-                effects.extend(self.request_tables());
+                effects.extend(self.reload_schema());
                 effects
             }
             Ok(_) => Vec::new(),
@@ -197,9 +247,21 @@ impl App {
                 self.migrations.applying = None;
                 self.say(Level::Error, "a migration failed: see the migrations screen");
                 self.migrations.log.extend(message.lines().map(str::to_string));
-                self.reload_migrations()
+                // Earlier migrations of the run stay applied, so the schema may have changed.
+                let mut effects = self.reload_migrations();
+                effects.extend(self.reload_schema());
+                effects
             }
         }
+    }
+
+    /// After DDL: every tab forgets its columns and rows (they are read again when shown), and
+    /// the table list is read again.
+    pub(super) fn reload_schema(&mut self) -> Vec<Effect> {
+        for tab in &mut self.tabs {
+            *tab = super::tab::TableTab::new(tab.name.clone(), tab.relation);
+        }
+        self.request_tables()
     }
 
     /// Actions the migrations screen understands besides its own keys.

@@ -281,7 +281,8 @@ impl App {
             tables_request: None,
             next_id: 1,
         };
-        let effects = app.request_tables();
+        let mut effects = app.request_tables();
+        effects.extend(app.read_migrations_at_start());
         (app, effects)
     }
 
@@ -462,5 +463,6 @@ pub(crate) mod tests;
 mod tests_edit;
 #[cfg(test)]
 mod tests_picker;
+mod tests_migrations;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;

@@ -67,6 +67,8 @@ pub fn test_migrations() -> MigrationsSource {
         cwd: root,
         d1: None,
         backup_dir: std::env::temp_dir().join("squall-test-backups"),
+        migrations_dir: None,
+        audit_file: std::env::temp_dir().join("squall-test-audit.jsonl"),
     }
 }
 

@@ -76,7 +76,16 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         ChangeOp::Delete => "deleted".into(),
-        ChangeOp::Insert => "inserted".into(),
+        // Say what was inserted (an applied migration's backup path, for one), secrets already redacted.
+        ChangeOp::Insert => {
+            let values: Vec<String> = entry
+                .changes
+                .iter()
+                .filter(|c| !c.new.is_null())
+                .map(|c| format!("{}={}", c.column, json_text(&c.new)))
+                .collect();
+            if values.is_empty() { "inserted".into() } else { format!("inserted: {}", values.join(", ")) }
+        }
     };
     let database = if with_database { format!("  {}", entry.database) } else { String::new() };
     format!("{}  {}{database}  {} {}  {what}", entry.time, entry.action, entry.table, key.join(" "))

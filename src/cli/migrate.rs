@@ -9,17 +9,21 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{GlobalArgs, Target, open_target, resolve_command_database};
 use crate::db::error::DbError;
-use crate::migrate::apply::{ApplyPlan, describe_problems};
+use crate::migrate::apply::{ApplyPlan, MigrationFailed, describe_problems, describe_refused};
 use crate::migrate::backup::default_backup_dir;
+use crate::migrate::drift::check_drift;
+use crate::migrate::hint::{HintArgs, migrate_command};
+use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::status::has_unapplied;
 use crate::migrate::{
     ApplyEvent, ApplyInput, FolderKind, LocateMigrations, LocatedMigrations, MigrationState, MigrationStatus,
-    StatusInput, TrackerChoice, TrackerKind, TrackerResolution, apply_migrations, locate_migrations, migration_status,
-    plan_migrations, resolve_tracker,
+    StatusInput, TrackerChoice, TrackerKind, TrackerResolution, apply_migrations, locate_migrations, plan_migrations,
 };
 
 /// Exit code of `migrate status` when something is still to apply.
 const EXIT_PENDING: u8 = 3;
+/// Exit code of `migrate drift` when the schema drifted.
+const EXIT_DRIFT: u8 = 3;
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
@@ -35,6 +39,20 @@ pub enum MigrateCommand {
     Status(StatusArgs),
     /// Apply the pending migrations: back up, then one transaction per migration.
     Apply(ApplyArgs),
+    /// Compare the live schema with the migrations' (the newest drizzle-kit snapshot, else a
+    /// scratch database built from every migration), and report edited migrations.
+    ///
+    /// Exits 0 when they match, 3 when they drift, 1 on error.
+    Drift(DriftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub folder: FolderArgs,
+    /// Print one JSON object naming each difference.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the migrations are and which tracker to read.
@@ -85,16 +103,19 @@ pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     match &args.command {
         MigrateCommand::Status(status) => run_status(status, global),
         MigrateCommand::Apply(apply) => run_apply(apply, global),
+        MigrateCommand::Drift(drift) => run_drift(drift, global),
     }
 }
 
 fn locate(target: &Target, folder: &FolderArgs, global: &GlobalArgs) -> Result<LocatedMigrations> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
+    let demo = crate::demo::default_demo_path().ok();
     locate_migrations(&LocateMigrations {
         explicit: folder.migrations.as_deref(),
         db_path: &target.path,
         cwd: &cwd,
         d1: global.d1.as_deref(),
+        demo_db: demo.as_deref(),
     })
 }
 
@@ -103,6 +124,20 @@ fn tracker_choice(arg: TrackerArg) -> TrackerChoice {
         TrackerArg::Auto => TrackerChoice::Auto,
         TrackerArg::Wrangler => TrackerChoice::Wrangler,
         TrackerArg::Drizzle => TrackerChoice::Drizzle,
+    }
+}
+
+/// What a next-step hint must repeat of this command line.
+fn hint_args<'a>(folder: &'a FolderArgs, global: &'a GlobalArgs) -> HintArgs<'a> {
+    HintArgs {
+        db: global.db.as_deref(),
+        migrations: folder.migrations.as_deref(),
+        d1: global.d1.as_deref(),
+        tracker: match folder.tracker {
+            TrackerArg::Auto => None,
+            TrackerArg::Wrangler => Some("wrangler"),
+            TrackerArg::Drizzle => Some("drizzle"),
+        },
     }
 }
 
@@ -115,18 +150,17 @@ fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
         tracker: tracker_choice(args.folder.tracker),
         wrangler_table: &located.wrangler_table,
     };
-    let statuses = migration_status(&db.conn, &input)?;
+    let plan = plan_migrations(&db.conn, &input)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&statuses)?);
+        println!("{}", serde_json::to_string_pretty(&plan.statuses)?);
     } else {
-        let tracker = resolve_tracker(&db.conn, &input)?;
-        print_header(&target, &located, &tracker);
+        print_header(&target, &located, &plan.tracker);
         println!();
-        print_table(&statuses, tracker.kind);
+        print_table(&plan.statuses, plan.tracker.kind);
         println!();
-        print_summary(&statuses);
+        print_summary(&plan, &hint_args(&args.folder, global));
     }
-    Ok(if has_unapplied(&statuses) { ExitCode::from(EXIT_PENDING) } else { ExitCode::SUCCESS })
+    Ok(if has_unapplied(&plan.statuses) { ExitCode::from(EXIT_PENDING) } else { ExitCode::SUCCESS })
 }
 
 fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -148,6 +182,9 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     print_plan(&plan);
+    if !plan.refused.is_empty() {
+        anyhow::bail!(describe_refused(&plan.refused));
+    }
     if args.dry_run {
         println!("dry run: nothing was changed");
         return Ok(ExitCode::SUCCESS);
@@ -195,7 +232,32 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if line_open {
         println!("failed");
     }
-    let report = result?;
+    let tracker_table = match plan.tracker.kind {
+        TrackerKind::Wrangler => located.wrangler_table.as_str(),
+        TrackerKind::Drizzle => crate::migrate::drizzle::DEFAULT_TABLE,
+    };
+    let audit = |applied: &[String], backup: Option<&std::path::Path>| {
+        let run = AppliedRun {
+            database: &target.path,
+            tracker: plan.tracker.kind,
+            tracker_table,
+            applied,
+            backup,
+            time: chrono::Utc::now(),
+        };
+        crate::audit::append_audit_to(&crate::audit::audit_log_path()?, &audit_entries(&run))
+    };
+    let report = match result {
+        Ok(report) => report,
+        Err(err) => {
+            // Migrations applied before the failing one stay applied: they are audited too.
+            if let Some(failed) = err.downcast_ref::<MigrationFailed>() {
+                audit(&failed.applied, failed.backup.as_deref())?;
+            }
+            return Err(err);
+        }
+    };
+    audit(&report.applied, report.backup.as_deref())?;
     println!(
         "applied {}; {}'s tracker records {}",
         plural(report.applied.len(), "migration"),
@@ -203,6 +265,62 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         if report.applied.len() == 1 { "it" } else { "them" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_drift(args: &DriftArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let target = resolve_database(global, None)?;
+    let db = open_target(&target, global)?;
+    let located = locate(&target, &args.folder, global)?;
+    let input = StatusInput {
+        folder: &located.folder,
+        tracker: tracker_choice(args.folder.tracker),
+        wrangler_table: &located.wrangler_table,
+    };
+    let report = check_drift(&db.conn, &input)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let tracker = crate::migrate::resolve_tracker(&db.conn, &input)?;
+        print_header(&target, &located, &tracker);
+        println!("expected    {}", report.expected);
+        println!();
+        for difference in &report.differences {
+            println!("{}", difference.describe());
+        }
+        for edited in &report.edited {
+            println!("edited: {}: {}", edited.name, edited.reason);
+        }
+        if !report.pending.is_empty() {
+            println!(
+                "note: {} not applied yet ({}); what {} create shows as missing",
+                plural(report.pending.len(), "migration"),
+                report.pending.join(", "),
+                if report.pending.len() == 1 { "it would" } else { "they would" }
+            );
+        }
+        if report.tracker == TrackerKind::Wrangler && report.expected.starts_with("a scratch") {
+            println!(
+                "note: wrangler's tracker records only file names, so an applied migration edited afterwards shows as drift"
+            );
+        }
+        println!(
+            "{}",
+            if report.drift {
+                format!(
+                    "drift: {}{}",
+                    plural(report.differences.len(), "difference"),
+                    if report.edited.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} edited after being applied", plural(report.edited.len(), "migration"))
+                    }
+                )
+            } else {
+                "no drift: the database matches the migrations".to_string()
+            }
+        );
+    }
+    Ok(if report.drift { ExitCode::from(EXIT_DRIFT) } else { ExitCode::SUCCESS })
 }
 
 /// Asks y/N on a terminal; refuses (instead of hanging) when stdin is not one.
@@ -237,6 +355,9 @@ fn print_header(target: &Target, located: &LocatedMigrations, tracker: &TrackerR
         TrackerKind::Drizzle => crate::migrate::drizzle::DEFAULT_TABLE,
     };
     println!("tracker     {} ({table}): {}", tracker.kind.label(), tracker.reason);
+    for disagreement in located.folder.disagreements() {
+        println!("warning: {disagreement}");
+    }
 }
 
 fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
@@ -255,11 +376,13 @@ fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
             TrackerKind::Wrangler => status.applied_at.clone(),
             TrackerKind::Drizzle => status.created_at.and_then(format_millis),
         };
-        println!("{:<9} {:<name_width$}  {}", status.state.label(), status.name, when.as_deref().unwrap_or("-"));
+        let note = status.note.as_deref().map(|note| format!("  ({note})")).unwrap_or_default();
+        println!("{:<9} {:<name_width$}  {}{note}", status.state.label(), status.name, when.as_deref().unwrap_or("-"));
     }
 }
 
-fn print_summary(statuses: &[MigrationStatus]) {
+fn print_summary(plan: &ApplyPlan, hint: &HintArgs) {
+    let statuses = &plan.statuses;
     let states = [
         MigrationState::Applied,
         MigrationState::Pending,
@@ -279,8 +402,12 @@ fn print_summary(statuses: &[MigrationStatus]) {
             println!("{}: {}", state.label(), explain(*state));
         }
     }
-    if has_unapplied(statuses) {
-        println!("run `squall migrate apply` to apply them (`--dry-run` shows what would run)");
+    for refused in &plan.refused {
+        println!("refused: {refused}");
+    }
+    // No hint while apply would refuse: the history must be fixed first.
+    if has_unapplied(statuses) && plan.problems.is_empty() && plan.refused.is_empty() {
+        println!("run `{}` to apply them (`--dry-run` shows what would run)", migrate_command("apply", &[], hint));
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Cli {
     /// Database file to open in the terminal UI.
     #[arg(value_name = "DB")]
     pub database: Option<PathBuf>,
+    /// The migrations folder for the terminal UI's migrations screen (default: the wrangler
+    /// config's migrations_dir, else ./drizzle, else ./migrations).
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -113,7 +117,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
-            crate::tui::run(db, target.reason, cli.global.d1.clone())?;
+            crate::tui::run(db, target.reason, cli.global.d1.clone(), cli.migrations.clone())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(_) if cli.database.is_some() => {

@@ -9,15 +9,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 
-use crate::migrate::folder::{Journal, parse_journal};
+pub use crate::migrate::embedded::{EMBEDDED_MIGRATIONS, embedded_journal};
 use crate::migrate::wrangler::{DEFAULT_TABLE, Tracker, ensure_tracker, record_applied};
 
 pub use seed::SeedReport;
-
-/// The journal of `migrations/`, embedded so the demo works from any directory.
-const EMBEDDED_JOURNAL: &str = include_str!("../../migrations/meta/_journal.json");
-/// Every migration file of `migrations/`, by tag. A test checks this list against the journal.
-pub const EMBEDDED_MIGRATIONS: &[(&str, &str)] = &[("0000_init", include_str!("../../migrations/0000_init.sql"))];
 
 /// Default number of users in a demo database.
 pub const DEFAULT_USERS: u64 = 2_000;
@@ -78,11 +73,6 @@ fn build(path: &Path, users: u64, progress: &mut dyn FnMut(u64)) -> Result<SeedR
     conn.execute_batch("PRAGMA journal_mode = DELETE; ANALYZE;")?;
     conn.close().map_err(|(_, err)| err)?;
     Ok(report)
-}
-
-/// The embedded journal, parsed.
-pub fn embedded_journal() -> Result<Journal> {
-    parse_journal(EMBEDDED_JOURNAL, "migrations/meta/_journal.json")
 }
 
 /// Applies `migrations/` like `wrangler d1 migrations apply`: each file in one batch, then its

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 
 use super::backup::{BackupInput, backup_database};
 use super::drizzle::{self, DrizzleRow};
+use super::guard::{TransactionControl, transaction_control};
 use super::status::{MigrationState, MigrationStatus, StatusInput, TrackerKind, TrackerResolution};
 use super::status::{migration_status, resolve_tracker};
 use super::wrangler;
@@ -24,6 +25,9 @@ pub struct ApplyPlan {
     /// Migrations that make the history inconsistent (modified, missing, skipped): apply refuses
     /// while there are any, unless forced. Skipped ones are applied when forced.
     pub problems: Vec<MigrationStatus>,
+    /// Transaction-control statements in the migrations that would run: apply always refuses
+    /// them, before running anything.
+    pub refused: Vec<TransactionControl>,
 }
 
 /// One migration that would run.
@@ -71,10 +75,11 @@ pub struct ApplyReport {
     pub applied: Vec<String>,
 }
 
-/// A migration failed; it was rolled back, and those before it stay applied.
+/// A migration failed; it was rolled back (checked: see `restored`), and those before it stay applied.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error(
-    "{name} failed and was rolled back (the database is as it was before it){}: {message}\n  statement {statement_number}: {statement}",
+    "{name} failed and {}{}: {message}\n  statement {statement_number}: {statement}",
+    describe_rollback(*restored, backup.as_deref()),
     describe_earlier(applied, backup.as_deref())
 )]
 pub struct MigrationFailed {
@@ -88,6 +93,18 @@ pub struct MigrationFailed {
     /// Migrations applied before this one in the same run.
     pub applied: Vec<String>,
     pub backup: Option<PathBuf>,
+    /// Whether the database and the tracker were checked to be as they were before this
+    /// migration: its transaction stayed open until the rollback, and the schema and the tracker's
+    /// rows read the same as before it.
+    pub restored: bool,
+}
+
+fn describe_rollback(restored: bool, backup: Option<&Path>) -> String {
+    if restored {
+        return "was rolled back (the database and the tracker are as they were before it)".to_string();
+    }
+    let backup = backup.map_or_else(|| "a backup".to_string(), |path| format!("the backup at {}", path.display()));
+    format!("could NOT be rolled back completely (the database differs from before it; restore {backup})")
 }
 
 fn describe_earlier(applied: &[String], backup: Option<&Path>) -> String {
@@ -102,7 +119,7 @@ fn describe_earlier(applied: &[String], backup: Option<&Path>) -> String {
 pub fn plan_migrations(conn: &Connection, input: &StatusInput) -> Result<ApplyPlan> {
     let tracker = resolve_tracker(conn, input)?;
     let statuses = migration_status(conn, input)?;
-    let to_apply = statuses
+    let to_apply: Vec<PlannedMigration> = statuses
         .iter()
         .filter(|status| status.state.is_unapplied())
         .filter_map(|status| {
@@ -122,7 +139,15 @@ pub fn plan_migrations(conn: &Connection, input: &StatusInput) -> Result<ApplyPl
         })
         .cloned()
         .collect();
-    Ok(ApplyPlan { tracker, statuses, to_apply, problems })
+    let refused =
+        to_apply.iter().flat_map(|planned| transaction_control(&input.folder.migrations[planned.file_index])).collect();
+    Ok(ApplyPlan { tracker, statuses, to_apply, problems, refused })
+}
+
+/// Explains why a plan with transaction-control statements is refused, one line each.
+pub fn describe_refused(refused: &[TransactionControl]) -> String {
+    let lines: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    format!("refusing to apply; nothing was run:\n  {}", lines.join("\n  "))
 }
 
 /// Explains why a plan with problems is refused.
@@ -140,6 +165,9 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     let tracker = plan.tracker.kind;
     if plan.to_apply.is_empty() {
         return Ok(ApplyReport { tracker, backup: None, applied: Vec::new() });
+    }
+    if !plan.refused.is_empty() {
+        bail!(describe_refused(&plan.refused));
     }
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         return Err(
@@ -202,48 +230,113 @@ fn run_plan(
     applied: &mut Vec<String>,
 ) -> Result<(), RunError> {
     let total = plan.to_apply.len();
+    let tracker_table = match plan.tracker.kind {
+        TrackerKind::Wrangler => input.status.wrangler_table,
+        TrackerKind::Drizzle => drizzle::DEFAULT_TABLE,
+    };
     for (offset, migration) in plan.to_apply.iter().enumerate() {
         let position = offset + 1;
         let statements = migration.statements.len();
         (input.progress)(&ApplyEvent::Started { name: migration.name.clone(), position, total, statements });
-        let file = &input.status.folder.migrations[migration.file_index];
-        // Dropping the transaction on any early return rolls the migration back.
-        let tx = conn.transaction()?;
-        for (number, statement) in migration.statements.iter().enumerate() {
-            if let Err(err) = tx.execute_batch(statement) {
-                return Err(RunError::Failed(Box::new(failure(
-                    migration,
-                    number + 1,
-                    statement,
-                    sqlite_message(&err),
-                ))));
+        let before = fingerprint(conn, tracker_table)?;
+        match run_migration(conn, input, plan, migration, check_foreign_keys) {
+            Ok(()) => {}
+            Err(RunError::Failed(mut failed)) => {
+                // The transaction was dropped, which rolls it back; say so only once checked.
+                // A statement may have opened a transaction of its own that the drop left open.
+                if !conn.is_autocommit() {
+                    conn.execute_batch("ROLLBACK")?;
+                }
+                failed.restored = !failed.ended_transaction() && fingerprint(conn, tracker_table)? == before;
+                return Err(RunError::Failed(failed));
             }
+            Err(other) => return Err(other),
         }
-        match plan.tracker.kind {
-            TrackerKind::Wrangler => {
-                let tracker = wrangler::Tracker { table: input.status.wrangler_table };
-                wrangler::ensure_tracker(&tx, &tracker)?;
-                wrangler::record_applied(&tx, &tracker, &file.name)?;
-            }
-            TrackerKind::Drizzle => {
-                drizzle::ensure_tracker(&tx)?;
-                drizzle::record_applied(&tx, &DrizzleRow { hash: file.hash.clone(), created_at: file.created_at })?;
-            }
-        }
-        if check_foreign_keys && let Some(violation) = foreign_key_violation(&tx)? {
-            let message = format!("it leaves rows whose foreign key points nowhere ({violation})");
-            return Err(RunError::Failed(Box::new(failure(
-                migration,
-                statements,
-                "PRAGMA foreign_key_check",
-                message,
-            ))));
-        }
-        tx.commit()?;
         applied.push(migration.name.clone());
         (input.progress)(&ApplyEvent::Applied { name: migration.name.clone(), position, total });
     }
     Ok(())
+}
+
+/// Runs one migration and its tracker row in one transaction; any early return rolls it back.
+fn run_migration(
+    conn: &mut Connection,
+    input: &ApplyInput,
+    plan: &ApplyPlan,
+    migration: &PlannedMigration,
+    check_foreign_keys: bool,
+) -> Result<(), RunError> {
+    let file = &input.status.folder.migrations[migration.file_index];
+    let tx = conn.transaction()?;
+    for (number, statement) in migration.statements.iter().enumerate() {
+        if let Err(err) = tx.execute_batch(statement) {
+            let failed = failure(migration, number + 1, statement, sqlite_message(&err));
+            return Err(RunError::Failed(Box::new(failed)));
+        }
+        // A statement that ended the transaction (the guard refuses those, but a statement it
+        // cannot read might still) means later statements would commit one by one.
+        if tx.is_autocommit() {
+            let message = ENDED_TRANSACTION.to_string();
+            return Err(RunError::Failed(Box::new(failure(migration, number + 1, statement, message))));
+        }
+    }
+    match plan.tracker.kind {
+        TrackerKind::Wrangler => {
+            let tracker = wrangler::Tracker { table: input.status.wrangler_table };
+            wrangler::ensure_tracker(&tx, &tracker)?;
+            wrangler::record_applied(&tx, &tracker, &file.name)?;
+        }
+        TrackerKind::Drizzle => {
+            drizzle::ensure_tracker(&tx)?;
+            drizzle::record_applied(&tx, &DrizzleRow { hash: file.hash.clone(), created_at: file.created_at })?;
+        }
+    }
+    if check_foreign_keys && let Some(violation) = foreign_key_violation(&tx)? {
+        let message = format!("it leaves rows whose foreign key points nowhere ({violation})");
+        let statements = migration.statements.len();
+        return Err(RunError::Failed(Box::new(failure(migration, statements, "PRAGMA foreign_key_check", message))));
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// SQLite's message for a statement that ended squall's transaction.
+const ENDED_TRANSACTION: &str = "this statement ended the migration's transaction, so what ran before it was committed";
+
+impl MigrationFailed {
+    fn ended_transaction(&self) -> bool {
+        self.message == ENDED_TRANSACTION
+    }
+}
+
+/// What must read the same after a rolled-back migration: the whole schema and the tracker's rows.
+fn fingerprint(conn: &Connection, tracker_table: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY 1, 2")?;
+    let rows = stmt.query_map([], |row| {
+        Ok(format!(
+            "{}|{}|{}|{}",
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?
+        ))
+    })?;
+    for row in rows {
+        out.push(row?);
+    }
+    if super::table_exists(conn, tracker_table)? {
+        let sql = format!("SELECT * FROM {} ORDER BY rowid", crate::db::schema::quote_ident(tracker_table));
+        let mut stmt = conn.prepare(&sql)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let cells: Vec<String> =
+                (0..width).map(|i| row.get_ref(i).map(super::value_text)).collect::<rusqlite::Result<_>>()?;
+            out.push(cells.join("|"));
+        }
+    }
+    Ok(out)
 }
 
 fn failure(migration: &PlannedMigration, number: usize, statement: &str, message: String) -> MigrationFailed {
@@ -254,6 +347,7 @@ fn failure(migration: &PlannedMigration, number: usize, statement: &str, message
         message,
         applied: Vec::new(),
         backup: None,
+        restored: false,
     }
 }
 
@@ -276,5 +370,51 @@ fn sqlite_message(err: &rusqlite::Error) -> String {
     match err {
         rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::folder::{LoadFolder, load_folder};
+    use crate::migrate::status::TrackerChoice;
+
+    /// Runs a one-file plain folder without the guard, as if a statement it cannot read had
+    /// ended the transaction, and returns the failure.
+    fn run_unguarded(sql: &str) -> (MigrationFailed, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("0000_x.sql"), sql).unwrap();
+        let folder = load_folder(&LoadFolder { dir: dir.path() }).unwrap();
+        let mut conn = Connection::open_in_memory().unwrap();
+        let status = StatusInput { folder: &folder, tracker: TrackerChoice::Wrangler, wrangler_table: "d1_migrations" };
+        let mut plan = plan_migrations(&conn, &status).unwrap();
+        plan.refused.clear();
+        let mut progress = |_: &ApplyEvent| {};
+        let mut input =
+            ApplyInput { status, force: false, backup_dir: dir.path(), backup_name: "x", progress: &mut progress };
+        let mut applied = Vec::new();
+        let Err(RunError::Failed(failed)) = run_plan(&mut conn, &mut input, &plan, false, &mut applied) else {
+            panic!("the migration should fail")
+        };
+        (*failed, conn)
+    }
+
+    /// Issue 18: "as it was before" is only said when checked.
+    #[test]
+    fn the_rollback_is_checked_before_it_is_claimed() {
+        let (failed, conn) = run_unguarded("CREATE TABLE t1 (x);\nCOMMIT;\nCREATE TABLE t2 (x);");
+        assert!(!failed.restored);
+        assert_eq!(failed.statement, "COMMIT;");
+        let message = failed.to_string();
+        assert!(message.contains("could NOT be rolled back completely"), "{message}");
+        assert!(!message.contains("as they were before"), "{message}");
+        let t1: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 't1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(t1, 1, "t1 was committed by the migration's own COMMIT");
+
+        let (failed, conn) = run_unguarded("CREATE TABLE t1 (x);\nALTER TABLE nope ADD y;");
+        assert!(failed.restored);
+        assert!(failed.to_string().contains("the database and the tracker are as they were before it"));
+        let left: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0);
     }
 }

@@ -7,8 +7,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The separator drizzle-kit writes between statements (a plain SQL comment to anyone else).
-pub const STATEMENT_BREAKPOINT: &str = "--> statement-breakpoint";
+pub use super::statements::{STATEMENT_BREAKPOINT, split_statements};
 
 /// `meta/_journal.json` as drizzle-kit writes it.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -40,11 +39,6 @@ pub fn parse_journal(text: &str, origin: &str) -> Result<Journal> {
     Ok(journal)
 }
 
-/// Splits a migration into statements at drizzle-kit's breakpoints, dropping empty pieces.
-pub fn split_statements(sql: &str) -> Vec<String> {
-    sql.split(STATEMENT_BREAKPOINT).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
-}
-
 /// Where drizzle-kit keeps its journal, relative to the migrations folder.
 pub const JOURNAL_PATH: &str = "meta/_journal.json";
 
@@ -52,7 +46,8 @@ pub const JOURNAL_PATH: &str = "meta/_journal.json";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FolderKind {
-    /// drizzle-kit output: only the journal's entries count, in journal order.
+    /// drizzle-kit output: drizzle's tracker sees only the journal's entries, in journal order;
+    /// wrangler's sees every top-level `*.sql` file (see [`MigrationFolder::wrangler_order`]).
     Journal,
     /// Every top-level `*.sql` file, sorted by leading number, then name (wrangler's way).
     Plain,
@@ -64,7 +59,54 @@ pub struct MigrationFolder {
     /// The folder (for embedded migrations, the folder they were embedded from).
     pub dir: PathBuf,
     pub kind: FolderKind,
+    /// In a journal folder: the journal's entries in journal order, then the `*.sql` files the
+    /// journal does not list (their `created_at` is `None`). In a plain folder: wrangler's order.
     pub migrations: Vec<MigrationFile>,
+}
+
+impl MigrationFolder {
+    /// Whether drizzle's migrator would see this file: in a journal folder, only journal entries.
+    pub fn in_journal(&self, file: &MigrationFile) -> bool {
+        self.kind == FolderKind::Plain || file.created_at.is_some()
+    }
+
+    /// Indices of the files wrangler applies, in its order: every top-level `*.sql` file sorted by
+    /// leading number then name. wrangler never reads the journal.
+    pub fn wrangler_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.migrations.len()).collect();
+        order.sort_by(|&a, &b| {
+            plain_order_key(&self.migrations[a].name).cmp(&plain_order_key(&self.migrations[b].name))
+        });
+        order
+    }
+
+    /// Indices of the files drizzle's migrator applies, in its order (the journal's).
+    pub fn drizzle_order(&self) -> Vec<usize> {
+        (0..self.migrations.len()).filter(|&i| self.in_journal(&self.migrations[i])).collect()
+    }
+
+    /// Where the journal and the folder disagree, one sentence each: `.sql` files the journal
+    /// does not list (wrangler applies them, drizzle ignores them), and a journal order that is
+    /// not wrangler's file-name order.
+    pub fn disagreements(&self) -> Vec<String> {
+        if self.kind != FolderKind::Journal {
+            return Vec::new();
+        }
+        let mut notes: Vec<String> = self
+            .migrations
+            .iter()
+            .filter(|file| !self.in_journal(file))
+            .map(|file| format!("{} is not in {JOURNAL_PATH}: wrangler applies it, drizzle ignores it", file.name))
+            .collect();
+        let listed: Vec<usize> = self.drizzle_order();
+        let by_name: Vec<usize> = self.wrangler_order().into_iter().filter(|i| listed.contains(i)).collect();
+        if listed != by_name {
+            notes.push(format!(
+                "{JOURNAL_PATH} lists the migrations in another order than their file names, which wrangler follows"
+            ));
+        }
+        notes
+    }
 }
 
 /// One migration file and what the trackers match it by.
@@ -113,8 +155,20 @@ pub fn load_folder(input: &LoadFolder) -> Result<MigrationFolder> {
     if journal_path.is_file() {
         let text = read_text(&journal_path)?;
         let journal = parse_journal(&text, &journal_path.display().to_string())?;
-        return folder_from_journal(dir, &journal, &mut |path| read_text(path));
+        let mut folder = folder_from_journal(dir, &journal, &mut |path| read_text(path))?;
+        // wrangler applies every `.sql` file, listed or not, so the unlisted ones are kept too.
+        let unlisted: Vec<MigrationFile> = sql_files(dir)?
+            .into_iter()
+            .filter(|file| !folder.migrations.iter().any(|listed| listed.name == file.name))
+            .collect();
+        folder.migrations.extend(unlisted);
+        return Ok(folder);
     }
+    Ok(MigrationFolder { dir: dir.to_path_buf(), kind: FolderKind::Plain, migrations: sql_files(dir)? })
+}
+
+/// Every top-level `*.sql` file of `dir`, in wrangler's order, read whole.
+fn sql_files(dir: &Path) -> Result<Vec<MigrationFile>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("{}: cannot list", dir.display()))? {
         let entry = entry.with_context(|| format!("{}: cannot list", dir.display()))?;
@@ -125,7 +179,7 @@ pub fn load_folder(input: &LoadFolder) -> Result<MigrationFolder> {
         }
     }
     files.sort_by(|a, b| plain_order_key(&a.name).cmp(&plain_order_key(&b.name)));
-    Ok(MigrationFolder { dir: dir.to_path_buf(), kind: FolderKind::Plain, migrations: files })
+    Ok(files)
 }
 
 /// The migrations a journal lists, in its order, each read through `read` (a file, or embedded text).
@@ -178,8 +232,10 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
+    /// wrangler applies every `.sql` file whether the journal lists it or not (issue 12): the
+    /// stray file is part of the folder, drizzle's order leaves it out, and the folder says so.
     #[test]
-    fn journal_folders_list_only_journal_entries() {
+    fn journal_folders_keep_unlisted_files_for_wrangler() {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/drizzle");
         let dir = tempfile::tempdir().unwrap();
         for name in ["0000_init.sql", "0001_audit_log_last_login.sql", "meta/_journal.json"] {
@@ -188,8 +244,18 @@ mod tests {
         write(dir.path(), "0002_stray.sql", "DROP TABLE user;");
         let folder = load_folder(&LoadFolder { dir: dir.path() }).unwrap();
         assert_eq!(folder.kind, FolderKind::Journal);
-        let names: Vec<&str> = folder.migrations.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["0000_init.sql", "0001_audit_log_last_login.sql"]);
+        let names = |order: Vec<usize>| -> Vec<String> {
+            order.into_iter().map(|i| folder.migrations[i].name.clone()).collect()
+        };
+        assert_eq!(names(folder.drizzle_order()), ["0000_init.sql", "0001_audit_log_last_login.sql"]);
+        assert_eq!(
+            names(folder.wrangler_order()),
+            ["0000_init.sql", "0001_audit_log_last_login.sql", "0002_stray.sql"]
+        );
+        assert_eq!(
+            folder.disagreements(),
+            ["0002_stray.sql is not in meta/_journal.json: wrangler applies it, drizzle ignores it"]
+        );
         assert_eq!(folder.migrations[0].hash, "7eee5f1f64997085ea47a69db6f1c217a5119d280a701ff6953ef9ddca31cb1a");
         assert_eq!(folder.migrations[1].created_at, Some(1795846779336));
     }

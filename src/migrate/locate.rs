@@ -1,11 +1,12 @@
 //! Which migrations folder and tracker table belong to a database: `--migrations DIR`, the demo's
 //! embedded migrations, the wrangler config's `migrations_dir`, `./drizzle`, `./migrations`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::folder::{LoadFolder, MigrationFolder, folder_from_journal, load_folder};
+use super::embedded::embedded_demo_folder;
+use super::folder::{LoadFolder, MigrationFolder, load_folder};
 use super::wrangler::DEFAULT_TABLE;
 use crate::project::{Discover, find_d1_project};
 
@@ -19,6 +20,8 @@ pub struct LocateMigrations<'a> {
     pub cwd: &'a Path,
     /// `--d1 NAME`.
     pub d1: Option<&'a str>,
+    /// Where the demo database lives: its migrations are the ones embedded in squall.
+    pub demo_db: Option<&'a Path>,
 }
 
 /// The migrations of a database and where they came from.
@@ -58,7 +61,7 @@ pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> 
         let folder = load_folder(&LoadFolder { dir: &input.cwd.join(given) })?;
         return Ok(located(folder, format!("{} (--migrations)", given.display())));
     }
-    if is_demo_database(input.db_path) {
+    if input.demo_db.is_some_and(|demo| same_file(demo, input.db_path)) {
         let folder = embedded_demo_folder()?;
         return Ok(located(folder, "the demo database's own migrations (embedded in squall)".to_string()));
     }
@@ -98,24 +101,6 @@ pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> 
         "no migrations folder: looked for ./drizzle and ./migrations in {}; pass --migrations DIR",
         input.cwd.display()
     )
-}
-
-/// The demo's migrations, as embedded in the binary (the project's `migrations/` folder).
-pub fn embedded_demo_folder() -> Result<MigrationFolder> {
-    let journal = crate::demo::embedded_journal()?;
-    let dir = PathBuf::from("migrations");
-    folder_from_journal(&dir, &journal, &mut |path| {
-        let tag = path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
-        crate::demo::EMBEDDED_MIGRATIONS
-            .iter()
-            .find(|(embedded, _)| *embedded == tag)
-            .map(|(_, sql)| sql.to_string())
-            .with_context(|| format!("{} is not embedded", path.display()))
-    })
-}
-
-fn is_demo_database(db_path: &Path) -> bool {
-    crate::demo::default_demo_path().is_ok_and(|demo| same_file(&demo, db_path))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -7,9 +7,14 @@
 
 pub mod apply;
 pub mod backup;
+pub mod drift;
 pub mod drizzle;
+pub mod embedded;
 pub mod folder;
+pub mod guard;
+pub mod hint;
 pub mod locate;
+pub mod record;
 pub mod statements;
 pub mod status;
 pub mod wrangler;
@@ -47,4 +52,4 @@ fn value_text(value: ValueRef) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

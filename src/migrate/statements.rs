@@ -3,7 +3,13 @@
 
 use std::ffi::CString;
 
-use super::folder::split_statements;
+/// The separator drizzle-kit writes between statements (a plain SQL comment to anyone else).
+pub const STATEMENT_BREAKPOINT: &str = "--> statement-breakpoint";
+
+/// Splits a migration into statements at drizzle-kit's breakpoints, dropping empty pieces.
+pub fn split_statements(sql: &str) -> Vec<String> {
+    sql.split(STATEMENT_BREAKPOINT).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
 
 /// The statements of a migration: first at drizzle-kit's breakpoints, then wherever SQLite itself
 /// says a statement is complete (so `;` inside strings, comments and trigger bodies stays put).

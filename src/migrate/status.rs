@@ -91,6 +91,10 @@ pub struct MigrationStatus {
     /// Index of the file in [`MigrationFolder::migrations`]; `None` for missing ones.
     #[serde(skip)]
     pub file_index: Option<usize>,
+    /// Why this migration needs a look though its state is fine, e.g. a file the journal does
+    /// not list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Input of [`migration_status`] and [`resolve_tracker`].
@@ -145,12 +149,12 @@ pub fn has_unapplied(statuses: &[MigrationStatus]) -> bool {
 
 fn wrangler_status(conn: &Connection, input: &StatusInput) -> Result<Vec<MigrationStatus>> {
     let rows = wrangler::read_applied(conn, &wrangler::Tracker { table: input.wrangler_table })?;
-    let mut statuses: Vec<MigrationStatus> = input
-        .folder
-        .migrations
-        .iter()
-        .enumerate()
-        .map(|(index, file)| {
+    let folder = input.folder;
+    let mut statuses: Vec<MigrationStatus> = folder
+        .wrangler_order()
+        .into_iter()
+        .map(|index| {
+            let file = &folder.migrations[index];
             let row = rows.iter().find(|row| row.name == file.name);
             MigrationStatus {
                 name: file.name.clone(),
@@ -161,6 +165,8 @@ fn wrangler_status(conn: &Connection, input: &StatusInput) -> Result<Vec<Migrati
                 hash: Some(file.hash.clone()),
                 recorded_hash: None,
                 file_index: Some(index),
+                note: (!folder.in_journal(file))
+                    .then(|| format!("not in {}: drizzle ignores it", super::folder::JOURNAL_PATH)),
             }
         })
         .collect();
@@ -174,6 +180,7 @@ fn wrangler_status(conn: &Connection, input: &StatusInput) -> Result<Vec<Migrati
             hash: None,
             recorded_hash: None,
             file_index: None,
+            note: None,
         };
         let at = statuses
             .iter()
@@ -189,7 +196,8 @@ fn drizzle_status(conn: &Connection, folder: &MigrationFolder) -> Result<Vec<Mig
     let newest = rows.iter().filter_map(|row| row.created_at).max();
     let mut claimed = vec![false; rows.len()];
     let mut statuses = Vec::with_capacity(folder.migrations.len());
-    for (index, file) in folder.migrations.iter().enumerate() {
+    for index in folder.drizzle_order() {
+        let file = &folder.migrations[index];
         // A row with the same created_at is this migration (changed or not); failing that, a row
         // with the same hash is this migration under another timestamp.
         let unclaimed = |i: &usize| !claimed[*i];
@@ -218,6 +226,7 @@ fn drizzle_status(conn: &Connection, folder: &MigrationFolder) -> Result<Vec<Mig
             hash: Some(file.hash.clone()),
             recorded_hash: matched.map(|i| rows[i].hash.clone()),
             file_index: Some(index),
+            note: None,
         });
     }
     for (row, _) in rows.iter().zip(&claimed).filter(|(_, claimed)| !**claimed) {
@@ -234,6 +243,7 @@ fn drizzle_status(conn: &Connection, folder: &MigrationFolder) -> Result<Vec<Mig
             hash: None,
             recorded_hash: Some(row.hash.clone()),
             file_index: None,
+            note: None,
         };
         let at = statuses
             .iter()

@@ -300,8 +300,72 @@ fn apply_refuses_on_a_read_only_database() {
 
 #[test]
 fn the_demo_folder_is_embedded() {
-    let folder = locate::embedded_demo_folder().unwrap();
+    let folder = embedded::embedded_demo_folder().unwrap();
     assert_eq!(folder.kind, FolderKind::Journal);
     assert_eq!(folder.migrations[0].name, INIT);
     assert_eq!(folder.migrations[0].hash, drizzle_folder().migrations[0].hash);
+}
+
+/// Issue 12: a hand-written `.sql` file the journal does not list is pending for wrangler (which
+/// would run it) and invisible to drizzle's tracker (which would not).
+#[test]
+fn unlisted_files_are_pending_for_wrangler_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let drizzle_dir = copy_folder(dir.path());
+    std::fs::write(drizzle_dir.join("0002_by_hand.sql"), "CREATE TABLE by_hand (x integer);").unwrap();
+    let folder = load_folder(&LoadFolder { dir: &drizzle_dir }).unwrap();
+    let (_d, path) = copy_db("wrangler-d1-partial.sqlite");
+    let mut conn = Connection::open(&path).unwrap();
+    let input = StatusInput { folder: &folder, tracker: TrackerChoice::Auto, wrangler_table: wrangler::DEFAULT_TABLE };
+    let statuses = migration_status(&conn, &input).unwrap();
+    assert_eq!(
+        statuses.iter().map(|s| (s.name.clone(), s.state)).collect::<Vec<_>>(),
+        named(&[(INIT, Applied), (AUDIT, Pending), ("0002_by_hand.sql", Pending)])
+    );
+    assert_eq!(statuses[2].note.as_deref(), Some("not in meta/_journal.json: drizzle ignores it"));
+    assert_eq!(apply(&mut conn, &folder, false).unwrap().applied, [AUDIT, "0002_by_hand.sql"]);
+    assert_eq!(states(&conn, &folder, TrackerChoice::Wrangler).len(), 3);
+    // drizzle's tracker never sees it.
+    let (_d, path) = copy_db("drizzle-applied.db");
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(states(&conn, &folder, TrackerChoice::Auto), named(&[(INIT, Applied), (AUDIT, Applied)]));
+}
+
+/// Issue 18: `ROLLBACK` (or `COMMIT`) inside a migration is refused before anything runs, naming
+/// the file and the line; nothing is recorded and no backup is made.
+#[test]
+fn transaction_control_is_refused_before_running_anything() {
+    for (keyword, tail) in [("ROLLBACK", ""), ("COMMIT", "\n--> statement-breakpoint\nALTER TABLE nope ADD x integer;")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let drizzle_dir = copy_folder(dir.path());
+        let sql = format!(
+            "CREATE TABLE t1 (x integer);\n--> statement-breakpoint\n{keyword};\n--> statement-breakpoint\nCREATE TABLE t2 (x integer);{tail}"
+        );
+        std::fs::write(drizzle_dir.join(AUDIT), sql).unwrap();
+        let folder = load_folder(&LoadFolder { dir: &drizzle_dir }).unwrap();
+        let (_d, path) = copy_db("drizzle-partial.db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before = snapshot(&conn);
+        let input =
+            StatusInput { folder: &folder, tracker: TrackerChoice::Auto, wrangler_table: wrangler::DEFAULT_TABLE };
+        assert_eq!(plan_migrations(&conn, &input).unwrap().refused.len(), 1);
+        let err = format!("{:#}", apply(&mut conn, &folder, true).unwrap_err());
+        assert!(err.contains(&format!("{AUDIT} line 3: {keyword}")), "{err}");
+        assert!(err.contains("nothing was run"), "{err}");
+        assert_eq!(snapshot(&conn), before, "{keyword}");
+    }
+}
+
+/// Copies a folder tree (fixtures are never written in place).
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).unwrap();
+    }
 }

@@ -5,8 +5,9 @@ use rusqlite::{Connection, params};
 
 use crate::db::schema::quote_ident;
 
-/// The table wrangler uses unless `migrations_table` says otherwise.
-pub const DEFAULT_TABLE: &str = "d1_migrations";
+/// The table wrangler uses unless `migrations_table` says otherwise (defined beside the wrangler
+/// config reader, which fills in the default).
+pub use crate::project::DEFAULT_MIGRATIONS_TABLE as DEFAULT_TABLE;
 
 /// Input of [`ensure_tracker`], [`record_applied`] and [`read_applied`].
 pub struct Tracker<'a> {

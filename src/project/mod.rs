@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::db::error::DbError;
-use crate::migrate::wrangler::DEFAULT_TABLE;
 use config::DEFAULT_MIGRATIONS_DIR;
 pub use config::{D1Entry, WranglerConfig, choose_d1_entry, parse_wrangler_config};
 use d1_id::{D1_OBJECT_CLASS, d1_object_id};
@@ -18,6 +17,8 @@ pub const WRANGLER_CONFIGS: [&str; 3] = ["wrangler.json", "wrangler.jsonc", "wra
 
 /// Where miniflare keeps local D1 files, relative to the config's folder.
 pub const LOCAL_D1_DIR: &str = ".wrangler/state/v3/d1";
+/// wrangler's migrations tracker table unless `migrations_table` says otherwise.
+pub const DEFAULT_MIGRATIONS_TABLE: &str = "d1_migrations";
 
 /// A local D1 database found through a wrangler config.
 #[derive(Debug, Clone)]
@@ -69,7 +70,7 @@ pub fn find_d1_project(input: &Discover) -> Result<Option<Discovered>> {
         db_path: config_dir.join(&relative),
         reason,
         migrations_dir: config_dir.join(entry.migrations_dir.as_deref().unwrap_or(DEFAULT_MIGRATIONS_DIR)),
-        migrations_table: entry.migrations_table.clone().unwrap_or_else(|| DEFAULT_TABLE.to_string()),
+        migrations_table: entry.migrations_table.clone().unwrap_or_else(|| DEFAULT_MIGRATIONS_TABLE.to_string()),
         config_path: config_path.clone(),
         entry: entry.clone(),
     }))

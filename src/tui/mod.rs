@@ -5,6 +5,7 @@ mod users;
 pub mod worker;
 
 use std::io::stdout;
+use std::path::PathBuf;
 use std::sync::mpsc::{Sender, channel};
 use std::thread;
 use std::time::Duration;
@@ -39,11 +40,20 @@ fn restore_terminal() {
 }
 
 /// Runs the terminal UI on an open database until the user quits.
-pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
+/// `migrations_dir` is `--migrations DIR`.
+pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Option<PathBuf>) -> Result<()> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let backup_dir = crate::migrate::backup::default_backup_dir()?;
-    let migrations = MigrationsSource { db_path: db.path.clone(), cwd, d1, backup_dir };
-    let audit = AuditTarget { file: crate::audit::audit_log_path()?, database: db.path.clone() };
+    let audit_file = crate::audit::audit_log_path()?;
+    let migrations = MigrationsSource {
+        db_path: db.path.clone(),
+        cwd,
+        d1,
+        backup_dir,
+        migrations_dir,
+        audit_file: audit_file.clone(),
+    };
+    let audit = AuditTarget { file: audit_file, database: db.path.clone() };
     let source = Source { path: db.path.display().to_string(), reason, read_only: db.read_only, migrations, audit };
     // A second, read-only connection counts rows so a slow count never delays a page.
     let counter = open_database(&OpenInput { path: &db.path, mode: OpenMode::ReadOnly })

@@ -24,9 +24,11 @@ use crate::db::relations::{
 };
 use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
 use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
+use crate::migrate::drift::check_drift;
+use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::{
-    ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, StatusInput, TrackerChoice, apply_migrations,
-    locate_migrations, plan_migrations,
+    ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, MigrationFailed, StatusInput, TrackerChoice,
+    TrackerKind, apply_migrations, locate_migrations, plan_migrations, resolve_tracker,
 };
 
 /// A running worker: where to send requests, and how to cancel the one it is running.
@@ -153,18 +155,49 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
                 backup_name: &located.database_name,
                 progress: &mut progress,
             };
-            DbResult::Applied(apply_migrations(conn, input)?)
+            let tracker = plan_tracker(conn, &located)?;
+            let tracker_table = match tracker {
+                TrackerKind::Wrangler => located.wrangler_table.clone(),
+                TrackerKind::Drizzle => crate::migrate::drizzle::DEFAULT_TABLE.to_string(),
+            };
+            let result = apply_migrations(conn, input);
+            let (applied, backup) = match &result {
+                Ok(report) => (report.applied.clone(), report.backup.clone()),
+                Err(err) => match err.downcast_ref::<MigrationFailed>() {
+                    Some(failed) => (failed.applied.clone(), failed.backup.clone()),
+                    None => (Vec::new(), None),
+                },
+            };
+            let run = AppliedRun {
+                database: &source.db_path,
+                tracker,
+                tracker_table: &tracker_table,
+                applied: &applied,
+                backup: backup.as_deref(),
+                time: chrono::Utc::now(),
+            };
+            append_audit_to(&source.audit_file, &audit_entries(&run))?;
+            DbResult::Applied(result?)
         }
         DbRequest::Users(request) => DbResult::Users(super::users::answer_users(conn, request)?),
     })
 }
 
+/// The tracker an apply will use (read before it runs, so a failure is audited with it too).
+fn plan_tracker(conn: &Connection, located: &LocatedMigrations) -> Result<TrackerKind> {
+    let input =
+        StatusInput { folder: &located.folder, tracker: TrackerChoice::Auto, wrangler_table: &located.wrangler_table };
+    Ok(resolve_tracker(conn, &input)?.kind)
+}
+
 fn locate(source: &MigrationsSource) -> Result<LocatedMigrations> {
+    let demo = crate::demo::default_demo_path().ok();
     locate_migrations(&LocateMigrations {
-        explicit: None,
+        explicit: source.migrations_dir.as_deref(),
         db_path: &source.db_path,
         cwd: &source.cwd,
         d1: source.d1.as_deref(),
+        demo_db: demo.as_deref(),
     })
 }
 
@@ -174,5 +207,8 @@ fn read_migrations(conn: &Connection, source: &MigrationsSource) -> Result<Migra
         StatusInput { folder: &located.folder, tracker: TrackerChoice::Auto, wrangler_table: &located.wrangler_table };
     let plan = plan_migrations(conn, &input)?;
     let statements = located.folder.migrations.iter().map(|m| m.statements()).collect();
-    Ok(MigrationsOverview { reason: located.reason, plan, statements })
+    // A folder that cannot be built (say, a broken migration) still shows its status.
+    let drift = check_drift(conn, &input).map_err(|err| crate::cli::error_chain(&err));
+    let notes = located.folder.disagreements();
+    Ok(MigrationsOverview { reason: located.reason, plan, statements, drift, notes })
 }

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use super::theme;
 use crate::app::{App, Load};
 use crate::migrate::MigrationState;
+use crate::migrate::drift::DriftReport;
 
 fn state_style(state: MigrationState) -> Style {
     match state {
@@ -18,6 +19,33 @@ fn state_style(state: MigrationState) -> Style {
         MigrationState::Modified | MigrationState::Missing => theme::error(),
         MigrationState::Skipped => Style::new().fg(Color::LightRed),
     }
+}
+
+/// `no drift`, `drift: 2 differences, 1 edited`, or why drift could not be checked.
+fn drift_span(drift: &Result<DriftReport, String>) -> Span<'static> {
+    match drift {
+        Ok(report) if !report.drift => Span::styled("no drift", Style::new().fg(Color::Green)),
+        Ok(report) => {
+            let edited =
+                if report.edited.is_empty() { String::new() } else { format!(", {} edited", report.edited.len()) };
+            Span::styled(
+                format!("drift: {} difference(s){edited} (see below)", report.differences.len()),
+                theme::error(),
+            )
+        }
+        Err(message) => Span::styled(format!("drift not checked: {message}"), theme::warning()),
+    }
+}
+
+/// The drift report, one line per difference, for the SQL pane.
+fn drift_lines(report: &DriftReport) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(format!("drift against {}:", report.expected), theme::error())];
+    lines.extend(report.differences.iter().map(|d| Line::styled(format!("  {}", d.describe()), theme::error())));
+    lines.extend(
+        report.edited.iter().map(|e| Line::styled(format!("  edited: {}: {}", e.name, e.reason), theme::error())),
+    );
+    lines.push(Line::raw(""));
+    lines
 }
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -36,26 +64,34 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let plan = &overview.plan;
     let log_height = if screen.log.is_empty() { 0 } else { (screen.log.len() as u16 + 2).min(8) };
+    let head_height = 2 + overview.notes.len().min(3) as u16;
     let [head, body, log] =
-        Layout::vertical([Constraint::Length(2), Constraint::Fill(1), Constraint::Length(log_height)]).areas(area);
+        Layout::vertical([Constraint::Length(head_height), Constraint::Fill(1), Constraint::Length(log_height)])
+            .areas(area);
     let pending = plan.to_apply.len();
     let summary = match (pending, plan.problems.len()) {
         (0, 0) => Span::styled("up to date", Style::new().fg(Color::Green)),
         (n, 0) => Span::styled(format!("{n} pending — A applies"), Style::new().fg(Color::Yellow)),
         (_, p) => Span::styled(format!("{p} problem(s): apply refuses until fixed"), theme::error()),
     };
-    let header = vec![
+    let mut header = vec![
         Line::from(vec![Span::styled(" folder: ", theme::dim()), Span::raw(overview.reason.clone())]),
         Line::from(vec![
             Span::styled(" tracker: ", theme::dim()),
             Span::raw(format!("{} ({}) · ", plan.tracker.kind.label(), plan.tracker.reason)),
             summary,
+            Span::raw(" · "),
+            drift_span(&overview.drift),
         ]),
     ];
+    // The journal and the files disagree: wrangler and drizzle would apply different things.
+    header
+        .extend(overview.notes.iter().take(3).map(|note| Line::styled(format!(" warning: {note}"), theme::warning())));
     frame.render_widget(Paragraph::new(header), head);
 
     let name_width = plan.statuses.iter().map(|s| s.name.chars().count()).max().unwrap_or(10);
-    let list_width = (name_width as u16 + 34).min(body.width / 2);
+    let note_width = if plan.statuses.iter().any(|s| s.note.is_some()) { 16 } else { 0 };
+    let list_width = (name_width as u16 + 34 + note_width).min(body.width / 2);
     let [list, sql] = Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(body);
     let rows: Vec<Line> = plan
         .statuses
@@ -63,12 +99,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .enumerate()
         .map(|(i, status)| {
             let when = status.applied_at.clone().unwrap_or_default();
-            let line = Line::from(vec![
+            let mut line = Line::from(vec![
                 Span::raw(if i == screen.selected { "▌" } else { " " }),
                 Span::styled(format!("{:<9}", status.state.label()), state_style(status.state)),
                 Span::raw(format!("{:<name_width$} ", status.name)),
                 Span::styled(when, theme::dim()),
             ]);
+            if status.note.is_some() {
+                line.spans.push(Span::styled("  not in journal", theme::warning()));
+            }
             if i == screen.selected { line.style(theme::selected_row()) } else { line }
         })
         .collect();
@@ -88,6 +127,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => lines
             .push(Line::styled("No file: the tracker records a migration that is not in the folder.", theme::error())),
+    }
+    if let Ok(report) = &overview.drift
+        && report.drift
+    {
+        lines.splice(0..0, drift_lines(report));
     }
     if let Some(status) = selected.filter(|s| s.state == MigrationState::Modified) {
         lines.insert(

@@ -73,3 +73,4 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_delete;
+mod tests_drift;

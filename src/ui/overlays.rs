@@ -157,6 +157,10 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
     let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return };
     let name_width = meta.info.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(28);
     let mut lines: Vec<Line> = Vec::new();
+    // How this table differs from the migrations (issue 17), above its values.
+    for difference in app.migrations.drift_of(&tab.name) {
+        lines.push(Line::styled(format!("drift: {}", difference.describe()), theme::error()));
+    }
     for (i, ((column, kind), value)) in meta.info.columns.iter().zip(&meta.kinds).zip(&row.values).enumerate() {
         let text = display_full(value, kind, &app.ctx, reveal);
         let mut pieces: Vec<String> = text.lines().map(str::to_string).collect();
