@@ -463,6 +463,7 @@ pub(crate) mod tests;
 mod tests_edit;
 #[cfg(test)]
 mod tests_picker;
+#[cfg(test)]
 mod tests_migrations;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;

@@ -73,4 +73,5 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_delete;
+#[cfg(test)]
 mod tests_drift;
