@@ -268,7 +268,7 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 fn run_drift(args: &DriftArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     let located = locate(&target, &args.folder, global)?;
     let input = StatusInput {
