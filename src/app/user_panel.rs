@@ -514,7 +514,10 @@ pub fn read_ban_expiry(
     match parse_ban_expiry(text, ctx)? {
         BanExpiry::At(at) if at <= now => Err(format!("{} is already past", text.trim())),
         BanExpiry::After(delta) if delta <= chrono::TimeDelta::zero() => Err("a ban must last longer than zero".into()),
-        expiry => Ok(expiry),
+        expiry => match expiry.ends_at(now) {
+            Ok(_) => Ok(expiry),
+            Err(_) => Err(crate::db::users::too_long(text.trim())),
+        },
     }
 }
 

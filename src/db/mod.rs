@@ -12,3 +12,6 @@ pub mod relations;
 pub mod schema;
 pub mod users;
 pub mod value;
+
+#[cfg(test)]
+mod overflow_props;

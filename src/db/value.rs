@@ -94,7 +94,8 @@ pub fn raw_text(value: &Value) -> String {
 /// The instant a stored timestamp stands for, whatever its format.
 pub fn value_instant(value: &Value) -> Option<DateTime<Utc>> {
     match value {
-        Value::Integer(n) if n.abs() >= 100_000_000_000 => Utc.timestamp_millis_opt(*n).single(),
+        // unsigned_abs: `i64::MIN.abs()` overflows (a panic in debug builds).
+        Value::Integer(n) if n.unsigned_abs() >= 100_000_000_000 => Utc.timestamp_millis_opt(*n).single(),
         Value::Integer(n) => Utc.timestamp_opt(*n, 0).single(),
         Value::Real(f) if f.abs() >= 1e11 => Utc.timestamp_millis_opt(*f as i64).single(),
         Value::Real(f) => Utc.timestamp_opt(*f as i64, 0).single(),
@@ -271,7 +272,7 @@ pub fn store_instant(instant: DateTime<Utc>, format: TimeFormat) -> Value {
 pub fn format_of_value(value: &Value, column_default: TimeFormat) -> TimeFormat {
     match value {
         Value::Text(_) => TimeFormat::IsoText,
-        Value::Integer(n) if n.abs() < 100_000_000_000 => TimeFormat::Seconds,
+        Value::Integer(n) if n.unsigned_abs() < 100_000_000_000 => TimeFormat::Seconds,
         Value::Integer(_) | Value::Real(_) => TimeFormat::Millis,
         _ => column_default,
     }

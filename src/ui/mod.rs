@@ -70,4 +70,6 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 }
 
 #[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
 pub(crate) mod tests;

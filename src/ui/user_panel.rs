@@ -183,7 +183,11 @@ fn input_row(frame: &mut Frame, label: &str, area: &TextArea<'static>, focused: 
 fn describe_expiry(expiry: BanExpiry, ctx: &DisplayContext, now: chrono::DateTime<chrono::Utc>) -> String {
     match expiry {
         BanExpiry::Never => "permanent".into(),
-        BanExpiry::After(delta) => format!("until {}", when(Some(now + delta), ctx)),
+        // Checked: the form is drawn on every key, and `300000y` is typed one digit at a time.
+        BanExpiry::After(_) => match expiry.ends_at(now) {
+            Ok(end) => format!("until {}", when(end, ctx)),
+            Err(error) => error,
+        },
         BanExpiry::At(at) => format!("until {}", when(Some(at), ctx)),
     }
 }
@@ -272,7 +276,7 @@ fn sessions_ended(preview: &ActionPreview) -> u64 {
 /// `updatedAt` are easier to check as dates than as numbers.
 fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
     let value = match param.parse::<i64>() {
-        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.abs()) => Value::Integer(n),
+        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.unsigned_abs()) => Value::Integer(n),
         Ok(_) => return None,
         Err(_) => Value::Text(param.strip_prefix('\'')?.strip_suffix('\'')?.to_string()),
     };

@@ -32,6 +32,7 @@ use serde::Serialize;
 
 pub use action::{
     BanExpiry, CREDENTIAL_PROVIDER, DEFAULT_BAN_REASON, Password, UserAction, normalise_role, parse_ban_expiry,
+    too_long,
 };
 pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
 pub use engine::{Effect, PlannedStatement};
