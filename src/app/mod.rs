@@ -59,6 +59,8 @@ pub enum AppEvent {
     Db(DbReply),
     /// Time passed (spinner, relative ages).
     Tick,
+    /// SIGTERM, SIGHUP or SIGINT arrived: restore the terminal and end, discarding staged changes.
+    Signal { signal: i32 },
 }
 
 /// Work for a database worker.

@@ -141,7 +141,7 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     if plan.to_apply.is_empty() {
         return Ok(ApplyReport { tracker, backup: None, applied: Vec::new() });
     }
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
+    if crate::db::open::refuses_writes(conn)? {
         return Err(
             DbError::ReadOnly("the database is read-only: applying migrations needs write access".into()).into()
         );

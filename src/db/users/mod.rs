@@ -187,7 +187,7 @@ pub fn run_action(conn: &Connection, input: &RunAction) -> Result<ActionOutcome>
 
 /// `DbError::ReadOnly` when the connection cannot write.
 pub fn ensure_writable(conn: &Connection) -> Result<()> {
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
+    if crate::db::open::refuses_writes(conn)? {
         return Err(DbError::ReadOnly("the database is open read-only: nothing was changed".into()).into());
     }
     Ok(())
