@@ -121,6 +121,9 @@ impl App {
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        if matches!(self.overlay, Overlay::Detail { .. }) {
+            return self.detail_mouse(mouse);
+        }
         if !matches!(self.overlay, Overlay::None) {
             return Vec::new();
         }

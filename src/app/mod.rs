@@ -4,6 +4,7 @@
 
 mod action;
 mod browser;
+mod detail;
 mod edit;
 mod er;
 mod input;
