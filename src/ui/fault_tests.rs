@@ -27,3 +27,28 @@ fn a_ban_length_past_the_last_date_is_an_error_while_typing_and_on_enter() {
     assert!(form.error.as_deref().unwrap_or_default().contains("too long"), "{:?}", form.error);
     assert!(!app.should_quit);
 }
+
+/// A name with a ZWJ family and a flag: the grid shows neither sequence (terminals disagree on
+/// their width), so the columns after it line up with every other row's, and an overlay drawn
+/// over the row leaves no half of a sequence behind.
+#[test]
+fn emoji_sequences_in_cells_keep_the_columns_aligned() {
+    use crate::app::tests::{open_app, users_db};
+    let (_dir, mut conn) = users_db(3);
+    conn.execute("UPDATE user SET name = 'Fam 👨\u{200D}👩\u{200D}👧 🇺🇸' WHERE id = 'u0001'", []).unwrap();
+    let app = open_app(&mut conn, 110, 10);
+    let screen = render(&app);
+    assert!(!screen.contains('\u{200D}') && !screen.contains('\u{1F1FA}'), "{screen}");
+    assert!(screen.contains("Fam 👨") && screen.contains("US user1@"), "{screen}");
+    // Every row's email column starts at the same cell of the buffer ratatui sends.
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|frame| crate::ui::draw(frame, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let starts: Vec<u16> = (0..buffer.area.height)
+        .filter_map(|y| {
+            let at = (0..buffer.area.width).find(|&x| buffer[(x, y)].symbol() == "@")?;
+            (0..at).rev().find(|&x| buffer[(x, y)].symbol() == " ")
+        })
+        .collect();
+    assert!(starts.len() >= 3 && starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{screen}");
+}

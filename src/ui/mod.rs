@@ -7,6 +7,7 @@ mod migrations;
 mod overlays;
 pub mod sql;
 mod status;
+pub mod text;
 pub mod theme;
 mod user_panel;
 mod users;
