@@ -91,6 +91,9 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        if self.edits.committing {
+            return self.key_while_committing(key);
+        }
         if !matches!(self.overlay, Overlay::None) {
             return self.overlay_key(key);
         }

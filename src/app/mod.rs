@@ -464,4 +464,6 @@ pub(crate) mod tests;
 #[cfg(test)]
 mod tests_edit;
 #[cfg(test)]
+mod tests_faults;
+#[cfg(test)]
 pub(crate) use users::tests as users_test_support;

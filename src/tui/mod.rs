@@ -56,6 +56,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<ExitCode>
         conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
     }
     let (events_tx, events) = channel::<AppEvent>();
+    crate::db::busy::install_cancellable_wait(&db.conn)?;
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
 
@@ -132,7 +133,14 @@ fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &Wor
     for effect in effects {
         match effect {
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
-            Effect::Interrupt { worker } => pick(worker).interrupt(),
+            Effect::Interrupt { worker } => {
+                // A commit waiting on another process's lock is not running a statement that
+                // an interrupt would reach; the lock wait is stopped on its own.
+                if worker == Worker::Foreground {
+                    crate::db::busy::cancel_lock_wait();
+                }
+                pick(worker).interrupt();
+            }
         }
     }
 }

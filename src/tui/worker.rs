@@ -147,6 +147,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             DbResult::Preview { statements, problems }
         }
         DbRequest::CommitChanges { changes, overwrite, now, audit } => {
+            crate::db::busy::reset_lock_wait();
             match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
                     let entries = entries_from_changes(&audit.database, "edit", &row_changes(&report.applied), now);
