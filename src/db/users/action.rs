@@ -69,7 +69,7 @@ pub fn parse_ban_expiry(text: &str, ctx: &DisplayContext) -> Result<BanExpiry, S
 
 /// The message for a ban length whose end is past the last representable date.
 pub fn too_long(text: &str) -> String {
-    format!("{text:?} is too long for a ban: it would end after the year 262000 (use never for a permanent ban)")
+    format!("{text:?} is too long for a ban: it must end before the year 262000")
 }
 
 /// A password kept out of `Debug` output and logs.
