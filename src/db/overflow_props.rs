@@ -93,4 +93,9 @@ fn the_lengths_from_the_issue_are_refused_with_a_message() {
     // The extremes of i64 as raw epoch numbers (i64::MIN.abs() used to overflow).
     assert_eq!(value_instant(&Value::Integer(i64::MIN)), None);
     assert!(parse_instant(&i64::MIN.to_string(), &ctx).is_err());
+    // Dates past 9999 fit an epoch number, not ISO-8601 text.
+    let iso = ColumnKind::Timestamp { format: TimeFormat::IsoText };
+    assert!(parse_value("+9000y", &iso, &ctx).unwrap_err().contains("ISO-8601"));
+    let millis = ColumnKind::Timestamp { format: TimeFormat::Millis };
+    assert!(parse_value("+9000y", &millis, &ctx).is_ok());
 }

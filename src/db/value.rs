@@ -153,6 +153,11 @@ pub fn parse_value(input: &str, kind: &ColumnKind, ctx: &DisplayContext) -> Resu
         ColumnKind::Boolean => parse_bool(trimmed).map(|b| Value::Integer(b as i64)),
         ColumnKind::Timestamp { format } => {
             let instant = parse_instant(trimmed, ctx)?;
+            // RFC 3339 has four-digit years: a later date would be stored as text nothing reads
+            // back as a date (squall included).
+            if *format == TimeFormat::IsoText && !(0..=9999).contains(&chrono::Datelike::year(&instant)) {
+                return Err(format!("{trimmed} is out of range for a date stored as ISO-8601 text (years 0 to 9999)"));
+            }
             Ok(store_instant(instant, *format))
         }
         ColumnKind::Integer => {

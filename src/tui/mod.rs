@@ -82,6 +82,9 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<ExitCode>
         Ok(Some(signal)) => Some(signal),
         _ => None,
     };
+    if signal.is_some() {
+        crate::db::busy::cancel_lock_wait();
+    }
     foreground.close(signal.is_some());
     background.close(true);
     drop(_guard);
