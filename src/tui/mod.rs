@@ -61,7 +61,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<ExitCode>
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
 
     // Before the terminal changes mode, so no signal can leave it changed.
-    signals::spawn_watcher(events_tx.clone(), restore_terminal)?;
+    let received = signals::spawn_watcher(events_tx.clone(), restore_terminal)?;
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
@@ -80,7 +80,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<ExitCode>
     // A signal discards what is staged; the workers may be cut short too.
     let signal = match ended {
         Ok(Some(signal)) => Some(signal),
-        _ => None,
+        _ => signals::received(&received),
     };
     if signal.is_some() {
         crate::db::busy::cancel_lock_wait();
@@ -91,7 +91,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<ExitCode>
     if let Some(signal) = signal {
         let said =
             signals::report_discarded(signal, &app.edits.staged, &app.source.audit.file, &app.source.audit.database);
-        eprintln!("{said}");
+        signals::say(&said);
         return Ok(ExitCode::from(signals::exit_code(signal)));
     }
     ended.map(|_| ExitCode::SUCCESS)

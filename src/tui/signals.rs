@@ -4,6 +4,8 @@
 //! staged changes are reported as discarded, in the audit log and on stderr.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::thread;
 use std::time::Duration;
@@ -41,18 +43,41 @@ pub fn exit_code(signal: i32) -> u8 {
 /// Watches for the signals on a thread and sends each to the loop. Should the loop not end
 /// within [`GRACE`] (it never blocks, but a dead terminal could stall a draw), the thread
 /// restores the terminal and exits the process itself.
-pub fn spawn_watcher(events: Sender<AppEvent>, restore: fn()) -> Result<()> {
+///
+/// The returned cell holds the signal from the moment it is delivered (set inside the handler),
+/// for when the loop ends on an error first: after SIGHUP the terminal is gone and the next draw
+/// fails, possibly before the event arrives.
+pub fn spawn_watcher(events: Sender<AppEvent>, restore: fn()) -> Result<Arc<AtomicUsize>> {
+    let received = Arc::new(AtomicUsize::new(0));
+    for signal in HANDLED {
+        signal_hook::flag::register_usize(signal, Arc::clone(&received), signal as usize)?;
+    }
     let mut signals = Signals::new(HANDLED)?;
     thread::Builder::new().name("squall-signals".into()).spawn(move || {
         if let Some(signal) = signals.forever().next() {
             let _ = events.send(AppEvent::Signal { signal });
             thread::sleep(GRACE);
             restore();
-            eprintln!("squall: ended by {}; staged changes were discarded", name(signal));
+            say(&format!("squall: ended by {}; staged changes were discarded", name(signal)));
             std::process::exit(i32::from(exit_code(signal)));
         }
     })?;
-    Ok(())
+    Ok(received)
+}
+
+/// The signal delivered so far, if any.
+pub fn received(cell: &AtomicUsize) -> Option<i32> {
+    match cell.load(Ordering::SeqCst) {
+        0 => None,
+        signal => i32::try_from(signal).ok(),
+    }
+}
+
+/// Writes a line to stderr, ignoring failure: after SIGHUP the terminal may be gone, and
+/// `eprintln!` would panic on the write error.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Records staged changes that a signal discarded, as entries whose action says so. Nothing
