@@ -133,3 +133,17 @@ fn the_tui_leaves_a_live_wal_file_untouched() {
         }
     }
 }
+
+/// The harness itself: a session dropped while squall runs (a test that failed half-way) kills
+/// and reaps it, so no squall outlives the suite.
+#[test]
+fn a_dropped_session_leaves_no_squall_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path(), "drop.db", "5");
+    let session = Session::start(&[db.to_str().unwrap()], dir.path(), &dir.path().join("data"));
+    session.wait_for("row 1 of 5", WAIT);
+    let pid = session.pid();
+    drop(session);
+    let alive = std::process::Command::new("kill").args(["-0", &pid.to_string()]).status().unwrap().success();
+    assert!(!alive, "squall (pid {pid}) still runs");
+}

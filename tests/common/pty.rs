@@ -111,9 +111,14 @@ impl Session {
         panic!("squall did not exit; output was:\n{}", self.text());
     }
 
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child has a pid")
+    }
+
     /// Sends `signal` (`TERM`, `HUP`, `INT`) to the child with kill(1).
     pub fn signal(&self, signal: &str) {
-        let pid = self.child.process_id().expect("the child has a pid").to_string();
+        let pid = self.pid().to_string();
         let status = std::process::Command::new("kill").args(["-s", signal, &pid]).status().unwrap();
         assert!(status.success(), "kill -s {signal} {pid}");
     }
