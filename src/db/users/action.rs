@@ -184,6 +184,13 @@ impl PlanContext<'_> {
             .find(|v| !matches!(v, Value::Null))
             .unwrap_or(&Value::Null);
         let format = write_format(own, user.time_format(self.conn, column)?, sibling);
+        // ISO-8601 text has four-digit years: a later date would be text nothing reads as a date.
+        if format == crate::db::kinds::TimeFormat::IsoText && chrono::Datelike::year(&instant) > 9999 {
+            return Err(DbError::Invalid(format!(
+                "{column} is stored as ISO-8601 text, which cannot hold a date after the year 9999"
+            ))
+            .into());
+        }
         Ok(store_instant(instant, format))
     }
 
