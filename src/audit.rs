@@ -123,11 +123,9 @@ pub fn append_audit_to(file: &Path, entries: &[AuditEntry]) -> Result<()> {
         text.push_str(&serde_json::to_string(&redact_entry(entry))?);
         text.push('\n');
     }
-    let mut out = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(file)
-        .with_context(|| format!("opening the audit log {}", file.display()))?;
+    // The log holds the values that changed (emails, names, ban reasons): owner-only.
+    let mut out =
+        crate::paths::open_private_append(file).with_context(|| format!("opening the audit log {}", file.display()))?;
     out.write_all(text.as_bytes()).with_context(|| format!("writing the audit log {}", file.display()))?;
     Ok(())
 }

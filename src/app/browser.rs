@@ -91,6 +91,9 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        if self.edits.committing {
+            return self.key_while_committing(key);
+        }
         if !matches!(self.overlay, Overlay::None) {
             return self.overlay_key(key);
         }
@@ -121,6 +124,9 @@ impl App {
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        if matches!(self.overlay, Overlay::Detail { .. }) {
+            return self.detail_mouse(mouse);
+        }
         if !matches!(self.overlay, Overlay::None) {
             return Vec::new();
         }

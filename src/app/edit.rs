@@ -34,6 +34,8 @@ pub struct EditState {
     /// Rows marked with Space for a multi-row delete: (table, paging key).
     pub marked: Vec<(String, Vec<Value>)>,
     pub request: Option<RequestId>,
+    /// The request is a commit: keys other than Esc (which cancels it) are answered "busy".
+    pub committing: bool,
 }
 
 /// The popups of editing.
@@ -226,9 +228,21 @@ impl App {
         let request = DbRequest::CommitChanges { changes, overwrite, now, audit: self.source.audit.clone() };
         let (id, effect) = self.request(Worker::Foreground, request);
         self.edits.request = Some(id);
+        self.edits.committing = true;
         self.overlay = Overlay::None;
         self.say(Level::Info, "committing…");
         vec![effect]
+    }
+
+    /// A key while a commit runs (it may wait up to 5 s on another process's lock): Esc cancels
+    /// it, anything else says busy rather than vanishing, and nothing moves under the commit.
+    pub(super) fn key_while_committing(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.code == KeyCode::Esc {
+            self.say(Level::Info, "cancelling the commit…");
+            return vec![Effect::Interrupt { worker: Worker::Foreground }];
+        }
+        self.say(Level::Warning, "busy: committing (it may be waiting for a lock) · Esc cancels");
+        Vec::new()
     }
 
     /// Quit asks first when changes are staged.
@@ -416,6 +430,7 @@ impl App {
 
     pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         self.edits.request = None;
+        self.edits.committing = false;
         match reply.result {
             Ok(DbResult::Template(template)) => {
                 let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };

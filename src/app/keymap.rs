@@ -73,8 +73,12 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
 ];
 
 /// Keys of the row detail.
-pub static DETAIL_KEYS: &[(&str, &str)] =
-    &[("r", "reveal / mask secrets"), ("↑ ↓ / k j", "scroll"), ("Esc / Enter / q", "close")];
+pub static DETAIL_KEYS: &[(&str, &str)] = &[
+    ("r", "reveal / mask secrets"),
+    ("↑ ↓ PgUp PgDn", "scroll a line, a page (also k j, wheel)"),
+    ("Home End", "first / last line"),
+    ("Esc / Enter / q", "close"),
+];
 
 /// Keys of the filter bar.
 pub static FILTER_KEYS: &[(&str, &str)] = &[

@@ -4,6 +4,7 @@
 
 mod action;
 mod browser;
+mod detail;
 mod edit;
 mod er;
 mod input;
@@ -59,6 +60,8 @@ pub enum AppEvent {
     Db(DbReply),
     /// Time passed (spinner, relative ages).
     Tick,
+    /// SIGTERM, SIGHUP or SIGINT arrived: restore the terminal and end, discarding staged changes.
+    Signal { signal: i32 },
 }
 
 /// Work for a database worker.
@@ -462,8 +465,10 @@ pub(crate) mod tests;
 #[cfg(test)]
 mod tests_edit;
 #[cfg(test)]
-mod tests_picker;
+mod tests_faults;
 #[cfg(test)]
 mod tests_migrations;
+#[cfg(test)]
+mod tests_picker;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;

@@ -185,17 +185,10 @@ impl App {
                 }
                 Vec::new()
             }
-            Overlay::Detail { scroll, .. } => match key.code {
+            Overlay::Detail { .. } => match key.code {
                 KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
                 KeyCode::Char('A') => self.open_user_menu(),
-                KeyCode::Down | KeyCode::Char('j') => {
-                    *scroll = scroll.saturating_add(1);
-                    Vec::new()
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    *scroll = scroll.saturating_sub(1);
-                    Vec::new()
-                }
+                _ if let Some(effects) = self.detail_scroll_key(key) => effects,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.update_overlay(Action::Cancel),
                 _ => Vec::new(),
             },

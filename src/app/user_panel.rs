@@ -121,6 +121,9 @@ pub struct RoleForm {
     /// The role(s) to set, comma-joined; the list's ticks follow it.
     pub input: TextArea<'static>,
     pub error: Option<String>,
+    /// The list has the keyboard (after ↑/↓), so Space ticks; otherwise the text field has it
+    /// and Space is a space.
+    pub on_list: bool,
 }
 
 /// Which field of the password form has the keyboard.
@@ -332,7 +335,13 @@ impl App {
             MenuItem::SetRole => {
                 let current = self.panel().and_then(|p| p.user.summary.as_ref()).and_then(|u| u.role.clone());
                 let input = field(current.as_deref().unwrap_or(""), "user");
-                self.set_step(PanelStep::Role(RoleForm { roles: Load::Loading, selected: 0, input, error: None }));
+                self.set_step(PanelStep::Role(RoleForm {
+                    roles: Load::Loading,
+                    selected: 0,
+                    input,
+                    error: None,
+                    on_list: false,
+                }));
                 self.send_panel_request(UsersRequest::Roles)
             }
             MenuItem::RevokeSessions => {
@@ -398,8 +407,10 @@ impl App {
                 } else {
                     (form.selected + 1) % count
                 };
+                form.on_list = true;
             }
-            KeyCode::Char(' ') => {
+            KeyCode::Tab | KeyCode::BackTab => form.on_list = !form.on_list && !roles.is_empty(),
+            KeyCode::Char(' ') if form.on_list => {
                 if let Some(role) = roles.get(form.selected).cloned() {
                     let text = toggle_role(&field_text(&form.input), &role);
                     set_field(&mut form.input, &text);
@@ -412,6 +423,7 @@ impl App {
             },
             _ => {
                 form.input.input(key);
+                form.on_list = false;
                 form.error = None;
             }
         }
@@ -557,7 +569,10 @@ pub fn read_ban_expiry(
     match parse_ban_expiry(text, ctx)? {
         BanExpiry::At(at) if at <= now => Err(format!("{} is already past", text.trim())),
         BanExpiry::After(delta) if delta <= chrono::TimeDelta::zero() => Err("a ban must last longer than zero".into()),
-        expiry => Ok(expiry),
+        expiry => match expiry.ends_at(now) {
+            Ok(_) => Ok(expiry),
+            Err(_) => Err(crate::db::users::too_long(text.trim())),
+        },
     }
 }
 

@@ -280,3 +280,22 @@ fn a_in_the_row_detail_opens_the_menu_for_that_user() {
     press(&mut app, &mut conn, KeyCode::Char('A'));
     assert_eq!(panel(&app).user.email, "user7@example.com");
 }
+
+#[test]
+fn a_space_typed_into_the_role_field_is_a_space_not_a_tick() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0006");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    for code in [KeyCode::End, KeyCode::Char(','), KeyCode::Char(' '), KeyCode::Char('x')] {
+        press(&mut app, &mut conn, code);
+    }
+    assert_eq!(field_text(&panel_role_input(&app)), "user, x", "the space is typed, nothing is ticked");
+    // From the list, Space ticks; typing again goes back to the field.
+    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "user,x,admin");
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "user,x,adminy ");
+}

@@ -8,6 +8,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::GlobalArgs;
+use crate::db::error::DbError;
 use crate::demo::{DEFAULT_USERS, DEMO_PASSWORD, DemoInput, SeedReport, create_demo, default_demo_path};
 
 #[derive(Debug, Args)]
@@ -24,6 +25,12 @@ pub struct DemoArgs {
 }
 
 pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    // `demo --force` replaces a database: with --read-only, nothing may be written at all.
+    if global.read_only {
+        return Err(
+            DbError::ReadOnly("--read-only: squall demo writes a database file; nothing was written".into()).into()
+        );
+    }
     let path = match args.out.clone().or_else(|| global.db.clone()) {
         Some(path) => path,
         None => default_demo_path()?,

@@ -117,8 +117,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
-            crate::tui::run(db, target.reason, cli.global.d1.clone(), cli.migrations.clone())?;
-            Ok(ExitCode::SUCCESS)
+            crate::tui::run(db, target.reason, cli.global.d1.clone(), cli.migrations.clone())
         }
         Some(_) if cli.database.is_some() => {
             use clap::CommandFactory;
@@ -161,6 +160,12 @@ pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Res
             ),
             path,
         });
+    }
+    if global.read_only {
+        anyhow::bail!(
+            "no database given, no wrangler project here and no demo database yet; --read-only forbids creating one at {} (run squall demo first)",
+            path.display()
+        );
     }
     eprintln!(
         "squall: no database given and no wrangler project here; creating the demo database at {}",

@@ -89,7 +89,13 @@ pub struct BanArgs {
 }
 
 fn parse_ban_length(text: &str) -> Result<TimeDelta, String> {
-    parse_duration(text).ok_or_else(|| format!("{text:?} is not a duration: use 30m, 12h, 7d, 2w or 1y"))
+    let delta =
+        parse_duration(text).ok_or_else(|| format!("{text:?} is not a duration: use 30m, 12h, 7d, 2w or 1y"))?;
+    // Refused here, as bad usage, rather than when the ban is planned: `300000y` overflows a date.
+    match crate::db::users::BanExpiry::After(delta).ends_at(chrono::Utc::now()) {
+        Ok(_) => Ok(delta),
+        Err(_) => Err(crate::db::users::too_long(text)),
+    }
 }
 
 fn parse_ban_end(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {

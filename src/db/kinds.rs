@@ -303,7 +303,7 @@ fn timestamp_format(affinity: Affinity, samples: &[Value]) -> Option<TimeFormat>
     let (mut millis, mut seconds, mut iso) = (0, 0, 0);
     for value in samples {
         match value {
-            Value::Integer(n) if n.abs() >= MILLIS_THRESHOLD => millis += 1,
+            Value::Integer(n) if n.unsigned_abs() >= MILLIS_THRESHOLD as u64 => millis += 1,
             Value::Integer(_) => seconds += 1,
             Value::Real(f) if f.abs() >= MILLIS_THRESHOLD as f64 => millis += 1,
             Value::Real(_) => seconds += 1,

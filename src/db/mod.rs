@@ -1,5 +1,6 @@
 //! Plain data access: free functions over `&Connection`, no UI types.
 
+pub mod busy;
 pub mod change;
 pub mod edit;
 pub mod error;
@@ -12,3 +13,6 @@ pub mod relations;
 pub mod schema;
 pub mod users;
 pub mod value;
+
+#[cfg(test)]
+mod overflow_props;

@@ -26,6 +26,19 @@ pub struct Database {
     pub path: PathBuf,
     /// Why writes are refused, when they are.
     pub read_only: Option<ReadOnlyReason>,
+    /// Whether a `-wal` file was there before squall opened the database (see [`Sidecars`]).
+    pub sidecars: Sidecars,
+}
+
+/// Who owns the `-wal` / `-shm` files beside a WAL database, which decides what closing does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sidecars {
+    /// A `-wal` file was already there (wrangler's local D1 state keeps one): it is left exactly
+    /// as found, so closing never checkpoints it into the main file.
+    Found,
+    /// There was none: SQLite checkpoints (an empty log: no page is written) and removes the
+    /// `-wal` and `-shm` files it made when the last connection closes, as the sqlite3 shell does.
+    Ours,
 }
 
 /// Why a database is read-only.
@@ -55,6 +68,31 @@ pub struct OpenInput<'a> {
 /// Opens an existing SQLite file, checks it really is one, turns foreign keys on and sets a busy
 /// timeout. The file is left byte-for-byte as it was: no journal-mode switch, no tables created.
 pub fn open_database(input: &OpenInput) -> Result<Database> {
+    let sidecars = if wal_path(input.path).exists() { Sidecars::Found } else { Sidecars::Ours };
+    open_with_sidecars(input, sidecars)
+}
+
+/// Another connection to `first`'s database, closing as `first` does (the first connection has
+/// made the `-wal` file by now, so looking for it again would get the answer wrong).
+pub fn open_another(first: &Database, mode: OpenMode) -> Result<Database> {
+    open_with_sidecars(&OpenInput { path: &first.path, mode }, first.sidecars)
+}
+
+/// `<db>-wal`, where SQLite keeps a WAL database's log.
+pub fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Whether the file's header says WAL mode (bytes 18 and 19 are 2). Unreadable means no.
+fn header_says_wal(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    std::fs::File::open(path).and_then(|mut file| file.read_exact(&mut header)).is_ok() && header[18] == 2
+}
+
+fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database> {
     let path = input.path;
     let meta = std::fs::metadata(path).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => DbError::NotFound(format!("{}: no such file", path.display())),
@@ -70,16 +108,37 @@ pub fn open_database(input: &OpenInput) -> Result<Database> {
     if let Err(err) = std::fs::File::open(path) {
         return Err(bad_file(path, &format!("cannot read: {err}")));
     }
-    let flags = match input.mode {
-        OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
-        OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
-    } | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
+    let common = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    // A read-only connection to a WAL database still creates `-wal` and `-shm`, but can never
+    // remove them. When they will be ours, --read-only opens for writing with `query_only` on (SQL
+    // cannot change anything), so SQLite can tidy up on close; an unwritable file stays read-only.
+    let query_only = input.mode == OpenMode::ReadOnly && sidecars == Sidecars::Ours && header_says_wal(path);
+    let conn = if query_only {
+        match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | common) {
+            Ok(conn) if !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) => Some(conn),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let conn = match conn {
+        Some(conn) => {
+            conn.pragma_update(None, "query_only", true)?;
+            conn
+        }
+        None => {
+            let flags = match input.mode {
+                OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
+                OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            } | common;
+            Connection::open_with_flags(path, flags).map_err(|err| bad_file(path, &sqlite_reason(&err)))?
+        }
+    };
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Closing the last connection of a WAL database would checkpoint and delete the -wal file,
-    // rewriting a file the user only looked at (wrangler's local D1 state is in WAL mode).
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    // Closing the last connection of a WAL database checkpoints and deletes the -wal file. A log
+    // that was there before us is left alone: checkpointing it would rewrite a file the user only
+    // looked at (wrangler's local D1 state is in WAL mode).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, sidecars == Sidecars::Found)?;
     // Reading the schema is the cheapest way to make SQLite look at the header.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0))
         .map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
@@ -89,7 +148,14 @@ pub fn open_database(input: &OpenInput) -> Result<Database> {
         OpenMode::ReadWrite if conn.is_readonly(rusqlite::MAIN_DB)? => Some(ReadOnlyReason::NotWritable),
         OpenMode::ReadWrite => None,
     };
-    Ok(Database { conn, path: path.to_path_buf(), read_only })
+    Ok(Database { conn, path: path.to_path_buf(), read_only, sidecars })
+}
+
+/// Whether `conn` refuses writes: opened read-only, on an unwritable file, or with `query_only`
+/// (how --read-only opens a WAL database whose `-wal` squall creates; see [`open_database`]).
+pub fn refuses_writes(conn: &Connection) -> Result<bool> {
+    Ok(conn.is_readonly(rusqlite::MAIN_DB)?
+        || conn.pragma_query_value(None, "query_only", |row| row.get::<_, bool>(0))?)
 }
 
 fn bad_file(path: &Path, reason: &str) -> anyhow::Error {
@@ -173,5 +239,33 @@ mod tests {
         drop(db);
         assert_eq!(std::fs::read(&path).unwrap(), main_before);
         assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
+    }
+
+    #[test]
+    fn a_clean_wal_database_is_left_without_sidecars_read_write_and_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x);").unwrap();
+        let names = || {
+            let mut names: Vec<String> =
+                std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(), ["w.db"]);
+        let before = std::fs::read(&path).unwrap();
+        for mode in [OpenMode::ReadWrite, OpenMode::ReadOnly] {
+            let db = open_database(&OpenInput { path: &path, mode }).unwrap();
+            assert_eq!(db.sidecars, Sidecars::Ours);
+            let second = open_another(&db, OpenMode::ReadOnly).unwrap();
+            assert_eq!(second.sidecars, Sidecars::Ours, "the -wal the first made is still ours");
+            assert!(refuses_writes(&second.conn).unwrap());
+            assert!(second.conn.execute("INSERT INTO t VALUES (1)", []).is_err());
+            assert_eq!(refuses_writes(&db.conn).unwrap(), mode == OpenMode::ReadOnly);
+            drop(db);
+            drop(second);
+            assert_eq!(names(), ["w.db"], "{mode:?}");
+            assert_eq!(std::fs::read(&path).unwrap(), before, "{mode:?}");
+        }
     }
 }

@@ -94,7 +94,8 @@ pub fn raw_text(value: &Value) -> String {
 /// The instant a stored timestamp stands for, whatever its format.
 pub fn value_instant(value: &Value) -> Option<DateTime<Utc>> {
     match value {
-        Value::Integer(n) if n.abs() >= 100_000_000_000 => Utc.timestamp_millis_opt(*n).single(),
+        // unsigned_abs: `i64::MIN.abs()` overflows (a panic in debug builds).
+        Value::Integer(n) if n.unsigned_abs() >= 100_000_000_000 => Utc.timestamp_millis_opt(*n).single(),
         Value::Integer(n) => Utc.timestamp_opt(*n, 0).single(),
         Value::Real(f) if f.abs() >= 1e11 => Utc.timestamp_millis_opt(*f as i64).single(),
         Value::Real(f) => Utc.timestamp_opt(*f as i64, 0).single(),
@@ -152,6 +153,11 @@ pub fn parse_value(input: &str, kind: &ColumnKind, ctx: &DisplayContext) -> Resu
         ColumnKind::Boolean => parse_bool(trimmed).map(|b| Value::Integer(b as i64)),
         ColumnKind::Timestamp { format } => {
             let instant = parse_instant(trimmed, ctx)?;
+            // RFC 3339 has four-digit years: a later date would be stored as text nothing reads
+            // back as a date (squall included).
+            if *format == TimeFormat::IsoText && !(0..=9999).contains(&chrono::Datelike::year(&instant)) {
+                return Err(format!("{trimmed} is out of range for a date stored as ISO-8601 text (years 0 to 9999)"));
+            }
             Ok(store_instant(instant, *format))
         }
         ColumnKind::Integer => {
@@ -271,7 +277,7 @@ pub fn store_instant(instant: DateTime<Utc>, format: TimeFormat) -> Value {
 pub fn format_of_value(value: &Value, column_default: TimeFormat) -> TimeFormat {
     match value {
         Value::Text(_) => TimeFormat::IsoText,
-        Value::Integer(n) if n.abs() < 100_000_000_000 => TimeFormat::Seconds,
+        Value::Integer(n) if n.unsigned_abs() < 100_000_000_000 => TimeFormat::Seconds,
         Value::Integer(_) | Value::Real(_) => TimeFormat::Millis,
         _ => column_default,
     }

@@ -45,10 +45,12 @@ pub fn create_demo(input: DemoInput) -> Result<SeedReport> {
         bail!("{} is a directory", path.display());
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        crate::paths::create_private_dir_all(parent)?;
     }
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
+    // Demo rows include password hashes: the file is owner-only like everything squall creates.
+    crate::paths::create_private_file(&partial).with_context(|| format!("creating {}", partial.display()))?;
     let result = build(&partial, input.users, input.progress);
     match result {
         Ok(report) => {

@@ -169,7 +169,7 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     if !plan.refused.is_empty() {
         bail!(describe_refused(&plan.refused));
     }
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
+    if crate::db::open::refuses_writes(conn)? {
         return Err(
             DbError::ReadOnly("the database is read-only: applying migrations needs write access".into()).into()
         );

@@ -1,11 +1,13 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
+mod signals;
 mod users;
 pub mod worker;
 
 use std::io::stdout;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::mpsc::{Sender, channel};
 use std::thread;
 use std::time::Duration;
@@ -15,7 +17,7 @@ use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, E
 use ratatui::crossterm::execute;
 
 use crate::app::{Action, App, AppEvent, AuditTarget, Effect, MigrationsSource, Source, Worker};
-use crate::db::open::{Database, OpenInput, OpenMode, open_database};
+use crate::db::open::{Database, OpenMode, open_another};
 use crate::db::value::DisplayContext;
 use worker::WorkerHandle;
 
@@ -39,9 +41,9 @@ fn restore_terminal() {
     ratatui::restore();
 }
 
-/// Runs the terminal UI on an open database until the user quits.
-/// `migrations_dir` is `--migrations DIR`.
-pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Option<PathBuf>) -> Result<()> {
+/// Runs the terminal UI on an open database until the user quits (exit code 0) or a signal
+/// ends it (128 + the signal, as a shell reports it). `migrations_dir` is `--migrations DIR`.
+pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Option<PathBuf>) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let backup_dir = crate::migrate::backup::default_backup_dir()?;
     let audit_file = crate::audit::audit_log_path()?;
@@ -56,17 +58,19 @@ pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Opt
     let audit = AuditTarget { file: audit_file, database: db.path.clone() };
     let source = Source { path: db.path.display().to_string(), reason, read_only: db.read_only, migrations, audit };
     // A second, read-only connection counts rows so a slow count never delays a page.
-    let counter = open_database(&OpenInput { path: &db.path, mode: OpenMode::ReadOnly })
-        .context("opening a second connection for row counts")?;
+    let counter = open_another(&db, OpenMode::ReadOnly).context("opening a second connection for row counts")?;
     // Pages touch a handful of database pages and scans are served by the OS cache, so a small
     // SQLite cache per connection keeps memory flat whatever the table's size (BENCHMARKS.md).
     for conn in [&db.conn, &counter.conn] {
         conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
     }
     let (events_tx, events) = channel::<AppEvent>();
+    crate::db::busy::install_cancellable_wait(&db.conn)?;
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
 
+    // Before the terminal changes mode, so no signal can leave it changed.
+    let received = signals::spawn_watcher(events_tx.clone(), restore_terminal)?;
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
@@ -81,9 +85,39 @@ pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Opt
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
     run_effects(effects, &foreground, &background);
-    terminal.draw(|frame| crate::ui::draw(frame, &app))?;
+    let ended = run_loop(&mut terminal, &mut app, &events, &foreground, &background);
+    // A signal discards what is staged; the workers may be cut short too.
+    let signal = match ended {
+        Ok(Some(signal)) => Some(signal),
+        _ => signals::received(&received),
+    };
+    if signal.is_some() {
+        crate::db::busy::cancel_lock_wait();
+    }
+    foreground.close(signal.is_some());
+    background.close(true);
+    drop(_guard);
+    if let Some(signal) = signal {
+        let said =
+            signals::report_discarded(signal, &app.edits.staged, &app.source.audit.file, &app.source.audit.database);
+        signals::say(&said);
+        return Ok(ExitCode::from(signals::exit_code(signal)));
+    }
+    ended.map(|_| ExitCode::SUCCESS)
+}
+
+/// Feeds events to the app until it quits (`None`) or a signal arrives (`Some(signal)`).
+fn run_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    events: &std::sync::mpsc::Receiver<AppEvent>,
+    foreground: &WorkerHandle,
+    background: &WorkerHandle,
+) -> Result<Option<i32>> {
+    terminal.draw(|frame| crate::ui::draw(frame, app))?;
     while let Ok(event) = events.recv() {
         let action = match event {
+            AppEvent::Signal { signal } => return Ok(Some(signal)),
             AppEvent::Input(Event::Key(key)) => Action::Key { key },
             AppEvent::Input(Event::Mouse(mouse)) => Action::Mouse { mouse },
             AppEvent::Input(Event::Resize(width, height)) => Action::Resize { width, height },
@@ -97,13 +131,13 @@ pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Opt
             }
         };
         let effects = app.update(action);
-        run_effects(effects, &foreground, &background);
+        run_effects(effects, foreground, background);
         if app.should_quit {
             break;
         }
-        terminal.draw(|frame| crate::ui::draw(frame, &app))?;
+        terminal.draw(|frame| crate::ui::draw(frame, app))?;
     }
-    Ok(())
+    Ok(None)
 }
 
 fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &WorkerHandle) {
@@ -111,7 +145,14 @@ fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &Wor
     for effect in effects {
         match effect {
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
-            Effect::Interrupt { worker } => pick(worker).interrupt(),
+            Effect::Interrupt { worker } => {
+                // A commit waiting on another process's lock is not running a statement that
+                // an interrupt would reach; the lock wait is stopped on its own.
+                if worker == Worker::Foreground {
+                    crate::db::busy::cancel_lock_wait();
+                }
+                pick(worker).interrupt();
+            }
         }
     }
 }

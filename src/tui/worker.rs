@@ -3,6 +3,7 @@
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
+use std::time::Duration;
 
 use anyhow::Result;
 use rusqlite::{Connection, InterruptHandle};
@@ -35,15 +36,37 @@ use crate::migrate::{
 pub struct WorkerHandle {
     requests: Sender<(RequestId, DbRequest)>,
     interrupt: InterruptHandle,
+    /// Says when the worker has closed its connection.
+    closed: Receiver<()>,
 }
+
+/// How long quitting waits for a worker to finish its request and close its connection (a
+/// commit may wait this long on another process's lock).
+const CLOSE_WAIT: Duration = crate::db::open::BUSY_TIMEOUT;
 
 impl WorkerHandle {
     /// Starts a worker owning `conn`; its replies go to `events`.
     pub fn spawn(conn: Connection, events: Sender<AppEvent>, name: &str) -> Result<WorkerHandle> {
         let (requests, inbox) = channel();
+        let (done, closed) = channel();
         let interrupt = conn.get_interrupt_handle();
-        thread::Builder::new().name(format!("squall-db-{name}")).spawn(move || serve(conn, inbox, events))?;
-        Ok(WorkerHandle { requests, interrupt })
+        thread::Builder::new().name(format!("squall-db-{name}")).spawn(move || {
+            serve(conn, inbox, events);
+            let _ = done.send(());
+        })?;
+        Ok(WorkerHandle { requests, interrupt, closed })
+    }
+
+    /// Lets the worker finish the request it is on (`interrupt` first to cut it short), then
+    /// waits, at most [`CLOSE_WAIT`], for it to close its connection. The process must not exit
+    /// before that: closing is when SQLite removes the `-wal` and `-shm` files it made.
+    pub fn close(self, interrupt: bool) {
+        let WorkerHandle { requests, interrupt: handle, closed } = self;
+        drop(requests);
+        if interrupt {
+            handle.interrupt();
+        }
+        let _ = closed.recv_timeout(CLOSE_WAIT);
     }
 
     /// Queues a request. A worker that has gone away (it only does on shutdown) is ignored.
@@ -126,6 +149,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             DbResult::Preview { statements, problems }
         }
         DbRequest::CommitChanges { changes, overwrite, now, audit } => {
+            crate::db::busy::reset_lock_wait();
             match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
                     let entries = entries_from_changes(&audit.database, "edit", &row_changes(&report.applied), now);

@@ -164,28 +164,7 @@ fn cell_style(value: &Value, kind: &ColumnKind) -> Style {
     }
 }
 
-/// Cuts text to `width` cells, marking the cut with `…`, and pads it to exactly `width`.
-pub fn fit(text: &str, width: u16) -> String {
-    let width = width as usize;
-    let mut out = String::new();
-    let mut used = 0usize;
-    let total: usize = Span::raw(text).width();
-    let budget = if total > width { width.saturating_sub(1) } else { width };
-    for ch in text.chars() {
-        let w = Span::raw(ch.to_string()).width();
-        if used + w > budget {
-            break;
-        }
-        out.push(ch);
-        used += w;
-    }
-    if total > width && width > 0 {
-        out.push('…');
-        used += 1;
-    }
-    out.push_str(&" ".repeat(width.saturating_sub(used)));
-    out
-}
+pub use super::text::fit;
 
 /// Whether a user row is banned, with an expiry in the past, or not at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ mod migrations;
 mod overlays;
 pub mod sql;
 mod status;
+pub mod text;
 pub mod theme;
 mod user_panel;
 mod users;
@@ -69,6 +70,8 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+#[cfg(test)]
+mod fault_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]

@@ -177,6 +177,7 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
                 ColumnKind::Timestamp { .. } => theme::timestamp(),
                 _ => theme::info(),
             };
+            let piece = super::text::terminal_safe(&piece).into_owned();
             lines.push(Line::from(vec![Span::styled(head, theme::header()), Span::styled(piece, style)]));
         }
     }

@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 _ => &[],
             };
             let height = (roles.len().max(1) as u16 + 8).min(frame.area().height.saturating_sub(2));
-            let hint = "↑↓ move · Space tick / untick · or type roles · Enter review · Esc back";
+            let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter review · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
             let [intro, input, _, list, error] = Layout::vertical([
                 Constraint::Length(2),
@@ -88,7 +88,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-            input_row(frame, "role", &form.input, true, input);
+            input_row(frame, "role", &form.input, !form.on_list, input);
             let lines: Vec<Line> = match &form.roles {
                 Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
                 Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
@@ -96,7 +96,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .iter()
                     .enumerate()
                     .map(|(i, role)| {
-                        let style = if i == form.selected { theme::selected_cell() } else { theme::info() };
+                        let style =
+                            if form.on_list && i == form.selected { theme::selected_cell() } else { theme::info() };
                         let tick = if ticked.contains(role) { "[x]" } else { "[ ]" };
                         Line::from(vec![
                             Span::raw(" ".repeat(LABEL_WIDTH as usize)),
@@ -185,7 +186,11 @@ fn input_row(frame: &mut Frame, label: &str, area: &TextArea<'static>, focused: 
 fn describe_expiry(expiry: BanExpiry, ctx: &DisplayContext, now: chrono::DateTime<chrono::Utc>) -> String {
     match expiry {
         BanExpiry::Never => "permanent".into(),
-        BanExpiry::After(delta) => format!("until {}", when(Some(now + delta), ctx)),
+        // Checked: the form is drawn on every key, and `300000y` is typed one digit at a time.
+        BanExpiry::After(_) => match expiry.ends_at(now) {
+            Ok(end) => format!("until {}", when(end, ctx)),
+            Err(error) => error,
+        },
         BanExpiry::At(at) => format!("until {}", when(Some(at), ctx)),
     }
 }
@@ -274,7 +279,7 @@ fn sessions_ended(preview: &ActionPreview) -> u64 {
 /// `updatedAt` are easier to check as dates than as numbers.
 fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
     let value = match param.parse::<i64>() {
-        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.abs()) => Value::Integer(n),
+        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.unsigned_abs()) => Value::Integer(n),
         Ok(_) => return None,
         Err(_) => Value::Text(param.strip_prefix('\'')?.strip_suffix('\'')?.to_string()),
     };

@@ -1,6 +1,8 @@
 //! A commit's applied columns regrouped into rows, the shape the audit log records.
 
-use super::{AppliedChange, ChangeAction};
+use rusqlite::types::Value;
+
+use super::{AppliedChange, ChangeAction, StagedChange};
 use crate::db::change::{ChangeOp, ColumnChange, RowChange};
 
 /// Groups consecutive applied columns of one row into one [`RowChange`].
@@ -22,6 +24,38 @@ pub fn row_changes(applied: &[AppliedChange]) -> Vec<RowChange> {
         }
     }
     rows
+}
+
+/// Staged (never committed) changes in the audit log's shape, for recording that they were
+/// discarded: an update's old and new value, an insert's values, a delete's loaded row.
+pub fn staged_row_changes(staged: &[StagedChange]) -> Vec<RowChange> {
+    let column = |(column, value): &(String, Value), inserted: bool| {
+        let (old, new) = if inserted { (Value::Null, value.clone()) } else { (value.clone(), Value::Null) };
+        ColumnChange { column: column.clone(), old, new }
+    };
+    staged
+        .iter()
+        .map(|change| match change {
+            StagedChange::Update { table, key, column, old, new, .. } => RowChange {
+                table: table.clone(),
+                op: ChangeOp::Update,
+                key: key.clone(),
+                columns: vec![ColumnChange { column: column.clone(), old: old.clone(), new: new.clone() }],
+            },
+            StagedChange::Insert { table, values } => RowChange {
+                table: table.clone(),
+                op: ChangeOp::Insert,
+                key: Vec::new(),
+                columns: values.iter().map(|value| column(value, true)).collect(),
+            },
+            StagedChange::Delete { table, key, expected } => RowChange {
+                table: table.clone(),
+                op: ChangeOp::Delete,
+                key: key.clone(),
+                columns: expected.iter().map(|value| column(value, false)).collect(),
+            },
+        })
+        .collect()
 }
 
 #[cfg(test)]

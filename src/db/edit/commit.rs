@@ -25,7 +25,7 @@ pub fn commit_changes(conn: &mut Connection, input: &CommitInput) -> Result<Comm
     if input.changes.is_empty() {
         return Ok(CommitReport::default());
     }
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
+    if crate::db::open::refuses_writes(conn)? {
         return Err(read_only_error("opened with --read-only, or the file is not writable"));
     }
     let contexts = Contexts::load(conn, input.changes)?;

@@ -219,11 +219,18 @@ pub(super) fn explain_failure(
 
 /// How long a statement waits for a lock, in milliseconds (db::open sets it).
 pub(super) fn busy_timeout_ms(conn: &Connection) -> i64 {
-    conn.query_row("PRAGMA busy_timeout", [], |row| row.get(0)).unwrap_or(0)
+    crate::db::busy::lock_wait_ms(conn)
 }
 
-/// The database stayed locked for the whole busy timeout.
+/// The database stayed locked for the whole busy timeout, or the person cancelled the wait.
 pub(super) fn busy_error(waited: i64) -> anyhow::Error {
+    if crate::db::busy::lock_wait_cancelled() {
+        return DbError::Busy(
+            "the wait for another process's lock was cancelled; nothing was written and the staged changes are kept"
+                .into(),
+        )
+        .into();
+    }
     DbError::Busy(format!(
         "the database is locked by another process (waited {:.1} s); nothing was written and the staged changes are kept, try again",
         waited as f64 / 1000.0

@@ -25,7 +25,7 @@ use rusqlite::types::Value;
 use super::page::RowKey;
 use super::schema::TableInfo;
 
-pub use audit_rows::row_changes;
+pub use audit_rows::{row_changes, staged_row_changes};
 pub use cascade::{CascadeInput, CascadePreview, ColumnCount, TableCount, cascade_preview};
 pub use commit::commit_changes;
 pub use constraints::{CheckChange, check_change};

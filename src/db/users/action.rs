@@ -31,6 +31,23 @@ pub enum BanExpiry {
     At(DateTime<Utc>),
 }
 
+impl BanExpiry {
+    /// When the ban ends if it starts at `now` (`None`: never). A length that would end past the
+    /// last date chrono can hold (about the year 262,000) is an input error, not an overflow.
+    pub fn ends_at(self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, String> {
+        match self {
+            BanExpiry::Never => Ok(None),
+            BanExpiry::After(delta) => now.checked_add_signed(delta).map(Some).ok_or_else(|| {
+                format!(
+                    "a ban of {}s is too long: it would end after the last date squall can store",
+                    delta.num_seconds()
+                )
+            }),
+            BanExpiry::At(at) => Ok(Some(at)),
+        }
+    }
+}
+
 /// Reads `never` / `permanent`, a duration (`30m`, `7d`, `1y`, optionally with `+`), or a date
 /// (`2026-12-01 12:00` in local time, ISO-8601).
 pub fn parse_ban_expiry(text: &str, ctx: &DisplayContext) -> Result<BanExpiry, String> {
@@ -39,11 +56,20 @@ pub fn parse_ban_expiry(text: &str, ctx: &DisplayContext) -> Result<BanExpiry, S
         return Ok(BanExpiry::Never);
     }
     if let Some(delta) = parse_duration(text.trim_start_matches('+')) {
-        return Ok(BanExpiry::After(delta));
+        let expiry = BanExpiry::After(delta);
+        return match expiry.ends_at(ctx.now) {
+            Ok(_) => Ok(expiry),
+            Err(_) => Err(too_long(text)),
+        };
     }
     parse_instant(text, ctx)
         .map(BanExpiry::At)
         .map_err(|_| format!("{text:?} is not a ban length or date: use 30m, 7d, 1y, 2026-12-01 12:00 or never"))
+}
+
+/// The message for a ban length whose end is past the last representable date.
+pub fn too_long(text: &str) -> String {
+    format!("{text:?} is too long for a ban: it must end before the year 262000")
 }
 
 /// A password kept out of `Debug` output and logs.
@@ -158,6 +184,13 @@ impl PlanContext<'_> {
             .find(|v| !matches!(v, Value::Null))
             .unwrap_or(&Value::Null);
         let format = write_format(own, user.time_format(self.conn, column)?, sibling);
+        // ISO-8601 text has four-digit years: a later date would be text nothing reads as a date.
+        if format == crate::db::kinds::TimeFormat::IsoText && chrono::Datelike::year(&instant) > 9999 {
+            return Err(DbError::Invalid(format!(
+                "{column} is stored as ISO-8601 text, which cannot hold a date after the year 9999"
+            ))
+            .into());
+        }
         Ok(store_instant(instant, format))
     }
 
@@ -190,7 +223,7 @@ fn plan_ban(ctx: &PlanContext, reason: Option<&str>, expiry: BanExpiry) -> Resul
         BanExpiry::After(delta) if delta <= TimeDelta::zero() => {
             return Err(DbError::Invalid("a ban must last longer than zero".into()).into());
         }
-        BanExpiry::After(delta) => Some(ctx.now + delta),
+        BanExpiry::After(_) => expiry.ends_at(ctx.now).map_err(DbError::Invalid)?,
         BanExpiry::At(at) if at <= ctx.now => {
             return Err(
                 DbError::Invalid(format!("the ban would end at {}, which is already past", at.to_rfc3339())).into()

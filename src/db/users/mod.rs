@@ -32,6 +32,7 @@ use serde::Serialize;
 
 pub use action::{
     BanExpiry, CREDENTIAL_PROVIDER, DEFAULT_BAN_REASON, Password, UserAction, normalise_role, parse_ban_expiry,
+    too_long,
 };
 pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
 pub use engine::{Effect, PlannedStatement};
@@ -186,7 +187,7 @@ pub fn run_action(conn: &Connection, input: &RunAction) -> Result<ActionOutcome>
 
 /// `DbError::ReadOnly` when the connection cannot write.
 pub fn ensure_writable(conn: &Connection) -> Result<()> {
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
+    if crate::db::open::refuses_writes(conn)? {
         return Err(DbError::ReadOnly("the database is open read-only: nothing was changed".into()).into());
     }
     Ok(())

@@ -271,3 +271,18 @@ fn read_only_databases_refuse_every_action() {
     drop(db);
     assert_eq!(before, std::fs::read(&fx.path).unwrap());
 }
+
+#[test]
+fn bans_past_the_last_storable_date_are_refused_and_change_nothing() {
+    for fx in every_fixture() {
+        let forever = BanExpiry::After(TimeDelta::days(365 * 300_000));
+        let err = run_err(&fx, "u-alice", UserAction::Ban { reason: None, expiry: forever });
+        assert!(matches!(&err, DbError::Invalid(message) if message.contains("too long")), "{err:?}");
+        // 9000 years fits an epoch number, but not ISO-8601 text.
+        let long = UserAction::Ban { reason: None, expiry: BanExpiry::After(TimeDelta::days(365 * 9_000)) };
+        if fx.dates == Dates::Iso {
+            assert!(matches!(run_err(&fx, "u-alice", long), DbError::Invalid(m) if m.contains("9999")));
+            assert_eq!(fx.count("session", "userId", "u-alice"), 2, "a refused ban changes nothing");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Keys while a commit waits on another process's lock (issue 18): Esc cancels the wait, other
+//! keys say busy instead of vanishing, and the staged changes survive.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rusqlite::Connection;
+
+use super::tests::{open_app, settle, users_db};
+use super::*;
+
+fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+    settle(app, conn, effects);
+}
+
+#[test]
+fn keys_during_a_commit_say_busy_and_esc_cancels_it() {
+    let (dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    let name = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "name").unwrap();
+    app.active_tab_mut().unwrap().selected_col = name;
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    press(&mut app, &mut conn, KeyCode::Char('!'));
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1);
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL) });
+    settle(&mut app, &mut conn, effects);
+    // `y` commits: the request goes to the worker, which (here) has not answered yet.
+    let commit = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    assert_eq!(commit.len(), 1);
+    let row_before = app.active_tab().unwrap().window.selected;
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE) });
+    assert!(effects.is_empty());
+    assert!(app.status.as_ref().unwrap().text.contains("busy"), "{:?}", app.status);
+    assert_eq!(app.active_tab().unwrap().window.selected, row_before, "nothing moves under the commit");
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
+    assert_eq!(effects, vec![Effect::Interrupt { worker: Worker::Foreground }]);
+    // The worker answers that the wait was cancelled: the staged edit is still there.
+    let Effect::Request { id, .. } = &commit[0] else { panic!("a request: {commit:?}") };
+    let message = "the wait for another process's lock was cancelled; nothing was written".to_string();
+    let effects = app.update(Action::Reply { reply: DbReply { id: *id, result: Err(message) } });
+    settle(&mut app, &mut conn, effects);
+    assert!(!app.edits.committing);
+    assert_eq!(app.edits.staged.len(), 1, "staged changes are kept");
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    assert_eq!(app.active_tab().unwrap().window.selected, row_before + 1, "keys work again");
+}
