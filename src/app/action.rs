@@ -11,8 +11,8 @@ pub enum Action {
     Quit,
     /// The terminal was resized to this many cells.
     Resize { width: u16, height: u16 },
-    /// Time passed (spinner, relative ages).
-    Tick,
+    /// Time passed: `now` is the clock from here on (spinner, relative ages, what gets written).
+    Tick { now: chrono::DateTime<chrono::Utc> },
     /// A database worker answered.
     Reply { reply: DbReply },
     /// A key press, interpreted by whatever is on top (a prompt, a popup, the grid).

@@ -11,7 +11,7 @@ use crate::db::edit::{
     validate_value,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::value::{edit_text, parse_value};
+use crate::db::value::{edit_text, parse_value, parse_value_like};
 
 use super::input::{field_text, text_input};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
@@ -214,7 +214,7 @@ impl App {
             return Vec::new();
         }
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
-        let now = chrono::Utc::now();
+        let now = self.ctx.now;
         let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
         self.edits.request = Some(id);
         self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now });
@@ -319,7 +319,10 @@ impl App {
                 _ => {}
             },
             EditPopup::Conflict { .. } => match key.code {
-                KeyCode::Char('o') => return self.commit_staged(true, chrono::Utc::now()),
+                KeyCode::Char('o') => {
+                    let now = self.ctx.now;
+                    return self.commit_staged(true, now);
+                }
                 KeyCode::Char('r') => {
                     self.edits.staged.clear();
                     self.overlay = Overlay::None;
@@ -346,7 +349,16 @@ impl App {
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let kind = &meta.kinds[column];
-        let parsed = if set_null { Ok(Value::Null) } else { parse_value(&text, kind, &self.ctx) };
+        let original = row.values.get(column).cloned().unwrap_or(Value::Null);
+        // Enter on an untouched editor, or a value that parses to what is stored, writes nothing:
+        // re-parsing the shown text would drop a date's milliseconds and bump updatedAt.
+        let untouched = !set_null && text == edit_text(&original, kind, &self.ctx);
+        let parsed = if set_null { Ok(Value::Null) } else { parse_value_like(&text, kind, &self.ctx, &original) };
+        if untouched || parsed.as_ref() == Ok(&original) {
+            self.overlay = Overlay::None;
+            self.say(Level::Info, "unchanged: nothing staged");
+            return Vec::new();
+        }
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
         let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
         let staged = parsed.and_then(|value| stage_update(&meta.info, &meta.kinds, &loaded, &columns[column], value));

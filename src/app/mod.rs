@@ -57,7 +57,7 @@ pub enum AppEvent {
     Input(ratatui::crossterm::event::Event),
     /// A worker answered.
     Db(DbReply),
-    /// Time passed (spinner, relative ages).
+    /// Time passed (spinner, relative ages); sent while idle too, so the clock never stops.
     Tick,
 }
 
@@ -329,6 +329,12 @@ impl App {
             || self.users.is_busy()
     }
 
+    /// Whether a tick moving the clock from `before` to the app's `now` changes the screen: the
+    /// spinner moves while busy, and otherwise shown times only change once a second.
+    pub fn tick_shows(&self, before: chrono::DateTime<chrono::Utc>) -> bool {
+        self.is_busy() || before.timestamp() != self.ctx.now.timestamp()
+    }
+
     /// Titles of the tab bar: the tables, then the special screens.
     pub fn tab_titles(&self) -> Vec<&str> {
         self.tabs.iter().map(|t| t.name.as_str()).chain(SPECIAL_SCREENS.iter().map(|(_, title)| *title)).collect()
@@ -354,11 +360,11 @@ impl App {
                 self.height = height;
                 self.after_move()
             }
-            Action::Tick => {
+            Action::Tick { now } => {
                 if self.is_busy() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
-                self.ctx = DisplayContext { now: chrono::Utc::now(), ..self.ctx };
+                self.ctx = DisplayContext { now, ..self.ctx };
                 Vec::new()
             }
             Action::Reply { reply } => self.on_reply(reply),
@@ -460,5 +466,7 @@ impl App {
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_edit;
+#[cfg(test)]
+mod tests_trust;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;

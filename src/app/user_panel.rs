@@ -242,7 +242,7 @@ impl App {
     /// Asks the worker what `action` would do, and shows it for confirmation.
     fn preview_user_action(&mut self, action: UserAction) -> Vec<Effect> {
         let Some(user) = self.panel().map(|p| p.user.id.clone()) else { return Vec::new() };
-        let now = (self.users.clock)();
+        let now = self.ctx.now;
         self.set_step(PanelStep::Confirm { action: action.clone(), preview: Load::Loading, scroll: 0 });
         self.send_panel_request(UsersRequest::Preview { user, action, now })
     }
@@ -337,7 +337,7 @@ impl App {
             MenuItem::Remove => self.preview_user_action(UserAction::Remove),
             MenuItem::Impersonations => {
                 self.set_step(PanelStep::Impersonations { list: Load::Loading, scroll: 0 });
-                let now = (self.users.clock)();
+                let now = self.ctx.now;
                 self.send_panel_request(UsersRequest::Impersonations { now })
             }
         }
@@ -345,7 +345,7 @@ impl App {
 
     fn ban_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ctx = self.ctx;
-        let now = (self.users.clock)();
+        let now = self.ctx.now;
         let Some(PanelStep::Ban(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
         match key.code {
             KeyCode::Esc => return self.back_to_menu(),

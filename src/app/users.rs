@@ -86,8 +86,6 @@ pub struct UserTable {
 /// State of the user features that outlives the menu.
 #[derive(Debug, Clone)]
 pub struct UsersState {
-    /// The clock actions are previewed and run at (fixed in tests).
-    pub clock: fn() -> DateTime<Utc>,
     /// The user table the statuses belong to, once its first page was read.
     pub table: Option<UserTable>,
     /// Status of each user of the held rows, by id; `None` while it is being read.
@@ -104,7 +102,6 @@ pub struct UsersState {
 impl Default for UsersState {
     fn default() -> Self {
         UsersState {
-            clock: Utc::now,
             table: None,
             statuses: HashMap::new(),
             statuses_failed: false,
@@ -316,7 +313,7 @@ impl App {
             Some(WindowReload { view, first, limit })
         });
         let audit = self.source.audit.clone();
-        let now = (self.users.clock)();
+        let now = self.ctx.now;
         let request = RunRequest { user, action: action.clone(), now, audit, reload };
         let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(UsersRequest::Run(Box::new(request))));
         self.users.running = Some((id, action));

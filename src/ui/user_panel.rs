@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             frame.render_widget(Paragraph::new(intro_text), intro);
             input_row(frame, "reason", &form.reason, form.field == BanField::Reason, reason);
             input_row(frame, "until", &form.expiry, form.field == BanField::Expiry, expiry);
-            let now = (app.users.clock)();
+            let now = app.ctx.now;
             let reading = match read_ban_expiry(&field_text(&form.expiry), &app.ctx, now) {
                 Ok(expiry) => Span::styled(format!("→ {}", describe_expiry(expiry, &app.ctx, now)), theme::info()),
                 Err(error) => Span::styled(format!("→ {error}"), theme::warning()),

@@ -13,7 +13,7 @@ use crate::db::change::ChangeOp;
 use crate::db::error::DbError;
 use crate::db::password::hash_password;
 use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
-use crate::db::value::{DisplayContext, parse_duration, parse_instant, store_instant};
+use crate::db::value::{DisplayContext, parse_duration, parse_instant, store_instant_like};
 
 /// better-auth's ban reason when none is given.
 pub const DEFAULT_BAN_REASON: &str = "No reason";
@@ -158,7 +158,8 @@ impl PlanContext<'_> {
             .find(|v| !matches!(v, Value::Null))
             .unwrap_or(&Value::Null);
         let format = write_format(own, user.time_format(self.conn, column)?, sibling);
-        Ok(store_instant(instant, format))
+        let like = if matches!(own, Value::Null) { sibling } else { own };
+        Ok(store_instant_like(instant, format, Some(like)))
     }
 
     /// `updatedAt = now` for the user, when the table has the column.
@@ -273,7 +274,12 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
     // The user's own dates are the sibling format: better-auth writes a user and its account alike.
     let user_updated = ctx.user.field(&ctx.schema.user, "updatedAt").clone();
     let account_instant = |column: &str, own: &Value| -> Result<Value> {
-        Ok(store_instant(ctx.now, write_format(own, account.time_format(ctx.conn, column)?, &user_updated)))
+        let like = if matches!(own, Value::Null) { &user_updated } else { own };
+        Ok(store_instant_like(
+            ctx.now,
+            write_format(own, account.time_format(ctx.conn, column)?, &user_updated),
+            Some(like),
+        ))
     };
     if count_target(ctx.conn, &credential)? > 0 {
         let mut set = vec![(password_column, hash)];

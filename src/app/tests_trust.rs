@@ -1,0 +1,113 @@
+//! What squall writes and shows is exactly right: the clock, untouched edits, date formats,
+//! previews that are what runs (issue 12).
+
+use chrono::TimeDelta;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+use super::tests::{fixed_ctx, open_app, settle, users_db};
+use super::*;
+
+pub(super) fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+    settle(app, conn, effects);
+}
+
+pub(super) fn ctrl(app: &mut App, conn: &mut Connection, c: char) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL) });
+    settle(app, conn, effects);
+}
+
+pub(super) fn type_text(app: &mut App, conn: &mut Connection, text: &str) {
+    for c in text.chars() {
+        press(app, conn, KeyCode::Char(c));
+    }
+}
+
+pub(super) fn select_column(app: &mut App, name: &str) {
+    let index = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == name).unwrap();
+    app.active_tab_mut().unwrap().selected_col = index;
+}
+
+fn clear_input(app: &mut App, conn: &mut Connection) {
+    for _ in 0..60 {
+        press(app, conn, KeyCode::Backspace);
+    }
+}
+
+fn staged_new(app: &App) -> Value {
+    match &app.edits.staged.last().expect("a change is staged").change {
+        crate::db::edit::StagedChange::Update { new, .. } => new.clone(),
+        other => panic!("not an update: {other:?}"),
+    }
+}
+
+fn open_tab(app: &mut App, conn: &mut Connection, name: &str) {
+    let index = app.tabs.iter().position(|t| t.name == name).unwrap();
+    let effects = app.update(Action::SelectTab { index });
+    settle(app, conn, effects);
+}
+
+#[test]
+fn an_idle_tick_moves_the_clock_that_now_is_written_with() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    let later = fixed_ctx().now + TimeDelta::seconds(90);
+    assert!(!app.is_busy());
+    let before = app.ctx.now;
+    app.update(Action::Tick { now: later });
+    assert!(app.tick_shows(before), "a second passed: the screen is drawn again");
+    assert!(!app.tick_shows(later), "the same second: nothing to draw while idle");
+    select_column(&mut app, "createdAt");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "now");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(staged_new(&app), Value::Integer(later.timestamp_millis()));
+    ctrl(&mut app, &mut conn, 's');
+    let Overlay::Edit(EditPopup::Review { now, .. }) = &app.overlay else { panic!("the review opens") };
+    assert_eq!(*now, later, "the commit is stamped with the tick's clock");
+}
+
+#[test]
+fn enter_on_an_untouched_editor_stages_nothing() {
+    let (_dir, mut conn) = users_db(3);
+    let with_ms = fixed_ctx().now.timestamp_millis() + 760;
+    conn.execute("UPDATE user SET createdAt = ?1 WHERE id = 'u0000'", [with_ms]).unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    for column in ["createdAt", "name", "emailVerified"] {
+        select_column(&mut app, column);
+        press(&mut app, &mut conn, KeyCode::Char('e'));
+        press(&mut app, &mut conn, KeyCode::Enter);
+        assert!(app.edits.staged.is_empty(), "{column}: nothing staged");
+        assert!(matches!(app.overlay, Overlay::None));
+    }
+    assert_eq!(app.status.as_ref().unwrap().text, "unchanged: nothing staged");
+    // Typing the same name again is no change either.
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "User 0");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(app.edits.staged.is_empty());
+}
+
+#[test]
+fn a_text_date_column_is_written_in_the_format_its_values_use() {
+    let (_dir, mut conn) = users_db(3);
+    conn.execute_batch(
+        "CREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,
+           applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);
+         INSERT INTO d1_migrations (name, applied_at) VALUES ('0000_init.sql', '2026-11-27 18:37:52');",
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    open_tab(&mut app, &mut conn, "d1_migrations");
+    select_column(&mut app, "applied_at");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "2026-11-28 09:15");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(staged_new(&app), Value::Text("2026-11-28 09:15:00".into()));
+}
