@@ -111,3 +111,52 @@ fn a_text_date_column_is_written_in_the_format_its_values_use() {
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(staged_new(&app), Value::Text("2026-11-28 09:15:00".into()));
 }
+
+fn confirm_preview(app: &App) -> &crate::db::users::ActionPreview {
+    match &app.overlay {
+        Overlay::User(panel) => match &panel.step {
+            PanelStep::Confirm { preview: Load::Loaded(preview), .. } => preview,
+            other => panic!("no preview: {other:?}"),
+        },
+        other => panic!("the user menu is not open: {other:?}"),
+    }
+}
+
+#[test]
+fn the_ban_written_is_the_ban_previewed_even_when_yes_comes_later() {
+    use super::users_test_support::{admin_app, select};
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('b'));
+    press(&mut app, &mut conn, KeyCode::Tab);
+    type_text(&mut app, &mut conn, "7d");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let expiry = (fixed_ctx().now + TimeDelta::days(7)).timestamp_millis().to_string();
+    let shown = confirm_preview(&app).statements.iter().any(|s| s.params.contains(&expiry));
+    assert!(shown, "the preview binds the expiry {expiry}");
+    // The user reads the preview for a while before saying yes.
+    app.update(Action::Tick { now: fixed_ctx().now + TimeDelta::seconds(4) });
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let written: i64 = conn.query_row("SELECT banExpires FROM user WHERE id = 'u0004'", [], |r| r.get(0)).unwrap();
+    assert_eq!(written.to_string(), expiry, "the expiry written is the one shown");
+}
+
+#[test]
+fn set_password_inserts_the_account_id_the_preview_showed() {
+    use super::users_test_support::{admin_app, select};
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('p'));
+    type_text(&mut app, &mut conn, "correct horse");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    type_text(&mut app, &mut conn, "correct horse");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let insert = confirm_preview(&app).statements.iter().find(|s| s.sql.starts_with("INSERT")).unwrap().clone();
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let id: String = conn
+        .query_row("SELECT id FROM account WHERE userId = 'u0002' AND providerId = 'credential'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(insert.params[0], format!("'{id}'"), "the id shown is the id inserted");
+}

@@ -446,9 +446,11 @@ impl App {
         let PanelStep::Confirm { action, preview, scroll } = &mut panel.step else { return Vec::new() };
         match key.code {
             KeyCode::Char('y') if matches!(preview, Load::Loaded(_)) => {
-                let (user, action) = (panel.user.id.clone(), action.clone());
+                let Load::Loaded(loaded) = preview else { return Vec::new() };
+                // The plan the preview showed runs, with its clock and ids: nothing is recomputed.
+                let plan = loaded.plan.clone();
                 panel.step = PanelStep::Running { action: action.name() };
-                return self.run_user_action(user, action);
+                return self.run_user_plan(plan);
             }
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
                 self.say(Level::Info, "nothing was changed");

@@ -10,7 +10,9 @@ use rusqlite::types::Value;
 
 use crate::db::kinds::name_words;
 use crate::db::page::{Cursor, Page, View};
-use crate::db::users::{ActionOutcome, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary};
+use crate::db::users::{
+    ActionOutcome, ActionPlan, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary,
+};
 use crate::db::value::{DisplayContext, raw_text, relative_age};
 
 use super::layout::text_width;
@@ -33,13 +35,10 @@ pub enum UsersRequest {
     Impersonations { now: DateTime<Utc> },
 }
 
-/// An action to run, and what to do after it commits.
+/// A previewed action to run exactly as planned, and what to do after it commits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRequest {
-    /// The user's id.
-    pub user: String,
-    pub action: UserAction,
-    pub now: DateTime<Utc>,
+    pub plan: ActionPlan,
     pub audit: AuditTarget,
     /// The grid rows to read again once the change is committed.
     pub reload: Option<WindowReload>,
@@ -304,8 +303,8 @@ impl App {
         Vec::new()
     }
 
-    /// Sends `action` to run on the worker, with the grid rows to re-read after it.
-    pub(super) fn run_user_action(&mut self, user: String, action: UserAction) -> Vec<Effect> {
+    /// Sends a previewed plan to run on the worker, with the grid rows to re-read after it.
+    pub(super) fn run_user_plan(&mut self, plan: ActionPlan) -> Vec<Effect> {
         let reload = self.active_tab().and_then(|tab| {
             let view = tab.view()?;
             let first = (!tab.window.at_start).then(|| tab.window.rows.first().map(|r| r.cursor.clone())).flatten();
@@ -313,8 +312,8 @@ impl App {
             Some(WindowReload { view, first, limit })
         });
         let audit = self.source.audit.clone();
-        let now = self.ctx.now;
-        let request = RunRequest { user, action: action.clone(), now, audit, reload };
+        let action = plan.action.clone();
+        let request = RunRequest { plan, audit, reload };
         let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(UsersRequest::Run(Box::new(request))));
         self.users.running = Some((id, action));
         vec![effect]

@@ -212,8 +212,8 @@ fn plan_ban(ctx: &PlanContext, reason: Option<&str>, expiry: BanExpiry) -> Resul
     ];
     set.extend(ctx.user_updated_at()?);
     Ok(vec![
-        Step { target: ctx.user_target()?, op: StepOp::Update { set } },
-        Step { target: ctx.sessions_target()?, op: StepOp::Delete },
+        Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true },
+        Step { target: ctx.sessions_target()?, op: StepOp::Delete, guarded: false },
     ])
 }
 
@@ -225,14 +225,14 @@ fn plan_unban(ctx: &PlanContext) -> Result<Vec<Step>> {
         (user.require("banExpires")?.to_string(), Value::Null),
     ];
     set.extend(ctx.user_updated_at()?);
-    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set } }])
+    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true }])
 }
 
 fn plan_set_role(ctx: &PlanContext, role: &str) -> Result<Vec<Step>> {
     let role = normalise_role(role)?;
     let mut set = vec![(ctx.schema.user.require("role")?.to_string(), Value::Text(role))];
     set.extend(ctx.user_updated_at()?);
-    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set } }])
+    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true }])
 }
 
 fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
@@ -253,7 +253,7 @@ fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
         let ids = session_ids.iter().map(|id| Value::Text(id.clone())).collect();
         target.conditions.push(Condition { column: id_column.to_string(), values: ids });
     }
-    Ok(Step { target, op: StepOp::Delete })
+    Ok(Step { target, op: StepOp::Delete, guarded: false })
 }
 
 fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
@@ -287,7 +287,7 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
             let own = first_value(ctx.conn, &credential, column)?;
             set.push((column.to_string(), account_instant(column, &own)?));
         }
-        return Ok(Step { target: credential, op: StepOp::Update { set } });
+        return Ok(Step { target: credential, op: StepOp::Update { set }, guarded: true });
     }
     let mut values = vec![
         (account.require("id")?.to_string(), Value::Text(uuid::Uuid::new_v4().to_string())),
@@ -301,7 +301,7 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
             values.push((column.to_string(), account_instant(column, &Value::Null)?));
         }
     }
-    Ok(Step { target: ctx.target(account, Vec::new()), op: StepOp::Insert { values } })
+    Ok(Step { target: ctx.target(account, Vec::new()), op: StepOp::Insert { values }, guarded: false })
 }
 
 fn plan_remove(ctx: &PlanContext) -> Result<Plan> {
@@ -309,9 +309,9 @@ fn plan_remove(ctx: &PlanContext) -> Result<Plan> {
     let account_user = schema.account.require("userId")?;
     let accounts = ctx.target(&schema.account, vec![Condition::eq(account_user, ctx.user_id())]);
     let steps = vec![
-        Step { target: ctx.sessions_target()?, op: StepOp::Delete },
-        Step { target: accounts, op: StepOp::Delete },
-        Step { target: ctx.user_target()?, op: StepOp::Delete },
+        Step { target: ctx.sessions_target()?, op: StepOp::Delete, guarded: false },
+        Step { target: accounts, op: StepOp::Delete, guarded: false },
+        Step { target: ctx.user_target()?, op: StepOp::Delete, guarded: true },
     ];
     let covered = [(schema.session.name(), schema.session.require("userId")?), (schema.account.name(), account_user)];
     let watches = foreign_key_watches(ctx, &covered)?;
