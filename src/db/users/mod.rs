@@ -37,7 +37,7 @@ pub use action::{
 pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
 pub use engine::{Effect, Plan, PlannedStatement};
 pub use glance::{UserStatuses, user_statuses};
-pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, split_roles};
+pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use tables::{AuthSchema, MappedTable, load_auth_schema};
 
 use crate::db::change::{ChangeOp, RowChange};
