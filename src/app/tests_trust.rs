@@ -160,3 +160,31 @@ fn set_password_inserts_the_account_id_the_preview_showed() {
         .unwrap();
     assert_eq!(insert.params[0], format!("'{id}'"), "the id shown is the id inserted");
 }
+
+fn impersonations_of(app: &mut App, conn: &mut Connection, id: &str) -> Vec<crate::db::users::Impersonation> {
+    use super::users_test_support::select;
+    app.overlay = Overlay::None;
+    let effects = app.update(Action::FirstRow);
+    settle(app, conn, effects);
+    select(app, conn, id);
+    press(app, conn, KeyCode::Char('A'));
+    press(app, conn, KeyCode::Char('i'));
+    let Overlay::User(panel) = &app.overlay else { panic!("the menu is open") };
+    let PanelStep::Impersonations { list: Load::Loaded(list), .. } = &panel.step else { panic!("{:?}", panel.step) };
+    list.clone()
+}
+
+#[test]
+fn a_users_menu_lists_only_that_users_impersonations() {
+    use super::users_test_support::{add_session, admin_app};
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    add_session(&conn, "s-7imp", "u0007", -2, Some("u0020"));
+    let of_5 = impersonations_of(&mut app, &mut conn, "u0005");
+    assert_eq!(of_5.iter().map(|i| i.session_id.as_str()).collect::<Vec<_>>(), ["s-5imp"]);
+    assert!(impersonations_of(&mut app, &mut conn, "u0004").is_empty(), "user4 was never impersonated");
+    let of_7 = impersonations_of(&mut app, &mut conn, "u0007");
+    assert_eq!(of_7.len(), 1);
+    assert_eq!(of_7[0].state_word(), "expired", "the same word as the CLI");
+    let by_admin = impersonations_of(&mut app, &mut conn, "u0000");
+    assert_eq!(by_admin.len(), 1, "an admin's menu lists the sessions they impersonate in");
+}

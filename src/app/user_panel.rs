@@ -338,7 +338,8 @@ impl App {
             MenuItem::Impersonations => {
                 self.set_step(PanelStep::Impersonations { list: Load::Loading, scroll: 0 });
                 let now = self.ctx.now;
-                self.send_panel_request(UsersRequest::Impersonations { now })
+                let user = self.panel().map(|p| p.user.id.clone()).unwrap_or_default();
+                self.send_panel_request(UsersRequest::Impersonations { user, now })
             }
         }
     }

@@ -31,8 +31,8 @@ pub enum UsersRequest {
     Preview { user: String, action: UserAction, now: DateTime<Utc> },
     /// Runs an action in one transaction, records it in the audit log, re-reads the grid's rows.
     Run(Box<RunRequest>),
-    /// Sessions in which an admin impersonates a user.
-    Impersonations { now: DateTime<Utc> },
+    /// Sessions in which an admin impersonates this user, or this user impersonates someone.
+    Impersonations { user: String, now: DateTime<Utc> },
 }
 
 /// A previewed action to run exactly as planned, and what to do after it commits.

@@ -151,7 +151,10 @@ pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if json { print::json(&detail)? } else { print::emit(&print::user_detail(&detail, &ctx))? }
         }
         UserCommand::Impersonations(imp) => {
-            let list = list_impersonations(&db.conn, &ListImpersonations { active_only: imp.active, now: ctx.now })?;
+            let list = list_impersonations(
+                &db.conn,
+                &ListImpersonations { active_only: imp.active, user: None, now: ctx.now },
+            )?;
             if json { print::json(&list)? } else { print::emit(&print::impersonations(&list, &ctx))? }
         }
         UserCommand::Ban(ban) => {

@@ -181,7 +181,7 @@ pub fn impersonations(list: &[Impersonation], ctx: &DisplayContext) -> String {
             vec![
                 i.admin_email.clone().unwrap_or_else(|| format!("{} (no such user)", i.admin_id)),
                 i.user_email.clone().unwrap_or_else(|| i.user_id.clone()),
-                if i.active { "active" } else { "expired" }.into(),
+                i.state_word().into(),
                 when(i.created_at, ctx),
                 when(i.expires_at, ctx),
                 i.session_id.clone(),

@@ -32,9 +32,10 @@ pub fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersRes
             let rows = run.reload.as_ref().map(|reload| reread(conn, reload).map_err(|e| format!("{e:#}")));
             UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows }))
         }
-        UsersRequest::Impersonations { now } => {
-            UsersResult::Impersonations(list_impersonations(conn, &ListImpersonations { active_only: false, now })?)
-        }
+        UsersRequest::Impersonations { user, now } => UsersResult::Impersonations(list_impersonations(
+            conn,
+            &ListImpersonations { active_only: false, user: Some(&user), now },
+        )?),
     })
 }
 

@@ -378,7 +378,7 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
             [
                 i.admin_email.clone().unwrap_or_else(|| format!("{} (no such user)", i.admin_id)),
                 i.user_email.clone().unwrap_or_else(|| i.user_id.clone()),
-                if i.active { "active" } else { "ended" }.into(),
+                i.state_word().into(),
                 when(i.created_at, ctx),
                 when(i.expires_at, ctx),
             ]
