@@ -168,6 +168,9 @@ impl App {
             self.active = step.to_tab;
             if needs_rows {
                 effects.extend(self.reload_rows());
+            } else {
+                // The restored rows' statuses were dropped while the jump showed other rows.
+                effects.extend(self.request_statuses(step.to_tab, super::tab::FetchKind::Append));
             }
         }
         self.active = step.from_tab.min(self.tabs.len().saturating_sub(1));

@@ -188,3 +188,34 @@ fn a_users_menu_lists_only_that_users_impersonations() {
     let by_admin = impersonations_of(&mut app, &mut conn, "u0000");
     assert_eq!(by_admin.len(), 1, "an admin's menu lists the sessions they impersonate in");
 }
+
+#[test]
+fn statuses_are_shown_again_after_going_back() {
+    use super::users_test_support::{admin_app, select};
+    let (_dir, mut conn, mut app) = admin_app(140, 30);
+    select(&mut app, &mut conn, "u0004");
+    let effects = app.update(Action::ShowReferences);
+    settle(&mut app, &mut conn, effects);
+    let Overlay::References { groups, .. } = &app.overlay else { panic!("gr lists the references") };
+    let sessions = groups.iter().position(|g| g.target.table == "session").unwrap();
+    if let Overlay::References { selected, .. } = &mut app.overlay {
+        *selected = sessions;
+    }
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    select_column(&mut app, "userId");
+    let effects = app.update(Action::FollowReference);
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    for _ in 0..2 {
+        let effects = app.update(Action::Back);
+        settle(&mut app, &mut conn, effects);
+    }
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.name, "user");
+    assert!(tab.window.rows.len() > 1);
+    for row in &tab.window.rows {
+        let status = app.users.status_of(tab, &row.values);
+        assert!(matches!(status, Some(Some(_))), "{:?} has no status", row.values[0]);
+    }
+}
