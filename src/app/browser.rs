@@ -24,6 +24,7 @@ impl App {
             (Screen::Browser, action) => self.update_browser(action),
             (Screen::Migrations, action) => self.update_migrations(action),
             (Screen::Er, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Er, action @ Action::ToggleInternal) => self.update_browser(action),
             (Screen::Er, _) => Vec::new(),
         }
     }
@@ -54,7 +55,9 @@ impl App {
                 self.show_internal = !self.show_internal;
                 let shown = if self.show_internal { "shown" } else { "hidden" };
                 self.say(Level::Info, format!("internal tables {shown}"));
-                self.request_tables()
+                let mut effects = self.request_tables();
+                effects.extend(self.er_after_tables_changed());
+                effects
             }
             Action::Refresh => self.reload_rows(),
             Action::FollowReference => self.follow_reference(),

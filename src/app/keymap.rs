@@ -107,7 +107,13 @@ pub fn screen_action(event: &KeyEvent) -> Option<Action> {
     browser_action(event).filter(|action| {
         matches!(
             action,
-            Action::NextTab | Action::PrevTab | Action::Quit | Action::OpenHelp | Action::OpenPicker | Action::Refresh
+            Action::NextTab
+                | Action::PrevTab
+                | Action::Quit
+                | Action::OpenHelp
+                | Action::OpenPicker
+                | Action::Refresh
+                | Action::ToggleInternal
         )
     })
 }
@@ -124,6 +130,7 @@ pub static MIGRATION_KEYS: &[(&str, &str)] = &[
 pub static ER_KEYS: &[(&str, &str)] = &[
     ("arrows / hjkl", "select the neighbouring table"),
     ("Enter / click", "open the selected table"),
+    ("i", "show / hide internal tables (sqlite_*, _cf_*)"),
     ("c", "compact / full detail"),
     ("PgUp PgDn, H L", "scroll"),
     ("r", "re-read the schema"),

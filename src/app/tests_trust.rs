@@ -219,3 +219,31 @@ fn statuses_are_shown_again_after_going_back() {
         assert!(matches!(status, Some(Some(_))), "{:?} has no status", row.values[0]);
     }
 }
+
+fn er_boxes(app: &App) -> Vec<String> {
+    app.er.view().unwrap().diagram.boxes.iter().map(|b| b.table.clone()).collect()
+}
+
+#[test]
+fn the_er_view_shows_the_tables_the_tab_bar_lists() {
+    let (_dir, mut conn) = users_db(3);
+    conn.execute_batch(
+        "CREATE TABLE _cf_KV (key TEXT PRIMARY KEY, value BLOB);
+         CREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,
+           applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);",
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, 140, 40);
+    let effects = app.update(Action::ToggleInternal);
+    settle(&mut app, &mut conn, effects);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    assert!(er_boxes(&app).contains(&"_cf_KV".to_string()), "{:?}", er_boxes(&app));
+    press(&mut app, &mut conn, KeyCode::Char('i'));
+    assert!(!app.show_internal);
+    assert!(!er_boxes(&app).contains(&"_cf_KV".to_string()), "hidden tables lose their boxes");
+    assert!(app.tabs.iter().any(|t| t.name == "d1_migrations"));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    assert!(er_boxes(&app).contains(&"d1_migrations".to_string()), "a tab keeps its box after a reload");
+}

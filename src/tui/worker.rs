@@ -87,7 +87,8 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,
         ),
         DbRequest::Er { include_internal, detail } => {
-            let model = load_er_model(conn, &LoadErModel { include_internal, count_rows: true })?;
+            let model =
+                load_er_model(conn, &LoadErModel { include_internal, include_trackers: true, count_rows: true })?;
             let diagram = layout_er(&model, &LayoutOptions { detail });
             DbResult::Er(Box::new(ErView { model, diagram }))
         }
