@@ -353,6 +353,7 @@ impl App {
                     tab.remember_shown();
                 }
                 let mut effects = self.request_statuses(index, pending.kind);
+                self.after_search_page(index);
                 if is_active {
                     effects.extend(self.after_move());
                 }
@@ -374,6 +375,23 @@ impl App {
                 Vec::new()
             }
         }
+    }
+}
+
+impl App {
+    /// A search's first page arrived: the status line says what it found, not that it is looking.
+    fn after_search_page(&mut self, index: usize) {
+        let Some(tab) = self.tabs.get(index) else { return };
+        let Some(search) = tab.search.clone() else { return };
+        if self.status.as_ref().map(|s| s.text.as_str()) != Some(&super::overlay::searching_message(&search)) {
+            return;
+        }
+        let text = if tab.window.rows.is_empty() {
+            format!("no rows match {search:?}")
+        } else {
+            format!("showing rows matching {search:?} · / changes the search, F clears")
+        };
+        self.say(Level::Info, text);
     }
 }
 

@@ -136,7 +136,7 @@ impl App {
             return Vec::new();
         }
         let Some(table) = self.active_tab().map(|t| t.name.clone()) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::InsertTemplate { table });
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::InsertTemplate { table, now: self.ctx.now });
         self.edits.request = Some(id);
         vec![effect]
     }
@@ -201,7 +201,13 @@ impl App {
     pub(super) fn undo_staged(&mut self) -> Vec<Effect> {
         match self.edits.staged.pop() {
             Some(edit) => {
-                self.say(Level::Info, format!("undid a staged {:?} on {}", edit.change.action(), edit.change.table()))
+                let what = match &edit.change {
+                    StagedChange::Update { table, column, .. } => format!("the staged edit of {table}.{column}"),
+                    StagedChange::Insert { table, .. } => format!("the staged new row of {table}"),
+                    StagedChange::Delete { table, .. } => format!("the staged delete from {table}"),
+                };
+                let left = self.edits.staged.len();
+                self.say(Level::Info, format!("undid {what} · {left} change(s) still staged"))
             }
             None => self.say(Level::Info, "nothing staged to undo"),
         }
@@ -461,16 +467,11 @@ impl App {
                 }
             }
             Ok(DbResult::Committed(report)) => {
-                let rows = report.applied.len();
                 let cascaded: u64 = report.cascaded.iter().map(|c| c.rows).sum();
                 let tables: Vec<String> = self.edits.staged.iter().map(|e| e.change.table().to_string()).collect();
+                let done = describe_commit(&self.edits.staged, cascaded);
                 self.edits.staged.clear();
-                let extra =
-                    if cascaded > 0 { format!(", {cascaded} more row(s) deleted in cascade") } else { String::new() };
-                self.say(
-                    Level::Info,
-                    format!("committed: {rows} value(s) written in one transaction{extra}; recorded in the audit log"),
-                );
+                self.say(Level::Info, format!("committed in one transaction: {done}; recorded in the audit log"));
                 return self.reload_tables_named(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
@@ -510,4 +511,34 @@ impl App {
     pub(super) fn awaits_edit(&self, id: RequestId) -> bool {
         self.edits.request == Some(id)
     }
+}
+
+/// `1 row updated, 2 rows deleted (+3 in cascade)`: what a commit did, counted in rows.
+fn describe_commit(staged: &[StagedEdit], cascaded: u64) -> String {
+    let mut updated: Vec<(&str, &ColumnValues)> = Vec::new();
+    let (mut added, mut deleted) = (0, 0);
+    for edit in staged {
+        match &edit.change {
+            StagedChange::Update { table, key, .. } => {
+                if !updated.contains(&(table.as_str(), key)) {
+                    updated.push((table, key));
+                }
+            }
+            StagedChange::Insert { .. } => added += 1,
+            StagedChange::Delete { .. } => deleted += 1,
+        }
+    }
+    let rows = |n: usize| if n == 1 { "1 row".to_string() } else { format!("{n} rows") };
+    let mut parts = Vec::new();
+    if !updated.is_empty() {
+        parts.push(format!("{} updated", rows(updated.len())));
+    }
+    if added > 0 {
+        parts.push(format!("{} added", rows(added)));
+    }
+    if deleted > 0 {
+        let cascade = if cascaded > 0 { format!(" (+{cascaded} in cascade)") } else { String::new() };
+        parts.push(format!("{} deleted{cascade}", rows(deleted)));
+    }
+    parts.join(", ")
 }

@@ -86,8 +86,8 @@ pub enum DbRequest {
     FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
     /// The groups of rows, per relation, that point at this row, with counts.
     ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value> },
-    /// Pre-filled fields for a new row of `table`.
-    InsertTemplate { table: String },
+    /// Pre-filled fields for a new row of `table` (dates filled with the app's `now`).
+    InsertTemplate { table: String, now: chrono::DateTime<chrono::Utc> },
     /// What deleting these rows would cascade to.
     CascadePreview { table: String, keys: Vec<ColumnValues> },
     /// The SQL of staged changes, values shown as they will be bound.

@@ -207,8 +207,7 @@ impl App {
                     if let Some(tab) = self.active_tab_mut() {
                         tab.search = (!text.is_empty()).then(|| text.clone());
                     }
-                    let message =
-                        if text.is_empty() { "search cleared".into() } else { format!("searching for {text:?}") };
+                    let message = if text.is_empty() { "search cleared".into() } else { searching_message(&text) };
                     self.say(Level::Info, message);
                     self.reload_rows()
                 }
@@ -286,9 +285,17 @@ impl App {
             }
             (KeyCode::Enter, _) => return self.apply_filter_form(),
             (KeyCode::Backspace, FilterField::Value) if field_text(&form.input).is_empty() => {
-                if let Some(tab) = self.active_tab_mut()
-                    && tab.filters.pop().is_some()
-                {
+                let removed = self.active_tab_mut().and_then(|tab| tab.filters.pop());
+                if let Some(filter) = removed {
+                    let meta = self.active_tab().and_then(|t| t.meta());
+                    let kind = meta.and_then(|m| {
+                        m.info.columns.iter().position(|c| c.name == filter.column).and_then(|i| m.kinds.get(i))
+                    });
+                    let shown = match kind {
+                        Some(kind) => describe_filter(&filter, kind, &self.ctx),
+                        None => filter.column.clone(),
+                    };
+                    self.say(Level::Info, format!("filter removed: {shown}"));
                     return self.reload_rows();
                 }
             }
@@ -361,4 +368,9 @@ pub fn describe_filter(filter: &Filter, kind: &ColumnKind, ctx: &crate::db::valu
         FilterOp::In => format!("{} in ({})", filter.column, values.join(", ")),
         op => format!("{} {} {}", filter.column, op.label(), values.join("")),
     }
+}
+
+/// The status line while a search runs; replaced by its outcome when the rows arrive.
+pub(super) fn searching_message(text: &str) -> String {
+    format!("searching for {text:?}…")
 }

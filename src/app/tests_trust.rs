@@ -247,3 +247,104 @@ fn the_er_view_shows_the_tables_the_tab_bar_lists() {
     press(&mut app, &mut conn, KeyCode::Char('r'));
     assert!(er_boxes(&app).contains(&"d1_migrations".to_string()), "a tab keeps its box after a reload");
 }
+
+fn status_text(app: &App) -> String {
+    app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn gd_on_a_null_reference_says_it_is_null() {
+    use super::users_test_support::admin_app;
+    let (_dir, mut conn, mut app) = admin_app(140, 30);
+    open_tab(&mut app, &mut conn, "session");
+    select_column(&mut app, "impersonatedBy");
+    let effects = app.update(Action::FollowReference);
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(status_text(&app), "impersonatedBy is NULL here: it points at no row");
+}
+
+#[test]
+fn removing_a_filter_says_removed_and_a_search_says_what_it_found() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 140, 30);
+    let filter = crate::db::page::Filter {
+        column: "name".into(),
+        op: crate::db::page::FilterOp::Eq,
+        values: vec![Value::Text("User 1".into())],
+    };
+    app.active_tab_mut().unwrap().filters.push(filter);
+    let effects = app.update(Action::OpenFilter);
+    settle(&mut app, &mut conn, effects);
+    if let Overlay::Filter(form) = &mut app.overlay {
+        form.field = FilterField::Value;
+    }
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert!(app.active_tab().unwrap().filters.is_empty());
+    assert!(status_text(&app).starts_with("filter removed: name"), "{}", status_text(&app));
+    press(&mut app, &mut conn, KeyCode::Esc);
+
+    let effects = app.update(Action::OpenSearch);
+    settle(&mut app, &mut conn, effects);
+    type_text(&mut app, &mut conn, "user3@");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(status_text(&app).starts_with("showing rows matching \"user3@\""), "{}", status_text(&app));
+    let effects = app.update(Action::OpenSearch);
+    settle(&mut app, &mut conn, effects);
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "nobody");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(status_text(&app), "no rows match \"nobody\"");
+}
+
+#[test]
+fn undo_and_commit_messages_speak_in_rows() {
+    let (dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    type_text(&mut app, &mut conn, "!");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    press(&mut app, &mut conn, KeyCode::Char('u'));
+    assert_eq!(status_text(&app), "undid the staged edit of user.name · 0 change(s) still staged");
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert!(status_text(&app).starts_with("committed in one transaction: 1 row deleted;"), "{}", status_text(&app));
+}
+
+#[test]
+fn an_integer_key_is_edited_as_a_number() {
+    let (_dir, mut conn) = users_db(1);
+    conn.execute_batch(
+        "CREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,
+           applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);
+         INSERT INTO d1_migrations (name) VALUES ('0000_init.sql');",
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    open_tab(&mut app, &mut conn, "d1_migrations");
+    select_column(&mut app, "id");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("a whole number (a key)"), "{screen}");
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "7");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(staged_new(&app), Value::Integer(7));
+}
+
+#[test]
+fn the_role_form_says_when_no_role_is_stored() {
+    use super::users_test_support::{admin_app, select};
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    conn.execute("UPDATE user SET role = NULL WHERE id = 'u0002'", []).unwrap();
+    let effects = app.update(Action::Refresh);
+    settle(&mut app, &mut conn, effects);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("now: none stored, read as user"), "{screen}");
+}

@@ -209,7 +209,7 @@ fn ensure_writable(db: &Database) -> Result<()> {
 /// Runs one action, prints what changed and records it in the audit log.
 fn change(db: &Database, user: &str, action: UserAction, json: bool, ctx: &DisplayContext) -> Result<()> {
     ensure_writable(db)?;
-    let outcome = run_action(&db.conn, &RunAction { user, action: &action, now: chrono::Utc::now() })?;
+    let outcome = run_action(&db.conn, &RunAction { user, action: &action, now: ctx.now })?;
     let recorded = crate::audit::record_changes(&db.path, action.name(), &outcome.changes);
     if json {
         print::json(&outcome)?

@@ -130,7 +130,10 @@ fn format_local(instant: DateTime<Utc>, ctx: &DisplayContext) -> String {
 
 /// "3d ago", "in 5h", "just now": the largest whole unit.
 pub fn relative_age(instant: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let seconds = (now - instant).num_seconds();
+    // Rounded to the nearest second: a date stored in milliseconds lost its sub-millisecond part,
+    // and truncating would show a 7-day ban as "in 6d".
+    let millis = (now - instant).num_milliseconds();
+    let seconds = (millis + if millis >= 0 { 500 } else { -500 }) / 1000;
     let magnitude = seconds.unsigned_abs();
     if magnitude < 60 {
         return "just now".into();
@@ -184,6 +187,10 @@ pub fn parse_value_like(
     ctx: &DisplayContext,
     original: &Value,
 ) -> Result<Value, String> {
+    // An integer key stays an integer: text would not match the rows that point at it.
+    if matches!(kind, ColumnKind::Id | ColumnKind::ForeignKey { .. }) && matches!(original, Value::Integer(_)) {
+        return parse_value(input, &ColumnKind::Integer, ctx);
+    }
     let ColumnKind::Timestamp { format } = kind else { return parse_value(input, kind, ctx) };
     let instant = parse_instant(input.trim(), ctx)?;
     let format = match (format, original) {
@@ -348,6 +355,13 @@ mod tests {
             now: Utc.with_ymd_and_hms(2026, 12, 1, 6, 23, 0).unwrap(),
             offset: FixedOffset::east_opt(0).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_week_stored_in_milliseconds_reads_as_a_week() {
+        let now = ctx().now + chrono::TimeDelta::nanoseconds(400_000);
+        let stored = value_instant(&Value::Integer((now + chrono::TimeDelta::days(7)).timestamp_millis())).unwrap();
+        assert_eq!(relative_age(stored, now), "in 7d");
     }
 
     #[test]

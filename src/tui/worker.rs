@@ -106,10 +106,10 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             let row = RowValues { table: &table, columns: &columns, values: &values };
             DbResult::Referencing(referencing_rows(conn, &ReferencingRows { relations: &relations, row })?)
         }
-        DbRequest::InsertTemplate { table } => {
+        DbRequest::InsertTemplate { table, now } => {
             let info = describe_table(conn, &DescribeTable { name: &table })?;
             let kinds = infer_kinds(conn, &info)?;
-            let input = InsertTemplate { info: &info, kinds: &kinds, now: chrono::Utc::now() };
+            let input = InsertTemplate { info: &info, kinds: &kinds, now };
             DbResult::Template(insert_template(conn, &input)?)
         }
         DbRequest::CascadePreview { table, keys } => {

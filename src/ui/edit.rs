@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 
 use super::theme;
 use crate::app::{App, EditPopup, TYPE_COUNT_ABOVE};
-use crate::db::kinds::ColumnKind;
+use crate::db::kinds::{Affinity, ColumnKind, affinity};
 use crate::db::value::raw_text;
 
 fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) -> Rect {
@@ -27,9 +27,11 @@ fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) ->
     inner
 }
 
-/// What a kind accepts, shown under the editor.
-fn kind_hint(kind: &ColumnKind) -> String {
+/// What a kind accepts, shown under the editor. A key declared INTEGER takes a whole number.
+fn kind_hint(kind: &ColumnKind, decl_type: &str) -> String {
+    let integer = affinity(decl_type) == Affinity::Integer;
     match kind {
+        ColumnKind::Id | ColumnKind::ForeignKey { .. } if integer => "a whole number (a key)".into(),
         ColumnKind::Timestamp { .. } => "a date: 2026-12-01 12:00, 2026-12-01, +7d, -3h or now".into(),
         ColumnKind::Boolean => "true / false, yes / no, 1 / 0".into(),
         ColumnKind::Enum { values } => format!("one of: {} (several roles comma-joined)", values.join(", ")),
@@ -55,7 +57,10 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 frame.render_widget(input, field);
             }
             let not_null = if info.not_null { " · NOT NULL" } else { "" };
-            frame.render_widget(Paragraph::new(format!("{}{not_null}", kind_hint(kind))).style(theme::dim()), hint);
+            frame.render_widget(
+                Paragraph::new(format!("{}{not_null}", kind_hint(kind, &info.decl_type))).style(theme::dim()),
+                hint,
+            );
             if let Some(error) = error {
                 frame.render_widget(
                     Paragraph::new(error.as_str()).style(theme::error()).wrap(Wrap { trim: true }),

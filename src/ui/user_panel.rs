@@ -84,7 +84,12 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             ])
             .areas(inner);
             let ticked: Vec<String> = field_text(&form.input).split(',').map(|r| r.trim().to_string()).collect();
-            let now = panel.user.summary.as_ref().map(|u| u.roles.join(",")).unwrap_or_else(|| "?".into());
+            let now = match panel.user.summary.as_ref() {
+                // NULL is not the text `user`: better-auth only reads it as its default role.
+                Some(user) if user.role.is_none() => "none stored, read as user".to_string(),
+                Some(user) => user.roles.join(","),
+                None => "?".into(),
+            };
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);

@@ -157,6 +157,9 @@ pub struct ActionOutcome {
     /// Every changed row, old and new values included (unredacted: redact before showing).
     #[serde(skip)]
     pub changes: Vec<RowChange>,
+    /// The clock the action ran at: relative times in its report are measured from it.
+    #[serde(skip)]
+    pub now: DateTime<Utc>,
 }
 
 /// Plans `input.action` and counts what it would change, without writing anything.
@@ -225,6 +228,7 @@ fn execute_planned(tx: &Connection, schema: &AuthSchema, planned: &ActionPlan) -
         effects: engine::effects_of(&changes),
         statements: planned.statements(),
         changes,
+        now,
     })
 }
 
