@@ -49,6 +49,8 @@ pub enum Action {
     OpenPicker,
     /// Show every key of the current screen.
     OpenHelp,
+    /// Show the messages of this session, newest first, each in full.
+    OpenMessages,
     /// Show the selected row with every column in full.
     OpenDetail,
     /// Reveal or mask secrets in the row detail.

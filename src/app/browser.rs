@@ -20,10 +20,14 @@ impl App {
             (_, Action::NextTab) => self.switch_tab(self.active_title() as i64 + 1),
             (_, Action::PrevTab) => self.switch_tab(self.active_title() as i64 - 1),
             (_, Action::SelectTab { index }) => self.switch_tab(index as i64),
-            (Screen::Migrations, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Migrations, action @ (Action::OpenHelp | Action::OpenPicker | Action::OpenMessages)) => {
+                self.open_overlay(action)
+            }
             (Screen::Browser, action) => self.update_browser(action),
             (Screen::Migrations, action) => self.update_migrations(action),
-            (Screen::Er, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Er, action @ (Action::OpenHelp | Action::OpenPicker | Action::OpenMessages)) => {
+                self.open_overlay(action)
+            }
             (Screen::Er, action @ Action::ToggleInternal) => self.update_browser(action),
             (Screen::Er, _) => Vec::new(),
         }
@@ -80,6 +84,7 @@ impl App {
                 self.reload_rows()
             }
             Action::OpenHelp
+            | Action::OpenMessages
             | Action::OpenPicker
             | Action::OpenDetail
             | Action::OpenSearch

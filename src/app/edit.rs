@@ -480,10 +480,7 @@ impl App {
             }
             Ok(_) => {}
             Err(message) => {
-                if matches!(self.overlay, Overlay::Edit(EditPopup::Review { .. } | EditPopup::Delete { .. })) {
-                    self.overlay = Overlay::None;
-                }
-                self.say(Level::Error, format!("{message} (staged changes kept)"));
+                self.show_error(format!("{message} (staged changes kept)"));
             }
         }
         Vec::new()

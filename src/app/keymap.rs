@@ -68,6 +68,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
     KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },
     KeyHelp { keys: "?", description: "this help", chords: &[ch('?')], action: Some(Action::OpenHelp) },
+    KeyHelp { keys: "m", description: "messages of this session, each in full (errors too)", chords: &[ch('m')], action: Some(Action::OpenMessages) },
     KeyHelp { keys: "q / Ctrl-c", description: "quit (asks first when changes are staged)", chords: &[ch('q'), ctrl('c')], action: Some(Action::Quit) },
     KeyHelp { keys: "mouse", description: "click selects, wheel scrolls, click a tab or header", chords: &[], action: None },
 ];
@@ -111,6 +112,7 @@ pub fn screen_action(event: &KeyEvent) -> Option<Action> {
                 | Action::PrevTab
                 | Action::Quit
                 | Action::OpenHelp
+                | Action::OpenMessages
                 | Action::OpenPicker
                 | Action::Refresh
                 | Action::ToggleInternal

@@ -47,6 +47,9 @@ use crate::db::value::DisplayContext;
 use crate::er::{Detail, ErModel};
 use crate::migrate::{ApplyEvent, ApplyReport};
 
+/// How many status messages the log keeps.
+const MESSAGES_KEPT: usize = 300;
+
 /// Identifies a request so its reply can be matched, or dropped when stale.
 pub type RequestId = u64;
 
@@ -238,6 +241,8 @@ pub struct App {
     pub users: UsersState,
     pub overlay: Overlay,
     pub status: Option<Status>,
+    /// Every message shown in the status line this session, oldest first (the last few hundred).
+    pub messages: Vec<Status>,
     /// Terminal size in cells.
     pub width: u16,
     pub height: u16,
@@ -271,6 +276,7 @@ impl App {
             users: UsersState::default(),
             overlay: Overlay::None,
             status: None,
+            messages: Vec::new(),
             width,
             height,
             ctx,
@@ -312,9 +318,23 @@ impl App {
         vec![effect]
     }
 
-    /// Shows a message in the status line.
+    /// Shows a message in the status line, and keeps it in the log `m` opens.
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), level });
+        let status = Status { text: text.into(), level };
+        if self.messages.last() != Some(&status) {
+            if self.messages.len() >= MESSAGES_KEPT {
+                self.messages.remove(0);
+            }
+            self.messages.push(status.clone());
+        }
+        self.status = Some(status);
+    }
+
+    /// Shows an error whole: in the status line, and in the message log opened over the screen
+    /// (a status line cuts long messages such as a constraint's name).
+    pub fn show_error(&mut self, text: impl Into<String>) {
+        self.say(Level::Error, text);
+        self.overlay = Overlay::Messages { scroll: 0 };
     }
 
     /// Whether any request is outstanding (drives the spinner).
@@ -467,6 +487,6 @@ pub(crate) mod tests;
 #[cfg(test)]
 mod tests_edit;
 #[cfg(test)]
-mod tests_trust;
+pub(crate) mod tests_trust;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;

@@ -25,6 +25,10 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
+    /// The messages of this session, newest first, wrapped so each reads whole.
+    Messages {
+        scroll: u16,
+    },
     Picker(Picker),
     Detail {
         reveal: bool,
@@ -78,6 +82,7 @@ impl App {
     pub(super) fn open_overlay(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::OpenHelp => self.overlay = Overlay::Help { scroll: 0 },
+            Action::OpenMessages => self.overlay = Overlay::Messages { scroll: 0 },
             Action::OpenPicker => {
                 let matches = (0..self.tabs.len()).collect();
                 self.overlay = Overlay::Picker(Picker { query: text_input(""), matches, selected: 0 });
@@ -175,7 +180,7 @@ impl App {
         }
         match &mut self.overlay {
             Overlay::None => Vec::new(),
-            Overlay::Help { scroll } => {
+            Overlay::Help { scroll } | Overlay::Messages { scroll } => {
                 match key.code {
                     KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
                     KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),

@@ -9,23 +9,23 @@ use rusqlite::types::Value;
 use super::tests::{fixed_ctx, open_app, settle, users_db};
 use super::*;
 
-pub(super) fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
+pub(crate) fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
     let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
     settle(app, conn, effects);
 }
 
-pub(super) fn ctrl(app: &mut App, conn: &mut Connection, c: char) {
+pub(crate) fn ctrl(app: &mut App, conn: &mut Connection, c: char) {
     let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL) });
     settle(app, conn, effects);
 }
 
-pub(super) fn type_text(app: &mut App, conn: &mut Connection, text: &str) {
+pub(crate) fn type_text(app: &mut App, conn: &mut Connection, text: &str) {
     for c in text.chars() {
         press(app, conn, KeyCode::Char(c));
     }
 }
 
-pub(super) fn select_column(app: &mut App, name: &str) {
+pub(crate) fn select_column(app: &mut App, name: &str) {
     let index = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == name).unwrap();
     app.active_tab_mut().unwrap().selected_col = index;
 }

@@ -3,6 +3,7 @@
 mod edit;
 mod er;
 mod grid;
+mod messages;
 mod migrations;
 mod overlays;
 pub mod sql;

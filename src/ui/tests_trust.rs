@@ -13,3 +13,36 @@ fn a_ban_stored_as_text_true_gets_the_gutter_mark_and_the_status() {
     assert!(line.contains('●'), "the gutter marks the ban: {line}");
     assert!(line.contains("banned"), "the status says banned: {line}");
 }
+
+#[test]
+fn a_commit_error_is_shown_whole_and_the_log_keeps_it() {
+    use crate::app::tests_trust::{ctrl, press, select_column, type_text};
+    use ratatui::crossterm::event::KeyCode;
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 60, 20);
+    app.source.audit.file = _dir.path().join("audit.jsonl");
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    select_column(&mut app, "email");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    for _ in 0..40 {
+        press(&mut app, &mut conn, KeyCode::Backspace);
+    }
+    type_text(&mut app, &mut conn, "user0@example.com");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let screen = render(&app);
+    // The popup's text, its wrapped lines joined again.
+    let inside = |line: &str| match (line.find('│'), line.rfind('│')) {
+        (Some(a), Some(b)) if b > a => line[a + '│'.len_utf8()..b].trim().to_string(),
+        _ => String::new(),
+    };
+    let flat = screen.lines().map(inside).collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("UNIQUE constraint failed: user.email"), "{screen}");
+    assert!(flat.contains("(staged changes kept)"), "the end of the message is there too: {screen}");
+    press(&mut app, &mut conn, KeyCode::Esc);
+    assert!(!render(&app).contains("╭ messages"), "any key closes the log");
+    press(&mut app, &mut conn, KeyCode::Char('m'));
+    let again = render(&app).lines().map(inside).collect::<Vec<_>>().join(" ");
+    assert!(again.contains("UNIQUE constraint failed: user.email"), "m opens the log again: {again}");
+}
