@@ -46,7 +46,8 @@ pub enum EditPopup {
     /// Confirming a delete, with what cascades.
     Delete { changes: Vec<StagedEdit>, preview: Option<CascadePreview>, typed: TextArea<'static> },
     /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
-    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc> },
+    /// The SQL of everything staged, scrolled `scroll` lines (every statement is shown whole).
+    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc>, scroll: u16 },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
     /// Quitting with staged changes.
@@ -223,7 +224,7 @@ impl App {
         let now = self.ctx.now;
         let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
         self.edits.request = Some(id);
-        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now });
+        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now, scroll: 0 });
         vec![effect]
     }
 
@@ -313,7 +314,12 @@ impl App {
                 }
                 _ => {}
             },
-            EditPopup::Review { statements, now, .. } => match key.code {
+            EditPopup::Review { statements, now, scroll, .. } => match key.code {
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                KeyCode::Home => *scroll = 0,
                 KeyCode::Char('y') if statements.is_some() => {
                     let now = *now;
                     return self.commit_staged(false, now);

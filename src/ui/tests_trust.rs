@@ -46,3 +46,35 @@ fn a_commit_error_is_shown_whole_and_the_log_keeps_it() {
     let again = render(&app).lines().map(inside).collect::<Vec<_>>().join(" ");
     assert!(again.contains("UNIQUE constraint failed: user.email"), "m opens the log again: {again}");
 }
+
+#[test]
+fn the_review_shows_every_statement_whole_and_scrolls() {
+    use crate::app::tests_trust::{ctrl, press, select_column, type_text};
+    use ratatui::crossterm::event::KeyCode;
+    let (_dir, mut conn) = users_db(30);
+    let mut app = open_app(&mut conn, 70, 24);
+    select_column(&mut app, "name");
+    let long = format!("START{}END", "x".repeat(150));
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    type_text(&mut app, &mut conn, &long);
+    press(&mut app, &mut conn, KeyCode::Enter);
+    ctrl(&mut app, &mut conn, 's');
+    let screen = render(&app);
+    assert!(screen.contains("START") && screen.contains("END' /*"), "a long statement wraps whole: {screen}");
+    press(&mut app, &mut conn, KeyCode::Esc);
+    for _ in 0..12 {
+        press(&mut app, &mut conn, KeyCode::Char('j'));
+        press(&mut app, &mut conn, KeyCode::Char('e'));
+        type_text(&mut app, &mut conn, "!");
+        press(&mut app, &mut conn, KeyCode::Enter);
+    }
+    ctrl(&mut app, &mut conn, 's');
+    let top = render(&app);
+    assert!(top.contains("scroll (1-"), "the review says it scrolls: {top}");
+    assert!(!top.contains("'User 12!'"), "the last statement is below: {top}");
+    for _ in 0..5 {
+        press(&mut app, &mut conn, KeyCode::PageDown);
+    }
+    let bottom = render(&app);
+    assert!(bottom.contains("'User 12!'"), "scrolling reaches the last statement: {bottom}");
+}
