@@ -348,3 +348,31 @@ fn the_role_form_says_when_no_role_is_stored() {
     let screen = crate::ui::tests::render(&app);
     assert!(screen.contains("now: none stored, read as user"), "{screen}");
 }
+
+#[test]
+fn a_delete_records_its_cascaded_rows_with_what_they_held() {
+    let (dir, mut conn) = users_db(3);
+    conn.execute_batch(
+        "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId) VALUES
+           ('s1', 1, 'secret-token-1', 1, 1, 'u0000'), ('s2', 1, 'secret-token-2', 1, 1, 'u0000');",
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let log = crate::audit::read_audit_from(&dir.path().join("audit.jsonl"), &Default::default()).unwrap();
+    let sessions: Vec<_> = log.iter().filter(|e| e.table == "session").collect();
+    assert_eq!(sessions.len(), 2, "both cascaded sessions are in the log: {log:?}");
+    let first = sessions[0];
+    assert_eq!(first.op, crate::db::change::ChangeOp::Delete);
+    assert!(first.key.contains_key("id"), "keyed by primary key: {:?}", first.key);
+    let token = first.changes.iter().find(|c| c.column == "token").unwrap();
+    assert_eq!(token.old, serde_json::json!("[redacted]"), "secrets are redacted");
+    let line = crate::cli::log::entry_line(log.iter().find(|e| e.table == "user").unwrap(), false);
+    assert!(line.contains("deleted \"user0@example.com\" · held id=\"u0000\""), "{line}");
+    let line = crate::cli::log::entry_line(first, false);
+    assert!(line.contains("token=\"[redacted]\"") && !line.contains("secret-token"), "{line}");
+}

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::GlobalArgs;
 use super::user_print::emit;
-use crate::audit::{AuditEntry, AuditFilter, read_audit};
+use crate::audit::{AuditEntry, AuditFilter, read_audit, redact_entry};
 use crate::db::change::ChangeOp;
 use crate::project::{Discover, discover};
 
@@ -65,6 +65,18 @@ fn json_text(value: &serde_json::Value) -> String {
     }
 }
 
+/// `deleted "ada@x.dev" · held id="u1", name="Ada", email="ada@x.dev"`: which row (its label,
+/// when it has one) and what it held, secrets already redacted.
+fn deleted_text(entry: &AuditEntry) -> String {
+    let label = crate::db::labels::label_column(entry.changes.iter().map(|c| c.column.as_str()))
+        .and_then(|i| entry.changes.get(i))
+        .filter(|c| !c.old.is_null())
+        .map(|c| format!(" {}", json_text(&c.old)))
+        .unwrap_or_default();
+    let held: Vec<String> = entry.changes.iter().map(|c| format!("{}={}", c.column, json_text(&c.old))).collect();
+    if held.is_empty() { format!("deleted{label}") } else { format!("deleted{label} · held {}", held.join(", ")) }
+}
+
 /// `2026-06-01T12:00:00.000Z  user.ban  user id="u1"  banned: 0 -> 1, banReason: NULL -> "spam"`.
 pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
     let key: Vec<String> = entry.key.iter().map(|(c, v)| format!("{c}={}", json_text(v))).collect();
@@ -75,7 +87,7 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
             .map(|c| format!("{}: {} -> {}", c.column, json_text(&c.old), json_text(&c.new)))
             .collect::<Vec<_>>()
             .join(", "),
-        ChangeOp::Delete => "deleted".into(),
+        ChangeOp::Delete => deleted_text(&redact_entry(entry)),
         ChangeOp::Insert => "inserted".into(),
     };
     let database = if with_database { format!("  {}", entry.database) } else { String::new() };

@@ -127,7 +127,9 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         DbRequest::CommitChanges { changes, overwrite, now, audit } => {
             match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
-                    let entries = entries_from_changes(&audit.database, "edit", &row_changes(&report.applied), now);
+                    let mut rows = row_changes(&report.applied);
+                    rows.extend(report.cascaded_rows.iter().cloned());
+                    let entries = entries_from_changes(&audit.database, "edit", &rows, now);
                     append_audit_to(&audit.file, &entries)?;
                     DbResult::Committed(report)
                 }
