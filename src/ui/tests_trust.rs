@@ -78,3 +78,20 @@ fn the_review_shows_every_statement_whole_and_scrolls() {
     let bottom = render(&app);
     assert!(bottom.contains("'User 12!'"), "scrolling reaches the last statement: {bottom}");
 }
+
+#[test]
+fn the_ban_confirmation_reads_its_dates_from_the_plans_clock() {
+    use crate::app::Action;
+    use crate::app::users_test_support::{admin_app, press, select, type_text};
+    use ratatui::crossterm::event::KeyCode;
+    let (_dir, mut conn, mut app) = admin_app(110, 40);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('b'));
+    press(&mut app, &mut conn, KeyCode::Tab);
+    type_text(&mut app, &mut conn, "7d");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    app.update(Action::Tick { now: app.ctx.now + chrono::TimeDelta::seconds(3) });
+    let screen = render(&app);
+    assert!(screen.contains("(in 7d)"), "{screen}");
+}

@@ -295,6 +295,9 @@ fn confirm_lines(
     preview: &ActionPreview,
     ctx: &DisplayContext,
 ) -> Vec<Line<'static>> {
+    // Dates are read from the plan's clock: the expiry of a 7-day ban stays "in 7d" while the
+    // user reads, as it is what will be written.
+    let ctx = &DisplayContext { now: preview.plan.now, ..*ctx };
     let header = if action.is_destructive() { theme::warning().add_modifier(Modifier::BOLD) } else { theme::header() };
     let mut lines = vec![Line::styled(question(action, &panel.user.email), header)];
     lines.push(Line::raw(effects_text(&preview.effects, true)));
