@@ -83,7 +83,7 @@ pub struct UserTable {
 }
 
 /// State of the user features that outlives the menu.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UsersState {
     /// The user table the statuses belong to, once its first page was read.
     pub table: Option<UserTable>,
@@ -96,19 +96,6 @@ pub struct UsersState {
     pub(super) panel_request: Option<RequestId>,
     /// The action running now; its reply is handled even if the menu was closed.
     pub(super) running: Option<(RequestId, UserAction)>,
-}
-
-impl Default for UsersState {
-    fn default() -> Self {
-        UsersState {
-            table: None,
-            statuses: HashMap::new(),
-            statuses_failed: false,
-            status_requests: Vec::new(),
-            panel_request: None,
-            running: None,
-        }
-    }
 }
 
 impl UsersState {
