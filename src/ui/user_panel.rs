@@ -375,7 +375,10 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
             return;
         }
         Load::Loaded(list) if list.is_empty() => {
-            frame.render_widget(Paragraph::new("No session is an impersonation.").style(theme::dim()), inner);
+            frame.render_widget(
+                Paragraph::new("No impersonation involves this user (as target or as admin).").style(theme::dim()),
+                inner,
+            );
             return;
         }
         Load::Loaded(list) => list,
