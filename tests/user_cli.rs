@@ -85,7 +85,9 @@ fn setup() -> Setup {
 fn ban_writes_a_future_millisecond_date_ends_sessions_and_is_audited() {
     let s = setup();
     s.squall(&["user", "ban", "alice@example.com", "--for", "7d", "--reason", "spam"]).assert().success().stdout(
-        predicate::str::contains("banned alice@example.com until").and(predicate::str::contains("ended 1 session")),
+        predicate::str::contains("banned alice@example.com until")
+            .and(predicate::str::contains("ended 1 session"))
+            .and(predicate::str::contains("(in 7d)")),
     );
     let (banned, reason, expires): (i64, String, i64) = s
         .conn()

@@ -11,8 +11,8 @@ pub enum Action {
     Quit,
     /// The terminal was resized to this many cells.
     Resize { width: u16, height: u16 },
-    /// Time passed (spinner, relative ages).
-    Tick,
+    /// Time passed: `now` is the clock from here on (spinner, relative ages, what gets written).
+    Tick { now: chrono::DateTime<chrono::Utc> },
     /// A database worker answered.
     Reply { reply: DbReply },
     /// A key press, interpreted by whatever is on top (a prompt, a popup, the grid).
@@ -49,6 +49,8 @@ pub enum Action {
     OpenPicker,
     /// Show every key of the current screen.
     OpenHelp,
+    /// Show the messages of this session, newest first, each in full.
+    OpenMessages,
     /// Show the selected row with every column in full.
     OpenDetail,
     /// Reveal or mask secrets in the row detail.

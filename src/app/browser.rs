@@ -20,10 +20,15 @@ impl App {
             (_, Action::NextTab) => self.switch_tab(self.active_title() as i64 + 1),
             (_, Action::PrevTab) => self.switch_tab(self.active_title() as i64 - 1),
             (_, Action::SelectTab { index }) => self.switch_tab(index as i64),
-            (Screen::Migrations, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Migrations, action @ (Action::OpenHelp | Action::OpenPicker | Action::OpenMessages)) => {
+                self.open_overlay(action)
+            }
             (Screen::Browser, action) => self.update_browser(action),
             (Screen::Migrations, action) => self.update_migrations(action),
-            (Screen::Er, action @ (Action::OpenHelp | Action::OpenPicker)) => self.open_overlay(action),
+            (Screen::Er, action @ (Action::OpenHelp | Action::OpenPicker | Action::OpenMessages)) => {
+                self.open_overlay(action)
+            }
+            (Screen::Er, action @ Action::ToggleInternal) => self.update_browser(action),
             (Screen::Er, _) => Vec::new(),
         }
     }
@@ -54,7 +59,9 @@ impl App {
                 self.show_internal = !self.show_internal;
                 let shown = if self.show_internal { "shown" } else { "hidden" };
                 self.say(Level::Info, format!("internal tables {shown}"));
-                self.request_tables()
+                let mut effects = self.request_tables();
+                effects.extend(self.er_after_tables_changed());
+                effects
             }
             Action::Refresh => self.reload_rows(),
             Action::FollowReference => self.follow_reference(),
@@ -77,6 +84,7 @@ impl App {
                 self.reload_rows()
             }
             Action::OpenHelp
+            | Action::OpenMessages
             | Action::OpenPicker
             | Action::OpenDetail
             | Action::OpenSearch
@@ -356,6 +364,7 @@ impl App {
                     tab.remember_shown();
                 }
                 let mut effects = self.request_statuses(index, pending.kind);
+                self.after_search_page(index);
                 if is_active {
                     effects.extend(self.after_move());
                 }
@@ -377,6 +386,23 @@ impl App {
                 Vec::new()
             }
         }
+    }
+}
+
+impl App {
+    /// A search's first page arrived: the status line says what it found, not that it is looking.
+    fn after_search_page(&mut self, index: usize) {
+        let Some(tab) = self.tabs.get(index) else { return };
+        let Some(search) = tab.search.clone() else { return };
+        if self.status.as_ref().map(|s| s.text.as_str()) != Some(&super::overlay::searching_message(&search)) {
+            return;
+        }
+        let text = if tab.window.rows.is_empty() {
+            format!("no rows match {search:?}")
+        } else {
+            format!("showing rows matching {search:?} · / changes the search, F clears")
+        };
+        self.say(Level::Info, text);
     }
 }
 

@@ -11,7 +11,7 @@ use crate::db::edit::{
     validate_value,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::value::{edit_text, parse_value};
+use crate::db::value::{edit_text, parse_value, parse_value_like};
 
 use super::input::{field_text, text_input};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
@@ -48,7 +48,8 @@ pub enum EditPopup {
     /// Confirming a delete, with what cascades.
     Delete { changes: Vec<StagedEdit>, preview: Option<CascadePreview>, typed: TextArea<'static> },
     /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
-    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc> },
+    /// The SQL of everything staged, scrolled `scroll` lines (every statement is shown whole).
+    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc>, scroll: u16 },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
     /// Quitting with staged changes.
@@ -138,7 +139,7 @@ impl App {
             return Vec::new();
         }
         let Some(table) = self.active_tab().map(|t| t.name.clone()) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::InsertTemplate { table });
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::InsertTemplate { table, now: self.ctx.now });
         self.edits.request = Some(id);
         vec![effect]
     }
@@ -203,7 +204,13 @@ impl App {
     pub(super) fn undo_staged(&mut self) -> Vec<Effect> {
         match self.edits.staged.pop() {
             Some(edit) => {
-                self.say(Level::Info, format!("undid a staged {:?} on {}", edit.change.action(), edit.change.table()))
+                let what = match &edit.change {
+                    StagedChange::Update { table, column, .. } => format!("the staged edit of {table}.{column}"),
+                    StagedChange::Insert { table, .. } => format!("the staged new row of {table}"),
+                    StagedChange::Delete { table, .. } => format!("the staged delete from {table}"),
+                };
+                let left = self.edits.staged.len();
+                self.say(Level::Info, format!("undid {what} · {left} change(s) still staged"))
             }
             None => self.say(Level::Info, "nothing staged to undo"),
         }
@@ -216,10 +223,10 @@ impl App {
             return Vec::new();
         }
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
-        let now = chrono::Utc::now();
+        let now = self.ctx.now;
         let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
         self.edits.request = Some(id);
-        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now });
+        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now, scroll: 0 });
         vec![effect]
     }
 
@@ -321,7 +328,12 @@ impl App {
                 }
                 _ => {}
             },
-            EditPopup::Review { statements, now, .. } => match key.code {
+            EditPopup::Review { statements, now, scroll, .. } => match key.code {
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                KeyCode::Home => *scroll = 0,
                 KeyCode::Char('y') if statements.is_some() => {
                     let now = *now;
                     return self.commit_staged(false, now);
@@ -333,7 +345,10 @@ impl App {
                 _ => {}
             },
             EditPopup::Conflict { .. } => match key.code {
-                KeyCode::Char('o') => return self.commit_staged(true, chrono::Utc::now()),
+                KeyCode::Char('o') => {
+                    let now = self.ctx.now;
+                    return self.commit_staged(true, now);
+                }
                 KeyCode::Char('r') => {
                     self.edits.staged.clear();
                     self.overlay = Overlay::None;
@@ -360,7 +375,16 @@ impl App {
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let kind = &meta.kinds[column];
-        let parsed = if set_null { Ok(Value::Null) } else { parse_value(&text, kind, &self.ctx) };
+        let original = row.values.get(column).cloned().unwrap_or(Value::Null);
+        // Enter on an untouched editor, or a value that parses to what is stored, writes nothing:
+        // re-parsing the shown text would drop a date's milliseconds and bump updatedAt.
+        let untouched = !set_null && text == edit_text(&original, kind, &self.ctx);
+        let parsed = if set_null { Ok(Value::Null) } else { parse_value_like(&text, kind, &self.ctx, &original) };
+        if untouched || parsed.as_ref() == Ok(&original) {
+            self.overlay = Overlay::None;
+            self.say(Level::Info, "unchanged: nothing staged");
+            return Vec::new();
+        }
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
         let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
         let staged = parsed.and_then(|value| stage_update(&meta.info, &meta.kinds, &loaded, &columns[column], value));
@@ -464,16 +488,11 @@ impl App {
                 }
             }
             Ok(DbResult::Committed(report)) => {
-                let rows = report.applied.len();
                 let cascaded: u64 = report.cascaded.iter().map(|c| c.rows).sum();
                 let tables: Vec<String> = self.edits.staged.iter().map(|e| e.change.table().to_string()).collect();
+                let done = describe_commit(&self.edits.staged, cascaded);
                 self.edits.staged.clear();
-                let extra =
-                    if cascaded > 0 { format!(", {cascaded} more row(s) deleted in cascade") } else { String::new() };
-                self.say(
-                    Level::Info,
-                    format!("committed: {rows} value(s) written in one transaction{extra}; recorded in the audit log"),
-                );
+                self.say(Level::Info, format!("committed in one transaction: {done}; recorded in the audit log"));
                 return self.reload_tables_named(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
@@ -482,10 +501,7 @@ impl App {
             }
             Ok(_) => {}
             Err(message) => {
-                if matches!(self.overlay, Overlay::Edit(EditPopup::Review { .. } | EditPopup::Delete { .. })) {
-                    self.overlay = Overlay::None;
-                }
-                self.say(Level::Error, format!("{message} (staged changes kept)"));
+                self.show_error(format!("{message} (staged changes kept)"));
             }
         }
         Vec::new()
@@ -513,4 +529,34 @@ impl App {
     pub(super) fn awaits_edit(&self, id: RequestId) -> bool {
         self.edits.request == Some(id)
     }
+}
+
+/// `1 row updated, 2 rows deleted (+3 in cascade)`: what a commit did, counted in rows.
+fn describe_commit(staged: &[StagedEdit], cascaded: u64) -> String {
+    let mut updated: Vec<(&str, &ColumnValues)> = Vec::new();
+    let (mut added, mut deleted) = (0, 0);
+    for edit in staged {
+        match &edit.change {
+            StagedChange::Update { table, key, .. } => {
+                if !updated.contains(&(table.as_str(), key)) {
+                    updated.push((table, key));
+                }
+            }
+            StagedChange::Insert { .. } => added += 1,
+            StagedChange::Delete { .. } => deleted += 1,
+        }
+    }
+    let rows = |n: usize| if n == 1 { "1 row".to_string() } else { format!("{n} rows") };
+    let mut parts = Vec::new();
+    if !updated.is_empty() {
+        parts.push(format!("{} updated", rows(updated.len())));
+    }
+    if added > 0 {
+        parts.push(format!("{} added", rows(added)));
+    }
+    if deleted > 0 {
+        let cascade = if cascaded > 0 { format!(" (+{cascaded} in cascade)") } else { String::new() };
+        parts.push(format!("{} deleted{cascade}", rows(deleted)));
+    }
+    parts.join(", ")
 }

@@ -48,6 +48,14 @@ impl App {
         self.reload_er()
     }
 
+    /// The diagram shows the tables the tab bar lists: read it again when that list changes.
+    pub(super) fn er_after_tables_changed(&mut self) -> Vec<Effect> {
+        if self.er.view.is_none() {
+            return Vec::new();
+        }
+        self.reload_er()
+    }
+
     fn reload_er(&mut self) -> Vec<Effect> {
         let request = DbRequest::Er { include_internal: self.show_internal, detail: self.er.detail() };
         // Row counts scan tables: the background worker does it, pages never wait behind it.

@@ -68,6 +68,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
     KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },
     KeyHelp { keys: "?", description: "this help", chords: &[ch('?')], action: Some(Action::OpenHelp) },
+    KeyHelp { keys: "m", description: "messages of this session, each in full (errors too)", chords: &[ch('m')], action: Some(Action::OpenMessages) },
     KeyHelp { keys: "q / Ctrl-c", description: "quit (asks first when changes are staged)", chords: &[ch('q'), ctrl('c')], action: Some(Action::Quit) },
     KeyHelp { keys: "mouse", description: "click selects, wheel scrolls, click a tab or header", chords: &[], action: None },
 ];
@@ -111,7 +112,14 @@ pub fn screen_action(event: &KeyEvent) -> Option<Action> {
     browser_action(event).filter(|action| {
         matches!(
             action,
-            Action::NextTab | Action::PrevTab | Action::Quit | Action::OpenHelp | Action::OpenPicker | Action::Refresh
+            Action::NextTab
+                | Action::PrevTab
+                | Action::Quit
+                | Action::OpenHelp
+                | Action::OpenMessages
+                | Action::OpenPicker
+                | Action::Refresh
+                | Action::ToggleInternal
         )
     })
 }
@@ -128,6 +136,7 @@ pub static MIGRATION_KEYS: &[(&str, &str)] = &[
 pub static ER_KEYS: &[(&str, &str)] = &[
     ("arrows / hjkl", "select the neighbouring table"),
     ("Enter / click", "open the selected table"),
+    ("i", "show / hide internal tables (sqlite_*, _cf_*)"),
     ("c", "compact / full detail"),
     ("PgUp PgDn, H L", "scroll"),
     ("r", "re-read the schema"),

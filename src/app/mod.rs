@@ -48,6 +48,9 @@ use crate::db::value::DisplayContext;
 use crate::er::{Detail, ErModel};
 use crate::migrate::{ApplyEvent, ApplyReport};
 
+/// How many status messages the log keeps.
+const MESSAGES_KEPT: usize = 300;
+
 /// Identifies a request so its reply can be matched, or dropped when stale.
 pub type RequestId = u64;
 
@@ -58,7 +61,7 @@ pub enum AppEvent {
     Input(ratatui::crossterm::event::Event),
     /// A worker answered.
     Db(DbReply),
-    /// Time passed (spinner, relative ages).
+    /// Time passed (spinner, relative ages); sent while idle too, so the clock never stops.
     Tick,
     /// SIGTERM, SIGHUP or SIGINT arrived: restore the terminal and end, discarding staged changes.
     Signal { signal: i32 },
@@ -89,8 +92,8 @@ pub enum DbRequest {
     FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
     /// The groups of rows, per relation, that point at this row, with counts.
     ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value> },
-    /// Pre-filled fields for a new row of `table`.
-    InsertTemplate { table: String },
+    /// Pre-filled fields for a new row of `table` (dates filled with the app's `now`).
+    InsertTemplate { table: String, now: chrono::DateTime<chrono::Utc> },
     /// What deleting these rows would cascade to.
     CascadePreview { table: String, keys: Vec<ColumnValues> },
     /// The SQL of staged changes, values shown as they will be bound.
@@ -241,6 +244,8 @@ pub struct App {
     pub users: UsersState,
     pub overlay: Overlay,
     pub status: Option<Status>,
+    /// Every message shown in the status line this session, oldest first (the last few hundred).
+    pub messages: Vec<Status>,
     /// Terminal size in cells.
     pub width: u16,
     pub height: u16,
@@ -274,6 +279,7 @@ impl App {
             users: UsersState::default(),
             overlay: Overlay::None,
             status: None,
+            messages: Vec::new(),
             width,
             height,
             ctx,
@@ -316,9 +322,23 @@ impl App {
         vec![effect]
     }
 
-    /// Shows a message in the status line.
+    /// Shows a message in the status line, and keeps it in the log `m` opens.
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), level });
+        let status = Status { text: text.into(), level };
+        if self.messages.last() != Some(&status) {
+            if self.messages.len() >= MESSAGES_KEPT {
+                self.messages.remove(0);
+            }
+            self.messages.push(status.clone());
+        }
+        self.status = Some(status);
+    }
+
+    /// Shows an error whole: in the status line, and in the message log opened over the screen
+    /// (a status line cuts long messages such as a constraint's name).
+    pub fn show_error(&mut self, text: impl Into<String>) {
+        self.say(Level::Error, text);
+        self.overlay = Overlay::Messages { scroll: 0 };
     }
 
     /// Whether any request is outstanding (drives the spinner).
@@ -331,6 +351,12 @@ impl App {
             || self.nav_request.is_some()
             || self.edits.request.is_some()
             || self.users.is_busy()
+    }
+
+    /// Whether a tick moving the clock from `before` to the app's `now` changes the screen: the
+    /// spinner moves while busy, and otherwise shown times only change once a second.
+    pub fn tick_shows(&self, before: chrono::DateTime<chrono::Utc>) -> bool {
+        self.is_busy() || before.timestamp() != self.ctx.now.timestamp()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -358,11 +384,11 @@ impl App {
                 self.height = height;
                 self.after_move()
             }
-            Action::Tick => {
+            Action::Tick { now } => {
                 if self.is_busy() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
-                self.ctx = DisplayContext { now: chrono::Utc::now(), ..self.ctx };
+                self.ctx = DisplayContext { now, ..self.ctx };
                 Vec::new()
             }
             Action::Reply { reply } => self.on_reply(reply),
@@ -470,5 +496,7 @@ mod tests_faults;
 mod tests_migrations;
 #[cfg(test)]
 mod tests_picker;
+#[cfg(test)]
+pub(crate) mod tests_trust;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;

@@ -56,6 +56,12 @@ impl App {
 
     pub(super) fn follow_reference(&mut self) -> Vec<Effect> {
         let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
+        let column = row.columns.iter().position(|c| *c == row.column);
+        if column.and_then(|i| row.values.get(i)).is_some_and(|v| matches!(v, Value::Null)) {
+            // `gr` treats the column as a reference whatever it holds: say why `gd` goes nowhere.
+            self.say(Level::Info, format!("{} is NULL here: it points at no row", row.column));
+            return Vec::new();
+        }
         let request = DbRequest::FollowReference {
             table: row.table,
             columns: row.columns,
@@ -168,6 +174,9 @@ impl App {
             self.active = step.to_tab;
             if needs_rows {
                 effects.extend(self.reload_rows());
+            } else {
+                // The restored rows' statuses were dropped while the jump showed other rows.
+                effects.extend(self.request_statuses(step.to_tab, super::tab::FetchKind::Append));
             }
         }
         self.active = step.from_tab.min(self.tabs.len().saturating_sub(1));

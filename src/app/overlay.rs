@@ -25,6 +25,10 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
+    /// The messages of this session, newest first, wrapped so each reads whole.
+    Messages {
+        scroll: u16,
+    },
     Picker(Picker),
     Detail {
         reveal: bool,
@@ -78,6 +82,7 @@ impl App {
     pub(super) fn open_overlay(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::OpenHelp => self.overlay = Overlay::Help { scroll: 0 },
+            Action::OpenMessages => self.overlay = Overlay::Messages { scroll: 0 },
             Action::OpenPicker => {
                 let matches = (0..self.tabs.len()).collect();
                 self.overlay = Overlay::Picker(Picker { query: text_input(""), matches, selected: 0 });
@@ -175,7 +180,7 @@ impl App {
         }
         match &mut self.overlay {
             Overlay::None => Vec::new(),
-            Overlay::Help { scroll } => {
+            Overlay::Help { scroll } | Overlay::Messages { scroll } => {
                 match key.code {
                     KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
                     KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
@@ -200,8 +205,7 @@ impl App {
                     if let Some(tab) = self.active_tab_mut() {
                         tab.search = (!text.is_empty()).then(|| text.clone());
                     }
-                    let message =
-                        if text.is_empty() { "search cleared".into() } else { format!("searching for {text:?}") };
+                    let message = if text.is_empty() { "search cleared".into() } else { searching_message(&text) };
                     self.say(Level::Info, message);
                     self.reload_rows()
                 }
@@ -280,9 +284,17 @@ impl App {
             }
             (KeyCode::Enter, _) => return self.apply_filter_form(),
             (KeyCode::Backspace, FilterField::Value) if field_text(&form.input).is_empty() => {
-                if let Some(tab) = self.active_tab_mut()
-                    && tab.filters.pop().is_some()
-                {
+                let removed = self.active_tab_mut().and_then(|tab| tab.filters.pop());
+                if let Some(filter) = removed {
+                    let meta = self.active_tab().and_then(|t| t.meta());
+                    let kind = meta.and_then(|m| {
+                        m.info.columns.iter().position(|c| c.name == filter.column).and_then(|i| m.kinds.get(i))
+                    });
+                    let shown = match kind {
+                        Some(kind) => describe_filter(&filter, kind, &self.ctx),
+                        None => filter.column.clone(),
+                    };
+                    self.say(Level::Info, format!("filter removed: {shown}"));
                     return self.reload_rows();
                 }
             }
@@ -355,4 +367,9 @@ pub fn describe_filter(filter: &Filter, kind: &ColumnKind, ctx: &crate::db::valu
         FilterOp::In => format!("{} in ({})", filter.column, values.join(", ")),
         op => format!("{} {} {}", filter.column, op.label(), values.join("")),
     }
+}
+
+/// The status line while a search runs; replaced by its outcome when the rows arrive.
+pub(super) fn searching_message(text: &str) -> String {
+    format!("searching for {text:?}…")
 }

@@ -253,7 +253,7 @@ impl App {
     /// Asks the worker what `action` would do, and shows it for confirmation.
     fn preview_user_action(&mut self, action: UserAction) -> Vec<Effect> {
         let Some(user) = self.panel().map(|p| p.user.id.clone()) else { return Vec::new() };
-        let now = (self.users.clock)();
+        let now = self.ctx.now;
         let typed = text_input("");
         self.set_step(PanelStep::Confirm { action: action.clone(), preview: Load::Loading, scroll: 0, typed });
         self.send_panel_request(UsersRequest::Preview { user, action, now })
@@ -355,15 +355,16 @@ impl App {
             MenuItem::Remove => self.preview_user_action(UserAction::Remove),
             MenuItem::Impersonations => {
                 self.set_step(PanelStep::Impersonations { list: Load::Loading, scroll: 0 });
-                let now = (self.users.clock)();
-                self.send_panel_request(UsersRequest::Impersonations { now })
+                let now = self.ctx.now;
+                let user = self.panel().map(|p| p.user.id.clone()).unwrap_or_default();
+                self.send_panel_request(UsersRequest::Impersonations { user, now })
             }
         }
     }
 
     fn ban_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ctx = self.ctx;
-        let now = (self.users.clock)();
+        let now = self.ctx.now;
         let Some(PanelStep::Ban(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
         match key.code {
             KeyCode::Esc => return self.back_to_menu(),
@@ -470,9 +471,11 @@ impl App {
         }
         match key.code {
             KeyCode::Char('y') if matches!(preview, Load::Loaded(_)) => {
-                let (user, action) = (panel.user.id.clone(), action.clone());
+                let Load::Loaded(loaded) = preview else { return Vec::new() };
+                // The plan the preview showed runs, with its clock and ids: nothing is recomputed.
+                let plan = loaded.plan.clone();
                 panel.step = PanelStep::Running { action: action.name() };
-                return self.run_user_action(user, action);
+                return self.run_user_plan(plan);
             }
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
                 self.say(Level::Info, "nothing was changed");
@@ -499,9 +502,11 @@ impl App {
                     self.say(Level::Warning, format!("type {wanted} exactly to remove this user"));
                     return Vec::new();
                 }
-                let (user, action) = (panel.user.id.clone(), action.clone());
+                let Load::Loaded(loaded) = preview else { return Vec::new() };
+                // The plan the preview showed runs, with its clock and ids: nothing is recomputed.
+                let plan = loaded.plan.clone();
                 panel.step = PanelStep::Running { action: action.name() };
-                return self.run_user_action(user, action);
+                return self.run_user_plan(plan);
             }
             KeyCode::Esc => {
                 self.say(Level::Info, "nothing was changed");

@@ -10,7 +10,9 @@ use rusqlite::types::Value;
 
 use crate::db::kinds::name_words;
 use crate::db::page::{Cursor, Page, View};
-use crate::db::users::{ActionOutcome, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary};
+use crate::db::users::{
+    ActionOutcome, ActionPlan, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary,
+};
 use crate::db::value::{DisplayContext, raw_text, relative_age};
 
 use super::layout::text_width;
@@ -29,17 +31,14 @@ pub enum UsersRequest {
     Preview { user: String, action: UserAction, now: DateTime<Utc> },
     /// Runs an action in one transaction, records it in the audit log, re-reads the grid's rows.
     Run(Box<RunRequest>),
-    /// Sessions in which an admin impersonates a user.
-    Impersonations { now: DateTime<Utc> },
+    /// Sessions in which an admin impersonates this user, or this user impersonates someone.
+    Impersonations { user: String, now: DateTime<Utc> },
 }
 
-/// An action to run, and what to do after it commits.
+/// A previewed action to run exactly as planned, and what to do after it commits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRequest {
-    /// The user's id.
-    pub user: String,
-    pub action: UserAction,
-    pub now: DateTime<Utc>,
+    pub plan: ActionPlan,
     pub audit: AuditTarget,
     /// The grid rows to read again once the change is committed.
     pub reload: Option<WindowReload>,
@@ -84,10 +83,8 @@ pub struct UserTable {
 }
 
 /// State of the user features that outlives the menu.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UsersState {
-    /// The clock actions are previewed and run at (fixed in tests).
-    pub clock: fn() -> DateTime<Utc>,
     /// The user table the statuses belong to, once its first page was read.
     pub table: Option<UserTable>,
     /// Status of each user of the held rows, by id; `None` while it is being read.
@@ -99,20 +96,6 @@ pub struct UsersState {
     pub(super) panel_request: Option<RequestId>,
     /// The action running now; its reply is handled even if the menu was closed.
     pub(super) running: Option<(RequestId, UserAction)>,
-}
-
-impl Default for UsersState {
-    fn default() -> Self {
-        UsersState {
-            clock: Utc::now,
-            table: None,
-            statuses: HashMap::new(),
-            statuses_failed: false,
-            status_requests: Vec::new(),
-            panel_request: None,
-            running: None,
-        }
-    }
 }
 
 impl UsersState {
@@ -307,8 +290,8 @@ impl App {
         Vec::new()
     }
 
-    /// Sends `action` to run on the worker, with the grid rows to re-read after it.
-    pub(super) fn run_user_action(&mut self, user: String, action: UserAction) -> Vec<Effect> {
+    /// Sends a previewed plan to run on the worker, with the grid rows to re-read after it.
+    pub(super) fn run_user_plan(&mut self, plan: ActionPlan) -> Vec<Effect> {
         let reload = self.active_tab().and_then(|tab| {
             let view = tab.view()?;
             let first = (!tab.window.at_start).then(|| tab.window.rows.first().map(|r| r.cursor.clone())).flatten();
@@ -316,8 +299,8 @@ impl App {
             Some(WindowReload { view, first, limit })
         });
         let audit = self.source.audit.clone();
-        let now = (self.users.clock)();
-        let request = RunRequest { user, action: action.clone(), now, audit, reload };
+        let action = plan.action.clone();
+        let request = RunRequest { plan, audit, reload };
         let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(UsersRequest::Run(Box::new(request))));
         self.users.running = Some((id, action));
         vec![effect]

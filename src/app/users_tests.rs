@@ -30,7 +30,6 @@ pub fn admin_app(width: u16, height: u16) -> (tempfile::TempDir, Connection, App
     add_session(&conn, "s-4old", "u0004", -24, None);
     add_session(&conn, "s-5imp", "u0005", 1, Some("u0000"));
     let mut app = open_app(&mut conn, width, height);
-    app.users.clock = || fixed_ctx().now;
     app.source.audit.file = dir.path().join("audit.jsonl");
     app.source.migrations.db_path = dir.path().join("t.db");
     (dir, conn, app)

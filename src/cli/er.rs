@@ -33,7 +33,8 @@ pub fn run(args: &ErArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let db = open_target(&target, global)?;
     // Mermaid has no row counts: skip the table scans.
     let count_rows = args.format == ErFormat::Text;
-    let model = load_er_model(&db.conn, &LoadErModel { include_internal: args.all, count_rows })?;
+    let model =
+        load_er_model(&db.conn, &LoadErModel { include_internal: args.all, include_trackers: args.all, count_rows })?;
     match args.format {
         ErFormat::Mermaid => print!("{}", render_mermaid(&model)),
         ErFormat::Text => {

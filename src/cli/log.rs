@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::GlobalArgs;
 use super::user_print::emit;
-use crate::audit::{AuditEntry, AuditFilter, read_audit};
+use crate::audit::{AuditColumn, AuditEntry, AuditFilter, read_audit, redact_entry};
 use crate::db::change::ChangeOp;
 use crate::project::{Discover, discover};
 
@@ -65,6 +65,24 @@ fn json_text(value: &serde_json::Value) -> String {
     }
 }
 
+/// ` "ada@x.dev"`: the row's label column (email, name, ...) as `value` reads it, or nothing.
+fn label_of(changes: &[AuditColumn], value: impl Fn(&AuditColumn) -> &serde_json::Value) -> String {
+    crate::db::labels::label_column(changes.iter().map(|c| c.column.as_str()))
+        .and_then(|i| changes.get(i))
+        .map(&value)
+        .filter(|v| !v.is_null())
+        .map(|v| format!(" {}", json_text(v)))
+        .unwrap_or_default()
+}
+
+/// `deleted "ada@x.dev" · held id="u1", name="Ada", email="ada@x.dev"`: which row (its label,
+/// when it has one) and what it held, secrets already redacted.
+fn deleted_text(entry: &AuditEntry) -> String {
+    let label = label_of(&entry.changes, |c| &c.old);
+    let held: Vec<String> = entry.changes.iter().map(|c| format!("{}={}", c.column, json_text(&c.old))).collect();
+    if held.is_empty() { format!("deleted{label}") } else { format!("deleted{label} · held {}", held.join(", ")) }
+}
+
 /// `2026-06-01T12:00:00.000Z  user.ban  user id="u1"  banned: 0 -> 1, banReason: NULL -> "spam"`.
 pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
     let key: Vec<String> = entry.key.iter().map(|(c, v)| format!("{c}={}", json_text(v))).collect();
@@ -75,8 +93,9 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
             .map(|c| format!("{}: {} -> {}", c.column, json_text(&c.old), json_text(&c.new)))
             .collect::<Vec<_>>()
             .join(", "),
-        ChangeOp::Delete => "deleted".into(),
-        // Say what was inserted (an applied migration's backup path, for one), secrets already redacted.
+        ChangeOp::Delete => deleted_text(&redact_entry(entry)),
+        // Which row (its label) and what it wrote (an applied migration's backup path, for one),
+        // secrets already redacted.
         ChangeOp::Insert => {
             let values: Vec<String> = entry
                 .changes
@@ -84,9 +103,37 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
                 .filter(|c| !c.new.is_null())
                 .map(|c| format!("{}={}", c.column, json_text(&c.new)))
                 .collect();
-            if values.is_empty() { "inserted".into() } else { format!("inserted: {}", values.join(", ")) }
+            let label = label_of(&entry.changes, |c| &c.new);
+            if values.is_empty() {
+                format!("inserted{label}")
+            } else {
+                format!("inserted{label}: {}", values.join(", "))
+            }
         }
     };
     let database = if with_database { format!("  {}", entry.database) } else { String::new() };
     format!("{}  {}{database}  {} {}  {what}", entry.time, entry.action, entry.table, key.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inserted_row_is_named_by_its_label() {
+        let entry = AuditEntry {
+            time: "2026-11-29T20:52:17.540Z".into(),
+            database: "/tmp/a.db".into(),
+            action: "edit".into(),
+            table: "user".into(),
+            op: ChangeOp::Insert,
+            key: serde_json::Map::from_iter([("id".to_string(), serde_json::json!("u1"))]),
+            changes: vec![AuditColumn {
+                column: "email".into(),
+                old: serde_json::Value::Null,
+                new: serde_json::json!("ada@x.dev"),
+            }],
+        };
+        assert!(entry_line(&entry, false).ends_with("user id=\"u1\"  inserted \"ada@x.dev\""));
+    }
 }

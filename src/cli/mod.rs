@@ -2,7 +2,7 @@
 
 mod demo;
 mod er;
-mod log;
+pub(crate) mod log;
 mod migrate;
 mod tables;
 mod usage;

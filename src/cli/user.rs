@@ -163,7 +163,10 @@ pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if json { print::json(&detail)? } else { print::emit(&print::user_detail(&detail, &ctx))? }
         }
         UserCommand::Impersonations(imp) => {
-            let list = list_impersonations(&db.conn, &ListImpersonations { active_only: imp.active, now: ctx.now })?;
+            let list = list_impersonations(
+                &db.conn,
+                &ListImpersonations { active_only: imp.active, user: None, now: ctx.now },
+            )?;
             if json { print::json(&list)? } else { print::emit(&print::impersonations(&list, &ctx))? }
         }
         UserCommand::Ban(ban) => {
@@ -231,7 +234,7 @@ fn change(
     ctx: &DisplayContext,
 ) -> Result<()> {
     ensure_writable(db)?;
-    let outcome = run_action(&db.conn, &RunAction { user, action: &action, now: chrono::Utc::now() })?;
+    let outcome = run_action(&db.conn, &RunAction { user, action: &action, now: ctx.now })?;
     let recorded = crate::audit::record_changes(&db.path, action.name(), &outcome.changes);
     let database = db.path.display().to_string();
     if json {

@@ -181,7 +181,7 @@ pub fn impersonations(list: &[Impersonation], ctx: &DisplayContext) -> String {
             vec![
                 i.admin_email.clone().unwrap_or_else(|| format!("{} (no such user)", i.admin_id)),
                 i.user_email.clone().unwrap_or_else(|| i.user_id.clone()),
-                if i.active { "active" } else { "expired" }.into(),
+                i.state_word().into(),
                 when(i.created_at, ctx),
                 when(i.expires_at, ctx),
                 i.session_id.clone(),
@@ -240,6 +240,8 @@ pub fn preview_text(preview: &ActionPreview) -> String {
 
 /// One line per action saying what it changed.
 pub fn outcome(outcome: &ActionOutcome, action: &UserAction, ctx: &DisplayContext) -> String {
+    // Measured from the action's own clock: a 7-day ban reads "in 7d", not "in 6d" a moment later.
+    let ctx = &DisplayContext { now: outcome.now, ..*ctx };
     let mut out = String::new();
     let who = &outcome.before.email;
     let sessions = match outcome.sessions_ended {

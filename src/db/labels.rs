@@ -9,6 +9,12 @@ use super::schema::{DescribeTable, describe_table, quote_ident};
 /// Columns that make a good label, best first.
 const LABEL_COLUMNS: [&str; 6] = ["email", "name", "title", "username", "slug", "identifier"];
 
+/// The best label among these column names (`email`, else `name`, ...), by position.
+pub fn label_column<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<usize> {
+    let names: Vec<&str> = names.into_iter().collect();
+    LABEL_COLUMNS.iter().find_map(|wanted| names.iter().position(|n| n.eq_ignore_ascii_case(wanted)))
+}
+
 /// Which row to label: `table.column = value`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelLookup {

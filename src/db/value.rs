@@ -131,7 +131,10 @@ fn format_local(instant: DateTime<Utc>, ctx: &DisplayContext) -> String {
 
 /// "3d ago", "in 5h", "just now": the largest whole unit.
 pub fn relative_age(instant: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let seconds = (now - instant).num_seconds();
+    // Rounded to the nearest second: a date stored in milliseconds lost its sub-millisecond part,
+    // and truncating would show a 7-day ban as "in 6d".
+    let millis = (now - instant).num_milliseconds();
+    let seconds = (millis + if millis >= 0 { 500 } else { -500 }) / 1000;
     let magnitude = seconds.unsigned_abs();
     if magnitude < 60 {
         return "just now".into();
@@ -180,6 +183,28 @@ pub fn parse_value(input: &str, kind: &ColumnKind, ctx: &DisplayContext) -> Resu
         | ColumnKind::Secret
         | ColumnKind::Text => Ok(Value::Text(input.to_string())),
     }
+}
+
+/// [`parse_value`] for a new value of a cell holding `original`: a date is stored the way the
+/// cell already stores it (its unit, or its text shape), so the column stays consistent.
+pub fn parse_value_like(
+    input: &str,
+    kind: &ColumnKind,
+    ctx: &DisplayContext,
+    original: &Value,
+) -> Result<Value, String> {
+    // An integer key stays an integer: text would not match the rows that point at it.
+    if matches!(kind, ColumnKind::Id | ColumnKind::ForeignKey { .. }) && matches!(original, Value::Integer(_)) {
+        return parse_value(input, &ColumnKind::Integer, ctx);
+    }
+    let ColumnKind::Timestamp { format } = kind else { return parse_value(input, kind, ctx) };
+    let instant = parse_instant(input.trim(), ctx)?;
+    let format = match (format, original) {
+        (TimeFormat::Mixed, Value::Text(_)) => TimeFormat::IsoText,
+        (TimeFormat::Mixed, _) => TimeFormat::Millis,
+        (format, _) => *format,
+    };
+    Ok(store_instant_like(instant, format, Some(original)))
 }
 
 /// A stored value as text to edit, the form [`parse_value`] reads back: NULL as empty (setting
@@ -273,6 +298,50 @@ pub fn store_instant(instant: DateTime<Utc>, format: TimeFormat) -> Value {
     }
 }
 
+/// `instant` in `format`, except that text is written in the shape of `like` (another value of
+/// the same column, usually the one being replaced): `2026-11-29 18:37:52` stays without `T`,
+/// zone or milliseconds, so the column still sorts and compares as text.
+pub fn store_instant_like(instant: DateTime<Utc>, format: TimeFormat, like: Option<&Value>) -> Value {
+    let stored = store_instant(instant, format);
+    match (&stored, like) {
+        (Value::Text(_), Some(Value::Text(sample))) => match text_time_pattern(sample) {
+            Some(pattern) => Value::Text(instant.format(&pattern).to_string()),
+            None => stored,
+        },
+        _ => stored,
+    }
+}
+
+/// The chrono pattern that writes a UTC instant in the shape of `sample`, when it is a date.
+fn text_time_pattern(sample: &str) -> Option<String> {
+    let sample = sample.trim();
+    parse_iso_datetime(sample)?;
+    if sample.len() == 10 {
+        return Some("%Y-%m-%d".into());
+    }
+    let separator = sample.get(10..11).filter(|s| *s == "T" || *s == " ")?;
+    let rest = sample.get(11..)?;
+    let time_len = rest.find(|c: char| !(c.is_ascii_digit() || c == ':')).unwrap_or(rest.len());
+    let mut pattern = format!("%Y-%m-%d{separator}{}", if time_len >= 8 { "%H:%M:%S" } else { "%H:%M" });
+    let mut tail = &rest[time_len..];
+    if let Some(fraction) = tail.strip_prefix('.') {
+        let digits = fraction.find(|c: char| !c.is_ascii_digit()).unwrap_or(fraction.len());
+        pattern.push_str(match digits {
+            0..=3 => "%.3f",
+            4..=6 => "%.6f",
+            _ => "%.9f",
+        });
+        tail = &fraction[digits..];
+    }
+    match tail {
+        "" => {}
+        "Z" => pattern.push('Z'),
+        zone if zone.contains(':') => pattern.push_str("%:z"),
+        _ => pattern.push_str("%z"),
+    }
+    Some(pattern)
+}
+
 /// The storage format a particular stored value uses, so a write can match its row.
 pub fn format_of_value(value: &Value, column_default: TimeFormat) -> TimeFormat {
     match value {
@@ -292,6 +361,27 @@ mod tests {
             now: Utc.with_ymd_and_hms(2026, 12, 1, 6, 23, 0).unwrap(),
             offset: FixedOffset::east_opt(0).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_week_stored_in_milliseconds_reads_as_a_week() {
+        let now = ctx().now + chrono::TimeDelta::nanoseconds(400_000);
+        let stored = value_instant(&Value::Integer((now + chrono::TimeDelta::days(7)).timestamp_millis())).unwrap();
+        assert_eq!(relative_age(stored, now), "in 7d");
+    }
+
+    #[test]
+    fn text_dates_are_written_in_the_shape_the_column_uses() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 29, 18, 40, 5).unwrap() + chrono::TimeDelta::milliseconds(7);
+        let like = |s: &str| store_instant_like(at, TimeFormat::IsoText, Some(&Value::Text(s.into())));
+        assert_eq!(like("2026-11-29 18:37:52"), Value::Text("2026-11-29 18:40:05".into()));
+        assert_eq!(like("2026-11-29T18:37:52.760Z"), Value::Text("2026-11-29T18:40:05.007Z".into()));
+        assert_eq!(like("2026-11-29 18:37:52.760"), Value::Text("2026-11-29 18:40:05.007".into()));
+        assert_eq!(like("2026-11-29T18:37:52+00:00"), Value::Text("2026-11-29T18:40:05+00:00".into()));
+        assert_eq!(like("2026-11-29"), Value::Text("2026-11-29".into()));
+        assert_eq!(like("not a date"), Value::Text("2026-11-29T18:40:05.007Z".into()));
+        let ms = store_instant_like(at, TimeFormat::Millis, Some(&Value::Text("2026-11-29 18:37:52".into())));
+        assert_eq!(ms, Value::Integer(at.timestamp_millis()), "an integer format stays an integer");
     }
 
     #[test]

@@ -78,6 +78,9 @@ impl ErModel {
 pub struct LoadErModel {
     /// Also show internal tables and migration trackers.
     pub include_internal: bool,
+    /// Show the migration trackers (`d1_migrations`, `__drizzle_migrations`): the TUI does, as
+    /// its tab bar lists them; the CLI only with `--all`.
+    pub include_trackers: bool,
     /// Count each table's rows (a scan per table: run it off the UI thread).
     pub count_rows: bool,
 }
@@ -87,7 +90,7 @@ pub fn load_er_model(conn: &Connection, input: &LoadErModel) -> Result<ErModel> 
     let mut infos = Vec::new();
     for summary in list_tables(conn, &ListTables { include_internal: input.include_internal })? {
         let tracker = TRACKER_TABLES.iter().any(|t| t.eq_ignore_ascii_case(&summary.name));
-        if summary.relation == RelationType::Table && (input.include_internal || !tracker) {
+        if summary.relation == RelationType::Table && (input.include_internal || input.include_trackers || !tracker) {
             infos.push(describe_table(conn, &DescribeTable { name: &summary.name })?);
         }
     }

@@ -5,7 +5,7 @@ use crate::db::relations::RelationOrigin;
 use crate::db::relations::tests::{apply_fixture, demo_db, drizzle_fixture_db};
 
 fn model_of(conn: &Connection) -> ErModel {
-    load_er_model(conn, &LoadErModel { include_internal: false, count_rows: true }).unwrap()
+    load_er_model(conn, &LoadErModel { include_internal: false, include_trackers: false, count_rows: true }).unwrap()
 }
 
 fn adjacent(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -187,7 +187,9 @@ fn small_and_large_schemas_lay_out() {
 fn mermaid_matches_the_hand_checked_file() {
     let dir = tempfile::tempdir().unwrap();
     let conn = drizzle_fixture_db(&dir);
-    let model = load_er_model(&conn, &LoadErModel { include_internal: false, count_rows: false }).unwrap();
+    let model =
+        load_er_model(&conn, &LoadErModel { include_internal: false, include_trackers: false, count_rows: false })
+            .unwrap();
     let expected = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/expected/drizzle-er.mmd"),
     )

@@ -123,17 +123,18 @@ fn run_loop(
             AppEvent::Input(Event::Resize(width, height)) => Action::Resize { width, height },
             AppEvent::Input(_) => continue,
             AppEvent::Db(reply) => Action::Reply { reply },
-            AppEvent::Tick => {
-                if !app.is_busy() {
-                    continue;
-                }
-                Action::Tick
-            }
+            AppEvent::Tick => Action::Tick { now: chrono::Utc::now() },
         };
+        let before = app.ctx.now;
+        let tick = matches!(action, Action::Tick { .. });
         let effects = app.update(action);
         run_effects(effects, foreground, background);
         if app.should_quit {
             break;
+        }
+        // An idle tick only moves the clock: draw when a shown time can have changed.
+        if tick && !app.tick_shows(before) {
+            continue;
         }
         terminal.draw(|frame| crate::ui::draw(frame, app))?;
     }

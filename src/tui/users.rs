@@ -9,7 +9,7 @@ use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::change::RowChange;
 use crate::db::page::{Anchor, Page, PageQuery, fetch_page};
 use crate::db::users::{
-    ListImpersonations, RunAction, UserStatuses, list_impersonations, list_roles, preview_action, run_action,
+    ListImpersonations, RunAction, UserStatuses, list_impersonations, list_roles, preview_action, run_planned,
     user_statuses,
 };
 
@@ -24,16 +24,18 @@ pub fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersRes
             UsersResult::Preview(Box::new(preview_action(conn, &RunAction { user: &user, action: &action, now })?))
         }
         UsersRequest::Run(run) => {
-            let mut outcome = run_action(conn, &RunAction { user: &run.user, action: &run.action, now: run.now })?;
+            let mut outcome = run_planned(conn, &run.plan)?;
             // Committed: from here on nothing may turn the reply into an error.
             let changes = std::mem::take(&mut outcome.changes);
-            let audit_error = record(&run.audit, outcome.action, &changes, run.now).err().map(|e| format!("{e:#}"));
+            let audit_error =
+                record(&run.audit, outcome.action, &changes, run.plan.now).err().map(|e| format!("{e:#}"));
             let rows = run.reload.as_ref().map(|reload| reread(conn, reload).map_err(|e| format!("{e:#}")));
             UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows }))
         }
-        UsersRequest::Impersonations { now } => {
-            UsersResult::Impersonations(list_impersonations(conn, &ListImpersonations { active_only: false, now })?)
-        }
+        UsersRequest::Impersonations { user, now } => UsersResult::Impersonations(list_impersonations(
+            conn,
+            &ListImpersonations { active_only: false, user: Some(&user), now },
+        )?),
     })
 }
 

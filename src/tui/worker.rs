@@ -112,7 +112,8 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,
         ),
         DbRequest::Er { include_internal, detail } => {
-            let model = load_er_model(conn, &LoadErModel { include_internal, count_rows: true })?;
+            let model =
+                load_er_model(conn, &LoadErModel { include_internal, include_trackers: true, count_rows: true })?;
             let diagram = layout_er(&model, &LayoutOptions { detail });
             DbResult::Er(Box::new(ErView { model, diagram }))
         }
@@ -130,10 +131,10 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             let row = RowValues { table: &table, columns: &columns, values: &values };
             DbResult::Referencing(referencing_rows(conn, &ReferencingRows { relations: &relations, row })?)
         }
-        DbRequest::InsertTemplate { table } => {
+        DbRequest::InsertTemplate { table, now } => {
             let info = describe_table(conn, &DescribeTable { name: &table })?;
             let kinds = infer_kinds(conn, &info)?;
-            let input = InsertTemplate { info: &info, kinds: &kinds, now: chrono::Utc::now() };
+            let input = InsertTemplate { info: &info, kinds: &kinds, now };
             DbResult::Template(insert_template(conn, &input)?)
         }
         DbRequest::CascadePreview { table, keys } => {
@@ -152,7 +153,9 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             crate::db::busy::reset_lock_wait();
             match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
-                    let entries = entries_from_changes(&audit.database, "edit", &row_changes(&report.applied), now);
+                    let mut rows = row_changes(&report.applied);
+                    rows.extend(report.cascaded_rows.iter().cloned());
+                    let entries = entries_from_changes(&audit.database, "edit", &rows, now);
                     append_audit_to(&audit.file, &entries)?;
                     DbResult::Committed(report)
                 }

@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use super::theme;
 use crate::app::{App, EditPopup, TYPE_COUNT_ABOVE};
 use crate::db::edit::StagedChange;
-use crate::db::kinds::ColumnKind;
+use crate::db::kinds::{Affinity, ColumnKind, affinity};
 use crate::db::labels::loaded_row_label;
 use crate::db::value::raw_text;
 
@@ -52,9 +52,19 @@ fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) ->
     inner
 }
 
-/// What a kind accepts, shown under the editor.
-fn kind_hint(kind: &ColumnKind) -> String {
+/// Rows `lines` take once wrapped at `width` (word wrapping can take a little more: one spare
+/// row per long line keeps the last words on screen).
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1) + usize::from(l.width() > width)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+/// What a kind accepts, shown under the editor. A key declared INTEGER takes a whole number.
+fn kind_hint(kind: &ColumnKind, decl_type: &str) -> String {
+    let integer = affinity(decl_type) == Affinity::Integer;
     match kind {
+        ColumnKind::Id | ColumnKind::ForeignKey { .. } if integer => "a whole number (a key)".into(),
         ColumnKind::Timestamp { .. } => "a date: 2026-12-01 12:00, 2026-12-01, +7d, -3h or now".into(),
         ColumnKind::Boolean => "true / false, yes / no, 1 / 0".into(),
         ColumnKind::Enum { values } => format!("one of: {} (several roles comma-joined)", values.join(", ")),
@@ -80,7 +90,10 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 frame.render_widget(input, field);
             }
             let not_null = if info.not_null { " · NOT NULL" } else { "" };
-            frame.render_widget(Paragraph::new(format!("{}{not_null}", kind_hint(kind))).style(theme::dim()), hint);
+            frame.render_widget(
+                Paragraph::new(format!("{}{not_null}", kind_hint(kind, &info.decl_type))).style(theme::dim()),
+                hint,
+            );
             if let Some(error) = error {
                 frame.render_widget(
                     Paragraph::new(error.as_str()).style(theme::error()).wrap(Wrap { trim: true }),
@@ -158,7 +171,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        EditPopup::Review { statements, problems, .. } => {
+        EditPopup::Review { statements, problems, scroll, .. } => {
             let mut lines: Vec<Line> = problems
                 .iter()
                 .map(|p| Line::styled(format!("⚠ {p}"), theme::error()))
@@ -180,10 +193,25 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             });
             let count = app.edits.staged.len();
             let title = format!("{count} staged change(s): one transaction");
-            let height = (lines.len() as u16 + 2).min(frame.area().height.saturating_sub(2));
-            let inner =
-                popup(frame, frame.area().width.saturating_sub(6), height, &title, "y commit · Esc keep staged");
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            let width = frame.area().width.saturating_sub(6);
+            // Tall enough for every wrapped line, up to the screen; beyond that it scrolls.
+            let content = wrapped_height(&lines, width.saturating_sub(2));
+            let height = (content + 2).min(frame.area().height.saturating_sub(2));
+            let room = height.saturating_sub(2);
+            let hint = if content > room {
+                let last = content.saturating_sub(room);
+                let shown = (*scroll).min(last);
+                format!(
+                    "y commit · Esc keep staged · ↑↓ PgUp PgDn scroll ({}-{} of {content})",
+                    shown + 1,
+                    shown + room
+                )
+            } else {
+                "y commit · Esc keep staged".to_string()
+            };
+            let inner = popup(frame, width, height, &title, &hint);
+            let scroll = (*scroll).min(content.saturating_sub(room));
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
         }
         EditPopup::Conflict { conflicts } => {
             let mut lines: Vec<Line> = vec![Line::styled(

@@ -11,7 +11,8 @@ use super::theme;
 use crate::app::layout::{GUTTER, column_widths, lead_width, visible_columns_from};
 use crate::app::{App, Load, TableMeta, TableTab, arrow};
 use crate::db::kinds::{ColumnKind, name_words};
-use crate::db::value::{DisplayContext, display_value, value_instant};
+use crate::db::users::{BanState, ban_state};
+use crate::db::value::{DisplayContext, display_value};
 
 /// Spinner frames for work in progress.
 pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -57,7 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         .take(grid.height as usize)
         .map(|(index, row)| {
             let selected = index == tab.window.selected;
-            let ban_state = ban.as_ref().map_or(BanState::None, |b| b.state(&row.values, &app.ctx));
+            let ban_state = ban.as_ref().map_or(BanState::NotBanned, |b| b.state(&row.values, &app.ctx));
             let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
             let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
             let mut spans = vec![gutter(selected, ban_state, marked)];
@@ -73,13 +74,13 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
                 let mut style = cell_style(value, kind);
                 if ban.as_ref().is_some_and(|b| b.banned == column) {
                     style = match ban_state {
-                        BanState::Active => theme::banned(),
-                        BanState::Expired => theme::ban_expired(),
-                        BanState::None => style,
+                        BanState::Banned => theme::banned(),
+                        BanState::BanExpired => theme::ban_expired(),
+                        BanState::NotBanned => style,
                     };
                 }
                 let mut text = display_value(value, kind, &app.ctx).replace('\n', "⏎");
-                if ban_state == BanState::Expired && ban.as_ref().is_some_and(|b| b.banned == column) {
+                if ban_state == BanState::BanExpired && ban.as_ref().is_some_and(|b| b.banned == column) {
                     text = "✓ expired".into();
                 }
                 if staged.is_some() {
@@ -144,9 +145,9 @@ fn draw_header(
 fn gutter(selected: bool, ban: BanState, marked: bool) -> Span<'static> {
     let mark = match ban {
         _ if marked => Span::styled("✚", theme::warning()),
-        BanState::Active => Span::styled("●", theme::banned()),
-        BanState::Expired => Span::styled("○", theme::ban_expired()),
-        BanState::None => Span::raw(" "),
+        BanState::Banned => Span::styled("●", theme::banned()),
+        BanState::BanExpired => Span::styled("○", theme::ban_expired()),
+        BanState::NotBanned => Span::raw(" "),
     };
     let pointer = if selected { "▌" } else { " " };
     Span::styled(format!("{pointer}{}", mark.content), mark.style)
@@ -166,14 +167,6 @@ fn cell_style(value: &Value, kind: &ColumnKind) -> Style {
 
 pub use super::text::fit;
 
-/// Whether a user row is banned, with an expiry in the past, or not at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BanState {
-    None,
-    Active,
-    Expired,
-}
-
 /// better-auth's `banned` / `banExpires` columns, in either naming flavour.
 struct BanColumns {
     banned: usize,
@@ -183,18 +176,14 @@ struct BanColumns {
 impl BanColumns {
     fn find(meta: &TableMeta) -> Option<BanColumns> {
         let position = |wanted: &str| meta.info.columns.iter().position(|c| name_words(&c.name).concat() == wanted);
-        let banned = position("banned").filter(|i| meta.kinds[*i] == ColumnKind::Boolean)?;
+        // By name only: an adapter that stores 'true' makes the column text, and it is still a ban.
+        let banned = position("banned")?;
         Some(BanColumns { banned, expires: position("banexpires") })
     }
 
     fn state(&self, values: &[Value], ctx: &DisplayContext) -> BanState {
-        if !matches!(values.get(self.banned), Some(Value::Integer(1))) {
-            return BanState::None;
-        }
-        let expiry = self.expires.and_then(|i| values.get(i)).and_then(value_instant);
-        match expiry {
-            Some(until) if until <= ctx.now => BanState::Expired,
-            _ => BanState::Active,
-        }
+        let banned = values.get(self.banned).unwrap_or(&Value::Null);
+        let expires = self.expires.and_then(|i| values.get(i)).unwrap_or(&Value::Null);
+        ban_state(banned, expires, ctx.now)
     }
 }

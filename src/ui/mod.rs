@@ -3,6 +3,7 @@
 mod edit;
 mod er;
 mod grid;
+mod messages;
 mod migrations;
 mod overlays;
 pub mod sql;
@@ -78,3 +79,5 @@ pub(crate) mod tests;
 mod tests_delete;
 #[cfg(test)]
 mod tests_drift;
+#[cfg(test)]
+mod tests_trust;

@@ -69,6 +69,7 @@ fn block(title: &str) -> Block<'_> {
 pub fn draw_popup(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Overlay::Help { scroll } => draw_help(frame, app, *scroll),
+        Overlay::Messages { scroll } => super::messages::draw(frame, app, *scroll),
         Overlay::Picker(picker) => {
             let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
             let area = popup_area(frame, 50, height);
@@ -149,8 +150,13 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
 }
 
 /// Keys every screen shares.
-const SHARED_KEYS: &[(&str, &str)] =
-    &[("Tab / Shift-Tab", "next / previous tab"), ("t", "pick a table"), ("?", "this help"), ("q / Ctrl-c", "quit")];
+const SHARED_KEYS: &[(&str, &str)] = &[
+    ("Tab / Shift-Tab", "next / previous tab"),
+    ("t", "pick a table"),
+    ("m", "messages of this session, each in full"),
+    ("?", "this help"),
+    ("q / Ctrl-c", "quit"),
+];
 
 fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
     let Some(tab) = app.active_tab() else { return };

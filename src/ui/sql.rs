@@ -21,6 +21,23 @@ fn style_of(token: &Token) -> Style {
     }
 }
 
+/// The token as it was written: sqlparser's `Display` drops the doubling of quotes inside
+/// quoted strings and names, which would turn `'O''Brien'` into invalid SQL on screen.
+fn token_text(token: &Token) -> String {
+    match token {
+        Token::SingleQuotedString(text) => format!("'{}'", text.replace('\'', "''")),
+        Token::Word(word) => match word.quote_style {
+            Some(open @ ('"' | '`')) => {
+                let doubled: String = [open, open].iter().collect();
+                format!("{open}{}{open}", word.value.replace(open, &doubled))
+            }
+            Some('[') => format!("[{}]", word.value),
+            _ => token.to_string(),
+        },
+        _ => token.to_string(),
+    }
+}
+
 /// Highlighted lines of `sql`. Text the tokenizer cannot read is shown plain.
 pub fn highlight(sql: &str) -> Vec<Line<'static>> {
     let Ok(tokens) = Tokenizer::new(&SQLiteDialect {}, sql).tokenize() else {
@@ -29,7 +46,7 @@ pub fn highlight(sql: &str) -> Vec<Line<'static>> {
     let mut lines: Vec<Line<'static>> = vec![Line::default()];
     for token in tokens {
         let style = style_of(&token);
-        let text = token.to_string();
+        let text = token_text(&token);
         for (i, piece) in text.split('\n').enumerate() {
             if i > 0 {
                 lines.push(Line::default());
@@ -63,5 +80,12 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert_eq!(text, "CREATE TABLE `user` (\n    `id` text DEFAULT 'x' -- note\n);");
+    }
+
+    #[test]
+    fn quotes_inside_strings_and_names_stay_doubled() {
+        let sql = r#"UPDATE "we""ird" SET "name" = 'Ivan O''Edited' /* ?1 */ WHERE "id" = 'u1'"#;
+        let text: String = highlight(sql).iter().flat_map(|l| l.spans.iter().map(|s| s.content.to_string())).collect();
+        assert_eq!(text, sql);
     }
 }

@@ -77,7 +77,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let used: u16 = left.iter().map(|s| text_width(&s.content)).sum();
     let room = area.width.saturating_sub(used + 3);
-    let message = super::grid::fit(&message, room.min(text_width(&message)));
+    // A message cut short says where to read it whole.
+    let message = if text_width(&message) > room && room > 20 {
+        let hint = " · m: whole";
+        format!("{}{hint}", super::grid::fit(&message, room - text_width(hint)))
+    } else {
+        super::grid::fit(&message, room.min(text_width(&message)))
+    };
     let pad = area.width.saturating_sub(used + text_width(&message) + 1);
     left.push(Span::raw(" ".repeat(pad as usize)));
     left.push(Span::styled(message, style));

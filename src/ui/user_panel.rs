@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             frame.render_widget(Paragraph::new(intro_text), intro);
             input_row(frame, "reason", &form.reason, form.field == BanField::Reason, reason);
             input_row(frame, "until", &form.expiry, form.field == BanField::Expiry, expiry);
-            let now = (app.users.clock)();
+            let now = app.ctx.now;
             let reading = match read_ban_expiry(&field_text(&form.expiry), &app.ctx, now) {
                 Ok(expiry) => Span::styled(format!("→ {}", describe_expiry(expiry, &app.ctx, now)), theme::info()),
                 Err(error) => Span::styled(format!("→ {error}"), theme::warning()),
@@ -84,7 +84,12 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             ])
             .areas(inner);
             let ticked: Vec<String> = field_text(&form.input).split(',').map(|r| r.trim().to_string()).collect();
-            let now = panel.user.summary.as_ref().map(|u| u.roles.join(",")).unwrap_or_else(|| "?".into());
+            let now = match panel.user.summary.as_ref() {
+                // NULL is not the text `user`: better-auth only reads it as its default role.
+                Some(user) if user.role.is_none() => "none stored, read as user".to_string(),
+                Some(user) => user.roles.join(","),
+                None => "?".into(),
+            };
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
@@ -297,6 +302,9 @@ fn confirm_lines(
     preview: &ActionPreview,
     ctx: &DisplayContext,
 ) -> Vec<Line<'static>> {
+    // Dates are read from the plan's clock: the expiry of a 7-day ban stays "in 7d" while the
+    // user reads, as it is what will be written.
+    let ctx = &DisplayContext { now: preview.plan.now, ..*ctx };
     let header = if action.is_destructive() { theme::warning().add_modifier(Modifier::BOLD) } else { theme::header() };
     let mut lines = vec![Line::styled(question(action, &panel.user.email), header)];
     lines.push(Line::raw(effects_text(&preview.effects, true)));
@@ -384,7 +392,10 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
             return;
         }
         Load::Loaded(list) if list.is_empty() => {
-            frame.render_widget(Paragraph::new("No session is an impersonation.").style(theme::dim()), inner);
+            frame.render_widget(
+                Paragraph::new("No impersonation involves this user (as target or as admin).").style(theme::dim()),
+                inner,
+            );
             return;
         }
         Load::Loaded(list) => list,
@@ -395,7 +406,7 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
             [
                 i.admin_email.clone().unwrap_or_else(|| format!("{} (no such user)", i.admin_id)),
                 i.user_email.clone().unwrap_or_else(|| i.user_id.clone()),
-                if i.active { "active" } else { "ended" }.into(),
+                i.state_word().into(),
                 when(i.created_at, ctx),
                 when(i.expires_at, ctx),
             ]

@@ -11,6 +11,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use super::ColumnValues;
+use crate::db::change::{ChangeOp, ColumnChange, RowChange};
 use crate::db::schema::{
     DescribeTable, ForeignKey, ListTables, RelationType, describe_table, list_tables, quote_ident,
 };
@@ -158,6 +159,30 @@ impl ForeignKeyGraph {
     }
 
     pub fn preview(&self, conn: &Connection, table: &str, keys: &[ColumnValues]) -> Result<CascadePreview> {
+        Ok(self.walk(conn, table, keys)?.0)
+    }
+
+    /// The preview, and every row the cascade will delete along with `keys` (not those rows
+    /// themselves), read whole before the delete runs, so the audit log can say what each held.
+    pub fn preview_with_rows(
+        &self,
+        conn: &Connection,
+        table: &str,
+        keys: &[ColumnValues],
+    ) -> Result<(CascadePreview, Vec<RowChange>)> {
+        let (preview, reached) = self.walk(conn, table, keys)?;
+        let mut rows = Vec::new();
+        for (name, ids) in reached {
+            let Some(node) = self.node(&name) else { continue };
+            rows.extend(read_whole_rows(conn, node, &ids)?);
+        }
+        Ok((preview, rows))
+    }
+
+    /// The preview, and the rows the cascade reaches beyond the first table, per table in order.
+    fn walk(&self, conn: &Connection, table: &str, keys: &[ColumnValues]) -> Result<(CascadePreview, Reached)> {
+        let mut reached: Reached = Vec::new();
+        let mut first = true;
         let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
         let mut preview = CascadePreview { foreign_keys_enforced: enforced, ..CascadePreview::default() };
         let mut deleted: HashMap<String, HashSet<RowId>> = HashMap::new();
@@ -184,9 +209,15 @@ impl ForeignKeyGraph {
             }
             let rows = select_rows(conn, node, &needed, &columns, &tuples)?;
             let seen = deleted.entry(node.name.to_lowercase()).or_default();
-            let fresh: Vec<Vec<Value>> =
-                rows.into_iter().filter(|(id, _)| seen.insert(id.clone())).map(|(_, v)| v).collect();
+            let (fresh_ids, fresh): (Vec<RowId>, Vec<Vec<Value>>) =
+                rows.into_iter().filter(|(id, _)| seen.insert(id.clone())).unzip();
             add_count(&mut preview.deletes, &node.name, fresh.len() as u64);
+            if !std::mem::take(&mut first) && enforced && !fresh_ids.is_empty() {
+                match reached.iter_mut().find(|(t, _)| *t == node.name) {
+                    Some((_, ids)) => ids.extend(fresh_ids),
+                    None => reached.push((node.name.clone(), fresh_ids)),
+                }
+            }
             if !enforced || fresh.is_empty() {
                 continue;
             }
@@ -246,8 +277,65 @@ impl ForeignKeyGraph {
         };
         preview.set_null = surviving(set_null);
         preview.blocked = surviving(blockers);
-        Ok(preview)
+        Ok((preview, reached))
     }
+}
+
+/// Rows reached by a cascade: per table, their identities.
+type Reached = Vec<(String, Vec<RowId>)>;
+
+impl From<RowIdPart> for Value {
+    fn from(part: RowIdPart) -> Self {
+        match part {
+            RowIdPart::Null => Value::Null,
+            RowIdPart::Integer(n) => Value::Integer(n),
+            RowIdPart::Real(bits) => Value::Real(f64::from_bits(bits)),
+            RowIdPart::Text(text) => Value::Text(text),
+            RowIdPart::Blob(bytes) => Value::Blob(bytes),
+        }
+    }
+}
+
+/// The rows of `node` with these identities, every column, as deletions keyed by primary key
+/// (or rowid when the table has none).
+fn read_whole_rows(conn: &Connection, node: &Node, ids: &[RowId]) -> Result<Vec<RowChange>> {
+    let info = describe_table(conn, &DescribeTable { name: &node.name })?;
+    let id_columns: Vec<String> = if info.without_rowid { info.primary_key.clone() } else { vec!["rowid".to_string()] };
+    let mut changes = Vec::new();
+    let tuples: Vec<Vec<Value>> = ids.iter().map(|id| id.iter().cloned().map(Value::from).collect()).collect();
+    for chunk in tuples.chunks(CHUNK_ROWS) {
+        let membership = if info.without_rowid {
+            tuple_membership(&id_columns, chunk.len())
+        } else {
+            format!("rowid IN ({})", vec!["?"; chunk.len()].join(", "))
+        };
+        let sql = format!("SELECT rowid AS \"rowid\", * FROM {} WHERE {membership}", quote_ident(&node.name));
+        let sql = if info.without_rowid { sql.replacen("rowid AS \"rowid\", ", "", 1) } else { sql };
+        let mut stmt = conn.prepare(&sql)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+        let skip = usize::from(!info.without_rowid);
+        let mut rows = stmt.query(params_from_iter(chunk.iter().flatten()))?;
+        while let Some(row) = rows.next()? {
+            let values: Vec<Value> =
+                (0..names.len()).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<_>>()?;
+            let columns: Vec<(String, Value)> = names.iter().cloned().zip(values.iter().cloned()).skip(skip).collect();
+            let key: Vec<(String, Value)> = if info.primary_key.is_empty() {
+                vec![(super::ROWID.to_string(), values[0].clone())]
+            } else {
+                info.primary_key.iter().filter_map(|pk| columns.iter().find(|(c, _)| c == pk).cloned()).collect()
+            };
+            changes.push(RowChange {
+                table: node.name.clone(),
+                op: ChangeOp::Delete,
+                key,
+                columns: columns
+                    .into_iter()
+                    .map(|(column, old)| ColumnChange { column, old, new: Value::Null })
+                    .collect(),
+            });
+        }
+    }
+    Ok(changes)
 }
 
 fn add_count(counts: &mut Vec<TableCount>, table: &str, rows: u64) {

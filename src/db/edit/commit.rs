@@ -97,6 +97,18 @@ pub fn commit_changes(conn: &mut Connection, input: &CommitInput) -> Result<Comm
             }
         }
     }
+    // A row this batch also deletes by itself is recorded once, as its own change.
+    let own: Vec<(&str, &ColumnValues)> = report
+        .applied
+        .iter()
+        .filter(|a| a.action == ChangeAction::Delete)
+        .map(|a| (a.table.as_str(), &a.key))
+        .collect();
+    let cascaded: Vec<_> = std::mem::take(&mut report.cascaded_rows)
+        .into_iter()
+        .filter(|row| !own.iter().any(|(t, k)| *t == row.table && **k == row.key))
+        .collect();
+    report.cascaded_rows = cascaded;
     tx.commit().map_err(|err| match (sqlite_code(&err), &err) {
         (Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked), _) => busy_error(waited),
         (Some(ErrorCode::ConstraintViolation), rusqlite::Error::SqliteFailure(_, message)) => {
@@ -214,7 +226,8 @@ fn inserted_key(conn: &Connection, contexts: &Contexts, step: &Planned) -> Resul
 
 /// Adds what deleting this step's row takes with it to the report (the row itself is in `applied`).
 fn record_cascade(conn: &Connection, graph: &ForeignKeyGraph, step: &Planned, report: &mut CommitReport) -> Result<()> {
-    let preview = graph.preview(conn, &step.table, std::slice::from_ref(&step.key))?;
+    let (preview, rows) = graph.preview_with_rows(conn, &step.table, std::slice::from_ref(&step.key))?;
+    report.cascaded_rows.extend(rows);
     for (i, count) in preview.deletes.into_iter().enumerate() {
         let rows = if i == 0 { count.rows.saturating_sub(1) } else { count.rows };
         if rows == 0 {

@@ -163,6 +163,8 @@ pub struct CommitReport {
     pub applied: Vec<AppliedChange>,
     /// Rows that foreign keys deleted along with the rows asked for (ON DELETE CASCADE).
     pub cascaded: Vec<TableCount>,
+    /// Those rows, each with what it held, for the audit log.
+    pub cascaded_rows: Vec<crate::db::change::RowChange>,
     /// Rows whose foreign key was set to NULL or its default by a delete.
     pub set_null: Vec<ColumnCount>,
     /// Statements run.

@@ -12,7 +12,7 @@ use super::{AppliedChange, ChangeAction, ColumnValues, CommitInput, ROWID, Stage
 use crate::db::error::DbError;
 use crate::db::kinds::{ColumnKind, infer_kinds};
 use crate::db::schema::{DescribeTable, RelationType, TableInfo, describe_table};
-use crate::db::value::store_instant;
+use crate::db::value::store_instant_like;
 
 /// The SQL of every staged change, values shown as they will be bound, e.g.
 /// `UPDATE "user" SET "name" = 'Ada' /* ?1 */ WHERE "id" = 'u1' /* ?2 */ AND "name" IS 'Bob' /* ?3 */;`.
@@ -228,7 +228,7 @@ fn plan_update(
         && !sets.iter().any(|(c, _, _)| c == column)
     {
         let loaded = edit.expected.iter().find(|(c, _)| c == column).map(|(_, v)| v);
-        let stamp = store_instant(input.now, row_time_format(loaded, format));
+        let stamp = store_instant_like(input.now, row_time_format(loaded, format), loaded);
         sets.push((column.to_string(), loaded.cloned().unwrap_or(Value::Null), stamp));
     }
     let mut expected: ColumnValues = Vec::new();

@@ -13,7 +13,7 @@ use crate::db::change::ChangeOp;
 use crate::db::error::DbError;
 use crate::db::password::hash_password;
 use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
-use crate::db::value::{DisplayContext, parse_duration, parse_instant, store_instant};
+use crate::db::value::{DisplayContext, parse_duration, parse_instant, store_instant_like};
 
 /// better-auth's ban reason when none is given.
 pub const DEFAULT_BAN_REASON: &str = "No reason";
@@ -191,7 +191,8 @@ impl PlanContext<'_> {
             ))
             .into());
         }
-        Ok(store_instant(instant, format))
+        let like = if matches!(own, Value::Null) { sibling } else { own };
+        Ok(store_instant_like(instant, format, Some(like)))
     }
 
     /// `updatedAt = now` for the user, when the table has the column.
@@ -244,8 +245,8 @@ fn plan_ban(ctx: &PlanContext, reason: Option<&str>, expiry: BanExpiry) -> Resul
     ];
     set.extend(ctx.user_updated_at()?);
     Ok(vec![
-        Step { target: ctx.user_target()?, op: StepOp::Update { set } },
-        Step { target: ctx.sessions_target()?, op: StepOp::Delete },
+        Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true },
+        Step { target: ctx.sessions_target()?, op: StepOp::Delete, guarded: false },
     ])
 }
 
@@ -257,14 +258,14 @@ fn plan_unban(ctx: &PlanContext) -> Result<Vec<Step>> {
         (user.require("banExpires")?.to_string(), Value::Null),
     ];
     set.extend(ctx.user_updated_at()?);
-    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set } }])
+    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true }])
 }
 
 fn plan_set_role(ctx: &PlanContext, role: &str) -> Result<Vec<Step>> {
     let role = normalise_role(role)?;
     let mut set = vec![(ctx.schema.user.require("role")?.to_string(), Value::Text(role))];
     set.extend(ctx.user_updated_at()?);
-    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set } }])
+    Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true }])
 }
 
 fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
@@ -285,7 +286,7 @@ fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
         let ids = session_ids.iter().map(|id| Value::Text(id.clone())).collect();
         target.conditions.push(Condition { column: id_column.to_string(), values: ids });
     }
-    Ok(Step { target, op: StepOp::Delete })
+    Ok(Step { target, op: StepOp::Delete, guarded: false })
 }
 
 fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
@@ -306,7 +307,12 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
     // The user's own dates are the sibling format: better-auth writes a user and its account alike.
     let user_updated = ctx.user.field(&ctx.schema.user, "updatedAt").clone();
     let account_instant = |column: &str, own: &Value| -> Result<Value> {
-        Ok(store_instant(ctx.now, write_format(own, account.time_format(ctx.conn, column)?, &user_updated)))
+        let like = if matches!(own, Value::Null) { &user_updated } else { own };
+        Ok(store_instant_like(
+            ctx.now,
+            write_format(own, account.time_format(ctx.conn, column)?, &user_updated),
+            Some(like),
+        ))
     };
     if count_target(ctx.conn, &credential)? > 0 {
         let mut set = vec![(password_column, hash)];
@@ -314,7 +320,7 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
             let own = first_value(ctx.conn, &credential, column)?;
             set.push((column.to_string(), account_instant(column, &own)?));
         }
-        return Ok(Step { target: credential, op: StepOp::Update { set } });
+        return Ok(Step { target: credential, op: StepOp::Update { set }, guarded: true });
     }
     let mut values = vec![
         (account.require("id")?.to_string(), Value::Text(uuid::Uuid::new_v4().to_string())),
@@ -328,7 +334,7 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
             values.push((column.to_string(), account_instant(column, &Value::Null)?));
         }
     }
-    Ok(Step { target: ctx.target(account, Vec::new()), op: StepOp::Insert { values } })
+    Ok(Step { target: ctx.target(account, Vec::new()), op: StepOp::Insert { values }, guarded: false })
 }
 
 fn plan_remove(ctx: &PlanContext) -> Result<Plan> {
@@ -336,9 +342,9 @@ fn plan_remove(ctx: &PlanContext) -> Result<Plan> {
     let account_user = schema.account.require("userId")?;
     let accounts = ctx.target(&schema.account, vec![Condition::eq(account_user, ctx.user_id())]);
     let steps = vec![
-        Step { target: ctx.sessions_target()?, op: StepOp::Delete },
-        Step { target: accounts, op: StepOp::Delete },
-        Step { target: ctx.user_target()?, op: StepOp::Delete },
+        Step { target: ctx.sessions_target()?, op: StepOp::Delete, guarded: false },
+        Step { target: accounts, op: StepOp::Delete, guarded: false },
+        Step { target: ctx.user_target()?, op: StepOp::Delete, guarded: true },
     ];
     let covered = [(schema.session.name(), schema.session.require("userId")?), (schema.account.name(), account_user)];
     let watches = foreign_key_watches(ctx, &covered)?;

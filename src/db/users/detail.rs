@@ -68,6 +68,13 @@ pub struct Impersonation {
     pub active: bool,
 }
 
+impl Impersonation {
+    /// `active`, or `expired`: the one word the TUI and the CLI use for a session past its end.
+    pub fn state_word(&self) -> &'static str {
+        if self.active { "active" } else { "expired" }
+    }
+}
+
 /// The user's sessions, newest first, each with its impersonator's email.
 pub(super) fn read_sessions(
     conn: &Connection,
@@ -173,9 +180,11 @@ pub(super) fn other_columns(schema: &AuthSchema, row: &StoredRow) -> Vec<OtherCo
 
 /// Input of [`super::list_impersonations`].
 #[derive(Debug, Clone, Copy)]
-pub struct ListImpersonations {
+pub struct ListImpersonations<'a> {
     /// Only sessions that have not expired.
     pub active_only: bool,
+    /// Only this user's (by id): impersonated by someone, or impersonating someone.
+    pub user: Option<&'a str>,
     pub now: DateTime<Utc>,
 }
 
@@ -183,7 +192,7 @@ pub struct ListImpersonations {
 pub(super) fn read_impersonations(
     conn: &Connection,
     schema: &AuthSchema,
-    input: &ListImpersonations,
+    input: &ListImpersonations<'_>,
 ) -> Result<Vec<Impersonation>> {
     let (session, user) = (&schema.session, &schema.user);
     let s = |logical: &str| -> Result<String> { Ok(format!("s.{}", quote_ident(session.require(logical)?))) };
@@ -199,7 +208,8 @@ pub(super) fn read_impersonations(
     let sql = format!(
         "SELECT {id}, {target}, t.{email}, {by}, a.{email}, {created}, {expires_raw}, {expires} > ?1 \
          FROM {sessions} s LEFT JOIN {users} t ON t.{user_id} = {target} LEFT JOIN {users} a ON a.{user_id} = {by} \
-         WHERE {by} IS NOT NULL AND {by} <> ''{active_filter} ORDER BY {created_ms} DESC",
+         WHERE {by} IS NOT NULL AND {by} <> ''{active_filter} AND (?2 IS NULL OR {target} = ?2 OR {by} = ?2) \
+         ORDER BY {created_ms} DESC",
         id = s("id")?,
         target = s("userId")?,
         expires_raw = s("expiresAt")?,
@@ -209,7 +219,7 @@ pub(super) fn read_impersonations(
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
-        .query_map([input.now.timestamp_millis()], |row| {
+        .query_map(rusqlite::params![input.now.timestamp_millis(), input.user], |row| {
             Ok(Impersonation {
                 session_id: raw_text(&row.get::<_, Value>(0)?),
                 user_id: raw_text(&row.get::<_, Value>(1)?),

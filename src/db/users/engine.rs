@@ -11,13 +11,13 @@ use serde::Serialize;
 
 use super::read::{StoredRow, query_rows};
 use crate::db::change::{ChangeOp, ColumnChange, REDACTED, RowChange};
-use crate::db::error::classify;
+use crate::db::error::{DbError, classify};
 use crate::db::kinds::is_secret_name;
 use crate::db::schema::quote_ident;
 use crate::db::value::raw_text;
 
 /// `column = value`, or `column IN (values...)` when there are several.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Condition {
     pub column: String,
     pub values: Vec<Value>,
@@ -30,7 +30,7 @@ impl Condition {
 }
 
 /// The rows a statement (or a foreign key) touches: a table and conditions on it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Target {
     pub table: String,
     /// Primary key columns, or `rowid`.
@@ -39,7 +39,7 @@ pub(super) struct Target {
 }
 
 /// What a step does to its target.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum StepOp {
     Update {
         set: Vec<(String, Value)>,
@@ -52,14 +52,17 @@ pub(super) enum StepOp {
 }
 
 /// One statement of a plan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Step {
     pub target: Target,
     pub op: StepOp,
+    /// The update must change a row, else the whole plan is refused (the row went away since the
+    /// plan was made).
+    pub guarded: bool,
 }
 
 /// Rows that a foreign key will change when a plan runs (ON DELETE CASCADE / SET NULL).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Watch {
     pub target: Target,
     pub op: ChangeOp,
@@ -68,10 +71,12 @@ pub(super) struct Watch {
 }
 
 /// Statements to run in order, in one transaction, and rows other tables' keys will change.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Plan {
-    pub steps: Vec<Step>,
-    pub watches: Vec<Watch>,
+/// Built once with its clock and generated ids fixed: the preview shows it, and the same steps
+/// run on "yes".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub(super) steps: Vec<Step>,
+    pub(super) watches: Vec<Watch>,
 }
 
 /// A statement as it will run: SQL with `?N` placeholders and each bound value as text
@@ -287,7 +292,17 @@ pub(super) fn execute_plan(conn: &Connection, plan: &Plan) -> Result<Vec<RowChan
     }
     for step in &plan.steps {
         let (sql, params, _) = step.render();
-        conn.execute(&sql, params_from_iter(&params)).map_err(classify).with_context(|| format!("running {sql}"))?;
+        let changed = conn
+            .execute(&sql, params_from_iter(&params))
+            .map_err(classify)
+            .with_context(|| format!("running {sql}"))?;
+        if step.guarded && changed == 0 {
+            return Err(DbError::Conflict(format!(
+                "nothing was changed: the {} row this action was planned for is no longer there",
+                step.target.table
+            ))
+            .into());
+        }
         if let StepOp::Insert { values } = &step.op {
             let key = inserted_key(conn, &step.target.key_columns, values);
             track(&step.target.table, &step.target.key_columns, key, None);

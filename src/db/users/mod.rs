@@ -2,13 +2,14 @@
 //! unban, set role, revoke sessions, set password, remove), written exactly as better-auth writes
 //! them, in either column flavour (camelCase or snake_case) and in the date format each row uses.
 //!
-//! Actions are values ([`UserAction`]): [`preview_action`] shows what one will do (counts and the
-//! SQL with its bound values) and [`run_action`] runs it in one transaction, returning every row
-//! change. A caller that commits must then record them:
+//! Actions are values ([`UserAction`]): [`preview_action`] plans one (its clock and generated ids
+//! fixed) and shows what it will do (counts and the SQL with its bound values); [`run_planned`]
+//! runs exactly that plan in one transaction, returning every row change. [`run_action`] plans
+//! and runs at once (the CLI). A caller that commits must then record the changes:
 //!
 //! ```text
-//! let preview = preview_action(conn, &RunAction { user, action: &action, now: Utc::now() })?;  // confirm popup
-//! let outcome = run_action(conn, &RunAction { user, action: &action, now: Utc::now() })?;     // on "yes"
+//! let preview = preview_action(conn, &RunAction { user, action: &action, now })?;  // confirm popup
+//! let outcome = run_planned(conn, &preview.plan)?;                                // on "yes"
 //! crate::audit::record_changes(&db.path, outcome.action, &outcome.changes)?;
 //! ```
 //!
@@ -35,9 +36,9 @@ pub use action::{
     too_long,
 };
 pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
-pub use engine::{Effect, PlannedStatement};
+pub use engine::{Effect, Plan, PlannedStatement};
 pub use glance::{UserStatuses, user_statuses};
-pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, split_roles};
+pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use tables::{AuthSchema, MappedTable, load_auth_schema};
 
 use crate::db::change::{ChangeOp, RowChange};
@@ -99,9 +100,26 @@ pub struct RunAction<'a> {
     /// The user's id or email.
     pub user: &'a str,
     pub action: &'a UserAction,
-    /// The clock for `updatedAt`, ban expiry and session activity. Pass `Utc::now()` when
-    /// running: a preview shown a while ago should not date the write.
+    /// The clock for `updatedAt`, ban expiry and session activity.
     pub now: DateTime<Utc>,
+}
+
+/// An action planned for one user: the statements with their clock and generated ids (a new
+/// account's id, a password's salt) fixed, so what was previewed is what runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionPlan {
+    pub action: UserAction,
+    /// The user's id.
+    pub user: String,
+    pub now: DateTime<Utc>,
+    pub plan: Plan,
+}
+
+impl ActionPlan {
+    /// The statements, in order, with their bound values (secrets redacted).
+    pub fn statements(&self) -> Vec<PlannedStatement> {
+        engine::planned_statements(&self.plan)
+    }
 }
 
 /// What an action will do, for a confirm prompt: nothing is written.
@@ -113,6 +131,9 @@ pub struct ActionPreview {
     pub effects: Vec<Effect>,
     /// The statements, in order, with their bound values (secrets redacted).
     pub statements: Vec<PlannedStatement>,
+    /// What runs on "yes": exactly the statements above.
+    #[serde(skip)]
+    pub plan: ActionPlan,
 }
 
 impl ActionPreview {
@@ -137,9 +158,12 @@ pub struct ActionOutcome {
     /// Every changed row, old and new values included (unredacted: redact before showing).
     #[serde(skip)]
     pub changes: Vec<RowChange>,
+    /// The clock the action ran at: relative times in its report are measured from it.
+    #[serde(skip)]
+    pub now: DateTime<Utc>,
 }
 
-/// The statements and counts `input.action` would run, without writing anything.
+/// Plans `input.action` and counts what it would change, without writing anything.
 pub fn preview_action(conn: &Connection, input: &RunAction) -> Result<ActionPreview> {
     let schema = load_auth_schema(conn)?;
     let row = read::load_user_row(conn, &schema, input.user)?;
@@ -147,41 +171,65 @@ pub fn preview_action(conn: &Connection, input: &RunAction) -> Result<ActionPrev
     let active = read::count_active_sessions(conn, &schema, &id, input.now)?;
     let ctx = action::PlanContext { conn, schema: &schema, user: &row, now: input.now };
     let plan = action::build_plan(&ctx, input.action)?;
+    let user = read::summarize(&schema, &row, active, input.now);
+    let plan = ActionPlan { action: input.action.clone(), user: user.id.clone(), now: input.now, plan };
     Ok(ActionPreview {
         action: input.action.name(),
-        user: read::summarize(&schema, &row, active, input.now),
-        effects: engine::preview_effects(conn, &plan)?,
-        statements: engine::planned_statements(&plan),
+        effects: engine::preview_effects(conn, &plan.plan)?,
+        statements: plan.statements(),
+        user,
+        plan,
     })
 }
 
-/// Runs `input.action` in one IMMEDIATE transaction: everything is written or nothing is.
-/// Read-only databases give `DbError::ReadOnly`, unknown users `DbError::NotFound`.
+/// Plans and runs `input.action` in one IMMEDIATE transaction: everything is written or nothing
+/// is. Read-only databases give `DbError::ReadOnly`, unknown users `DbError::NotFound`.
 pub fn run_action(conn: &Connection, input: &RunAction) -> Result<ActionOutcome> {
     ensure_writable(conn)?;
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(classify)?;
     let schema = load_auth_schema(&tx)?;
     let row = read::load_user_row(&tx, &schema, input.user)?;
-    let id = row.field(&schema.user, "id").clone();
-    let before = read::summarize(&schema, &row, read::count_active_sessions(&tx, &schema, &id, input.now)?, input.now);
     let ctx = action::PlanContext { conn: &tx, schema: &schema, user: &row, now: input.now };
     let plan = action::build_plan(&ctx, input.action)?;
-    let changes = engine::execute_plan(&tx, &plan)?;
-    let after = match input.action {
-        UserAction::Remove => None,
-        _ => Some(find_user(&tx, &FindUser { query: &before.id, now: input.now })?),
-    };
+    let id = read::summarize(&schema, &row, 0, input.now).id;
+    let planned = ActionPlan { action: input.action.clone(), user: id, now: input.now, plan };
+    let outcome = execute_planned(&tx, &schema, &planned)?;
     tx.commit().map_err(classify)?;
+    Ok(outcome)
+}
+
+/// Runs a plan made by [`preview_action`], exactly as previewed, in one IMMEDIATE transaction.
+/// A guarded statement that finds its row gone refuses the whole plan (`DbError::Conflict`).
+pub fn run_planned(conn: &Connection, planned: &ActionPlan) -> Result<ActionOutcome> {
+    ensure_writable(conn)?;
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(classify)?;
+    let schema = load_auth_schema(&tx)?;
+    let outcome = execute_planned(&tx, &schema, planned)?;
+    tx.commit().map_err(classify)?;
+    Ok(outcome)
+}
+
+fn execute_planned(tx: &Connection, schema: &AuthSchema, planned: &ActionPlan) -> Result<ActionOutcome> {
+    let now = planned.now;
+    let row = read::load_user_row(tx, schema, &planned.user)?;
+    let id = row.field(&schema.user, "id").clone();
+    let before = read::summarize(schema, &row, read::count_active_sessions(tx, schema, &id, now)?, now);
+    let changes = engine::execute_plan(tx, &planned.plan)?;
+    let after = match planned.action {
+        UserAction::Remove => None,
+        _ => Some(find_user(tx, &FindUser { query: &before.id, now })?),
+    };
     let sessions_ended =
         changes.iter().filter(|c| c.table == schema.session.name() && c.op == ChangeOp::Delete).count() as u64;
     Ok(ActionOutcome {
-        action: input.action.name(),
+        action: planned.action.name(),
         before,
         after,
         sessions_ended,
         effects: engine::effects_of(&changes),
-        statements: engine::planned_statements(&plan),
+        statements: planned.statements(),
         changes,
+        now,
     })
 }
 

@@ -152,19 +152,26 @@ pub(super) fn count_active_sessions(
     Ok(count as u64)
 }
 
+/// The ban state of a user from its stored `banned` and `banExpires` values (`banned` may be
+/// 1, `'true'` or `'1'` depending on the adapter). The one rule for the CLI, the status column and
+/// the grid's gutter.
+pub fn ban_state(banned: &Value, expires: &Value, now: DateTime<Utc>) -> BanState {
+    if !truthy(banned) {
+        BanState::NotBanned
+    } else if value_instant(expires).is_some_and(|at| at <= now) {
+        BanState::BanExpired
+    } else {
+        BanState::Banned
+    }
+}
+
 /// Builds the summary of a stored user row.
 pub(super) fn summarize(schema: &AuthSchema, row: &StoredRow, active_sessions: u64, now: DateTime<Utc>) -> UserSummary {
     let user = &schema.user;
     let role = text_of(row.field(user, "role"));
     let roles = split_roles(role.as_deref());
     let expires_at = value_instant(row.field(user, "banExpires"));
-    let state = if !truthy(row.field(user, "banned")) {
-        BanState::NotBanned
-    } else if expires_at.is_some_and(|at| at <= now) {
-        BanState::BanExpired
-    } else {
-        BanState::Banned
-    };
+    let state = ban_state(row.field(user, "banned"), row.field(user, "banExpires"), now);
     let banned_at_all = state != BanState::NotBanned;
     UserSummary {
         id: raw_text(row.field(user, "id")),

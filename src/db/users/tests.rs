@@ -277,7 +277,8 @@ fn shows_sessions_and_accounts_without_secrets() {
 #[test]
 fn lists_impersonations_with_the_admin_email_and_roles_in_use() {
     for fx in every_fixture() {
-        let all = list_impersonations(&fx.conn, &ListImpersonations { active_only: false, now: now() }).unwrap();
+        let all =
+            list_impersonations(&fx.conn, &ListImpersonations { active_only: false, user: None, now: now() }).unwrap();
         assert_eq!(all.len(), 1);
         let imp = &all[0];
         assert_eq!(
@@ -286,9 +287,11 @@ fn lists_impersonations_with_the_admin_email_and_roles_in_use() {
         );
         assert!(imp.active);
         assert_eq!(imp.expires_at, Some(now() + TimeDelta::hours(1)));
-        let later =
-            list_impersonations(&fx.conn, &ListImpersonations { active_only: true, now: now() + TimeDelta::hours(2) })
-                .unwrap();
+        let later = list_impersonations(
+            &fx.conn,
+            &ListImpersonations { active_only: true, user: None, now: now() + TimeDelta::hours(2) },
+        )
+        .unwrap();
         assert!(later.is_empty());
     }
     let fx = fixture(Flavour::Camel, Dates::Millis);

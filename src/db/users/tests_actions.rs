@@ -286,3 +286,20 @@ fn bans_past_the_last_storable_date_are_refused_and_change_nothing() {
         }
     }
 }
+
+#[test]
+fn a_planned_action_runs_as_previewed_and_is_refused_when_its_user_is_gone() {
+    let fx = fixture(Flavour::Camel, Dates::Millis);
+    let action = UserAction::SetRole { role: "admin".into() };
+    let preview =
+        preview_action(&fx.conn, &RunAction { user: "alice@example.com", action: &action, now: now() }).unwrap();
+    let outcome = run_planned(&fx.conn, &preview.plan).unwrap();
+    assert_eq!(outcome.statements, preview.statements, "what runs is what was shown");
+    let unban = UserAction::Unban;
+    let plan = preview_action(&fx.conn, &RunAction { user: "bob@example.com", action: &unban, now: now() }).unwrap();
+    fx.conn.execute("DELETE FROM session WHERE userId = 'u-bob'", []).unwrap();
+    fx.conn.execute("DELETE FROM account WHERE userId = 'u-bob'", []).unwrap();
+    fx.conn.execute("DELETE FROM user WHERE id = 'u-bob'", []).unwrap();
+    let err = run_planned(&fx.conn, &plan.plan).unwrap_err();
+    assert!(matches!(db_error(err), DbError::NotFound(_) | DbError::Conflict(_)));
+}
