@@ -65,10 +65,11 @@ fn read_only_stops_demo_force_and_first_run_demo_creation() {
         assert!(stderr(&out).contains("--read-only"), "{}", stderr(&out));
     }
     assert_eq!(std::fs::read(&db).unwrap(), before, "the database was not replaced");
-    // No database, no project, no demo yet: --read-only does not create one.
+    // No database, no project, no demo yet: --read-only does not create one (a subcommand never
+    // falls back to the demo: that is bad usage, exit 2).
     let empty = tempfile::tempdir().unwrap();
     let out = squall(empty.path(), &["tables", "--read-only"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!empty.path().join("data/demo.sqlite").exists());
 }
 
