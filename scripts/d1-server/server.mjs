@@ -4,7 +4,7 @@
 // See README.md beside this file for what it serves and what it cannot imitate.
 //
 // node server.mjs --state DIR [--db NAME=UUID ...] [--port 0] [--token T] [--account ID]
-//                 [--latency-ms N] [--rate-limit N/SECONDS] [--log FILE] [--snapshots]
+//                 [--latency-ms N] [--rate-limit N/SECONDS] [--log FILE] [--log-sql] [--snapshots]
 
 import http from "node:http";
 import fs from "node:fs";
@@ -24,6 +24,7 @@ const USAGE = `usage: node server.mjs --state DIR [options]
   --latency-ms N         sleep N ms before answering each request
   --rate-limit N/S       answer 429 (with Retry-After) past N requests in S seconds (e.g. 1200/300)
   --log FILE             one JSON line per request to FILE (default: stderr)
+  --log-sql              also log each query request's JSON body
   --snapshots            keep a dump per bookmark so time_travel/restore works (else it answers 501)`;
 
 function parseArgs(argv) {
@@ -57,6 +58,7 @@ function parseArgs(argv) {
       }
       case "--log": o.log = val(); break;
       case "--snapshots": o.snapshots = true; break;
+      case "--log-sql": o.logSql = true; break;
       case "-h": case "--help": console.log(USAGE); process.exit(0);
       default: die(`unknown argument ${a}\n${USAGE}`);
     }
@@ -107,10 +109,11 @@ const mf = new Miniflare(
     d1Databases: Object.fromEntries(opts.dbs.map((db, i) => [bindingOf(i), db.uuid])),
   }),
 );
-await mf.ready;
+// Talk to workerd's own HTTP socket: much faster than mf.dispatchFetch (~5 ms against ~50 ms).
+const engineUrl = await mf.ready;
 
 async function engine(dbIndex, queries) {
-  const res = await mf.dispatchFetch("http://engine/", {
+  const res = await fetch(engineUrl, {
     method: "POST",
     body: JSON.stringify({ binding: bindingOf(dbIndex), queries }),
   });
@@ -264,8 +267,10 @@ function planQueries(body) {
   return queries;
 }
 
-async function runQuery(i, body, raw) {
+async function runQuery(i, body, raw, logEntry) {
+  if (opts.logSql) logEntry.body = body;
   const queries = planQueries(body);
+  logEntry.statements = queries.length;
   const started = performance.now();
   const r = await engine(i, queries);
   if (!r.ok) {
@@ -296,7 +301,6 @@ async function runQuery(i, body, raw) {
   });
   if (result.some((s) => s.meta.changed_db)) await recordWrite(i);
   const stats = {
-    statements: queries.length,
     rows_read: result.reduce((a, s) => a + s.meta.rows_read, 0),
     rows_written: result.reduce((a, s) => a + s.meta.rows_written, 0),
     engine_ms: Math.round((performance.now() - started) * 100) / 100,
@@ -406,7 +410,7 @@ async function route(req, url, logEntry) {
     return envelope(await dbInfo(i));
   }
   if (method === "POST" && (rest === "/query" || rest === "/raw")) {
-    const { result, stats } = await runQuery(i, await readJson(req), rest === "/raw");
+    const { result, stats } = await runQuery(i, await readJson(req), rest === "/raw", logEntry);
     Object.assign(logEntry, stats);
     return envelope(result);
   }
