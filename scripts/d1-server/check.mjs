@@ -46,6 +46,30 @@ const raw = (body) => call("POST", `${dbUrl}/raw`, body);
 const show = (r) => JSON.stringify(r.body).slice(0, 300);
 const err = (r) => r.body?.errors?.[0] ?? {};
 
+// --- limits mode: a server started with --latency-ms and --rate-limit N/S
+if (args["expect-latency"]) {
+  const want = Number(args["expect-latency"]);
+  const t0 = performance.now();
+  const r = await raw({ sql: "SELECT 1" });
+  const ms = performance.now() - t0;
+  check(`--latency-ms ${want}: a request takes at least ${want} ms`, r.status === 200 && ms >= want, `${r.status} in ${ms.toFixed(1)} ms`);
+  const n = Number(args["expect-rate-limit"]);
+  const statuses = [r.status];
+  let limited;
+  for (let k = 1; k <= n; k++) {
+    const x = await raw({ sql: "SELECT 1" });
+    statuses.push(x.status);
+    if (x.status === 429) limited = x;
+  }
+  check(
+    `--rate-limit ${n}: request ${n + 1} answers 429 with Retry-After`,
+    statuses.slice(0, n).every((s) => s === 200) && statuses[n] === 429 && Number(limited?.headers.get("retry-after")) > 0,
+    `${statuses} ${limited ? show(limited) : ""}`,
+  );
+  console.log(`# check.mjs finished: ${passed} pass, ${failed} fail`);
+  process.exit(failed ? 1 : 0);
+}
+
 // --- auth
 {
   const none = await call("GET", `${base}/accounts/${args.account}/d1/database`, undefined, {});

@@ -392,6 +392,11 @@ async function route(req, url, logEntry) {
     return envelope([ACCOUNT], { result_info: { page: 1, per_page: 20, count: 1, total_count: 1 } });
   }
 
+  if (method === "POST" && p === "/graphql") {
+    // `wrangler d1 info` asks the analytics API for 24-hour counts; there are none to give.
+    return { data: { viewer: { accounts: [{ d1AnalyticsAdaptiveGroups: [] }] } }, errors: null };
+  }
+
   const m = /^\/accounts\/([^/]+)\/d1\/database(?:\/([^/]+)(\/.*)?)?$/.exec(p);
   if (!m) throw new ApiError(404, 7000, "No route for that URI");
   const [, account, idOrName, rest] = m;
