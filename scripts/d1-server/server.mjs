@@ -25,6 +25,7 @@ const USAGE = `usage: node server.mjs --state DIR [options]
   --rate-limit N/S       answer 429 (with Retry-After) past N requests in S seconds (e.g. 1200/300)
   --log FILE             one JSON line per request to FILE (default: stderr)
   --log-sql              also log each query request's JSON body
+  --log-headers          also log each request's headers (the Authorization header left out)
   --snapshots            keep a dump per bookmark so time_travel/restore works (else it answers 501)`;
 
 function parseArgs(argv) {
@@ -59,6 +60,7 @@ function parseArgs(argv) {
       case "--log": o.log = val(); break;
       case "--snapshots": o.snapshots = true; break;
       case "--log-sql": o.logSql = true; break;
+      case "--log-headers": o.logHeaders = true; break;
       case "-h": case "--help": console.log(USAGE); process.exit(0);
       default: die(`unknown argument ${a}\n${USAGE}`);
     }
@@ -449,6 +451,9 @@ function serialised(fn) {
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, "http://localhost");
   const logEntry = { method: req.method, path: url.pathname + url.search };
+  if (opts.logHeaders) {
+    logEntry.headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "authorization"));
+  }
   const started = performance.now();
   const finish = (status, body, headers) => {
     logEntry.status = status;
