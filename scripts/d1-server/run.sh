@@ -137,6 +137,14 @@ if start_server remote "$remote_state" --snapshots --db "app-db=$DB_ID" --db "sc
     fail "wrangler d1 time-travel restore: $(tail -5 "$work/restore.out" "$work/wrangler.err")"
   fi
 
+  # --file goes through /import (init, upload to the returned URL, ingest): one atomic run.
+  printf "insert into user (id, name, email, emailVerified) values ('f1', 'F;1', 'f1@example.com', 0);\n-- a comment; with a semicolon\ninsert into user (id, name, email, emailVerified) values ('f2', 'F2', 'f2@example.com', 1);\n" >"$proj/seed.sql"
+  printf "insert into user (id, name, email, emailVerified) values ('f3', 'F3', 'f3@example.com', 0);\ninsert into no_such_table values (1);\n" >"$proj/bad.sql"
+  if wr d1 execute DB --remote --file seed.sql >/dev/null; then pass "wrangler d1 execute --remote --file (through /import)"; else fail "wrangler d1 execute --remote --file: $(tail -5 "$work/wrangler.err")"; fi
+  wr d1 execute DB --remote --file bad.sql >/dev/null 2>&1
+  got="$(wr d1 execute DB --remote --json --command "select group_concat(name, '|') as n from (select name from user order by id)" | json_get 'j[0].results[0].n')"
+  expect_eq "the file's rows are there, and a failing file kept nothing" "$got" "F;1|F2"
+
   got="$(wr d1 list --json | json_get 'j.map(d=>d.name).join(" ")')"
   expect_eq "wrangler d1 list" "$got" "app-db scratch"
   got="$(wr d1 info DB --json | json_get 'j.uuid + " " + j.num_tables')"

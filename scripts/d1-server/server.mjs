@@ -319,6 +319,72 @@ async function runQuery(i, body, raw, logEntry) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// /import: how `wrangler d1 execute --remote --file` (and `wrangler d1 import`) send a file.
+// init {etag} -> {upload_url, filename}; PUT the file there (answers its MD5 as ETag);
+// ingest {filename, etag} -> the file runs as one atomic request -> {status: "complete", result}.
+// D1 uploads to R2 and ingests in the background; here it all happens at `ingest`.
+
+const uploads = new Map(); // etag -> file text
+
+async function runImport(i, body, req, logEntry) {
+  const action = body?.action;
+  if (action === "init") {
+    if (uploads.has(body.etag)) return ingest(i, body.etag, logEntry);
+    const host = req.headers.host ?? `${opts.host}`;
+    return { upload_url: `http://${host}/__upload/${encodeURIComponent(body.etag)}`, filename: `${body.etag}.sql` };
+  }
+  if (action === "ingest" || action === "poll") return ingest(i, body.etag ?? String(body.filename ?? "").replace(/\.sql$/, ""), logEntry);
+  throw new ApiError(400, 7400, `The request is malformed: unknown import action ${action}`);
+}
+
+async function ingest(i, etag, logEntry) {
+  const text = uploads.get(etag);
+  if (text === undefined) return { success: false, error: `No uploaded file for etag ${etag}` };
+  uploads.delete(etag);
+  const queries = splitStatements(text).map((sql) => ({ sql, params: [] }));
+  logEntry.statements = queries.length;
+  if (queries.length === 0) return { success: false, error: "No SQL statements detected." };
+  const started = performance.now();
+  const r = await engine(i, queries);
+  if (!r.ok) return { success: false, error: r.message.replace(/^D1_ERROR:\s*/, "") };
+  const sum = (k) => r.results.reduce((a, x) => a + x.meta[k], 0);
+  if (r.results.some((x) => x.meta.changed_db)) await recordWrite(i);
+  logEntry.rows_read = sum("rows_read");
+  logEntry.rows_written = sum("rows_written");
+  const db = opts.dbs[i];
+  return {
+    success: true,
+    type: "import",
+    status: "complete",
+    at_bookmark: bookmarkOf(db.uuid, meta[db.uuid].writes),
+    messages: [],
+    errors: [],
+    result: {
+      success: true,
+      num_queries: queries.length,
+      final_bookmark: bookmarkOf(db.uuid, meta[db.uuid].writes),
+      meta: {
+        duration: performance.now() - started,
+        rows_read: logEntry.rows_read,
+        rows_written: logEntry.rows_written,
+        changes: sum("changes"),
+        changed_db: r.results.some((x) => x.meta.changed_db),
+        size_after: r.results.at(-1).meta.size_after,
+      },
+    },
+  };
+}
+
+async function receiveUpload(req, etag) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const buf = Buffer.concat(chunks);
+  const md5 = crypto.createHash("md5").update(buf).digest("hex");
+  uploads.set(etag, buf.toString("utf8"));
+  return md5;
+}
+
+// ---------------------------------------------------------------------------------------------
 // time travel
 
 function bookmarkAt(i, timestamp) {
@@ -429,6 +495,9 @@ async function route(req, url, logEntry) {
     Object.assign(logEntry, stats);
     return envelope(result);
   }
+  if (method === "POST" && rest === "/import") {
+    return envelope(await runImport(i, await readJson(req), req, logEntry));
+  }
   if (method === "GET" && rest === "/time_travel/bookmark") {
     return envelope({ bookmark: bookmarkAt(i, url.searchParams.get("timestamp")) });
   }
@@ -462,6 +531,16 @@ const server = http.createServer((req, res) => {
     log(logEntry);
     send(res, status, body, headers);
   };
+  const upload = /^\/__upload\/([^/]+)$/.exec(url.pathname);
+  if (req.method === "PUT" && upload) {
+    // The "signed URL" /import hands out (R2 on Cloudflare): no token, answers the body's MD5 as ETag.
+    receiveUpload(req, decodeURIComponent(upload[1])).then((md5) => {
+      log({ ...logEntry, status: 200, bytes: Number(req.headers["content-length"] ?? 0) });
+      res.writeHead(200, { etag: `"${md5}"` });
+      res.end();
+    });
+    return;
+  }
   (async () => {
     if (opts.latency > 0) await sleep(opts.latency);
     const retryAfter = rateLimited();
