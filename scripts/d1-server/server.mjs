@@ -538,6 +538,10 @@ const server = http.createServer((req, res) => {
       log({ ...logEntry, status: 200, bytes: Number(req.headers["content-length"] ?? 0) });
       res.writeHead(200, { etag: `"${md5}"` });
       res.end();
+    }, (e) => {
+      log({ ...logEntry, status: 500, error: String(e) });
+      res.writeHead(500);
+      res.end();
     });
     return;
   }
