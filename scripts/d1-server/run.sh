@@ -19,6 +19,11 @@ finish() {
   exit $?
 }
 
+if ! command -v npm >/dev/null 2>&1; then
+  echo "SKIP the D1 server checks: npm is not installed"
+  finish
+fi
+
 echo "# installing miniflare and wrangler (npm ci)"
 if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
   fail "npm ci in scripts/d1-server"
