@@ -211,6 +211,10 @@ await query({ sql: "DROP TABLE IF EXISTS t; DROP TABLE IF EXISTS child; DROP TAB
   check("max(rowid) reads 1 row", mx.body.result?.[0]?.meta?.rows_read === 1, show(mx));
   const cnt = await raw({ sql: "SELECT count(*) FROM t" });
   check("count(*) reads every row", cnt.body.result?.[0]?.meta?.rows_read === 504, show(cnt));
+  await query({ sql: "DROP TABLE IF EXISTS ix; CREATE TABLE ix(id INTEGER PRIMARY KEY, v TEXT UNIQUE, w TEXT); CREATE INDEX ix_w ON ix(w)" });
+  const ixw = await raw({ sql: "INSERT INTO ix(v, w) VALUES ('a', 'b')" });
+  check("rows_written counts index rows (1 row + 2 index entries = 3)", ixw.body.result?.[0]?.meta?.rows_written === 3, show(ixw));
+  await query({ sql: "DROP TABLE ix" });
   const page = await raw({ sql: "SELECT * FROM t WHERE id > ? ORDER BY id LIMIT 50", params: [100] });
   check("a keyset page reads about the page size", (page.body.result?.[0]?.meta?.rows_read ?? 999) <= 51, show(page));
 }
