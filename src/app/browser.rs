@@ -56,7 +56,7 @@ impl App {
                 self.say(Level::Info, format!("internal tables {shown}"));
                 self.request_tables()
             }
-            Action::Refresh => self.reload_rows(),
+            Action::Refresh => self.refresh_in_place(),
             Action::FollowReference => self.follow_reference(),
             Action::ShowReferences => self.show_references(),
             Action::Back => self.go_back(),
@@ -328,6 +328,9 @@ impl App {
         }
         if tab.count_request == Some(reply.id) {
             tab.count_request = None;
+            if std::mem::take(&mut tab.recount) {
+                return self.recount(index);
+            }
             if let Ok(DbResult::Count(total)) = reply.result {
                 tab.total = Some(total);
                 // The count is of the current view; if its rows are on screen, remember it too.
@@ -343,6 +346,9 @@ impl App {
         let Some(pending) = tab.fetch.take() else { return Vec::new() };
         match reply.result {
             Ok(DbResult::Page(page)) => {
+                if let FetchKind::InPlace { flash } = pending.kind {
+                    return self.apply_in_place(index, page, flash);
+                }
                 tab.rows_error = None;
                 let page_rows = tab.page_rows();
                 tab.window.apply(pending.kind, page, page_rows);

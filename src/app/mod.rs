@@ -12,6 +12,7 @@ pub mod layout;
 mod migrations;
 mod navigate;
 mod overlay;
+mod reload;
 mod tab;
 mod user_panel;
 mod users;
@@ -29,6 +30,7 @@ pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
+pub use reload::{FLASH_TICKS, Flash, FlashRow, Live, Reread};
 pub use tab::{RowWindow, TableTab};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
@@ -36,7 +38,7 @@ pub use users::{
     WindowReload, status_lead, status_parts, status_text,
 };
 
-use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflicts, StagedChange};
+use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflict, RowConflicts, StagedChange};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::open::ReadOnlyReason;
@@ -59,6 +61,8 @@ pub enum AppEvent {
     Db(DbReply),
     /// Time passed (spinner, relative ages).
     Tick,
+    /// Another process committed to the database (the live watch saw it).
+    Changed { schema: bool },
 }
 
 /// Work for a database worker.
@@ -70,6 +74,10 @@ pub enum DbRequest {
     LoadTable { table: String },
     /// Read a page of rows.
     FetchPage { view: View, anchor: Anchor, limit: usize },
+    /// Read the rows of a window again from where it starts (live refresh, Ctrl-r, after a commit).
+    ReloadWindow { reload: WindowReload },
+    /// Which staged updates and deletes no longer match their rows (nothing is written).
+    CheckStaged { changes: Vec<StagedChange> },
     /// Count the rows of a view (full scan: sent to the background worker).
     Count { view: View },
     /// Labels (emails, names) of rows that foreign keys point at.
@@ -136,6 +144,8 @@ pub enum DbResult {
     Committed(CommitReport),
     /// Nothing was written: these rows changed since they were loaded.
     Conflict(RowConflicts),
+    /// Staged rows that changed underneath, found before any commit.
+    StagedConflicts(Vec<RowConflict>),
     Users(UsersResult),
 }
 
@@ -236,6 +246,8 @@ pub struct App {
     nav_request: Option<RequestId>,
     /// User statuses and the user action menu's requests.
     pub users: UsersState,
+    /// Following other processes' commits: on or off, and staged rows found changed underneath.
+    pub live: Live,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -269,6 +281,7 @@ impl App {
             trail: Vec::new(),
             nav_request: None,
             users: UsersState::default(),
+            live: Live::default(),
             overlay: Overlay::None,
             status: None,
             width,
@@ -329,6 +342,11 @@ impl App {
             || self.users.is_busy()
     }
 
+    /// Whether ticks are wanted: something loads (spinner) or changed cells are highlighted.
+    pub fn wants_tick(&self) -> bool {
+        self.is_busy() || self.tabs.iter().any(|t| t.flash.is_some())
+    }
+
     /// Titles of the tab bar: the tables, then the special screens.
     pub fn tab_titles(&self) -> Vec<&str> {
         self.tabs.iter().map(|t| t.name.as_str()).chain(SPECIAL_SCREENS.iter().map(|(_, title)| *title)).collect()
@@ -344,6 +362,14 @@ impl App {
 
     /// Applies one action and returns the work it asks for.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = self.dispatch(action);
+        // Rows that went stale while they could not be reloaded (a read in flight, a popup
+        // acting on the selected row) are read again as soon as they can be.
+        effects.extend(self.catch_up_stale());
+        effects
+    }
+
+    fn dispatch(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
                 self.should_quit = self.confirm_quit();
@@ -358,10 +384,12 @@ impl App {
                 if self.is_busy() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
+                self.fade_flash();
                 self.ctx = DisplayContext { now: chrono::Utc::now(), ..self.ctx };
                 Vec::new()
             }
             Action::Reply { reply } => self.on_reply(reply),
+            Action::ExternalChange { schema } => self.on_external_change(schema),
             Action::Key { key } => self.on_key(key),
             Action::Mouse { mouse } => self.on_mouse(mouse),
             other => self.update_screen(other),
@@ -380,6 +408,9 @@ impl App {
                     Vec::new()
                 }
             };
+        }
+        if self.live.check_request == Some(reply.id) {
+            return self.on_staged_check(reply);
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;

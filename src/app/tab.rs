@@ -36,6 +36,9 @@ pub enum FetchKind {
     Append,
     /// Rows before the window.
     Prepend,
+    /// The window read again where it is, the selection kept on its row; `flash` highlights
+    /// what changed (not after squall's own commit).
+    InPlace { flash: bool },
 }
 
 /// A page request in flight.
@@ -129,6 +132,9 @@ impl RowWindow {
                     self.at_end = false;
                 }
             }
+            FetchKind::InPlace { .. } => {
+                self.replace_in_place(page);
+            }
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
@@ -202,6 +208,12 @@ pub struct TableTab {
     pub selected_col: usize,
     /// What the rows on screen were read with.
     pub shown: Option<ShownView>,
+    /// The database changed since these rows were read: read them again in place when possible.
+    pub stale: Option<super::reload::Reread>,
+    /// Count again when the count in flight answers (it may predate a change).
+    pub recount: bool,
+    /// Cells that changed in the last live reload, highlighted for a moment.
+    pub flash: Option<super::Flash>,
 }
 
 impl TableTab {
@@ -221,6 +233,9 @@ impl TableTab {
             count_request: None,
             selected_col: 0,
             shown: None,
+            stale: None,
+            recount: false,
+            flash: None,
         }
     }
 

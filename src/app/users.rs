@@ -309,12 +309,7 @@ impl App {
 
     /// Sends `action` to run on the worker, with the grid rows to re-read after it.
     pub(super) fn run_user_action(&mut self, user: String, action: UserAction) -> Vec<Effect> {
-        let reload = self.active_tab().and_then(|tab| {
-            let view = tab.view()?;
-            let first = (!tab.window.at_start).then(|| tab.window.rows.first().map(|r| r.cursor.clone())).flatten();
-            let limit = tab.window.rows.len().max(super::tab::PAGE_ROWS);
-            Some(WindowReload { view, first, limit })
-        });
+        let reload = self.active_tab().and_then(TableTab::window_reload);
         let audit = self.source.audit.clone();
         let now = (self.users.clock)();
         let request = RunRequest { user, action: action.clone(), now, audit, reload };
@@ -356,21 +351,7 @@ impl App {
     /// Puts freshly read rows in place of the active tab's window, keeping the position and the
     /// selected user (or the row that took its place).
     fn replace_window(&mut self, page: Page) -> Vec<Effect> {
-        let Some(tab) = self.active_tab() else { return Vec::new() };
-        let id_column = self.user_table_of(tab).map(|t| t.id_column);
-        let selected_id = id_column.and_then(|c| tab.window.selected_row().and_then(|r| r.values.get(c).cloned()));
-        let index = self.active;
-        let tab = &mut self.tabs[index];
-        let window = &mut tab.window;
-        window.rows = page.rows;
-        window.at_end = page.exhausted;
-        let same_user = id_column
-            .zip(selected_id)
-            .and_then(|(c, id)| window.rows.iter().position(|r| r.values.get(c) == Some(&id)));
-        window.selected = same_user.unwrap_or(window.selected).min(window.rows.len().saturating_sub(1));
-        let mut effects = self.request_statuses(index, FetchKind::Top);
-        effects.extend(self.after_move());
-        effects
+        self.apply_in_place(self.active, page, false)
     }
 
     /// Counts the active tab's rows again (a removal or a filtered column may have changed it).

@@ -31,6 +31,9 @@ pub struct Cli {
     /// Database file to open in the terminal UI.
     #[arg(value_name = "DB")]
     pub database: Option<PathBuf>,
+    /// Don't follow other processes' changes to the database (Ctrl-r reloads by hand).
+    #[arg(long)]
+    pub no_live: bool,
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -102,7 +105,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
-            crate::tui::run(db, target.reason, cli.global.d1.clone())?;
+            let live = if cli.no_live { crate::tui::Live::Off } else { crate::tui::Live::On };
+            crate::tui::run(db, target.reason, cli.global.d1.clone(), live)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(_) if cli.database.is_some() => {

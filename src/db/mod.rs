@@ -12,3 +12,4 @@ pub mod relations;
 pub mod schema;
 pub mod users;
 pub mod value;
+pub mod watch;

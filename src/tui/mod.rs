@@ -24,6 +24,19 @@ const TUI_CACHE_KIB: i64 = -512;
 /// How often the clock ticks while idle (spinner frames, relative ages).
 const TICK: Duration = Duration::from_millis(250);
 
+/// How often live refresh asks SQLite whether another process committed (`db::watch`): a
+/// change shows within this plus one read of the rows on screen.
+const LIVE_POLL: Duration = Duration::from_millis(250);
+
+/// Whether the screen follows other processes' commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Live {
+    /// Poll the local file (the default).
+    On,
+    /// `--no-live`. A remote database (where each poll is a billed request) will be off too.
+    Off,
+}
+
 /// Restores the terminal when dropped: on return, on error, and while unwinding from a panic.
 struct TerminalGuard;
 
@@ -39,7 +52,7 @@ fn restore_terminal() {
 }
 
 /// Runs the terminal UI on an open database until the user quits.
-pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
+pub fn run(db: Database, reason: String, d1: Option<String>, live: Live) -> Result<()> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let backup_dir = crate::migrate::backup::default_backup_dir()?;
     let migrations = MigrationsSource { db_path: db.path.clone(), cwd, d1, backup_dir };
@@ -54,8 +67,10 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
         conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
     }
     let (events_tx, events) = channel::<AppEvent>();
-    let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
-    let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
+    // The worker of the connection that writes is the one that watches (see `worker::serve`).
+    let watch = (live == Live::On).then_some(LIVE_POLL);
+    let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch)?;
+    let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None)?;
 
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -70,6 +85,9 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
+    if live == Live::Off {
+        app.set_live_off("--no-live");
+    }
     run_effects(effects, &foreground, &background);
     terminal.draw(|frame| crate::ui::draw(frame, &app))?;
     while let Ok(event) = events.recv() {
@@ -79,8 +97,10 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
             AppEvent::Input(Event::Resize(width, height)) => Action::Resize { width, height },
             AppEvent::Input(_) => continue,
             AppEvent::Db(reply) => Action::Reply { reply },
+            AppEvent::Changed { schema } => Action::ExternalChange { schema },
             AppEvent::Tick => {
-                if !app.is_busy() {
+                // Idle: no update and no redraw.
+                if !app.wants_tick() {
                     continue;
                 }
                 Action::Tick
