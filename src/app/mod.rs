@@ -30,8 +30,8 @@ pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
-pub use reload::{FLASH_TICKS, Flash, FlashRow, Live, Reread};
-pub use tab::{RowWindow, TableTab};
+pub use reload::Live;
+pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
     ActionDone, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest, UsersResult, UsersState,

@@ -12,12 +12,9 @@ use rusqlite::types::Value;
 use crate::db::edit::StagedChange;
 use crate::db::page::{Page, PageRow};
 
-use super::tab::{FetchKind, PendingFetch, Position, RowWindow, WINDOW_PAGES};
+use super::tab::{FLASH_TICKS, FetchKind, Flash, FlashRow, PendingFetch, Position, Reread, RowWindow, WINDOW_PAGES};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Screen, TableTab, WindowReload};
 use super::{EditPopup, RowConflict, Worker};
-
-/// Ticks a changed cell stays highlighted (the idle tick is 250 ms: about two seconds).
-pub const FLASH_TICKS: u8 = 8;
 
 /// Whether the screen follows other processes' commits, and what live refresh found.
 #[derive(Debug, Clone, Default)]
@@ -31,39 +28,6 @@ pub struct Live {
     check_again: bool,
     /// Staged rows that no longer hold the values they were loaded with.
     pub conflicts: Vec<RowConflict>,
-}
-
-/// Rows read again and to be shown afresh.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reread {
-    /// Highlight what changed (not for squall's own commits).
-    pub flash: bool,
-}
-
-/// The cells that changed in the last reload, highlighted for a moment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Flash {
-    pub rows: Vec<FlashRow>,
-    /// Ticks until the highlight goes.
-    pub ticks_left: u8,
-}
-
-/// One changed row of a [`Flash`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct FlashRow {
-    /// The row's paging key.
-    pub key: Vec<Value>,
-    /// The columns that changed; `None` when the whole row is new.
-    pub columns: Option<Vec<usize>>,
-}
-
-impl Flash {
-    /// Whether this cell of the row with paging key `key` is highlighted.
-    pub fn covers(&self, key: &[Value], column: usize) -> bool {
-        self.rows
-            .iter()
-            .any(|row| row.key == key && row.columns.as_ref().is_none_or(|columns| columns.contains(&column)))
-    }
 }
 
 impl RowWindow {

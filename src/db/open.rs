@@ -66,23 +66,19 @@ pub fn open_database(input: &OpenInput) -> Result<Database> {
     if meta.is_dir() {
         return Err(bad_file(path, "is a directory, not a SQLite database file"));
     }
-    // Read access is checked up front so the message names the cause, not SQLite's generic code.
-    if let Err(err) = std::fs::File::open(path) {
-        return Err(bad_file(path, &format!("cannot read: {err}")));
-    }
     let flags = match input.mode {
         OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
         OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
     } | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|err| open_failure(path, &err))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Closing the last connection of a WAL database would checkpoint and delete the -wal file,
     // rewriting a file the user only looked at (wrangler's local D1 state is in WAL mode).
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     // Reading the schema is the cheapest way to make SQLite look at the header.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0))
-        .map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
+        .map_err(|err| open_failure(path, &err))?;
     conn.pragma_update(None, "foreign_keys", true)?;
     let read_only = match input.mode {
         OpenMode::ReadOnly => Some(ReadOnlyReason::Requested),
@@ -90,6 +86,17 @@ pub fn open_database(input: &OpenInput) -> Result<Database> {
         OpenMode::ReadWrite => None,
     };
     Ok(Database { conn, path: path.to_path_buf(), read_only })
+}
+
+/// Why SQLite could not open or read the file, naming an OS cause (permission denied) when
+/// there is one. The file is opened outside SQLite only here, on failure: closing a descriptor
+/// of a file drops every POSIX lock this process holds on it, so doing that while another
+/// connection is open would drop that connection's WAL lock (see `lock_tests`).
+fn open_failure(path: &Path, err: &rusqlite::Error) -> anyhow::Error {
+    match std::fs::File::open(path) {
+        Err(io) => bad_file(path, &format!("cannot read: {io}")),
+        Ok(_) => bad_file(path, &sqlite_reason(err)),
+    }
 }
 
 fn bad_file(path: &Path, reason: &str) -> anyhow::Error {
@@ -173,5 +180,32 @@ mod tests {
         drop(db);
         assert_eq!(std::fs::read(&path).unwrap(), main_before);
         assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    /// POSIX locks belong to the process: closing *any* descriptor of the file drops them all,
+    /// including the SHARED lock every WAL connection holds on the database file. Another
+    /// process closing its connection then believes it is the last one, checkpoints and deletes
+    /// the `-wal` under ours, and our connection goes on reading the deleted file: it never sees
+    /// later commits (live refresh stalls) and its own writes would be lost.
+    #[test]
+    fn opening_a_second_connection_keeps_the_first_ones_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x)").unwrap();
+        let first = open_database(&OpenInput { path: &path, mode: OpenMode::ReadWrite }).unwrap();
+        let _second = open_database(&OpenInput { path: &path, mode: OpenMode::ReadOnly }).unwrap();
+        let other_process = std::process::Command::new("sqlite3").arg(&path).arg("INSERT INTO t VALUES (1);").status();
+        if !other_process.is_ok_and(|s| s.success()) {
+            eprintln!("sqlite3 CLI not available: skipped");
+            return;
+        }
+        assert!(dir.path().join("w.db-wal").exists(), "another process deleted the -wal we have open");
+        let seen: i64 = first.conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(seen, 1);
     }
 }
