@@ -312,6 +312,7 @@ impl App {
         if tab.meta_request == Some(reply.id) {
             tab.meta_request = None;
             match reply.result {
+                Ok(DbResult::Table(meta)) if tab.meta().is_some() => return self.on_schema_reread(index, meta),
                 Ok(DbResult::Table(meta)) => {
                     tab.meta = Load::Loaded(meta);
                     if is_active {

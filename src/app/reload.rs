@@ -12,8 +12,9 @@ use rusqlite::types::Value;
 use crate::db::edit::StagedChange;
 use crate::db::page::{Page, PageRow};
 
+use super::WindowReload;
 use super::tab::{FLASH_TICKS, FetchKind, Flash, FlashRow, PendingFetch, Position, Reread, RowWindow, WINDOW_PAGES};
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Screen, TableTab, WindowReload};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, Screen, TableMeta, TableTab};
 use super::{EditPopup, RowConflict, Worker};
 
 /// Whether the screen follows other processes' commits, and what live refresh found.
@@ -139,9 +140,61 @@ impl App {
                 tab.stale = Some(Reread { flash: true });
             }
         }
-        let mut effects = if schema { self.request_tables() } else { Vec::new() };
+        let mut effects = Vec::new();
+        if schema {
+            effects.extend(self.request_tables());
+            effects.extend(self.reread_schemas());
+        }
         effects.extend(self.check_staged());
         effects
+    }
+
+    /// The schema changed (a migration ran, a column was added by hand): the active tab reads
+    /// its table's schema again now, keeping its rows if the columns stayed the same (see
+    /// [`App::on_schema_reread`]); other tabs start afresh when next shown.
+    fn reread_schemas(&mut self) -> Vec<Effect> {
+        let active = self.active;
+        for (index, tab) in self.tabs.iter_mut().enumerate() {
+            if index == active || tab.meta().is_none() {
+                continue;
+            }
+            tab.meta = Load::Loading;
+            tab.meta_request = None;
+            tab.fetch = None;
+            tab.count_request = None;
+            tab.total = None;
+            tab.stale = None;
+            tab.window = RowWindow::default();
+        }
+        let Some(tab) = self.tabs.get(active).filter(|t| t.meta().is_some() && t.meta_request.is_none()) else {
+            return Vec::new();
+        };
+        let table = tab.name.clone();
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::LoadTable { table });
+        self.tabs[active].meta_request = Some(id);
+        vec![effect]
+    }
+
+    /// A tab's schema arrived again while it held rows. Same columns: the rows are read again in
+    /// place. Other columns: the rows held no longer fit them, so they are dropped and read from
+    /// the top (the cursor cannot be kept across a change of columns).
+    pub(super) fn on_schema_reread(&mut self, index: usize, meta: Box<TableMeta>) -> Vec<Effect> {
+        let Some(tab) = self.tabs.get_mut(index) else { return Vec::new() };
+        let same = tab.meta().is_some_and(|old| old.info.columns == meta.info.columns);
+        tab.meta = Load::Loaded(meta);
+        if same {
+            return self.reread_now(index, Reread { flash: true });
+        }
+        tab.window = RowWindow::default();
+        tab.flash = None;
+        tab.selected_col = 0;
+        tab.sort = None;
+        tab.filters.clear();
+        tab.search = None;
+        tab.stale = None;
+        let message = format!("the columns of {} changed: rows read again from the top", tab.name);
+        self.say(Level::Warning, message);
+        if index == self.active { self.reload_rows() } else { Vec::new() }
     }
 
     /// Ctrl-r: the rows on screen and the count read again, the selection kept.

@@ -277,3 +277,25 @@ fn the_window_diff_flags_only_rows_that_changed_or_are_new_inside_the_window() {
     );
     assert_eq!(window.selected, 2, "row 2 is gone: its next neighbour still there (3) takes the cursor");
 }
+
+#[test]
+fn a_schema_change_keeps_the_cursor_unless_the_columns_changed() {
+    let (dir, mut conn) = users_db(20);
+    let mut app = open_app(&mut conn, 120, 30);
+    down(&mut app, &mut conn, 6);
+    // An index changes the schema but not the columns: the rows stay in place.
+    other(&dir).execute_batch("CREATE INDEX user_name ON user(name)").unwrap();
+    let effects = app.update(Action::ExternalChange { schema: true });
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(selected_id(&app), "u0006");
+    // A column added by hand: the grid shows it, rows and columns agree (no stale rows drawn).
+    other(&dir).execute_batch("ALTER TABLE user ADD COLUMN nickname TEXT").unwrap();
+    let effects = app.update(Action::ExternalChange { schema: true });
+    settle(&mut app, &mut conn, effects);
+    let tab = app.active_tab().unwrap();
+    let columns = tab.meta().unwrap().info.columns.len();
+    assert!(tab.meta().unwrap().info.columns.iter().any(|c| c.name == "nickname"));
+    assert!(tab.window.rows.iter().all(|r| r.values.len() == columns));
+    assert_eq!(tab.total, Some(20));
+    assert!(app.tabs.iter().any(|t| t.name == "session" && matches!(t.meta, Load::Loading)), "others start afresh");
+}
