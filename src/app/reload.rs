@@ -286,7 +286,7 @@ impl App {
         if flash && !changed.is_empty() {
             tab.flash = Some(Flash { rows: changed, ticks_left: FLASH_TICKS });
         }
-        let mut effects = self.request_statuses(index, FetchKind::Top);
+        let mut effects = self.refresh_statuses(index);
         if is_active {
             effects.extend(self.after_move());
         }

@@ -299,3 +299,28 @@ fn a_schema_change_keeps_the_cursor_unless_the_columns_changed() {
     assert_eq!(tab.total, Some(20));
     assert!(app.tabs.iter().any(|t| t.name == "session" && matches!(t.meta, Load::Loading)), "others start afresh");
 }
+
+#[test]
+fn user_statuses_stay_shown_while_they_are_read_again() {
+    let (dir, mut conn) = users_db(20);
+    let mut app = open_app(&mut conn, 160, 30);
+    assert!(!app.users.statuses.is_empty() && app.users.statuses.values().all(Option::is_some));
+    other(&dir).execute("UPDATE user SET banned = 1 WHERE id = 'u0002'", []).unwrap();
+    let mut effects = app.update(Action::ExternalChange { schema: false });
+    // Answer the page read only: the statuses request it triggers is still in flight.
+    while let Some(position) = effects.iter().position(
+        |e| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::ReloadWindow { .. })),
+    ) {
+        let Effect::Request { id, request, .. } = effects.remove(position) else { unreachable!() };
+        let result = crate::tui::worker::answer(&mut conn, *request, &mut |_| {}).map_err(|e| e.to_string());
+        effects.extend(app.update(Action::Reply { reply: DbReply { id, result } }));
+    }
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::Users(_)))),
+        "the statuses are read again"
+    );
+    assert!(app.users.statuses.values().all(Option::is_some), "no blank status column meanwhile");
+    settle(&mut app, &mut conn, effects);
+}

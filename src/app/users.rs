@@ -274,6 +274,30 @@ impl App {
         vec![effect]
     }
 
+    /// After tab `index`'s rows were read again in place: reads every held user's status again
+    /// in one request, showing the old ones until the answer comes (no blink on live refresh).
+    pub(super) fn refresh_statuses(&mut self, index: usize) -> Vec<Effect> {
+        let Some(tab) = self.tabs.get(index) else { return Vec::new() };
+        let Some(table) = self.user_table_of(tab) else { return Vec::new() };
+        if self.users.statuses_failed || self.users.table.as_ref() != Some(&table) {
+            return self.request_statuses(index, FetchKind::Top);
+        }
+        let ids: Vec<Value> =
+            tab.window.rows.iter().filter_map(|row| row.values.get(table.id_column)).cloned().collect();
+        let held: std::collections::HashSet<String> = ids.iter().map(raw_text).collect();
+        self.users.statuses.retain(|id, _| held.contains(id));
+        for id in &ids {
+            self.users.statuses.entry(raw_text(id)).or_insert(None);
+        }
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        let request = UsersRequest::Statuses { ids, now: self.ctx.now };
+        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
+        self.users.status_requests.push(id);
+        vec![effect]
+    }
+
     /// A reply to one of the user features' requests.
     pub(super) fn on_users_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         if let Some(position) = self.users.status_requests.iter().position(|r| *r == reply.id) {
