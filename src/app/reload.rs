@@ -225,16 +225,19 @@ impl App {
     }
 
     /// Reads the active tab again if its rows went stale while that had to wait: a read was in
-    /// flight, another screen was shown, or a popup acted on the selected row (reloading under
-    /// it could move the selection to another row between the gesture and its effect).
+    /// flight, another screen was shown, or a popup showed or acted on the selected row (reloading
+    /// under it could move the selection to another row between the gesture and its effect).
     pub(super) fn catch_up_stale(&mut self) -> Vec<Effect> {
         let index = self.active;
         let Some(tab) = self.tabs.get(index) else { return Vec::new() };
         let Some(reread) = tab.stale else { return Vec::new() };
+        // The row detail and the `gr` list belong to the selected row too (labels, referencing rows).
         let acting_on_row = matches!(
             self.overlay,
             Overlay::Edit(EditPopup::Cell { .. } | EditPopup::Insert { .. } | EditPopup::Delete { .. })
                 | Overlay::User(_)
+                | Overlay::Detail { .. }
+                | Overlay::References { .. }
         );
         if self.screen != Screen::Browser || acting_on_row || tab.fetch.is_some() || tab.meta_request.is_some() {
             return Vec::new();
