@@ -105,7 +105,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
-            let live = if cli.no_live { crate::tui::Live::Off } else { crate::tui::Live::On };
+            let live = if cli.no_live { crate::tui::LiveMode::Off } else { crate::tui::LiveMode::On };
             crate::tui::run(db, target.reason, cli.global.d1.clone(), live)?;
             Ok(ExitCode::SUCCESS)
         }

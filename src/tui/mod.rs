@@ -30,7 +30,7 @@ const LIVE_POLL: Duration = Duration::from_millis(250);
 
 /// Whether the screen follows other processes' commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Live {
+pub enum LiveMode {
     /// Poll the local file (the default).
     On,
     /// `--no-live`. A remote database (where each poll is a billed request) will be off too.
@@ -52,7 +52,7 @@ fn restore_terminal() {
 }
 
 /// Runs the terminal UI on an open database until the user quits.
-pub fn run(db: Database, reason: String, d1: Option<String>, live: Live) -> Result<()> {
+pub fn run(db: Database, reason: String, d1: Option<String>, live: LiveMode) -> Result<()> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let backup_dir = crate::migrate::backup::default_backup_dir()?;
     let migrations = MigrationsSource { db_path: db.path.clone(), cwd, d1, backup_dir };
@@ -68,7 +68,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>, live: Live) -> Resu
     }
     let (events_tx, events) = channel::<AppEvent>();
     // The worker of the connection that writes is the one that watches (see `worker::serve`).
-    let watch = (live == Live::On).then_some(LIVE_POLL);
+    let watch = (live == LiveMode::On).then_some(LIVE_POLL);
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch)?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None)?;
 
@@ -85,7 +85,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>, live: Live) -> Resu
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
-    if live == Live::Off {
+    if live == LiveMode::Off {
         app.set_live_off("--no-live");
     }
     run_effects(effects, &foreground, &background);
