@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::pty::Session;
 
@@ -85,4 +85,48 @@ fn edits_a_cell_commits_it_and_the_file_has_it() {
     assert_eq!(name, "Edited In Pty");
     let audit = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
     assert!(audit.contains("Edited In Pty"));
+}
+
+#[test]
+fn follows_another_process_writes_without_a_key_and_keeps_the_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = dir.path().join("live.db");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
+        .args(["demo", "--users", "50", "--out"])
+        .arg(&db)
+        .env("SQUALL_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let other = rusqlite::Connection::open(&db).unwrap();
+    let ids: Vec<String> = other
+        .prepare("SELECT id FROM user ORDER BY rowid LIMIT 5")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
+    session.wait_for("row 1 of 50", Duration::from_secs(30));
+    session.send("jjj");
+    session.wait_for("row 4 of 50", Duration::from_secs(10));
+    // The app beside squall renames the selected user, deletes one above it and adds one.
+    other.execute("UPDATE user SET name = 'Renamed Live' WHERE id = ?1", [&ids[3]]).unwrap();
+    session.wait_for("Renamed Live", Duration::from_secs(30));
+    other.execute_batch(&format!("PRAGMA foreign_keys = ON; DELETE FROM user WHERE id = '{}'", ids[1])).unwrap();
+    session.wait_for("row 3 of 49", Duration::from_secs(30));
+    // Deleting the selected row hands the cursor to the next one, still without a key.
+    other.execute_batch(&format!("PRAGMA foreign_keys = ON; DELETE FROM user WHERE id = '{}'", ids[3])).unwrap();
+    session.wait_for("row 3 of 48", Duration::from_secs(30));
+    session.send("e");
+    session.wait_for("edit user.id", Duration::from_secs(10));
+    assert!(session.screen().contains(&ids[4]), "the cursor is on the deleted row's neighbour:\n{}", session.screen());
+    session.send("\u{1b}");
+    let start = Instant::now();
+    while session.screen().contains("edit user.id") && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    session.send("q");
+    assert!(session.wait_exit(Duration::from_secs(10)).success());
 }

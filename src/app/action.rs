@@ -15,6 +15,8 @@ pub enum Action {
     Tick { now: chrono::DateTime<chrono::Utc> },
     /// A database worker answered.
     Reply { reply: DbReply },
+    /// Another process committed to the database; `schema` when tables or columns changed.
+    ExternalChange { schema: bool },
     /// A key press, interpreted by whatever is on top (a prompt, a popup, the grid).
     Key { key: KeyEvent },
     /// A click or wheel turn.

@@ -63,7 +63,7 @@ impl App {
                 effects.extend(self.er_after_tables_changed());
                 effects
             }
-            Action::Refresh => self.reload_rows(),
+            Action::Refresh => self.refresh_in_place(),
             Action::FollowReference => self.follow_reference(),
             Action::ShowReferences => self.show_references(),
             Action::Back => self.go_back(),
@@ -326,6 +326,7 @@ impl App {
         if tab.meta_request == Some(reply.id) {
             tab.meta_request = None;
             match reply.result {
+                Ok(DbResult::Table(meta)) if tab.meta().is_some() => return self.on_schema_reread(index, meta),
                 Ok(DbResult::Table(meta)) => {
                     tab.meta = Load::Loaded(meta);
                     if is_active {
@@ -342,6 +343,9 @@ impl App {
         }
         if tab.count_request == Some(reply.id) {
             tab.count_request = None;
+            if std::mem::take(&mut tab.recount) {
+                return self.recount(index);
+            }
             if let Ok(DbResult::Count(total)) = reply.result {
                 tab.total = Some(total);
                 // The count is of the current view; if its rows are on screen, remember it too.
@@ -357,6 +361,9 @@ impl App {
         let Some(pending) = tab.fetch.take() else { return Vec::new() };
         match reply.result {
             Ok(DbResult::Page(page)) => {
+                if let FetchKind::InPlace { flash } = pending.kind {
+                    return self.apply_in_place(index, page, flash);
+                }
                 tab.rows_error = None;
                 let page_rows = tab.page_rows();
                 tab.window.apply(pending.kind, page, page_rows);

@@ -353,7 +353,7 @@ impl App {
                     self.edits.staged.clear();
                     self.overlay = Overlay::None;
                     self.say(Level::Warning, "staged changes dropped; rows reloaded from the database");
-                    return self.reload_rows();
+                    return self.refresh_in_place();
                 }
                 KeyCode::Esc => self.overlay = Overlay::None,
                 _ => {}
@@ -493,7 +493,7 @@ impl App {
                 let done = describe_commit(&self.edits.staged, cascaded);
                 self.edits.staged.clear();
                 self.say(Level::Info, format!("committed in one transaction: {done}; recorded in the audit log"));
-                return self.reload_tables_named(&tables);
+                return self.reload_after_commit(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
                 self.overlay = Overlay::Edit(EditPopup::Conflict { conflicts });
@@ -505,25 +505,6 @@ impl App {
             }
         }
         Vec::new()
-    }
-
-    /// Re-reads the rows of the given tables (after a commit), starting with the one on screen.
-    fn reload_tables_named(&mut self, tables: &[String]) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        let active = self.active;
-        for index in 0..self.tabs.len() {
-            let name = self.tabs[index].name.clone();
-            if index == active || tables.contains(&name) {
-                self.tabs[index].window = Default::default();
-                if index == active {
-                    effects.extend(self.reload_rows());
-                } else {
-                    // Other tabs re-read when next shown.
-                    self.tabs[index].total = None;
-                }
-            }
-        }
-        effects
     }
 
     pub(super) fn awaits_edit(&self, id: RequestId) -> bool {

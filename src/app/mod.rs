@@ -13,6 +13,7 @@ pub mod layout;
 mod migrations;
 mod navigate;
 mod overlay;
+mod reload;
 mod tab;
 mod user_panel;
 mod users;
@@ -30,14 +31,15 @@ pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
-pub use tab::{RowWindow, TableTab};
+pub use reload::Live;
+pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
     ActionDone, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest, UsersResult, UsersState,
     WindowReload, status_lead, status_parts, status_text,
 };
 
-use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflicts, StagedChange};
+use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflict, RowConflicts, StagedChange};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{LabelLookup, RowLabel};
 use crate::db::open::ReadOnlyReason;
@@ -65,6 +67,8 @@ pub enum AppEvent {
     Tick,
     /// SIGTERM, SIGHUP or SIGINT arrived: restore the terminal and end, discarding staged changes.
     Signal { signal: i32 },
+    /// Another process committed to the database (the live watch saw it).
+    Changed { schema: bool },
 }
 
 /// Work for a database worker.
@@ -76,6 +80,10 @@ pub enum DbRequest {
     LoadTable { table: String },
     /// Read a page of rows.
     FetchPage { view: View, anchor: Anchor, limit: usize },
+    /// Read the rows of a window again from where it starts (live refresh, Ctrl-r, after a commit).
+    ReloadWindow { reload: WindowReload },
+    /// Which staged updates and deletes no longer match their rows (nothing is written).
+    CheckStaged { changes: Vec<StagedChange> },
     /// Count the rows of a view (full scan: sent to the background worker).
     Count { view: View },
     /// Labels (emails, names) of rows that foreign keys point at.
@@ -142,6 +150,8 @@ pub enum DbResult {
     Committed(CommitReport),
     /// Nothing was written: these rows changed since they were loaded.
     Conflict(RowConflicts),
+    /// Staged rows that changed underneath, found before any commit.
+    StagedConflicts(Vec<RowConflict>),
     Users(UsersResult),
 }
 
@@ -242,6 +252,8 @@ pub struct App {
     nav_request: Option<RequestId>,
     /// User statuses and the user action menu's requests.
     pub users: UsersState,
+    /// Following other processes' commits: on or off, and staged rows found changed underneath.
+    pub live: Live,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Every message shown in the status line this session, oldest first (the last few hundred).
@@ -277,6 +289,7 @@ impl App {
             trail: Vec::new(),
             nav_request: None,
             users: UsersState::default(),
+            live: Live::default(),
             overlay: Overlay::None,
             status: None,
             messages: Vec::new(),
@@ -354,9 +367,16 @@ impl App {
     }
 
     /// Whether a tick moving the clock from `before` to the app's `now` changes the screen: the
-    /// spinner moves while busy, and otherwise shown times only change once a second.
+    /// spinner moves while busy, changed cells fade, and otherwise shown times only change once a
+    /// second.
     pub fn tick_shows(&self, before: chrono::DateTime<chrono::Utc>) -> bool {
-        self.is_busy() || before.timestamp() != self.ctx.now.timestamp()
+        self.wants_tick() || before.timestamp() != self.ctx.now.timestamp()
+    }
+
+    /// Whether ticks change more than the clock: something loads (spinner) or changed cells are
+    /// highlighted.
+    pub fn wants_tick(&self) -> bool {
+        self.is_busy() || self.tabs.iter().any(|t| t.flash.is_some())
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -374,6 +394,14 @@ impl App {
 
     /// Applies one action and returns the work it asks for.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = self.dispatch(action);
+        // Rows that went stale while they could not be reloaded (a read in flight, a popup
+        // acting on the selected row) are read again as soon as they can be.
+        effects.extend(self.catch_up_stale());
+        effects
+    }
+
+    fn dispatch(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
                 self.should_quit = self.confirm_quit();
@@ -388,10 +416,12 @@ impl App {
                 if self.is_busy() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
+                self.fade_flash();
                 self.ctx = DisplayContext { now, ..self.ctx };
                 Vec::new()
             }
             Action::Reply { reply } => self.on_reply(reply),
+            Action::ExternalChange { schema } => self.on_external_change(schema),
             Action::Key { key } => self.on_key(key),
             Action::Mouse { mouse } => self.on_mouse(mouse),
             other => self.update_screen(other),
@@ -410,6 +440,9 @@ impl App {
                     Vec::new()
                 }
             };
+        }
+        if self.live.check_request == Some(reply.id) {
+            return self.on_staged_check(reply);
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;

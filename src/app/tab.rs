@@ -1,5 +1,7 @@
 //! One table's tab: its schema, the window of rows held in memory, and how they are ordered.
 
+use rusqlite::types::Value;
+
 use crate::db::kinds::ColumnKind;
 use crate::db::page::{Anchor, Filter, Page, PageRow, RowKey, Search, Sort, View};
 use crate::db::schema::RelationType;
@@ -14,6 +16,42 @@ pub const PAGE_ROWS: usize = 200;
 pub const UNINDEXED_SORT_PAGE_ROWS: usize = 1_000;
 /// Pages held at most: memory stays flat whatever the table's size.
 pub const WINDOW_PAGES: usize = 3;
+
+/// Ticks a changed cell stays highlighted (the idle tick is 250 ms: about two seconds).
+pub const FLASH_TICKS: u8 = 8;
+
+/// Rows read again and to be shown afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reread {
+    /// Highlight what changed (not for squall's own commits).
+    pub flash: bool,
+}
+
+/// The cells that changed in the last reload, highlighted for a moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub rows: Vec<FlashRow>,
+    /// Ticks until the highlight goes.
+    pub ticks_left: u8,
+}
+
+/// One changed row of a [`Flash`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlashRow {
+    /// The row's paging key.
+    pub key: Vec<Value>,
+    /// The columns that changed; `None` when the whole row is new.
+    pub columns: Option<Vec<usize>>,
+}
+
+impl Flash {
+    /// Whether this cell of the row with paging key `key` is highlighted.
+    pub fn covers(&self, key: &[Value], column: usize) -> bool {
+        self.rows
+            .iter()
+            .any(|row| row.key == key && row.columns.as_ref().is_none_or(|columns| columns.contains(&column)))
+    }
+}
 
 /// Where the window's first row sits in the whole (filtered, sorted) table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +74,9 @@ pub enum FetchKind {
     Append,
     /// Rows before the window.
     Prepend,
+    /// The window read again where it is, the selection kept on its row; `flash` highlights
+    /// what changed (not after squall's own commit).
+    InPlace { flash: bool },
 }
 
 /// A page request in flight.
@@ -129,6 +170,9 @@ impl RowWindow {
                     self.at_end = false;
                 }
             }
+            FetchKind::InPlace { .. } => {
+                self.replace_in_place(page);
+            }
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
@@ -202,6 +246,12 @@ pub struct TableTab {
     pub selected_col: usize,
     /// What the rows on screen were read with.
     pub shown: Option<ShownView>,
+    /// The database changed since these rows were read: read them again in place when possible.
+    pub stale: Option<Reread>,
+    /// Count again when the count in flight answers (it may predate a change).
+    pub recount: bool,
+    /// Cells that changed in the last live reload, highlighted for a moment.
+    pub flash: Option<Flash>,
 }
 
 impl TableTab {
@@ -221,6 +271,9 @@ impl TableTab {
             count_request: None,
             selected_col: 0,
             shown: None,
+            stale: None,
+            recount: false,
+            flash: None,
         }
     }
 

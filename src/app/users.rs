@@ -257,6 +257,30 @@ impl App {
         vec![effect]
     }
 
+    /// After tab `index`'s rows were read again in place: reads every held user's status again
+    /// in one request, showing the old ones until the answer comes (no blink on live refresh).
+    pub(super) fn refresh_statuses(&mut self, index: usize) -> Vec<Effect> {
+        let Some(tab) = self.tabs.get(index) else { return Vec::new() };
+        let Some(table) = self.user_table_of(tab) else { return Vec::new() };
+        if self.users.statuses_failed || self.users.table.as_ref() != Some(&table) {
+            return self.request_statuses(index, FetchKind::Top);
+        }
+        let ids: Vec<Value> =
+            tab.window.rows.iter().filter_map(|row| row.values.get(table.id_column)).cloned().collect();
+        let held: std::collections::HashSet<String> = ids.iter().map(raw_text).collect();
+        self.users.statuses.retain(|id, _| held.contains(id));
+        for id in &ids {
+            self.users.statuses.entry(raw_text(id)).or_insert(None);
+        }
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        let request = UsersRequest::Statuses { ids, now: self.ctx.now };
+        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
+        self.users.status_requests.push(id);
+        vec![effect]
+    }
+
     /// A reply to one of the user features' requests.
     pub(super) fn on_users_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         if let Some(position) = self.users.status_requests.iter().position(|r| *r == reply.id) {
@@ -292,12 +316,7 @@ impl App {
 
     /// Sends a previewed plan to run on the worker, with the grid rows to re-read after it.
     pub(super) fn run_user_plan(&mut self, plan: ActionPlan) -> Vec<Effect> {
-        let reload = self.active_tab().and_then(|tab| {
-            let view = tab.view()?;
-            let first = (!tab.window.at_start).then(|| tab.window.rows.first().map(|r| r.cursor.clone())).flatten();
-            let limit = tab.window.rows.len().max(super::tab::PAGE_ROWS);
-            Some(WindowReload { view, first, limit })
-        });
+        let reload = self.active_tab().and_then(TableTab::window_reload);
         let audit = self.source.audit.clone();
         let action = plan.action.clone();
         let request = RunRequest { plan, audit, reload };
@@ -339,21 +358,7 @@ impl App {
     /// Puts freshly read rows in place of the active tab's window, keeping the position and the
     /// selected user (or the row that took its place).
     fn replace_window(&mut self, page: Page) -> Vec<Effect> {
-        let Some(tab) = self.active_tab() else { return Vec::new() };
-        let id_column = self.user_table_of(tab).map(|t| t.id_column);
-        let selected_id = id_column.and_then(|c| tab.window.selected_row().and_then(|r| r.values.get(c).cloned()));
-        let index = self.active;
-        let tab = &mut self.tabs[index];
-        let window = &mut tab.window;
-        window.rows = page.rows;
-        window.at_end = page.exhausted;
-        let same_user = id_column
-            .zip(selected_id)
-            .and_then(|(c, id)| window.rows.iter().position(|r| r.values.get(c) == Some(&id)));
-        window.selected = same_user.unwrap_or(window.selected).min(window.rows.len().saturating_sub(1));
-        let mut effects = self.request_statuses(index, FetchKind::Top);
-        effects.extend(self.after_move());
-        effects
+        self.apply_in_place(self.active, page, false)
     }
 
     /// Counts the active tab's rows again (a removal or a filtered column may have changed it).

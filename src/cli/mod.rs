@@ -38,6 +38,9 @@ pub struct Cli {
     /// config's migrations_dir, else ./drizzle, else ./migrations).
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<PathBuf>,
+    /// Don't follow other processes' changes to the database (Ctrl-r reloads by hand).
+    #[arg(long)]
+    pub no_live: bool,
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -117,7 +120,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
-            crate::tui::run(db, target.reason, cli.global.d1.clone(), cli.migrations.clone())
+            let live = if cli.no_live { crate::tui::LiveMode::Off } else { crate::tui::LiveMode::On };
+            crate::tui::run(db, target.reason, cli.global.d1.clone(), cli.migrations.clone(), live)
         }
         Some(_) if cli.database.is_some() => {
             use clap::CommandFactory;

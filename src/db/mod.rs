@@ -13,6 +13,7 @@ pub mod relations;
 pub mod schema;
 pub mod users;
 pub mod value;
+pub mod watch;
 
 #[cfg(test)]
 mod overflow_props;

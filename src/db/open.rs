@@ -85,11 +85,11 @@ pub fn wal_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Whether the file's header says WAL mode (bytes 18 and 19 are 2). Unreadable means no.
-fn header_says_wal(path: &Path) -> bool {
-    use std::io::Read;
-    let mut header = [0u8; 20];
-    std::fs::File::open(path).and_then(|mut file| file.read_exact(&mut header)).is_ok() && header[18] == 2
+/// Whether the database is in WAL mode, as SQLite reads it from the header. Unreadable means no
+/// (the schema read that follows reports why).
+fn is_wal(conn: &Connection) -> bool {
+    conn.pragma_query_value(None, "journal_mode", |row| row.get::<_, String>(0))
+        .is_ok_and(|mode| mode.eq_ignore_ascii_case("wal"))
 }
 
 fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database> {
@@ -104,36 +104,25 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     if meta.is_dir() {
         return Err(bad_file(path, "is a directory, not a SQLite database file"));
     }
-    // Read access is checked up front so the message names the cause, not SQLite's generic code.
-    if let Err(err) = std::fs::File::open(path) {
-        return Err(bad_file(path, &format!("cannot read: {err}")));
-    }
     let common = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let flags = match input.mode {
+        OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+    } | common;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|err| open_failure(path, &err))?;
     // A read-only connection to a WAL database still creates `-wal` and `-shm`, but can never
     // remove them. When they will be ours, --read-only opens for writing with `query_only` on (SQL
     // cannot change anything), so SQLite can tidy up on close; an unwritable file stays read-only.
-    let query_only = input.mode == OpenMode::ReadOnly && sidecars == Sidecars::Ours && header_says_wal(path);
-    let conn = if query_only {
-        match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | common) {
-            Ok(conn) if !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) => Some(conn),
-            _ => None,
+    // The journal mode is asked through SQLite, never by reading the file ourselves: closing any
+    // descriptor of the file would drop this process's POSIX locks (see `open_failure`).
+    if input.mode == OpenMode::ReadOnly && sidecars == Sidecars::Ours && is_wal(&conn) {
+        if let Ok(writable) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | common)
+            && !writable.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+        {
+            writable.pragma_update(None, "query_only", true)?;
+            conn = writable;
         }
-    } else {
-        None
-    };
-    let conn = match conn {
-        Some(conn) => {
-            conn.pragma_update(None, "query_only", true)?;
-            conn
-        }
-        None => {
-            let flags = match input.mode {
-                OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
-                OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
-            } | common;
-            Connection::open_with_flags(path, flags).map_err(|err| bad_file(path, &sqlite_reason(&err)))?
-        }
-    };
+    }
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Closing the last connection of a WAL database checkpoints and deletes the -wal file. A log
     // that was there before us is left alone: checkpointing it would rewrite a file the user only
@@ -141,7 +130,7 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, sidecars == Sidecars::Found)?;
     // Reading the schema is the cheapest way to make SQLite look at the header.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0))
-        .map_err(|err| bad_file(path, &sqlite_reason(&err)))?;
+        .map_err(|err| open_failure(path, &err))?;
     conn.pragma_update(None, "foreign_keys", true)?;
     let read_only = match input.mode {
         OpenMode::ReadOnly => Some(ReadOnlyReason::Requested),
@@ -156,6 +145,17 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
 pub fn refuses_writes(conn: &Connection) -> Result<bool> {
     Ok(conn.is_readonly(rusqlite::MAIN_DB)?
         || conn.pragma_query_value(None, "query_only", |row| row.get::<_, bool>(0))?)
+}
+
+/// Why SQLite could not open or read the file, naming an OS cause (permission denied) when
+/// there is one. The file is opened outside SQLite only here, on failure: closing a descriptor
+/// of a file drops every POSIX lock this process holds on it, so doing that while another
+/// connection is open would drop that connection's WAL lock (see `lock_tests`).
+fn open_failure(path: &Path, err: &rusqlite::Error) -> anyhow::Error {
+    match std::fs::File::open(path) {
+        Err(io) => bad_file(path, &format!("cannot read: {io}")),
+        Ok(_) => bad_file(path, &sqlite_reason(err)),
+    }
 }
 
 fn bad_file(path: &Path, reason: &str) -> anyhow::Error {
@@ -267,5 +267,32 @@ mod tests {
             assert_eq!(names(), ["w.db"], "{mode:?}");
             assert_eq!(std::fs::read(&path).unwrap(), before, "{mode:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    /// POSIX locks belong to the process: closing *any* descriptor of the file drops them all,
+    /// including the SHARED lock every WAL connection holds on the database file. Another
+    /// process closing its connection then believes it is the last one, checkpoints and deletes
+    /// the `-wal` under ours, and our connection goes on reading the deleted file: it never sees
+    /// later commits (live refresh stalls) and its own writes would be lost.
+    #[test]
+    fn opening_a_second_connection_keeps_the_first_ones_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x)").unwrap();
+        let first = open_database(&OpenInput { path: &path, mode: OpenMode::ReadWrite }).unwrap();
+        let _second = open_database(&OpenInput { path: &path, mode: OpenMode::ReadOnly }).unwrap();
+        let other_process = std::process::Command::new("sqlite3").arg(&path).arg("INSERT INTO t VALUES (1);").status();
+        if !other_process.is_ok_and(|s| s.success()) {
+            eprintln!("sqlite3 CLI not available: skipped");
+            return;
+        }
+        assert!(dir.path().join("w.db-wal").exists(), "another process deleted the -wal we have open");
+        let seen: i64 = first.conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(seen, 1);
     }
 }

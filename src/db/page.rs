@@ -439,3 +439,29 @@ pub fn count_matching(conn: &Connection, view: &View) -> Result<u64> {
 #[cfg(test)]
 #[path = "page_tests.rs"]
 mod tests;
+
+/// Input of [`fetch_window`].
+pub struct WindowQuery<'a> {
+    pub view: &'a View,
+    /// The first row of the window as it was read before; `None` reads from the top.
+    pub first: Option<&'a Cursor>,
+    pub limit: usize,
+}
+
+/// Reads a window of rows again from where it started, so a grid stays in place after the
+/// rows changed: from the row before `first` (whether or not `first` still exists), so rows
+/// inserted between that row and `first` are included and a deleted first row leaves no hole.
+pub fn fetch_window(conn: &Connection, query: &WindowQuery) -> Result<Page> {
+    let anchor = match query.first {
+        None => Anchor::First,
+        Some(first) => {
+            let before = Anchor::Before(first.clone());
+            let previous = fetch_page(conn, &PageQuery { view: query.view, anchor: &before, limit: 1 })?;
+            match previous.rows.into_iter().next() {
+                Some(row) => Anchor::After(row.cursor),
+                None => Anchor::First,
+            }
+        }
+    };
+    fetch_page(conn, &PageQuery { view: query.view, anchor: &anchor, limit: query.limit })
+}

@@ -190,3 +190,23 @@ fn a_descending_read_deep_in_an_index_seeks_instead_of_scanning() {
         .collect();
     assert!(plan.iter().any(|step| step.starts_with("SEARCH")), "{plan:?}");
 }
+
+#[test]
+fn a_window_read_again_starts_where_it_did_even_when_its_first_row_is_gone() {
+    let conn = table_with(&[Some(5), Some(1), Some(9), Some(3), Some(7), Some(2)], false);
+    let sorted = view(false, Some(SortDirection::Asc));
+    let first_page = fetch_page(&conn, &PageQuery { view: &sorted, anchor: &Anchor::First, limit: 6 }).unwrap();
+    // The window held rows 3.. of the sorted order (v = 3, 5, 7).
+    let window_first = first_page.rows[2].cursor.clone();
+    let ids = |page: &Page| page.rows.iter().map(|r| r.values[1].clone()).collect::<Vec<_>>();
+    let again = fetch_window(&conn, &WindowQuery { view: &sorted, first: Some(&window_first), limit: 3 }).unwrap();
+    assert_eq!(ids(&again), vec![Value::Integer(3), Value::Integer(5), Value::Integer(7)]);
+    // Someone deletes the first row of the window and inserts one just before it.
+    conn.execute_batch("DELETE FROM t WHERE v = 3; INSERT INTO t (id, v) VALUES (100, 2)").unwrap();
+    let again = fetch_window(&conn, &WindowQuery { view: &sorted, first: Some(&window_first), limit: 3 }).unwrap();
+    assert_eq!(ids(&again), vec![Value::Integer(5), Value::Integer(7), Value::Integer(9)]);
+    assert!(!again.exhausted);
+    let top = fetch_window(&conn, &WindowQuery { view: &sorted, first: None, limit: 10 }).unwrap();
+    assert_eq!(top.rows.len(), 6);
+    assert!(top.exhausted);
+}

@@ -27,6 +27,19 @@ const TUI_CACHE_KIB: i64 = -512;
 /// How often the clock ticks while idle (spinner frames, relative ages).
 const TICK: Duration = Duration::from_millis(250);
 
+/// How often live refresh asks SQLite whether another process committed (`db::watch`): a
+/// change shows within this plus one read of the rows on screen.
+const LIVE_POLL: Duration = Duration::from_millis(250);
+
+/// Whether the screen follows other processes' commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveMode {
+    /// Poll the local file (the default).
+    On,
+    /// `--no-live`. A remote database (where each poll is a billed request) will be off too.
+    Off,
+}
+
 /// Restores the terminal when dropped: on return, on error, and while unwinding from a panic.
 struct TerminalGuard;
 
@@ -42,8 +55,15 @@ fn restore_terminal() {
 }
 
 /// Runs the terminal UI on an open database until the user quits (exit code 0) or a signal
-/// ends it (128 + the signal, as a shell reports it). `migrations_dir` is `--migrations DIR`.
-pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Option<PathBuf>) -> Result<ExitCode> {
+/// ends it (128 + the signal, as a shell reports it). `migrations_dir` is `--migrations DIR`;
+/// `live` says whether other processes' commits are followed.
+pub fn run(
+    db: Database,
+    reason: String,
+    d1: Option<String>,
+    migrations_dir: Option<PathBuf>,
+    live: LiveMode,
+) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let backup_dir = crate::migrate::backup::default_backup_dir()?;
     let audit_file = crate::audit::audit_log_path()?;
@@ -66,8 +86,10 @@ pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Opt
     }
     let (events_tx, events) = channel::<AppEvent>();
     crate::db::busy::install_cancellable_wait(&db.conn)?;
-    let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
-    let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
+    // The worker of the connection that writes is the one that watches (see `worker::serve`).
+    let watch = (live == LiveMode::On).then_some(LIVE_POLL);
+    let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch)?;
+    let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None)?;
 
     // Before the terminal changes mode, so no signal can leave it changed.
     let received = signals::spawn_watcher(events_tx.clone(), restore_terminal)?;
@@ -84,6 +106,9 @@ pub fn run(db: Database, reason: String, d1: Option<String>, migrations_dir: Opt
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
+    if live == LiveMode::Off {
+        app.set_live_off("--no-live");
+    }
     run_effects(effects, &foreground, &background);
     let ended = run_loop(&mut terminal, &mut app, &events, &foreground, &background);
     // A signal discards what is staged; the workers may be cut short too.
@@ -123,6 +148,7 @@ fn run_loop(
             AppEvent::Input(Event::Resize(width, height)) => Action::Resize { width, height },
             AppEvent::Input(_) => continue,
             AppEvent::Db(reply) => Action::Reply { reply },
+            AppEvent::Changed { schema } => Action::ExternalChange { schema },
             AppEvent::Tick => Action::Tick { now: chrono::Utc::now() },
         };
         let before = app.ctx.now;

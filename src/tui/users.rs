@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::app::{ActionDone, AuditTarget, UsersRequest, UsersResult, WindowReload};
 use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::change::RowChange;
-use crate::db::page::{Anchor, Page, PageQuery, fetch_page};
+use crate::db::page::{Page, WindowQuery, fetch_window};
 use crate::db::users::{
     ListImpersonations, RunAction, UserStatuses, list_impersonations, list_roles, preview_action, run_planned,
     user_statuses,
@@ -43,18 +43,7 @@ fn record(target: &AuditTarget, action: &str, changes: &[RowChange], now: chrono
     append_audit_to(&target.file, &entries_from_changes(&target.database, action, changes, now))
 }
 
-/// The window's rows read again from the row before its first one, so the grid stays in place.
+/// The window's rows read again from where it starts, so the grid stays in place.
 fn reread(conn: &Connection, reload: &WindowReload) -> Result<Page> {
-    let anchor = match &reload.first {
-        None => Anchor::First,
-        Some(first) => {
-            let before = Anchor::Before(first.clone());
-            let previous = fetch_page(conn, &PageQuery { view: &reload.view, anchor: &before, limit: 1 })?;
-            match previous.rows.into_iter().next() {
-                Some(row) => Anchor::After(row.cursor),
-                None => Anchor::First,
-            }
-        }
-    };
-    fetch_page(conn, &PageQuery { view: &reload.view, anchor: &anchor, limit: reload.limit })
+    fetch_window(conn, &WindowQuery { view: &reload.view, first: reload.first.as_ref(), limit: reload.limit })
 }

@@ -1,9 +1,9 @@
 //! The database worker: a thread that owns one connection and answers requests in order.
 //! The UI never waits on it; replies come back as events carrying the request's id.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rusqlite::{Connection, InterruptHandle};
@@ -14,16 +14,17 @@ use crate::app::{
 use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::edit::{
     CascadeInput, CheckChange, CommitInput, InsertTemplate, cascade_preview, check_change, commit_changes,
-    insert_template, preview_changes, row_changes,
+    find_staged_conflicts, insert_template, preview_changes, row_changes,
 };
 use crate::db::error::DbError;
 use crate::db::kinds::infer_kinds;
 use crate::db::labels::{RowLabel, row_label};
-use crate::db::page::{PageQuery, count_matching, fetch_page};
+use crate::db::page::{PageQuery, WindowQuery, count_matching, fetch_page, fetch_window};
 use crate::db::relations::{
     ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
 };
 use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
+use crate::db::watch::ChangeWatch;
 use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
 use crate::migrate::drift::check_drift;
 use crate::migrate::record::{AppliedRun, audit_entries};
@@ -45,13 +46,19 @@ pub struct WorkerHandle {
 const CLOSE_WAIT: Duration = crate::db::open::BUSY_TIMEOUT;
 
 impl WorkerHandle {
-    /// Starts a worker owning `conn`; its replies go to `events`.
-    pub fn spawn(conn: Connection, events: Sender<AppEvent>, name: &str) -> Result<WorkerHandle> {
+    /// Starts a worker owning `conn`; its replies go to `events`. With `watch`, it also polls
+    /// for other processes' commits that often and reports them as [`AppEvent::Changed`].
+    pub fn spawn(
+        conn: Connection,
+        events: Sender<AppEvent>,
+        name: &str,
+        watch: Option<Duration>,
+    ) -> Result<WorkerHandle> {
         let (requests, inbox) = channel();
         let (done, closed) = channel();
         let interrupt = conn.get_interrupt_handle();
         thread::Builder::new().name(format!("squall-db-{name}")).spawn(move || {
-            serve(conn, inbox, events);
+            serve(conn, inbox, events, watch);
             let _ = done.send(());
         })?;
         Ok(WorkerHandle { requests, interrupt, closed })
@@ -80,8 +87,41 @@ impl WorkerHandle {
     }
 }
 
-fn serve(mut conn: Connection, inbox: Receiver<(RequestId, DbRequest)>, events: Sender<AppEvent>) {
-    while let Ok((id, request)) = inbox.recv() {
+/// Live refresh polls on the connection that writes, between requests: SQLite's data_version
+/// never changes for a connection's own commits, and every squall write goes through this one
+/// worker (the counting connection is read-only), so whatever it sees is someone else's commit.
+/// A long request only delays the next poll; no change is lost, as the version is compared with
+/// the last one seen (see `db::watch`).
+fn serve(
+    mut conn: Connection,
+    inbox: Receiver<(RequestId, DbRequest)>,
+    events: Sender<AppEvent>,
+    watch: Option<Duration>,
+) {
+    let mut live = watch.and_then(|every| ChangeWatch::start(&conn).ok().map(|seen| (every, seen, Instant::now())));
+    loop {
+        let next = match live.as_mut() {
+            None => inbox.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some((every, seen, last)) => {
+                let wait = every.saturating_sub(last.elapsed());
+                let next = if wait.is_zero() { Err(RecvTimeoutError::Timeout) } else { inbox.recv_timeout(wait) };
+                if last.elapsed() >= *every {
+                    *last = Instant::now();
+                    // A poll that fails (the file is locked for a moment) is tried again next time.
+                    if let Ok(Some(change)) = seen.poll(&conn)
+                        && events.send(AppEvent::Changed { schema: change.schema }).is_err()
+                    {
+                        break;
+                    }
+                }
+                next
+            }
+        };
+        let (id, request) = match next {
+            Ok(next) => next,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         let mut partial = |result: DbResult| {
             let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(result) }));
         };
@@ -107,6 +147,11 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         DbRequest::FetchPage { view, anchor, limit } => {
             DbResult::Page(fetch_page(conn, &PageQuery { view: &view, anchor: &anchor, limit })?)
         }
+        DbRequest::ReloadWindow { reload } => {
+            let query = WindowQuery { view: &reload.view, first: reload.first.as_ref(), limit: reload.limit };
+            DbResult::Page(fetch_window(conn, &query)?)
+        }
+        DbRequest::CheckStaged { changes } => DbResult::StagedConflicts(find_staged_conflicts(conn, &changes)?),
         DbRequest::Count { view } => DbResult::Count(count_matching(conn, &view)?),
         DbRequest::Labels { lookups } => DbResult::Labels(
             lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,

@@ -61,7 +61,8 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
             let ban_state = ban.as_ref().map_or(BanState::NotBanned, |b| b.state(&row.values, &app.ctx));
             let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
             let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
-            let mut spans = vec![gutter(selected, ban_state, marked)];
+            let conflict = app.staged_conflict(&tab.name, &row.cursor.key);
+            let mut spans = vec![gutter(selected, ban_state, marked, conflict)];
             spans.extend(super::users::status_cells(app, tab, &row.values, lead));
             let mut x = lead;
             for &(column, start, width) in &columns {
@@ -83,8 +84,11 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
                 if ban_state == BanState::BanExpired && ban.as_ref().is_some_and(|b| b.banned == column) {
                     text = "✓ expired".into();
                 }
+                if tab.flash.as_ref().is_some_and(|f| f.covers(&row.cursor.key, column)) {
+                    style = theme::changed();
+                }
                 if staged.is_some() {
-                    style = theme::staged();
+                    style = if conflict { theme::conflict() } else { theme::staged() };
                 }
                 if deleting {
                     style = theme::deleting();
@@ -142,8 +146,9 @@ fn draw_header(
     frame.render_widget(Paragraph::new(vec![Line::from(names), Line::from(kinds)]), area);
 }
 
-fn gutter(selected: bool, ban: BanState, marked: bool) -> Span<'static> {
+fn gutter(selected: bool, ban: BanState, marked: bool, conflict: bool) -> Span<'static> {
     let mark = match ban {
+        _ if conflict => Span::styled("!", theme::error()),
         _ if marked => Span::styled("✚", theme::warning()),
         BanState::Banned => Span::styled("●", theme::banned()),
         BanState::BanExpired => Span::styled("○", theme::ban_expired()),

@@ -55,6 +55,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if !app.edits.staged.is_empty() {
         let staged = format!(" │ {} staged · Ctrl-s review · u undo ", app.edits.staged.len());
         left.push(Span::styled(staged, theme::staged()));
+        let conflicts = app.conflicted_rows();
+        if conflicts > 0 {
+            left.push(Span::styled(format!(" ! {conflicts} changed underneath "), theme::conflict()));
+        }
+    }
+    if app.live.off.is_some() {
+        left.push(Span::styled(" │ not live · Ctrl-r reloads", theme::dim()));
     }
     if app.is_busy() {
         left.push(Span::raw(format!(" {}", SPINNER[app.spinner % SPINNER.len()])));

@@ -45,6 +45,14 @@ pub fn ban_expired() -> Style {
 pub fn staged() -> Style {
     Style::new().fg(Color::Black).bg(Color::LightYellow)
 }
+/// A cell another process just changed (live refresh), for a moment.
+pub fn changed() -> Style {
+    Style::new().fg(Color::Black).bg(Color::LightGreen)
+}
+/// A staged cell whose row changed underneath: the commit will ask to reload or overwrite.
+pub fn conflict() -> Style {
+    Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+}
 /// A row staged for deletion.
 pub fn deleting() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::CROSSED_OUT)

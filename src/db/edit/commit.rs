@@ -10,7 +10,8 @@ use super::cascade::ForeignKeyGraph;
 use super::constraints::{busy_error, busy_timeout_ms, explain_failure, key_condition, read_only_error, step_label};
 use super::plan::{Contexts, Planned, plan_changes};
 use super::{
-    ChangeAction, ColumnConflict, ColumnValues, CommitInput, CommitReport, ROWID, RowConflict, RowConflicts, TableCount,
+    ChangeAction, ColumnConflict, ColumnValues, CommitInput, CommitReport, ROWID, RowConflict, RowConflicts,
+    StagedChange, TableCount,
 };
 use crate::db::error::DbError;
 use crate::db::schema::quote_ident;
@@ -245,4 +246,18 @@ fn record_cascade(conn: &Connection, graph: &ForeignKeyGraph, step: &Planned, re
         }
     }
     Ok(())
+}
+
+/// The staged updates and deletes whose rows no longer hold the values they were loaded with,
+/// by the same comparison a commit makes, without writing or locking anything: lets the UI mark
+/// a conflict as soon as the row changes, not only at commit.
+pub fn find_staged_conflicts(conn: &Connection, changes: &[StagedChange]) -> Result<Vec<RowConflict>> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let contexts = Contexts::load(conn, changes)?;
+    // `now` only fills `updatedAt` values of the statements, which the comparison never reads.
+    let input = CommitInput { changes, overwrite: false, now: chrono::DateTime::UNIX_EPOCH };
+    let planned = plan_changes(&contexts, &input)?;
+    find_conflicts(conn, &planned)
 }

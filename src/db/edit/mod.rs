@@ -27,7 +27,7 @@ use super::schema::TableInfo;
 
 pub use audit_rows::{row_changes, staged_row_changes};
 pub use cascade::{CascadeInput, CascadePreview, ColumnCount, TableCount, cascade_preview};
-pub use commit::commit_changes;
+pub use commit::{commit_changes, find_staged_conflicts};
 pub use constraints::{CheckChange, check_change};
 pub use plan::preview_changes;
 pub use stage::{LoadedRow, row_key, stage_delete, stage_insert, stage_update};

@@ -148,3 +148,26 @@ fn an_update_whose_where_matches_nothing_rolls_back_the_whole_batch() {
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u3'"), text("Cy"));
     assert_eq!(count(&conn, "SELECT count(*) FROM session WHERE userId = 'u1'"), 2);
 }
+
+#[test]
+fn staged_rows_changed_underneath_are_found_before_commit_without_writing() {
+    let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
+    let conn = open(&db.path);
+    let changes = vec![
+        update(&conn, "user", ("id", text("u3")), "name", text("Cyrus")),
+        update(&conn, "user", ("id", text("u1")), "name", text("Ada L.")),
+    ];
+    assert!(find_staged_conflicts(&conn, &changes).unwrap().is_empty(), "nothing changed yet");
+    other_connection(&db.path)
+        .execute("UPDATE user SET name = 'Ada King', updatedAt = 1764000099999 WHERE id = 'u1'", [])
+        .unwrap();
+    let found = find_staged_conflicts(&conn, &changes).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].key.clone(), found[0].changes.clone()), (vec![("id".into(), text("u1"))], vec![1]));
+    assert!(found[0].row_exists);
+    other_connection(&db.path).execute_batch("DELETE FROM session; DELETE FROM user WHERE id = 'u3'").unwrap();
+    let found = find_staged_conflicts(&conn, &changes).unwrap();
+    assert_eq!(found.len(), 2);
+    assert!(!found[0].row_exists, "u3 is gone");
+    assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("Ada King"), "nothing was written");
+}
