@@ -36,6 +36,9 @@ pub struct EditState {
     pub request: Option<RequestId>,
     /// The request is a commit: keys other than Esc (which cancels it) are answered "busy".
     pub committing: bool,
+    /// Esc asked to cancel the running commit: its failure is the user's doing, not an error
+    /// to open the message log for.
+    pub cancel_asked: bool,
 }
 
 /// The popups of editing.
@@ -246,6 +249,7 @@ impl App {
     pub(super) fn key_while_committing(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.code == KeyCode::Esc {
             self.say(Level::Info, "cancelling the commit…");
+            self.edits.cancel_asked = true;
             return vec![Effect::Interrupt { worker: Worker::Foreground }];
         }
         self.say(Level::Warning, "busy: committing (it may be waiting for a lock) · Esc cancels");
@@ -455,6 +459,7 @@ impl App {
     pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         self.edits.request = None;
         self.edits.committing = false;
+        let cancelled = std::mem::take(&mut self.edits.cancel_asked);
         match reply.result {
             Ok(DbResult::Template(template)) => {
                 let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
@@ -500,9 +505,8 @@ impl App {
                 self.say(Level::Warning, "nothing was written: rows changed since they were loaded");
             }
             Ok(_) => {}
-            Err(message) => {
-                self.show_error(format!("{message} (staged changes kept)"));
-            }
+            Err(message) if cancelled => self.say(Level::Warning, format!("{message} (staged changes kept)")),
+            Err(message) => self.show_error(format!("{message} (staged changes kept)")),
         }
         Vec::new()
     }

@@ -134,6 +134,6 @@ mod tests {
                 new: serde_json::json!("ada@x.dev"),
             }],
         };
-        assert!(entry_line(&entry, false).ends_with("user id=\"u1\"  inserted \"ada@x.dev\""));
+        assert!(entry_line(&entry, false).ends_with("user id=\"u1\"  inserted \"ada@x.dev\": email=\"ada@x.dev\""));
     }
 }

@@ -115,13 +115,14 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     // cannot change anything), so SQLite can tidy up on close; an unwritable file stays read-only.
     // The journal mode is asked through SQLite, never by reading the file ourselves: closing any
     // descriptor of the file would drop this process's POSIX locks (see `open_failure`).
-    if input.mode == OpenMode::ReadOnly && sidecars == Sidecars::Ours && is_wal(&conn) {
-        if let Ok(writable) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | common)
-            && !writable.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
-        {
-            writable.pragma_update(None, "query_only", true)?;
-            conn = writable;
-        }
+    if input.mode == OpenMode::ReadOnly
+        && sidecars == Sidecars::Ours
+        && is_wal(&conn)
+        && let Ok(writable) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | common)
+        && !writable.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+    {
+        writable.pragma_update(None, "query_only", true)?;
+        conn = writable;
     }
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Closing the last connection of a WAL database checkpoints and deletes the -wal file. A log
