@@ -122,7 +122,7 @@ fn the_tui_leaves_a_live_wal_file_untouched() {
     let state = project.join(".wrangler/state/v3/d1/miniflare-D1DatabaseObject");
     let before = folder(&state);
     let mut session = Session::start(&[], &project, &dir.path().join("data"));
-    session.wait_for("wrangler.toml: D1 binding DB", WAIT);
+    session.wait_for("wrangler.toml: D1", WAIT);
     session.send("q");
     assert!(session.wait_exit(WAIT).success());
     let after = folder(&state);
