@@ -6,6 +6,7 @@ mod action;
 mod browser;
 mod edit;
 mod er;
+mod export;
 mod input;
 mod keymap;
 pub mod layout;
@@ -23,6 +24,7 @@ pub use action::Action;
 pub use browser::arrow;
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
+pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, RunningExport, default_export_path};
 pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
@@ -137,6 +139,16 @@ pub enum DbResult {
     /// Nothing was written: these rows changed since they were loaded.
     Conflict(RowConflicts),
     Users(UsersResult),
+    /// An export in progress has written this many rows (the request is still running).
+    ExportProgress {
+        rows: u64,
+    },
+    /// An export finished: where it wrote (absolute), how many rows, which columns were redacted.
+    Exported {
+        path: String,
+        rows: u64,
+        redacted: Vec<String>,
+    },
 }
 
 /// A worker's answer to request `id`.
@@ -162,6 +174,12 @@ pub enum Effect {
     Request { worker: Worker, id: RequestId, request: Box<DbRequest> },
     /// Interrupt what a worker is running now.
     Interrupt { worker: Worker },
+    /// Write rows to a file on an export thread; progress and the result come back as replies to `id`.
+    Export { id: RequestId, job: Box<ExportJob> },
+    /// Stop export `id` and remove its partial file.
+    CancelExport { id: RequestId },
+    /// Put this text on the clipboard (OSC 52).
+    Clipboard { text: String },
 }
 
 /// A value being loaded, loaded, or failed (keeping what was there before).
@@ -236,6 +254,8 @@ pub struct App {
     nav_request: Option<RequestId>,
     /// User statuses and the user action menu's requests.
     pub users: UsersState,
+    /// The running export and whether the clipboard works here.
+    pub export: ExportState,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -269,6 +289,7 @@ impl App {
             trail: Vec::new(),
             nav_request: None,
             users: UsersState::default(),
+            export: ExportState::default(),
             overlay: Overlay::None,
             status: None,
             width,
@@ -384,6 +405,9 @@ impl App {
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
         }
+        if self.awaits_export(reply.id) {
+            return self.on_export_reply(reply);
+        }
         if self.users.awaits(reply.id) {
             return self.on_users_reply(reply);
         }
@@ -460,5 +484,7 @@ impl App {
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_edit;
+#[cfg(test)]
+mod tests_export;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;

@@ -1,6 +1,8 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
+mod clipboard;
+mod export;
 mod users;
 pub mod worker;
 
@@ -16,6 +18,7 @@ use ratatui::crossterm::execute;
 use crate::app::{Action, App, AppEvent, AuditTarget, Effect, MigrationsSource, Source, Worker};
 use crate::db::open::{Database, OpenInput, OpenMode, open_database};
 use crate::db::value::DisplayContext;
+use export::ExportRunner;
 use worker::WorkerHandle;
 
 /// SQLite page cache per TUI connection, in KiB as `PRAGMA cache_size` takes it (negative).
@@ -54,8 +57,10 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
         conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
     }
     let (events_tx, events) = channel::<AppEvent>();
+    let db_path = db.path.clone();
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
+    let mut exports = ExportRunner::new(db_path, events_tx.clone());
 
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -70,7 +75,9 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
-    run_effects(effects, &foreground, &background);
+    app.export.clipboard = clipboard::clipboard_support();
+    let mut workers = Workers { foreground: &foreground, background: &background, exports: &mut exports };
+    run_effects(effects, &mut workers);
     terminal.draw(|frame| crate::ui::draw(frame, &app))?;
     while let Ok(event) = events.recv() {
         let action = match event {
@@ -80,6 +87,8 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
             AppEvent::Input(_) => continue,
             AppEvent::Db(reply) => Action::Reply { reply },
             AppEvent::Tick => {
+                // Time enters the app from here (export file names, relative ages).
+                app.ctx.now = chrono::Utc::now();
                 if !app.is_busy() {
                     continue;
                 }
@@ -87,7 +96,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
             }
         };
         let effects = app.update(action);
-        run_effects(effects, &foreground, &background);
+        run_effects(effects, &mut workers);
         if app.should_quit {
             break;
         }
@@ -96,12 +105,25 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     Ok(())
 }
 
-fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &WorkerHandle) {
-    let pick = |worker: Worker| if worker == Worker::Foreground { foreground } else { background };
+/// Where effects go.
+struct Workers<'a> {
+    foreground: &'a WorkerHandle,
+    background: &'a WorkerHandle,
+    exports: &'a mut ExportRunner,
+}
+
+fn run_effects(effects: Vec<Effect>, workers: &mut Workers) {
     for effect in effects {
+        let pick = |worker: Worker| if worker == Worker::Foreground { workers.foreground } else { workers.background };
         match effect {
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
             Effect::Interrupt { worker } => pick(worker).interrupt(),
+            Effect::Export { id, job } => workers.exports.start(id, *job),
+            Effect::CancelExport { id } => workers.exports.cancel(id),
+            // A terminal that cannot take the sequence drops it; the app already said what it sent.
+            Effect::Clipboard { text } => {
+                let _ = clipboard::copy_to_clipboard(&text);
+            }
         }
     }
 }
