@@ -221,7 +221,8 @@ impl App {
             })
             .collect();
         let text = row_json(&columns, &row.values, reveal);
-        let what = if reveal { "the row as JSON" } else { "the row as JSON (secrets redacted)" };
+        let redacted = !reveal && columns.iter().any(|c| c.secret);
+        let what = if redacted { "the row as JSON (secrets redacted)" } else { "the row as JSON" };
         self.copy(text, what.to_string())
     }
 

@@ -25,11 +25,15 @@ pub fn draw_bar(frame: &mut Frame, prompt: &ExportPrompt, area: Rect) {
     let hint = match &prompt.error {
         Some(error) => Span::styled(format!(" {error}"), theme::error()),
         None => {
-            let rows = prompt.rows.map(|n| format!("{} rows", group_thousands(n))).unwrap_or_else(|| "the rows".into());
+            let rows = match prompt.rows {
+                Some(1) => "1 row".to_string(),
+                Some(n) => format!("{} rows", group_thousands(n)),
+                None => "the rows".into(),
+            };
             let secrets = if prompt.include_secrets { "secrets INCLUDED" } else { "secrets redacted" };
             Span::styled(
                 format!(
-                    " {rows} of {} as filtered, searched and sorted · Tab format · Ctrl-r {secrets} · Enter write · Esc cancel",
+                    " {rows} of {} (the view: filters, search, sort) · Tab format · Ctrl-r {secrets} · Enter write · Esc cancel",
                     prompt.table
                 ),
                 theme::dim(),
@@ -37,4 +41,24 @@ pub fn draw_bar(frame: &mut Frame, prompt: &ExportPrompt, area: Rect) {
         }
     };
     frame.render_widget(Paragraph::new(Line::from(hint)), bottom);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::app::Action;
+    use crate::app::tests::{open_app, settle, users_db};
+    use crate::ui::tests::render;
+
+    #[test]
+    fn export_prompt_over_a_search() {
+        let (_dir, mut conn) = users_db(30);
+        let mut app = open_app(&mut conn, 120, 12);
+        for code in [KeyCode::Char('/'), KeyCode::Char('1'), KeyCode::Char('2'), KeyCode::Enter, KeyCode::Char('x')] {
+            let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+            settle(&mut app, &mut conn, effects);
+        }
+        insta::assert_snapshot!(render(&app));
+    }
 }
