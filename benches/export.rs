@@ -38,7 +38,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 fn same_output(db: &Path, squall: &str) -> bool {
     let db = db.to_string_lossy();
     let sqlite = Command::new("sqlite3").args(["-readonly", "-csv", "-header", &db, "select * from \"user\""]).output();
-    let ours = Command::new(squall).args(["export", "user", "--format", "csv", "--include-secrets", "--db", &db]).output();
+    let ours =
+        Command::new(squall).args(["export", "user", "--format", "csv", "--include-secrets", "--db", &db]).output();
     matches!((sqlite, ours), (Ok(a), Ok(b)) if a.status.success() && b.status.success() && a.stdout == b.stdout)
 }
 

@@ -84,12 +84,16 @@ impl App {
             self.say(Level::Warning, "the table is still loading");
             return Vec::new();
         };
-        let table = tab.name.clone();
-        let rows = tab.total;
+        let (table, rows) = (tab.name.clone(), tab.total);
+        self.open_export_prompt(table, ExportSource::Table(view), rows)
+    }
+
+    /// The prompt for any source: a table's view, or (for the SQL console) a query, named by
+    /// `label` in the file name and the messages.
+    pub(super) fn open_export_prompt(&mut self, label: String, source: ExportSource, rows: Option<u64>) -> Vec<Effect> {
         let format = ExportFormat::Csv;
-        let path = text_input(&default_export_path(&table, format, self));
-        let source = ExportSource::Table(view);
-        let prompt = ExportPrompt { table, source, format, include_secrets: false, path, rows, error: None };
+        let path = text_input(&default_export_path(&label, format, self));
+        let prompt = ExportPrompt { table: label, source, format, include_secrets: false, path, rows, error: None };
         self.overlay = Overlay::Export(Box::new(prompt));
         Vec::new()
     }

@@ -27,15 +27,22 @@ pub fn clipboard_support() -> ClipboardSupport {
     ClipboardSupport::Osc52
 }
 
-/// Inside tmux the sequence goes to tmux, which keeps it only with `set-clipboard` on or external.
+/// Inside tmux the sequence goes to tmux, which takes it from applications only with
+/// `set-clipboard on` (`external`, its default, ignores applications; `off` ignores everyone).
 fn tmux_support() -> ClipboardSupport {
     let output = std::process::Command::new("tmux").args(["show-options", "-gv", "set-clipboard"]).output();
     match output {
-        Ok(out) if out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "off" => {
-            ClipboardSupport::Unsupported {
-                reason: "tmux has set-clipboard off (tmux set -g set-clipboard on enables copying)".into(),
+        Ok(out) if out.status.success() => {
+            let setting = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if setting == "on" {
+                ClipboardSupport::Osc52
+            } else {
+                ClipboardSupport::Unsupported {
+                    reason: format!("tmux has set-clipboard {setting}; `tmux set -g set-clipboard on` enables copying"),
+                }
             }
         }
+        // No tmux command to ask: send the sequence and let tmux decide.
         _ => ClipboardSupport::Osc52,
     }
 }
