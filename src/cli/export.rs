@@ -19,6 +19,9 @@ use crate::db::value::group_thousands;
 /// Output buffer: large writes keep the syscall count low at a million rows.
 const BUFFER_BYTES: usize = 256 * 1024;
 
+/// The shortest time between two progress lines.
+const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     Csv,
@@ -41,7 +44,8 @@ Values are the stored values, read row by row (memory stays flat):
   sql     INSERT statements (100 rows each) that recreate the rows exactly in a
           database with the same schema
 Secrets (password hashes, tokens: columns whose kind is secret) are written as
-[redacted] unless --include-secrets is given; stderr names the redacted columns.
+[redacted] ('[redacted N]' in SQL, so UNIQUE columns still load) unless
+--include-secrets is given; stderr (and a comment in SQL) names them.
 A progress line shows on stderr when it is a terminal.";
 
 #[derive(Debug, Args)]
@@ -141,16 +145,22 @@ struct Progress {
     /// `None` when not showing; the inner count is `None` when counting failed.
     total: Option<Option<u64>>,
     started: Instant,
+    last: Option<Instant>,
     shown: bool,
 }
 
 impl Progress {
     fn new(total: Option<Result<u64>>) -> Progress {
-        Progress { total: total.map(|t| t.ok()), started: Instant::now(), shown: false }
+        Progress { total: total.map(|t| t.ok()), started: Instant::now(), last: None, shown: false }
     }
 
     fn show(&mut self, rows: u64) {
         let Some(total) = self.total else { return };
+        // A line every 100 ms is enough to read; more only costs time.
+        if self.last.is_some_and(|last| last.elapsed() < PROGRESS_INTERVAL) {
+            return;
+        }
+        self.last = Some(Instant::now());
         let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
         let rate = group_thousands((rows as f64 / seconds) as u64);
         let line = match total {
@@ -170,6 +180,7 @@ impl Progress {
 
     fn done(&mut self, rows: u64) {
         if self.shown {
+            self.last = None;
             self.show(rows);
             eprintln!();
         }

@@ -124,7 +124,7 @@ impl RowWriter {
                     let names: Vec<String> = redacted.iter().map(|n| quote_ident(n)).collect();
                     writeln!(
                         out,
-                        "-- redacted (written as '{REDACTED}'): {}; export with --include-secrets for the stored values",
+                        "-- redacted (written as '[redacted N]', N the row number): {}; --include-secrets writes the stored values",
                         names.join(", ")
                     )?;
                 }
@@ -230,7 +230,8 @@ impl RowWriter {
             }
             match value {
                 ValueRef::Null => out.write_all(b"NULL")?,
-                _ if column.redact => sql_text(out, REDACTED.as_bytes())?,
+                // Numbered, so a redacted UNIQUE column (session tokens) still loads.
+                _ if column.redact => write!(out, "'{} {}]'", REDACTED.trim_end_matches(']'), self.written + 1)?,
                 ValueRef::Integer(n) => out.write_all(itoa::Buffer::new().format(*n).as_bytes())?,
                 ValueRef::Real(f) => out.write_all(cells.real_literal(*f)?.as_bytes())?,
                 ValueRef::Text(text) => sql_text(out, text)?,

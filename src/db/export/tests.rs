@@ -64,7 +64,14 @@ fn secrets_are_redacted_by_default_in_every_format() {
         "{\"id\":\"a1\",\"userId\":\"u1\",\"password\":\"[redacted]\",\"accessToken\":null,\"createdAt\":1700000000000}\n"
     ));
     let (sql, _) = export_table(&conn, "account", options(ExportFormat::Sql));
-    assert!(sql.contains("-- redacted (written as '[redacted]'): \"password\", \"accessToken\""), "{sql}");
+    assert!(
+        sql.contains("-- redacted (written as '[redacted N]', N the row number): \"password\", \"accessToken\""),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("('a1','u1','[redacted 1]',NULL,1700000000000),\n('a2','u2',NULL,'[redacted 2]',1700000001000);"),
+        "{sql}"
+    );
     assert!(!sql.contains("salt:hash"));
     let included = ExportOptions { include_secrets: true, ..options(ExportFormat::Csv) };
     let (csv, summary) = export_table(&conn, "account", included);
