@@ -202,7 +202,7 @@ impl App {
                 return Vec::new();
             }
             Value::Integer(n) => n.to_string(),
-            Value::Real(f) => f.to_string(),
+            Value::Real(f) => format!("{f:?}"),
             Value::Text(text) => text.clone(),
             Value::Blob(bytes) => hex::encode(bytes),
         };

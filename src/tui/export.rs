@@ -30,6 +30,7 @@ struct Running {
     id: RequestId,
     cancel: Arc<AtomicBool>,
     interrupt: Arc<Mutex<Option<InterruptHandle>>>,
+    thread: Option<thread::JoinHandle<()>>,
 }
 
 /// Starts and cancels exports of one database.
@@ -45,21 +46,37 @@ impl ExportRunner {
     }
 
     pub fn start(&mut self, id: RequestId, job: ExportJob) {
-        self.running.retain(|r| !r.cancel.load(Ordering::Relaxed) && Arc::strong_count(&r.cancel) > 1);
+        self.running.retain(|r| r.thread.as_ref().is_some_and(|t| !t.is_finished()));
         let cancel = Arc::new(AtomicBool::new(false));
         let interrupt = Arc::new(Mutex::new(None));
-        self.running.push(Running { id, cancel: cancel.clone(), interrupt: interrupt.clone() });
+        let (thread_cancel, thread_interrupt) = (cancel.clone(), interrupt.clone());
         let (db_path, events) = (self.db_path.clone(), self.events.clone());
         let spawned = thread::Builder::new().name("squall-export".into()).spawn(move || {
-            let result = run_export(&db_path, &job, &cancel, &interrupt, &mut |rows| {
+            let result = run_export(&db_path, &job, &thread_cancel, &thread_interrupt, &mut |rows| {
                 let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(DbResult::ExportProgress { rows }) }));
             })
             .map_err(|err| crate::cli::error_chain(&err));
             let _ = events.send(AppEvent::Db(DbReply { id, result }));
         });
-        if let Err(err) = spawned {
-            let result = Err(format!("starting the export thread: {err}"));
-            let _ = self.events.send(AppEvent::Db(DbReply { id, result }));
+        match spawned {
+            Ok(thread) => self.running.push(Running { id, cancel, interrupt, thread: Some(thread) }),
+            Err(err) => {
+                let result = Err(format!("starting the export thread: {err}"));
+                let _ = self.events.send(AppEvent::Db(DbReply { id, result }));
+            }
+        }
+    }
+
+    /// On quit: stop every export and wait until each has removed its partial file.
+    pub fn shutdown(&mut self) {
+        let ids: Vec<RequestId> = self.running.iter().map(|r| r.id).collect();
+        for id in ids {
+            self.cancel(id);
+        }
+        for running in &mut self.running {
+            if let Some(thread) = running.thread.take() {
+                let _ = thread.join();
+            }
         }
     }
 

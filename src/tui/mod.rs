@@ -102,6 +102,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
         }
         terminal.draw(|frame| crate::ui::draw(frame, &app))?;
     }
+    workers.exports.shutdown();
     Ok(())
 }
 
