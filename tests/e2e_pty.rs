@@ -130,3 +130,49 @@ fn follows_another_process_writes_without_a_key_and_keeps_the_cursor() {
     session.send("q");
     assert!(session.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn x_exports_the_searched_rows_and_y_copies_over_osc52() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = dir.path().join("export.db");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
+        .args(["demo", "--users", "200", "--out"])
+        .arg(&db)
+        .env("SQUALL_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
+    session.wait_for("row 1 of 200", Duration::from_secs(30));
+    session.send("/patel\r");
+    session.wait_for("/patel", Duration::from_secs(10));
+    session.send("x");
+    session.wait_for("Enter write", Duration::from_secs(10));
+    session.send("\r");
+    session.wait_for("exported", Duration::from_secs(30));
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .expect("an export file in the current directory");
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    let mut exported: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_string()).collect();
+    exported.sort();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT id FROM user WHERE id LIKE '%patel%' OR name LIKE '%patel%' OR email LIKE '%patel%'
+             OR image LIKE '%patel%' OR role LIKE '%patel%' OR banReason LIKE '%patel%' ORDER BY id",
+        )
+        .unwrap();
+    let expected: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(exported, expected);
+    // `y` on the id column sends the id in an OSC 52 sequence (unless this terminal is known not to).
+    session.send("y");
+    session.wait_for("copied", Duration::from_secs(10));
+    assert!(session.text().contains("\u{1b}]52;c;"), "an OSC 52 sequence was written");
+    session.send("q");
+    assert!(session.wait_exit(Duration::from_secs(10)).success());
+}

@@ -89,4 +89,10 @@ pub enum Action {
     UndoEdit,
     /// Show the SQL of everything staged, then commit on `y` (Ctrl-S).
     ReviewChanges,
+    /// Export the current view (filters, search, sort) to a file, after a prompt (`x`).
+    OpenExport,
+    /// Copy the selected cell's stored value to the clipboard (`y`).
+    CopyCell,
+    /// Copy the selected row as JSON to the clipboard, secrets redacted (`Y`).
+    CopyRow,
 }

@@ -74,7 +74,11 @@ impl App {
             Action::UndoEdit => self.undo_staged(),
             Action::ReviewChanges => self.review_staged(),
             Action::OpenUserMenu => self.open_user_menu(),
+            Action::Cancel if self.export.running.is_some() => self.cancel_export(),
             Action::Cancel => self.cancel_query(),
+            Action::OpenExport => self.open_export(),
+            Action::CopyCell => self.copy_cell(false),
+            Action::CopyRow => self.copy_row(false),
             Action::ClearFilters => {
                 if let Some(tab) = self.active_tab_mut() {
                     tab.filters.clear();

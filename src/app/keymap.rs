@@ -64,6 +64,9 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "", description: "", chords: &[ch('d')], action: Some(Action::DeleteRows) },
     KeyHelp { keys: "u", description: "undo the last staged change", chords: &[ch('u')], action: Some(Action::UndoEdit) },
     KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits all in one transaction", chords: &[ctrl('s')], action: Some(Action::ReviewChanges) },
+    KeyHelp { keys: "x", description: "export the view (filters, search, sort) to a file", chords: &[ch('x')], action: Some(Action::OpenExport) },
+    KeyHelp { keys: "y / Y", description: "copy the cell / the row as JSON (OSC 52 clipboard)", chords: &[ch('y')], action: Some(Action::CopyCell) },
+    KeyHelp { keys: "", description: "", chords: &[ch('Y')], action: Some(Action::CopyRow) },
     KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal) },
     KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
     KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },
@@ -76,6 +79,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
 /// Keys of the row detail.
 pub static DETAIL_KEYS: &[(&str, &str)] = &[
     ("r", "reveal / mask secrets"),
+    ("y / Y", "copy the cell / the row as JSON"),
     ("↑ ↓ PgUp PgDn", "scroll a line, a page (also k j, wheel)"),
     ("Home End", "first / last line"),
     ("Esc / Enter / q", "close"),

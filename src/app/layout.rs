@@ -34,7 +34,7 @@ pub fn areas(app: &App) -> Areas {
     let (w, h) = (app.width, app.height);
     let bar_height = match app.overlay {
         Overlay::Search { .. } => 1,
-        Overlay::Filter(_) => 2,
+        Overlay::Filter(_) | Overlay::Export(_) => 2,
         _ => 0,
     };
     let status = Rect::new(0, h.saturating_sub(1), w, 1.min(h));

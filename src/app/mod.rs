@@ -7,6 +7,7 @@ mod browser;
 mod detail;
 mod edit;
 mod er;
+mod export;
 mod input;
 mod keymap;
 pub mod layout;
@@ -25,6 +26,7 @@ pub use action::Action;
 pub use browser::arrow;
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
+pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, RunningExport, default_export_path};
 pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
@@ -153,6 +155,16 @@ pub enum DbResult {
     /// Staged rows that changed underneath, found before any commit.
     StagedConflicts(Vec<RowConflict>),
     Users(UsersResult),
+    /// An export in progress has written this many rows (the request is still running).
+    ExportProgress {
+        rows: u64,
+    },
+    /// An export finished: where it wrote (absolute), how many rows, which columns were redacted.
+    Exported {
+        path: String,
+        rows: u64,
+        redacted: Vec<String>,
+    },
 }
 
 /// A worker's answer to request `id`.
@@ -178,6 +190,12 @@ pub enum Effect {
     Request { worker: Worker, id: RequestId, request: Box<DbRequest> },
     /// Interrupt what a worker is running now.
     Interrupt { worker: Worker },
+    /// Write rows to a file on an export thread; progress and the result come back as replies to `id`.
+    Export { id: RequestId, job: Box<ExportJob> },
+    /// Stop export `id` and remove its partial file.
+    CancelExport { id: RequestId },
+    /// Put this text on the clipboard (OSC 52).
+    Clipboard { text: String },
 }
 
 /// A value being loaded, loaded, or failed (keeping what was there before).
@@ -254,6 +272,8 @@ pub struct App {
     pub users: UsersState,
     /// Following other processes' commits: on or off, and staged rows found changed underneath.
     pub live: Live,
+    /// The running export and whether the clipboard works here.
+    pub export: ExportState,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Every message shown in the status line this session, oldest first (the last few hundred).
@@ -290,6 +310,7 @@ impl App {
             nav_request: None,
             users: UsersState::default(),
             live: Live::default(),
+            export: ExportState::default(),
             overlay: Overlay::None,
             status: None,
             messages: Vec::new(),
@@ -447,6 +468,9 @@ impl App {
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
         }
+        if self.awaits_export(reply.id) {
+            return self.on_export_reply(reply);
+        }
         if self.users.awaits(reply.id) {
             return self.on_users_reply(reply);
         }
@@ -523,6 +547,8 @@ impl App {
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_edit;
+#[cfg(test)]
+mod tests_export;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub enum Overlay {
     Edit(EditPopup),
     /// The user action menu and its forms.
     User(Box<super::UserPanel>),
+    /// The export prompt (`x`): format, path, secrets.
+    Export(Box<super::ExportPrompt>),
 }
 
 /// The fuzzy table picker.
@@ -190,8 +192,16 @@ impl App {
                 }
                 Vec::new()
             }
-            Overlay::Detail { .. } => match key.code {
+            Overlay::Detail { reveal, .. } => match key.code {
                 KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
+                KeyCode::Char('y') => {
+                    let reveal = *reveal;
+                    self.copy_cell(reveal)
+                }
+                KeyCode::Char('Y') => {
+                    let reveal = *reveal;
+                    self.copy_row(reveal)
+                }
                 KeyCode::Char('A') => self.open_user_menu(),
                 _ if let Some(effects) = self.detail_scroll_key(key) => effects,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.update_overlay(Action::Cancel),
@@ -215,6 +225,7 @@ impl App {
                 }
             },
             Overlay::Picker(_) => self.picker_key(key),
+            Overlay::Export(_) => self.export_prompt_key(key),
             Overlay::Filter(_) => self.filter_key(key),
             Overlay::References { .. } => self.references_key(key),
             Overlay::Edit(_) => self.edit_key(key),

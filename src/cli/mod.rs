@@ -2,6 +2,7 @@
 
 mod demo;
 mod er;
+mod export;
 pub(crate) mod log;
 mod migrate;
 mod tables;
@@ -75,6 +76,8 @@ pub enum Command {
     User(user::UserArgs),
     /// Show the audit log of changes squall committed (for --db or this project's database).
     Log(log::LogArgs),
+    /// Export a table as CSV, JSON, NDJSON or SQL INSERTs (streamed; secrets redacted).
+    Export(export::ExportArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -135,6 +138,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
         Some(Command::User(args)) => user::run(&args, &cli.global),
         Some(Command::Log(args)) => log::run(&args, &cli.global),
+        Some(Command::Export(args)) => export::run(&args, &cli.global),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod busy;
 pub mod change;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod kinds;
 pub mod labels;
 pub mod open;

@@ -426,6 +426,26 @@ fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> 
     Ok(Page { rows, exhausted })
 }
 
+/// One statement reading every row of the view in display order (filters, search, sort, then
+/// the row key), for a single streamed read such as an export: no paging, no `OFFSET`.
+pub fn view_statement(view: &View) -> (String, Vec<Value>) {
+    let mut params: Vec<Value> = Vec::new();
+    let conditions = filter_conditions(view, &mut params);
+    let direction = view.sort.as_ref().map_or(SortDirection::Asc, |s| s.direction);
+    let order: Vec<String> = view
+        .sort
+        .iter()
+        .map(|s| quote_ident(&s.column))
+        .chain(view.key.exprs())
+        .map(|e| format!("{e} {}", direction.sql()))
+        .collect();
+    let order = if order.is_empty() { String::new() } else { format!(" ORDER BY {}", order.join(", ")) };
+    let select: Vec<String> = view.columns.iter().map(|c| quote_ident(c)).collect();
+    let sql =
+        format!("SELECT {} FROM {}{}{order}", select.join(", "), quote_ident(&view.table), where_clause(&conditions));
+    (sql, params)
+}
+
 /// Rows matching the view's filters and search. A full scan on big tables: run it in the
 /// background, once per view.
 pub fn count_matching(conn: &Connection, view: &View) -> Result<u64> {

@@ -1,6 +1,8 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
+mod clipboard;
+mod export;
 mod signals;
 mod users;
 pub mod worker;
@@ -19,6 +21,7 @@ use ratatui::crossterm::execute;
 use crate::app::{Action, App, AppEvent, AuditTarget, Effect, MigrationsSource, Source, Worker};
 use crate::db::open::{Database, OpenMode, open_another};
 use crate::db::value::DisplayContext;
+use export::ExportRunner;
 use worker::WorkerHandle;
 
 /// SQLite page cache per TUI connection, in KiB as `PRAGMA cache_size` takes it (negative).
@@ -90,6 +93,7 @@ pub fn run(
     let watch = (live == LiveMode::On).then_some(LIVE_POLL);
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch)?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None)?;
+    let mut exports = ExportRunner::new(db.path.clone(), events_tx.clone());
 
     // Before the terminal changes mode, so no signal can leave it changed.
     let received = signals::spawn_watcher(events_tx.clone(), restore_terminal)?;
@@ -109,8 +113,11 @@ pub fn run(
     if live == LiveMode::Off {
         app.set_live_off("--no-live");
     }
-    run_effects(effects, &foreground, &background);
-    let ended = run_loop(&mut terminal, &mut app, &events, &foreground, &background);
+    app.export.clipboard = clipboard::clipboard_support();
+    let mut workers = Workers { foreground: &foreground, background: &background, exports: &mut exports };
+    run_effects(effects, &mut workers);
+    let ended = run_loop(&mut terminal, &mut app, &events, &mut workers);
+    workers.exports.shutdown();
     // A signal discards what is staged; the workers may be cut short too.
     let signal = match ended {
         Ok(Some(signal)) => Some(signal),
@@ -136,8 +143,7 @@ fn run_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     events: &std::sync::mpsc::Receiver<AppEvent>,
-    foreground: &WorkerHandle,
-    background: &WorkerHandle,
+    workers: &mut Workers,
 ) -> Result<Option<i32>> {
     terminal.draw(|frame| crate::ui::draw(frame, app))?;
     while let Ok(event) = events.recv() {
@@ -154,7 +160,7 @@ fn run_loop(
         let before = app.ctx.now;
         let tick = matches!(action, Action::Tick { .. });
         let effects = app.update(action);
-        run_effects(effects, foreground, background);
+        run_effects(effects, workers);
         if app.should_quit {
             break;
         }
@@ -167,9 +173,16 @@ fn run_loop(
     Ok(None)
 }
 
-fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &WorkerHandle) {
-    let pick = |worker: Worker| if worker == Worker::Foreground { foreground } else { background };
+/// Where effects go.
+struct Workers<'a> {
+    foreground: &'a WorkerHandle,
+    background: &'a WorkerHandle,
+    exports: &'a mut ExportRunner,
+}
+
+fn run_effects(effects: Vec<Effect>, workers: &mut Workers) {
     for effect in effects {
+        let pick = |worker: Worker| if worker == Worker::Foreground { workers.foreground } else { workers.background };
         match effect {
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
             Effect::Interrupt { worker } => {
@@ -179,6 +192,12 @@ fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &Wor
                     crate::db::busy::cancel_lock_wait();
                 }
                 pick(worker).interrupt();
+            }
+            Effect::Export { id, job } => workers.exports.start(id, *job),
+            Effect::CancelExport { id } => workers.exports.cancel(id),
+            // A terminal that cannot take the sequence drops it; the app already said what it sent.
+            Effect::Clipboard { text } => {
+                let _ = clipboard::copy_to_clipboard(&text);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 mod edit;
 mod er;
+mod export;
 mod grid;
 mod messages;
 mod migrations;

@@ -51,6 +51,7 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
             };
             frame.render_widget(Paragraph::new(Line::from(hint)), bottom);
         }
+        Overlay::Export(prompt) => super::export::draw_bar(frame, prompt, area),
         _ => {}
     }
 }

@@ -1,0 +1,253 @@
+//! Getting data out of the grid: `x` exports the current view to a file (a prompt first, then
+//! progress while a worker writes it, Esc cancels), `y` / `Y` copy a cell / a row as JSON to the
+//! clipboard. The app only decides; the terminal layer writes files and escape sequences.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+use rusqlite::types::Value;
+
+use crate::db::export::{ExportColumn, ExportFormat, ExportOptions, ExportSource, row_json};
+use crate::db::kinds::ColumnKind;
+use crate::db::value::group_thousands;
+
+use super::input::{field_text, text_input};
+use super::{App, DbReply, DbResult, Effect, Level, Overlay, RequestId};
+
+/// Whether copying can work in this terminal, decided once by the terminal layer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ClipboardSupport {
+    /// Copy with an OSC 52 escape sequence (the terminal, or tmux, puts it on the clipboard).
+    #[default]
+    Osc52,
+    /// The terminal is known to ignore OSC 52: say why instead of pretending to copy.
+    Unsupported { reason: String },
+}
+
+/// What an export writes, as the terminal layer needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportJob {
+    pub source: ExportSource,
+    pub options: ExportOptions,
+    /// As typed: relative paths are relative to squall's current directory.
+    pub path: String,
+}
+
+/// The `x` prompt: format, path and secrets, changed before anything is written.
+#[derive(Debug, Clone)]
+pub struct ExportPrompt {
+    pub table: String,
+    pub source: ExportSource,
+    pub format: ExportFormat,
+    pub include_secrets: bool,
+    pub path: TextArea<'static>,
+    /// Rows the view holds, when counted.
+    pub rows: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// An export being written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningExport {
+    pub id: RequestId,
+    pub table: String,
+    pub path: String,
+    pub rows: u64,
+    pub total: Option<u64>,
+    pub cancelling: bool,
+}
+
+/// Export and clipboard state.
+#[derive(Debug, Clone, Default)]
+pub struct ExportState {
+    pub running: Option<RunningExport>,
+    pub clipboard: ClipboardSupport,
+}
+
+/// `<table>-<YYYYmmdd-HHMMSS>.<ext>`, in local time.
+pub fn default_export_path(table: &str, format: ExportFormat, app: &App) -> String {
+    let stamp = app.ctx.now.with_timezone(&app.ctx.offset).format("%Y%m%d-%H%M%S");
+    let safe: String =
+        table.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    format!("{safe}-{stamp}.{}", format.extension())
+}
+
+impl App {
+    /// `x`: opens the export prompt for the active tab's view.
+    pub(super) fn open_export(&mut self) -> Vec<Effect> {
+        if let Some(running) = &self.export.running {
+            let message = format!("already exporting {} to {} (Esc cancels it)", running.table, running.path);
+            self.say(Level::Warning, message);
+            return Vec::new();
+        }
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let Some(view) = tab.view() else {
+            self.say(Level::Warning, "the table is still loading");
+            return Vec::new();
+        };
+        let (table, rows) = (tab.name.clone(), tab.total);
+        self.open_export_prompt(table, ExportSource::Table(view), rows)
+    }
+
+    /// The prompt for any source: a table's view, or (for the SQL console) a query, named by
+    /// `label` in the file name and the messages.
+    pub(super) fn open_export_prompt(&mut self, label: String, source: ExportSource, rows: Option<u64>) -> Vec<Effect> {
+        let format = ExportFormat::Csv;
+        let path = text_input(&default_export_path(&label, format, self));
+        let prompt = ExportPrompt { table: label, source, format, include_secrets: false, path, rows, error: None };
+        self.overlay = Overlay::Export(Box::new(prompt));
+        Vec::new()
+    }
+
+    pub(super) fn export_prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Export(prompt) = &mut self.overlay else { return Vec::new() };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Enter => return self.start_export(),
+            KeyCode::Tab | KeyCode::BackTab => {
+                let step = if key.code == KeyCode::Tab { 1 } else { ExportFormat::ALL.len() - 1 };
+                let index = ExportFormat::ALL.iter().position(|f| *f == prompt.format).unwrap_or(0);
+                let next = ExportFormat::ALL[(index + step) % ExportFormat::ALL.len()];
+                // The extension follows the format when the path still has the old one.
+                let path = field_text(&prompt.path);
+                if let Some(stem) = path.strip_suffix(&format!(".{}", prompt.format.extension())) {
+                    prompt.path = text_input(&format!("{stem}.{}", next.extension()));
+                }
+                prompt.format = next;
+                prompt.error = None;
+            }
+            KeyCode::Char('r') if ctrl => prompt.include_secrets = !prompt.include_secrets,
+            _ => {
+                prompt.path.input(key);
+                prompt.error = None;
+            }
+        }
+        Vec::new()
+    }
+
+    fn start_export(&mut self) -> Vec<Effect> {
+        let Overlay::Export(prompt) = &mut self.overlay else { return Vec::new() };
+        let path = field_text(&prompt.path).trim().to_string();
+        if path.is_empty() {
+            prompt.error = Some("give a file to write to".into());
+            return Vec::new();
+        }
+        let options =
+            ExportOptions { format: prompt.format, include_secrets: prompt.include_secrets, iso_dates: false };
+        let job = ExportJob { source: prompt.source.clone(), options, path: path.clone() };
+        let (table, total) = (prompt.table.clone(), prompt.rows);
+        self.overlay = Overlay::None;
+        let id = self.next_request_id();
+        self.export.running =
+            Some(RunningExport { id, table: table.clone(), path: path.clone(), rows: 0, total, cancelling: false });
+        self.say(Level::Info, format!("exporting {table} to {path}… (Esc cancels)"));
+        vec![Effect::Export { id, job: Box::new(job) }]
+    }
+
+    /// Esc while an export runs: stop it (the terminal layer removes the partial file).
+    pub(super) fn cancel_export(&mut self) -> Vec<Effect> {
+        let Some(running) = &mut self.export.running else { return Vec::new() };
+        running.cancelling = true;
+        let id = running.id;
+        self.say(Level::Info, "cancelling the export…");
+        vec![Effect::CancelExport { id }]
+    }
+
+    pub(super) fn awaits_export(&self, id: RequestId) -> bool {
+        self.export.running.as_ref().is_some_and(|r| r.id == id)
+    }
+
+    pub(super) fn on_export_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        let Some(running) = &mut self.export.running else { return Vec::new() };
+        match reply.result {
+            Ok(DbResult::ExportProgress { rows }) => {
+                running.rows = rows;
+                if !running.cancelling {
+                    let of = running.total.map(|t| format!(" of {}", group_thousands(t))).unwrap_or_default();
+                    let text =
+                        format!("exporting {}: {} rows{of}… (Esc cancels)", running.table, group_thousands(rows));
+                    self.say(Level::Info, text);
+                }
+            }
+            Ok(DbResult::Exported { path, rows, redacted }) => {
+                self.export.running = None;
+                let redacted =
+                    if redacted.is_empty() { String::new() } else { format!(" (redacted: {})", redacted.join(", ")) };
+                self.say(Level::Info, format!("exported {} rows to {path}{redacted}", group_thousands(rows)));
+            }
+            Ok(_) => {}
+            Err(message) => {
+                let cancelled = running.cancelling;
+                self.export.running = None;
+                if cancelled {
+                    self.say(Level::Info, "export cancelled; the partial file was removed");
+                } else {
+                    self.say(Level::Error, format!("export failed: {message}"));
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// `y`: the selected cell's stored value, in full. Secrets only when revealed (row detail).
+    pub(super) fn copy_cell(&mut self, reveal: bool) -> Vec<Effect> {
+        let Some((name, kind, value)) = self.selected_cell() else { return Vec::new() };
+        let text = match &value {
+            Value::Null => {
+                self.say(Level::Info, format!("{name} is NULL: nothing copied"));
+                return Vec::new();
+            }
+            _ if kind == ColumnKind::Secret && !reveal => {
+                self.say(Level::Warning, format!("{name} is a secret: reveal it in the row detail (Enter, r), then y"));
+                return Vec::new();
+            }
+            Value::Integer(n) => n.to_string(),
+            Value::Real(f) => format!("{f:?}"),
+            Value::Text(text) => text.clone(),
+            Value::Blob(bytes) => hex::encode(bytes),
+        };
+        self.copy(text, name)
+    }
+
+    /// `Y`: the selected row as one JSON object, secrets redacted unless revealed.
+    pub(super) fn copy_row(&mut self, reveal: bool) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
+        let columns: Vec<ExportColumn> = meta
+            .info
+            .columns
+            .iter()
+            .zip(&meta.kinds)
+            .map(|(c, kind)| ExportColumn {
+                name: c.name.clone(),
+                secret: *kind == ColumnKind::Secret,
+                timestamp: matches!(kind, ColumnKind::Timestamp { .. }),
+            })
+            .collect();
+        let text = row_json(&columns, &row.values, reveal);
+        let redacted = !reveal && columns.iter().any(|c| c.secret);
+        let what = if redacted { "the row as JSON (secrets redacted)" } else { "the row as JSON" };
+        self.copy(text, what.to_string())
+    }
+
+    fn selected_cell(&self) -> Option<(String, ColumnKind, Value)> {
+        let tab = self.active_tab()?;
+        let meta = tab.meta()?;
+        let row = tab.window.selected_row()?;
+        let column = meta.info.columns.get(tab.selected_col)?;
+        let kind = meta.kinds.get(tab.selected_col)?.clone();
+        Some((column.name.clone(), kind, row.values.get(tab.selected_col)?.clone()))
+    }
+
+    fn copy(&mut self, text: String, what: String) -> Vec<Effect> {
+        if let ClipboardSupport::Unsupported { reason } = &self.export.clipboard {
+            self.say(Level::Warning, format!("cannot copy: {reason}"));
+            return Vec::new();
+        }
+        let chars = text.chars().count();
+        let preview: String = text.chars().take(40).collect::<String>().replace('\n', "⏎");
+        let ellipsis = if chars > 40 { "…" } else { "" };
+        self.say(Level::Info, format!("copied {what} ({chars} chars): {preview}{ellipsis}"));
+        vec![Effect::Clipboard { text }]
+    }
+}

@@ -1,0 +1,188 @@
+//! `squall export TABLE`: a whole table to stdout or a file, streamed.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::{GlobalArgs, open_target, resolve_database, stderr_is_terminal};
+use crate::db::export::{
+    ExportFormat, ExportInput, ExportOptions, ExportSource, export_rows, plan_export, whole_table_view,
+};
+use crate::db::schema::{CountRows, count_rows};
+use crate::db::value::group_thousands;
+
+/// Output buffer: large writes keep the syscall count low at a million rows.
+const BUFFER_BYTES: usize = 256 * 1024;
+
+/// The shortest time between two progress lines.
+const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Json,
+    Ndjson,
+    Sql,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DatesArg {
+    /// Add `<column>_iso` (ISO-8601 UTC) after each timestamp column.
+    Iso,
+}
+
+const VALUES_HELP: &str = "\
+Values are the stored values, read row by row (memory stays flat):
+  csv     cells exactly as `sqlite3 -csv -header` prints them; BLOBs as hex
+  json    an array of objects; ndjson: one object a line. Numbers stay numbers,
+          NULL is null, BLOBs are hex strings
+  sql     INSERT statements (100 rows each) that recreate the rows exactly in a
+          database with the same schema
+Secrets (password hashes, tokens: columns whose kind is secret) are written as
+[redacted] ('[redacted N]' in SQL, so UNIQUE columns still load) unless
+--include-secrets is given; stderr (and a comment in SQL) names them.
+A progress line shows on stderr when it is a terminal.";
+
+#[derive(Debug, Args)]
+#[command(after_help = VALUES_HELP)]
+pub struct ExportArgs {
+    /// The table (or view) to export.
+    pub table: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FormatArg,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Write password hashes, tokens and other secrets as stored instead of "[redacted]".
+    #[arg(long)]
+    pub include_secrets: bool,
+    /// Add readable dates beside timestamp columns (not with --format sql). Default: raw only.
+    #[arg(long, value_enum, value_name = "iso")]
+    pub dates: Option<DatesArg>,
+}
+
+impl From<FormatArg> for ExportFormat {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Csv => ExportFormat::Csv,
+            FormatArg::Json => ExportFormat::Json,
+            FormatArg::Ndjson => ExportFormat::Ndjson,
+            FormatArg::Sql => ExportFormat::Sql,
+        }
+    }
+}
+
+pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let target = resolve_database(global, None)?;
+    // Exporting only reads: never take a write lock or touch the journal.
+    let db = open_target(&target, &GlobalArgs { read_only: true, ..global.clone() })?;
+    let view = whole_table_view(&db.conn, &args.table)?;
+    let plan = plan_export(&db.conn, &ExportSource::Table(view))?;
+    let options = ExportOptions {
+        format: args.format.into(),
+        include_secrets: args.include_secrets,
+        iso_dates: args.dates == Some(DatesArg::Iso),
+    };
+    let redacted = plan.redacted(&options);
+    if !redacted.is_empty() {
+        eprintln!("squall: redacted {} (secrets; --include-secrets writes them)", redacted.join(", "));
+    }
+    let mut bar = Progress::new(stderr_is_terminal().then(|| count_rows(&db.conn, &CountRows { table: &args.table })));
+    let input = ExportInput { plan: &plan, options: &options };
+    let mut on_rows = |rows: u64| {
+        bar.show(rows);
+        true
+    };
+    let summary = match &args.out {
+        Some(path) => {
+            let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut out = BufWriter::with_capacity(BUFFER_BYTES, file);
+            let written = export_rows(&db.conn, &input, &mut out, &mut on_rows);
+            if written.is_err() {
+                drop(out);
+                remove_partial(path);
+            }
+            written.with_context(|| format!("exporting {} to {}", args.table, path.display()))?
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::with_capacity(BUFFER_BYTES, stdout.lock());
+            match export_rows(&db.conn, &input, &mut out, &mut on_rows) {
+                Ok(summary) => summary,
+                // `squall export user | head` closed the pipe: the reader has what it wanted.
+                Err(err) if is_broken_pipe(&err) => return Ok(ExitCode::SUCCESS),
+                Err(err) => return Err(err.context(format!("exporting {}", args.table))),
+            }
+        }
+    };
+    bar.done(summary.rows);
+    if let Some(path) = &args.out {
+        eprintln!("squall: wrote {} rows to {}", group_thousands(summary.rows), path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A half-written file is worse than none: it looks complete.
+fn remove_partial(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
+/// The progress line on stderr: rows done, of the count when known, and the rate. Only when
+/// stderr is a terminal; pipes and files stay quiet.
+struct Progress {
+    /// `None` when not showing; the inner count is `None` when counting failed.
+    total: Option<Option<u64>>,
+    started: Instant,
+    last: Option<Instant>,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: Option<Result<u64>>) -> Progress {
+        Progress { total: total.map(|t| t.ok()), started: Instant::now(), last: None, shown: false }
+    }
+
+    fn show(&mut self, rows: u64) {
+        let Some(total) = self.total else { return };
+        // A line every 100 ms is enough to read; more only costs time.
+        if self.last.is_some_and(|last| last.elapsed() < PROGRESS_INTERVAL) {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+        let rate = group_thousands((rows as f64 / seconds) as u64);
+        let line = match total {
+            Some(total) if total > 0 => format!(
+                "{} / {} rows ({:.0}%), {rate} rows/s",
+                group_thousands(rows),
+                group_thousands(total),
+                rows as f64 * 100.0 / total as f64
+            ),
+            _ => format!("{} rows, {rate} rows/s", group_thousands(rows)),
+        };
+        let mut err = std::io::stderr();
+        let _ = write!(err, "\r\x1b[2K  {line}");
+        let _ = err.flush();
+        self.shown = true;
+    }
+
+    fn done(&mut self, rows: u64) {
+        if self.shown {
+            self.last = None;
+            self.show(rows);
+            eprintln!();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The export prompt (`x`): format, path and secrets, in the bar above the status line.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme;
+use crate::app::ExportPrompt;
+use crate::app::group_thousands;
+use crate::db::export::ExportFormat;
+
+pub fn draw_bar(frame: &mut Frame, prompt: &ExportPrompt, area: Rect) {
+    let [top, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let mut head = vec![Span::raw(" export: ")];
+    for format in ExportFormat::ALL {
+        let style = if format == prompt.format { theme::selected_cell() } else { theme::dim() };
+        head.push(Span::styled(format!(" {} ", format.extension()), style));
+    }
+    head.push(Span::raw("  to: "));
+    let head_width: u16 = head.iter().map(|s| crate::app::layout::text_width(&s.content)).sum();
+    let [head_area, path_area] = Layout::horizontal([Constraint::Length(head_width), Constraint::Fill(1)]).areas(top);
+    frame.render_widget(Paragraph::new(Line::from(head)), head_area);
+    frame.render_widget(&prompt.path, path_area);
+    let hint = match &prompt.error {
+        Some(error) => Span::styled(format!(" {error}"), theme::error()),
+        None => {
+            let rows = match prompt.rows {
+                Some(1) => "1 row".to_string(),
+                Some(n) => format!("{} rows", group_thousands(n)),
+                None => "the rows".into(),
+            };
+            let secrets = if prompt.include_secrets { "secrets INCLUDED" } else { "secrets redacted" };
+            Span::styled(
+                format!(
+                    " {rows} of {} (the view: filters, search, sort) · Tab format · Ctrl-r {secrets} · Enter write · Esc cancel",
+                    prompt.table
+                ),
+                theme::dim(),
+            )
+        }
+    };
+    frame.render_widget(Paragraph::new(Line::from(hint)), bottom);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::app::Action;
+    use crate::app::tests::{open_app, settle, users_db};
+    use crate::ui::tests::render;
+
+    #[test]
+    fn export_prompt_over_a_search() {
+        let (_dir, mut conn) = users_db(30);
+        let mut app = open_app(&mut conn, 120, 12);
+        for code in [KeyCode::Char('/'), KeyCode::Char('1'), KeyCode::Char('2'), KeyCode::Enter, KeyCode::Char('x')] {
+            let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+            settle(&mut app, &mut conn, effects);
+        }
+        insta::assert_snapshot!(render(&app));
+    }
+}
