@@ -4,8 +4,11 @@
 
 mod action;
 mod browser;
+mod columns;
 mod edit;
 mod er;
+pub mod grid_layout;
+mod hints;
 mod input;
 mod keymap;
 pub mod layout;
@@ -21,8 +24,11 @@ use rusqlite::types::Value;
 pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
+pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
+pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
+pub use hints::{Hint, hints};
 pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
@@ -32,8 +38,8 @@ pub use overlay::{describe_filter, filter_values};
 pub use tab::{RowWindow, TableTab};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
-    ActionDone, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest, UsersResult, UsersState,
-    WindowReload, status_lead, status_parts, status_text,
+    ActionDone, RunRequest, StatusTone, UserTable, UsersRequest, UsersResult, UsersState, WindowReload, grid_status,
+    status_parts, status_text,
 };
 
 use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflicts, StagedChange};
@@ -162,6 +168,8 @@ pub enum Effect {
     Request { worker: Worker, id: RequestId, request: Box<DbRequest> },
     /// Interrupt what a worker is running now.
     Interrupt { worker: Worker },
+    /// Remember a table's column choices (order, hidden, widths) for this database.
+    SaveColumns { table: String, prefs: ColumnPrefs },
 }
 
 /// A value being loaded, loaded, or failed (keeping what was there before).
@@ -242,6 +250,8 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub ctx: DisplayContext,
+    /// Column choices per table of this database (loaded and saved by the terminal side).
+    pub column_prefs: std::collections::HashMap<String, ColumnPrefs>,
     /// Advances on every tick while something loads.
     pub spinner: usize,
     pub should_quit: bool,
@@ -274,6 +284,7 @@ impl App {
             width,
             height,
             ctx,
+            column_prefs: std::collections::HashMap::new(),
             spinner: 0,
             should_quit: false,
             pending_g: false,
@@ -352,6 +363,7 @@ impl App {
             Action::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
+                self.relayout_all();
                 self.after_move()
             }
             Action::Tick => {

@@ -45,6 +45,8 @@ pub enum Overlay {
     Edit(EditPopup),
     /// The user action menu and its forms.
     User(Box<super::UserPanel>),
+    /// The column chooser (`c`).
+    Columns(super::ColumnChooser),
 }
 
 /// The fuzzy table picker.
@@ -222,6 +224,7 @@ impl App {
             Overlay::References { .. } => self.references_key(key),
             Overlay::Edit(_) => self.edit_key(key),
             Overlay::User(_) => self.user_panel_key(key),
+            Overlay::Columns(_) => self.chooser_key(key),
         }
     }
 

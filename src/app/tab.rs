@@ -4,6 +4,7 @@ use crate::db::kinds::ColumnKind;
 use crate::db::page::{Anchor, Filter, Page, PageRow, RowKey, Search, Sort, View};
 use crate::db::schema::RelationType;
 
+use super::grid_layout::GridLayout;
 use super::{Load, RequestId, TableMeta};
 
 /// Rows read per request: several screens, so scrolling rarely waits.
@@ -202,6 +203,8 @@ pub struct TableTab {
     pub selected_col: usize,
     /// What the rows on screen were read with.
     pub shown: Option<ShownView>,
+    /// The columns as decided for this view (stable until a resize or the user changes them).
+    pub layout: Option<GridLayout>,
 }
 
 impl TableTab {
@@ -221,6 +224,7 @@ impl TableTab {
             count_request: None,
             selected_col: 0,
             shown: None,
+            layout: None,
         }
     }
 

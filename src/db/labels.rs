@@ -4,7 +4,7 @@ use anyhow::Result;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::schema::{DescribeTable, describe_table, quote_ident};
+use super::schema::{ColumnInfo, DescribeTable, describe_table, quote_ident};
 
 /// Columns that make a good label, best first.
 const LABEL_COLUMNS: [&str; 6] = ["email", "name", "title", "username", "slug", "identifier"];
@@ -24,14 +24,15 @@ pub struct RowLabel {
     pub text: String,
 }
 
+/// The column that labels a row of a table with these columns, if one does.
+pub fn label_column(columns: &[ColumnInfo]) -> Option<&ColumnInfo> {
+    LABEL_COLUMNS.iter().find_map(|wanted| columns.iter().find(|c| c.name.eq_ignore_ascii_case(wanted)))
+}
+
 /// Finds the referenced row and returns its best label column, or `None` when no row matches.
 pub fn row_label(conn: &Connection, lookup: &LabelLookup) -> Result<Option<RowLabel>> {
     let info = describe_table(conn, &DescribeTable { name: &lookup.table })?;
-    let Some(label_column) = LABEL_COLUMNS
-        .iter()
-        .find_map(|wanted| info.columns.iter().find(|c| c.name.eq_ignore_ascii_case(wanted)))
-        .map(|c| c.name.clone())
-    else {
+    let Some(label_column) = label_column(&info.columns).map(|c| c.name.clone()) else {
         return Ok(None);
     };
     let sql = format!(

@@ -1,6 +1,7 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
+mod columns_file;
 mod users;
 pub mod worker;
 
@@ -70,7 +71,13 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
-    run_effects(effects, &foreground, &background);
+    let columns = Columns { file: columns_file::columns_path()?, database: columns_file::database_key(&db.path) };
+    match columns_file::load(&columns.file, &columns.database) {
+        Ok(prefs) => app.column_prefs = prefs,
+        Err(e) => app.say(crate::app::Level::Warning, format!("column choices not loaded: {e:#}")),
+    }
+    let workers = Workers { foreground, background, columns };
+    workers.run(&mut app, effects);
     terminal.draw(|frame| crate::ui::draw(frame, &app))?;
     while let Ok(event) = events.recv() {
         let action = match event {
@@ -87,7 +94,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
             }
         };
         let effects = app.update(action);
-        run_effects(effects, &foreground, &background);
+        workers.run(&mut app, effects);
         if app.should_quit {
             break;
         }
@@ -96,12 +103,32 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     Ok(())
 }
 
-fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &WorkerHandle) {
-    let pick = |worker: Worker| if worker == Worker::Foreground { foreground } else { background };
-    for effect in effects {
-        match effect {
-            Effect::Request { worker, id, request } => pick(worker).send(id, *request),
-            Effect::Interrupt { worker } => pick(worker).interrupt(),
+/// Where the grid's column choices are kept, and for which database.
+struct Columns {
+    file: std::path::PathBuf,
+    database: String,
+}
+
+/// What carries out the app's effects.
+struct Workers {
+    foreground: WorkerHandle,
+    background: WorkerHandle,
+    columns: Columns,
+}
+
+impl Workers {
+    fn run(&self, app: &mut App, effects: Vec<Effect>) {
+        let pick = |worker: Worker| if worker == Worker::Foreground { &self.foreground } else { &self.background };
+        for effect in effects {
+            match effect {
+                Effect::Request { worker, id, request } => pick(worker).send(id, *request),
+                Effect::Interrupt { worker } => pick(worker).interrupt(),
+                Effect::SaveColumns { table, prefs } => {
+                    if let Err(e) = columns_file::save(&self.columns.file, &self.columns.database, &table, &prefs) {
+                        app.say(crate::app::Level::Warning, format!("column choices not saved: {e:#}"));
+                    }
+                }
+            }
         }
     }
 }

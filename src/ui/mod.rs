@@ -1,8 +1,10 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
+mod columns;
 mod edit;
 mod er;
 mod grid;
+mod hints;
 mod migrations;
 mod overlays;
 pub mod sql;
@@ -29,6 +31,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             _ => er::draw(frame, app, body),
         }
         status::draw(frame, app, areas.status);
+        hints::draw(frame, app, areas.hint);
         overlays::draw_popup(frame, app);
         return;
     }
@@ -49,6 +52,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         overlays::draw_bar(frame, app, bar);
     }
     status::draw(frame, app, areas.status);
+    hints::draw(frame, app, areas.hint);
     overlays::draw_popup(frame, app);
 }
 

@@ -69,6 +69,7 @@ fn block(title: &str) -> Block<'_> {
 pub fn draw_popup(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Overlay::Help { scroll } => draw_help(frame, app, *scroll),
+        Overlay::Columns(chooser) => super::columns::draw(frame, app, chooser),
         Overlay::Picker(picker) => {
             let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
             let area = popup_area(frame, 50, height);

@@ -63,7 +63,7 @@ fn filter_active() {
     let (_dir, mut conn) = users_db(40);
     let mut app = open_app(&mut conn, 110, 12);
     let role = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "role").unwrap();
-    app.update(Action::MoveColumns { delta: role as i64 });
+    app.tabs[app.active].selected_col = role;
     keys(&mut app, &mut conn, &[KeyCode::Char('f'), KeyCode::Char('a'), KeyCode::Char('d'), KeyCode::Char('m')]);
     keys(&mut app, &mut conn, &[KeyCode::Char('i'), KeyCode::Char('n'), KeyCode::Enter]);
     insta::assert_snapshot!(render(&app));
@@ -119,7 +119,7 @@ fn edit_popup_staged_grid_and_review() {
     use ratatui::crossterm::event::KeyModifiers;
     let (_dir, mut conn) = users_db(4);
     let mut app = open_app(&mut conn, 110, 14);
-    app.update(Action::MoveColumns { delta: 1 });
+    app.tabs[app.active].selected_col = 1;
     keys(&mut app, &mut conn, &[KeyCode::Char('e')]);
     for _ in 0..10 {
         keys(&mut app, &mut conn, &[KeyCode::Backspace]);
