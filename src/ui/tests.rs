@@ -142,3 +142,25 @@ fn edit_popup_staged_grid_and_review() {
         .join("\n");
     insta::assert_snapshot!("review", scrubbed);
 }
+
+#[test]
+fn search_matches_are_highlighted_and_the_hints_stay() {
+    let (_dir, mut conn) = users_db(40);
+    let mut app = open_app(&mut conn, 110, 12);
+    keys(&mut app, &mut conn, &[KeyCode::Char('/')]);
+    keys(&mut app, &mut conn, &"USER1".chars().map(KeyCode::Char).collect::<Vec<_>>());
+    keys(&mut app, &mut conn, &[KeyCode::Enter]);
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|frame| super::draw(frame, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let last = (0..buffer.area.width).map(|x| buffer[(x, buffer.area.height - 1)].symbol()).collect::<String>();
+    assert!(last.trim_end().ends_with("? help"), "the hint line is there after a search: {last:?}");
+    assert!(last.contains("/ search"), "{last:?}");
+    // The first row is `User 1 / user1@example.com`: the email holds the match, case aside.
+    let y = 3;
+    let highlighted: String = (0..buffer.area.width)
+        .filter(|x| buffer[(*x, y)].bg == super::theme::search_match().bg.unwrap())
+        .map(|x| buffer[(x, y)].symbol().to_string())
+        .collect();
+    assert_eq!(highlighted, "user1", "{}", render(&app));
+}
