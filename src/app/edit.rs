@@ -241,12 +241,24 @@ impl App {
     }
 
     pub(super) fn edit_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let cell_kind = match &self.overlay {
+            Overlay::Edit(EditPopup::Cell { column, .. }) => {
+                self.active_tab().and_then(|t| t.meta()).and_then(|m| m.kinds.get(*column)).cloned()
+            }
+            _ => None,
+        };
         let Overlay::Edit(popup) = &mut self.overlay else { return Vec::new() };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let space = key.code == KeyCode::Char(' ') && key.modifiers.is_empty();
         match popup {
             EditPopup::Cell { input, set_null, error, .. } => match key.code {
                 KeyCode::Esc => self.overlay = Overlay::None,
                 KeyCode::Enter if !key.modifiers.contains(KeyModifiers::ALT) => return self.stage_cell(),
+                _ if space && cell_kind == Some(ColumnKind::Boolean) => {
+                    *input = toggled(input);
+                    *set_null = false;
+                    *error = None;
+                }
                 KeyCode::Char('n') if ctrl => {
                     *set_null = true;
                     *input = text_input("");
@@ -267,6 +279,13 @@ impl App {
                 KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len().max(1),
                 KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len().max(1) - 1) % fields.len().max(1),
                 KeyCode::Enter => return self.stage_insert_form(),
+                _ if space && fields.get(*focus).is_some_and(|f| f.kind == ColumnKind::Boolean) => {
+                    if let Some(field) = fields.get_mut(*focus) {
+                        field.input = toggled(&field.input);
+                        field.set_null = false;
+                        field.use_default = false;
+                    }
+                }
                 KeyCode::Char('n') if ctrl => {
                     if let Some(field) = fields.get_mut(*focus) {
                         field.set_null = true;
@@ -498,4 +517,10 @@ impl App {
     pub(super) fn awaits_edit(&self, id: RequestId) -> bool {
         self.edits.request == Some(id)
     }
+}
+
+/// A boolean field after Space: true becomes false, anything else (false, empty, NULL) true.
+fn toggled(input: &TextArea<'static>) -> TextArea<'static> {
+    let now = crate::db::value::parse_bool(field_text(input).trim()).unwrap_or(false);
+    text_input(if now { "false" } else { "true" })
 }

@@ -95,7 +95,8 @@ impl App {
                     column,
                     op: 0,
                     input: text_input(""),
-                    field: FilterField::Value,
+                    // Column first, as help reads; typing a value goes straight to the value field.
+                    field: FilterField::Column,
                     error: None,
                 });
             }
@@ -299,6 +300,13 @@ impl App {
                 form.input.input(key);
                 form.error = None;
             }
+            (KeyCode::Char(_), FilterField::Column | FilterField::Operator)
+                if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                form.field = FilterField::Value;
+                form.input.input(key);
+                form.error = None;
+            }
             _ => {}
         }
         Vec::new()
@@ -350,7 +358,7 @@ pub fn filter_values(
     };
     match op {
         FilterOp::IsNull | FilterOp::IsNotNull => Ok(Vec::new()),
-        FilterOp::Contains | FilterOp::StartsWith => Ok(vec![Value::Text(text.to_string())]),
+        FilterOp::Contains | FilterOp::StartsWith | FilterOp::Has => Ok(vec![Value::Text(text.to_string())]),
         FilterOp::In => text.split(',').map(|part| parse_value(part.trim(), kind, ctx)).collect(),
         _ => parse_value(text, kind, ctx).map(|v| vec![v]),
     }

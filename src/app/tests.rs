@@ -352,3 +352,25 @@ fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
     assert!(app.active_tab().unwrap().sort.is_none());
     assert_eq!(app.active_tab().unwrap().total, Some(10));
 }
+
+#[test]
+fn the_filter_bar_opens_on_the_column_and_has_finds_a_role_in_a_list() {
+    let (_dir, mut conn) = users_db(40);
+    conn.execute("UPDATE user SET role = 'admin,user' WHERE id = 'u0001'", []).unwrap();
+    conn.execute("UPDATE user SET role = 'superadmin' WHERE id = 'u0002'", []).unwrap();
+    let mut app = open_app(&mut conn, 100, 30);
+    let role = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "role").unwrap();
+    app.active_tab_mut().unwrap().selected_col = role;
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar opens") };
+    assert_eq!(form.field, FilterField::Column, "column first, as help says");
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Up); // from `=` back round to the last operator: has
+    for c in "admin".chars() {
+        press(&mut app, &mut conn, KeyCode::Char(c));
+    }
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.filters[0].op, crate::db::page::FilterOp::Has);
+    assert_eq!(tab.total, Some(3), "u0000 and u0020 (admin) and u0001 (admin,user), not superadmin");
+}

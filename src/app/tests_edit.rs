@@ -211,3 +211,38 @@ fn review_warns_of_a_unique_clash_before_commit() {
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
     assert_eq!(app.edits.staged.len(), 1, "a refused commit keeps the staged change");
 }
+
+#[test]
+fn space_toggles_a_boolean_in_the_cell_editor_and_the_insert_form() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "emailVerified");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    let text = |app: &App| match &app.overlay {
+        Overlay::Edit(EditPopup::Cell { input, .. }) => field_text(input),
+        other => panic!("the cell editor is open: {other:?}"),
+    };
+    assert_eq!(text(&app), "false", "u0000 is not verified");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(text(&app), "true");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(text(&app), "true", "each Space flips it; no space is typed");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let tab = app.active_tab().unwrap();
+    let row = tab.window.selected_row().unwrap();
+    assert_eq!(app.staged_value("user", &row.cursor.key, tab.selected_col), Some(rusqlite::types::Value::Integer(1)));
+
+    // In the insert form, on the boolean field.
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form is open") };
+    let at = fields.iter().position(|f| f.column == "emailVerified").unwrap();
+    for _ in 0..at {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form stays") };
+    let toggled = field_text(&fields[at].input);
+    assert!(toggled == "true" || toggled == "false", "{toggled:?}");
+    assert!(!fields[at].use_default);
+}

@@ -31,7 +31,7 @@ fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) ->
 fn kind_hint(kind: &ColumnKind) -> String {
     match kind {
         ColumnKind::Timestamp { .. } => "a date: 2026-12-01 12:00, 2026-12-01, +7d, -3h or now".into(),
-        ColumnKind::Boolean => "true / false, yes / no, 1 / 0".into(),
+        ColumnKind::Boolean => "Space toggles · or type true / false, yes / no, 1 / 0".into(),
         ColumnKind::Enum { values } => format!("one of: {} (several roles comma-joined)", values.join(", ")),
         ColumnKind::Json => "JSON".into(),
         ColumnKind::Integer => "a whole number".into(),
