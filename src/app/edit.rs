@@ -106,7 +106,12 @@ impl App {
             self.staged_value(&tab.name, &row.cursor.key, column).unwrap_or_else(|| row.values[column].clone());
         let text = edit_text(&current, &meta.kinds[column], &self.ctx);
         let set_null = matches!(current, Value::Null);
+        let is_reference = matches!(meta.kinds[column], ColumnKind::ForeignKey { .. });
         self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_input(&text), set_null, error: None });
+        // A foreign key is picked by the referenced row's label (Esc goes to typing the key).
+        if is_reference {
+            return self.open_ref_picker(None);
+        }
         Vec::new()
     }
 
@@ -279,6 +284,10 @@ impl App {
                 KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len().max(1),
                 KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len().max(1) - 1) % fields.len().max(1),
                 KeyCode::Enter => return self.stage_insert_form(),
+                KeyCode::Char('f') if ctrl => {
+                    let focus = *focus;
+                    return self.open_ref_picker(Some(focus));
+                }
                 _ if space && fields.get(*focus).is_some_and(|f| f.kind == ColumnKind::Boolean) => {
                     if let Some(field) = fields.get_mut(*focus) {
                         field.input = toggled(&field.input);

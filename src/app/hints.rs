@@ -27,7 +27,13 @@ const HELP: &[Hint] = &[("↑↓", "scroll"), ("any key", "close")];
 const PICKER: &[Hint] = &[("type", "filter"), ("↑↓", "select"), ("Enter", "open"), ("Esc", "close")];
 const REFERENCES: &[Hint] = &[("↑↓", "select"), ("Enter", "show rows"), ("Esc", "close")];
 const CELL: &[Hint] = &[("Enter", "stage"), ("Ctrl-n", "NULL"), ("Esc", "cancel")];
-const INSERT: &[Hint] = &[("Tab ↑↓", "field"), ("Enter", "stage row"), ("Ctrl-n", "NULL"), ("Esc", "cancel")];
+const INSERT: &[Hint] = &[
+    ("Tab ↑↓", "field"),
+    ("Enter", "stage row"),
+    ("Ctrl-f", "pick a reference"),
+    ("Ctrl-n", "NULL"),
+    ("Esc", "cancel"),
+];
 const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("Esc", "back")];
 const CONFLICT: &[Hint] = &[("o", "overwrite"), ("r", "reload"), ("Esc", "back")];
@@ -35,6 +41,7 @@ const MENU: &[Hint] = &[("↑↓", "choose"), ("Enter", "select"), ("Esc", "clos
 const FORM: &[Hint] = &[("Tab", "next field"), ("Enter", "preview"), ("Esc", "back")];
 const ROLE: &[Hint] = &[("↑↓", "role"), ("Space", "tick"), ("Enter", "preview"), ("Esc", "back")];
 const SCROLL: &[Hint] = &[("↑↓", "scroll"), ("Esc", "back")];
+const REF_PICK: &[Hint] = &[("type", "search by label"), ("↑↓", "select"), ("Enter", "pick"), ("Esc", "type the key")];
 const COLUMNS: &[Hint] = &[("Space", "show/hide"), ("K J", "move"), ("< >", "width"), ("r", "reset"), ("Esc", "close")];
 
 /// The hints for what has the keyboard now.
@@ -68,6 +75,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
             PanelStep::Impersonations { .. } => SCROLL,
         },
         Overlay::Columns(_) => COLUMNS,
+        Overlay::RefPick(_) => REF_PICK,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod layout;
 mod migrations;
 mod navigate;
 mod overlay;
+mod ref_picker;
 mod tab;
 mod user_panel;
 mod users;
@@ -35,6 +36,7 @@ pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
+pub use ref_picker::RefPicker;
 pub use tab::{RowWindow, TableTab};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
@@ -44,7 +46,7 @@ pub use users::{
 
 use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflicts, StagedChange};
 use crate::db::kinds::ColumnKind;
-use crate::db::labels::{LabelLookup, RowLabel};
+use crate::db::labels::{FindByLabel, LabelLookup, LabelMatch, RowLabel};
 use crate::db::open::ReadOnlyReason;
 use crate::db::page::{Anchor, Page, View};
 use crate::db::relations::{ReferencingGroup, RowTarget};
@@ -80,6 +82,8 @@ pub enum DbRequest {
     Count { view: View },
     /// Labels (emails, names) of rows that foreign keys point at.
     Labels { lookups: Vec<LabelLookup> },
+    /// Rows of a referenced table matching typed text by label, to pick a foreign key's value.
+    FindByLabel(FindByLabel),
     /// Find the migrations folder and compute every migration's state.
     Migrations { source: MigrationsSource },
     /// Back up, then apply every pending migration (progress comes as partial replies).
@@ -125,6 +129,7 @@ pub enum DbResult {
     Page(Page),
     Count(u64),
     Labels(Vec<Option<RowLabel>>),
+    Found(Vec<LabelMatch>),
     Migrations(Box<MigrationsOverview>),
     /// A step of an apply in progress (the request is still running).
     ApplyProgress(ApplyEvent),
@@ -392,6 +397,9 @@ impl App {
                     Vec::new()
                 }
             };
+        }
+        if let Some(effects) = self.on_ref_picker_reply(&reply) {
+            return effects;
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;

@@ -47,6 +47,8 @@ pub enum Overlay {
     User(Box<super::UserPanel>),
     /// The column chooser (`c`).
     Columns(super::ColumnChooser),
+    /// Picking a foreign key's row by its label, over the editor it fills in.
+    RefPick(Box<super::RefPicker>),
 }
 
 /// The fuzzy table picker.
@@ -226,6 +228,7 @@ impl App {
             Overlay::Edit(_) => self.edit_key(key),
             Overlay::User(_) => self.user_panel_key(key),
             Overlay::Columns(_) => self.chooser_key(key),
+            Overlay::RefPick(_) => self.ref_picker_key(key),
         }
     }
 

@@ -246,3 +246,44 @@ fn space_toggles_a_boolean_in_the_cell_editor_and_the_insert_form() {
     assert!(toggled == "true" || toggled == "false", "{toggled:?}");
     assert!(!fields[at].use_default);
 }
+
+#[test]
+fn a_sessions_user_is_picked_by_email_in_the_cell_editor_and_the_insert_form() {
+    let (_dir, mut conn) = users_db(12);
+    crate::app::users_test_support::add_session(&conn, "s-1", "u0001", 24, None);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    select_column(&mut app, "userId");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    assert!(matches!(app.overlay, Overlay::RefPick(_)), "a foreign key opens on the picker");
+    type_text(&mut app, &mut conn, "user1");
+    let Overlay::RefPick(picker) = &app.overlay else { panic!("the picker stays open") };
+    let labels: Vec<&str> = picker.matches.iter().map(|m| m.label.as_str()).collect();
+    assert_eq!(labels, ["user10@example.com", "user11@example.com", "user1@example.com"], "emails starting so");
+    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Cell { input, .. }) = &app.overlay else { panic!("back in the cell editor") };
+    assert_eq!(field_text(input), "u0011");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let tab = app.active_tab().unwrap();
+    let row = tab.window.selected_row().unwrap();
+    assert_eq!(app.staged_value("session", &row.cursor.key, tab.selected_col), Some(Value::Text("u0011".into())));
+
+    // The insert form: Ctrl-f on the userId field.
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form is open") };
+    let at = fields.iter().position(|f| f.column == "userId").unwrap();
+    for _ in 0..at {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    ctrl(&mut app, &mut conn, 'f');
+    type_text(&mut app, &mut conn, "user7@");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("back in the form") };
+    assert_eq!(field_text(&fields[at].input), "u0007");
+    // Esc from the picker goes back to typing the key.
+    ctrl(&mut app, &mut conn, 'f');
+    press(&mut app, &mut conn, KeyCode::Esc);
+    assert!(matches!(app.overlay, Overlay::Edit(EditPopup::Insert { .. })));
+}

@@ -45,6 +45,67 @@ pub fn row_label(conn: &Connection, lookup: &LabelLookup) -> Result<Option<RowLa
     Ok(text.map(|value| RowLabel { column: label_column, text: super::value::raw_text(&value) }))
 }
 
+/// Rows of `table` to pick from by their label: for choosing what a foreign key points at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindByLabel {
+    pub table: String,
+    /// The referenced column (what the foreign key stores).
+    pub key_column: String,
+    /// Typed text: a label's start or any part of it, or a whole key.
+    pub text: String,
+    pub limit: usize,
+}
+
+/// A row found by [`find_by_label`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelMatch {
+    pub key: Value,
+    pub label: String,
+}
+
+/// Rows whose label starts with the text (read along the label's index when it has one), then
+/// rows whose label contains it, then the row whose key is the text; at most `limit`, labels
+/// in order. A table without a label column is searched by its key.
+pub fn find_by_label(conn: &Connection, input: &FindByLabel) -> Result<Vec<LabelMatch>> {
+    let info = describe_table(conn, &DescribeTable { name: &input.table })?;
+    let label = label_column(&info.columns).map_or(input.key_column.clone(), |c| c.name.clone());
+    let (table, key, label) = (quote_ident(&input.table), quote_ident(&input.key_column), quote_ident(&label));
+    let limit = input.limit as i64;
+    let escaped = input.text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let queries = [
+        (
+            format!(
+                "SELECT {key}, {label} FROM {table} WHERE {label} >= ?1 AND {label} < ?1 || char(1114111) ORDER BY {label} LIMIT ?2"
+            ),
+            Value::Text(input.text.clone()),
+        ),
+        (
+            format!("SELECT {key}, {label} FROM {table} WHERE {label} LIKE ?1 ESCAPE '\\' LIMIT ?2"),
+            Value::Text(format!("%{escaped}%")),
+        ),
+        (format!("SELECT {key}, {label} FROM {table} WHERE {key} = ?1 LIMIT ?2"), Value::Text(input.text.clone())),
+    ];
+    let mut found: Vec<LabelMatch> = Vec::new();
+    for (sql, value) in queries {
+        if found.len() >= input.limit {
+            break;
+        }
+        let mut statement = conn.prepare(&sql)?;
+        let rows = statement.query_map(params![value, limit], |row| {
+            let key: Value = row.get(0)?;
+            let label: Value = row.get(1)?;
+            Ok(LabelMatch { key, label: super::value::raw_text(&label) })
+        })?;
+        for row in rows {
+            let row = row?;
+            if found.len() < input.limit && !found.iter().any(|f| f.key == row.key) {
+                found.push(row);
+            }
+        }
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +122,25 @@ mod tests {
         );
         let missing = LabelLookup { value: Value::Text("nope".into()), ..lookup };
         assert_eq!(row_label(&conn, &missing).unwrap(), None);
+    }
+
+    #[test]
+    fn finds_rows_by_label_start_part_or_key() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE \"user\"(id TEXT PRIMARY KEY, name TEXT, email TEXT UNIQUE);
+             INSERT INTO \"user\" VALUES ('u1', 'Ada', 'ada@x.dev'), ('u2', 'Bob', 'bob@ada.dev'), ('u3', 'Cy', 'c_y@z.dev')",
+        )
+        .unwrap();
+        let find = |text: &str, limit| {
+            let input = FindByLabel { table: "user".into(), key_column: "id".into(), text: text.into(), limit };
+            find_by_label(&conn, &input).unwrap().into_iter().map(|m| m.label).collect::<Vec<_>>()
+        };
+        assert_eq!(find("ada", 10), ["ada@x.dev", "bob@ada.dev"], "starts with first, then contains");
+        assert_eq!(find("ada", 1), ["ada@x.dev"]);
+        assert_eq!(find("u3", 10), ["c_y@z.dev"], "a whole key finds its row");
+        assert_eq!(find("_", 10), ["c_y@z.dev"], "LIKE wildcards match literally");
+        assert_eq!(find("", 2).len(), 2);
+        assert!(find("'; DROP TABLE user; --", 10).is_empty());
     }
 }

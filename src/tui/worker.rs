@@ -86,6 +86,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         DbRequest::Labels { lookups } => DbResult::Labels(
             lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,
         ),
+        DbRequest::FindByLabel(find) => DbResult::Found(crate::db::labels::find_by_label(conn, &find)?),
         DbRequest::Er { include_internal, detail } => {
             let model = load_er_model(conn, &LoadErModel { include_internal, count_rows: true })?;
             let diagram = layout_er(&model, &LayoutOptions { detail });

@@ -67,7 +67,13 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let height = fields.len() as u16 + 5;
             let title = format!("new row in {}", meta.info.name);
-            let inner = popup(frame, 90, height, &title, "Tab / ↑↓ move · Enter stage · Ctrl-n NULL · Esc cancel");
+            let inner = popup(
+                frame,
+                90,
+                height,
+                &title,
+                "Tab / ↑↓ move · Enter stage · Ctrl-f pick a reference · Ctrl-n NULL · Esc cancel",
+            );
             let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 2;
             for (i, field) in fields.iter().enumerate() {
                 let y = inner.y + i as u16;

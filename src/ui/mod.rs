@@ -7,6 +7,7 @@ mod grid;
 mod hints;
 mod migrations;
 mod overlays;
+mod ref_picker;
 pub mod sql;
 mod status;
 pub mod theme;

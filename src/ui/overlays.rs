@@ -110,6 +110,13 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
         }
         Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
+        Overlay::RefPick(picker) => {
+            // The editor it fills in stays visible underneath.
+            if let Overlay::Edit(popup) = picker.back.as_ref() {
+                super::edit::draw(frame, app, popup);
+            }
+            super::ref_picker::draw(frame, picker);
+        }
         _ => {}
     }
 }
