@@ -369,12 +369,25 @@ impl App {
     }
 
     fn stage_cell(&mut self) -> Vec<Effect> {
-        let Overlay::Edit(EditPopup::Cell { column, input, set_null, .. }) = &self.overlay else { return Vec::new() };
-        let (column, text, set_null) = (*column, field_text(input), *set_null);
+        let Overlay::Edit(EditPopup::Cell { column, input, set_null, error }) = &self.overlay else {
+            return Vec::new();
+        };
+        let (column, text, set_null, shown_error) = (*column, field_text(input), *set_null, error.clone());
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let kind = &meta.kinds[column];
         let parsed = if set_null { Ok(Value::Null) } else { parse_value(&text, kind, &self.ctx) };
+        // A value never seen in an enum (`superadmin` as a role) is warned about once; a second
+        // Enter stages it, since the app may define it.
+        if let (Ok(Value::Text(typed)), ColumnKind::Enum { values }) = (&parsed, kind)
+            && let Some(warning) = unknown_enum_warning(&meta.info.columns[column].name, values, typed)
+            && shown_error.as_ref() != Some(&warning)
+        {
+            if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {
+                *error = Some(warning);
+            }
+            return Vec::new();
+        }
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
         let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
         let staged = parsed.and_then(|value| stage_update(&meta.info, &meta.kinds, &loaded, &columns[column], value));
@@ -526,6 +539,25 @@ impl App {
     pub(super) fn awaits_edit(&self, id: RequestId) -> bool {
         self.edits.request == Some(id)
     }
+}
+
+/// Roles better-auth's admin plugin defines, known even before any row holds them.
+const BETTER_AUTH_ROLES: [&str; 2] = ["admin", "user"];
+
+/// The warning for values of `typed` (comma-joined, as roles are) that `column` never held.
+fn unknown_enum_warning(column: &str, seen: &[String], typed: &str) -> Option<String> {
+    let is_role = crate::db::kinds::name_words(column).concat() == "role";
+    let known = |v: &str| seen.iter().any(|s| s == v) || (is_role && BETTER_AUTH_ROLES.contains(&v));
+    let unknown: Vec<&str> = typed.split(',').map(str::trim).filter(|v| !v.is_empty() && !known(v)).collect();
+    if unknown.is_empty() {
+        return None;
+    }
+    let what = if is_role { "a better-auth role or one in use" } else { "a value in use" };
+    Some(format!(
+        "{} is not {what} ({}): Enter again stages it anyway (the app may define it)",
+        unknown.join(", "),
+        seen.join(", ")
+    ))
 }
 
 /// A boolean field after Space: true becomes false, anything else (false, empty, NULL) true.

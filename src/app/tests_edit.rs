@@ -287,3 +287,26 @@ fn a_sessions_user_is_picked_by_email_in_the_cell_editor_and_the_insert_form() {
     press(&mut app, &mut conn, KeyCode::Esc);
     assert!(matches!(app.overlay, Overlay::Edit(EditPopup::Insert { .. })));
 }
+
+#[test]
+fn an_unknown_role_is_warned_about_before_it_is_staged() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "role");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "admin,superadmin");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Cell { error: Some(warning), .. }) = &app.overlay else { panic!("a warning") };
+    assert!(warning.starts_with("superadmin is not a better-auth role"), "{warning}");
+    assert!(app.edits.staged.is_empty(), "nothing staged silently");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "a second Enter stages it");
+    // Known roles go straight through.
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "user,admin");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 2);
+}
