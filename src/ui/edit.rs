@@ -72,9 +72,16 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 90,
                 height,
                 &title,
-                "Tab / ↑↓ move · Enter stage · Ctrl-f pick a reference · Ctrl-n NULL · Esc cancel",
+                "* required · Tab / ↑↓ move · Enter stage · Ctrl-f pick a reference · Ctrl-n NULL · Esc cancel",
             );
-            let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 2;
+            let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 3;
+            // Required: NOT NULL with no DEFAULT (a rowid alias numbers itself).
+            let required = |name: &str| {
+                meta.info.column(name).is_some_and(|c| c.not_null && c.default.is_none() && c.pk_position == 0)
+                    || (meta.info.primary_key.len() == 1
+                        && meta.info.primary_key[0] == name
+                        && meta.info.column(name).is_some_and(|c| !c.decl_type.eq_ignore_ascii_case("integer")))
+            };
             for (i, field) in fields.iter().enumerate() {
                 let y = inner.y + i as u16;
                 if y >= inner.bottom().saturating_sub(2) {
@@ -84,7 +91,10 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 let label = Rect::new(inner.x, y, name_width, 1);
                 let value = Rect::new(inner.x + name_width, y, inner.width.saturating_sub(name_width), 1);
                 frame.render_widget(
-                    Paragraph::new(format!("{:>w$} ", field.column, w = name_width as usize - 1)).style(style),
+                    Paragraph::new(Line::from(vec![
+                        Span::styled(if required(&field.column) { "*" } else { " " }, theme::warning()),
+                        Span::styled(format!("{:>w$} ", field.column, w = name_width as usize - 2), style),
+                    ])),
                     label,
                 );
                 let empty = field.input.lines().iter().all(|l| l.is_empty());
