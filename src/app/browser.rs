@@ -244,6 +244,18 @@ impl App {
         effects
     }
 
+    /// Counts the rows of tab `index` when nothing has counted them yet (after its first page).
+    fn count_if_unknown(&mut self, index: usize) -> Vec<Effect> {
+        let Some(tab) = self.tabs.get(index) else { return Vec::new() };
+        if tab.total.is_some() || tab.count_request.is_some() {
+            return Vec::new();
+        }
+        let Some(view) = tab.view() else { return Vec::new() };
+        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        self.tabs[index].count_request = Some(id);
+        vec![effect]
+    }
+
     fn cancel_query(&mut self) -> Vec<Effect> {
         let Some(pending) = self.active_tab_mut().and_then(|t| t.fetch.take()) else { return Vec::new() };
         let restored = pending.kind == FetchKind::Top && self.active_tab_mut().is_some_and(|t| t.restore_shown());
@@ -311,7 +323,9 @@ impl App {
                 Ok(DbResult::Table(meta)) => {
                     tab.meta = Load::Loaded(meta);
                     if is_active {
-                        return self.reload_rows();
+                        // The first page only: the count (a full scan on the other connection)
+                        // is asked for once the rows are on screen, so it cannot slow them.
+                        return self.fetch(FetchKind::Top, Anchor::First);
                     }
                 }
                 Ok(_) => {}
@@ -347,6 +361,7 @@ impl App {
                 }
                 let mut effects = self.request_statuses(index, pending.kind);
                 self.settle_layout(index);
+                effects.extend(self.count_if_unknown(index));
                 if is_active {
                     effects.extend(self.after_move());
                 }

@@ -374,3 +374,34 @@ fn the_filter_bar_opens_on_the_column_and_has_finds_a_role_in_a_list() {
     assert_eq!(tab.filters[0].op, crate::db::page::FilterOp::Has);
     assert_eq!(tab.total, Some(3), "u0000 and u0020 (admin) and u0001 (admin,user), not superadmin");
 }
+
+#[test]
+fn the_count_is_asked_for_after_the_first_page_not_beside_it() {
+    let (_dir, mut conn) = users_db(5);
+    let (mut app, effects) = App::new(test_source(), 100, 30, fixed_ctx());
+    let is_count =
+        |e: &Effect| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::Count { .. }));
+    let is_page =
+        |e: &Effect| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::FetchPage { .. }));
+    let mut pending = effects;
+    let mut page_seen = false;
+    while !pending.is_empty() {
+        let mut next = Vec::new();
+        for effect in pending {
+            if is_count(&effect) {
+                assert!(page_seen, "the count waits for the first page");
+            }
+            if is_page(&effect) {
+                assert!(!page_seen || app.active_tab().unwrap().window.rows.len() > 0);
+                page_seen = true;
+                let answered = answer_one(&mut app, &mut conn, effect);
+                assert!(answered.iter().any(is_count), "the page's reply asks for the count");
+                next.extend(answered);
+            } else {
+                next.extend(answer_one(&mut app, &mut conn, effect));
+            }
+        }
+        pending = next;
+    }
+    assert_eq!(app.active_tab().unwrap().total, Some(5));
+}
