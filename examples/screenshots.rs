@@ -100,8 +100,8 @@ fn settle(app: &mut App, conn: &mut Connection, mut effects: Vec<Effect>) {
         for effect in effects {
             if let Effect::Request { id, request, .. } = effect {
                 let mut partials = Vec::new();
-                let result = squall::tui::worker::answer(conn, *request, &mut |r| partials.push(r))
-                    .map_err(|e| e.to_string());
+                let result =
+                    squall::tui::worker::answer(conn, *request, &mut |r| partials.push(r)).map_err(|e| e.to_string());
                 for partial in partials {
                     next.extend(app.update(Action::Reply { reply: DbReply { id, result: Ok(partial) } }));
                 }
@@ -146,7 +146,10 @@ fn svg(buffer: &Buffer) -> String {
             let py = f32::from(y) * CELL_H;
             if let Some(fill) = color(bg, false) {
                 let width = f32::from(x - start) * CELL_W;
-                let _ = write!(out, r#"<rect x="{px:.1}" y="{py:.1}" width="{width:.1}" height="{CELL_H}" fill="{fill}"/>"#);
+                let _ = write!(
+                    out,
+                    r#"<rect x="{px:.1}" y="{py:.1}" width="{width:.1}" height="{CELL_H}" fill="{fill}"/>"#
+                );
             }
             if text.trim().is_empty() {
                 continue;

@@ -445,6 +445,8 @@ impl App {
                 self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new() });
                 self.overlay = Overlay::None;
                 self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
+                // It is shown above the rows: keep the selection on screen below it.
+                return self.after_move();
             }
             Err(reason) => {
                 if let Overlay::Edit(EditPopup::Insert { error, .. }) = &mut self.overlay {

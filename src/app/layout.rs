@@ -43,9 +43,24 @@ pub fn areas(app: &App) -> Areas {
     Areas { tabs, header, grid, bar, status, hint }
 }
 
-/// Rows of data that fit on screen.
+/// Rows of data that fit on screen (below the staged new rows, shown first).
 pub fn grid_rows(app: &App) -> usize {
-    areas(app).grid.height as usize
+    (areas(app).grid.height as usize).saturating_sub(staged_inserts(app).len())
+}
+
+/// The values of the new rows staged for the table on screen, at most half the grid.
+pub fn staged_inserts(app: &App) -> Vec<&crate::db::edit::ColumnValues> {
+    let Some(tab) = app.active_tab() else { return Vec::new() };
+    let room = areas(app).grid.height as usize / 2;
+    app.edits
+        .staged
+        .iter()
+        .filter_map(|edit| match &edit.change {
+            crate::db::edit::StagedChange::Insert { table, values } if *table == tab.name => Some(values),
+            _ => None,
+        })
+        .take(room)
+        .collect()
 }
 
 /// Display width of a string in terminal cells.

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use rusqlite::types::Value;
 
 use super::theme;
-use crate::app::layout::GUTTER;
+use crate::app::layout::{GUTTER, grid_rows, staged_inserts};
 use crate::app::{App, GridColumn, GridLayout, Load, SESSIONS_TITLE, STATUS_TITLE, TableMeta, TableTab, arrow};
 use crate::db::kinds::{ColumnKind, name_words};
 use crate::db::value::{DisplayContext, display_cell, value_instant};
@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         .pinned
         .filter(|p| columns.first().is_some_and(|c| c.0 == *p) && columns.get(1).is_some_and(|c| c.0 != p + 1));
     draw_header(frame, tab, meta, &layout, &columns, header, pin_edge.is_some());
-    if tab.window.rows.is_empty() {
+    if tab.window.rows.is_empty() && staged_inserts(app).is_empty() {
         let text = match (&tab.rows_error, tab.fetch.is_some()) {
             (Some(message), _) => format!("Could not read rows: {message}"),
             (None, true) => format!("{} Loading rows…", SPINNER[app.spinner % SPINNER.len()]),
@@ -53,13 +53,39 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
     }
     let ban = BanColumns::find(meta);
     let search = tab.search.as_deref().filter(|s| !s.is_empty());
-    let lines: Vec<Line> = tab
+    // New rows staged for this table come first, marked ✚, until they are committed.
+    let mut lines: Vec<Line> = staged_inserts(app)
+        .into_iter()
+        .map(|values| {
+            let mut spans = vec![Span::styled(" ✚ ", theme::staged())];
+            let mut x = GUTTER;
+            for &(position, start, width) in &columns {
+                if start > x {
+                    spans.push(Span::raw(" ".repeat((start - x) as usize)));
+                }
+                x = start + width;
+                let text = match layout.columns[position].column {
+                    GridColumn::Table(column) => {
+                        let name = &meta.info.columns[column].name;
+                        values.iter().find(|(c, _)| c == name).map_or_else(
+                            || "(default)".to_string(),
+                            |(_, v)| display_cell(v, &meta.kinds[column], &app.ctx),
+                        )
+                    }
+                    _ => String::new(),
+                };
+                spans.push(Span::styled(fit(&text, width), theme::staged()));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    let rows: Vec<Line> = tab
         .window
         .rows
         .iter()
         .enumerate()
         .skip(tab.window.top)
-        .take(grid.height as usize)
+        .take(grid_rows(app))
         .map(|(index, row)| {
             let selected = index == tab.window.selected;
             let ban_state = ban.as_ref().map_or(BanState::None, |b| b.state(&row.values, &app.ctx));
@@ -125,6 +151,7 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
             if selected { line.style(theme::selected_row()) } else { line }
         })
         .collect();
+    lines.extend(rows);
     frame.render_widget(Paragraph::new(lines), grid);
 }
 

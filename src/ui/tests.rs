@@ -164,3 +164,33 @@ fn search_matches_are_highlighted_and_the_hints_stay() {
         .collect();
     assert_eq!(highlighted, "user1", "{}", render(&app));
 }
+
+#[test]
+fn a_staged_insert_shows_in_the_grid_until_committed() {
+    let (_dir, mut conn) = users_db(4);
+    let mut app = open_app(&mut conn, 110, 14);
+    keys(&mut app, &mut conn, &[KeyCode::Char('a')]);
+    // The form opens on the name field after the generated id; type a name and an email.
+    let crate::app::Overlay::Edit(crate::app::EditPopup::Insert { fields, .. }) = &app.overlay else {
+        panic!("the insert form is open")
+    };
+    let name = fields.iter().position(|f| f.column == "name").unwrap();
+    let email = fields.iter().position(|f| f.column == "email").unwrap();
+    for _ in 0..name {
+        keys(&mut app, &mut conn, &[KeyCode::Tab]);
+    }
+    keys(&mut app, &mut conn, &"Grace Hopper".chars().map(KeyCode::Char).collect::<Vec<_>>());
+    for _ in name..email {
+        keys(&mut app, &mut conn, &[KeyCode::Tab]);
+    }
+    keys(&mut app, &mut conn, &"grace@example.com".chars().map(KeyCode::Char).collect::<Vec<_>>());
+    keys(&mut app, &mut conn, &[KeyCode::Enter]);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    let screen = render(&app);
+    let first_row = screen.lines().nth(3).unwrap();
+    assert!(
+        first_row.contains("✚") && first_row.contains("Grace") && first_row.contains("grace@example.com"),
+        "{screen}"
+    );
+    assert!(screen.lines().nth(4).unwrap().contains("User 0"), "{screen}");
+}
