@@ -264,6 +264,14 @@ impl App {
                     *set_null = false;
                     *error = None;
                 }
+                // An enum offers the values seen: ↑ ↓ step through them (typing stays free).
+                KeyCode::Up | KeyCode::Down if matches!(cell_kind, Some(ColumnKind::Enum { .. })) => {
+                    if let Some(ColumnKind::Enum { values }) = &cell_kind {
+                        *input = text_input(&step_value(values, &field_text(input), key.code == KeyCode::Up));
+                        *set_null = false;
+                        *error = None;
+                    }
+                }
                 KeyCode::Char('n') if ctrl => {
                     *set_null = true;
                     *input = text_input("");
@@ -560,6 +568,19 @@ fn unknown_enum_warning(column: &str, seen: &[String], typed: &str) -> Option<St
         unknown.join(", "),
         seen.join(", ")
     ))
+}
+
+/// The value seen after (or before, `up`) the typed one, wrapping; the first when none matches.
+fn step_value(values: &[String], current: &str, up: bool) -> String {
+    let Some(last) = values.len().checked_sub(1) else { return current.to_string() };
+    let next = match values.iter().position(|v| v == current.trim()) {
+        Some(0) if up => last,
+        Some(i) if up => i - 1,
+        Some(i) if i == last => 0,
+        Some(i) => i + 1,
+        None => 0,
+    };
+    values[next].clone()
 }
 
 /// A boolean field after Space: true becomes false, anything else (false, empty, NULL) true.

@@ -310,3 +310,22 @@ fn an_unknown_role_is_warned_about_before_it_is_staged() {
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(app.edits.staged.len(), 2);
 }
+
+#[test]
+fn up_and_down_pick_an_enum_value_seen_in_the_cell_editor() {
+    let (_dir, mut conn) = users_db(25);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "role");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    let text = |app: &App| match &app.overlay {
+        Overlay::Edit(EditPopup::Cell { input, .. }) => field_text(input),
+        other => panic!("the cell editor is open: {other:?}"),
+    };
+    let before = text(&app);
+    press(&mut app, &mut conn, KeyCode::Down);
+    let after = text(&app);
+    assert_ne!(before, after);
+    assert!(["admin", "user"].contains(&after.as_str()), "{after}");
+    press(&mut app, &mut conn, KeyCode::Up);
+    assert_eq!(text(&app), before, "Up goes back");
+}

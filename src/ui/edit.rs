@@ -32,7 +32,9 @@ fn kind_hint(kind: &ColumnKind) -> String {
     match kind {
         ColumnKind::Timestamp { .. } => "a date: 2026-12-01 12:00, 2026-12-01, +7d, -3h or now".into(),
         ColumnKind::Boolean => "Space toggles · or type true / false, yes / no, 1 / 0".into(),
-        ColumnKind::Enum { values } => format!("one of: {} (several roles comma-joined)", values.join(", ")),
+        ColumnKind::Enum { values } => {
+            format!("↑↓ pick a value seen: {} · or type one (several roles comma-joined)", values.join(", "))
+        }
         ColumnKind::Json => "JSON".into(),
         ColumnKind::Integer => "a whole number".into(),
         ColumnKind::Real => "a number".into(),
