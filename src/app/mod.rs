@@ -6,6 +6,7 @@ mod action;
 mod browser;
 mod columns;
 mod edit;
+mod edit_values;
 mod er;
 pub mod grid_layout;
 mod hints;
