@@ -392,7 +392,7 @@ fn the_count_is_asked_for_after_the_first_page_not_beside_it() {
                 assert!(page_seen, "the count waits for the first page");
             }
             if is_page(&effect) {
-                assert!(!page_seen || app.active_tab().unwrap().window.rows.len() > 0);
+                assert!(!page_seen, "one first page");
                 page_seen = true;
                 let answered = answer_one(&mut app, &mut conn, effect);
                 assert!(answered.iter().any(is_count), "the page's reply asks for the count");
