@@ -209,7 +209,8 @@ impl Session {
 }
 
 fn status_line(contents: &str) -> &str {
-    contents.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("")
+    // The last line is the key hints (ending in `? help`); the status line is above it.
+    contents.lines().rev().filter(|l| !l.trim().is_empty()).find(|l| !l.trim_end().ends_with("? help")).unwrap_or("")
 }
 
 /// The selected row's number in the status line (`row 1,234 of …`).
@@ -423,8 +424,8 @@ fn search_nothing(session: &mut Session, users: u64, results: &mut Results) {
 /// `s` on createdAt (no index: every page is a full scan and a sort), then PageDowns through
 /// the sorted rows.
 fn sort_unindexed(session: &mut Session, users: u64, page: u64, results: &mut Results) {
-    // Columns of `user`: id, name, email, emailVerified, image, createdAt.
-    session.send("0lllll");
+    // Columns of `user` as shown: name, email, role, (status, sessions: not selectable), createdAt.
+    session.send("0lll");
     std::thread::sleep(Duration::from_millis(100));
     let sorted: Predicate = Box::new(|c| {
         let status = status_line(c);

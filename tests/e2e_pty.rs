@@ -41,8 +41,8 @@ fn pages_to_the_end_of_a_100k_user_demo() {
     session.wait_for("row 1 of 100,000", Duration::from_secs(30));
     session.send("G");
     session.wait_for("row 100,000 of 100,000", Duration::from_secs(30));
-    session.send("\u{1b}[5~"); // PageUp: one screen (26 grid rows on a 30-line terminal) up
-    session.wait_for("row 99,974 of 100,000", Duration::from_secs(30));
+    session.send("\u{1b}[5~"); // PageUp: one screen (25 grid rows on a 30-line terminal) up
+    session.wait_for("row 99,975 of 100,000", Duration::from_secs(30));
     session.send("gg");
     session.wait_for("row 1 of 100,000", Duration::from_secs(30));
     session.send("q");
@@ -67,7 +67,7 @@ fn edits_a_cell_commits_it_and_the_file_has_it() {
         .unwrap();
     let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
     session.wait_for("row 1 of 50", Duration::from_secs(30));
-    session.send("le");
+    session.send("e"); // the user table opens on its name column
     session.wait_for("edit user.name", Duration::from_secs(10));
     session.send(&"\u{7f}".repeat(40));
     session.send("Edited In Pty\r");

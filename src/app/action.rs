@@ -37,6 +37,10 @@ pub enum Action {
     FirstColumn,
     /// Select the last column.
     LastColumn,
+    /// Open the column chooser: hide, show, reorder, size (`c`).
+    OpenColumns,
+    /// Narrow (negative) or widen the selected column by this many steps (`<` / `>`).
+    ResizeColumn { steps: i16 },
     /// Show the next table's tab.
     NextTab,
     /// Show the previous table's tab.

@@ -5,8 +5,9 @@ use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKin
 
 use crate::db::page::{Anchor, Sort, SortDirection};
 
+use super::grid_layout::GridColumn;
 use super::keymap::browser_action;
-use super::layout::{areas, column_widths, grid_rows, lead_width, tab_spans, visible_columns_from};
+use super::layout::{GUTTER, areas, grid_rows, tab_spans};
 use super::tab::{FetchKind, PendingFetch};
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, SPECIAL_SCREENS, Screen, Worker};
 
@@ -41,15 +42,11 @@ impl App {
             Action::PageUp => self.move_rows(-page),
             Action::FirstRow => self.jump(FetchKind::Top),
             Action::LastRow => self.jump(FetchKind::Bottom),
-            Action::MoveColumns { delta } => {
-                if let Some(tab) = self.active_tab_mut() {
-                    let last = tab.column_count().saturating_sub(1) as i64;
-                    tab.selected_col = (tab.selected_col as i64 + delta).clamp(0, last.max(0)) as usize;
-                }
-                Vec::new()
-            }
-            Action::FirstColumn => self.set_column(0),
-            Action::LastColumn => self.set_column(usize::MAX),
+            Action::MoveColumns { delta } => self.move_column(delta),
+            Action::FirstColumn => self.move_column(i64::MIN),
+            Action::LastColumn => self.move_column(i64::MAX),
+            Action::OpenColumns => self.open_column_chooser(),
+            Action::ResizeColumn { steps } => self.resize_column(steps),
             Action::CycleSort => {
                 let column = self.active_tab().map_or(0, |t| t.selected_col);
                 self.cycle_sort(column)
@@ -182,20 +179,19 @@ impl App {
         }
     }
 
+    /// The table column drawn at `x`, if any (computed columns are not selectable).
     fn column_at(&self, x: u16) -> Option<usize> {
         let tab = self.active_tab()?;
-        let widths = column_widths(tab, &self.ctx, grid_rows(self));
-        visible_columns_from(&widths, tab.selected_col, self.width, lead_width(self, tab))
+        let layout = self.layout_of(tab);
+        let selected = layout.position(GridColumn::Table(tab.selected_col)).unwrap_or(0);
+        layout
+            .place(selected, self.width, GUTTER)
             .into_iter()
             .find(|(_, start, width)| x >= *start && x < start + width)
-            .map(|(index, _, _)| index)
-    }
-
-    fn set_column(&mut self, column: usize) -> Vec<Effect> {
-        if let Some(tab) = self.active_tab_mut() {
-            tab.selected_col = column.min(tab.column_count().saturating_sub(1));
-        }
-        Vec::new()
+            .and_then(|(index, _, _)| match layout.columns[index].column {
+                GridColumn::Table(column) => Some(column),
+                _ => None,
+            })
     }
 
     fn move_rows(&mut self, delta: i64) -> Vec<Effect> {
@@ -266,6 +262,18 @@ impl App {
         effects
     }
 
+    /// Counts the rows of tab `index` when nothing has counted them yet (after its first page).
+    fn count_if_unknown(&mut self, index: usize) -> Vec<Effect> {
+        let Some(tab) = self.tabs.get(index) else { return Vec::new() };
+        if tab.total.is_some() || tab.count_request.is_some() {
+            return Vec::new();
+        }
+        let Some(view) = tab.view() else { return Vec::new() };
+        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        self.tabs[index].count_request = Some(id);
+        vec![effect]
+    }
+
     fn cancel_query(&mut self) -> Vec<Effect> {
         let Some(pending) = self.active_tab_mut().and_then(|t| t.fetch.take()) else { return Vec::new() };
         let restored = pending.kind == FetchKind::Top && self.active_tab_mut().is_some_and(|t| t.restore_shown());
@@ -334,7 +342,9 @@ impl App {
                 Ok(DbResult::Table(meta)) => {
                     tab.meta = Load::Loaded(meta);
                     if is_active {
-                        return self.reload_rows();
+                        // The first page only: the count (a full scan on the other connection)
+                        // is asked for once the rows are on screen, so it cannot slow them.
+                        return self.fetch(FetchKind::Top, Anchor::First);
                     }
                 }
                 Ok(_) => {}
@@ -376,6 +386,8 @@ impl App {
                 }
                 let mut effects = self.request_statuses(index, pending.kind);
                 self.after_search_page(index);
+                self.settle_layout(index);
+                effects.extend(self.count_if_unknown(index));
                 if is_active {
                     effects.extend(self.after_move());
                 }

@@ -13,6 +13,7 @@ use crate::db::edit::{
 use crate::db::kinds::ColumnKind;
 use crate::db::value::{edit_text, parse_value, parse_value_like};
 
+use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
 
@@ -112,7 +113,12 @@ impl App {
             self.staged_value(&tab.name, &row.cursor.key, column).unwrap_or_else(|| row.values[column].clone());
         let text = edit_text(&current, &meta.kinds[column], &self.ctx);
         let set_null = matches!(current, Value::Null);
+        let is_reference = matches!(meta.kinds[column], ColumnKind::ForeignKey { .. });
         self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_input(&text), set_null, error: None });
+        // A foreign key is picked by the referenced row's label (Esc goes to typing the key).
+        if is_reference {
+            return self.open_ref_picker(None);
+        }
         Vec::new()
     }
 
@@ -266,12 +272,32 @@ impl App {
     }
 
     pub(super) fn edit_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let cell_kind = match &self.overlay {
+            Overlay::Edit(EditPopup::Cell { column, .. }) => {
+                self.active_tab().and_then(|t| t.meta()).and_then(|m| m.kinds.get(*column)).cloned()
+            }
+            _ => None,
+        };
         let Overlay::Edit(popup) = &mut self.overlay else { return Vec::new() };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let space = key.code == KeyCode::Char(' ') && key.modifiers.is_empty();
         match popup {
             EditPopup::Cell { input, set_null, error, .. } => match key.code {
                 KeyCode::Esc => self.overlay = Overlay::None,
                 KeyCode::Enter if !key.modifiers.contains(KeyModifiers::ALT) => return self.stage_cell(),
+                _ if space && cell_kind == Some(ColumnKind::Boolean) => {
+                    *input = toggled(input);
+                    *set_null = false;
+                    *error = None;
+                }
+                // An enum offers the values seen: ↑ ↓ step through them (typing stays free).
+                KeyCode::Up | KeyCode::Down if matches!(cell_kind, Some(ColumnKind::Enum { .. })) => {
+                    if let Some(ColumnKind::Enum { values }) = &cell_kind {
+                        *input = text_input(&step_value(values, &field_text(input), key.code == KeyCode::Up));
+                        *set_null = false;
+                        *error = None;
+                    }
+                }
                 KeyCode::Char('n') if ctrl => {
                     *set_null = true;
                     *input = text_input("");
@@ -292,6 +318,17 @@ impl App {
                 KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len().max(1),
                 KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len().max(1) - 1) % fields.len().max(1),
                 KeyCode::Enter => return self.stage_insert_form(),
+                KeyCode::Char('f') if ctrl => {
+                    let focus = *focus;
+                    return self.open_ref_picker(Some(focus));
+                }
+                _ if space && fields.get(*focus).is_some_and(|f| f.kind == ColumnKind::Boolean) => {
+                    if let Some(field) = fields.get_mut(*focus) {
+                        field.input = toggled(&field.input);
+                        field.set_null = false;
+                        field.use_default = false;
+                    }
+                }
                 KeyCode::Char('n') if ctrl => {
                     if let Some(field) = fields.get_mut(*focus) {
                         field.set_null = true;
@@ -374,8 +411,10 @@ impl App {
     }
 
     fn stage_cell(&mut self) -> Vec<Effect> {
-        let Overlay::Edit(EditPopup::Cell { column, input, set_null, .. }) = &self.overlay else { return Vec::new() };
-        let (column, text, set_null) = (*column, field_text(input), *set_null);
+        let Overlay::Edit(EditPopup::Cell { column, input, set_null, error }) = &self.overlay else {
+            return Vec::new();
+        };
+        let (column, text, set_null, shown_error) = (*column, field_text(input), *set_null, error.clone());
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let kind = &meta.kinds[column];
@@ -387,6 +426,17 @@ impl App {
         if untouched || parsed.as_ref() == Ok(&original) {
             self.overlay = Overlay::None;
             self.say(Level::Info, "unchanged: nothing staged");
+            return Vec::new();
+        }
+        // A value never seen in an enum (`superadmin` as a role) is warned about once; a second
+        // Enter stages it, since the app may define it.
+        if let (Ok(Value::Text(typed)), ColumnKind::Enum { values }) = (&parsed, kind)
+            && let Some(warning) = unknown_enum_warning(&meta.info.columns[column].name, values, typed)
+            && shown_error.as_ref() != Some(&warning)
+        {
+            if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {
+                *error = Some(warning);
+            }
             return Vec::new();
         }
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
@@ -446,6 +496,8 @@ impl App {
                 self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new() });
                 self.overlay = Overlay::None;
                 self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
+                // It is shown above the rows: keep the selection on screen below it.
+                return self.after_move();
             }
             Err(reason) => {
                 if let Overlay::Edit(EditPopup::Insert { error, .. }) = &mut self.overlay {

@@ -4,16 +4,21 @@
 
 mod action;
 mod browser;
+mod columns;
 mod detail;
 mod edit;
+mod edit_values;
 mod er;
 mod export;
+pub mod grid_layout;
+mod hints;
 mod input;
 mod keymap;
 pub mod layout;
 mod migrations;
 mod navigate;
 mod overlay;
+mod ref_picker;
 mod reload;
 mod tab;
 mod user_panel;
@@ -24,26 +29,30 @@ use rusqlite::types::Value;
 pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
+pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
 pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, RunningExport, default_export_path};
+pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
+pub use hints::{Hint, hints};
 pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
+pub use ref_picker::RefPicker;
 pub use reload::Live;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
-    ActionDone, RunRequest, SESSIONS_WIDTH, STATUS_TITLE, StatusTone, UserTable, UsersRequest, UsersResult, UsersState,
-    WindowReload, status_lead, status_parts, status_text,
+    ActionDone, RunRequest, StatusTone, UserTable, UsersRequest, UsersResult, UsersState, WindowReload, grid_status,
+    status_parts, status_text,
 };
 
 use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflict, RowConflicts, StagedChange};
 use crate::db::kinds::ColumnKind;
-use crate::db::labels::{LabelLookup, RowLabel};
+use crate::db::labels::{FindByLabel, LabelLookup, LabelMatch, RowLabel};
 use crate::db::open::ReadOnlyReason;
 use crate::db::page::{Anchor, Page, View};
 use crate::db::relations::{ReferencingGroup, RowTarget};
@@ -90,6 +99,8 @@ pub enum DbRequest {
     Count { view: View },
     /// Labels (emails, names) of rows that foreign keys point at.
     Labels { lookups: Vec<LabelLookup> },
+    /// Rows of a referenced table matching typed text by label, to pick a foreign key's value.
+    FindByLabel(FindByLabel),
     /// Find the migrations folder and compute every migration's state.
     Migrations { source: MigrationsSource },
     /// Back up, then apply every pending migration (progress comes as partial replies).
@@ -135,6 +146,7 @@ pub enum DbResult {
     Page(Page),
     Count(u64),
     Labels(Vec<Option<RowLabel>>),
+    Found(Vec<LabelMatch>),
     Migrations(Box<MigrationsOverview>),
     /// A step of an apply in progress (the request is still running).
     ApplyProgress(ApplyEvent),
@@ -196,6 +208,8 @@ pub enum Effect {
     CancelExport { id: RequestId },
     /// Put this text on the clipboard (OSC 52).
     Clipboard { text: String },
+    /// Remember a table's column choices (order, hidden, widths) for this database.
+    SaveColumns { table: String, prefs: ColumnPrefs },
 }
 
 /// A value being loaded, loaded, or failed (keeping what was there before).
@@ -282,6 +296,8 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub ctx: DisplayContext,
+    /// Column choices per table of this database (loaded and saved by the terminal side).
+    pub column_prefs: std::collections::HashMap<String, ColumnPrefs>,
     /// Advances on every tick while something loads.
     pub spinner: usize,
     pub should_quit: bool,
@@ -317,6 +333,7 @@ impl App {
             width,
             height,
             ctx,
+            column_prefs: std::collections::HashMap::new(),
             spinner: 0,
             should_quit: false,
             pending_g: false,
@@ -431,6 +448,7 @@ impl App {
             Action::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
+                self.relayout_all();
                 self.after_move()
             }
             Action::Tick { now } => {
@@ -464,6 +482,9 @@ impl App {
         }
         if self.live.check_request == Some(reply.id) {
             return self.on_staged_check(reply);
+        }
+        if let Some(effects) = self.on_ref_picker_reply(&reply) {
+            return effects;
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;

@@ -51,6 +51,10 @@ pub enum Overlay {
     User(Box<super::UserPanel>),
     /// The export prompt (`x`): format, path, secrets.
     Export(Box<super::ExportPrompt>),
+    /// The column chooser (`c`).
+    Columns(super::ColumnChooser),
+    /// Picking a foreign key's row by its label, over the editor it fills in.
+    RefPick(Box<super::RefPicker>),
 }
 
 /// The fuzzy table picker.
@@ -100,7 +104,8 @@ impl App {
                     column,
                     op: 0,
                     input: text_input(""),
-                    field: FilterField::Value,
+                    // Column first, as help reads; typing a value goes straight to the value field.
+                    field: FilterField::Column,
                     error: None,
                 });
             }
@@ -230,6 +235,8 @@ impl App {
             Overlay::References { .. } => self.references_key(key),
             Overlay::Edit(_) => self.edit_key(key),
             Overlay::User(_) => self.user_panel_key(key),
+            Overlay::Columns(_) => self.chooser_key(key),
+            Overlay::RefPick(_) => self.ref_picker_key(key),
         }
     }
 
@@ -313,6 +320,13 @@ impl App {
                 form.input.input(key);
                 form.error = None;
             }
+            (KeyCode::Char(_), FilterField::Column | FilterField::Operator)
+                if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                form.field = FilterField::Value;
+                form.input.input(key);
+                form.error = None;
+            }
             _ => {}
         }
         Vec::new()
@@ -364,7 +378,7 @@ pub fn filter_values(
     };
     match op {
         FilterOp::IsNull | FilterOp::IsNotNull => Ok(Vec::new()),
-        FilterOp::Contains | FilterOp::StartsWith => Ok(vec![Value::Text(text.to_string())]),
+        FilterOp::Contains | FilterOp::StartsWith | FilterOp::Has => Ok(vec![Value::Text(text.to_string())]),
         FilterOp::In => text.split(',').map(|part| parse_value(part.trim(), kind, ctx)).collect(),
         _ => parse_value(text, kind, ctx).map(|v| vec![v]),
     }

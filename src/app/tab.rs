@@ -6,6 +6,7 @@ use crate::db::kinds::ColumnKind;
 use crate::db::page::{Anchor, Filter, Page, PageRow, RowKey, Search, Sort, View};
 use crate::db::schema::RelationType;
 
+use super::grid_layout::GridLayout;
 use super::{Load, RequestId, TableMeta};
 
 /// Rows read per request: several screens, so scrolling rarely waits.
@@ -252,6 +253,8 @@ pub struct TableTab {
     pub recount: bool,
     /// Cells that changed in the last live reload, highlighted for a moment.
     pub flash: Option<Flash>,
+    /// The columns as decided for this view (stable until a resize or the user changes them).
+    pub layout: Option<GridLayout>,
 }
 
 impl TableTab {
@@ -274,6 +277,7 @@ impl TableTab {
             stale: None,
             recount: false,
             flash: None,
+            layout: None,
         }
     }
 

@@ -47,16 +47,34 @@ pub fn settle(app: &mut App, conn: &mut Connection, mut effects: Vec<Effect>) {
     while !effects.is_empty() {
         let mut next = Vec::new();
         for effect in effects {
-            if let Effect::Request { id, request, .. } = effect {
-                let mut partials = Vec::new();
-                let result = answer(conn, *request, &mut |r| partials.push(r)).map_err(|e| e.to_string());
-                for partial in partials {
-                    next.extend(app.update(Action::Reply { reply: DbReply { id, result: Ok(partial) } }));
-                }
-                next.extend(app.update(Action::Reply { reply: DbReply { id, result } }));
-            }
+            next.extend(answer_one(app, conn, effect));
         }
         effects = next;
+    }
+}
+
+/// Answers one effect's request and returns what the app asks for next.
+pub fn answer_one(app: &mut App, conn: &mut Connection, effect: Effect) -> Vec<Effect> {
+    let mut next = Vec::new();
+    if let Effect::Request { id, request, .. } = effect {
+        let mut partials = Vec::new();
+        let result = answer(conn, *request, &mut |r| partials.push(r)).map_err(|e| e.to_string());
+        for partial in partials {
+            next.extend(app.update(Action::Reply { reply: DbReply { id, result: Ok(partial) } }));
+        }
+        next.extend(app.update(Action::Reply { reply: DbReply { id, result } }));
+    }
+    next
+}
+
+/// The source tests open: a path that is never touched.
+pub fn test_source() -> Source {
+    Source {
+        path: "/tmp/t.db".into(),
+        reason: "test".into(),
+        read_only: None,
+        migrations: test_migrations(),
+        audit: test_audit(),
     }
 }
 
@@ -136,6 +154,7 @@ fn paging_crosses_window_edges_and_jumps_both_ends() {
 fn sort_cycles_and_tabs_keep_their_state() {
     let (_dir, mut conn) = users_db(30);
     let mut app = open_app(&mut conn, 100, 30);
+    app.active_tab_mut().unwrap().selected_col = 0; // sort by id
     press(&mut app, &mut conn, KeyCode::Char('j'));
     press(&mut app, &mut conn, KeyCode::Char('s'));
     assert_eq!(app.active_tab().unwrap().sort.as_ref().unwrap().direction, crate::db::page::SortDirection::Asc);
@@ -157,7 +176,7 @@ fn filter_bar_parses_values_by_kind() {
     // Select the `banned` column, open the filter bar, type `true`.
     let banned =
         app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "banned").unwrap();
-    app.update(Action::MoveColumns { delta: banned as i64 });
+    app.active_tab_mut().unwrap().selected_col = banned;
     press(&mut app, &mut conn, KeyCode::Char('f'));
     for c in "true".chars() {
         press(&mut app, &mut conn, KeyCode::Char(c));
@@ -334,4 +353,57 @@ fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
     app.update(Action::Cancel);
     assert!(app.active_tab().unwrap().sort.is_none());
     assert_eq!(app.active_tab().unwrap().total, Some(10));
+}
+
+#[test]
+fn the_filter_bar_opens_on_the_column_and_has_finds_a_role_in_a_list() {
+    let (_dir, mut conn) = users_db(40);
+    conn.execute("UPDATE user SET role = 'admin,user' WHERE id = 'u0001'", []).unwrap();
+    conn.execute("UPDATE user SET role = 'superadmin' WHERE id = 'u0002'", []).unwrap();
+    let mut app = open_app(&mut conn, 100, 30);
+    let role = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "role").unwrap();
+    app.active_tab_mut().unwrap().selected_col = role;
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar opens") };
+    assert_eq!(form.field, FilterField::Column, "column first, as help says");
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Up); // from `=` back round to the last operator: has
+    for c in "admin".chars() {
+        press(&mut app, &mut conn, KeyCode::Char(c));
+    }
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.filters[0].op, crate::db::page::FilterOp::Has);
+    assert_eq!(tab.total, Some(3), "u0000 and u0020 (admin) and u0001 (admin,user), not superadmin");
+}
+
+#[test]
+fn the_count_is_asked_for_after_the_first_page_not_beside_it() {
+    let (_dir, mut conn) = users_db(5);
+    let (mut app, effects) = App::new(test_source(), 100, 30, fixed_ctx());
+    let is_count =
+        |e: &Effect| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::Count { .. }));
+    let is_page =
+        |e: &Effect| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::FetchPage { .. }));
+    let mut pending = effects;
+    let mut page_seen = false;
+    while !pending.is_empty() {
+        let mut next = Vec::new();
+        for effect in pending {
+            if is_count(&effect) {
+                assert!(page_seen, "the count waits for the first page");
+            }
+            if is_page(&effect) {
+                assert!(!page_seen, "one first page");
+                page_seen = true;
+                let answered = answer_one(&mut app, &mut conn, effect);
+                assert!(answered.iter().any(is_count), "the page's reply asks for the count");
+                next.extend(answered);
+            } else {
+                next.extend(answer_one(&mut app, &mut conn, effect));
+            }
+        }
+        pending = next;
+    }
+    assert_eq!(app.active_tab().unwrap().total, Some(5));
 }

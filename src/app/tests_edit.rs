@@ -210,3 +210,121 @@ fn review_warns_of_a_unique_clash_before_commit() {
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
     assert_eq!(app.edits.staged.len(), 1, "a refused commit keeps the staged change");
 }
+
+#[test]
+fn space_toggles_a_boolean_in_the_cell_editor_and_the_insert_form() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "emailVerified");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    let text = |app: &App| match &app.overlay {
+        Overlay::Edit(EditPopup::Cell { input, .. }) => field_text(input),
+        other => panic!("the cell editor is open: {other:?}"),
+    };
+    assert_eq!(text(&app), "false", "u0000 is not verified");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(text(&app), "true");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(text(&app), "true", "each Space flips it; no space is typed");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let tab = app.active_tab().unwrap();
+    let row = tab.window.selected_row().unwrap();
+    assert_eq!(app.staged_value("user", &row.cursor.key, tab.selected_col), Some(rusqlite::types::Value::Integer(1)));
+
+    // In the insert form, on the boolean field.
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form is open") };
+    let at = fields.iter().position(|f| f.column == "emailVerified").unwrap();
+    for _ in 0..at {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form stays") };
+    let toggled = field_text(&fields[at].input);
+    assert!(toggled == "true" || toggled == "false", "{toggled:?}");
+    assert!(!fields[at].use_default);
+}
+
+#[test]
+fn a_sessions_user_is_picked_by_email_in_the_cell_editor_and_the_insert_form() {
+    let (_dir, mut conn) = users_db(12);
+    crate::app::users_test_support::add_session(&conn, "s-1", "u0001", 24, None);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    select_column(&mut app, "userId");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    assert!(matches!(app.overlay, Overlay::RefPick(_)), "a foreign key opens on the picker");
+    type_text(&mut app, &mut conn, "user1");
+    let Overlay::RefPick(picker) = &app.overlay else { panic!("the picker stays open") };
+    let labels: Vec<&str> = picker.matches.iter().map(|m| m.label.as_str()).collect();
+    assert_eq!(labels, ["user10@example.com", "user11@example.com", "user1@example.com"], "emails starting so");
+    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Cell { input, .. }) = &app.overlay else { panic!("back in the cell editor") };
+    assert_eq!(field_text(input), "u0011");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let tab = app.active_tab().unwrap();
+    let row = tab.window.selected_row().unwrap();
+    assert_eq!(app.staged_value("session", &row.cursor.key, tab.selected_col), Some(Value::Text("u0011".into())));
+
+    // The insert form: Ctrl-f on the userId field.
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form is open") };
+    let at = fields.iter().position(|f| f.column == "userId").unwrap();
+    for _ in 0..at {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    ctrl(&mut app, &mut conn, 'f');
+    type_text(&mut app, &mut conn, "user7@");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("back in the form") };
+    assert_eq!(field_text(&fields[at].input), "u0007");
+    // Esc from the picker goes back to typing the key.
+    ctrl(&mut app, &mut conn, 'f');
+    press(&mut app, &mut conn, KeyCode::Esc);
+    assert!(matches!(app.overlay, Overlay::Edit(EditPopup::Insert { .. })));
+}
+
+#[test]
+fn an_unknown_role_is_warned_about_before_it_is_staged() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "role");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "admin,superadmin");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Cell { error: Some(warning), .. }) = &app.overlay else { panic!("a warning") };
+    assert!(warning.starts_with("superadmin is not a better-auth role"), "{warning}");
+    assert!(app.edits.staged.is_empty(), "nothing staged silently");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "a second Enter stages it");
+    // Known roles go straight through.
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "user,admin");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 2);
+}
+
+#[test]
+fn up_and_down_pick_an_enum_value_seen_in_the_cell_editor() {
+    let (_dir, mut conn) = users_db(25);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "role");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    let text = |app: &App| match &app.overlay {
+        Overlay::Edit(EditPopup::Cell { input, .. }) => field_text(input),
+        other => panic!("the cell editor is open: {other:?}"),
+    };
+    let before = text(&app);
+    press(&mut app, &mut conn, KeyCode::Down);
+    let after = text(&app);
+    assert_ne!(before, after);
+    assert!(["admin", "user"].contains(&after.as_str()), "{after}");
+    press(&mut app, &mut conn, KeyCode::Up);
+    assert_eq!(text(&app), before, "Up goes back");
+}

@@ -15,7 +15,6 @@ use crate::db::users::{
 };
 use crate::db::value::{DisplayContext, raw_text, relative_age};
 
-use super::layout::text_width;
 use super::tab::{FetchKind, RowWindow};
 use super::user_panel::PanelStep;
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, TableTab, Worker};
@@ -117,34 +116,6 @@ impl UsersState {
     }
 }
 
-/// Width of the active-sessions column left of the grid's columns.
-pub const SESSIONS_WIDTH: u16 = 8;
-/// Widest the status column gets.
-const MAX_STATUS_WIDTH: u16 = 40;
-/// What the status column's header says.
-pub const STATUS_TITLE: &str = "status";
-
-/// Cells the user status columns take left of the grid's columns (gaps included); 0 on any
-/// other table.
-pub fn status_lead(app: &App, tab: &TableTab, visible_rows: usize) -> u16 {
-    let Some(table) = app.users.table.as_ref().filter(|t| t.table == tab.name && !app.users.statuses_failed) else {
-        return 0;
-    };
-    let widest = tab
-        .window
-        .rows
-        .iter()
-        .skip(tab.window.top)
-        .take(visible_rows)
-        .filter_map(|row| row.values.get(table.id_column))
-        .filter_map(|id| app.users.statuses.get(&raw_text(id)).and_then(Option::as_ref))
-        .map(|user| text_width(&status_text(user, &app.ctx)))
-        .max()
-        .unwrap_or(0);
-    let cap = MAX_STATUS_WIDTH.min(app.width / 3).max(text_width(STATUS_TITLE));
-    SESSIONS_WIDTH + 1 + widest.max(text_width(STATUS_TITLE)).min(cap) + 1
-}
-
 /// What a piece of a status says, for its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusTone {
@@ -175,6 +146,25 @@ pub fn status_parts(user: &UserSummary, ctx: &DisplayContext) -> Vec<(String, St
     for role in user.roles.iter().filter(|r| r.as_str() != "user") {
         let tone = if role == "admin" { StatusTone::Admin } else { StatusTone::Role };
         parts.push((role.clone(), tone));
+    }
+    if !user.email_verified {
+        parts.push(("unverified".into(), StatusTone::Unverified));
+    }
+    parts
+}
+
+/// The grid's compact status: the ban with the date it ends, or `ban expired`, and an
+/// unverified email. Roles have their own column in the grid.
+pub fn grid_status(user: &UserSummary, ctx: &DisplayContext) -> Vec<(String, StatusTone)> {
+    let mut parts = Vec::new();
+    match (user.ban.state, user.ban.expires_at) {
+        (BanState::NotBanned, _) => {}
+        (BanState::Banned, None) => parts.push(("banned".to_string(), StatusTone::Banned)),
+        (BanState::Banned, Some(until)) => {
+            let date = until.with_timezone(&ctx.offset).format("%Y-%m-%d");
+            parts.push((format!("banned→{date}"), StatusTone::Banned))
+        }
+        (BanState::BanExpired, _) => parts.push(("ban expired".to_string(), StatusTone::BanExpired)),
     }
     if !user.email_verified {
         parts.push(("unverified".into(), StatusTone::Unverified));

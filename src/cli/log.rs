@@ -67,7 +67,7 @@ fn json_text(value: &serde_json::Value) -> String {
 
 /// ` "ada@x.dev"`: the row's label column (email, name, ...) as `value` reads it, or nothing.
 fn label_of(changes: &[AuditColumn], value: impl Fn(&AuditColumn) -> &serde_json::Value) -> String {
-    crate::db::labels::label_column(changes.iter().map(|c| c.column.as_str()))
+    crate::db::labels::label_position(changes.iter().map(|c| c.column.as_str()))
         .and_then(|i| changes.get(i))
         .map(&value)
         .filter(|v| !v.is_null())

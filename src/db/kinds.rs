@@ -231,16 +231,46 @@ pub fn sample_column(conn: &Connection, table: &str, column: &str) -> Result<Vec
     Ok(values)
 }
 
+/// The same samples as [`sample_column`] for every column of `table`, read in one pass over
+/// its first rows: a table with several mostly-NULL columns (`banReason`, `banExpires`, `image`)
+/// is scanned once, not once per such column. Start-up waits on this (BENCHMARKS.md).
+pub fn sample_columns(conn: &Connection, table: &TableInfo) -> Result<Vec<Vec<Value>>> {
+    let columns: Vec<String> = table.columns.iter().map(|c| quote_ident(&c.name)).collect();
+    let mut samples: Vec<Vec<Value>> = vec![Vec::new(); columns.len()];
+    if columns.is_empty() {
+        return Ok(samples);
+    }
+    let sql = format!("SELECT {} FROM {} LIMIT {SAMPLE_SCAN_ROWS}", columns.join(", "), quote_ident(&table.name));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let wanted = SAMPLE_VALUES as usize;
+    while let Some(row) = rows.next()? {
+        let mut all_full = true;
+        for (i, kept) in samples.iter_mut().enumerate() {
+            if kept.len() < wanted {
+                let value: Value = row.get(i)?;
+                if value != Value::Null {
+                    kept.push(value);
+                }
+            }
+            all_full &= kept.len() >= wanted;
+        }
+        if all_full {
+            break;
+        }
+    }
+    Ok(samples)
+}
+
 /// The kind of every column of `table`, in column order.
 pub fn infer_kinds(conn: &Connection, table: &TableInfo) -> Result<Vec<ColumnKind>> {
-    table
+    let samples = sample_columns(conn, table)?;
+    Ok(table
         .columns
         .iter()
-        .map(|column| {
-            let samples = sample_column(conn, &table.name, &column.name)?;
-            Ok(classify_column(table, &column.name, &column.decl_type, &samples))
-        })
-        .collect()
+        .zip(samples)
+        .map(|(column, samples)| classify_column(table, &column.name, &column.decl_type, &samples))
+        .collect())
 }
 
 /// Decides one column's kind. Pure, so tests can feed it samples directly.
@@ -408,5 +438,24 @@ mod tests {
         assert_eq!(timestamp_format(Affinity::Integer, &[ms, iso]), Some(TimeFormat::Mixed));
         assert_eq!(timestamp_format(Affinity::Integer, &[]), Some(TimeFormat::Millis));
         assert_eq!(timestamp_format(Affinity::Text, &[Text("soon".into())]), None);
+    }
+
+    #[test]
+    fn one_pass_samples_equal_the_per_column_ones() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, dense TEXT, sparse INTEGER, empty TEXT)").unwrap();
+        for i in 0..300 {
+            let sparse = (i % 97 == 0).then_some(i);
+            conn.execute("INSERT INTO t (dense, sparse) VALUES (?1, ?2)", rusqlite::params![format!("v{i}"), sparse])
+                .unwrap();
+        }
+        let info = crate::db::schema::describe_table(&conn, &crate::db::schema::DescribeTable { name: "t" }).unwrap();
+        let together = sample_columns(&conn, &info).unwrap();
+        for (column, samples) in info.columns.iter().zip(&together) {
+            assert_eq!(samples, &sample_column(&conn, "t", &column.name).unwrap(), "{}", column.name);
+        }
+        assert_eq!(together[1].len(), SAMPLE_VALUES as usize);
+        assert_eq!(together[2].len(), 4, "0, 97, 194, 291");
+        assert!(together[3].is_empty());
     }
 }

@@ -84,10 +84,12 @@ pub enum FilterOp {
     IsNull,
     IsNotNull,
     In,
+    /// One of a comma-joined list holds the value: `admin` in `admin,user` (better-auth roles).
+    Has,
 }
 
 impl FilterOp {
-    pub const ALL: [FilterOp; 9] = [
+    pub const ALL: [FilterOp; 10] = [
         FilterOp::Eq,
         FilterOp::Ne,
         FilterOp::Lt,
@@ -97,6 +99,7 @@ impl FilterOp {
         FilterOp::IsNull,
         FilterOp::IsNotNull,
         FilterOp::In,
+        FilterOp::Has,
     ];
 
     pub fn label(self) -> &'static str {
@@ -110,6 +113,7 @@ impl FilterOp {
             FilterOp::IsNull => "is null",
             FilterOp::IsNotNull => "is not null",
             FilterOp::In => "in",
+            FilterOp::Has => "has",
         }
     }
 
@@ -342,6 +346,11 @@ fn filter_condition(filter: &Filter, params: &mut Vec<Value>) -> String {
         FilterOp::IsNotNull => format!("{col} IS NOT NULL"),
         FilterOp::Contains => like(params, format!("%{}%", escape_like(&like_text(&first)))),
         FilterOp::StartsWith => like(params, format!("{}%", escape_like(&like_text(&first)))),
+        FilterOp::Has => {
+            // Items compared whole, spaces around commas ignored: `admin` does not match `superadmin`.
+            params.push(Value::Text(like_text(&first).trim().to_string()));
+            format!("instr(',' || replace({col}, ' ', '') || ',', ',' || ? || ',') > 0")
+        }
         FilterOp::In => {
             params.extend(filter.values.iter().cloned());
             format!("{col} IN ({})", vec!["?"; filter.values.len().max(1)].join(", "))

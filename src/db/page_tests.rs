@@ -144,6 +144,35 @@ fn filters_and_search_bind_their_values() {
 }
 
 #[test]
+fn has_matches_one_item_of_a_comma_joined_list() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, role TEXT);
+         INSERT INTO u VALUES (1, 'admin'), (2, 'admin,user'), (3, 'user, admin'), (4, 'superadmin'), (5, NULL), (6, 'user');",
+    )
+    .unwrap();
+    let has = |role: &str| -> Vec<Value> {
+        let v = View {
+            table: "u".into(),
+            columns: vec!["id".into()],
+            key: RowKey::Rowid,
+            sort: None,
+            filters: vec![Filter { column: "role".into(), op: FilterOp::Has, values: vec![Value::Text(role.into())] }],
+            search: None,
+        };
+        fetch_page(&conn, &PageQuery { view: &v, anchor: &Anchor::First, limit: 10 })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.values[0].clone())
+            .collect()
+    };
+    assert_eq!(has("admin"), [Value::Integer(1), Value::Integer(2), Value::Integer(3)], "not superadmin");
+    assert_eq!(has(" user "), [Value::Integer(2), Value::Integer(3), Value::Integer(6)]);
+    assert!(has("%").is_empty(), "no wildcards");
+}
+
+#[test]
 fn views_page_by_position() {
     let conn = table_with(&[Some(1), None, Some(3), Some(2), None], false);
     conn.execute_batch("CREATE VIEW tv AS SELECT id, v FROM t").unwrap();

@@ -53,6 +53,26 @@ pub fn display_value(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> 
     }
 }
 
+/// Long ids are cut to this many characters in the grid (the row detail shows them whole).
+pub const SHORT_ID: usize = 8;
+
+/// Formats a value for a grid cell: as [`display_value`], but dates as dates and long ids cut
+/// to their first [`SHORT_ID`] characters and `…`, so the columns people read get the room.
+pub fn display_cell(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> String {
+    match (value, kind) {
+        (Value::Null, _) => "NULL".into(),
+        (_, ColumnKind::Timestamp { .. }) => match value_instant(value) {
+            Some(instant) => instant.with_timezone(&ctx.offset).format("%Y-%m-%d").to_string(),
+            None => raw_text(value),
+        },
+        (Value::Text(text), ColumnKind::Id | ColumnKind::ForeignKey { .. }) if text.chars().count() > SHORT_ID + 4 => {
+            let head: String = text.chars().take(SHORT_ID).collect();
+            format!("{head}…")
+        }
+        _ => display_value(value, kind, ctx),
+    }
+}
+
 /// Formats a value in full, unmasked when `reveal` is set: for the row detail.
 pub fn display_full(value: &Value, kind: &ColumnKind, ctx: &DisplayContext, reveal: bool) -> String {
     match (value, kind) {

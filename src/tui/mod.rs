@@ -2,6 +2,7 @@
 //! database workers.
 
 mod clipboard;
+mod columns_file;
 mod export;
 mod signals;
 mod users;
@@ -114,8 +115,13 @@ pub fn run(
         app.set_live_off("--no-live");
     }
     app.export.clipboard = clipboard::clipboard_support();
-    let mut workers = Workers { foreground: &foreground, background: &background, exports: &mut exports };
-    run_effects(effects, &mut workers);
+    let columns = Columns { file: columns_file::columns_path()?, database: columns_file::database_key(&db.path) };
+    match columns_file::load(&columns.file, &columns.database) {
+        Ok(prefs) => app.column_prefs = prefs,
+        Err(e) => app.say(crate::app::Level::Warning, format!("column choices not loaded: {e:#}")),
+    }
+    let mut workers = Workers { foreground: &foreground, background: &background, exports: &mut exports, columns };
+    run_effects(effects, &mut workers, &mut app);
     let ended = run_loop(&mut terminal, &mut app, &events, &mut workers);
     workers.exports.shutdown();
     // A signal discards what is staged; the workers may be cut short too.
@@ -160,7 +166,7 @@ fn run_loop(
         let before = app.ctx.now;
         let tick = matches!(action, Action::Tick { .. });
         let effects = app.update(action);
-        run_effects(effects, workers);
+        run_effects(effects, workers, app);
         if app.should_quit {
             break;
         }
@@ -173,14 +179,21 @@ fn run_loop(
     Ok(None)
 }
 
-/// Where effects go.
+/// Where the grid's column choices are kept, and for which database.
+struct Columns {
+    file: std::path::PathBuf,
+    database: String,
+}
+
+/// What carries out the app's effects.
 struct Workers<'a> {
     foreground: &'a WorkerHandle,
     background: &'a WorkerHandle,
     exports: &'a mut ExportRunner,
+    columns: Columns,
 }
 
-fn run_effects(effects: Vec<Effect>, workers: &mut Workers) {
+fn run_effects(effects: Vec<Effect>, workers: &mut Workers, app: &mut App) {
     for effect in effects {
         let pick = |worker: Worker| if worker == Worker::Foreground { workers.foreground } else { workers.background };
         match effect {
@@ -198,6 +211,11 @@ fn run_effects(effects: Vec<Effect>, workers: &mut Workers) {
             // A terminal that cannot take the sequence drops it; the app already said what it sent.
             Effect::Clipboard { text } => {
                 let _ = clipboard::copy_to_clipboard(&text);
+            }
+            Effect::SaveColumns { table, prefs } => {
+                if let Err(e) = columns_file::save(&workers.columns.file, &workers.columns.database, &table, &prefs) {
+                    app.say(crate::app::Level::Warning, format!("column choices not saved: {e:#}"));
+                }
             }
         }
     }

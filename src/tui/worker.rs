@@ -140,8 +140,12 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             DbResult::Tables(list_tables(conn, &ListTables { include_internal })?)
         }
         DbRequest::LoadTable { table } => {
-            let info = describe_table(conn, &DescribeTable { name: &table })?;
-            let kinds = infer_kinds(conn, &info)?;
+            // One read transaction for the schema pragmas and the samples: one snapshot, and the
+            // file is not re-checked before every statement (start-up waits on this).
+            let read = conn.transaction()?;
+            let info = describe_table(&read, &DescribeTable { name: &table })?;
+            let kinds = infer_kinds(&read, &info)?;
+            drop(read);
             DbResult::Table(Box::new(TableMeta { info, kinds }))
         }
         DbRequest::FetchPage { view, anchor, limit } => {
@@ -156,6 +160,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         DbRequest::Labels { lookups } => DbResult::Labels(
             lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,
         ),
+        DbRequest::FindByLabel(find) => DbResult::Found(crate::db::labels::find_by_label(conn, &find)?),
         DbRequest::Er { include_internal, detail } => {
             let model =
                 load_er_model(conn, &LoadErModel { include_internal, include_trackers: true, count_rows: true })?;

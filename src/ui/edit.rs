@@ -66,8 +66,10 @@ fn kind_hint(kind: &ColumnKind, decl_type: &str) -> String {
     match kind {
         ColumnKind::Id | ColumnKind::ForeignKey { .. } if integer => "a whole number (a key)".into(),
         ColumnKind::Timestamp { .. } => "a date: 2026-12-01 12:00, 2026-12-01, +7d, -3h or now".into(),
-        ColumnKind::Boolean => "true / false, yes / no, 1 / 0".into(),
-        ColumnKind::Enum { values } => format!("one of: {} (several roles comma-joined)", values.join(", ")),
+        ColumnKind::Boolean => "Space toggles · or type true / false, yes / no, 1 / 0".into(),
+        ColumnKind::Enum { values } => {
+            format!("↑↓ pick a value seen: {} · or type one (several roles comma-joined)", values.join(", "))
+        }
         ColumnKind::Json => "JSON".into(),
         ColumnKind::Integer => "a whole number".into(),
         ColumnKind::Real => "a number".into(),
@@ -105,8 +107,21 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let height = fields.len() as u16 + 5;
             let title = format!("new row in {}", meta.info.name);
-            let inner = popup(frame, 90, height, &title, "Tab / ↑↓ move · Enter stage · Ctrl-n NULL · Esc cancel");
-            let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 2;
+            let inner = popup(
+                frame,
+                90,
+                height,
+                &title,
+                "* required · Tab / ↑↓ move · Enter stage · Ctrl-f pick a reference · Ctrl-n NULL · Esc cancel",
+            );
+            let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 3;
+            // Required: NOT NULL with no DEFAULT (a rowid alias numbers itself).
+            let required = |name: &str| {
+                meta.info.column(name).is_some_and(|c| c.not_null && c.default.is_none() && c.pk_position == 0)
+                    || (meta.info.primary_key.len() == 1
+                        && meta.info.primary_key[0] == name
+                        && meta.info.column(name).is_some_and(|c| !c.decl_type.eq_ignore_ascii_case("integer")))
+            };
             for (i, field) in fields.iter().enumerate() {
                 let y = inner.y + i as u16;
                 if y >= inner.bottom().saturating_sub(2) {
@@ -116,7 +131,10 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 let label = Rect::new(inner.x, y, name_width, 1);
                 let value = Rect::new(inner.x + name_width, y, inner.width.saturating_sub(name_width), 1);
                 frame.render_widget(
-                    Paragraph::new(format!("{:>w$} ", field.column, w = name_width as usize - 1)).style(style),
+                    Paragraph::new(Line::from(vec![
+                        Span::styled(if required(&field.column) { "*" } else { " " }, theme::warning()),
+                        Span::styled(format!("{:>w$} ", field.column, w = name_width as usize - 2), style),
+                    ])),
                     label,
                 );
                 let empty = field.input.lines().iter().all(|l| l.is_empty());

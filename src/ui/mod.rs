@@ -1,12 +1,15 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
+mod columns;
 mod edit;
 mod er;
 mod export;
 mod grid;
+mod hints;
 mod messages;
 mod migrations;
 mod overlays;
+mod ref_picker;
 pub mod sql;
 mod status;
 pub mod text;
@@ -32,6 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             _ => er::draw(frame, app, body),
         }
         status::draw(frame, app, areas.status);
+        hints::draw(frame, app, areas.hint);
         overlays::draw_popup(frame, app);
         return;
     }
@@ -52,6 +56,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         overlays::draw_bar(frame, app, bar);
     }
     status::draw(frame, app, areas.status);
+    hints::draw(frame, app, areas.hint);
     overlays::draw_popup(frame, app);
 }
 

@@ -71,6 +71,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Overlay::Help { scroll } => draw_help(frame, app, *scroll),
         Overlay::Messages { scroll } => super::messages::draw(frame, app, *scroll),
+        Overlay::Columns(chooser) => super::columns::draw(frame, app, chooser),
         Overlay::Picker(picker) => {
             let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
             let area = popup_area(frame, 50, height);
@@ -111,6 +112,13 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
         }
         Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
+        Overlay::RefPick(picker) => {
+            // The editor it fills in stays visible underneath.
+            if let Overlay::Edit(popup) = picker.back.as_ref() {
+                super::edit::draw(frame, app, popup);
+            }
+            super::ref_picker::draw(frame, picker);
+        }
         _ => {}
     }
 }

@@ -1,4 +1,5 @@
-//! The status line: file, read-only badge, position, sort and filter, and the last message.
+//! The status line: file, read-only badge, position, sort and filter, and the last message
+//! (which keeps this line to itself: the key hints are on the line below).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -52,13 +53,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             left.push(Span::styled(format!(" │ {}", conditions.join(" AND ")), theme::warning()));
         }
     }
-    if !app.edits.staged.is_empty() {
-        let staged = format!(" │ {} staged · Ctrl-s review · u undo ", app.edits.staged.len());
-        left.push(Span::styled(staged, theme::staged()));
-        let conflicts = app.conflicted_rows();
-        if conflicts > 0 {
-            left.push(Span::styled(format!(" ! {conflicts} changed underneath "), theme::conflict()));
-        }
+    let conflicts = app.conflicted_rows();
+    if conflicts > 0 {
+        left.push(Span::styled(format!(" ! {conflicts} changed underneath "), theme::conflict()));
     }
     if app.live.off.is_some() {
         left.push(Span::styled(" │ not live · Ctrl-r reloads", theme::dim()));
@@ -80,7 +77,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 Level::Error => theme::error(),
             },
         ),
-        None => ("? help  q quit".to_string(), theme::dim()),
+        None => (String::new(), theme::dim()),
     };
     let used: u16 = left.iter().map(|s| text_width(&s.content)).sum();
     let room = area.width.saturating_sub(used + 3);

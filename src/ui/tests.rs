@@ -63,7 +63,7 @@ fn filter_active() {
     let (_dir, mut conn) = users_db(40);
     let mut app = open_app(&mut conn, 110, 12);
     let role = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "role").unwrap();
-    app.update(Action::MoveColumns { delta: role as i64 });
+    app.tabs[app.active].selected_col = role;
     keys(&mut app, &mut conn, &[KeyCode::Char('f'), KeyCode::Char('a'), KeyCode::Char('d'), KeyCode::Char('m')]);
     keys(&mut app, &mut conn, &[KeyCode::Char('i'), KeyCode::Char('n'), KeyCode::Enter]);
     insta::assert_snapshot!(render(&app));
@@ -119,7 +119,7 @@ fn edit_popup_staged_grid_and_review() {
     use ratatui::crossterm::event::KeyModifiers;
     let (_dir, mut conn) = users_db(4);
     let mut app = open_app(&mut conn, 110, 14);
-    app.update(Action::MoveColumns { delta: 1 });
+    app.tabs[app.active].selected_col = 1;
     keys(&mut app, &mut conn, &[KeyCode::Char('e')]);
     for _ in 0..10 {
         keys(&mut app, &mut conn, &[KeyCode::Backspace]);
@@ -141,4 +141,56 @@ fn edit_popup_staged_grid_and_review() {
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("review", scrubbed);
+}
+
+#[test]
+fn search_matches_are_highlighted_and_the_hints_stay() {
+    let (_dir, mut conn) = users_db(40);
+    let mut app = open_app(&mut conn, 110, 12);
+    keys(&mut app, &mut conn, &[KeyCode::Char('/')]);
+    keys(&mut app, &mut conn, &"USER1".chars().map(KeyCode::Char).collect::<Vec<_>>());
+    keys(&mut app, &mut conn, &[KeyCode::Enter]);
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|frame| super::draw(frame, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let last = (0..buffer.area.width).map(|x| buffer[(x, buffer.area.height - 1)].symbol()).collect::<String>();
+    assert!(last.trim_end().ends_with("? help"), "the hint line is there after a search: {last:?}");
+    assert!(last.contains("/ search"), "{last:?}");
+    // The first row is `User 1 / user1@example.com`: the email holds the match, case aside.
+    let y = 3;
+    let highlighted: String = (0..buffer.area.width)
+        .filter(|x| buffer[(*x, y)].bg == super::theme::search_match().bg.unwrap())
+        .map(|x| buffer[(x, y)].symbol().to_string())
+        .collect();
+    assert_eq!(highlighted, "user1", "{}", render(&app));
+}
+
+#[test]
+fn a_staged_insert_shows_in_the_grid_until_committed() {
+    let (_dir, mut conn) = users_db(4);
+    let mut app = open_app(&mut conn, 110, 14);
+    keys(&mut app, &mut conn, &[KeyCode::Char('a')]);
+    // The form opens on the name field after the generated id; type a name and an email.
+    let crate::app::Overlay::Edit(crate::app::EditPopup::Insert { fields, .. }) = &app.overlay else {
+        panic!("the insert form is open")
+    };
+    let name = fields.iter().position(|f| f.column == "name").unwrap();
+    let email = fields.iter().position(|f| f.column == "email").unwrap();
+    for _ in 0..name {
+        keys(&mut app, &mut conn, &[KeyCode::Tab]);
+    }
+    keys(&mut app, &mut conn, &"Grace Hopper".chars().map(KeyCode::Char).collect::<Vec<_>>());
+    for _ in name..email {
+        keys(&mut app, &mut conn, &[KeyCode::Tab]);
+    }
+    keys(&mut app, &mut conn, &"grace@example.com".chars().map(KeyCode::Char).collect::<Vec<_>>());
+    keys(&mut app, &mut conn, &[KeyCode::Enter]);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    let screen = render(&app);
+    let first_row = screen.lines().nth(3).unwrap();
+    assert!(
+        first_row.contains("✚") && first_row.contains("Grace") && first_row.contains("grace@example.com"),
+        "{screen}"
+    );
+    assert!(screen.lines().nth(4).unwrap().contains("User 0"), "{screen}");
 }

@@ -57,6 +57,10 @@ pub fn conflict() -> Style {
 pub fn deleting() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::CROSSED_OUT)
 }
+/// Text matching the search, in the grid.
+pub fn search_match() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Yellow)
+}
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }

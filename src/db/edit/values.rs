@@ -138,6 +138,17 @@ pub fn insert_template(conn: &Connection, input: &InsertTemplate) -> Result<Vec<
                     Some(store_instant(input.now, format))
                 }
                 ColumnKind::Boolean => Some(Value::Integer(0)),
+                // better-auth's defaults: the admin plugin's `user` role, a session lasting 7 days.
+                ColumnKind::Enum { .. } | ColumnKind::Text if name_words(&column.name) == ["role"] => {
+                    Some(Value::Text("user".into()))
+                }
+                ColumnKind::Timestamp { format }
+                    if name_words(&column.name) == ["expires", "at"]
+                        && name_words(&info.name).concat() == "session" =>
+                {
+                    let format = if *format == TimeFormat::Mixed { TimeFormat::Millis } else { *format };
+                    Some(store_instant(input.now + chrono::TimeDelta::days(SESSION_DAYS), format))
+                }
                 _ => Some(Value::Null),
             }
         };
@@ -145,6 +156,9 @@ pub fn insert_template(conn: &Connection, input: &InsertTemplate) -> Result<Vec<
     }
     Ok(fields)
 }
+
+/// better-auth's default session length (`session.expiresIn`: 7 days).
+const SESSION_DAYS: i64 = 7;
 
 fn is_creation_or_update_stamp(column: &str) -> bool {
     let words = name_words(column);

@@ -83,6 +83,14 @@ fn insert_template_follows_the_conventions_and_respects_defaults() {
             ("banExpires", true),
         ]
     );
+    let field = |name: &str| fields.iter().find(|(c, _)| c == name).and_then(|(_, v)| v.clone());
+    assert_eq!(field("role"), Some(Value::Text("user".into())), "better-auth's default role");
+    let session = meta(&conn, "session");
+    let fields =
+        insert_template(&conn, &InsertTemplate { info: &session.info, kinds: &session.kinds, now: now() }).unwrap();
+    let expires = fields.iter().find(|(c, _)| c == "expiresAt").and_then(|(_, v)| v.clone());
+    let week = chrono::TimeDelta::days(7).num_milliseconds();
+    assert_eq!(expires, Some(Value::Integer(now().timestamp_millis() + week)), "a session lasts 7 days");
 }
 
 #[test]

@@ -1,0 +1,144 @@
+//! Picking what a foreign key points at by the referenced row's label: `session.userId` by the
+//! user's email, in the cell editor (it opens on the picker) and the insert form (Ctrl-f).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use crate::db::kinds::ColumnKind;
+use crate::db::labels::{FindByLabel, LabelMatch};
+use crate::db::value::raw_text;
+
+use super::input::{field_text, text_input};
+use super::{App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Overlay, RequestId, Worker};
+
+/// Rows offered at once.
+const PICK_ROWS: usize = 12;
+
+/// The picker, over the editor it fills in.
+#[derive(Debug, Clone)]
+pub struct RefPicker {
+    /// The referenced table and column.
+    pub table: String,
+    pub key_column: String,
+    pub query: TextArea<'static>,
+    pub matches: Vec<LabelMatch>,
+    pub selected: usize,
+    pub request: Option<RequestId>,
+    /// The editor to go back to, and which of its fields gets the key (`None`: the cell editor).
+    pub back: Box<Overlay>,
+    pub field: Option<usize>,
+}
+
+impl App {
+    /// Opens the picker over the open editor when its field `field` is a foreign key.
+    pub(super) fn open_ref_picker(&mut self, field: Option<usize>) -> Vec<Effect> {
+        let kind = match (&self.overlay, field) {
+            (Overlay::Edit(EditPopup::Cell { column, .. }), None) => {
+                self.active_tab().and_then(|t| t.meta()).and_then(|m| m.kinds.get(*column)).cloned()
+            }
+            (Overlay::Edit(EditPopup::Insert { fields, .. }), Some(i)) => fields.get(i).map(|f| f.kind.clone()),
+            _ => None,
+        };
+        let Some(ColumnKind::ForeignKey { table, column }) = kind else {
+            self.say(Level::Info, "this field is not a foreign key: nothing to pick from");
+            return Vec::new();
+        };
+        let back = Box::new(std::mem::take(&mut self.overlay));
+        self.overlay = Overlay::RefPick(Box::new(RefPicker {
+            table,
+            key_column: column,
+            query: text_input(""),
+            matches: Vec::new(),
+            selected: 0,
+            request: None,
+            back,
+            field,
+        }));
+        self.search_referenced()
+    }
+
+    /// Asks for the rows matching the picker's query (a reply to an older query is dropped).
+    fn search_referenced(&mut self) -> Vec<Effect> {
+        let Overlay::RefPick(picker) = &self.overlay else { return Vec::new() };
+        let find = FindByLabel {
+            table: picker.table.clone(),
+            key_column: picker.key_column.clone(),
+            text: field_text(&picker.query).trim().to_string(),
+            limit: PICK_ROWS,
+        };
+        let (id, effect) = self.request(Worker::Foreground, DbRequest::FindByLabel(find));
+        if let Overlay::RefPick(picker) = &mut self.overlay {
+            picker.request = Some(id);
+        }
+        vec![effect]
+    }
+
+    /// The matches for the picker's latest query. `None` when the reply is not the picker's.
+    pub(super) fn on_ref_picker_reply(&mut self, reply: &DbReply) -> Option<Vec<Effect>> {
+        let Overlay::RefPick(picker) = &mut self.overlay else { return None };
+        if picker.request != Some(reply.id) {
+            return None;
+        }
+        picker.request = None;
+        match &reply.result {
+            Ok(DbResult::Found(found)) => {
+                picker.matches = found.clone();
+                picker.selected = picker.selected.min(found.len().saturating_sub(1));
+            }
+            Ok(_) => {}
+            Err(message) => {
+                let text = format!("searching {} failed: {message}", picker.table);
+                self.say(Level::Error, text);
+            }
+        }
+        Some(Vec::new())
+    }
+
+    pub(super) fn ref_picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::RefPick(picker) = &mut self.overlay else { return Vec::new() };
+        match key.code {
+            KeyCode::Esc => self.close_ref_picker(None),
+            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+            KeyCode::Down => picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1)),
+            KeyCode::Enter => match picker.matches.get(picker.selected).cloned() {
+                Some(found) => {
+                    let label = found.label.clone();
+                    self.close_ref_picker(Some(found));
+                    self.say(Level::Info, format!("picked {label}: Enter stages it"));
+                }
+                None => self.say(Level::Warning, "nothing matches: type part of the label, or Esc to type the key"),
+            },
+            _ if key.modifiers.contains(KeyModifiers::CONTROL) => {}
+            _ => {
+                picker.query.input(key);
+                picker.selected = 0;
+                return self.search_referenced();
+            }
+        }
+        Vec::new()
+    }
+
+    /// Back to the editor, with the picked row's key in its field.
+    fn close_ref_picker(&mut self, picked: Option<LabelMatch>) {
+        let Overlay::RefPick(picker) = std::mem::take(&mut self.overlay) else { return };
+        let RefPicker { back, field, .. } = *picker;
+        self.overlay = *back;
+        let Some(found) = picked else { return };
+        let text = raw_text(&found.key);
+        match (&mut self.overlay, field) {
+            (Overlay::Edit(EditPopup::Cell { input, set_null, error, .. }), None) => {
+                *input = text_input(&text);
+                *set_null = false;
+                *error = None;
+            }
+            (Overlay::Edit(EditPopup::Insert { fields, .. }), Some(i)) => {
+                if let Some(field) = fields.get_mut(i) {
+                    field.input = text_input(&text);
+                    field.set_null = false;
+                    field.use_default = false;
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The foreign-key picker: the referenced rows matching what is typed, by label.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use super::grid::fit;
+use super::theme;
+use crate::app::RefPicker;
+use crate::db::value::raw_text;
+
+pub fn draw(frame: &mut Frame, picker: &RefPicker) {
+    let area = frame.area();
+    let height = (picker.matches.len() as u16 + 4).clamp(6, 16);
+    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(70.min(area.width))]).flex(Flex::Center).areas(vertical);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::popup_border())
+        .title(format!(" pick a row of {} ", picker.table))
+        .title_bottom(Line::styled(" type to search · ↑↓ select · Enter pick · Esc type the key ", theme::key()));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [query, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(&picker.query, query);
+    if picker.matches.is_empty() {
+        let text = if picker.request.is_some() { "searching…" } else { "no row matches" };
+        frame.render_widget(Paragraph::new(text).style(theme::dim()), list);
+        return;
+    }
+    let label_width = inner.width.saturating_sub(14).max(8);
+    let lines: Vec<Line> = picker
+        .matches
+        .iter()
+        .enumerate()
+        .take(list.height as usize)
+        .map(|(i, found)| {
+            let style = if i == picker.selected { theme::selected_cell() } else { ratatui::style::Style::new() };
+            Line::from(vec![
+                Span::styled(fit(&found.label, label_width), style),
+                Span::styled(format!(" {}", fit(&raw_text(&found.key), 12)), theme::key()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}
