@@ -4,6 +4,7 @@ mod demo;
 mod er;
 mod log;
 mod migrate;
+mod sql;
 mod tables;
 mod user;
 pub(crate) mod user_print;
@@ -65,6 +66,8 @@ pub enum Command {
     User(user::UserArgs),
     /// Show the audit log of changes squall committed (for --db or this project's database).
     Log(log::LogArgs),
+    /// Run one SQL statement and print its rows (text, --json or --csv); writes ask first.
+    Sql(sql::SqlArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -117,6 +120,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
         Some(Command::User(args)) => user::run(&args, &cli.global),
         Some(Command::Log(args)) => log::run(&args, &cli.global),
+        Some(Command::Sql(args)) => sql::run(&args, &cli.global),
     }
 }
 
