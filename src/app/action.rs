@@ -85,4 +85,6 @@ pub enum Action {
     UndoEdit,
     /// Show the SQL of everything staged, then commit on `y` (Ctrl-S).
     ReviewChanges,
+    /// Open the SQL console, the current table ready to complete (`:`).
+    OpenConsole,
 }

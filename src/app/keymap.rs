@@ -64,6 +64,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "", description: "", chords: &[ch('d')], action: Some(Action::DeleteRows) },
     KeyHelp { keys: "u", description: "undo the last staged change", chords: &[ch('u')], action: Some(Action::UndoEdit) },
     KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits all in one transaction", chords: &[ctrl('s')], action: Some(Action::ReviewChanges) },
+    KeyHelp { keys: ":", description: "SQL console (the table's name ready to complete)", chords: &[ch(':')], action: Some(Action::OpenConsole) },
     KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal) },
     KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
     KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },

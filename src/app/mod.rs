@@ -4,6 +4,9 @@
 
 mod action;
 mod browser;
+mod console;
+mod console_keys;
+mod console_run;
 mod edit;
 mod er;
 mod input;
@@ -21,6 +24,11 @@ use rusqlite::types::Value;
 pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
+pub use console::{
+    Awaiting, ConsoleAreas, ConsoleFocus, ConsoleRequest, ConsoleResult, ConsoleState, Outcome, RowBatch,
+    StatementResult, console_areas, console_body,
+};
+pub use console_keys::{CONSOLE_KEYS, editor_with};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
 pub use input::field_text;
@@ -102,6 +110,8 @@ pub enum DbRequest {
     },
     /// User administration: statuses, roles, previews, actions, impersonations.
     Users(UsersRequest),
+    /// The SQL console's work (its own worker and connection).
+    Console(ConsoleRequest),
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -137,6 +147,7 @@ pub enum DbResult {
     /// Nothing was written: these rows changed since they were loaded.
     Conflict(RowConflicts),
     Users(UsersResult),
+    Console(ConsoleResult),
 }
 
 /// A worker's answer to request `id`.
@@ -153,6 +164,8 @@ pub enum Worker {
     Foreground,
     /// Row counts: slow on big tables, nobody waits for them.
     Background,
+    /// The SQL console: statements that may run long, streaming their rows.
+    Console,
 }
 
 /// What `update` asks the outside world to do.
@@ -215,10 +228,13 @@ pub enum Screen {
     Er,
     /// The migrations of the database.
     Migrations,
+    /// The SQL console.
+    Console,
 }
 
 /// Screens that have a tab after the tables', in tab-bar order.
-pub const SPECIAL_SCREENS: [(Screen, &str); 2] = [(Screen::Er, "◇ ER"), (Screen::Migrations, "⇅ migrations")];
+pub const SPECIAL_SCREENS: [(Screen, &str); 3] =
+    [(Screen::Er, "◇ ER"), (Screen::Migrations, "⇅ migrations"), (Screen::Console, "› SQL")];
 
 /// The whole application state.
 pub struct App {
@@ -236,6 +252,8 @@ pub struct App {
     nav_request: Option<RequestId>,
     /// User statuses and the user action menu's requests.
     pub users: UsersState,
+    /// The SQL console.
+    pub console: ConsoleState,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Terminal size in cells.
@@ -269,6 +287,7 @@ impl App {
             trail: Vec::new(),
             nav_request: None,
             users: UsersState::default(),
+            console: ConsoleState::default(),
             overlay: Overlay::None,
             status: None,
             width,
@@ -327,6 +346,7 @@ impl App {
             || self.nav_request.is_some()
             || self.edits.request.is_some()
             || self.users.is_busy()
+            || self.console.is_busy()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -383,6 +403,9 @@ impl App {
         }
         if let Some(effects) = self.on_overlay_reply(&reply) {
             return effects;
+        }
+        if self.console.awaits(reply.id) {
+            return self.on_console_reply(reply);
         }
         if self.users.awaits(reply.id) {
             return self.on_users_reply(reply);

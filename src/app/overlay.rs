@@ -104,7 +104,7 @@ impl App {
     }
 
     fn open_detail(&mut self) -> Vec<Effect> {
-        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let Some(tab) = self.grid_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let lookups: Vec<(usize, LabelLookup)> = meta
             .kinds
@@ -187,7 +187,7 @@ impl App {
             }
             Overlay::Detail { scroll, .. } => match key.code {
                 KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
-                KeyCode::Char('A') => self.open_user_menu(),
+                KeyCode::Char('A') if self.screen == super::Screen::Browser => self.open_user_menu(),
                 KeyCode::Down | KeyCode::Char('j') => {
                     *scroll = scroll.saturating_add(1);
                     Vec::new()

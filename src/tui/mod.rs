@@ -1,6 +1,7 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
+mod console;
 mod users;
 pub mod worker;
 
@@ -16,6 +17,7 @@ use ratatui::crossterm::execute;
 use crate::app::{Action, App, AppEvent, AuditTarget, Effect, MigrationsSource, Source, Worker};
 use crate::db::open::{Database, OpenInput, OpenMode, open_database};
 use crate::db::value::DisplayContext;
+use console::ConsoleHandle;
 use worker::WorkerHandle;
 
 /// SQLite page cache per TUI connection, in KiB as `PRAGMA cache_size` takes it (negative).
@@ -53,9 +55,18 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     for conn in [&db.conn, &counter.conn] {
         conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
     }
+    // The console's statements may run long: their own connection keeps table paging free.
+    let console_mode = if db.read_only.is_some() { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
+    let console_db = open_database(&OpenInput { path: &db.path, mode: console_mode })
+        .context("opening a connection for the SQL console")?;
+    console_db.conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
+    let history_file = crate::paths::data_dir().map(|dir| crate::history::history_path(&dir, &db.path)).ok();
+    let history = history_file.as_deref().map(crate::history::read_history).transpose().unwrap_or_default();
     let (events_tx, events) = channel::<AppEvent>();
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages")?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts")?;
+    let console = ConsoleHandle::spawn(console_db.conn, events_tx.clone(), history_file)?;
+    let workers = Workers { foreground, background, console };
 
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -70,7 +81,8 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
-    run_effects(effects, &foreground, &background);
+    app.console.history = history.unwrap_or_default();
+    run_effects(effects, &workers);
     terminal.draw(|frame| crate::ui::draw(frame, &app))?;
     while let Ok(event) = events.recv() {
         let action = match event {
@@ -87,7 +99,7 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
             }
         };
         let effects = app.update(action);
-        run_effects(effects, &foreground, &background);
+        run_effects(effects, &workers);
         if app.should_quit {
             break;
         }
@@ -96,12 +108,21 @@ pub fn run(db: Database, reason: String, d1: Option<String>) -> Result<()> {
     Ok(())
 }
 
-fn run_effects(effects: Vec<Effect>, foreground: &WorkerHandle, background: &WorkerHandle) {
-    let pick = |worker: Worker| if worker == Worker::Foreground { foreground } else { background };
+struct Workers {
+    foreground: WorkerHandle,
+    background: WorkerHandle,
+    console: ConsoleHandle,
+}
+
+fn run_effects(effects: Vec<Effect>, workers: &Workers) {
     for effect in effects {
         match effect {
-            Effect::Request { worker, id, request } => pick(worker).send(id, *request),
-            Effect::Interrupt { worker } => pick(worker).interrupt(),
+            Effect::Request { worker: Worker::Console, id, request } => workers.console.send(id, *request),
+            Effect::Interrupt { worker: Worker::Console } => workers.console.interrupt(),
+            Effect::Request { worker: Worker::Foreground, id, request } => workers.foreground.send(id, *request),
+            Effect::Interrupt { worker: Worker::Foreground } => workers.foreground.interrupt(),
+            Effect::Request { worker: Worker::Background, id, request } => workers.background.send(id, *request),
+            Effect::Interrupt { worker: Worker::Background } => workers.background.interrupt(),
         }
     }
 }

@@ -156,6 +156,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             DbResult::Applied(apply_migrations(conn, input)?)
         }
         DbRequest::Users(request) => DbResult::Users(super::users::answer_users(conn, request)?),
+        DbRequest::Console(_) => anyhow::bail!("console requests go to the console's worker"),
     })
 }
 

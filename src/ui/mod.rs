@@ -1,5 +1,6 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
+mod console;
 mod edit;
 mod er;
 mod grid;
@@ -26,6 +27,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         let body = areas.header.union(areas.grid);
         match app.screen {
             Screen::Migrations => migrations::draw(frame, app, body),
+            Screen::Console => console::draw(frame, app, body),
             _ => er::draw(frame, app, body),
         }
         status::draw(frame, app, areas.status);

@@ -1,0 +1,276 @@
+//! The SQL console's worker: its own thread and connection, so a long statement never holds up
+//! table paging. A reading statement stays prepared between batches: the worker steps it only as
+//! far as the screen asks, seeks by restarting it, and for a jump to the end steps through keeping
+//! only the last rows. Memory stays flat whatever the result's size.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use rusqlite::types::Value;
+use rusqlite::{Connection, InterruptHandle};
+
+use crate::app::{AppEvent, ConsoleRequest, ConsoleResult, DbReply, DbRequest, DbResult, RequestId, RowBatch};
+use crate::audit::{append_audit_to, sql_entry};
+use crate::db::query::{
+    count_matching_rows, execute_write, explain_plan, result_columns, result_kinds, row_values, write_kind,
+};
+use crate::db::schema::{ListTables, list_tables};
+use crate::history::append_history;
+
+/// The first batch goes out once it has a row and this long has passed, even if not full: a slow
+/// filter shows its first matches at once.
+const FIRST_BATCH_WAIT: Duration = Duration::from_millis(30);
+
+/// A running console worker.
+pub struct ConsoleHandle {
+    requests: Sender<(RequestId, DbRequest)>,
+    interrupt: InterruptHandle,
+}
+
+impl ConsoleHandle {
+    /// Starts the worker on `conn`; statements run are appended to `history` (when given).
+    pub fn spawn(conn: Connection, events: Sender<AppEvent>, history: Option<PathBuf>) -> Result<ConsoleHandle> {
+        let (requests, inbox) = channel();
+        let interrupt = conn.get_interrupt_handle();
+        thread::Builder::new().name("squall-db-console".into()).spawn(move || serve(conn, inbox, events, history))?;
+        Ok(ConsoleHandle { requests, interrupt })
+    }
+
+    pub fn send(&self, id: RequestId, request: DbRequest) {
+        let _ = self.requests.send((id, request));
+    }
+
+    pub fn interrupt(&self) {
+        self.interrupt.interrupt();
+    }
+}
+
+type Inbox = Receiver<(RequestId, DbRequest)>;
+
+fn reply(events: &Sender<AppEvent>, id: RequestId, result: Result<ConsoleResult>) -> bool {
+    let result = result.map(DbResult::Console).map_err(|err| crate::cli::error_chain(&err));
+    events.send(AppEvent::Db(DbReply { id, result })).is_ok()
+}
+
+fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: Option<PathBuf>) {
+    let mut next: Option<(RequestId, DbRequest)> = None;
+    loop {
+        let (id, request) = match next.take() {
+            Some(request) => request,
+            None => match inbox.recv() {
+                Ok(request) => request,
+                Err(_) => break,
+            },
+        };
+        let DbRequest::Console(request) = request else {
+            reply(&events, id, Err(anyhow::anyhow!("not a console request")));
+            continue;
+        };
+        let remember = |sql: &str| {
+            if let Some(file) = &history {
+                // A history that cannot be written must not stop the statement.
+                let _ = append_history(file, sql);
+            }
+        };
+        match request {
+            ConsoleRequest::Run { sql, batch } => {
+                remember(&sql);
+                next = stream(&conn, id, &sql, batch, &inbox, &events);
+            }
+            ConsoleRequest::Write { sql, audit } => {
+                remember(&sql);
+                let result = execute_write(&mut conn, &sql).and_then(|report| {
+                    let entry =
+                        sql_entry(&audit.database, &sql, report.kind.audit_op(), report.changes, chrono::Utc::now());
+                    append_audit_to(&audit.file, &[entry])?;
+                    Ok(ConsoleResult::Written(report))
+                });
+                reply(&events, id, result);
+            }
+            ConsoleRequest::Fetch { .. } | ConsoleRequest::ToEnd { .. } => {
+                reply(&events, id, Err(anyhow::anyhow!("the statement is no longer running: run it again")));
+            }
+            other => {
+                reply(&events, id, answer_aside(&conn, other));
+            }
+        }
+    }
+}
+
+/// Requests answered beside an open stream (they need no exclusive use of the connection).
+fn answer_aside(conn: &Connection, request: ConsoleRequest) -> Result<ConsoleResult> {
+    match request {
+        ConsoleRequest::Plan { sql } => Ok(ConsoleResult::Plan(explain_plan(conn, &sql)?)),
+        ConsoleRequest::Schema => {
+            let mut schema = Vec::new();
+            for table in list_tables(conn, &ListTables { include_internal: false })? {
+                let columns = conn
+                    .prepare("SELECT name FROM pragma_table_info(?1)")?
+                    .query_map([&table.name], |row| row.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                schema.push((table.name, columns));
+            }
+            Ok(ConsoleResult::Schema(schema))
+        }
+        _ => Err(anyhow::anyhow!("not answered beside a running statement")),
+    }
+}
+
+/// Reads up to `limit` rows (or, with `until`, what came by then once there is one).
+fn read_rows(
+    rows: &mut rusqlite::Rows,
+    width: usize,
+    position: &mut u64,
+    done: &mut bool,
+    limit: usize,
+    until: Option<Instant>,
+) -> Result<Vec<Vec<Value>>> {
+    let mut out = Vec::with_capacity(limit.min(1024));
+    while out.len() < limit {
+        match rows.next()? {
+            Some(row) => {
+                out.push(row_values(row, width)?);
+                *position += 1;
+            }
+            None => {
+                *done = true;
+                break;
+            }
+        }
+        if until.is_some_and(|t| Instant::now() >= t) {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a statement: a write is only described; a read streams its first batch, then answers
+/// fetches until another request arrives, which is handed back to run next.
+fn stream(
+    conn: &Connection,
+    id: RequestId,
+    sql: &str,
+    batch: usize,
+    inbox: &Inbox,
+    events: &Sender<AppEvent>,
+) -> Option<(RequestId, DbRequest)> {
+    let started = Instant::now();
+    let mut stmt = match conn.prepare(sql) {
+        Ok(stmt) => stmt,
+        Err(err) => {
+            reply(events, id, Err(err.into()));
+            return None;
+        }
+    };
+    if !stmt.readonly() {
+        let described = count_matching_rows(conn, sql)
+            .map(|matching| ConsoleResult::NeedsConfirm { kind: write_kind(sql), matching });
+        reply(events, id, described);
+        return None;
+    }
+    let columns = result_columns(&stmt);
+    let width = columns.len();
+    let mut rows = match stmt.query([]) {
+        Ok(rows) => rows,
+        Err(err) => {
+            reply(events, id, Err(err.into()));
+            return None;
+        }
+    };
+    let (mut position, mut done) = (0u64, false);
+    let first = read_rows(&mut rows, width, &mut position, &mut done, batch, Some(started + FIRST_BATCH_WAIT));
+    let first = match first {
+        Ok(first) => first,
+        Err(err) => {
+            reply(events, id, Err(err));
+            return None;
+        }
+    };
+    let kinds = result_kinds(&columns, &first);
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let batch = RowBatch { columns: Some((columns, kinds)), first: 0, rows: first, done, seen: position, elapsed_ms };
+    if !reply(events, id, Ok(ConsoleResult::Rows(batch))) || done {
+        return None;
+    }
+    loop {
+        let (rid, request) = inbox.recv().ok()?;
+        let started = Instant::now();
+        let result = match request {
+            DbRequest::Console(ConsoleRequest::Fetch { stream, from, rows: count }) if stream == id => {
+                if from < position {
+                    // Seeking back: the statement starts over (SQLite cannot step backwards).
+                    drop(rows);
+                    rows = match stmt.query([]) {
+                        Ok(rows) => rows,
+                        Err(err) => {
+                            reply(events, rid, Err(err.into()));
+                            return None;
+                        }
+                    };
+                    (position, done) = (0, false);
+                }
+                seek_and_read(&mut rows, width, &mut position, &mut done, from, count).map(|mut batch| {
+                    batch.elapsed_ms = started.elapsed().as_millis() as u64;
+                    batch
+                })
+            }
+            DbRequest::Console(ConsoleRequest::ToEnd { stream, keep }) if stream == id => {
+                read_to_end(&mut rows, width, &mut position, keep).map(|mut batch| {
+                    done = true;
+                    batch.elapsed_ms = started.elapsed().as_millis() as u64;
+                    batch
+                })
+            }
+            DbRequest::Console(request @ (ConsoleRequest::Plan { .. } | ConsoleRequest::Schema)) => {
+                if !reply(events, rid, answer_aside(conn, request)) {
+                    return None;
+                }
+                continue;
+            }
+            other => return Some((rid, other)),
+        };
+        // A finished stream stays open: scrolling back up restarts it.
+        let failed = result.is_err();
+        if !reply(events, rid, result.map(ConsoleResult::Rows)) || failed {
+            return None;
+        }
+    }
+}
+
+/// Steps to row `from` (discarding), then reads `count` rows.
+fn seek_and_read(
+    rows: &mut rusqlite::Rows,
+    width: usize,
+    position: &mut u64,
+    done: &mut bool,
+    from: u64,
+    count: usize,
+) -> Result<RowBatch> {
+    while *position < from && !*done {
+        match rows.next()? {
+            Some(_) => *position += 1,
+            None => *done = true,
+        }
+    }
+    let first = *position;
+    let values = read_rows(rows, width, position, done, count, None)?;
+    Ok(RowBatch { columns: None, first, rows: values, done: *done, seen: *position, elapsed_ms: 0 })
+}
+
+/// Steps to the end keeping the last `keep` rows.
+fn read_to_end(rows: &mut rusqlite::Rows, width: usize, position: &mut u64, keep: usize) -> Result<RowBatch> {
+    let mut last: VecDeque<Vec<Value>> = VecDeque::with_capacity(keep + 1);
+    while let Some(row) = rows.next()? {
+        *position += 1;
+        if last.len() == keep {
+            last.pop_front();
+        }
+        last.push_back(row_values(row, width)?);
+    }
+    let first = *position - last.len() as u64;
+    Ok(RowBatch { columns: None, first, rows: last.into(), done: true, seen: *position, elapsed_ms: 0 })
+}
