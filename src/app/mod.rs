@@ -485,3 +485,5 @@ pub(crate) mod tests;
 mod tests_edit;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;
+#[cfg(test)]
+pub(crate) mod console_tests;

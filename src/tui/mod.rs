@@ -1,7 +1,7 @@
 //! The terminal side: setup and guaranteed restore (panic included), the event loop, and the
 //! database workers.
 
-mod console;
+pub mod console;
 mod users;
 pub mod worker;
 

@@ -237,7 +237,7 @@ pub fn highlight(text: &str) -> Vec<Line<'static>> {
             let Some(cells) = styles.get_mut((line as usize).saturating_sub(1)) else { continue };
             let from = if line == start.line { (start.column as usize).saturating_sub(1) } else { 0 };
             let to = if line == end.line { (end.column as usize).saturating_sub(1) } else { cells.len() };
-            for cell in cells.iter_mut().take(to.min(usize::MAX)).skip(from) {
+            for cell in cells.iter_mut().take(to).skip(from) {
                 *cell = style;
             }
         }

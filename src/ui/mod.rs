@@ -72,4 +72,6 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
 }
 
 #[cfg(test)]
+mod console_tests;
+#[cfg(test)]
 pub(crate) mod tests;
