@@ -245,7 +245,6 @@ pub enum Awaiting {
         result: usize,
     },
     Plan,
-    Schema,
 }
 
 /// The console's state.
@@ -271,6 +270,8 @@ pub struct ConsoleState {
     /// Every table's columns, once read.
     pub schema: Vec<(String, Vec<String>)>,
     pub schema_requested: bool,
+    /// The schema read in flight: apart from `request`, so running a statement never waits on it.
+    pub schema_request: Option<RequestId>,
     /// The table `:` was pressed on: completed first.
     pub context_table: Option<String>,
     /// The tick a request in flight was sent at, to show how long it has been running.
@@ -294,6 +295,7 @@ impl Default for ConsoleState {
             completion: None,
             schema: Vec::new(),
             schema_requested: false,
+            schema_request: None,
             context_table: None,
             sent_at_tick: 0,
         }
@@ -302,11 +304,11 @@ impl Default for ConsoleState {
 
 impl ConsoleState {
     pub fn awaits(&self, id: RequestId) -> bool {
-        self.request.is_some_and(|(r, _)| r == id)
+        self.request.is_some_and(|(r, _)| r == id) || self.schema_request == Some(id)
     }
 
     pub fn is_busy(&self) -> bool {
-        self.request.is_some_and(|(_, a)| a != Awaiting::Schema)
+        self.request.is_some()
     }
 
     /// The result on screen.
@@ -367,5 +369,16 @@ impl super::App {
         self.console.request = Some((id, awaiting));
         self.console.sent_at_tick = self.spinner;
         effect
+    }
+
+    /// Reads every table's columns for completion (once, and again after DDL).
+    pub(super) fn request_console_schema(&mut self) -> Vec<Effect> {
+        if self.console.schema_requested {
+            return Vec::new();
+        }
+        self.console.schema_requested = true;
+        let (id, effect) = self.request(Worker::Console, super::DbRequest::Console(ConsoleRequest::Schema));
+        self.console.schema_request = Some(id);
+        vec![effect]
     }
 }

@@ -16,14 +16,7 @@ impl App {
             self.console.editor = ratatui_textarea::TextArea::default();
             self.console.context_table = table;
         }
-        if self.console.schema_requested {
-            return Vec::new();
-        }
-        self.console.schema_requested = true;
-        if self.console.request.is_some() {
-            return Vec::new();
-        }
-        vec![self.console_request(ConsoleRequest::Schema, Awaiting::Schema)]
+        self.request_console_schema()
     }
 
     /// The statements F5 runs: those of the selection, else the one under the cursor.
@@ -92,12 +85,18 @@ impl App {
                 self.say(Level::Warning, "query cancelled");
             }
             Awaiting::Plan => self.console.plan = None,
-            Awaiting::Schema => self.console.schema_requested = false,
         }
         vec![Effect::Interrupt { worker: Worker::Console }]
     }
 
     pub(super) fn on_console_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        if self.console.schema_request == Some(reply.id) {
+            self.console.schema_request = None;
+            if let Ok(DbResult::Console(ConsoleResult::Schema(schema))) = reply.result {
+                self.console.schema = schema;
+            }
+            return Vec::new();
+        }
         let Some((_, awaiting)) = self.console.request.take() else { return Vec::new() };
         let result = match reply.result {
             Ok(DbResult::Console(result)) => Ok(result),
@@ -105,11 +104,6 @@ impl App {
             Err(message) => Err(message),
         };
         match (awaiting, result) {
-            (Awaiting::Schema, Ok(ConsoleResult::Schema(schema))) => {
-                self.console.schema = schema;
-                Vec::new()
-            }
-            (Awaiting::Schema, _) => Vec::new(),
             (Awaiting::Plan, Ok(ConsoleResult::Plan(nodes))) => {
                 if let Some((_, plan)) = &mut self.console.plan {
                     *plan = Load::Loaded(nodes);
@@ -210,11 +204,7 @@ impl App {
         if !self.console.queue.is_empty() {
             return self.start_next_statement();
         }
-        if !self.console.schema_requested {
-            self.console.schema_requested = true;
-            return vec![self.console_request(ConsoleRequest::Schema, Awaiting::Schema)];
-        }
-        Vec::new()
+        self.request_console_schema()
     }
 
     /// `y` on a write waiting for confirmation runs it; anything else skips it.
