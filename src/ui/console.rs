@@ -112,6 +112,7 @@ fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
         let count = group_thousands(result.seen);
         let mut parts = Vec::new();
         match (&result.outcome, result.done) {
+            (Outcome::Rows, true) if result.seen == 1 => parts.push("1 row".to_string()),
             (Outcome::Rows, true) => parts.push(format!("{count} rows")),
             (Outcome::Rows, false) => parts.push(format!("{count} rows so far")),
             _ => {}
