@@ -145,7 +145,8 @@ impl App {
         }
         match self.screen {
             Screen::Er => return self.er_mouse(mouse),
-            Screen::Migrations | Screen::Console => return Vec::new(),
+            Screen::Console => return self.console_mouse(mouse),
+            Screen::Migrations => return Vec::new(),
             Screen::Browser => {}
         }
         match mouse.kind {

@@ -18,7 +18,8 @@ pub static CONSOLE_KEYS: &[(&str, &str)] = &[
     ("Ctrl-r (empty editor)", "search the history (Ctrl-r again: older, Enter takes it)"),
     ("Ctrl-e", "query plan of the statement under the cursor"),
     ("Shift-arrows", "select text"),
-    ("Esc", "cancel a running query; else go to the results"),
+    ("Esc", "cancel a running query; else go to the results (and back)"),
+    ("F1", "this help (? in the results)"),
     ("results: arrows, PgUp PgDn, gg G", "move; G reaches the last row"),
     ("results: s / Enter / r", "sort the rows on screen / row detail / reveal secrets in it"),
     ("results: [ ]", "previous / next statement's result"),
@@ -98,6 +99,9 @@ impl App {
         }
         if key.code == KeyCode::F(5) {
             return self.run_console();
+        }
+        if key.code == KeyCode::F(1) {
+            return self.open_overlay(Action::OpenHelp);
         }
         if ctrl(&key, 'r') {
             if self.console.focus == ConsoleFocus::Editor && self.console.text().trim().is_empty() {
@@ -183,6 +187,16 @@ impl App {
             KeyCode::BackTab => self.update(Action::PrevTab),
             KeyCode::Char('q') => self.update(Action::Quit),
             KeyCode::Char('?') => self.open_overlay(Action::OpenHelp),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The wheel scrolls the result.
+    pub(super) fn console_mouse(&mut self, mouse: ratatui::crossterm::event::MouseEvent) -> Vec<Effect> {
+        use ratatui::crossterm::event::MouseEventKind;
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_console_rows(3),
+            MouseEventKind::ScrollUp => self.move_console_rows(-3),
             _ => Vec::new(),
         }
     }

@@ -241,6 +241,27 @@ fn stream(
     }
 }
 
+/// Overwrites `slot` with the row's values, reusing its text buffers. Text that is not UTF-8 is
+/// shown with replacement characters rather than failing the whole result.
+fn refill_row(row: &rusqlite::Row, width: usize, slot: &mut Vec<Value>) -> rusqlite::Result<()> {
+    use rusqlite::types::ValueRef;
+    slot.resize(width, Value::Null);
+    for (i, value) in slot.iter_mut().enumerate() {
+        match (row.get_ref(i)?, value) {
+            (ValueRef::Text(text), Value::Text(buffer)) => {
+                buffer.clear();
+                buffer.push_str(&String::from_utf8_lossy(text));
+            }
+            (ValueRef::Text(text), value) => *value = Value::Text(String::from_utf8_lossy(text).into_owned()),
+            (ValueRef::Null, value) => *value = Value::Null,
+            (ValueRef::Integer(n), value) => *value = Value::Integer(n),
+            (ValueRef::Real(f), value) => *value = Value::Real(f),
+            (ValueRef::Blob(bytes), value) => *value = Value::Blob(bytes.to_vec()),
+        }
+    }
+    Ok(())
+}
+
 /// Steps to row `from` (discarding), then reads `count` rows.
 fn seek_and_read(
     rows: &mut rusqlite::Rows,
@@ -261,15 +282,15 @@ fn seek_and_read(
     Ok(RowBatch { columns: None, first, rows: values, done: *done, seen: *position, elapsed_ms: 0 })
 }
 
-/// Steps to the end keeping the last `keep` rows.
+/// Steps to the end keeping the last `keep` rows. The row falling out of the window lends its
+/// allocations to the next one, so a million rows cost no million allocations.
 fn read_to_end(rows: &mut rusqlite::Rows, width: usize, position: &mut u64, keep: usize) -> Result<RowBatch> {
     let mut last: VecDeque<Vec<Value>> = VecDeque::with_capacity(keep + 1);
     while let Some(row) = rows.next()? {
         *position += 1;
-        if last.len() == keep {
-            last.pop_front();
-        }
-        last.push_back(row_values(row, width)?);
+        let mut slot = if last.len() == keep { last.pop_front().unwrap_or_default() } else { Vec::new() };
+        refill_row(row, width, &mut slot)?;
+        last.push_back(slot);
     }
     let first = *position - last.len() as u64;
     Ok(RowBatch { columns: None, first, rows: last.into(), done: true, seen: *position, elapsed_ms: 0 })
