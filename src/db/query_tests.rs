@@ -114,6 +114,8 @@ fn result_columns_get_kinds_like_table_columns() {
     assert_eq!(kinds[1], ColumnKind::Boolean);
     assert!(matches!(kinds[2], ColumnKind::Timestamp { .. }), "{:?}", kinds[2]);
     assert!(matches!(kinds[3], ColumnKind::Integer | ColumnKind::Blob | ColumnKind::Real), "{:?}", kinds[3]);
+    let secret = [ResultColumn { name: "token".into(), decl_type: "TEXT".into() }];
+    assert_eq!(result_kinds(&secret, &[vec![Value::Text("abc".into())]]), [ColumnKind::Secret], "masked until r");
 }
 
 #[test]
