@@ -308,3 +308,19 @@ fn the_plan_flags_a_scan_of_a_large_table() {
     h.key(KeyCode::Esc);
     assert!(h.app.console.plan.is_none());
 }
+
+#[test]
+fn g_right_after_the_first_rows_reads_only_the_last_window() {
+    let mut h = Harness::new(1_500);
+    h.run("select id from user order by id");
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('G'));
+    assert_eq!(text(&h.selected()[0]), "u1499");
+    let rows = &h.result().grid.window.rows;
+    assert_eq!(rows.len(), console::END_ROWS);
+    assert_eq!(text(&rows[0].values[0]), format!("u{:04}", 1_500 - console::END_ROWS));
+    assert_eq!((h.result().seen, h.result().row_number()), (1_500, Some(1_500)));
+    h.key(KeyCode::PageUp);
+    let number = h.result().row_number().unwrap();
+    assert_eq!(text(&h.selected()[0]), format!("u{:04}", number - 1));
+}

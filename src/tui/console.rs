@@ -3,7 +3,6 @@
 //! far as the screen asks, seeks by restarting it, and for a jump to the end steps through keeping
 //! only the last rows. Memory stays flat whatever the result's size.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
@@ -219,8 +218,36 @@ fn stream(
                 })
             }
             DbRequest::Console(ConsoleRequest::ToEnd { stream, keep }) if stream == id => {
-                read_to_end(&mut rows, width, &mut position, keep).map(|mut batch| {
-                    done = true;
+                // Stepping without reading a value costs SQLite almost nothing; decoding every row
+                // costs several times that. So: step to the end reading only the first `keep`
+                // rows; if more followed, start over and read just the last `keep`.
+                let counted = read_to_end(&mut rows, width, &mut position, keep);
+                done = true;
+                match counted {
+                    Ok(Some(batch)) => Ok(batch),
+                    Ok(None) => {
+                        drop(rows);
+                        rows = match stmt.query([]) {
+                            Ok(rows) => rows,
+                            Err(err) => {
+                                reply(events, rid, Err(err.into()));
+                                return None;
+                            }
+                        };
+                        let total = position;
+                        (position, done) = (0, false);
+                        seek_and_read(
+                            &mut rows,
+                            width,
+                            &mut position,
+                            &mut done,
+                            total.saturating_sub(keep as u64),
+                            keep,
+                        )
+                    }
+                    Err(err) => Err(err),
+                }
+                .map(|mut batch| {
                     batch.elapsed_ms = started.elapsed().as_millis() as u64;
                     batch
                 })
@@ -239,27 +266,6 @@ fn stream(
             return None;
         }
     }
-}
-
-/// Overwrites `slot` with the row's values, reusing its text buffers. Text that is not UTF-8 is
-/// shown with replacement characters rather than failing the whole result.
-fn refill_row(row: &rusqlite::Row, width: usize, slot: &mut Vec<Value>) -> rusqlite::Result<()> {
-    use rusqlite::types::ValueRef;
-    slot.resize(width, Value::Null);
-    for (i, value) in slot.iter_mut().enumerate() {
-        match (row.get_ref(i)?, value) {
-            (ValueRef::Text(text), Value::Text(buffer)) => {
-                buffer.clear();
-                buffer.push_str(&String::from_utf8_lossy(text));
-            }
-            (ValueRef::Text(text), value) => *value = Value::Text(String::from_utf8_lossy(text).into_owned()),
-            (ValueRef::Null, value) => *value = Value::Null,
-            (ValueRef::Integer(n), value) => *value = Value::Integer(n),
-            (ValueRef::Real(f), value) => *value = Value::Real(f),
-            (ValueRef::Blob(bytes), value) => *value = Value::Blob(bytes.to_vec()),
-        }
-    }
-    Ok(())
 }
 
 /// Steps to row `from` (discarding), then reads `count` rows.
@@ -282,16 +288,23 @@ fn seek_and_read(
     Ok(RowBatch { columns: None, first, rows: values, done: *done, seen: *position, elapsed_ms: 0 })
 }
 
-/// Steps to the end keeping the last `keep` rows. The row falling out of the window lends its
-/// allocations to the next one, so a million rows cost no million allocations.
-fn read_to_end(rows: &mut rusqlite::Rows, width: usize, position: &mut u64, keep: usize) -> Result<RowBatch> {
-    let mut last: VecDeque<Vec<Value>> = VecDeque::with_capacity(keep + 1);
+/// Steps to the end. When at most `keep` rows were left, they are the batch; otherwise `None`
+/// (after the first `keep`, rows are stepped over without reading a value) and `position` is
+/// the total.
+fn read_to_end(rows: &mut rusqlite::Rows, width: usize, position: &mut u64, keep: usize) -> Result<Option<RowBatch>> {
+    let first = *position;
+    let mut held: Vec<Vec<Value>> = Vec::new();
+    let mut more = false;
     while let Some(row) = rows.next()? {
         *position += 1;
-        let mut slot = if last.len() == keep { last.pop_front().unwrap_or_default() } else { Vec::new() };
-        refill_row(row, width, &mut slot)?;
-        last.push_back(slot);
+        if held.len() < keep {
+            held.push(row_values(row, width)?);
+        } else {
+            more = true;
+        }
     }
-    let first = *position - last.len() as u64;
-    Ok(RowBatch { columns: None, first, rows: last.into(), done: true, seen: *position, elapsed_ms: 0 })
+    if more {
+        return Ok(None);
+    }
+    Ok(Some(RowBatch { columns: None, first, rows: held, done: true, seen: *position, elapsed_ms: 0 }))
 }
