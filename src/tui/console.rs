@@ -217,10 +217,18 @@ fn stream(
                     batch
                 })
             }
+            DbRequest::Console(ConsoleRequest::ToEnd { stream, keep })
+                if stream == id
+                    && let Some(batch) = tail_by_offset(conn, sql, width, keep) =>
+            {
+                batch.map(|mut batch| {
+                    batch.elapsed_ms = started.elapsed().as_millis() as u64;
+                    batch
+                })
+            }
             DbRequest::Console(ConsoleRequest::ToEnd { stream, keep }) if stream == id => {
-                // Stepping without reading a value costs SQLite almost nothing; decoding every row
-                // costs several times that. So: step to the end reading only the first `keep`
-                // rows; if more followed, start over and read just the last `keep`.
+                // A statement that cannot be wrapped (PRAGMA, ...): step to the end reading only
+                // the first `keep` rows; if more followed, start over and read just the last `keep`.
                 let counted = read_to_end(&mut rows, width, &mut position, keep);
                 done = true;
                 match counted {
@@ -266,6 +274,30 @@ fn stream(
             return None;
         }
     }
+}
+
+/// The last `keep` rows of a SELECT through SQLite itself: `count(*)` over it, then `LIMIT` /
+/// `OFFSET`. SQLite skips offset rows before computing their columns, so both passes cost less
+/// than stepping through the result once. The user's own statement is wrapped as a subquery (on a
+/// line of its own, so a trailing `--` comment cannot swallow the parenthesis); `None` when it
+/// cannot be (PRAGMA, VALUES with a trailing clause...). The main stream is left where it was.
+fn tail_by_offset(conn: &Connection, sql: &str, width: usize, keep: usize) -> Option<Result<RowBatch>> {
+    let mut count = conn.prepare(&format!("SELECT count(*) FROM (\n{sql}\n)")).ok()?;
+    let mut tail = conn.prepare(&format!("SELECT * FROM (\n{sql}\n) LIMIT ?1 OFFSET ?2")).ok()?;
+    if tail.column_count() != width {
+        return None;
+    }
+    Some((|| {
+        let total: i64 = count.query_row([], |row| row.get(0))?;
+        let total = total.max(0) as u64;
+        let first = total.saturating_sub(keep as u64);
+        let mut rows = tail.query(rusqlite::params![keep as i64, first as i64])?;
+        let mut values = Vec::with_capacity(keep);
+        while let Some(row) = rows.next()? {
+            values.push(row_values(row, width)?);
+        }
+        Ok(RowBatch { columns: None, first, rows: values, done: true, seen: total, elapsed_ms: 0 })
+    })())
 }
 
 /// Steps to row `from` (discarding), then reads `count` rows.
