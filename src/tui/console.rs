@@ -23,6 +23,8 @@ use crate::history::append_history;
 /// The first batch goes out once it has a row and this long has passed, even if not full: a slow
 /// filter shows its first matches at once.
 const FIRST_BATCH_WAIT: Duration = Duration::from_millis(30);
+/// A fetch this many rows beyond where the stream is goes through OFFSET instead of stepping.
+const FAR_SEEK: u64 = 10_000;
 
 /// A running console worker.
 pub struct ConsoleHandle {
@@ -199,6 +201,19 @@ fn stream(
         let (rid, request) = inbox.recv().ok()?;
         let started = Instant::now();
         let result = match request {
+            // A far seek (back up after `G`, or a long way ahead) goes through OFFSET: cheaper
+            // than stepping there, and the stream stays where it was.
+            DbRequest::Console(ConsoleRequest::Fetch { stream, from, rows: count })
+                if stream == id
+                    && (from < position || from - position > FAR_SEEK)
+                    && from > 0
+                    && let Some(batch) = rows_by_offset(conn, sql, width, from, count) =>
+            {
+                batch.map(|mut batch| {
+                    batch.elapsed_ms = started.elapsed().as_millis() as u64;
+                    batch
+                })
+            }
             DbRequest::Console(ConsoleRequest::Fetch { stream, from, rows: count }) if stream == id => {
                 if from < position {
                     // Seeking back: the statement starts over (SQLite cannot step backwards).
@@ -298,6 +313,26 @@ fn tail_by_offset(conn: &Connection, sql: &str, width: usize, keep: usize) -> Op
         }
         Ok(RowBatch { columns: None, first, rows: values, done: true, seen: total, elapsed_ms: 0 })
     })())
+}
+
+/// Rows `from .. from + count` of a SELECT through `LIMIT` / `OFFSET` over it (see
+/// [`tail_by_offset`]); `None` when the statement cannot be wrapped.
+fn rows_by_offset(conn: &Connection, sql: &str, width: usize, from: u64, count: usize) -> Option<Result<RowBatch>> {
+    let mut tail = conn.prepare(&format!("SELECT * FROM (\n{sql}\n) LIMIT ?1 OFFSET ?2")).ok()?;
+    if tail.column_count() != width {
+        return None;
+    }
+    let mut read = || -> Result<RowBatch> {
+        let mut rows = tail.query(rusqlite::params![count as i64, from as i64])?;
+        let mut values = Vec::with_capacity(count);
+        while let Some(row) = rows.next()? {
+            values.push(row_values(row, width)?);
+        }
+        let done = values.len() < count;
+        let seen = from + values.len() as u64;
+        Ok(RowBatch { columns: None, first: from, rows: values, done, seen, elapsed_ms: 0 })
+    };
+    Some(read())
 }
 
 /// Steps to row `from` (discarding), then reads `count` rows.
