@@ -272,12 +272,16 @@ pub fn explain_plan(conn: &Connection, sql: &str) -> Result<Vec<PlanNode>> {
         let wanted = filtered.iter().find(|c| columns.iter().any(|name| name.eq_ignore_ascii_case(c)));
         node.warning = Some(match wanted {
             Some(column) => format!(
-                "full scan of {rows} rows: CREATE INDEX {} ON {} ({})",
+                "full scan of {} rows: CREATE INDEX {} ON {} ({})",
+                super::value::group_thousands(rows),
                 quote_ident(&format!("{table}_{column}_idx")),
                 quote_ident(&table),
                 quote_ident(column)
             ),
-            None => format!("full scan of {rows} rows: an index on the columns it filters or joins on would help"),
+            None => format!(
+                "full scan of {} rows: an index on the columns it filters or joins on would help",
+                super::value::group_thousands(rows)
+            ),
         });
     }
     Ok(nodes)
@@ -324,9 +328,9 @@ fn compared_columns(sql: &str) -> Vec<String> {
         if !comparison || i == 0 {
             continue;
         }
+        // Any word, keyword or not (`name` is one to sqlparser): only the table's columns count.
         let Token::Word(word) = &tokens[i - 1] else { continue };
-        let is_name = word.keyword == sqlparser::keywords::Keyword::NoKeyword || word.quote_style.is_some();
-        if is_name && !names.contains(&word.value) {
+        if !names.contains(&word.value) {
             names.push(word.value.clone());
         }
     }

@@ -132,8 +132,11 @@ fn the_plan_is_a_tree_and_flags_scans_of_large_tables() {
     assert!(plan[0].detail.starts_with("SCAN big"), "{plan:?}");
     assert_eq!(
         plan[0].warning.as_deref(),
-        Some("full scan of 10000 rows: CREATE INDEX \"big_email_idx\" ON \"big\" (\"email\")")
+        Some("full scan of 10,000 rows: CREATE INDEX \"big_email_idx\" ON \"big\" (\"email\")")
     );
+    conn.execute_batch("ALTER TABLE big ADD COLUMN name TEXT").unwrap();
+    let keyword = explain_plan(&conn, "select * from big where name = 'x'").unwrap();
+    assert!(keyword[0].warning.as_deref().is_some_and(|w| w.contains("(\"name\")")), "{keyword:?}");
     let small = explain_plan(&conn, "select * from user where email = 'x'").unwrap();
     assert!(small.iter().all(|n| n.warning.is_none()), "{small:?}");
     let nested = explain_plan(&conn, "select * from user where id in (select email from big where id < 5)").unwrap();
