@@ -72,10 +72,22 @@ pub fn statement_at(script: &str, cursor: usize) -> Option<StatementSpan> {
     spans.iter().find(|s| cursor <= s.end).or(spans.last()).copied()
 }
 
+/// Prepares a statement a person typed. A statement SQLite cannot read fails with SQLite's own
+/// message and where in the text it stopped, without the statement echoed back.
+pub fn prepare_typed<'c>(conn: &'c Connection, sql: &str) -> Result<rusqlite::Statement<'c>> {
+    conn.prepare(sql).map_err(|err| match err {
+        rusqlite::Error::SqlInputError { msg, offset, .. } if offset >= 0 => {
+            anyhow::anyhow!("{msg} (at byte {offset} of the statement)")
+        }
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => anyhow::anyhow!(msg),
+        other => other.into(),
+    })
+}
+
 /// Whether a statement only reads (SQLite's `sqlite3_stmt_readonly`). Fails with SQLite's message
 /// when the statement does not prepare.
 pub fn is_read_only(conn: &Connection, sql: &str) -> Result<bool> {
-    let stmt = conn.prepare(sql)?;
+    let stmt = prepare_typed(conn, sql)?;
     Ok(stmt.readonly())
 }
 
@@ -115,7 +127,7 @@ pub trait RowSink {
 /// Runs a reading statement and hands its columns, then each row, to `sink` as SQLite yields
 /// them (nothing is collected). Returns the rows handed over.
 pub fn stream_rows(conn: &Connection, input: &StreamRows, sink: &mut dyn RowSink) -> Result<u64> {
-    let mut stmt = conn.prepare(input.sql)?;
+    let mut stmt = prepare_typed(conn, input.sql)?;
     let columns = result_columns(&stmt);
     sink.columns(&columns)?;
     let mut rows = stmt.query([])?;
@@ -152,8 +164,8 @@ impl WriteKind {
     }
 }
 
-/// The first word of a statement, upper-cased (after comments and a `WITH ...` prefix is not
-/// skipped: a CTE-led write is [`WriteKind::Other`] unless SQLite's parse below says more).
+/// The first word of a statement, upper-cased, comments skipped. A write led by a CTE
+/// (`WITH ... UPDATE`) is [`WriteKind::Other`]: still confirmed and audited, just not counted.
 fn first_word(sql: &str) -> String {
     let dialect = SQLiteDialect {};
     let tokens = Tokenizer::new(&dialect, sql).tokenize().unwrap_or_default();

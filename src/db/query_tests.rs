@@ -47,7 +47,9 @@ fn sqlite_says_what_writes() {
     assert!(!is_read_only(&conn, "update user set email = 'z'").unwrap());
     assert!(!is_read_only(&conn, "create table t (a)").unwrap());
     let err = is_read_only(&conn, "selec 1").unwrap_err().to_string();
-    assert!(err.contains("syntax error"), "{err}");
+    assert_eq!(err, "near \"selec\": syntax error (at byte 0 of the statement)");
+    let err = is_read_only(&conn, "select nope from user").unwrap_err().to_string();
+    assert_eq!(err, "no such column: nope (at byte 7 of the statement)");
 }
 
 #[test]

@@ -160,10 +160,10 @@ fn stream(
     events: &Sender<AppEvent>,
 ) -> Option<(RequestId, DbRequest)> {
     let started = Instant::now();
-    let mut stmt = match conn.prepare(sql) {
+    let mut stmt = match crate::db::query::prepare_typed(conn, sql) {
         Ok(stmt) => stmt,
         Err(err) => {
-            reply(events, id, Err(err.into()));
+            reply(events, id, Err(err));
             return None;
         }
     };
