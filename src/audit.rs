@@ -113,6 +113,26 @@ pub fn entries_from_changes(
         .collect()
 }
 
+/// The action name of statements run from the SQL console or `squall sql`.
+pub const SQL_ACTION: &str = "sql";
+
+/// The audit entry of a statement typed by a person (console, `squall sql`): arbitrary SQL has no
+/// row-by-row before and after, so the entry keeps the SQL itself and how many rows it changed.
+pub fn sql_entry(database: &Path, sql: &str, op: ChangeOp, rows: u64, time: DateTime<Utc>) -> AuditEntry {
+    AuditEntry {
+        time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
+        database: database_label(database),
+        action: SQL_ACTION.into(),
+        table: String::new(),
+        op,
+        key: serde_json::Map::new(),
+        changes: vec![
+            AuditColumn { column: "sql".into(), old: serde_json::Value::Null, new: sql.into() },
+            AuditColumn { column: "rows".into(), old: serde_json::Value::Null, new: rows.into() },
+        ],
+    }
+}
+
 /// Appends entries to `file` (created if missing) in a single write, secrets redacted.
 pub fn append_audit_to(file: &Path, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod er;
+pub mod history;
 pub mod migrate;
 pub mod paths;
 pub mod project;

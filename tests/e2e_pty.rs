@@ -176,3 +176,45 @@ fn x_exports_the_searched_rows_and_y_copies_over_osc52() {
     session.send("q");
     assert!(session.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn console_runs_a_query_confirms_a_write_and_recalls_it_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = dir.path().join("console.db");
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
+        .args(["demo", "--users", "50", "--out"])
+        .arg(&db)
+        .env("SQUALL_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
+    session.wait_for("row 1 of 50", Duration::from_secs(30));
+    session.send(":");
+    session.wait_for("F5 run", Duration::from_secs(10));
+    session.send("select count(*) as n from user;\r");
+    session.send("update user set name = 'Pty Console' where email like '%1@%'");
+    session.send("\u{1b}[15~"); // F5: the statement under the cursor (the update)
+    session.wait_for("rows its WHERE matches", Duration::from_secs(10));
+    session.send("y");
+    session.wait_for("changed; recorded in the audit log", Duration::from_secs(10));
+    session.send("\u{3}"); // Ctrl-c
+    assert!(session.wait_exit(Duration::from_secs(10)).success());
+    let renamed: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM user WHERE name = 'Pty Console'", [], |r| r.get(0))
+        .unwrap();
+    assert!(renamed > 0);
+    let audit = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
+    assert!(audit.contains("Pty Console"), "{audit}");
+
+    let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
+    session.wait_for("row 1 of 50", Duration::from_secs(30));
+    session.send(":");
+    session.wait_for("F5 run", Duration::from_secs(10));
+    session.send("\u{10}"); // Ctrl-p: the last statement run, from the history file
+    session.wait_for("set name = 'Pty Console'", Duration::from_secs(10));
+    session.send("\u{3}");
+    assert!(session.wait_exit(Duration::from_secs(10)).success());
+}

@@ -99,4 +99,6 @@ pub enum Action {
     CopyCell,
     /// Copy the selected row as JSON to the clipboard, secrets redacted (`Y`).
     CopyRow,
+    /// Open the SQL console, the current table ready to complete (`:`).
+    OpenConsole,
 }

@@ -21,6 +21,16 @@ impl App {
             (_, Action::NextTab) => self.switch_tab(self.active_title() as i64 + 1),
             (_, Action::PrevTab) => self.switch_tab(self.active_title() as i64 - 1),
             (_, Action::SelectTab { index }) => self.switch_tab(index as i64),
+            (_, Action::OpenConsole) => {
+                let table =
+                    if self.screen == Screen::Browser { self.active_tab().map(|t| t.name.clone()) } else { None };
+                self.open_console(table)
+            }
+            (
+                Screen::Console,
+                action @ (Action::OpenHelp | Action::OpenPicker | Action::OpenDetail | Action::OpenMessages),
+            ) => self.open_overlay(action),
+            (Screen::Console, _) => Vec::new(),
             (Screen::Migrations, action @ (Action::OpenHelp | Action::OpenPicker | Action::OpenMessages)) => {
                 self.open_overlay(action)
             }
@@ -109,6 +119,7 @@ impl App {
         match self.screen {
             Screen::Migrations => return self.migrations_key(key),
             Screen::Er => return self.er_key(key),
+            Screen::Console => return self.console_key(key),
             Screen::Browser => {}
         }
         if std::mem::take(&mut self.pending_g) && key.modifiers.is_empty() {
@@ -150,6 +161,7 @@ impl App {
         }
         match self.screen {
             Screen::Er => return self.er_mouse(mouse),
+            Screen::Console => return self.console_mouse(mouse),
             Screen::Migrations => return Vec::new(),
             Screen::Browser => {}
         }
@@ -302,6 +314,7 @@ impl App {
         match self.screen {
             Screen::Migrations => self.open_migrations(),
             Screen::Er => self.open_er(),
+            Screen::Console => self.open_console(None),
             Screen::Browser => Vec::new(),
         }
     }

@@ -211,7 +211,7 @@ impl App {
 
     /// `Y`: the selected row as one JSON object, secrets redacted unless revealed.
     pub(super) fn copy_row(&mut self, reveal: bool) -> Vec<Effect> {
-        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let Some(tab) = self.grid_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let columns: Vec<ExportColumn> = meta
             .info
@@ -231,7 +231,8 @@ impl App {
     }
 
     fn selected_cell(&self) -> Option<(String, ColumnKind, Value)> {
-        let tab = self.active_tab()?;
+        // The grid on screen: a table's, or the console's result.
+        let tab = self.grid_tab()?;
         let meta = tab.meta()?;
         let row = tab.window.selected_row()?;
         let column = meta.info.columns.get(tab.selected_col)?;

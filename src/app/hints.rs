@@ -19,6 +19,8 @@ const USER_GRID: &[Hint] =
     &[("Enter", "detail"), ("A", "user actions"), ("/", "search"), ("f", "filter"), ("e", "edit"), ("c", "columns")];
 const ER: &[Hint] = &[("arrows", "select"), ("Enter", "open table"), ("c", "compact/full"), ("r", "re-read")];
 const MIGRATIONS: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("A", "apply pending"), ("r", "re-read")];
+const CONSOLE: &[Hint] =
+    &[("F5", "run"), ("Tab", "complete"), ("Ctrl-e", "plan"), ("Ctrl-p/n", "history"), ("Esc", "cancel")];
 const SEARCH: &[Hint] = &[("Enter", "search"), ("Esc", "cancel")];
 const FILTER: &[Hint] = &[("Tab", "next field"), ("↑↓", "change"), ("Enter", "add"), ("Esc", "close")];
 const DETAIL: &[Hint] = &[("↑↓", "scroll"), ("r", "reveal secrets"), ("Esc", "close")];
@@ -52,6 +54,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::None => match app.screen {
             Screen::Er => ER,
             Screen::Migrations => MIGRATIONS,
+            Screen::Console => CONSOLE,
             Screen::Browser if app.on_user_table() => USER_GRID,
             Screen::Browser => GRID,
         },

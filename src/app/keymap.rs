@@ -70,6 +70,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "x", description: "export the view (filters, search, sort) to a file", chords: &[ch('x')], action: Some(Action::OpenExport) },
     KeyHelp { keys: "y / Y", description: "copy the cell / the row as JSON (OSC 52 clipboard)", chords: &[ch('y')], action: Some(Action::CopyCell) },
     KeyHelp { keys: "", description: "", chords: &[ch('Y')], action: Some(Action::CopyRow) },
+    KeyHelp { keys: ":", description: "SQL console (the table's name ready to complete)", chords: &[ch(':')], action: Some(Action::OpenConsole) },
     KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal) },
     KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
     KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },

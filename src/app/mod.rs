@@ -5,6 +5,9 @@
 mod action;
 mod browser;
 mod columns;
+mod console;
+mod console_keys;
+mod console_run;
 mod detail;
 mod edit;
 mod edit_values;
@@ -30,6 +33,11 @@ pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
+pub use console::{
+    Awaiting, ConsoleAreas, ConsoleFocus, ConsoleRequest, ConsoleResult, ConsoleState, Outcome, RowBatch,
+    StatementResult, console_areas, console_body,
+};
+pub use console_keys::{CONSOLE_KEYS, editor_with};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
 pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, RunningExport, default_export_path};
@@ -129,6 +137,8 @@ pub enum DbRequest {
     },
     /// User administration: statuses, roles, previews, actions, impersonations.
     Users(UsersRequest),
+    /// The SQL console's work (its own worker and connection).
+    Console(ConsoleRequest),
 }
 
 /// A table's schema with the kind of each column (same order as `info.columns`).
@@ -177,6 +187,7 @@ pub enum DbResult {
         rows: u64,
         redacted: Vec<String>,
     },
+    Console(ConsoleResult),
 }
 
 /// A worker's answer to request `id`.
@@ -193,6 +204,8 @@ pub enum Worker {
     Foreground,
     /// Row counts: slow on big tables, nobody waits for them.
     Background,
+    /// The SQL console: statements that may run long, streaming their rows.
+    Console,
 }
 
 /// What `update` asks the outside world to do.
@@ -263,10 +276,13 @@ pub enum Screen {
     Er,
     /// The migrations of the database.
     Migrations,
+    /// The SQL console.
+    Console,
 }
 
 /// Screens that have a tab after the tables', in tab-bar order.
-pub const SPECIAL_SCREENS: [(Screen, &str); 2] = [(Screen::Er, "◇ ER"), (Screen::Migrations, "⇅ migrations")];
+pub const SPECIAL_SCREENS: [(Screen, &str); 3] =
+    [(Screen::Er, "◇ ER"), (Screen::Migrations, "⇅ migrations"), (Screen::Console, "› SQL")];
 
 /// The whole application state.
 pub struct App {
@@ -288,6 +304,8 @@ pub struct App {
     pub live: Live,
     /// The running export and whether the clipboard works here.
     pub export: ExportState,
+    /// The SQL console.
+    pub console: ConsoleState,
     pub overlay: Overlay,
     pub status: Option<Status>,
     /// Every message shown in the status line this session, oldest first (the last few hundred).
@@ -327,6 +345,7 @@ impl App {
             users: UsersState::default(),
             live: Live::default(),
             export: ExportState::default(),
+            console: ConsoleState::default(),
             overlay: Overlay::None,
             status: None,
             messages: Vec::new(),
@@ -402,6 +421,7 @@ impl App {
             || self.nav_request.is_some()
             || self.edits.request.is_some()
             || self.users.is_busy()
+            || self.console.is_busy()
     }
 
     /// Whether a tick moving the clock from `before` to the app's `now` changes the screen: the
@@ -492,6 +512,9 @@ impl App {
         if self.awaits_export(reply.id) {
             return self.on_export_reply(reply);
         }
+        if self.console.awaits(reply.id) {
+            return self.on_console_reply(reply);
+        }
         if self.users.awaits(reply.id) {
             return self.on_users_reply(reply);
         }
@@ -580,3 +603,5 @@ mod tests_picker;
 pub(crate) mod tests_trust;
 #[cfg(test)]
 pub(crate) use users::tests as users_test_support;
+#[cfg(test)]
+pub(crate) mod console_tests;

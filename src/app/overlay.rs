@@ -116,7 +116,7 @@ impl App {
     }
 
     fn open_detail(&mut self) -> Vec<Effect> {
-        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let Some(tab) = self.grid_tab() else { return Vec::new() };
         let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
         let lookups: Vec<(usize, LabelLookup)> = meta
             .kinds
@@ -207,7 +207,7 @@ impl App {
                     let reveal = *reveal;
                     self.copy_row(reveal)
                 }
-                KeyCode::Char('A') => self.open_user_menu(),
+                KeyCode::Char('A') if self.screen == super::Screen::Browser => self.open_user_menu(),
                 _ if let Some(effects) = self.detail_scroll_key(key) => effects,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.update_overlay(Action::Cancel),
                 _ => Vec::new(),

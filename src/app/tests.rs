@@ -226,7 +226,7 @@ fn migrations_screen_shows_pending_and_a_failed_apply_changes_nothing() {
     let mut app = open_app(&mut conn, 120, 30);
     app.source.migrations.db_path = dir.path().join("t.db");
     app.source.migrations.backup_dir = dir.path().join("backups");
-    let to_migrations = app.tab_titles().len() - 1;
+    let to_migrations = app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap();
     let effects = app.update(Action::SelectTab { index: to_migrations });
     settle(&mut app, &mut conn, effects);
     assert_eq!(app.screen, Screen::Migrations);
@@ -248,7 +248,8 @@ fn read_only_refuses_to_apply() {
     let (_dir, mut conn) = users_db(1);
     let mut app = open_app(&mut conn, 120, 30);
     app.source.read_only = Some(crate::db::open::ReadOnlyReason::Requested);
-    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    let index = app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap();
+    let effects = app.update(Action::SelectTab { index });
     settle(&mut app, &mut conn, effects);
     press(&mut app, &mut conn, KeyCode::Char('A'));
     assert!(!app.migrations.confirming);

@@ -55,7 +55,8 @@ fn apply_with_migrations_dir_reloads_columns_and_is_audited() {
     let effects = app.update(Action::SelectTab { index: t });
     settle(&mut app, &mut conn, effects);
     assert_eq!(columns(&app), ["x"]);
-    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    let effects =
+        app.update(Action::SelectTab { index: app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap() });
     settle(&mut app, &mut conn, effects);
     // The startup read used the default folder; read the one pointed at.
     press(&mut app, &mut conn, KeyCode::Char('r'));
@@ -85,7 +86,8 @@ fn the_force_hint_keeps_db_and_migrations() {
     conn.execute("INSERT INTO d1_migrations (name) VALUES ('0000_gone.sql')", []).unwrap();
     let mut app = open_app(&mut conn, 120, 30);
     point_at(&mut app, dir.path());
-    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    let effects =
+        app.update(Action::SelectTab { index: app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap() });
     settle(&mut app, &mut conn, effects);
     // The startup read used the default folder; read the one pointed at.
     press(&mut app, &mut conn, KeyCode::Char('r'));
@@ -101,7 +103,8 @@ fn the_force_hint_keeps_db_and_migrations() {
 
 fn open_migrations(app: &mut App, conn: &mut Connection, dir: &std::path::Path) {
     point_at(app, dir);
-    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    let effects =
+        app.update(Action::SelectTab { index: app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap() });
     settle(app, conn, effects);
     press(app, conn, KeyCode::Char('r'));
 }

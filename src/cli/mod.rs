@@ -5,6 +5,7 @@ mod er;
 mod export;
 pub(crate) mod log;
 mod migrate;
+mod sql;
 mod tables;
 mod usage;
 mod user;
@@ -78,6 +79,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Export a table as CSV, JSON, NDJSON or SQL INSERTs (streamed; secrets redacted).
     Export(export::ExportArgs),
+    /// Run one SQL statement and print its rows (text, --json or --csv); writes ask first.
+    Sql(sql::SqlArgs),
 }
 
 /// Exit code for failures (bad usage exits 2, through clap).
@@ -139,6 +142,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::User(args)) => user::run(&args, &cli.global),
         Some(Command::Log(args)) => log::run(&args, &cli.global),
         Some(Command::Export(args)) => export::run(&args, &cli.global),
+        Some(Command::Sql(args)) => sql::run(&args, &cli.global),
     }
 }
 

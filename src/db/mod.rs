@@ -10,6 +10,7 @@ pub mod labels;
 pub mod open;
 pub mod page;
 pub mod password;
+pub mod query;
 pub mod relations;
 pub mod schema;
 pub mod users;

@@ -3,6 +3,7 @@
 
 mod clipboard;
 mod columns_file;
+pub mod console;
 mod export;
 mod signals;
 mod users;
@@ -22,6 +23,7 @@ use ratatui::crossterm::execute;
 use crate::app::{Action, App, AppEvent, AuditTarget, Effect, MigrationsSource, Source, Worker};
 use crate::db::open::{Database, OpenMode, open_another};
 use crate::db::value::DisplayContext;
+use console::ConsoleHandle;
 use export::ExportRunner;
 use worker::WorkerHandle;
 
@@ -88,6 +90,12 @@ pub fn run(
     for conn in [&db.conn, &counter.conn] {
         conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
     }
+    // The console's statements may run long: their own connection keeps table paging free.
+    let console_mode = if db.read_only.is_some() { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
+    let console_db = open_another(&db, console_mode).context("opening a connection for the SQL console")?;
+    console_db.conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
+    let history_file = crate::paths::data_dir().map(|dir| crate::history::history_path(&dir, &db.path)).ok();
+    let history = history_file.as_deref().map(crate::history::read_history).transpose().unwrap_or_default();
     let (events_tx, events) = channel::<AppEvent>();
     crate::db::busy::install_cancellable_wait(&db.conn)?;
     // The worker of the connection that writes is the one that watches (see `worker::serve`).
@@ -95,6 +103,7 @@ pub fn run(
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch)?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None)?;
     let mut exports = ExportRunner::new(db.path.clone(), events_tx.clone());
+    let console = ConsoleHandle::spawn(console_db.conn, events_tx.clone(), history_file)?;
 
     // Before the terminal changes mode, so no signal can leave it changed.
     let received = signals::spawn_watcher(events_tx.clone(), restore_terminal)?;
@@ -115,12 +124,14 @@ pub fn run(
         app.set_live_off("--no-live");
     }
     app.export.clipboard = clipboard::clipboard_support();
+    app.console.history = history.unwrap_or_default();
     let columns = Columns { file: columns_file::columns_path()?, database: columns_file::database_key(&db.path) };
     match columns_file::load(&columns.file, &columns.database) {
         Ok(prefs) => app.column_prefs = prefs,
         Err(e) => app.say(crate::app::Level::Warning, format!("column choices not loaded: {e:#}")),
     }
-    let mut workers = Workers { foreground: &foreground, background: &background, exports: &mut exports, columns };
+    let mut workers =
+        Workers { foreground: &foreground, background: &background, console: &console, exports: &mut exports, columns };
     run_effects(effects, &mut workers, &mut app);
     let ended = run_loop(&mut terminal, &mut app, &events, &mut workers);
     workers.exports.shutdown();
@@ -134,6 +145,7 @@ pub fn run(
     }
     foreground.close(signal.is_some());
     background.close(true);
+    console.close();
     drop(_guard);
     if let Some(signal) = signal {
         let said =
@@ -189,6 +201,7 @@ struct Columns {
 struct Workers<'a> {
     foreground: &'a WorkerHandle,
     background: &'a WorkerHandle,
+    console: &'a ConsoleHandle,
     exports: &'a mut ExportRunner,
     columns: Columns,
 }
@@ -197,6 +210,8 @@ fn run_effects(effects: Vec<Effect>, workers: &mut Workers, app: &mut App) {
     for effect in effects {
         let pick = |worker: Worker| if worker == Worker::Foreground { workers.foreground } else { workers.background };
         match effect {
+            Effect::Request { worker: Worker::Console, id, request } => workers.console.send(id, *request),
+            Effect::Interrupt { worker: Worker::Console } => workers.console.interrupt(),
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
             Effect::Interrupt { worker } => {
                 // A commit waiting on another process's lock is not running a statement that

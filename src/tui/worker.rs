@@ -257,6 +257,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             DbResult::Applied(result?)
         }
         DbRequest::Users(request) => DbResult::Users(super::users::answer_users(conn, request)?),
+        DbRequest::Console(_) => anyhow::bail!("console requests go to the console's worker"),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
 mod columns;
+mod console;
 mod edit;
 mod er;
 mod export;
@@ -32,6 +33,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         let body = areas.header.union(areas.grid);
         match app.screen {
             Screen::Migrations => migrations::draw(frame, app, body),
+            Screen::Console => console::draw(frame, app, body),
             _ => er::draw(frame, app, body),
         }
         status::draw(frame, app, areas.status);
@@ -77,6 +79,8 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+#[cfg(test)]
+mod console_tests;
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]

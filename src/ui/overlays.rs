@@ -146,6 +146,10 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
         }
         Screen::Er => section(&mut lines, "ER diagram", ER_KEYS),
         Screen::Migrations => section(&mut lines, "Migrations", MIGRATION_KEYS),
+        Screen::Console => {
+            section(&mut lines, "SQL console", crate::app::CONSOLE_KEYS);
+            section(&mut lines, "Row detail", DETAIL_KEYS);
+        }
     }
     if app.screen != Screen::Browser {
         section(&mut lines, "Everywhere", SHARED_KEYS);
@@ -168,7 +172,7 @@ const SHARED_KEYS: &[(&str, &str)] = &[
 ];
 
 fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
-    let Some(tab) = app.active_tab() else { return };
+    let Some(tab) = app.grid_tab() else { return };
     let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return };
     let name_width = meta.info.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(28);
     let mut lines: Vec<Line> = Vec::new();

@@ -107,7 +107,7 @@ fn er_screen() {
 fn migrations_screen() {
     let (_dir, mut conn) = users_db(3);
     let mut app = open_app(&mut conn, 120, 20);
-    let index = app.tab_titles().len() - 1;
+    let index = app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap();
     let effects = app.update(Action::SelectTab { index });
     settle(&mut app, &mut conn, effects);
     keys(&mut app, &mut conn, &[KeyCode::Char('A')]);

@@ -25,7 +25,8 @@ fn drift_shows_beside_the_status_and_in_the_row_detail() {
     );
 
     key(&mut app, &mut conn, KeyCode::Esc);
-    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    let effects =
+        app.update(Action::SelectTab { index: app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap() });
     settle(&mut app, &mut conn, effects);
     let screen = render(&app);
     assert!(screen.contains("drift: 1 difference(s) (see below)"), "{screen}");
@@ -39,7 +40,8 @@ fn no_drift_says_so() {
     key(&mut app, &mut conn, KeyCode::Enter);
     assert!(!render(&app).contains("drift:"));
     key(&mut app, &mut conn, KeyCode::Esc);
-    let effects = app.update(Action::SelectTab { index: app.tab_titles().len() - 1 });
+    let effects =
+        app.update(Action::SelectTab { index: app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap() });
     settle(&mut app, &mut conn, effects);
     assert!(render(&app).contains("no drift"), "{}", render(&app));
 }

@@ -1,0 +1,384 @@
+//! The SQL console: an editor over a result grid. Statements run on the console's own worker
+//! (its own connection), so a long query never holds up table paging. Rows stream in batches and
+//! only a window of them is held; the worker keeps the statement stepping between batches.
+
+use std::collections::VecDeque;
+
+use ratatui::layout::Rect;
+use ratatui_textarea::TextArea;
+use rusqlite::types::Value;
+
+use super::{AuditTarget, Effect, Load, RequestId, TableMeta, TableTab, Worker};
+use crate::db::kinds::ColumnKind;
+use crate::db::page::{Cursor, Page, PageRow, SortDirection};
+use crate::db::query::{PlanNode, ResultColumn, WriteKind, WriteReport, result_table_info};
+use crate::db::schema::RelationType;
+
+/// Rows asked for per batch.
+pub const BATCH_ROWS: usize = 200;
+/// Rows kept after a jump to the end.
+pub const END_ROWS: usize = 400;
+/// Lines of the editor (without its border) at most.
+const EDITOR_LINES: u16 = 8;
+
+/// Work for the console's worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsoleRequest {
+    /// Prepare a statement: a reading one starts streaming (the first batch comes back); a
+    /// writing one is not run, and the reply says what it would change.
+    Run { sql: String, batch: usize },
+    /// Rows `from .. from + rows` of the stream started by request `stream`.
+    Fetch { stream: RequestId, from: u64, rows: usize },
+    /// Step the stream to its end, keeping the last `keep` rows.
+    ToEnd { stream: RequestId, keep: usize },
+    /// Run a writing statement in one transaction, then record it in the audit log.
+    Write { sql: String, audit: AuditTarget },
+    /// The statement's `EXPLAIN QUERY PLAN`.
+    Plan { sql: String },
+    /// Every table's columns, for completion.
+    Schema,
+}
+
+/// A batch of rows from a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowBatch {
+    /// The result's columns and their kinds (with the first batch of a stream).
+    pub columns: Option<(Vec<ResultColumn>, Vec<ColumnKind>)>,
+    /// Index of the first row in the whole result.
+    pub first: u64,
+    pub rows: Vec<Vec<Value>>,
+    /// The statement has no more rows.
+    pub done: bool,
+    /// Rows stepped through so far (the total once `done`).
+    pub seen: u64,
+    /// How long the worker took for this batch (or since the statement started, for the first).
+    pub elapsed_ms: u64,
+}
+
+/// What the console's worker sends back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsoleResult {
+    Rows(RowBatch),
+    /// The statement writes; nothing ran. `matching` counts the rows an UPDATE / DELETE touches.
+    NeedsConfirm {
+        kind: WriteKind,
+        matching: Option<u64>,
+    },
+    Written(WriteReport),
+    Plan(Vec<PlanNode>),
+    Schema(Vec<(String, Vec<String>)>),
+}
+
+/// Which part of the console keys go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleFocus {
+    Editor,
+    Results,
+}
+
+/// What became of one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Waiting on the worker.
+    Running,
+    /// Rows (possibly still streaming).
+    Rows,
+    /// A write is waiting for `y`.
+    Confirm {
+        kind: WriteKind,
+        matching: Option<u64>,
+    },
+    Written {
+        changes: u64,
+    },
+    Failed(String),
+    Cancelled,
+}
+
+/// One statement run and its result: the rows go into a grid like a table's.
+#[derive(Debug, Clone)]
+pub struct StatementResult {
+    pub sql: String,
+    pub outcome: Outcome,
+    pub grid: TableTab,
+    /// The request that started the stream, while the worker still holds it.
+    pub stream: Option<RequestId>,
+    pub seen: u64,
+    pub done: bool,
+    pub first_ms: Option<u64>,
+    pub end_ms: Option<u64>,
+    /// The on-screen sort: column and direction (sorts the rows held).
+    pub sort: Option<(usize, SortDirection)>,
+}
+
+impl StatementResult {
+    pub(super) fn new(sql: String) -> StatementResult {
+        let mut grid = TableTab::new(String::from("result"), RelationType::View);
+        grid.meta = Load::Loading;
+        StatementResult {
+            sql,
+            outcome: Outcome::Running,
+            grid,
+            stream: None,
+            seen: 0,
+            done: false,
+            first_ms: None,
+            end_ms: None,
+            sort: None,
+        }
+    }
+
+    /// Index in the whole result of the first row held.
+    pub fn first_index(&self) -> u64 {
+        self.grid.window.rows.first().and_then(|r| r.cursor.key.first()).map_or(0, |v| match v {
+            Value::Integer(n) => *n as u64,
+            _ => 0,
+        })
+    }
+
+    /// 1-based number of the selected row.
+    pub fn row_number(&self) -> Option<u64> {
+        let row = self.grid.window.selected_row()?;
+        match row.cursor.key.first() {
+            Some(Value::Integer(n)) => Some(*n as u64 + 1),
+            _ => None,
+        }
+    }
+
+    /// Adds a batch to the grid (the first one sets the columns).
+    pub(super) fn add_batch(&mut self, batch: RowBatch, kind: crate::app::tab::FetchKind) {
+        if let Some((columns, kinds)) = batch.columns {
+            let info = result_table_info(&columns);
+            self.grid.meta = Load::Loaded(Box::new(TableMeta { info, kinds }));
+            self.grid.window = Default::default();
+        }
+        self.outcome = Outcome::Rows;
+        self.seen = self.seen.max(batch.seen);
+        self.done |= batch.done;
+        let count = batch.rows.len() as u64;
+        let rows = batch
+            .rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, values)| PageRow {
+                values,
+                cursor: Cursor { sort_value: None, key: vec![Value::Integer((batch.first + i as u64) as i64)] },
+            })
+            .collect();
+        use crate::app::tab::FetchKind;
+        let exhausted = match kind {
+            FetchKind::Prepend => batch.first == 0,
+            FetchKind::Bottom => batch.first == 0,
+            _ => batch.done || count == 0,
+        };
+        self.grid.window.apply(kind, Page { rows, exhausted }, BATCH_ROWS);
+        if kind == FetchKind::Bottom {
+            self.grid.window.at_end = true;
+        }
+        if self.sort.is_some() {
+            self.apply_sort();
+        }
+    }
+
+    /// Sorts the rows held by the on-screen sort (NULLs first ascending, as SQLite does).
+    pub(super) fn apply_sort(&mut self) {
+        let Some((column, direction)) = self.sort else { return };
+        let rows = &mut self.grid.window.rows;
+        rows.sort_by(|a, b| {
+            let order = compare_values(&a.values[column], &b.values[column]);
+            if direction == SortDirection::Desc { order.reverse() } else { order }
+        });
+    }
+}
+
+/// SQLite's order of values: NULL, numbers, text, blobs.
+pub fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Integer(_) | Value::Real(_) => 1,
+            Value::Text(_) => 2,
+            Value::Blob(_) => 3,
+        }
+    }
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        (Value::Integer(x), Value::Real(y)) => (*x as f64).partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Value::Real(x), Value::Integer(y)) => x.partial_cmp(&(*y as f64)).unwrap_or(Ordering::Equal),
+        (Value::Real(x), Value::Real(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Value::Text(x), Value::Text(y)) => x.cmp(y),
+        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// A history search (Ctrl-r in an empty editor).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistorySearch {
+    pub query: String,
+    /// How many older matches to skip (Ctrl-r again).
+    pub skip: usize,
+}
+
+/// Tab completion in progress: pressing Tab again replaces the word with the next candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub candidates: Vec<String>,
+    pub index: usize,
+    /// Characters of the current candidate now in the editor, before the cursor.
+    pub inserted: usize,
+}
+
+/// What a request in flight waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaiting {
+    /// The first reply of the result at this index.
+    Run {
+        result: usize,
+    },
+    Fetch {
+        result: usize,
+        kind: crate::app::tab::FetchKind,
+    },
+    Write {
+        result: usize,
+    },
+    Plan,
+}
+
+/// The console's state.
+pub struct ConsoleState {
+    pub editor: TextArea<'static>,
+    pub focus: ConsoleFocus,
+    /// One result per statement of the last run, shown one at a time.
+    pub results: Vec<StatementResult>,
+    pub shown: usize,
+    /// Statements of the last run still to start, in order.
+    pub queue: VecDeque<String>,
+    pub request: Option<(RequestId, Awaiting)>,
+    /// The plan of the statement under the cursor (Ctrl-e), shown instead of the grid.
+    pub plan: Option<(String, Load<Vec<PlanNode>>)>,
+    /// Statements run, oldest first (from the history file, then this session's).
+    pub history: Vec<String>,
+    /// Where Ctrl-p / Ctrl-n are in the history (`None`: the editor's own text).
+    pub history_pos: Option<usize>,
+    /// What the editor held before walking the history.
+    pub draft: Option<String>,
+    pub search: Option<HistorySearch>,
+    pub completion: Option<Completion>,
+    /// Every table's columns, once read.
+    pub schema: Vec<(String, Vec<String>)>,
+    pub schema_requested: bool,
+    /// The schema read in flight: apart from `request`, so running a statement never waits on it.
+    pub schema_request: Option<RequestId>,
+    /// The table `:` was pressed on: completed first.
+    pub context_table: Option<String>,
+    /// The tick a request in flight was sent at, to show how long it has been running.
+    pub sent_at_tick: usize,
+}
+
+impl Default for ConsoleState {
+    fn default() -> Self {
+        ConsoleState {
+            editor: TextArea::default(),
+            focus: ConsoleFocus::Editor,
+            results: Vec::new(),
+            shown: 0,
+            queue: VecDeque::new(),
+            request: None,
+            plan: None,
+            history: Vec::new(),
+            history_pos: None,
+            draft: None,
+            search: None,
+            completion: None,
+            schema: Vec::new(),
+            schema_requested: false,
+            schema_request: None,
+            context_table: None,
+            sent_at_tick: 0,
+        }
+    }
+}
+
+impl ConsoleState {
+    pub fn awaits(&self, id: RequestId) -> bool {
+        self.request.is_some_and(|(r, _)| r == id) || self.schema_request == Some(id)
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.request.is_some()
+    }
+
+    /// The result on screen.
+    pub fn current(&self) -> Option<&StatementResult> {
+        self.results.get(self.shown)
+    }
+
+    pub(super) fn current_mut(&mut self) -> Option<&mut StatementResult> {
+        self.results.get_mut(self.shown)
+    }
+
+    /// The editor's text.
+    pub fn text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+}
+
+/// Where the console's parts go on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsoleAreas {
+    /// The editor, with its border.
+    pub editor: Rect,
+    /// One line: result tabs, rows so far, time.
+    pub bar: Rect,
+    pub header: Rect,
+    pub grid: Rect,
+}
+
+/// Splits the console's body (between the tab bar and the status line).
+pub fn console_areas(body: Rect) -> ConsoleAreas {
+    let editor_height = (EDITOR_LINES + 2).min(body.height / 2).max(3.min(body.height));
+    let editor = Rect::new(body.x, body.y, body.width, editor_height);
+    let rest = body.height.saturating_sub(editor_height);
+    let bar = Rect::new(body.x, body.y + editor_height, body.width, 1.min(rest));
+    let header = Rect::new(body.x, bar.y + bar.height, body.width, 2.min(rest.saturating_sub(1)));
+    let grid_top = header.y + header.height;
+    let grid = Rect::new(body.x, grid_top, body.width, (body.y + body.height).saturating_sub(grid_top));
+    ConsoleAreas { editor, bar, header, grid }
+}
+
+/// The console's body on this app's screen.
+pub fn console_body(app: &super::App) -> Rect {
+    let areas = super::layout::areas(app);
+    areas.header.union(areas.grid)
+}
+
+impl super::App {
+    /// The grid of the screen showing: the console's result, or the active table.
+    pub fn grid_tab(&self) -> Option<&TableTab> {
+        if self.screen == super::Screen::Console {
+            return self.console.current().map(|r| &r.grid);
+        }
+        self.active_tab()
+    }
+
+    pub(super) fn console_request(&mut self, request: ConsoleRequest, awaiting: Awaiting) -> Effect {
+        let (id, effect) = self.request(Worker::Console, super::DbRequest::Console(request));
+        self.console.request = Some((id, awaiting));
+        self.console.sent_at_tick = self.spinner;
+        effect
+    }
+
+    /// Reads every table's columns for completion (once, and again after DDL).
+    pub(super) fn request_console_schema(&mut self) -> Vec<Effect> {
+        if self.console.schema_requested {
+            return Vec::new();
+        }
+        self.console.schema_requested = true;
+        let (id, effect) = self.request(Worker::Console, super::DbRequest::Console(ConsoleRequest::Schema));
+        self.console.schema_request = Some(id);
+        vec![effect]
+    }
+}

@@ -1,0 +1,425 @@
+//! The console's keys: the editor (completion, history walk and search), the result grid, and
+//! the confirmation of a write.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{CursorMove, TextArea};
+
+use super::console::{Completion, ConsoleFocus, HistorySearch, Outcome};
+use super::input::text_input;
+use super::tab::FetchKind;
+use super::{Action, App, Effect};
+use crate::db::query::split_statements;
+
+/// Keys of the console, as help lists them.
+pub static CONSOLE_KEYS: &[(&str, &str)] = &[
+    ("F5 / Ctrl-r", "run the statement under the cursor (or the selection; several run one at a time)"),
+    ("Tab", "complete a table, column or keyword"),
+    ("Ctrl-p / Ctrl-n", "previous / next statement of the history"),
+    ("Ctrl-r (empty editor)", "search the history (Ctrl-r again: older, Enter takes it)"),
+    ("Ctrl-e", "query plan of the statement under the cursor"),
+    ("Shift-arrows", "select text"),
+    ("Esc", "cancel a running query; else go to the results (and back)"),
+    ("F1", "this help (? in the results)"),
+    ("results: arrows, PgUp PgDn, gg G", "move; G reaches the last row"),
+    ("results: s / Enter / r", "sort the rows on screen / row detail / reveal secrets in it"),
+    ("results: [ ]", "previous / next statement's result"),
+    ("results: i or :", "back to the editor"),
+    ("y / n", "run / skip a statement that changes data"),
+];
+
+/// SQL keywords offered by completion after names.
+const KEYWORDS: &[&str] = &[
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP BY",
+    "ORDER BY",
+    "HAVING",
+    "LIMIT",
+    "OFFSET",
+    "JOIN",
+    "LEFT JOIN",
+    "INNER JOIN",
+    "ON",
+    "AND",
+    "OR",
+    "NOT",
+    "NULL",
+    "IS",
+    "IN",
+    "LIKE",
+    "BETWEEN",
+    "AS",
+    "DISTINCT",
+    "COUNT",
+    "SUM",
+    "AVG",
+    "MIN",
+    "MAX",
+    "INSERT INTO",
+    "VALUES",
+    "UPDATE",
+    "SET",
+    "DELETE FROM",
+    "CREATE TABLE",
+    "CREATE INDEX",
+    "DROP TABLE",
+    "ALTER TABLE",
+    "WITH",
+    "UNION",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "DESC",
+    "ASC",
+    "EXISTS",
+    "RETURNING",
+];
+
+fn ctrl(key: &KeyEvent, c: char) -> bool {
+    key.code == KeyCode::Char(c) && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+impl App {
+    pub(super) fn console_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if ctrl(&key, 'c') {
+            return self.update(Action::Quit);
+        }
+        if self.console.search.is_some() {
+            return self.history_search_key(key);
+        }
+        if self.console.results.iter().any(|r| matches!(r.outcome, Outcome::Confirm { .. })) {
+            return match key.code {
+                KeyCode::Char('y') => self.confirm_console_write(true),
+                KeyCode::Char('n') | KeyCode::Esc => self.confirm_console_write(false),
+                _ => Vec::new(),
+            };
+        }
+        if key.code == KeyCode::F(5) {
+            return self.run_console();
+        }
+        if key.code == KeyCode::F(1) {
+            return self.open_overlay(Action::OpenHelp);
+        }
+        if ctrl(&key, 'r') {
+            if self.console.focus == ConsoleFocus::Editor && self.console.text().trim().is_empty() {
+                self.console.search = Some(HistorySearch::default());
+                return Vec::new();
+            }
+            return self.run_console();
+        }
+        if ctrl(&key, 'e') {
+            return self.explain_console();
+        }
+        if key.code == KeyCode::Esc {
+            if self.console.is_busy() {
+                return self.cancel_console();
+            }
+            if self.console.plan.take().is_some() {
+                return Vec::new();
+            }
+            self.console.focus = match self.console.focus {
+                ConsoleFocus::Editor => ConsoleFocus::Results,
+                ConsoleFocus::Results => ConsoleFocus::Editor,
+            };
+            return Vec::new();
+        }
+        match self.console.focus {
+            ConsoleFocus::Editor => self.editor_key(key),
+            ConsoleFocus::Results => self.console_results_key(key),
+        }
+    }
+
+    fn editor_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.code == KeyCode::Tab && key.modifiers.is_empty() {
+            self.complete();
+            return Vec::new();
+        }
+        self.console.completion = None;
+        if key.code == KeyCode::BackTab {
+            return self.update(Action::PrevTab);
+        }
+        if ctrl(&key, 'p') {
+            self.walk_history(-1);
+            return Vec::new();
+        }
+        if ctrl(&key, 'n') {
+            self.walk_history(1);
+            return Vec::new();
+        }
+        self.console.editor.input(key);
+        Vec::new()
+    }
+
+    fn console_results_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let page = self.console_grid_rows().max(1) as i64;
+        if std::mem::take(&mut self.pending_g) && key.code == KeyCode::Char('g') {
+            return self.console_jump(FetchKind::Top);
+        }
+        match key.code {
+            KeyCode::Char('g') => {
+                self.pending_g = true;
+                Vec::new()
+            }
+            KeyCode::Down | KeyCode::Char('j') => self.move_console_rows(1),
+            KeyCode::Up | KeyCode::Char('k') => self.move_console_rows(-1),
+            KeyCode::PageDown => self.move_console_rows(page),
+            KeyCode::PageUp => self.move_console_rows(-page),
+            KeyCode::Char('f') if key.modifiers.contains(KeyModifiers::CONTROL) => self.move_console_rows(page),
+            KeyCode::Char('b') if key.modifiers.contains(KeyModifiers::CONTROL) => self.move_console_rows(-page),
+            KeyCode::Char('G') | KeyCode::End => self.console_jump(FetchKind::Bottom),
+            KeyCode::Home => self.console_jump(FetchKind::Top),
+            KeyCode::Left | KeyCode::Char('h') => self.move_console_column(-1),
+            KeyCode::Right | KeyCode::Char('l') => self.move_console_column(1),
+            KeyCode::Char('0') => self.move_console_column(i64::MIN / 2),
+            KeyCode::Char('$') => self.move_console_column(i64::MAX / 2),
+            KeyCode::Char('s') => self.sort_console(),
+            KeyCode::Enter => self.open_overlay(Action::OpenDetail),
+            KeyCode::Char(']') => self.show_result(1),
+            KeyCode::Char('[') => self.show_result(-1),
+            KeyCode::Char('i') | KeyCode::Char(':') => {
+                self.console.focus = ConsoleFocus::Editor;
+                Vec::new()
+            }
+            KeyCode::Tab => self.update(Action::NextTab),
+            KeyCode::BackTab => self.update(Action::PrevTab),
+            KeyCode::Char('q') => self.update(Action::Quit),
+            KeyCode::Char('?') => self.open_overlay(Action::OpenHelp),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The wheel scrolls the result.
+    pub(super) fn console_mouse(&mut self, mouse: ratatui::crossterm::event::MouseEvent) -> Vec<Effect> {
+        use ratatui::crossterm::event::MouseEventKind;
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_console_rows(3),
+            MouseEventKind::ScrollUp => self.move_console_rows(-3),
+            _ => Vec::new(),
+        }
+    }
+
+    fn move_console_column(&mut self, delta: i64) -> Vec<Effect> {
+        if let Some(r) = self.console.current_mut() {
+            let last = r.grid.column_count().saturating_sub(1) as i64;
+            r.grid.selected_col = (r.grid.selected_col as i64).saturating_add(delta).clamp(0, last.max(0)) as usize;
+        }
+        Vec::new()
+    }
+
+    fn show_result(&mut self, delta: i64) -> Vec<Effect> {
+        let count = self.console.results.len() as i64;
+        if count > 0 {
+            self.console.shown = (self.console.shown as i64 + delta).clamp(0, count - 1) as usize;
+        }
+        self.after_console_move()
+    }
+
+    /// Ctrl-p (`-1`) / Ctrl-n (`1`): older / newer statements; past the newest, the draft again.
+    pub(super) fn walk_history(&mut self, step: i64) {
+        let console = &mut self.console;
+        if console.history.is_empty() {
+            return;
+        }
+        let last = console.history.len() as i64 - 1;
+        let next = match console.history_pos {
+            None if step < 0 => Some(last),
+            None => None,
+            Some(pos) => {
+                let pos = pos as i64 + step;
+                if pos > last { None } else { Some(pos.max(0)) }
+            }
+        };
+        if console.history_pos.is_none() && next.is_some() {
+            console.draft = Some(console.text());
+        }
+        console.history_pos = next.map(|p| p as usize);
+        let text = match console.history_pos {
+            Some(pos) => console.history[pos].clone(),
+            None => console.draft.take().unwrap_or_default(),
+        };
+        console.editor = text_input(&text);
+    }
+
+    /// The statement the history search shows: the newest containing the query, `skip` older.
+    pub fn history_match(&self) -> Option<&str> {
+        let search = self.console.search.as_ref()?;
+        let query = search.query.to_lowercase();
+        self.console
+            .history
+            .iter()
+            .rev()
+            .filter(|sql| sql.to_lowercase().contains(&query))
+            .nth(search.skip)
+            .map(String::as_str)
+    }
+
+    fn history_search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if ctrl(&key, 'r') {
+            if let Some(search) = &mut self.console.search {
+                search.skip += 1;
+                if self.history_match().is_none()
+                    && let Some(search) = &mut self.console.search
+                {
+                    search.skip -= 1;
+                }
+            }
+            return Vec::new();
+        }
+        match key.code {
+            KeyCode::Enter => {
+                let found = self.history_match().map(str::to_string);
+                self.console.search = None;
+                if let Some(sql) = found {
+                    self.console.editor = text_input(&sql);
+                }
+            }
+            KeyCode::Esc => self.console.search = None,
+            KeyCode::Backspace => {
+                if let Some(search) = &mut self.console.search {
+                    search.query.pop();
+                    search.skip = 0;
+                }
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if let Some(search) = &mut self.console.search {
+                    search.query.push(c);
+                    search.skip = 0;
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Tab: completes the word before the cursor, or replaces the last completion with the next
+    /// candidate. Tables come first (the one `:` was pressed on before all), then columns (those
+    /// of tables the statement names first), then keywords.
+    fn complete(&mut self) {
+        let editor = &mut self.console.editor;
+        if let Some(completion) = &mut self.console.completion {
+            if completion.candidates.len() < 2 {
+                return;
+            }
+            for _ in 0..completion.inserted {
+                editor.delete_char();
+            }
+            completion.index = (completion.index + 1) % completion.candidates.len();
+            let next = &completion.candidates[completion.index];
+            editor.insert_str(next);
+            completion.inserted = next.chars().count();
+            return;
+        }
+        let cursor = editor.cursor();
+        let (row, col) = (cursor.0, cursor.1);
+        let line = editor.lines().get(row).cloned().unwrap_or_default();
+        let before: String = line.chars().take(col).collect();
+        let word: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '"')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let (qualifier, prefix) = match word.rsplit_once('.') {
+            Some((q, p)) => (Some(q.trim_matches('"').to_string()), p.trim_start_matches('"').to_string()),
+            None => (None, word.trim_start_matches('"').to_string()),
+        };
+        let candidates = self.completion_candidates(qualifier.as_deref(), &prefix);
+        let Some(first) = candidates.first().cloned() else { return };
+        let editor = &mut self.console.editor;
+        for _ in 0..prefix.chars().count() {
+            editor.delete_char();
+        }
+        editor.insert_str(&first);
+        self.console.completion = Some(Completion { inserted: first.chars().count(), candidates, index: 0 });
+    }
+
+    /// Names that complete `prefix` (case-insensitive), best first, without repeats.
+    pub fn completion_candidates(&self, qualifier: Option<&str>, prefix: &str) -> Vec<String> {
+        let lower = prefix.to_lowercase();
+        let fits = |name: &str| name.to_lowercase().starts_with(&lower);
+        let text = self.console.text();
+        let statement = {
+            let cursor = self.console.editor.cursor();
+            let (row, col) = (cursor.0, cursor.1);
+            let lines = self.console.editor.lines();
+            let offset: usize = lines.iter().take(row).map(|l| l.len() + 1).sum::<usize>()
+                + lines.get(row).map_or(0, |l| l.char_indices().nth(col).map_or(l.len(), |(i, _)| i));
+            split_statements(&text)
+                .into_iter()
+                .find(|s| offset <= s.end + 1 && offset >= s.start)
+                .map(|s| text[s.start..s.end].to_lowercase())
+                .unwrap_or_default()
+        };
+        let named = |table: &str| {
+            let t = table.to_lowercase();
+            statement.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == t)
+        };
+        let mut tables: Vec<&str> = self.console.schema.iter().map(|(t, _)| t.as_str()).collect();
+        if tables.is_empty()
+            && let super::Load::Loaded(list) = &self.tables
+        {
+            tables = list.iter().map(|t| t.name.as_str()).collect();
+        }
+        let mut out: Vec<String> = Vec::new();
+        let push = |name: String, out: &mut Vec<String>| {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        };
+        if let Some(qualifier) = qualifier {
+            // `alias.` or `table.`: the columns of that table, or of the tables named.
+            let q = qualifier.to_lowercase();
+            for (table, columns) in &self.console.schema {
+                if table.to_lowercase() == q || named(table) {
+                    for column in columns.iter().filter(|c| fits(c)) {
+                        push(quote_if_needed(column), &mut out);
+                    }
+                }
+            }
+            return out;
+        }
+        if let Some(table) = &self.console.context_table
+            && fits(table)
+        {
+            push(quote_if_needed(table), &mut out);
+        }
+        for table in tables.iter().filter(|t| fits(t)) {
+            push(quote_if_needed(table), &mut out);
+        }
+        let mut columns: Vec<(bool, &String)> = Vec::new();
+        for (table, names) in &self.console.schema {
+            let first = named(table) || self.console.context_table.as_deref() == Some(table);
+            columns.extend(names.iter().filter(|c| fits(c)).map(|c| (!first, c)));
+        }
+        columns.sort_by_key(|(later, _)| *later);
+        for (_, column) in columns {
+            push(quote_if_needed(column), &mut out);
+        }
+        if !prefix.is_empty() {
+            for keyword in KEYWORDS.iter().filter(|k| fits(k)) {
+                push(keyword.to_string(), &mut out);
+            }
+        }
+        out
+    }
+}
+
+/// A name as it can be typed: bare when SQLite reads it so, else double-quoted.
+fn quote_if_needed(name: &str) -> String {
+    let bare = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if bare { name.to_string() } else { crate::db::schema::quote_ident(name) }
+}
+
+/// An editor holding `text` with the cursor at its start (for tests and `:`).
+pub fn editor_with(text: &str) -> TextArea<'static> {
+    let mut editor = text_input(text);
+    editor.move_cursor(CursorMove::Top);
+    editor.move_cursor(CursorMove::Head);
+    editor
+}

@@ -1,0 +1,254 @@
+//! `squall sql "SQL"`: runs one statement and prints its rows as they come (aligned text, JSON or
+//! CSV). Writes are shown first and need a yes (or `--yes` without a terminal), are refused on a
+//! read-only database, run in one transaction and go to the audit log.
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use rusqlite::types::Value;
+
+use super::{GlobalArgs, open_target, resolve_database};
+use crate::audit::{append_audit, sql_entry};
+use crate::db::change::value_to_json;
+use crate::db::error::DbError;
+use crate::db::query::{
+    ResultColumn, RowSink, StreamRows, count_matching_rows, execute_write, is_read_only, split_statements, stream_rows,
+    write_kind,
+};
+use crate::db::value::{group_thousands, raw_text};
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The statement to run, or `-` to read it from stdin.
+    #[arg(value_name = "SQL")]
+    pub sql: String,
+    /// Print rows as JSON (an array of objects, one a line).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print rows as CSV with a header line.
+    #[arg(long)]
+    pub csv: bool,
+    /// Run a statement that changes data without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// Rows read before the text columns' widths are fixed; later rows are padded to the same widths.
+const WIDTH_SAMPLE_ROWS: usize = 200;
+/// A text column is never padded wider than this (longer values overflow their column).
+const MAX_TEXT_WIDTH: usize = 48;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let sql = if args.sql == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading the statement from stdin")?;
+        text
+    } else {
+        args.sql.clone()
+    };
+    let statements = split_statements(&sql);
+    let statement = match statements.as_slice() {
+        [one] => sql[one.start..one.end].to_string(),
+        [] => bail!("no statement given: the SQL is empty"),
+        many => bail!("give one statement at a time ({} found, separated by ';')", many.len()),
+    };
+    let target = resolve_database(global, None)?;
+    let mut db = open_target(&target, global)?;
+    if is_read_only(&db.conn, &statement)? {
+        let format = if args.json {
+            Format::Json
+        } else if args.csv {
+            Format::Csv
+        } else {
+            Format::Text
+        };
+        print_rows(&db.conn, &statement, format)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(reason) = db.read_only {
+        let message = format!(
+            "{}: refusing to run a statement that changes data: the database is read-only ({}); nothing was written",
+            target.path.display(),
+            reason.describe()
+        );
+        return Err(DbError::ReadOnly(message).into());
+    }
+    let kind = write_kind(&statement);
+    let what = match count_matching_rows(&db.conn, &statement)? {
+        Some(rows) => format!("this statement changes data ({} match)", plural(rows, "row")),
+        None => "this statement changes data".to_string(),
+    };
+    if !args.yes {
+        let can_ask = args.sql != "-" && std::io::stdin().is_terminal();
+        if !can_ask {
+            bail!("{what}: refusing to run it without --yes (stdin is not a terminal to ask on); nothing was written");
+        }
+        eprint!("{what}:\n  {statement}\nrun it on {}? [y/N] ", target.path.display());
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            eprintln!("squall: cancelled; nothing was written");
+            return Ok(ExitCode::from(super::EXIT_ERROR));
+        }
+    }
+    let report = execute_write(&mut db.conn, &statement)?;
+    append_audit(&sql_entry(&db.path, &statement, kind.audit_op(), report.changes, chrono::Utc::now()))?;
+    println!("{} changed", plural(report.changes, "row"));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plural(n: u64, word: &str) -> String {
+    format!("{} {word}{}", group_thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// Prints rows as SQLite yields them. A closed pipe (`| head`) ends the output quietly.
+fn print_rows(conn: &rusqlite::Connection, sql: &str, format: Format) -> Result<()> {
+    let stdout = std::io::stdout();
+    let out = std::io::BufWriter::new(stdout.lock());
+    let mut printer = Printer { out, format, columns: Vec::new(), pending: Vec::new(), widths: None, rows: 0 };
+    let ended = stream_rows(conn, &StreamRows { sql }, &mut printer)
+        .and_then(|_| printer.finish())
+        .and_then(|()| Ok(printer.out.flush()?));
+    match ended {
+        Err(err) if is_broken_pipe(&err) => Ok(()),
+        other => other,
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+struct Printer<W: Write> {
+    out: W,
+    format: Format,
+    columns: Vec<ResultColumn>,
+    /// Text rows held until the widths are fixed.
+    pending: Vec<Vec<String>>,
+    widths: Option<Vec<usize>>,
+    rows: u64,
+}
+
+impl<W: Write> RowSink for Printer<W> {
+    fn columns(&mut self, columns: &[ResultColumn]) -> Result<()> {
+        self.columns = columns.to_vec();
+        let out = &mut self.out;
+        match self.format {
+            Format::Json => out.write_all(b"[")?,
+            Format::Csv => {
+                let header: Vec<String> = self.columns.iter().map(|c| csv_field(&c.name)).collect();
+                writeln!(out, "{}", header.join(","))?;
+            }
+            Format::Text => {}
+        }
+        Ok(())
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> Result<bool> {
+        self.rows += 1;
+        let out = &mut self.out;
+        match self.format {
+            Format::Json => {
+                let object: serde_json::Map<String, serde_json::Value> =
+                    self.columns.iter().zip(&row).map(|(c, v)| (c.name.clone(), value_to_json(v))).collect();
+                let lead = if self.rows == 1 { "\n" } else { ",\n" };
+                write!(out, "{lead}{}", serde_json::Value::Object(object))?;
+            }
+            Format::Csv => {
+                let fields: Vec<String> = row.iter().map(|v| csv_field(&cell_text(v, ""))).collect();
+                writeln!(out, "{}", fields.join(","))?;
+            }
+            Format::Text => {
+                let cells: Vec<String> = row.iter().map(|v| cell_text(v, "NULL").replace('\n', "⏎")).collect();
+                match &self.widths {
+                    Some(widths) => write_text_line(out, widths, &cells)?,
+                    None => {
+                        self.pending.push(cells);
+                        if self.pending.len() >= WIDTH_SAMPLE_ROWS {
+                            self.flush_pending()?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl<W: Write> Printer<W> {
+    /// Fixes the widths from the rows held, prints the header and those rows.
+    fn flush_pending(&mut self) -> Result<()> {
+        let out = &mut self.out;
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| text_width(&c.name)).collect();
+        for cells in &self.pending {
+            for (w, cell) in widths.iter_mut().zip(cells) {
+                *w = (*w).max(text_width(cell).min(MAX_TEXT_WIDTH));
+            }
+        }
+        let names: Vec<String> = self.columns.iter().map(|c| c.name.clone()).collect();
+        write_text_line(out, &widths, &names)?;
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        write_text_line(out, &widths, &rule)?;
+        for cells in std::mem::take(&mut self.pending) {
+            write_text_line(out, &widths, &cells)?;
+        }
+        self.widths = Some(widths);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        match self.format {
+            Format::Json => self.out.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?,
+            Format::Csv => {}
+            Format::Text => {
+                if self.widths.is_none() {
+                    self.flush_pending()?;
+                }
+                writeln!(self.out, "({})", plural(self.rows, "row"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn cell_text(value: &Value, null: &str) -> String {
+    match value {
+        Value::Null => null.to_string(),
+        Value::Blob(bytes) => format!("x'{}'", hex::encode(bytes)),
+        other => raw_text(other),
+    }
+}
+
+fn text_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// Cells padded to their column's width, two spaces apart; the last cell is not padded.
+fn write_text_line(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> Result<()> {
+    let mut line = String::new();
+    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        line.push_str(cell);
+        if i + 1 < cells.len() {
+            line.push_str(&" ".repeat(width.saturating_sub(text_width(cell))));
+        }
+    }
+    writeln!(out, "{}", line.trim_end())?;
+    Ok(())
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
