@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{GlobalArgs, UsageError, open_target, resolve_database, stderr_is_terminal};
+use super::{GlobalArgs, UsageError, open_target, resolve_command_database, stderr_is_terminal};
 use crate::db::export::{
     ExportFormat, ExportInput, ExportOptions, ExportSource, export_rows, plan_export, whole_table_view,
 };
@@ -86,7 +86,7 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     // Exporting only reads: never take a write lock or touch the journal.
     let db = open_target(&target, &GlobalArgs { read_only: true, ..global.clone() })?;
     let view = whole_table_view(&db.conn, &args.table)?;

@@ -35,14 +35,14 @@ pub struct MigrateArgs {
 pub enum MigrateCommand {
     /// Show every migration and its state (applied, pending, modified, missing, skipped).
     ///
-    /// Exits 0 when nothing is pending, 3 when something is, 1 on error.
+    /// Exits 0 when nothing is pending, 3 when something is, 1 on error, 2 on bad usage.
     Status(StatusArgs),
     /// Apply the pending migrations: back up, then one transaction per migration.
     Apply(ApplyArgs),
     /// Compare the live schema with the migrations' (the newest drizzle-kit snapshot, else a
     /// scratch database built from every migration), and report edited migrations.
     ///
-    /// Exits 0 when they match, 3 when they drift, 1 on error.
+    /// Exits 0 when they match, 3 when they drift, 1 on error, 2 on bad usage.
     Drift(DriftArgs),
 }
 

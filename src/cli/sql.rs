@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use rusqlite::types::Value;
 
-use super::{GlobalArgs, UsageError, open_target, resolve_database};
+use super::{GlobalArgs, UsageError, open_target, resolve_command_database};
 use crate::audit::{append_audit, sql_entry};
 use crate::db::change::value_to_json;
 use crate::db::error::DbError;
@@ -64,7 +64,7 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
             return Err(UsageError(message).into());
         }
     };
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
     if is_read_only(&db.conn, &statement)? {
         let format = if args.json {
