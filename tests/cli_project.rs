@@ -66,8 +66,10 @@ fn a_subfolder_of_the_project_uses_the_projects_database() {
 #[test]
 fn outside_a_project_a_subcommand_needs_db() {
     let s = Scratch::new();
-    let commands: [&[&str]; 6] = [
+    let commands: [&[&str]; 8] = [
         &["tables"],
+        &["export", "user"],
+        &["sql", "select count(*) from user"],
         &["er"],
         &["user", "list"],
         &["user", "ban", "ada@project.dev"],

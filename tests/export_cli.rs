@@ -127,7 +127,7 @@ fn writes_to_a_file_and_refuses_bad_input_without_writing() {
         .arg("--out")
         .arg(&refused)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("--dates iso"));
     assert!(!refused.exists(), "a refused export leaves no file");
 }

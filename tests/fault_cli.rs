@@ -61,7 +61,7 @@ fn read_only_stops_demo_force_and_first_run_demo_creation() {
         vec!["--read-only", "demo", "--force", "--users", "3", "--db", db.to_str().unwrap()],
     ] {
         let out = squall(dir.path(), &args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "the user's own --read-only: {args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("--read-only"), "{}", stderr(&out));
     }
     assert_eq!(std::fs::read(&db).unwrap(), before, "the database was not replaced");
@@ -100,7 +100,7 @@ fn commands_leave_the_database_folder_as_they_found_it() {
     // A --read-only open through query_only still refuses every write.
     let email = first_email(&db);
     let out = squall(dir.path(), &["user", "ban", &email, "--db", path, "--read-only"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 
     let (_copy, project) = common::copy_fixture("wrangler-project");

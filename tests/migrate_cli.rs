@@ -109,7 +109,7 @@ fn status_in_the_wrangler_project_without_db() {
     assert!(text.contains("migrations_dir of D1 binding DB (app-db) in wrangler.toml"), "{text}");
     assert!(text.contains("applied   0001_audit_log_last_login.sql  2026-11-28 06:20:15"), "{text}");
     let out = s.squall("project", &["migrate", "status", "--d1", "nope"]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "an unknown --d1 name is bad usage");
     assert!(stderr(&out).contains("no D1 database named \"nope\"; its D1 databases: DB (app-db)"), "{}", stderr(&out));
 }
 
@@ -182,12 +182,16 @@ fn apply_refuses_without_yes_off_a_terminal_and_on_read_only() {
     let s = Scratch::new();
     let before = std::fs::read(s.path("wrangler-d1-partial.sqlite")).unwrap();
     let out = s.squall(".", &["migrate", "apply", "--db", "wrangler-d1-partial.sqlite"]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a missing --yes is bad usage");
     assert!(stderr(&out).contains("stdin is not a terminal; pass --yes"), "{}", stderr(&out));
     assert!(stdout(&out).contains("-- 0001_audit_log_last_login.sql (3 statements)"), "the plan is shown first");
     let out = s.squall(".", &["migrate", "apply", "--db", "wrangler-d1-partial.sqlite", "--read-only", "--yes"]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a write refused by the user's own --read-only is bad usage");
     assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "refused before any of the plan is printed");
+    let out = s.squall(".", &["migrate", "apply", "--db", "wrangler-d1-partial.sqlite", "--read-only", "--dry-run"]);
+    assert_eq!(code(&out), 0, "a dry run writes nothing, read-only or not: {}", stderr(&out));
+    assert!(stdout(&out).contains("-- 0001_audit_log_last_login.sql (3 statements)"), "{}", stdout(&out));
     let out = s.squall(".", &["migrate", "apply", "--db", "wrangler-d1-partial.sqlite", "--dry-run"]);
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains("dry run: nothing was changed"));
@@ -328,6 +332,7 @@ fn transaction_control_is_refused_with_file_and_line() {
     let out = s.squall(".", &["migrate", "apply", "--db", "drizzle-partial.db", "--yes", "--force"]);
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains(&format!("{AUDIT} line 3: ROLLBACK")), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "refused before any of the plan is printed");
     assert_eq!(std::fs::read(s.path("drizzle-partial.db")).unwrap(), before);
     assert!(!s.path("data/backups").exists());
 }

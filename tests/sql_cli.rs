@@ -66,7 +66,7 @@ fn a_sql_error_exits_1_with_sqlites_message() {
         .args(["sql", "select 1; select 2", "--db"])
         .arg(&path)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("one statement"));
 }
 
@@ -80,13 +80,13 @@ fn writes_need_yes_are_refused_read_only_and_are_audited() {
         .arg(&path)
         .write_stdin("")
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("2 rows match").and(predicate::str::contains("--yes")));
     squall(dir.path())
         .args(["sql", update, "--yes", "--read-only", "--db"])
         .arg(&path)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("read-only"));
     assert_eq!(names(&path)[1].as_deref(), Some("Bo, \"B\""), "nothing was written");
     squall(dir.path()).args(["sql", update, "--yes", "--db"]).arg(&path).assert().success().stdout("2 rows changed\n");

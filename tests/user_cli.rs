@@ -140,7 +140,7 @@ fn read_only_databases_are_refused_and_left_unchanged() {
         s.squall(&args)
             .write_stdin("new-password\n")
             .assert()
-            .code(1)
+            .code(2)
             .stderr(predicate::str::contains("read-only").and(predicate::str::contains("app.db")));
     }
     assert_eq!(before, std::fs::read(&s.db).unwrap());
@@ -165,7 +165,7 @@ fn set_password_reads_stdin_and_writes_a_better_auth_hash() {
     s.squall(&["user", "set-password", "u-alice"])
         .write_stdin("")
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("empty"));
     assert!(!s.audit_log().contains(&hash[33..]), "the hash must not reach the audit log");
 }
@@ -173,7 +173,7 @@ fn set_password_reads_stdin_and_writes_a_better_auth_hash() {
 #[test]
 fn remove_needs_yes_without_a_terminal() {
     let s = setup();
-    s.squall(&["user", "remove", "alice@example.com"]).assert().code(1).stderr(predicate::str::contains("--yes"));
+    s.squall(&["user", "remove", "alice@example.com"]).assert().code(2).stderr(predicate::str::contains("--yes"));
     let users = |s: &Setup| s.conn().query_row("SELECT count(*) FROM user", [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(users(&s), 2);
     s.squall(&["user", "remove", "alice@example.com", "--yes"])

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{GlobalArgs, open_target, resolve_database, stderr_is_terminal};
+use super::{GlobalArgs, UsageError, open_target, resolve_command_database, stderr_is_terminal};
 use crate::db::export::{
     ExportFormat, ExportInput, ExportOptions, ExportSource, export_rows, plan_export, whole_table_view,
 };
@@ -79,7 +79,14 @@ impl From<FormatArg> for ExportFormat {
 }
 
 pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_database(global, None)?;
+    if args.dates.is_some() && args.format == FormatArg::Sql {
+        // Checked before anything is opened: no file is created for a command line that cannot work.
+        return Err(UsageError(
+            "--dates iso adds columns the table does not have; it cannot be used with --format sql".into(),
+        )
+        .into());
+    }
+    let target = resolve_command_database(global)?;
     // Exporting only reads: never take a write lock or touch the journal.
     let db = open_target(&target, &GlobalArgs { read_only: true, ..global.clone() })?;
     let view = whole_table_view(&db.conn, &args.table)?;

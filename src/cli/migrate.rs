@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{GlobalArgs, Target, open_target, resolve_command_database};
+use super::{GlobalArgs, Target, UsageError, open_target, resolve_command_database};
 use crate::db::error::DbError;
 use crate::migrate::apply::{ApplyPlan, MigrationFailed, describe_problems, describe_refused};
 use crate::migrate::backup::default_backup_dir;
@@ -35,14 +35,14 @@ pub struct MigrateArgs {
 pub enum MigrateCommand {
     /// Show every migration and its state (applied, pending, modified, missing, skipped).
     ///
-    /// Exits 0 when nothing is pending, 3 when something is, 1 on error.
+    /// Exits 0 when nothing is pending, 3 when something is, 1 on error, 2 on bad usage.
     Status(StatusArgs),
     /// Apply the pending migrations: back up, then one transaction per migration.
     Apply(ApplyArgs),
     /// Compare the live schema with the migrations' (the newest drizzle-kit snapshot, else a
     /// scratch database built from every migration), and report edited migrations.
     ///
-    /// Exits 0 when they match, 3 when they drift, 1 on error.
+    /// Exits 0 when they match, 3 when they drift, 1 on error, 2 on bad usage.
     Drift(DriftArgs),
 }
 
@@ -173,6 +173,21 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         wrangler_table: &located.wrangler_table,
     };
     let plan = plan_migrations(&db.conn, &input)?;
+    // Refusals come before the plan is printed: a plan that was never going to run only
+    // buries the reason under SQL.
+    if !plan.to_apply.is_empty() {
+        if !plan.refused.is_empty() {
+            anyhow::bail!(describe_refused(&plan.refused));
+        }
+        if let Some(reason) = db.read_only.filter(|_| !args.dry_run) {
+            let message = format!(
+                "{}: the database is read-only ({}); applying needs write access",
+                target.path.display(),
+                reason.describe()
+            );
+            return Err(DbError::ReadOnly(message).into());
+        }
+    }
     print_header(&target, &located, &plan.tracker);
     for problem in &plan.problems {
         println!("warning: {} is {}: {}", problem.name, problem.state.label(), explain(problem.state));
@@ -182,20 +197,9 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     print_plan(&plan);
-    if !plan.refused.is_empty() {
-        anyhow::bail!(describe_refused(&plan.refused));
-    }
     if args.dry_run {
         println!("dry run: nothing was changed");
         return Ok(ExitCode::SUCCESS);
-    }
-    if let Some(reason) = db.read_only {
-        let message = format!(
-            "{}: the database is read-only ({}); applying needs write access",
-            target.path.display(),
-            reason.describe()
-        );
-        return Err(DbError::ReadOnly(message).into());
     }
     if !plan.problems.is_empty() && !args.force {
         return Err(DbError::Conflict(describe_problems(&plan.problems)).into());
@@ -327,10 +331,11 @@ fn run_drift(args: &DriftArgs, global: &GlobalArgs) -> Result<ExitCode> {
 fn confirm(count: usize, database: &str) -> Result<bool> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        anyhow::bail!(
+        return Err(UsageError(format!(
             "refusing to apply {} without confirmation: stdin is not a terminal; pass --yes to apply anyway",
             plural(count, "migration")
-        );
+        ))
+        .into());
     }
     print!("apply {} to {database}? [y/N] ", plural(count, "migration"));
     std::io::stdout().flush()?;

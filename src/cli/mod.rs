@@ -13,6 +13,7 @@ pub(crate) mod user_print;
 
 pub use crate::db::value::group_thousands;
 pub use tables::describe_kind;
+use usage::EXIT_ERROR;
 pub use usage::UsageError;
 
 use std::io::IsTerminal;
@@ -83,10 +84,8 @@ pub enum Command {
     Sql(sql::SqlArgs),
 }
 
-/// Exit code for failures (bad usage exits 2, through clap).
-const EXIT_ERROR: u8 = 1;
-
-/// Parses the command line, runs it, and turns errors into a one-line message and exit code 1.
+/// Parses the command line, runs it, and turns errors into a one-line message and exit code 1,
+/// or 2 for bad usage (see [`usage::exit_code_of`]).
 pub fn main() -> ExitCode {
     usage::quiet_on_closed_pipe();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -95,13 +94,13 @@ pub fn main() -> ExitCode {
         return ExitCode::from(usage::EXIT_USAGE);
     }
     let cli = Cli::parse_from(args);
+    let read_only_flag = cli.global.read_only;
     match run(cli) {
         Ok(code) => code,
         Err(err) if usage::reader_gone(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("squall: {}", error_chain(&err));
-            let usage = err.downcast_ref::<UsageError>().is_some();
-            ExitCode::from(if usage { usage::EXIT_USAGE } else { EXIT_ERROR })
+            ExitCode::from(usage::exit_code_of(&err, read_only_flag))
         }
     }
 }
@@ -174,10 +173,11 @@ pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Res
         });
     }
     if global.read_only {
-        anyhow::bail!(
+        return Err(UsageError(format!(
             "no database given, no wrangler project here and no demo database yet; --read-only forbids creating one at {} (run squall demo first)",
             path.display()
-        );
+        ))
+        .into());
     }
     eprintln!(
         "squall: no database given and no wrangler project here; creating the demo database at {}",

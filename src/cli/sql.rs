@@ -5,11 +5,11 @@
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use rusqlite::types::Value;
 
-use super::{GlobalArgs, open_target, resolve_database};
+use super::{GlobalArgs, UsageError, open_target, resolve_command_database};
 use crate::audit::{append_audit, sql_entry};
 use crate::db::change::value_to_json;
 use crate::db::error::DbError;
@@ -58,10 +58,13 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let statements = split_statements(&sql);
     let statement = match statements.as_slice() {
         [one] => sql[one.start..one.end].to_string(),
-        [] => bail!("no statement given: the SQL is empty"),
-        many => bail!("give one statement at a time ({} found, separated by ';')", many.len()),
+        [] => return Err(UsageError("no statement given: the SQL is empty".into()).into()),
+        many => {
+            let message = format!("give one statement at a time ({} found, separated by ';')", many.len());
+            return Err(UsageError(message).into());
+        }
     };
-    let target = resolve_database(global, None)?;
+    let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
     if is_read_only(&db.conn, &statement)? {
         let format = if args.json {
@@ -90,7 +93,10 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if !args.yes {
         let can_ask = args.sql != "-" && std::io::stdin().is_terminal();
         if !can_ask {
-            bail!("{what}: refusing to run it without --yes (stdin is not a terminal to ask on); nothing was written");
+            return Err(UsageError(format!(
+                "{what}: refusing to run it without confirmation (stdin is not a terminal to ask on); pass --yes to run it; nothing was written"
+            ))
+            .into());
         }
         eprint!("{what}:\n  {statement}\nrun it on {}? [y/N] ", target.path.display());
         let mut answer = String::new();

@@ -6,15 +6,35 @@ use std::path::Path;
 use clap::CommandFactory;
 
 use super::Cli;
+use crate::db::error::DbError;
 
 /// Exit code of bad usage, as clap uses for its own errors.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code of every other failure.
+pub const EXIT_ERROR: u8 = 1;
 
 /// A mistake in the command line that clap cannot see (it needs the file system or the
 /// current folder): reported as `squall: ...` with exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+/// The exit code of a failed command. 2 (bad usage) for what the command line itself got wrong:
+/// a [`UsageError`], a value refused whatever the data holds ([`DbError::BadInput`]: an empty
+/// role, a ban ending in the past, an unknown `--d1` name), or a write refused because the user
+/// passed `--read-only`. 1 for everything met in the files or the data: a missing file, table or
+/// user, a locked or corrupt database, an SQL error, a constraint, a refused migration.
+pub fn exit_code_of(err: &anyhow::Error, read_only_flag: bool) -> u8 {
+    let usage = err.chain().any(|cause| {
+        cause.downcast_ref::<UsageError>().is_some()
+            || match cause.downcast_ref::<DbError>() {
+                Some(DbError::BadInput(_)) => true,
+                Some(DbError::ReadOnly(_)) => read_only_flag,
+                _ => false,
+            }
+    });
+    if usage { EXIT_USAGE } else { EXIT_ERROR }
+}
 
 /// `squall tabels`: the first argument is taken for the terminal UI's database file, so a
 /// mistyped subcommand would read as a missing file. When that argument is no existing file,
@@ -111,6 +131,19 @@ mod tests {
         let existing = dir.path().join("tabels");
         std::fs::write(&existing, "").unwrap();
         assert_eq!(subcommand_typo(&[existing.into_os_string()]), None, "an existing file is opened");
+    }
+
+    #[test]
+    fn input_mistakes_exit_2_and_database_failures_exit_1() {
+        let usage = |err: anyhow::Error, flag: bool| exit_code_of(&err.context("doing it"), flag);
+        assert_eq!(usage(UsageError("pass --yes".into()).into(), false), EXIT_USAGE);
+        assert_eq!(usage(DbError::BadInput("an empty role".into()).into(), false), EXIT_USAGE);
+        assert_eq!(usage(DbError::ReadOnly("read-only".into()).into(), true), EXIT_USAGE, "the user's own flag");
+        assert_eq!(usage(DbError::ReadOnly("read-only".into()).into(), false), EXIT_ERROR, "a read-only file");
+        assert_eq!(usage(DbError::Busy("locked".into()).into(), true), EXIT_ERROR);
+        assert_eq!(usage(DbError::Invalid("UNIQUE constraint failed".into()).into(), false), EXIT_ERROR);
+        assert_eq!(usage(DbError::NotFound("no user".into()).into(), false), EXIT_ERROR);
+        assert_eq!(usage(anyhow::anyhow!("no such column: nope"), false), EXIT_ERROR);
     }
 
     #[test]

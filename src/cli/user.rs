@@ -4,12 +4,12 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::TimeDelta;
 use clap::{Args, Subcommand};
 
 use super::user_print as print;
-use super::{GlobalArgs, Target, open_target, resolve_command_database};
+use super::{GlobalArgs, Target, UsageError, open_target, resolve_command_database};
 use crate::db::error::DbError;
 use crate::db::open::Database;
 use crate::db::users::{
@@ -257,7 +257,7 @@ fn read_new_password() -> Result<Password> {
         let first = rpassword::prompt_password("New password: ").context("reading the password")?;
         let second = rpassword::prompt_password("Repeat it: ").context("reading the password")?;
         if first != second {
-            bail!("the two passwords differ: nothing was changed");
+            return Err(UsageError("the two passwords differ: nothing was changed".into()).into());
         }
         first
     } else {
@@ -266,7 +266,7 @@ fn read_new_password() -> Result<Password> {
         line.trim_end_matches(['\n', '\r']).to_string()
     };
     if password.is_empty() {
-        bail!("the password is empty: nothing was changed");
+        return Err(UsageError("the password is empty: nothing was changed".into()).into());
     }
     if password.chars().count() < 8 {
         eprintln!("squall: warning: better-auth refuses sign-up passwords under 8 characters by default");
@@ -278,7 +278,10 @@ fn read_new_password() -> Result<Password> {
 /// must not delete a person. Refuses without a terminal (`--yes` is for scripts).
 fn confirm_remove(db: &Database, user: &str, ctx: &DisplayContext) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
-        bail!("refusing to remove {user:?} without --yes (stdin is not a terminal to ask on)");
+        return Err(UsageError(format!(
+            "refusing to remove {user:?} without confirmation: stdin is not a terminal to ask on; pass --yes to remove it"
+        ))
+        .into());
     }
     let preview = preview_action(&db.conn, &RunAction { user, action: &UserAction::Remove, now: ctx.now })?;
     eprintln!("{}", print::preview_text(&preview));

@@ -14,6 +14,11 @@ pub enum DbError {
     /// The input cannot be stored as asked.
     #[error("{0}")]
     Invalid(String),
+    /// A value the caller gave is unusable whatever the database holds (an empty role, a ban
+    /// that would end in the past, a `--d1` name the wrangler config lacks): the command line
+    /// reports it as bad usage (exit 2), unlike `Invalid`, which can come from the data.
+    #[error("{0}")]
+    BadInput(String),
     /// A write was asked of a read-only database.
     #[error("{0}")]
     ReadOnly(String),

@@ -280,7 +280,7 @@ pub fn parse_instant(text: &str, ctx: &DisplayContext) -> Result<DateTime<Utc>, 
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return local_to_utc(date.and_hms_opt(0, 0, 0).unwrap_or_default(), ctx);
     }
-    Err(format!("{text:?} is not a date: use 2026-12-01 12:00, 2026-12-01, +7d, -3h or now"))
+    Err(format!("{text:?} is not a date: use 2026-12-01 12:00, 2026-12-01, now, or +7d / -3h from now"))
 }
 
 fn local_to_utc(naive: NaiveDateTime, ctx: &DisplayContext) -> Result<DateTime<Utc>, String> {

@@ -5,6 +5,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use crate::db::error::DbError;
+
 /// The folder wrangler reads migrations from when `migrations_dir` is not set.
 pub const DEFAULT_MIGRATIONS_DIR: &str = "migrations";
 
@@ -76,10 +78,18 @@ pub fn choose_d1_entry<'a>(config: &'a WranglerConfig, path: &Path, wanted: Opti
         },
         Some(name) => match config.d1_databases.iter().find(|entry| entry.is_named(name)) {
             Some(entry) => Ok(entry),
-            None if config.d1_databases.is_empty() => {
-                bail!("{}: no D1 database named {name:?}: the config has no [[d1_databases]] entry", path.display())
-            }
-            None => bail!("{}: no D1 database named {name:?}; its D1 databases: {}", path.display(), labels()),
+            // A mistyped --d1 is bad usage (exit 2); the message lists the names there are.
+            None if config.d1_databases.is_empty() => Err(DbError::BadInput(format!(
+                "{}: no D1 database named {name:?}: the config has no [[d1_databases]] entry",
+                path.display()
+            ))
+            .into()),
+            None => Err(DbError::BadInput(format!(
+                "{}: no D1 database named {name:?}; its D1 databases: {}",
+                path.display(),
+                labels()
+            ))
+            .into()),
         },
     }
 }

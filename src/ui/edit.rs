@@ -65,7 +65,11 @@ fn kind_hint(kind: &ColumnKind, decl_type: &str) -> String {
     let integer = affinity(decl_type) == Affinity::Integer;
     match kind {
         ColumnKind::Id | ColumnKind::ForeignKey { .. } if integer => "a whole number (a key)".into(),
-        ColumnKind::Timestamp { .. } => "a date: 2026-12-01 12:00, 2026-12-01, +7d, -3h or now".into(),
+        // `+7d` counts from now, not from the cell's value: say so, or it reads as "a week later".
+        ColumnKind::Timestamp { format: crate::db::kinds::TimeFormat::Seconds } => {
+            "now, +7d / -3h from now, 2026-12-01 12:00, or epoch seconds".into()
+        }
+        ColumnKind::Timestamp { .. } => "now, +7d / -3h from now, 2026-12-01 12:00, or epoch ms".into(),
         ColumnKind::Boolean => "Space toggles · or type true / false, yes / no, 1 / 0".into(),
         ColumnKind::Enum { values } => {
             format!("↑↓ pick a value seen: {} · or type one (several roles comma-joined)", values.join(", "))
@@ -267,5 +271,23 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::Text(text) => format!("{text:?}"),
         other => raw_text(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::kinds::TimeFormat;
+
+    #[test]
+    fn the_date_hint_says_relative_dates_count_from_now() {
+        for format in [TimeFormat::Millis, TimeFormat::Seconds, TimeFormat::IsoText, TimeFormat::Mixed] {
+            let hint = kind_hint(&ColumnKind::Timestamp { format }, "integer");
+            assert!(hint.contains("+7d / -3h from now"), "{hint}");
+            assert!(hint.chars().count() + " · NOT NULL".chars().count() <= 78, "fits the editor's hint row: {hint}");
+        }
+        assert!(
+            kind_hint(&ColumnKind::Timestamp { format: TimeFormat::Seconds }, "integer").ends_with("epoch seconds")
+        );
     }
 }

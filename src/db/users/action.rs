@@ -135,10 +135,10 @@ pub fn normalise_role(input: &str) -> Result<String> {
     for part in input.split(',') {
         let role = part.trim();
         if role.is_empty() {
-            return Err(DbError::Invalid(format!("{input:?} is not a valid role: roles cannot be empty")).into());
+            return Err(DbError::BadInput(format!("{input:?} is not a valid role: roles cannot be empty")).into());
         }
         if role.chars().any(char::is_control) {
-            return Err(DbError::Invalid(format!("{input:?} is not a valid role: it holds control characters")).into());
+            return Err(DbError::BadInput(format!("{input:?} is not a valid role: it holds control characters")).into());
         }
         if !roles.iter().any(|r| r == role) {
             roles.push(role.to_string());
@@ -222,12 +222,12 @@ fn plan_ban(ctx: &PlanContext, reason: Option<&str>, expiry: BanExpiry) -> Resul
     let expires_at = match expiry {
         BanExpiry::Never => None,
         BanExpiry::After(delta) if delta <= TimeDelta::zero() => {
-            return Err(DbError::Invalid("a ban must last longer than zero".into()).into());
+            return Err(DbError::BadInput("a ban must last longer than zero".into()).into());
         }
-        BanExpiry::After(_) => expiry.ends_at(ctx.now).map_err(DbError::Invalid)?,
+        BanExpiry::After(_) => expiry.ends_at(ctx.now).map_err(DbError::BadInput)?,
         BanExpiry::At(at) if at <= ctx.now => {
             return Err(
-                DbError::Invalid(format!("the ban would end at {}, which is already past", at.to_rfc3339())).into()
+                DbError::BadInput(format!("the ban would end at {}, which is already past", at.to_rfc3339())).into()
             );
         }
         BanExpiry::At(at) => Some(at),
@@ -291,7 +291,7 @@ fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
 
 fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
     if password.expose().is_empty() {
-        return Err(DbError::Invalid("the password is empty".into()).into());
+        return Err(DbError::BadInput("the password is empty".into()).into());
     }
     let account = &ctx.schema.account;
     let hash = Value::Text(hash_password(password.expose())?);

@@ -76,7 +76,7 @@ fn permanent_ban_sets_null_and_dates_in_the_past_are_refused() {
     run(&fx, "u-carol", UserAction::Ban { reason: None, expiry: BanExpiry::At(until) });
     assert_eq!(fx.value("user", "u-carol", "banExpires"), Value::Integer(until.timestamp_millis()));
     let past = BanExpiry::At(now() - TimeDelta::hours(1));
-    assert!(matches!(run_err(&fx, "u-alice", UserAction::Ban { reason: None, expiry: past }), DbError::Invalid(_)));
+    assert!(matches!(run_err(&fx, "u-alice", UserAction::Ban { reason: None, expiry: past }), DbError::BadInput(_)));
     assert_eq!(fx.count("session", "userId", "u-alice"), 2, "a refused ban changes nothing");
 }
 
@@ -115,7 +115,7 @@ fn set_role_validates_and_joins_roles() {
         assert!(outcome.after.unwrap().is_admin);
         assert_eq!(fx.value("user", "u-carol", "updatedAt"), stored_now(&fx));
         for bad in ["", "  ", "admin,,user"] {
-            assert!(matches!(run_err(&fx, "u-carol", UserAction::SetRole { role: bad.into() }), DbError::Invalid(_)));
+            assert!(matches!(run_err(&fx, "u-carol", UserAction::SetRole { role: bad.into() }), DbError::BadInput(_)));
         }
     }
 }
@@ -277,7 +277,7 @@ fn bans_past_the_last_storable_date_are_refused_and_change_nothing() {
     for fx in every_fixture() {
         let forever = BanExpiry::After(TimeDelta::days(365 * 300_000));
         let err = run_err(&fx, "u-alice", UserAction::Ban { reason: None, expiry: forever });
-        assert!(matches!(&err, DbError::Invalid(message) if message.contains("too long")), "{err:?}");
+        assert!(matches!(&err, DbError::BadInput(message) if message.contains("too long")), "{err:?}");
         // 9000 years fits an epoch number, but not ISO-8601 text.
         let long = UserAction::Ban { reason: None, expiry: BanExpiry::After(TimeDelta::days(365 * 9_000)) };
         if fx.dates == Dates::Iso {
