@@ -18,6 +18,7 @@
 mod action;
 mod detail;
 mod engine;
+mod filter;
 mod glance;
 mod read;
 mod tables;
@@ -25,6 +26,8 @@ mod tables;
 mod tests;
 #[cfg(test)]
 mod tests_actions;
+#[cfg(test)]
+mod tests_filter;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -37,6 +40,7 @@ pub use action::{
 };
 pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
 pub use engine::{Effect, Plan, PlannedStatement};
+pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use tables::{AuthSchema, MappedTable, load_auth_schema};
