@@ -23,6 +23,7 @@ mod navigate;
 mod overlay;
 mod ref_picker;
 mod reload;
+mod status_filter;
 mod tab;
 mod user_panel;
 mod users;
@@ -51,6 +52,7 @@ pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
+pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
@@ -599,6 +601,8 @@ mod tests_faults;
 mod tests_migrations;
 #[cfg(test)]
 mod tests_picker;
+#[cfg(test)]
+mod tests_status_filter;
 #[cfg(test)]
 pub(crate) mod tests_trust;
 #[cfg(test)]
