@@ -25,6 +25,7 @@ mod ref_picker;
 mod reload;
 mod status_filter;
 mod tab;
+mod user_links;
 mod user_panel;
 mod users;
 
@@ -54,6 +55,7 @@ pub use ref_picker::RefPicker;
 pub use reload::Live;
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
+pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
     ActionDone, RunRequest, StatusTone, UserTable, UsersRequest, UsersResult, UsersState, WindowReload, grid_status,
@@ -603,6 +605,10 @@ mod tests_migrations;
 mod tests_picker;
 #[cfg(test)]
 mod tests_status_filter;
+#[cfg(test)]
+pub(crate) mod tests_user_links;
+#[cfg(test)]
+pub(crate) use tests_user_links as user_links_test_support;
 #[cfg(test)]
 pub(crate) mod tests_trust;
 #[cfg(test)]

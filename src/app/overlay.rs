@@ -144,6 +144,7 @@ impl App {
         }
         self.overlay = Overlay::Detail { reveal: false, labels: vec![None; columns], labels_request, scroll: 0 };
         self.pending_label_columns = lookups.into_iter().map(|(i, _)| i).collect();
+        effects.extend(self.request_user_links());
         effects
     }
 
@@ -208,6 +209,7 @@ impl App {
                     self.copy_row(reveal)
                 }
                 KeyCode::Char('A') if self.screen == super::Screen::Browser => self.open_user_menu(),
+                _ if let Some(effects) = self.detail_links_key(key) => effects,
                 _ if let Some(effects) = self.detail_scroll_key(key) => effects,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.update_overlay(Action::Cancel),
                 _ => Vec::new(),

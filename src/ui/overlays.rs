@@ -197,6 +197,7 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
             lines.push(Line::from(vec![Span::styled(head, theme::header()), Span::styled(piece, style)]));
         }
     }
+    lines.extend(super::user_links::lines(app));
     let hint = if reveal { "r mask secrets · Esc close" } else { "r reveal secrets · Esc close" };
     let title = format!(" {} · row detail ", tab.name);
     let area = popup_area(frame, frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));
