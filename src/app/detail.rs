@@ -14,7 +14,7 @@ const WHEEL_LINES: i32 = 3;
 impl App {
     /// The row detail's inner size: the popup is the screen less 3 cells a side and 2 lines top
     /// and bottom, less its border (see `ui::overlays::draw_detail`).
-    fn detail_inner(&self) -> (u16, u16) {
+    pub(super) fn detail_inner(&self) -> (u16, u16) {
         (self.width.saturating_sub(8).max(1), self.height.saturating_sub(6).max(1))
     }
 
@@ -45,10 +45,15 @@ impl App {
         total
     }
 
+    /// The detail's lines with a user's sessions and accounts below the columns.
+    pub(super) fn detail_total_lines(&self, reveal: bool) -> u32 {
+        self.detail_lines(reveal) + self.detail_link_lines()
+    }
+
     /// The largest useful scroll: the last line at the bottom of the popup.
-    fn detail_max_scroll(&self, reveal: bool) -> u16 {
+    pub(super) fn detail_max_scroll(&self, reveal: bool) -> u16 {
         let visible = u32::from(self.detail_inner().1);
-        u16::try_from(self.detail_lines(reveal).saturating_sub(visible)).unwrap_or(u16::MAX)
+        u16::try_from(self.detail_total_lines(reveal).saturating_sub(visible)).unwrap_or(u16::MAX)
     }
 
     /// Scroll keys of the row detail; `None` when `key` is not one.

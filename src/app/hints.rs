@@ -25,6 +25,15 @@ const SEARCH: &[Hint] = &[("Enter", "search"), ("Esc", "cancel")];
 const FILTER: &[Hint] = &[("Tab", "next field"), ("↑↓", "change"), ("Enter", "add"), ("Esc", "close")];
 const DETAIL: &[Hint] = &[("↑↓", "scroll"), ("r", "reveal secrets"), ("Esc", "close")];
 const USER_DETAIL: &[Hint] = &[("↑↓", "scroll"), ("r", "reveal secrets"), ("A", "user actions"), ("Esc", "close")];
+/// A user's detail listing sessions or accounts: the arrows select them.
+const USER_DETAIL_LINKS: &[Hint] = &[
+    ("↑↓", "sessions, accounts"),
+    ("Enter", "open"),
+    ("PgDn", "scroll"),
+    ("r", "reveal"),
+    ("A", "user actions"),
+    ("Esc", "close"),
+];
 const HELP: &[Hint] = &[("↑↓", "scroll"), ("any key", "close")];
 const PICKER: &[Hint] = &[("type", "filter"), ("↑↓", "select"), ("Enter", "open"), ("Esc", "close")];
 const REFERENCES: &[Hint] = &[("↑↓", "select"), ("Enter", "show rows"), ("Esc", "close")];
@@ -60,6 +69,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
         },
         Overlay::Help { .. } => HELP,
         Overlay::Picker(_) => PICKER,
+        Overlay::Detail { .. } if app.detail_links().is_some_and(|l| l.entries() > 0) => USER_DETAIL_LINKS,
         Overlay::Detail { .. } if app.on_user_table() => USER_DETAIL,
         Overlay::Detail { .. } => DETAIL,
         Overlay::Search { .. } => SEARCH,

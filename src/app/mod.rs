@@ -23,7 +23,9 @@ mod navigate;
 mod overlay;
 mod ref_picker;
 mod reload;
+mod status_filter;
 mod tab;
+mod user_links;
 mod user_panel;
 mod users;
 
@@ -51,7 +53,9 @@ pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
+pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
+pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
     ActionDone, RunRequest, StatusTone, UserTable, UsersRequest, UsersResult, UsersState, WindowReload, grid_status,
@@ -599,6 +603,12 @@ mod tests_faults;
 mod tests_migrations;
 #[cfg(test)]
 mod tests_picker;
+#[cfg(test)]
+mod tests_status_filter;
+#[cfg(test)]
+pub(crate) mod tests_user_links;
+#[cfg(test)]
+pub(crate) use tests_user_links as user_links_test_support;
 #[cfg(test)]
 pub(crate) mod tests_trust;
 #[cfg(test)]

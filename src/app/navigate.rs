@@ -118,7 +118,7 @@ impl App {
     }
 
     /// Opens `target.table` filtered to the target rows, remembering how to come back.
-    fn go_to(&mut self, target: RowTarget) -> Vec<Effect> {
+    pub(super) fn go_to(&mut self, target: RowTarget) -> Vec<Effect> {
         let Some(to_tab) = self.tabs.iter().position(|t| t.name == target.table) else {
             self.say(Level::Warning, format!("{} is hidden: press i to show internal tables", target.table));
             return Vec::new();

@@ -144,6 +144,7 @@ impl App {
         }
         self.overlay = Overlay::Detail { reveal: false, labels: vec![None; columns], labels_request, scroll: 0 };
         self.pending_label_columns = lookups.into_iter().map(|(i, _)| i).collect();
+        effects.extend(self.request_user_links());
         effects
     }
 
@@ -208,6 +209,7 @@ impl App {
                     self.copy_row(reveal)
                 }
                 KeyCode::Char('A') if self.screen == super::Screen::Browser => self.open_user_menu(),
+                _ if let Some(effects) = self.detail_links_key(key) => effects,
                 _ if let Some(effects) = self.detail_scroll_key(key) => effects,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.update_overlay(Action::Cancel),
                 _ => Vec::new(),
@@ -273,7 +275,8 @@ impl App {
     }
 
     fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let columns = self.active_tab().map_or(0, |t| t.column_count());
+        let columns = self.filter_column_count();
+        let ops = self.filter_op_count();
         let Overlay::Filter(form) = &mut self.overlay else { return Vec::new() };
         let cycle = |value: usize, len: usize, up: bool| {
             if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) }
@@ -298,7 +301,7 @@ impl App {
                 form.column = cycle(form.column, columns, key.code == KeyCode::Up)
             }
             (KeyCode::Up | KeyCode::Down, FilterField::Operator | FilterField::Value) => {
-                form.op = cycle(form.op, FilterOp::ALL.len(), key.code == KeyCode::Up)
+                form.op = cycle(form.op, ops, key.code == KeyCode::Up)
             }
             (KeyCode::Enter, _) => return self.apply_filter_form(),
             (KeyCode::Backspace, FilterField::Value) if field_text(&form.input).is_empty() => {
@@ -310,7 +313,7 @@ impl App {
                     });
                     let shown = match kind {
                         Some(kind) => describe_filter(&filter, kind, &self.ctx),
-                        None => filter.column.clone(),
+                        None => describe_filter(&filter, &ColumnKind::Text, &self.ctx),
                     };
                     self.say(Level::Info, format!("filter removed: {shown}"));
                     return self.reload_rows();
@@ -333,6 +336,9 @@ impl App {
     }
 
     fn apply_filter_form(&mut self) -> Vec<Effect> {
+        if let Some(effects) = self.apply_status_filter() {
+            return effects;
+        }
         let Overlay::Filter(form) = &self.overlay else { return Vec::new() };
         let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
         let (Some(column), Some(kind)) = (meta.info.columns.get(form.column), meta.kinds.get(form.column)) else {
@@ -387,6 +393,9 @@ pub fn filter_values(
 /// `role = admin`, `banned is null`, `createdAt > 2026-01-01 00:00 (331d ago)`, `id in (a, b)`.
 pub fn describe_filter(filter: &Filter, kind: &ColumnKind, ctx: &crate::db::value::DisplayContext) -> String {
     let values: Vec<String> = filter.values.iter().map(|v| crate::db::value::display_value(v, kind, ctx)).collect();
+    if let Some(text) = super::status_filter::status_filter_text(filter) {
+        return text;
+    }
     match filter.op {
         FilterOp::IsNull | FilterOp::IsNotNull => format!("{} {}", filter.column, filter.op.label()),
         FilterOp::In => format!("{} in ({})", filter.column, values.join(", ")),

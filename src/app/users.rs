@@ -32,6 +32,8 @@ pub enum UsersRequest {
     Run(Box<RunRequest>),
     /// Sessions in which an admin impersonates this user, or this user impersonates someone.
     Impersonations { user: String, now: DateTime<Utc> },
+    /// The first sessions and accounts of the user with this id, for the row detail.
+    Links { user: Value, now: DateTime<Utc> },
 }
 
 /// A previewed action to run exactly as planned, and what to do after it commits.
@@ -60,6 +62,7 @@ pub enum UsersResult {
     Preview(Box<ActionPreview>),
     Done(Box<ActionDone>),
     Impersonations(Vec<Impersonation>),
+    Links(Box<crate::db::users::UserLinks>),
 }
 
 /// A committed action.
@@ -95,6 +98,8 @@ pub struct UsersState {
     pub(super) panel_request: Option<RequestId>,
     /// The action running now; its reply is handled even if the menu was closed.
     pub(super) running: Option<(RequestId, UserAction)>,
+    /// The sessions and accounts of the user whose row detail is open.
+    pub links: Option<super::user_links::DetailLinks>,
 }
 
 impl UsersState {
@@ -102,6 +107,7 @@ impl UsersState {
         self.status_requests.contains(&id)
             || self.panel_request == Some(id)
             || self.running.as_ref().is_some_and(|(r, _)| *r == id)
+            || self.links.as_ref().is_some_and(|l| l.request == Some(id))
     }
 
     pub fn is_busy(&self) -> bool {
@@ -273,6 +279,10 @@ impl App {
 
     /// A reply to one of the user features' requests.
     pub(super) fn on_users_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        let reply = match self.on_links_reply(reply) {
+            Ok(effects) => return effects,
+            Err(reply) => reply,
+        };
         if let Some(position) = self.users.status_requests.iter().position(|r| *r == reply.id) {
             self.users.status_requests.remove(position);
             match reply.result {

@@ -11,6 +11,7 @@ use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 use super::schema::{RelationType, TableInfo, quote_ident};
+use super::users::{UserCondition, load_auth_schema, user_condition_sql};
 
 /// How rows are identified for paging (and, later, for editing).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +87,9 @@ pub enum FilterOp {
     In,
     /// One of a comma-joined list holds the value: `admin` in `admin,user` (better-auth roles).
     Has,
+    /// A computed status of better-auth's user table; the filter's one value is now in ms.
+    /// Not in [`FilterOp::ALL`]: only the user table's computed columns offer it.
+    Status(UserCondition),
 }
 
 impl FilterOp {
@@ -114,12 +118,13 @@ impl FilterOp {
             FilterOp::IsNotNull => "is not null",
             FilterOp::In => "in",
             FilterOp::Has => "has",
+            FilterOp::Status(condition) => condition.label(),
         }
     }
 
     /// Whether the operator takes a value at all.
     pub fn takes_value(self) -> bool {
-        !matches!(self, FilterOp::IsNull | FilterOp::IsNotNull)
+        !matches!(self, FilterOp::IsNull | FilterOp::IsNotNull | FilterOp::Status(_))
     }
 }
 
@@ -238,7 +243,7 @@ fn read_part(
     rows: &mut Vec<PageRow>,
 ) -> Result<()> {
     let mut params: Vec<Value> = Vec::new();
-    let mut conditions = filter_conditions(view, &mut params);
+    let mut conditions = filter_conditions(conn, view, &mut params)?;
     if let Some(part) = part {
         conditions.push(part.condition);
         params.extend(part.params);
@@ -316,9 +321,24 @@ fn keyset_parts(view: &View, key_exprs: &[String], cursor: &Cursor, direction: S
     parts
 }
 
-/// WHERE terms for the filters and the search, with their values pushed onto `params`.
-fn filter_conditions(view: &View, params: &mut Vec<Value>) -> Vec<String> {
-    let mut conditions: Vec<String> = view.filters.iter().map(|f| filter_condition(f, params)).collect();
+/// WHERE terms for the filters and the search, with their values pushed onto `params`. The
+/// user table's computed statuses need its column map (read only when such a filter is on).
+fn filter_conditions(conn: &Connection, view: &View, params: &mut Vec<Value>) -> Result<Vec<String>> {
+    let computed = view.filters.iter().any(|f| matches!(f.op, FilterOp::Status(_)));
+    let schema = if computed { Some(load_auth_schema(conn)?) } else { None };
+    let mut conditions: Vec<String> = Vec::with_capacity(view.filters.len() + 1);
+    for filter in &view.filters {
+        conditions.push(match (filter.op, schema.as_ref()) {
+            (FilterOp::Status(condition), Some(schema)) => {
+                let now_ms = match filter.values.first() {
+                    Some(Value::Integer(ms)) => *ms,
+                    _ => anyhow::bail!("the {} filter has no clock", condition.label()),
+                };
+                user_condition_sql(schema, condition, now_ms, params)?
+            }
+            _ => filter_condition(filter, params),
+        });
+    }
     if let Some(search) = view.search.as_ref().filter(|s| !s.text.is_empty() && !s.columns.is_empty()) {
         let pattern = Value::Text(format!("%{}%", escape_like(&search.text)));
         let terms: Vec<String> = search
@@ -331,7 +351,7 @@ fn filter_conditions(view: &View, params: &mut Vec<Value>) -> Vec<String> {
             .collect();
         conditions.push(format!("({})", terms.join(" OR ")));
     }
-    conditions
+    Ok(conditions)
 }
 
 fn filter_condition(filter: &Filter, params: &mut Vec<Value>) -> String {
@@ -343,6 +363,8 @@ fn filter_condition(filter: &Filter, params: &mut Vec<Value>) -> String {
     };
     match filter.op {
         FilterOp::IsNull => format!("{col} IS NULL"),
+        // Read by `filter_conditions` with the user table's column map; never reached.
+        FilterOp::Status(_) => "0".to_string(),
         FilterOp::IsNotNull => format!("{col} IS NOT NULL"),
         FilterOp::Contains => like(params, format!("%{}%", escape_like(&like_text(&first)))),
         FilterOp::StartsWith => like(params, format!("{}%", escape_like(&like_text(&first)))),
@@ -402,7 +424,7 @@ fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> 
         }
     };
     let mut params: Vec<Value> = Vec::new();
-    let conditions = filter_conditions(view, &mut params);
+    let conditions = filter_conditions(conn, view, &mut params)?;
     let order = view
         .sort
         .as_ref()
@@ -437,9 +459,9 @@ fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> 
 
 /// One statement reading every row of the view in display order (filters, search, sort, then
 /// the row key), for a single streamed read such as an export: no paging, no `OFFSET`.
-pub fn view_statement(view: &View) -> (String, Vec<Value>) {
+pub fn view_statement(conn: &Connection, view: &View) -> Result<(String, Vec<Value>)> {
     let mut params: Vec<Value> = Vec::new();
-    let conditions = filter_conditions(view, &mut params);
+    let conditions = filter_conditions(conn, view, &mut params)?;
     let direction = view.sort.as_ref().map_or(SortDirection::Asc, |s| s.direction);
     let order: Vec<String> = view
         .sort
@@ -452,14 +474,14 @@ pub fn view_statement(view: &View) -> (String, Vec<Value>) {
     let select: Vec<String> = view.columns.iter().map(|c| quote_ident(c)).collect();
     let sql =
         format!("SELECT {} FROM {}{}{order}", select.join(", "), quote_ident(&view.table), where_clause(&conditions));
-    (sql, params)
+    Ok((sql, params))
 }
 
 /// Rows matching the view's filters and search. A full scan on big tables: run it in the
 /// background, once per view.
 pub fn count_matching(conn: &Connection, view: &View) -> Result<u64> {
     let mut params: Vec<Value> = Vec::new();
-    let conditions = filter_conditions(view, &mut params);
+    let conditions = filter_conditions(conn, view, &mut params)?;
     let sql = format!("SELECT count(*) FROM {}{}", quote_ident(&view.table), where_clause(&conditions));
     let count: i64 = conn.query_row(&sql, params_from_iter(params.iter()), |row| row.get(0))?;
     Ok(count as u64)

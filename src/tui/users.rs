@@ -9,8 +9,8 @@ use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::change::RowChange;
 use crate::db::page::{Page, WindowQuery, fetch_window};
 use crate::db::users::{
-    ListImpersonations, RunAction, UserStatuses, list_impersonations, list_roles, preview_action, run_planned,
-    user_statuses,
+    ListImpersonations, ListUserLinks, RunAction, UserStatuses, list_impersonations, list_roles, list_user_links,
+    preview_action, run_planned, user_statuses,
 };
 
 /// Answers one user administration request.
@@ -32,6 +32,10 @@ pub fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersRes
             let rows = run.reload.as_ref().map(|reload| reread(conn, reload).map_err(|e| format!("{e:#}")));
             UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows }))
         }
+        UsersRequest::Links { user, now } => UsersResult::Links(Box::new(list_user_links(
+            conn,
+            &ListUserLinks { user_id: &user, now, limit: crate::app::LINKS_SHOWN },
+        )?)),
         UsersRequest::Impersonations { user, now } => UsersResult::Impersonations(list_impersonations(
             conn,
             &ListImpersonations { active_only: false, user: Some(&user), now },

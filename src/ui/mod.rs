@@ -15,6 +15,7 @@ pub mod sql;
 mod status;
 pub mod text;
 pub mod theme;
+mod user_links;
 mod user_panel;
 mod users;
 
@@ -91,3 +92,5 @@ mod tests_delete;
 mod tests_drift;
 #[cfg(test)]
 mod tests_trust;
+#[cfg(test)]
+mod tests_user_links;

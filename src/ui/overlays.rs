@@ -11,7 +11,6 @@ use crate::app::{
     App, BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, FilterField, MIGRATION_KEYS, Overlay, describe_group,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::page::FilterOp;
 use crate::db::value::display_full;
 
 pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
@@ -22,24 +21,22 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
             frame.render_widget(input, field);
         }
         Overlay::Filter(form) => {
-            let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
+            let Some(labels) = app.filter_form_labels(form) else { return };
             let [top, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-            let column = meta.info.columns.get(form.column).map_or("?", |c| c.name.as_str());
-            let kind = meta.kinds.get(form.column).map_or("", |k| k.label());
-            let op = FilterOp::ALL[form.op % FilterOp::ALL.len()];
+            let (column, kind) = (&labels.column, &labels.kind);
             let focus = |field: FilterField| if form.field == field { theme::selected_cell() } else { theme::header() };
             let head = Line::from(vec![
                 Span::raw(" filter: "),
                 Span::styled(format!(" {column} "), focus(FilterField::Column)),
                 Span::styled(format!(" {kind} "), theme::dim()),
-                Span::styled(format!(" {} ", op.label()), focus(FilterField::Operator)),
+                Span::styled(format!(" {} ", labels.op), focus(FilterField::Operator)),
                 Span::raw(" "),
             ]);
             let head_width: u16 = head.spans.iter().map(|s| crate::app::layout::text_width(&s.content)).sum();
             let [head_area, value_area] =
                 Layout::horizontal([Constraint::Length(head_width), Constraint::Fill(1)]).areas(top);
             frame.render_widget(Paragraph::new(head), head_area);
-            if op.takes_value() {
+            if labels.takes_value {
                 frame.render_widget(&form.input, value_area);
             }
             let hint = match &form.error {
@@ -200,6 +197,7 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
             lines.push(Line::from(vec![Span::styled(head, theme::header()), Span::styled(piece, style)]));
         }
     }
+    lines.extend(super::user_links::lines(app));
     let hint = if reveal { "r mask secrets · Esc close" } else { "r reveal secrets · Esc close" };
     let title = format!(" {} · row detail ", tab.name);
     let area = popup_area(frame, frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));

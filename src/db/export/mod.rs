@@ -133,7 +133,7 @@ pub fn plan_export(conn: &Connection, source: &ExportSource) -> Result<ExportPla
                     timestamp: matches!(kind, ColumnKind::Timestamp { .. }),
                 });
             }
-            let (sql, params) = view_statement(view);
+            let (sql, params) = view_statement(conn, view)?;
             let table = (view.key != RowKey::Position).then(|| view.table.clone());
             Ok(ExportPlan { sql, params, columns, table })
         }

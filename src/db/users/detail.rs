@@ -75,12 +75,14 @@ impl Impersonation {
     }
 }
 
-/// The user's sessions, newest first, each with its impersonator's email.
+/// The user's sessions, newest first, each with its impersonator's email; at most `limit`
+/// (negative: all).
 pub(super) fn read_sessions(
     conn: &Connection,
     schema: &AuthSchema,
     user_id: &Value,
     now: DateTime<Utc>,
+    limit: i64,
 ) -> Result<Vec<SessionInfo>> {
     let session = &schema.session;
     let impersonator = match session.column("impersonatedBy") {
@@ -98,12 +100,12 @@ pub(super) fn read_sessions(
         None => "s.rowid".to_string(),
     };
     let sql = format!(
-        "SELECT s.*, {impersonator} AS {alias} FROM {} s WHERE s.{} = ?1 ORDER BY {created} DESC",
+        "SELECT s.*, {impersonator} AS {alias} FROM {} s WHERE s.{} = ?1 ORDER BY {created} DESC LIMIT ?2",
         session.quoted(),
         quote_ident(session.require("userId")?),
         alias = quote_ident(IMPERSONATOR_ALIAS),
     );
-    let rows = query_rows(conn, &sql, std::slice::from_ref(user_id))?;
+    let rows = query_rows(conn, &sql, &[user_id.clone(), Value::Integer(limit)])?;
     Ok(rows
         .iter()
         .map(|row| {
@@ -124,15 +126,20 @@ pub(super) fn read_sessions(
 
 const IMPERSONATOR_ALIAS: &str = "__squall_impersonator_email";
 
-/// The user's linked accounts, oldest first.
-pub(super) fn read_accounts(conn: &Connection, schema: &AuthSchema, user_id: &Value) -> Result<Vec<AccountInfo>> {
+/// The user's linked accounts, oldest first; at most `limit` (negative: all).
+pub(super) fn read_accounts(
+    conn: &Connection,
+    schema: &AuthSchema,
+    user_id: &Value,
+    limit: i64,
+) -> Result<Vec<AccountInfo>> {
     let account = &schema.account;
     let sql = format!(
-        "SELECT * FROM {} WHERE {} = ?1 ORDER BY rowid",
+        "SELECT * FROM {} WHERE {} = ?1 ORDER BY rowid LIMIT ?2",
         account.quoted(),
         quote_ident(account.require("userId")?)
     );
-    let rows = query_rows(conn, &sql, std::slice::from_ref(user_id))?;
+    let rows = query_rows(conn, &sql, &[user_id.clone(), Value::Integer(limit)])?;
     Ok(rows
         .iter()
         .map(|row| AccountInfo {

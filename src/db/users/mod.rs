@@ -18,13 +18,17 @@
 mod action;
 mod detail;
 mod engine;
+mod filter;
 mod glance;
+mod links;
 mod read;
 mod tables;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_actions;
+#[cfg(test)]
+mod tests_filter;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -37,7 +41,9 @@ pub use action::{
 };
 pub use detail::{AccountInfo, Impersonation, ListImpersonations, OtherColumn, SessionInfo, UserDetail};
 pub use engine::{Effect, Plan, PlannedStatement};
+pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
+pub use links::{ListUserLinks, UserLinks, list_user_links};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use tables::{AuthSchema, MappedTable, load_auth_schema};
 
@@ -72,11 +78,11 @@ pub fn show_user(conn: &Connection, input: &FindUser) -> Result<UserDetail> {
     let schema = load_auth_schema(conn)?;
     let row = read::load_user_row(conn, &schema, input.query)?;
     let id = row.field(&schema.user, "id").clone();
-    let sessions = detail::read_sessions(conn, &schema, &id, input.now)?;
+    let sessions = detail::read_sessions(conn, &schema, &id, input.now, -1)?;
     let active = sessions.iter().filter(|s| s.active).count() as u64;
     Ok(UserDetail {
         user: read::summarize(&schema, &row, active, input.now),
-        accounts: detail::read_accounts(conn, &schema, &id)?,
+        accounts: detail::read_accounts(conn, &schema, &id, -1)?,
         other_columns: detail::other_columns(&schema, &row),
         sessions,
     })

@@ -165,6 +165,44 @@ pub fn ban_state(banned: &Value, expires: &Value, now: DateTime<Utc>) -> BanStat
     }
 }
 
+/// [`ban_state`] in SQL, for filters: the same truthiness of `banned` and the same reading of
+/// `banExpires` (ms, seconds or ISO text, through [`instant_ms_sql`]). A test holds the two to
+/// the same answers.
+pub(super) struct BanSql {
+    banned: String,
+    expired: String,
+}
+
+impl BanSql {
+    /// `banned` and `expires` are SQL expressions (`expires` absent when the table has no such
+    /// column); `now_ms` is the placeholder of the clock in milliseconds.
+    pub fn new(banned: &str, expires: Option<&str>, now_ms: &str) -> Self {
+        let expired = match expires {
+            Some(expires) => format!("coalesce({} <= {now_ms}, 0)", instant_ms_sql(expires)),
+            None => "0".to_string(),
+        };
+        BanSql { banned: truthy_sql(banned), expired }
+    }
+
+    /// [`BanState::Banned`].
+    pub fn banned_now(&self) -> String {
+        format!("({} AND NOT {})", self.banned, self.expired)
+    }
+
+    /// [`BanState::BanExpired`].
+    pub fn expired(&self) -> String {
+        format!("({} AND {})", self.banned, self.expired)
+    }
+}
+
+/// [`truthy`] in SQL: true for non-zero numbers and the texts `1` and `true` (any case, trimmed).
+pub(super) fn truthy_sql(c: &str) -> String {
+    format!(
+        "(CASE typeof({c}) WHEN 'integer' THEN {c} <> 0 WHEN 'real' THEN {c} <> 0 \
+         WHEN 'text' THEN lower(trim({c})) IN ('1', 'true') ELSE 0 END)"
+    )
+}
+
 /// Builds the summary of a stored user row.
 pub(super) fn summarize(schema: &AuthSchema, row: &StoredRow, active_sessions: u64, now: DateTime<Utc>) -> UserSummary {
     let user = &schema.user;
