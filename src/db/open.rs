@@ -141,6 +141,17 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     Ok(Database { conn, path: path.to_path_buf(), read_only, sidecars })
 }
 
+/// Closes `conn`; as the last connection of a WAL database whose sidecars are ours, that is when
+/// SQLite checkpoints and removes `-wal` and `-shm`. An interrupt that reached the connection
+/// while it was idle stays pending (SQLite clears it only when the next statement starts) and
+/// would stop that checkpoint: the files stay, with the last commits only in the `-wal`. One
+/// statement clears it first, so call this after the last interrupt aimed at `conn`.
+pub fn close_connection(conn: Connection) -> Result<()> {
+    // The statement's outcome does not matter: starting it is what clears the flag.
+    let _ = conn.execute_batch("SELECT 1");
+    conn.close().map_err(|(_, err)| err.into())
+}
+
 /// Whether `conn` refuses writes: opened read-only, on an unwritable file, or with `query_only`
 /// (how --read-only opens a WAL database whose `-wal` squall creates; see [`open_database`]).
 pub fn refuses_writes(conn: &Connection) -> Result<bool> {
@@ -274,6 +285,24 @@ mod tests {
 #[cfg(test)]
 mod lock_tests {
     use super::*;
+
+    /// The TUI interrupts its idle connections on quit; the last one must still tidy up.
+    #[test]
+    fn closing_after_an_interrupt_still_checkpoints_and_removes_the_sidecars() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x)").unwrap();
+        let db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadWrite }).unwrap();
+        db.conn.execute("INSERT INTO t VALUES (7)", []).unwrap();
+        assert!(dir.path().join("w.db-wal").exists());
+        db.conn.get_interrupt_handle().interrupt();
+        close_connection(db.conn).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["w.db"], "the -wal and -shm are removed");
+        let read = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let x: i64 = read.query_row("SELECT x FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(x, 7, "the commit is in the main file");
+    }
 
     /// POSIX locks belong to the process: closing *any* descriptor of the file drops them all,
     /// including the SHARED lock every WAL connection holds on the database file. Another
