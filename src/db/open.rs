@@ -104,8 +104,12 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     if meta.is_dir() {
         return Err(bad_file(path, "is a directory, not a SQLite database file"));
     }
+    // A file without any write permission bit is read-only for everyone: root could write it
+    // anyway (it bypasses permissions), but whoever made it so meant it not to change.
+    let unwritable = meta.permissions().readonly();
+    let mode = if unwritable { OpenMode::ReadOnly } else { input.mode };
     let common = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let flags = match input.mode {
+    let flags = match mode {
         OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
         OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
     } | common;
@@ -115,7 +119,7 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     // cannot change anything), so SQLite can tidy up on close; an unwritable file stays read-only.
     // The journal mode is asked through SQLite, never by reading the file ourselves: closing any
     // descriptor of the file would drop this process's POSIX locks (see `open_failure`).
-    if input.mode == OpenMode::ReadOnly
+    if mode == OpenMode::ReadOnly
         && sidecars == Sidecars::Ours
         && is_wal(&conn)
         && let Ok(writable) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | common)
@@ -135,7 +139,7 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     conn.pragma_update(None, "foreign_keys", true)?;
     let read_only = match input.mode {
         OpenMode::ReadOnly => Some(ReadOnlyReason::Requested),
-        OpenMode::ReadWrite if conn.is_readonly(rusqlite::MAIN_DB)? => Some(ReadOnlyReason::NotWritable),
+        OpenMode::ReadWrite if unwritable || conn.is_readonly(rusqlite::MAIN_DB)? => Some(ReadOnlyReason::NotWritable),
         OpenMode::ReadWrite => None,
     };
     Ok(Database { conn, path: path.to_path_buf(), read_only, sidecars })
@@ -233,6 +237,24 @@ mod tests {
         let db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadOnly }).unwrap();
         assert_eq!(db.read_only, Some(ReadOnlyReason::Requested));
         assert!(db.conn.execute("INSERT INTO t VALUES (1)", []).is_err());
+    }
+
+    /// Root bypasses permissions, so SQLite alone would let it write a 0444 file.
+    #[test]
+    fn a_file_without_write_permission_is_read_only_even_for_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locked.db");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
+        let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&path, permissions).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let db = open(&path).unwrap();
+        assert_eq!(db.read_only, Some(ReadOnlyReason::NotWritable));
+        assert!(refuses_writes(&db.conn).unwrap());
+        assert!(db.conn.execute("INSERT INTO t VALUES (1)", []).is_err());
+        drop(db);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]
