@@ -29,8 +29,8 @@ use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
 use crate::migrate::drift::check_drift;
 use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::{
-    ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, MigrationFailed, StatusInput, TrackerChoice,
-    TrackerKind, apply_migrations, locate_migrations, plan_migrations, resolve_tracker,
+    ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, MigrationFailed, NoMigrationsFolder, StatusInput,
+    TrackerChoice, TrackerKind, apply_migrations, locate_migrations, plan_migrations, resolve_tracker,
 };
 
 /// A running worker: where to send requests, and how to cancel the one it is running.
@@ -221,7 +221,13 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
                 },
             }
         }
-        DbRequest::Migrations { source } => DbResult::Migrations(Box::new(read_migrations(conn, &source)?)),
+        DbRequest::Migrations { source } => match read_migrations(conn, &source) {
+            Ok(overview) => DbResult::Migrations(Box::new(overview)),
+            Err(err) => match err.downcast::<NoMigrationsFolder>() {
+                Ok(none) => DbResult::NoMigrationsFolder(none.to_string()),
+                Err(err) => return Err(err),
+            },
+        },
         DbRequest::ApplyMigrations { source } => {
             let located = locate(&source)?;
             let status = StatusInput {
