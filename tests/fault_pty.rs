@@ -148,3 +148,35 @@ fn a_dropped_session_leaves_no_squall_running() {
     let alive = std::process::Command::new("kill").args(["-0", &pid.to_string()]).status().unwrap().success();
     assert!(!alive, "squall (pid {pid}) still runs");
 }
+
+/// A commit on a WAL database, then quit: the last connection to close checkpoints and removes
+/// the `-wal` and `-shm` (quitting used to interrupt the idle connections, and a pending
+/// interrupt stopped that checkpoint, leaving the commit only in the `-wal`).
+#[test]
+fn a_commit_on_a_wal_database_is_in_the_main_file_after_quitting() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let folder_path = dir.path().join("db");
+    std::fs::create_dir(&folder_path).unwrap();
+    let db = demo(&folder_path, "wal.db", "20");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    drop(conn);
+    let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
+    session.wait_for("row 1 of 20", WAIT);
+    session.send("e");
+    session.wait_for("edit user.name", WAIT);
+    session.send("Committed In Wal\r");
+    session.wait_for("1 staged", WAIT);
+    session.send("\u{13}");
+    session.wait_for("y commit", WAIT);
+    session.send("y");
+    session.wait_for("committed in one transaction", WAIT);
+    session.send("q");
+    assert!(session.wait_exit(WAIT).success());
+    assert_eq!(names(&folder(&folder_path)), ["wal.db"], "the -wal and -shm are removed");
+    let read = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let names: i64 =
+        read.query_row("SELECT count(*) FROM user WHERE name LIKE '%Committed In Wal%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(names, 1, "the edit is in the main file");
+}

@@ -57,6 +57,8 @@ pub struct MigrationsScreen {
     /// The outstanding read is the one made at startup: a database without migrations is
     /// normal, so its failure is only shown on the migrations screen.
     pub quiet: bool,
+    /// No migrations folder was found: where squall looked, shown as a note on the screen.
+    pub missing: Option<String>,
 }
 
 impl MigrationsScreen {
@@ -84,7 +86,9 @@ impl App {
     /// Loads the overview the first time the screen is shown (and after an apply).
     pub(super) fn open_migrations(&mut self) -> Vec<Effect> {
         // A failed read (at startup, quietly) is tried again when the screen is shown.
-        if self.migrations.request.is_some() || matches!(self.migrations.overview, Some(Load::Loaded(_))) {
+        // No folder is an answer too: `r` looks again.
+        let answered = matches!(self.migrations.overview, Some(Load::Loaded(_))) || self.migrations.missing.is_some();
+        if self.migrations.request.is_some() || answered {
             return Vec::new();
         }
         self.reload_migrations()
@@ -202,6 +206,12 @@ impl App {
                 Ok(DbResult::Migrations(overview)) => {
                     screen.selected = screen.selected.min(overview.plan.statuses.len().saturating_sub(1));
                     screen.overview = Some(Load::Loaded(overview));
+                    screen.missing = None;
+                }
+                Ok(DbResult::NoMigrationsFolder(looked)) => {
+                    screen.overview = None;
+                    screen.missing = Some(looked);
+                    screen.quiet = false;
                 }
                 Ok(_) => {}
                 Err(message) => {

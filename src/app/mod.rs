@@ -162,6 +162,8 @@ pub enum DbResult {
     Labels(Vec<Option<RowLabel>>),
     Found(Vec<LabelMatch>),
     Migrations(Box<MigrationsOverview>),
+    /// There is no migrations folder; says where squall looked (a note, not an error).
+    NoMigrationsFolder(String),
     /// A step of an apply in progress (the request is still running).
     ApplyProgress(ApplyEvent),
     Applied(ApplyReport),

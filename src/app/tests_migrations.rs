@@ -143,3 +143,24 @@ fn transaction_control_is_refused_in_the_tui() {
     assert_eq!(columns, 1);
     assert!(!dir.path().join("backups").exists());
 }
+
+/// A database with no migrations folder anywhere: the migrations tab says so quietly, and
+/// nothing is reported as an error.
+#[test]
+fn no_migrations_folder_is_a_note_on_the_tab_not_an_error() {
+    let (dir, mut conn) = setup();
+    let mut app = open_app(&mut conn, 120, 30);
+    let source = &mut app.source.migrations;
+    source.db_path = dir.path().join("t.db");
+    source.cwd = dir.path().to_path_buf();
+    source.migrations_dir = None;
+    source.d1 = None;
+    let effects =
+        app.update(Action::SelectTab { index: app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap() });
+    settle(&mut app, &mut conn, effects);
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    let missing = app.migrations.missing.clone().expect("a note that no folder was found");
+    assert!(missing.contains("no migrations folder"), "{missing}");
+    let errors: Vec<_> = app.messages.iter().filter(|m| m.level == Level::Error).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

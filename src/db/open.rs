@@ -104,8 +104,12 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     if meta.is_dir() {
         return Err(bad_file(path, "is a directory, not a SQLite database file"));
     }
+    // A file without any write permission bit is read-only for everyone: root could write it
+    // anyway (it bypasses permissions), but whoever made it so meant it not to change.
+    let unwritable = meta.permissions().readonly();
+    let mode = if unwritable { OpenMode::ReadOnly } else { input.mode };
     let common = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let flags = match input.mode {
+    let flags = match mode {
         OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
         OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
     } | common;
@@ -115,7 +119,7 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     // cannot change anything), so SQLite can tidy up on close; an unwritable file stays read-only.
     // The journal mode is asked through SQLite, never by reading the file ourselves: closing any
     // descriptor of the file would drop this process's POSIX locks (see `open_failure`).
-    if input.mode == OpenMode::ReadOnly
+    if mode == OpenMode::ReadOnly
         && sidecars == Sidecars::Ours
         && is_wal(&conn)
         && let Ok(writable) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | common)
@@ -135,10 +139,21 @@ fn open_with_sidecars(input: &OpenInput, sidecars: Sidecars) -> Result<Database>
     conn.pragma_update(None, "foreign_keys", true)?;
     let read_only = match input.mode {
         OpenMode::ReadOnly => Some(ReadOnlyReason::Requested),
-        OpenMode::ReadWrite if conn.is_readonly(rusqlite::MAIN_DB)? => Some(ReadOnlyReason::NotWritable),
+        OpenMode::ReadWrite if unwritable || conn.is_readonly(rusqlite::MAIN_DB)? => Some(ReadOnlyReason::NotWritable),
         OpenMode::ReadWrite => None,
     };
     Ok(Database { conn, path: path.to_path_buf(), read_only, sidecars })
+}
+
+/// Closes `conn`; as the last connection of a WAL database whose sidecars are ours, that is when
+/// SQLite checkpoints and removes `-wal` and `-shm`. An interrupt that reached the connection
+/// while it was idle stays pending (SQLite clears it only when the next statement starts) and
+/// would stop that checkpoint: the files stay, with the last commits only in the `-wal`. One
+/// statement clears it first, so call this after the last interrupt aimed at `conn`.
+pub fn close_connection(conn: Connection) -> Result<()> {
+    // The statement's outcome does not matter: starting it is what clears the flag.
+    let _ = conn.execute_batch("SELECT 1");
+    conn.close().map_err(|(_, err)| err.into())
 }
 
 /// Whether `conn` refuses writes: opened read-only, on an unwritable file, or with `query_only`
@@ -224,6 +239,24 @@ mod tests {
         assert!(db.conn.execute("INSERT INTO t VALUES (1)", []).is_err());
     }
 
+    /// Root bypasses permissions, so SQLite alone would let it write a 0444 file.
+    #[test]
+    fn a_file_without_write_permission_is_read_only_even_for_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locked.db");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
+        let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&path, permissions).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let db = open(&path).unwrap();
+        assert_eq!(db.read_only, Some(ReadOnlyReason::NotWritable));
+        assert!(refuses_writes(&db.conn).unwrap());
+        assert!(db.conn.execute("INSERT INTO t VALUES (1)", []).is_err());
+        drop(db);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
     #[test]
     fn a_wal_database_keeps_its_wal_file_untouched() {
         let dir = tempfile::tempdir().unwrap();
@@ -274,6 +307,24 @@ mod tests {
 #[cfg(test)]
 mod lock_tests {
     use super::*;
+
+    /// The TUI interrupts its idle connections on quit; the last one must still tidy up.
+    #[test]
+    fn closing_after_an_interrupt_still_checkpoints_and_removes_the_sidecars() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t(x)").unwrap();
+        let db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadWrite }).unwrap();
+        db.conn.execute("INSERT INTO t VALUES (7)", []).unwrap();
+        assert!(dir.path().join("w.db-wal").exists());
+        db.conn.get_interrupt_handle().interrupt();
+        close_connection(db.conn).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["w.db"], "the -wal and -shm are removed");
+        let read = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let x: i64 = read.query_row("SELECT x FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(x, 7, "the commit is in the main file");
+    }
 
     /// POSIX locks belong to the process: closing *any* descriptor of the file drops them all,
     /// including the SHARED lock every WAL connection holds on the database file. Another

@@ -1,5 +1,6 @@
 //! Which migrations folder and tracker table belong to a database: `--migrations DIR`, the demo's
-//! embedded migrations, the wrangler config's `migrations_dir`, `./drizzle`, `./migrations`.
+//! embedded migrations, the wrangler config's `migrations_dir`, `./drizzle`, `./migrations`, then
+//! `drizzle/` or `migrations/` beside the wrangler config or beside the database file.
 
 use std::path::Path;
 
@@ -97,15 +98,90 @@ pub fn locate_migrations(input: &LocateMigrations) -> Result<LocatedMigrations> 
             }
         }
     }
-    bail!(
-        "no migrations folder: looked for ./drizzle and ./migrations in {}; pass --migrations DIR",
-        input.cwd.display()
-    )
+    // A database kept in its project's folder, opened from elsewhere (`squall ~/app/local.db`).
+    let mut looked = vec![input.cwd.display().to_string()];
+    looked.extend(project.as_ref().and_then(|found| found.config_path.parent()).map(|d| d.display().to_string()));
+    if let Some(beside) = input.db_path.parent().map(|parent| input.cwd.join(parent))
+        && !same_file(&beside, input.cwd)
+    {
+        for candidate in ["drizzle", "migrations"] {
+            let dir = beside.join(candidate);
+            if dir.is_dir() {
+                let folder = load_folder(&LoadFolder { dir: &dir })?;
+                return Ok(located(folder, format!("{} (beside the database)", dir.display())));
+            }
+        }
+        looked.push(beside.display().to_string());
+    }
+    looked.dedup();
+    bail!(NoMigrationsFolder { looked })
 }
+
+/// No migrations folder anywhere squall looks: a database without migrations (or opened away from
+/// its project), not something that went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoMigrationsFolder {
+    /// The folders searched for `drizzle/` and `migrations/`.
+    pub looked: Vec<String>,
+}
+
+impl std::fmt::Display for NoMigrationsFolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no migrations folder: looked for drizzle/ and migrations/ in {}; pass --migrations DIR",
+            self.looked.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for NoMigrationsFolder {}
 
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locate_from(cwd: &Path, db_path: &Path) -> Result<LocatedMigrations> {
+        locate_migrations(&LocateMigrations { explicit: None, db_path, cwd, d1: None, demo_db: None })
+    }
+
+    fn write_migration(dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("0000_init.sql"), "CREATE TABLE t(x);").unwrap();
+    }
+
+    #[test]
+    fn a_folder_beside_the_database_is_found_from_elsewhere() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (app, elsewhere) = (tmp.path().join("app"), tmp.path().join("elsewhere"));
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        write_migration(&app.join("drizzle"));
+        let db = app.join("live.db");
+        std::fs::write(&db, b"").unwrap();
+        let located = locate_from(&elsewhere, &db).unwrap();
+        assert_eq!(located.folder.migrations.len(), 1);
+        assert!(located.reason.contains("beside the database"), "{}", located.reason);
+        // The current directory still comes first.
+        write_migration(&elsewhere.join("migrations"));
+        let located = locate_from(&elsewhere, &db).unwrap();
+        assert!(located.reason.contains("current directory"), "{}", located.reason);
+    }
+
+    #[test]
+    fn no_folder_anywhere_is_its_own_error_naming_where_squall_looked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (app, elsewhere) = (tmp.path().join("app"), tmp.path().join("elsewhere"));
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        let err = locate_from(&elsewhere, &app.join("live.db")).unwrap_err();
+        let none = err.downcast_ref::<NoMigrationsFolder>().expect("a NoMigrationsFolder");
+        assert_eq!(none.looked, [elsewhere.display().to_string(), app.display().to_string()]);
     }
 }

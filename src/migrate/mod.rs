@@ -25,7 +25,7 @@ use rusqlite::types::ValueRef;
 
 pub use apply::{ApplyEvent, ApplyInput, ApplyPlan, ApplyReport, MigrationFailed, apply_migrations, plan_migrations};
 pub use folder::{FolderKind, LoadFolder, MigrationFile, MigrationFolder, load_folder};
-pub use locate::{LocateMigrations, LocatedMigrations, locate_migrations};
+pub use locate::{LocateMigrations, LocatedMigrations, NoMigrationsFolder, locate_migrations};
 pub use status::{
     MigrationState, MigrationStatus, StatusInput, TrackerChoice, TrackerKind, TrackerResolution, migration_status,
     resolve_tracker,

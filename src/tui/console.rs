@@ -45,18 +45,21 @@ impl ConsoleHandle {
         let (done, closed) = channel();
         let interrupt = conn.get_interrupt_handle();
         thread::Builder::new().name("squall-db-console".into()).spawn(move || {
-            serve(conn, inbox, events, history);
+            let conn = serve(conn, inbox, events, history);
+            // Nothing to tell the user by now: the UI has gone.
+            let _ = crate::db::open::close_connection(conn);
             let _ = done.send(());
         })?;
         Ok(ConsoleHandle { requests, interrupt, closed })
     }
 
     /// Cuts short what the console runs and waits, at most [`CLOSE_WAIT`], for its connection to
-    /// close: closing is when SQLite removes the `-wal` and `-shm` files it made.
+    /// close: closing is when SQLite removes the `-wal` and `-shm` files it made. The interrupt
+    /// comes first, so it is over before the worker clears it and closes.
     pub fn close(self) {
         let ConsoleHandle { requests, interrupt, closed } = self;
-        drop(requests);
         interrupt.interrupt();
+        drop(requests);
         let _ = closed.recv_timeout(CLOSE_WAIT);
     }
 
@@ -76,7 +79,7 @@ fn reply(events: &Sender<AppEvent>, id: RequestId, result: Result<ConsoleResult>
     events.send(AppEvent::Db(DbReply { id, result })).is_ok()
 }
 
-fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: Option<PathBuf>) {
+fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: Option<PathBuf>) -> Connection {
     let mut next: Option<(RequestId, DbRequest)> = None;
     loop {
         let (id, request) = match next.take() {
@@ -119,6 +122,7 @@ fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: 
             }
         }
     }
+    conn
 }
 
 /// Requests answered beside an open stream (they need no exclusive use of the connection).

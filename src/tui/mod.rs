@@ -57,7 +57,19 @@ impl Drop for TerminalGuard {
 
 fn restore_terminal() {
     let _ = execute!(stdout(), DisableMouseCapture);
-    ratatui::restore();
+    if let Err(err) = ratatui::try_restore() {
+        signals::say_unless_gone("Failed to restore terminal", &err);
+    }
+}
+
+/// Shows the cursor again, quietly when the terminal is gone. ratatui's own attempt, when the
+/// terminal is dropped with the cursor hidden, prints any failure; after a hang-up that is just
+/// noise around the message that matters, so a terminal that could not take it is forgotten.
+fn show_cursor(mut terminal: ratatui::DefaultTerminal) {
+    if let Err(err) = terminal.show_cursor() {
+        signals::say_unless_gone("Failed to show the cursor", &err);
+        std::mem::forget(terminal);
+    }
 }
 
 /// Runs the terminal UI on an open database until the user quits (exit code 0) or a signal
@@ -147,6 +159,7 @@ pub fn run(
     background.close(true);
     console.close();
     drop(_guard);
+    show_cursor(terminal);
     if let Some(signal) = signal {
         let said =
             signals::report_discarded(signal, &app.edits.staged, &app.source.audit.file, &app.source.audit.database);

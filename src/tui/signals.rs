@@ -80,6 +80,20 @@ pub fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
+/// Whether a terminal write failed because the terminal is gone: its tmux pane or window was
+/// closed (the hang-up case), so there is nothing left to restore.
+pub fn terminal_gone(err: &std::io::Error) -> bool {
+    matches!(err.raw_os_error(), Some(libc::ENXIO | libc::EIO))
+}
+
+/// Reports a failure to restore the terminal, unless the terminal is gone (see
+/// [`terminal_gone`]).
+pub fn say_unless_gone(what: &str, err: &std::io::Error) {
+    if !terminal_gone(err) {
+        say(&format!("{what}: {err}"));
+    }
+}
+
 /// Records staged changes that a signal discarded, as entries whose action says so. Nothing
 /// staged, nothing written. Returns the sentence for stderr.
 pub fn report_discarded(signal: i32, staged: &[StagedEdit], audit: &Path, database: &Path) -> String {
@@ -103,6 +117,15 @@ mod tests {
 
     use super::*;
     use crate::audit::{AuditFilter, read_audit_from};
+
+    #[test]
+    fn a_terminal_gone_after_a_hang_up_is_not_reported() {
+        for gone in [libc::ENXIO, libc::EIO] {
+            assert!(terminal_gone(&std::io::Error::from_raw_os_error(gone)), "{gone}");
+        }
+        assert!(!terminal_gone(&std::io::Error::from_raw_os_error(libc::EACCES)));
+        assert!(!terminal_gone(&std::io::Error::other("not an OS error")));
+    }
 
     #[test]
     fn discarded_changes_are_noted_in_the_audit_log() {

@@ -29,8 +29,8 @@ use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
 use crate::migrate::drift::check_drift;
 use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::{
-    ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, MigrationFailed, StatusInput, TrackerChoice,
-    TrackerKind, apply_migrations, locate_migrations, plan_migrations, resolve_tracker,
+    ApplyEvent, ApplyInput, LocateMigrations, LocatedMigrations, MigrationFailed, NoMigrationsFolder, StatusInput,
+    TrackerChoice, TrackerKind, apply_migrations, locate_migrations, plan_migrations, resolve_tracker,
 };
 
 /// A running worker: where to send requests, and how to cancel the one it is running.
@@ -58,7 +58,9 @@ impl WorkerHandle {
         let (done, closed) = channel();
         let interrupt = conn.get_interrupt_handle();
         thread::Builder::new().name(format!("squall-db-{name}")).spawn(move || {
-            serve(conn, inbox, events, watch);
+            let conn = serve(conn, inbox, events, watch);
+            // Nothing to tell the user by now: the UI has gone.
+            let _ = crate::db::open::close_connection(conn);
             let _ = done.send(());
         })?;
         Ok(WorkerHandle { requests, interrupt, closed })
@@ -67,12 +69,14 @@ impl WorkerHandle {
     /// Lets the worker finish the request it is on (`interrupt` first to cut it short), then
     /// waits, at most [`CLOSE_WAIT`], for it to close its connection. The process must not exit
     /// before that: closing is when SQLite removes the `-wal` and `-shm` files it made.
+    /// The interrupt comes before the channel closes, so it is over before the worker clears it
+    /// and closes (see [`crate::db::open::close_connection`]).
     pub fn close(self, interrupt: bool) {
         let WorkerHandle { requests, interrupt: handle, closed } = self;
-        drop(requests);
         if interrupt {
             handle.interrupt();
         }
+        drop(requests);
         let _ = closed.recv_timeout(CLOSE_WAIT);
     }
 
@@ -91,13 +95,13 @@ impl WorkerHandle {
 /// never changes for a connection's own commits, and every squall write goes through this one
 /// worker (the counting connection is read-only), so whatever it sees is someone else's commit.
 /// A long request only delays the next poll; no change is lost, as the version is compared with
-/// the last one seen (see `db::watch`).
+/// the last one seen (see `db::watch`). Hands the connection back for closing.
 fn serve(
     mut conn: Connection,
     inbox: Receiver<(RequestId, DbRequest)>,
     events: Sender<AppEvent>,
     watch: Option<Duration>,
-) {
+) -> Connection {
     let mut live = watch.and_then(|every| ChangeWatch::start(&conn).ok().map(|seen| (every, seen, Instant::now())));
     loop {
         let next = match live.as_mut() {
@@ -130,6 +134,7 @@ fn serve(
             break;
         }
     }
+    conn
 }
 
 /// Runs one request on `conn`. Public so tests can drive the app without threads.
@@ -216,7 +221,13 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
                 },
             }
         }
-        DbRequest::Migrations { source } => DbResult::Migrations(Box::new(read_migrations(conn, &source)?)),
+        DbRequest::Migrations { source } => match read_migrations(conn, &source) {
+            Ok(overview) => DbResult::Migrations(Box::new(overview)),
+            Err(err) => match err.downcast::<NoMigrationsFolder>() {
+                Ok(none) => DbResult::NoMigrationsFolder(none.to_string()),
+                Err(err) => return Err(err),
+            },
+        },
         DbRequest::ApplyMigrations { source } => {
             let located = locate(&source)?;
             let status = StatusInput {

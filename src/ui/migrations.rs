@@ -50,6 +50,11 @@ fn drift_lines(report: &DriftReport) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let screen = &app.migrations;
+    if let Some(looked) = &screen.missing {
+        let text = format!("{looked}.\n\nr looks again.");
+        frame.render_widget(Paragraph::new(text).style(theme::dim()).wrap(Wrap { trim: false }), area);
+        return;
+    }
     let overview = match &screen.overview {
         Some(Load::Loaded(overview)) => overview,
         Some(Load::Failed(message)) => {
