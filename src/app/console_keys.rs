@@ -5,6 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea};
 
 use super::console::{Completion, ConsoleFocus, HistorySearch, Outcome};
+use super::console_run::ConfirmAnswer;
 use super::input::text_input;
 use super::tab::FetchKind;
 use super::{Action, App, Effect};
@@ -92,8 +93,9 @@ impl App {
         }
         if self.console.results.iter().any(|r| matches!(r.outcome, Outcome::Confirm { .. })) {
             return match key.code {
-                KeyCode::Char('y') => self.confirm_console_write(true),
-                KeyCode::Char('n') | KeyCode::Esc => self.confirm_console_write(false),
+                KeyCode::Char('y') => self.confirm_console_write(ConfirmAnswer::Run),
+                KeyCode::Char('n') => self.confirm_console_write(ConfirmAnswer::Skip),
+                KeyCode::Esc => self.confirm_console_write(ConfirmAnswer::Stop),
                 _ => Vec::new(),
             };
         }

@@ -7,7 +7,7 @@ mod browser;
 mod columns;
 mod console;
 mod console_keys;
-mod console_run;
+pub(crate) mod console_run;
 mod detail;
 mod edit;
 mod edit_values;
