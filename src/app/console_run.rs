@@ -7,7 +7,7 @@ use super::console::{
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
 use super::{App, DbReply, DbResult, Effect, Level, Load, Worker};
-use crate::db::query::{WriteKind, result_kinds, split_statements, statement_at};
+use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
 
 /// The answer to a write's confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,15 +18,6 @@ pub enum ConfirmAnswer {
     Skip,
     /// Esc: skip it and the rest of the batch.
     Stop,
-}
-
-/// "3 rows changed", "1 row changed", "schema changed".
-pub fn changed_text(changes: Option<u64>) -> String {
-    match changes {
-        Some(1) => "1 row changed".to_string(),
-        Some(n) => format!("{} rows changed", crate::db::value::group_thousands(n)),
-        None => "schema changed".to_string(),
-    }
 }
 
 impl App {

@@ -7,7 +7,7 @@ mod browser;
 mod columns;
 mod console;
 mod console_keys;
-pub(crate) mod console_run;
+mod console_run;
 mod detail;
 mod edit;
 mod edit_values;

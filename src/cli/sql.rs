@@ -10,7 +10,6 @@ use clap::Args;
 use rusqlite::types::Value;
 
 use super::{GlobalArgs, open_target, resolve_database};
-use crate::app::console_run::changed_text;
 use crate::audit::{append_audit_to, audit_log_path, sql_entries};
 use crate::db::change::value_to_json;
 use crate::db::error::DbError;

@@ -219,6 +219,15 @@ pub struct WriteReport {
     pub audit_sql: String,
 }
 
+/// "3 rows changed", "1 row changed", "schema changed".
+pub fn changed_text(changes: Option<u64>) -> String {
+    match changes {
+        Some(1) => "1 row changed".to_string(),
+        Some(n) => format!("{} rows changed", group_thousands(n)),
+        None => "schema changed".to_string(),
+    }
+}
+
 fn total_changes(conn: &Connection) -> Result<u64> {
     let n: i64 = conn.query_row("SELECT total_changes()", [], |row| row.get(0))?;
     Ok(n.max(0) as u64)

@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         }
         Outcome::Confirm { preview } => draw_confirm(frame, result, preview, below),
         Outcome::Written { changes } => {
-            let text = format!(" {}; recorded in the audit log.", crate::app::console_run::changed_text(*changes));
+            let text = format!(" {}; recorded in the audit log.", crate::db::query::changed_text(*changes));
             frame.render_widget(Paragraph::new(text).style(theme::info()), below);
         }
         Outcome::Failed(message) => {
