@@ -14,8 +14,8 @@ use crate::audit::{append_audit_to, audit_log_path, sql_entries};
 use crate::db::change::value_to_json;
 use crate::db::error::DbError;
 use crate::db::query::{
-    ResultColumn, Returned, RowSink, StreamRows, execute_write, is_read_only, preview_write, split_statements,
-    stream_rows,
+    ResultColumn, Returned, RowSink, StreamRows, changed_text, execute_write, is_read_only, preview_write,
+    split_statements, stream_rows,
 };
 use crate::db::value::{group_thousands, raw_text};
 

@@ -203,6 +203,8 @@ pub struct PlanNode {
     pub depth: usize,
     /// For a full scan of a table holding at least [`LARGE_TABLE_ROWS`] rows: an index to consider.
     pub warning: Option<String>,
+    /// A remark that is not a problem (a full read of a big table with no filter: it was asked for).
+    pub note: Option<String>,
 }
 
 /// A full scan of a table at least this big is flagged.
@@ -217,7 +219,7 @@ pub fn explain_plan(conn: &Connection, sql: &str) -> Result<Vec<PlanNode>> {
     let mut nodes = Vec::new();
     fn walk(raw: &[(i64, i64, String)], parent: i64, depth: usize, out: &mut Vec<PlanNode>) {
         for (id, p, detail) in raw.iter().filter(|(_, p, _)| *p == parent) {
-            out.push(PlanNode { id: *id, parent: *p, detail: detail.clone(), depth, warning: None });
+            out.push(PlanNode { id: *id, parent: *p, detail: detail.clone(), depth, warning: None, note: None });
             walk(raw, *id, depth + 1, out);
         }
     }
@@ -234,6 +236,11 @@ pub fn explain_plan(conn: &Connection, sql: &str) -> Result<Vec<PlanNode>> {
             .query_map([&table], |row| row.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         let wanted = filtered.iter().find(|c| columns.iter().any(|name| name.eq_ignore_ascii_case(c)));
+        if wanted.is_none() && !filters_joins_or_sorts(sql) {
+            // A read of every row (no WHERE, JOIN, ORDER BY): the scan is what was asked for.
+            node.note = Some(format!("reads every row ({})", super::value::group_thousands(rows)));
+            continue;
+        }
         node.warning = Some(match wanted {
             Some(column) => format!(
                 "full scan of {} rows: CREATE INDEX {} ON {} ({})",
@@ -271,6 +278,21 @@ fn table_row_estimate(conn: &Connection, table: &str) -> Result<u64> {
     }
     let count: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", quote_ident(table)), [], |row| row.get(0))?;
     Ok(count.max(0) as u64)
+}
+
+/// Whether the statement has a WHERE, JOIN, ORDER BY or GROUP BY: clauses an index can serve.
+fn filters_joins_or_sorts(sql: &str) -> bool {
+    let dialect = SQLiteDialect {};
+    Tokenizer::new(&dialect, sql).tokenize().unwrap_or_default().iter().any(|t| {
+        matches!(t, Token::Word(w) if matches!(
+            w.keyword,
+            sqlparser::keywords::Keyword::WHERE
+                | sqlparser::keywords::Keyword::JOIN
+                | sqlparser::keywords::Keyword::ORDER
+                | sqlparser::keywords::Keyword::GROUP
+                | sqlparser::keywords::Keyword::ON
+        ))
+    })
 }
 
 /// Column names the statement compares to something (`WHERE email = ...`, `ON a.id = b.userId`),

@@ -144,4 +144,7 @@ fn the_plan_is_a_tree_and_flags_scans_of_large_tables() {
     let nested = explain_plan(&conn, "select * from user where id in (select email from big where id < 5)").unwrap();
     assert!(nested.iter().any(|n| n.depth > 0), "{nested:?}");
     assert!(explain_plan(&conn, "selec").is_err());
+    let everything = explain_plan(&conn, "select * from big").unwrap();
+    assert_eq!(everything[0].warning, None, "a read of every row is what was asked: no index to suggest");
+    assert_eq!(everything[0].note.as_deref(), Some("reads every row (10,000)"));
 }

@@ -81,6 +81,9 @@ fn draw_plan(frame: &mut Frame, sql: &str, plan: &Load<Vec<PlanNode>>, area: Rec
                 if let Some(warning) = &node.warning {
                     lines.push(Line::styled(format!(" {indent}   ⚠ {warning}"), theme::warning()));
                 }
+                if let Some(note) = &node.note {
+                    lines.push(Line::styled(format!(" {indent}   {note}"), theme::dim()));
+                }
             }
         }
     }
