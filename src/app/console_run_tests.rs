@@ -62,3 +62,16 @@ fn ddl_after_an_update_says_schema_changed() {
     assert_eq!(h.result().outcome, Outcome::Written { changes: None });
     assert!(status(&h).starts_with("schema changed"), "{}", status(&h));
 }
+
+#[test]
+fn the_hint_line_follows_the_consoles_focus() {
+    let mut h = Harness::new(2);
+    h.run("select 1 as one");
+    assert_eq!(crate::app::help_key(&h.app), "F1", "? types itself in the editor");
+    assert!(crate::app::hints(&h.app).iter().any(|(k, _)| *k == "F5"));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.console.focus, crate::app::ConsoleFocus::Results);
+    assert_eq!(crate::app::help_key(&h.app), "?");
+    let keys: Vec<&str> = crate::app::hints(&h.app).iter().map(|(k, _)| *k).collect();
+    assert!(!keys.contains(&"F5") && keys.contains(&"Tab"), "{keys:?}");
+}
