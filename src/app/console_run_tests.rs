@@ -75,3 +75,22 @@ fn the_hint_line_follows_the_consoles_focus() {
     let keys: Vec<&str> = crate::app::hints(&h.app).iter().map(|(k, _)| *k).collect();
     assert!(!keys.contains(&"F5") && keys.contains(&"Tab"), "{keys:?}");
 }
+
+#[test]
+fn completion_resolves_aliases_and_offers_tables_after_from() {
+    let mut h = Harness::new(2);
+    h.type_text("select * from session s where s.u");
+    h.key(KeyCode::Tab);
+    let completion = h.app.console.completion.clone().unwrap();
+    assert_eq!(completion.candidates, ["updatedAt", "userAgent", "userId"], "only session's columns, listed");
+    assert_eq!(h.app.console.text(), "select * from session s where s.updatedAt");
+    h.app.console.editor = crate::app::editor_with("");
+    h.app.console.completion = None;
+    h.type_text("select * from ");
+    h.key(KeyCode::Tab);
+    let candidates = h.app.console.completion.clone().unwrap().candidates;
+    assert!(candidates.contains(&"user".to_string()) && candidates.contains(&"session".to_string()));
+    assert!(!candidates.contains(&"email".to_string()), "tables only after FROM: {candidates:?}");
+    let screen = crate::ui::tests::render(&h.app);
+    assert!(screen.contains("Tab: user session"), "the candidates are shown: {screen}");
+}

@@ -29,7 +29,8 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         return;
     }
     let Some(result) = app.console.current() else {
-        let text = " F5 or Ctrl-r runs the statement under the cursor · Tab completes · Ctrl-e shows the plan · ? keys";
+        let text =
+            " F5 or Ctrl-r runs the statement under the cursor · Tab completes · Ctrl-e shows the plan · F1 keys";
         frame.render_widget(Paragraph::new(text).style(theme::dim()), below);
         return;
     };
@@ -98,6 +99,20 @@ fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
         let label = format!(" {} ", i + 1);
         let style = if i == console.shown { theme::tab_active() } else { theme::tab() };
         spans.push(Span::styled(label, style));
+    }
+    if let Some(completion) = console.completion.as_ref().filter(|c| c.candidates.len() > 1) {
+        // The candidates Tab cycles through, the one in the editor marked.
+        spans.push(Span::styled(" Tab: ", theme::dim()));
+        for (i, name) in completion.candidates.iter().enumerate().take(12) {
+            let style = if i == completion.index { theme::tab_active() } else { theme::info() };
+            spans.push(Span::styled(name.clone(), style));
+            spans.push(Span::raw(" "));
+        }
+        if completion.candidates.len() > 12 {
+            spans.push(Span::styled(format!("+{} more", completion.candidates.len() - 12), theme::dim()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
     }
     if let Some(result) = console.current() {
         spans.push(Span::raw(" "));
