@@ -75,7 +75,8 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
         );
         return Err(DbError::ReadOnly(message).into());
     }
-    let what = preview_write(&db.conn, &statement)?.describe();
+    let described = preview_write(&db.conn, &statement)?.describe();
+    let what = described.trim_end_matches('.');
     if !args.yes {
         let can_ask = args.sql != "-" && std::io::stdin().is_terminal();
         if !can_ask {
