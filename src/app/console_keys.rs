@@ -25,7 +25,7 @@ pub static CONSOLE_KEYS: &[(&str, &str)] = &[
     ("results: s / Enter / r", "sort the rows on screen / row detail / reveal secrets in it"),
     ("results: [ ]", "previous / next statement's result"),
     ("results: i or :", "back to the editor"),
-    ("y / n", "run / skip a statement that changes data"),
+    ("y / n / Esc", "run / skip a statement that changes data (the batch goes on) / skip it and stop"),
 ];
 
 /// SQL keywords offered by completion after names.
