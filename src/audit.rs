@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::change::{ChangeOp, REDACTED, RowChange, value_to_json};
 use crate::db::kinds::is_secret_name;
+use crate::db::query::WriteReport;
 
 /// The log's file name inside [`crate::paths::data_dir`].
 pub const AUDIT_FILE: &str = "audit.jsonl";
@@ -116,21 +117,29 @@ pub fn entries_from_changes(
 /// The action name of statements run from the SQL console or `squall sql`.
 pub const SQL_ACTION: &str = "sql";
 
-/// The audit entry of a statement typed by a person (console, `squall sql`): arbitrary SQL has no
-/// row-by-row before and after, so the entry keeps the SQL itself and how many rows it changed.
-pub fn sql_entry(database: &Path, sql: &str, op: ChangeOp, rows: u64, time: DateTime<Utc>) -> AuditEntry {
-    AuditEntry {
+/// The audit entries of a statement typed by a person (console, `squall sql`): one with the SQL
+/// (secret literals redacted) and how many rows it changed (or that the schema changed), then one
+/// per row it changed, with the values before (read in the same transaction; secrets redacted as
+/// the grid's are).
+pub fn sql_entries(database: &Path, report: &WriteReport, time: DateTime<Utc>) -> Vec<AuditEntry> {
+    let count = match report.changes {
+        Some(rows) => AuditColumn { column: "rows".into(), old: serde_json::Value::Null, new: rows.into() },
+        None => AuditColumn { column: "schema".into(), old: serde_json::Value::Null, new: "changed".into() },
+    };
+    let mut entries = vec![AuditEntry {
         time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
         database: database_label(database),
         action: SQL_ACTION.into(),
         table: String::new(),
-        op,
+        op: report.kind.audit_op(),
         key: serde_json::Map::new(),
         changes: vec![
-            AuditColumn { column: "sql".into(), old: serde_json::Value::Null, new: sql.into() },
-            AuditColumn { column: "rows".into(), old: serde_json::Value::Null, new: rows.into() },
+            AuditColumn { column: "sql".into(), old: serde_json::Value::Null, new: report.audit_sql.clone().into() },
+            count,
         ],
-    }
+    }];
+    entries.extend(entries_from_changes(database, SQL_ACTION, &report.rows, time));
+    entries
 }
 
 /// Appends entries to `file` (created if missing) in a single write, secrets redacted.

@@ -22,7 +22,12 @@ pub fn history_path(data_dir: &Path, database: &Path) -> PathBuf {
 /// Appends one statement (created 0600 with its folder if missing).
 pub fn append_history(file: &Path, sql: &str) -> Result<()> {
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        // The folder's file names say which databases were used: owner-only, as the files are.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
@@ -61,6 +66,7 @@ mod tests {
         let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
         std::fs::write(&a, b"").unwrap();
         let file = history_path(dir.path(), &a);
+        assert_eq!(file.parent(), Some(dir.path().join("history").as_path()));
         assert_ne!(file, history_path(dir.path(), &b));
         assert!(read_history(&file).unwrap().is_empty());
         append_history(&file, "select 1").unwrap();
@@ -72,6 +78,9 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&file).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+            let folder = dir.path().join("history");
+            let mode = std::fs::metadata(&folder).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "the folder is owner-only too");
         }
     }
 }

@@ -75,13 +75,9 @@ fn writes_need_yes_are_refused_read_only_and_are_audited() {
     let dir = tempfile::tempdir().unwrap();
     let path = db(dir.path());
     let update = "update user set name = 'Zed' where verified = 0";
-    squall(dir.path())
-        .args(["sql", update, "--db"])
-        .arg(&path)
-        .write_stdin("")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("2 rows match").and(predicate::str::contains("--yes")));
+    squall(dir.path()).args(["sql", update, "--db"]).arg(&path).write_stdin("").assert().code(2).stderr(
+        predicate::str::contains("changes the 2 rows its WHERE matches").and(predicate::str::contains("--yes")),
+    );
     squall(dir.path())
         .args(["sql", update, "--yes", "--read-only", "--db"])
         .arg(&path)
@@ -89,7 +85,12 @@ fn writes_need_yes_are_refused_read_only_and_are_audited() {
         .code(2)
         .stderr(predicate::str::contains("read-only"));
     assert_eq!(names(&path)[1].as_deref(), Some("Bo, \"B\""), "nothing was written");
-    squall(dir.path()).args(["sql", update, "--yes", "--db"]).arg(&path).assert().success().stdout("2 rows changed\n");
+    squall(dir.path())
+        .args(["sql", update, "--yes", "--db"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("2 rows changed\ndatabase: ").and(predicate::str::contains("app.db")));
     assert_eq!(names(&path), [Some("Ada".into()), Some("Zed".into()), Some("Zed".into())]);
     squall(dir.path())
         .args(["log", "--db"])
@@ -97,4 +98,44 @@ fn writes_need_yes_are_refused_read_only_and_are_audited() {
         .assert()
         .success()
         .stdout(predicate::str::contains("sql").and(predicate::str::contains("rows: 2")));
+}
+
+#[test]
+fn json_keeps_the_columns_order_and_returning_rows_are_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(dir.path());
+    let out = squall(dir.path())
+        .args(["sql", "--json", "select verified, name, id from user where id = 'u1'", "--db"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(r#"{"verified":1,"name":"Ada","id":"u1"}"#), "{text}");
+    let update = "update user set name = 'Zed' where id = 'u1' returning id, name";
+    squall(dir.path())
+        .args(["sql", update, "--yes", "--db"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("id  name\n--  ----\nu1  Zed\n(1 row)\n1 row changed\ndatabase: "));
+    let out = squall(dir.path())
+        .args(["sql", "--json", "insert into user values ('u9', 'Nia', 0) returning *", "--yes", "--db"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0], serde_json::json!({"id": "u9", "name": "Nia", "verified": 0}));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("1 row changed"));
+}
+
+#[test]
+fn text_stays_aligned_past_the_rows_the_widths_come_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db(dir.path());
+    let sql = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) \
+               select case when i = 250 then 'a much longer value' else 'v' end as a, i as b from n";
+    let out = squall(dir.path()).args(["sql", sql, "--db"]).arg(&path).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().find(|l| l.ends_with(" 250")).unwrap();
+    assert_eq!(line, "…  250", "cut to the column's width, the next column in its place");
 }

@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 use super::{AuditTarget, Effect, Load, RequestId, TableMeta, TableTab, Worker};
 use crate::db::kinds::ColumnKind;
 use crate::db::page::{Cursor, Page, PageRow, SortDirection};
-use crate::db::query::{PlanNode, ResultColumn, WriteKind, WriteReport, result_table_info};
+use crate::db::query::{PlanNode, ResultColumn, WritePreview, WriteReport, result_table_info};
 use crate::db::schema::RelationType;
 
 /// Rows asked for per batch.
@@ -61,8 +61,7 @@ pub enum ConsoleResult {
     Rows(RowBatch),
     /// The statement writes; nothing ran. `matching` counts the rows an UPDATE / DELETE touches.
     NeedsConfirm {
-        kind: WriteKind,
-        matching: Option<u64>,
+        preview: WritePreview,
     },
     Written(WriteReport),
     Plan(Vec<PlanNode>),
@@ -85,11 +84,11 @@ pub enum Outcome {
     Rows,
     /// A write is waiting for `y`.
     Confirm {
-        kind: WriteKind,
-        matching: Option<u64>,
+        preview: WritePreview,
     },
+    /// Done: rows changed, or `None` for a statement that changed the schema (or nothing).
     Written {
-        changes: u64,
+        changes: Option<u64>,
     },
     Failed(String),
     Cancelled,

@@ -5,6 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea};
 
 use super::console::{Completion, ConsoleFocus, HistorySearch, Outcome};
+use super::console_run::ConfirmAnswer;
 use super::input::text_input;
 use super::tab::FetchKind;
 use super::{Action, App, Effect};
@@ -24,7 +25,7 @@ pub static CONSOLE_KEYS: &[(&str, &str)] = &[
     ("results: s / Enter / r", "sort the rows on screen / row detail / reveal secrets in it"),
     ("results: [ ]", "previous / next statement's result"),
     ("results: i or :", "back to the editor"),
-    ("y / n", "run / skip a statement that changes data"),
+    ("y / n / Esc", "run / skip a statement that changes data (the batch goes on) / skip it and stop"),
 ];
 
 /// SQL keywords offered by completion after names.
@@ -92,8 +93,9 @@ impl App {
         }
         if self.console.results.iter().any(|r| matches!(r.outcome, Outcome::Confirm { .. })) {
             return match key.code {
-                KeyCode::Char('y') => self.confirm_console_write(true),
-                KeyCode::Char('n') | KeyCode::Esc => self.confirm_console_write(false),
+                KeyCode::Char('y') => self.confirm_console_write(ConfirmAnswer::Run),
+                KeyCode::Char('n') => self.confirm_console_write(ConfirmAnswer::Skip),
+                KeyCode::Esc => self.confirm_console_write(ConfirmAnswer::Stop),
                 _ => Vec::new(),
             };
         }
@@ -328,7 +330,19 @@ impl App {
             Some((q, p)) => (Some(q.trim_matches('"').to_string()), p.trim_start_matches('"').to_string()),
             None => (None, word.trim_start_matches('"').to_string()),
         };
-        let candidates = self.completion_candidates(qualifier.as_deref(), &prefix);
+        // After FROM, JOIN, INTO, UPDATE, TABLE a table name comes: columns would be noise.
+        let head = &before[..before.len() - word.len()];
+        let previous = head.split_whitespace().next_back().unwrap_or_default().to_ascii_lowercase();
+        let tables_only = head.ends_with(char::is_whitespace)
+            && matches!(previous.as_str(), "from" | "join" | "into" | "update" | "table");
+        let mut candidates = self.completion_candidates(qualifier.as_deref(), &prefix);
+        if tables_only && qualifier.is_none() {
+            let tables: Vec<String> = self.console.schema.iter().map(|(t, _)| quote_if_needed(t)).collect();
+            let only: Vec<String> = candidates.iter().filter(|c| tables.contains(c)).cloned().collect();
+            if !only.is_empty() {
+                candidates = only;
+            }
+        }
         let Some(first) = candidates.first().cloned() else { return };
         let editor = &mut self.console.editor;
         for _ in 0..prefix.chars().count() {
@@ -372,14 +386,24 @@ impl App {
             }
         };
         if let Some(qualifier) = qualifier {
-            // `alias.` or `table.`: the columns of that table, or of the tables named.
+            // `alias.` or `table.`: the columns of that table (an alias found in the statement),
+            // else of the tables named. Those that start with the prefix as typed (case and all)
+            // come first, then alphabetical.
             let q = qualifier.to_lowercase();
-            for (table, columns) in &self.console.schema {
-                if table.to_lowercase() == q || named(table) {
-                    for column in columns.iter().filter(|c| fits(c)) {
-                        push(quote_if_needed(column), &mut out);
-                    }
+            let aliased = alias_table(&statement, &q, &self.console.schema);
+            let mut columns: Vec<&String> = Vec::new();
+            for (table, names) in &self.console.schema {
+                let wanted = match &aliased {
+                    Some(t) => t == &table.to_lowercase(),
+                    None => table.to_lowercase() == q || named(table),
+                };
+                if wanted {
+                    columns.extend(names.iter().filter(|c| fits(c)));
                 }
+            }
+            columns.sort_by_key(|c| (!c.starts_with(prefix), c.to_lowercase()));
+            for column in columns {
+                push(quote_if_needed(column), &mut out);
             }
             return out;
         }
@@ -407,6 +431,19 @@ impl App {
         }
         out
     }
+}
+
+/// The table (lower-cased) that `alias` stands for in a lower-cased statement: `session s`,
+/// `session as s`.
+fn alias_table(statement: &str, alias: &str, schema: &[(String, Vec<String>)]) -> Option<String> {
+    let words: Vec<&str> =
+        statement.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    words.iter().enumerate().find_map(|(i, word)| {
+        let is_table = schema.iter().any(|(t, _)| t.to_lowercase() == *word);
+        let next = words.get(i + 1).copied();
+        let named = next == Some(alias) || (next == Some("as") && words.get(i + 2).copied() == Some(alias));
+        (is_table && named && *word != alias).then(|| word.to_string())
+    })
 }
 
 /// A name as it can be typed: bare when SQLite reads it so, else double-quoted.

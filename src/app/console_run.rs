@@ -1,11 +1,24 @@
 //! Running console statements: one at a time, each with its own result; streaming windows of
 //! rows, jumps to either end, cancel, writes after a `y`, and the query plan.
 
-use super::console::{Awaiting, BATCH_ROWS, ConsoleRequest, ConsoleResult, END_ROWS, Outcome, StatementResult};
+use super::console::{
+    Awaiting, BATCH_ROWS, ConsoleRequest, ConsoleResult, END_ROWS, Outcome, RowBatch, StatementResult,
+};
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
 use super::{App, DbReply, DbResult, Effect, Level, Load, Worker};
-use crate::db::query::{WriteKind, split_statements, statement_at};
+use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
+
+/// The answer to a write's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmAnswer {
+    /// `y`: run it.
+    Run,
+    /// `n`: skip it, run the statements after it.
+    Skip,
+    /// Esc: skip it and the rest of the batch.
+    Stop,
+}
 
 impl App {
     /// Opens the console (from Tab, or `:` on a table with its name ready to complete).
@@ -125,7 +138,7 @@ impl App {
                 }
                 self.after_console_move()
             }
-            (Awaiting::Run { result }, Ok(ConsoleResult::NeedsConfirm { kind, matching })) => {
+            (Awaiting::Run { result }, Ok(ConsoleResult::NeedsConfirm { preview })) => {
                 let Some(r) = self.console.results.get_mut(result) else { return Vec::new() };
                 if let Some(reason) = self.source.read_only {
                     r.outcome = Outcome::Failed(format!(
@@ -134,7 +147,7 @@ impl App {
                     ));
                     return self.start_next_statement();
                 }
-                r.outcome = Outcome::Confirm { kind, matching };
+                r.outcome = Outcome::Confirm { preview };
                 self.console.shown = result;
                 Vec::new()
             }
@@ -150,9 +163,21 @@ impl App {
             (Awaiting::Write { result }, Ok(ConsoleResult::Written(report))) => {
                 if let Some(r) = self.console.results.get_mut(result) {
                     r.outcome = Outcome::Written { changes: report.changes };
+                    if let Some(returned) = report.returned {
+                        // RETURNING rows are the statement's result: shown in the grid.
+                        let kinds = result_kinds(&returned.columns, &returned.rows);
+                        let batch = RowBatch {
+                            columns: Some((returned.columns, kinds)),
+                            first: 0,
+                            rows: returned.rows,
+                            done: true,
+                            seen: returned.total,
+                            elapsed_ms: 0,
+                        };
+                        r.add_batch(batch, FetchKind::Top);
+                    }
                 }
-                let noun = if report.changes == 1 { "row" } else { "rows" };
-                self.say(Level::Info, format!("{} {noun} changed (recorded in the audit log)", report.changes));
+                self.say(Level::Info, format!("{} (recorded in the audit log)", changed_text(report.changes)));
                 let mut effects = Vec::new();
                 if report.kind == WriteKind::Schema {
                     // The tables list, their tabs and completion follow the new schema.
@@ -180,7 +205,12 @@ impl App {
                         _ => Outcome::Failed(message.clone()),
                     };
                 }
-                self.console.queue.clear();
+                let left = std::mem::take(&mut self.console.queue).len();
+                let message = match left {
+                    0 => message,
+                    1 => format!("{message} — the remaining statement was not run"),
+                    n => format!("{message} — the remaining {n} statements were not run"),
+                };
                 self.say(Level::Error, message);
                 Vec::new()
             }
@@ -207,16 +237,29 @@ impl App {
         self.request_console_schema()
     }
 
-    /// `y` on a write waiting for confirmation runs it; anything else skips it.
-    pub(super) fn confirm_console_write(&mut self, yes: bool) -> Vec<Effect> {
+    /// `y` on a write waiting for confirmation runs it; `n` skips it (the statements after it
+    /// still run); Esc skips it and stops the batch.
+    pub(super) fn confirm_console_write(&mut self, answer: ConfirmAnswer) -> Vec<Effect> {
         let Some(index) = self.console.results.iter().position(|r| matches!(r.outcome, Outcome::Confirm { .. })) else {
             return Vec::new();
         };
-        if !yes {
-            self.console.results[index].outcome = Outcome::Cancelled;
-            self.console.queue.clear();
-            self.say(Level::Info, "not run; nothing was written");
-            return Vec::new();
+        match answer {
+            ConfirmAnswer::Run => {}
+            ConfirmAnswer::Skip => {
+                self.console.results[index].outcome = Outcome::Cancelled;
+                self.say(Level::Info, "skipped; nothing was written by it");
+                return self.start_next_statement();
+            }
+            ConfirmAnswer::Stop => {
+                self.console.results[index].outcome = Outcome::Cancelled;
+                let left = std::mem::take(&mut self.console.queue).len();
+                let text = match left {
+                    0 => "not run; nothing was written".to_string(),
+                    n => format!("not run; nothing was written, and the remaining {n} not run"),
+                };
+                self.say(Level::Info, text);
+                return Vec::new();
+            }
         }
         self.console.results[index].outcome = Outcome::Running;
         let sql = self.console.results[index].sql.clone();
@@ -331,3 +374,7 @@ impl App {
         Vec::new()
     }
 }
+
+#[cfg(test)]
+#[path = "console_run_tests.rs"]
+mod tests;

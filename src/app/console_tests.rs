@@ -198,13 +198,14 @@ fn the_statement_under_the_cursor_runs_alone() {
 fn a_write_shows_its_matches_runs_on_y_and_is_audited() {
     let mut h = Harness::new(5);
     h.run("update user set name = 'Zed' where id in ('u0001', 'u0002')");
-    assert_eq!(h.result().outcome, Outcome::Confirm { kind: crate::db::query::WriteKind::Update, matching: Some(2) });
+    let Outcome::Confirm { preview } = &h.result().outcome else { panic!("{:?}", h.result().outcome) };
+    assert_eq!((preview.kind, preview.matching), (crate::db::query::WriteKind::Update, Some(2)));
     let zeds = |h: &Harness| -> i64 {
         h.conn.query_row("select count(*) from user where name = 'Zed'", [], |r| r.get(0)).unwrap()
     };
     assert_eq!(zeds(&h), 0, "nothing runs before y");
     h.key(KeyCode::Char('y'));
-    assert_eq!(h.result().outcome, Outcome::Written { changes: 2 });
+    assert_eq!(h.result().outcome, Outcome::Written { changes: Some(2) });
     assert_eq!(zeds(&h), 2);
     let audit = std::fs::read_to_string(h.dir.path().join("audit.jsonl")).unwrap();
     assert!(audit.contains("\"action\":\"sql\"") && audit.contains("Zed"), "{audit}");

@@ -21,6 +21,9 @@ const ER: &[Hint] = &[("arrows", "select"), ("Enter", "open table"), ("c", "comp
 const MIGRATIONS: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("A", "apply pending"), ("r", "re-read")];
 const CONSOLE: &[Hint] =
     &[("F5", "run"), ("Tab", "complete"), ("Ctrl-e", "plan"), ("Ctrl-p/n", "history"), ("Esc", "cancel")];
+/// The console with the keyboard on its result grid (there Tab switches tabs again).
+const CONSOLE_RESULTS: &[Hint] =
+    &[("↑↓ gg G", "move"), ("Enter", "detail"), ("s", "sort"), ("[ ]", "result"), ("i", "editor"), ("Tab", "next tab")];
 const SEARCH: &[Hint] = &[("Enter", "search"), ("Esc", "cancel")];
 const FILTER: &[Hint] = &[("Tab", "next field"), ("↑↓", "change"), ("Enter", "add"), ("Esc", "close")];
 const DETAIL: &[Hint] = &[("↑↓", "scroll"), ("r", "reveal secrets"), ("Esc", "close")];
@@ -63,6 +66,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::None => match app.screen {
             Screen::Er => ER,
             Screen::Migrations => MIGRATIONS,
+            Screen::Console if app.console.focus == super::console::ConsoleFocus::Results => CONSOLE_RESULTS,
             Screen::Console => CONSOLE,
             Screen::Browser if app.on_user_table() => USER_GRID,
             Screen::Browser => GRID,
@@ -94,6 +98,14 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Columns(_) => COLUMNS,
         Overlay::RefPick(_) => REF_PICK,
     }
+}
+
+/// The key that opens help from here: `?` types itself in the console's editor, so F1 there.
+pub fn help_key(app: &App) -> &'static str {
+    let typing = app.screen == Screen::Console
+        && app.console.focus == super::console::ConsoleFocus::Editor
+        && matches!(app.overlay, Overlay::None);
+    if typing { "F1" } else { "?" }
 }
 
 impl App {

@@ -44,7 +44,7 @@ pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::{ErScreen, ErView};
 pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, RunningExport, default_export_path};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
-pub use hints::{Hint, hints};
+pub use hints::{Hint, help_key, hints};
 pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};

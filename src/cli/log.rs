@@ -87,7 +87,7 @@ fn deleted_text(entry: &AuditEntry) -> String {
 pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
     let key: Vec<String> = entry.key.iter().map(|(c, v)| format!("{c}={}", json_text(v))).collect();
     let what = match entry.op {
-        _ if entry.action == crate::audit::SQL_ACTION => {
+        _ if entry.action == crate::audit::SQL_ACTION && entry.table.is_empty() => {
             entry.changes.iter().map(|c| format!("{}: {}", c.column, json_text(&c.new))).collect::<Vec<_>>().join(", ")
         }
         ChangeOp::Update => entry

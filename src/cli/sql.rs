@@ -10,12 +10,12 @@ use clap::Args;
 use rusqlite::types::Value;
 
 use super::{GlobalArgs, UsageError, open_target, resolve_command_database};
-use crate::audit::{append_audit, sql_entry};
+use crate::audit::{append_audit_to, audit_log_path, sql_entries};
 use crate::db::change::value_to_json;
 use crate::db::error::DbError;
 use crate::db::query::{
-    ResultColumn, RowSink, StreamRows, count_matching_rows, execute_write, is_read_only, split_statements, stream_rows,
-    write_kind,
+    ResultColumn, Returned, RowSink, StreamRows, changed_text, execute_write, is_read_only, preview_write,
+    split_statements, stream_rows,
 };
 use crate::db::value::{group_thousands, raw_text};
 
@@ -67,14 +67,7 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
     if is_read_only(&db.conn, &statement)? {
-        let format = if args.json {
-            Format::Json
-        } else if args.csv {
-            Format::Csv
-        } else {
-            Format::Text
-        };
-        print_rows(&db.conn, &statement, format)?;
+        print_rows(&db.conn, &statement, output_format(args))?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(reason) = db.read_only {
@@ -85,11 +78,8 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
         );
         return Err(DbError::ReadOnly(message).into());
     }
-    let kind = write_kind(&statement);
-    let what = match count_matching_rows(&db.conn, &statement)? {
-        Some(rows) => format!("this statement changes data ({} match)", plural(rows, "row")),
-        None => "this statement changes data".to_string(),
-    };
+    let described = preview_write(&db.conn, &statement)?.describe();
+    let what = described.trim_end_matches('.');
     if !args.yes {
         let can_ask = args.sql != "-" && std::io::stdin().is_terminal();
         if !can_ask {
@@ -107,9 +97,43 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
     }
     let report = execute_write(&mut db.conn, &statement)?;
-    append_audit(&sql_entry(&db.path, &statement, kind.audit_op(), report.changes, chrono::Utc::now()))?;
-    println!("{} changed", plural(report.changes, "row"));
+    append_audit_to(&audit_log_path()?, &sql_entries(&db.path, &report, chrono::Utc::now()))?;
+    let format = output_format(args);
+    if let Some(returned) = &report.returned {
+        print_returned(returned, format)?;
+    }
+    // With JSON on stdout, the summary goes to stderr so the output stays one JSON document.
+    let summary = format!("{}\ndatabase: {}", changed_text(report.changes), db.path.display());
+    if format == Format::Json && report.returned.is_some() {
+        eprintln!("{summary}");
+    } else {
+        println!("{summary}");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn output_format(args: &SqlArgs) -> Format {
+    if args.json {
+        Format::Json
+    } else if args.csv {
+        Format::Csv
+    } else {
+        Format::Text
+    }
+}
+
+/// Prints the rows a write returned (`RETURNING`) as a read's rows are printed.
+fn print_returned(returned: &Returned, format: Format) -> Result<()> {
+    let stdout = std::io::stdout();
+    let out = std::io::BufWriter::new(stdout.lock());
+    let mut printer = Printer { out, format, columns: Vec::new(), pending: Vec::new(), widths: None, rows: 0 };
+    printer.columns(&returned.columns)?;
+    for row in &returned.rows {
+        printer.row(row.clone())?;
+    }
+    printer.finish()?;
+    printer.out.flush()?;
+    Ok(())
 }
 
 fn plural(n: u64, word: &str) -> String {
@@ -164,10 +188,16 @@ impl<W: Write> RowSink for Printer<W> {
         let out = &mut self.out;
         match self.format {
             Format::Json => {
-                let object: serde_json::Map<String, serde_json::Value> =
-                    self.columns.iter().zip(&row).map(|(c, v)| (c.name.clone(), value_to_json(v))).collect();
+                // Written by hand: a serde_json map would sort the keys, and the columns' order is
+                // the statement's.
+                let fields: Vec<String> = self
+                    .columns
+                    .iter()
+                    .zip(&row)
+                    .map(|(c, v)| format!("{}:{}", serde_json::Value::from(c.name.as_str()), value_to_json(v)))
+                    .collect();
                 let lead = if self.rows == 1 { "\n" } else { ",\n" };
-                write!(out, "{lead}{}", serde_json::Value::Object(object))?;
+                write!(out, "{lead}{{{}}}", fields.join(","))?;
             }
             Format::Csv => {
                 let fields: Vec<String> = row.iter().map(|v| csv_field(&cell_text(v, ""))).collect();
@@ -238,16 +268,38 @@ fn text_width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }
 
-/// Cells padded to their column's width, two spaces apart; the last cell is not padded.
+/// `text` cut to `width` columns, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if text_width(text) <= width {
+        return text.into();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out.into()
+}
+
+/// Cells padded to their column's width, two spaces apart; the last cell is not padded. A cell
+/// wider than its column (past the rows the widths were fixed from, or over
+/// [`MAX_TEXT_WIDTH`]) is cut with `…` so the columns after it stay aligned.
 fn write_text_line(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> Result<()> {
     let mut line = String::new();
     for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
         if i > 0 {
             line.push_str("  ");
         }
-        line.push_str(cell);
+        let cell = if i + 1 < cells.len() { fit(cell, *width) } else { cell.as_str().into() };
+        line.push_str(&cell);
         if i + 1 < cells.len() {
-            line.push_str(&" ".repeat(width.saturating_sub(text_width(cell))));
+            line.push_str(&" ".repeat(width.saturating_sub(text_width(&cell))));
         }
     }
     writeln!(out, "{}", line.trim_end())?;

@@ -6,12 +6,10 @@
 //! (the count of matching rows, EXPLAIN) reuses the user's own text, re-rendered by `sqlparser`,
 //! and quotes every name it adds.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::Connection;
 use rusqlite::types::Value;
-use sqlparser::ast::{FromTable, Statement as Ast};
 use sqlparser::dialect::SQLiteDialect;
-use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use super::change::ChangeOp;
@@ -191,55 +189,9 @@ pub fn write_kind(sql: &str) -> WriteKind {
     }
 }
 
-/// For an UPDATE or DELETE, the `SELECT count(*)` over the same table and WHERE; `None` for other
-/// statements or shapes it cannot say (UPDATE ... FROM, several statements, parse errors).
-pub fn matching_count_sql(sql: &str) -> Option<String> {
-    let statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-    let [statement] = statements.as_slice() else { return None };
-    let (table, selection) = match statement {
-        Ast::Update { table, from: None, selection, .. } => (table.to_string(), selection),
-        Ast::Delete(delete) => {
-            let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
-            let [table] = from.as_slice() else { return None };
-            (table.to_string(), &delete.selection)
-        }
-        _ => return None,
-    };
-    Some(match selection {
-        Some(condition) => format!("SELECT count(*) FROM {table} WHERE {condition}"),
-        None => format!("SELECT count(*) FROM {table}"),
-    })
-}
-
-/// How many rows an UPDATE or DELETE would touch (`None` when it cannot be said).
-pub fn count_matching_rows(conn: &Connection, sql: &str) -> Result<Option<u64>> {
-    let Some(count_sql) = matching_count_sql(sql) else { return Ok(None) };
-    let count: i64 =
-        conn.query_row(&count_sql, [], |row| row.get(0)).with_context(|| format!("counting matches: {count_sql}"))?;
-    Ok(Some(count.max(0) as u64))
-}
-
-/// What a write did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WriteReport {
-    /// Rows inserted, updated or deleted (SQLite's `changes()`).
-    pub changes: u64,
-    pub kind: WriteKind,
-}
-
-/// Runs one writing statement in its own transaction: all of it happens, or none of it. Rows it
-/// returns (`RETURNING`) are stepped through and dropped.
-pub fn execute_write(conn: &mut Connection, sql: &str) -> Result<WriteReport> {
-    let tx = conn.transaction()?;
-    {
-        let mut stmt = tx.prepare(sql)?;
-        let mut rows = stmt.query([])?;
-        while rows.next()?.is_some() {}
-    }
-    let changes = tx.changes();
-    tx.commit()?;
-    Ok(WriteReport { changes, kind: write_kind(sql) })
-}
+#[path = "query_write.rs"]
+mod write;
+pub use write::*;
 
 /// One line of `EXPLAIN QUERY PLAN`, with its place in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,6 +203,8 @@ pub struct PlanNode {
     pub depth: usize,
     /// For a full scan of a table holding at least [`LARGE_TABLE_ROWS`] rows: an index to consider.
     pub warning: Option<String>,
+    /// A remark that is not a problem (a full read of a big table with no filter: it was asked for).
+    pub note: Option<String>,
 }
 
 /// A full scan of a table at least this big is flagged.
@@ -265,7 +219,7 @@ pub fn explain_plan(conn: &Connection, sql: &str) -> Result<Vec<PlanNode>> {
     let mut nodes = Vec::new();
     fn walk(raw: &[(i64, i64, String)], parent: i64, depth: usize, out: &mut Vec<PlanNode>) {
         for (id, p, detail) in raw.iter().filter(|(_, p, _)| *p == parent) {
-            out.push(PlanNode { id: *id, parent: *p, detail: detail.clone(), depth, warning: None });
+            out.push(PlanNode { id: *id, parent: *p, detail: detail.clone(), depth, warning: None, note: None });
             walk(raw, *id, depth + 1, out);
         }
     }
@@ -282,6 +236,11 @@ pub fn explain_plan(conn: &Connection, sql: &str) -> Result<Vec<PlanNode>> {
             .query_map([&table], |row| row.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         let wanted = filtered.iter().find(|c| columns.iter().any(|name| name.eq_ignore_ascii_case(c)));
+        if wanted.is_none() && !filters_joins_or_sorts(sql) {
+            // A read of every row (no WHERE, JOIN, ORDER BY): the scan is what was asked for.
+            node.note = Some(format!("reads every row ({})", super::value::group_thousands(rows)));
+            continue;
+        }
         node.warning = Some(match wanted {
             Some(column) => format!(
                 "full scan of {} rows: CREATE INDEX {} ON {} ({})",
@@ -319,6 +278,21 @@ fn table_row_estimate(conn: &Connection, table: &str) -> Result<u64> {
     }
     let count: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", quote_ident(table)), [], |row| row.get(0))?;
     Ok(count.max(0) as u64)
+}
+
+/// Whether the statement has a WHERE, JOIN, ORDER BY or GROUP BY: clauses an index can serve.
+fn filters_joins_or_sorts(sql: &str) -> bool {
+    let dialect = SQLiteDialect {};
+    Tokenizer::new(&dialect, sql).tokenize().unwrap_or_default().iter().any(|t| {
+        matches!(t, Token::Word(w) if matches!(
+            w.keyword,
+            sqlparser::keywords::Keyword::WHERE
+                | sqlparser::keywords::Keyword::JOIN
+                | sqlparser::keywords::Keyword::ORDER
+                | sqlparser::keywords::Keyword::GROUP
+                | sqlparser::keywords::Keyword::ON
+        ))
+    })
 }
 
 /// Column names the statement compares to something (`WHERE email = ...`, `ON a.id = b.userId`),

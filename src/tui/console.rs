@@ -13,10 +13,8 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, InterruptHandle};
 
 use crate::app::{AppEvent, ConsoleRequest, ConsoleResult, DbReply, DbRequest, DbResult, RequestId, RowBatch};
-use crate::audit::{append_audit_to, sql_entry};
-use crate::db::query::{
-    count_matching_rows, execute_write, explain_plan, result_columns, result_kinds, row_values, write_kind,
-};
+use crate::audit::{append_audit_to, sql_entries};
+use crate::db::query::{execute_write, explain_plan, preview_write, result_columns, result_kinds, row_values};
 use crate::db::schema::{ListTables, list_tables};
 use crate::history::append_history;
 
@@ -105,11 +103,9 @@ fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: 
                 next = stream(&conn, id, &sql, batch, &inbox, &events);
             }
             ConsoleRequest::Write { sql, audit } => {
-                remember(&sql);
+                // Remembered when it was sent to be confirmed (the Run before it): once is enough.
                 let result = execute_write(&mut conn, &sql).and_then(|report| {
-                    let entry =
-                        sql_entry(&audit.database, &sql, report.kind.audit_op(), report.changes, chrono::Utc::now());
-                    append_audit_to(&audit.file, &[entry])?;
+                    append_audit_to(&audit.file, &sql_entries(&audit.database, &report, chrono::Utc::now()))?;
                     Ok(ConsoleResult::Written(report))
                 });
                 reply(&events, id, result);
@@ -191,8 +187,7 @@ fn stream(
         }
     };
     if !stmt.readonly() {
-        let described = count_matching_rows(conn, sql)
-            .map(|matching| ConsoleResult::NeedsConfirm { kind: write_kind(sql), matching });
+        let described = preview_write(conn, sql).map(|preview| ConsoleResult::NeedsConfirm { preview });
         reply(events, id, described);
         return None;
     }

@@ -13,7 +13,7 @@ use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 use super::grid::SPINNER;
 use super::theme;
 use crate::app::{App, ConsoleFocus, Load, Outcome, StatementResult, console_areas};
-use crate::db::query::{PlanNode, WriteKind};
+use crate::db::query::{PlanNode, WritePreview};
 use crate::db::value::group_thousands;
 
 /// The tick length of the event loop, to show how long a query has been running.
@@ -29,7 +29,8 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         return;
     }
     let Some(result) = app.console.current() else {
-        let text = " F5 or Ctrl-r runs the statement under the cursor · Tab completes · Ctrl-e shows the plan · ? keys";
+        let text =
+            " F5 or Ctrl-r runs the statement under the cursor · Tab completes · Ctrl-e shows the plan · F1 keys";
         frame.render_widget(Paragraph::new(text).style(theme::dim()), below);
         return;
     };
@@ -39,10 +40,9 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             let text = format!(" {} running…", SPINNER[app.spinner % SPINNER.len()]);
             frame.render_widget(Paragraph::new(text).style(theme::dim()), below);
         }
-        Outcome::Confirm { kind, matching } => draw_confirm(frame, result, *kind, *matching, below),
+        Outcome::Confirm { preview } => draw_confirm(frame, result, preview, below),
         Outcome::Written { changes } => {
-            let noun = if *changes == 1 { "row" } else { "rows" };
-            let text = format!(" {} {noun} changed; recorded in the audit log.", group_thousands(*changes));
+            let text = format!(" {}; recorded in the audit log.", crate::db::query::changed_text(*changes));
             frame.render_widget(Paragraph::new(text).style(theme::info()), below);
         }
         Outcome::Failed(message) => {
@@ -53,23 +53,13 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     }
 }
 
-fn draw_confirm(frame: &mut Frame, result: &StatementResult, kind: WriteKind, matching: Option<u64>, area: Rect) {
-    let what = match (kind, matching) {
-        (WriteKind::Update, Some(n)) => {
-            format!("This UPDATE changes the {} rows its WHERE matches.", group_thousands(n))
-        }
-        (WriteKind::Delete, Some(n)) => {
-            format!("This DELETE removes the {} rows its WHERE matches.", group_thousands(n))
-        }
-        (WriteKind::Insert, _) => "This statement inserts rows.".to_string(),
-        (WriteKind::Schema, _) => "This statement changes the schema.".to_string(),
-        _ => "This statement changes data.".to_string(),
-    };
+fn draw_confirm(frame: &mut Frame, result: &StatementResult, preview: &WritePreview, area: Rect) {
+    let what = preview.describe();
     let mut lines =
         vec![Line::styled(format!(" {what}"), theme::warning().add_modifier(Modifier::BOLD)), Line::raw("")];
     lines.extend(result.sql.lines().map(|l| Line::raw(format!("   {l}"))));
     lines.push(Line::raw(""));
-    lines.push(Line::raw(" One transaction, recorded in the audit log.  y runs it · n or Esc skips it"));
+    lines.push(Line::raw(" One transaction, recorded in the audit log.  y runs it · n skips it · Esc stops"));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
@@ -92,6 +82,9 @@ fn draw_plan(frame: &mut Frame, sql: &str, plan: &Load<Vec<PlanNode>>, area: Rec
                 if let Some(warning) = &node.warning {
                     lines.push(Line::styled(format!(" {indent}   ⚠ {warning}"), theme::warning()));
                 }
+                if let Some(note) = &node.note {
+                    lines.push(Line::styled(format!(" {indent}   {note}"), theme::dim()));
+                }
             }
         }
     }
@@ -106,6 +99,20 @@ fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
         let label = format!(" {} ", i + 1);
         let style = if i == console.shown { theme::tab_active() } else { theme::tab() };
         spans.push(Span::styled(label, style));
+    }
+    if let Some(completion) = console.completion.as_ref().filter(|c| c.candidates.len() > 1) {
+        // The candidates Tab cycles through, the one in the editor marked.
+        spans.push(Span::styled(" Tab: ", theme::dim()));
+        for (i, name) in completion.candidates.iter().enumerate().take(12) {
+            let style = if i == completion.index { theme::tab_active() } else { theme::info() };
+            spans.push(Span::styled(name.clone(), style));
+            spans.push(Span::raw(" "));
+        }
+        if completion.candidates.len() > 12 {
+            spans.push(Span::styled(format!("+{} more", completion.candidates.len() - 12), theme::dim()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
     }
     if let Some(result) = console.current() {
         spans.push(Span::raw(" "));

@@ -48,3 +48,21 @@ fn console_plan() {
     h.ctrl('e');
     insta::assert_snapshot!(render(&h.app));
 }
+
+#[test]
+fn help_is_as_wide_as_its_text_and_wraps_on_a_narrow_screen() {
+    let mut h = Harness::new(2);
+    h.app.width = 160;
+    h.app.height = 45;
+    h.key(KeyCode::F(1));
+    let wide = render(&h.app);
+    assert!(
+        wide.contains("run the statement under the cursor (or the selection; several run one at a time)"),
+        "{wide}"
+    );
+    let line = wide.lines().find(|l| l.contains("Ctrl-r (empty editor)")).unwrap();
+    assert!(line.contains("Ctrl-r (empty editor)  ") && line.contains("search the history"), "{line}");
+    h.app.width = 70;
+    let narrow = render(&h.app);
+    assert!(narrow.contains("(or the selection; several run one") && narrow.contains(" at a time)"), "{narrow}");
+}

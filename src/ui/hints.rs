@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ));
         right.push(Span::raw(" "));
     }
-    right.push(Span::styled("?", theme::header()));
+    right.push(Span::styled(crate::app::help_key(app), theme::header()));
     right.push(Span::styled(" help ", theme::dim()));
     let right_width: u16 = right.iter().map(|s| text_width(&s.content)).sum();
     let room = area.width.saturating_sub(right_width);

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::Screen;
+use crate::app::layout::text_width;
 use crate::app::{
     App, BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, FilterField, MIGRATION_KEYS, Overlay, describe_group,
 };
@@ -122,41 +123,90 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
 
 /// Help lists the keys of the screen it was opened on.
 fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
-    let key_line = |keys: &str, description: &str| {
-        Line::from(vec![Span::styled(format!("  {keys:<18}"), theme::key()), Span::raw(description.to_string())])
+    let mut sections: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    let section = |sections: &mut Vec<(&'static str, Vec<(&str, &str)>)>,
+                   title: &'static str,
+                   keys: &[(&'static str, &'static str)]| {
+        sections.push((title, keys.to_vec()));
     };
-    let section = |lines: &mut Vec<Line>, title: &str, keys: &[(&str, &str)]| {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(title.to_string(), theme::header()));
-        lines.extend(keys.iter().map(|(k, d)| key_line(k, d)));
-    };
-    let mut lines: Vec<Line> = Vec::new();
+    let lines = &mut sections;
     match app.screen {
         Screen::Browser => {
             let browser: Vec<(&str, &str)> =
                 BROWSER_KEYS.iter().filter(|k| !k.keys.is_empty()).map(|k| (k.keys, k.description)).collect();
-            section(&mut lines, "Table browser", &browser);
-            section(&mut lines, "Row detail", DETAIL_KEYS);
-            section(&mut lines, "Filter bar", FILTER_KEYS);
+            section(lines, "Table browser", &browser);
+            section(lines, "Row detail", DETAIL_KEYS);
+            section(lines, "Filter bar", FILTER_KEYS);
         }
-        Screen::Er => section(&mut lines, "ER diagram", ER_KEYS),
-        Screen::Migrations => section(&mut lines, "Migrations", MIGRATION_KEYS),
+        Screen::Er => section(lines, "ER diagram", ER_KEYS),
+        Screen::Migrations => section(lines, "Migrations", MIGRATION_KEYS),
         Screen::Console => {
-            section(&mut lines, "SQL console", crate::app::CONSOLE_KEYS);
-            section(&mut lines, "Row detail", DETAIL_KEYS);
+            section(lines, "SQL console", crate::app::CONSOLE_KEYS);
+            section(lines, "Row detail", DETAIL_KEYS);
         }
     }
     if app.screen != Screen::Browser {
-        section(&mut lines, "Everywhere", SHARED_KEYS);
+        section(lines, "Everywhere", SHARED_KEYS);
     }
-    let area = popup_area(frame, 80, lines.len() as u16 + 2);
+    let lines = help_lines(&sections, frame.area().width.saturating_sub(2));
+    let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(0) + 2;
+    let area = popup_area(frame, width, lines.len() as u16 + 2);
     let fits = area.height as usize >= lines.len() + 2;
     let hint = if fits { " any key closes " } else { " ↑↓ PgUp PgDn scroll · any other key closes " };
     let outer = block(" help ").title_bottom(Line::styled(hint, theme::dim()));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(outer).scroll((scroll, 0)), area);
+}
+
+/// The help's lines for an inner width: keys in a column as wide as the widest key (plus two
+/// spaces), descriptions wrapped at word boundaries beside it.
+fn help_lines<'a>(sections: &[(&'a str, Vec<(&'a str, &'a str)>)], width: u16) -> Vec<Line<'a>> {
+    let key_width = sections.iter().flat_map(|(_, keys)| keys.iter()).map(|(k, _)| text_width(k)).max().unwrap_or(0);
+    let key_col = (2 + key_width + 2).min(width / 2);
+    let room = width.saturating_sub(key_col).max(10) as usize;
+    let mut lines = Vec::new();
+    for (title, keys) in sections {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(*title, theme::header()));
+        for (key, description) in keys {
+            let wrapped = wrap_words(description, room);
+            let key_text = format!("  {key}");
+            // A key wider than its column (on a narrow screen) gets a line of its own.
+            let own_line = text_width(&key_text) + 1 > key_col;
+            if own_line {
+                lines.push(Line::styled(key_text.clone(), theme::key()));
+            }
+            for (i, part) in wrapped.into_iter().enumerate() {
+                let lead = if i == 0 && !own_line { key_text.clone() } else { String::new() };
+                let pad = (key_col as usize).saturating_sub(text_width(&lead) as usize);
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{lead}{}", " ".repeat(pad)), theme::key()),
+                    Span::raw(part),
+                ]));
+            }
+        }
+    }
+    lines
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer word is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let extra = if line.is_empty() { 0 } else { 1 };
+        if !line.is_empty() && text_width(&line) as usize + extra + text_width(word) as usize > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
 
 /// Keys every screen shares.

@@ -97,6 +97,12 @@ pub fn cascade_preview(conn: &Connection, input: &CascadeInput) -> Result<Cascad
     ForeignKeyGraph::load(conn)?.preview(conn, input.table, input.keys)
 }
 
+/// The preview and every row the cascade deletes beyond `input.keys` themselves (read whole
+/// before the delete runs), for the audit log of a DELETE typed in the SQL console.
+pub fn cascade_rows(conn: &Connection, input: &CascadeInput) -> Result<(CascadePreview, Vec<RowChange>)> {
+    ForeignKeyGraph::load(conn)?.preview_with_rows(conn, input.table, input.keys)
+}
+
 /// A hashable copy of a value, to tell rows apart.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum RowIdPart {

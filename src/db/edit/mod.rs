@@ -26,7 +26,7 @@ use super::page::RowKey;
 use super::schema::TableInfo;
 
 pub use audit_rows::{row_changes, staged_row_changes};
-pub use cascade::{CascadeInput, CascadePreview, ColumnCount, TableCount, cascade_preview};
+pub use cascade::{CascadeInput, CascadePreview, ColumnCount, TableCount, cascade_preview, cascade_rows};
 pub use commit::{commit_changes, find_staged_conflicts};
 pub use constraints::{CheckChange, check_change};
 pub use plan::preview_changes;

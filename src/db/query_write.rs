@@ -1,0 +1,374 @@
+//! Writes typed by a person: what one would change before it runs (rows matched, what a DELETE
+//! takes with it in cascade), and running it in one transaction that reads the affected rows
+//! first, so the audit log says what changed, not only the SQL.
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use sqlparser::ast::{
+    AssignmentTarget, Expr, FromTable, ObjectName, SetExpr, Statement as Ast, TableFactor, TableObject, TableWithJoins,
+    Value as SqlValue,
+};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+
+use super::{ResultColumn, WriteKind, result_columns, row_values, write_kind};
+use crate::db::change::{ChangeOp, ColumnChange, REDACTED, RowChange};
+use crate::db::edit::{CascadeInput, CascadePreview, cascade_preview, cascade_rows};
+use crate::db::kinds::is_secret_name;
+use crate::db::schema::{DescribeTable, describe_table, quote_ident};
+use crate::db::value::group_thousands;
+
+/// Rows of an UPDATE / DELETE read for the audit log at most (and cascaded rows at most).
+pub const AUDIT_ROWS: usize = 1_000;
+/// Matched rows a DELETE's cascade is counted for before asking; beyond, it is not counted.
+pub const CASCADE_KEYS: usize = 10_000;
+
+/// The table an UPDATE / DELETE writes and its WHERE.
+struct Target {
+    /// The table as written, alias included (`user AS u`).
+    relation: String,
+    /// The table's own name.
+    table: String,
+    condition: Option<String>,
+}
+
+fn bare_name(name: &ObjectName) -> Option<String> {
+    Some(name.0.last()?.as_ident()?.value.clone())
+}
+
+fn target_of(table: &TableWithJoins) -> Option<(String, String)> {
+    if !table.joins.is_empty() {
+        return None;
+    }
+    let TableFactor::Table { name, .. } = &table.relation else { return None };
+    Some((table.to_string(), bare_name(name)?))
+}
+
+fn write_target(sql: &str) -> Option<Target> {
+    let statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+    let [statement] = statements.as_slice() else { return None };
+    let (table, selection) = match statement {
+        Ast::Update { table, from: None, selection, .. } => (table, selection),
+        Ast::Delete(delete) => {
+            let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
+            let [table] = from.as_slice() else { return None };
+            (table, &delete.selection)
+        }
+        _ => return None,
+    };
+    let (relation, table) = target_of(table)?;
+    Some(Target { relation, table, condition: selection.as_ref().map(|c| c.to_string()) })
+}
+
+fn where_clause(target: &Target) -> String {
+    target.condition.as_ref().map(|c| format!(" WHERE {c}")).unwrap_or_default()
+}
+
+/// For an UPDATE or DELETE, the `SELECT count(*)` over the same table and WHERE; `None` for other
+/// statements or shapes it cannot say (UPDATE ... FROM, several statements, parse errors).
+pub fn matching_count_sql(sql: &str) -> Option<String> {
+    let target = write_target(sql)?;
+    Some(format!("SELECT count(*) FROM {}{}", target.relation, where_clause(&target)))
+}
+
+/// How many rows an UPDATE or DELETE would touch (`None` when it cannot be said).
+pub fn count_matching_rows(conn: &Connection, sql: &str) -> Result<Option<u64>> {
+    let Some(count_sql) = matching_count_sql(sql) else { return Ok(None) };
+    let count: i64 =
+        conn.query_row(&count_sql, [], |row| row.get(0)).with_context(|| format!("counting matches: {count_sql}"))?;
+    Ok(Some(count.max(0) as u64))
+}
+
+/// What a write would do, said before it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WritePreview {
+    pub kind: WriteKind,
+    /// Rows an UPDATE / DELETE matches.
+    pub matching: Option<u64>,
+    /// Whether it has a WHERE (without one it touches every row).
+    pub filtered: bool,
+    /// For a DELETE: the table and what the foreign keys do with it (`None` when not counted).
+    pub cascade: Option<CascadePreview>,
+}
+
+fn plural(n: u64, noun: &str) -> String {
+    format!("{} {noun}{}", group_thousands(n), if n == 1 { "" } else { "s" })
+}
+
+impl WritePreview {
+    /// "This DELETE removes the 1 row its WHERE matches: 1 user, and in cascade 3 sessions, 1 account."
+    pub fn describe(&self) -> String {
+        let rows = |n: u64| {
+            if self.filtered {
+                format!("the {} its WHERE matches", plural(n, "row"))
+            } else {
+                format!("every row ({})", group_thousands(n))
+            }
+        };
+        match (self.kind, self.matching) {
+            (WriteKind::Update, Some(n)) => format!("This UPDATE changes {}.", rows(n)),
+            (WriteKind::Delete, Some(n)) => {
+                let mut text = format!("This DELETE removes {}", rows(n));
+                if let Some(cascade) = &self.cascade {
+                    text.push_str(&cascade_text(cascade));
+                } else if n as usize > CASCADE_KEYS {
+                    text.push_str(" (what cascades was not counted: too many rows)");
+                }
+                text.push('.');
+                text
+            }
+            (WriteKind::Insert, _) => "This statement inserts rows.".to_string(),
+            (WriteKind::Schema, _) => "This statement changes the schema.".to_string(),
+            _ => "This statement changes data.".to_string(),
+        }
+    }
+}
+
+/// ": deletes 1 user, and in cascade 3 sessions, 1 account; sets NULL in ..." (empty when
+/// nothing cascades).
+fn cascade_text(cascade: &CascadePreview) -> String {
+    let mut parts = Vec::new();
+    if cascade.deletes.len() > 1 {
+        let first = &cascade.deletes[0];
+        let rest: Vec<String> = cascade.deletes[1..].iter().map(|d| plural(d.rows, &d.table)).collect();
+        parts.push(format!("deletes {}, and in cascade {}", plural(first.rows, &first.table), rest.join(", ")));
+    }
+    let rows_of = |counts: &[crate::db::edit::ColumnCount]| -> String {
+        counts
+            .iter()
+            .map(|c| format!("{} ({})", plural(c.rows, &format!("{} row", c.table)), c.columns.join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !cascade.set_null.is_empty() {
+        parts.push(format!("sets NULL in {}", rows_of(&cascade.set_null)));
+    }
+    if !cascade.blocked.is_empty() {
+        parts.push(format!("blocked by {}", rows_of(&cascade.blocked)));
+    }
+    if parts.is_empty() { String::new() } else { format!(": {}", parts.join("; ")) }
+}
+
+/// What a writing statement would do, read without running it.
+pub fn preview_write(conn: &Connection, sql: &str) -> Result<WritePreview> {
+    let kind = write_kind(sql);
+    let matching = count_matching_rows(conn, sql)?;
+    let target = write_target(sql);
+    let filtered = target.as_ref().is_none_or(|t| t.condition.is_some());
+    let mut cascade = None;
+    if let (WriteKind::Delete, Some(target), Some(n)) = (kind, &target, matching)
+        && n as usize <= CASCADE_KEYS
+    {
+        let matched = read_matched(conn, target, CASCADE_KEYS)?;
+        cascade = Some(cascade_preview(conn, &CascadeInput { table: &target.table, keys: &matched.keys })?);
+    }
+    Ok(WritePreview { kind, matching, filtered, cascade })
+}
+
+/// Rows an UPDATE / DELETE matches, read whole.
+struct Matched {
+    key_columns: Vec<String>,
+    columns: Vec<String>,
+    keys: Vec<Vec<(String, Value)>>,
+    rows: Vec<Vec<Value>>,
+}
+
+fn read_matched(conn: &Connection, target: &Target, limit: usize) -> Result<Matched> {
+    let info = describe_table(conn, &DescribeTable { name: &target.table })?;
+    let key_columns = if info.primary_key.is_empty() { vec!["rowid".to_string()] } else { info.primary_key.clone() };
+    let keys_sql: Vec<String> = key_columns.iter().map(|c| quote_ident(c)).collect();
+    let sql =
+        format!("SELECT {}, * FROM {}{} LIMIT {limit}", keys_sql.join(", "), target.relation, where_clause(target));
+    let mut stmt = conn.prepare(&sql).with_context(|| format!("reading the rows it changes: {sql}"))?;
+    let width = stmt.column_count();
+    let columns: Vec<String> = result_columns(&stmt).into_iter().skip(key_columns.len()).map(|c| c.name).collect();
+    let mut rows_out = stmt.query([])?;
+    let (mut keys, mut rows) = (Vec::new(), Vec::new());
+    while let Some(row) = rows_out.next()? {
+        let mut values = row_values(row, width)?;
+        let rest = values.split_off(key_columns.len());
+        keys.push(key_columns.iter().cloned().zip(values).collect());
+        rows.push(rest);
+    }
+    Ok(Matched { key_columns, columns, keys, rows })
+}
+
+/// Rows a statement returned (`RETURNING`), kept up to [`AUDIT_ROWS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Returned {
+    pub columns: Vec<ResultColumn>,
+    pub rows: Vec<Vec<Value>>,
+    /// Rows returned in all (more than `rows` holds when cut).
+    pub total: u64,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteReport {
+    /// Rows inserted, updated or deleted; `None` when the statement changed no rows of its own
+    /// kind (CREATE, DROP, PRAGMA...): SQLite's `changes()` would still hold the last DML's count.
+    pub changes: Option<u64>,
+    pub kind: WriteKind,
+    /// Rows of its `RETURNING` clause.
+    pub returned: Option<Returned>,
+    /// The rows it changed (up to [`AUDIT_ROWS`]), with their values before (and for an UPDATE,
+    /// after): what the audit log records besides the SQL.
+    pub rows: Vec<RowChange>,
+    /// The statement as the audit log keeps it (see [`redact_sql`]).
+    pub audit_sql: String,
+}
+
+/// "3 rows changed", "1 row changed", "schema changed".
+pub fn changed_text(changes: Option<u64>) -> String {
+    match changes {
+        Some(1) => "1 row changed".to_string(),
+        Some(n) => format!("{} rows changed", group_thousands(n)),
+        None => "schema changed".to_string(),
+    }
+}
+
+fn total_changes(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row("SELECT total_changes()", [], |row| row.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// Runs one writing statement in its own transaction: all of it happens, or none of it. The rows
+/// an UPDATE / DELETE matches are read first (same WHERE, same transaction) for the audit log;
+/// rows it returns (`RETURNING`) are kept.
+pub fn execute_write(conn: &mut Connection, sql: &str) -> Result<WriteReport> {
+    let kind = write_kind(sql);
+    let tx = conn.transaction()?;
+    let target = matches!(kind, WriteKind::Update | WriteKind::Delete).then(|| write_target(sql)).flatten();
+    let matched = match &target {
+        Some(target) => Some(read_matched(&tx, target, AUDIT_ROWS)?),
+        None => None,
+    };
+    let mut cascaded = Vec::new();
+    if let (WriteKind::Delete, Some(target), Some(matched)) = (kind, &target, &matched) {
+        cascaded = cascade_rows(&tx, &CascadeInput { table: &target.table, keys: &matched.keys })?.1;
+        cascaded.truncate(AUDIT_ROWS);
+    }
+    let before = total_changes(&tx)?;
+    let returned = {
+        let mut stmt = super::prepare_typed(&tx, sql)?;
+        let columns = result_columns(&stmt);
+        let width = columns.len();
+        let mut rows = stmt.query([])?;
+        let (mut kept, mut total) = (Vec::new(), 0u64);
+        while let Some(row) = rows.next()? {
+            total += 1;
+            if kept.len() < AUDIT_ROWS {
+                kept.push(row_values(row, width)?);
+            }
+        }
+        (width > 0).then_some(Returned { columns, rows: kept, total })
+    };
+    let after = total_changes(&tx)?;
+    let changes = match kind {
+        WriteKind::Insert | WriteKind::Update | WriteKind::Delete => Some(tx.changes()),
+        _ if after > before => Some(after - before),
+        _ => None,
+    };
+    let mut rows = match (&target, matched) {
+        (Some(target), Some(matched)) => audited_rows(&tx, target, kind, matched)?,
+        _ => Vec::new(),
+    };
+    rows.extend(cascaded);
+    let audit_sql = redact_sql(&tx, sql);
+    tx.commit()?;
+    Ok(WriteReport { changes, kind, returned, rows, audit_sql })
+}
+
+/// The matched rows as the audit log records them: a DELETE's whole rows; an UPDATE's changed
+/// columns, old and new (the row read again by its key after the statement ran).
+fn audited_rows(conn: &Connection, target: &Target, kind: WriteKind, matched: Matched) -> Result<Vec<RowChange>> {
+    let Matched { key_columns, columns, keys, rows } = matched;
+    let op = if kind == WriteKind::Delete { ChangeOp::Delete } else { ChangeOp::Update };
+    let condition: Vec<String> =
+        key_columns.iter().enumerate().map(|(i, c)| format!("{} IS ?{}", quote_ident(c), i + 1)).collect();
+    let reread = format!("SELECT * FROM {} WHERE {}", quote_ident(&target.table), condition.join(" AND "));
+    let mut stmt = conn.prepare(&reread)?;
+    let width = stmt.column_count();
+    let mut out = Vec::new();
+    for (key, old) in keys.into_iter().zip(rows) {
+        let new: Option<Vec<Value>> = if op == ChangeOp::Update {
+            let params = rusqlite::params_from_iter(key.iter().map(|(_, v)| v));
+            let mut found = stmt.query(params)?;
+            match found.next()? {
+                Some(row) if width == columns.len() => Some(row_values(row, width)?),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let changes = columns
+            .iter()
+            .zip(old)
+            .enumerate()
+            .filter_map(|(i, (column, old))| match &new {
+                Some(new) if new[i] == old => None,
+                Some(new) => Some(ColumnChange { column: column.clone(), old, new: new[i].clone() }),
+                None => Some(ColumnChange { column: column.clone(), old, new: Value::Null }),
+            })
+            .collect();
+        out.push(RowChange { table: target.table.clone(), op, key, columns: changes });
+    }
+    Ok(out)
+}
+
+/// The statement as the audit log keeps it: string literals assigned to secret columns
+/// (`SET password = '...'`, an INSERT's values for a password or token column) replaced with
+/// `'[redacted]'`. A statement sqlparser cannot read is kept as written (SQLite read it, so this
+/// is rare).
+pub fn redact_sql(conn: &Connection, sql: &str) -> String {
+    let Ok(mut statements) = Parser::parse_sql(&SQLiteDialect {}, sql) else { return sql.to_string() };
+    let mut redacted = false;
+    let literal = |expr: &Expr| matches!(expr, Expr::Value(_));
+    let hidden = || Expr::value(SqlValue::SingleQuotedString(REDACTED.to_string()));
+    for statement in &mut statements {
+        match statement {
+            Ast::Update { table, assignments, .. } => {
+                let Some((_, name)) = target_of(table) else { continue };
+                for assignment in assignments {
+                    let AssignmentTarget::ColumnName(column) = &assignment.target else { continue };
+                    let Some(column) = bare_name(column) else { continue };
+                    if is_secret_name(&name, &column) && literal(&assignment.value) {
+                        assignment.value = hidden();
+                        redacted = true;
+                    }
+                }
+            }
+            Ast::Insert(insert) => {
+                let TableObject::TableName(table) = &insert.table else { continue };
+                let Some(name) = bare_name(table) else { continue };
+                let columns: Vec<String> = if insert.columns.is_empty() {
+                    describe_table(conn, &DescribeTable { name: &name })
+                        .map(|info| info.columns.into_iter().map(|c| c.name).collect())
+                        .unwrap_or_default()
+                } else {
+                    insert.columns.iter().map(|c| c.value.clone()).collect()
+                };
+                let Some(source) = &mut insert.source else { continue };
+                let SetExpr::Values(values) = source.body.as_mut() else { continue };
+                for row in &mut values.rows {
+                    for (value, column) in row.iter_mut().zip(&columns) {
+                        if is_secret_name(&name, column) && literal(value) {
+                            *value = hidden();
+                            redacted = true;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !redacted {
+        return sql.to_string();
+    }
+    statements.iter().map(|s| s.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+#[path = "query_write_tests.rs"]
+mod tests;
