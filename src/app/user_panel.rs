@@ -181,6 +181,9 @@ pub struct UserPanel {
     pub note: Option<String>,
 }
 
+/// What the role field shows while empty.
+pub const ROLE_PLACEHOLDER: &str = "(none: type a role or tick one)";
+
 fn field(text: &str, placeholder: &str) -> TextArea<'static> {
     let mut area = text_input(text);
     area.set_placeholder_text(placeholder);
@@ -334,7 +337,9 @@ impl App {
             MenuItem::Unban => self.preview_user_action(UserAction::Unban),
             MenuItem::SetRole => {
                 let current = self.panel().and_then(|p| p.user.summary.as_ref()).and_then(|u| u.role.clone());
-                let input = field(current.as_deref().unwrap_or(""), "user");
+                // The placeholder must not look like a role: an empty field drawn as `user` while
+                // no box is ticked reads as two answers to one question.
+                let input = field(current.as_deref().unwrap_or(""), ROLE_PLACEHOLDER);
                 self.set_step(PanelStep::Role(RoleForm {
                     roles: Load::Loading,
                     selected: 0,

@@ -101,11 +101,14 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .iter()
                     .enumerate()
                     .map(|(i, role)| {
-                        let style =
-                            if form.on_list && i == form.selected { theme::selected_cell() } else { theme::info() };
+                        // The focused item is marked, not only coloured, so what Space toggles shows
+                        // on any terminal.
+                        let focused = form.on_list && i == form.selected;
+                        let style = if focused { theme::selected_cell() } else { theme::info() };
                         let tick = if ticked.contains(role) { "[x]" } else { "[ ]" };
                         Line::from(vec![
-                            Span::raw(" ".repeat(LABEL_WIDTH as usize)),
+                            Span::raw(" ".repeat(LABEL_WIDTH as usize - 1)),
+                            Span::styled(if focused { "▸" } else { " " }, theme::key()),
                             Span::styled(format!(" {tick} {role} "), style),
                         ])
                     })

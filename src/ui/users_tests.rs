@@ -80,3 +80,14 @@ fn removal_asks_for_the_email_typed() {
     assert!(screen.contains("Enter remove"), "{screen}");
     assert!(!screen.contains("y run"), "{screen}");
 }
+
+#[test]
+fn role_form_marks_the_focused_role() {
+    let (_dir, mut conn, mut app) = admin_app(110, 20);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    insta::assert_snapshot!(render(&app));
+}
