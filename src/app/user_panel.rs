@@ -155,6 +155,8 @@ pub enum PanelStep {
         preview: Load<Box<ActionPreview>>,
         scroll: u16,
         typed: TextArea<'static>,
+        /// Why Enter did not remove: what was typed is not the email.
+        mismatch: Option<String>,
     },
     /// The action is running on the worker.
     Running {
@@ -258,7 +260,13 @@ impl App {
         let Some(user) = self.panel().map(|p| p.user.id.clone()) else { return Vec::new() };
         let now = self.ctx.now;
         let typed = text_input("");
-        self.set_step(PanelStep::Confirm { action: action.clone(), preview: Load::Loading, scroll: 0, typed });
+        self.set_step(PanelStep::Confirm {
+            action: action.clone(),
+            preview: Load::Loading,
+            scroll: 0,
+            typed,
+            mismatch: None,
+        });
         self.send_panel_request(UsersRequest::Preview { user, action, now })
     }
 
@@ -499,12 +507,23 @@ impl App {
     /// `y`, `n` and `q`), Enter removes only when it matches, arrows scroll, Esc goes back.
     fn removal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(panel) = self.panel() else { return Vec::new() };
-        let PanelStep::Confirm { action, preview, scroll, typed } = &mut panel.step else { return Vec::new() };
+        let PanelStep::Confirm { action, preview, scroll, typed, mismatch } = &mut panel.step else {
+            return Vec::new();
+        };
         match key.code {
             KeyCode::Enter if matches!(preview, Load::Loaded(_)) => {
                 let wanted = panel.user.removal_word().to_string();
-                if field_text(typed).trim() != wanted {
-                    self.say(Level::Warning, format!("type {wanted} exactly to remove this user"));
+                let text = field_text(typed);
+                if text.trim() != wanted {
+                    // Said in the popup too: the status line's far end is easy to miss. What was
+                    // typed stays, to be corrected.
+                    let message = if text.trim().is_empty() {
+                        format!("nothing typed: type {wanted} exactly to remove this user")
+                    } else {
+                        format!("{:?} does not match {wanted}: type it exactly to remove this user", text.trim())
+                    };
+                    *mismatch = Some(message.clone());
+                    self.say(Level::Warning, message);
                     return Vec::new();
                 }
                 let Load::Loaded(loaded) = preview else { return Vec::new() };
@@ -523,6 +542,7 @@ impl App {
             KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
             _ => {
                 typed.input(key);
+                *mismatch = None;
             }
         }
         Vec::new()

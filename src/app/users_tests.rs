@@ -252,7 +252,7 @@ fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
     press(&mut app, &mut conn, KeyCode::Char('y'));
     press(&mut app, &mut conn, KeyCode::Enter);
     assert!(matches!(panel(&app).step, PanelStep::Confirm { .. }), "still asking");
-    assert!(status_text_of(&app).contains("type user4@example.com"), "{}", status_text_of(&app));
+    assert!(status_text_of(&app).contains("\"y\" does not match user4@example.com"), "{}", status_text_of(&app));
     let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
     assert_eq!(users, 30, "nothing was removed");
     press(&mut app, &mut conn, KeyCode::Backspace);

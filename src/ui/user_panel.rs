@@ -134,8 +134,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             frame.render_widget(Paragraph::new(indented(vec![note])), hint);
             draw_error(frame, form.error.as_deref(), error);
         }
-        PanelStep::Confirm { action, preview, scroll, typed } => {
-            draw_confirm(frame, app, panel, action, preview, (*scroll, typed))
+        PanelStep::Confirm { action, preview, scroll, typed, mismatch } => {
+            draw_confirm(frame, app, panel, action, preview, (*scroll, typed, mismatch.as_deref()))
         }
         PanelStep::Running { action } => {
             let inner = frame_popup(frame, width.min(60), 3, "running", "");
@@ -350,7 +350,7 @@ fn draw_confirm(
     panel: &UserPanel,
     action: &UserAction,
     preview: &Load<Box<ActionPreview>>,
-    (scroll, typed): (u16, &TextArea<'static>),
+    (scroll, typed, mismatch): (u16, &TextArea<'static>, Option<&str>),
 ) {
     let width = frame.area().width.saturating_sub(4).min(110);
     let (lines, hint) = match preview {
@@ -371,6 +371,9 @@ fn draw_confirm(
                 Span::styled(format!("{}▏", field_text(typed)), theme::header()),
             ]);
             lines.insert(1, prompt);
+            if let Some(mismatch) = mismatch {
+                lines.insert(2, Line::styled(format!("✗ {mismatch}"), theme::error()));
+            }
             (lines, "type the email, Enter remove · Esc back · ↑↓ scroll")
         }
         Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),

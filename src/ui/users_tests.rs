@@ -91,3 +91,19 @@ fn role_form_marks_the_focused_role() {
     press(&mut app, &mut conn, KeyCode::Char(' '));
     insta::assert_snapshot!(render(&app));
 }
+
+#[test]
+fn removal_says_in_the_popup_when_the_email_does_not_match() {
+    let (_dir, mut conn, mut app) = admin_app(110, 30);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    type_text(&mut app, &mut conn, "emma");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let screen = render(&app);
+    assert!(screen.contains("✗ \"emma\" does not match user4@example.com"), "{screen}");
+    assert!(screen.contains("to remove them: emma"), "the field keeps what was typed: {screen}");
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    let crate::app::Overlay::User(panel) = &app.overlay else { panic!("the menu stays open") };
+    assert!(matches!(&panel.step, crate::app::PanelStep::Confirm { mismatch: None, .. }), "typing clears it");
+}
