@@ -306,7 +306,7 @@ fn undo_and_commit_messages_speak_in_rows() {
     type_text(&mut app, &mut conn, "!");
     press(&mut app, &mut conn, KeyCode::Enter);
     press(&mut app, &mut conn, KeyCode::Char('u'));
-    assert_eq!(status_text(&app), "undid the staged edit of user.name · 0 change(s) still staged");
+    assert_eq!(status_text(&app), "undid the staged edit of user.name · 0 changes still staged");
     press(&mut app, &mut conn, KeyCode::Char('d'));
     press(&mut app, &mut conn, KeyCode::Char('y'));
     ctrl(&mut app, &mut conn, 's');

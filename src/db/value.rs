@@ -37,6 +37,19 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
+/// `1 row`, `2,000 rows`, `1 match`, `3 matches`: a count with its noun, singular for one. The one
+/// place counts are worded, so `1 row(s)` and `1 users` do not creep back.
+pub fn plural(count: u64, noun: &str) -> String {
+    let ending = if count == 1 {
+        ""
+    } else if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{} {noun}{ending}", group_thousands(count))
+}
+
 /// Formats a value for a grid cell or a CLI table: dates as local time with age, booleans as
 /// ✓/✗, secrets masked, NULL as `NULL` (an empty string stays empty).
 pub fn display_value(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> String {
@@ -463,6 +476,15 @@ mod tests {
         assert_eq!(edit_text(&Value::Integer(1), &ColumnKind::Boolean, &c), "true");
         assert_eq!(edit_text(&Value::Null, &ColumnKind::Text, &c), "");
         assert_eq!(edit_text(&Value::Text("h:k".into()), &ColumnKind::Secret, &c), "h:k");
+    }
+
+    #[test]
+    fn counts_are_worded_singular_for_one() {
+        assert_eq!(plural(1, "row"), "1 row");
+        assert_eq!(plural(0, "row"), "0 rows");
+        assert_eq!(plural(1995, "user"), "1,995 users");
+        assert_eq!(plural(2, "match"), "2 matches");
+        assert_eq!(plural(1, "staged change"), "1 staged change");
     }
 
     #[test]

@@ -451,6 +451,6 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
     let active = list.iter().filter(|i| i.active).count();
     let [table, summary] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), table);
-    let text = format!("{} impersonation session(s), {active} active", list.len());
+    let text = format!("{}, {active} active", crate::db::value::plural(list.len() as u64, "impersonation session"));
     frame.render_widget(Paragraph::new(text).style(theme::dim()), summary);
 }
