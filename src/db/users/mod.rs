@@ -88,6 +88,18 @@ pub fn list_impersonations(conn: &Connection, input: &ListImpersonations) -> Res
     detail::read_impersonations(conn, &schema, input)
 }
 
+/// How many users `input`'s search and filters match, whatever its limit: a listing cut by
+/// `--limit` says how many it left out.
+pub fn count_users(conn: &Connection, input: &ListUsers) -> Result<u64> {
+    let schema = load_auth_schema(conn)?;
+    let (sql, params) = read::list_sql(&schema, &ListUsers { limit: None, ..input.clone() })?;
+    let count: i64 =
+        conn.query_row(&format!("SELECT count(*) FROM ({sql})"), rusqlite::params_from_iter(params.iter()), |row| {
+            row.get(0)
+        })?;
+    Ok(count.max(0) as u64)
+}
+
 /// The roles a role picker should offer: `admin`, `user` and every role stored in the table.
 pub fn list_roles(conn: &Connection) -> Result<Vec<String>> {
     let schema = load_auth_schema(conn)?;
