@@ -235,9 +235,25 @@ pub fn effects_text(effects: &[Effect], future: bool) -> String {
     groups.iter().map(|(op, parts)| format!("{} {}", verb(*op), parts.join(", "))).collect::<Vec<_>>().join("; ")
 }
 
+/// For a removal of an admin who impersonated others: their sessions stay and will name a user
+/// that no longer exists.
+pub fn impersonations_left_text(preview: &ActionPreview) -> Option<String> {
+    match preview.impersonations_left {
+        0 => None,
+        n => Some(format!(
+            "{} of other users name them in impersonatedBy: kept (as better-auth keeps them), they will point at a removed user",
+            plural(n, "session")
+        )),
+    }
+}
+
 /// What a confirm prompt shows: the counts, then each statement with its bound values.
 pub fn preview_text(preview: &ActionPreview) -> String {
     let mut text = format!("{} {}: {}", preview.action, preview.user.email, effects_text(&preview.effects, true));
+    if let Some(note) = impersonations_left_text(preview) {
+        text.push('\n');
+        text.push_str(&note);
+    }
     for statement in &preview.statements {
         text.push_str("\n\n");
         text.push_str(&statement.to_text());

@@ -320,6 +320,9 @@ fn confirm_lines(
             _ => Line::styled(format!("ends {ended} session{plural} ({active} still active)"), theme::warning()),
         });
     }
+    if let Some(note) = crate::cli::user_print::impersonations_left_text(preview) {
+        lines.push(Line::styled(note, theme::warning()));
+    }
     if let UserAction::SetPassword { password } = action
         && password.expose().chars().count() < 8
     {

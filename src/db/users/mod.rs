@@ -146,6 +146,9 @@ pub struct ActionPreview {
     /// What runs on "yes": exactly the statements above.
     #[serde(skip)]
     pub plan: ActionPlan,
+    /// For a removal: sessions of other users whose `impersonatedBy` names this user. They are
+    /// kept (as better-auth keeps them) and will name a user that no longer exists.
+    pub impersonations_left: u64,
 }
 
 impl ActionPreview {
@@ -185,7 +188,12 @@ pub fn preview_action(conn: &Connection, input: &RunAction) -> Result<ActionPrev
     let plan = action::build_plan(&ctx, input.action)?;
     let user = read::summarize(&schema, &row, active, input.now);
     let plan = ActionPlan { action: input.action.clone(), user: user.id.clone(), now: input.now, plan };
+    let impersonations_left = match input.action {
+        UserAction::Remove => detail::count_impersonated_by(conn, &schema, &id)?,
+        _ => 0,
+    };
     Ok(ActionPreview {
+        impersonations_left,
         action: input.action.name(),
         effects: engine::preview_effects(conn, &plan.plan)?,
         statements: plan.statements(),
