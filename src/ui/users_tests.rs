@@ -102,6 +102,7 @@ fn removal_says_in_the_popup_when_the_email_does_not_match() {
     press(&mut app, &mut conn, KeyCode::Enter);
     let screen = render(&app);
     assert!(screen.contains("✗ \"emma\" does not match user4@example.com"), "{screen}");
+    assert!(screen.contains("type the email  Enter remove"), "the hint line too: {screen}");
     assert!(screen.contains("to remove them: emma"), "the field keeps what was typed: {screen}");
     press(&mut app, &mut conn, KeyCode::Backspace);
     let crate::app::Overlay::User(panel) = &app.overlay else { panic!("the menu stays open") };
