@@ -355,6 +355,9 @@ impl App {
                     form.error = None;
                 }
             }
+            KeyCode::Enter if field_text(&form.input).trim().is_empty() => {
+                form.error = Some("no role: tick one in the list (Space) or type one".into());
+            }
             KeyCode::Enter => match normalise_role(&field_text(&form.input)) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
                 Err(error) => form.error = Some(error.to_string()),

@@ -315,6 +315,9 @@ fn unticking_the_only_role_empties_the_field_and_the_ticks_follow() {
     let screen = crate::ui::tests::render(&app);
     assert!(screen.contains("(none: type a role"), "{screen}");
     assert!(screen.contains("▸ [ ] user"), "the focused item is marked: {screen}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let PanelStep::Role(form) = &panel(&app).step else { panic!("the form stays open") };
+    assert_eq!(form.error.as_deref(), Some("no role: tick one in the list (Space) or type one"));
     press(&mut app, &mut conn, KeyCode::Char(' '));
     assert_eq!(field_text(&panel_role_input(&app)), "user", "Space ticks it again");
 }
