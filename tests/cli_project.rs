@@ -53,7 +53,7 @@ fn a_subfolder_of_the_project_uses_the_projects_database() {
         .assert()
         .success()
         .stdout(predicate::str::contains("ada@project.dev"))
-        .stdout(predicate::str::contains("1 users"))
+        .stdout(predicate::str::contains("1 user:"))
         .stderr(predicate::str::contains("wrangler.toml: D1 binding DB (app-db)"));
     s.squall("project/src", &["tables"]).assert().success().stdout(predicate::str::contains(PROJECT_DB));
     s.squall("project/src", &["migrate", "status"])

@@ -65,7 +65,7 @@ fn signal_discards_and_restores(signal: &str, number: i32) {
     assert!(tail.contains("\u{1b}[?1000l"), "{signal}: turned mouse reporting off");
     assert_eq!(session.local_modes(), (true, true, true), "{signal}: icanon, echo and isig are back");
     let said = &tail[tail.rfind("\u{1b}[?1049l").unwrap()..];
-    assert!(said.contains(&format!("ended by SIG{signal}; 1 staged change(s) were discarded")), "{said}");
+    assert!(said.contains(&format!("ended by SIG{signal}; 1 staged change was discarded")), "{said}");
     let audit = std::fs::read_to_string(data.join("audit.jsonl")).unwrap();
     assert!(audit.contains(&format!("discarded on SIG{signal}")) && audit.contains("Staged Then Killed"), "{audit}");
     let conn = rusqlite::Connection::open(&db).unwrap();

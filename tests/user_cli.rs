@@ -213,3 +213,46 @@ fn bad_usage_exits_2() {
     s.squall(&["user", "frobnicate"]).assert().code(2);
     s.squall(&["user", "--help"]).assert().success().stdout(predicate::str::contains("set-password"));
 }
+
+#[test]
+fn a_limited_list_says_how_many_it_shows_of_how_many() {
+    let s = setup();
+    s.squall(&["user", "list", "--limit", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\n1 of 2 users shown; among those shown: 1 admin, 0 banned"));
+    s.squall(&["user", "list", "--search", "bob"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\n1 user: 0 admin, 0 banned, 0 ban expired, 0 unverified\n"));
+}
+
+#[test]
+fn impersonations_of_one_user_as_target_or_as_admin() {
+    let s = setup();
+    let t = now_ms();
+    for (id, admin) in [("s-imp-1", "u-alice"), ("s-imp-2", "u-removed-admin")] {
+        s.conn()
+            .execute(
+                "INSERT INTO session (id, expires_at, token, created_at, updated_at, user_id, impersonated_by)
+                 VALUES (?1, ?2, ?1, ?3, ?3, 'u-bob', ?4)",
+                params![id, t + 3_600_000, t, admin],
+            )
+            .unwrap();
+    }
+    let sessions = |who: &str| {
+        let out = s.squall(&["user", "impersonations", who, "--json"]).assert().success().get_output().stdout.clone();
+        let list: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let mut ids: Vec<String> =
+            list.as_array().unwrap().iter().map(|i| i["session_id"].as_str().unwrap().to_string()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(sessions("alice@example.com"), ["s-imp-1"], "as admin");
+    assert_eq!(sessions("bob@example.com"), ["s-imp-1", "s-imp-2"], "as target");
+    assert_eq!(sessions("u-removed-admin"), ["s-imp-2"], "a removed admin's id still finds theirs");
+    s.squall(&["user", "impersonations", "nobody@example.com"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("nobody@example.com"));
+}

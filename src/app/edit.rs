@@ -11,7 +11,7 @@ use crate::db::edit::{
     validate_value,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::value::{edit_text, parse_value, parse_value_like};
+use crate::db::value::{edit_text, parse_value, parse_value_like, plural};
 
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
@@ -164,7 +164,7 @@ impl App {
             None => self.edits.marked.push(entry),
         }
         let count = self.edits.marked.len();
-        self.say(Level::Info, format!("{count} row(s) marked · d deletes them"));
+        self.say(Level::Info, format!("{} marked · d deletes them", plural(count as u64, "row")));
         self.update_browser(super::Action::MoveRows { delta: 1 })
     }
 
@@ -219,7 +219,7 @@ impl App {
                     StagedChange::Delete { table, .. } => format!("the staged delete from {table}"),
                 };
                 let left = self.edits.staged.len();
-                self.say(Level::Info, format!("undid {what} · {left} change(s) still staged"))
+                self.say(Level::Info, format!("undid {what} · {} still staged", plural(left as u64, "change")))
             }
             None => self.say(Level::Info, "nothing staged to undo"),
         }
@@ -362,7 +362,10 @@ impl App {
                     self.edits.staged.extend(staged);
                     self.edits.marked.clear();
                     self.overlay = Overlay::None;
-                    self.say(Level::Info, format!("{count} delete(s) staged · Ctrl-S reviews and commits"));
+                    self.say(
+                        Level::Info,
+                        format!("{} staged · Ctrl-S reviews and commits", plural(count as u64, "delete")),
+                    );
                 }
                 _ if changes.len() > TYPE_COUNT_ABOVE => {
                     typed.input(key);
@@ -448,7 +451,10 @@ impl App {
                 self.edits.staged.push(edit);
                 self.overlay = Overlay::None;
                 let count = self.edits.staged.len();
-                self.say(Level::Info, format!("{count} change(s) staged · Ctrl-S reviews and commits · u undoes"));
+                self.say(
+                    Level::Info,
+                    format!("{} staged · Ctrl-S reviews and commits · u undoes", plural(count as u64, "change")),
+                );
             }
             Err(reason) => {
                 if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {

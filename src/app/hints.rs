@@ -49,6 +49,8 @@ const INSERT: &[Hint] = &[
     ("Esc", "cancel"),
 ];
 const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
+/// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
+const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
 const CONFLICT: &[Hint] = &[("o", "overwrite"), ("r", "reload"), ("Esc", "back")];
 const MENU: &[Hint] = &[("↑↓", "choose"), ("Enter", "select"), ("Esc", "close")];
@@ -90,6 +92,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
             PanelStep::Menu | PanelStep::Running { .. } | PanelStep::Failed { .. } => MENU,
             PanelStep::Ban(_) | PanelStep::Password(_) => FORM,
             PanelStep::Role(_) => ROLE,
+            PanelStep::Confirm { action: crate::db::users::UserAction::Remove, .. } => REMOVE,
             PanelStep::Confirm { .. } => CONFIRM,
             PanelStep::Impersonations { .. } => SCROLL,
         },

@@ -91,8 +91,13 @@ impl App {
         match reply.result {
             Ok(DbResult::Reference(Some(target))) => {
                 if !target.exists {
+                    // Jumping would only show an empty, filtered table ("No rows match the
+                    // filter"), which reads as a filter problem: stay, and say what is wrong.
                     let shown = describe_target(&target);
-                    self.say(Level::Warning, format!("no row has {shown}: the reference dangles"));
+                    let message =
+                        format!("{shown}: no such row (a dangling reference: the row it names does not exist)");
+                    self.say(Level::Warning, message);
+                    return Vec::new();
                 }
                 self.go_to(target)
             }
@@ -210,12 +215,9 @@ pub fn describe_target(target: &RowTarget) -> String {
         .columns
         .iter()
         .zip(&target.values)
-        .map(|(c, v)| {
-            let text = raw_text(v);
-            let short: String = text.chars().take(13).collect();
-            let text = if short.len() < text.len() { format!("{short}…") } else { text };
-            format!("{}.{c} = {text}", target.table)
-        })
+        // Whole values: the status line cuts what does not fit, and the message log (`m`) keeps
+        // this text, which must show the whole id.
+        .map(|(c, v)| format!("{}.{c} = {}", target.table, raw_text(v)))
         .collect();
     pairs.join(", ")
 }

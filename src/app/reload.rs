@@ -333,7 +333,10 @@ impl App {
             if now > before {
                 self.say(
                     Level::Warning,
-                    format!("{now} staged row(s) changed underneath (marked !) · Ctrl-s reviews · u undoes"),
+                    format!(
+                        "{} changed underneath (marked !) · Ctrl-s reviews · u undoes",
+                        crate::db::value::plural(now as u64, "staged row")
+                    ),
                 );
             }
         }

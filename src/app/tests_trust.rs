@@ -306,7 +306,7 @@ fn undo_and_commit_messages_speak_in_rows() {
     type_text(&mut app, &mut conn, "!");
     press(&mut app, &mut conn, KeyCode::Enter);
     press(&mut app, &mut conn, KeyCode::Char('u'));
-    assert_eq!(status_text(&app), "undid the staged edit of user.name · 0 change(s) still staged");
+    assert_eq!(status_text(&app), "undid the staged edit of user.name · 0 changes still staged");
     press(&mut app, &mut conn, KeyCode::Char('d'));
     press(&mut app, &mut conn, KeyCode::Char('y'));
     ctrl(&mut app, &mut conn, 's');
@@ -375,4 +375,48 @@ fn a_delete_records_its_cascaded_rows_with_what_they_held() {
     assert!(line.contains("deleted \"user0@example.com\" · held id=\"u0000\""), "{line}");
     let line = crate::cli::log::entry_line(first, false);
     assert!(line.contains("token=\"[redacted]\"") && !line.contains("secret-token"), "{line}");
+}
+
+/// A user table with one session of u0001 impersonated by `admin` (who may not exist).
+fn impersonated_session(admin: &str) -> (tempfile::TempDir, Connection, App) {
+    let (dir, mut conn) = users_db(12);
+    let insert = "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId, impersonatedBy)
+                  VALUES (?1, 1, ?1, 1, 1, 'u0001', ?2)";
+    conn.execute(insert, ["s00", admin]).unwrap();
+    // Ten impersonations by existing admins, so impersonatedBy is inferred to reference user.id
+    // although one value dangles.
+    for i in 0..10 {
+        conn.execute(insert, [format!("s{:02}", i + 1), format!("u{i:04}")]).unwrap();
+    }
+    let mut app = open_app(&mut conn, 120, 30);
+    open_tab(&mut app, &mut conn, "session");
+    select_column(&mut app, "impersonatedBy");
+    (dir, conn, app)
+}
+
+#[test]
+fn the_message_log_keeps_the_whole_id_of_a_jump() {
+    const ID: &str = "80cdb7dc-4df7-4b8e-9c1a-5e2f0a1b2c3d";
+    let (_dir, mut conn, mut app) = impersonated_session(ID);
+    conn.execute(
+        "INSERT INTO user (id, name, email, emailVerified, createdAt, updatedAt) VALUES (?1, 'A', 'a@b.c', 1, 1, 1)",
+        [ID],
+    )
+    .unwrap();
+    let effects = app.update(Action::FollowReference);
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    let logged = &app.messages.last().unwrap().text;
+    assert_eq!(logged, &format!("user.id = {ID} · Backspace goes back"));
+}
+
+#[test]
+fn gd_on_a_dangling_reference_says_the_row_does_not_exist() {
+    let (_dir, mut conn, mut app) = impersonated_session("removed-admin-0001");
+    let effects = app.update(Action::FollowReference);
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.active_tab().unwrap().name, "session", "no jump to an empty table");
+    let status = status_text(&app);
+    assert!(status.contains("user.id = removed-admin-0001") && status.contains("does not exist"), "{status}");
+    assert_eq!(app.status.as_ref().unwrap().level, Level::Warning);
 }

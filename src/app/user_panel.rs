@@ -5,9 +5,11 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
-use crate::db::users::{
-    ActionPreview, BanExpiry, Impersonation, Password, UserAction, UserSummary, normalise_role, parse_ban_expiry,
-};
+use crate::db::users::{ActionPreview, Impersonation, Password, UserAction, UserSummary, normalise_role};
+
+#[path = "user_forms.rs"]
+mod forms;
+pub use forms::*;
 
 use super::input::{field_text, text_input};
 use super::users::{UsersRequest, UsersResult};
@@ -95,53 +97,6 @@ impl MenuItem {
     }
 }
 
-/// Which field of the ban form has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BanField {
-    Reason,
-    Expiry,
-}
-
-/// Reason and end of a ban.
-#[derive(Debug, Clone)]
-pub struct BanForm {
-    pub reason: TextArea<'static>,
-    /// `30m`, `7d`, `1y`, a date, or empty / `never` for a permanent ban.
-    pub expiry: TextArea<'static>,
-    pub field: BanField,
-    pub error: Option<String>,
-}
-
-/// The new role: roles in use ticked with Space, or typed (`admin,user` for several).
-#[derive(Debug, Clone)]
-pub struct RoleForm {
-    pub roles: Load<Vec<String>>,
-    /// The highlighted role of the list.
-    pub selected: usize,
-    /// The role(s) to set, comma-joined; the list's ticks follow it.
-    pub input: TextArea<'static>,
-    pub error: Option<String>,
-    /// The list has the keyboard (after ↑/↓), so Space ticks; otherwise the text field has it
-    /// and Space is a space.
-    pub on_list: bool,
-}
-
-/// Which field of the password form has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordField {
-    First,
-    Second,
-}
-
-/// A new password, typed twice and never shown.
-#[derive(Debug, Clone)]
-pub struct PasswordForm {
-    pub first: TextArea<'static>,
-    pub second: TextArea<'static>,
-    pub field: PasswordField,
-    pub error: Option<String>,
-}
-
 /// Where the menu is.
 #[derive(Debug, Clone)]
 pub enum PanelStep {
@@ -155,6 +110,8 @@ pub enum PanelStep {
         preview: Load<Box<ActionPreview>>,
         scroll: u16,
         typed: TextArea<'static>,
+        /// Why Enter did not remove: what was typed is not the email.
+        mismatch: Option<String>,
     },
     /// The action is running on the worker.
     Running {
@@ -179,34 +136,6 @@ pub struct UserPanel {
     pub selected: usize,
     /// Why the last entry was refused.
     pub note: Option<String>,
-}
-
-fn field(text: &str, placeholder: &str) -> TextArea<'static> {
-    let mut area = text_input(text);
-    area.set_placeholder_text(placeholder);
-    area
-}
-
-fn masked() -> TextArea<'static> {
-    let mut area = field("", "");
-    area.set_mask_char('•');
-    area
-}
-
-fn set_field(area: &mut TextArea<'static>, text: &str) {
-    let placeholder = area.placeholder_text().to_string();
-    *area = field(text, &placeholder);
-}
-
-impl BanForm {
-    fn new() -> Self {
-        BanForm {
-            reason: field("", crate::db::users::DEFAULT_BAN_REASON),
-            expiry: field("", "permanent"),
-            field: BanField::Reason,
-            error: None,
-        }
-    }
 }
 
 impl App {
@@ -255,7 +184,13 @@ impl App {
         let Some(user) = self.panel().map(|p| p.user.id.clone()) else { return Vec::new() };
         let now = self.ctx.now;
         let typed = text_input("");
-        self.set_step(PanelStep::Confirm { action: action.clone(), preview: Load::Loading, scroll: 0, typed });
+        self.set_step(PanelStep::Confirm {
+            action: action.clone(),
+            preview: Load::Loading,
+            scroll: 0,
+            typed,
+            mismatch: None,
+        });
         self.send_panel_request(UsersRequest::Preview { user, action, now })
     }
 
@@ -334,7 +269,9 @@ impl App {
             MenuItem::Unban => self.preview_user_action(UserAction::Unban),
             MenuItem::SetRole => {
                 let current = self.panel().and_then(|p| p.user.summary.as_ref()).and_then(|u| u.role.clone());
-                let input = field(current.as_deref().unwrap_or(""), "user");
+                // The placeholder must not look like a role: an empty field drawn as `user` while
+                // no box is ticked reads as two answers to one question.
+                let input = field(current.as_deref().unwrap_or(""), ROLE_PLACEHOLDER);
                 self.set_step(PanelStep::Role(RoleForm {
                     roles: Load::Loading,
                     selected: 0,
@@ -418,6 +355,9 @@ impl App {
                     form.error = None;
                 }
             }
+            KeyCode::Enter if field_text(&form.input).trim().is_empty() => {
+                form.error = Some("no role: tick one in the list (Space) or type one".into());
+            }
             KeyCode::Enter => match normalise_role(&field_text(&form.input)) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
                 Err(error) => form.error = Some(error.to_string()),
@@ -494,12 +434,23 @@ impl App {
     /// `y`, `n` and `q`), Enter removes only when it matches, arrows scroll, Esc goes back.
     fn removal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(panel) = self.panel() else { return Vec::new() };
-        let PanelStep::Confirm { action, preview, scroll, typed } = &mut panel.step else { return Vec::new() };
+        let PanelStep::Confirm { action, preview, scroll, typed, mismatch } = &mut panel.step else {
+            return Vec::new();
+        };
         match key.code {
             KeyCode::Enter if matches!(preview, Load::Loaded(_)) => {
                 let wanted = panel.user.removal_word().to_string();
-                if field_text(typed).trim() != wanted {
-                    self.say(Level::Warning, format!("type {wanted} exactly to remove this user"));
+                let text = field_text(typed);
+                if text.trim() != wanted {
+                    // Said in the popup too: the status line's far end is easy to miss. What was
+                    // typed stays, to be corrected.
+                    let message = if text.trim().is_empty() {
+                        format!("nothing typed: type {wanted} exactly to remove this user")
+                    } else {
+                        format!("{:?} does not match {wanted}: type it exactly to remove this user", text.trim())
+                    };
+                    *mismatch = Some(message.clone());
+                    self.say(Level::Warning, message);
                     return Vec::new();
                 }
                 let Load::Loaded(loaded) = preview else { return Vec::new() };
@@ -518,6 +469,7 @@ impl App {
             KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
             _ => {
                 typed.input(key);
+                *mismatch = None;
             }
         }
         Vec::new()
@@ -559,59 +511,5 @@ impl App {
             (PanelStep::Impersonations { list, .. }, Err(message)) => *list = Load::Failed(message),
             _ => {}
         }
-    }
-}
-
-/// The ban's end from what was typed: empty means permanent; a date must be ahead of `now`.
-pub fn read_ban_expiry(
-    text: &str,
-    ctx: &crate::db::value::DisplayContext,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<BanExpiry, String> {
-    if text.trim().is_empty() {
-        return Ok(BanExpiry::Never);
-    }
-    match parse_ban_expiry(text, ctx)? {
-        BanExpiry::At(at) if at <= now => Err(format!("{} is already past", text.trim())),
-        BanExpiry::After(delta) if delta <= chrono::TimeDelta::zero() => Err("a ban must last longer than zero".into()),
-        expiry => match expiry.ends_at(now) {
-            Ok(_) => Ok(expiry),
-            Err(_) => Err(crate::db::users::too_long(text.trim())),
-        },
-    }
-}
-
-/// Adds `role` to a comma-joined list, or takes it out when it is there.
-fn toggle_role(list: &str, role: &str) -> String {
-    let mut roles: Vec<&str> = list.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
-    match roles.iter().position(|r| *r == role) {
-        Some(position) => {
-            roles.remove(position);
-        }
-        None => roles.push(role),
-    }
-    roles.join(",")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roles_toggle_in_and_out_of_the_list() {
-        assert_eq!(toggle_role("", "admin"), "admin");
-        assert_eq!(toggle_role("user", "admin"), "user,admin");
-        assert_eq!(toggle_role("user, admin", "user"), "admin");
-    }
-
-    #[test]
-    fn ban_expiry_reads_lengths_dates_and_permanent() {
-        let ctx = crate::app::tests::fixed_ctx();
-        assert_eq!(read_ban_expiry("  ", &ctx, ctx.now), Ok(BanExpiry::Never));
-        assert_eq!(read_ban_expiry("never", &ctx, ctx.now), Ok(BanExpiry::Never));
-        assert_eq!(read_ban_expiry("7d", &ctx, ctx.now), Ok(BanExpiry::After(chrono::TimeDelta::days(7))));
-        assert!(matches!(read_ban_expiry("2027-01-01", &ctx, ctx.now), Ok(BanExpiry::At(_))));
-        assert!(read_ban_expiry("2020-01-01", &ctx, ctx.now).unwrap_err().contains("already past"));
-        assert!(read_ban_expiry("soon", &ctx, ctx.now).unwrap_err().contains("not a ban length"));
     }
 }

@@ -252,7 +252,7 @@ fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
     press(&mut app, &mut conn, KeyCode::Char('y'));
     press(&mut app, &mut conn, KeyCode::Enter);
     assert!(matches!(panel(&app).step, PanelStep::Confirm { .. }), "still asking");
-    assert!(status_text_of(&app).contains("type user4@example.com"), "{}", status_text_of(&app));
+    assert!(status_text_of(&app).contains("\"y\" does not match user4@example.com"), "{}", status_text_of(&app));
     let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
     assert_eq!(users, 30, "nothing was removed");
     press(&mut app, &mut conn, KeyCode::Backspace);
@@ -297,4 +297,27 @@ fn a_space_typed_into_the_role_field_is_a_space_not_a_tick() {
     press(&mut app, &mut conn, KeyCode::Char('y'));
     press(&mut app, &mut conn, KeyCode::Char(' '));
     assert_eq!(field_text(&panel_role_input(&app)), "user,x,adminy ");
+}
+
+#[test]
+fn unticking_the_only_role_empties_the_field_and_the_ticks_follow() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0006");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    press(&mut app, &mut conn, KeyCode::Tab);
+    let PanelStep::Role(form) = &panel(&app).step else { panic!("the role form opens") };
+    assert!(form.on_list, "Tab moves to the list");
+    assert_eq!(form.selected, 1, "on the current role, `user`");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "", "the field follows the ticks");
+    // The empty field must not be drawn as `user`, which the ticks would contradict.
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("(none: type a role"), "{screen}");
+    assert!(screen.contains("▸ [ ] user"), "the focused item is marked: {screen}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let PanelStep::Role(form) = &panel(&app).step else { panic!("the form stays open") };
+    assert_eq!(form.error.as_deref(), Some("no role: tick one in the list (Space) or type one"));
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(field_text(&panel_role_input(&app)), "user", "Space ticks it again");
 }

@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::GlobalArgs;
 use crate::db::error::DbError;
+use crate::db::value::plural;
 use crate::demo::{DEFAULT_USERS, DEMO_PASSWORD, DemoInput, SeedReport, create_demo, default_demo_path};
 
 #[derive(Debug, Args)]
@@ -38,12 +39,12 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let report = create_with_progress(&path, args.users, args.force)?;
     println!(
-        "created {} with {} users, {} sessions, {} accounts, {} verifications in {:.1}s",
+        "created {} with {}, {}, {}, {} in {:.1}s",
         path.display(),
-        report.users,
-        report.sessions,
-        report.accounts,
-        report.verifications,
+        plural(report.users, "user"),
+        plural(report.sessions, "session"),
+        plural(report.accounts, "account"),
+        plural(report.verifications, "verification"),
         started.elapsed().as_secs_f64()
     );
     println!("credential accounts sign in with the password {DEMO_PASSWORD:?}");

@@ -445,5 +445,5 @@ fn format_millis(millis: i64) -> Option<String> {
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+    crate::db::value::plural(count as u64, noun)
 }

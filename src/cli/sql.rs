@@ -2,6 +2,7 @@
 //! CSV). Writes are shown first and need a yes (or `--yes` without a terminal), are refused on a
 //! read-only database, run in one transaction and go to the audit log.
 
+use crate::db::value::plural;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -17,7 +18,7 @@ use crate::db::query::{
     ResultColumn, Returned, RowSink, StreamRows, changed_text, execute_write, is_read_only, preview_write,
     split_statements, stream_rows,
 };
-use crate::db::value::{group_thousands, raw_text};
+use crate::db::value::raw_text;
 
 #[derive(Debug, Args)]
 pub struct SqlArgs {
@@ -134,10 +135,6 @@ fn print_returned(returned: &Returned, format: Format) -> Result<()> {
     printer.finish()?;
     printer.out.flush()?;
     Ok(())
-}
-
-fn plural(n: u64, word: &str) -> String {
-    format!("{} {word}{}", group_thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// Prints rows as SQLite yields them. A closed pipe (`| head`) ends the output quietly.

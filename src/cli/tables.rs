@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::{GlobalArgs, open_target, resolve_command_database};
 use crate::db::kinds::{ColumnKind, TimeFormat, infer_kinds};
 use crate::db::schema::{CountRows, DescribeTable, ListTables, RelationType, count_rows, describe_table, list_tables};
-use crate::db::value::group_thousands;
 
 #[derive(Debug, Args)]
 pub struct TablesArgs {
@@ -85,7 +84,7 @@ fn print_text(output: &TablesOutput) {
             RelationType::Table => "table",
             RelationType::View => "view",
         };
-        println!("\n{} ({relation}, {} rows)", table.name, group_thousands(table.rows));
+        println!("\n{} ({relation}, {})", table.name, crate::db::value::plural(table.rows, "row"));
         let name_width = table.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
         let type_width = table.columns.iter().map(|c| c.decl_type.len()).max().unwrap_or(0).max(4);
         for column in &table.columns {

@@ -13,8 +13,8 @@ use super::{GlobalArgs, Target, UsageError, open_target, resolve_command_databas
 use crate::db::error::DbError;
 use crate::db::open::Database;
 use crate::db::users::{
-    BanExpiry, FindUser, ListImpersonations, ListUsers, Password, RunAction, UserAction, find_user,
-    list_impersonations, list_users, preview_action, run_action, show_user,
+    BanExpiry, FindUser, Impersonation, ListImpersonations, ListUsers, Password, RunAction, UserAction, count_users,
+    find_user, list_impersonations, list_users, preview_action, run_action, show_user,
 };
 use crate::db::value::{DisplayContext, parse_duration, parse_instant};
 
@@ -130,9 +130,30 @@ pub struct RemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct ImpersonationsArgs {
+    /// Only this user's impersonations, as target or as admin (an id also finds a removed admin's).
+    #[arg(value_name = "EMAIL|ID")]
+    pub user: Option<String>,
     /// Only sessions that have not expired.
     #[arg(long)]
     pub active: bool,
+}
+
+/// The impersonation sessions `squall user impersonations` lists: the same reading as the TUI's
+/// `A` → `i`, for one user (as target or as admin) when one is named.
+fn impersonations_of(db: &Database, args: &ImpersonationsArgs, ctx: &DisplayContext) -> Result<Vec<Impersonation>> {
+    let list = |user: Option<&str>| {
+        list_impersonations(&db.conn, &ListImpersonations { active_only: args.active, user, now: ctx.now })
+    };
+    let Some(query) = args.user.as_deref() else { return list(None) };
+    match find_user(&db.conn, &FindUser { query, now: ctx.now }) {
+        Ok(user) => list(Some(&user.id)),
+        Err(not_found) => {
+            // A removed admin's id stays in other users' sessions (better-auth leaves it): those
+            // are listed; an id no session names is the error it was.
+            let dangling = list(Some(query))?;
+            if dangling.is_empty() { Err(not_found) } else { Ok(dangling) }
+        }
+    }
 }
 
 pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -156,17 +177,19 @@ pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 now: ctx.now,
             };
             let users = list_users(&db.conn, &input)?;
-            if json { print::json(&users)? } else { print::emit(&print::user_list(&users, &ctx))? }
+            // Counted only when the limit may have cut the listing.
+            let total = match input.limit {
+                Some(limit) if users.len() >= limit as usize => count_users(&db.conn, &input)?,
+                _ => users.len() as u64,
+            };
+            if json { print::json(&users)? } else { print::emit(&print::user_list(&users, total, &ctx))? }
         }
         UserCommand::Show(user) => {
             let detail = show_user(&db.conn, &FindUser { query: &user.user, now: ctx.now })?;
             if json { print::json(&detail)? } else { print::emit(&print::user_detail(&detail, &ctx))? }
         }
         UserCommand::Impersonations(imp) => {
-            let list = list_impersonations(
-                &db.conn,
-                &ListImpersonations { active_only: imp.active, user: None, now: ctx.now },
-            )?;
+            let list = impersonations_of(&db, imp, &ctx)?;
             if json { print::json(&list)? } else { print::emit(&print::impersonations(&list, &ctx))? }
         }
         UserCommand::Ban(ban) => {

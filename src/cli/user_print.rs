@@ -11,7 +11,7 @@ use crate::db::change::ChangeOp;
 use crate::db::users::{
     ActionOutcome, ActionPreview, BanState, Effect, Impersonation, UserAction, UserDetail, UserSummary,
 };
-use crate::db::value::{DisplayContext, relative_age};
+use crate::db::value::{DisplayContext, group_thousands, plural, relative_age};
 
 /// Writes `text` to stdout. A closed pipe (`squall user list | head`) is not an error.
 pub fn emit(text: &str) -> Result<()> {
@@ -75,7 +75,9 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-pub fn user_list(users: &[UserSummary], ctx: &DisplayContext) -> String {
+/// The users as a table, then a footer counting them; `total` is how many matched before
+/// `--limit`, and the footer's breakdown says it covers only those shown when it is more.
+pub fn user_list(users: &[UserSummary], total: u64, ctx: &DisplayContext) -> String {
     let mut out = String::new();
     let rows: Vec<Vec<String>> = users
         .iter()
@@ -92,15 +94,20 @@ pub fn user_list(users: &[UserSummary], ctx: &DisplayContext) -> String {
         .collect();
     table(&mut out, &["EMAIL", "NAME", "ROLE", "VERIFIED", "SESSIONS", "BAN"], &rows);
     let count = |state: BanState| users.iter().filter(|u| u.ban.state == state).count();
-    let _ = writeln!(
-        out,
-        "\n{} users: {} admin, {} banned, {} ban expired, {} unverified",
-        users.len(),
+    let shown = users.len() as u64;
+    let breakdown = format!(
+        "{} admin, {} banned, {} ban expired, {} unverified",
         users.iter().filter(|u| u.is_admin).count(),
         count(BanState::Banned),
         count(BanState::BanExpired),
         users.iter().filter(|u| !u.email_verified).count()
     );
+    let _ = if shown < total {
+        let total = plural(total, "user");
+        writeln!(out, "\n{} of {total} shown; among those shown: {breakdown}", group_thousands(shown))
+    } else {
+        writeln!(out, "\n{}: {breakdown}", plural(shown, "user"))
+    };
     out
 }
 
@@ -228,9 +235,25 @@ pub fn effects_text(effects: &[Effect], future: bool) -> String {
     groups.iter().map(|(op, parts)| format!("{} {}", verb(*op), parts.join(", "))).collect::<Vec<_>>().join("; ")
 }
 
+/// For a removal of an admin who impersonated others: their sessions stay and will name a user
+/// that no longer exists.
+pub fn impersonations_left_text(preview: &ActionPreview) -> Option<String> {
+    match preview.impersonations_left {
+        0 => None,
+        n => Some(format!(
+            "{} of other users name them in impersonatedBy: kept (as better-auth keeps them), they will point at a removed user",
+            plural(n, "session")
+        )),
+    }
+}
+
 /// What a confirm prompt shows: the counts, then each statement with its bound values.
 pub fn preview_text(preview: &ActionPreview) -> String {
     let mut text = format!("{} {}: {}", preview.action, preview.user.email, effects_text(&preview.effects, true));
+    if let Some(note) = impersonations_left_text(preview) {
+        text.push('\n');
+        text.push_str(&note);
+    }
     for statement in &preview.statements {
         text.push_str("\n\n");
         text.push_str(&statement.to_text());

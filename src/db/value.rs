@@ -37,6 +37,19 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
+/// `1 row`, `2,000 rows`, `1 match`, `3 matches`: a count with its noun, singular for one. The one
+/// place counts are worded, so `1 row(s)` and `1 users` do not creep back.
+pub fn plural(count: u64, noun: &str) -> String {
+    let ending = if count == 1 {
+        ""
+    } else if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{} {noun}{ending}", group_thousands(count))
+}
+
 /// Formats a value for a grid cell or a CLI table: dates as local time with age, booleans as
 /// ✓/✗, secrets masked, NULL as `NULL` (an empty string stays empty).
 pub fn display_value(value: &Value, kind: &ColumnKind, ctx: &DisplayContext) -> String {
@@ -159,13 +172,30 @@ pub fn relative_age(instant: DateTime<Utc>, now: DateTime<Utc>) -> String {
     if magnitude < 60 {
         return "just now".into();
     }
+    // Ages are whole units passed ("3d ago": at least three days). What lies ahead is rounded to
+    // the nearest unit: a 7-day ban read a few seconds after it was set (`squall user show` right
+    // after the TUI said "in 7d") is still "in 7d", not "in 6d".
+    let future = seconds < 0;
+    let magnitude = if future { round_to_unit(magnitude) } else { magnitude };
     let (amount, unit) = match magnitude {
         m if m < 3_600 => (m / 60, "m"),
         m if m < 86_400 => (m / 3_600, "h"),
         m if m < 86_400 * 365 => (m / 86_400, "d"),
         m => (m / (86_400 * 365), "y"),
     };
-    if seconds >= 0 { format!("{amount}{unit} ago") } else { format!("in {amount}{unit}") }
+    if future { format!("in {amount}{unit}") } else { format!("{amount}{unit} ago") }
+}
+
+/// `seconds` rounded to the nearest whole unit of the size it is shown in (minutes, hours, days,
+/// years); a round-up that reaches the next unit is shown in it (59m40s → 1h).
+fn round_to_unit(seconds: u64) -> u64 {
+    let unit = match seconds {
+        s if s < 3_600 => 60,
+        s if s < 86_400 => 3_600,
+        s if s < 86_400 * 365 => 86_400,
+        _ => 86_400 * 365,
+    };
+    (seconds + unit / 2) / unit * unit
 }
 
 /// Reads what a person typed as a value for a column of `kind`. Never returns NULL: setting NULL
@@ -449,11 +479,33 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_worded_singular_for_one() {
+        assert_eq!(plural(1, "row"), "1 row");
+        assert_eq!(plural(0, "row"), "0 rows");
+        assert_eq!(plural(1995, "user"), "1,995 users");
+        assert_eq!(plural(2, "match"), "2 matches");
+        assert_eq!(plural(1, "staged change"), "1 staged change");
+    }
+
+    #[test]
     fn relative_ages() {
         let now = ctx().now;
         assert_eq!(relative_age(now, now), "just now");
         assert_eq!(relative_age(now + chrono::TimeDelta::hours(5), now), "in 5h");
         assert_eq!(relative_age(now - chrono::TimeDelta::days(800), now), "2y ago");
+    }
+
+    #[test]
+    fn a_week_ahead_read_a_moment_later_is_still_in_7d() {
+        // The TUI shows a new ban from the action's clock, `squall user show` from its own a few
+        // seconds later: both must say the same.
+        let now = ctx().now;
+        let end = now + chrono::TimeDelta::days(7);
+        assert_eq!(relative_age(end, now + chrono::TimeDelta::seconds(40)), "in 7d");
+        assert_eq!(relative_age(end, now + chrono::TimeDelta::hours(1)), "in 7d");
+        assert_eq!(relative_age(end, now + chrono::TimeDelta::hours(13)), "in 6d");
+        assert_eq!(relative_age(now + chrono::TimeDelta::seconds(59 * 60 + 40), now), "in 1h");
+        assert_eq!(relative_age(now - chrono::TimeDelta::hours(47), now), "1d ago", "ages stay whole units passed");
     }
 }
 

@@ -108,7 +108,9 @@ pub fn report_discarded(signal: i32, staged: &[StagedEdit], audit: &Path, databa
         Ok(()) => format!("noted in {}", audit.display()),
         Err(err) => format!("and could not be noted in the audit log: {}", crate::cli::error_chain(&err)),
     };
-    format!("squall: ended by {name}; {} staged change(s) were discarded, {logged}", staged.len())
+    let verb = if staged.len() == 1 { "was" } else { "were" };
+    let count = crate::db::value::plural(staged.len() as u64, "staged change");
+    format!("squall: ended by {name}; {count} {verb} discarded, {logged}")
 }
 
 #[cfg(test)]
@@ -147,7 +149,7 @@ mod tests {
             cursor_key: Vec::new(),
         };
         let said = report_discarded(SIGHUP, &[edit], &audit, &db);
-        assert!(said.contains("1 staged change(s) were discarded"), "{said}");
+        assert!(said.contains("1 staged change was discarded"), "{said}");
         let entries = read_audit_from(&audit, &AuditFilter::default()).unwrap();
         assert_eq!(entries.len(), 1);
         assert!(entries[0].action.contains("discarded on SIGHUP"), "{:?}", entries[0]);

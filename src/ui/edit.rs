@@ -12,7 +12,7 @@ use crate::app::{App, EditPopup, TYPE_COUNT_ABOVE};
 use crate::db::edit::StagedChange;
 use crate::db::kinds::{Affinity, ColumnKind, affinity};
 use crate::db::labels::loaded_row_label;
-use crate::db::value::raw_text;
+use crate::db::value::{plural, raw_text};
 
 /// Rows named in a delete confirmation before "and N more".
 const NAMED_ROWS: usize = 5;
@@ -164,8 +164,10 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                     for blocked in &preview.blocked {
                         lines.push(Line::styled(
                             format!(
-                                "{} row(s) of {} still reference them ({}): the commit will fail",
-                                blocked.rows, blocked.table, blocked.action
+                                "{} of {} still reference them ({}): the commit will fail",
+                                plural(blocked.rows, "row"),
+                                blocked.table,
+                                blocked.action
                             ),
                             theme::error(),
                         ));
@@ -189,7 +191,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             } else {
                 "y stage the delete · n / Esc cancel"
             };
-            let title = format!("delete {} row(s)", changes.len());
+            let title = format!("delete {}", plural(changes.len() as u64, "row"));
             let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
@@ -214,7 +216,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                     .collect(),
             });
             let count = app.edits.staged.len();
-            let title = format!("{count} staged change(s): one transaction");
+            let title = format!("{}: one transaction", plural(count as u64, "staged change"));
             let width = frame.area().width.saturating_sub(6);
             // Tall enough for every wrapped line, up to the screen; beyond that it scrolls.
             let content = wrapped_height(&lines, width.saturating_sub(2));
@@ -261,7 +263,9 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
         EditPopup::ConfirmQuit => {
             let count = app.edits.staged.len();
             let inner = popup(frame, 60, 4, "quit?", "y quit and discard · any other key stays");
-            let text = format!("{count} staged change(s) are not committed.\nQuitting discards them.");
+            let verb = if count == 1 { "is" } else { "are" };
+            let text =
+                format!("{} {verb} not committed.\nQuitting discards them.", plural(count as u64, "staged change"));
             frame.render_widget(Paragraph::new(text).style(theme::warning()), inner);
         }
     }

@@ -101,11 +101,14 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .iter()
                     .enumerate()
                     .map(|(i, role)| {
-                        let style =
-                            if form.on_list && i == form.selected { theme::selected_cell() } else { theme::info() };
+                        // The focused item is marked, not only coloured, so what Space toggles shows
+                        // on any terminal.
+                        let focused = form.on_list && i == form.selected;
+                        let style = if focused { theme::selected_cell() } else { theme::info() };
                         let tick = if ticked.contains(role) { "[x]" } else { "[ ]" };
                         Line::from(vec![
-                            Span::raw(" ".repeat(LABEL_WIDTH as usize)),
+                            Span::raw(" ".repeat(LABEL_WIDTH as usize - 1)),
+                            Span::styled(if focused { "▸" } else { " " }, theme::key()),
                             Span::styled(format!(" {tick} {role} "), style),
                         ])
                     })
@@ -131,8 +134,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             frame.render_widget(Paragraph::new(indented(vec![note])), hint);
             draw_error(frame, form.error.as_deref(), error);
         }
-        PanelStep::Confirm { action, preview, scroll, typed } => {
-            draw_confirm(frame, app, panel, action, preview, (*scroll, typed))
+        PanelStep::Confirm { action, preview, scroll, typed, mismatch } => {
+            draw_confirm(frame, app, panel, action, preview, (*scroll, typed, mismatch.as_deref()))
         }
         PanelStep::Running { action } => {
             let inner = frame_popup(frame, width.min(60), 3, "running", "");
@@ -317,6 +320,9 @@ fn confirm_lines(
             _ => Line::styled(format!("ends {ended} session{plural} ({active} still active)"), theme::warning()),
         });
     }
+    if let Some(note) = crate::cli::user_print::impersonations_left_text(preview) {
+        lines.push(Line::styled(note, theme::warning()));
+    }
     if let UserAction::SetPassword { password } = action
         && password.expose().chars().count() < 8
     {
@@ -347,7 +353,7 @@ fn draw_confirm(
     panel: &UserPanel,
     action: &UserAction,
     preview: &Load<Box<ActionPreview>>,
-    (scroll, typed): (u16, &TextArea<'static>),
+    (scroll, typed, mismatch): (u16, &TextArea<'static>, Option<&str>),
 ) {
     let width = frame.area().width.saturating_sub(4).min(110);
     let (lines, hint) = match preview {
@@ -368,6 +374,9 @@ fn draw_confirm(
                 Span::styled(format!("{}▏", field_text(typed)), theme::header()),
             ]);
             lines.insert(1, prompt);
+            if let Some(mismatch) = mismatch {
+                lines.insert(2, Line::styled(format!("✗ {mismatch}"), theme::error()));
+            }
             (lines, "type the email, Enter remove · Esc back · ↑↓ scroll")
         }
         Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),
@@ -445,6 +454,6 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
     let active = list.iter().filter(|i| i.active).count();
     let [table, summary] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), table);
-    let text = format!("{} impersonation session(s), {active} active", list.len());
+    let text = format!("{}, {active} active", crate::db::value::plural(list.len() as u64, "impersonation session"));
     frame.render_widget(Paragraph::new(text).style(theme::dim()), summary);
 }

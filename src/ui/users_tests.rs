@@ -80,3 +80,51 @@ fn removal_asks_for_the_email_typed() {
     assert!(screen.contains("Enter remove"), "{screen}");
     assert!(!screen.contains("y run"), "{screen}");
 }
+
+#[test]
+fn role_form_marks_the_focused_role() {
+    let (_dir, mut conn, mut app) = admin_app(110, 20);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn removal_says_in_the_popup_when_the_email_does_not_match() {
+    let (_dir, mut conn, mut app) = admin_app(110, 30);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    type_text(&mut app, &mut conn, "emma");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let screen = render(&app);
+    assert!(screen.contains("✗ \"emma\" does not match user4@example.com"), "{screen}");
+    assert!(screen.contains("type the email  Enter remove"), "the hint line too: {screen}");
+    assert!(screen.contains("to remove them: emma"), "the field keeps what was typed: {screen}");
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    let crate::app::Overlay::User(panel) = &app.overlay else { panic!("the menu stays open") };
+    assert!(matches!(&panel.step, crate::app::PanelStep::Confirm { mismatch: None, .. }), "typing clears it");
+}
+
+#[test]
+fn removing_an_admin_says_how_many_impersonations_will_dangle() {
+    let (_dir, mut conn, mut app) = admin_app(110, 30);
+    crate::app::users_test_support::add_session(&conn, "imp-1", "u0001", 2, Some("u0000"));
+    crate::app::users_test_support::add_session(&conn, "imp-2", "u0002", -2, Some("u0000"));
+    crate::app::users_test_support::add_session(&conn, "own", "u0000", 2, Some("u0020"));
+    select(&mut app, &mut conn, "u0000");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    let others: i64 = conn
+        .query_row("SELECT count(*) FROM session WHERE impersonatedBy = 'u0000' AND userId <> 'u0000'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(others >= 2, "the two above, and any the fixture had");
+    let screen = render(&app);
+    let said = format!("{others} sessions of other users name them in impersonatedBy");
+    assert!(screen.contains(&said), "{screen}");
+}

@@ -94,6 +94,18 @@ pub fn list_impersonations(conn: &Connection, input: &ListImpersonations) -> Res
     detail::read_impersonations(conn, &schema, input)
 }
 
+/// How many users `input`'s search and filters match, whatever its limit: a listing cut by
+/// `--limit` says how many it left out.
+pub fn count_users(conn: &Connection, input: &ListUsers) -> Result<u64> {
+    let schema = load_auth_schema(conn)?;
+    let (sql, params) = read::list_sql(&schema, &ListUsers { limit: None, ..input.clone() })?;
+    let count: i64 =
+        conn.query_row(&format!("SELECT count(*) FROM ({sql})"), rusqlite::params_from_iter(params.iter()), |row| {
+            row.get(0)
+        })?;
+    Ok(count.max(0) as u64)
+}
+
 /// The roles a role picker should offer: `admin`, `user` and every role stored in the table.
 pub fn list_roles(conn: &Connection) -> Result<Vec<String>> {
     let schema = load_auth_schema(conn)?;
@@ -140,6 +152,9 @@ pub struct ActionPreview {
     /// What runs on "yes": exactly the statements above.
     #[serde(skip)]
     pub plan: ActionPlan,
+    /// For a removal: sessions of other users whose `impersonatedBy` names this user. They are
+    /// kept (as better-auth keeps them) and will name a user that no longer exists.
+    pub impersonations_left: u64,
 }
 
 impl ActionPreview {
@@ -179,7 +194,12 @@ pub fn preview_action(conn: &Connection, input: &RunAction) -> Result<ActionPrev
     let plan = action::build_plan(&ctx, input.action)?;
     let user = read::summarize(&schema, &row, active, input.now);
     let plan = ActionPlan { action: input.action.clone(), user: user.id.clone(), now: input.now, plan };
+    let impersonations_left = match input.action {
+        UserAction::Remove => detail::count_impersonated_by(conn, &schema, &id)?,
+        _ => 0,
+    };
     Ok(ActionPreview {
+        impersonations_left,
         action: input.action.name(),
         effects: engine::preview_effects(conn, &plan.plan)?,
         statements: plan.statements(),

@@ -1,0 +1,140 @@
+//! The forms of the user action menu (ban, role, password) and what reads their text.
+
+use ratatui_textarea::TextArea;
+
+use crate::db::users::{BanExpiry, parse_ban_expiry};
+
+use super::super::Load;
+use super::super::input::text_input;
+
+/// Which field of the ban form has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BanField {
+    Reason,
+    Expiry,
+}
+
+/// Reason and end of a ban.
+#[derive(Debug, Clone)]
+pub struct BanForm {
+    pub reason: TextArea<'static>,
+    /// `30m`, `7d`, `1y`, a date, or empty / `never` for a permanent ban.
+    pub expiry: TextArea<'static>,
+    pub field: BanField,
+    pub error: Option<String>,
+}
+
+/// The new role: roles in use ticked with Space, or typed (`admin,user` for several).
+#[derive(Debug, Clone)]
+pub struct RoleForm {
+    pub roles: Load<Vec<String>>,
+    /// The highlighted role of the list.
+    pub selected: usize,
+    /// The role(s) to set, comma-joined; the list's ticks follow it.
+    pub input: TextArea<'static>,
+    pub error: Option<String>,
+    /// The list has the keyboard (after ↑/↓), so Space ticks; otherwise the text field has it
+    /// and Space is a space.
+    pub on_list: bool,
+}
+
+/// Which field of the password form has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordField {
+    First,
+    Second,
+}
+
+/// A new password, typed twice and never shown.
+#[derive(Debug, Clone)]
+pub struct PasswordForm {
+    pub first: TextArea<'static>,
+    pub second: TextArea<'static>,
+    pub field: PasswordField,
+    pub error: Option<String>,
+}
+
+/// What the role field shows while empty.
+pub const ROLE_PLACEHOLDER: &str = "(none: type a role or tick one)";
+
+pub(super) fn field(text: &str, placeholder: &str) -> TextArea<'static> {
+    let mut area = text_input(text);
+    area.set_placeholder_text(placeholder);
+    area
+}
+
+pub(super) fn masked() -> TextArea<'static> {
+    let mut area = field("", "");
+    area.set_mask_char('•');
+    area
+}
+
+pub(super) fn set_field(area: &mut TextArea<'static>, text: &str) {
+    let placeholder = area.placeholder_text().to_string();
+    *area = field(text, &placeholder);
+}
+
+impl BanForm {
+    pub(super) fn new() -> Self {
+        BanForm {
+            reason: field("", crate::db::users::DEFAULT_BAN_REASON),
+            expiry: field("", "permanent"),
+            field: BanField::Reason,
+            error: None,
+        }
+    }
+}
+
+/// The ban's end from what was typed: empty means permanent; a date must be ahead of `now`.
+pub fn read_ban_expiry(
+    text: &str,
+    ctx: &crate::db::value::DisplayContext,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<BanExpiry, String> {
+    if text.trim().is_empty() {
+        return Ok(BanExpiry::Never);
+    }
+    match parse_ban_expiry(text, ctx)? {
+        BanExpiry::At(at) if at <= now => Err(format!("{} is already past", text.trim())),
+        BanExpiry::After(delta) if delta <= chrono::TimeDelta::zero() => Err("a ban must last longer than zero".into()),
+        expiry => match expiry.ends_at(now) {
+            Ok(_) => Ok(expiry),
+            Err(_) => Err(crate::db::users::too_long(text.trim())),
+        },
+    }
+}
+
+/// Adds `role` to a comma-joined list, or takes it out when it is there.
+pub(super) fn toggle_role(list: &str, role: &str) -> String {
+    let mut roles: Vec<&str> = list.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
+    match roles.iter().position(|r| *r == role) {
+        Some(position) => {
+            roles.remove(position);
+        }
+        None => roles.push(role),
+    }
+    roles.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_toggle_in_and_out_of_the_list() {
+        assert_eq!(toggle_role("", "admin"), "admin");
+        assert_eq!(toggle_role("user", "admin"), "user,admin");
+        assert_eq!(toggle_role("user, admin", "user"), "admin");
+    }
+
+    #[test]
+    fn ban_expiry_reads_lengths_dates_and_permanent() {
+        let ctx = crate::app::tests::fixed_ctx();
+        assert_eq!(read_ban_expiry("  ", &ctx, ctx.now), Ok(BanExpiry::Never));
+        assert_eq!(read_ban_expiry("never", &ctx, ctx.now), Ok(BanExpiry::Never));
+        assert_eq!(read_ban_expiry("7d", &ctx, ctx.now), Ok(BanExpiry::After(chrono::TimeDelta::days(7))));
+        assert!(matches!(read_ban_expiry("2027-01-01", &ctx, ctx.now), Ok(BanExpiry::At(_))));
+        assert!(read_ban_expiry("2020-01-01", &ctx, ctx.now).unwrap_err().contains("already past"));
+        assert!(read_ban_expiry("soon", &ctx, ctx.now).unwrap_err().contains("not a ban length"));
+    }
+}
