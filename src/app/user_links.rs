@@ -100,16 +100,21 @@ impl App {
         vec![effect]
     }
 
-    /// Takes the reply to [`App::request_user_links`]; `Err` gives the reply back when it is not one.
-    pub(super) fn on_links_reply(&mut self, reply: DbReply) -> Result<Vec<Effect>, DbReply> {
-        let Some(links) = self.users.links.as_mut().filter(|l| l.request == Some(reply.id)) else { return Err(reply) };
+    /// Whether `id` is the request of [`App::request_user_links`].
+    pub(super) fn awaits_links(&self, id: super::RequestId) -> bool {
+        self.users.links.as_ref().is_some_and(|l| l.request == Some(id))
+    }
+
+    /// Takes the reply to [`App::request_user_links`] (see [`App::awaits_links`]).
+    pub(super) fn on_links_reply(&mut self, reply: DbReply) -> Vec<Effect> {
+        let Some(links) = self.users.links.as_mut().filter(|l| l.request == Some(reply.id)) else { return Vec::new() };
         links.request = None;
         links.loaded = Some(match reply.result {
             Ok(DbResult::Users(UsersResult::Links(found))) => Ok(*found),
             Ok(_) => Err("unexpected reply".into()),
             Err(message) => Err(message),
         });
-        Ok(Vec::new())
+        Vec::new()
     }
 
     /// ↑↓ and Enter in a user's detail; `None` when the key is not for the list.

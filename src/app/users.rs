@@ -279,10 +279,9 @@ impl App {
 
     /// A reply to one of the user features' requests.
     pub(super) fn on_users_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        let reply = match self.on_links_reply(reply) {
-            Ok(effects) => return effects,
-            Err(reply) => reply,
-        };
+        if self.awaits_links(reply.id) {
+            return self.on_links_reply(reply);
+        }
         if let Some(position) = self.users.status_requests.iter().position(|r| *r == reply.id) {
             self.users.status_requests.remove(position);
             match reply.result {
