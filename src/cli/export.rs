@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{GlobalArgs, open_target, resolve_database, stderr_is_terminal};
+use super::{GlobalArgs, UsageError, open_target, resolve_database, stderr_is_terminal};
 use crate::db::export::{
     ExportFormat, ExportInput, ExportOptions, ExportSource, export_rows, plan_export, whole_table_view,
 };
@@ -79,11 +79,26 @@ impl From<FormatArg> for ExportFormat {
 }
 
 pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    // Flags that cannot go together are a mistake in the call (exit 2), found before any file
+    // is opened or created.
+    if args.format == FormatArg::Sql && args.dates.is_some() {
+        return Err(UsageError(
+            "--dates iso adds columns the table does not have; it cannot be used with --format sql".into(),
+        )
+        .into());
+    }
     let target = resolve_database(global, None)?;
     // Exporting only reads: never take a write lock or touch the journal.
     let db = open_target(&target, &GlobalArgs { read_only: true, ..global.clone() })?;
     let view = whole_table_view(&db.conn, &args.table)?;
     let plan = plan_export(&db.conn, &ExportSource::Table(view))?;
+    if args.format == FormatArg::Sql && plan.table.is_none() {
+        return Err(UsageError(format!(
+            "{:?} is a view: --format sql needs a table to insert into; use csv, json or ndjson",
+            args.table
+        ))
+        .into());
+    }
     let options = ExportOptions {
         format: args.format.into(),
         include_secrets: args.include_secrets,
