@@ -17,6 +17,8 @@ use super::{App, Effect, Level, Overlay, TableTab};
 
 /// Width of the user table's status column: `banned→2026-03-04` fits whole.
 pub const STATUS_WIDTH: u16 = 17;
+/// What the status column takes when the screen has room: `banned→2026-03-04 unverified`.
+const STATUS_WANT: u16 = 28;
 /// Width of the active-sessions column: its title.
 pub const SESSIONS_WIDTH: u16 = 8;
 /// Rows measured for the widths: the first page.
@@ -113,7 +115,12 @@ impl App {
             }
         }
         let fixed = |column, key: &str, width| Measured { column, key: key.into(), natural: width, want: width };
-        ordered.push(fixed(GridColumn::Status, STATUS_KEY, STATUS_WIDTH));
+        ordered.push(Measured {
+            column: GridColumn::Status,
+            key: STATUS_KEY.into(),
+            natural: STATUS_WIDTH,
+            want: STATUS_WANT,
+        });
         ordered.push(fixed(GridColumn::Sessions, SESSIONS_KEY, SESSIONS_WIDTH));
         if let Some(at) = measured.iter().position(|m| normalised(&m.key) == "createdat") {
             ordered.push(measured.remove(at));
