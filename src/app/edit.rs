@@ -7,13 +7,13 @@ use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
 use crate::db::edit::{
-    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_insert, stage_update,
-    validate_value,
+    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, is_stamp_column, restamp, stage_delete,
+    stage_insert, stage_update, validate_value,
 };
 use crate::db::kinds::ColumnKind;
 use crate::db::value::{edit_text, parse_value, parse_value_like};
 
-use super::edit_values::{step_value, toggled, unknown_enum_warning};
+use super::edit_values::{field_named_in, step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
 
@@ -69,6 +69,9 @@ pub struct InsertField {
     /// Leave the column out (its DEFAULT applies) while the input is empty.
     pub use_default: bool,
     pub set_null: bool,
+    /// A `createdAt` / `updatedAt` squall pre-filled: the value and the text shown. Left as
+    /// shown, it is stamped again with the staging time, the same instant for both.
+    pub stamped: Option<(Value, String)>,
 }
 
 impl App {
@@ -464,17 +467,19 @@ impl App {
         let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
         let mut values: Vec<(String, Option<Value>)> = Vec::new();
         let mut problem = None;
-        for field in fields {
+        for (at, field) in fields.iter().enumerate() {
             let text = field_text(&field.input);
             let value = if field.set_null {
                 Some(Value::Null)
+            } else if let Some((like, _)) = field.stamped.as_ref().filter(|(_, shown)| *shown == text) {
+                Some(restamp(like, &field.kind, self.ctx.now))
             } else if field.use_default && text.is_empty() {
                 None
             } else {
                 match parse_value(&text, &field.kind, &self.ctx) {
                     Ok(value) => Some(value),
                     Err(reason) => {
-                        problem = Some(format!("{}: {reason}", field.column));
+                        problem = Some((at, format!("{}: {reason}", field.column)));
                         break;
                     }
                 }
@@ -482,14 +487,16 @@ impl App {
             if let Some(value) = &value
                 && let Err(reason) = validate_value(&meta.info, &meta.kinds, &field.column, value)
             {
-                problem = Some(reason);
+                problem = Some((at, reason));
                 break;
             }
             values.push((field.column.clone(), value));
         }
         let staged = match problem {
-            Some(reason) => Err(reason),
-            None => stage_insert(&meta.info, &meta.kinds, &values),
+            Some(found) => Err(found),
+            // The message names the column: the cursor goes to its field.
+            None => stage_insert(&meta.info, &meta.kinds, &values)
+                .map_err(|reason| (field_named_in(fields, &reason).unwrap_or(0), reason)),
         };
         match staged {
             Ok(change) => {
@@ -499,9 +506,10 @@ impl App {
                 // It is shown above the rows: keep the selection on screen below it.
                 return self.after_move();
             }
-            Err(reason) => {
-                if let Overlay::Edit(EditPopup::Insert { error, .. }) = &mut self.overlay {
+            Err((at, reason)) => {
+                if let Overlay::Edit(EditPopup::Insert { error, focus, .. }) = &mut self.overlay {
                     *error = Some(reason);
+                    *focus = at;
                 }
             }
         }
@@ -522,12 +530,17 @@ impl App {
                         let kind = meta.kinds[index].clone();
                         let text = value.as_ref().map_or_else(String::new, |v| edit_text(v, &kind, &self.ctx));
                         let set_null = matches!(value, Some(Value::Null));
+                        let stamped = value
+                            .clone()
+                            .filter(|_| is_stamp_column(&column, &kind))
+                            .map(|value| (value, text.clone()));
                         Some(InsertField {
                             column,
                             kind,
                             input: text_input(&text),
                             use_default: value.is_none(),
                             set_null,
+                            stamped,
                         })
                     })
                     .collect();
