@@ -123,6 +123,7 @@ impl App {
                     r.stream = (!batch.done).then_some(id);
                     r.add_batch(batch, FetchKind::Top);
                 }
+                self.settle_console_layout(result);
                 self.after_console_move()
             }
             (Awaiting::Run { result }, Ok(ConsoleResult::NeedsConfirm { kind, matching })) => {
@@ -145,6 +146,7 @@ impl App {
                     }
                     r.add_batch(batch, kind);
                 }
+                self.settle_console_layout(result);
                 self.after_console_move()
             }
             (Awaiting::Write { result }, Ok(ConsoleResult::Written(report))) => {

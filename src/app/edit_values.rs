@@ -3,7 +3,6 @@
 
 use ratatui_textarea::TextArea;
 
-use super::edit::InsertField;
 use super::input::{field_text, text_input};
 
 /// Roles better-auth's admin plugin defines, known even before any row holds them.
@@ -42,15 +41,4 @@ pub(super) fn step_value(values: &[String], current: &str, up: bool) -> String {
 pub(super) fn toggled(input: &TextArea<'static>) -> TextArea<'static> {
     let now = crate::db::value::parse_bool(field_text(input).trim()).unwrap_or(false);
     text_input(if now { "false" } else { "true" })
-}
-
-/// The field whose column a message about the new row starts with (the longest name wins:
-/// `token` over `to`).
-pub(super) fn field_named_in(fields: &[InsertField], message: &str) -> Option<usize> {
-    fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| message.starts_with(&f.column))
-        .max_by_key(|(_, f)| f.column.len())
-        .map(|(at, _)| at)
 }
