@@ -19,6 +19,8 @@ use super::{App, Effect, Level, Overlay, TableTab};
 pub const STATUS_WIDTH: u16 = 17;
 /// What the status column takes when the screen has room: `banned→2026-03-04 unverified`.
 const STATUS_WANT: u16 = 28;
+/// Terminals at least this wide give the status column [`STATUS_WANT`] before other columns.
+const WIDE_TERMINAL: u16 = 180;
 /// Width of the active-sessions column: its title.
 pub const SESSIONS_WIDTH: u16 = 8;
 /// Rows measured for the widths: the first page.
@@ -136,7 +138,8 @@ impl App {
         ordered.push(Measured {
             column: GridColumn::Status,
             key: STATUS_KEY.into(),
-            natural: STATUS_WIDTH,
+            // A wide terminal shows a ban's end date and `unverified` whole from the start.
+            natural: if self.width >= WIDE_TERMINAL { STATUS_WANT } else { STATUS_WIDTH },
             want: STATUS_WANT,
         });
         ordered.push(fixed(GridColumn::Sessions, SESSIONS_KEY, SESSIONS_WIDTH));

@@ -176,3 +176,11 @@ fn a_role_column_is_as_wide_as_all_its_known_roles_joined() {
     let role = keys_of(&app).iter().position(|k| k == "role").unwrap();
     assert!(widths_of(&app)[role] >= "admin,user".len() as u16, "{:?}", widths_of(&app));
 }
+
+#[test]
+fn a_wide_terminal_shows_a_ban_date_and_unverified_whole() {
+    let (_dir, mut conn) = users_db(3);
+    let app = open_app(&mut conn, 200, 30);
+    let status = keys_of(&app).iter().position(|k| k == STATUS_KEY).unwrap();
+    assert!(widths_of(&app)[status] >= "banned→2027-02-22 unverified".chars().count() as u16);
+}

@@ -54,6 +54,11 @@ fn status_spans(parts: Vec<(String, StatusTone)>, width: u16) -> Vec<Span<'stati
         used += text_width(&piece);
         spans.push(Span::styled(piece, style));
     }
+    // A separator with nothing after it: the `…` takes its place.
+    if total > width && spans.last().is_some_and(|s| s.content == " ") {
+        spans.pop();
+        used -= 1;
+    }
     if total > width && width > 0 && !spans.last().is_some_and(|s| s.content.ends_with('…')) {
         spans.push(Span::styled("…", theme::dim()));
         used += 1;
@@ -95,6 +100,7 @@ mod status_tests {
         assert_eq!(shown(&parts, 30), "banned→2027-02-22 unverified  ");
         assert_eq!(shown(&parts, 17), "banned→2027-02-2…");
         assert_eq!(shown(&parts, 18), "banned→2027-02-22…");
+        assert_eq!(shown(&parts, 19), "banned→2027-02-22… ");
         assert_eq!(shown(&parts, 22), "banned→2027-02-22 unv…");
         assert_eq!(shown(&[("banned", StatusTone::Banned)], 17), format!("banned{}", " ".repeat(11)));
     }
