@@ -131,3 +131,15 @@ fn writes_to_a_file_and_refuses_bad_input_without_writing() {
         .stderr(predicate::str::contains("--dates iso"));
     assert!(!refused.exists(), "a refused export leaves no file");
 }
+
+#[test]
+fn a_view_as_sql_is_bad_usage() {
+    let (dir, db) = copy_fixture("export-demo.sqlite");
+    Connection::open(&db).unwrap().execute_batch("CREATE VIEW admins AS SELECT * FROM user").unwrap();
+    squall(dir.path())
+        .args(["export", "admins", "--format", "sql", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a view"));
+}

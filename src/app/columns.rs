@@ -17,6 +17,10 @@ use super::{App, Effect, Level, Overlay, TableTab};
 
 /// Width of the user table's status column: `banned→2026-03-04` fits whole.
 pub const STATUS_WIDTH: u16 = 17;
+/// What the status column takes when the screen has room: `banned→2026-03-04 unverified`.
+const STATUS_WANT: u16 = 28;
+/// Terminals at least this wide give the status column [`STATUS_WANT`] before other columns.
+const WIDE_TERMINAL: u16 = 180;
 /// Width of the active-sessions column: its title.
 pub const SESSIONS_WIDTH: u16 = 8;
 /// Rows measured for the widths: the first page.
@@ -62,6 +66,20 @@ fn cap(kind: &ColumnKind) -> u16 {
     }
 }
 
+/// The widest value an enum is known to take, beyond the rows measured: a value on a later
+/// page (`admin,user` on row 206) then fits without the width moving. A role column holds
+/// comma-joined lists, so its widest is all its roles joined.
+fn known_values_width(column: &str, kind: &ColumnKind) -> Option<u16> {
+    let ColumnKind::Enum { values } = kind else { return None };
+    let width = |v: &String| UnicodeWidthStr::width(v.as_str());
+    let widest = if name_words(column).last().is_some_and(|w| w.starts_with("role")) {
+        values.iter().map(width).sum::<usize>() + values.len().saturating_sub(1)
+    } else {
+        values.iter().map(width).max()?
+    };
+    Some(widest.min(usize::from(MAX_WIDTH)) as u16)
+}
+
 fn normalised(name: &str) -> String {
     name_words(name).concat()
 }
@@ -90,10 +108,14 @@ impl App {
             .zip(&meta.kinds)
             .enumerate()
             .map(|(i, (column, kind))| {
-                let widths = rows.iter().filter_map(|row| row.values.get(i)).map(|value| {
-                    let text = display_cell(value, kind, &self.ctx);
-                    UnicodeWidthStr::width(text.lines().next().unwrap_or("")).min(usize::from(MAX_WIDTH)) as u16
-                });
+                let widths = rows
+                    .iter()
+                    .filter_map(|row| row.values.get(i))
+                    .map(|value| {
+                        let text = display_cell(value, kind, &self.ctx);
+                        UnicodeWidthStr::width(text.lines().next().unwrap_or("")).min(usize::from(MAX_WIDTH)) as u16
+                    })
+                    .chain(known_values_width(&column.name, kind));
                 // The label (email) is what people read a row by: it is not cut as soon as other text.
                 let cap = if Some(&column.name) == label.as_ref() { cap(kind).max(LABEL_CAP) } else { cap(kind) };
                 // Both header lines: the name, and the kind (`pk id`).
@@ -113,7 +135,13 @@ impl App {
             }
         }
         let fixed = |column, key: &str, width| Measured { column, key: key.into(), natural: width, want: width };
-        ordered.push(fixed(GridColumn::Status, STATUS_KEY, STATUS_WIDTH));
+        ordered.push(Measured {
+            column: GridColumn::Status,
+            key: STATUS_KEY.into(),
+            // A wide terminal shows a ban's end date and `unverified` whole from the start.
+            natural: if self.width >= WIDE_TERMINAL { STATUS_WANT } else { STATUS_WIDTH },
+            want: STATUS_WANT,
+        });
         ordered.push(fixed(GridColumn::Sessions, SESSIONS_KEY, SESSIONS_WIDTH));
         if let Some(at) = measured.iter().position(|m| normalised(&m.key) == "createdat") {
             ordered.push(measured.remove(at));
@@ -169,12 +197,33 @@ impl App {
         self.keep_selected_column_shown(index);
     }
 
-    /// After a resize: every tab that had a layout gets one for the new width.
+    /// After a resize: every tab that had a layout gets one for the new width, and so does
+    /// every console result.
     pub(super) fn relayout_all(&mut self) {
         for index in 0..self.tabs.len() {
             if self.tabs[index].layout.is_some() {
                 self.relayout(index);
             }
+        }
+        for result in 0..self.console.results.len() {
+            if let Some(r) = self.console.results.get_mut(result) {
+                r.grid.layout = None;
+            }
+            self.settle_console_layout(result);
+        }
+    }
+
+    /// Decides the layout of console result `result` once its first rows arrived, so the
+    /// widths stay put while `G` / `gg` and scrolling bring other rows.
+    pub(super) fn settle_console_layout(&mut self, result: usize) {
+        let Some(grid) = self.console.results.get(result).map(|r| &r.grid) else { return };
+        let decided = grid.layout.as_ref().is_some_and(|l| l.measured_rows || grid.window.rows.is_empty());
+        if grid.meta().is_none() || decided {
+            return;
+        }
+        let layout = self.compute_layout(grid);
+        if let Some(r) = self.console.results.get_mut(result) {
+            r.grid.layout = Some(layout);
         }
     }
 

@@ -167,3 +167,20 @@ fn moving_right_follows_the_shown_order_and_skips_computed_columns() {
     app.update(Action::FirstColumn);
     assert_eq!(name_of(&app), "name");
 }
+
+#[test]
+fn a_role_column_is_as_wide_as_all_its_known_roles_joined() {
+    // No row holds `admin,user`, but a later page may: the width is decided from the known roles.
+    let (_dir, mut conn) = users_db(3);
+    let app = open_app(&mut conn, 160, 30);
+    let role = keys_of(&app).iter().position(|k| k == "role").unwrap();
+    assert!(widths_of(&app)[role] >= "admin,user".len() as u16, "{:?}", widths_of(&app));
+}
+
+#[test]
+fn a_wide_terminal_shows_a_ban_date_and_unverified_whole() {
+    let (_dir, mut conn) = users_db(3);
+    let app = open_app(&mut conn, 200, 30);
+    let status = keys_of(&app).iter().position(|k| k == STATUS_KEY).unwrap();
+    assert!(widths_of(&app)[status] >= "banned→2027-02-22 unverified".chars().count() as u16);
+}

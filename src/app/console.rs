@@ -150,6 +150,7 @@ impl StatementResult {
             let info = result_table_info(&columns);
             self.grid.meta = Load::Loaded(Box::new(TableMeta { info, kinds }));
             self.grid.window = Default::default();
+            self.grid.layout = None;
         }
         self.outcome = Outcome::Rows;
         self.seen = self.seen.max(batch.seen);

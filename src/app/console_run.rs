@@ -136,6 +136,7 @@ impl App {
                     r.stream = (!batch.done).then_some(id);
                     r.add_batch(batch, FetchKind::Top);
                 }
+                self.settle_console_layout(result);
                 self.after_console_move()
             }
             (Awaiting::Run { result }, Ok(ConsoleResult::NeedsConfirm { preview })) => {
@@ -158,6 +159,7 @@ impl App {
                     }
                     r.add_batch(batch, kind);
                 }
+                self.settle_console_layout(result);
                 self.after_console_move()
             }
             (Awaiting::Write { result }, Ok(ConsoleResult::Written(report))) => {

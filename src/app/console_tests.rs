@@ -141,7 +141,10 @@ fn a_select_streams_a_window_and_g_reaches_the_last_row() {
     }
     let number = h.result().row_number().unwrap();
     assert_eq!(text(&h.selected()[0]), format!("u{:04}", number - 1));
+    let layout = h.result().grid.layout.clone();
+    assert!(layout.is_some(), "decided on the first rows");
     h.key(KeyCode::Char('G'));
+    assert_eq!(h.result().grid.layout, layout, "the widths stay as the first rows decided");
     assert_eq!(text(&h.selected()[0]), "u0999");
     assert_eq!(h.result().row_number(), Some(1_000));
     assert_eq!((h.result().seen, h.result().done), (1_000, true));

@@ -7,11 +7,10 @@ use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
 use crate::db::edit::{
-    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_insert, stage_update,
-    validate_value,
+    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, is_stamp_column, stage_delete, stage_update,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::value::{edit_text, parse_value, parse_value_like, plural};
+use crate::db::value::{edit_text, parse_value_like, plural};
 
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
@@ -69,6 +68,9 @@ pub struct InsertField {
     /// Leave the column out (its DEFAULT applies) while the input is empty.
     pub use_default: bool,
     pub set_null: bool,
+    /// A `createdAt` / `updatedAt` squall pre-filled: the value and the text shown. Left as
+    /// shown, it is stamped again with the staging time, the same instant for both.
+    pub stamped: Option<(Value, String)>,
 }
 
 impl App {
@@ -465,55 +467,6 @@ impl App {
         Vec::new()
     }
 
-    fn stage_insert_form(&mut self) -> Vec<Effect> {
-        let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return Vec::new() };
-        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
-        let mut values: Vec<(String, Option<Value>)> = Vec::new();
-        let mut problem = None;
-        for field in fields {
-            let text = field_text(&field.input);
-            let value = if field.set_null {
-                Some(Value::Null)
-            } else if field.use_default && text.is_empty() {
-                None
-            } else {
-                match parse_value(&text, &field.kind, &self.ctx) {
-                    Ok(value) => Some(value),
-                    Err(reason) => {
-                        problem = Some(format!("{}: {reason}", field.column));
-                        break;
-                    }
-                }
-            };
-            if let Some(value) = &value
-                && let Err(reason) = validate_value(&meta.info, &meta.kinds, &field.column, value)
-            {
-                problem = Some(reason);
-                break;
-            }
-            values.push((field.column.clone(), value));
-        }
-        let staged = match problem {
-            Some(reason) => Err(reason),
-            None => stage_insert(&meta.info, &meta.kinds, &values),
-        };
-        match staged {
-            Ok(change) => {
-                self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new() });
-                self.overlay = Overlay::None;
-                self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
-                // It is shown above the rows: keep the selection on screen below it.
-                return self.after_move();
-            }
-            Err(reason) => {
-                if let Overlay::Edit(EditPopup::Insert { error, .. }) = &mut self.overlay {
-                    *error = Some(reason);
-                }
-            }
-        }
-        Vec::new()
-    }
-
     pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         self.edits.request = None;
         self.edits.committing = false;
@@ -528,12 +481,17 @@ impl App {
                         let kind = meta.kinds[index].clone();
                         let text = value.as_ref().map_or_else(String::new, |v| edit_text(v, &kind, &self.ctx));
                         let set_null = matches!(value, Some(Value::Null));
+                        let stamped = value
+                            .clone()
+                            .filter(|_| is_stamp_column(&column, &kind))
+                            .map(|value| (value, text.clone()));
                         Some(InsertField {
                             column,
                             kind,
                             input: text_input(&text),
                             use_default: value.is_none(),
                             set_null,
+                            stamped,
                         })
                     })
                     .collect();

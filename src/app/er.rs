@@ -74,8 +74,15 @@ impl App {
                 let selected =
                     self.er.view().and_then(|old| old.diagram.boxes.get(self.er.selected)).map(|b| b.table.clone());
                 self.er.selected = selected.and_then(|name| view.diagram.box_of(&name)).unwrap_or(0);
+                let first = self.er.view().is_none();
                 self.er.view = Some(Load::Loaded(view));
-                self.scroll_er_to_selection();
+                if first {
+                    // A new diagram opens at its top-left, where the layout puts whole boxes:
+                    // scrolling to a tall selected box would cut the boxes above it.
+                    self.er.scroll = (0, 0);
+                } else {
+                    self.scroll_er_to_selection();
+                }
             }
             Ok(_) => {}
             Err(message) => {

@@ -13,7 +13,7 @@ use crate::db::value::group_thousands;
 use super::input::{field_text, text_input};
 use super::{App, DbReply, DbResult, Effect, Level, Overlay, RequestId};
 
-/// Whether copying can work in this terminal, decided once by the terminal layer.
+/// Whether copying can work in this terminal, decided by the terminal layer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ClipboardSupport {
     /// Copy with an OSC 52 escape sequence (the terminal, or tmux, puts it on the clipboard).
@@ -21,6 +21,9 @@ pub enum ClipboardSupport {
     Osc52,
     /// The terminal is known to ignore OSC 52: say why instead of pretending to copy.
     Unsupported { reason: String },
+    /// Inside tmux, whose `set-clipboard` can change while squall runs: the terminal layer asks
+    /// tmux at each copy, and says so when tmux would drop the sequence.
+    AskTmux,
 }
 
 /// What an export writes, as the terminal layer needs it.

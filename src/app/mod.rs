@@ -16,6 +16,7 @@ mod export;
 pub mod grid_layout;
 mod hints;
 mod input;
+mod insert_form;
 mod keymap;
 pub mod layout;
 mod migrations;

@@ -330,6 +330,17 @@ fn er_screen_selects_boxes_and_opens_tables() {
 }
 
 #[test]
+fn the_er_screen_opens_at_the_top_left_on_a_short_terminal() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 100, 20);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    assert!(app.er.view().is_some());
+    assert_eq!(app.er.scroll, (0, 0), "the boxes above the selected one stay whole");
+}
+
+#[test]
 fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
     let (_dir, mut conn) = users_db(10);
     let mut app = open_app(&mut conn, 100, 30);

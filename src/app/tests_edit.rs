@@ -3,7 +3,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;
 
-use super::tests::{open_app, settle, users_db};
+use super::input::field_text;
+use super::tests::{fixed_ctx, open_app, settle, users_db};
 use super::*;
 
 fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
@@ -327,4 +328,40 @@ fn up_and_down_pick_an_enum_value_seen_in_the_cell_editor() {
     assert!(["admin", "user"].contains(&after.as_str()), "{after}");
     press(&mut app, &mut conn, KeyCode::Up);
     assert_eq!(text(&app), before, "Up goes back");
+}
+
+#[test]
+fn a_new_session_gets_a_token_the_cursor_goes_to_a_missing_field_and_both_stamps_match() {
+    let (dir, mut conn) = users_db(1);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    let session = app.tab_titles().iter().position(|t| t.trim() == "session").unwrap();
+    let effects = app.update(Action::SelectTab { index: session });
+    settle(&mut app, &mut conn, effects);
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the form opens") };
+    let token = field_text(&fields.iter().find(|f| f.column == "token").unwrap().input);
+    assert_eq!(token.len(), 32, "{token}");
+    assert!(token.chars().all(|c| c.is_ascii_alphanumeric()), "{token}");
+    let user_id = fields.iter().position(|f| f.column == "userId").unwrap();
+    // Enter with the required userId still NULL: the cursor goes to it.
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Insert { focus, error, .. }) = &app.overlay else { panic!("the form stays") };
+    assert!(error.as_deref().is_some_and(|e| e.starts_with("userId")), "{error:?}");
+    assert_eq!(*focus, user_id);
+    type_text(&mut app, &mut conn, "u0000");
+    // Staged a little later than the form opened, at a time with milliseconds.
+    let later = fixed_ctx().now + chrono::TimeDelta::milliseconds(75_123);
+    app.update(Action::Tick { now: later });
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let (created, updated, stored): (i64, i64, String) = conn
+        .query_row("SELECT createdAt, updatedAt, token FROM session WHERE userId = 'u0000'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((created, updated), (later.timestamp_millis(), later.timestamp_millis()));
+    assert_eq!(stored, token);
 }

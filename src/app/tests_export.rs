@@ -116,3 +116,14 @@ fn y_copies_the_stored_cell_and_shift_y_the_row_as_json() {
     assert!(key(&mut app, &mut conn, KeyCode::Char('Y'), KeyModifiers::SHIFT).is_empty());
     assert_eq!(status(&app), "cannot copy: macOS Terminal ignores OSC 52");
 }
+
+#[test]
+fn inside_tmux_the_copy_goes_to_the_terminal_layer_which_asks_tmux_then() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.export.clipboard = ClipboardSupport::AskTmux;
+    let email = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "email");
+    app.active_tab_mut().unwrap().selected_col = email.unwrap();
+    let effects = key(&mut app, &mut conn, KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(effects, vec![Effect::Clipboard { text: "user0@example.com".into() }]);
+}

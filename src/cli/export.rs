@@ -91,6 +91,13 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let db = open_target(&target, &GlobalArgs { read_only: true, ..global.clone() })?;
     let view = whole_table_view(&db.conn, &args.table)?;
     let plan = plan_export(&db.conn, &ExportSource::Table(view))?;
+    if args.format == FormatArg::Sql && plan.table.is_none() {
+        return Err(UsageError(format!(
+            "{:?} is a view: --format sql needs a table to insert into; use csv, json or ndjson",
+            args.table
+        ))
+        .into());
+    }
     let options = ExportOptions {
         format: args.format.into(),
         include_secrets: args.include_secrets,

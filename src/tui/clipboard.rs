@@ -12,7 +12,7 @@ use crate::app::ClipboardSupport;
 pub fn clipboard_support() -> ClipboardSupport {
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     if !var("TMUX").is_empty() {
-        return tmux_support();
+        return ClipboardSupport::AskTmux;
     }
     let unsupported = |reason: &str| ClipboardSupport::Unsupported { reason: reason.to_string() };
     if var("TERM") == "linux" {
@@ -29,21 +29,23 @@ pub fn clipboard_support() -> ClipboardSupport {
 
 /// Inside tmux the sequence goes to tmux, which takes it from applications only with
 /// `set-clipboard on` (`external`, its default, ignores applications; `off` ignores everyone).
-fn tmux_support() -> ClipboardSupport {
+/// Asked at each copy: the user may turn it on while squall runs.
+pub fn tmux_support() -> ClipboardSupport {
     let output = std::process::Command::new("tmux").args(["show-options", "-gv", "set-clipboard"]).output();
     match output {
-        Ok(out) if out.status.success() => {
-            let setting = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if setting == "on" {
-                ClipboardSupport::Osc52
-            } else {
-                ClipboardSupport::Unsupported {
-                    reason: format!("tmux has set-clipboard {setting}; `tmux set -g set-clipboard on` enables copying"),
-                }
-            }
-        }
+        Ok(out) if out.status.success() => tmux_verdict(Some(String::from_utf8_lossy(&out.stdout).trim())),
         // No tmux command to ask: send the sequence and let tmux decide.
-        _ => ClipboardSupport::Osc52,
+        _ => tmux_verdict(None),
+    }
+}
+
+/// What tmux's `set-clipboard` value (if it could be read) means for copying.
+fn tmux_verdict(setting: Option<&str>) -> ClipboardSupport {
+    match setting {
+        Some("on") | None => ClipboardSupport::Osc52,
+        Some(setting) => ClipboardSupport::Unsupported {
+            reason: format!("tmux has set-clipboard {setting}; run `tmux set -g set-clipboard on`, then copy again"),
+        },
     }
 }
 
@@ -67,5 +69,13 @@ mod tests {
     #[test]
     fn osc52_carries_the_text_in_base64() {
         assert_eq!(osc52("ada@example.com"), "\x1b]52;c;YWRhQGV4YW1wbGUuY29t\x07");
+    }
+
+    #[test]
+    fn tmux_copies_only_with_set_clipboard_on_and_says_how_to_retry() {
+        assert_eq!(tmux_verdict(Some("on")), ClipboardSupport::Osc52);
+        assert_eq!(tmux_verdict(None), ClipboardSupport::Osc52);
+        let ClipboardSupport::Unsupported { reason } = tmux_verdict(Some("external")) else { panic!() };
+        assert!(reason.contains("tmux set -g set-clipboard on`, then copy again"), "{reason}");
     }
 }

@@ -238,7 +238,20 @@ fn run_effects(effects: Vec<Effect>, workers: &mut Workers, app: &mut App) {
             Effect::CancelExport { id } => workers.exports.cancel(id),
             // A terminal that cannot take the sequence drops it; the app already said what it sent.
             Effect::Clipboard { text } => {
-                let _ = clipboard::copy_to_clipboard(&text);
+                // tmux's set-clipboard is asked now, not at start: it may have been turned on since.
+                let refused = match &app.export.clipboard {
+                    crate::app::ClipboardSupport::AskTmux => match clipboard::tmux_support() {
+                        crate::app::ClipboardSupport::Unsupported { reason } => Some(reason),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match refused {
+                    Some(reason) => app.say(crate::app::Level::Warning, format!("cannot copy: {reason}")),
+                    None => {
+                        let _ = clipboard::copy_to_clipboard(&text);
+                    }
+                }
             }
             Effect::SaveColumns { table, prefs } => {
                 if let Err(e) = columns_file::save(&workers.columns.file, &workers.columns.database, &table, &prefs) {

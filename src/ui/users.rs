@@ -27,19 +27,41 @@ pub fn status_cell(app: &App, tab: &TableTab, values: &[Value], width: u16) -> V
         // Still being read (or gone, or unreadable): the column keeps its width.
         return vec![Span::styled(fit("", width), theme::dim())];
     };
+    status_spans(grid_status(user, &app.ctx), width)
+}
+
+/// The pieces of a status, one space apart, in `width` cells: when they do not all fit, the
+/// last one shown ends in `…`, so a cut never hides that something (`unverified`) follows.
+fn status_spans(parts: Vec<(String, StatusTone)>, width: u16) -> Vec<Span<'static>> {
+    let mut pieces = Vec::new();
+    for (i, (text, tone)) in parts.into_iter().enumerate() {
+        if i > 0 {
+            pieces.push((" ".to_string(), theme::dim()));
+        }
+        pieces.push((text, tone_style(tone)));
+    }
+    let total: u16 = pieces.iter().map(|(piece, _)| text_width(piece)).sum();
+    let budget = if total > width { width.saturating_sub(1) } else { width };
     let mut spans = Vec::new();
     let mut used = 0u16;
-    for (i, (text, tone)) in grid_status(user, &app.ctx).into_iter().enumerate() {
-        let pieces = [(if i == 0 { "" } else { " " }.to_string(), theme::dim()), (text, tone_style(tone))];
-        for (piece, style) in pieces {
-            let room = width.saturating_sub(used);
-            if piece.is_empty() || room == 0 {
-                continue;
-            }
-            let shown = if text_width(&piece) > room { fit(&piece, room) } else { piece };
-            used += text_width(&shown);
-            spans.push(Span::styled(shown, style));
+    for (piece, style) in pieces {
+        let room = budget.saturating_sub(used);
+        if room == 0 {
+            break;
         }
+        // A cut piece ends in `…`, in the cell the budget kept for it.
+        let piece = if text_width(&piece) > room { fit(&format!("{piece}…"), room + 1) } else { piece };
+        used += text_width(&piece);
+        spans.push(Span::styled(piece, style));
+    }
+    // A separator with nothing after it: the `…` takes its place.
+    if total > width && spans.last().is_some_and(|s| s.content == " ") {
+        spans.pop();
+        used -= 1;
+    }
+    if total > width && width > 0 && !spans.last().is_some_and(|s| s.content.ends_with('…')) {
+        spans.push(Span::styled("…", theme::dim()));
+        used += 1;
     }
     spans.push(Span::raw(" ".repeat(width.saturating_sub(used) as usize)));
     spans
@@ -61,3 +83,25 @@ pub fn sessions_cell(app: &App, tab: &TableTab, values: &[Value], width: u16) ->
 #[cfg(test)]
 #[path = "users_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    fn shown(parts: &[(&str, StatusTone)], width: u16) -> String {
+        let parts = parts.iter().map(|(t, tone)| (t.to_string(), *tone)).collect();
+        status_spans(parts, width).iter().map(|s| s.content.to_string()).collect()
+    }
+
+    #[test]
+    fn a_temporary_ban_keeps_unverified_or_ends_in_an_ellipsis() {
+        let parts = [("banned→2027-02-22", StatusTone::Banned), ("unverified", StatusTone::Unverified)];
+        assert_eq!(shown(&parts, 28), "banned→2027-02-22 unverified");
+        assert_eq!(shown(&parts, 30), "banned→2027-02-22 unverified  ");
+        assert_eq!(shown(&parts, 17), "banned→2027-02-2…");
+        assert_eq!(shown(&parts, 18), "banned→2027-02-22…");
+        assert_eq!(shown(&parts, 19), "banned→2027-02-22… ");
+        assert_eq!(shown(&parts, 22), "banned→2027-02-22 unv…");
+        assert_eq!(shown(&[("banned", StatusTone::Banned)], 17), format!("banned{}", " ".repeat(11)));
+    }
+}

@@ -31,7 +31,7 @@ pub use commit::{commit_changes, find_staged_conflicts};
 pub use constraints::{CheckChange, check_change};
 pub use plan::preview_changes;
 pub use stage::{LoadedRow, row_key, stage_delete, stage_insert, stage_update};
-pub use values::{InsertTemplate, insert_template, updated_at_column, validate_value};
+pub use values::{InsertTemplate, insert_template, is_stamp_column, restamp, updated_at_column, validate_value};
 
 /// Column names with values: a row key, the values of an insert, the values a row was loaded with.
 pub type ColumnValues = Vec<(String, Value)>;

@@ -124,8 +124,13 @@ pub fn insert_template(conn: &Connection, input: &InsertTemplate) -> Result<Vec<
         if column.generated {
             continue;
         }
-        let value = if column.default.is_some() || is_rowid_alias(info, column) {
+        let stamp = is_stamp_column(&column.name, kind);
+        // createdAt is filled even where it has a DEFAULT: staging stamps it and updatedAt with
+        // one instant, so a new row never reads as updated before it was created.
+        let value = if (column.default.is_some() && !stamp) || is_rowid_alias(info, column) {
             None
+        } else if name_words(&column.name) == ["token"] && is_token_table(&info.name) {
+            Some(Value::Text(random_token()))
         } else if text_key == Some(column.name.as_str()) {
             Some(Value::Text(uuid::Uuid::new_v4().to_string()))
         } else {
@@ -155,6 +160,35 @@ pub fn insert_template(conn: &Connection, input: &InsertTemplate) -> Result<Vec<
         fields.push((column.name.clone(), value));
     }
     Ok(fields)
+}
+
+/// better-auth's tables whose `token` is a required secret it generates itself.
+fn is_token_table(table: &str) -> bool {
+    matches!(name_words(table).concat().as_str(), "session" | "sessions" | "verification" | "verifications")
+}
+
+/// A new token as better-auth makes them (`generateId`): 32 random letters and digits.
+fn random_token() -> String {
+    use rand::Rng;
+    rand::rng().sample_iter(rand::distr::Alphanumeric).take(TOKEN_LENGTH).map(char::from).collect()
+}
+
+/// Length of better-auth's generated tokens.
+const TOKEN_LENGTH: usize = 32;
+
+/// `now` stored as `like` is (a value this column was pre-filled with): the staging time of a
+/// creation or update stamp the user left as it was.
+pub fn restamp(like: &Value, kind: &ColumnKind, now: DateTime<Utc>) -> Value {
+    let column = match kind {
+        ColumnKind::Timestamp { format } => *format,
+        _ => TimeFormat::Millis,
+    };
+    crate::db::value::store_instant_like(now, row_time_format(Some(like), column), Some(like))
+}
+
+/// Whether `column` is a `createdAt` / `updatedAt` timestamp squall pre-fills with the time.
+pub fn is_stamp_column(column: &str, kind: &ColumnKind) -> bool {
+    matches!(kind, ColumnKind::Timestamp { .. }) && is_creation_or_update_stamp(column)
 }
 
 /// better-auth's default session length (`session.expiresIn`: 7 days).

@@ -61,7 +61,8 @@ fn insert_template_follows_the_conventions_and_respects_defaults() {
     let field = |name: &str| fields.iter().find(|(c, _)| c == name).map(|(_, v)| v.clone()).unwrap();
     let Some(Value::Text(id)) = field("id") else { panic!("a text id: {fields:?}") };
     assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4);
-    assert_eq!(field("createdAt"), None, "a DEFAULT wins");
+    // createdAt is filled despite its DEFAULT: staging stamps it with updatedAt's instant.
+    assert_eq!(field("createdAt"), Some(Value::Integer(now().timestamp_millis())));
     assert_eq!(field("updatedAt"), Some(Value::Integer(now().timestamp_millis())));
     assert_eq!(field("accessToken"), Some(Value::Null));
     let user = meta(&conn, "user");
@@ -75,8 +76,8 @@ fn insert_template_follows_the_conventions_and_respects_defaults() {
             ("email", true),
             ("emailVerified", false),
             ("image", true),
-            ("createdAt", false),
-            ("updatedAt", false),
+            ("createdAt", true),
+            ("updatedAt", true),
             ("role", true),
             ("banned", false),
             ("banReason", true),
@@ -91,6 +92,9 @@ fn insert_template_follows_the_conventions_and_respects_defaults() {
     let expires = fields.iter().find(|(c, _)| c == "expiresAt").and_then(|(_, v)| v.clone());
     let week = chrono::TimeDelta::days(7).num_milliseconds();
     assert_eq!(expires, Some(Value::Integer(now().timestamp_millis() + week)), "a session lasts 7 days");
+    let token = fields.iter().find(|(c, _)| c == "token").and_then(|(_, v)| v.clone());
+    let Some(Value::Text(token)) = token else { panic!("a generated token: {token:?}") };
+    assert!(token.len() == 32 && token.chars().all(|c| c.is_ascii_alphanumeric()), "{token}");
 }
 
 #[test]
