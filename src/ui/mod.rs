@@ -91,3 +91,5 @@ mod tests_delete;
 mod tests_drift;
 #[cfg(test)]
 mod tests_trust;
+#[cfg(test)]
+mod tests_walkthrough;
