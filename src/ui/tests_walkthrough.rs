@@ -47,3 +47,57 @@ fn row_detail_indents_wrapped_values_and_says_where_it_is() {
     }
     insta::assert_snapshot!("row_detail_at_its_end", render(&app));
 }
+
+/// The migrations screen, `width` columns wide, with a long-named migration wrangler applied;
+/// `down` selects the next one (the test migration, whose SQL has long lines).
+fn applied_migrations(width: u16, down: bool) -> String {
+    let (_dir, mut conn) = users_db(3);
+    // A name as long as a real project's, applied by wrangler at a known time.
+    conn.execute_batch(
+        "CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,
+           applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);
+         INSERT INTO d1_migrations (name, applied_at) VALUES ('0000_audit_log_last_login_init.sql', '2026-11-28 06:22:41');",
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, width, 24);
+    let index = app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap_or_default();
+    let effects = app.update(crate::app::Action::SelectTab { index });
+    crate::app::tests::settle(&mut app, &mut conn, effects);
+    if down {
+        let key = ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Down);
+        let effects = app.update(crate::app::Action::Key { key });
+        crate::app::tests::settle(&mut app, &mut conn, effects);
+    }
+    render(&app)
+}
+
+/// Whether `line` ends with a whole `YYYY-MM-DD HH:MM:SS` time before the list's border.
+fn ends_with_a_whole_time(line: &str) -> bool {
+    let list = line.split('│').nth(1).unwrap_or_default().trim_end();
+    let time: String = list.chars().rev().take(19).collect::<Vec<_>>().into_iter().rev().collect();
+    time.len() == 19
+        && time.chars().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == '-',
+            10 => c == ' ',
+            13 | 16 => c == ':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[test]
+fn applied_times_show_whole_at_120_columns_and_sql_wraps() {
+    let screen = applied_migrations(120, false);
+    let row = screen
+        .lines()
+        .find(|l| l.starts_with("│") && l.contains("0000_audit_log"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(ends_with_a_whole_time(row), "{screen}");
+    // At 80 columns the time is left out rather than cut.
+    let screen = applied_migrations(80, false);
+    let row = screen
+        .lines()
+        .find(|l| l.starts_with("│") && l.contains("0000_audit_log"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(!row.split('│').nth(1).unwrap_or_default().trim_end().ends_with(|c: char| c.is_ascii_digit()), "{screen}");
+    insta::assert_snapshot!(applied_migrations(80, true));
+}
