@@ -101,3 +101,16 @@ fn applied_times_show_whole_at_120_columns_and_sql_wraps() {
     assert!(!row.split('│').nth(1).unwrap_or_default().trim_end().ends_with(|c: char| c.is_ascii_digit()), "{screen}");
     insta::assert_snapshot!(applied_migrations(80, true));
 }
+
+#[test]
+fn the_er_legend_wraps_by_entries_at_80_columns() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 80, 24);
+    let index = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap_or_default();
+    let effects = app.update(crate::app::Action::SelectTab { index });
+    crate::app::tests::settle(&mut app, &mut conn, effects);
+    let screen = render(&app);
+    for entry in ["── foreign key", "PK primary key", "FK / fk references (declared / inferred)", "UK unique"] {
+        assert!(screen.contains(entry), "{entry}: {screen}");
+    }
+}
