@@ -328,3 +328,15 @@ fn up_and_down_pick_an_enum_value_seen_in_the_cell_editor() {
     press(&mut app, &mut conn, KeyCode::Up);
     assert_eq!(text(&app), before, "Up goes back");
 }
+
+#[test]
+fn ctrl_u_clears_the_cell_editor_to_the_start_of_the_line() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    ctrl(&mut app, &mut conn, 'u');
+    type_text(&mut app, &mut conn, "Ada");
+    let Overlay::Edit(EditPopup::Cell { input, .. }) = &app.overlay else { panic!("the editor is open") };
+    assert_eq!(crate::app::input::field_text(input), "Ada");
+}
