@@ -94,7 +94,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
         }
         Overlay::Detail { reveal, scroll, .. } => draw_detail(frame, app, *reveal, *scroll),
         Overlay::Edit(popup) => super::edit::draw(frame, app, popup),
-        Overlay::References { groups, selected } => {
+        Overlay::References { groups, selected, loading } => {
             let mut lines: Vec<Line> = groups
                 .iter()
                 .enumerate()
@@ -103,6 +103,9 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
                     Line::styled(format!(" {} ", describe_group(group)), style)
                 })
                 .collect();
+            if *loading {
+                lines.push(Line::styled(" counting the rows that point here…", theme::dim()));
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled(" Enter opens the rows · Esc closes", theme::dim()));
             let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(30) + 4;

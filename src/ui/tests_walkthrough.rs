@@ -114,3 +114,16 @@ fn the_er_legend_wraps_by_entries_at_80_columns() {
         assert!(screen.contains(entry), "{entry}: {screen}");
     }
 }
+
+#[test]
+fn gr_opens_at_once_and_fills_with_one_pair_of_parentheses_a_line() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 100, 20);
+    let effects = app.update(crate::app::Action::ShowReferences);
+    let counting = render(&app);
+    assert!(counting.contains("rows that point here") && counting.contains("counting the rows"), "{counting}");
+    crate::app::tests::settle(&mut app, &mut conn, effects);
+    let screen = render(&app);
+    assert!(!screen.contains("counting the rows"), "{screen}");
+    assert!(screen.contains("sessions via impersonatedBy (inferred; no index: counted by scanning)"), "{screen}");
+}
