@@ -49,7 +49,8 @@ fn signal_discards_and_restores(signal: &str, number: i32) {
     let db = demo(dir.path(), "sig.db", "20");
     let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
     session.wait_for("row 1 of 20", WAIT);
-    session.send("le");
+    // The user table opens on its first shown column, the name.
+    session.send("e");
     session.wait_for("edit user.name", WAIT);
     session.send("Staged Then Killed\r");
     session.wait_for("1 staged", WAIT);
