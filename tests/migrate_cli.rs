@@ -294,7 +294,7 @@ fn unlisted_file_is_pending_applied_and_audited() {
     assert!(entries.iter().all(|e| e["action"] == "migrate.apply" && e["changes"][2]["new"] == backup.as_str()));
     let out = s.squall(".", &["log", "--db", db]);
     let text = stdout(&out);
-    assert!(text.contains(&format!("migrate.apply  d1_migrations name=\"0002_by_hand.sql\"  inserted: name=\"0002_by_hand.sql\", tracker=\"wrangler\", backup={backup:?}")), "{text}");
+    assert!(text.contains(&format!("migrate.apply  d1_migrations name=\"0002_by_hand.sql\"  inserted \"0002_by_hand.sql\": name=\"0002_by_hand.sql\", tracker=\"wrangler\", backup={backup:?}")), "{text}");
 }
 
 /// Issue 12: the next-step hint keeps `--db` and `--migrations`, and there is none while a
