@@ -37,6 +37,7 @@ fn main() -> Result<()> {
     let mut conn = Connection::open(&db_path)?;
     let source = Source {
         path: "demo.sqlite".into(),
+        name: None,
         reason: "the demo database".into(),
         read_only: None,
         migrations: MigrationsSource {

@@ -11,6 +11,40 @@ use crate::db::value::display_full;
 /// Lines one wheel notch scrolls.
 const WHEEL_LINES: i32 = 3;
 
+/// One screen line of the row detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailLine {
+    /// The column the value belongs to; `None` for a drift note.
+    pub column: Option<usize>,
+    /// Whether the column's name goes left of this line (its first line only).
+    pub label: bool,
+    pub text: String,
+}
+
+/// `text` cut into lines of at most `width` cells, at spaces where it can, mid-word where a
+/// word alone is wider. Always at least one line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_inclusive(' ') {
+        if line.width() + word.trim_end().width() > width && !line.is_empty() {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+        }
+        for cluster in word.graphemes(true) {
+            if line.width() + cluster.width() > width && cluster != " " {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push_str(cluster);
+        }
+    }
+    lines.push(line.trim_end().to_string());
+    lines
+}
+
 impl App {
     /// The row detail's inner size: the popup is the screen less 3 cells a side and 2 lines top
     /// and bottom, less its border (see `ui::overlays::draw_detail`).
@@ -18,36 +52,58 @@ impl App {
         (self.width.saturating_sub(8).max(1), self.height.saturating_sub(6).max(1))
     }
 
-    /// How many screen lines the detail's text takes once wrapped.
-    fn detail_lines(&self, reveal: bool) -> u32 {
-        let Some(tab) = self.active_tab() else { return 0 };
-        let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return 0 };
-        let name_width = meta.info.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(28);
-        let inner = u32::from(self.detail_inner().0);
-        let mut total = 0u32;
-        for (i, ((_, kind), value)) in meta.info.columns.iter().zip(&meta.kinds).zip(&row.values).enumerate() {
+    /// The row detail's lines as the popup shows them: each value wrapped to the room right of
+    /// the labels, its continuation lines indented under it, and any drift notes above.
+    pub fn detail_lines(&self, reveal: bool) -> Vec<DetailLine> {
+        let Some(tab) = self.grid_tab() else { return Vec::new() };
+        let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
+        let inner = usize::from(self.detail_inner().0);
+        let mut lines: Vec<DetailLine> = Vec::new();
+        // How this table differs from the migrations (issue 17), above its values.
+        for difference in self.migrations.drift_of(&tab.name) {
+            for text in wrap(&format!("drift: {}", difference.describe()), inner) {
+                lines.push(DetailLine { column: None, label: false, text });
+            }
+        }
+        let value_width = inner.saturating_sub(self.detail_label_width() + 2).max(8);
+        for (i, (kind, value)) in meta.kinds.iter().zip(&row.values).enumerate() {
             let text = display_full(value, kind, &self.ctx, reveal);
             let mut pieces: Vec<String> = text.lines().map(str::to_string).collect();
             if pieces.is_empty() {
-                pieces.push(String::new());
+                pieces.push(if matches!(value, rusqlite::types::Value::Text(_)) {
+                    "\"\"".into()
+                } else {
+                    String::new()
+                });
             }
             if let Some(label) = self.fk_label(i) {
                 pieces[0] = format!("{}  → {} {}", pieces[0], label.column, label.text);
             }
+            let mut first = true;
             for piece in pieces {
-                // Word wrapping can break a little earlier than the width: one spare line per
-                // wrapped piece keeps the last line reachable.
-                let width = (name_width + 2) as u32 + u32::from(text_width(&piece));
-                let rows = width.div_ceil(inner).max(1);
-                total += if rows > 1 { rows + 1 } else { rows };
+                for text in wrap(&piece, value_width) {
+                    lines.push(DetailLine { column: Some(i), label: first, text });
+                    first = false;
+                }
             }
         }
-        total
+        lines
+    }
+
+    /// The width of the detail's right-aligned column names.
+    pub fn detail_label_width(&self) -> usize {
+        let Some(meta) = self.grid_tab().and_then(|t| t.meta()) else { return 0 };
+        meta.info.columns.iter().map(|c| text_width(&c.name) as usize).max().unwrap_or(0).min(28)
+    }
+
+    /// How many lines of the detail the popup shows at once.
+    pub fn detail_visible(&self) -> u16 {
+        self.detail_inner().1
     }
 
     /// The detail's lines with a user's sessions and accounts below the columns.
     pub(super) fn detail_total_lines(&self, reveal: bool) -> u32 {
-        self.detail_lines(reveal) + self.detail_link_lines()
+        self.detail_lines(reveal).len() as u32 + self.detail_link_lines()
     }
 
     /// The largest useful scroll: the last line at the bottom of the popup.

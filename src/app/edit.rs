@@ -311,7 +311,7 @@ impl App {
                     if key.code == KeyCode::Enter {
                         input.insert_newline();
                     } else {
-                        input.input(key);
+                        super::input::type_key(input, key);
                     }
                 }
             },
@@ -343,7 +343,7 @@ impl App {
                     if let Some(field) = fields.get_mut(*focus) {
                         field.set_null = false;
                         field.use_default = false;
-                        field.input.input(key);
+                        super::input::type_key(&mut field.input, key);
                     }
                 }
             },

@@ -97,7 +97,9 @@ impl App {
 
     fn er_viewport(&self) -> (usize, usize) {
         let area = areas(self);
-        (area.grid.width as usize, (area.header.height + area.grid.height).saturating_sub(1) as usize)
+        // Less the legend's lines (see `ui::er`).
+        let legend = crate::er::legend_rows(usize::from(area.grid.width)).len();
+        (area.grid.width as usize, usize::from(area.header.height + area.grid.height).saturating_sub(legend))
     }
 
     fn scroll_er_to_selection(&mut self) {

@@ -40,7 +40,7 @@ const USER_DETAIL_LINKS: &[Hint] = &[
 const HELP: &[Hint] = &[("↑↓", "scroll"), ("any key", "close")];
 const PICKER: &[Hint] = &[("type", "filter"), ("↑↓", "select"), ("Enter", "open"), ("Esc", "close")];
 const REFERENCES: &[Hint] = &[("↑↓", "select"), ("Enter", "show rows"), ("Esc", "close")];
-const CELL: &[Hint] = &[("Enter", "stage"), ("Ctrl-n", "NULL"), ("Esc", "cancel")];
+const CELL: &[Hint] = &[("Enter", "stage"), ("Ctrl-u", "clear"), ("Ctrl-n", "NULL"), ("Esc", "cancel")];
 const INSERT: &[Hint] = &[
     ("Tab ↑↓", "field"),
     ("Enter", "stage row"),

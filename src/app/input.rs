@@ -1,5 +1,6 @@
 //! Text fields of popups and prompts (ratatui-textarea), made and read one way everywhere.
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea};
 
 /// A field holding `text` (one line or several), with the cursor at its end.
@@ -9,6 +10,17 @@ pub fn text_input(text: &str) -> TextArea<'static> {
     area.move_cursor(CursorMove::Bottom);
     area.move_cursor(CursorMove::End);
     area
+}
+
+/// A key typed into a field. Ctrl-u clears to the start of the line, as in a shell (the
+/// textarea binds it to undo, which surprises anyone who expects the shell's meaning); every
+/// other key goes to the textarea.
+pub fn type_key(area: &mut TextArea, key: KeyEvent) {
+    if key.code == KeyCode::Char('u') && key.modifiers == KeyModifiers::CONTROL {
+        area.delete_line_by_head();
+    } else {
+        area.input(key);
+    }
 }
 
 /// What a field holds, its lines joined with newlines (a single-line field has one).

@@ -259,6 +259,8 @@ pub struct Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     pub path: String,
+    /// The wrangler database name (or binding) when opened from a wrangler project: its file is a hash.
+    pub name: Option<String>,
     pub reason: String,
     pub read_only: Option<ReadOnlyReason>,
     pub migrations: MigrationsSource,

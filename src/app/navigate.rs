@@ -78,7 +78,7 @@ impl App {
         let request = DbRequest::ReferencingRows { table: row.table, columns: row.columns, values: row.values };
         let (id, effect) = self.request(Worker::Foreground, request);
         self.nav_request = Some(id);
-        self.say(Level::Info, "counting the rows that point here…");
+        self.overlay = Overlay::References { groups: Vec::new(), selected: 0, loading: true };
         vec![effect]
     }
 
@@ -106,16 +106,23 @@ impl App {
                 Vec::new()
             }
             Ok(DbResult::Referencing(groups)) => {
+                // Closed while counting: the user has moved on.
+                if !matches!(self.overlay, Overlay::References { loading: true, .. }) {
+                    return Vec::new();
+                }
                 if groups.is_empty() {
+                    self.overlay = Overlay::None;
                     self.say(Level::Info, "no table references this one");
                 } else {
-                    self.status = None;
-                    self.overlay = Overlay::References { groups, selected: 0 };
+                    self.overlay = Overlay::References { groups, selected: 0, loading: false };
                 }
                 Vec::new()
             }
             Ok(_) => Vec::new(),
             Err(message) => {
+                if matches!(self.overlay, Overlay::References { loading: true, .. }) {
+                    self.overlay = Overlay::None;
+                }
                 self.say(Level::Error, format!("following the relation failed: {message}"));
                 Vec::new()
             }
@@ -191,7 +198,7 @@ impl App {
     }
 
     pub(super) fn references_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Overlay::References { groups, selected } = &mut self.overlay else { return Vec::new() };
+        let Overlay::References { groups, selected, .. } = &mut self.overlay else { return Vec::new() };
         match key.code {
             KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(groups.len().saturating_sub(1)),
             KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
@@ -226,7 +233,13 @@ pub fn describe_target(target: &RowTarget) -> String {
 pub fn describe_group(group: &ReferencingGroup) -> String {
     let count = crate::cli::group_thousands(group.count);
     let count = if group.capped { format!("{count}+") } else { count };
-    let inferred = if group.target.origin.is_inferred() { " (inferred)" } else { "" };
-    let slow = if group.indexed { "" } else { " (no index: counted by scanning)" };
-    format!("{count:>8}  {}{inferred}{slow}", group.label)
+    let notes: Vec<&str> = [
+        group.target.origin.is_inferred().then_some("inferred"),
+        (!group.indexed).then_some("no index: counted by scanning"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+    format!("{count:>8}  {}{notes}", group.label)
 }

@@ -44,6 +44,8 @@ pub enum Overlay {
     References {
         groups: Vec<ReferencingGroup>,
         selected: usize,
+        /// The counts are still being read (the popup opens at once, and fills when they arrive).
+        loading: bool,
     },
     /// Editing: a cell, a new row, a delete, the review of staged changes, a conflict.
     Edit(EditPopup),

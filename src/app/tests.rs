@@ -71,6 +71,7 @@ pub fn answer_one(app: &mut App, conn: &mut Connection, effect: Effect) -> Vec<E
 pub fn test_source() -> Source {
     Source {
         path: "/tmp/t.db".into(),
+        name: None,
         reason: "test".into(),
         read_only: None,
         migrations: test_migrations(),
@@ -97,6 +98,7 @@ pub fn test_audit() -> AuditTarget {
 pub fn open_app(conn: &mut Connection, width: u16, height: u16) -> App {
     let source = Source {
         path: "/tmp/t.db".into(),
+        name: None,
         reason: "test".into(),
         read_only: None,
         migrations: test_migrations(),

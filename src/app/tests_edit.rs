@@ -365,3 +365,15 @@ fn a_new_session_gets_a_token_the_cursor_goes_to_a_missing_field_and_both_stamps
     assert_eq!((created, updated), (later.timestamp_millis(), later.timestamp_millis()));
     assert_eq!(stored, token);
 }
+
+#[test]
+fn ctrl_u_clears_the_cell_editor_to_the_start_of_the_line() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    ctrl(&mut app, &mut conn, 'u');
+    type_text(&mut app, &mut conn, "Ada");
+    let Overlay::Edit(EditPopup::Cell { input, .. }) = &app.overlay else { panic!("the editor is open") };
+    assert_eq!(crate::app::input::field_text(input), "Ada");
+}

@@ -126,7 +126,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
             }
             let live = if cli.no_live { crate::tui::LiveMode::Off } else { crate::tui::LiveMode::On };
-            crate::tui::run(db, target.reason, cli.global.d1.clone(), cli.migrations.clone(), live)
+            crate::tui::run(db, target.reason, target.name, cli.global.d1.clone(), cli.migrations.clone(), live)
         }
         Some(_) if cli.database.is_some() => {
             use clap::CommandFactory;
@@ -150,17 +150,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
 pub struct Target {
     pub path: PathBuf,
     pub reason: String,
+    /// The wrangler database name (else binding) when the target came from a wrangler project.
+    pub name: Option<String>,
 }
 
 /// The terminal UI's database: `--db` (or the positional DB), else the wrangler project's local
 /// D1, else the demo database, created on first use (the README's first command promises it).
 pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Result<Target> {
     if let Some(path) = global.db.clone().or(positional) {
-        return Ok(Target { reason: format!("opened {}", path.display()), path });
+        return Ok(Target { reason: format!("opened {}", path.display()), path, name: None });
     }
     let cwd = std::env::current_dir().context("reading the current directory")?;
     if let Some(found) = discover(&Discover { dir: &cwd, d1: global.d1.as_deref() })? {
-        return Ok(Target { path: found.db_path, reason: found.reason });
+        return Ok(Target {
+            name: Some(found.entry.database_name.clone().unwrap_or_else(|| found.entry.binding.clone())),
+            path: found.db_path,
+            reason: found.reason,
+        });
     }
     let path = crate::demo::default_demo_path()?;
     if path.exists() {
@@ -170,6 +176,7 @@ pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Res
                 path.display()
             ),
             path,
+            name: None,
         });
     }
     if global.read_only {
@@ -184,7 +191,7 @@ pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Res
         path.display()
     );
     demo::create_with_progress(&path, crate::demo::DEFAULT_USERS, false)?;
-    Ok(Target { reason: format!("created the demo database {}", path.display()), path })
+    Ok(Target { reason: format!("created the demo database {}", path.display()), path, name: None })
 }
 
 /// The database of a subcommand: `--db`, else the local D1 of the wrangler project found from
@@ -192,11 +199,15 @@ pub fn resolve_database(global: &GlobalArgs, positional: Option<PathBuf>) -> Res
 /// quietly report on, or change, a database the user did not name.
 pub fn resolve_command_database(global: &GlobalArgs) -> Result<Target> {
     if let Some(path) = global.db.clone() {
-        return Ok(Target { reason: format!("opened {}", path.display()), path });
+        return Ok(Target { reason: format!("opened {}", path.display()), path, name: None });
     }
     let cwd = std::env::current_dir().context("reading the current directory")?;
     if let Some(found) = discover(&Discover { dir: &cwd, d1: global.d1.as_deref() })? {
-        return Ok(Target { path: found.db_path, reason: found.reason });
+        return Ok(Target {
+            name: Some(found.entry.database_name.clone().unwrap_or_else(|| found.entry.binding.clone())),
+            path: found.db_path,
+            reason: found.reason,
+        });
     }
     Err(UsageError(format!(
         "which database? pass --db PATH, or run this inside a wrangler project (no wrangler.json(c) or wrangler.toml in {} or a folder above it); `squall demo` makes a demo database to try squall on (`squall` alone opens it)",

@@ -53,6 +53,8 @@ pub fn run(args: &TablesArgs, global: &GlobalArgs) -> Result<ExitCode> {
     for summary in list_tables(&db.conn, &ListTables { include_internal: args.all })? {
         let info = describe_table(&db.conn, &DescribeTable { name: &summary.name })?;
         let kinds = infer_kinds(&db.conn, &info)?;
+        // As the ER view and `gr` see them: an inferred reference is a reference here too.
+        let kinds = crate::db::relations::kinds_with_inferred_references(&db.conn, &info, kinds)?;
         let rows = count_rows(&db.conn, &CountRows { table: &info.name })?;
         let columns = info
             .columns

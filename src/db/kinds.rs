@@ -303,7 +303,8 @@ pub fn classify_column(table: &TableInfo, column: &str, decl_type: &str, samples
         && !is_key
         && let Some(values) = enum_values(column, samples)
     {
-        return ColumnKind::Enum { values };
+        // No value seen (an empty table): nothing to offer, so plain text until there is one.
+        return if values.is_empty() { ColumnKind::Text } else { ColumnKind::Enum { values } };
     }
     let words = name_words(column);
     if is_key || words.last().is_some_and(|w| w == "id") && words.len() > 1 || column.eq_ignore_ascii_case("id") {
@@ -402,6 +403,27 @@ fn fallback_from_samples(samples: &[Value]) -> ColumnKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enum_named_column_with_no_values_seen_is_text() {
+        let table = TableInfo {
+            name: "audit_log".into(),
+            relation: crate::db::schema::RelationType::Table,
+            without_rowid: false,
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+        };
+        assert_eq!(classify_column(&table, "action", "TEXT", &[]), ColumnKind::Text);
+        assert_eq!(classify_column(&table, "providerId", "TEXT", &[]), ColumnKind::Text);
+        let seen = [Value::Text("login".into())];
+        assert_eq!(classify_column(&table, "action", "TEXT", &seen), ColumnKind::Enum { values: vec!["login".into()] });
+        assert_eq!(
+            classify_column(&table, "role", "TEXT", &[]),
+            ColumnKind::Enum { values: vec!["admin".into(), "user".into()] }
+        );
+    }
 
     #[test]
     fn splits_both_naming_flavours() {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::kinds::name_words;
 use super::schema::{DescribeTable, ListTables, RelationType, TableInfo, describe_table, list_tables};
 
-pub use infer::{ACTOR_RULES, ActorRule, infer_relations};
+pub use infer::{ACTOR_RULES, ActorRule, infer_relations, kinds_with_inferred_references};
 pub use navigate::{
     ReferencedRow, ReferencingGroup, ReferencingRows, RowTarget, RowValues, referenced_row, referencing_rows,
     relation_of_column,

@@ -19,7 +19,7 @@ pub use diagram::{Direction, EdgePath, ErDiagram, LayoutOptions, PlacedBox, layo
 pub use layout::Detail;
 pub use mermaid::render_mermaid;
 pub use model::{ErColumn, ErModel, ErTable, LoadErModel, load_er_model};
-pub use text::{legend, relation_lines, render_text};
+pub use text::{legend, legend_rows, relation_lines, render_text};
 
 #[cfg(test)]
 mod tests;

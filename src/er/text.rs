@@ -6,30 +6,59 @@ use super::diagram::ErDiagram;
 use super::model::ErModel;
 use crate::db::relations::Cardinality;
 
+/// The legend's entries: the gap before it on a line, a styled glyph and what it means.
+const LEGEND: [(&str, &str, CellStyle, &str); 7] = [
+    ("", "──", CellStyle::EdgeDeclared, " foreign key"),
+    ("   ", "┄┄", CellStyle::EdgeInferred, " inferred (no FK in the DDL)"),
+    ("   ", "1", CellStyle::Cardinality, " one"),
+    ("  ", "*", CellStyle::Cardinality, " many"),
+    ("   ", "PK", CellStyle::Pk, " primary key"),
+    ("  ", "FK", CellStyle::Fk, " / "),
+    ("  ", "UK", CellStyle::Uk, " unique"),
+];
+
+/// One entry of the legend as styled pieces (`FK / fk` is one entry of three pieces).
+fn legend_entry(index: usize) -> Vec<Segment> {
+    let Some((_, glyph, style, meaning)) = LEGEND.get(index) else { return Vec::new() };
+    let mut entry = vec![
+        Segment { text: glyph.to_string(), style: *style },
+        Segment { text: meaning.to_string(), style: CellStyle::Blank },
+    ];
+    if *style == CellStyle::Fk {
+        entry.push(Segment { text: "fk".into(), style: CellStyle::FkInferred });
+        entry.push(Segment { text: " references (declared / inferred)".into(), style: CellStyle::Blank });
+    }
+    entry
+}
+
 /// The legend, as styled pieces the TUI can draw in a footer.
 pub fn legend() -> Vec<Segment> {
-    let pieces: [(&str, CellStyle); 14] = [
-        ("──", CellStyle::EdgeDeclared),
-        (" foreign key   ", CellStyle::Blank),
-        ("┄┄", CellStyle::EdgeInferred),
-        (" inferred (no FK in the DDL)   ", CellStyle::Blank),
-        ("1", CellStyle::Cardinality),
-        (" one  ", CellStyle::Blank),
-        ("*", CellStyle::Cardinality),
-        (" many   ", CellStyle::Blank),
-        ("PK", CellStyle::Pk),
-        (" primary key  ", CellStyle::Blank),
-        ("FK", CellStyle::Fk),
-        (" / ", CellStyle::Blank),
-        ("fk", CellStyle::FkInferred),
-        (" references (declared / inferred)", CellStyle::Blank),
-    ];
-    let mut segments: Vec<Segment> =
-        pieces.iter().map(|(text, style)| Segment { text: text.to_string(), style: *style }).collect();
-    segments.push(Segment { text: "  ".into(), style: CellStyle::Blank });
-    segments.push(Segment { text: "UK".into(), style: CellStyle::Uk });
-    segments.push(Segment { text: " unique".into(), style: CellStyle::Blank });
-    segments
+    legend_rows(usize::MAX).into_iter().flatten().collect()
+}
+
+/// The legend in as few lines of at most `width` cells as its entries allow, an entry never
+/// cut across two lines (a footer that cuts it leaves half a meaning).
+pub fn legend_rows(width: usize) -> Vec<Vec<Segment>> {
+    let mut rows: Vec<Vec<Segment>> = Vec::new();
+    let mut row: Vec<Segment> = Vec::new();
+    let mut used = 0usize;
+    for index in 0..LEGEND.len() {
+        let entry = legend_entry(index);
+        let entry_width: usize = entry.iter().map(|s| text_width(&s.text)).sum();
+        let gap = LEGEND.get(index).map_or("", |e| e.0);
+        if used > 0 && used + gap.len() + entry_width > width {
+            rows.push(std::mem::take(&mut row));
+            used = 0;
+        }
+        if used > 0 {
+            row.push(Segment { text: gap.into(), style: CellStyle::Blank });
+            used += gap.len();
+        }
+        used += entry_width;
+        row.extend(entry);
+    }
+    rows.push(row);
+    rows
 }
 
 /// One line per relation: `session.userId → user.id   many-to-one   declared, on delete CASCADE`.

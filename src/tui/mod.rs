@@ -78,6 +78,7 @@ fn show_cursor(mut terminal: ratatui::DefaultTerminal) {
 pub fn run(
     db: Database,
     reason: String,
+    name: Option<String>,
     d1: Option<String>,
     migrations_dir: Option<PathBuf>,
     live: LiveMode,
@@ -94,7 +95,8 @@ pub fn run(
         audit_file: audit_file.clone(),
     };
     let audit = AuditTarget { file: audit_file, database: db.path.clone() };
-    let source = Source { path: db.path.display().to_string(), reason, read_only: db.read_only, migrations, audit };
+    let source =
+        Source { path: db.path.display().to_string(), name, reason, read_only: db.read_only, migrations, audit };
     // A second, read-only connection counts rows so a slow count never delays a page.
     let counter = open_another(&db, OpenMode::ReadOnly).context("opening a second connection for row counts")?;
     // Pages touch a handful of database pages and scans are served by the OS cache, so a small

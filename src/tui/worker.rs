@@ -150,6 +150,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             let read = conn.transaction()?;
             let info = describe_table(&read, &DescribeTable { name: &table })?;
             let kinds = infer_kinds(&read, &info)?;
+            let kinds = crate::db::relations::kinds_with_inferred_references(&read, &info, kinds)?;
             drop(read);
             DbResult::Table(Box::new(TableMeta { info, kinds }))
         }
@@ -189,6 +190,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         DbRequest::InsertTemplate { table, now } => {
             let info = describe_table(conn, &DescribeTable { name: &table })?;
             let kinds = infer_kinds(conn, &info)?;
+            let kinds = crate::db::relations::kinds_with_inferred_references(conn, &info, kinds)?;
             let input = InsertTemplate { info: &info, kinds: &kinds, now };
             DbResult::Template(insert_template(conn, &input)?)
         }

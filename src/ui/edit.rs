@@ -87,7 +87,13 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let (Some(info), Some(kind)) = (meta.info.columns.get(*column), meta.kinds.get(*column)) else { return };
             let title = format!("edit {}.{} ({})", meta.info.name, info.name, kind.label());
-            let inner = popup(frame, 80, 12, &title, "Enter stage · Alt-Enter new line · Ctrl-n NULL · Esc cancel");
+            let inner = popup(
+                frame,
+                80,
+                12,
+                &title,
+                "Enter stage · Alt-Enter new line · Ctrl-u clear · Ctrl-n NULL · Esc cancel",
+            );
             let [field, hint, message] =
                 Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(2)]).areas(inner);
             if *set_null {

@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use super::theme;
 use crate::app::layout::text_width;
 use crate::app::{App, Load};
-use crate::er::{CellStyle, legend};
+use crate::er::{CellStyle, legend_rows};
 
 fn style_of(style: CellStyle) -> Style {
     match style {
@@ -45,7 +45,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             return;
         }
     };
-    let [canvas_area, legend_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    // The legend wraps by entries (the keys are on the hint line below).
+    let legend = legend_rows(usize::from(area.width));
+    let legend_height = u16::try_from(legend.len()).unwrap_or(1);
+    let [canvas_area, legend_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(legend_height)]).areas(area);
     let diagram = &view.diagram;
     let selected = diagram.boxes.get(app.er.selected);
     let highlighted: HashSet<(usize, usize)> = selected
@@ -83,7 +87,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), canvas_area);
-    let mut legend_spans: Vec<Span> = legend().into_iter().map(|s| Span::styled(s.text, style_of(s.style))).collect();
-    legend_spans.push(Span::styled("   arrows select · Enter open · c compact/full", theme::dim()));
-    frame.render_widget(Paragraph::new(Line::from(legend_spans)), legend_area);
+    let legend: Vec<Line> = legend
+        .into_iter()
+        .map(|row| Line::from(row.into_iter().map(|s| Span::styled(s.text, style_of(s.style))).collect::<Vec<_>>()))
+        .collect();
+    frame.render_widget(Paragraph::new(legend), legend_area);
 }

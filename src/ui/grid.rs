@@ -93,7 +93,7 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
             let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
             let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
             let conflict = app.staged_conflict(&tab.name, &row.cursor.key);
-            let mut spans = vec![gutter(selected, ban_state, marked, conflict)];
+            let mut spans = vec![gutter(selected, ban_state, Mark { marked, conflict, deleting })];
             let mut x = GUTTER;
             let mut spans_after: Vec<Span> = Vec::new();
             for &(position, start, width) in &columns {
@@ -247,10 +247,20 @@ fn draw_header(
     frame.render_widget(Paragraph::new(vec![Line::from(names), Line::from(kinds)]), area);
 }
 
-fn gutter(selected: bool, ban: BanState, marked: bool, conflict: bool) -> Span<'static> {
+/// What the gutter says about a row besides its ban.
+struct Mark {
+    marked: bool,
+    conflict: bool,
+    deleting: bool,
+}
+
+/// The gutter's glyph: a staged delete gets `-` (as in a diff) so it reads without colour (strikethrough alone
+/// is lost on terminals without colour or with NO_COLOR).
+fn gutter(selected: bool, ban: BanState, row: Mark) -> Span<'static> {
     let mark = match ban {
-        _ if conflict => Span::styled("!", theme::error()),
-        _ if marked => Span::styled("✚", theme::warning()),
+        _ if row.conflict => Span::styled("!", theme::error()),
+        _ if row.deleting => Span::styled("-", theme::deleting()),
+        _ if row.marked => Span::styled("✚", theme::warning()),
         BanState::Banned => Span::styled("●", theme::banned()),
         BanState::BanExpired => Span::styled("○", theme::ban_expired()),
         BanState::NotBanned => Span::raw(" "),

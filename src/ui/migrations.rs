@@ -94,20 +94,31 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .extend(overview.notes.iter().take(3).map(|note| Line::styled(format!(" warning: {note}"), theme::warning())));
     frame.render_widget(Paragraph::new(header), head);
 
-    let name_width = plan.statuses.iter().map(|s| s.name.chars().count()).max().unwrap_or(10);
+    let name_width = plan.statuses.iter().map(|s| crate::app::layout::text_width(&s.name) as usize).max().unwrap_or(10);
+    let time_width = plan.statuses.iter().filter_map(|s| s.applied_at.as_deref()).map(str::len).max().unwrap_or(0);
     let note_width = if plan.statuses.iter().any(|s| s.note.is_some()) { 16 } else { 0 };
-    let list_width = (name_width as u16 + 34 + note_width).min(body.width / 2);
+    // Pointer, state, name, a space, the time, the note, the border: the list takes what it needs
+    // while the SQL pane keeps 50 columns, and half the screen when the screen is narrower.
+    let needed = (1 + 9 + name_width + 1 + time_width + note_width + 2) as u16;
+    let list_width = needed.min((body.width / 2).max(body.width.saturating_sub(50)));
     let [list, sql] = Layout::horizontal([Constraint::Length(list_width), Constraint::Fill(1)]).areas(body);
+    // The time shows only when it fits whole beside the whole name (a cut time reads as a wrong
+    // one, and the name says which migration it is); the name is cut last.
+    let inner = usize::from(list_width.saturating_sub(2));
+    let show_time = time_width > 0 && inner >= 1 + 9 + name_width + 1 + time_width;
+    let name_room = inner.saturating_sub(1 + 9 + if show_time { 1 + time_width } else { 0 }).min(name_width);
     let rows: Vec<Line> = plan
         .statuses
         .iter()
         .enumerate()
         .map(|(i, status)| {
-            let when = status.applied_at.clone().unwrap_or_default();
+            let when = if show_time { status.applied_at.clone().unwrap_or_default() } else { String::new() };
+            let name = super::text::fit(&status.name, name_room as u16);
+            let pad = name_room.saturating_sub(crate::app::layout::text_width(&name) as usize);
             let mut line = Line::from(vec![
                 Span::raw(if i == screen.selected { "▌" } else { " " }),
                 Span::styled(format!("{:<9}", status.state.label()), state_style(status.state)),
-                Span::raw(format!("{:<name_width$} ", status.name)),
+                Span::raw(format!("{name}{} ", " ".repeat(pad))),
                 Span::styled(when, theme::dim()),
             ]);
             if status.note.is_some() {
@@ -152,7 +163,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         );
     }
     let sql_block = Block::bordered().border_type(BorderType::Rounded).title(title);
-    frame.render_widget(Paragraph::new(lines).block(sql_block).scroll((screen.sql_scroll, 0)), sql);
+    // Long lines wrap: a cut statement hides what it does.
+    let sql_text = Paragraph::new(lines).block(sql_block).wrap(Wrap { trim: false });
+    frame.render_widget(sql_text.scroll((screen.sql_scroll, 0)), sql);
 
     if log_height > 0 {
         let text: Vec<Line> = screen.log.iter().rev().take(6).rev().map(|l| Line::raw(l.clone())).collect();

@@ -94,3 +94,5 @@ mod tests_drift;
 mod tests_trust;
 #[cfg(test)]
 mod tests_user_links;
+#[cfg(test)]
+mod tests_walkthrough;

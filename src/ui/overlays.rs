@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::theme;
 use crate::app::Screen;
@@ -12,7 +12,6 @@ use crate::app::{
     App, BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, FilterField, MIGRATION_KEYS, Overlay, describe_group,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::value::display_full;
 
 pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
     match &app.overlay {
@@ -93,7 +92,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
         }
         Overlay::Detail { reveal, scroll, .. } => draw_detail(frame, app, *reveal, *scroll),
         Overlay::Edit(popup) => super::edit::draw(frame, app, popup),
-        Overlay::References { groups, selected } => {
+        Overlay::References { groups, selected, loading } => {
             let mut lines: Vec<Line> = groups
                 .iter()
                 .enumerate()
@@ -102,6 +101,9 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
                     Line::styled(format!(" {} ", describe_group(group)), style)
                 })
                 .collect();
+            if *loading {
+                lines.push(Line::styled(" counting the rows that point here…", theme::dim()));
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled(" Enter opens the rows · Esc closes", theme::dim()));
             let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(30) + 4;
@@ -220,38 +222,46 @@ const SHARED_KEYS: &[(&str, &str)] = &[
 
 fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
     let Some(tab) = app.grid_tab() else { return };
-    let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return };
-    let name_width = meta.info.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0).min(28);
-    let mut lines: Vec<Line> = Vec::new();
-    // How this table differs from the migrations (issue 17), above its values.
-    for difference in app.migrations.drift_of(&tab.name) {
-        lines.push(Line::styled(format!("drift: {}", difference.describe()), theme::error()));
-    }
-    for (i, ((column, kind), value)) in meta.info.columns.iter().zip(&meta.kinds).zip(&row.values).enumerate() {
-        let text = display_full(value, kind, &app.ctx, reveal);
-        let mut pieces: Vec<String> = text.lines().map(str::to_string).collect();
-        if pieces.is_empty() {
-            pieces.push(if matches!(value, rusqlite::types::Value::Text(_)) { "\"\"".into() } else { String::new() });
-        }
-        if let Some(label) = app.fk_label(i) {
-            pieces[0] = format!("{}  → {} {}", pieces[0], label.column, label.text);
-        }
-        for (n, piece) in pieces.into_iter().enumerate() {
-            let head = if n == 0 { format!("{:>name_width$}  ", column.name) } else { " ".repeat(name_width + 2) };
-            let style = match kind {
-                ColumnKind::Secret if !reveal => theme::secret(),
-                ColumnKind::Timestamp { .. } => theme::timestamp(),
+    let Some(meta) = tab.meta() else { return };
+    let name_width = app.detail_label_width();
+    // The app wraps the lines (it needs their count to stop scrolling at the end), so
+    // continuation lines sit under the value rather than under the labels.
+    let all = app.detail_lines(reveal);
+    let mut lines: Vec<Line> = all
+        .iter()
+        .map(|line| {
+            let piece = super::text::terminal_safe(&line.text).into_owned();
+            let Some(column) = line.column else { return Line::styled(piece, theme::error()) };
+            let head = match meta.info.columns.get(column) {
+                Some(c) if line.label => format!("{:>name_width$}  ", c.name),
+                _ => " ".repeat(name_width + 2),
+            };
+            let style = match meta.kinds.get(column) {
+                Some(ColumnKind::Secret) if !reveal => theme::secret(),
+                Some(ColumnKind::Timestamp { .. }) => theme::timestamp(),
                 _ => theme::info(),
             };
-            let piece = super::text::terminal_safe(&piece).into_owned();
-            lines.push(Line::from(vec![Span::styled(head, theme::header()), Span::styled(piece, style)]));
-        }
-    }
+            Line::from(vec![Span::styled(head, theme::header()), Span::styled(piece, style)])
+        })
+        .collect();
     lines.extend(super::user_links::lines(app));
-    let hint = if reveal { "r mask secrets · Esc close" } else { "r reveal secrets · Esc close" };
+    let secrets = if reveal { "r mask secrets" } else { "r reveal secrets" };
+    let hint = if app.on_user_table() {
+        format!("{secrets} · A user actions · Esc close")
+    } else {
+        format!("{secrets} · Esc close")
+    };
     let title = format!(" {} · row detail ", tab.name);
     let area = popup_area(frame, frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));
     frame.render_widget(Clear, area);
-    let outer = block(&title).title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
-    frame.render_widget(Paragraph::new(lines).block(outer).wrap(Wrap { trim: false }).scroll((scroll, 0)), area);
+    let mut outer = block(&title).title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
+    // Where the view is, when the row does not fit.
+    let visible = usize::from(area.height.saturating_sub(2));
+    if all.len() > visible {
+        let top = usize::from(scroll) + 1;
+        let bottom = (usize::from(scroll) + visible).min(all.len());
+        let position = format!(" {top}-{bottom} of {} ", all.len());
+        outer = outer.title_bottom(Line::styled(position, theme::dim()).right_aligned());
+    }
+    frame.render_widget(Paragraph::new(lines).block(outer).scroll((scroll, 0)), area);
 }

@@ -19,7 +19,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         left.push(Span::styled(" READ-ONLY ", theme::badge()));
         left.push(Span::raw(" "));
     }
-    left.push(Span::raw(file_label(&app.source.path)));
+    // The label goes in last, cut to what the rest leaves: the row position must never be cut.
+    let label_at = left.len();
     if !app.trail.is_empty() {
         let mut path: Vec<&str> =
             app.trail.iter().map(|b| app.tabs.get(b.from_tab).map_or("?", |t| t.name.as_str())).collect();
@@ -79,6 +80,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ),
         None => (String::new(), theme::dim()),
     };
+    let others: u16 = left.iter().map(|s| text_width(&s.content)).sum();
+    let label = file_label(&app.source);
+    let label_room = area.width.saturating_sub(others + 1);
+    let label =
+        if label_room >= 4 { super::grid::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
+    left.insert(label_at, Span::raw(label));
     let used: u16 = left.iter().map(|s| text_width(&s.content)).sum();
     let room = area.width.saturating_sub(used + 3);
     // A message cut short says where to read it whole.
@@ -94,11 +101,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme::status()), area);
 }
 
-/// The file name, with its folder when it is short.
-fn file_label(path: &str) -> String {
+/// The database's short name: the wrangler database name for a wrangler project's local D1 (its
+/// file is named by a hash), else the file name, with its folder when the whole path is short.
+fn file_label(source: &crate::app::Source) -> String {
+    if let Some(name) = &source.name {
+        return name.clone();
+    }
+    let path = source.path.as_str();
     if path.chars().count() <= 40 {
         return path.to_string();
     }
-    let name = std::path::Path::new(path).file_name().map_or(path.into(), |n| n.to_string_lossy().into_owned());
-    format!("…/{name}")
+    std::path::Path::new(path).file_name().map_or(path.into(), |n| n.to_string_lossy().into_owned())
 }

@@ -39,6 +39,7 @@ fn loading_state() {
     let (_dir, conn) = users_db(3);
     let source = crate::app::Source {
         path: "/tmp/t.db".into(),
+        name: None,
         reason: "test".into(),
         read_only: None,
         migrations: test_migrations(),

@@ -33,3 +33,17 @@ fn deleting_marked_rows_names_them() {
     let screen = render(&app);
     assert!(screen.contains("Delete 2 rows of user: user0@example.com, user1@example.com?"), "{screen}");
 }
+
+#[test]
+fn a_staged_delete_is_marked_in_the_gutter_without_colour() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 110, 20);
+    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let screen = render(&app);
+    let row = screen.lines().find(|l| l.contains("user1@example.com")).expect("the row shows");
+    assert!(row.starts_with("▌- "), "{screen}");
+    let other = screen.lines().find(|l| l.contains("user2@example.com")).expect("the row shows");
+    assert!(other.starts_with("   "), "{screen}");
+}

@@ -10,8 +10,8 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
 use super::{Relation, RelationOrigin, cardinality_of, is_optional, same_noun};
-use crate::db::kinds::name_words;
-use crate::db::schema::{TableInfo, quote_ident};
+use crate::db::kinds::{ColumnKind, name_words};
+use crate::db::schema::{DescribeTable, ListTables, TableInfo, describe_table, list_tables, quote_ident};
 
 /// A column whose last name word says "a person did this" points at the user table.
 #[derive(Debug, Clone, Copy)]
@@ -139,4 +139,52 @@ fn sample_distinct(conn: &Connection, table: &TableInfo, column: &str) -> Result
     let mut stmt = conn.prepare(&sql)?;
     let values = stmt.query_map([], |row| row.get::<_, Value>(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(values)
+}
+
+/// `kinds` (of `table`'s columns, from `infer_kinds`) with every column that has an inferred
+/// relation made a foreign key, so the grid, the filter bar and `squall tables` call
+/// `session.impersonatedBy` what the ER view and `gr` treat it as. The other tables are only
+/// described when a column's name makes it a candidate (most tables have none).
+pub fn kinds_with_inferred_references(
+    conn: &Connection,
+    table: &TableInfo,
+    mut kinds: Vec<ColumnKind>,
+) -> Result<Vec<ColumnKind>> {
+    let maybe = |column: &str| {
+        let words = name_words(column);
+        let Some((last, stem)) = words.split_last() else { return false };
+        !stem.is_empty()
+            && (last == "id"
+                || stem.last().is_some_and(|previous| {
+                    ACTOR_RULES.iter().any(|rule| rule.last_word == last && previous.ends_with(rule.previous_suffix))
+                }))
+    };
+    let candidates: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            matches!(kinds.get(*i), Some(ColumnKind::Text | ColumnKind::Id))
+                && table.primary_key != [c.name.clone()]
+                && !table.foreign_keys.iter().any(|fk| fk.columns.contains(&c.name))
+                && maybe(&c.name)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(kinds);
+    }
+    let mut tables = Vec::new();
+    for summary in list_tables(conn, &ListTables { include_internal: false })? {
+        tables.push(describe_table(conn, &DescribeTable { name: &summary.name })?);
+    }
+    for i in candidates {
+        let column = &table.columns[i].name;
+        let Some(parent) = candidate_parent(&table.name, column, &tables) else { continue };
+        let Some(key) = single_key(parent) else { continue };
+        if check_values(conn, table, column, parent, key)?.is_some() {
+            kinds[i] = ColumnKind::ForeignKey { table: parent.name.clone(), column: key.to_string() };
+        }
+    }
+    Ok(kinds)
 }

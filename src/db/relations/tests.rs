@@ -213,3 +213,18 @@ fn referenced_row_reports_dangling_references() {
         Ok(crate::db::error::DbError::Invalid(_))
     ));
 }
+
+#[test]
+fn an_inferred_reference_gets_the_foreign_key_kind() {
+    use crate::db::kinds::{ColumnKind, infer_kinds};
+    use crate::db::schema::{DescribeTable, describe_table};
+    let dir = tempfile::tempdir().unwrap();
+    let conn = demo_db(&dir, 30);
+    let info = describe_table(&conn, &DescribeTable { name: "session" }).unwrap();
+    let kinds = kinds_with_inferred_references(&conn, &info, infer_kinds(&conn, &info).unwrap()).unwrap();
+    let at = |name: &str| info.columns.iter().position(|c| c.name == name).unwrap();
+    let fk = ColumnKind::ForeignKey { table: "user".into(), column: "id".into() };
+    assert_eq!(kinds[at("impersonatedBy")], fk);
+    assert_eq!(kinds[at("userId")], fk, "declared, as before");
+    assert_eq!(kinds[at("token")], ColumnKind::Secret);
+}
