@@ -257,10 +257,11 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
     let mut outer = block(&title).title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
     // Where the view is, when the row does not fit.
     let visible = usize::from(area.height.saturating_sub(2));
-    if all.len() > visible {
+    let total = lines.len();
+    if total > visible {
         let top = usize::from(scroll) + 1;
-        let bottom = (usize::from(scroll) + visible).min(all.len());
-        let position = format!(" {top}-{bottom} of {} ", all.len());
+        let bottom = (usize::from(scroll) + visible).min(total);
+        let position = format!(" {top}-{bottom} of {total} ");
         outer = outer.title_bottom(Line::styled(position, theme::dim()).right_aligned());
     }
     frame.render_widget(Paragraph::new(lines).block(outer).scroll((scroll, 0)), area);
