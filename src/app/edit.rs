@@ -370,7 +370,7 @@ impl App {
                     );
                 }
                 _ if changes.len() > TYPE_COUNT_ABOVE => {
-                    typed.input(key);
+                    super::input::type_key(typed, key);
                 }
                 _ => {}
             },

@@ -121,7 +121,7 @@ impl App {
             }
             KeyCode::Char('r') if ctrl => prompt.include_secrets = !prompt.include_secrets,
             _ => {
-                prompt.path.input(key);
+                super::input::type_key(&mut prompt.path, key);
                 prompt.error = None;
             }
         }

@@ -38,4 +38,16 @@ mod tests {
         assert_eq!(field_text(&text_input("ada")), "ada");
         assert_eq!(field_text(&text_input("{\n  \"a\": 1\n}")), "{\n  \"a\": 1\n}");
     }
+
+    /// Every popup field (role, ban reason, password, filter value, pickers) takes Ctrl-u the
+    /// shell's way: it clears what is before the cursor, where the textarea would undo.
+    #[test]
+    fn ctrl_u_clears_to_the_start_of_the_line() {
+        let mut area = text_input("user");
+        type_key(&mut area, KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        for c in "admin".chars() {
+            type_key(&mut area, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        assert_eq!(field_text(&area), "admin");
+    }
 }

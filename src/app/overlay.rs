@@ -229,7 +229,7 @@ impl App {
                     self.reload_rows()
                 }
                 _ => {
-                    input.input(key);
+                    super::input::type_key(input, key);
                     Vec::new()
                 }
             },
@@ -259,7 +259,7 @@ impl App {
                 }
             }
             _ => {
-                picker.query.input(key);
+                super::input::type_key(&mut picker.query, key);
                 let query = field_text(&picker.query);
                 let matcher = SkimMatcherV2::default();
                 let mut scored: Vec<(i64, usize)> = self
@@ -322,14 +322,14 @@ impl App {
                 }
             }
             (_, FilterField::Value) => {
-                form.input.input(key);
+                super::input::type_key(&mut form.input, key);
                 form.error = None;
             }
             (KeyCode::Char(_), FilterField::Column | FilterField::Operator)
                 if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
             {
                 form.field = FilterField::Value;
-                form.input.input(key);
+                super::input::type_key(&mut form.input, key);
                 form.error = None;
             }
             _ => {}

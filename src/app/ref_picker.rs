@@ -110,7 +110,7 @@ impl App {
             },
             _ if key.modifiers.contains(KeyModifiers::CONTROL) => {}
             _ => {
-                picker.query.input(key);
+                super::input::type_key(&mut picker.query, key);
                 picker.selected = 0;
                 return self.search_referenced();
             }

@@ -323,7 +323,7 @@ impl App {
             }
             _ => {
                 let area = if form.field == BanField::Reason { &mut form.reason } else { &mut form.expiry };
-                area.input(key);
+                super::input::type_key(area, key);
                 form.error = None;
             }
         }
@@ -363,7 +363,7 @@ impl App {
                 Err(error) => form.error = Some(error.to_string()),
             },
             _ => {
-                form.input.input(key);
+                super::input::type_key(&mut form.input, key);
                 form.on_list = false;
                 form.error = None;
             }
@@ -396,7 +396,7 @@ impl App {
             }
             _ => {
                 let area = if form.field == PasswordField::First { &mut form.first } else { &mut form.second };
-                area.input(key);
+                super::input::type_key(area, key);
                 form.error = None;
             }
         }
@@ -468,7 +468,7 @@ impl App {
             KeyCode::PageDown => *scroll = scroll.saturating_add(10),
             KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
             _ => {
-                typed.input(key);
+                super::input::type_key(typed, key);
                 *mismatch = None;
             }
         }
