@@ -30,13 +30,7 @@ fn pages_to_the_end_of_a_100k_user_demo() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let db = dir.path().join("big.db");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
-        .args(["demo", "--users", "100000", "--out"])
-        .arg(&db)
-        .env("SQUALL_DATA_DIR", &data)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    make_demo(&db, &data, "100000");
     let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
     session.wait_for("row 1 of 100,000", Duration::from_secs(30));
     session.send("G");
@@ -54,13 +48,7 @@ fn edits_a_cell_commits_it_and_the_file_has_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let db = dir.path().join("edit.db");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
-        .args(["demo", "--users", "50", "--out"])
-        .arg(&db)
-        .env("SQUALL_DATA_DIR", &data)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    make_demo(&db, &data, "50");
     let first_id: String = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("SELECT id FROM user ORDER BY rowid LIMIT 1", [], |r| r.get(0))
@@ -92,13 +80,7 @@ fn follows_another_process_writes_without_a_key_and_keeps_the_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let db = dir.path().join("live.db");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
-        .args(["demo", "--users", "50", "--out"])
-        .arg(&db)
-        .env("SQUALL_DATA_DIR", &data)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    make_demo(&db, &data, "50");
     let other = rusqlite::Connection::open(&db).unwrap();
     let ids: Vec<String> = other
         .prepare("SELECT id FROM user ORDER BY rowid LIMIT 5")
@@ -140,13 +122,7 @@ fn x_exports_the_searched_rows_and_y_copies_over_osc52() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let db = dir.path().join("export.db");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
-        .args(["demo", "--users", "200", "--out"])
-        .arg(&db)
-        .env("SQUALL_DATA_DIR", &data)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    make_demo(&db, &data, "200");
     let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
     session.wait_for("row 1 of 200", Duration::from_secs(30));
     session.send("/patel\r");
@@ -186,13 +162,7 @@ fn console_runs_a_query_confirms_a_write_and_recalls_it_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let db = dir.path().join("console.db");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
-        .args(["demo", "--users", "50", "--out"])
-        .arg(&db)
-        .env("SQUALL_DATA_DIR", &data)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    make_demo(&db, &data, "50");
     let mut session = Session::start(&[db.to_str().unwrap()], dir.path(), &data);
     session.wait_for("row 1 of 50", Duration::from_secs(30));
     session.send(":");
@@ -221,4 +191,15 @@ fn console_runs_a_query_confirms_a_write_and_recalls_it_after_a_restart() {
     session.wait_for("set name = 'Pty Console'", Duration::from_secs(10));
     session.send("\u{3}");
     assert!(session.wait_exit(Duration::from_secs(10)).success());
+}
+
+/// `squall demo --users N --out db`, with its data directory at `data`.
+fn make_demo(db: &std::path::Path, data: &std::path::Path, users: &str) {
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_squall"))
+        .args(["demo", "--users", users, "--out"])
+        .arg(db)
+        .env("SQUALL_DATA_DIR", data)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
 }

@@ -141,15 +141,20 @@ fn hint_args<'a>(folder: &'a FolderArgs, global: &'a GlobalArgs) -> HintArgs<'a>
     }
 }
 
+/// What the status, apply and drift commands read the migrations with.
+fn status_input<'a>(located: &'a LocatedMigrations, folder: &FolderArgs) -> StatusInput<'a> {
+    StatusInput {
+        folder: &located.folder,
+        tracker: tracker_choice(folder.tracker),
+        wrangler_table: &located.wrangler_table,
+    }
+}
+
 fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     let located = locate(&target, &args.folder, global)?;
-    let input = StatusInput {
-        folder: &located.folder,
-        tracker: tracker_choice(args.folder.tracker),
-        wrangler_table: &located.wrangler_table,
-    };
+    let input = status_input(&located, &args.folder);
     let plan = plan_migrations(&db.conn, &input)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan.statuses)?);
@@ -167,11 +172,7 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
     let located = locate(&target, &args.folder, global)?;
-    let input = StatusInput {
-        folder: &located.folder,
-        tracker: tracker_choice(args.folder.tracker),
-        wrangler_table: &located.wrangler_table,
-    };
+    let input = status_input(&located, &args.folder);
     let plan = plan_migrations(&db.conn, &input)?;
     // Refusals come before the plan is printed: a plan that was never going to run only
     // buries the reason under SQL.
@@ -275,11 +276,7 @@ fn run_drift(args: &DriftArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     let located = locate(&target, &args.folder, global)?;
-    let input = StatusInput {
-        folder: &located.folder,
-        tracker: tracker_choice(args.folder.tracker),
-        wrangler_table: &located.wrangler_table,
-    };
+    let input = status_input(&located, &args.folder);
     let report = check_drift(&db.conn, &input)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
