@@ -1,5 +1,6 @@
 //! Plain data access: free functions over `&Connection`, no UI types.
 
+pub mod backend;
 pub mod busy;
 pub mod change;
 pub mod edit;
