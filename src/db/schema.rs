@@ -1,9 +1,10 @@
 //! Reading the schema through SQLite's pragma table functions, always with bound names.
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, params};
+use rusqlite::types::Value;
 use serde::Serialize;
 
+use super::backend::{Backend, Statement};
 use super::error::DbError;
 
 /// Quotes an identifier for SQL. Identifiers cannot be bound as parameters, so every table and
@@ -55,30 +56,38 @@ pub fn is_internal_table(name: &str) -> bool {
 /// The better-auth tables come first, in this order; the rest follow alphabetically.
 const PREFERRED_ORDER: [&str; 4] = ["user", "session", "account", "verification"];
 
-/// Tables and views of the main schema, app tables first.
-pub fn list_tables(conn: &Connection, input: &ListTables) -> Result<Vec<TableSummary>> {
-    let mut stmt = conn
-        .prepare("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'view')")?;
-    let mut tables: Vec<TableSummary> = stmt
-        .query_map([], |row| {
-            let name: String = row.get(0)?;
-            let kind: String = row.get(1)?;
-            Ok(TableSummary {
+/// Tables and views of the main schema, app tables first. One statement.
+pub fn list_tables<B: Backend + ?Sized>(db: &B, input: &ListTables) -> Result<Vec<TableSummary>> {
+    let rows = db.query(&Statement::plain(
+        "SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'view')",
+    ))?;
+    let mut tables: Vec<TableSummary> = rows
+        .rows
+        .iter()
+        .map(|row| {
+            let name = text_at(row, 0);
+            TableSummary {
                 internal: is_internal_table(&name),
-                relation: if kind == "view" { RelationType::View } else { RelationType::Table },
-                without_rowid: row.get::<_, i64>(2)? != 0,
+                relation: if text_at(row, 1) == "view" { RelationType::View } else { RelationType::Table },
+                without_rowid: int_at(row, 2) != 0,
                 name,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+            }
+        })
+        .collect();
     if !input.include_internal {
         tables.retain(|table| !table.internal);
     }
-    tables.sort_by_cached_key(|table| {
-        let rank = PREFERRED_ORDER.iter().position(|p| *p == table.name).unwrap_or(PREFERRED_ORDER.len());
-        (table.internal, rank, table.name.to_lowercase())
-    });
+    sort_tables(&mut tables, |t| (t.internal, t.name.as_str()));
     Ok(tables)
+}
+
+/// App tables first (better-auth's in their order), then alphabetically; internals last.
+fn sort_tables<T>(tables: &mut [T], key: impl Fn(&T) -> (bool, &str)) {
+    tables.sort_by_cached_key(|table| {
+        let (internal, name) = key(table);
+        let rank = PREFERRED_ORDER.iter().position(|p| *p == name).unwrap_or(PREFERRED_ORDER.len());
+        (internal, rank, name.to_lowercase())
+    });
 }
 
 /// One column as SQLite declares it.
@@ -158,139 +167,185 @@ pub struct DescribeTable<'a> {
     pub name: &'a str,
 }
 
-/// Reads columns, keys, foreign keys and indexes of one table or view.
-pub fn describe_table(conn: &Connection, input: &DescribeTable) -> Result<TableInfo> {
+/// Reads columns, keys, foreign keys and indexes of one table or view (one statement).
+pub fn describe_table<B: Backend + ?Sized>(db: &B, input: &DescribeTable) -> Result<TableInfo> {
     let name = input.name;
-    let summary = conn
-        .query_row("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = ?1", params![name], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-        })
-        .map_err(|err| match err {
-            rusqlite::Error::QueryReturnedNoRows => {
-                DbError::NotFound(format!("no table or view named {name:?}")).into()
-            }
-            other => anyhow::Error::from(other),
-        })?;
-    let columns = read_columns(conn, name)?;
-    let mut primary: Vec<&ColumnInfo> = columns.iter().filter(|c| c.pk_position > 0).collect();
-    primary.sort_by_key(|c| c.pk_position);
-    let primary_key: Vec<String> = primary.into_iter().map(|c| c.name.clone()).collect();
-    let foreign_keys = read_foreign_keys(conn, name)?;
-    let indexes = read_indexes(conn, name)?;
-    Ok(TableInfo {
-        name: name.to_string(),
-        relation: if summary.0 == "view" { RelationType::View } else { RelationType::Table },
-        without_rowid: summary.1 != 0,
-        columns,
-        primary_key,
-        foreign_keys,
-        indexes,
-    })
+    let mut tables = read_schema(db, Some(name))?;
+    match tables.iter().position(|t| t.name == name) {
+        Some(i) => Ok(tables.swap_remove(i)),
+        None => Err(DbError::NotFound(format!("no table or view named {name:?}")).into()),
+    }
 }
 
-fn read_columns(conn: &Connection, table: &str) -> Result<Vec<ColumnInfo>> {
-    // pragma_table_xinfo also lists generated columns; hidden = 1 marks virtual-table internals.
-    let mut stmt = conn
-        .prepare("SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?1) ORDER BY cid")?;
-    let columns = stmt
-        .query_map(params![table], |row| {
-            let hidden: i64 = row.get(5)?;
-            Ok((
-                hidden,
-                ColumnInfo {
-                    name: row.get(0)?,
-                    decl_type: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    not_null: row.get::<_, i64>(2)? != 0,
-                    default: row.get(3)?,
-                    pk_position: row.get::<_, i64>(4)? as u32,
+/// Every table and view that is not internal, described, app tables first: one statement for
+/// the whole schema (a remote database pays one round trip, not four per table).
+pub fn describe_schema<B: Backend + ?Sized>(db: &B) -> Result<Vec<TableInfo>> {
+    let mut tables = read_schema(db, None)?;
+    tables.retain(|t| !is_internal_table(&t.name));
+    sort_tables(&mut tables, |t| (false, t.name.as_str()));
+    Ok(tables)
+}
+
+/// The pragma table functions of every table (or of `only`), in one UNION: `part` says which
+/// pragma a row came from (0 table, 1 column, 2 foreign key, 3 index column), and sorts the
+/// table's own row first. Workerd's `_cf_*` tables are left out unless asked for by name: D1
+/// refuses to describe them.
+const SCHEMA_SQL: &str = "
+WITH m AS (
+  SELECT name, type, wr FROM pragma_table_list
+  WHERE schema = 'main' AND type IN ('table', 'view') AND (?1 IS NULL OR name = ?1)
+    AND (name NOT LIKE '\\_cf\\_%' ESCAPE '\\' OR name = ?1)
+)
+SELECT 0 AS part, m.name AS tbl, 0 AS a, 0 AS b, m.type AS c, m.wr AS d, NULL AS e, NULL AS f, NULL AS g FROM m
+UNION ALL
+SELECT 1, m.name, x.cid, 0, x.name, x.type, x.\"notnull\", x.dflt_value, x.pk * 4 + x.hidden
+FROM m JOIN pragma_table_xinfo(m.name) AS x
+UNION ALL
+SELECT 2, m.name, fk.id, fk.seq, fk.\"table\", fk.\"from\", fk.\"to\", fk.on_update, fk.on_delete
+FROM m JOIN pragma_foreign_key_list(m.name) AS fk
+UNION ALL
+SELECT 3, m.name, -il.seq, ii.seqno, il.name, il.\"unique\", il.origin, il.partial, ii.name
+FROM m JOIN pragma_index_list(m.name) AS il LEFT JOIN pragma_index_info(il.name) AS ii
+ORDER BY 2, 1, 3, 4";
+
+fn read_schema<B: Backend + ?Sized>(db: &B, only: Option<&str>) -> Result<Vec<TableInfo>> {
+    let only = only.map_or(Value::Null, |name| Value::Text(name.to_string()));
+    let rows = db.query(&Statement::new(SCHEMA_SQL, vec![only])).context("reading the schema")?;
+    let mut tables: Vec<TableInfo> = Vec::new();
+    // Foreign keys by (table, id), to merge the columns of a composite key.
+    let mut key_ids: Vec<(String, i64)> = Vec::new();
+    for row in &rows.rows {
+        let table = text_at(row, 1);
+        if int_at(row, 0) == 0 {
+            tables.push(TableInfo {
+                name: table,
+                relation: if text_at(row, 4) == "view" { RelationType::View } else { RelationType::Table },
+                without_rowid: int_at(row, 5) != 0,
+                columns: Vec::new(),
+                primary_key: Vec::new(),
+                foreign_keys: Vec::new(),
+                indexes: Vec::new(),
+            });
+            continue;
+        }
+        let Some(info) = tables.iter_mut().find(|t| t.name == table) else { continue };
+        match int_at(row, 0) {
+            1 => {
+                let (pk, hidden) = (int_at(row, 8) / 4, int_at(row, 8) % 4);
+                // hidden = 1 marks virtual-table internals; 2 and 3 are generated columns.
+                if hidden == 1 {
+                    continue;
+                }
+                info.columns.push(ColumnInfo {
+                    name: text_at(row, 4),
+                    decl_type: text_at(row, 5),
+                    not_null: int_at(row, 6) != 0,
+                    default: opt_text_at(row, 7),
+                    pk_position: pk as u32,
                     generated: hidden == 2 || hidden == 3,
-                },
-            ))
-        })?
-        .filter_map(|row| match row {
-            Ok((1, _)) => None,
-            Ok((_, column)) => Some(Ok(column)),
-            Err(err) => Some(Err(err)),
-        })
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .with_context(|| format!("reading the columns of {table:?}"))?;
-    Ok(columns)
-}
-
-fn read_foreign_keys(conn: &Connection, table: &str) -> Result<Vec<ForeignKey>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
-    )?;
-    let mut keys: Vec<(i64, ForeignKey)> = Vec::new();
-    let rows = stmt.query_map(params![table], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, Option<String>>(3)?,
-            row.get::<_, String>(4)?,
-            row.get::<_, String>(5)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, ref_table, from, to, on_update, on_delete) = row?;
-        match keys.last_mut() {
-            Some((last_id, key)) if *last_id == id => {
-                key.columns.push(from);
-                key.ref_columns.extend(to);
+                });
             }
-            _ => keys.push((
-                id,
-                ForeignKey {
-                    columns: vec![from],
-                    ref_table,
-                    ref_columns: to.into_iter().collect(),
-                    on_delete,
-                    on_update,
-                },
-            )),
+            2 => {
+                let id = int_at(row, 2);
+                let (from, to) = (text_at(row, 5), opt_text_at(row, 6));
+                let known = key_ids.iter().position(|(t, k)| *t == info.name && *k == id);
+                match known.and_then(|_| info.foreign_keys.last_mut()) {
+                    Some(key) => {
+                        key.columns.push(from);
+                        key.ref_columns.extend(to);
+                    }
+                    None => {
+                        key_ids.push((info.name.clone(), id));
+                        info.foreign_keys.push(ForeignKey {
+                            columns: vec![from],
+                            ref_table: text_at(row, 4),
+                            ref_columns: to.into_iter().collect(),
+                            on_update: text_at(row, 7),
+                            on_delete: text_at(row, 8),
+                        });
+                    }
+                }
+            }
+            3 => {
+                let name = text_at(row, 4);
+                let column = opt_text_at(row, 8).unwrap_or_else(|| "<expr>".into());
+                match info.indexes.last_mut() {
+                    Some(index) if index.name == name => index.columns.push(column),
+                    _ => info.indexes.push(IndexInfo {
+                        name,
+                        unique: int_at(row, 5) != 0,
+                        origin: text_at(row, 6),
+                        partial: int_at(row, 7) != 0,
+                        columns: if row.get(8).is_some_and(|v| *v == Value::Null) && row.get(3) == Some(&Value::Null) {
+                            Vec::new()
+                        } else {
+                            vec![column]
+                        },
+                    }),
+                }
+            }
+            _ => {}
         }
     }
-    let mut keys: Vec<ForeignKey> = keys.into_iter().map(|(_, key)| key).collect();
-    for key in &mut keys {
-        if key.ref_columns.is_empty() {
-            key.ref_columns = referenced_primary_key(conn, &key.ref_table)?;
-        }
+    for info in &mut tables {
+        let mut primary: Vec<&ColumnInfo> = info.columns.iter().filter(|c| c.pk_position > 0).collect();
+        primary.sort_by_key(|c| c.pk_position);
+        info.primary_key = primary.into_iter().map(|c| c.name.clone()).collect();
     }
-    Ok(keys)
-}
-
-fn referenced_primary_key(conn: &Connection, table: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")?;
-    let names = stmt.query_map(params![table], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(names)
-}
-
-fn read_indexes(conn: &Connection, table: &str) -> Result<Vec<IndexInfo>> {
-    let mut stmt =
-        conn.prepare("SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1) ORDER BY seq DESC")?;
-    let heads = stmt
-        .query_map(params![table], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, i64>(1)? != 0,
-                row.get::<_, String>(2)?,
-                row.get::<_, i64>(3)? != 0,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut cols = conn.prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")?;
-    heads
-        .into_iter()
-        .map(|(name, unique, origin, partial)| {
-            let columns = cols
-                .query_map(params![name], |row| {
-                    Ok(row.get::<_, Option<String>>(0)?.unwrap_or_else(|| "<expr>".into()))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(IndexInfo { name, unique, origin, partial, columns })
+    // `REFERENCES parent` without columns means the parent's primary key.
+    let missing: Vec<(usize, usize, String)> = tables
+        .iter()
+        .enumerate()
+        .flat_map(|(t, info)| {
+            info.foreign_keys
+                .iter()
+                .enumerate()
+                .filter(|(_, key)| key.ref_columns.is_empty())
+                .map(move |(k, key)| (t, k, key.ref_table.clone()))
         })
-        .collect()
+        .collect();
+    for (t, k, parent) in missing {
+        let known = tables.iter().find(|info| info.name == parent).map(|info| info.primary_key.clone());
+        let columns = match known {
+            Some(columns) => columns,
+            None => referenced_primary_key(db, &parent)?,
+        };
+        tables[t].foreign_keys[k].ref_columns = columns;
+    }
+    Ok(tables)
+}
+
+fn referenced_primary_key<B: Backend + ?Sized>(db: &B, table: &str) -> Result<Vec<String>> {
+    let rows = db.query(&Statement::new(
+        "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk",
+        vec![Value::Text(table.to_string())],
+    ))?;
+    Ok(rows.rows.iter().map(|row| text_at(row, 0)).collect())
+}
+
+/// The text at `i` (empty for NULL; numbers as their digits).
+pub(crate) fn text_at(row: &[Value], i: usize) -> String {
+    opt_text_at(row, i).unwrap_or_default()
+}
+
+pub(crate) fn opt_text_at(row: &[Value], i: usize) -> Option<String> {
+    match row.get(i)? {
+        Value::Null => None,
+        Value::Text(text) => Some(text.clone()),
+        Value::Integer(n) => Some(n.to_string()),
+        Value::Real(r) => Some(r.to_string()),
+        Value::Blob(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+/// The integer at `i` (0 for NULL or text; a remote's doubles are truncated).
+pub(crate) fn int_at(row: &[Value], i: usize) -> i64 {
+    match row.get(i) {
+        Some(Value::Integer(n)) => *n,
+        Some(Value::Real(r)) => *r as i64,
+        Some(Value::Text(text)) => text.parse().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// Input of [`count_rows`].
@@ -299,15 +354,16 @@ pub struct CountRows<'a> {
 }
 
 /// Exact row count. A full scan on big tables: call it once, in the background.
-pub fn count_rows(conn: &Connection, input: &CountRows) -> Result<u64> {
+pub fn count_rows<B: Backend + ?Sized>(db: &B, input: &CountRows) -> Result<u64> {
     let sql = format!("SELECT count(*) FROM {}", quote_ident(input.table));
-    let count: i64 = conn.query_row(&sql, [], |row| row.get(0))?;
-    Ok(count as u64)
+    let rows = db.query(&Statement::plain(sql))?;
+    Ok(rows.rows.first().map_or(0, |row| int_at(row, 0)).max(0) as u64)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::Connection;
 
     #[test]
     fn quotes_identifiers_with_quotes_and_unicode() {

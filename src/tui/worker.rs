@@ -148,7 +148,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             // One read transaction for the schema pragmas and the samples: one snapshot, and the
             // file is not re-checked before every statement (start-up waits on this).
             let read = conn.transaction()?;
-            let info = describe_table(&read, &DescribeTable { name: &table })?;
+            let info = describe_table(&*read, &DescribeTable { name: &table })?;
             let kinds = infer_kinds(&read, &info)?;
             let kinds = crate::db::relations::kinds_with_inferred_references(&read, &info, kinds)?;
             drop(read);

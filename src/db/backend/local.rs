@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior, params_from_iter};
 
 use super::{Backend, Capabilities, Executed, GuardFailed, Rows, Statement, Step, StepOutcome, keeps};
 use crate::db::error::classify;
-use crate::db::schema::{DescribeTable, ListTables, TableInfo, describe_table, list_tables};
+use crate::db::schema::{TableInfo, describe_schema};
 
 impl Backend for Connection {
     fn query(&self, statement: &Statement) -> Result<Rows> {
@@ -39,10 +39,7 @@ impl Backend for Connection {
     }
 
     fn describe(&self) -> Result<Vec<TableInfo>> {
-        list_tables(self, &ListTables { include_internal: false })?
-            .iter()
-            .map(|summary| describe_table(self, &DescribeTable { name: &summary.name }))
-            .collect()
+        describe_schema(self)
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -195,7 +195,9 @@ pub trait Backend {
     /// Refuses a write up front, with the reason, when the backend is read-only.
     fn check_writable(&self) -> Result<()> {
         if self.capabilities().read_only {
-            return Err(DbError::ReadOnly(format!("{} is read-only: nothing was written", self.describe_target())).into());
+            return Err(
+                DbError::ReadOnly(format!("{} is read-only: nothing was written", self.describe_target())).into()
+            );
         }
         Ok(())
     }

@@ -9,9 +9,7 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::local::{query_on, run_step};
-use super::{
-    Backend, Capabilities, Executed, Rows, Statement, Step, StepOutcome, parse_guard_failure, with_guards,
-};
+use super::{Backend, Capabilities, Executed, Rows, Statement, Step, StepOutcome, parse_guard_failure, with_guards};
 use crate::db::error::DbError;
 use crate::db::schema::TableInfo;
 
@@ -93,7 +91,11 @@ impl Backend for D1Rules {
         self.count();
         self.refuse(statement)?;
         let outcome = run_step(&self.conn, statement)?;
-        Ok(Executed { changes: outcome.changes, last_insert_rowid: outcome.last_insert_rowid, cost: Default::default() })
+        Ok(Executed {
+            changes: outcome.changes,
+            last_insert_rowid: outcome.last_insert_rowid,
+            cost: Default::default(),
+        })
     }
 
     fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
@@ -125,8 +127,7 @@ impl Backend for D1Rules {
     }
 
     fn describe(&self) -> Result<Vec<TableInfo>> {
-        self.count();
-        self.conn.describe()
+        crate::db::schema::describe_schema(self)
     }
 
     fn capabilities(&self) -> Capabilities {

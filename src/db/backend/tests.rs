@@ -32,7 +32,8 @@ fn names(db: &dyn Backend) -> Vec<Value> {
 #[test]
 fn query_returns_columns_and_values() {
     on_both(|db| {
-        let rows = db.query(&Statement::new("SELECT id, name FROM t WHERE id = ?1", vec![Value::Integer(2)])).expect("q");
+        let rows =
+            db.query(&Statement::new("SELECT id, name FROM t WHERE id = ?1", vec![Value::Integer(2)])).expect("q");
         assert_eq!(rows.columns, ["id", "name"]);
         assert_eq!(rows.rows, vec![vec![Value::Integer(2), Value::Text("bob".into())]]);
     });
@@ -43,7 +44,10 @@ fn a_batch_whose_guard_holds_commits_and_returns_rows_read_inside_it() {
     on_both(|db| {
         let steps = [
             Step::guarded(
-                Statement::new("UPDATE t SET name = ?1 WHERE id = 1 AND name IS ?2", vec![Value::from("eve".to_string()), Value::from("ada".to_string())]),
+                Statement::new(
+                    "UPDATE t SET name = ?1 WHERE id = 1 AND name IS ?2",
+                    vec![Value::from("eve".to_string()), Value::from("ada".to_string())],
+                ),
                 Expect::Changes(1),
             ),
             Step::any(Statement::plain("SELECT name FROM t WHERE id = 1")),
@@ -63,7 +67,10 @@ fn a_batch_whose_guard_fails_writes_nothing_and_names_the_step() {
     on_both(|db| {
         let steps = [
             Step::any(Statement::plain("UPDATE t SET name = 'zed' WHERE id = 2")),
-            Step::guarded(Statement::plain("UPDATE t SET name = 'x' WHERE id = 1 AND name IS 'nobody'"), Expect::Changes(1)),
+            Step::guarded(
+                Statement::plain("UPDATE t SET name = 'x' WHERE id = 1 AND name IS 'nobody'"),
+                Expect::Changes(1),
+            ),
         ];
         let err = db.atomic(&steps).expect_err("guard must fail");
         let failed = err.downcast_ref::<GuardFailed>().expect("a GuardFailed");
