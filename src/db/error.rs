@@ -27,7 +27,7 @@ pub enum DbError {
     Busy(String),
     /// Rows changed (or vanished) since they were loaded for editing; nothing was written.
     #[error("{0}")]
-    RowConflict(super::edit::RowConflicts),
+    RowConflict(super::conflict::RowConflicts),
     /// The file exists but is not a usable SQLite database.
     #[error("{path}: {reason}")]
     BadFile { path: PathBuf, reason: String },

@@ -9,8 +9,8 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use super::instant::parse_iso_datetime;
 use super::schema::{TableInfo, quote_ident};
-use super::value::parse_iso_datetime;
 
 /// How a timestamp column stores its instants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -3,11 +3,14 @@
 pub mod backend;
 pub mod busy;
 pub mod change;
+pub mod conflict;
 pub mod edit;
 pub mod error;
 pub mod export;
+pub mod instant;
 pub mod kinds;
 pub mod labels;
+pub mod literal;
 pub mod open;
 pub mod page;
 pub mod password;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeZone, Utc};
 use rusqlite::types::Value;
 
+pub use super::instant::{parse_iso_datetime, value_instant};
 use super::kinds::{ColumnKind, TimeFormat};
 
 /// The clock and time zone values are shown in. Passed in, so output is reproducible in tests.
@@ -122,40 +123,6 @@ pub fn raw_text(value: &Value) -> String {
         Value::Text(text) => text.clone(),
         Value::Blob(bytes) => format!("<blob {} bytes>", bytes.len()),
     }
-}
-
-/// The instant a stored timestamp stands for, whatever its format.
-pub fn value_instant(value: &Value) -> Option<DateTime<Utc>> {
-    match value {
-        // unsigned_abs: `i64::MIN.abs()` overflows (a panic in debug builds).
-        Value::Integer(n) if n.unsigned_abs() >= 100_000_000_000 => Utc.timestamp_millis_opt(*n).single(),
-        Value::Integer(n) => Utc.timestamp_opt(*n, 0).single(),
-        Value::Real(f) if f.abs() >= 1e11 => Utc.timestamp_millis_opt(*f as i64).single(),
-        Value::Real(f) => Utc.timestamp_opt(*f as i64, 0).single(),
-        Value::Text(text) => parse_iso_datetime(text),
-        _ => None,
-    }
-}
-
-/// Parses the ISO-8601 forms apps store: `2026-11-28T06:22:01.200Z`, with an offset, with a space
-/// instead of `T`, without a zone (taken as UTC, as SQLite's `datetime()` writes it), or a date.
-pub fn parse_iso_datetime(text: &str) -> Option<DateTime<Utc>> {
-    let text = text.trim();
-    if text.len() < 10 || !text.as_bytes()[0].is_ascii_digit() {
-        return None;
-    }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
-        return Some(dt.with_timezone(&Utc));
-    }
-    if let Ok(dt) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
-        return Some(dt.with_timezone(&Utc));
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(naive.and_utc());
-        }
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc())
 }
 
 fn format_local(instant: DateTime<Utc>, ctx: &DisplayContext) -> String {

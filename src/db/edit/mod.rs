@@ -25,6 +25,7 @@ use rusqlite::types::Value;
 use super::page::RowKey;
 use super::schema::TableInfo;
 
+pub use super::conflict::{ColumnConflict, RowConflict, RowConflicts};
 pub use audit_rows::{row_changes, staged_row_changes};
 pub use cascade::{CascadeInput, CascadePreview, ColumnCount, TableCount, cascade_preview, cascade_rows};
 pub use commit::{commit_changes, find_staged_conflicts};
@@ -169,68 +170,4 @@ pub struct CommitReport {
     pub set_null: Vec<ColumnCount>,
     /// Statements run.
     pub statements: usize,
-}
-
-/// The rows that changed since they were loaded: carried by [`super::error::DbError::RowConflict`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowConflicts {
-    pub rows: Vec<RowConflict>,
-}
-
-/// One row that no longer holds what was loaded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowConflict {
-    pub table: String,
-    pub key: ColumnValues,
-    /// Indexes into the staged changes that touch this row.
-    pub changes: Vec<usize>,
-    /// False when the row has been deleted meanwhile.
-    pub row_exists: bool,
-    /// The columns that differ (every checked column when the row is gone).
-    pub columns: Vec<ColumnConflict>,
-}
-
-/// A column whose value changed under us.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ColumnConflict {
-    pub column: String,
-    /// The value loaded.
-    pub expected: Value,
-    /// The value in the database now; `None` when the row is gone.
-    pub current: Option<Value>,
-}
-
-/// Rows spelled out in a conflict message; the rest are counted.
-const SHOWN_CONFLICTS: usize = 10;
-
-impl std::fmt::Display for RowConflicts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = self.rows.len();
-        write!(
-            f,
-            "{count} row{} changed since {} loaded, nothing was written (reload, or commit again to overwrite)",
-            if count == 1 { "" } else { "s" },
-            if count == 1 { "it was" } else { "they were" }
-        )?;
-        for row in self.rows.iter().take(SHOWN_CONFLICTS) {
-            write!(f, "\n  {} {}: ", row.table, values::describe_key(&row.key))?;
-            if !row.row_exists {
-                write!(f, "deleted since it was loaded")?;
-                continue;
-            }
-            let parts: Vec<String> = row
-                .columns
-                .iter()
-                .map(|c| {
-                    let now = c.current.as_ref().map_or_else(|| "gone".to_string(), values::sql_literal);
-                    format!("{} was {}, now {now}", c.column, values::sql_literal(&c.expected))
-                })
-                .collect();
-            write!(f, "{}", parts.join(", "))?;
-        }
-        if count > SHOWN_CONFLICTS {
-            write!(f, "\n  and {} more", count - SHOWN_CONFLICTS)?;
-        }
-        Ok(())
-    }
 }

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use crate::db::kinds::{Affinity, ColumnKind, TimeFormat, affinity, name_words};
+pub(super) use crate::db::literal::{describe_key, sql_literal};
 use crate::db::schema::{ColumnInfo, TableInfo, quote_ident};
 use crate::db::value::{format_of_value, parse_iso_datetime, store_instant};
 
@@ -211,24 +212,4 @@ fn newest_value(conn: &Connection, info: &TableInfo, column: &str) -> Result<Opt
         Some(row) => Some(row.get::<_, Value>(0)?),
         None => None,
     })
-}
-
-/// A value as an SQL literal, for previews and messages: `'O''Brien'`, `42`, `1.5`, `NULL`, `X'00ff'`.
-pub(super) fn sql_literal(value: &Value) -> String {
-    match value {
-        Value::Null => "NULL".into(),
-        Value::Integer(n) => n.to_string(),
-        // SQLite stores NaN as NULL and reads 9e999 as infinity.
-        Value::Real(f) if f.is_nan() => "NULL".into(),
-        Value::Real(f) if f.is_infinite() => if *f > 0.0 { "9e999" } else { "-9e999" }.into(),
-        // Debug keeps a `.0` on whole numbers, so the literal stays a REAL.
-        Value::Real(f) => format!("{f:?}"),
-        Value::Text(text) => format!("'{}'", text.replace('\'', "''")),
-        Value::Blob(bytes) => format!("X'{}'", hex::encode(bytes)),
-    }
-}
-
-/// `id = 'u1'` or `a = 1, b = 2`: a row key for messages.
-pub(super) fn describe_key(key: &[(String, Value)]) -> String {
-    key.iter().map(|(column, value)| format!("{column} = {}", sql_literal(value))).collect::<Vec<_>>().join(", ")
 }
