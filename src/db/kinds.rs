@@ -5,12 +5,12 @@
 //! convention is one line.
 
 use anyhow::Result;
-use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use super::backend::{Backend, Statement};
 use super::instant::parse_iso_datetime;
-use super::schema::{TableInfo, quote_ident};
+use super::schema::{TableInfo, int_at, quote_ident};
 
 /// How a timestamp column stores its instants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -220,51 +220,66 @@ const SAMPLE_SCAN_ROWS: u32 = 5000;
 const SAMPLE_VALUES: u32 = 64;
 
 /// Reads a bounded sample of non-null values of one column.
-pub fn sample_column(conn: &Connection, table: &str, column: &str) -> Result<Vec<Value>> {
+pub fn sample_column<B: Backend + ?Sized>(db: &B, table: &str, column: &str) -> Result<Vec<Value>> {
     let col = quote_ident(column);
     let sql = format!(
         "SELECT {col} FROM (SELECT {col} FROM {} LIMIT {SAMPLE_SCAN_ROWS}) WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}",
         quote_ident(table)
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let values = stmt.query_map([], |row| row.get::<_, Value>(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(values)
+    let rows = db.query(&Statement::plain(sql))?;
+    Ok(rows.rows.into_iter().filter_map(|row| row.into_iter().next()).collect())
 }
 
-/// The same samples as [`sample_column`] for every column of `table`, read in one pass over
-/// its first rows: a table with several mostly-NULL columns (`banReason`, `banExpires`, `image`)
-/// is scanned once, not once per such column. Start-up waits on this (BENCHMARKS.md).
-pub fn sample_columns(conn: &Connection, table: &TableInfo) -> Result<Vec<Vec<Value>>> {
-    let columns: Vec<String> = table.columns.iter().map(|c| quote_ident(&c.name)).collect();
-    let mut samples: Vec<Vec<Value>> = vec![Vec::new(); columns.len()];
-    if columns.is_empty() {
-        return Ok(samples);
-    }
-    let sql = format!("SELECT {} FROM {} LIMIT {SAMPLE_SCAN_ROWS}", columns.join(", "), quote_ident(&table.name));
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    let wanted = SAMPLE_VALUES as usize;
-    while let Some(row) = rows.next()? {
-        let mut all_full = true;
-        for (i, kept) in samples.iter_mut().enumerate() {
-            if kept.len() < wanted {
-                let value: Value = row.get(i)?;
-                if value != Value::Null {
-                    kept.push(value);
-                }
+/// Columns sampled per statement: well under SQLite's limit of 500 terms in a compound SELECT.
+const COLUMNS_PER_SAMPLE: usize = 100;
+
+/// The same samples as [`sample_column`] for every column of `table`, in one statement (per
+/// hundred columns) over its first rows, read once: a table with several mostly-NULL columns
+/// (`banReason`, `banExpires`, `image`) is scanned once, not once per such column, and only the
+/// samples travel back (at most [`SAMPLE_VALUES`] per column), which a remote pays for. Start-up
+/// waits on this (BENCHMARKS.md).
+pub fn sample_columns<B: Backend + ?Sized>(db: &B, table: &TableInfo) -> Result<Vec<Vec<Value>>> {
+    let mut samples: Vec<Vec<Value>> = vec![Vec::new(); table.columns.len()];
+    for (chunk, columns) in table.columns.chunks(COLUMNS_PER_SAMPLE).enumerate() {
+        let first = chunk * COLUMNS_PER_SAMPLE;
+        let rows = db.query(&sample_statement(&table.name, columns.iter().map(|c| c.name.as_str()), first))?;
+        for row in rows.rows {
+            let mut row = row.into_iter();
+            let (Some(index), Some(value)) = (row.next(), row.next()) else { continue };
+            if let Some(kept) = usize::try_from(int_at(&[index], 0)).ok().and_then(|i| samples.get_mut(i)) {
+                kept.push(value);
             }
-            all_full &= kept.len() >= wanted;
-        }
-        if all_full {
-            break;
         }
     }
     Ok(samples)
 }
 
+/// `WITH s AS MATERIALIZED (first rows) SELECT i, value FROM s ... UNION ALL ...`: the first
+/// [`SAMPLE_SCAN_ROWS`] rows are read once, then each column keeps its first non-null values, in
+/// the same order [`sample_column`] sees them. Rows come back as (column position, value).
+fn sample_statement<'a>(table: &str, columns: impl Iterator<Item = &'a str>, first: usize) -> Statement {
+    let columns: Vec<String> = columns.map(quote_ident).collect();
+    let parts: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, col)| {
+            format!(
+                "SELECT * FROM (SELECT {} AS i, {col} AS v FROM s WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES})",
+                first + i
+            )
+        })
+        .collect();
+    Statement::plain(format!(
+        "WITH s AS MATERIALIZED (SELECT {} FROM {} LIMIT {SAMPLE_SCAN_ROWS}) {}",
+        columns.join(", "),
+        quote_ident(table),
+        parts.join(" UNION ALL ")
+    ))
+}
+
 /// The kind of every column of `table`, in column order.
-pub fn infer_kinds(conn: &Connection, table: &TableInfo) -> Result<Vec<ColumnKind>> {
-    let samples = sample_columns(conn, table)?;
+pub fn infer_kinds<B: Backend + ?Sized>(db: &B, table: &TableInfo) -> Result<Vec<ColumnKind>> {
+    let samples = sample_columns(db, table)?;
     Ok(table
         .columns
         .iter()
@@ -464,7 +479,7 @@ mod tests {
 
     #[test]
     fn one_pass_samples_equal_the_per_column_ones() {
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, dense TEXT, sparse INTEGER, empty TEXT)").unwrap();
         for i in 0..300 {
             let sparse = (i % 97 == 0).then_some(i);

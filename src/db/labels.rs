@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params};
 
-use super::schema::{ColumnInfo, DescribeTable, describe_table, quote_ident};
+use super::backend::{Backend, Statement};
+use super::schema::{ColumnInfo, quote_ident, text_at};
 
 /// Columns that make a good label, best first.
 const LABEL_COLUMNS: [&str; 6] = ["email", "name", "title", "username", "slug", "identifier"];
@@ -36,19 +36,72 @@ pub fn label_column(columns: &[ColumnInfo]) -> Option<&ColumnInfo> {
 }
 
 /// Finds the referenced row and returns its best label column, or `None` when no row matches.
-pub fn row_label(conn: &Connection, lookup: &LabelLookup) -> Result<Option<RowLabel>> {
-    let info = describe_table(conn, &DescribeTable { name: &lookup.table })?;
-    let Some(label_column) = label_column(&info.columns).map(|c| c.name.clone()) else {
-        return Ok(None);
-    };
+pub fn row_label<B: Backend + ?Sized>(db: &B, lookup: &LabelLookup) -> Result<Option<RowLabel>> {
+    Ok(row_labels(db, std::slice::from_ref(lookup))?.into_iter().next().flatten())
+}
+
+/// Lookups bound per statement: D1 binds at most 100 parameters (a screen of rows fits in one).
+const LOOKUPS_PER_QUERY: usize = 100;
+
+/// [`row_label`] for many lookups (the foreign keys on screen), in order: two statements
+/// whatever their number, one naming the label column of each table involved, one reading
+/// every label.
+pub fn row_labels<B: Backend + ?Sized>(db: &B, lookups: &[LabelLookup]) -> Result<Vec<Option<RowLabel>>> {
+    let mut labels: Vec<Option<RowLabel>> = vec![None; lookups.len()];
+    if lookups.is_empty() {
+        return Ok(labels);
+    }
+    let mut tables: Vec<&str> = lookups.iter().map(|l| l.table.as_str()).collect();
+    tables.sort_unstable();
+    tables.dedup();
+    let columns = label_columns(db, &tables)?;
+    let label_of = |table: &str| columns.iter().find(|(t, _)| t == table).map(|(_, c)| c.as_str());
+    let wanted: Vec<(usize, &LabelLookup, &str)> =
+        lookups.iter().enumerate().filter_map(|(i, l)| Some((i, l, label_of(&l.table)?))).collect();
+    for chunk in wanted.chunks(LOOKUPS_PER_QUERY) {
+        let parts: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(n, (i, lookup, label))| {
+                format!(
+                    "SELECT * FROM (SELECT {i} AS i, {} FROM {} WHERE {} = ?{} LIMIT 1)",
+                    quote_ident(label),
+                    quote_ident(&lookup.table),
+                    quote_ident(&lookup.column),
+                    n + 1
+                )
+            })
+            .collect();
+        let params = chunk.iter().map(|(_, lookup, _)| lookup.value.clone()).collect();
+        let found = db.query(&Statement::new(parts.join(" UNION ALL "), params))?;
+        for row in &found.rows {
+            let Some(i) = usize::try_from(super::schema::int_at(row, 0)).ok() else { continue };
+            let Some(column) = lookups.get(i).and_then(|l| label_of(&l.table)) else { continue };
+            let text = super::value::raw_text(row.get(1).unwrap_or(&Value::Null));
+            labels[i] = Some(RowLabel { column: column.to_string(), text });
+        }
+    }
+    Ok(labels)
+}
+
+/// The label column of each of `tables` that has one, read in one statement (column names only).
+fn label_columns<B: Backend + ?Sized>(db: &B, tables: &[&str]) -> Result<Vec<(String, String)>> {
+    let marks: Vec<String> = (1..=tables.len()).map(|i| format!("?{i}")).collect();
     let sql = format!(
-        "SELECT {} FROM {} WHERE {} = ?1 LIMIT 1",
-        quote_ident(&label_column),
-        quote_ident(&lookup.table),
-        quote_ident(&lookup.column)
+        "SELECT m.name, x.name FROM pragma_table_list AS m JOIN pragma_table_xinfo(m.name) AS x \
+         WHERE m.schema = 'main' AND m.name IN ({}) AND x.hidden <> 1 ORDER BY m.name, x.cid",
+        marks.join(", ")
     );
-    let text: Option<Value> = conn.query_row(&sql, params![lookup.value], |row| row.get(0)).optional()?;
-    Ok(text.map(|value| RowLabel { column: label_column, text: super::value::raw_text(&value) }))
+    let params = tables.iter().map(|t| Value::Text(t.to_string())).collect();
+    let rows = db.query(&Statement::new(sql, params))?;
+    let mut found = Vec::new();
+    for table in tables {
+        let names: Vec<String> = rows.rows.iter().filter(|r| text_at(r, 0) == *table).map(|r| text_at(r, 1)).collect();
+        if let Some(at) = label_position(names.iter().map(String::as_str)) {
+            found.push((table.to_string(), names[at].clone()));
+        }
+    }
+    Ok(found)
 }
 
 /// A row already loaded, named for a confirmation: its best label column (`alice@example.com`),
@@ -88,41 +141,37 @@ pub struct LabelMatch {
 /// Rows whose label starts with the text (read along the label's index when it has one), then
 /// rows whose label contains it, then the row whose key is the text; at most `limit`, labels
 /// in order. A table without a label column is searched by its key.
-pub fn find_by_label(conn: &Connection, input: &FindByLabel) -> Result<Vec<LabelMatch>> {
-    let info = describe_table(conn, &DescribeTable { name: &input.table })?;
-    let label = label_column(&info.columns).map_or(input.key_column.clone(), |c| c.name.clone());
+///
+/// One statement for the schema and one for the rows: the three ways of matching run together,
+/// and the scan for labels containing the text is skipped when labels starting with it already
+/// fill the list (its gate is the outer table of a CROSS JOIN, which SQLite never reorders).
+pub fn find_by_label<B: Backend + ?Sized>(db: &B, input: &FindByLabel) -> Result<Vec<LabelMatch>> {
+    let columns = label_columns(db, &[input.table.as_str()])?;
+    let label = columns.first().map_or(input.key_column.clone(), |(_, c)| c.clone());
     let (table, key, label) = (quote_ident(&input.table), quote_ident(&input.key_column), quote_ident(&label));
-    let limit = input.limit as i64;
     let escaped = input.text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let queries = [
-        (
-            format!(
-                "SELECT {key}, {label} FROM {table} WHERE {label} >= ?1 AND {label} < ?1 || char(1114111) ORDER BY {label} LIMIT ?2"
-            ),
-            Value::Text(input.text.clone()),
-        ),
-        (
-            format!("SELECT {key}, {label} FROM {table} WHERE {label} LIKE ?1 ESCAPE '\\' LIMIT ?2"),
-            Value::Text(format!("%{escaped}%")),
-        ),
-        (format!("SELECT {key}, {label} FROM {table} WHERE {key} = ?1 LIMIT ?2"), Value::Text(input.text.clone())),
-    ];
+    let starts = format!(
+        "SELECT {key} AS k, {label} AS l FROM {table} WHERE {label} >= ?1 AND {label} < ?1 || char(1114111) ORDER BY {label} LIMIT ?2"
+    );
+    let sql = format!(
+        "SELECT 0, * FROM ({starts}) \
+         UNION ALL SELECT 1, * FROM (SELECT t.{key}, t.{label} \
+           FROM (SELECT 1 WHERE (SELECT count(*) FROM ({starts})) < ?2) AS g CROSS JOIN {table} AS t \
+           WHERE t.{label} LIKE ?3 ESCAPE '\\' LIMIT ?2) \
+         UNION ALL SELECT 2, * FROM (SELECT {key}, {label} FROM {table} WHERE {key} = ?1 LIMIT ?2)"
+    );
+    let params =
+        vec![Value::Text(input.text.clone()), Value::Integer(input.limit as i64), Value::Text(format!("%{escaped}%"))];
+    let mut rows = db.query(&Statement::new(sql, params))?.rows;
+    // SQLite returns the parts of a UNION ALL in order; the stable sort keeps that order within
+    // each part should a backend not.
+    rows.sort_by_key(|row| super::schema::int_at(row, 0));
     let mut found: Vec<LabelMatch> = Vec::new();
-    for (sql, value) in queries {
-        if found.len() >= input.limit {
-            break;
-        }
-        let mut statement = conn.prepare(&sql)?;
-        let rows = statement.query_map(params![value, limit], |row| {
-            let key: Value = row.get(0)?;
-            let label: Value = row.get(1)?;
-            Ok(LabelMatch { key, label: super::value::raw_text(&label) })
-        })?;
-        for row in rows {
-            let row = row?;
-            if found.len() < input.limit && !found.iter().any(|f| f.key == row.key) {
-                found.push(row);
-            }
+    for row in rows {
+        let key = row.get(1).cloned().unwrap_or(Value::Null);
+        if found.len() < input.limit && !found.iter().any(|f| f.key == key) {
+            let label = super::value::raw_text(row.get(2).unwrap_or(&Value::Null));
+            found.push(LabelMatch { key, label });
         }
     }
     Ok(found)
@@ -134,7 +183,7 @@ mod tests {
 
     #[test]
     fn labels_a_user_by_email() {
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE \"user\"(id TEXT PRIMARY KEY, name TEXT, email TEXT); INSERT INTO \"user\" VALUES ('u1', 'Ada', 'ada@x.dev')")
             .unwrap();
         let lookup = LabelLookup { table: "user".into(), column: "id".into(), value: Value::Text("u1".into()) };
@@ -163,7 +212,7 @@ mod tests {
 
     #[test]
     fn finds_rows_by_label_start_part_or_key() {
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE \"user\"(id TEXT PRIMARY KEY, name TEXT, email TEXT UNIQUE);
              INSERT INTO \"user\" VALUES ('u1', 'Ada', 'ada@x.dev'), ('u2', 'Bob', 'bob@ada.dev'), ('u3', 'Cy', 'c_y@z.dev')",

@@ -7,9 +7,9 @@
 
 use anyhow::Result;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
+use super::backend::{Backend, Statement};
 use super::schema::{RelationType, TableInfo, quote_ident};
 use super::users::{UserCondition, load_auth_schema, user_condition_sql};
 
@@ -193,10 +193,10 @@ pub struct Page {
     pub exhausted: bool,
 }
 
-/// Reads one page.
-pub fn fetch_page(conn: &Connection, query: &PageQuery) -> Result<Page> {
+/// Reads one page: one statement, or two when a sort column's NULLs continue the page.
+pub fn fetch_page<B: Backend + ?Sized>(db: &B, query: &PageQuery) -> Result<Page> {
     if query.view.key == RowKey::Position {
-        return fetch_page_by_position(conn, query);
+        return fetch_page_by_position(db, query);
     }
     let view = query.view;
     let backward = matches!(query.anchor, Anchor::Last | Anchor::Before(_));
@@ -217,7 +217,8 @@ pub fn fetch_page(conn: &Connection, query: &PageQuery) -> Result<Page> {
         if wanted == 0 {
             break;
         }
-        read_part(conn, view, &key_exprs, read_direction, part, wanted, &mut rows)?;
+        let statement = part_statement(db, view, &key_exprs, read_direction, part, wanted)?;
+        read_part(&db.query(&statement)?.rows, view, key_exprs.len(), &mut rows);
     }
     let exhausted = rows.len() < query.limit;
     if backward {
@@ -232,18 +233,18 @@ struct KeysetPart {
     params: Vec<Value>,
 }
 
-/// Reads up to `limit` rows of one part, in `direction`, onto `rows`.
-fn read_part(
-    conn: &Connection,
+/// The statement reading up to `limit` rows of one part, in `direction`: the key columns, the
+/// sort column (when sorted), then the view's columns.
+fn part_statement<B: Backend + ?Sized>(
+    db: &B,
     view: &View,
     key_exprs: &[String],
     direction: SortDirection,
     part: Option<KeysetPart>,
     limit: usize,
-    rows: &mut Vec<PageRow>,
-) -> Result<()> {
+) -> Result<Statement> {
     let mut params: Vec<Value> = Vec::new();
-    let mut conditions = filter_conditions(conn, view, &mut params)?;
+    let mut conditions = filter_conditions(db, view, &mut params)?;
     if let Some(part) = part {
         conditions.push(part.condition);
         params.extend(part.params);
@@ -264,24 +265,18 @@ fn read_part(
         where_clause(&conditions),
         order.join(", "),
     );
-    let key_len = key_exprs.len();
-    let sorted = sort_expr.is_some() as usize;
-    let width = view.columns.len();
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut found = stmt.query(params_from_iter(params.iter()))?;
-    while let Some(row) = found.next()? {
-        let mut key = Vec::with_capacity(key_len);
-        for i in 0..key_len {
-            key.push(row.get::<_, Value>(i)?);
-        }
-        let sort_value = if sorted == 1 { Some(row.get::<_, Value>(key_len)?) } else { None };
-        let mut values = Vec::with_capacity(width);
-        for i in 0..width {
-            values.push(row.get::<_, Value>(key_len + sorted + i)?);
-        }
+    Ok(Statement::new(sql, params))
+}
+
+/// Reads the rows of a [`part_statement`] onto `rows`, each with its cursor.
+fn read_part(found: &[Vec<Value>], view: &View, key_len: usize, rows: &mut Vec<PageRow>) {
+    let sorted = view.sort.is_some() as usize;
+    for row in found {
+        let key = row.iter().take(key_len).cloned().collect();
+        let sort_value = (sorted == 1).then(|| row.get(key_len).cloned().unwrap_or(Value::Null));
+        let values = row.iter().skip(key_len + sorted).cloned().collect();
         rows.push(PageRow { values, cursor: Cursor { sort_value, key } });
     }
-    Ok(())
 }
 
 /// The rows after the cursor when read in `direction`, as one or two seekable parts. NULL sorts
@@ -323,9 +318,9 @@ fn keyset_parts(view: &View, key_exprs: &[String], cursor: &Cursor, direction: S
 
 /// WHERE terms for the filters and the search, with their values pushed onto `params`. The
 /// user table's computed statuses need its column map (read only when such a filter is on).
-fn filter_conditions(conn: &Connection, view: &View, params: &mut Vec<Value>) -> Result<Vec<String>> {
+fn filter_conditions<B: Backend + ?Sized>(db: &B, view: &View, params: &mut Vec<Value>) -> Result<Vec<String>> {
     let computed = view.filters.iter().any(|f| matches!(f.op, FilterOp::Status(_)));
-    let schema = if computed { Some(load_auth_schema(conn)?) } else { None };
+    let schema = if computed { Some(load_auth_schema(db)?) } else { None };
     let mut conditions: Vec<String> = Vec::with_capacity(view.filters.len() + 1);
     for filter in &view.filters {
         conditions.push(match (filter.op, schema.as_ref()) {
@@ -404,7 +399,7 @@ fn where_clause(conditions: &[String]) -> String {
 }
 
 /// Views: pages by position. The cursor key holds the row's index.
-fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> {
+fn fetch_page_by_position<B: Backend + ?Sized>(db: &B, query: &PageQuery) -> Result<Page> {
     let view = query.view;
     let limit = query.limit as i64;
     let position = |cursor: &Cursor| match cursor.key.first() {
@@ -419,12 +414,12 @@ fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> 
             ((end - limit).max(0), end.min(limit))
         }
         Anchor::Last => {
-            let total = count_matching(conn, view)? as i64;
+            let total = count_matching(db, view)? as i64;
             ((total - limit).max(0), limit)
         }
     };
     let mut params: Vec<Value> = Vec::new();
-    let conditions = filter_conditions(conn, view, &mut params)?;
+    let conditions = filter_conditions(db, view, &mut params)?;
     let order = view
         .sort
         .as_ref()
@@ -437,19 +432,16 @@ fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> 
         quote_ident(&view.table),
         where_clause(&conditions)
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut index = offset;
-    let rows: Vec<PageRow> = stmt
-        .query_map(params_from_iter(params.iter()), |row| {
-            (0..view.columns.len()).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>()
-        })?
-        .map(|values| {
-            let row =
-                PageRow { values: values?, cursor: Cursor { sort_value: None, key: vec![Value::Integer(index)] } };
-            index += 1;
-            Ok(row)
+    let found = db.query(&Statement::new(sql, params))?;
+    let rows: Vec<PageRow> = found
+        .rows
+        .into_iter()
+        .zip(offset..)
+        .map(|(values, index)| PageRow {
+            values,
+            cursor: Cursor { sort_value: None, key: vec![Value::Integer(index)] },
         })
-        .collect::<rusqlite::Result<_>>()?;
+        .collect();
     let exhausted = match query.anchor {
         Anchor::Before(_) | Anchor::Last => offset == 0,
         _ => (rows.len() as i64) < take,
@@ -459,9 +451,9 @@ fn fetch_page_by_position(conn: &Connection, query: &PageQuery) -> Result<Page> 
 
 /// One statement reading every row of the view in display order (filters, search, sort, then
 /// the row key), for a single streamed read such as an export: no paging, no `OFFSET`.
-pub fn view_statement(conn: &Connection, view: &View) -> Result<(String, Vec<Value>)> {
+pub fn view_statement<B: Backend + ?Sized>(db: &B, view: &View) -> Result<(String, Vec<Value>)> {
     let mut params: Vec<Value> = Vec::new();
-    let conditions = filter_conditions(conn, view, &mut params)?;
+    let conditions = filter_conditions(db, view, &mut params)?;
     let direction = view.sort.as_ref().map_or(SortDirection::Asc, |s| s.direction);
     let order: Vec<String> = view
         .sort
@@ -479,12 +471,12 @@ pub fn view_statement(conn: &Connection, view: &View) -> Result<(String, Vec<Val
 
 /// Rows matching the view's filters and search. A full scan on big tables: run it in the
 /// background, once per view.
-pub fn count_matching(conn: &Connection, view: &View) -> Result<u64> {
+pub fn count_matching<B: Backend + ?Sized>(db: &B, view: &View) -> Result<u64> {
     let mut params: Vec<Value> = Vec::new();
-    let conditions = filter_conditions(conn, view, &mut params)?;
+    let conditions = filter_conditions(db, view, &mut params)?;
     let sql = format!("SELECT count(*) FROM {}{}", quote_ident(&view.table), where_clause(&conditions));
-    let count: i64 = conn.query_row(&sql, params_from_iter(params.iter()), |row| row.get(0))?;
-    Ok(count as u64)
+    let rows = db.query(&Statement::new(sql, params))?;
+    Ok(rows.rows.first().map_or(0, |row| super::schema::int_at(row, 0)).max(0) as u64)
 }
 
 #[cfg(test)]
@@ -502,17 +494,17 @@ pub struct WindowQuery<'a> {
 /// Reads a window of rows again from where it started, so a grid stays in place after the
 /// rows changed: from the row before `first` (whether or not `first` still exists), so rows
 /// inserted between that row and `first` are included and a deleted first row leaves no hole.
-pub fn fetch_window(conn: &Connection, query: &WindowQuery) -> Result<Page> {
+pub fn fetch_window<B: Backend + ?Sized>(db: &B, query: &WindowQuery) -> Result<Page> {
     let anchor = match query.first {
         None => Anchor::First,
         Some(first) => {
             let before = Anchor::Before(first.clone());
-            let previous = fetch_page(conn, &PageQuery { view: query.view, anchor: &before, limit: 1 })?;
+            let previous = fetch_page(db, &PageQuery { view: query.view, anchor: &before, limit: 1 })?;
             match previous.rows.into_iter().next() {
                 Some(row) => Anchor::After(row.cursor),
                 None => Anchor::First,
             }
         }
     };
-    fetch_page(conn, &PageQuery { view: query.view, anchor: &anchor, limit: query.limit })
+    fetch_page(db, &PageQuery { view: query.view, anchor: &anchor, limit: query.limit })
 }

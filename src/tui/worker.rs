@@ -18,7 +18,7 @@ use crate::db::edit::{
 };
 use crate::db::error::DbError;
 use crate::db::kinds::infer_kinds;
-use crate::db::labels::{RowLabel, row_label};
+use crate::db::labels::row_labels;
 use crate::db::page::{PageQuery, WindowQuery, count_matching, fetch_page, fetch_window};
 use crate::db::relations::{
     ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
@@ -149,7 +149,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             // file is not re-checked before every statement (start-up waits on this).
             let read = conn.transaction()?;
             let info = describe_table(&*read, &DescribeTable { name: &table })?;
-            let kinds = infer_kinds(&read, &info)?;
+            let kinds = infer_kinds(&*read, &info)?;
             let kinds = crate::db::relations::kinds_with_inferred_references(&read, &info, kinds)?;
             drop(read);
             DbResult::Table(Box::new(TableMeta { info, kinds }))
@@ -163,9 +163,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
         }
         DbRequest::CheckStaged { changes } => DbResult::StagedConflicts(find_staged_conflicts(conn, &changes)?),
         DbRequest::Count { view } => DbResult::Count(count_matching(conn, &view)?),
-        DbRequest::Labels { lookups } => DbResult::Labels(
-            lookups.iter().map(|lookup| row_label(conn, lookup)).collect::<Result<Vec<Option<RowLabel>>>>()?,
-        ),
+        DbRequest::Labels { lookups } => DbResult::Labels(row_labels(conn, &lookups)?),
         DbRequest::FindByLabel(find) => DbResult::Found(crate::db::labels::find_by_label(conn, &find)?),
         DbRequest::Er { include_internal, detail } => {
             let model =

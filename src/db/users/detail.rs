@@ -3,12 +3,12 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use super::read::{StoredRow, UserSummary, query_rows, split_roles, text_of};
+use super::read::{StoredRow, UserSummary, count_of_rows, query_rows, split_roles, text_of};
 use super::tables::{AuthSchema, instant_ms_sql, normalise};
+use crate::db::backend::{Backend, Statement};
 use crate::db::change::value_to_json;
 use crate::db::kinds::is_secret_name;
 use crate::db::schema::quote_ident;
@@ -77,8 +77,8 @@ impl Impersonation {
 
 /// The user's sessions, newest first, each with its impersonator's email; at most `limit`
 /// (negative: all).
-pub(super) fn read_sessions(
-    conn: &Connection,
+pub(super) fn read_sessions<B: Backend + ?Sized>(
+    db: &B,
     schema: &AuthSchema,
     user_id: &Value,
     now: DateTime<Utc>,
@@ -105,7 +105,7 @@ pub(super) fn read_sessions(
         quote_ident(session.require("userId")?),
         alias = quote_ident(IMPERSONATOR_ALIAS),
     );
-    let rows = query_rows(conn, &sql, &[user_id.clone(), Value::Integer(limit)])?;
+    let rows = query_rows(db, &sql, &[user_id.clone(), Value::Integer(limit)])?;
     Ok(rows
         .iter()
         .map(|row| {
@@ -127,8 +127,8 @@ pub(super) fn read_sessions(
 const IMPERSONATOR_ALIAS: &str = "__squall_impersonator_email";
 
 /// The user's linked accounts, oldest first; at most `limit` (negative: all).
-pub(super) fn read_accounts(
-    conn: &Connection,
+pub(super) fn read_accounts<B: Backend + ?Sized>(
+    db: &B,
     schema: &AuthSchema,
     user_id: &Value,
     limit: i64,
@@ -139,7 +139,7 @@ pub(super) fn read_accounts(
         account.quoted(),
         quote_ident(account.require("userId")?)
     );
-    let rows = query_rows(conn, &sql, &[user_id.clone(), Value::Integer(limit)])?;
+    let rows = query_rows(db, &sql, &[user_id.clone(), Value::Integer(limit)])?;
     Ok(rows
         .iter()
         .map(|row| AccountInfo {
@@ -198,7 +198,7 @@ pub struct ListImpersonations<'a> {
 /// Impersonation sessions, newest first.
 /// Sessions of other users whose `impersonatedBy` names `user_id`: removing that admin leaves
 /// them (better-auth does too), pointing at a row that is gone. 0 without the column.
-pub(super) fn count_impersonated_by(conn: &Connection, schema: &AuthSchema, user_id: &Value) -> Result<u64> {
+pub(super) fn count_impersonated_by<B: Backend + ?Sized>(db: &B, schema: &AuthSchema, user_id: &Value) -> Result<u64> {
     let session = &schema.session;
     let Some(by) = session.column("impersonatedBy") else { return Ok(0) };
     let sql = format!(
@@ -207,12 +207,11 @@ pub(super) fn count_impersonated_by(conn: &Connection, schema: &AuthSchema, user
         quote_ident(by),
         quote_ident(session.require("userId")?)
     );
-    let count: i64 = conn.query_row(&sql, [user_id], |row| row.get(0))?;
-    Ok(count.max(0) as u64)
+    Ok(count_of_rows(&db.query(&Statement::new(sql, vec![user_id.clone()]))?))
 }
 
-pub(super) fn read_impersonations(
-    conn: &Connection,
+pub(super) fn read_impersonations<B: Backend + ?Sized>(
+    db: &B,
     schema: &AuthSchema,
     input: &ListImpersonations<'_>,
 ) -> Result<Vec<Impersonation>> {
@@ -239,34 +238,37 @@ pub(super) fn read_impersonations(
         users = user.quoted(),
         created_ms = instant_ms_sql(&created),
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(rusqlite::params![input.now.timestamp_millis(), input.user], |row| {
-            Ok(Impersonation {
-                session_id: raw_text(&row.get::<_, Value>(0)?),
-                user_id: raw_text(&row.get::<_, Value>(1)?),
-                user_email: text_of(&row.get::<_, Value>(2)?),
-                admin_id: raw_text(&row.get::<_, Value>(3)?),
-                admin_email: text_of(&row.get::<_, Value>(4)?),
-                created_at: value_instant(&row.get::<_, Value>(5)?),
-                expires_at: value_instant(&row.get::<_, Value>(6)?),
-                active: row.get::<_, Option<bool>>(7)?.unwrap_or(false),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let params = vec![
+        Value::Integer(input.now.timestamp_millis()),
+        input.user.map_or(Value::Null, |user| Value::Text(user.to_string())),
+    ];
+    let rows = db.query(&Statement::new(sql, params))?;
+    let at = |row: &[Value], i: usize| row.get(i).cloned().unwrap_or(Value::Null);
+    Ok(rows
+        .rows
+        .iter()
+        .map(|row| Impersonation {
+            session_id: raw_text(&at(row, 0)),
+            user_id: raw_text(&at(row, 1)),
+            user_email: text_of(&at(row, 2)),
+            admin_id: raw_text(&at(row, 3)),
+            admin_email: text_of(&at(row, 4)),
+            created_at: value_instant(&at(row, 5)),
+            expires_at: value_instant(&at(row, 6)),
+            active: crate::db::schema::int_at(row, 7) != 0,
+        })
+        .collect())
 }
 
 /// Roles in use, plus better-auth's `admin` and `user`, sorted: what a role picker offers.
-pub(super) fn read_roles(conn: &Connection, schema: &AuthSchema) -> Result<Vec<String>> {
+pub(super) fn read_roles<B: Backend + ?Sized>(db: &B, schema: &AuthSchema) -> Result<Vec<String>> {
     let mut roles = vec!["admin".to_string(), "user".to_string()];
     if let Some(column) = schema.user.column("role") {
         let column = quote_ident(column);
         let sql = format!("SELECT DISTINCT {column} FROM {} WHERE {column} IS NOT NULL", schema.user.quoted());
-        let mut stmt = conn.prepare(&sql)?;
-        let stored = stmt.query_map([], |row| row.get::<_, Value>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        for value in stored {
-            for role in split_roles(Some(&raw_text(&value))) {
+        let stored = db.query(&Statement::plain(sql))?;
+        for value in stored.rows.iter().filter_map(|row| row.first()) {
+            for role in split_roles(Some(&raw_text(value))) {
                 if !roles.contains(&role) {
                     roles.push(role);
                 }

@@ -8,10 +8,12 @@ use rusqlite::types::Value;
 
 use super::read::{ACTIVE_COUNT_ALIAS, UserSummary, query_rows, split_count, summarize};
 use super::tables::{AuthSchema, instant_ms_sql, load_auth_schema};
+use crate::db::backend::Backend;
 use crate::db::schema::quote_ident;
 
-/// Ids bound per statement: well under SQLite's limit on parameters.
-const IDS_PER_QUERY: usize = 500;
+/// Ids bound per statement, with the clock: D1 binds at most 100 parameters per statement (a
+/// screen of rows fits in one).
+const IDS_PER_QUERY: usize = 99;
 
 /// Input of [`user_statuses`].
 #[derive(Debug, Clone, Copy)]
@@ -23,17 +25,17 @@ pub struct UserStatuses<'a> {
 }
 
 /// Summaries of the users with these ids, in no particular order; unknown ids are left out.
-pub fn user_statuses(conn: &rusqlite::Connection, input: &UserStatuses) -> Result<Vec<UserSummary>> {
+pub fn user_statuses<B: Backend + ?Sized>(db: &B, input: &UserStatuses) -> Result<Vec<UserSummary>> {
     if input.ids.is_empty() {
         return Ok(Vec::new());
     }
-    let schema = load_auth_schema(conn)?;
+    let schema = load_auth_schema(db)?;
     let mut users = Vec::with_capacity(input.ids.len());
     for chunk in input.ids.chunks(IDS_PER_QUERY) {
         let sql = statuses_sql(&schema, chunk.len())?;
         let mut params = vec![Value::Integer(input.now.timestamp_millis())];
         params.extend(chunk.iter().cloned());
-        for row in query_rows(conn, &sql, &params)? {
+        for row in query_rows(db, &sql, &params)? {
             let (row, active) = split_count(row);
             users.push(summarize(&schema, &row, active, input.now));
         }

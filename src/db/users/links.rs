@@ -3,12 +3,12 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::detail::{AccountInfo, SessionInfo, read_accounts, read_sessions};
-use super::tables::{MappedTable, load_auth_schema};
-use crate::db::schema::quote_ident;
+use super::tables::{AuthSchema, MappedTable, load_auth_schema};
+use crate::db::backend::{Backend, Statement};
+use crate::db::schema::{int_at, quote_ident};
 
 /// Input of [`list_user_links`].
 #[derive(Debug, Clone)]
@@ -34,14 +34,15 @@ pub struct UserLinks {
     pub account_table: (String, String),
 }
 
-/// Reads the user's first `limit` sessions and accounts and counts the rest.
-pub fn list_user_links(conn: &Connection, input: &ListUserLinks) -> Result<UserLinks> {
-    let schema = load_auth_schema(conn)?;
+/// Reads the user's first `limit` sessions and accounts and counts the rest (four statements).
+pub fn list_user_links<B: Backend + ?Sized>(db: &B, input: &ListUserLinks) -> Result<UserLinks> {
+    let schema = load_auth_schema(db)?;
     let limit = i64::try_from(input.limit).unwrap_or(i64::MAX);
-    let sessions = read_sessions(conn, &schema, input.user_id, input.now, limit)?;
-    let accounts = read_accounts(conn, &schema, input.user_id, limit)?;
-    let more_sessions = count_of(conn, &schema.session, input.user_id)?.saturating_sub(sessions.len() as u64);
-    let more_accounts = count_of(conn, &schema.account, input.user_id)?.saturating_sub(accounts.len() as u64);
+    let sessions = read_sessions(db, &schema, input.user_id, input.now, limit)?;
+    let accounts = read_accounts(db, &schema, input.user_id, limit)?;
+    let (all_sessions, all_accounts) = count_links(db, &schema, input.user_id)?;
+    let more_sessions = all_sessions.saturating_sub(sessions.len() as u64);
+    let more_accounts = all_accounts.saturating_sub(accounts.len() as u64);
     let key = |table: &MappedTable| -> Result<(String, String)> {
         Ok((table.name().to_string(), table.require("id")?.to_string()))
     };
@@ -55,11 +56,16 @@ pub fn list_user_links(conn: &Connection, input: &ListUserLinks) -> Result<UserL
     })
 }
 
-/// Rows of `table` belonging to the user (through the index on its `userId`).
-fn count_of(conn: &Connection, table: &MappedTable, user_id: &Value) -> Result<u64> {
-    let sql = format!("SELECT count(*) FROM {} WHERE {} = ?1", table.quoted(), quote_ident(table.require("userId")?));
-    let count: i64 = conn.query_row(&sql, [user_id], |r| r.get(0))?;
-    Ok(count as u64)
+/// The user's sessions and accounts, counted in one statement (through the index on each
+/// table's `userId`).
+fn count_links<B: Backend + ?Sized>(db: &B, schema: &AuthSchema, user_id: &Value) -> Result<(u64, u64)> {
+    let count = |table: &MappedTable| -> Result<String> {
+        Ok(format!("(SELECT count(*) FROM {} WHERE {} = ?1)", table.quoted(), quote_ident(table.require("userId")?)))
+    };
+    let sql = format!("SELECT {}, {}", count(&schema.session)?, count(&schema.account)?);
+    let rows = db.query(&Statement::new(sql, vec![user_id.clone()]))?;
+    let row = rows.rows.first().map(Vec::as_slice).unwrap_or_default();
+    Ok((int_at(row, 0).max(0) as u64, int_at(row, 1).max(0) as u64))
 }
 
 #[cfg(test)]

@@ -45,25 +45,26 @@ pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
 pub use links::{ListUserLinks, UserLinks, list_user_links};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
-pub use tables::{AuthSchema, MappedTable, load_auth_schema};
+pub use tables::{AuthSchema, MappedTable, auth_schema_of, load_auth_schema};
 
+use crate::db::backend::{Backend, Statement};
 use crate::db::change::{ChangeOp, RowChange};
 use crate::db::error::{DbError, classify};
 
 /// Finds one user by id or email (exact, then ignoring case). `DbError::NotFound` if none.
-pub fn find_user(conn: &Connection, input: &FindUser) -> Result<UserSummary> {
-    let schema = load_auth_schema(conn)?;
-    let row = read::load_user_row(conn, &schema, input.query)?;
+pub fn find_user<B: Backend + ?Sized>(db: &B, input: &FindUser) -> Result<UserSummary> {
+    let schema = load_auth_schema(db)?;
+    let row = read::load_user_row(db, &schema, input.query)?;
     let id = row.field(&schema.user, "id").clone();
-    let active = read::count_active_sessions(conn, &schema, &id, input.now)?;
+    let active = read::count_active_sessions(db, &schema, &id, input.now)?;
     Ok(read::summarize(&schema, &row, active, input.now))
 }
 
 /// Users matching the filters, by email, each with its ban state and active session count.
-pub fn list_users(conn: &Connection, input: &ListUsers) -> Result<Vec<UserSummary>> {
-    let schema = load_auth_schema(conn)?;
+pub fn list_users<B: Backend + ?Sized>(db: &B, input: &ListUsers) -> Result<Vec<UserSummary>> {
+    let schema = load_auth_schema(db)?;
     let (sql, params) = read::list_sql(&schema, input)?;
-    let rows = read::query_rows(conn, &sql, &params)?;
+    let rows = read::query_rows(db, &sql, &params)?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -74,42 +75,39 @@ pub fn list_users(conn: &Connection, input: &ListUsers) -> Result<Vec<UserSummar
 }
 
 /// One user with their sessions and accounts (no tokens, no password hashes).
-pub fn show_user(conn: &Connection, input: &FindUser) -> Result<UserDetail> {
-    let schema = load_auth_schema(conn)?;
-    let row = read::load_user_row(conn, &schema, input.query)?;
+pub fn show_user<B: Backend + ?Sized>(db: &B, input: &FindUser) -> Result<UserDetail> {
+    let schema = load_auth_schema(db)?;
+    let row = read::load_user_row(db, &schema, input.query)?;
     let id = row.field(&schema.user, "id").clone();
-    let sessions = detail::read_sessions(conn, &schema, &id, input.now, -1)?;
+    let sessions = detail::read_sessions(db, &schema, &id, input.now, -1)?;
     let active = sessions.iter().filter(|s| s.active).count() as u64;
     Ok(UserDetail {
         user: read::summarize(&schema, &row, active, input.now),
-        accounts: detail::read_accounts(conn, &schema, &id, -1)?,
+        accounts: detail::read_accounts(db, &schema, &id, -1)?,
         other_columns: detail::other_columns(&schema, &row),
         sessions,
     })
 }
 
 /// Sessions where an admin impersonates a user, newest first, with both emails.
-pub fn list_impersonations(conn: &Connection, input: &ListImpersonations) -> Result<Vec<Impersonation>> {
-    let schema = load_auth_schema(conn)?;
-    detail::read_impersonations(conn, &schema, input)
+pub fn list_impersonations<B: Backend + ?Sized>(db: &B, input: &ListImpersonations) -> Result<Vec<Impersonation>> {
+    let schema = load_auth_schema(db)?;
+    detail::read_impersonations(db, &schema, input)
 }
 
 /// How many users `input`'s search and filters match, whatever its limit: a listing cut by
 /// `--limit` says how many it left out.
-pub fn count_users(conn: &Connection, input: &ListUsers) -> Result<u64> {
-    let schema = load_auth_schema(conn)?;
+pub fn count_users<B: Backend + ?Sized>(db: &B, input: &ListUsers) -> Result<u64> {
+    let schema = load_auth_schema(db)?;
     let (sql, params) = read::list_sql(&schema, &ListUsers { limit: None, ..input.clone() })?;
-    let count: i64 =
-        conn.query_row(&format!("SELECT count(*) FROM ({sql})"), rusqlite::params_from_iter(params.iter()), |row| {
-            row.get(0)
-        })?;
-    Ok(count.max(0) as u64)
+    let rows = db.query(&Statement::new(format!("SELECT count(*) FROM ({sql})"), params))?;
+    Ok(read::count_of_rows(&rows))
 }
 
 /// The roles a role picker should offer: `admin`, `user` and every role stored in the table.
-pub fn list_roles(conn: &Connection) -> Result<Vec<String>> {
-    let schema = load_auth_schema(conn)?;
-    detail::read_roles(conn, &schema)
+pub fn list_roles<B: Backend + ?Sized>(db: &B) -> Result<Vec<String>> {
+    let schema = load_auth_schema(db)?;
+    detail::read_roles(db, &schema)
 }
 
 /// Input of [`preview_action`] and [`run_action`].
@@ -213,8 +211,8 @@ pub fn preview_action(conn: &Connection, input: &RunAction) -> Result<ActionPrev
 pub fn run_action(conn: &Connection, input: &RunAction) -> Result<ActionOutcome> {
     ensure_writable(conn)?;
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(classify)?;
-    let schema = load_auth_schema(&tx)?;
-    let row = read::load_user_row(&tx, &schema, input.user)?;
+    let schema = load_auth_schema(&*tx)?;
+    let row = read::load_user_row(&*tx, &schema, input.user)?;
     let ctx = action::PlanContext { conn: &tx, schema: &schema, user: &row, now: input.now };
     let plan = action::build_plan(&ctx, input.action)?;
     let id = read::summarize(&schema, &row, 0, input.now).id;
@@ -229,7 +227,7 @@ pub fn run_action(conn: &Connection, input: &RunAction) -> Result<ActionOutcome>
 pub fn run_planned(conn: &Connection, planned: &ActionPlan) -> Result<ActionOutcome> {
     ensure_writable(conn)?;
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(classify)?;
-    let schema = load_auth_schema(&tx)?;
+    let schema = load_auth_schema(&*tx)?;
     let outcome = execute_planned(&tx, &schema, planned)?;
     tx.commit().map_err(classify)?;
     Ok(outcome)

@@ -4,12 +4,12 @@
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 use super::tables::{AuthSchema, MappedTable, instant_ms_sql};
+use crate::db::backend::{Backend, Rows, Statement};
 use crate::db::error::DbError;
-use crate::db::schema::quote_ident;
+use crate::db::schema::{int_at, quote_ident};
 use crate::db::value::{raw_text, value_instant};
 
 /// Whether a user is banned right now.
@@ -73,20 +73,19 @@ impl StoredRow {
 }
 
 /// Runs `sql` and returns every row with its column names.
-pub(super) fn query_rows(conn: &Connection, sql: &str, params: &[Value]) -> Result<Vec<StoredRow>> {
-    let mut stmt = conn.prepare(sql)?;
-    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
-    let rows = stmt
-        .query_map(params_from_iter(params), |row| {
-            let columns = names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| Ok((name.clone(), row.get::<_, Value>(i)?)))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(StoredRow { columns })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+pub(super) fn query_rows<B: Backend + ?Sized>(db: &B, sql: &str, params: &[Value]) -> Result<Vec<StoredRow>> {
+    Ok(stored_rows(db.query(&Statement::new(sql, params.to_vec()))?))
+}
+
+/// Rows as [`StoredRow`]s, each value with its column's name.
+pub(super) fn stored_rows(rows: Rows) -> Vec<StoredRow> {
+    let names = rows.columns;
+    rows.rows.into_iter().map(|row| StoredRow { columns: names.iter().cloned().zip(row).collect() }).collect()
+}
+
+/// The first value of the first row as a count (0 when there is none).
+pub(super) fn count_of_rows(rows: &Rows) -> u64 {
+    rows.rows.first().map_or(0, |row| int_at(row, 0)).max(0) as u64
 }
 
 /// Text of a value (`None` for NULL).
@@ -112,31 +111,55 @@ pub fn split_roles(role: Option<&str>) -> Vec<String> {
     }
 }
 
-/// Finds the user whose id is `query`, else whose email is `query` (exactly, then ignoring case).
-pub(super) fn load_user_row(conn: &Connection, schema: &AuthSchema, query: &str) -> Result<StoredRow> {
+/// Finds the user whose id is `query`, else whose email is `query` (exactly, then ignoring case):
+/// one statement, each way of matching ranked, the best rank kept.
+pub(super) fn load_user_row<B: Backend + ?Sized>(db: &B, schema: &AuthSchema, query: &str) -> Result<StoredRow> {
+    let rows = db.query(&user_row_statement(schema, query)?)?;
+    let mut rows = stored_rows(rows);
+    // Two rows per rank at most; only the best rank found counts.
+    let rank = |row: &StoredRow| int_at(&[row.get(Some(MATCH_RANK_ALIAS)).clone()], 0);
+    let best = rows.iter().map(rank).min();
+    rows.retain(|row| Some(rank(row)) == best);
+    match rows.len() {
+        0 => Err(DbError::NotFound(format!("no user with id or email {query:?}")).into()),
+        1 => {
+            let mut row = rows.remove(0);
+            row.columns.retain(|(name, _)| name != MATCH_RANK_ALIAS);
+            Ok(row)
+        }
+        _ => Err(DbError::Invalid(format!(
+            "{query:?} matches several users' emails when case is ignored: give the exact email or the id"
+        ))
+        .into()),
+    }
+}
+
+/// Name of the computed rank column in [`user_row_statement`]; unlikely to clash with a real one.
+const MATCH_RANK_ALIAS: &str = "__squall_match_rank";
+
+/// The three ways [`load_user_row`] matches, each bounded as before, in one statement: by id, by
+/// exact email, and (only when neither found a row, so the unindexed case-insensitive scan is
+/// skipped whenever it is not needed) by email ignoring case. The gate is the outer table of a
+/// CROSS JOIN, which SQLite never reorders: when it yields no row, the user table is not read.
+fn user_row_statement(schema: &AuthSchema, query: &str) -> Result<Statement> {
     let id = quote_ident(schema.user.require("id")?);
     let email = quote_ident(schema.user.require("email")?);
     let table = schema.user.quoted();
-    for condition in [format!("{id} = ?1"), format!("{email} = ?1"), format!("{email} = ?1 COLLATE NOCASE")] {
-        let sql = format!("SELECT * FROM {table} WHERE {condition} LIMIT 2");
-        let mut rows = query_rows(conn, &sql, &[Value::Text(query.to_string())])?;
-        match rows.len() {
-            0 => continue,
-            1 => return Ok(rows.remove(0)),
-            _ => {
-                return Err(DbError::Invalid(format!(
-                    "{query:?} matches several users' emails when case is ignored: give the exact email or the id"
-                ))
-                .into());
-            }
-        }
-    }
-    Err(DbError::NotFound(format!("no user with id or email {query:?}")).into())
+    let rank = quote_ident(MATCH_RANK_ALIAS);
+    let sql = format!(
+        "SELECT * FROM (SELECT *, 0 AS {rank} FROM {table} WHERE {id} = ?1 LIMIT 2) \
+         UNION ALL SELECT * FROM (SELECT *, 1 AS {rank} FROM {table} WHERE {email} = ?1 LIMIT 2) \
+         UNION ALL SELECT * FROM (SELECT u.*, 2 AS {rank} \
+           FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {id} = ?1) \
+                  AND NOT EXISTS (SELECT 1 FROM {table} WHERE {email} = ?1)) AS g \
+           CROSS JOIN {table} AS u WHERE u.{email} = ?1 COLLATE NOCASE LIMIT 2)"
+    );
+    Ok(Statement::new(sql, vec![Value::Text(query.to_string())]))
 }
 
 /// Counts the user's sessions that have not expired at `now`.
-pub(super) fn count_active_sessions(
-    conn: &Connection,
+pub(super) fn count_active_sessions<B: Backend + ?Sized>(
+    db: &B,
     schema: &AuthSchema,
     user_id: &Value,
     now: DateTime<Utc>,
@@ -148,8 +171,8 @@ pub(super) fn count_active_sessions(
         quote_ident(session.require("userId")?),
         instant_ms_sql(&quote_ident(session.require("expiresAt")?))
     );
-    let count: i64 = conn.query_row(&sql, rusqlite::params![user_id, now.timestamp_millis()], |r| r.get(0))?;
-    Ok(count as u64)
+    let rows = db.query(&Statement::new(sql, vec![user_id.clone(), Value::Integer(now.timestamp_millis())]))?;
+    Ok(count_of_rows(&rows))
 }
 
 /// The ban state of a user from its stored `banned` and `banExpires` values (`banned` may be

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use rusqlite::Connection;
 use rusqlite::types::Value;
 
+use crate::db::backend::Backend;
 use crate::db::error::DbError;
 use crate::db::kinds::{ColumnKind, TimeFormat, classify_column, name_words, sample_column};
-use crate::db::schema::{DescribeTable, ListTables, TableInfo, describe_table, list_tables, quote_ident};
+use crate::db::schema::{TableInfo, describe_schema, quote_ident};
 use crate::db::value::{format_of_value, parse_iso_datetime};
 
 /// `banExpires`, `ban_expires` and `BanExpires` all normalise to `banexpires`.
@@ -69,8 +69,8 @@ impl MappedTable {
 
     /// The format dates in `column` are stored in, judged from a sample; `None` when it holds no
     /// dates yet (or holds something that is not dates).
-    pub fn time_format(&self, conn: &Connection, column: &str) -> Result<Option<TimeFormat>> {
-        let samples = sample_column(conn, &self.info.name, column)?;
+    pub fn time_format<B: Backend + ?Sized>(&self, db: &B, column: &str) -> Result<Option<TimeFormat>> {
+        let samples = sample_column(db, &self.info.name, column)?;
         if samples.is_empty() {
             return Ok(None);
         }
@@ -90,22 +90,27 @@ pub struct AuthSchema {
     pub account: MappedTable,
 }
 
-/// Finds the `user`, `session` and `account` tables (singular or plural, any case).
-pub fn load_auth_schema(conn: &Connection) -> Result<AuthSchema> {
-    let tables = list_tables(conn, &ListTables { include_internal: false })?;
-    let find = |singular: &str| -> Result<MappedTable> {
+/// Finds the `user`, `session` and `account` tables (singular or plural, any case): one
+/// statement, the whole schema described at once.
+pub fn load_auth_schema<B: Backend + ?Sized>(db: &B) -> Result<AuthSchema> {
+    auth_schema_of(describe_schema(db)?)
+}
+
+/// Finds better-auth's tables among tables already described (app tables, in
+/// [`describe_schema`]'s order), without reading anything.
+pub fn auth_schema_of(mut tables: Vec<TableInfo>) -> Result<AuthSchema> {
+    let mut find = |singular: &str| -> Result<MappedTable> {
         let plural = format!("{singular}s");
-        let name = tables
+        let at = tables
             .iter()
-            .map(|t| &t.name)
-            .find(|name| normalise(name) == singular)
-            .or_else(|| tables.iter().map(|t| &t.name).find(|name| normalise(name) == plural))
+            .position(|t| normalise(&t.name) == singular)
+            .or_else(|| tables.iter().position(|t| normalise(&t.name) == plural))
             .ok_or_else(|| {
                 DbError::NotFound(format!(
                     "this database has no better-auth {singular:?} table (looked for {singular} and {plural})"
                 ))
             })?;
-        Ok(MappedTable::new(describe_table(conn, &DescribeTable { name })?))
+        Ok(MappedTable::new(tables.remove(at)))
     };
     Ok(AuthSchema { user: find("user")?, session: find("session")?, account: find("account")? })
 }
@@ -175,7 +180,7 @@ mod tests {
 
     #[test]
     fn instant_sql_reads_every_format_as_milliseconds() {
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         let sql = format!("SELECT {} FROM (SELECT ?1 AS x)", instant_ms_sql("x"));
         let read = |v: Value| conn.query_row(&sql, [v], |r| r.get::<_, Option<i64>>(0)).unwrap();
         assert_eq!(read(Value::Integer(1_765_000_000_123)), Some(1_765_000_000_123));
