@@ -9,11 +9,11 @@ mod infer;
 mod navigate;
 
 use anyhow::Result;
-use rusqlite::Connection;
 use serde::Serialize;
 
+use super::backend::Backend;
 use super::kinds::name_words;
-use super::schema::{DescribeTable, ListTables, RelationType, TableInfo, describe_table, list_tables};
+use super::schema::{DescribeTable, ListTables, RelationType, TableInfo, describe_schema, describe_table, list_tables};
 
 pub use infer::{ACTOR_RULES, ActorRule, infer_relations, kinds_with_inferred_references};
 pub use navigate::{
@@ -127,20 +127,26 @@ pub struct ListRelations {
 
 /// Every relation between the tables of the main schema: declared ones first, then inferred.
 /// Inference samples at most a few dozen values per candidate column (see [`infer_relations`]).
-pub fn list_relations(conn: &Connection, input: &ListRelations) -> Result<Vec<Relation>> {
-    let mut tables = Vec::new();
-    for summary in list_tables(conn, &ListTables { include_internal: input.include_internal })? {
-        if summary.relation == RelationType::Table {
-            tables.push(describe_table(conn, &DescribeTable { name: &summary.name })?);
+/// Two statements for app tables: the schema, and every inference check at once.
+pub fn list_relations<B: Backend + ?Sized>(db: &B, input: &ListRelations) -> Result<Vec<Relation>> {
+    let mut tables = if input.include_internal {
+        // D1 refuses to describe its `_cf_*` tables in bulk: internals are described one by one.
+        let mut tables = Vec::new();
+        for summary in list_tables(db, &ListTables { include_internal: true })? {
+            tables.push(describe_table(db, &DescribeTable { name: &summary.name })?);
         }
-    }
-    relations_of_tables(conn, &tables)
+        tables
+    } else {
+        describe_schema(db)?
+    };
+    tables.retain(|t| t.relation == RelationType::Table);
+    relations_of_tables(db, &tables)
 }
 
 /// The relations among already described tables (the ER view describes them anyway).
-pub fn relations_of_tables(conn: &Connection, tables: &[TableInfo]) -> Result<Vec<Relation>> {
+pub fn relations_of_tables<B: Backend + ?Sized>(db: &B, tables: &[TableInfo]) -> Result<Vec<Relation>> {
     let mut relations = declared_relations(tables);
-    relations.extend(infer_relations(conn, tables)?);
+    relations.extend(infer_relations(db, tables)?);
     Ok(relations)
 }
 

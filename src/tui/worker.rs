@@ -150,7 +150,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             let read = conn.transaction()?;
             let info = describe_table(&*read, &DescribeTable { name: &table })?;
             let kinds = infer_kinds(&*read, &info)?;
-            let kinds = crate::db::relations::kinds_with_inferred_references(&read, &info, kinds)?;
+            let kinds = crate::db::relations::kinds_with_inferred_references(&*read, &info, kinds)?;
             drop(read);
             DbResult::Table(Box::new(TableMeta { info, kinds }))
         }

@@ -3,14 +3,15 @@
 
 use anyhow::Result;
 use rusqlite::types::Value;
-use rusqlite::{Connection, ErrorCode, ffi, params_from_iter};
+use rusqlite::{Connection, ErrorCode, ffi};
 
 use super::cascade::ForeignKeyGraph;
 use super::plan::Planned;
 use super::values::{describe_key, sql_literal};
 use super::{ChangeAction, StagedChange};
+use crate::db::backend::{Backend, Statement};
 use crate::db::error::DbError;
-use crate::db::schema::{DescribeTable, TableInfo, describe_table, quote_ident};
+use crate::db::schema::{DescribeTable, TableInfo, describe_table, int_at, quote_ident};
 
 /// Input of [`check_change`].
 pub struct CheckChange<'a> {
@@ -21,6 +22,9 @@ pub struct CheckChange<'a> {
 /// holds in a UNIQUE column (or primary key), a foreign key that matches no row, and, for a
 /// delete, rows that still reference the row without a cascade. Each problem is one sentence.
 /// Checks the change on its own, against the database as it is.
+///
+/// Stays on `Connection` for the delete check: it walks the foreign-key graph of `cascade.rs`,
+/// which is written for a local file. The insert and update checks below are generic.
 pub fn check_change(conn: &Connection, input: &CheckChange) -> Result<Vec<String>> {
     let info = describe_table(conn, &DescribeTable { name: input.change.table() })?;
     match input.change {
@@ -65,20 +69,16 @@ pub fn check_change(conn: &Connection, input: &CheckChange) -> Result<Vec<String
 }
 
 /// The row's current values, every column.
-fn current_row(conn: &Connection, info: &TableInfo, key: &[(String, Value)]) -> Result<Option<Vec<(String, Value)>>> {
+fn current_row<B: Backend + ?Sized>(
+    db: &B,
+    info: &TableInfo,
+    key: &[(String, Value)],
+) -> Result<Option<Vec<(String, Value)>>> {
     let names: Vec<String> = info.columns.iter().map(|c| quote_ident(&c.name)).collect();
     let (condition, params) = key_condition(key);
     let sql = format!("SELECT {} FROM {} WHERE {condition}", names.join(", "), quote_ident(&info.name));
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params_from_iter(params))?;
-    let Some(row) = rows.next()? else { return Ok(None) };
-    let values = info
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Ok((c.name.clone(), row.get::<_, Value>(i)?)))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Some(values))
+    let Some(row) = db.query(&Statement::new(sql, params))?.rows.into_iter().next() else { return Ok(None) };
+    Ok(Some(info.columns.iter().map(|c| c.name.clone()).zip(row).collect()))
 }
 
 /// `"a" IS ? AND "b" IS ?` and the values to bind.
@@ -90,8 +90,8 @@ pub(super) fn key_condition(key: &[(String, Value)]) -> (String, Vec<Value>) {
 /// UNIQUE indexes and the primary key whose columns would all hold values another row already
 /// has. `editing` is the row being updated (excluded) and the column edited (only constraints
 /// over it are checked).
-fn unique_clashes(
-    conn: &Connection,
+fn unique_clashes<B: Backend + ?Sized>(
+    db: &B,
     info: &TableInfo,
     lookup: &dyn Fn(&str) -> Option<Value>,
     editing: Option<(&[(String, Value)], &String)>,
@@ -117,7 +117,7 @@ fn unique_clashes(
             params.extend(key_params);
         }
         let sql = format!("SELECT count(*) FROM {} WHERE {}", quote_ident(&info.name), terms.join(" AND "));
-        let clashes: i64 = conn.query_row(&sql, params_from_iter(params), |row| row.get(0))?;
+        let clashes = db.query(&Statement::new(sql, params))?.rows.first().map_or(0, |row| int_at(row, 0));
         if clashes > 0 {
             let pairs: Vec<String> =
                 columns.iter().zip(&values).map(|(c, v)| format!("{c} = {}", sql_literal(v))).collect();
@@ -129,8 +129,8 @@ fn unique_clashes(
 
 /// Foreign keys whose values match no row of the referenced table. `edited` limits the check to
 /// the foreign keys over that column.
-fn missing_parents(
-    conn: &Connection,
+fn missing_parents<B: Backend + ?Sized>(
+    db: &B,
     info: &TableInfo,
     lookup: &dyn Fn(&str) -> Option<Value>,
     edited: Option<&String>,
@@ -145,11 +145,11 @@ fn missing_parents(
         let Some(values) = values else { continue };
         let terms: Vec<String> = fk.ref_columns.iter().map(|c| format!("{} = ?", quote_ident(c))).collect();
         let sql = format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {})", quote_ident(&fk.ref_table), terms.join(" AND "));
-        let found: bool = match conn.query_row(&sql, params_from_iter(values.iter()), |row| row.get(0)) {
-            Ok(found) => found,
+        let found = match db.query(&Statement::new(sql, values.clone())) {
+            Ok(rows) => rows.rows.first().is_some_and(|row| int_at(row, 0) != 0),
             // The referenced table itself is missing: SQLite refuses every write then.
-            Err(rusqlite::Error::SqliteFailure(..)) => false,
-            Err(err) => return Err(err.into()),
+            Err(err) if matches!(err.downcast_ref(), Some(rusqlite::Error::SqliteFailure(..))) => false,
+            Err(err) => return Err(err),
         };
         if !found {
             let pairs: Vec<String> =

@@ -3,9 +3,9 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
 
+use crate::db::backend::{Backend, Statement};
 use crate::db::kinds::{Affinity, ColumnKind, TimeFormat, affinity, name_words};
 pub(super) use crate::db::literal::{describe_key, sql_literal};
 use crate::db::schema::{ColumnInfo, TableInfo, quote_ident};
@@ -114,7 +114,7 @@ pub struct InsertTemplate<'a> {
 /// out of the INSERT; otherwise a new UUID v4 for a text primary key, now for `createdAt` and
 /// `updatedAt` (in the format the column's newest row uses), 0 for booleans, NULL for the rest.
 /// A declared DEFAULT always wins over a convention: it is the schema's own answer.
-pub fn insert_template(conn: &Connection, input: &InsertTemplate) -> Result<Vec<(String, Option<Value>)>> {
+pub fn insert_template<B: Backend + ?Sized>(db: &B, input: &InsertTemplate) -> Result<Vec<(String, Option<Value>)>> {
     let info = input.info;
     let text_key = match info.primary_key.as_slice() {
         [key] => info.column(key).filter(|c| affinity(&c.decl_type) == Affinity::Text).map(|c| c.name.as_str()),
@@ -138,7 +138,7 @@ pub fn insert_template(conn: &Connection, input: &InsertTemplate) -> Result<Vec<
             match kind {
                 ColumnKind::Timestamp { format } if is_creation_or_update_stamp(&column.name) => {
                     let format = match format {
-                        TimeFormat::Mixed => row_time_format(newest_value(conn, info, &column.name)?.as_ref(), *format),
+                        TimeFormat::Mixed => row_time_format(newest_value(db, info, &column.name)?.as_ref(), *format),
                         format => *format,
                     };
                     Some(store_instant(input.now, format))
@@ -201,15 +201,10 @@ fn is_creation_or_update_stamp(column: &str) -> bool {
 }
 
 /// The value of `column` in the most recently inserted row (rowid tables only).
-fn newest_value(conn: &Connection, info: &TableInfo, column: &str) -> Result<Option<Value>> {
+fn newest_value<B: Backend + ?Sized>(db: &B, info: &TableInfo, column: &str) -> Result<Option<Value>> {
     if info.without_rowid {
         return Ok(None);
     }
     let sql = format!("SELECT {} FROM {} ORDER BY rowid DESC LIMIT 1", quote_ident(column), quote_ident(&info.name));
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    Ok(match rows.next()? {
-        Some(row) => Some(row.get::<_, Value>(0)?),
-        None => None,
-    })
+    Ok(db.query(&Statement::plain(sql))?.rows.into_iter().next().and_then(|row| row.into_iter().next()))
 }

@@ -13,6 +13,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
+use super::backend::Backend;
 use super::kinds::{ColumnKind, infer_kinds, is_secret_name};
 use super::page::{RowKey, View, view_statement};
 use super::schema::{DescribeTable, describe_table, quote_ident};
@@ -116,27 +117,13 @@ pub struct ExportSummary {
 }
 
 /// Builds the statement for `source` and learns what its columns mean (secrets, timestamps).
+///
+/// Stays on `Connection` for a query source: telling a statement that only reads from one that
+/// writes, and naming its columns, takes SQLite's prepare, which a remote does not offer. A
+/// table's view plans on any backend ([`plan_view_export`]).
 pub fn plan_export(conn: &Connection, source: &ExportSource) -> Result<ExportPlan> {
     match source {
-        ExportSource::Table(view) => {
-            let info = describe_table(conn, &DescribeTable { name: &view.table })?;
-            let kinds = infer_kinds(conn, &info)?;
-            let mut columns = Vec::with_capacity(view.columns.len());
-            for name in &view.columns {
-                let Some(index) = info.columns.iter().position(|c| &c.name == name) else {
-                    bail!("table {} has no column {}", quote_ident(&view.table), quote_ident(name));
-                };
-                let kind = &kinds[index];
-                columns.push(ExportColumn {
-                    name: name.clone(),
-                    secret: *kind == ColumnKind::Secret,
-                    timestamp: matches!(kind, ColumnKind::Timestamp { .. }),
-                });
-            }
-            let (sql, params) = view_statement(conn, view)?;
-            let table = (view.key != RowKey::Position).then(|| view.table.clone());
-            Ok(ExportPlan { sql, params, columns, table })
-        }
+        ExportSource::Table(view) => plan_view_export(conn, view),
         ExportSource::Query { sql } => {
             let stmt = conn.prepare(sql)?;
             if !stmt.readonly() {
@@ -153,9 +140,31 @@ pub fn plan_export(conn: &Connection, source: &ExportSource) -> Result<ExportPla
     }
 }
 
+/// The plan for a table's view (filters, search and sort as on screen): the schema, the samples
+/// that tell secrets and timestamps, and the one statement that reads every row.
+pub fn plan_view_export<B: Backend + ?Sized>(db: &B, view: &View) -> Result<ExportPlan> {
+    let info = describe_table(db, &DescribeTable { name: &view.table })?;
+    let kinds = infer_kinds(db, &info)?;
+    let mut columns = Vec::with_capacity(view.columns.len());
+    for name in &view.columns {
+        let Some(index) = info.columns.iter().position(|c| &c.name == name) else {
+            bail!("table {} has no column {}", quote_ident(&view.table), quote_ident(name));
+        };
+        let kind = &kinds[index];
+        columns.push(ExportColumn {
+            name: name.clone(),
+            secret: *kind == ColumnKind::Secret,
+            timestamp: matches!(kind, ColumnKind::Timestamp { .. }),
+        });
+    }
+    let (sql, params) = view_statement(db, view)?;
+    let table = (view.key != RowKey::Position).then(|| view.table.clone());
+    Ok(ExportPlan { sql, params, columns, table })
+}
+
 /// A table's whole contents in storage order: the view `squall export TABLE` writes.
-pub fn whole_table_view(conn: &Connection, table: &str) -> Result<View> {
-    let info = describe_table(conn, &DescribeTable { name: table })?;
+pub fn whole_table_view<B: Backend + ?Sized>(db: &B, table: &str) -> Result<View> {
+    let info = describe_table(db, &DescribeTable { name: table })?;
     Ok(View {
         table: info.name.clone(),
         columns: info.columns.iter().map(|c| c.name.clone()).collect(),

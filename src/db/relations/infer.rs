@@ -6,12 +6,11 @@
 //! distinct values exist in the parent's key, each checked with one indexed lookup.
 
 use anyhow::Result;
-use rusqlite::types::Value;
-use rusqlite::{Connection, params};
 
 use super::{Relation, RelationOrigin, cardinality_of, is_optional, same_noun};
+use crate::db::backend::{Backend, Statement};
 use crate::db::kinds::{ColumnKind, name_words};
-use crate::db::schema::{DescribeTable, ListTables, TableInfo, describe_table, list_tables, quote_ident};
+use crate::db::schema::{TableInfo, describe_schema, int_at, quote_ident};
 
 /// A column whose last name word says "a person did this" points at the user table.
 #[derive(Debug, Clone, Copy)]
@@ -36,9 +35,10 @@ const SCAN_ROWS: u32 = 100_000;
 /// (a deleted admin's old impersonation) do not hide a real relation.
 const MIN_FOUND_TENTHS: usize = 9;
 
-/// Relations implied by names and values, for columns no declared foreign key covers.
-pub fn infer_relations(conn: &Connection, tables: &[TableInfo]) -> Result<Vec<Relation>> {
-    let mut relations = Vec::new();
+/// Relations implied by names and values, for columns no declared foreign key covers. Every
+/// candidate is checked in one statement.
+pub fn infer_relations<B: Backend + ?Sized>(db: &B, tables: &[TableInfo]) -> Result<Vec<Relation>> {
+    let mut candidates: Vec<Candidate> = Vec::new();
     for table in tables {
         for column in &table.columns {
             if table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name)) {
@@ -46,21 +46,35 @@ pub fn infer_relations(conn: &Connection, tables: &[TableInfo]) -> Result<Vec<Re
             }
             let Some(parent) = candidate_parent(&table.name, &column.name, tables) else { continue };
             let Some(key) = single_key(parent) else { continue };
-            let Some(origin) = check_values(conn, table, &column.name, parent, key)? else { continue };
-            let columns = vec![column.name.clone()];
-            relations.push(Relation {
-                from_table: table.name.clone(),
-                cardinality: cardinality_of(table, &columns),
-                optional: is_optional(table, &columns),
-                from_columns: columns,
-                to_table: parent.name.clone(),
-                to_columns: vec![key.to_string()],
-                origin,
-                on_delete: None,
-            });
+            candidates.push(Candidate { table, column: &column.name, parent, key });
         }
     }
+    let origins = check_values(db, &candidates)?;
+    let mut relations = Vec::new();
+    for (candidate, origin) in candidates.iter().zip(origins) {
+        let Some(origin) = origin else { continue };
+        let columns = vec![candidate.column.to_string()];
+        relations.push(Relation {
+            from_table: candidate.table.name.clone(),
+            cardinality: cardinality_of(candidate.table, &columns),
+            optional: is_optional(candidate.table, &columns),
+            from_columns: columns,
+            to_table: candidate.parent.name.clone(),
+            to_columns: vec![candidate.key.to_string()],
+            origin,
+            on_delete: None,
+        });
+    }
     Ok(relations)
+}
+
+/// A column whose name points at `parent`'s single-column `key`, to be checked against values.
+#[derive(Clone, Copy)]
+struct Candidate<'a> {
+    table: &'a TableInfo,
+    column: &'a str,
+    parent: &'a TableInfo,
+    key: &'a str,
 }
 
 /// The table a column's name points at, if any. A table's own `<table>Id` column is not a
@@ -100,53 +114,67 @@ fn single_key(parent: &TableInfo) -> Option<&str> {
     }
 }
 
-/// `Some(Inferred)` when enough sampled values exist in the parent, `Some(InferredUnverified)`
-/// when the column is empty, `None` when the values say the name lied.
-fn check_values(
-    conn: &Connection,
-    table: &TableInfo,
-    column: &str,
-    parent: &TableInfo,
-    key: &str,
-) -> Result<Option<RelationOrigin>> {
-    let samples = sample_distinct(conn, table, column)?;
-    if samples.is_empty() {
-        return Ok(Some(RelationOrigin::InferredUnverified));
-    }
-    let lookup = format!("SELECT 1 FROM {} WHERE {} = ?1 LIMIT 1", quote_ident(&parent.name), quote_ident(key));
-    let mut stmt = conn.prepare(&lookup)?;
-    let mut found = 0;
-    for value in &samples {
-        if stmt.exists(params![value])? {
-            found += 1;
+/// Candidates checked per statement: well under SQLite's limit of 500 terms in a compound SELECT.
+const CANDIDATES_PER_QUERY: usize = 100;
+
+/// Per candidate: `Some(Inferred)` when enough sampled values exist in the parent,
+/// `Some(InferredUnverified)` when the column is empty, `None` when the values say the name
+/// lied. One statement (per hundred candidates): each candidate's sample and how much of it the
+/// parent's key holds, counted where the data is.
+fn check_values<B: Backend + ?Sized>(db: &B, candidates: &[Candidate]) -> Result<Vec<Option<RelationOrigin>>> {
+    let mut origins = vec![None; candidates.len()];
+    for (chunk, group) in candidates.chunks(CANDIDATES_PER_QUERY).enumerate() {
+        let parts: Vec<String> = group
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                format!(
+                    "SELECT {} AS i, count(*) AS n, coalesce(sum(EXISTS (SELECT 1 FROM {} AS p WHERE p.{} = s.v)), 0) AS found \
+                     FROM ({}) AS s",
+                    chunk * CANDIDATES_PER_QUERY + i,
+                    quote_ident(&c.parent.name),
+                    quote_ident(c.key),
+                    sample_distinct_sql(c.table, c.column)
+                )
+            })
+            .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        let rows = db.query(&Statement::plain(parts.join(" UNION ALL ")))?;
+        for row in &rows.rows {
+            let Some(origin) = usize::try_from(int_at(row, 0)).ok().and_then(|i| origins.get_mut(i)) else { continue };
+            let (sampled, found) = (int_at(row, 1).max(0) as usize, int_at(row, 2).max(0) as usize);
+            *origin = if sampled == 0 {
+                Some(RelationOrigin::InferredUnverified)
+            } else {
+                (found * 10 >= sampled * MIN_FOUND_TENTHS).then_some(RelationOrigin::Inferred)
+            };
         }
     }
-    Ok((found * 10 >= samples.len() * MIN_FOUND_TENTHS).then_some(RelationOrigin::Inferred))
+    Ok(origins)
 }
 
-/// Up to [`SAMPLE_VALUES`] distinct non-null values. With an index on the column this reads
-/// the index; without one it scans at most [`SCAN_ROWS`] rows.
-fn sample_distinct(conn: &Connection, table: &TableInfo, column: &str) -> Result<Vec<Value>> {
+/// Up to [`SAMPLE_VALUES`] distinct non-null values, as column `v`. With an index on the column
+/// this reads the index; without one it scans at most [`SCAN_ROWS`] rows.
+fn sample_distinct_sql(table: &TableInfo, column: &str) -> String {
     let col = quote_ident(column);
     let from = quote_ident(&table.name);
-    let sql = if table.is_indexed(column) {
-        format!("SELECT DISTINCT {col} FROM {from} WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}")
+    if table.is_indexed(column) {
+        format!("SELECT DISTINCT {col} AS v FROM {from} WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}")
     } else {
         format!(
-            "SELECT DISTINCT {col} FROM (SELECT {col} FROM {from} LIMIT {SCAN_ROWS}) WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}"
+            "SELECT DISTINCT {col} AS v FROM (SELECT {col} FROM {from} LIMIT {SCAN_ROWS}) WHERE {col} IS NOT NULL LIMIT {SAMPLE_VALUES}"
         )
-    };
-    let mut stmt = conn.prepare(&sql)?;
-    let values = stmt.query_map([], |row| row.get::<_, Value>(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(values)
+    }
 }
 
 /// `kinds` (of `table`'s columns, from `infer_kinds`) with every column that has an inferred
 /// relation made a foreign key, so the grid, the filter bar and `squall tables` call
 /// `session.impersonatedBy` what the ER view and `gr` treat it as. The other tables are only
 /// described when a column's name makes it a candidate (most tables have none).
-pub fn kinds_with_inferred_references(
-    conn: &Connection,
+pub fn kinds_with_inferred_references<B: Backend + ?Sized>(
+    db: &B,
     table: &TableInfo,
     mut kinds: Vec<ColumnKind>,
 ) -> Result<Vec<ColumnKind>> {
@@ -174,16 +202,19 @@ pub fn kinds_with_inferred_references(
     if candidates.is_empty() {
         return Ok(kinds);
     }
-    let mut tables = Vec::new();
-    for summary in list_tables(conn, &ListTables { include_internal: false })? {
-        tables.push(describe_table(conn, &DescribeTable { name: &summary.name })?);
-    }
+    let tables = describe_schema(db)?;
+    let mut checks: Vec<(usize, Candidate)> = Vec::new();
     for i in candidates {
         let column = &table.columns[i].name;
         let Some(parent) = candidate_parent(&table.name, column, &tables) else { continue };
         let Some(key) = single_key(parent) else { continue };
-        if check_values(conn, table, column, parent, key)?.is_some() {
-            kinds[i] = ColumnKind::ForeignKey { table: parent.name.clone(), column: key.to_string() };
+        checks.push((i, Candidate { table, column, parent, key }));
+    }
+    let group: Vec<Candidate> = checks.iter().map(|(_, c)| *c).collect();
+    for ((i, candidate), origin) in checks.iter().zip(check_values(db, &group)?) {
+        if origin.is_some() {
+            kinds[*i] =
+                ColumnKind::ForeignKey { table: candidate.parent.name.clone(), column: candidate.key.to_string() };
         }
     }
     Ok(kinds)

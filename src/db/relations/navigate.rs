@@ -4,12 +4,12 @@
 
 use anyhow::{Result, anyhow};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
 use super::{Relation, RelationOrigin, plural_phrase};
+use crate::db::backend::{Backend, Statement};
 use crate::db::error::DbError;
-use crate::db::schema::quote_ident;
+use crate::db::schema::{TableInfo, describe_schema, int_at, quote_ident};
 
 /// One row as the caller holds it: its table, and column names with their values (at least
 /// the columns the relations involve; usually the whole row as displayed).
@@ -75,14 +75,14 @@ pub fn relation_of_column<'a>(relations: &'a [Relation], table: &str, column: &s
 
 /// The row a foreign-key cell points at. `Ok(None)` when the cell is not part of any relation
 /// or holds NULL. One indexed lookup on the parent's key.
-pub fn referenced_row(conn: &Connection, input: &ReferencedRow) -> Result<Option<RowTarget>> {
+pub fn referenced_row<B: Backend + ?Sized>(db: &B, input: &ReferencedRow) -> Result<Option<RowTarget>> {
     let Some(relation) = relation_of_column(input.relations, input.row.table, input.column) else {
         return Ok(None);
     };
     let Some(values) = input.row.key_values(&relation.from_columns)? else { return Ok(None) };
     let sql =
         format!("SELECT 1 FROM {} WHERE {} LIMIT 1", quote_ident(&relation.to_table), conditions(&relation.to_columns));
-    let exists = conn.prepare(&sql)?.exists(params_from_iter(values.iter()))?;
+    let exists = !db.query(&Statement::new(sql, values.clone()))?.rows.is_empty();
     Ok(Some(RowTarget {
         table: relation.to_table.clone(),
         columns: relation.to_columns.clone(),
@@ -119,21 +119,44 @@ pub const COUNT_CAP: u64 = 100_000;
 
 /// For one row, each relation that points at its table, with the number of rows pointing at
 /// this very row (zero included, so the list shows every way in). Counts use the child's index
-/// on the referencing columns when there is one.
-pub fn referencing_rows(conn: &Connection, input: &ReferencingRows) -> Result<Vec<ReferencingGroup>> {
-    let mut groups = Vec::new();
+/// on the referencing columns when there is one. Two statements: every count at once, and the
+/// schema (for which counts have an index).
+pub fn referencing_rows<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) -> Result<Vec<ReferencingGroup>> {
+    let mut wanted: Vec<(&Relation, Vec<Value>)> = Vec::new();
     for relation in input.relations.iter().filter(|r| r.to_table == input.row.table) {
         let Some(values) = input.row.key_values(&relation.to_columns)? else { continue };
-        let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {COUNT_CAP})",
-            quote_ident(&relation.from_table),
-            conditions(&relation.from_columns)
-        );
-        let count: i64 = conn.query_row(&sql, params_from_iter(values.iter()), |row| row.get(0))?;
-        let count = count.max(0) as u64;
+        wanted.push((relation, values));
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params: Vec<Value> = Vec::new();
+    let parts: Vec<String> = wanted
+        .iter()
+        .enumerate()
+        .map(|(i, (relation, values))| {
+            let first = params.len() + 1;
+            params.extend(values.iter().cloned());
+            format!(
+                "SELECT {i}, (SELECT count(*) FROM (SELECT 1 FROM {} WHERE {} LIMIT {COUNT_CAP}))",
+                quote_ident(&relation.from_table),
+                conditions_from(&relation.from_columns, first)
+            )
+        })
+        .collect();
+    let counted = db.query(&Statement::new(parts.join(" UNION ALL "), params))?;
+    let mut counts = vec![0u64; wanted.len()];
+    for row in &counted.rows {
+        if let Some(count) = usize::try_from(int_at(row, 0)).ok().and_then(|i| counts.get_mut(i)) {
+            *count = int_at(row, 1).max(0) as u64;
+        }
+    }
+    let tables = describe_schema(db)?;
+    let mut groups = Vec::with_capacity(wanted.len());
+    for ((relation, values), count) in wanted.into_iter().zip(counts) {
         groups.push(ReferencingGroup {
             label: format!("{} via {}", plural_phrase(&relation.from_table), relation.from_columns.join(", ")),
-            indexed: is_indexed(conn, &relation.from_table, &relation.from_columns)?,
+            indexed: is_indexed(db, &tables, &relation.from_table, &relation.from_columns)?,
             target: RowTarget {
                 table: relation.from_table.clone(),
                 columns: relation.from_columns.clone(),
@@ -150,14 +173,27 @@ pub fn referencing_rows(conn: &Connection, input: &ReferencingRows) -> Result<Ve
 
 /// `"a" = ?1 AND "b" = ?2`.
 fn conditions(columns: &[String]) -> String {
+    conditions_from(columns, 1)
+}
+
+/// `"a" = ?N AND "b" = ?N+1`, numbering from `first`.
+fn conditions_from(columns: &[String], first: usize) -> String {
     let parts: Vec<String> =
-        columns.iter().enumerate().map(|(i, column)| format!("{} = ?{}", quote_ident(column), i + 1)).collect();
+        columns.iter().enumerate().map(|(i, column)| format!("{} = ?{}", quote_ident(column), first + i)).collect();
     parts.join(" AND ")
 }
 
-/// Whether an index (or the primary key) starts with exactly these columns.
-fn is_indexed(conn: &Connection, table: &str, columns: &[String]) -> Result<bool> {
-    let info = crate::db::schema::describe_table(conn, &crate::db::schema::DescribeTable { name: table })?;
+/// Whether an index (or the primary key) starts with exactly these columns. `tables` is the
+/// described schema; a table not in it (an internal one) is described on its own.
+fn is_indexed<B: Backend + ?Sized>(db: &B, tables: &[TableInfo], table: &str, columns: &[String]) -> Result<bool> {
+    let described;
+    let info = match tables.iter().find(|t| t.name == table) {
+        Some(info) => info,
+        None => {
+            described = crate::db::schema::describe_table(db, &crate::db::schema::DescribeTable { name: table })?;
+            &described
+        }
+    };
     if info.primary_key.starts_with(columns) {
         return Ok(true);
     }
