@@ -51,12 +51,11 @@ use crate::db::backend::{Backend, Statement};
 use crate::db::change::{ChangeOp, RowChange};
 use crate::db::error::{DbError, classify};
 
-/// Finds one user by id or email (exact, then ignoring case). `DbError::NotFound` if none.
+/// Finds one user by id or email (exact, then ignoring case). `DbError::NotFound` if none. Two
+/// statements: the schema, and the user with their active sessions counted.
 pub fn find_user<B: Backend + ?Sized>(db: &B, input: &FindUser) -> Result<UserSummary> {
     let schema = load_auth_schema(db)?;
-    let row = read::load_user_row(db, &schema, input.query)?;
-    let id = row.field(&schema.user, "id").clone();
-    let active = read::count_active_sessions(db, &schema, &id, input.now)?;
+    let (row, active) = read::load_user_row_with_sessions(db, &schema, input.query, input.now)?;
     Ok(read::summarize(&schema, &row, active, input.now))
 }
 

@@ -114,7 +114,27 @@ pub fn split_roles(role: Option<&str>) -> Vec<String> {
 /// Finds the user whose id is `query`, else whose email is `query` (exactly, then ignoring case):
 /// one statement, each way of matching ranked, the best rank kept.
 pub(super) fn load_user_row<B: Backend + ?Sized>(db: &B, schema: &AuthSchema, query: &str) -> Result<StoredRow> {
-    let rows = db.query(&user_row_statement(schema, query)?)?;
+    Ok(load_user(db, schema, query, None)?.0)
+}
+
+/// [`load_user_row`] with the user's active sessions at `now` counted in the same statement.
+pub(super) fn load_user_row_with_sessions<B: Backend + ?Sized>(
+    db: &B,
+    schema: &AuthSchema,
+    query: &str,
+    now: DateTime<Utc>,
+) -> Result<(StoredRow, u64)> {
+    let (row, active) = load_user(db, schema, query, Some(now))?;
+    Ok((row, active.unwrap_or(0)))
+}
+
+fn load_user<B: Backend + ?Sized>(
+    db: &B,
+    schema: &AuthSchema,
+    query: &str,
+    now: Option<DateTime<Utc>>,
+) -> Result<(StoredRow, Option<u64>)> {
+    let rows = db.query(&user_row_statement(schema, query, now)?)?;
     let mut rows = stored_rows(rows);
     // Two rows per rank at most; only the best rank found counts.
     let rank = |row: &StoredRow| int_at(&[row.get(Some(MATCH_RANK_ALIAS)).clone()], 0);
@@ -124,8 +144,9 @@ pub(super) fn load_user_row<B: Backend + ?Sized>(db: &B, schema: &AuthSchema, qu
         0 => Err(DbError::NotFound(format!("no user with id or email {query:?}")).into()),
         1 => {
             let mut row = rows.remove(0);
-            row.columns.retain(|(name, _)| name != MATCH_RANK_ALIAS);
-            Ok(row)
+            let active = now.map(|_| int_at(&[row.get(Some(ACTIVE_COUNT_ALIAS)).clone()], 0).max(0) as u64);
+            row.columns.retain(|(name, _)| name != MATCH_RANK_ALIAS && name != ACTIVE_COUNT_ALIAS);
+            Ok((row, active))
         }
         _ => Err(DbError::Invalid(format!(
             "{query:?} matches several users' emails when case is ignored: give the exact email or the id"
@@ -141,20 +162,39 @@ const MATCH_RANK_ALIAS: &str = "__squall_match_rank";
 /// exact email, and (only when neither found a row, so the unindexed case-insensitive scan is
 /// skipped whenever it is not needed) by email ignoring case. The gate is the outer table of a
 /// CROSS JOIN, which SQLite never reorders: when it yields no row, the user table is not read.
-fn user_row_statement(schema: &AuthSchema, query: &str) -> Result<Statement> {
+/// With `now`, each row also counts its active sessions (`?2` is now in ms).
+fn user_row_statement(schema: &AuthSchema, query: &str, now: Option<DateTime<Utc>>) -> Result<Statement> {
     let id = quote_ident(schema.user.require("id")?);
     let email = quote_ident(schema.user.require("email")?);
     let table = schema.user.quoted();
     let rank = quote_ident(MATCH_RANK_ALIAS);
+    let mut params = vec![Value::Text(query.to_string())];
+    let active = |outer: &str| -> Result<String> {
+        if now.is_none() {
+            return Ok(String::new());
+        }
+        let session = &schema.session;
+        Ok(format!(
+            ", (SELECT count(*) FROM {} s WHERE s.{} = {outer}.{id} AND {} > ?2) AS {}",
+            session.quoted(),
+            quote_ident(session.require("userId")?),
+            instant_ms_sql(&format!("s.{}", quote_ident(session.require("expiresAt")?))),
+            quote_ident(ACTIVE_COUNT_ALIAS)
+        ))
+    };
+    if let Some(now) = now {
+        params.push(Value::Integer(now.timestamp_millis()));
+    }
+    let (plain, aliased) = (active(&table)?, active("u")?);
     let sql = format!(
-        "SELECT * FROM (SELECT *, 0 AS {rank} FROM {table} WHERE {id} = ?1 LIMIT 2) \
-         UNION ALL SELECT * FROM (SELECT *, 1 AS {rank} FROM {table} WHERE {email} = ?1 LIMIT 2) \
-         UNION ALL SELECT * FROM (SELECT u.*, 2 AS {rank} \
+        "SELECT * FROM (SELECT *, 0 AS {rank}{plain} FROM {table} WHERE {id} = ?1 LIMIT 2) \
+         UNION ALL SELECT * FROM (SELECT *, 1 AS {rank}{plain} FROM {table} WHERE {email} = ?1 LIMIT 2) \
+         UNION ALL SELECT * FROM (SELECT u.*, 2 AS {rank}{aliased} \
            FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {id} = ?1) \
                   AND NOT EXISTS (SELECT 1 FROM {table} WHERE {email} = ?1)) AS g \
            CROSS JOIN {table} AS u WHERE u.{email} = ?1 COLLATE NOCASE LIMIT 2)"
     );
-    Ok(Statement::new(sql, vec![Value::Text(query.to_string())]))
+    Ok(Statement::new(sql, params))
 }
 
 /// Counts the user's sessions that have not expired at `now`.
