@@ -184,6 +184,10 @@ pub struct ExportInput<'a> {
 /// Runs the plan's statement and writes every row to `out`, one at a time. `progress` gets the
 /// rows written so far every [`PROGRESS_EVERY`] rows and at the end; returning `false` stops the
 /// export with [`Cancelled`].
+///
+/// Stays on `Connection`: rows stream as `ValueRef`s borrowed from SQLite without a copy, and
+/// REAL cells ask SQLite for its own text of them (per value, a round trip on a remote). A
+/// remote export would go through `Backend::stream`.
 pub fn export_rows(
     conn: &Connection,
     input: &ExportInput,

@@ -182,6 +182,7 @@ pub struct ActionOutcome {
 }
 
 /// Plans `input.action` and counts what it would change, without writing anything.
+/// Stays on `Connection` while the action planner (`action.rs`, `engine.rs`) does.
 pub fn preview_action(conn: &Connection, input: &RunAction) -> Result<ActionPreview> {
     let schema = load_auth_schema(conn)?;
     let row = read::load_user_row(conn, &schema, input.user)?;
@@ -256,7 +257,8 @@ fn execute_planned(tx: &Connection, schema: &AuthSchema, planned: &ActionPlan) -
     })
 }
 
-/// `DbError::ReadOnly` when the connection cannot write.
+/// `DbError::ReadOnly` when the connection cannot write. Local only (it asks SQLite's
+/// `sqlite3_db_readonly`); a backend says so with `Backend::check_writable`.
 pub fn ensure_writable(conn: &Connection) -> Result<()> {
     if crate::db::open::refuses_writes(conn)? {
         return Err(DbError::ReadOnly("the database is open read-only: nothing was changed".into()).into());
