@@ -218,7 +218,7 @@ pub fn fetch_page<B: Backend + ?Sized>(db: &B, query: &PageQuery) -> Result<Page
             break;
         }
         let statement = part_statement(db, view, &key_exprs, read_direction, part, wanted)?;
-        read_part(&db.query(&statement)?.rows, view, key_exprs.len(), &mut rows);
+        read_part(db.query(&statement)?.rows, view, key_exprs.len(), &mut rows);
     }
     let exhausted = rows.len() < query.limit;
     if backward {
@@ -269,13 +269,13 @@ fn part_statement<B: Backend + ?Sized>(
 }
 
 /// Reads the rows of a [`part_statement`] onto `rows`, each with its cursor.
-fn read_part(found: &[Vec<Value>], view: &View, key_len: usize, rows: &mut Vec<PageRow>) {
-    let sorted = view.sort.is_some() as usize;
-    for row in found {
-        let key = row.iter().take(key_len).cloned().collect();
-        let sort_value = (sorted == 1).then(|| row.get(key_len).cloned().unwrap_or(Value::Null));
-        let values = row.iter().skip(key_len + sorted).cloned().collect();
-        rows.push(PageRow { values, cursor: Cursor { sort_value, key } });
+fn read_part(found: Vec<Vec<Value>>, view: &View, key_len: usize, rows: &mut Vec<PageRow>) {
+    let sorted = view.sort.is_some();
+    for mut values in found {
+        // The row is [key..., sort value?, columns...]: split it in place, moving the values.
+        let mut head: Vec<Value> = values.drain(..(key_len + sorted as usize).min(values.len())).collect();
+        let sort_value = if sorted { Some(head.pop().unwrap_or(Value::Null)) } else { None };
+        rows.push(PageRow { values, cursor: Cursor { sort_value, key: head } });
     }
 }
 
