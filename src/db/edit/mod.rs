@@ -12,7 +12,6 @@ mod cascade;
 mod commit;
 mod constraints;
 mod plan;
-mod sql;
 mod stage;
 mod values;
 
@@ -222,8 +221,8 @@ impl std::fmt::Display for RowConflicts {
                 .columns
                 .iter()
                 .map(|c| {
-                    let now = c.current.as_ref().map_or_else(|| "gone".to_string(), values::sql_literal);
-                    format!("{} was {}, now {now}", c.column, values::sql_literal(&c.expected))
+                    let now = c.current.as_ref().map_or_else(|| "gone".to_string(), crate::db::write::literal);
+                    format!("{} was {}, now {now}", c.column, crate::db::write::literal(&c.expected))
                 })
                 .collect();
             write!(f, "{}", parts.join(", "))?;
