@@ -196,21 +196,6 @@ pub struct ListImpersonations<'a> {
 }
 
 /// Impersonation sessions, newest first.
-/// Sessions of other users whose `impersonatedBy` names `user_id`: removing that admin leaves
-/// them (better-auth does too), pointing at a row that is gone. 0 without the column.
-pub(super) fn count_impersonated_by(conn: &Connection, schema: &AuthSchema, user_id: &Value) -> Result<u64> {
-    let session = &schema.session;
-    let Some(by) = session.column("impersonatedBy") else { return Ok(0) };
-    let sql = format!(
-        "SELECT count(*) FROM {} WHERE {} = ?1 AND {} IS NOT ?1",
-        session.quoted(),
-        quote_ident(by),
-        quote_ident(session.require("userId")?)
-    );
-    let count: i64 = conn.query_row(&sql, [user_id], |row| row.get(0))?;
-    Ok(count.max(0) as u64)
-}
-
 pub(super) fn read_impersonations(
     conn: &Connection,
     schema: &AuthSchema,
