@@ -170,6 +170,16 @@ pub struct CommitReport {
     pub statements: usize,
 }
 
+impl CommitReport {
+    /// Every row the commit changed, in the audit log's shape: the columns written, then the
+    /// rows cascades took along. The one place an edit's audit rows are built.
+    pub fn row_changes(&self) -> Vec<crate::db::change::RowChange> {
+        let mut rows = row_changes(&self.applied);
+        rows.extend(self.cascaded_rows.iter().cloned());
+        rows
+    }
+}
+
 /// The rows that changed since they were loaded: carried by [`super::error::DbError::RowConflict`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowConflicts {
