@@ -146,7 +146,15 @@ fn execute_planned<B: Backend + ?Sized>(db: &B, schema: &AuthSchema, planned: &A
     let id = rusqlite::types::Value::Text(planned.user.clone());
     // The user and their active sessions, read inside the batch before and after the writes.
     let reads = [user_by_id(schema, &id)?, active_sessions(schema, &id, now)?];
-    let run = engine::execute_plan(db, &planned.plan, &reads)?;
+    let run = match engine::execute_plan(db, &planned.plan, &reads) {
+        Ok(run) => run,
+        // A guard found its row gone and nothing was written: read the user again (outside the
+        // batch, which is over) to say whether the user itself is gone.
+        Err(err) => match (err.downcast_ref::<DbError>(), user_row_on(db, schema, &planned.user)) {
+            (Some(DbError::Conflict(_)), Err(gone)) => return Err(gone),
+            _ => return Err(err),
+        },
+    };
     let summary = |rows: &[Rows]| -> Option<UserSummary> {
         let row = stored_rows(rows.first()?).into_iter().next()?;
         let active = match rows.get(1).and_then(|r| r.scalar()) {
