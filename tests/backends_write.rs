@@ -252,3 +252,20 @@ fn a_ban_then_an_unban_write_and_audit_the_same_on_both_backends() {
     // The sessions stay ended.
     assert!(!local_rows.iter().any(|row| row.contains(&text("s3"))));
 }
+
+#[test]
+fn a_commit_and_a_ban_are_one_write_request_each_on_d1() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = D1Rules::new(connect(&seeded(dir.path())));
+    let changes = staged();
+    commit_changes(&rules, &CommitInput { changes: &changes, overwrite: false, now: now() }).unwrap();
+    let commit_requests = rules.requests();
+    let ban = UserAction::Ban { reason: None, expiry: BanExpiry::Never };
+    run_action(&rules, &RunAction { user: "u3", action: &ban, now: now() }).unwrap();
+    let ban_requests = rules.requests() - commit_requests;
+    eprintln!("requests: commit {commit_requests}, ban {ban_requests}");
+    // Reads to plan (schema, kinds, the conflict pre-check, the cascade walk), then the write:
+    // every write and the reads the audit needs travel in one request.
+    assert!(commit_requests <= 12, "{commit_requests}");
+    assert!(ban_requests <= 8, "{ban_requests}");
+}
