@@ -17,13 +17,13 @@ fn a_commit_behind_a_lock_stops_waiting_when_cancelled_and_writes_nothing() {
         .unwrap();
     let holder = Connection::open(&path).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let mut db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadWrite }).unwrap();
+    let db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadWrite }).unwrap();
     install_cancellable_wait(&db.conn).unwrap();
     let change = StagedChange::Insert { table: "t".into(), values: vec![("x".into(), Value::Text("b".into()))] };
     let committer = std::thread::spawn(move || {
         let changes = [change];
         let result =
-            commit_changes(&mut db.conn, &CommitInput { changes: &changes, overwrite: false, now: chrono::Utc::now() });
+            commit_changes(&db.conn, &CommitInput { changes: &changes, overwrite: false, now: chrono::Utc::now() });
         result.err().map(|err| err.to_string())
     });
     // The commit is now waiting (or about to): cancelling reaches it either way.

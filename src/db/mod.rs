@@ -20,6 +20,7 @@ pub mod schema;
 pub mod users;
 pub mod value;
 pub mod watch;
+pub mod write;
 
 #[cfg(test)]
 mod overflow_props;

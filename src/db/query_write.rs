@@ -246,7 +246,7 @@ pub fn execute_write(conn: &mut Connection, sql: &str) -> Result<WriteReport> {
     };
     let mut cascaded = Vec::new();
     if let (WriteKind::Delete, Some(target), Some(matched)) = (kind, &target, &matched) {
-        cascaded = cascade_rows(&tx, &CascadeInput { table: &target.table, keys: &matched.keys })?.1;
+        cascaded = cascade_rows(&*tx, &CascadeInput { table: &target.table, keys: &matched.keys })?.1;
         cascaded.truncate(AUDIT_ROWS);
     }
     let before = total_changes(&tx)?;

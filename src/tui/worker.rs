@@ -14,7 +14,7 @@ use crate::app::{
 use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::edit::{
     CascadeInput, CheckChange, CommitInput, InsertTemplate, cascade_preview, check_change, commit_changes,
-    find_staged_conflicts, insert_template, preview_changes, row_changes,
+    find_staged_conflicts, insert_template, preview_changes,
 };
 use crate::db::error::DbError;
 use crate::db::kinds::infer_kinds;
@@ -208,9 +208,7 @@ pub fn answer(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut
             crate::db::busy::reset_lock_wait();
             match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
-                    let mut rows = row_changes(&report.applied);
-                    rows.extend(report.cascaded_rows.iter().cloned());
-                    let entries = entries_from_changes(&audit.database, "edit", &rows, now);
+                    let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), now);
                     append_audit_to(&audit.file, &entries)?;
                     DbResult::Committed(report)
                 }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use rusqlite::types::Value;
 use rusqlite::{Connection, TransactionBehavior, params_from_iter};
 
-use super::{Backend, Capabilities, Executed, GuardFailed, Rows, Statement, Step, StepOutcome, keeps};
+use super::{Backend, Capabilities, Executed, GuardFailed, Rows, Statement, Step, StepFailed, StepOutcome, keeps};
 use crate::db::error::classify;
 use crate::db::schema::{TableInfo, describe_schema};
 
@@ -28,7 +28,7 @@ impl Backend for Connection {
         let tx = rusqlite::Transaction::new_unchecked(self, TransactionBehavior::Immediate).map_err(classify)?;
         let mut outcomes = Vec::with_capacity(steps.len());
         for (i, step) in steps.iter().enumerate() {
-            let outcome = run_step(&tx, &step.statement)?;
+            let outcome = run_step(&tx, &step.statement).map_err(|err| err.context(StepFailed { step: i }))?;
             if !keeps(step.expect, outcome.changes) {
                 return Err(GuardFailed { step: i, changes: Some(outcome.changes), expect: step.expect }.into());
             }

@@ -142,6 +142,16 @@ fn expect_text(expect: &Expect) -> String {
     }
 }
 
+/// Which step of an atomic batch failed with an error (not a guard): added as context to the
+/// error, so `err.downcast_ref::<DbError>()` still sees SQLite's kind underneath and a write
+/// pipeline can name the change that failed. A remote that cannot tell leaves it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("statement {} of the batch failed", .step + 1)]
+pub struct StepFailed {
+    /// The step's position in the batch (0-based).
+    pub step: usize,
+}
+
 /// What a backend can do beyond the seam's statements and batches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capabilities {

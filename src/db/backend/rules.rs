@@ -9,7 +9,9 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::local::{query_on, run_step};
-use super::{Backend, Capabilities, Executed, Rows, Statement, Step, StepOutcome, parse_guard_failure, with_guards};
+use super::{
+    Backend, Capabilities, Executed, Rows, Statement, Step, StepFailed, StepOutcome, parse_guard_failure, with_guards,
+};
 use crate::db::error::DbError;
 use crate::db::schema::TableInfo;
 
@@ -115,9 +117,10 @@ impl Backend for D1Rules {
                 Ok(_) => {}
                 Err(err) => {
                     let message = format!("{err:#}");
-                    return Err(match parse_guard_failure(&message, steps) {
-                        Some(failed) => failed.into(),
-                        None => err,
+                    return Err(match (parse_guard_failure(&message, steps), from) {
+                        (Some(failed), _) => failed.into(),
+                        (None, Some(step)) => err.context(StepFailed { step: *step }),
+                        (None, None) => err,
                     });
                 }
             }

@@ -8,16 +8,16 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use anyhow::Result;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
 
 use super::ColumnValues;
-use crate::db::change::{ChangeOp, ColumnChange, RowChange};
-use crate::db::schema::{
-    DescribeTable, ForeignKey, ListTables, RelationType, describe_table, list_tables, quote_ident,
-};
+use crate::db::backend::{Backend, Statement};
+use crate::db::change::RowChange;
+use crate::db::schema::{ForeignKey, RelationType, quote_ident};
+use crate::db::write::{KeyedRow, deleted_rows, keyed_rows};
 
-/// Rows bound per query, well under SQLite's limit on variables.
-const CHUNK_ROWS: usize = 300;
+/// Values bound per query: under D1's 100 bound parameters per statement (and far under
+/// SQLite's own limit).
+const CHUNK_PARAMS: usize = 90;
 
 /// Input of [`cascade_preview`].
 pub struct CascadeInput<'a> {
@@ -93,19 +93,19 @@ fn plural(count: u64, noun: &str) -> String {
 
 /// Counts what deleting `input.keys` from `input.table` would delete, set NULL or be blocked by,
 /// following ON DELETE CASCADE recursively. Reads only; every value is bound.
-pub fn cascade_preview(conn: &Connection, input: &CascadeInput) -> Result<CascadePreview> {
-    ForeignKeyGraph::load(conn)?.preview(conn, input.table, input.keys)
+pub fn cascade_preview<B: Backend + ?Sized>(db: &B, input: &CascadeInput) -> Result<CascadePreview> {
+    ForeignKeyGraph::load(db)?.preview(db, input.table, input.keys)
 }
 
 /// The preview and every row the cascade deletes beyond `input.keys` themselves (read whole
 /// before the delete runs), for the audit log of a DELETE typed in the SQL console.
-pub fn cascade_rows(conn: &Connection, input: &CascadeInput) -> Result<(CascadePreview, Vec<RowChange>)> {
-    ForeignKeyGraph::load(conn)?.preview_with_rows(conn, input.table, input.keys)
+pub fn cascade_rows<B: Backend + ?Sized>(db: &B, input: &CascadeInput) -> Result<(CascadePreview, Vec<RowChange>)> {
+    ForeignKeyGraph::load(db)?.preview_with_rows(db, input.table, input.keys)
 }
 
 /// A hashable copy of a value, to tell rows apart.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum RowIdPart {
+pub(super) enum RowIdPart {
     Null,
     Integer(i64),
     Real(u64),
@@ -125,12 +125,14 @@ impl From<Value> for RowIdPart {
     }
 }
 
-type RowId = Vec<RowIdPart>;
+pub(super) type RowId = Vec<RowIdPart>;
 
 /// One table's identity expressions (already quoted).
 struct Node {
     name: String,
     id_exprs: Vec<String>,
+    without_rowid: bool,
+    primary_key: Vec<String>,
 }
 
 /// Every table and every declared foreign key of the database.
@@ -141,21 +143,26 @@ pub(super) struct ForeignKeyGraph {
 }
 
 impl ForeignKeyGraph {
-    pub fn load(conn: &Connection) -> Result<Self> {
+    /// Reads the graph in one call to [`Backend::describe`] (one round trip on a remote).
+    pub fn load<B: Backend + ?Sized>(db: &B) -> Result<Self> {
         let mut nodes = Vec::new();
         let mut edges = Vec::new();
-        for table in list_tables(conn, &ListTables { include_internal: true })? {
-            if table.relation != RelationType::Table {
+        for info in db.describe()? {
+            if info.relation != RelationType::Table {
                 continue;
             }
-            let info = describe_table(conn, &DescribeTable { name: &table.name })?;
             let id_exprs = if info.without_rowid {
                 info.primary_key.iter().map(|c| quote_ident(c)).collect()
             } else {
                 vec!["rowid".to_string()]
             };
             edges.extend(info.foreign_keys.into_iter().map(|fk| (info.name.clone(), fk)));
-            nodes.push(Node { name: info.name, id_exprs });
+            nodes.push(Node {
+                name: info.name,
+                id_exprs,
+                without_rowid: info.without_rowid,
+                primary_key: info.primary_key,
+            });
         }
         Ok(ForeignKeyGraph { nodes, edges })
     }
@@ -164,32 +171,58 @@ impl ForeignKeyGraph {
         self.nodes.iter().find(|n| n.name.eq_ignore_ascii_case(table))
     }
 
-    pub fn preview(&self, conn: &Connection, table: &str, keys: &[ColumnValues]) -> Result<CascadePreview> {
-        Ok(self.walk(conn, table, keys)?.0)
+    pub fn preview<B: Backend + ?Sized>(&self, db: &B, table: &str, keys: &[ColumnValues]) -> Result<CascadePreview> {
+        Ok(self.walk(db, table, keys)?.0)
     }
 
     /// The preview, and every row the cascade will delete along with `keys` (not those rows
     /// themselves), read whole before the delete runs, so the audit log can say what each held.
-    pub fn preview_with_rows(
+    pub fn preview_with_rows<B: Backend + ?Sized>(
         &self,
-        conn: &Connection,
+        db: &B,
         table: &str,
         keys: &[ColumnValues],
     ) -> Result<(CascadePreview, Vec<RowChange>)> {
-        let (preview, reached) = self.walk(conn, table, keys)?;
+        let (preview, reached) = self.walk(db, table, keys)?;
         let mut rows = Vec::new();
-        for (name, ids) in reached {
-            let Some(node) = self.node(&name) else { continue };
-            rows.extend(read_whole_rows(conn, node, &ids)?);
+        for statement in self.whole_rows_statements(&reached) {
+            let read = db.query(&statement.statement)?;
+            rows.extend(deleted_rows(&statement.rows(&read)));
         }
         Ok((preview, rows))
     }
 
+    /// The statements that read every row `reached` whole, keyed by primary key (or rowid): a
+    /// commit runs them inside its batch, just before the delete, so the audit records what each
+    /// row held when it went.
+    pub fn whole_rows_statements(&self, reached: &Reached) -> Vec<WholeRows> {
+        let mut statements = Vec::new();
+        for (name, ids) in reached {
+            let Some(node) = self.node(name) else { continue };
+            let tuples: Vec<Vec<Value>> = ids.iter().map(|id| id.iter().cloned().map(Value::from).collect()).collect();
+            let width = node.id_exprs.len().max(1);
+            for chunk in tuples.chunks((CHUNK_PARAMS / width).max(1)) {
+                statements.push(whole_rows_statement(node, chunk));
+            }
+        }
+        statements
+    }
+
     /// The preview, and the rows the cascade reaches beyond the first table, per table in order.
-    fn walk(&self, conn: &Connection, table: &str, keys: &[ColumnValues]) -> Result<(CascadePreview, Reached)> {
+    /// The walk reads level by level (each query depends on the rows the last one found), so it
+    /// cannot ride inside a batch: a commit walks before its batch.
+    pub fn walk<B: Backend + ?Sized>(
+        &self,
+        db: &B,
+        table: &str,
+        keys: &[ColumnValues],
+    ) -> Result<(CascadePreview, Reached)> {
         let mut reached: Reached = Vec::new();
         let mut first = true;
-        let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+        let enforced = db
+            .query(&Statement::plain("PRAGMA foreign_keys"))?
+            .scalar()
+            .is_some_and(|v| matches!(v, Value::Integer(n) if *n != 0));
         let mut preview = CascadePreview { foreign_keys_enforced: enforced, ..CascadePreview::default() };
         let mut deleted: HashMap<String, HashSet<RowId>> = HashMap::new();
         // Rows reached through SET NULL / RESTRICT keys, counted at the end: a row that the
@@ -213,7 +246,7 @@ impl ForeignKeyGraph {
                     }
                 }
             }
-            let rows = select_rows(conn, node, &needed, &columns, &tuples)?;
+            let rows = select_rows(db, node, &needed, &columns, &tuples)?;
             let seen = deleted.entry(node.name.to_lowercase()).or_default();
             let (fresh_ids, fresh): (Vec<RowId>, Vec<Vec<Value>>) =
                 rows.into_iter().filter(|(id, _)| seen.insert(id.clone())).unzip();
@@ -245,7 +278,7 @@ impl ForeignKeyGraph {
                 match fk.on_delete.to_ascii_uppercase().as_str() {
                     "CASCADE" => queue.push_back((child.clone(), fk.columns.clone(), parents)),
                     action => {
-                        let ids: HashSet<RowId> = select_rows(conn, child_node, &[], &fk.columns, &parents)?
+                        let ids: HashSet<RowId> = select_rows(db, child_node, &[], &fk.columns, &parents)?
                             .into_iter()
                             .map(|(id, _)| id)
                             .collect();
@@ -288,7 +321,7 @@ impl ForeignKeyGraph {
 }
 
 /// Rows reached by a cascade: per table, their identities.
-type Reached = Vec<(String, Vec<RowId>)>;
+pub(super) type Reached = Vec<(String, Vec<RowId>)>;
 
 impl From<RowIdPart> for Value {
     fn from(part: RowIdPart) -> Self {
@@ -302,46 +335,36 @@ impl From<RowIdPart> for Value {
     }
 }
 
-/// The rows of `node` with these identities, every column, as deletions keyed by primary key
-/// (or rowid when the table has none).
-fn read_whole_rows(conn: &Connection, node: &Node, ids: &[RowId]) -> Result<Vec<RowChange>> {
-    let info = describe_table(conn, &DescribeTable { name: &node.name })?;
-    let id_columns: Vec<String> = if info.without_rowid { info.primary_key.clone() } else { vec!["rowid".to_string()] };
-    let mut changes = Vec::new();
-    let tuples: Vec<Vec<Value>> = ids.iter().map(|id| id.iter().cloned().map(Value::from).collect()).collect();
-    for chunk in tuples.chunks(CHUNK_ROWS) {
-        let membership = if info.without_rowid {
-            tuple_membership(&id_columns, chunk.len())
-        } else {
-            format!("rowid IN ({})", vec!["?"; chunk.len()].join(", "))
-        };
-        let sql = format!("SELECT rowid AS \"rowid\", * FROM {} WHERE {membership}", quote_ident(&node.name));
-        let sql = if info.without_rowid { sql.replacen("rowid AS \"rowid\", ", "", 1) } else { sql };
-        let mut stmt = conn.prepare(&sql)?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
-        let skip = usize::from(!info.without_rowid);
-        let mut rows = stmt.query(params_from_iter(chunk.iter().flatten()))?;
-        while let Some(row) = rows.next()? {
-            let values: Vec<Value> =
-                (0..names.len()).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<_>>()?;
-            let columns: Vec<(String, Value)> = names.iter().cloned().zip(values.iter().cloned()).skip(skip).collect();
-            let key: Vec<(String, Value)> = if info.primary_key.is_empty() {
-                vec![(super::ROWID.to_string(), values[0].clone())]
-            } else {
-                info.primary_key.iter().filter_map(|pk| columns.iter().find(|(c, _)| c == pk).cloned()).collect()
-            };
-            changes.push(RowChange {
-                table: node.name.clone(),
-                op: ChangeOp::Delete,
-                key,
-                columns: columns
-                    .into_iter()
-                    .map(|(column, old)| ColumnChange { column, old, new: Value::Null })
-                    .collect(),
-            });
-        }
+/// A statement reading some rows of one table whole, and how to key what it returns.
+pub(super) struct WholeRows {
+    pub statement: Statement,
+    table: String,
+    key_columns: Vec<String>,
+}
+
+impl WholeRows {
+    /// The rows the statement returned, keyed by primary key (or rowid when there is none).
+    pub fn rows(&self, read: &crate::db::backend::Rows) -> Vec<KeyedRow> {
+        keyed_rows(&self.table, &self.key_columns, read)
     }
-    Ok(changes)
+}
+
+/// `SELECT <key>, * FROM node WHERE <identity> IN (...)` for these identities.
+fn whole_rows_statement(node: &Node, ids: &[Vec<Value>]) -> WholeRows {
+    let key_columns: Vec<String> =
+        if node.primary_key.is_empty() { vec![super::ROWID.to_string()] } else { node.primary_key.clone() };
+    let membership = if node.without_rowid {
+        tuple_membership(&node.primary_key, ids.len())
+    } else {
+        format!("rowid IN ({})", vec!["?"; ids.len()].join(", "))
+    };
+    let select: Vec<String> = key_columns.iter().map(|c| quote_ident(c)).collect();
+    let sql = format!("SELECT {}, * FROM {} WHERE {membership}", select.join(", "), quote_ident(&node.name));
+    WholeRows {
+        statement: Statement::new(sql, ids.iter().flatten().cloned().collect()),
+        table: node.name.clone(),
+        key_columns,
+    }
 }
 
 fn add_count(counts: &mut Vec<TableCount>, table: &str, rows: u64) {
@@ -353,8 +376,8 @@ fn add_count(counts: &mut Vec<TableCount>, table: &str, rows: u64) {
 
 /// The identity and the `needed` columns of the rows of `node` whose `columns` match one of
 /// `tuples`, queried in chunks.
-fn select_rows(
-    conn: &Connection,
+fn select_rows<B: Backend + ?Sized>(
+    db: &B,
     node: &Node,
     needed: &[String],
     columns: &[String],
@@ -365,24 +388,19 @@ fn select_rows(
         return Ok(rows);
     }
     let select: Vec<String> = node.id_exprs.iter().cloned().chain(needed.iter().map(|c| quote_ident(c))).collect();
-    for chunk in tuples.chunks(CHUNK_ROWS) {
+    let id_len = node.id_exprs.len();
+    for chunk in tuples.chunks((CHUNK_PARAMS / columns.len()).max(1)) {
         let sql = format!(
             "SELECT {} FROM {} WHERE {}",
             select.join(", "),
             quote_ident(&node.name),
             tuple_membership(columns, chunk.len())
         );
-        let mut stmt = conn.prepare(&sql)?;
-        let params = chunk.iter().flatten();
-        let id_len = node.id_exprs.len();
-        let found = stmt.query_map(params_from_iter(params), |row| {
-            let id =
-                (0..id_len).map(|i| row.get::<_, Value>(i).map(RowIdPart::from)).collect::<rusqlite::Result<_>>()?;
-            let values = (0..needed.len()).map(|i| row.get::<_, Value>(id_len + i)).collect::<rusqlite::Result<_>>()?;
-            Ok((id, values))
-        })?;
-        for row in found {
-            rows.push(row?);
+        let found = db.query(&Statement::new(sql, chunk.iter().flatten().cloned().collect()))?;
+        for row in found.rows {
+            let id = row.iter().take(id_len).cloned().map(RowIdPart::from).collect();
+            let values = row.into_iter().skip(id_len).collect();
+            rows.push((id, values));
         }
     }
     Ok(rows)

@@ -3,14 +3,12 @@
 
 use anyhow::Result;
 use rusqlite::types::Value;
-use rusqlite::{Connection, ErrorCode, ffi};
+use rusqlite::Connection;
 
+use super::StagedChange;
 use super::cascade::ForeignKeyGraph;
-use super::plan::Planned;
-use super::values::{describe_key, sql_literal};
-use super::{ChangeAction, StagedChange};
+use super::values::sql_literal;
 use crate::db::backend::{Backend, Statement};
-use crate::db::error::DbError;
 use crate::db::schema::{DescribeTable, TableInfo, describe_table, int_at, quote_ident};
 
 /// Input of [`check_change`].
@@ -163,81 +161,4 @@ fn missing_parents<B: Backend + ?Sized>(
         }
     }
     Ok(problems)
-}
-
-/// "change 3 of 3 (INSERT INTO user)": which staged change a statement carries.
-pub(super) fn step_label(step: &Planned, total: usize) -> String {
-    let first = step.changes.first().map_or(0, |i| i + 1);
-    let action = match step.action {
-        ChangeAction::Insert => "INSERT INTO",
-        ChangeAction::Update => "UPDATE",
-        ChangeAction::Delete => "DELETE FROM",
-    };
-    let key = if step.key.is_empty() { String::new() } else { format!(" {}", describe_key(&step.key)) };
-    format!("change {first} of {total} ({action} {}{key})", step.table)
-}
-
-/// Turns a failed statement into an error naming the change and, for constraints, the column or
-/// constraint from SQLite's message (plus the offending row for foreign keys).
-pub(super) fn explain_failure(
-    conn: &Connection,
-    changes: &[StagedChange],
-    step: &Planned,
-    err: rusqlite::Error,
-) -> anyhow::Error {
-    let label = step_label(step, changes.len());
-    let rusqlite::Error::SqliteFailure(failure, message) = &err else {
-        return anyhow::Error::from(err).context(format!("{label}: nothing was written"));
-    };
-    let sqlite = message.clone().unwrap_or_else(|| failure.to_string());
-    match failure.code {
-        ErrorCode::ConstraintViolation => {
-            let detail = match failure.extended_code {
-                ffi::SQLITE_CONSTRAINT_NOTNULL => format!("{sqlite} (a value is required)"),
-                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-                    format!("{sqlite} (another row already has this value)")
-                }
-                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
-                    let found: Vec<String> = step
-                        .changes
-                        .iter()
-                        .filter_map(|&i| changes.get(i))
-                        .filter_map(|change| check_change(conn, &CheckChange { change }).ok())
-                        .flatten()
-                        .collect();
-                    if found.is_empty() { sqlite } else { format!("{sqlite}: {}", found.join("; ")) }
-                }
-                _ => sqlite,
-            };
-            DbError::Invalid(format!("{label}: {detail}; nothing was written")).into()
-        }
-        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => busy_error(busy_timeout_ms(conn)),
-        ErrorCode::ReadOnly => read_only_error(&sqlite),
-        _ => anyhow::Error::from(err).context(format!("{label}: nothing was written")),
-    }
-}
-
-/// How long a statement waits for a lock, in milliseconds (db::open sets it).
-pub(super) fn busy_timeout_ms(conn: &Connection) -> i64 {
-    crate::db::busy::lock_wait_ms(conn)
-}
-
-/// The database stayed locked for the whole busy timeout, or the person cancelled the wait.
-pub(super) fn busy_error(waited: i64) -> anyhow::Error {
-    if crate::db::busy::lock_wait_cancelled() {
-        return DbError::Busy(
-            "the wait for another process's lock was cancelled; nothing was written and the staged changes are kept"
-                .into(),
-        )
-        .into();
-    }
-    DbError::Busy(format!(
-        "the database is locked by another process (waited {:.1} s); nothing was written and the staged changes are kept, try again",
-        waited as f64 / 1000.0
-    ))
-    .into()
-}
-
-pub(super) fn read_only_error(detail: &str) -> anyhow::Error {
-    DbError::ReadOnly(format!("the database is read-only ({detail}); nothing was written")).into()
 }

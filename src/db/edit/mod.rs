@@ -12,7 +12,6 @@ mod cascade;
 mod commit;
 mod constraints;
 mod plan;
-mod sql;
 mod stage;
 mod values;
 
@@ -171,3 +170,14 @@ pub struct CommitReport {
     /// Statements run.
     pub statements: usize,
 }
+
+impl CommitReport {
+    /// Every row the commit changed, in the audit log's shape: the columns written, then the
+    /// rows cascades took along. The one place an edit's audit rows are built.
+    pub fn row_changes(&self) -> Vec<crate::db::change::RowChange> {
+        let mut rows = row_changes(&self.applied);
+        rows.extend(self.cascaded_rows.iter().cloned());
+        rows
+    }
+}
+

@@ -3,22 +3,23 @@
 //! is shown by the preview and run by the commit, so what the user confirms is what runs.
 
 use anyhow::Result;
-use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use super::sql::Sql;
 use super::values::{describe_key, row_time_format, updated_at_column, validate_value};
 use super::{AppliedChange, ChangeAction, ColumnValues, CommitInput, ROWID, StagedChange, row_identity};
+use crate::db::backend::Backend;
 use crate::db::error::DbError;
-use crate::db::kinds::{ColumnKind, infer_kinds};
+use crate::db::kinds::ColumnKind;
 use crate::db::schema::{DescribeTable, RelationType, TableInfo, describe_table};
 use crate::db::value::store_instant_like;
+use crate::db::write::Sql;
+use crate::db::kinds::infer_kinds;
 
 /// The SQL of every staged change, values shown as they will be bound, e.g.
 /// `UPDATE "user" SET "name" = 'Ada' /* ?1 */ WHERE "id" = 'u1' /* ?2 */ AND "name" IS 'Bob' /* ?3 */;`.
 /// `updatedAt` gets `input.now`; commit with the same input to run exactly this.
-pub fn preview_changes(conn: &Connection, input: &CommitInput) -> Result<Vec<String>> {
-    let contexts = Contexts::load(conn, input.changes)?;
+pub fn preview_changes<B: Backend + ?Sized>(db: &B, input: &CommitInput) -> Result<Vec<String>> {
+    let contexts = Contexts::load(db, input.changes)?;
     let planned = plan_changes(&contexts, input)?;
     Ok(planned.iter().map(|step| format!("{};", step.sql.preview())).collect())
 }
@@ -42,12 +43,12 @@ pub(super) struct Contexts {
 }
 
 impl Contexts {
-    pub fn load(conn: &Connection, changes: &[StagedChange]) -> Result<Self> {
+    pub fn load<B: Backend + ?Sized>(db: &B, changes: &[StagedChange]) -> Result<Self> {
         let mut tables: Vec<TableContext> = Vec::new();
         for change in changes {
             if tables.iter().all(|t| t.info.name != change.table()) {
-                let info = describe_table(conn, &DescribeTable { name: change.table() })?;
-                let kinds = infer_kinds(conn, &info)?;
+                let info = describe_table(db, &DescribeTable { name: change.table() })?;
+                let kinds = infer_kinds(db, &info)?;
                 tables.push(TableContext { info, kinds });
             }
         }
@@ -246,9 +247,14 @@ fn plan_update(
         }
         sql.ident(column);
         sql.text(" = ");
-        sql.param(new.clone());
+        if context.is_secret(column) {
+            sql.secret_param(new.clone());
+        } else {
+            sql.param(new.clone());
+        }
     }
-    sql.where_clause(&edit.key, &overlay(&expected, &edit.table, &edit.key, written));
+    let checks = overlay(&expected, &edit.table, &edit.key, written);
+    sql.where_clause_redacting(&edit.key, &checks, &|column| context.is_secret(column));
     let applied = sets
         .iter()
         .map(|(column, old, new)| AppliedChange {
@@ -316,11 +322,15 @@ fn plan_insert(context: &TableContext, index: usize, values: &[(String, Value)])
             sql.ident(column);
         }
         sql.text(") VALUES (");
-        for (i, (_, value)) in values.iter().enumerate() {
+        for (i, (column, value)) in values.iter().enumerate() {
             if i > 0 {
                 sql.text(", ");
             }
-            sql.param(value.clone());
+            if context.is_secret(column) {
+                sql.secret_param(value.clone());
+            } else {
+                sql.param(value.clone());
+            }
         }
         sql.text(")");
     }
@@ -378,7 +388,7 @@ fn plan_delete(
     let mut sql = Sql::default();
     sql.text("DELETE FROM ");
     sql.ident(table);
-    sql.where_clause(key, &overlay(&checks, table, key, written));
+    sql.where_clause_redacting(key, &overlay(&checks, table, key, written), &|column| context.is_secret(column));
     let applied_of = |column: Option<String>, old: Value| AppliedChange {
         action: ChangeAction::Delete,
         table: table.clone(),

@@ -3,16 +3,15 @@
 
 use anyhow::Result;
 use chrono::{DateTime, TimeDelta, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::engine::{Condition, Plan, Step, StepOp, Target, Watch, count_target, first_value};
 use super::read::StoredRow;
 use super::tables::{AuthSchema, MappedTable, write_format};
+use crate::db::backend::Backend;
 use crate::db::change::ChangeOp;
 use crate::db::error::DbError;
 use crate::db::password::hash_password;
-use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
 use crate::db::value::{DisplayContext, parse_duration, parse_instant, store_instant_like};
 
 /// better-auth's ban reason when none is given.
@@ -148,14 +147,14 @@ pub fn normalise_role(input: &str) -> Result<String> {
 }
 
 /// Everything a plan builder needs to know about the user and the moment.
-pub(super) struct PlanContext<'a> {
-    pub conn: &'a Connection,
+pub(super) struct PlanContext<'a, B: Backend + ?Sized> {
+    pub db: &'a B,
     pub schema: &'a AuthSchema,
     pub user: &'a StoredRow,
     pub now: DateTime<Utc>,
 }
 
-impl PlanContext<'_> {
+impl<B: Backend + ?Sized> PlanContext<'_, B> {
     fn user_id(&self) -> Value {
         self.user.field(&self.schema.user, "id").clone()
     }
@@ -183,7 +182,7 @@ impl PlanContext<'_> {
             .map(|l| self.user.field(user, l))
             .find(|v| !matches!(v, Value::Null))
             .unwrap_or(&Value::Null);
-        let format = write_format(own, user.time_format(self.conn, column)?, sibling);
+        let format = write_format(own, user.time_format(self.db, column)?, sibling);
         // ISO-8601 text has four-digit years: a later date would be text nothing reads as a date.
         if format == crate::db::kinds::TimeFormat::IsoText && chrono::Datelike::year(&instant) > 9999 {
             return Err(DbError::Invalid(format!(
@@ -205,7 +204,7 @@ impl PlanContext<'_> {
 }
 
 /// Builds the plan for `action`, checking its input against the stored data.
-pub(super) fn build_plan(ctx: &PlanContext, action: &UserAction) -> Result<Plan> {
+pub(super) fn build_plan<B: Backend + ?Sized>(ctx: &PlanContext<B>, action: &UserAction) -> Result<Plan> {
     let steps = match action {
         UserAction::Ban { reason, expiry } => plan_ban(ctx, reason.as_deref(), *expiry)?,
         UserAction::Unban => plan_unban(ctx)?,
@@ -217,7 +216,7 @@ pub(super) fn build_plan(ctx: &PlanContext, action: &UserAction) -> Result<Plan>
     Ok(Plan { steps, watches: Vec::new() })
 }
 
-fn plan_ban(ctx: &PlanContext, reason: Option<&str>, expiry: BanExpiry) -> Result<Vec<Step>> {
+fn plan_ban<B: Backend + ?Sized>(ctx: &PlanContext<B>, reason: Option<&str>, expiry: BanExpiry) -> Result<Vec<Step>> {
     let user = &ctx.schema.user;
     let expires_at = match expiry {
         BanExpiry::Never => None,
@@ -250,7 +249,7 @@ fn plan_ban(ctx: &PlanContext, reason: Option<&str>, expiry: BanExpiry) -> Resul
     ])
 }
 
-fn plan_unban(ctx: &PlanContext) -> Result<Vec<Step>> {
+fn plan_unban<B: Backend + ?Sized>(ctx: &PlanContext<B>) -> Result<Vec<Step>> {
     let user = &ctx.schema.user;
     let mut set = vec![
         (user.require("banned")?.to_string(), Value::Integer(0)),
@@ -261,14 +260,14 @@ fn plan_unban(ctx: &PlanContext) -> Result<Vec<Step>> {
     Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true }])
 }
 
-fn plan_set_role(ctx: &PlanContext, role: &str) -> Result<Vec<Step>> {
+fn plan_set_role<B: Backend + ?Sized>(ctx: &PlanContext<B>, role: &str) -> Result<Vec<Step>> {
     let role = normalise_role(role)?;
     let mut set = vec![(ctx.schema.user.require("role")?.to_string(), Value::Text(role))];
     set.extend(ctx.user_updated_at()?);
     Ok(vec![Step { target: ctx.user_target()?, op: StepOp::Update { set }, guarded: true }])
 }
 
-fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
+fn plan_revoke<B: Backend + ?Sized>(ctx: &PlanContext<B>, session_ids: &[String]) -> Result<Step> {
     let mut target = ctx.sessions_target()?;
     if !session_ids.is_empty() {
         let id_column = ctx.schema.session.require("id")?;
@@ -276,7 +275,7 @@ fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
         for id in session_ids {
             let mut one = target.clone();
             one.conditions.push(Condition::eq(id_column, Value::Text(id.clone())));
-            if count_target(ctx.conn, &one)? == 0 {
+            if count_target(ctx.db, &one)? == 0 {
                 missing.push(id.as_str());
             }
         }
@@ -289,7 +288,7 @@ fn plan_revoke(ctx: &PlanContext, session_ids: &[String]) -> Result<Step> {
     Ok(Step { target, op: StepOp::Delete, guarded: false })
 }
 
-fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
+fn plan_set_password<B: Backend + ?Sized>(ctx: &PlanContext<B>, password: &Password) -> Result<Step> {
     if password.expose().is_empty() {
         return Err(DbError::BadInput("the password is empty".into()).into());
     }
@@ -310,14 +309,14 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
         let like = if matches!(own, Value::Null) { &user_updated } else { own };
         Ok(store_instant_like(
             ctx.now,
-            write_format(own, account.time_format(ctx.conn, column)?, &user_updated),
+            write_format(own, account.time_format(ctx.db, column)?, &user_updated),
             Some(like),
         ))
     };
-    if count_target(ctx.conn, &credential)? > 0 {
+    if count_target(ctx.db, &credential)? > 0 {
         let mut set = vec![(password_column, hash)];
         if let Some(column) = account.column("updatedAt") {
-            let own = first_value(ctx.conn, &credential, column)?;
+            let own = first_value(ctx.db, &credential, column)?;
             set.push((column.to_string(), account_instant(column, &own)?));
         }
         return Ok(Step { target: credential, op: StepOp::Update { set }, guarded: true });
@@ -337,7 +336,7 @@ fn plan_set_password(ctx: &PlanContext, password: &Password) -> Result<Step> {
     Ok(Step { target: ctx.target(account, Vec::new()), op: StepOp::Insert { values }, guarded: false })
 }
 
-fn plan_remove(ctx: &PlanContext) -> Result<Plan> {
+fn plan_remove<B: Backend + ?Sized>(ctx: &PlanContext<B>) -> Result<Plan> {
     let schema = ctx.schema;
     let account_user = schema.account.require("userId")?;
     let accounts = ctx.target(&schema.account, vec![Condition::eq(account_user, ctx.user_id())]);
@@ -353,11 +352,11 @@ fn plan_remove(ctx: &PlanContext) -> Result<Plan> {
 
 /// Rows of other tables whose foreign keys point at the user, and what deleting the user does to
 /// them. A key that neither cascades nor sets NULL would make the delete fail: refuse up front.
-fn foreign_key_watches(ctx: &PlanContext, covered: &[(&str, &str)]) -> Result<Vec<Watch>> {
+fn foreign_key_watches<B: Backend + ?Sized>(ctx: &PlanContext<B>, covered: &[(&str, &str)]) -> Result<Vec<Watch>> {
     let user_table = ctx.schema.user.name();
     let mut watches = Vec::new();
-    for summary in list_tables(ctx.conn, &ListTables { include_internal: false })? {
-        let info = describe_table(ctx.conn, &DescribeTable { name: &summary.name })?;
+    // Every table's keys in one call (one round trip on a remote).
+    for info in ctx.db.describe()? {
         let table = MappedTable::new(info.clone());
         for fk in &info.foreign_keys {
             let (Some(column), Some(ref_column)) = (fk.columns.first(), fk.ref_columns.first()) else {
@@ -377,7 +376,7 @@ fn foreign_key_watches(ctx: &PlanContext, covered: &[(&str, &str)]) -> Result<Ve
                 "CASCADE" => ChangeOp::Delete,
                 "SET NULL" | "SET DEFAULT" => ChangeOp::Update,
                 _ => {
-                    let rows = count_target(ctx.conn, &target)?;
+                    let rows = count_target(ctx.db, &target)?;
                     if rows > 0 {
                         return Err(DbError::Invalid(format!(
                             "cannot remove the user: {rows} row(s) of {:?} still reference it ({via}); \

@@ -1,20 +1,20 @@
-//! Running a plan of statements: the SQL shown in previews is exactly the SQL that runs, and the
-//! audit record comes from reading every affected row before and after (so changes made by
-//! foreign-key cascades are recorded too, and nothing is claimed that did not happen).
+//! User actions as plans for the write pipeline (`db::write`): the SQL shown in previews is
+//! exactly the SQL that runs (one [`Sql`] value per statement), as one atomic batch, and the
+//! audit record comes from every affected row read before and after inside that batch (so
+//! changes made by foreign-key cascades are recorded too, and nothing is claimed that did not
+//! happen).
 
-use std::collections::HashSet;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
-use super::read::{StoredRow, query_rows};
-use crate::db::change::{ChangeOp, ColumnChange, REDACTED, RowChange};
-use crate::db::error::{DbError, classify};
+use crate::db::backend::{Backend, Expect, GuardFailed, Rows, Statement};
+use crate::db::change::{ChangeOp, RowChange};
+use crate::db::error::DbError;
 use crate::db::kinds::is_secret_name;
 use crate::db::schema::quote_ident;
-use crate::db::value::raw_text;
+use crate::db::write::read::count_on;
+use crate::db::write::{self, Describe, KeyedRow, Sql, WriteStep, diff_rows, keyed_rows};
 
 /// `column = value`, or `column IN (values...)` when there are several.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,258 +108,293 @@ pub struct Effect {
     pub via: Option<String>,
 }
 
-/// A value as it would be written in SQL, for showing bound parameters.
-fn show_bound(value: &Value) -> String {
-    match value {
-        Value::Text(text) => format!("'{}'", text.replace('\'', "''")),
-        Value::Blob(bytes) => format!("x'{}'", hex::encode(bytes)),
-        other => raw_text(other),
-    }
-}
-
-/// Collects bound values alongside the columns they bind to (to know which are secret).
-struct Binder<'a> {
+/// Builds statements over a target, binding each value (secret columns redacted in previews).
+struct Builder<'a> {
     table: &'a str,
-    values: Vec<Value>,
-    shown: Vec<String>,
+    sql: Sql,
 }
 
-impl<'a> Binder<'a> {
+impl<'a> Builder<'a> {
     fn new(table: &'a str) -> Self {
-        Binder { table, values: Vec::new(), shown: Vec::new() }
+        Builder { table, sql: Sql::default() }
     }
 
-    fn bind(&mut self, column: &str, value: &Value) -> String {
-        let secret = is_secret_name(self.table, column) && !matches!(value, Value::Null);
-        self.shown.push(if secret { REDACTED.to_string() } else { show_bound(value) });
-        self.values.push(value.clone());
-        format!("?{}", self.values.len())
-    }
-
-    fn where_clause(&mut self, conditions: &[Condition]) -> String {
-        if conditions.is_empty() {
-            return String::new();
+    fn bind(&mut self, column: &str, value: &Value) {
+        if is_secret_name(self.table, column) {
+            self.sql.secret_param(value.clone());
+        } else {
+            self.sql.param(value.clone());
         }
-        let parts: Vec<String> = conditions
-            .iter()
-            .map(|c| {
-                let column = quote_ident(&c.column);
-                match c.values.as_slice() {
-                    [] => "0".to_string(),
-                    [one] => format!("{column} = {}", self.bind(&c.column, one)),
-                    many => {
-                        let marks: Vec<String> = many.iter().map(|v| self.bind(&c.column, v)).collect();
-                        format!("{column} IN ({})", marks.join(", "))
-                    }
+    }
+
+    fn where_clause(&mut self, conditions: &[Condition]) {
+        for (i, c) in conditions.iter().enumerate() {
+            self.sql.text(if i == 0 { " WHERE " } else { " AND " });
+            match c.values.as_slice() {
+                [] => self.sql.text("0"),
+                [one] => {
+                    self.sql.ident(&c.column);
+                    self.sql.text(" = ");
+                    self.bind(&c.column, one);
                 }
-            })
-            .collect();
-        format!(" WHERE {}", parts.join(" AND "))
+                many => {
+                    self.sql.ident(&c.column);
+                    self.sql.text(" IN (");
+                    for (j, value) in many.iter().enumerate() {
+                        if j > 0 {
+                            self.sql.text(", ");
+                        }
+                        self.bind(&c.column, value);
+                    }
+                    self.sql.text(")");
+                }
+            }
+        }
     }
 }
 
 impl Step {
-    /// The SQL, its parameters, and the parameters as shown to people.
-    fn render(&self) -> (String, Vec<Value>, PlannedStatement) {
+    /// The statement as previewed and as run: one [`Sql`] value.
+    fn render(&self) -> Sql {
         let table = &self.target.table;
-        let mut binder = Binder::new(table);
-        let sql = match &self.op {
+        let mut builder = Builder::new(table);
+        match &self.op {
             StepOp::Update { set } => {
-                let assignments: Vec<String> =
-                    set.iter().map(|(c, v)| format!("{} = {}", quote_ident(c), binder.bind(c, v))).collect();
-                let filter = binder.where_clause(&self.target.conditions);
-                format!("UPDATE {} SET {}{filter}", quote_ident(table), assignments.join(", "))
+                builder.sql.text("UPDATE ");
+                builder.sql.ident(table);
+                builder.sql.text(" SET ");
+                for (i, (column, value)) in set.iter().enumerate() {
+                    if i > 0 {
+                        builder.sql.text(", ");
+                    }
+                    builder.sql.ident(column);
+                    builder.sql.text(" = ");
+                    builder.bind(column, value);
+                }
+                builder.where_clause(&self.target.conditions);
             }
             StepOp::Delete => {
-                let filter = binder.where_clause(&self.target.conditions);
-                format!("DELETE FROM {}{filter}", quote_ident(table))
+                builder.sql.text("DELETE FROM ");
+                builder.sql.ident(table);
+                builder.where_clause(&self.target.conditions);
             }
             StepOp::Insert { values } => {
+                builder.sql.text("INSERT INTO ");
+                builder.sql.ident(table);
+                builder.sql.text(" (");
                 let columns: Vec<String> = values.iter().map(|(c, _)| quote_ident(c)).collect();
-                let marks: Vec<String> = values.iter().map(|(c, v)| binder.bind(c, v)).collect();
-                format!("INSERT INTO {} ({}) VALUES ({})", quote_ident(table), columns.join(", "), marks.join(", "))
+                builder.sql.text(&columns.join(", "));
+                builder.sql.text(") VALUES (");
+                for (i, (column, value)) in values.iter().enumerate() {
+                    if i > 0 {
+                        builder.sql.text(", ");
+                    }
+                    builder.bind(column, value);
+                }
+                builder.sql.text(")");
             }
-        };
-        let planned = PlannedStatement { sql: sql.clone(), params: binder.shown };
-        (sql, binder.values, planned)
+        }
+        builder.sql
+    }
+
+    /// The guard the step runs under: a guarded step must change a row.
+    fn write_step(&self) -> WriteStep {
+        WriteStep::new(self.render(), if self.guarded { Expect::SomeChanges } else { Expect::Any })
     }
 }
 
 /// The statements of a plan as they will run.
 pub(super) fn planned_statements(plan: &Plan) -> Vec<PlannedStatement> {
-    plan.steps.iter().map(|step| step.render().2).collect()
+    plan.steps
+        .iter()
+        .map(|step| {
+            let (sql, params) = step.render().listing();
+            PlannedStatement { sql, params }
+        })
+        .collect()
+}
+
+/// `SELECT <what> FROM target WHERE ...`.
+fn select(target: &Target, what: &str) -> Statement {
+    let mut builder = Builder::new(&target.table);
+    builder.sql.text(&format!("SELECT {what} FROM "));
+    builder.sql.ident(&target.table);
+    builder.where_clause(&target.conditions);
+    builder.sql.statement()
 }
 
 /// Rows matching a target right now.
-pub(super) fn count_target(conn: &Connection, target: &Target) -> Result<u64> {
-    let mut binder = Binder::new(&target.table);
-    let filter = binder.where_clause(&target.conditions);
-    let sql = format!("SELECT count(*) FROM {}{filter}", quote_ident(&target.table));
-    let count: i64 = conn.query_row(&sql, params_from_iter(&binder.values), |row| row.get(0))?;
-    Ok(count as u64)
+pub(super) fn count_target<B: Backend + ?Sized>(db: &B, target: &Target) -> Result<u64> {
+    count_on(db, &select(target, "count(*)"))
 }
 
 /// The value of `column` in the first matching row of `target` (NULL when none matches).
-pub(super) fn first_value(conn: &Connection, target: &Target, column: &str) -> Result<Value> {
-    let mut binder = Binder::new(&target.table);
-    let filter = binder.where_clause(&target.conditions);
-    let sql = format!("SELECT {} FROM {}{filter} LIMIT 1", quote_ident(column), quote_ident(&target.table));
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params_from_iter(&binder.values))?;
-    Ok(match rows.next()? {
-        Some(row) => row.get(0)?,
-        None => Value::Null,
-    })
+pub(super) fn first_value<B: Backend + ?Sized>(db: &B, target: &Target, column: &str) -> Result<Value> {
+    let mut statement = select(target, &quote_ident(column));
+    statement.sql.push_str(" LIMIT 1");
+    Ok(db.query(&statement)?.scalar().cloned().unwrap_or(Value::Null))
 }
 
 /// What the plan would change, counted without changing anything.
-pub(super) fn preview_effects(conn: &Connection, plan: &Plan) -> Result<Vec<Effect>> {
+pub(super) fn preview_effects<B: Backend + ?Sized>(db: &B, plan: &Plan) -> Result<Vec<Effect>> {
     let mut effects = Vec::new();
     for step in &plan.steps {
         let (op, rows) = match &step.op {
-            StepOp::Update { .. } => (ChangeOp::Update, count_target(conn, &step.target)?),
-            StepOp::Delete => (ChangeOp::Delete, count_target(conn, &step.target)?),
+            StepOp::Update { .. } => (ChangeOp::Update, count_target(db, &step.target)?),
+            StepOp::Delete => (ChangeOp::Delete, count_target(db, &step.target)?),
             StepOp::Insert { .. } => (ChangeOp::Insert, 1),
         };
         effects.push(Effect { table: step.target.table.clone(), op, rows, via: None });
     }
     for watch in &plan.watches {
-        let rows = count_target(conn, &watch.target)?;
+        let rows = count_target(db, &watch.target)?;
         effects.push(Effect { table: watch.target.table.clone(), op: watch.op, rows, via: Some(watch.via.clone()) });
     }
     Ok(effects)
-}
-
-/// One row followed through the plan.
-struct Tracked {
-    table: String,
-    key_columns: Vec<String>,
-    key: Vec<Value>,
-    before: Option<StoredRow>,
 }
 
 fn key_select(key_columns: &[String]) -> String {
     key_columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
 }
 
-/// Reads the rows of `target` with their keys split off.
-fn snapshot(conn: &Connection, target: &Target) -> Result<Vec<(Vec<Value>, StoredRow)>> {
-    let mut binder = Binder::new(&target.table);
-    let filter = binder.where_clause(&target.conditions);
-    let sql = format!("SELECT {}, * FROM {}{filter}", key_select(&target.key_columns), quote_ident(&target.table));
-    let rows = query_rows(conn, &sql, &binder.values)?;
-    let width = target.key_columns.len();
-    Ok(rows
-        .into_iter()
-        .map(|mut row| {
-            let rest = row.columns.split_off(width);
-            let key = row.columns.into_iter().map(|(_, v)| v).collect();
-            (key, StoredRow { columns: rest })
-        })
-        .collect())
+/// Reads every row of `target` with its key first: `SELECT key, * FROM ...`.
+fn snapshot(target: &Target) -> Statement {
+    select(target, &format!("{}, *", key_select(&target.key_columns)))
 }
 
-fn reread(conn: &Connection, tracked: &Tracked) -> Result<Option<StoredRow>> {
-    let conditions: Vec<Condition> =
-        tracked.key_columns.iter().zip(&tracked.key).map(|(c, v)| Condition::eq(c, v.clone())).collect();
-    let mut binder = Binder::new(&tracked.table);
-    let filter = binder.where_clause(&conditions);
-    let sql = format!("SELECT * FROM {}{filter}", quote_ident(&tracked.table));
-    Ok(query_rows(conn, &sql, &binder.values)?.into_iter().next())
+/// What one step of the batch is for.
+enum Role {
+    /// One of the caller's `reads`, before (false) or after (true) the writes.
+    Read(bool),
+    /// Rows of a target as they were before the writes.
+    Before(usize),
+    /// Statement N of the plan.
+    Write(usize),
+    /// The row statement N just inserted.
+    Inserted(usize),
+    /// Rows of a target after the writes.
+    After(usize),
 }
 
-/// Runs the plan's statements in order on `conn` (the caller holds the transaction) and returns
-/// every row change, read back from the database.
-pub(super) fn execute_plan(conn: &Connection, plan: &Plan) -> Result<Vec<RowChange>> {
-    let mut tracked: Vec<Tracked> = Vec::new();
-    let mut seen: HashSet<(String, Vec<String>)> = HashSet::new();
-    let mut track = |table: &str, key_columns: &[String], key: Vec<Value>, before: Option<StoredRow>| {
-        let identity = (table.to_string(), key.iter().map(raw_text).collect());
-        if seen.insert(identity) {
-            tracked.push(Tracked { table: table.to_string(), key_columns: key_columns.to_vec(), key, before });
-        }
-    };
-    let targets = plan
+/// What running a plan did: every row change, and the caller's reads before and after.
+pub(super) struct PlanRun {
+    pub changes: Vec<RowChange>,
+    pub before: Vec<Rows>,
+    pub after: Vec<Rows>,
+}
+
+/// Runs the plan's statements in order as ONE atomic batch, with the reads the audit needs in
+/// the same batch: every target's rows before the writes and after them, each inserted row, and
+/// the caller's own `reads` (run both before and after). The changes come from those rows, so
+/// foreign-key cascades are recorded and nothing is claimed that did not happen.
+///
+/// One read stays outside: rows a foreign key sets NULL no longer match their target afterwards,
+/// so their keys are read just before the batch and read again by key inside it. A row that
+/// starts to reference the user between that read and the batch is seen before but not after,
+/// and recorded as deleted rather than updated.
+pub(super) fn execute_plan<B: Backend + ?Sized>(db: &B, plan: &Plan, reads: &[Statement]) -> Result<PlanRun> {
+    let targets: Vec<(&Target, bool)> = plan
         .steps
         .iter()
         .filter(|s| !matches!(s.op, StepOp::Insert { .. }))
-        .map(|s| &s.target)
-        .chain(plan.watches.iter().map(|w| &w.target));
-    for target in targets {
-        for (key, row) in snapshot(conn, target)? {
-            track(&target.table, &target.key_columns, key, Some(row));
+        .map(|s| (&s.target, false))
+        .chain(plan.watches.iter().map(|w| (&w.target, w.op == ChangeOp::Update)))
+        .collect();
+    let mut steps: Vec<crate::db::backend::Step> = Vec::new();
+    let mut roles: Vec<Role> = Vec::new();
+    let mut push = |step: crate::db::backend::Step, role: Role, steps: &mut Vec<_>| {
+        steps.push(step);
+        roles.push(role);
+    };
+    for read in reads {
+        push(crate::db::backend::Step::any(read.clone()), Role::Read(false), &mut steps);
+    }
+    for (i, (target, _)) in targets.iter().enumerate() {
+        push(crate::db::backend::Step::any(snapshot(target)), Role::Before(i), &mut steps);
+    }
+    for (i, step) in plan.steps.iter().enumerate() {
+        push(step.write_step().step(), Role::Write(i), &mut steps);
+        if let StepOp::Insert { values } = &step.op {
+            push(crate::db::backend::Step::any(inserted_row(&step.target, values)), Role::Inserted(i), &mut steps);
         }
     }
-    for step in &plan.steps {
-        let (sql, params, _) = step.render();
-        let changed = conn
-            .execute(&sql, params_from_iter(&params))
-            .map_err(classify)
-            .with_context(|| format!("running {sql}"))?;
-        if step.guarded && changed == 0 {
+    for (i, (target, set_null)) in targets.iter().enumerate() {
+        let statement = if *set_null { after_set_null(db, target)? } else { snapshot(target) };
+        push(crate::db::backend::Step::any(statement), Role::After(i), &mut steps);
+    }
+    for read in reads {
+        push(crate::db::backend::Step::any(read.clone()), Role::Read(true), &mut steps);
+    }
+    let label = |i: usize| match roles.get(i) {
+        Some(Role::Write(n)) => format!("statement {} ({})", n + 1, plan.steps[*n].target.table),
+        _ => "a read of the action".to_string(),
+    };
+    let describe = Describe { step: &label, kept: "the action can be run again", foreign_key: None };
+    let outcomes = match write::execute(db, &steps, &describe) {
+        Ok(outcomes) => outcomes,
+        Err(err) => {
+            let Some(failed) = err.downcast_ref::<GuardFailed>() else { return Err(err) };
+            let table = match roles.get(failed.step) {
+                Some(Role::Write(n)) => plan.steps[*n].target.table.as_str(),
+                _ => "",
+            };
             return Err(DbError::Conflict(format!(
-                "nothing was changed: the {} row this action was planned for is no longer there",
-                step.target.table
+                "nothing was changed: the {table} row this action was planned for is no longer there"
             ))
             .into());
         }
-        if let StepOp::Insert { values } = &step.op {
-            let key = inserted_key(conn, &step.target.key_columns, values);
-            track(&step.target.table, &step.target.key_columns, key, None);
-        }
-    }
-    let mut changes = Vec::new();
-    for row in &tracked {
-        let after = reread(conn, row)?;
-        if let Some(change) = diff(row, after) {
-            changes.push(change);
-        }
-    }
-    Ok(changes)
-}
-
-/// The key of a row just inserted: from the inserted values, else its rowid.
-fn inserted_key(conn: &Connection, key_columns: &[String], values: &[(String, Value)]) -> Vec<Value> {
-    let from_values: Option<Vec<Value>> =
-        key_columns.iter().map(|k| values.iter().find(|(c, _)| c == k).map(|(_, v)| v.clone())).collect();
-    from_values.unwrap_or_else(|| vec![Value::Integer(conn.last_insert_rowid())])
-}
-
-fn diff(row: &Tracked, after: Option<StoredRow>) -> Option<RowChange> {
-    let key: Vec<(String, Value)> = row.key_columns.iter().cloned().zip(row.key.iter().cloned()).collect();
-    let (op, columns) = match (&row.before, after) {
-        (Some(before), Some(after)) => {
-            let changed: Vec<ColumnChange> = before
-                .columns
-                .iter()
-                .zip(&after.columns)
-                .filter(|((_, old), (_, new))| old != new)
-                .map(|((column, old), (_, new))| ColumnChange {
-                    column: column.clone(),
-                    old: old.clone(),
-                    new: new.clone(),
-                })
-                .collect();
-            if changed.is_empty() {
-                return None;
-            }
-            (ChangeOp::Update, changed)
-        }
-        (Some(before), None) => (
-            ChangeOp::Delete,
-            before
-                .columns
-                .iter()
-                .map(|(c, v)| ColumnChange { column: c.clone(), old: v.clone(), new: Value::Null })
-                .collect(),
-        ),
-        (None, Some(after)) => (
-            ChangeOp::Insert,
-            after.columns.into_iter().map(|(c, v)| ColumnChange { column: c, old: Value::Null, new: v }).collect(),
-        ),
-        (None, None) => return None,
     };
-    Some(RowChange { table: row.table.clone(), op, key, columns })
+    let mut run = PlanRun { changes: Vec::new(), before: Vec::new(), after: Vec::new() };
+    let (mut before, mut after): (Vec<KeyedRow>, Vec<KeyedRow>) = (Vec::new(), Vec::new());
+    for (role, outcome) in roles.iter().zip(outcomes) {
+        match role {
+            Role::Read(false) => run.before.push(outcome.rows),
+            Role::Read(true) => run.after.push(outcome.rows),
+            Role::Before(i) => {
+                before.extend(keyed_rows(&targets[*i].0.table, &targets[*i].0.key_columns, &outcome.rows))
+            }
+            Role::After(i) => after.extend(keyed_rows(&targets[*i].0.table, &targets[*i].0.key_columns, &outcome.rows)),
+            Role::Inserted(i) => {
+                let target = &plan.steps[*i].target;
+                after.extend(keyed_rows(&target.table, &target.key_columns, &outcome.rows));
+            }
+            Role::Write(_) => {}
+        }
+    }
+    run.changes = diff_rows(&before, &after);
+    Ok(run)
+}
+
+/// The row an INSERT just wrote: by the key in its values, else by `last_insert_rowid()`.
+fn inserted_row(target: &Target, values: &[(String, Value)]) -> Statement {
+    let from_values: Option<Vec<Condition>> = target
+        .key_columns
+        .iter()
+        .map(|k| values.iter().find(|(c, _)| c == k).map(|(c, v)| Condition::eq(c, v.clone())))
+        .collect();
+    match from_values {
+        Some(conditions) => snapshot(&Target { conditions, ..target.clone() }),
+        None => {
+            let mut statement = snapshot(&Target { conditions: Vec::new(), ..target.clone() });
+            statement.sql.push_str(" WHERE rowid = last_insert_rowid()");
+            statement
+        }
+    }
+}
+
+/// Rows a foreign key will set NULL, read after the writes by the keys they have now (read
+/// just before the batch: afterwards they no longer match the target).
+fn after_set_null<B: Backend + ?Sized>(db: &B, target: &Target) -> Result<Statement> {
+    let keys = db.query(&select(target, &key_select(&target.key_columns)))?;
+    let mut conditions: Vec<Condition> = Vec::new();
+    if let [column] = target.key_columns.as_slice() {
+        let values: Vec<Value> = keys.rows.into_iter().filter_map(|row| row.into_iter().next()).collect();
+        conditions.push(Condition { column: column.clone(), values });
+    } else {
+        // A composite key: read the target again (rows no longer matching show as deleted).
+        conditions = target.conditions.clone();
+    }
+    Ok(snapshot(&Target { conditions, ..target.clone() }))
 }
 
 /// Rows changed per table and kind, in the order they first appear.

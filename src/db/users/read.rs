@@ -197,13 +197,9 @@ fn user_row_statement(schema: &AuthSchema, query: &str, now: Option<DateTime<Utc
     Ok(Statement::new(sql, params))
 }
 
-/// Counts the user's sessions that have not expired at `now`.
-pub(super) fn count_active_sessions<B: Backend + ?Sized>(
-    db: &B,
-    schema: &AuthSchema,
-    user_id: &Value,
-    now: DateTime<Utc>,
-) -> Result<u64> {
+/// The statement counting the user's sessions that have not expired at `now` (also run inside
+/// an action's batch, before and after its writes).
+pub(super) fn active_sessions(schema: &AuthSchema, user_id: &Value, now: DateTime<Utc>) -> Result<Statement> {
     let session = &schema.session;
     let sql = format!(
         "SELECT count(*) FROM {} WHERE {} = ?1 AND {} > ?2",
@@ -211,8 +207,13 @@ pub(super) fn count_active_sessions<B: Backend + ?Sized>(
         quote_ident(session.require("userId")?),
         instant_ms_sql(&quote_ident(session.require("expiresAt")?))
     );
-    let rows = db.query(&Statement::new(sql, vec![user_id.clone(), Value::Integer(now.timestamp_millis())]))?;
-    Ok(count_of_rows(&rows))
+    Ok(Statement::new(sql, vec![user_id.clone(), Value::Integer(now.timestamp_millis())]))
+}
+
+/// The statement reading the user row by id, every column.
+pub(super) fn user_by_id(schema: &AuthSchema, id: &Value) -> Result<Statement> {
+    let sql = format!("SELECT * FROM {} WHERE {} = ?1", schema.user.quoted(), quote_ident(schema.user.require("id")?));
+    Ok(Statement::new(sql, vec![id.clone()]))
 }
 
 /// The ban state of a user from its stored `banned` and `banExpires` values (`banned` may be

@@ -6,7 +6,7 @@ fn demo_user_deletion_counts_match_what_sqlite_deletes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.sqlite");
     create_demo(DemoInput { path: &path, users: 60, force: false, progress: &mut |_| {} }).unwrap();
-    let mut conn = open(&path);
+    let conn = open(&path);
     // The user with the most sessions and accounts, and one more with some.
     let users: Vec<(String, i64, i64)> = conn
         .prepare(
@@ -37,7 +37,7 @@ fn demo_user_deletion_counts_match_what_sqlite_deletes() {
 
     let before = count(&conn, "SELECT (SELECT count(*) FROM session) + (SELECT count(*) FROM account)");
     let changes: Vec<StagedChange> = users.iter().map(|(id, _, _)| delete(&conn, "user", ("id", text(id)))).collect();
-    let report = commit_changes(&mut conn, &input(&changes)).unwrap();
+    let report = commit_changes(&conn, &input(&changes)).unwrap();
     let after = count(&conn, "SELECT (SELECT count(*) FROM session) + (SELECT count(*) FROM account)");
     assert_eq!(before - after, sessions + accounts);
     assert_eq!(
@@ -69,7 +69,7 @@ INSERT INTO badge VALUES (2), (4);
 #[test]
 fn cascades_are_followed_recursively_with_set_null_and_blockers_apart() {
     let db = test_db(&[TEAMS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let team_one = vec![vec![("id".to_string(), Value::Integer(1))]];
     let preview = cascade_preview(&conn, &CascadeInput { table: "team", keys: &team_one }).unwrap();
     assert_eq!(
@@ -83,7 +83,7 @@ fn cascades_are_followed_recursively_with_set_null_and_blockers_apart() {
     let problems = check_change(&conn, &CheckChange { change: &change }).unwrap();
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[1].contains("1 row of badge still references it (member_id, ON DELETE RESTRICT)"), "{problems:?}");
-    let message = db_error(commit_changes(&mut conn, &input(std::slice::from_ref(&change))).unwrap_err()).to_string();
+    let message = db_error(commit_changes(&conn, &input(std::slice::from_ref(&change))).unwrap_err()).to_string();
     assert!(message.contains("FOREIGN KEY constraint failed"), "{message}");
     assert_eq!(count(&conn, "SELECT count(*) FROM comment"), 4, "nothing was deleted");
 
@@ -92,7 +92,7 @@ fn cascades_are_followed_recursively_with_set_null_and_blockers_apart() {
     let preview = cascade_preview(&conn, &CascadeInput { table: "team", keys: &team_one }).unwrap();
     assert!(preview.blocked.is_empty());
     assert_eq!(preview.total_deleted(), 7);
-    let report = commit_changes(&mut conn, &input(&[change])).unwrap();
+    let report = commit_changes(&conn, &input(&[change])).unwrap();
     assert_eq!(
         report.cascaded,
         [

@@ -3,12 +3,12 @@ use super::*;
 #[test]
 fn updated_at_is_written_in_the_format_each_row_uses() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![
         update(&conn, "user", ("id", text("u1")), "name", text("Ada Lovelace")),
         update(&conn, "user", ("id", text("u2")), "name", text("Bob Hope")),
     ];
-    let report = commit_changes(&mut conn, &input(&changes)).unwrap();
+    let report = commit_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(cell(&conn, "SELECT updatedAt FROM user WHERE id = 'u1'"), Value::Integer(now().timestamp_millis()));
     assert_eq!(cell(&conn, "SELECT updatedAt FROM user WHERE id = 'u2'"), text("2026-11-18T09:30:00.000Z"));
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u2'"), text("Bob Hope"));
@@ -27,12 +27,12 @@ fn updated_at_is_written_in_the_format_each_row_uses() {
 #[test]
 fn snake_case_updated_at_is_written_too() {
     let db = test_db(&[SNAKE_SCHEMA, SNAKE_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![
         update(&conn, "user", ("id", text("u1")), "email_verified", Value::Integer(0)),
         update(&conn, "user", ("id", text("u2")), "email_verified", Value::Integer(1)),
     ];
-    commit_changes(&mut conn, &input(&changes)).unwrap();
+    commit_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(cell(&conn, "SELECT updated_at FROM user WHERE id = 'u1'"), Value::Integer(now().timestamp_millis()));
     assert_eq!(cell(&conn, "SELECT updated_at FROM user WHERE id = 'u2'"), text("2026-11-18T09:30:00.000Z"));
     assert_eq!(cell(&conn, "SELECT email_verified FROM user WHERE id = 'u2'"), Value::Integer(1));
@@ -41,7 +41,7 @@ fn snake_case_updated_at_is_written_too() {
 #[test]
 fn preview_shows_the_sql_with_bound_values_and_writes_nothing() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![
         update(&conn, "user", ("id", text("u1")), "name", text("O'Brien")),
         delete(&conn, "session", ("id", text("s3"))),
@@ -60,7 +60,7 @@ fn preview_shows_the_sql_with_bound_values_and_writes_nothing() {
     ));
     assert!(preview[1].contains("\"ipAddress\" IS NULL /* ?"), "{}", preview[1]);
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("Ada"));
-    commit_changes(&mut conn, &input(&changes)).unwrap();
+    commit_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("O'Brien"));
     assert_eq!(count(&conn, "SELECT count(*) FROM session WHERE id = 's3'"), 0);
 }
@@ -68,7 +68,7 @@ fn preview_shows_the_sql_with_bound_values_and_writes_nothing() {
 #[test]
 fn several_cells_of_one_row_become_one_update() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![
         update(&conn, "user", ("id", text("u3")), "name", text("Cyrus")),
         update(&conn, "user", ("id", text("u3")), "role", text("admin")),
@@ -77,7 +77,7 @@ fn several_cells_of_one_row_become_one_update() {
     let preview = preview_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(preview.len(), 1, "{preview:?}");
     assert!(preview[0].contains("\"name\" IS 'Cy'"), "the first loaded value is checked: {}", preview[0]);
-    let report = commit_changes(&mut conn, &input(&changes)).unwrap();
+    let report = commit_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(report.statements, 1);
     let columns: Vec<_> = report.applied.iter().map(|a| a.column.clone().unwrap()).collect();
     assert_eq!(columns, ["name", "role", "updatedAt"]);
@@ -87,7 +87,7 @@ fn several_cells_of_one_row_become_one_update() {
 #[test]
 fn inserts_take_defaults_and_report_their_key() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let user = meta(&conn, "user");
     let template =
         insert_template(&conn, &InsertTemplate { info: &user.info, kinds: &user.kinds, now: now() }).unwrap();
@@ -100,7 +100,7 @@ fn inserts_take_defaults_and_report_their_key() {
         }
     }
     let change = stage_insert(&user.info, &user.kinds, &fields).unwrap();
-    let report = commit_changes(&mut conn, &input(std::slice::from_ref(&change))).unwrap();
+    let report = commit_changes(&conn, &input(std::slice::from_ref(&change))).unwrap();
     let id = match &template[0] {
         (name, Some(Value::Text(id))) if name == "id" => id.clone(),
         other => panic!("a text id first, got {other:?}"),
@@ -119,7 +119,7 @@ fn rowid_tables_are_keyed_by_rowid() {
     let db = test_db(&[
         "CREATE TABLE note (body TEXT, tag TEXT); INSERT INTO note VALUES ('same', 'a'), ('same', 'b'), ('same', 'c');",
     ]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let note = meta(&conn, "note");
     assert_eq!(row_identity(&note.info), Ok(RowIdentity::Rowid));
     let row = load_row(&conn, &note, "tag", text("b"));
@@ -137,7 +137,7 @@ fn rowid_tables_are_keyed_by_rowid() {
     );
     let gone = stage_delete(&note.info, &loaded(&note, &load_row(&conn, &note, "tag", text("c")))).unwrap();
     let added = StagedChange::Insert { table: "note".into(), values: vec![("body".into(), text("new"))] };
-    let report = commit_changes(&mut conn, &input(&[edit, gone, added])).unwrap();
+    let report = commit_changes(&conn, &input(&[edit, gone, added])).unwrap();
     let bodies: Vec<String> = conn
         .prepare("SELECT body FROM note ORDER BY rowid")
         .unwrap()
@@ -155,12 +155,12 @@ fn without_rowid_tables_are_keyed_by_their_primary_key() {
     let db =
         test_db(&["CREATE TABLE kv (k TEXT NOT NULL, n INTEGER NOT NULL, v TEXT, PRIMARY KEY (k, n)) WITHOUT ROWID;
          INSERT INTO kv VALUES ('a', 1, 'x'), ('a', 2, 'y'), ('b', 1, 'z');"]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let kv = meta(&conn, "kv");
     assert_eq!(row_identity(&kv.info), Ok(RowIdentity::PrimaryKey(vec!["k".into(), "n".into()])));
     let row = load_row(&conn, &kv, "v", text("y"));
     let change = stage_update(&kv.info, &kv.kinds, &loaded(&kv, &row), "v", text("Y")).unwrap();
-    commit_changes(&mut conn, &input(&[change])).unwrap();
+    commit_changes(&conn, &input(&[change])).unwrap();
     assert_eq!(cell(&conn, "SELECT group_concat(v, '') FROM (SELECT v FROM kv ORDER BY k, n)"), text("xYz"));
 }
 
@@ -168,7 +168,7 @@ fn without_rowid_tables_are_keyed_by_their_primary_key() {
 fn views_are_read_only_with_a_reason() {
     let db =
         test_db(&[CAMEL_SCHEMA, CAMEL_ROWS, "CREATE VIEW admins AS SELECT id, name FROM user WHERE role = 'admin'"]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let admins = meta(&conn, "admins");
     assert!(row_identity(&admins.info).unwrap_err().contains("view"));
     let row = load_row(&conn, &admins, "id", text("u1"));
@@ -186,7 +186,7 @@ fn views_are_read_only_with_a_reason() {
         new: text("x"),
         expected: vec![],
     };
-    let err = db_error(commit_changes(&mut conn, &input(&[forged])).unwrap_err());
+    let err = db_error(commit_changes(&conn, &input(&[forged])).unwrap_err());
     assert!(matches!(&err, DbError::Invalid(m) if m.contains("view")), "{err}");
 }
 
@@ -194,9 +194,9 @@ fn views_are_read_only_with_a_reason() {
 fn read_only_databases_are_refused_and_left_untouched() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
     let before = std::fs::read(&db.path).unwrap();
-    let mut conn = open_database(&OpenInput { path: &db.path, mode: OpenMode::ReadOnly }).unwrap().conn;
+    let conn = open_database(&OpenInput { path: &db.path, mode: OpenMode::ReadOnly }).unwrap().conn;
     let changes = vec![update(&conn, "user", ("id", text("u1")), "name", text("Eve"))];
-    let err = db_error(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let err = db_error(commit_changes(&conn, &input(&changes)).unwrap_err());
     assert!(matches!(&err, DbError::ReadOnly(m) if m.contains("read-only")), "{err}");
     drop(conn);
     assert_eq!(std::fs::read(&db.path).unwrap(), before);
@@ -205,22 +205,22 @@ fn read_only_databases_are_refused_and_left_untouched() {
 #[test]
 fn a_locked_database_is_reported_busy_and_the_changes_can_be_retried() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     conn.busy_timeout(std::time::Duration::from_millis(50)).unwrap();
     let changes = vec![update(&conn, "user", ("id", text("u1")), "name", text("Eve"))];
     let holder = other_connection(&db.path);
     holder.execute_batch("BEGIN IMMEDIATE; UPDATE session SET token = token;").unwrap();
-    let err = db_error(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let err = db_error(commit_changes(&conn, &input(&changes)).unwrap_err());
     assert!(matches!(&err, DbError::Busy(m) if m.contains("locked") && m.contains("staged changes are kept")), "{err}");
     holder.execute_batch("COMMIT").unwrap();
-    commit_changes(&mut conn, &input(&changes)).unwrap();
+    commit_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("Eve"));
 }
 
 #[test]
 fn the_whole_batch_rolls_back_when_the_third_change_breaks_a_unique_constraint() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let insert = StagedChange::Insert {
         table: "user".into(),
         values: vec![
@@ -234,7 +234,7 @@ fn the_whole_batch_rolls_back_when_the_third_change_breaks_a_unique_constraint()
         insert,
         update(&conn, "user", ("id", text("u3")), "email", text("ada@example.com")),
     ];
-    let err = db_error(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let err = db_error(commit_changes(&conn, &input(&changes)).unwrap_err());
     let DbError::Invalid(message) = &err else { panic!("{err}") };
     assert!(message.contains("change 3 of 3"), "{message}");
     assert!(message.contains("UNIQUE constraint failed: user.email"), "{message}");
@@ -249,13 +249,13 @@ fn the_whole_batch_rolls_back_when_the_third_change_breaks_a_unique_constraint()
 #[test]
 fn constraint_failures_name_the_column_or_constraint() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS, "CREATE TABLE credit (n INTEGER CONSTRAINT positive CHECK (n > 0))"]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     // Left out of the INSERT, so only SQLite can notice.
     let no_name = StagedChange::Insert {
         table: "user".into(),
         values: vec![("id".into(), text("u8")), ("email".into(), text("x@example.com"))],
     };
-    let message = db_error(commit_changes(&mut conn, &input(&[no_name])).unwrap_err()).to_string();
+    let message = db_error(commit_changes(&conn, &input(&[no_name])).unwrap_err()).to_string();
     assert!(message.contains("NOT NULL constraint failed: user.name"), "{message}");
     let orphan = StagedChange::Insert {
         table: "session".into(),
@@ -267,11 +267,11 @@ fn constraint_failures_name_the_column_or_constraint() {
             ("userId".into(), text("ghost")),
         ],
     };
-    let message = db_error(commit_changes(&mut conn, &input(&[orphan])).unwrap_err()).to_string();
+    let message = db_error(commit_changes(&conn, &input(&[orphan])).unwrap_err()).to_string();
     assert!(message.contains("FOREIGN KEY constraint failed"), "{message}");
     assert!(message.contains("userId = 'ghost' matches no row of user (id)"), "{message}");
     let negative = StagedChange::Insert { table: "credit".into(), values: vec![("n".into(), Value::Integer(-1))] };
-    let message = db_error(commit_changes(&mut conn, &input(&[negative])).unwrap_err()).to_string();
+    let message = db_error(commit_changes(&conn, &input(&[negative])).unwrap_err()).to_string();
     assert!(message.contains("CHECK constraint failed: positive"), "{message}");
     // Caught before SQLite sees it: NULL in a NOT NULL column.
     let null_name = update(&conn, "user", ("id", text("u1")), "email", text("x"));
@@ -284,6 +284,6 @@ fn constraint_failures_name_the_column_or_constraint() {
         new: Value::Null,
         expected,
     };
-    let message = db_error(commit_changes(&mut conn, &input(&[forged])).unwrap_err()).to_string();
+    let message = db_error(commit_changes(&conn, &input(&[forged])).unwrap_err()).to_string();
     assert!(message.contains("name cannot be NULL"), "{message}");
 }

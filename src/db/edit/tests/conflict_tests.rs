@@ -10,7 +10,7 @@ fn conflicts(err: anyhow::Error) -> RowConflicts {
 #[test]
 fn a_row_changed_by_another_process_is_a_conflict_and_nothing_is_written() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![
         update(&conn, "user", ("id", text("u3")), "name", text("Cyrus")),
         update(&conn, "user", ("id", text("u1")), "name", text("Ada L.")),
@@ -19,7 +19,7 @@ fn a_row_changed_by_another_process_is_a_conflict_and_nothing_is_written() {
     other_connection(&db.path)
         .execute("UPDATE user SET name = 'Ada King', updatedAt = 1764000099999 WHERE id = 'u1'", [])
         .unwrap();
-    let found = conflicts(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let found = conflicts(commit_changes(&conn, &input(&changes)).unwrap_err());
     assert_eq!(found.rows.len(), 1);
     let row = &found.rows[0];
     assert_eq!(
@@ -47,7 +47,7 @@ fn a_row_changed_by_another_process_is_a_conflict_and_nothing_is_written() {
     // The user chose to overwrite: the same staged changes go through without the checks.
     let overwrite = CommitInput { overwrite: true, ..input(&changes) };
     assert!(!preview_changes(&conn, &overwrite).unwrap()[1].contains(" IS "), "no checks when overwriting");
-    let report = commit_changes(&mut conn, &overwrite).unwrap();
+    let report = commit_changes(&conn, &overwrite).unwrap();
     assert_eq!(report.statements, 2);
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("Ada L."));
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u3'"), text("Cyrus"));
@@ -57,12 +57,12 @@ fn a_row_changed_by_another_process_is_a_conflict_and_nothing_is_written() {
 #[test]
 fn an_unrelated_column_changed_meanwhile_is_caught_through_updated_at() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![update(&conn, "user", ("id", text("u2")), "name", text("Robert"))];
     other_connection(&db.path)
         .execute("UPDATE user SET banned = 1, updatedAt = '2026-01-01T00:00:00.000Z' WHERE id = 'u2'", [])
         .unwrap();
-    let found = conflicts(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let found = conflicts(commit_changes(&conn, &input(&changes)).unwrap_err());
     assert_eq!(found.rows[0].columns.len(), 1);
     assert_eq!(found.rows[0].columns[0].column, "updatedAt");
     assert_eq!(found.rows[0].columns[0].current, Some(text("2026-01-01T00:00:00.000Z")));
@@ -72,13 +72,13 @@ fn an_unrelated_column_changed_meanwhile_is_caught_through_updated_at() {
 #[test]
 fn a_row_deleted_by_another_process_is_a_conflict() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![
         delete(&conn, "session", ("id", text("s1"))),
         update(&conn, "session", ("id", text("s3")), "ipAddress", text("10.0.0.1")),
     ];
     other_connection(&db.path).execute("DELETE FROM session WHERE id = 's3'", []).unwrap();
-    let found = conflicts(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let found = conflicts(commit_changes(&conn, &input(&changes)).unwrap_err());
     assert_eq!(found.rows.len(), 1);
     assert!(!found.rows[0].row_exists);
     assert_eq!(
@@ -88,7 +88,7 @@ fn a_row_deleted_by_another_process_is_a_conflict() {
     assert_eq!(count(&conn, "SELECT count(*) FROM session WHERE id = 's1'"), 1, "the delete was not written either");
     // Overwriting cannot bring the row back: the update says so and still writes nothing.
     let overwrite = CommitInput { overwrite: true, ..input(&changes) };
-    let err = db_error(commit_changes(&mut conn, &overwrite).unwrap_err());
+    let err = db_error(commit_changes(&conn, &overwrite).unwrap_err());
     assert!(matches!(&err, DbError::NotFound(m) if m.contains("no longer exists")), "{err}");
     assert_eq!(count(&conn, "SELECT count(*) FROM session WHERE id = 's1'"), 1);
 }
@@ -96,10 +96,10 @@ fn a_row_deleted_by_another_process_is_a_conflict() {
 #[test]
 fn a_delete_checks_every_loaded_value() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![delete(&conn, "session", ("id", text("s2")))];
     other_connection(&db.path).execute("UPDATE session SET userAgent = 'curl' WHERE id = 's2'", []).unwrap();
-    let found = conflicts(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let found = conflicts(commit_changes(&conn, &input(&changes)).unwrap_err());
     assert_eq!(
         found.rows[0].columns,
         [ColumnConflict { column: "userAgent".into(), expected: Value::Null, current: Some(text("curl")) }]
@@ -110,12 +110,12 @@ fn a_delete_checks_every_loaded_value() {
 #[test]
 fn editing_then_deleting_a_row_in_one_batch_expects_its_own_writes() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![
         update(&conn, "user", ("id", text("u3")), "name", text("Gone soon")),
         delete(&conn, "user", ("id", text("u3"))),
     ];
-    let report = commit_changes(&mut conn, &input(&changes)).unwrap();
+    let report = commit_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(count(&conn, "SELECT count(*) FROM user WHERE id = 'u3'"), 0);
     assert_eq!(report.cascaded, [TableCount { table: "session".into(), rows: 1 }]);
 }
@@ -123,9 +123,9 @@ fn editing_then_deleting_a_row_in_one_batch_expects_its_own_writes() {
 #[test]
 fn deleting_a_row_that_an_earlier_delete_cascaded_to_is_not_a_conflict() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     let changes = vec![delete(&conn, "user", ("id", text("u1"))), delete(&conn, "session", ("id", text("s1")))];
-    let report = commit_changes(&mut conn, &input(&changes)).unwrap();
+    let report = commit_changes(&conn, &input(&changes)).unwrap();
     assert_eq!(count(&conn, "SELECT count(*) FROM session WHERE userId = 'u1'"), 0);
     assert!(report.applied.iter().any(|a| a.table == "session" && a.action == ChangeAction::Delete));
 }
@@ -133,14 +133,14 @@ fn deleting_a_row_that_an_earlier_delete_cascaded_to_is_not_a_conflict() {
 #[test]
 fn an_update_whose_where_matches_nothing_rolls_back_the_whole_batch() {
     let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
-    let mut conn = open(&db.path);
+    let conn = open(&db.path);
     // The user's delete cascades to s1 before the edit of s1 runs: its UPDATE affects 0 rows.
     let changes = vec![
         update(&conn, "user", ("id", text("u3")), "name", text("Cyrus")),
         delete(&conn, "user", ("id", text("u1"))),
         update(&conn, "session", ("id", text("s1")), "userAgent", text("curl")),
     ];
-    let err = db_error(commit_changes(&mut conn, &input(&changes)).unwrap_err());
+    let err = db_error(commit_changes(&conn, &input(&changes)).unwrap_err());
     assert!(
         matches!(&err, DbError::Invalid(m) if m.contains("change 3 of 3") && m.contains("earlier change")),
         "{err}"
