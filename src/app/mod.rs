@@ -33,7 +33,6 @@ mod users;
 
 use rusqlite::types::Value;
 
-pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};

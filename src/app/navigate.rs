@@ -231,7 +231,7 @@ pub fn describe_target(target: &RowTarget) -> String {
 
 /// `sessions via userId · 3` for the `gr` list.
 pub fn describe_group(group: &ReferencingGroup) -> String {
-    let count = crate::cli::group_thousands(group.count);
+    let count = crate::present::group_thousands(group.count);
     let count = if group.capped { format!("{count}+") } else { count };
     let notes: Vec<&str> = [
         group.target.origin.is_inferred().then_some("inferred"),

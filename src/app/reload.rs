@@ -335,7 +335,7 @@ impl App {
                     Level::Warning,
                     format!(
                         "{} changed underneath (marked !) · Ctrl-s reviews · u undoes",
-                        crate::db::value::plural(now as u64, "staged row")
+                        crate::present::plural(now as u64, "staged row")
                     ),
                 );
             }

@@ -13,7 +13,8 @@ use crate::db::page::{Cursor, Page, View};
 use crate::db::users::{
     ActionOutcome, ActionPlan, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary,
 };
-use crate::db::value::{DisplayContext, raw_text, relative_age};
+use crate::db::value::{DisplayContext, raw_text};
+use crate::present::relative_age;
 
 use super::tab::{FetchKind, RowWindow};
 use super::user_panel::PanelStep;
@@ -338,7 +339,7 @@ impl App {
             }
         };
         self.overlay = Overlay::None;
-        let said = crate::cli::user_print::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
+        let said = crate::db::users::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
         match &done.audit_error {
             None => self.say(Level::Info, said),
             Some(error) => self.say(Level::Warning, format!("{said} — but the audit log was not written: {error}")),

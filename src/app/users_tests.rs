@@ -246,7 +246,7 @@ fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
     press(&mut app, &mut conn, KeyCode::Char('A'));
     press(&mut app, &mut conn, KeyCode::Char('d'));
     let PanelStep::Confirm { preview: Load::Loaded(preview), .. } = &panel(&app).step else { panic!("confirm") };
-    let text = crate::cli::user_print::effects_text(&preview.effects, true);
+    let text = crate::db::users::effects_text(&preview.effects, true);
     assert_eq!(text, "deletes 3 sessions, 1 user");
     // One key is not enough: `y` is typed into the email field, and Enter refuses a mismatch.
     press(&mut app, &mut conn, KeyCode::Char('y'));

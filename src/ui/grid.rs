@@ -281,7 +281,7 @@ fn cell_style(value: &Value, kind: &ColumnKind) -> Style {
     }
 }
 
-pub use super::text::fit;
+pub use crate::present::fit;
 
 /// better-auth's `banned` / `banExpires` columns, in either naming flavour.
 struct BanColumns {

@@ -8,10 +8,11 @@ use ratatui::widgets::Paragraph;
 
 use super::grid::SPINNER;
 use super::theme;
+use crate::app::describe_filter;
 use crate::app::layout::text_width;
 use crate::app::{App, Level, arrow};
-use crate::app::{describe_filter, group_thousands};
 use crate::db::kinds::ColumnKind;
+use crate::present::group_thousands;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut left: Vec<Span> = Vec::new();

@@ -21,6 +21,7 @@ mod engine;
 mod filter;
 mod glance;
 mod links;
+mod phrases;
 mod read;
 mod tables;
 #[cfg(test)]
@@ -44,6 +45,7 @@ pub use engine::{Effect, Plan, PlannedStatement};
 pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
 pub use links::{ListUserLinks, UserLinks, list_user_links};
+pub use phrases::{ban_text, effects_text, impersonations_left_text, outcome, preview_text, when};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use tables::{AuthSchema, MappedTable, load_auth_schema};
 
