@@ -17,7 +17,6 @@ use crate::db::value::{DisplayContext, raw_text};
 use crate::present::relative_age;
 
 use super::tab::{FetchKind, RowWindow};
-use super::user_panel::PanelStep;
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, TableTab, Worker};
 
 /// Database work of the user screens, answered on the worker by `tui::users::answer_users`.
@@ -332,9 +331,7 @@ impl App {
             Err(message) => {
                 let text = format!("{} failed, nothing was changed: {message}", action.name());
                 self.say(Level::Error, text.clone());
-                if let Overlay::User(panel) = &mut self.overlay {
-                    panel.step = PanelStep::Failed { message: text };
-                }
+                self.show_panel_failure(text);
                 return Vec::new();
             }
         };

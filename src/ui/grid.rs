@@ -13,6 +13,7 @@ use crate::app::{App, GridColumn, GridLayout, Load, SESSIONS_TITLE, STATUS_TITLE
 use crate::db::kinds::{ColumnKind, name_words};
 use crate::db::users::{BanState, ban_state};
 use crate::db::value::{DisplayContext, display_cell};
+use crate::present::fit;
 
 /// Spinner frames for work in progress.
 pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -280,8 +281,6 @@ fn cell_style(value: &Value, kind: &ColumnKind) -> Style {
         _ => Style::new(),
     }
 }
-
-pub use crate::present::fit;
 
 /// better-auth's `banned` / `banExpires` columns, in either naming flavour.
 struct BanColumns {

@@ -85,16 +85,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let label = file_label(&app.source);
     let label_room = area.width.saturating_sub(others + 1);
     let label =
-        if label_room >= 4 { super::grid::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
+        if label_room >= 4 { crate::present::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
     left.insert(label_at, Span::raw(label));
     let used: u16 = left.iter().map(|s| text_width(&s.content)).sum();
     let room = area.width.saturating_sub(used + 3);
     // A message cut short says where to read it whole.
     let message = if text_width(&message) > room && room > 20 {
         let hint = " · m: whole";
-        format!("{}{hint}", super::grid::fit(&message, room - text_width(hint)))
+        format!("{}{hint}", crate::present::fit(&message, room - text_width(hint)))
     } else {
-        super::grid::fit(&message, room.min(text_width(&message)))
+        crate::present::fit(&message, room.min(text_width(&message)))
     };
     let pad = area.width.saturating_sub(used + text_width(&message) + 1);
     left.push(Span::raw(" ".repeat(pad as usize)));

@@ -444,7 +444,7 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
                     (2, Some(false)) => theme::dim(),
                     _ => style,
                 };
-                Span::styled(format!("{}  ", super::grid::fit(cell, *w as u16)), style)
+                Span::styled(format!("{}  ", crate::present::fit(cell, *w as u16)), style)
             })
             .collect();
         Line::from(spans)
