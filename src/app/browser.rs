@@ -234,7 +234,12 @@ impl App {
         let at_edge = if kind == FetchKind::Top { tab.window.at_start } else { tab.window.at_end };
         if at_edge && !tab.window.rows.is_empty() {
             tab.window.selected = if kind == FetchKind::Top { 0 } else { tab.window.rows.len() - 1 };
-            return self.after_move();
+            // A jump to the other edge still on its way (`G` then `gg`) is superseded: its page
+            // must not land later and pull the view away from where the user went.
+            let superseded = tab.fetch.is_some_and(|f| matches!(f.kind, FetchKind::Top | FetchKind::Bottom));
+            let mut effects = if superseded { self.interrupt_running_fetch() } else { Vec::new() };
+            effects.extend(self.after_move());
+            return effects;
         }
         let mut effects = self.interrupt_running_fetch();
         effects.extend(self.fetch(kind, anchor));
