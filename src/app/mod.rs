@@ -406,6 +406,8 @@ impl App {
         if tables.is_empty() {
             self.say(Level::Warning, "this database has no tables");
         }
+        let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+        self.users.auth = crate::db::users::AuthTables::find(&names);
         self.tables = Load::Loaded(tables);
         self.open_active_tab()
     }

@@ -47,7 +47,7 @@ pub use glance::{UserStatuses, user_statuses};
 pub use links::{ListUserLinks, UserLinks, list_user_links};
 pub use phrases::{ban_text, effects_text, impersonations_left_text, outcome, preview_text, when};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
-pub use tables::{AuthSchema, MappedTable, load_auth_schema};
+pub use tables::{AuthSchema, AuthTables, MappedTable, auth_table, load_auth_schema};
 
 use crate::db::change::{ChangeOp, RowChange};
 use crate::db::error::{DbError, classify};

@@ -82,6 +82,29 @@ impl MappedTable {
     }
 }
 
+/// The table named `singular` (`user`), else its plural (`users`), in any case or naming flavour:
+/// how better-auth's tables are recognised, by the CLI and by the TUI alike.
+pub fn auth_table<'a>(names: &[&'a str], singular: &str) -> Option<&'a str> {
+    let plural = format!("{singular}s");
+    names.iter().find(|n| normalise(n) == singular).or_else(|| names.iter().find(|n| normalise(n) == plural)).copied()
+}
+
+/// The names of better-auth's three tables, when a database has all three.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthTables {
+    pub user: String,
+    pub session: String,
+    pub account: String,
+}
+
+impl AuthTables {
+    /// Finds the three among a database's table names (see [`auth_table`]).
+    pub fn find(names: &[&str]) -> Option<AuthTables> {
+        let find = |singular| auth_table(names, singular).map(str::to_string);
+        Some(AuthTables { user: find("user")?, session: find("session")?, account: find("account")? })
+    }
+}
+
 /// better-auth's three tables in this database.
 #[derive(Debug, Clone)]
 pub struct AuthSchema {
@@ -93,18 +116,14 @@ pub struct AuthSchema {
 /// Finds the `user`, `session` and `account` tables (singular or plural, any case).
 pub fn load_auth_schema(conn: &Connection) -> Result<AuthSchema> {
     let tables = list_tables(conn, &ListTables { include_internal: false })?;
+    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let find = |singular: &str| -> Result<MappedTable> {
         let plural = format!("{singular}s");
-        let name = tables
-            .iter()
-            .map(|t| &t.name)
-            .find(|name| normalise(name) == singular)
-            .or_else(|| tables.iter().map(|t| &t.name).find(|name| normalise(name) == plural))
-            .ok_or_else(|| {
-                DbError::NotFound(format!(
-                    "this database has no better-auth {singular:?} table (looked for {singular} and {plural})"
-                ))
-            })?;
+        let name = auth_table(&names, singular).ok_or_else(|| {
+            DbError::NotFound(format!(
+                "this database has no better-auth {singular:?} table (looked for {singular} and {plural})"
+            ))
+        })?;
         Ok(MappedTable::new(describe_table(conn, &DescribeTable { name })?))
     };
     Ok(AuthSchema { user: find("user")?, session: find("session")?, account: find("account")? })
