@@ -56,7 +56,7 @@ pub use protocol::{AppEvent, DbReply, DbRequest, DbResult, Effect, RequestId, Ta
 pub use ref_picker::RefPicker;
 pub use reload::Live;
 pub use status_filter::FilterFormLabels;
-pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
+pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{

@@ -161,7 +161,7 @@ fn sort_cycles_and_tabs_keep_their_state() {
     app.active_tab_mut().unwrap().selected_col = 0; // sort by id
     press(&mut app, &mut conn, KeyCode::Char('j'));
     press(&mut app, &mut conn, KeyCode::Char('s'));
-    assert_eq!(app.active_tab().unwrap().sort.as_ref().unwrap().direction, crate::db::page::SortDirection::Asc);
+    assert_eq!(app.active_tab().unwrap().spec.sort.as_ref().unwrap().direction, crate::db::page::SortDirection::Asc);
     press(&mut app, &mut conn, KeyCode::Char('s'));
     assert_eq!(selected_id(&app), "u0029");
     press(&mut app, &mut conn, KeyCode::Tab);
@@ -170,7 +170,7 @@ fn sort_cycles_and_tabs_keep_their_state() {
     assert_eq!(app.active_tab().unwrap().name, "user");
     assert_eq!(selected_id(&app), "u0029", "the user tab kept its sort and position");
     press(&mut app, &mut conn, KeyCode::Char('s'));
-    assert!(app.active_tab().unwrap().sort.is_none());
+    assert!(app.active_tab().unwrap().spec.sort.is_none());
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn filter_bar_parses_values_by_kind() {
     press(&mut app, &mut conn, KeyCode::Enter);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
     assert!(form.error.as_ref().unwrap().contains("not a boolean"));
-    assert_eq!(app.active_tab().unwrap().filters.len(), 1);
+    assert_eq!(app.active_tab().unwrap().spec.filters.len(), 1);
 }
 
 #[test]
@@ -305,7 +305,36 @@ fn gr_lists_referencing_rows_and_backspace_returns() {
     press(&mut app, &mut conn, KeyCode::Backspace);
     assert_eq!(app.active_tab().unwrap().name, "user");
     assert_eq!(selected_id(&app), "u0001", "the user tab is where it was");
-    assert!(app.tabs[1].filters.is_empty(), "the session tab got its own view back");
+    assert!(app.tabs[1].spec.filters.is_empty(), "the session tab got its own view back");
+}
+
+#[test]
+fn a_jump_and_back_restores_the_same_sort_filters_and_search() {
+    use crate::db::page::{Filter, FilterOp, Sort, SortDirection};
+    let (_dir, mut conn) = users_db(5);
+    add_sessions(&conn);
+    let mut app = open_app(&mut conn, 120, 30);
+    let session = app.tabs.iter().position(|t| t.name == "session").unwrap();
+    let spec = ViewSpec {
+        sort: Some(Sort { column: "createdAt".into(), direction: SortDirection::Desc, nullable: false }),
+        filters: vec![Filter {
+            column: "ipAddress".into(),
+            op: FilterOp::Ne,
+            values: vec![rusqlite::types::Value::Text("x".into())],
+        }],
+        search: Some("token".into()),
+    };
+    app.tabs[session].spec = spec.clone();
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    keys(&mut app, &mut conn, "gr");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    assert_ne!(app.active_tab().unwrap().spec, spec, "the jump shows the referencing rows");
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(app.tabs[session].spec, spec, "back: the same sort, filters and search");
+    let view = app.tabs[session].view().unwrap();
+    assert_eq!((view.sort, view.filters), (spec.sort.clone(), spec.filters.clone()), "and the rows are read with them");
+    assert_eq!(view.search.map(|s| s.text), spec.search);
 }
 
 #[test]
@@ -374,14 +403,14 @@ fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
     });
     app.update(Action::Reply { reply: DbReply { id: page.unwrap(), result: Err("interrupted".into()) } });
     let tab = app.active_tab().unwrap();
-    assert_eq!(tab.search, None, "the search that never showed its rows is dropped");
+    assert_eq!(tab.spec.search, None, "the search that never showed its rows is dropped");
     assert_eq!(tab.total, Some(10));
     assert_eq!(tab.window.rows.len(), 10);
     // Esc while a sort is reading does the same.
     app.update(Action::CycleSort);
-    assert!(app.active_tab().unwrap().sort.is_some());
+    assert!(app.active_tab().unwrap().spec.sort.is_some());
     app.update(Action::Cancel);
-    assert!(app.active_tab().unwrap().sort.is_none());
+    assert!(app.active_tab().unwrap().spec.sort.is_none());
     assert_eq!(app.active_tab().unwrap().total, Some(10));
 }
 
@@ -403,7 +432,7 @@ fn the_filter_bar_opens_on_the_column_and_has_finds_a_role_in_a_list() {
     }
     press(&mut app, &mut conn, KeyCode::Enter);
     let tab = app.active_tab().unwrap();
-    assert_eq!(tab.filters[0].op, crate::db::page::FilterOp::Has);
+    assert_eq!(tab.spec.filters[0].op, crate::db::page::FilterOp::Has);
     assert_eq!(tab.total, Some(3), "u0000 and u0020 (admin) and u0001 (admin,user), not superadmin");
 }
 

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         let text = match (&tab.rows_error, tab.fetch.is_some()) {
             (Some(message), _) => format!("Could not read rows: {message}"),
             (None, true) => format!("{} Loading rows…", SPINNER[app.spinner % SPINNER.len()]),
-            (None, false) if !tab.filters.is_empty() || tab.search.is_some() => "No rows match the filter.".into(),
+            (None, false) if tab.spec.narrows() => "No rows match the filter.".into(),
             (None, false) => "This table is empty.".into(),
         };
         let style = if tab.rows_error.is_some() { theme::error() } else { theme::dim() };
@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
     }
     // The user table's ban columns, from the column map detected with the table list.
     let ban = app.user_table_of(tab).and_then(|t| t.ban);
-    let search = tab.search.as_deref().filter(|s| !s.is_empty());
+    let search = tab.spec.search.as_deref().filter(|s| !s.is_empty());
     // New rows staged for this table come first, marked ✚, until they are committed.
     let mut lines: Vec<Line> = staged_inserts(app)
         .into_iter()
@@ -222,7 +222,7 @@ fn draw_header(
                 if info.pk_position > 0 {
                     kind = format!("pk {kind}");
                 }
-                let name = match tab.sort.as_ref().filter(|s| s.column == info.name) {
+                let name = match tab.spec.sort.as_ref().filter(|s| s.column == info.name) {
                     Some(sort) => {
                         format!("{} {}", fit(&info.name, width.saturating_sub(2)).trim_end(), arrow(sort.direction))
                     }

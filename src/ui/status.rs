@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             (false, None) => format!("row … of {total}"),
         };
         left.push(Span::raw(format!(" │ {position}")));
-        if let Some(sort) = &tab.sort {
+        if let Some(sort) = &tab.spec.sort {
             left.push(Span::raw(format!(" │ {} {}", sort.column, arrow(sort.direction))));
         }
         let kind_of = |column: &str| {
@@ -44,11 +44,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             meta.info.columns.iter().position(|c| c.name == column).map(|i| meta.kinds[i].clone())
         };
         let mut conditions: Vec<String> = tab
+            .spec
             .filters
             .iter()
             .map(|f| describe_filter(f, &kind_of(&f.column).unwrap_or(ColumnKind::Text), &app.ctx))
             .collect();
-        if let Some(search) = &tab.search {
+        if let Some(search) = &tab.spec.search {
             conditions.push(format!("/{search}"));
         }
         if !conditions.is_empty() {
