@@ -10,6 +10,7 @@ pub mod er;
 pub mod history;
 pub mod migrate;
 pub mod paths;
+pub mod present;
 pub mod project;
 pub mod tui;
 pub mod ui;

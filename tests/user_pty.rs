@@ -1,46 +1,23 @@
 //! `squall user remove` on a real terminal: the user's email must be typed, one key is not enough.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::pty::Session;
 
 /// Runs `squall user remove bob@example.com --db <db>` in a pseudo-terminal, answers the prompt,
-/// and returns the exit code and everything the terminal showed.
+/// and returns the exit code and everything the terminal showed. The shared harness kills the
+/// child if the test fails, and every wait has a deadline.
 fn remove_answering(db: &Path, data: &Path, answer: &str) -> (u32, String) {
-    let pair = native_pty_system().openpty(PtySize { rows: 50, cols: 200, pixel_width: 0, pixel_height: 0 }).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_squall"));
-    cmd.args(["user", "remove", "bob@example.com", "--db", db.to_str().unwrap()]);
-    cmd.env("SQUALL_DATA_DIR", data);
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let screen = Arc::new(Mutex::new(String::new()));
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let sink = Arc::clone(&screen);
-    let drain = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
+    let db = db.to_str().unwrap();
+    let mut session = Session::start(&["user", "remove", "bob@example.com", "--db", db], data, data);
     // A generous bound so a broken prompt fails the test instead of hanging it.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !screen.lock().unwrap().contains("(bob@example.com): ") {
-        assert!(Instant::now() < deadline, "no prompt; the terminal showed:\n{}", screen.lock().unwrap());
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut writer = pair.master.take_writer().unwrap();
-    writer.write_all(answer.as_bytes()).unwrap();
-    writer.flush().unwrap();
-    let status = child.wait().unwrap();
-    drain.join().unwrap();
-    let shown = screen.lock().unwrap().clone();
-    (status.exit_code(), shown)
+    session.wait_for("(bob@example.com):", Duration::from_secs(60));
+    session.send(answer);
+    let status = session.wait_exit(Duration::from_secs(60));
+    (status.exit_code(), session.text())
 }
 
 fn users(db: &Path) -> i64 {

@@ -88,8 +88,7 @@ impl App {
             Action::CopyRow => self.copy_row(false),
             Action::ClearFilters => {
                 if let Some(tab) = self.active_tab_mut() {
-                    tab.filters.clear();
-                    tab.search = None;
+                    tab.spec.clear_filters();
                 }
                 self.say(Level::Info, "filters and search cleared");
                 self.reload_rows()
@@ -234,7 +233,12 @@ impl App {
         let at_edge = if kind == FetchKind::Top { tab.window.at_start } else { tab.window.at_end };
         if at_edge && !tab.window.rows.is_empty() {
             tab.window.selected = if kind == FetchKind::Top { 0 } else { tab.window.rows.len() - 1 };
-            return self.after_move();
+            // A jump to the other edge still on its way (`G` then `gg`) is superseded: its page
+            // must not land later and pull the view away from where the user went.
+            let superseded = tab.fetch.is_some_and(|f| matches!(f.kind, FetchKind::Top | FetchKind::Bottom));
+            let mut effects = if superseded { self.interrupt_running_fetch() } else { Vec::new() };
+            effects.extend(self.after_move());
+            return effects;
         }
         let mut effects = self.interrupt_running_fetch();
         effects.extend(self.fetch(kind, anchor));
@@ -326,21 +330,21 @@ impl App {
         let indexed = meta.info.is_indexed(&name);
         let nullable = meta.info.columns.get(column).is_some_and(|c| !c.not_null);
         tab.selected_col = column;
-        tab.sort = match &tab.sort {
+        tab.spec.sort = match &tab.spec.sort {
             Some(Sort { column, direction: SortDirection::Asc, .. }) if *column == name => {
                 Some(Sort { column: name.clone(), direction: SortDirection::Desc, nullable })
             }
             Some(Sort { column, direction: SortDirection::Desc, .. }) if *column == name => None,
             _ => Some(Sort { column: name.clone(), direction: SortDirection::Asc, nullable }),
         };
-        let message = match (&tab.sort, indexed) {
+        let message = match (&tab.spec.sort, indexed) {
             (None, _) => "sort removed".to_string(),
             (Some(sort), true) => format!("sorted by {name} {}", arrow(sort.direction)),
             (Some(sort), false) => {
                 format!("sorted by {name} {} — {name} is not indexed: each page scans the table", arrow(sort.direction))
             }
         };
-        let level = if indexed || tab.sort.is_none() { Level::Info } else { Level::Warning };
+        let level = if indexed || tab.spec.sort.is_none() { Level::Info } else { Level::Warning };
         self.say(level, message);
         self.reload_rows()
     }
@@ -376,10 +380,8 @@ impl App {
             if let Ok(DbResult::Count(total)) = reply.result {
                 tab.total = Some(total);
                 // The count is of the current view; if its rows are on screen, remember it too.
-                let (sort, filters, search) = (tab.sort.clone(), tab.filters.clone(), tab.search.clone());
-                if let Some(shown) =
-                    tab.shown.as_mut().filter(|s| s.sort == sort && s.filters == filters && s.search == search)
-                {
+                let spec = tab.spec.clone();
+                if let Some(shown) = tab.shown.as_mut().filter(|s| s.spec == spec) {
                     shown.total = Some(total);
                 }
             }
@@ -429,7 +431,7 @@ impl App {
     /// A search's first page arrived: the status line says what it found, not that it is looking.
     fn after_search_page(&mut self, index: usize) {
         let Some(tab) = self.tabs.get(index) else { return };
-        let Some(search) = tab.search.clone() else { return };
+        let Some(search) = tab.spec.search.clone() else { return };
         if self.status.as_ref().map(|s| s.text.as_str()) != Some(&super::overlay::searching_message(&search)) {
             return;
         }

@@ -60,7 +60,7 @@ fn other_tables_keep_their_schema_order() {
 #[test]
 fn widths_stay_when_statuses_and_later_pages_arrive() {
     let (_dir, mut conn) = users_db(450);
-    let source = App::new(crate::app::tests::test_source(), 160, 30, crate::app::tests::fixed_ctx());
+    let source = App::new(crate::app::tests::test_source(&conn), 160, 30, crate::app::tests::fixed_ctx());
     let (mut app, effects) = source;
     // Answer everything but the statuses, which are kept back.
     let mut held = Vec::new();
@@ -107,7 +107,7 @@ fn a_hidden_column_is_saved_and_stays_hidden_in_a_new_session() {
     press(&mut app, &mut conn, KeyCode::Esc);
     assert!(matches!(app.overlay, Overlay::None));
 
-    let mut again = App::new(crate::app::tests::test_source(), 160, 30, crate::app::tests::fixed_ctx());
+    let mut again = App::new(crate::app::tests::test_source(&conn), 160, 30, crate::app::tests::fixed_ctx());
     again.0.column_prefs.insert(table.clone(), prefs.clone());
     let (mut app, effects) = again;
     settle(&mut app, &mut conn, effects);

@@ -10,7 +10,8 @@ use crate::db::edit::{
     CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, is_stamp_column, stage_delete, stage_update,
 };
 use crate::db::kinds::ColumnKind;
-use crate::db::value::{edit_text, parse_value_like, plural};
+use crate::db::value::{edit_text, parse_value_like};
+use crate::present::plural;
 
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};

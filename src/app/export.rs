@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 
 use crate::db::export::{ExportColumn, ExportFormat, ExportOptions, ExportSource, row_json};
 use crate::db::kinds::ColumnKind;
-use crate::db::value::group_thousands;
+use crate::present::group_thousands;
 
 use super::input::{field_text, text_input};
 use super::{App, DbReply, DbResult, Effect, Level, Overlay, RequestId};

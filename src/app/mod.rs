@@ -33,7 +33,6 @@ mod users;
 
 use rusqlite::types::Value;
 
-pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
@@ -57,7 +56,7 @@ pub use protocol::{AppEvent, DbReply, DbRequest, DbResult, Effect, RequestId, Ta
 pub use ref_picker::RefPicker;
 pub use reload::Live;
 pub use status_filter::FilterFormLabels;
-pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
+pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
 pub use users::{
@@ -407,6 +406,8 @@ impl App {
         if tables.is_empty() {
             self.say(Level::Warning, "this database has no tables");
         }
+        let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+        self.users.auth = crate::db::users::AuthTables::find(&names);
         self.tables = Load::Loaded(tables);
         self.open_active_tab()
     }

@@ -4,19 +4,17 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use rusqlite::types::Value;
 
-use crate::db::page::{Filter, FilterOp, Sort};
+use crate::db::page::{Filter, FilterOp};
 use crate::db::relations::{ReferencingGroup, RowTarget};
 use crate::db::value::raw_text;
 
-use super::tab::RowWindow;
+use super::tab::{RowWindow, ViewSpec};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Screen, Worker};
 
 /// A tab's view, saved before a jump changes it, so Backspace can put it back.
 #[derive(Debug, Clone)]
 pub struct SavedView {
-    pub filters: Vec<Filter>,
-    pub search: Option<String>,
-    pub sort: Option<Sort>,
+    pub spec: ViewSpec,
     pub window: RowWindow,
     pub total: Option<u64>,
     pub selected_col: usize,
@@ -139,14 +137,12 @@ impl App {
         let from_tab = self.active;
         let tab = &mut self.tabs[to_tab];
         let saved = SavedView {
-            filters: std::mem::take(&mut tab.filters),
-            search: tab.search.take(),
-            sort: tab.sort.take(),
+            spec: std::mem::take(&mut tab.spec),
             window: std::mem::take(&mut tab.window),
             total: tab.total.take(),
             selected_col: tab.selected_col,
         };
-        tab.filters = target
+        tab.spec.filters = target
             .columns
             .iter()
             .zip(&target.values)
@@ -175,9 +171,7 @@ impl App {
                 effects.push(Effect::Interrupt { worker: Worker::Foreground });
             }
             let saved = step.saved;
-            tab.filters = saved.filters;
-            tab.search = saved.search;
-            tab.sort = saved.sort;
+            tab.spec = saved.spec;
             tab.window = saved.window;
             tab.total = saved.total;
             tab.count_request = None;
@@ -231,7 +225,7 @@ pub fn describe_target(target: &RowTarget) -> String {
 
 /// `sessions via userId · 3` for the `gr` list.
 pub fn describe_group(group: &ReferencingGroup) -> String {
-    let count = crate::cli::group_thousands(group.count);
+    let count = crate::present::group_thousands(group.count);
     let count = if group.capped { format!("{count}+") } else { count };
     let notes: Vec<&str> = [
         group.target.origin.is_inferred().then_some("inferred"),

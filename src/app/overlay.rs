@@ -96,7 +96,7 @@ impl App {
                 self.overlay = Overlay::Picker(Picker { query: text_input(""), matches, selected: 0 });
             }
             Action::OpenSearch => {
-                let current = self.active_tab().and_then(|t| t.search.clone()).unwrap_or_default();
+                let current = self.active_tab().and_then(|t| t.spec.search.clone()).unwrap_or_default();
                 self.overlay = Overlay::Search { input: text_input(&current) };
             }
             Action::OpenFilter => {
@@ -222,7 +222,7 @@ impl App {
                     let text = field_text(input).trim().to_string();
                     self.overlay = Overlay::None;
                     if let Some(tab) = self.active_tab_mut() {
-                        tab.search = (!text.is_empty()).then(|| text.clone());
+                        tab.spec.search = (!text.is_empty()).then(|| text.clone());
                     }
                     let message = if text.is_empty() { "search cleared".into() } else { searching_message(&text) };
                     self.say(Level::Info, message);
@@ -307,7 +307,7 @@ impl App {
             }
             (KeyCode::Enter, _) => return self.apply_filter_form(),
             (KeyCode::Backspace, FilterField::Value) if field_text(&form.input).is_empty() => {
-                let removed = self.active_tab_mut().and_then(|tab| tab.filters.pop());
+                let removed = self.active_tab_mut().and_then(|tab| tab.spec.filters.pop());
                 if let Some(filter) = removed {
                     let meta = self.active_tab().and_then(|t| t.meta());
                     let kind = meta.and_then(|m| {
@@ -353,7 +353,7 @@ impl App {
                 let filter = Filter { column: column.name.clone(), op, values };
                 let shown = describe_filter(&filter, kind, &self.ctx);
                 if let Some(tab) = self.active_tab_mut() {
-                    tab.filters.push(filter);
+                    tab.spec.filters.push(filter);
                 }
                 if let Overlay::Filter(form) = &mut self.overlay {
                     form.input = text_input("");

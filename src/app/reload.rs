@@ -13,7 +13,9 @@ use crate::db::edit::StagedChange;
 use crate::db::page::{Page, PageRow};
 
 use super::WindowReload;
-use super::tab::{FLASH_TICKS, FetchKind, Flash, FlashRow, PendingFetch, Position, Reread, RowWindow, WINDOW_PAGES};
+use super::tab::{
+    FLASH_TICKS, FetchKind, Flash, FlashRow, PendingFetch, Position, Reread, RowWindow, ViewSpec, WINDOW_PAGES,
+};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, Screen, TableMeta, TableTab};
 use super::{EditPopup, RowConflict, Worker};
 
@@ -188,9 +190,7 @@ impl App {
         tab.window = RowWindow::default();
         tab.flash = None;
         tab.selected_col = 0;
-        tab.sort = None;
-        tab.filters.clear();
-        tab.search = None;
+        tab.spec = ViewSpec::default();
         tab.stale = None;
         let message = format!("the columns of {} changed: rows read again from the top", tab.name);
         self.say(Level::Warning, message);
@@ -335,7 +335,7 @@ impl App {
                     Level::Warning,
                     format!(
                         "{} changed underneath (marked !) · Ctrl-s reviews · u undoes",
-                        crate::db::value::plural(now as u64, "staged row")
+                        crate::present::plural(now as u64, "staged row")
                     ),
                 );
             }

@@ -76,7 +76,7 @@ impl App {
         };
         let shown = status_filter_text(&filter).unwrap_or_default();
         if let Some(tab) = self.active_tab_mut() {
-            tab.filters.push(filter);
+            tab.spec.filters.push(filter);
         }
         if let Overlay::Filter(form) = &mut self.overlay {
             form.input = text_input("");

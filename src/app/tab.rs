@@ -217,13 +217,34 @@ impl RowWindow {
     }
 }
 
-/// The sort, filters and search of the rows on screen: what a cancelled or failed query goes
-/// back to, so the status line never describes rows that are not shown.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShownView {
+/// Which rows a tab shows and in which order: its sort, filters and search. One value serves the
+/// tab, the view saved on the back stack ([`super::navigate::SavedView`]) and the view of the rows
+/// on screen ([`ShownView`]), so none of them can forget a part when it is copied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ViewSpec {
     pub sort: Option<Sort>,
     pub filters: Vec<Filter>,
     pub search: Option<String>,
+}
+
+impl ViewSpec {
+    /// Filters and search gone, the sort kept (`F`).
+    pub fn clear_filters(&mut self) {
+        self.filters.clear();
+        self.search = None;
+    }
+
+    /// Whether some rows may be left out (a filter or a search).
+    pub fn narrows(&self) -> bool {
+        !self.filters.is_empty() || self.search.is_some()
+    }
+}
+
+/// The view of the rows on screen: what a cancelled or failed query goes back to, so the status
+/// line never describes rows that are not shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownView {
+    pub spec: ViewSpec,
     pub total: Option<u64>,
 }
 
@@ -238,9 +259,9 @@ pub struct TableTab {
     pub fetch: Option<PendingFetch>,
     /// The last failed page read (the rows before it stay on screen).
     pub rows_error: Option<String>,
-    pub sort: Option<Sort>,
-    pub filters: Vec<Filter>,
-    pub search: Option<String>,
+    /// The sort, filters and search the tab asks for (the rows on screen may still be of
+    /// [`TableTab::shown`] while a new read is on its way).
+    pub spec: ViewSpec,
     /// Rows matching the current filters, once counted.
     pub total: Option<u64>,
     pub count_request: Option<RequestId>,
@@ -267,9 +288,7 @@ impl TableTab {
             window: RowWindow::default(),
             fetch: None,
             rows_error: None,
-            sort: None,
-            filters: Vec::new(),
-            search: None,
+            spec: ViewSpec::default(),
             total: None,
             count_request: None,
             selected_col: 0,
@@ -283,23 +302,16 @@ impl TableTab {
 
     /// Records that the rows on screen were read with the current sort, filters and search.
     pub fn remember_shown(&mut self) {
-        self.shown = Some(ShownView {
-            sort: self.sort.clone(),
-            filters: self.filters.clone(),
-            search: self.search.clone(),
-            total: self.total,
-        });
+        self.shown = Some(ShownView { spec: self.spec.clone(), total: self.total });
     }
 
     /// Goes back to the view of the rows on screen after a new query was cancelled or failed.
     /// True when the sort, filters or search changed back.
     pub fn restore_shown(&mut self) -> bool {
         let Some(shown) = self.shown.clone() else { return false };
-        let changed = shown.sort != self.sort || shown.filters != self.filters || shown.search != self.search;
+        let changed = shown.spec != self.spec;
         if changed {
-            self.sort = shown.sort;
-            self.filters = shown.filters;
-            self.search = shown.search;
+            self.spec = shown.spec;
             self.total = shown.total;
             self.count_request = None;
         }
@@ -317,7 +329,7 @@ impl TableTab {
 
     /// Rows to read per page for the current sort.
     pub fn page_rows(&self) -> usize {
-        match (&self.sort, self.meta()) {
+        match (&self.spec.sort, self.meta()) {
             (Some(sort), Some(meta)) if !meta.info.is_indexed(&sort.column) => UNINDEXED_SORT_PAGE_ROWS,
             _ => PAGE_ROWS,
         }
@@ -338,7 +350,7 @@ impl TableTab {
     pub fn view(&self) -> Option<View> {
         let meta = self.meta()?;
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
-        let search = self.search.as_ref().map(|text| Search {
+        let search = self.spec.search.as_ref().map(|text| Search {
             text: text.clone(),
             columns: meta
                 .info
@@ -353,8 +365,8 @@ impl TableTab {
             table: self.name.clone(),
             columns,
             key: RowKey::for_table(&meta.info),
-            sort: self.sort.clone(),
-            filters: self.filters.clone(),
+            sort: self.spec.sort.clone(),
+            filters: self.spec.filters.clone(),
             search,
         })
     }

@@ -67,44 +67,46 @@ pub fn answer_one(app: &mut App, conn: &mut Connection, effect: Effect) -> Vec<E
     next
 }
 
-/// The source tests open: a path that is never touched.
-pub fn test_source() -> Source {
+/// The folder of the test's own database (each test makes its own with `tempfile::tempdir()`):
+/// the audit log and backups of a test go there, never to a path another test shares.
+fn test_dir(conn: &Connection) -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(conn.path().expect("tests open a database file"));
+    path.parent().expect("a database file has a folder").to_path_buf()
+}
+
+/// The source tests open: the test's own database, its audit log and backups beside it.
+pub fn test_source(conn: &Connection) -> Source {
     Source {
+        // Only a label for the status bar (snapshots show it); nothing opens or writes it.
         path: "/tmp/t.db".into(),
         name: None,
         reason: "test".into(),
         read_only: None,
-        migrations: test_migrations(),
-        audit: test_audit(),
+        migrations: test_migrations(conn),
+        audit: test_audit(conn),
     }
 }
 
-pub fn test_migrations() -> MigrationsSource {
+pub fn test_migrations(conn: &Connection) -> MigrationsSource {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = test_dir(conn);
     MigrationsSource {
-        db_path: "/tmp/t.db".into(),
+        db_path: dir.join("t.db"),
         cwd: root,
         d1: None,
-        backup_dir: std::env::temp_dir().join("squall-test-backups"),
+        backup_dir: dir.join("backups"),
         migrations_dir: None,
-        audit_file: std::env::temp_dir().join("squall-test-audit.jsonl"),
+        audit_file: dir.join("audit.jsonl"),
     }
 }
 
-pub fn test_audit() -> AuditTarget {
-    AuditTarget { file: std::env::temp_dir().join("squall-test-audit.jsonl"), database: "/tmp/t.db".into() }
+pub fn test_audit(conn: &Connection) -> AuditTarget {
+    let dir = test_dir(conn);
+    AuditTarget { file: dir.join("audit.jsonl"), database: dir.join("t.db") }
 }
 
 pub fn open_app(conn: &mut Connection, width: u16, height: u16) -> App {
-    let source = Source {
-        path: "/tmp/t.db".into(),
-        name: None,
-        reason: "test".into(),
-        read_only: None,
-        migrations: test_migrations(),
-        audit: test_audit(),
-    };
-    let (mut app, effects) = App::new(source, width, height, fixed_ctx());
+    let (mut app, effects) = App::new(test_source(conn), width, height, fixed_ctx());
     settle(&mut app, conn, effects);
     app
 }
@@ -159,7 +161,7 @@ fn sort_cycles_and_tabs_keep_their_state() {
     app.active_tab_mut().unwrap().selected_col = 0; // sort by id
     press(&mut app, &mut conn, KeyCode::Char('j'));
     press(&mut app, &mut conn, KeyCode::Char('s'));
-    assert_eq!(app.active_tab().unwrap().sort.as_ref().unwrap().direction, crate::db::page::SortDirection::Asc);
+    assert_eq!(app.active_tab().unwrap().spec.sort.as_ref().unwrap().direction, crate::db::page::SortDirection::Asc);
     press(&mut app, &mut conn, KeyCode::Char('s'));
     assert_eq!(selected_id(&app), "u0029");
     press(&mut app, &mut conn, KeyCode::Tab);
@@ -168,7 +170,7 @@ fn sort_cycles_and_tabs_keep_their_state() {
     assert_eq!(app.active_tab().unwrap().name, "user");
     assert_eq!(selected_id(&app), "u0029", "the user tab kept its sort and position");
     press(&mut app, &mut conn, KeyCode::Char('s'));
-    assert!(app.active_tab().unwrap().sort.is_none());
+    assert!(app.active_tab().unwrap().spec.sort.is_none());
 }
 
 #[test]
@@ -191,17 +193,31 @@ fn filter_bar_parses_values_by_kind() {
     press(&mut app, &mut conn, KeyCode::Enter);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
     assert!(form.error.as_ref().unwrap().contains("not a boolean"));
-    assert_eq!(app.active_tab().unwrap().filters.len(), 1);
+    assert_eq!(app.active_tab().unwrap().spec.filters.len(), 1);
 }
 
 #[test]
 fn stale_replies_are_dropped() {
-    let (_dir, mut conn) = users_db(10);
+    // A real request that was really superseded: `G` asks for the last page, then `gg` goes back
+    // to the top before that page arrives. The late page, answered from the same database, must
+    // not move the view.
+    let (_dir, mut conn) = users_db(1_000);
     let mut app = open_app(&mut conn, 100, 30);
+    let key = |c| Action::Key { key: KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE) };
+    let to_end = app.update(key('G'));
+    let stale: Vec<Effect> =
+        to_end.into_iter().filter(|e| matches!(e, Effect::Request { worker: Worker::Foreground, .. })).collect();
+    assert!(!stale.is_empty(), "G reads the last page");
+    press(&mut app, &mut conn, KeyCode::Char('g'));
+    press(&mut app, &mut conn, KeyCode::Char('g'));
+    assert_eq!(selected_id(&app), "u0000");
     let before = app.active_tab().unwrap().window.clone();
-    let effects = app.update(Action::Reply { reply: DbReply { id: 9_999, result: Err("late".into()) } });
-    assert!(effects.is_empty());
+    for effect in stale {
+        let next = answer_one(&mut app, &mut conn, effect);
+        assert!(next.is_empty(), "a stale page asks for nothing more: {next:?}");
+    }
     assert_eq!(app.active_tab().unwrap().window, before);
+    assert_eq!(selected_id(&app), "u0000", "the late last page did not move the cursor");
     assert!(app.status.as_ref().is_none_or(|s| s.level != Level::Error));
 }
 
@@ -289,7 +305,36 @@ fn gr_lists_referencing_rows_and_backspace_returns() {
     press(&mut app, &mut conn, KeyCode::Backspace);
     assert_eq!(app.active_tab().unwrap().name, "user");
     assert_eq!(selected_id(&app), "u0001", "the user tab is where it was");
-    assert!(app.tabs[1].filters.is_empty(), "the session tab got its own view back");
+    assert!(app.tabs[1].spec.filters.is_empty(), "the session tab got its own view back");
+}
+
+#[test]
+fn a_jump_and_back_restores_the_same_sort_filters_and_search() {
+    use crate::db::page::{Filter, FilterOp, Sort, SortDirection};
+    let (_dir, mut conn) = users_db(5);
+    add_sessions(&conn);
+    let mut app = open_app(&mut conn, 120, 30);
+    let session = app.tabs.iter().position(|t| t.name == "session").unwrap();
+    let spec = ViewSpec {
+        sort: Some(Sort { column: "createdAt".into(), direction: SortDirection::Desc, nullable: false }),
+        filters: vec![Filter {
+            column: "ipAddress".into(),
+            op: FilterOp::Ne,
+            values: vec![rusqlite::types::Value::Text("x".into())],
+        }],
+        search: Some("token".into()),
+    };
+    app.tabs[session].spec = spec.clone();
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    keys(&mut app, &mut conn, "gr");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    assert_ne!(app.active_tab().unwrap().spec, spec, "the jump shows the referencing rows");
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(app.tabs[session].spec, spec, "back: the same sort, filters and search");
+    let view = app.tabs[session].view().unwrap();
+    assert_eq!((view.sort, view.filters), (spec.sort.clone(), spec.filters.clone()), "and the rows are read with them");
+    assert_eq!(view.search.map(|s| s.text), spec.search);
 }
 
 #[test]
@@ -358,14 +403,14 @@ fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
     });
     app.update(Action::Reply { reply: DbReply { id: page.unwrap(), result: Err("interrupted".into()) } });
     let tab = app.active_tab().unwrap();
-    assert_eq!(tab.search, None, "the search that never showed its rows is dropped");
+    assert_eq!(tab.spec.search, None, "the search that never showed its rows is dropped");
     assert_eq!(tab.total, Some(10));
     assert_eq!(tab.window.rows.len(), 10);
     // Esc while a sort is reading does the same.
     app.update(Action::CycleSort);
-    assert!(app.active_tab().unwrap().sort.is_some());
+    assert!(app.active_tab().unwrap().spec.sort.is_some());
     app.update(Action::Cancel);
-    assert!(app.active_tab().unwrap().sort.is_none());
+    assert!(app.active_tab().unwrap().spec.sort.is_none());
     assert_eq!(app.active_tab().unwrap().total, Some(10));
 }
 
@@ -387,14 +432,14 @@ fn the_filter_bar_opens_on_the_column_and_has_finds_a_role_in_a_list() {
     }
     press(&mut app, &mut conn, KeyCode::Enter);
     let tab = app.active_tab().unwrap();
-    assert_eq!(tab.filters[0].op, crate::db::page::FilterOp::Has);
+    assert_eq!(tab.spec.filters[0].op, crate::db::page::FilterOp::Has);
     assert_eq!(tab.total, Some(3), "u0000 and u0020 (admin) and u0001 (admin,user), not superadmin");
 }
 
 #[test]
 fn the_count_is_asked_for_after_the_first_page_not_beside_it() {
     let (_dir, mut conn) = users_db(5);
-    let (mut app, effects) = App::new(test_source(), 100, 30, fixed_ctx());
+    let (mut app, effects) = App::new(test_source(&conn), 100, 30, fixed_ctx());
     let is_count =
         |e: &Effect| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::Count { .. }));
     let is_page =

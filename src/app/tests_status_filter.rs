@@ -57,7 +57,7 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     field(&mut app, FilterField::Operator);
     press(&mut app, &mut conn, KeyCode::Enter);
     let tab = app.active_tab().unwrap();
-    assert_eq!(tab.filters[0].op, FilterOp::Status(UserCondition::Banned));
+    assert_eq!(tab.spec.filters[0].op, FilterOp::Status(UserCondition::Banned));
     assert_eq!(tab.total, Some(3));
     let mut banned = ids(&app);
     banned.sort();
@@ -67,7 +67,7 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     // Backspace on the empty value removes it; the next operator is `ban expired`.
     field(&mut app, FilterField::Value);
     press(&mut app, &mut conn, KeyCode::Backspace);
-    assert!(app.active_tab().unwrap().filters.is_empty());
+    assert!(app.active_tab().unwrap().spec.filters.is_empty());
     assert!(app.status.as_ref().unwrap().text.contains("filter removed: status: banned"));
     field(&mut app, FilterField::Operator);
     press(&mut app, &mut conn, KeyCode::Down);

@@ -272,14 +272,14 @@ fn removing_a_filter_says_removed_and_a_search_says_what_it_found() {
         op: crate::db::page::FilterOp::Eq,
         values: vec![Value::Text("User 1".into())],
     };
-    app.active_tab_mut().unwrap().filters.push(filter);
+    app.active_tab_mut().unwrap().spec.filters.push(filter);
     let effects = app.update(Action::OpenFilter);
     settle(&mut app, &mut conn, effects);
     if let Overlay::Filter(form) = &mut app.overlay {
         form.field = FilterField::Value;
     }
     press(&mut app, &mut conn, KeyCode::Backspace);
-    assert!(app.active_tab().unwrap().filters.is_empty());
+    assert!(app.active_tab().unwrap().spec.filters.is_empty());
     assert!(status_text(&app).starts_with("filter removed: name"), "{}", status_text(&app));
     press(&mut app, &mut conn, KeyCode::Esc);
 

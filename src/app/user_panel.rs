@@ -173,6 +173,11 @@ impl App {
         }
     }
 
+    /// An action that failed on the worker: the open panel says why (nothing was changed).
+    pub(super) fn show_panel_failure(&mut self, message: String) {
+        self.set_step(PanelStep::Failed { message });
+    }
+
     fn send_panel_request(&mut self, request: UsersRequest) -> Vec<Effect> {
         let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(request));
         self.users.panel_request = Some(id);

@@ -8,15 +8,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 
-use crate::db::kinds::name_words;
 use crate::db::page::{Cursor, Page, View};
 use crate::db::users::{
-    ActionOutcome, ActionPlan, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary,
+    ActionOutcome, ActionPlan, ActionPreview, AuthTables, BanState, Impersonation, MappedTable, UserAction, UserSummary,
 };
-use crate::db::value::{DisplayContext, raw_text, relative_age};
+use crate::db::value::{DisplayContext, raw_text};
+use crate::present::relative_age;
 
 use super::tab::{FetchKind, RowWindow};
-use super::user_panel::PanelStep;
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, TableTab, Worker};
 
 /// Database work of the user screens, answered on the worker by `tui::users::answer_users`.
@@ -82,11 +81,33 @@ pub struct UserTable {
     pub table: String,
     pub id_column: usize,
     pub email_column: Option<usize>,
+    /// better-auth's admin plugin columns, when the table has them.
+    pub ban: Option<BanColumns>,
+}
+
+/// Where a user row holds `banned` and `banExpires` (found by name, in either naming flavour: an
+/// adapter that stores 'true' makes the column text, and it is still a ban).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BanColumns {
+    pub banned: usize,
+    pub expires: Option<usize>,
+}
+
+impl BanColumns {
+    /// The row's ban state, by the one rule the status column and the CLI use too
+    /// ([`crate::db::users::ban_state`]).
+    pub fn state(&self, values: &[Value], now: DateTime<Utc>) -> BanState {
+        let banned = values.get(self.banned).unwrap_or(&Value::Null);
+        let expires = self.expires.and_then(|i| values.get(i)).unwrap_or(&Value::Null);
+        crate::db::users::ban_state(banned, expires, now)
+    }
 }
 
 /// State of the user features that outlives the menu.
 #[derive(Debug, Clone, Default)]
 pub struct UsersState {
+    /// better-auth's tables, detected once when the table list loads (`None`: not an auth database).
+    pub auth: Option<AuthTables>,
     /// The user table the statuses belong to, once its first page was read.
     pub table: Option<UserTable>,
     /// Status of each user of the held rows, by id; `None` while it is being read.
@@ -183,24 +204,11 @@ pub fn status_text(user: &UserSummary, ctx: &DisplayContext) -> String {
     status_parts(user, ctx).into_iter().map(|(text, _)| text).collect::<Vec<_>>().join(" · ")
 }
 
-/// `banned`, `ban_expires` and `Ban-Expires` alike: better-auth's names in either flavour.
-fn normalised(name: &str) -> String {
-    name_words(name).concat()
-}
-
 impl App {
-    /// better-auth's user table, when `tab` is it: the `user` (else `users`) table of a database
-    /// that also has the session and account tables, recognised with the users module's column map.
-    pub(super) fn user_table_of(&self, tab: &TableTab) -> Option<UserTable> {
-        let Load::Loaded(tables) = &self.tables else { return None };
-        let find = |singular: &str| {
-            let plural = format!("{singular}s");
-            let names = || tables.iter().map(|t| t.name.as_str());
-            names().find(|n| normalised(n) == singular).or_else(|| names().find(|n| normalised(n) == plural))
-        };
-        find("session")?;
-        find("account")?;
-        if find("user")? != tab.name {
+    /// better-auth's user table, when `tab` is it: the one detected when the table list loaded
+    /// ([`UsersState::auth`]), its columns found with the users module's column map.
+    pub fn user_table_of(&self, tab: &TableTab) -> Option<UserTable> {
+        if self.users.auth.as_ref()?.user != tab.name {
             return None;
         }
         let meta = tab.meta()?;
@@ -208,7 +216,8 @@ impl App {
         let index = |logical: &str| {
             mapped.column(logical).and_then(|name| meta.info.columns.iter().position(|c| c.name == name))
         };
-        Some(UserTable { table: tab.name.clone(), id_column: index("id")?, email_column: index("email") })
+        let ban = index("banned").map(|banned| BanColumns { banned, expires: index("banExpires") });
+        Some(UserTable { table: tab.name.clone(), id_column: index("id")?, email_column: index("email"), ban })
     }
 
     /// After a page of tab `index` arrived: reads the statuses of its users that are not known
@@ -331,14 +340,12 @@ impl App {
             Err(message) => {
                 let text = format!("{} failed, nothing was changed: {message}", action.name());
                 self.say(Level::Error, text.clone());
-                if let Overlay::User(panel) = &mut self.overlay {
-                    panel.step = PanelStep::Failed { message: text };
-                }
+                self.show_panel_failure(text);
                 return Vec::new();
             }
         };
         self.overlay = Overlay::None;
-        let said = crate::cli::user_print::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
+        let said = crate::db::users::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
         match &done.audit_error {
             None => self.say(Level::Info, said),
             Some(error) => self.say(Level::Warning, format!("{said} — but the audit log was not written: {error}")),

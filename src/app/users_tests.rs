@@ -246,7 +246,7 @@ fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
     press(&mut app, &mut conn, KeyCode::Char('A'));
     press(&mut app, &mut conn, KeyCode::Char('d'));
     let PanelStep::Confirm { preview: Load::Loaded(preview), .. } = &panel(&app).step else { panic!("confirm") };
-    let text = crate::cli::user_print::effects_text(&preview.effects, true);
+    let text = crate::db::users::effects_text(&preview.effects, true);
     assert_eq!(text, "deletes 3 sessions, 1 user");
     // One key is not enough: `y` is typed into the email field, and Enter refuses a mismatch.
     press(&mut app, &mut conn, KeyCode::Char('y'));
@@ -320,4 +320,34 @@ fn unticking_the_only_role_empties_the_field_and_the_ticks_follow() {
     assert_eq!(form.error.as_deref(), Some("no role: tick one in the list (Space) or type one"));
     press(&mut app, &mut conn, KeyCode::Char(' '));
     assert_eq!(field_text(&panel_role_input(&app)), "user", "Space ticks it again");
+}
+
+#[test]
+fn better_auth_tables_are_detected_once_and_the_gutter_reads_bans_as_the_status_column() {
+    let (_dir, mut conn) = users_db(30);
+    let app = open_app(&mut conn, 120, 40);
+    let auth = app.users.auth.clone().expect("the test database is a better-auth one");
+    assert_eq!((auth.user.as_str(), auth.session.as_str(), auth.account.as_str()), ("user", "session", "account"));
+    let tab = app.active_tab().unwrap();
+    let table = app.user_table_of(tab).unwrap();
+    let ban = table.ban.expect("the admin plugin's columns are mapped");
+    let mut seen = Vec::new();
+    for row in &tab.window.rows {
+        let id = crate::db::value::raw_text(&row.values[table.id_column]);
+        let status = app.users.statuses.get(&id).cloned().flatten().expect("the status was read");
+        assert_eq!(ban.state(&row.values, app.ctx.now), status.ban.state, "{id}");
+        seen.push(status.ban.state);
+    }
+    for state in [BanState::NotBanned, BanState::Banned, BanState::BanExpired] {
+        assert!(seen.contains(&state), "the rows cover {state:?}");
+    }
+}
+
+#[test]
+fn without_session_and_account_tables_no_table_is_the_user_table() {
+    let (_dir, mut conn) = users_db(3);
+    conn.execute_batch("DROP TABLE session; DROP TABLE account;").unwrap();
+    let app = open_app(&mut conn, 120, 40);
+    assert_eq!(app.users.auth, None);
+    assert!(app.user_table_of(app.active_tab().unwrap()).is_none());
 }

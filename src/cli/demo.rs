@@ -9,8 +9,8 @@ use clap::Args;
 
 use super::GlobalArgs;
 use crate::db::error::DbError;
-use crate::db::value::plural;
 use crate::demo::{DEFAULT_USERS, DEMO_PASSWORD, DemoInput, SeedReport, create_demo, default_demo_path};
+use crate::present::plural;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {

@@ -14,7 +14,7 @@ use crate::db::export::{
     ExportFormat, ExportInput, ExportOptions, ExportSource, export_rows, plan_export, whole_table_view,
 };
 use crate::db::schema::{CountRows, count_rows};
-use crate::db::value::group_thousands;
+use crate::present::group_thousands;
 
 /// Output buffer: large writes keep the syscall count low at a million rows.
 const BUFFER_BYTES: usize = 256 * 1024;

@@ -442,5 +442,5 @@ fn format_millis(millis: i64) -> Option<String> {
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    crate::db::value::plural(count as u64, noun)
+    crate::present::plural(count as u64, noun)
 }

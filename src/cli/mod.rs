@@ -11,7 +11,6 @@ mod usage;
 mod user;
 pub(crate) mod user_print;
 
-pub use crate::db::value::group_thousands;
 pub use tables::describe_kind;
 use usage::EXIT_ERROR;
 pub use usage::UsageError;
@@ -24,6 +23,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::db::open::{Database, OpenInput, OpenMode, open_database};
+use crate::present::error_chain;
 use crate::project::{Discover, discover};
 
 /// A terminal studio for SQLite / Cloudflare D1 databases of Drizzle + better-auth apps.
@@ -103,18 +103,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(usage::exit_code_of(&err, read_only_flag))
         }
     }
-}
-
-/// `outer: inner: cause`, without repeating a message that a layer already includes.
-pub fn error_chain(err: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    }
-    parts.join(": ")
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {

@@ -2,7 +2,7 @@
 //! CSV). Writes are shown first and need a yes (or `--yes` without a terminal), are refused on a
 //! read-only database, run in one transaction and go to the audit log.
 
-use crate::db::value::plural;
+use crate::present::plural;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 

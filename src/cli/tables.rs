@@ -86,7 +86,7 @@ fn print_text(output: &TablesOutput) {
             RelationType::Table => "table",
             RelationType::View => "view",
         };
-        println!("\n{} ({relation}, {})", table.name, crate::db::value::plural(table.rows, "row"));
+        println!("\n{} ({relation}, {})", table.name, crate::present::plural(table.rows, "row"));
         let name_width = table.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
         let type_width = table.columns.iter().map(|c| c.decl_type.len()).max().unwrap_or(0).max(4);
         for column in &table.columns {

@@ -269,7 +269,7 @@ fn change(
         } else {
             format!(" ({})", target.reason)
         };
-        print::emit(&format!("{}database: {database}{why}\n", print::outcome(&outcome, &action, ctx)))?
+        print::emit(&format!("{}database: {database}{why}\n", crate::db::users::outcome(&outcome, &action, ctx)))?
     }
     recorded.context("the change was committed, but the audit log could not be written")
 }
@@ -307,7 +307,7 @@ fn confirm_remove(db: &Database, user: &str, ctx: &DisplayContext) -> Result<boo
         .into());
     }
     let preview = preview_action(&db.conn, &RunAction { user, action: &UserAction::Remove, now: ctx.now })?;
-    eprintln!("{}", print::preview_text(&preview));
+    eprintln!("{}", crate::db::users::preview_text(&preview));
     eprintln!("database: {}", db.path.display());
     let email = &preview.user.email;
     eprint!("Type the email of the user to remove ({email}): ");

@@ -238,20 +238,20 @@ pub fn explain_plan(conn: &Connection, sql: &str) -> Result<Vec<PlanNode>> {
         let wanted = filtered.iter().find(|c| columns.iter().any(|name| name.eq_ignore_ascii_case(c)));
         if wanted.is_none() && !filters_joins_or_sorts(sql) {
             // A read of every row (no WHERE, JOIN, ORDER BY): the scan is what was asked for.
-            node.note = Some(format!("reads every row ({})", super::value::group_thousands(rows)));
+            node.note = Some(format!("reads every row ({})", crate::present::group_thousands(rows)));
             continue;
         }
         node.warning = Some(match wanted {
             Some(column) => format!(
                 "full scan of {} rows: CREATE INDEX {} ON {} ({})",
-                super::value::group_thousands(rows),
+                crate::present::group_thousands(rows),
                 quote_ident(&format!("{table}_{column}_idx")),
                 quote_ident(&table),
                 quote_ident(column)
             ),
             None => format!(
                 "full scan of {} rows: an index on the columns it filters or joins on would help",
-                super::value::group_thousands(rows)
+                crate::present::group_thousands(rows)
             ),
         });
     }

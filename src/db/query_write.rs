@@ -17,7 +17,7 @@ use crate::db::change::{ChangeOp, ColumnChange, REDACTED, RowChange};
 use crate::db::edit::{CascadeInput, CascadePreview, cascade_preview, cascade_rows};
 use crate::db::kinds::is_secret_name;
 use crate::db::schema::{DescribeTable, describe_table, quote_ident};
-use crate::db::value::group_thousands;
+use crate::present::group_thousands;
 
 /// Rows of an UPDATE / DELETE read for the audit log at most (and cascaded rows at most).
 pub const AUDIT_ROWS: usize = 1_000;

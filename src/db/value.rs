@@ -5,6 +5,7 @@ use rusqlite::types::Value;
 
 pub use super::instant::{parse_iso_datetime, value_instant};
 use super::kinds::{ColumnKind, TimeFormat};
+use crate::present::relative_age;
 
 /// The clock and time zone values are shown in. Passed in, so output is reproducible in tests.
 #[derive(Debug, Clone, Copy)]
@@ -24,32 +25,6 @@ impl DisplayContext {
 
 /// Placeholder shown for masked secrets.
 pub const MASK: &str = "•••••";
-
-/// `1234567` → `1,234,567`.
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// `1 row`, `2,000 rows`, `1 match`, `3 matches`: a count with its noun, singular for one. The one
-/// place counts are worded, so `1 row(s)` and `1 users` do not creep back.
-pub fn plural(count: u64, noun: &str) -> String {
-    let ending = if count == 1 {
-        ""
-    } else if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
-        "es"
-    } else {
-        "s"
-    };
-    format!("{} {noun}{ending}", group_thousands(count))
-}
 
 /// Formats a value for a grid cell or a CLI table: dates as local time with age, booleans as
 /// ✓/✗, secrets masked, NULL as `NULL` (an empty string stays empty).
@@ -127,42 +102,6 @@ pub fn raw_text(value: &Value) -> String {
 
 fn format_local(instant: DateTime<Utc>, ctx: &DisplayContext) -> String {
     instant.with_timezone(&ctx.offset).format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// "3d ago", "in 5h", "just now": the largest whole unit.
-pub fn relative_age(instant: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    // Rounded to the nearest second: a date stored in milliseconds lost its sub-millisecond part,
-    // and truncating would show a 7-day ban as "in 6d".
-    let millis = (now - instant).num_milliseconds();
-    let seconds = (millis + if millis >= 0 { 500 } else { -500 }) / 1000;
-    let magnitude = seconds.unsigned_abs();
-    if magnitude < 60 {
-        return "just now".into();
-    }
-    // Ages are whole units passed ("3d ago": at least three days). What lies ahead is rounded to
-    // the nearest unit: a 7-day ban read a few seconds after it was set (`squall user show` right
-    // after the TUI said "in 7d") is still "in 7d", not "in 6d".
-    let future = seconds < 0;
-    let magnitude = if future { round_to_unit(magnitude) } else { magnitude };
-    let (amount, unit) = match magnitude {
-        m if m < 3_600 => (m / 60, "m"),
-        m if m < 86_400 => (m / 3_600, "h"),
-        m if m < 86_400 * 365 => (m / 86_400, "d"),
-        m => (m / (86_400 * 365), "y"),
-    };
-    if future { format!("in {amount}{unit}") } else { format!("{amount}{unit} ago") }
-}
-
-/// `seconds` rounded to the nearest whole unit of the size it is shown in (minutes, hours, days,
-/// years); a round-up that reaches the next unit is shown in it (59m40s → 1h).
-fn round_to_unit(seconds: u64) -> u64 {
-    let unit = match seconds {
-        s if s < 3_600 => 60,
-        s if s < 86_400 => 3_600,
-        s if s < 86_400 * 365 => 86_400,
-        _ => 86_400 * 365,
-    };
-    (seconds + unit / 2) / unit * unit
 }
 
 /// Reads what a person typed as a value for a column of `kind`. Never returns NULL: setting NULL
@@ -443,36 +382,6 @@ mod tests {
         assert_eq!(edit_text(&Value::Integer(1), &ColumnKind::Boolean, &c), "true");
         assert_eq!(edit_text(&Value::Null, &ColumnKind::Text, &c), "");
         assert_eq!(edit_text(&Value::Text("h:k".into()), &ColumnKind::Secret, &c), "h:k");
-    }
-
-    #[test]
-    fn counts_are_worded_singular_for_one() {
-        assert_eq!(plural(1, "row"), "1 row");
-        assert_eq!(plural(0, "row"), "0 rows");
-        assert_eq!(plural(1995, "user"), "1,995 users");
-        assert_eq!(plural(2, "match"), "2 matches");
-        assert_eq!(plural(1, "staged change"), "1 staged change");
-    }
-
-    #[test]
-    fn relative_ages() {
-        let now = ctx().now;
-        assert_eq!(relative_age(now, now), "just now");
-        assert_eq!(relative_age(now + chrono::TimeDelta::hours(5), now), "in 5h");
-        assert_eq!(relative_age(now - chrono::TimeDelta::days(800), now), "2y ago");
-    }
-
-    #[test]
-    fn a_week_ahead_read_a_moment_later_is_still_in_7d() {
-        // The TUI shows a new ban from the action's clock, `squall user show` from its own a few
-        // seconds later: both must say the same.
-        let now = ctx().now;
-        let end = now + chrono::TimeDelta::days(7);
-        assert_eq!(relative_age(end, now + chrono::TimeDelta::seconds(40)), "in 7d");
-        assert_eq!(relative_age(end, now + chrono::TimeDelta::hours(1)), "in 7d");
-        assert_eq!(relative_age(end, now + chrono::TimeDelta::hours(13)), "in 6d");
-        assert_eq!(relative_age(now + chrono::TimeDelta::seconds(59 * 60 + 40), now), "in 1h");
-        assert_eq!(relative_age(now - chrono::TimeDelta::hours(47), now), "1d ago", "ages stay whole units passed");
     }
 }
 

@@ -82,7 +82,7 @@ pub(crate) fn measure(table: &ErTable, detail: Detail) -> BoxContent {
 }
 
 /// `1234567` → `1,234,567`.
-pub(crate) use crate::db::value::group_thousands as thousands;
+pub(crate) use crate::present::group_thousands as thousands;
 
 /// The placement of every box, by table index.
 #[derive(Debug, Clone)]

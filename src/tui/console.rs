@@ -73,7 +73,7 @@ impl ConsoleHandle {
 type Inbox = Receiver<(RequestId, DbRequest)>;
 
 fn reply(events: &Sender<AppEvent>, id: RequestId, result: Result<ConsoleResult>) -> bool {
-    let result = result.map(DbResult::Console).map_err(|err| crate::cli::error_chain(&err));
+    let result = result.map(DbResult::Console).map_err(|err| crate::present::error_chain(&err));
     events.send(AppEvent::Db(DbReply { id, result })).is_ok()
 }
 

@@ -55,7 +55,7 @@ impl ExportRunner {
             let result = run_export(&db_path, &job, &thread_cancel, &thread_interrupt, &mut |rows| {
                 let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(DbResult::ExportProgress { rows }) }));
             })
-            .map_err(|err| crate::cli::error_chain(&err));
+            .map_err(|err| crate::present::error_chain(&err));
             let _ = events.send(AppEvent::Db(DbReply { id, result }));
         });
         match spawned {

@@ -129,7 +129,7 @@ fn serve(
         let mut partial = |result: DbResult| {
             let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(result) }));
         };
-        let result = answer(&mut conn, request, &mut partial).map_err(|err| crate::cli::error_chain(&err));
+        let result = answer(&mut conn, request, &mut partial).map_err(|err| crate::present::error_chain(&err));
         if events.send(AppEvent::Db(DbReply { id, result })).is_err() {
             break;
         }
@@ -295,7 +295,7 @@ fn read_migrations(conn: &Connection, source: &MigrationsSource) -> Result<Migra
     let plan = plan_migrations(conn, &input)?;
     let statements = located.folder.migrations.iter().map(|m| m.statements()).collect();
     // A folder that cannot be built (say, a broken migration) still shows its status.
-    let drift = check_drift(conn, &input).map_err(|err| crate::cli::error_chain(&err));
+    let drift = check_drift(conn, &input).map_err(|err| crate::present::error_chain(&err));
     let notes = located.folder.disagreements();
     Ok(MigrationsOverview { reason: located.reason, plan, statements, drift, notes })
 }

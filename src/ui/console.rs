@@ -14,7 +14,7 @@ use super::grid::SPINNER;
 use super::theme;
 use crate::app::{App, ConsoleFocus, Load, Outcome, StatementResult, console_areas};
 use crate::db::query::{PlanNode, WritePreview};
-use crate::db::value::group_thousands;
+use crate::present::group_thousands;
 
 /// The tick length of the event loop, to show how long a query has been running.
 const TICK_MS: u64 = 250;

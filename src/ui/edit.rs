@@ -12,7 +12,8 @@ use crate::app::{App, EditPopup, TYPE_COUNT_ABOVE};
 use crate::db::edit::StagedChange;
 use crate::db::kinds::{Affinity, ColumnKind, affinity};
 use crate::db::labels::loaded_row_label;
-use crate::db::value::{plural, raw_text};
+use crate::db::value::raw_text;
+use crate::present::plural;
 
 /// Rows named in a delete confirmation before "and N more".
 const NAMED_ROWS: usize = 5;

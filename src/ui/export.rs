@@ -7,8 +7,8 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::ExportPrompt;
-use crate::app::group_thousands;
 use crate::db::export::ExportFormat;
+use crate::present::group_thousands;
 
 pub fn draw_bar(frame: &mut Frame, prompt: &ExportPrompt, area: Rect) {
     let [top, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);

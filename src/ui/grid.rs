@@ -10,9 +10,10 @@ use rusqlite::types::Value;
 use super::theme;
 use crate::app::layout::{GUTTER, grid_rows, staged_inserts};
 use crate::app::{App, GridColumn, GridLayout, Load, SESSIONS_TITLE, STATUS_TITLE, TableMeta, TableTab, arrow};
-use crate::db::kinds::{ColumnKind, name_words};
-use crate::db::users::{BanState, ban_state};
-use crate::db::value::{DisplayContext, display_cell};
+use crate::db::kinds::ColumnKind;
+use crate::db::users::BanState;
+use crate::db::value::display_cell;
+use crate::present::fit;
 
 /// Spinner frames for work in progress.
 pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -45,15 +46,16 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         let text = match (&tab.rows_error, tab.fetch.is_some()) {
             (Some(message), _) => format!("Could not read rows: {message}"),
             (None, true) => format!("{} Loading rows…", SPINNER[app.spinner % SPINNER.len()]),
-            (None, false) if !tab.filters.is_empty() || tab.search.is_some() => "No rows match the filter.".into(),
+            (None, false) if tab.spec.narrows() => "No rows match the filter.".into(),
             (None, false) => "This table is empty.".into(),
         };
         let style = if tab.rows_error.is_some() { theme::error() } else { theme::dim() };
         frame.render_widget(Paragraph::new(format!("  {text}")).style(style), grid);
         return;
     }
-    let ban = BanColumns::find(meta);
-    let search = tab.search.as_deref().filter(|s| !s.is_empty());
+    // The user table's ban columns, from the column map detected with the table list.
+    let ban = app.user_table_of(tab).and_then(|t| t.ban);
+    let search = tab.spec.search.as_deref().filter(|s| !s.is_empty());
     // New rows staged for this table come first, marked ✚, until they are committed.
     let mut lines: Vec<Line> = staged_inserts(app)
         .into_iter()
@@ -89,7 +91,7 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         .take(grid_rows(app))
         .map(|(index, row)| {
             let selected = index == tab.window.selected;
-            let ban_state = ban.as_ref().map_or(BanState::NotBanned, |b| b.state(&row.values, &app.ctx));
+            let ban_state = ban.as_ref().map_or(BanState::NotBanned, |b| b.state(&row.values, app.ctx.now));
             let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
             let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
             let conflict = app.staged_conflict(&tab.name, &row.cursor.key);
@@ -220,7 +222,7 @@ fn draw_header(
                 if info.pk_position > 0 {
                     kind = format!("pk {kind}");
                 }
-                let name = match tab.sort.as_ref().filter(|s| s.column == info.name) {
+                let name = match tab.spec.sort.as_ref().filter(|s| s.column == info.name) {
                     Some(sort) => {
                         format!("{} {}", fit(&info.name, width.saturating_sub(2)).trim_end(), arrow(sort.direction))
                     }
@@ -278,28 +280,5 @@ fn cell_style(value: &Value, kind: &ColumnKind) -> Style {
         (Value::Text(text), ColumnKind::Enum { values }) => theme::enum_value(values, text),
         (_, ColumnKind::Id | ColumnKind::ForeignKey { .. }) => theme::key(),
         _ => Style::new(),
-    }
-}
-
-pub use super::text::fit;
-
-/// better-auth's `banned` / `banExpires` columns, in either naming flavour.
-struct BanColumns {
-    banned: usize,
-    expires: Option<usize>,
-}
-
-impl BanColumns {
-    fn find(meta: &TableMeta) -> Option<BanColumns> {
-        let position = |wanted: &str| meta.info.columns.iter().position(|c| name_words(&c.name).concat() == wanted);
-        // By name only: an adapter that stores 'true' makes the column text, and it is still a ban.
-        let banned = position("banned")?;
-        Some(BanColumns { banned, expires: position("banexpires") })
-    }
-
-    fn state(&self, values: &[Value], ctx: &DisplayContext) -> BanState {
-        let banned = values.get(self.banned).unwrap_or(&Value::Null);
-        let expires = self.expires.and_then(|i| values.get(i)).unwrap_or(&Value::Null);
-        ban_state(banned, expires, ctx.now)
     }
 }

@@ -113,7 +113,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .enumerate()
         .map(|(i, status)| {
             let when = if show_time { status.applied_at.clone().unwrap_or_default() } else { String::new() };
-            let name = super::text::fit(&status.name, name_room as u16);
+            let name = crate::present::fit(&status.name, name_room as u16);
             let pad = name_room.saturating_sub(crate::app::layout::text_width(&name) as usize);
             let mut line = Line::from(vec![
                 Span::raw(if i == screen.selected { "▌" } else { " " }),

@@ -13,7 +13,6 @@ mod overlays;
 mod ref_picker;
 pub mod sql;
 mod status;
-pub mod text;
 pub mod theme;
 mod user_links;
 mod user_panel;

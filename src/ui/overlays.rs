@@ -230,7 +230,7 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
     let mut lines: Vec<Line> = all
         .iter()
         .map(|line| {
-            let piece = super::text::terminal_safe(&line.text).into_owned();
+            let piece = crate::present::terminal_safe(&line.text).into_owned();
             let Some(column) = line.column else { return Line::styled(piece, theme::error()) };
             let head = match meta.info.columns.get(column) {
                 Some(c) if line.label => format!("{:>name_width$}  ", c.name),

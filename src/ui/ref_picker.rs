@@ -5,10 +5,10 @@ use ratatui::layout::{Constraint, Flex, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use super::grid::fit;
 use super::theme;
 use crate::app::RefPicker;
 use crate::db::value::raw_text;
+use crate::present::fit;
 
 pub fn draw(frame: &mut Frame, picker: &RefPicker) {
     let area = frame.area();

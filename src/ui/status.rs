@@ -8,10 +8,11 @@ use ratatui::widgets::Paragraph;
 
 use super::grid::SPINNER;
 use super::theme;
+use crate::app::describe_filter;
 use crate::app::layout::text_width;
 use crate::app::{App, Level, arrow};
-use crate::app::{describe_filter, group_thousands};
 use crate::db::kinds::ColumnKind;
+use crate::present::group_thousands;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut left: Vec<Span> = Vec::new();
@@ -35,7 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             (false, None) => format!("row … of {total}"),
         };
         left.push(Span::raw(format!(" │ {position}")));
-        if let Some(sort) = &tab.sort {
+        if let Some(sort) = &tab.spec.sort {
             left.push(Span::raw(format!(" │ {} {}", sort.column, arrow(sort.direction))));
         }
         let kind_of = |column: &str| {
@@ -43,11 +44,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             meta.info.columns.iter().position(|c| c.name == column).map(|i| meta.kinds[i].clone())
         };
         let mut conditions: Vec<String> = tab
+            .spec
             .filters
             .iter()
             .map(|f| describe_filter(f, &kind_of(&f.column).unwrap_or(ColumnKind::Text), &app.ctx))
             .collect();
-        if let Some(search) = &tab.search {
+        if let Some(search) = &tab.spec.search {
             conditions.push(format!("/{search}"));
         }
         if !conditions.is_empty() {
@@ -84,16 +86,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let label = file_label(&app.source);
     let label_room = area.width.saturating_sub(others + 1);
     let label =
-        if label_room >= 4 { super::grid::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
+        if label_room >= 4 { crate::present::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
     left.insert(label_at, Span::raw(label));
     let used: u16 = left.iter().map(|s| text_width(&s.content)).sum();
     let room = area.width.saturating_sub(used + 3);
     // A message cut short says where to read it whole.
     let message = if text_width(&message) > room && room > 20 {
         let hint = " · m: whole";
-        format!("{}{hint}", super::grid::fit(&message, room - text_width(hint)))
+        format!("{}{hint}", crate::present::fit(&message, room - text_width(hint)))
     } else {
-        super::grid::fit(&message, room.min(text_width(&message)))
+        crate::present::fit(&message, room.min(text_width(&message)))
     };
     let pad = area.width.saturating_sub(used + text_width(&message) + 1);
     left.push(Span::raw(" ".repeat(pad as usize)));

@@ -4,7 +4,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::tests::{open_app, settle, test_audit, test_migrations, users_db};
+use crate::app::tests::{open_app, settle, users_db};
 use crate::app::{Action, App, DbReply};
 
 pub(crate) fn render(app: &App) -> String {
@@ -37,14 +37,7 @@ fn loaded_user_table() {
 #[test]
 fn loading_state() {
     let (_dir, conn) = users_db(3);
-    let source = crate::app::Source {
-        path: "/tmp/t.db".into(),
-        name: None,
-        reason: "test".into(),
-        read_only: None,
-        migrations: test_migrations(),
-        audit: test_audit(),
-    };
+    let source = crate::app::tests::test_source(&conn);
     let (app, _effects) = App::new(source, 80, 8, crate::app::tests::fixed_ctx());
     drop(conn);
     insta::assert_snapshot!(render(&app));

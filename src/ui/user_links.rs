@@ -18,7 +18,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         }
         Some(Err(message)) => {
             let text = format!("sessions and accounts could not be read: {message}");
-            lines.push(Line::styled(super::text::terminal_safe(&text).into_owned(), theme::error()));
+            lines.push(Line::styled(crate::present::terminal_safe(&text).into_owned(), theme::error()));
             return lines;
         }
         Some(Ok(loaded)) => loaded,
@@ -27,7 +27,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     let entry = |index: usize, text: String| {
         let (marker, style) =
             if selected == Some(index) { ("▸ ", theme::selected_cell()) } else { ("  ", theme::info()) };
-        Line::from(vec![Span::raw(marker), Span::styled(super::text::terminal_safe(&text).into_owned(), style)])
+        Line::from(vec![Span::raw(marker), Span::styled(crate::present::terminal_safe(&text).into_owned(), style)])
     };
     let active = loaded.sessions.iter().filter(|s| s.active).count();
     let total = loaded.sessions.len() as u64 + loaded.more_sessions;

@@ -15,10 +15,10 @@ use crate::app::{
     App, BanField, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel, field_text, read_ban_expiry,
     status_parts,
 };
-use crate::cli::user_print::{ban_text, effects_text, when};
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
 use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
+use crate::db::users::{ban_text, effects_text, when};
 use rusqlite::types::Value;
 
 use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
@@ -320,7 +320,7 @@ fn confirm_lines(
             _ => Line::styled(format!("ends {ended} session{plural} ({active} still active)"), theme::warning()),
         });
     }
-    if let Some(note) = crate::cli::user_print::impersonations_left_text(preview) {
+    if let Some(note) = crate::db::users::impersonations_left_text(preview) {
         lines.push(Line::styled(note, theme::warning()));
     }
     if let UserAction::SetPassword { password } = action
@@ -444,7 +444,7 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
                     (2, Some(false)) => theme::dim(),
                     _ => style,
                 };
-                Span::styled(format!("{}  ", super::grid::fit(cell, *w as u16)), style)
+                Span::styled(format!("{}  ", crate::present::fit(cell, *w as u16)), style)
             })
             .collect();
         Line::from(spans)
@@ -454,6 +454,6 @@ fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<
     let active = list.iter().filter(|i| i.active).count();
     let [table, summary] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), table);
-    let text = format!("{}, {active} active", crate::db::value::plural(list.len() as u64, "impersonation session"));
+    let text = format!("{}, {active} active", crate::present::plural(list.len() as u64, "impersonation session"));
     frame.render_widget(Paragraph::new(text).style(theme::dim()), summary);
 }

@@ -5,10 +5,10 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 use rusqlite::types::Value;
 
-use super::grid::fit;
 use super::theme;
 use crate::app::layout::text_width;
 use crate::app::{App, StatusTone, TableTab, grid_status};
+use crate::present::fit;
 
 /// The colour of a piece of a status.
 pub fn tone_style(tone: StatusTone) -> Style {

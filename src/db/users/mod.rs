@@ -21,6 +21,7 @@ mod engine;
 mod filter;
 mod glance;
 mod links;
+mod phrases;
 mod read;
 mod run;
 mod tables;
@@ -46,11 +47,12 @@ pub use engine::{Effect, Plan, PlannedStatement};
 pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
 pub use links::{ListUserLinks, UserLinks, list_user_links};
+pub use phrases::{ban_text, effects_text, impersonations_left_text, outcome, preview_text, when};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use run::{
     ActionOutcome, ActionPlan, ActionPreview, RunAction, ensure_writable, preview_action, run_action, run_planned,
 };
-pub use tables::{AuthSchema, MappedTable, auth_schema_of, load_auth_schema};
+pub use tables::{AuthSchema, AuthTables, MappedTable, auth_schema_of, auth_table, load_auth_schema};
 
 use crate::db::backend::{Backend, Statement};
 

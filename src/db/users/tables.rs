@@ -82,6 +82,29 @@ impl MappedTable {
     }
 }
 
+/// The table named `singular` (`user`), else its plural (`users`), in any case or naming flavour:
+/// how better-auth's tables are recognised, by the CLI and by the TUI alike.
+pub fn auth_table<'a>(names: &[&'a str], singular: &str) -> Option<&'a str> {
+    let plural = format!("{singular}s");
+    names.iter().find(|n| normalise(n) == singular).or_else(|| names.iter().find(|n| normalise(n) == plural)).copied()
+}
+
+/// The names of better-auth's three tables, when a database has all three.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthTables {
+    pub user: String,
+    pub session: String,
+    pub account: String,
+}
+
+impl AuthTables {
+    /// Finds the three among a database's table names (see [`auth_table`]).
+    pub fn find(names: &[&str]) -> Option<AuthTables> {
+        let find = |singular| auth_table(names, singular).map(str::to_string);
+        Some(AuthTables { user: find("user")?, session: find("session")?, account: find("account")? })
+    }
+}
+
 /// better-auth's three tables in this database.
 #[derive(Debug, Clone)]
 pub struct AuthSchema {
@@ -96,20 +119,18 @@ pub fn load_auth_schema<B: Backend + ?Sized>(db: &B) -> Result<AuthSchema> {
     auth_schema_of(describe_schema(db)?)
 }
 
-/// Finds better-auth's tables among tables already described (app tables, in
-/// [`describe_schema`]'s order), without reading anything.
+/// Finds better-auth's tables among tables already described (by [`auth_table`]'s rule),
+/// without reading anything.
 pub fn auth_schema_of(mut tables: Vec<TableInfo>) -> Result<AuthSchema> {
     let mut find = |singular: &str| -> Result<MappedTable> {
         let plural = format!("{singular}s");
-        let at = tables
-            .iter()
-            .position(|t| normalise(&t.name) == singular)
-            .or_else(|| tables.iter().position(|t| normalise(&t.name) == plural))
-            .ok_or_else(|| {
-                DbError::NotFound(format!(
-                    "this database has no better-auth {singular:?} table (looked for {singular} and {plural})"
-                ))
-            })?;
+        let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+        let name = auth_table(&names, singular).map(str::to_string).ok_or_else(|| {
+            DbError::NotFound(format!(
+                "this database has no better-auth {singular:?} table (looked for {singular} and {plural})"
+            ))
+        })?;
+        let at = tables.iter().position(|t| t.name == name).unwrap_or_default();
         Ok(MappedTable::new(tables.remove(at)))
     };
     Ok(AuthSchema { user: find("user")?, session: find("session")?, account: find("account")? })
