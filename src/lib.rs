@@ -11,5 +11,6 @@ pub mod history;
 pub mod migrate;
 pub mod paths;
 pub mod project;
+pub mod service;
 pub mod tui;
 pub mod ui;

@@ -9,7 +9,10 @@ use super::grid_layout::GridColumn;
 use super::keymap::browser_action;
 use super::layout::{GUTTER, areas, grid_rows, tab_spans};
 use super::tab::{FetchKind, PendingFetch};
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, SPECIAL_SCREENS, Screen, Worker};
+use super::{
+    Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, ReplyError, SPECIAL_SCREENS, Screen,
+    Worker,
+};
 
 impl App {
     /// Actions of the screen on top: the overlay's when one is open, else the grid's.
@@ -244,7 +247,7 @@ impl App {
     /// Cancels an outstanding page read whose result a new one will replace.
     fn interrupt_running_fetch(&mut self) -> Vec<Effect> {
         match self.active_tab_mut().and_then(|t| t.fetch.take()) {
-            Some(_) => vec![Effect::Interrupt { worker: Worker::Foreground }],
+            Some(pending) => vec![Effect::Interrupt { worker: Worker::Foreground, id: pending.id }],
             None => Vec::new(),
         }
     }
@@ -295,7 +298,7 @@ impl App {
             "query cancelled; showing the rows from before"
         };
         self.say(Level::Info, message);
-        vec![Effect::Interrupt { worker: Worker::Foreground }]
+        vec![Effect::Interrupt { worker: Worker::Foreground, id: pending.id }]
     }
 
     /// Shows the tab at `index` of the tab bar (tables, then special screens), wrapping around.
@@ -361,7 +364,7 @@ impl App {
                     }
                 }
                 Ok(_) => {}
-                Err(message) => {
+                Err(ReplyError { message, .. }) => {
                     tab.meta = Load::Failed(message.clone());
                     self.say(Level::Error, format!("reading {} failed: {message}", self.tabs[index].name));
                 }
@@ -407,17 +410,16 @@ impl App {
                 effects
             }
             Ok(_) => Vec::new(),
-            Err(message) => {
+            Err(error) => {
                 let name = tab.name.clone();
-                tab.rows_error = Some(message.clone());
+                tab.rows_error = Some(error.message.clone());
                 if pending.kind == FetchKind::Top {
                     tab.restore_shown();
                 }
-                let cancelled = message.contains("interrupted");
-                if cancelled {
+                if error.is_interrupted() {
                     self.say(Level::Info, "query cancelled; showing the rows from before");
                 } else {
-                    self.say(Level::Error, format!("reading {name} failed: {message}"));
+                    self.say(Level::Error, format!("reading {name} failed: {error}"));
                 }
                 Vec::new()
             }

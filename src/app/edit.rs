@@ -258,7 +258,8 @@ impl App {
         if key.code == KeyCode::Esc {
             self.say(Level::Info, "cancelling the commit…");
             self.edits.cancel_asked = true;
-            return vec![Effect::Interrupt { worker: Worker::Foreground }];
+            let commit = self.edits.request;
+            return commit.map(|id| Effect::Interrupt { worker: Worker::Foreground, id }).into_iter().collect();
         }
         self.say(Level::Warning, "busy: committing (it may be waiting for a lock) · Esc cancels");
         Vec::new()

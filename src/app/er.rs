@@ -3,17 +3,10 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::er::{Detail, Direction, ErDiagram, ErModel};
+use crate::er::{Detail, Direction};
 
 use super::layout::areas;
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
-
-/// A model with its drawing, made together on a worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErView {
-    pub model: ErModel,
-    pub diagram: ErDiagram,
-}
+use super::{Action, App, DbReply, DbRequest, DbResult, Effect, ErView, Level, Load, ReplyError, RequestId, Worker};
 
 /// State of the ER screen.
 #[derive(Debug, Clone, Default)]
@@ -85,7 +78,7 @@ impl App {
                 }
             }
             Ok(_) => {}
-            Err(message) => {
+            Err(ReplyError { message, .. }) => {
                 self.say(Level::Error, format!("reading the schema for the diagram failed: {message}"));
                 if self.er.view().is_none() {
                     self.er.view = Some(Load::Failed(message));

@@ -1,45 +1,15 @@
 //! The migrations screen: every migration with its state, its SQL, and applying what is pending
 //! after a confirmation that shows exactly what will run.
 
-use std::path::PathBuf;
-
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use crate::migrate::drift::{Difference, DriftReport};
+use crate::migrate::ApplyEvent;
+use crate::migrate::drift::Difference;
 use crate::migrate::hint::{HintArgs, migrate_command};
-use crate::migrate::{ApplyEvent, ApplyPlan};
 
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
-
-/// Where to look for the migrations of the open database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationsSource {
-    pub db_path: PathBuf,
-    /// The directory squall was started in (wrangler config, `drizzle/`, `migrations/`).
-    pub cwd: PathBuf,
-    /// `--d1 NAME`.
-    pub d1: Option<String>,
-    /// Where apply writes its backup.
-    pub backup_dir: PathBuf,
-    /// `--migrations DIR`, as given (relative to `cwd`).
-    pub migrations_dir: Option<PathBuf>,
-    /// The audit log that records applied migrations.
-    pub audit_file: PathBuf,
-}
-
-/// Everything the screen shows, read in one go by the worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationsOverview {
-    /// Which folder and why.
-    pub reason: String,
-    pub plan: ApplyPlan,
-    /// Statements of each file of the folder, by file index.
-    pub statements: Vec<Vec<String>>,
-    /// The live schema against the migrations', or why it could not be checked.
-    pub drift: Result<DriftReport, String>,
-    /// Where the journal and the folder's files disagree, one sentence each.
-    pub notes: Vec<String>,
-}
+use super::{
+    Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, MigrationsOverview, ReplyError, RequestId, Worker,
+};
 
 /// State of the migrations screen.
 #[derive(Debug, Clone, Default)]
@@ -214,7 +184,7 @@ impl App {
                     screen.quiet = false;
                 }
                 Ok(_) => {}
-                Err(message) => {
+                Err(ReplyError { message, .. }) => {
                     if !std::mem::take(&mut self.migrations.quiet) {
                         self.say(Level::Error, format!("reading migrations failed: {message}"));
                     }
@@ -253,7 +223,7 @@ impl App {
                 effects
             }
             Ok(_) => Vec::new(),
-            Err(message) => {
+            Err(ReplyError { message, .. }) => {
                 self.migrations.applying = None;
                 self.say(Level::Error, "a migration failed: see the migrations screen");
                 self.migrations.log.extend(message.lines().map(str::to_string));

@@ -34,47 +34,43 @@ mod users;
 use rusqlite::types::Value;
 
 pub use crate::cli::group_thousands;
+pub use crate::service::protocol::{
+    ActionDone, AuditTarget, ConsoleRequest, ConsoleResult, DbReply, DbRequest, DbResult, ErView, ErrorKind, ExportJob,
+    MigrationsOverview, MigrationsSource, ReplyError, RequestId, RowBatch, RunRequest, TableMeta, UsersRequest,
+    UsersResult, WindowReload,
+};
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
 pub use console::{
-    Awaiting, ConsoleAreas, ConsoleFocus, ConsoleRequest, ConsoleResult, ConsoleState, Outcome, RowBatch,
-    StatementResult, console_areas, console_body,
+    Awaiting, ConsoleAreas, ConsoleFocus, ConsoleState, Outcome, StatementResult, console_areas, console_body,
 };
 pub use console_keys::{CONSOLE_KEYS, editor_with};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
-pub use er::{ErScreen, ErView};
-pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, RunningExport, default_export_path};
+pub use er::ErScreen;
+pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
 pub use hints::{Hint, help_key, hints};
 pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
-pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
+pub use migrations::MigrationsScreen;
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
-pub use protocol::{AppEvent, DbReply, DbRequest, DbResult, Effect, RequestId, TableMeta, Worker};
+pub use protocol::{AppEvent, Effect, Worker};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
-pub use users::{
-    ActionDone, RunRequest, StatusTone, UserTable, UsersRequest, UsersResult, UsersState, WindowReload, grid_status,
-    status_parts, status_text,
-};
+pub use users::{StatusTone, UserTable, UsersState, grid_status, status_parts, status_text};
 
-use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflict, RowConflicts, StagedChange};
-use crate::db::kinds::ColumnKind;
-use crate::db::labels::{FindByLabel, LabelLookup, LabelMatch, RowLabel};
+use crate::db::edit::RowConflict;
+use crate::db::labels::RowLabel;
 use crate::db::open::ReadOnlyReason;
-use crate::db::page::{Anchor, Page, View};
-use crate::db::relations::{ReferencingGroup, RowTarget};
-use crate::db::schema::{TableInfo, TableSummary};
+use crate::db::schema::TableSummary;
 use crate::db::value::DisplayContext;
-use crate::er::{Detail, ErModel};
-use crate::migrate::{ApplyEvent, ApplyReport};
 
 /// How many status messages the log keeps.
 const MESSAGES_KEPT: usize = 300;
@@ -112,15 +108,6 @@ pub struct Source {
     pub read_only: Option<ReadOnlyReason>,
     pub migrations: MigrationsSource,
     pub audit: AuditTarget,
-}
-
-/// Where committed changes are recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditTarget {
-    /// The audit log file (JSON lines).
-    pub file: std::path::PathBuf,
-    /// The database the changes are made to, as the log names it.
-    pub database: std::path::PathBuf,
 }
 
 /// Which screen is showing.
@@ -349,7 +336,7 @@ impl App {
             return match reply.result {
                 Ok(DbResult::Tables(tables)) => self.on_tables(tables),
                 Ok(_) => Vec::new(),
-                Err(message) => {
+                Err(ReplyError { message, .. }) => {
                     self.say(Level::Error, format!("reading the schema failed: {message}"));
                     self.tables = Load::Failed(message);
                     Vec::new()

@@ -171,8 +171,8 @@ impl App {
         };
         let mut effects = Vec::new();
         if let Some(tab) = self.tabs.get_mut(step.to_tab) {
-            if tab.fetch.take().is_some() {
-                effects.push(Effect::Interrupt { worker: Worker::Foreground });
+            if let Some(pending) = tab.fetch.take() {
+                effects.push(Effect::Interrupt { worker: Worker::Foreground, id: pending.id });
             }
             let saved = step.saved;
             tab.filters = saved.filters;

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;
 
 use super::*;
-use crate::tui::worker::answer;
+use crate::service::handle_on;
 
 pub fn fixed_ctx() -> DisplayContext {
     DisplayContext {
@@ -58,7 +58,7 @@ pub fn answer_one(app: &mut App, conn: &mut Connection, effect: Effect) -> Vec<E
     let mut next = Vec::new();
     if let Effect::Request { id, request, .. } = effect {
         let mut partials = Vec::new();
-        let result = answer(conn, *request, &mut |r| partials.push(r)).map_err(|e| e.to_string());
+        let result = handle_on(conn, *request, &mut |r| partials.push(r));
         for partial in partials {
             next.extend(app.update(Action::Reply { reply: DbReply { id, result: Ok(partial) } }));
         }
@@ -199,7 +199,7 @@ fn stale_replies_are_dropped() {
     let (_dir, mut conn) = users_db(10);
     let mut app = open_app(&mut conn, 100, 30);
     let before = app.active_tab().unwrap().window.clone();
-    let effects = app.update(Action::Reply { reply: DbReply { id: 9_999, result: Err("late".into()) } });
+    let effects = app.update(Action::Reply { reply: DbReply { id: 9_999, result: Err(ReplyError::other("late")) } });
     assert!(effects.is_empty());
     assert_eq!(app.active_tab().unwrap().window, before);
     assert!(app.status.as_ref().is_none_or(|s| s.level != Level::Error));
@@ -215,7 +215,9 @@ fn a_failed_page_keeps_the_rows_on_screen() {
     else {
         panic!("refresh reads a page")
     };
-    app.update(Action::Reply { reply: DbReply { id, result: Err("database is locked".into()) } });
+    app.update(Action::Reply {
+        reply: DbReply { id, result: Err(ReplyError::new(ErrorKind::Busy, "database is locked")) },
+    });
     assert_eq!(app.active_tab().unwrap().window.rows.len(), 10);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
 }
@@ -356,7 +358,9 @@ fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
         Effect::Request { id, worker: Worker::Foreground, .. } => Some(*id),
         _ => None,
     });
-    app.update(Action::Reply { reply: DbReply { id: page.unwrap(), result: Err("interrupted".into()) } });
+    app.update(Action::Reply {
+        reply: DbReply { id: page.unwrap(), result: Err(ReplyError::new(ErrorKind::Interrupted, "interrupted")) },
+    });
     let tab = app.active_tab().unwrap();
     assert_eq!(tab.search, None, "the search that never showed its rows is dropped");
     assert_eq!(tab.total, Some(10));

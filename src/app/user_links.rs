@@ -10,8 +10,7 @@ use crate::db::users::UserLinks;
 
 use super::{App, DbReply, DbRequest, DbResult, Effect, Overlay, RequestId, UsersRequest, UsersResult, Worker};
 
-/// Sessions and accounts listed at most, each; the rest are counted.
-pub const LINKS_SHOWN: usize = 20;
+pub use crate::service::protocol::LINKS_SHOWN;
 
 /// The sessions and accounts of the user whose detail is open.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +111,7 @@ impl App {
         links.loaded = Some(match reply.result {
             Ok(DbResult::Users(UsersResult::Links(found))) => Ok(*found),
             Ok(_) => Err("unexpected reply".into()),
-            Err(message) => Err(message),
+            Err(error) => Err(error.message),
         });
         Vec::new()
     }

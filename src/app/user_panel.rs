@@ -12,8 +12,8 @@ mod forms;
 pub use forms::*;
 
 use super::input::{field_text, text_input};
-use super::users::{UsersRequest, UsersResult};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
+use super::{UsersRequest, UsersResult};
 
 /// The user the menu acts on.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,79 +2,21 @@
 //! one bounded request per fetched page), and the replies of the action menu's requests. The
 //! menu itself (its steps, forms and keys) is in `user_panel`.
 
-use super::AuditTarget;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 
 use crate::db::kinds::name_words;
-use crate::db::page::{Cursor, Page, View};
-use crate::db::users::{
-    ActionOutcome, ActionPlan, ActionPreview, BanState, Impersonation, MappedTable, UserAction, UserSummary,
-};
+use crate::db::page::Page;
+use crate::db::users::{ActionPlan, BanState, MappedTable, UserAction, UserSummary};
 use crate::db::value::{DisplayContext, raw_text, relative_age};
 
 use super::tab::{FetchKind, RowWindow};
 use super::user_panel::PanelStep;
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, TableTab, Worker};
-
-/// Database work of the user screens, answered on the worker by `tui::users::answer_users`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum UsersRequest {
-    /// Summaries of these users: the ids of the rows of one fetched page.
-    Statuses { ids: Vec<Value>, now: DateTime<Utc> },
-    /// The roles a role picker offers.
-    Roles,
-    /// What an action would do; nothing is written.
-    Preview { user: String, action: UserAction, now: DateTime<Utc> },
-    /// Runs an action in one transaction, records it in the audit log, re-reads the grid's rows.
-    Run(Box<RunRequest>),
-    /// Sessions in which an admin impersonates this user, or this user impersonates someone.
-    Impersonations { user: String, now: DateTime<Utc> },
-    /// The first sessions and accounts of the user with this id, for the row detail.
-    Links { user: Value, now: DateTime<Utc> },
-}
-
-/// A previewed action to run exactly as planned, and what to do after it commits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRequest {
-    pub plan: ActionPlan,
-    pub audit: AuditTarget,
-    /// The grid rows to read again once the change is committed.
-    pub reload: Option<WindowReload>,
-}
-
-/// Re-reads a window of rows from where it starts, so the grid stays where it was.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WindowReload {
-    pub view: View,
-    /// The first row held; `None` when the window starts at the top of the table.
-    pub first: Option<Cursor>,
-    pub limit: usize,
-}
-
-/// What the worker answers to a [`UsersRequest`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UsersResult {
-    Statuses(Vec<UserSummary>),
-    Roles(Vec<String>),
-    Preview(Box<ActionPreview>),
-    Done(Box<ActionDone>),
-    Impersonations(Vec<Impersonation>),
-    Links(Box<crate::db::users::UserLinks>),
-}
-
-/// A committed action.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActionDone {
-    /// What changed (`changes` is emptied: the old values stay on the worker and in the log).
-    pub outcome: ActionOutcome,
-    /// Set when the change was committed but the audit log could not be written.
-    pub audit_error: Option<String>,
-    /// The re-read window, or why it could not be read.
-    pub rows: Option<Result<Page, String>>,
-}
+use super::{
+    App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, RunRequest, TableTab, UsersRequest,
+    UsersResult, Worker,
+};
 
 /// The better-auth user table of this database, as the grid shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,11 +246,11 @@ impl App {
             return Vec::new();
         }
         if let Some((_, action)) = self.users.running.take_if(|(r, _)| *r == reply.id) {
-            return self.on_action_done(action, reply.result);
+            return self.on_action_done(action, reply.result.map_err(|e| e.message));
         }
         if self.users.panel_request == Some(reply.id) {
             self.users.panel_request = None;
-            self.on_panel_reply(reply.result);
+            self.on_panel_reply(reply.result.map_err(|e| e.message));
         }
         Vec::new()
     }
