@@ -205,6 +205,51 @@ fn stale_replies_are_dropped() {
     assert!(app.status.as_ref().is_none_or(|s| s.level != Level::Error));
 }
 
+/// The one foreground request among `effects`.
+fn page_request(effects: &[Effect]) -> (RequestId, DbRequest) {
+    let mut pages = effects.iter().filter_map(|e| match e {
+        Effect::Request { worker: Worker::Foreground, id, request } => Some((*id, (**request).clone())),
+        _ => None,
+    });
+    let page = pages.next().expect("a page read");
+    assert!(pages.next().is_none(), "one page read: {effects:?}");
+    page
+}
+
+#[test]
+fn a_superseded_page_read_is_interrupted_by_id_and_its_reply_dropped() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 100, 30);
+    let shows = |app: &App, id: &str| {
+        let id = Value::Text(id.into());
+        app.active_tab().unwrap().window.rows.iter().any(|r| r.values.contains(&id))
+    };
+    assert!(shows(&app, "u0000"));
+    // Both reads will find the first user gone: only the reply that is applied shows it.
+    conn.execute("DELETE FROM \"user\" WHERE id = 'u0000'", []).unwrap();
+    let (first, first_request) = page_request(&app.update(Action::CycleSort));
+    let effects = app.update(Action::CycleSort);
+    assert!(
+        effects.contains(&Effect::Interrupt { worker: Worker::Foreground, id: first }),
+        "the second sort cancels the first read by its id: {effects:?}"
+    );
+    let (second, second_request) = page_request(&effects);
+    assert_ne!(first, second);
+
+    let before = app.active_tab().unwrap().window.clone();
+    let result = handle_on(&mut conn, first_request, &mut |_| {});
+    assert!(result.is_ok(), "the first read did run: {result:?}");
+    let effects = app.update(Action::Reply { reply: DbReply { id: first, result } });
+    assert!(effects.is_empty(), "a superseded reply asks for nothing: {effects:?}");
+    assert_eq!(app.active_tab().unwrap().window, before, "a superseded reply changes nothing");
+    assert!(shows(&app, "u0000"));
+
+    let result = handle_on(&mut conn, second_request, &mut |_| {});
+    app.update(Action::Reply { reply: DbReply { id: second, result } });
+    assert!(!shows(&app, "u0000"), "the read that was awaited is applied");
+    assert_eq!(app.active_tab().unwrap().window.rows.len(), 9);
+}
+
 #[test]
 fn a_failed_page_keeps_the_rows_on_screen() {
     let (_dir, mut conn) = users_db(10);

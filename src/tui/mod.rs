@@ -7,6 +7,8 @@ pub mod console;
 mod export;
 mod signals;
 pub mod worker;
+#[cfg(test)]
+mod worker_tests;
 
 use std::io::stdout;
 use std::path::PathBuf;
