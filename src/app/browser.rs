@@ -11,7 +11,7 @@ use super::layout::{GUTTER, areas, grid_rows, tab_spans};
 use super::tab::{FetchKind, PendingFetch};
 use super::{
     Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, ReplyError, SPECIAL_SCREENS, Screen,
-    Worker,
+    Waiting, Worker,
 };
 
 impl App {
@@ -255,7 +255,8 @@ impl App {
     fn fetch(&mut self, kind: FetchKind, anchor: Anchor) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
         let limit = self.active_tab().map_or(super::tab::PAGE_ROWS, |t| t.page_rows());
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::FetchPage { view, anchor, limit });
+        let waiting = Waiting::Page { table: view.table.clone() };
+        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::FetchPage { view, anchor, limit });
         let sent_at_tick = self.spinner;
         if let Some(tab) = self.active_tab_mut() {
             tab.fetch = Some(PendingFetch { id, kind, sent_at_tick });
@@ -268,7 +269,8 @@ impl App {
         let mut effects = self.interrupt_running_fetch();
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return effects };
         effects.extend(self.fetch(FetchKind::Top, Anchor::First));
-        let (id, count) = self.request(Worker::Background, DbRequest::Count { view });
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (id, count) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         if let Some(tab) = self.active_tab_mut() {
             tab.total = None;
             tab.count_request = Some(id);
@@ -284,7 +286,8 @@ impl App {
             return Vec::new();
         }
         let Some(view) = tab.view() else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         self.tabs[index].count_request = Some(id);
         vec![effect]
     }

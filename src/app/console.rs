@@ -222,8 +222,6 @@ pub struct ConsoleState {
     /// Every table's columns, once read.
     pub schema: Vec<(String, Vec<String>)>,
     pub schema_requested: bool,
-    /// The schema read in flight: apart from `request`, so running a statement never waits on it.
-    pub schema_request: Option<RequestId>,
     /// The table `:` was pressed on: completed first.
     pub context_table: Option<String>,
     /// The tick a request in flight was sent at, to show how long it has been running.
@@ -247,7 +245,6 @@ impl Default for ConsoleState {
             completion: None,
             schema: Vec::new(),
             schema_requested: false,
-            schema_request: None,
             context_table: None,
             sent_at_tick: 0,
         }
@@ -255,10 +252,6 @@ impl Default for ConsoleState {
 }
 
 impl ConsoleState {
-    pub fn awaits(&self, id: RequestId) -> bool {
-        self.request.is_some_and(|(r, _)| r == id) || self.schema_request == Some(id)
-    }
-
     pub fn is_busy(&self) -> bool {
         self.request.is_some()
     }
@@ -317,7 +310,7 @@ impl super::App {
     }
 
     pub(super) fn console_request(&mut self, request: ConsoleRequest, awaiting: Awaiting) -> Effect {
-        let (id, effect) = self.request(Worker::Console, super::DbRequest::Console(request));
+        let (id, effect) = self.request(Worker::Console, super::Waiting::Console, super::DbRequest::Console(request));
         self.console.request = Some((id, awaiting));
         self.console.sent_at_tick = self.spinner;
         effect
@@ -329,8 +322,8 @@ impl super::App {
             return Vec::new();
         }
         self.console.schema_requested = true;
-        let (id, effect) = self.request(Worker::Console, super::DbRequest::Console(ConsoleRequest::Schema));
-        self.console.schema_request = Some(id);
+        let request = super::DbRequest::Console(ConsoleRequest::Schema);
+        let (_, effect) = self.request(Worker::Console, super::Waiting::ConsoleSchema, request);
         vec![effect]
     }
 }

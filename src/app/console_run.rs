@@ -4,7 +4,7 @@
 use super::console::{Awaiting, BATCH_ROWS, END_ROWS, Outcome, StatementResult};
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
-use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Worker};
+use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Waiting, Worker};
 use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
 
 /// The answer to a write's confirmation.
@@ -100,9 +100,8 @@ impl App {
         vec![Effect::Interrupt { worker: Worker::Console, id }]
     }
 
-    pub(super) fn on_console_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        if self.console.schema_request == Some(reply.id) {
-            self.console.schema_request = None;
+    pub(super) fn on_console_reply(&mut self, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
+        if waiting == Waiting::ConsoleSchema {
             if let Ok(DbResult::Console(ConsoleResult::Schema(schema))) = reply.result {
                 self.console.schema = schema;
             }

@@ -14,7 +14,7 @@ use crate::db::value::{edit_text, parse_value_like, plural};
 
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
 pub const TYPE_COUNT_ABOVE: usize = 10;
@@ -33,7 +33,6 @@ pub struct EditState {
     pub staged: Vec<StagedEdit>,
     /// Rows marked with Space for a multi-row delete: (table, paging key).
     pub marked: Vec<(String, Vec<Value>)>,
-    pub request: Option<RequestId>,
     /// The request is a commit: keys other than Esc (which cancels it) are answered "busy".
     pub committing: bool,
     /// Esc asked to cancel the running commit: its failure is the user's doing, not an error
@@ -150,8 +149,11 @@ impl App {
             return Vec::new();
         }
         let Some(table) = self.active_tab().map(|t| t.name.clone()) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::InsertTemplate { table, now: self.ctx.now });
-        self.edits.request = Some(id);
+        let (_, effect) = self.request(
+            Worker::Foreground,
+            super::Waiting::Edit,
+            DbRequest::InsertTemplate { table, now: self.ctx.now },
+        );
         vec![effect]
     }
 
@@ -206,8 +208,8 @@ impl App {
             })
             .collect();
         let table = tab.name.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::CascadePreview { table, keys });
-        self.edits.request = Some(id);
+        let (_, effect) =
+            self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::CascadePreview { table, keys });
         self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input("") });
         vec![effect]
     }
@@ -235,8 +237,8 @@ impl App {
         }
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
         let now = self.ctx.now;
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
-        self.edits.request = Some(id);
+        let (_, effect) =
+            self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::PreviewChanges { changes, now });
         self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now, scroll: 0 });
         vec![effect]
     }
@@ -244,8 +246,7 @@ impl App {
     fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
         let request = DbRequest::CommitChanges { changes, overwrite, now, audit: self.source.audit.clone() };
-        let (id, effect) = self.request(Worker::Foreground, request);
-        self.edits.request = Some(id);
+        let (_, effect) = self.request(Worker::Foreground, super::Waiting::Edit, request);
         self.edits.committing = true;
         self.overlay = Overlay::None;
         self.say(Level::Info, "committing…");
@@ -258,7 +259,7 @@ impl App {
         if key.code == KeyCode::Esc {
             self.say(Level::Info, "cancelling the commit…");
             self.edits.cancel_asked = true;
-            let commit = self.edits.request;
+            let commit = self.pending.id_of(&super::Waiting::Edit);
             return commit.map(|id| Effect::Interrupt { worker: Worker::Foreground, id }).into_iter().collect();
         }
         self.say(Level::Warning, "busy: committing (it may be waiting for a lock) · Esc cancels");
@@ -469,7 +470,6 @@ impl App {
     }
 
     pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        self.edits.request = None;
         self.edits.committing = false;
         let cancelled = std::mem::take(&mut self.edits.cancel_asked);
         match reply.result {
@@ -526,10 +526,6 @@ impl App {
             Err(message) => self.show_error(format!("{message} (staged changes kept)")),
         }
         Vec::new()
-    }
-
-    pub(super) fn awaits_edit(&self, id: RequestId) -> bool {
-        self.edits.request == Some(id)
     }
 }
 

@@ -132,6 +132,7 @@ impl App {
         let (table, total) = (prompt.table.clone(), prompt.rows);
         self.overlay = Overlay::None;
         let id = self.next_request_id();
+        self.pending.insert(id, super::Waiting::Export);
         self.export.running =
             Some(RunningExport { id, table: table.clone(), path: path.clone(), rows: 0, total, cancelling: false });
         self.say(Level::Info, format!("exporting {table} to {path}… (Esc cancels)"));

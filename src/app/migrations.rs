@@ -8,20 +8,17 @@ use crate::migrate::drift::Difference;
 use crate::migrate::hint::{HintArgs, migrate_command};
 
 use super::{
-    Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, MigrationsOverview, ReplyError, RequestId, Worker,
+    Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, MigrationsOverview, ReplyError, Waiting, Worker,
 };
 
 /// State of the migrations screen.
 #[derive(Debug, Clone, Default)]
 pub struct MigrationsScreen {
     pub overview: Option<Load<Box<MigrationsOverview>>>,
-    pub request: Option<RequestId>,
     pub selected: usize,
     pub sql_scroll: u16,
     /// The apply confirmation is open.
     pub confirming: bool,
-    /// An apply is running.
-    pub applying: Option<RequestId>,
     /// What the last apply did, line by line.
     pub log: Vec<String>,
     /// The outstanding read is the one made at startup: a database without migrations is
@@ -39,10 +36,6 @@ impl MigrationsScreen {
         }
     }
 
-    pub fn awaits(&self, id: RequestId) -> bool {
-        self.request == Some(id) || self.applying == Some(id)
-    }
-
     /// How `table` differs from the migrations, once the migrations were read.
     pub fn drift_of(&self, table: &str) -> Vec<&Difference> {
         match self.overview().map(|o| &o.drift) {
@@ -58,7 +51,7 @@ impl App {
         // A failed read (at startup, quietly) is tried again when the screen is shown.
         // No folder is an answer too: `r` looks again.
         let answered = matches!(self.migrations.overview, Some(Load::Loaded(_))) || self.migrations.missing.is_some();
-        if self.migrations.request.is_some() || answered {
+        if self.pending.awaits(&Waiting::Migrations) || answered {
             return Vec::new();
         }
         self.reload_migrations()
@@ -78,8 +71,7 @@ impl App {
 
     fn read_migrations_on(&mut self, worker: Worker) -> Vec<Effect> {
         let source = self.source.migrations.clone();
-        let (id, effect) = self.request(worker, DbRequest::Migrations { source });
-        self.migrations.request = Some(id);
+        let (_, effect) = self.request(worker, Waiting::Migrations, DbRequest::Migrations { source });
         self.migrations.quiet = false;
         if self.migrations.overview.is_none() {
             self.migrations.overview = Some(Load::Loading);
@@ -162,16 +154,15 @@ impl App {
     fn start_apply(&mut self) -> Vec<Effect> {
         self.migrations.confirming = false;
         let source = self.source.migrations.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::ApplyMigrations { source });
-        self.migrations.applying = Some(id);
+        let (_, effect) =
+            self.request(Worker::Foreground, Waiting::ApplyMigrations, DbRequest::ApplyMigrations { source });
         self.migrations.log = vec!["backing up the database…".into()];
         vec![effect]
     }
 
-    pub(super) fn on_migrations_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        let screen = &mut self.migrations;
-        if screen.request == Some(reply.id) {
-            screen.request = None;
+    pub(super) fn on_migrations_reply(&mut self, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
+        if waiting == Waiting::Migrations {
+            let screen = &mut self.migrations;
             match reply.result {
                 Ok(DbResult::Migrations(overview)) => {
                     screen.selected = screen.selected.min(overview.plan.statuses.len().saturating_sub(1));
@@ -210,7 +201,6 @@ impl App {
                 Vec::new()
             }
             Ok(DbResult::Applied(report)) => {
-                self.migrations.applying = None;
                 let line = format!(
                     "applied {} migration(s) with the {} tracker",
                     report.applied.len(),
@@ -224,7 +214,6 @@ impl App {
             }
             Ok(_) => Vec::new(),
             Err(ReplyError { message, .. }) => {
-                self.migrations.applying = None;
                 self.say(Level::Error, "a migration failed: see the migrations screen");
                 self.migrations.log.extend(message.lines().map(str::to_string));
                 // Earlier migrations of the run stay applied, so the schema may have changed.

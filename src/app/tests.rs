@@ -285,7 +285,7 @@ fn migrations_screen_shows_pending_and_a_failed_apply_changes_nothing() {
     press(&mut app, &mut conn, KeyCode::Char('A'));
     assert!(app.migrations.confirming);
     press(&mut app, &mut conn, KeyCode::Char('y'));
-    assert!(app.migrations.applying.is_none());
+    assert!(!app.pending.awaits(&Waiting::ApplyMigrations));
     assert!(app.migrations.log.iter().any(|l| l.contains("already exists")), "{:?}", app.migrations.log);
     let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
     assert_eq!(users, 3);

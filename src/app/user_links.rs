@@ -94,17 +94,12 @@ impl App {
             return Vec::new();
         };
         let request = UsersRequest::Links { user: user_id.clone(), now: self.ctx.now };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
+        let (id, effect) = self.request(Worker::Background, super::Waiting::UserLinks, DbRequest::Users(request));
         self.users.links = Some(DetailLinks { user_id, request: Some(id), loaded: None, selected: None });
         vec![effect]
     }
 
-    /// Whether `id` is the request of [`App::request_user_links`].
-    pub(super) fn awaits_links(&self, id: super::RequestId) -> bool {
-        self.users.links.as_ref().is_some_and(|l| l.request == Some(id))
-    }
-
-    /// Takes the reply to [`App::request_user_links`] (see [`App::awaits_links`]).
+    /// Takes the reply to [`App::request_user_links`].
     pub(super) fn on_links_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         let Some(links) = self.users.links.as_mut().filter(|l| l.request == Some(reply.id)) else { return Vec::new() };
         links.request = None;

@@ -15,7 +15,7 @@ use super::tab::{FetchKind, RowWindow};
 use super::user_panel::PanelStep;
 use super::{
     App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, RunRequest, TableTab, UsersRequest,
-    UsersResult, Worker,
+    UsersResult, Waiting, Worker,
 };
 
 /// The better-auth user table of this database, as the grid shows it.
@@ -35,9 +35,6 @@ pub struct UsersState {
     pub statuses: HashMap<String, Option<UserSummary>>,
     /// Set when the statuses cannot be read here (the column is then hidden).
     pub statuses_failed: bool,
-    status_requests: Vec<RequestId>,
-    /// The request the menu waits for (roles, preview, impersonations).
-    pub(super) panel_request: Option<RequestId>,
     /// The action running now; its reply is handled even if the menu was closed.
     pub(super) running: Option<(RequestId, UserAction)>,
     /// The sessions and accounts of the user whose row detail is open.
@@ -45,15 +42,8 @@ pub struct UsersState {
 }
 
 impl UsersState {
-    pub fn awaits(&self, id: RequestId) -> bool {
-        self.status_requests.contains(&id)
-            || self.panel_request == Some(id)
-            || self.running.as_ref().is_some_and(|(r, _)| *r == id)
-            || self.links.as_ref().is_some_and(|l| l.request == Some(id))
-    }
-
     pub fn is_busy(&self) -> bool {
-        self.panel_request.is_some() || self.running.is_some()
+        self.running.is_some()
     }
 
     /// The status of the user in `row` when `tab` is the user table: `Some(None)` while loading.
@@ -163,7 +153,7 @@ impl App {
         }
         if matches!(kind, FetchKind::Top | FetchKind::Bottom) || self.users.table.as_ref() != Some(&table) {
             self.users.statuses.clear();
-            self.users.status_requests.clear();
+            self.pending.forget(&Waiting::UserStatuses);
             self.users.statuses_failed = false;
         }
         let mut held: HashMap<String, Value> = HashMap::new();
@@ -190,8 +180,7 @@ impl App {
         }
         let request = UsersRequest::Statuses { ids: missing, now: self.ctx.now };
         // Statuses are extra: they read on the background worker so a jump never queues behind them.
-        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
-        self.users.status_requests.push(id);
+        let (_, effect) = self.request(Worker::Background, Waiting::UserStatuses, DbRequest::Users(request));
         vec![effect]
     }
 
@@ -214,18 +203,16 @@ impl App {
             return Vec::new();
         }
         let request = UsersRequest::Statuses { ids, now: self.ctx.now };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
-        self.users.status_requests.push(id);
+        let (_, effect) = self.request(Worker::Background, Waiting::UserStatuses, DbRequest::Users(request));
         vec![effect]
     }
 
     /// A reply to one of the user features' requests.
-    pub(super) fn on_users_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        if self.awaits_links(reply.id) {
+    pub(super) fn on_users_reply(&mut self, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
+        if waiting == Waiting::UserLinks {
             return self.on_links_reply(reply);
         }
-        if let Some(position) = self.users.status_requests.iter().position(|r| *r == reply.id) {
-            self.users.status_requests.remove(position);
+        if waiting == Waiting::UserStatuses {
             match reply.result {
                 Ok(DbResult::Users(UsersResult::Statuses(users))) => {
                     for user in users {
@@ -248,8 +235,7 @@ impl App {
         if let Some((_, action)) = self.users.running.take_if(|(r, _)| *r == reply.id) {
             return self.on_action_done(action, reply.result.map_err(|e| e.message));
         }
-        if self.users.panel_request == Some(reply.id) {
-            self.users.panel_request = None;
+        if waiting == Waiting::UserPanel {
             self.on_panel_reply(reply.result.map_err(|e| e.message));
         }
         Vec::new()
@@ -261,7 +247,8 @@ impl App {
         let audit = self.source.audit.clone();
         let action = plan.action.clone();
         let request = RunRequest { plan, audit, reload };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(UsersRequest::Run(Box::new(request))));
+        let request = DbRequest::Users(UsersRequest::Run(Box::new(request)));
+        let (id, effect) = self.request(Worker::Foreground, Waiting::UserAction, request);
         self.users.running = Some((id, action));
         vec![effect]
     }
@@ -305,7 +292,8 @@ impl App {
     /// Counts the active tab's rows again (a removal or a filtered column may have changed it).
     fn recount_active(&mut self) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         if let Some(tab) = self.active_tab_mut() {
             tab.count_request = Some(id);
         }
