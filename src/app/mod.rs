@@ -270,7 +270,7 @@ impl App {
         .iter()
         .any(|waiting| self.pending.awaits(waiting))
             || self.tabs.iter().any(|t| t.is_loading())
-            || self.users.is_busy()
+            || self.pending.any(|w| matches!(w, Waiting::UserPanel | Waiting::UserAction { .. }))
             || self.console.is_busy()
     }
 
@@ -362,7 +362,7 @@ impl App {
             Waiting::Export if self.awaits_export(reply.id) => self.on_export_reply(reply),
             Waiting::Export => Vec::new(),
             Waiting::Console | Waiting::ConsoleSchema => self.on_console_reply(waiting, reply),
-            Waiting::UserStatuses | Waiting::UserPanel | Waiting::UserAction | Waiting::UserLinks => {
+            Waiting::UserStatuses | Waiting::UserPanel | Waiting::UserAction { .. } | Waiting::UserLinks => {
                 self.on_users_reply(waiting, reply)
             }
             Waiting::Migrations | Waiting::ApplyMigrations => self.on_migrations_reply(waiting, reply),

@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use super::RequestId;
+use crate::db::users::UserAction;
 
 /// What a request's reply is for. Sending a request for something already awaited supersedes
 /// the older request (its reply is then dropped), except where several may run at once.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Waiting {
     /// The list of tables.
     Tables,
@@ -34,8 +35,8 @@ pub enum Waiting {
     UserStatuses,
     /// The user menu's roles, preview or impersonations.
     UserPanel,
-    /// A user action running.
-    UserAction,
+    /// A user action running; its reply is handled even if the menu was closed.
+    UserAction { action: UserAction },
     /// The sessions and accounts of the user whose detail is open.
     UserLinks,
     /// The migrations overview.
@@ -54,6 +55,14 @@ impl Waiting {
     /// Whether a new request for this supersedes the one in flight.
     fn supersedes(&self) -> bool {
         !matches!(self, Waiting::UserStatuses)
+    }
+
+    /// Whether `self` and `other` wait for the same thing (one user action at a time, whichever).
+    fn same(&self, other: &Waiting) -> bool {
+        match (self, other) {
+            (Waiting::UserAction { .. }, Waiting::UserAction { .. }) => true,
+            _ => self == other,
+        }
     }
 }
 
@@ -84,17 +93,22 @@ impl Pending {
 
     /// Whether a request for `waiting` is in flight.
     pub fn awaits(&self, waiting: &Waiting) -> bool {
-        self.waiting.values().any(|w| w == waiting)
+        self.waiting.values().any(|w| w.same(waiting))
+    }
+
+    /// Whether a request in flight is for something `matches` accepts.
+    pub fn any(&self, matches: impl Fn(&Waiting) -> bool) -> bool {
+        self.waiting.values().any(matches)
     }
 
     /// The id of the request in flight for `waiting` (the newest, when several are).
     pub fn id_of(&self, waiting: &Waiting) -> Option<RequestId> {
-        self.waiting.iter().filter(|(_, w)| *w == waiting).map(|(id, _)| *id).max()
+        self.waiting.iter().filter(|(_, w)| w.same(waiting)).map(|(id, _)| *id).max()
     }
 
     /// Drops every request for `waiting`: their replies will find nothing.
     pub fn forget(&mut self, waiting: &Waiting) {
-        self.waiting.retain(|_, w| w != waiting);
+        self.waiting.retain(|_, w| !w.same(waiting));
     }
 
     /// Whether any request is in flight.

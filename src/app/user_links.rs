@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 use crate::db::relations::{RelationOrigin, RowTarget};
 use crate::db::users::UserLinks;
 
-use super::{App, DbReply, DbRequest, DbResult, Effect, Overlay, RequestId, UsersRequest, UsersResult, Worker};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Overlay, UsersRequest, UsersResult, Worker};
 
 pub use crate::service::protocol::LINKS_SHOWN;
 
@@ -17,7 +17,6 @@ pub use crate::service::protocol::LINKS_SHOWN;
 pub struct DetailLinks {
     /// The user's id, as read from the grid row.
     pub user_id: Value,
-    pub request: Option<RequestId>,
     /// `None` while reading; the error text when it failed.
     pub loaded: Option<Result<UserLinks, String>>,
     /// The selected entry: sessions first, then accounts.
@@ -94,15 +93,16 @@ impl App {
             return Vec::new();
         };
         let request = UsersRequest::Links { user: user_id.clone(), now: self.ctx.now };
-        let (id, effect) = self.request(Worker::Background, super::Waiting::UserLinks, DbRequest::Users(request));
-        self.users.links = Some(DetailLinks { user_id, request: Some(id), loaded: None, selected: None });
+        let (_, effect) = self.request(Worker::Background, super::Waiting::UserLinks, DbRequest::Users(request));
+        self.users.links = Some(DetailLinks { user_id, loaded: None, selected: None });
         vec![effect]
     }
 
     /// Takes the reply to [`App::request_user_links`].
     pub(super) fn on_links_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        let Some(links) = self.users.links.as_mut().filter(|l| l.request == Some(reply.id)) else { return Vec::new() };
-        links.request = None;
+        // Routed here by the table of pending requests: a reply for links since closed or
+        // replaced never gets this far.
+        let Some(links) = self.users.links.as_mut() else { return Vec::new() };
         links.loaded = Some(match reply.result {
             Ok(DbResult::Users(UsersResult::Links(found))) => Ok(*found),
             Ok(_) => Err("unexpected reply".into()),

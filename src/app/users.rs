@@ -14,8 +14,8 @@ use crate::db::value::{DisplayContext, raw_text, relative_age};
 use super::tab::{FetchKind, RowWindow};
 use super::user_panel::PanelStep;
 use super::{
-    App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, RunRequest, TableTab, UsersRequest,
-    UsersResult, Waiting, Worker,
+    App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RunRequest, TableTab, UsersRequest, UsersResult,
+    Waiting, Worker,
 };
 
 /// The better-auth user table of this database, as the grid shows it.
@@ -35,17 +35,11 @@ pub struct UsersState {
     pub statuses: HashMap<String, Option<UserSummary>>,
     /// Set when the statuses cannot be read here (the column is then hidden).
     pub statuses_failed: bool,
-    /// The action running now; its reply is handled even if the menu was closed.
-    pub(super) running: Option<(RequestId, UserAction)>,
     /// The sessions and accounts of the user whose row detail is open.
     pub links: Option<super::user_links::DetailLinks>,
 }
 
 impl UsersState {
-    pub fn is_busy(&self) -> bool {
-        self.running.is_some()
-    }
-
     /// The status of the user in `row` when `tab` is the user table: `Some(None)` while loading.
     pub fn status_of(&self, tab: &TableTab, values: &[Value]) -> Option<Option<&UserSummary>> {
         let table = self.table.as_ref().filter(|t| t.table == tab.name && !self.statuses_failed)?;
@@ -232,7 +226,7 @@ impl App {
             }
             return Vec::new();
         }
-        if let Some((_, action)) = self.users.running.take_if(|(r, _)| *r == reply.id) {
+        if let Waiting::UserAction { action } = waiting {
             return self.on_action_done(action, reply.result.map_err(|e| e.message));
         }
         if waiting == Waiting::UserPanel {
@@ -248,8 +242,7 @@ impl App {
         let action = plan.action.clone();
         let request = RunRequest { plan, audit, reload };
         let request = DbRequest::Users(UsersRequest::Run(Box::new(request)));
-        let (id, effect) = self.request(Worker::Foreground, Waiting::UserAction, request);
-        self.users.running = Some((id, action));
+        let (_, effect) = self.request(Worker::Foreground, Waiting::UserAction { action }, request);
         vec![effect]
     }
 
