@@ -103,8 +103,7 @@ fn settle(app: &mut App, conn: &mut Connection, mut effects: Vec<Effect>) {
         for effect in effects {
             if let Effect::Request { id, request, .. } = effect {
                 let mut partials = Vec::new();
-                let result =
-                    squall::tui::worker::answer(conn, *request, &mut |r| partials.push(r)).map_err(|e| e.to_string());
+                let result = squall::service::handle_on(conn, *request, &mut |r| partials.push(r));
                 for partial in partials {
                     next.extend(app.update(Action::Reply { reply: DbReply { id, result: Ok(partial) } }));
                 }

@@ -12,5 +12,6 @@ pub mod migrate;
 pub mod paths;
 pub mod present;
 pub mod project;
+pub mod service;
 pub mod tui;
 pub mod ui;

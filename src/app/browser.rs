@@ -9,7 +9,10 @@ use super::grid_layout::GridColumn;
 use super::keymap::browser_action;
 use super::layout::{GUTTER, areas, grid_rows, tab_spans};
 use super::tab::{FetchKind, PendingFetch};
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, SPECIAL_SCREENS, Screen, Worker};
+use super::{
+    Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, ReplyError, SPECIAL_SCREENS, Screen,
+    Waiting, Worker,
+};
 
 impl App {
     /// Actions of the screen on top: the overlay's when one is open, else the grid's.
@@ -248,7 +251,7 @@ impl App {
     /// Cancels an outstanding page read whose result a new one will replace.
     fn interrupt_running_fetch(&mut self) -> Vec<Effect> {
         match self.active_tab_mut().and_then(|t| t.fetch.take()) {
-            Some(_) => vec![Effect::Interrupt { worker: Worker::Foreground }],
+            Some(pending) => vec![Effect::Interrupt { worker: Worker::Foreground, id: pending.id }],
             None => Vec::new(),
         }
     }
@@ -256,7 +259,8 @@ impl App {
     fn fetch(&mut self, kind: FetchKind, anchor: Anchor) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
         let limit = self.active_tab().map_or(super::tab::PAGE_ROWS, |t| t.page_rows());
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::FetchPage { view, anchor, limit });
+        let waiting = Waiting::Page { table: view.table.clone() };
+        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::FetchPage { view, anchor, limit });
         let sent_at_tick = self.spinner;
         if let Some(tab) = self.active_tab_mut() {
             tab.fetch = Some(PendingFetch { id, kind, sent_at_tick });
@@ -269,7 +273,8 @@ impl App {
         let mut effects = self.interrupt_running_fetch();
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return effects };
         effects.extend(self.fetch(FetchKind::Top, Anchor::First));
-        let (id, count) = self.request(Worker::Background, DbRequest::Count { view });
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (id, count) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         if let Some(tab) = self.active_tab_mut() {
             tab.total = None;
             tab.count_request = Some(id);
@@ -285,7 +290,8 @@ impl App {
             return Vec::new();
         }
         let Some(view) = tab.view() else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         self.tabs[index].count_request = Some(id);
         vec![effect]
     }
@@ -299,7 +305,7 @@ impl App {
             "query cancelled; showing the rows from before"
         };
         self.say(Level::Info, message);
-        vec![Effect::Interrupt { worker: Worker::Foreground }]
+        vec![Effect::Interrupt { worker: Worker::Foreground, id: pending.id }]
     }
 
     /// Shows the tab at `index` of the tab bar (tables, then special screens), wrapping around.
@@ -365,7 +371,7 @@ impl App {
                     }
                 }
                 Ok(_) => {}
-                Err(message) => {
+                Err(ReplyError { message, .. }) => {
                     tab.meta = Load::Failed(message.clone());
                     self.say(Level::Error, format!("reading {} failed: {message}", self.tabs[index].name));
                 }
@@ -409,17 +415,16 @@ impl App {
                 effects
             }
             Ok(_) => Vec::new(),
-            Err(message) => {
+            Err(error) => {
                 let name = tab.name.clone();
-                tab.rows_error = Some(message.clone());
+                tab.rows_error = Some(error.message.clone());
                 if pending.kind == FetchKind::Top {
                     tab.restore_shown();
                 }
-                let cancelled = message.contains("interrupted");
-                if cancelled {
+                if error.is_interrupted() {
                     self.say(Level::Info, "query cancelled; showing the rows from before");
                 } else {
-                    self.say(Level::Error, format!("reading {name} failed: {message}"));
+                    self.say(Level::Error, format!("reading {name} failed: {error}"));
                 }
                 Vec::new()
             }

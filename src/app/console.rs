@@ -8,10 +8,9 @@ use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
-use super::{AuditTarget, Effect, Load, RequestId, TableMeta, TableTab, Worker};
-use crate::db::kinds::ColumnKind;
+use super::{ConsoleRequest, Effect, Load, RequestId, RowBatch, TableMeta, TableTab, Worker};
 use crate::db::page::{Cursor, Page, PageRow, SortDirection};
-use crate::db::query::{PlanNode, ResultColumn, WritePreview, WriteReport, result_table_info};
+use crate::db::query::{PlanNode, WritePreview, result_table_info};
 use crate::db::schema::RelationType;
 
 /// Rows asked for per batch.
@@ -20,53 +19,6 @@ pub const BATCH_ROWS: usize = 200;
 pub const END_ROWS: usize = 400;
 /// Lines of the editor (without its border) at most.
 const EDITOR_LINES: u16 = 8;
-
-/// Work for the console's worker.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ConsoleRequest {
-    /// Prepare a statement: a reading one starts streaming (the first batch comes back); a
-    /// writing one is not run, and the reply says what it would change.
-    Run { sql: String, batch: usize },
-    /// Rows `from .. from + rows` of the stream started by request `stream`.
-    Fetch { stream: RequestId, from: u64, rows: usize },
-    /// Step the stream to its end, keeping the last `keep` rows.
-    ToEnd { stream: RequestId, keep: usize },
-    /// Run a writing statement in one transaction, then record it in the audit log.
-    Write { sql: String, audit: AuditTarget },
-    /// The statement's `EXPLAIN QUERY PLAN`.
-    Plan { sql: String },
-    /// Every table's columns, for completion.
-    Schema,
-}
-
-/// A batch of rows from a stream.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowBatch {
-    /// The result's columns and their kinds (with the first batch of a stream).
-    pub columns: Option<(Vec<ResultColumn>, Vec<ColumnKind>)>,
-    /// Index of the first row in the whole result.
-    pub first: u64,
-    pub rows: Vec<Vec<Value>>,
-    /// The statement has no more rows.
-    pub done: bool,
-    /// Rows stepped through so far (the total once `done`).
-    pub seen: u64,
-    /// How long the worker took for this batch (or since the statement started, for the first).
-    pub elapsed_ms: u64,
-}
-
-/// What the console's worker sends back.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ConsoleResult {
-    Rows(RowBatch),
-    /// The statement writes; nothing ran. `matching` counts the rows an UPDATE / DELETE touches.
-    NeedsConfirm {
-        preview: WritePreview,
-    },
-    Written(WriteReport),
-    Plan(Vec<PlanNode>),
-    Schema(Vec<(String, Vec<String>)>),
-}
 
 /// Which part of the console keys go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,8 +222,6 @@ pub struct ConsoleState {
     /// Every table's columns, once read.
     pub schema: Vec<(String, Vec<String>)>,
     pub schema_requested: bool,
-    /// The schema read in flight: apart from `request`, so running a statement never waits on it.
-    pub schema_request: Option<RequestId>,
     /// The table `:` was pressed on: completed first.
     pub context_table: Option<String>,
     /// The tick a request in flight was sent at, to show how long it has been running.
@@ -295,7 +245,6 @@ impl Default for ConsoleState {
             completion: None,
             schema: Vec::new(),
             schema_requested: false,
-            schema_request: None,
             context_table: None,
             sent_at_tick: 0,
         }
@@ -303,10 +252,6 @@ impl Default for ConsoleState {
 }
 
 impl ConsoleState {
-    pub fn awaits(&self, id: RequestId) -> bool {
-        self.request.is_some_and(|(r, _)| r == id) || self.schema_request == Some(id)
-    }
-
     pub fn is_busy(&self) -> bool {
         self.request.is_some()
     }
@@ -365,7 +310,7 @@ impl super::App {
     }
 
     pub(super) fn console_request(&mut self, request: ConsoleRequest, awaiting: Awaiting) -> Effect {
-        let (id, effect) = self.request(Worker::Console, super::DbRequest::Console(request));
+        let (id, effect) = self.request(Worker::Console, super::Waiting::Console, super::DbRequest::Console(request));
         self.console.request = Some((id, awaiting));
         self.console.sent_at_tick = self.spinner;
         effect
@@ -377,8 +322,8 @@ impl super::App {
             return Vec::new();
         }
         self.console.schema_requested = true;
-        let (id, effect) = self.request(Worker::Console, super::DbRequest::Console(ConsoleRequest::Schema));
-        self.console.schema_request = Some(id);
+        let request = super::DbRequest::Console(ConsoleRequest::Schema);
+        let (_, effect) = self.request(Worker::Console, super::Waiting::ConsoleSchema, request);
         vec![effect]
     }
 }

@@ -1,12 +1,10 @@
 //! Running console statements: one at a time, each with its own result; streaming windows of
 //! rows, jumps to either end, cancel, writes after a `y`, and the query plan.
 
-use super::console::{
-    Awaiting, BATCH_ROWS, ConsoleRequest, ConsoleResult, END_ROWS, Outcome, RowBatch, StatementResult,
-};
+use super::console::{Awaiting, BATCH_ROWS, END_ROWS, Outcome, StatementResult};
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
-use super::{App, DbReply, DbResult, Effect, Level, Load, Worker};
+use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Waiting, Worker};
 use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
 
 /// The answer to a write's confirmation.
@@ -82,7 +80,7 @@ impl App {
 
     /// Stops what the console's worker runs now; the statement's rows so far stay.
     pub(super) fn cancel_console(&mut self) -> Vec<Effect> {
-        let Some((_, awaiting)) = self.console.request.take() else { return Vec::new() };
+        let Some((id, awaiting)) = self.console.request.take() else { return Vec::new() };
         self.console.queue.clear();
         match awaiting {
             Awaiting::Run { result } | Awaiting::Fetch { result, .. } | Awaiting::Write { result } => {
@@ -99,12 +97,11 @@ impl App {
             }
             Awaiting::Plan => self.console.plan = None,
         }
-        vec![Effect::Interrupt { worker: Worker::Console }]
+        vec![Effect::Interrupt { worker: Worker::Console, id }]
     }
 
-    pub(super) fn on_console_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        if self.console.schema_request == Some(reply.id) {
-            self.console.schema_request = None;
+    pub(super) fn on_console_reply(&mut self, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
+        if waiting == Waiting::ConsoleSchema {
             if let Ok(DbResult::Console(ConsoleResult::Schema(schema))) = reply.result {
                 self.console.schema = schema;
             }
@@ -114,7 +111,7 @@ impl App {
         let result = match reply.result {
             Ok(DbResult::Console(result)) => Ok(result),
             Ok(_) => Err("unexpected reply".to_string()),
-            Err(message) => Err(message),
+            Err(error) => Err(error.message),
         };
         match (awaiting, result) {
             (Awaiting::Plan, Ok(ConsoleResult::Plan(nodes))) => {

@@ -9,8 +9,8 @@ use rusqlite::types::Value;
 
 use super::tests::{open_app, users_db};
 use super::*;
+use crate::service::handle_on;
 use crate::tui::console::ConsoleHandle;
-use crate::tui::worker::answer;
 
 pub(crate) struct Harness {
     pub dir: tempfile::TempDir,
@@ -50,10 +50,12 @@ impl Harness {
                         waiting += 1;
                     }
                     Effect::Request { id, request, .. } => {
-                        let result = answer(&mut self.conn, *request, &mut |_| {}).map_err(|e| e.to_string());
+                        let result = handle_on(&mut self.conn, *request, &mut |_| {});
                         next.extend(self.app.update(Action::Reply { reply: DbReply { id, result } }));
                     }
-                    Effect::Interrupt { worker: Worker::Console } => self.console.interrupt(),
+                    Effect::Interrupt { worker: Worker::Console, id } => {
+                        self.console.interrupt(id);
+                    }
                     Effect::Interrupt { .. } => {}
                     _ => {}
                 }
@@ -246,9 +248,10 @@ fn esc_cancels_a_running_statement() {
     h.app.console.editor = editor_with("select 1");
     let effects = h.app.update(Action::Key { key: KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE) });
     assert_eq!(effects.len(), 1);
+    let Effect::Request { id, .. } = effects[0] else { panic!("a request: {effects:?}") };
     assert!(h.app.console.is_busy());
     let effects = h.app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
-    assert_eq!(effects, vec![Effect::Interrupt { worker: Worker::Console }]);
+    assert_eq!(effects, vec![Effect::Interrupt { worker: Worker::Console, id }]);
     assert_eq!(h.result().outcome, Outcome::Cancelled);
     assert!(!h.app.console.is_busy());
 }

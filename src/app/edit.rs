@@ -15,7 +15,7 @@ use crate::present::plural;
 
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Worker};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
 pub const TYPE_COUNT_ABOVE: usize = 10;
@@ -34,7 +34,6 @@ pub struct EditState {
     pub staged: Vec<StagedEdit>,
     /// Rows marked with Space for a multi-row delete: (table, paging key).
     pub marked: Vec<(String, Vec<Value>)>,
-    pub request: Option<RequestId>,
     /// The request is a commit: keys other than Esc (which cancels it) are answered "busy".
     pub committing: bool,
     /// Esc asked to cancel the running commit: its failure is the user's doing, not an error
@@ -151,8 +150,11 @@ impl App {
             return Vec::new();
         }
         let Some(table) = self.active_tab().map(|t| t.name.clone()) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::InsertTemplate { table, now: self.ctx.now });
-        self.edits.request = Some(id);
+        let (_, effect) = self.request(
+            Worker::Foreground,
+            super::Waiting::Edit,
+            DbRequest::InsertTemplate { table, now: self.ctx.now },
+        );
         vec![effect]
     }
 
@@ -207,8 +209,8 @@ impl App {
             })
             .collect();
         let table = tab.name.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::CascadePreview { table, keys });
-        self.edits.request = Some(id);
+        let (_, effect) =
+            self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::CascadePreview { table, keys });
         self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input("") });
         vec![effect]
     }
@@ -236,8 +238,8 @@ impl App {
         }
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
         let now = self.ctx.now;
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::PreviewChanges { changes, now });
-        self.edits.request = Some(id);
+        let (_, effect) =
+            self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::PreviewChanges { changes, now });
         self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now, scroll: 0 });
         vec![effect]
     }
@@ -245,8 +247,7 @@ impl App {
     fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
         let request = DbRequest::CommitChanges { changes, overwrite, now, audit: self.source.audit.clone() };
-        let (id, effect) = self.request(Worker::Foreground, request);
-        self.edits.request = Some(id);
+        let (_, effect) = self.request(Worker::Foreground, super::Waiting::Edit, request);
         self.edits.committing = true;
         self.overlay = Overlay::None;
         self.say(Level::Info, "committing…");
@@ -259,7 +260,8 @@ impl App {
         if key.code == KeyCode::Esc {
             self.say(Level::Info, "cancelling the commit…");
             self.edits.cancel_asked = true;
-            return vec![Effect::Interrupt { worker: Worker::Foreground }];
+            let commit = self.pending.id_of(&super::Waiting::Edit);
+            return commit.map(|id| Effect::Interrupt { worker: Worker::Foreground, id }).into_iter().collect();
         }
         self.say(Level::Warning, "busy: committing (it may be waiting for a lock) · Esc cancels");
         Vec::new()
@@ -469,7 +471,6 @@ impl App {
     }
 
     pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        self.edits.request = None;
         self.edits.committing = false;
         let cancelled = std::mem::take(&mut self.edits.cancel_asked);
         match reply.result {
@@ -526,10 +527,6 @@ impl App {
             Err(message) => self.show_error(format!("{message} (staged changes kept)")),
         }
         Vec::new()
-    }
-
-    pub(super) fn awaits_edit(&self, id: RequestId) -> bool {
-        self.edits.request == Some(id)
     }
 }
 

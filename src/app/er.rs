@@ -3,23 +3,15 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::er::{Detail, Direction, ErDiagram, ErModel};
+use crate::er::{Detail, Direction};
 
 use super::layout::areas;
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
-
-/// A model with its drawing, made together on a worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErView {
-    pub model: ErModel,
-    pub diagram: ErDiagram,
-}
+use super::{Action, App, DbReply, DbRequest, DbResult, Effect, ErView, Level, Load, ReplyError, Waiting, Worker};
 
 /// State of the ER screen.
 #[derive(Debug, Clone, Default)]
 pub struct ErScreen {
     pub view: Option<Load<Box<ErView>>>,
-    pub request: Option<RequestId>,
     pub compact: bool,
     /// Index of the selected box.
     pub selected: usize,
@@ -42,7 +34,7 @@ impl ErScreen {
 
 impl App {
     pub(super) fn open_er(&mut self) -> Vec<Effect> {
-        if self.er.request.is_some() || self.er.view.is_some() {
+        if self.pending.awaits(&Waiting::Er) || self.er.view.is_some() {
             return Vec::new();
         }
         self.reload_er()
@@ -59,8 +51,7 @@ impl App {
     fn reload_er(&mut self) -> Vec<Effect> {
         let request = DbRequest::Er { include_internal: self.show_internal, detail: self.er.detail() };
         // Row counts scan tables: the background worker does it, pages never wait behind it.
-        let (id, effect) = self.request(Worker::Background, request);
-        self.er.request = Some(id);
+        let (_, effect) = self.request(Worker::Background, Waiting::Er, request);
         if self.er.view.is_none() {
             self.er.view = Some(Load::Loading);
         }
@@ -68,7 +59,6 @@ impl App {
     }
 
     pub(super) fn on_er_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        self.er.request = None;
         match reply.result {
             Ok(DbResult::Er(view)) => {
                 let selected =
@@ -85,7 +75,7 @@ impl App {
                 }
             }
             Ok(_) => {}
-            Err(message) => {
+            Err(ReplyError { message, .. }) => {
                 self.say(Level::Error, format!("reading the schema for the diagram failed: {message}"));
                 if self.er.view().is_none() {
                     self.er.view = Some(Load::Failed(message));
@@ -155,8 +145,7 @@ impl App {
     fn relayout_er(&mut self) -> Vec<Effect> {
         let Some(view) = self.er.view() else { return Vec::new() };
         let request = DbRequest::ErLayout { model: Box::new(view.model.clone()), detail: self.er.detail() };
-        let (id, effect) = self.request(Worker::Background, request);
-        self.er.request = Some(id);
+        let (_, effect) = self.request(Worker::Background, Waiting::Er, request);
         vec![effect]
     }
 

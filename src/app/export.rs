@@ -11,7 +11,7 @@ use crate::db::kinds::ColumnKind;
 use crate::present::group_thousands;
 
 use super::input::{field_text, text_input};
-use super::{App, DbReply, DbResult, Effect, Level, Overlay, RequestId};
+use super::{App, DbReply, DbResult, Effect, ExportJob, Level, Overlay, RequestId};
 
 /// Whether copying can work in this terminal, decided by the terminal layer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -24,15 +24,6 @@ pub enum ClipboardSupport {
     /// Inside tmux, whose `set-clipboard` can change while squall runs: the terminal layer asks
     /// tmux at each copy, and says so when tmux would drop the sequence.
     AskTmux,
-}
-
-/// What an export writes, as the terminal layer needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportJob {
-    pub source: ExportSource,
-    pub options: ExportOptions,
-    /// As typed: relative paths are relative to squall's current directory.
-    pub path: String,
 }
 
 /// The `x` prompt: format, path and secrets, changed before anything is written.
@@ -141,6 +132,7 @@ impl App {
         let (table, total) = (prompt.table.clone(), prompt.rows);
         self.overlay = Overlay::None;
         let id = self.next_request_id();
+        self.pending.insert(id, super::Waiting::Export);
         self.export.running =
             Some(RunningExport { id, table: table.clone(), path: path.clone(), rows: 0, total, cancelling: false });
         self.say(Level::Info, format!("exporting {table} to {path}… (Esc cancels)"));

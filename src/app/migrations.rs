@@ -1,57 +1,24 @@
 //! The migrations screen: every migration with its state, its SQL, and applying what is pending
 //! after a confirmation that shows exactly what will run.
 
-use std::path::PathBuf;
-
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use crate::migrate::drift::{Difference, DriftReport};
+use crate::migrate::ApplyEvent;
+use crate::migrate::drift::Difference;
 use crate::migrate::hint::{HintArgs, migrate_command};
-use crate::migrate::{ApplyEvent, ApplyPlan};
 
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, RequestId, Worker};
-
-/// Where to look for the migrations of the open database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationsSource {
-    pub db_path: PathBuf,
-    /// The directory squall was started in (wrangler config, `drizzle/`, `migrations/`).
-    pub cwd: PathBuf,
-    /// `--d1 NAME`.
-    pub d1: Option<String>,
-    /// Where apply writes its backup.
-    pub backup_dir: PathBuf,
-    /// `--migrations DIR`, as given (relative to `cwd`).
-    pub migrations_dir: Option<PathBuf>,
-    /// The audit log that records applied migrations.
-    pub audit_file: PathBuf,
-}
-
-/// Everything the screen shows, read in one go by the worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationsOverview {
-    /// Which folder and why.
-    pub reason: String,
-    pub plan: ApplyPlan,
-    /// Statements of each file of the folder, by file index.
-    pub statements: Vec<Vec<String>>,
-    /// The live schema against the migrations', or why it could not be checked.
-    pub drift: Result<DriftReport, String>,
-    /// Where the journal and the folder's files disagree, one sentence each.
-    pub notes: Vec<String>,
-}
+use super::{
+    Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, MigrationsOverview, ReplyError, Waiting, Worker,
+};
 
 /// State of the migrations screen.
 #[derive(Debug, Clone, Default)]
 pub struct MigrationsScreen {
     pub overview: Option<Load<Box<MigrationsOverview>>>,
-    pub request: Option<RequestId>,
     pub selected: usize,
     pub sql_scroll: u16,
     /// The apply confirmation is open.
     pub confirming: bool,
-    /// An apply is running.
-    pub applying: Option<RequestId>,
     /// What the last apply did, line by line.
     pub log: Vec<String>,
     /// The outstanding read is the one made at startup: a database without migrations is
@@ -69,10 +36,6 @@ impl MigrationsScreen {
         }
     }
 
-    pub fn awaits(&self, id: RequestId) -> bool {
-        self.request == Some(id) || self.applying == Some(id)
-    }
-
     /// How `table` differs from the migrations, once the migrations were read.
     pub fn drift_of(&self, table: &str) -> Vec<&Difference> {
         match self.overview().map(|o| &o.drift) {
@@ -88,7 +51,7 @@ impl App {
         // A failed read (at startup, quietly) is tried again when the screen is shown.
         // No folder is an answer too: `r` looks again.
         let answered = matches!(self.migrations.overview, Some(Load::Loaded(_))) || self.migrations.missing.is_some();
-        if self.migrations.request.is_some() || answered {
+        if self.pending.awaits(&Waiting::Migrations) || answered {
             return Vec::new();
         }
         self.reload_migrations()
@@ -108,8 +71,7 @@ impl App {
 
     fn read_migrations_on(&mut self, worker: Worker) -> Vec<Effect> {
         let source = self.source.migrations.clone();
-        let (id, effect) = self.request(worker, DbRequest::Migrations { source });
-        self.migrations.request = Some(id);
+        let (_, effect) = self.request(worker, Waiting::Migrations, DbRequest::Migrations { source });
         self.migrations.quiet = false;
         if self.migrations.overview.is_none() {
             self.migrations.overview = Some(Load::Loading);
@@ -192,16 +154,15 @@ impl App {
     fn start_apply(&mut self) -> Vec<Effect> {
         self.migrations.confirming = false;
         let source = self.source.migrations.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::ApplyMigrations { source });
-        self.migrations.applying = Some(id);
+        let (_, effect) =
+            self.request(Worker::Foreground, Waiting::ApplyMigrations, DbRequest::ApplyMigrations { source });
         self.migrations.log = vec!["backing up the database…".into()];
         vec![effect]
     }
 
-    pub(super) fn on_migrations_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        let screen = &mut self.migrations;
-        if screen.request == Some(reply.id) {
-            screen.request = None;
+    pub(super) fn on_migrations_reply(&mut self, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
+        if waiting == Waiting::Migrations {
+            let screen = &mut self.migrations;
             match reply.result {
                 Ok(DbResult::Migrations(overview)) => {
                     screen.selected = screen.selected.min(overview.plan.statuses.len().saturating_sub(1));
@@ -214,7 +175,7 @@ impl App {
                     screen.quiet = false;
                 }
                 Ok(_) => {}
-                Err(message) => {
+                Err(ReplyError { message, .. }) => {
                     if !std::mem::take(&mut self.migrations.quiet) {
                         self.say(Level::Error, format!("reading migrations failed: {message}"));
                     }
@@ -240,7 +201,6 @@ impl App {
                 Vec::new()
             }
             Ok(DbResult::Applied(report)) => {
-                self.migrations.applying = None;
                 let line = format!(
                     "applied {} migration(s) with the {} tracker",
                     report.applied.len(),
@@ -253,8 +213,7 @@ impl App {
                 effects
             }
             Ok(_) => Vec::new(),
-            Err(message) => {
-                self.migrations.applying = None;
+            Err(ReplyError { message, .. }) => {
                 self.say(Level::Error, "a migration failed: see the migrations screen");
                 self.migrations.log.extend(message.lines().map(str::to_string));
                 // Earlier migrations of the run stay applied, so the schema may have changed.

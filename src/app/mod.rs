@@ -22,6 +22,7 @@ pub mod layout;
 mod migrations;
 mod navigate;
 mod overlay;
+mod pending;
 mod protocol;
 mod ref_picker;
 mod reload;
@@ -33,47 +34,44 @@ mod users;
 
 use rusqlite::types::Value;
 
+pub use crate::service::protocol::{
+    ActionDone, AuditTarget, ConsoleRequest, ConsoleResult, DbReply, DbRequest, DbResult, ErView, ErrorKind, ExportJob,
+    MigrationsOverview, MigrationsSource, ReplyError, RequestId, RowBatch, RunRequest, TableMeta, UsersRequest,
+    UsersResult, WindowReload,
+};
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
 pub use console::{
-    Awaiting, ConsoleAreas, ConsoleFocus, ConsoleRequest, ConsoleResult, ConsoleState, Outcome, RowBatch,
-    StatementResult, console_areas, console_body,
+    Awaiting, ConsoleAreas, ConsoleFocus, ConsoleState, Outcome, StatementResult, console_areas, console_body,
 };
 pub use console_keys::{CONSOLE_KEYS, editor_with};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
-pub use er::{ErScreen, ErView};
-pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, RunningExport, default_export_path};
+pub use er::ErScreen;
+pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
 pub use hints::{Hint, help_key, hints};
 pub use input::field_text;
 pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
-pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
+pub use migrations::MigrationsScreen;
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
-pub use protocol::{AppEvent, DbReply, DbRequest, DbResult, Effect, RequestId, TableMeta, Worker};
+pub use pending::{Pending, Waiting};
+pub use protocol::{AppEvent, Effect, Worker};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
-pub use users::{
-    ActionDone, RunRequest, StatusTone, UserTable, UsersRequest, UsersResult, UsersState, WindowReload, grid_status,
-    status_parts, status_text,
-};
+pub use users::{StatusTone, UserTable, UsersState, grid_status, status_parts, status_text};
 
-use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflict, RowConflicts, StagedChange};
-use crate::db::kinds::ColumnKind;
-use crate::db::labels::{FindByLabel, LabelLookup, LabelMatch, RowLabel};
+use crate::db::edit::RowConflict;
+use crate::db::labels::RowLabel;
 use crate::db::open::ReadOnlyReason;
-use crate::db::page::{Anchor, Page, View};
-use crate::db::relations::{ReferencingGroup, RowTarget};
-use crate::db::schema::{TableInfo, TableSummary};
+use crate::db::schema::TableSummary;
 use crate::db::value::DisplayContext;
-use crate::er::{Detail, ErModel};
-use crate::migrate::{ApplyEvent, ApplyReport};
 
 /// How many status messages the log keeps.
 const MESSAGES_KEPT: usize = 300;
@@ -113,15 +111,6 @@ pub struct Source {
     pub audit: AuditTarget,
 }
 
-/// Where committed changes are recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditTarget {
-    /// The audit log file (JSON lines).
-    pub file: std::path::PathBuf,
-    /// The database the changes are made to, as the log names it.
-    pub database: std::path::PathBuf,
-}
-
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -152,7 +141,6 @@ pub struct App {
     pub edits: EditState,
     /// The path walked with `gd` / `gr`, most recent last.
     pub trail: Vec<Breadcrumb>,
-    nav_request: Option<RequestId>,
     /// User statuses and the user action menu's requests.
     pub users: UsersState,
     /// Following other processes' commits: on or off, and staged rows found changed underneath.
@@ -178,7 +166,8 @@ pub struct App {
     pub pending_g: bool,
     /// Columns of the row detail whose labels were asked for, in request order.
     pending_label_columns: Vec<usize>,
-    tables_request: Option<RequestId>,
+    /// Requests in flight, each with what its reply is for.
+    pub pending: Pending,
     next_id: RequestId,
 }
 
@@ -196,7 +185,6 @@ impl App {
             er: ErScreen::default(),
             edits: EditState::default(),
             trail: Vec::new(),
-            nav_request: None,
             users: UsersState::default(),
             live: Live::default(),
             export: ExportState::default(),
@@ -212,7 +200,7 @@ impl App {
             should_quit: false,
             pending_g: false,
             pending_label_columns: Vec::new(),
-            tables_request: None,
+            pending: Pending::default(),
             next_id: 1,
         };
         let mut effects = app.request_tables();
@@ -235,15 +223,17 @@ impl App {
         id
     }
 
-    fn request(&mut self, worker: Worker, request: DbRequest) -> (RequestId, Effect) {
+    /// A request to `worker`, recorded in the table of pending requests as `waiting` (which
+    /// supersedes an older request for the same thing: its reply will be dropped).
+    fn request(&mut self, worker: Worker, waiting: Waiting, request: DbRequest) -> (RequestId, Effect) {
         let id = self.next_request_id();
+        self.pending.insert(id, waiting);
         (id, Effect::Request { worker, id, request: Box::new(request) })
     }
 
     pub(crate) fn request_tables(&mut self) -> Vec<Effect> {
-        let (id, effect) =
-            self.request(Worker::Foreground, DbRequest::ListTables { include_internal: self.show_internal });
-        self.tables_request = Some(id);
+        let request = DbRequest::ListTables { include_internal: self.show_internal };
+        let (_, effect) = self.request(Worker::Foreground, Waiting::Tables, request);
         vec![effect]
     }
 
@@ -268,14 +258,18 @@ impl App {
 
     /// Whether any request is outstanding (drives the spinner).
     pub fn is_busy(&self) -> bool {
-        self.tables_request.is_some()
+        [
+            Waiting::Tables,
+            Waiting::Migrations,
+            Waiting::ApplyMigrations,
+            Waiting::Er,
+            Waiting::Navigation,
+            Waiting::Edit,
+        ]
+        .iter()
+        .any(|waiting| self.pending.awaits(waiting))
             || self.tabs.iter().any(|t| t.is_loading())
-            || self.migrations.request.is_some()
-            || self.migrations.applying.is_some()
-            || self.er.request.is_some()
-            || self.nav_request.is_some()
-            || self.edits.request.is_some()
-            || self.users.is_busy()
+            || self.pending.any(|w| matches!(w, Waiting::UserPanel | Waiting::UserAction { .. }))
             || self.console.is_busy()
     }
 
@@ -342,53 +336,45 @@ impl App {
         }
     }
 
+    /// A reply is taken out of the table of pending requests and handled once, by what it was
+    /// for; one the table does not hold (superseded, cancelled, answered) is dropped.
     fn on_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        if self.tables_request == Some(reply.id) {
-            self.tables_request = None;
-            return match reply.result {
+        // Progress leaves its request in the table: the final reply follows.
+        let partial = matches!(reply.result, Ok(DbResult::ApplyProgress(_) | DbResult::ExportProgress { .. }));
+        let waiting = if partial { self.pending.get(reply.id).cloned() } else { self.pending.take(reply.id) };
+        let Some(waiting) = waiting else {
+            return Vec::new(); // stale: the user moved on
+        };
+        match waiting {
+            Waiting::Tables => match reply.result {
                 Ok(DbResult::Tables(tables)) => self.on_tables(tables),
                 Ok(_) => Vec::new(),
-                Err(message) => {
+                Err(ReplyError { message, .. }) => {
                     self.say(Level::Error, format!("reading the schema failed: {message}"));
                     self.tables = Load::Failed(message);
                     Vec::new()
                 }
-            };
+            },
+            Waiting::StagedCheck => self.on_staged_check(reply),
+            Waiting::RefPicker => self.on_ref_picker_reply(&reply).unwrap_or_default(),
+            Waiting::DetailLabels => self.on_overlay_reply(&reply).unwrap_or_default(),
+            Waiting::Export if self.awaits_export(reply.id) => self.on_export_reply(reply),
+            Waiting::Export => Vec::new(),
+            Waiting::Console | Waiting::ConsoleSchema => self.on_console_reply(waiting, reply),
+            Waiting::UserStatuses | Waiting::UserPanel | Waiting::UserAction { .. } | Waiting::UserLinks => {
+                self.on_users_reply(waiting, reply)
+            }
+            Waiting::Migrations | Waiting::ApplyMigrations => self.on_migrations_reply(waiting, reply),
+            Waiting::Er => self.on_er_reply(reply),
+            Waiting::Edit => self.on_edit_reply(reply),
+            Waiting::Navigation => self.on_navigation_reply(reply),
+            Waiting::TableMeta { .. } | Waiting::Page { .. } | Waiting::Count { .. } => {
+                let Some(index) = self.tabs.iter().position(|t| t.awaits(reply.id)) else {
+                    return Vec::new(); // the tab let go of it (a jump back, a closed view)
+                };
+                self.on_tab_reply(index, reply)
+            }
         }
-        if self.live.check_request == Some(reply.id) {
-            return self.on_staged_check(reply);
-        }
-        if let Some(effects) = self.on_ref_picker_reply(&reply) {
-            return effects;
-        }
-        if let Some(effects) = self.on_overlay_reply(&reply) {
-            return effects;
-        }
-        if self.awaits_export(reply.id) {
-            return self.on_export_reply(reply);
-        }
-        if self.console.awaits(reply.id) {
-            return self.on_console_reply(reply);
-        }
-        if self.users.awaits(reply.id) {
-            return self.on_users_reply(reply);
-        }
-        if self.migrations.awaits(reply.id) {
-            return self.on_migrations_reply(reply);
-        }
-        if self.er.request == Some(reply.id) {
-            return self.on_er_reply(reply);
-        }
-        if self.awaits_edit(reply.id) {
-            return self.on_edit_reply(reply);
-        }
-        if self.awaits_navigation(reply.id) {
-            return self.on_navigation_reply(reply);
-        }
-        let Some(index) = self.tabs.iter().position(|t| t.awaits(reply.id)) else {
-            return Vec::new(); // stale: the user moved on
-        };
-        self.on_tab_reply(index, reply)
     }
 
     fn on_tables(&mut self, tables: Vec<TableSummary>) -> Vec<Effect> {
@@ -423,7 +409,8 @@ impl App {
             return Vec::new();
         }
         let table = tab.name.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::LoadTable { table });
+        let waiting = Waiting::TableMeta { table: table.clone() };
+        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::LoadTable { table });
         if let Some(tab) = self.active_tab_mut() {
             tab.meta_request = Some(id);
         }

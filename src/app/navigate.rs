@@ -9,7 +9,7 @@ use crate::db::relations::{ReferencingGroup, RowTarget};
 use crate::db::value::raw_text;
 
 use super::tab::{RowWindow, ViewSpec};
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Screen, Worker};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Screen, Waiting, Worker};
 
 /// A tab's view, saved before a jump changes it, so Backspace can put it back.
 #[derive(Debug, Clone)]
@@ -66,26 +66,19 @@ impl App {
             values: row.values,
             column: row.column,
         };
-        let (id, effect) = self.request(Worker::Foreground, request);
-        self.nav_request = Some(id);
+        let (_, effect) = self.request(Worker::Foreground, Waiting::Navigation, request);
         vec![effect]
     }
 
     pub(super) fn show_references(&mut self) -> Vec<Effect> {
         let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
         let request = DbRequest::ReferencingRows { table: row.table, columns: row.columns, values: row.values };
-        let (id, effect) = self.request(Worker::Foreground, request);
-        self.nav_request = Some(id);
+        let (_, effect) = self.request(Worker::Foreground, Waiting::Navigation, request);
         self.overlay = Overlay::References { groups: Vec::new(), selected: 0, loading: true };
         vec![effect]
     }
 
-    pub(super) fn awaits_navigation(&self, id: RequestId) -> bool {
-        self.nav_request == Some(id)
-    }
-
     pub(super) fn on_navigation_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        self.nav_request = None;
         match reply.result {
             Ok(DbResult::Reference(Some(target))) => {
                 if !target.exists {
@@ -167,8 +160,8 @@ impl App {
         };
         let mut effects = Vec::new();
         if let Some(tab) = self.tabs.get_mut(step.to_tab) {
-            if tab.fetch.take().is_some() {
-                effects.push(Effect::Interrupt { worker: Worker::Foreground });
+            if let Some(pending) = tab.fetch.take() {
+                effects.push(Effect::Interrupt { worker: Worker::Foreground, id: pending.id });
             }
             let saved = step.saved;
             tab.spec = saved.spec;

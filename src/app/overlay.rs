@@ -139,6 +139,7 @@ impl App {
         if !lookups.is_empty() {
             let (id, effect) = self.request(
                 Worker::Foreground,
+                super::Waiting::DetailLabels,
                 DbRequest::Labels { lookups: lookups.iter().map(|(_, l)| l.clone()).collect() },
             );
             labels_request = Some(id);

@@ -66,7 +66,7 @@ impl App {
             text: field_text(&picker.query).trim().to_string(),
             limit: PICK_ROWS,
         };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::FindByLabel(find));
+        let (id, effect) = self.request(Worker::Foreground, super::Waiting::RefPicker, DbRequest::FindByLabel(find));
         if let Overlay::RefPick(picker) = &mut self.overlay {
             picker.request = Some(id);
         }

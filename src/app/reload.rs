@@ -16,8 +16,8 @@ use super::WindowReload;
 use super::tab::{
     FLASH_TICKS, FetchKind, Flash, FlashRow, PendingFetch, Position, Reread, RowWindow, ViewSpec, WINDOW_PAGES,
 };
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, Screen, TableMeta, TableTab};
-use super::{EditPopup, RowConflict, Worker};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, Screen, TableMeta, TableTab};
+use super::{EditPopup, RowConflict, Waiting, Worker};
 
 /// Whether the screen follows other processes' commits, and what live refresh found.
 #[derive(Debug, Clone, Default)]
@@ -25,8 +25,6 @@ pub struct Live {
     /// Why live refresh is off (`--no-live`, a remote database where each poll is a billed
     /// request); `None` while it is on.
     pub off: Option<String>,
-    /// The check of staged rows in flight.
-    pub check_request: Option<RequestId>,
     /// Check again when the check in flight answers (another change came meanwhile).
     check_again: bool,
     /// Staged rows that no longer hold the values they were loaded with.
@@ -172,7 +170,8 @@ impl App {
             return Vec::new();
         };
         let table = tab.name.clone();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::LoadTable { table });
+        let waiting = Waiting::TableMeta { table: table.clone() };
+        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::LoadTable { table });
         self.tabs[active].meta_request = Some(id);
         vec![effect]
     }
@@ -248,7 +247,8 @@ impl App {
     /// Sends the read of tab `index`'s window where it is, and a count.
     fn reload_in_place(&mut self, index: usize, reread: Reread) -> Vec<Effect> {
         let Some(reload) = self.tabs.get(index).and_then(TableTab::window_reload) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::ReloadWindow { reload });
+        let waiting = Waiting::Page { table: reload.view.table.clone() };
+        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::ReloadWindow { reload });
         let sent_at_tick = self.spinner;
         let tab = &mut self.tabs[index];
         tab.stale = None;
@@ -267,7 +267,8 @@ impl App {
             return Vec::new();
         }
         let Some(view) = tab.view() else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         let tab = &mut self.tabs[index];
         tab.count_request = Some(id);
         tab.recount = false;
@@ -314,18 +315,16 @@ impl App {
             self.live.conflicts.clear();
             return Vec::new();
         }
-        if self.live.check_request.is_some() {
+        if self.pending.awaits(&Waiting::StagedCheck) {
             self.live.check_again = true;
             return Vec::new();
         }
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::CheckStaged { changes });
-        self.live.check_request = Some(id);
+        let (_, effect) = self.request(Worker::Foreground, Waiting::StagedCheck, DbRequest::CheckStaged { changes });
         vec![effect]
     }
 
     pub(super) fn on_staged_check(&mut self, reply: DbReply) -> Vec<Effect> {
-        self.live.check_request = None;
         if let Ok(DbResult::StagedConflicts(conflicts)) = reply.result {
             let before = self.conflicted_rows();
             self.live.conflicts = conflicts;

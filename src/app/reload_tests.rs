@@ -312,7 +312,7 @@ fn user_statuses_stay_shown_while_they_are_read_again() {
         |e| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::ReloadWindow { .. })),
     ) {
         let Effect::Request { id, request, .. } = effects.remove(position) else { unreachable!() };
-        let result = crate::tui::worker::answer(&mut conn, *request, &mut |_| {}).map_err(|e| e.to_string());
+        let result = crate::service::handle_on(&mut conn, *request, &mut |_| {});
         effects.extend(app.update(Action::Reply { reply: DbReply { id, result } }));
     }
     assert!(

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;
 
 use super::*;
-use crate::tui::worker::answer;
+use crate::service::handle_on;
 
 pub fn fixed_ctx() -> DisplayContext {
     DisplayContext {
@@ -58,7 +58,7 @@ pub fn answer_one(app: &mut App, conn: &mut Connection, effect: Effect) -> Vec<E
     let mut next = Vec::new();
     if let Effect::Request { id, request, .. } = effect {
         let mut partials = Vec::new();
-        let result = answer(conn, *request, &mut |r| partials.push(r)).map_err(|e| e.to_string());
+        let result = handle_on(conn, *request, &mut |r| partials.push(r));
         for partial in partials {
             next.extend(app.update(Action::Reply { reply: DbReply { id, result: Ok(partial) } }));
         }
@@ -212,13 +212,56 @@ fn stale_replies_are_dropped() {
     press(&mut app, &mut conn, KeyCode::Char('g'));
     assert_eq!(selected_id(&app), "u0000");
     let before = app.active_tab().unwrap().window.clone();
-    for effect in stale {
-        let next = answer_one(&mut app, &mut conn, effect);
-        assert!(next.is_empty(), "a stale page asks for nothing more: {next:?}");
-    }
+    let effects = app.update(Action::Reply { reply: DbReply { id: 9_999, result: Err(ReplyError::other("late")) } });
+    assert!(effects.is_empty());
     assert_eq!(app.active_tab().unwrap().window, before);
     assert_eq!(selected_id(&app), "u0000", "the late last page did not move the cursor");
     assert!(app.status.as_ref().is_none_or(|s| s.level != Level::Error));
+}
+
+/// The one foreground request among `effects`.
+fn page_request(effects: &[Effect]) -> (RequestId, DbRequest) {
+    let mut pages = effects.iter().filter_map(|e| match e {
+        Effect::Request { worker: Worker::Foreground, id, request } => Some((*id, (**request).clone())),
+        _ => None,
+    });
+    let page = pages.next().expect("a page read");
+    assert!(pages.next().is_none(), "one page read: {effects:?}");
+    page
+}
+
+#[test]
+fn a_superseded_page_read_is_interrupted_by_id_and_its_reply_dropped() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 100, 30);
+    let shows = |app: &App, id: &str| {
+        let id = Value::Text(id.into());
+        app.active_tab().unwrap().window.rows.iter().any(|r| r.values.contains(&id))
+    };
+    assert!(shows(&app, "u0000"));
+    // Both reads will find the first user gone: only the reply that is applied shows it.
+    conn.execute("DELETE FROM \"user\" WHERE id = 'u0000'", []).unwrap();
+    let (first, first_request) = page_request(&app.update(Action::CycleSort));
+    let effects = app.update(Action::CycleSort);
+    assert!(
+        effects.contains(&Effect::Interrupt { worker: Worker::Foreground, id: first }),
+        "the second sort cancels the first read by its id: {effects:?}"
+    );
+    let (second, second_request) = page_request(&effects);
+    assert_ne!(first, second);
+
+    let before = app.active_tab().unwrap().window.clone();
+    let result = handle_on(&mut conn, first_request, &mut |_| {});
+    assert!(result.is_ok(), "the first read did run: {result:?}");
+    let effects = app.update(Action::Reply { reply: DbReply { id: first, result } });
+    assert!(effects.is_empty(), "a superseded reply asks for nothing: {effects:?}");
+    assert_eq!(app.active_tab().unwrap().window, before, "a superseded reply changes nothing");
+    assert!(shows(&app, "u0000"));
+
+    let result = handle_on(&mut conn, second_request, &mut |_| {});
+    app.update(Action::Reply { reply: DbReply { id: second, result } });
+    assert!(!shows(&app, "u0000"), "the read that was awaited is applied");
+    assert_eq!(app.active_tab().unwrap().window.rows.len(), 9);
 }
 
 #[test]
@@ -231,7 +274,9 @@ fn a_failed_page_keeps_the_rows_on_screen() {
     else {
         panic!("refresh reads a page")
     };
-    app.update(Action::Reply { reply: DbReply { id, result: Err("database is locked".into()) } });
+    app.update(Action::Reply {
+        reply: DbReply { id, result: Err(ReplyError::new(ErrorKind::Busy, "database is locked")) },
+    });
     assert_eq!(app.active_tab().unwrap().window.rows.len(), 10);
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);
 }
@@ -254,7 +299,7 @@ fn migrations_screen_shows_pending_and_a_failed_apply_changes_nothing() {
     press(&mut app, &mut conn, KeyCode::Char('A'));
     assert!(app.migrations.confirming);
     press(&mut app, &mut conn, KeyCode::Char('y'));
-    assert!(app.migrations.applying.is_none());
+    assert!(!app.pending.awaits(&Waiting::ApplyMigrations));
     assert!(app.migrations.log.iter().any(|l| l.contains("already exists")), "{:?}", app.migrations.log);
     let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
     assert_eq!(users, 3);
@@ -401,7 +446,9 @@ fn a_failed_or_cancelled_search_goes_back_to_the_view_on_screen() {
         Effect::Request { id, worker: Worker::Foreground, .. } => Some(*id),
         _ => None,
     });
-    app.update(Action::Reply { reply: DbReply { id: page.unwrap(), result: Err("interrupted".into()) } });
+    app.update(Action::Reply {
+        reply: DbReply { id: page.unwrap(), result: Err(ReplyError::new(ErrorKind::Interrupted, "interrupted")) },
+    });
     let tab = app.active_tab().unwrap();
     assert_eq!(tab.spec.search, None, "the search that never showed its rows is dropped");
     assert_eq!(tab.total, Some(10));

@@ -80,7 +80,9 @@ fn esc_cancels_a_running_export() {
     let id = *id;
     let effects = key(&mut app, &mut conn, KeyCode::Esc, KeyModifiers::NONE);
     assert_eq!(effects, vec![Effect::CancelExport { id }]);
-    app.update(Action::Reply { reply: DbReply { id, result: Err("export cancelled".into()) } });
+    app.update(Action::Reply {
+        reply: DbReply { id, result: Err(ReplyError::new(ErrorKind::Interrupted, "export cancelled")) },
+    });
     assert_eq!(status(&app), "export cancelled; the partial file was removed");
     // An empty path is refused in the prompt, nothing starts.
     key(&mut app, &mut conn, KeyCode::Char('x'), KeyModifiers::NONE);

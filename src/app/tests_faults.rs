@@ -34,14 +34,23 @@ fn keys_during_a_commit_say_busy_and_esc_cancels_it() {
     assert!(app.status.as_ref().unwrap().text.contains("busy"), "{:?}", app.status);
     assert_eq!(app.active_tab().unwrap().window.selected, row_before, "nothing moves under the commit");
     let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
-    assert_eq!(effects, vec![Effect::Interrupt { worker: Worker::Foreground }]);
+    assert_eq!(effects, vec![Effect::Interrupt { worker: Worker::Foreground, id: commit_id(&commit) }]);
     // The worker answers that the wait was cancelled: the staged edit is still there.
     let Effect::Request { id, .. } = &commit[0] else { panic!("a request: {commit:?}") };
-    let message = "the wait for another process's lock was cancelled; nothing was written".to_string();
+    let message =
+        ReplyError::new(ErrorKind::Busy, "the wait for another process's lock was cancelled; nothing was written");
     let effects = app.update(Action::Reply { reply: DbReply { id: *id, result: Err(message) } });
     settle(&mut app, &mut conn, effects);
     assert!(!app.edits.committing);
     assert_eq!(app.edits.staged.len(), 1, "staged changes are kept");
     press(&mut app, &mut conn, KeyCode::Char('j'));
     assert_eq!(app.active_tab().unwrap().window.selected, row_before + 1, "keys work again");
+}
+
+/// The id of the one request in `effects`.
+fn commit_id(effects: &[Effect]) -> RequestId {
+    match effects {
+        [Effect::Request { id, .. }] => *id,
+        other => panic!("one request: {other:?}"),
+    }
 }

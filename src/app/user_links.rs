@@ -8,17 +8,15 @@ use rusqlite::types::Value;
 use crate::db::relations::{RelationOrigin, RowTarget};
 use crate::db::users::UserLinks;
 
-use super::{App, DbReply, DbRequest, DbResult, Effect, Overlay, RequestId, UsersRequest, UsersResult, Worker};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Overlay, UsersRequest, UsersResult, Worker};
 
-/// Sessions and accounts listed at most, each; the rest are counted.
-pub const LINKS_SHOWN: usize = 20;
+pub use crate::service::protocol::LINKS_SHOWN;
 
 /// The sessions and accounts of the user whose detail is open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailLinks {
     /// The user's id, as read from the grid row.
     pub user_id: Value,
-    pub request: Option<RequestId>,
     /// `None` while reading; the error text when it failed.
     pub loaded: Option<Result<UserLinks, String>>,
     /// The selected entry: sessions first, then accounts.
@@ -95,24 +93,20 @@ impl App {
             return Vec::new();
         };
         let request = UsersRequest::Links { user: user_id.clone(), now: self.ctx.now };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
-        self.users.links = Some(DetailLinks { user_id, request: Some(id), loaded: None, selected: None });
+        let (_, effect) = self.request(Worker::Background, super::Waiting::UserLinks, DbRequest::Users(request));
+        self.users.links = Some(DetailLinks { user_id, loaded: None, selected: None });
         vec![effect]
     }
 
-    /// Whether `id` is the request of [`App::request_user_links`].
-    pub(super) fn awaits_links(&self, id: super::RequestId) -> bool {
-        self.users.links.as_ref().is_some_and(|l| l.request == Some(id))
-    }
-
-    /// Takes the reply to [`App::request_user_links`] (see [`App::awaits_links`]).
+    /// Takes the reply to [`App::request_user_links`].
     pub(super) fn on_links_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        let Some(links) = self.users.links.as_mut().filter(|l| l.request == Some(reply.id)) else { return Vec::new() };
-        links.request = None;
+        // Routed here by the table of pending requests: a reply for links since closed or
+        // replaced never gets this far.
+        let Some(links) = self.users.links.as_mut() else { return Vec::new() };
         links.loaded = Some(match reply.result {
             Ok(DbResult::Users(UsersResult::Links(found))) => Ok(*found),
             Ok(_) => Err("unexpected reply".into()),
-            Err(message) => Err(message),
+            Err(error) => Err(error.message),
         });
         Vec::new()
     }

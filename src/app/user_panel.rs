@@ -12,8 +12,8 @@ mod forms;
 pub use forms::*;
 
 use super::input::{field_text, text_input};
-use super::users::{UsersRequest, UsersResult};
-use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
+use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Waiting, Worker};
+use super::{UsersRequest, UsersResult};
 
 /// The user the menu acts on.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,8 +179,7 @@ impl App {
     }
 
     fn send_panel_request(&mut self, request: UsersRequest) -> Vec<Effect> {
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(request));
-        self.users.panel_request = Some(id);
+        let (_, effect) = self.request(Worker::Foreground, Waiting::UserPanel, DbRequest::Users(request));
         vec![effect]
     }
 
@@ -214,7 +213,7 @@ impl App {
     }
 
     fn back_to_menu(&mut self) -> Vec<Effect> {
-        self.users.panel_request = None;
+        self.pending.forget(&Waiting::UserPanel);
         self.set_step(PanelStep::Menu);
         Vec::new()
     }

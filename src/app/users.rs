@@ -2,78 +2,21 @@
 //! one bounded request per fetched page), and the replies of the action menu's requests. The
 //! menu itself (its steps, forms and keys) is in `user_panel`.
 
-use super::AuditTarget;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 
-use crate::db::page::{Cursor, Page, View};
-use crate::db::users::{
-    ActionOutcome, ActionPlan, ActionPreview, AuthTables, BanState, Impersonation, MappedTable, UserAction, UserSummary,
-};
+use crate::db::page::Page;
+use crate::db::users::{ActionPlan, AuthTables, BanState, MappedTable, UserAction, UserSummary};
 use crate::db::value::{DisplayContext, raw_text};
 use crate::present::relative_age;
 
 use super::tab::{FetchKind, RowWindow};
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RequestId, TableTab, Worker};
-
-/// Database work of the user screens, answered on the worker by `tui::users::answer_users`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum UsersRequest {
-    /// Summaries of these users: the ids of the rows of one fetched page.
-    Statuses { ids: Vec<Value>, now: DateTime<Utc> },
-    /// The roles a role picker offers.
-    Roles,
-    /// What an action would do; nothing is written.
-    Preview { user: String, action: UserAction, now: DateTime<Utc> },
-    /// Runs an action in one transaction, records it in the audit log, re-reads the grid's rows.
-    Run(Box<RunRequest>),
-    /// Sessions in which an admin impersonates this user, or this user impersonates someone.
-    Impersonations { user: String, now: DateTime<Utc> },
-    /// The first sessions and accounts of the user with this id, for the row detail.
-    Links { user: Value, now: DateTime<Utc> },
-}
-
-/// A previewed action to run exactly as planned, and what to do after it commits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRequest {
-    pub plan: ActionPlan,
-    pub audit: AuditTarget,
-    /// The grid rows to read again once the change is committed.
-    pub reload: Option<WindowReload>,
-}
-
-/// Re-reads a window of rows from where it starts, so the grid stays where it was.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WindowReload {
-    pub view: View,
-    /// The first row held; `None` when the window starts at the top of the table.
-    pub first: Option<Cursor>,
-    pub limit: usize,
-}
-
-/// What the worker answers to a [`UsersRequest`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UsersResult {
-    Statuses(Vec<UserSummary>),
-    Roles(Vec<String>),
-    Preview(Box<ActionPreview>),
-    Done(Box<ActionDone>),
-    Impersonations(Vec<Impersonation>),
-    Links(Box<crate::db::users::UserLinks>),
-}
-
-/// A committed action.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActionDone {
-    /// What changed (`changes` is emptied: the old values stay on the worker and in the log).
-    pub outcome: ActionOutcome,
-    /// Set when the change was committed but the audit log could not be written.
-    pub audit_error: Option<String>,
-    /// The re-read window, or why it could not be read.
-    pub rows: Option<Result<Page, String>>,
-}
+use super::{
+    App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, RunRequest, TableTab, UsersRequest, UsersResult,
+    Waiting, Worker,
+};
 
 /// The better-auth user table of this database, as the grid shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,27 +57,11 @@ pub struct UsersState {
     pub statuses: HashMap<String, Option<UserSummary>>,
     /// Set when the statuses cannot be read here (the column is then hidden).
     pub statuses_failed: bool,
-    status_requests: Vec<RequestId>,
-    /// The request the menu waits for (roles, preview, impersonations).
-    pub(super) panel_request: Option<RequestId>,
-    /// The action running now; its reply is handled even if the menu was closed.
-    pub(super) running: Option<(RequestId, UserAction)>,
     /// The sessions and accounts of the user whose row detail is open.
     pub links: Option<super::user_links::DetailLinks>,
 }
 
 impl UsersState {
-    pub fn awaits(&self, id: RequestId) -> bool {
-        self.status_requests.contains(&id)
-            || self.panel_request == Some(id)
-            || self.running.as_ref().is_some_and(|(r, _)| *r == id)
-            || self.links.as_ref().is_some_and(|l| l.request == Some(id))
-    }
-
-    pub fn is_busy(&self) -> bool {
-        self.panel_request.is_some() || self.running.is_some()
-    }
-
     /// The status of the user in `row` when `tab` is the user table: `Some(None)` while loading.
     pub fn status_of(&self, tab: &TableTab, values: &[Value]) -> Option<Option<&UserSummary>> {
         let table = self.table.as_ref().filter(|t| t.table == tab.name && !self.statuses_failed)?;
@@ -230,7 +157,7 @@ impl App {
         }
         if matches!(kind, FetchKind::Top | FetchKind::Bottom) || self.users.table.as_ref() != Some(&table) {
             self.users.statuses.clear();
-            self.users.status_requests.clear();
+            self.pending.forget(&Waiting::UserStatuses);
             self.users.statuses_failed = false;
         }
         let mut held: HashMap<String, Value> = HashMap::new();
@@ -257,8 +184,7 @@ impl App {
         }
         let request = UsersRequest::Statuses { ids: missing, now: self.ctx.now };
         // Statuses are extra: they read on the background worker so a jump never queues behind them.
-        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
-        self.users.status_requests.push(id);
+        let (_, effect) = self.request(Worker::Background, Waiting::UserStatuses, DbRequest::Users(request));
         vec![effect]
     }
 
@@ -281,18 +207,16 @@ impl App {
             return Vec::new();
         }
         let request = UsersRequest::Statuses { ids, now: self.ctx.now };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Users(request));
-        self.users.status_requests.push(id);
+        let (_, effect) = self.request(Worker::Background, Waiting::UserStatuses, DbRequest::Users(request));
         vec![effect]
     }
 
     /// A reply to one of the user features' requests.
-    pub(super) fn on_users_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        if self.awaits_links(reply.id) {
+    pub(super) fn on_users_reply(&mut self, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
+        if waiting == Waiting::UserLinks {
             return self.on_links_reply(reply);
         }
-        if let Some(position) = self.users.status_requests.iter().position(|r| *r == reply.id) {
-            self.users.status_requests.remove(position);
+        if waiting == Waiting::UserStatuses {
             match reply.result {
                 Ok(DbResult::Users(UsersResult::Statuses(users))) => {
                     for user in users {
@@ -312,12 +236,11 @@ impl App {
             }
             return Vec::new();
         }
-        if let Some((_, action)) = self.users.running.take_if(|(r, _)| *r == reply.id) {
-            return self.on_action_done(action, reply.result);
+        if let Waiting::UserAction { action } = waiting {
+            return self.on_action_done(action, reply.result.map_err(|e| e.message));
         }
-        if self.users.panel_request == Some(reply.id) {
-            self.users.panel_request = None;
-            self.on_panel_reply(reply.result);
+        if waiting == Waiting::UserPanel {
+            self.on_panel_reply(reply.result.map_err(|e| e.message));
         }
         Vec::new()
     }
@@ -328,8 +251,8 @@ impl App {
         let audit = self.source.audit.clone();
         let action = plan.action.clone();
         let request = RunRequest { plan, audit, reload };
-        let (id, effect) = self.request(Worker::Foreground, DbRequest::Users(UsersRequest::Run(Box::new(request))));
-        self.users.running = Some((id, action));
+        let request = DbRequest::Users(UsersRequest::Run(Box::new(request)));
+        let (_, effect) = self.request(Worker::Foreground, Waiting::UserAction { action }, request);
         vec![effect]
     }
 
@@ -370,7 +293,8 @@ impl App {
     /// Counts the active tab's rows again (a removal or a filtered column may have changed it).
     fn recount_active(&mut self) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
-        let (id, effect) = self.request(Worker::Background, DbRequest::Count { view });
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         if let Some(tab) = self.active_tab_mut() {
             tab.count_request = Some(id);
         }

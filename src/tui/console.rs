@@ -9,14 +9,17 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use rusqlite::types::Value;
-use rusqlite::{Connection, InterruptHandle};
+use rusqlite::Connection;
 
-use crate::app::{AppEvent, ConsoleRequest, ConsoleResult, DbReply, DbRequest, DbResult, RequestId, RowBatch};
-use crate::audit::{append_audit_to, sql_entries};
-use crate::db::query::{execute_write, explain_plan, preview_write, result_columns, result_kinds, row_values};
-use crate::db::schema::{ListTables, list_tables};
+use super::worker::Running;
+use crate::app::AppEvent;
+use crate::db::query::{preview_write, result_columns, result_kinds};
 use crate::history::append_history;
+use crate::service::ReplyError;
+use crate::service::console::{
+    answer_aside, read_rows, read_to_end, rows_by_offset, seek_and_read, tail_by_offset, write,
+};
+use crate::service::protocol::{ConsoleRequest, ConsoleResult, DbReply, DbRequest, DbResult, RequestId, RowBatch};
 
 /// The first batch goes out once it has a row and this long has passed, even if not full: a slow
 /// filter shows its first matches at once.
@@ -27,7 +30,7 @@ const FAR_SEEK: u64 = 10_000;
 /// A running console worker.
 pub struct ConsoleHandle {
     requests: Sender<(RequestId, DbRequest)>,
-    interrupt: InterruptHandle,
+    running: Running,
     /// Says when the worker has closed its connection.
     closed: Receiver<()>,
 }
@@ -41,22 +44,23 @@ impl ConsoleHandle {
     pub fn spawn(conn: Connection, events: Sender<AppEvent>, history: Option<PathBuf>) -> Result<ConsoleHandle> {
         let (requests, inbox) = channel();
         let (done, closed) = channel();
-        let interrupt = conn.get_interrupt_handle();
+        let running = Running::new(Some(conn.get_interrupt_handle()), false);
+        let worker_running = running.clone();
         thread::Builder::new().name("squall-db-console".into()).spawn(move || {
-            let conn = serve(conn, inbox, events, history);
+            let conn = serve(conn, inbox, events, history, &worker_running);
             // Nothing to tell the user by now: the UI has gone.
             let _ = crate::db::open::close_connection(conn);
             let _ = done.send(());
         })?;
-        Ok(ConsoleHandle { requests, interrupt, closed })
+        Ok(ConsoleHandle { requests, running, closed })
     }
 
     /// Cuts short what the console runs and waits, at most [`CLOSE_WAIT`], for its connection to
     /// close: closing is when SQLite removes the `-wal` and `-shm` files it made. The interrupt
     /// comes first, so it is over before the worker clears it and closes.
     pub fn close(self) {
-        let ConsoleHandle { requests, interrupt, closed } = self;
-        interrupt.interrupt();
+        let ConsoleHandle { requests, running, closed } = self;
+        running.stop();
         drop(requests);
         let _ = closed.recv_timeout(CLOSE_WAIT);
     }
@@ -65,19 +69,28 @@ impl ConsoleHandle {
         let _ = self.requests.send((id, request));
     }
 
-    pub fn interrupt(&self) {
-        self.interrupt.interrupt();
+    /// Stops request `id` if it is the one running (see [`Running::interrupt`]).
+    pub fn interrupt(&self, id: RequestId) -> bool {
+        self.running.interrupt(id)
     }
 }
 
 type Inbox = Receiver<(RequestId, DbRequest)>;
 
-fn reply(events: &Sender<AppEvent>, id: RequestId, result: Result<ConsoleResult>) -> bool {
-    let result = result.map(DbResult::Console).map_err(|err| crate::present::error_chain(&err));
+/// Sends the answer to `id`; the worker runs nothing for it any more (see [`Running`]).
+fn reply(events: &Sender<AppEvent>, running: &Running, id: RequestId, result: Result<ConsoleResult>) -> bool {
+    running.set(None);
+    let result = result.map(DbResult::Console).map_err(|err| ReplyError::from_error(&err));
     events.send(AppEvent::Db(DbReply { id, result })).is_ok()
 }
 
-fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: Option<PathBuf>) -> Connection {
+fn serve(
+    mut conn: Connection,
+    inbox: Inbox,
+    events: Sender<AppEvent>,
+    history: Option<PathBuf>,
+    running: &Running,
+) -> Connection {
     let mut next: Option<(RequestId, DbRequest)> = None;
     loop {
         let (id, request) = match next.take() {
@@ -87,8 +100,9 @@ fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: 
                 Err(_) => break,
             },
         };
+        running.set(Some(id));
         let DbRequest::Console(request) = request else {
-            reply(&events, id, Err(anyhow::anyhow!("not a console request")));
+            reply(&events, running, id, Err(anyhow::anyhow!("not a console request")));
             continue;
         };
         let remember = |sql: &str| {
@@ -100,72 +114,21 @@ fn serve(mut conn: Connection, inbox: Inbox, events: Sender<AppEvent>, history: 
         match request {
             ConsoleRequest::Run { sql, batch } => {
                 remember(&sql);
-                next = stream(&conn, id, &sql, batch, &inbox, &events);
+                next = stream(&conn, id, &sql, batch, &inbox, &events, running);
             }
             ConsoleRequest::Write { sql, audit } => {
                 // Remembered when it was sent to be confirmed (the Run before it): once is enough.
-                let result = execute_write(&mut conn, &sql).and_then(|report| {
-                    append_audit_to(&audit.file, &sql_entries(&audit.database, &report, chrono::Utc::now()))?;
-                    Ok(ConsoleResult::Written(report))
-                });
-                reply(&events, id, result);
+                reply(&events, running, id, write(&mut conn, &sql, &audit));
             }
             ConsoleRequest::Fetch { .. } | ConsoleRequest::ToEnd { .. } => {
-                reply(&events, id, Err(anyhow::anyhow!("the statement is no longer running: run it again")));
+                reply(&events, running, id, Err(anyhow::anyhow!("the statement is no longer running: run it again")));
             }
             other => {
-                reply(&events, id, answer_aside(&conn, other));
+                reply(&events, running, id, answer_aside(&conn, other));
             }
         }
     }
     conn
-}
-
-/// Requests answered beside an open stream (they need no exclusive use of the connection).
-fn answer_aside(conn: &Connection, request: ConsoleRequest) -> Result<ConsoleResult> {
-    match request {
-        ConsoleRequest::Plan { sql } => Ok(ConsoleResult::Plan(explain_plan(conn, &sql)?)),
-        ConsoleRequest::Schema => {
-            let mut schema = Vec::new();
-            for table in list_tables(conn, &ListTables { include_internal: false })? {
-                let columns = conn
-                    .prepare("SELECT name FROM pragma_table_info(?1)")?
-                    .query_map([&table.name], |row| row.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()?;
-                schema.push((table.name, columns));
-            }
-            Ok(ConsoleResult::Schema(schema))
-        }
-        _ => Err(anyhow::anyhow!("not answered beside a running statement")),
-    }
-}
-
-/// Reads up to `limit` rows (or, with `until`, what came by then once there is one).
-fn read_rows(
-    rows: &mut rusqlite::Rows,
-    width: usize,
-    position: &mut u64,
-    done: &mut bool,
-    limit: usize,
-    until: Option<Instant>,
-) -> Result<Vec<Vec<Value>>> {
-    let mut out = Vec::with_capacity(limit.min(1024));
-    while out.len() < limit {
-        match rows.next()? {
-            Some(row) => {
-                out.push(row_values(row, width)?);
-                *position += 1;
-            }
-            None => {
-                *done = true;
-                break;
-            }
-        }
-        if until.is_some_and(|t| Instant::now() >= t) {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 /// Runs a statement: a write is only described; a read streams its first batch, then answers
@@ -177,18 +140,19 @@ fn stream(
     batch: usize,
     inbox: &Inbox,
     events: &Sender<AppEvent>,
+    running: &Running,
 ) -> Option<(RequestId, DbRequest)> {
     let started = Instant::now();
     let mut stmt = match crate::db::query::prepare_typed(conn, sql) {
         Ok(stmt) => stmt,
         Err(err) => {
-            reply(events, id, Err(err));
+            reply(events, running, id, Err(err));
             return None;
         }
     };
     if !stmt.readonly() {
         let described = preview_write(conn, sql).map(|preview| ConsoleResult::NeedsConfirm { preview });
-        reply(events, id, described);
+        reply(events, running, id, described);
         return None;
     }
     let columns = result_columns(&stmt);
@@ -196,7 +160,7 @@ fn stream(
     let mut rows = match stmt.query([]) {
         Ok(rows) => rows,
         Err(err) => {
-            reply(events, id, Err(err.into()));
+            reply(events, running, id, Err(err.into()));
             return None;
         }
     };
@@ -205,18 +169,19 @@ fn stream(
     let first = match first {
         Ok(first) => first,
         Err(err) => {
-            reply(events, id, Err(err));
+            reply(events, running, id, Err(err));
             return None;
         }
     };
     let kinds = result_kinds(&columns, &first);
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let batch = RowBatch { columns: Some((columns, kinds)), first: 0, rows: first, done, seen: position, elapsed_ms };
-    if !reply(events, id, Ok(ConsoleResult::Rows(batch))) || done {
+    if !reply(events, running, id, Ok(ConsoleResult::Rows(batch))) || done {
         return None;
     }
     loop {
         let (rid, request) = inbox.recv().ok()?;
+        running.set(Some(rid));
         let started = Instant::now();
         let result = match request {
             // A far seek (back up after `G`, or a long way ahead) goes through OFFSET: cheaper
@@ -239,7 +204,7 @@ fn stream(
                     rows = match stmt.query([]) {
                         Ok(rows) => rows,
                         Err(err) => {
-                            reply(events, rid, Err(err.into()));
+                            reply(events, running, rid, Err(err.into()));
                             return None;
                         }
                     };
@@ -271,7 +236,7 @@ fn stream(
                         rows = match stmt.query([]) {
                             Ok(rows) => rows,
                             Err(err) => {
-                                reply(events, rid, Err(err.into()));
+                                reply(events, running, rid, Err(err.into()));
                                 return None;
                             }
                         };
@@ -294,7 +259,7 @@ fn stream(
                 })
             }
             DbRequest::Console(request @ (ConsoleRequest::Plan { .. } | ConsoleRequest::Schema)) => {
-                if !reply(events, rid, answer_aside(conn, request)) {
+                if !reply(events, running, rid, answer_aside(conn, request)) {
                     return None;
                 }
                 continue;
@@ -303,93 +268,8 @@ fn stream(
         };
         // A finished stream stays open: scrolling back up restarts it.
         let failed = result.is_err();
-        if !reply(events, rid, result.map(ConsoleResult::Rows)) || failed {
+        if !reply(events, running, rid, result.map(ConsoleResult::Rows)) || failed {
             return None;
         }
     }
-}
-
-/// The last `keep` rows of a SELECT through SQLite itself: `count(*)` over it, then `LIMIT` /
-/// `OFFSET`. SQLite skips offset rows before computing their columns, so both passes cost less
-/// than stepping through the result once. The user's own statement is wrapped as a subquery (on a
-/// line of its own, so a trailing `--` comment cannot swallow the parenthesis); `None` when it
-/// cannot be (PRAGMA, VALUES with a trailing clause...). The main stream is left where it was.
-fn tail_by_offset(conn: &Connection, sql: &str, width: usize, keep: usize) -> Option<Result<RowBatch>> {
-    let mut count = conn.prepare(&format!("SELECT count(*) FROM (\n{sql}\n)")).ok()?;
-    let mut tail = conn.prepare(&format!("SELECT * FROM (\n{sql}\n) LIMIT ?1 OFFSET ?2")).ok()?;
-    if tail.column_count() != width {
-        return None;
-    }
-    Some((|| {
-        let total: i64 = count.query_row([], |row| row.get(0))?;
-        let total = total.max(0) as u64;
-        let first = total.saturating_sub(keep as u64);
-        let mut rows = tail.query(rusqlite::params![keep as i64, first as i64])?;
-        let mut values = Vec::with_capacity(keep);
-        while let Some(row) = rows.next()? {
-            values.push(row_values(row, width)?);
-        }
-        Ok(RowBatch { columns: None, first, rows: values, done: true, seen: total, elapsed_ms: 0 })
-    })())
-}
-
-/// Rows `from .. from + count` of a SELECT through `LIMIT` / `OFFSET` over it (see
-/// [`tail_by_offset`]); `None` when the statement cannot be wrapped.
-fn rows_by_offset(conn: &Connection, sql: &str, width: usize, from: u64, count: usize) -> Option<Result<RowBatch>> {
-    let mut tail = conn.prepare(&format!("SELECT * FROM (\n{sql}\n) LIMIT ?1 OFFSET ?2")).ok()?;
-    if tail.column_count() != width {
-        return None;
-    }
-    let mut read = || -> Result<RowBatch> {
-        let mut rows = tail.query(rusqlite::params![count as i64, from as i64])?;
-        let mut values = Vec::with_capacity(count);
-        while let Some(row) = rows.next()? {
-            values.push(row_values(row, width)?);
-        }
-        let done = values.len() < count;
-        let seen = from + values.len() as u64;
-        Ok(RowBatch { columns: None, first: from, rows: values, done, seen, elapsed_ms: 0 })
-    };
-    Some(read())
-}
-
-/// Steps to row `from` (discarding), then reads `count` rows.
-fn seek_and_read(
-    rows: &mut rusqlite::Rows,
-    width: usize,
-    position: &mut u64,
-    done: &mut bool,
-    from: u64,
-    count: usize,
-) -> Result<RowBatch> {
-    while *position < from && !*done {
-        match rows.next()? {
-            Some(_) => *position += 1,
-            None => *done = true,
-        }
-    }
-    let first = *position;
-    let values = read_rows(rows, width, position, done, count, None)?;
-    Ok(RowBatch { columns: None, first, rows: values, done: *done, seen: *position, elapsed_ms: 0 })
-}
-
-/// Steps to the end. When at most `keep` rows were left, they are the batch; otherwise `None`
-/// (after the first `keep`, rows are stepped over without reading a value) and `position` is
-/// the total.
-fn read_to_end(rows: &mut rusqlite::Rows, width: usize, position: &mut u64, keep: usize) -> Result<Option<RowBatch>> {
-    let first = *position;
-    let mut held: Vec<Vec<Value>> = Vec::new();
-    let mut more = false;
-    while let Some(row) = rows.next()? {
-        *position += 1;
-        if held.len() < keep {
-            held.push(row_values(row, width)?);
-        } else {
-            more = true;
-        }
-    }
-    if more {
-        return Ok(None);
-    }
-    Ok(Some(RowBatch { columns: None, first, rows: held, done: true, seen: *position, elapsed_ms: 0 }))
 }

@@ -3,27 +3,18 @@
 //! come back as replies on the app's channel; cancelling stops the statement and removes the
 //! partial file.
 
-use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
 use rusqlite::InterruptHandle;
 
-use crate::app::{AppEvent, DbReply, DbResult, ExportJob, RequestId};
-use crate::db::export::{ExportInput, export_rows, plan_export};
-use crate::db::open::{OpenInput, OpenMode, open_database};
-
-/// Progress replies at most this often: each one redraws the screen.
-const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
-
-/// Output buffer of an export file.
-const BUFFER_BYTES: usize = 256 * 1024;
+use crate::app::AppEvent;
+use crate::service::ReplyError;
+use crate::service::export::run_export;
+use crate::service::protocol::{DbReply, DbResult, ExportJob, RequestId};
 
 /// Flags the running export's thread watches.
 struct Running {
@@ -55,13 +46,13 @@ impl ExportRunner {
             let result = run_export(&db_path, &job, &thread_cancel, &thread_interrupt, &mut |rows| {
                 let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(DbResult::ExportProgress { rows }) }));
             })
-            .map_err(|err| crate::present::error_chain(&err));
+            .map_err(|err| ReplyError::from_error(&err));
             let _ = events.send(AppEvent::Db(DbReply { id, result }));
         });
         match spawned {
             Ok(thread) => self.running.push(Running { id, cancel, interrupt, thread: Some(thread) }),
             Err(err) => {
-                let result = Err(format!("starting the export thread: {err}"));
+                let result = Err(ReplyError::other(format!("starting the export thread: {err}")));
                 let _ = self.events.send(AppEvent::Db(DbReply { id, result }));
             }
         }
@@ -89,49 +80,6 @@ impl ExportRunner {
             {
                 handle.interrupt();
             }
-        }
-    }
-}
-
-fn run_export(
-    db_path: &Path,
-    job: &ExportJob,
-    cancel: &AtomicBool,
-    interrupt: &Mutex<Option<InterruptHandle>>,
-    report: &mut dyn FnMut(u64),
-) -> Result<DbResult> {
-    let db = open_database(&OpenInput { path: db_path, mode: OpenMode::ReadOnly })?;
-    if let Ok(mut slot) = interrupt.lock() {
-        *slot = Some(db.conn.get_interrupt_handle());
-    }
-    let plan = plan_export(&db.conn, &job.source)?;
-    let path = PathBuf::from(&job.path);
-    // Never overwrite: a second export in the same second must not clobber the first.
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    let mut out = BufWriter::with_capacity(BUFFER_BYTES, file);
-    let mut last = Instant::now();
-    let mut progress = |rows: u64| {
-        if last.elapsed() >= PROGRESS_INTERVAL {
-            last = Instant::now();
-            report(rows);
-        }
-        !cancel.load(Ordering::Relaxed)
-    };
-    let written = export_rows(&db.conn, &ExportInput { plan: &plan, options: &job.options }, &mut out, &mut progress);
-    drop(out);
-    match written {
-        Ok(summary) => {
-            let shown = std::path::absolute(&path).unwrap_or(path);
-            Ok(DbResult::Exported { path: shown.display().to_string(), rows: summary.rows, redacted: summary.redacted })
-        }
-        Err(err) => {
-            // A half-written file looks complete: remove it.
-            let _ = std::fs::remove_file(&path);
-            Err(err)
         }
     }
 }

@@ -6,8 +6,9 @@ mod columns_file;
 pub mod console;
 mod export;
 mod signals;
-mod users;
 pub mod worker;
+#[cfg(test)]
+mod worker_tests;
 
 use std::io::stdout;
 use std::path::PathBuf;
@@ -114,8 +115,8 @@ pub fn run(
     crate::db::busy::install_cancellable_wait(&db.conn)?;
     // The worker of the connection that writes is the one that watches (see `worker::serve`).
     let watch = (live == LiveMode::On).then_some(LIVE_POLL);
-    let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch)?;
-    let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None)?;
+    let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch, true)?;
+    let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None, false)?;
     let mut exports = ExportRunner::new(db.path.clone(), events_tx.clone());
     let console = ConsoleHandle::spawn(console_db.conn, events_tx.clone(), history_file)?;
 
@@ -226,15 +227,14 @@ fn run_effects(effects: Vec<Effect>, workers: &mut Workers, app: &mut App) {
         let pick = |worker: Worker| if worker == Worker::Foreground { workers.foreground } else { workers.background };
         match effect {
             Effect::Request { worker: Worker::Console, id, request } => workers.console.send(id, *request),
-            Effect::Interrupt { worker: Worker::Console } => workers.console.interrupt(),
+            // An interrupt lands only if the request it names is the one running (see
+            // `worker::Running`); one that finished already is answered, and dropped as stale.
+            Effect::Interrupt { worker: Worker::Console, id } => {
+                workers.console.interrupt(id);
+            }
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
-            Effect::Interrupt { worker } => {
-                // A commit waiting on another process's lock is not running a statement that
-                // an interrupt would reach; the lock wait is stopped on its own.
-                if worker == Worker::Foreground {
-                    crate::db::busy::cancel_lock_wait();
-                }
-                pick(worker).interrupt();
+            Effect::Interrupt { worker, id } => {
+                pick(worker).interrupt(id);
             }
             Effect::Export { id, job } => workers.exports.start(id, *job),
             Effect::CancelExport { id } => workers.exports.cancel(id),

@@ -70,7 +70,12 @@ fn error_from_the_database() {
     let effects = app.update(Action::Refresh);
     for effect in effects {
         if let crate::app::Effect::Request { id, .. } = effect {
-            app.update(Action::Reply { reply: DbReply { id, result: Err("database is locked".into()) } });
+            app.update(Action::Reply {
+                reply: DbReply {
+                    id,
+                    result: Err(crate::app::ReplyError::new(crate::app::ErrorKind::Busy, "database is locked")),
+                },
+            });
         }
     }
     insta::assert_snapshot!(render(&app));

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::app::{ActionDone, AuditTarget, UsersRequest, UsersResult, WindowReload};
+use super::protocol::{ActionDone, AuditTarget, LINKS_SHOWN, UsersRequest, UsersResult, WindowReload};
 use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::change::RowChange;
 use crate::db::page::{Page, WindowQuery, fetch_window};
@@ -14,7 +14,7 @@ use crate::db::users::{
 };
 
 /// Answers one user administration request.
-pub fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersResult> {
+pub(super) fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersResult> {
     Ok(match request {
         UsersRequest::Statuses { ids, now } => {
             UsersResult::Statuses(user_statuses(conn, &UserStatuses { ids: &ids, now })?)
@@ -34,7 +34,7 @@ pub fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersRes
         }
         UsersRequest::Links { user, now } => UsersResult::Links(Box::new(list_user_links(
             conn,
-            &ListUserLinks { user_id: &user, now, limit: crate::app::LINKS_SHOWN },
+            &ListUserLinks { user_id: &user, now, limit: LINKS_SHOWN },
         )?)),
         UsersRequest::Impersonations { user, now } => UsersResult::Impersonations(list_impersonations(
             conn,
