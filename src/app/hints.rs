@@ -52,6 +52,8 @@ const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
 /// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
 const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
+/// A confirmation whose preview scrolls (see `confirm`).
+const CONFIRM_SCROLL: &[Hint] = &[("y", "yes"), ("↑↓ PgUp PgDn", "scroll"), ("n / Esc", "no")];
 const CONFLICT: &[Hint] = &[("o", "overwrite"), ("r", "reload"), ("Esc", "back")];
 const MENU: &[Hint] = &[("↑↓", "choose"), ("Enter", "select"), ("Esc", "close")];
 const FORM: &[Hint] = &[("Tab", "next field"), ("Enter", "preview"), ("Esc", "back")];
@@ -100,6 +102,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Export(_) => EXPORT,
         Overlay::Columns(_) => COLUMNS,
         Overlay::RefPick(_) => REF_PICK,
+        Overlay::Confirm(_) => CONFIRM_SCROLL,
     }
 }
 

@@ -5,6 +5,7 @@
 mod action;
 mod browser;
 mod columns;
+mod confirm;
 mod console;
 mod console_keys;
 mod console_run;
@@ -37,6 +38,7 @@ pub use crate::cli::group_thousands;
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
+pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine};
 pub use console::{
     Awaiting, ConsoleAreas, ConsoleFocus, ConsoleRequest, ConsoleResult, ConsoleState, Outcome, RowBatch,
     StatementResult, console_areas, console_body,
@@ -48,7 +50,9 @@ pub use export::{ClipboardSupport, ExportJob, ExportPrompt, ExportState, Running
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
 pub use hints::{Hint, help_key, hints};
 pub use input::field_text;
-pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
+pub use keymap::{
+    BROWSER_KEYS, Binding, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS, SCROLL_KEYS, help_rows,
+};
 pub use migrations::{MigrationsOverview, MigrationsScreen, MigrationsSource};
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
@@ -451,6 +455,8 @@ mod tests_edit;
 mod tests_export;
 #[cfg(test)]
 mod tests_faults;
+#[cfg(test)]
+mod tests_keys;
 #[cfg(test)]
 mod tests_migrations;
 #[cfg(test)]

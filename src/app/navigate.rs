@@ -31,6 +31,9 @@ pub struct Breadcrumb {
     pub saved: SavedView,
     /// `session.userId = 80cd…`.
     pub label: String,
+    /// The jump was made from a user's row detail (entry `n` of its list): going back reopens
+    /// the detail there, where the user was, rather than leaving them on the grid.
+    pub from_detail: Option<usize>,
 }
 
 /// The row under the cursor as the relation functions want it.
@@ -152,7 +155,7 @@ impl App {
             .zip(&target.values)
             .map(|(column, value)| Filter { column: column.clone(), op: FilterOp::Eq, values: vec![value.clone()] })
             .collect();
-        self.trail.push(Breadcrumb { from_tab, to_tab, saved, label: label.clone() });
+        self.trail.push(Breadcrumb { from_tab, to_tab, saved, label: label.clone(), from_detail: None });
         self.screen = Screen::Browser;
         self.active = to_tab;
         self.say(Level::Info, format!("{label} · Backspace goes back"));
@@ -194,6 +197,9 @@ impl App {
         self.active = step.from_tab.min(self.tabs.len().saturating_sub(1));
         self.screen = Screen::Browser;
         self.say(Level::Info, format!("back from {}", step.label));
+        if let Some(entry) = step.from_detail {
+            effects.extend(self.reopen_detail_at(entry));
+        }
         effects
     }
 

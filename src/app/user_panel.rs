@@ -340,7 +340,15 @@ impl App {
             KeyCode::Esc => return self.back_to_menu(),
             KeyCode::Up | KeyCode::Down if !roles.is_empty() => {
                 let count = roles.len();
-                form.selected = if key.code == KeyCode::Up {
+                // Coming from the text field, nothing is highlighted on screen. The highlight
+                // stays on the user's role only when the field holds exactly that one role;
+                // otherwise (two roles, none, typed text) the list is entered at its first item
+                // with ↓ and its last with ↑, not one past an invisible highlight.
+                let entering = !form.on_list
+                    && roles.get(form.selected).is_none_or(|role| *role != field_text(&form.input).trim());
+                form.selected = if entering {
+                    if key.code == KeyCode::Up { count - 1 } else { 0 }
+                } else if key.code == KeyCode::Up {
                     (form.selected + count - 1) % count
                 } else {
                     (form.selected + 1) % count
