@@ -24,7 +24,7 @@ fn walk<C: Clone + PartialEq + std::fmt::Debug>(name: &str, table: &[Binding<C>]
             assert_eq!(lookup(table, &shifted), binding.action, "{name}: {shown} with Shift");
         }
         assert!(
-            binding.action.is_some() == !binding.chords.is_empty(),
+            binding.action.is_some() != binding.chords.is_empty(),
             "{name}: {:?} has chords without an action, or an action without chords",
             binding.keys
         );
@@ -44,6 +44,7 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     walk("help and messages", SCROLL_KEYS);
     walk("filter bar", FILTER_KEYS);
     walk("confirmation", CONFIRM_KEYS);
+    walk("form", crate::app::form::FORM_KEYS);
 }
 
 /// The help screen is drawn from the same tables: a binding's help line is there, and a

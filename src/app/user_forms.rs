@@ -5,23 +5,15 @@ use ratatui_textarea::TextArea;
 use crate::db::users::{BanExpiry, parse_ban_expiry};
 
 use super::super::Load;
+use super::super::form::Form;
 use super::super::input::text_input;
 
-/// Which field of the ban form has the keyboard.
+/// The fields of the ban form ([`Form`] indexes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BanField {
-    Reason,
-    Expiry,
-}
-
-/// Reason and end of a ban.
-#[derive(Debug, Clone)]
-pub struct BanForm {
-    pub reason: TextArea<'static>,
+    Reason = 0,
     /// `30m`, `7d`, `1y`, a date, or empty / `never` for a permanent ban.
-    pub expiry: TextArea<'static>,
-    pub field: BanField,
-    pub error: Option<String>,
+    Expiry = 1,
 }
 
 /// The new role: roles in use ticked with Space, or typed (`admin,user` for several).
@@ -38,20 +30,12 @@ pub struct RoleForm {
     pub on_list: bool,
 }
 
-/// Which field of the password form has the keyboard.
+/// The fields of the password form ([`Form`] indexes): a new password, typed twice and never
+/// shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordField {
-    First,
-    Second,
-}
-
-/// A new password, typed twice and never shown.
-#[derive(Debug, Clone)]
-pub struct PasswordForm {
-    pub first: TextArea<'static>,
-    pub second: TextArea<'static>,
-    pub field: PasswordField,
-    pub error: Option<String>,
+    First = 0,
+    Second = 1,
 }
 
 /// What the role field shows while empty.
@@ -74,15 +58,14 @@ pub(super) fn set_field(area: &mut TextArea<'static>, text: &str) {
     *area = field(text, &placeholder);
 }
 
-impl BanForm {
-    pub(super) fn new() -> Self {
-        BanForm {
-            reason: field("", crate::db::users::DEFAULT_BAN_REASON),
-            expiry: field("", "permanent"),
-            field: BanField::Reason,
-            error: None,
-        }
-    }
+/// The ban form: reason and end.
+pub(super) fn ban_form() -> Form {
+    Form::new(vec![field("", crate::db::users::DEFAULT_BAN_REASON), field("", "permanent")])
+}
+
+/// The password form: the new password and its repeat, masked.
+pub(super) fn password_form() -> Form {
+    Form::new(vec![masked(), masked()])
 }
 
 /// The ban's end from what was typed: empty means permanent; a date must be ahead of `now`.

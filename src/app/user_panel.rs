@@ -11,6 +11,7 @@ use crate::db::users::{ActionPreview, Impersonation, Password, UserAction, UserS
 mod forms;
 pub use forms::*;
 
+use super::form::{Form, FormKey};
 use super::input::{field_text, text_input};
 use super::users::{UsersRequest, UsersResult};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
@@ -101,9 +102,9 @@ impl MenuItem {
 #[derive(Debug, Clone)]
 pub enum PanelStep {
     Menu,
-    Ban(BanForm),
+    Ban(Form),
     Role(RoleForm),
-    Password(PasswordForm),
+    Password(Form),
     /// The action with what it will do, waiting for `y` (for a removal: the email typed, then Enter).
     Confirm {
         action: UserAction,
@@ -263,7 +264,7 @@ impl App {
         }
         match item {
             MenuItem::Ban => {
-                self.set_step(PanelStep::Ban(BanForm::new()));
+                self.set_step(PanelStep::Ban(ban_form()));
                 Vec::new()
             }
             MenuItem::Unban => self.preview_user_action(UserAction::Unban),
@@ -285,8 +286,7 @@ impl App {
                 self.preview_user_action(UserAction::RevokeSessions { session_ids: Vec::new() })
             }
             MenuItem::SetPassword => {
-                let form = PasswordForm { first: masked(), second: masked(), field: PasswordField::First, error: None };
-                self.set_step(PanelStep::Password(form));
+                self.set_step(PanelStep::Password(password_form()));
                 Vec::new()
             }
             MenuItem::Remove => self.preview_user_action(UserAction::Remove),
@@ -303,29 +303,22 @@ impl App {
         let ctx = self.ctx;
         let now = self.ctx.now;
         let Some(PanelStep::Ban(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => return self.back_to_menu(),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                form.field = if form.field == BanField::Reason { BanField::Expiry } else { BanField::Reason };
-            }
-            KeyCode::Enter => {
-                let reason = field_text(&form.reason).trim().to_string();
-                match read_ban_expiry(&field_text(&form.expiry), &ctx, now) {
+        match form.key(key) {
+            Some(FormKey::Cancel) => return self.back_to_menu(),
+            Some(FormKey::Submit) => {
+                let reason = form.text(BanField::Reason as usize).trim().to_string();
+                match read_ban_expiry(&form.text(BanField::Expiry as usize), &ctx, now) {
                     Ok(expiry) => {
                         let reason = (!reason.is_empty()).then_some(reason);
                         return self.preview_user_action(UserAction::Ban { reason, expiry });
                     }
                     Err(error) => {
                         form.error = Some(error);
-                        form.field = BanField::Expiry;
+                        form.focus_on(BanField::Expiry as usize);
                     }
                 }
             }
-            _ => {
-                let area = if form.field == BanField::Reason { &mut form.reason } else { &mut form.expiry };
-                super::input::type_key(area, key);
-                form.error = None;
-            }
+            _ => {}
         }
         Vec::new()
     }
@@ -381,32 +374,27 @@ impl App {
 
     fn password_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(PanelStep::Password(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => return self.back_to_menu(),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                form.field =
-                    if form.field == PasswordField::First { PasswordField::Second } else { PasswordField::First };
-            }
-            KeyCode::Enter => {
-                let (first, second) = (field_text(&form.first), field_text(&form.second));
+        let (first_at, second_at) = (PasswordField::First as usize, PasswordField::Second as usize);
+        match form.key(key) {
+            Some(FormKey::Cancel) => return self.back_to_menu(),
+            Some(FormKey::Submit) => {
+                let (first, second) = (form.text(first_at), form.text(second_at));
                 if first.is_empty() {
                     form.error = Some("type the new password".into());
-                    form.field = PasswordField::First;
-                } else if form.field == PasswordField::First {
-                    form.field = PasswordField::Second;
+                    form.focus_on(first_at);
+                } else if form.focus == first_at {
+                    form.focus_on(second_at);
                 } else if first != second {
                     form.error = Some("the two passwords differ: type it again".into());
-                    form.second = masked();
+                    if let Some(repeat) = form.fields.get_mut(second_at) {
+                        *repeat = masked();
+                    }
                 } else {
                     let action = UserAction::SetPassword { password: Password::new(first) };
                     return self.preview_user_action(action);
                 }
             }
-            _ => {
-                let area = if form.field == PasswordField::First { &mut form.first } else { &mut form.second };
-                super::input::type_key(area, key);
-                form.error = None;
-            }
+            _ => {}
         }
         Vec::new()
     }
