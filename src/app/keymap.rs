@@ -269,6 +269,34 @@ pub static FILTER_KEYS: &[Binding<FilterKey>] = &[
     Binding { keys: "Esc", description: "close the bar (conditions stay)", chords: &[key(KeyCode::Esc)], action: Some(FilterKey::Close) },
 ];
 
+/// What a key does in a list popup (the table picker, the `gr` list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKey {
+    /// Select the entry this many places down (negative: up).
+    Move(i8),
+    Open,
+    Close,
+}
+
+/// Keys of the table picker (other keys type into its query, so no letters here).
+#[rustfmt::skip]
+pub static PICKER_KEYS: &[Binding<ListKey>] = &[
+    Binding { keys: "type", description: "filter the tables (fuzzy)", chords: &[], action: None },
+    Binding { keys: "↑ ↓", description: "select", chords: &[key(KeyCode::Up)], action: Some(ListKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ListKey::Move(1)) },
+    Binding { keys: "Enter", description: "open the table", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open) },
+    Binding { keys: "Esc", description: "close", chords: &[key(KeyCode::Esc)], action: Some(ListKey::Close) },
+];
+
+/// Keys of the `gr` list of rows that point at the selected one.
+#[rustfmt::skip]
+pub static REFERENCES_KEYS: &[Binding<ListKey>] = &[
+    Binding { keys: "↑ ↓ / k j", description: "select", chords: &[key(KeyCode::Up), ch('k')], action: Some(ListKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ListKey::Move(1)) },
+    Binding { keys: "Enter", description: "show the rows", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open) },
+    Binding { keys: "Esc / q", description: "close", chords: &[key(KeyCode::Esc), ch('q')], action: Some(ListKey::Close) },
+];
+
 #[cfg(test)]
 #[path = "keymap_tests.rs"]
 mod tests;

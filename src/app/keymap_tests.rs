@@ -45,6 +45,8 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     walk("filter bar", FILTER_KEYS);
     walk("confirmation", CONFIRM_KEYS);
     walk("form", crate::app::form::FORM_KEYS);
+    walk("table picker", PICKER_KEYS);
+    walk("gr list", REFERENCES_KEYS);
 }
 
 /// The help screen is drawn from the same tables: a binding's help line is there, and a

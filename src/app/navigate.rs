@@ -1,13 +1,14 @@
 //! Walking relations from the grid: `gd` follows a foreign key (declared or inferred) to the
 //! row it points at, `gr` lists the rows that point at the selected one, Backspace goes back.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use rusqlite::types::Value;
 
 use crate::db::page::{Filter, FilterOp, Sort};
 use crate::db::relations::{ReferencingGroup, RowTarget};
 use crate::db::value::raw_text;
 
+use super::keymap::ListKey;
 use super::tab::RowWindow;
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, RequestId, Screen, Worker};
 
@@ -205,18 +206,18 @@ impl App {
 
     pub(super) fn references_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::References { groups, selected, .. } = &mut self.overlay else { return Vec::new() };
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(groups.len().saturating_sub(1)),
-            KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-            KeyCode::Enter => {
+        match super::keymap::lookup(super::keymap::REFERENCES_KEYS, &key) {
+            Some(ListKey::Move(step)) if step > 0 => *selected = (*selected + 1).min(groups.len().saturating_sub(1)),
+            Some(ListKey::Move(_)) => *selected = selected.saturating_sub(1),
+            Some(ListKey::Open) => {
                 let target = groups.get(*selected).map(|g| g.target.clone());
                 self.overlay = Overlay::None;
                 if let Some(target) = target {
                     return self.go_to(target);
                 }
             }
-            KeyCode::Esc | KeyCode::Char('q') => self.overlay = Overlay::None,
-            _ => {}
+            Some(ListKey::Close) => self.overlay = Overlay::None,
+            None => {}
         }
         Vec::new()
     }

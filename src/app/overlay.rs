@@ -14,7 +14,9 @@ use crate::db::relations::ReferencingGroup;
 use crate::db::value::parse_value;
 
 use super::input::{field_text, text_input};
-use super::keymap::{DETAIL_KEYS, DetailKey, FILTER_KEYS, FilterKey, SCROLL_KEYS, ScrollKey, lookup};
+use super::keymap::{
+    DETAIL_KEYS, DetailKey, FILTER_KEYS, FilterKey, ListKey, PICKER_KEYS, SCROLL_KEYS, ScrollKey, lookup,
+};
 use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, RequestId, Worker};
 
 /// The popup or prompt on top of the grid.
@@ -249,11 +251,13 @@ impl App {
 
     fn picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::Picker(picker) = &mut self.overlay else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Down => picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1)),
-            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
-            KeyCode::Enter => {
+        match lookup(PICKER_KEYS, &key) {
+            Some(ListKey::Close) => self.overlay = Overlay::None,
+            Some(ListKey::Move(step)) if step > 0 => {
+                picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1))
+            }
+            Some(ListKey::Move(_)) => picker.selected = picker.selected.saturating_sub(1),
+            Some(ListKey::Open) => {
                 let chosen = picker.matches.get(picker.selected).copied();
                 self.overlay = Overlay::None;
                 if let Some(index) = chosen {
@@ -261,7 +265,7 @@ impl App {
                     return self.update_screen(Action::SelectTab { index });
                 }
             }
-            _ => {
+            None => {
                 super::input::type_key(&mut picker.query, key);
                 let query = field_text(&picker.query);
                 let matcher = SkimMatcherV2::default();
