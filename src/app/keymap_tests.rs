@@ -47,6 +47,15 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     walk("form", crate::app::form::FORM_KEYS);
     walk("table picker", PICKER_KEYS);
     walk("gr list", REFERENCES_KEYS);
+    walk("user menu", crate::app::user_panel::MENU_KEYS);
+    // Each menu entry is drawn with the letter its binding has.
+    for item in crate::app::MenuItem::ALL {
+        let event = KeyEvent::new(ratatui::crossterm::event::KeyCode::Char(item.key()), KeyModifiers::NONE);
+        assert_eq!(
+            lookup(crate::app::user_panel::MENU_KEYS, &event),
+            Some(crate::app::user_panel::MenuKey::Pick(item))
+        );
+    }
 }
 
 /// The help screen is drawn from the same tables: a binding's help line is there, and a

@@ -13,6 +13,7 @@ pub use forms::*;
 
 use super::form::{Form, FormKey};
 use super::input::{field_text, text_input};
+use super::keymap::{Binding, Chord, lookup};
 use super::users::{UsersRequest, UsersResult};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Worker};
 
@@ -44,6 +45,42 @@ pub enum MenuItem {
     Impersonations,
 }
 
+/// What a key does in the user action menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuKey {
+    /// Highlight the entry this many places down (negative: up), round the ends.
+    Move(i8),
+    /// Choose the highlighted entry.
+    Choose,
+    /// Choose this entry directly.
+    Pick(MenuItem),
+    Close,
+}
+
+const fn letter(c: char) -> Chord {
+    Chord { code: KeyCode::Char(c), modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
+}
+
+const fn plain(code: KeyCode) -> Chord {
+    Chord { code, modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
+}
+
+/// Keys of the user action menu; each entry's letter is drawn beside it from here.
+#[rustfmt::skip]
+pub static MENU_KEYS: &[Binding<MenuKey>] = &[
+    Binding { keys: "↑ ↓ / k j", description: "highlight an action", chords: &[plain(KeyCode::Up), letter('k')], action: Some(MenuKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down), letter('j')], action: Some(MenuKey::Move(1)) },
+    Binding { keys: "Enter", description: "choose it", chords: &[plain(KeyCode::Enter)], action: Some(MenuKey::Choose) },
+    Binding { keys: "b u r s p d i", description: "pick an action by its letter (shown beside it)", chords: &[letter('b')], action: Some(MenuKey::Pick(MenuItem::Ban)) },
+    Binding { keys: "", description: "", chords: &[letter('u')], action: Some(MenuKey::Pick(MenuItem::Unban)) },
+    Binding { keys: "", description: "", chords: &[letter('r')], action: Some(MenuKey::Pick(MenuItem::SetRole)) },
+    Binding { keys: "", description: "", chords: &[letter('s')], action: Some(MenuKey::Pick(MenuItem::RevokeSessions)) },
+    Binding { keys: "", description: "", chords: &[letter('p')], action: Some(MenuKey::Pick(MenuItem::SetPassword)) },
+    Binding { keys: "", description: "", chords: &[letter('d')], action: Some(MenuKey::Pick(MenuItem::Remove)) },
+    Binding { keys: "", description: "", chords: &[letter('i')], action: Some(MenuKey::Pick(MenuItem::Impersonations)) },
+    Binding { keys: "Esc / q", description: "close", chords: &[plain(KeyCode::Esc), letter('q')], action: Some(MenuKey::Close) },
+];
+
 impl MenuItem {
     pub const ALL: [MenuItem; 7] = [
         MenuItem::Ban,
@@ -67,17 +104,17 @@ impl MenuItem {
         }
     }
 
-    /// The letter that picks the entry directly.
+    /// The letter that picks the entry directly (from [`MENU_KEYS`]).
     pub fn key(self) -> char {
-        match self {
-            MenuItem::Ban => 'b',
-            MenuItem::Unban => 'u',
-            MenuItem::SetRole => 'r',
-            MenuItem::RevokeSessions => 's',
-            MenuItem::SetPassword => 'p',
-            MenuItem::Remove => 'd',
-            MenuItem::Impersonations => 'i',
-        }
+        MENU_KEYS
+            .iter()
+            .filter(|binding| binding.action == Some(MenuKey::Pick(self)))
+            .flat_map(|binding| binding.chords)
+            .find_map(|chord| match chord.code {
+                KeyCode::Char(c) => Some(c),
+                _ => None,
+            })
+            .unwrap_or(' ')
     }
 
     pub fn description(self) -> &'static str {
@@ -218,25 +255,22 @@ impl App {
     fn menu_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(panel) = self.panel() else { return Vec::new() };
         let count = MenuItem::ALL.len();
-        let chosen = match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        let chosen = match lookup(MENU_KEYS, &key) {
+            Some(MenuKey::Close) => {
                 self.overlay = Overlay::None;
                 return Vec::new();
             }
-            KeyCode::Up | KeyCode::Char('k') => {
-                panel.selected = (panel.selected + count - 1) % count;
+            Some(MenuKey::Move(step)) => {
+                let step = if step < 0 { count - 1 } else { 1 };
+                panel.selected = (panel.selected + step) % count;
                 None
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                panel.selected = (panel.selected + 1) % count;
-                None
+            Some(MenuKey::Choose) => MenuItem::ALL.get(panel.selected).copied(),
+            Some(MenuKey::Pick(item)) => {
+                panel.selected = MenuItem::ALL.iter().position(|i| *i == item).unwrap_or(panel.selected);
+                Some(item)
             }
-            KeyCode::Enter => MenuItem::ALL.get(panel.selected).copied(),
-            KeyCode::Char(c) => MenuItem::ALL.iter().position(|item| item.key() == c).map(|position| {
-                panel.selected = position;
-                MenuItem::ALL[position]
-            }),
-            _ => None,
+            None => None,
         };
         match chosen {
             Some(item) => self.choose_menu_item(item),

@@ -139,6 +139,7 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
             section(lines, "Table browser", &help_rows(BROWSER_KEYS));
             section(lines, "Row detail", &help_rows(DETAIL_KEYS));
             section(lines, "Filter bar", &help_rows(FILTER_KEYS));
+            section(lines, "User action menu", &help_rows(crate::app::MENU_KEYS));
             section(lines, "Ban and password forms", &help_rows(crate::app::FORM_KEYS));
         }
         Screen::Er => section(lines, "ER diagram", &help_rows(ER_KEYS)),
