@@ -11,6 +11,7 @@ use crate::db::users::{ActionPreview, Impersonation, Password, UserAction, UserS
 mod forms;
 pub use forms::*;
 
+use super::confirm::{CONFIRM_KEYS, ConfirmKey};
 use super::form::{Form, FormKey};
 use super::input::{field_text, text_input};
 use super::keymap::{Binding, Chord, lookup};
@@ -439,22 +440,23 @@ impl App {
         if matches!(action, UserAction::Remove) {
             return self.removal_key(key);
         }
-        match key.code {
-            KeyCode::Char('y') if matches!(preview, Load::Loaded(_)) => {
+        // The same keys as every confirmation (`confirm::CONFIRM_KEYS`).
+        match lookup(CONFIRM_KEYS, &key) {
+            Some(ConfirmKey::Yes) if matches!(preview, Load::Loaded(_)) => {
                 let Load::Loaded(loaded) = preview else { return Vec::new() };
                 // The plan the preview showed runs, with its clock and ids: nothing is recomputed.
                 let plan = loaded.plan.clone();
                 panel.step = PanelStep::Running { action: action.name() };
                 return self.run_user_plan(plan);
             }
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+            Some(ConfirmKey::No) => {
                 self.say(Level::Info, "nothing was changed");
                 return self.back_to_menu();
             }
-            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            Some(ConfirmKey::Scroll(lines)) if lines < 0 => {
+                *scroll = scroll.saturating_sub(lines.unsigned_abs() as u16)
+            }
+            Some(ConfirmKey::Scroll(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs() as u16),
             _ => {}
         }
         Vec::new()
