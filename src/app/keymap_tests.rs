@@ -48,6 +48,7 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     walk("table picker", PICKER_KEYS);
     walk("gr list", REFERENCES_KEYS);
     walk("user menu", crate::app::user_panel::MENU_KEYS);
+    walk("role form", crate::app::user_panel::ROLE_KEYS);
     // Each menu entry is drawn with the letter its binding has.
     for item in crate::app::MenuItem::ALL {
         let event = KeyEvent::new(ratatui::crossterm::event::KeyCode::Char(item.key()), KeyModifiers::NONE);

@@ -65,7 +65,9 @@ pub use reload::Live;
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
-pub use user_panel::{BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
+pub use user_panel::{
+    BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, ROLE_KEYS, UserPanel, UserRef, read_ban_expiry,
+};
 pub use users::{
     ActionDone, RunRequest, StatusTone, UserTable, UsersRequest, UsersResult, UsersState, WindowReload, grid_status,
     status_parts, status_text,

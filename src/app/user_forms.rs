@@ -7,6 +7,8 @@ use crate::db::users::{BanExpiry, parse_ban_expiry};
 use super::super::Load;
 use super::super::form::Form;
 use super::super::input::text_input;
+use super::super::keymap::{Binding, Chord};
+use ratatui::crossterm::event::KeyCode;
 
 /// The fields of the ban form ([`Form`] indexes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,35 @@ pub enum PasswordField {
     First = 0,
     Second = 1,
 }
+
+/// What a key does in the role form (other keys type into the field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleKey {
+    /// Highlight the list's next role (negative: previous), entering the list.
+    Move(i8),
+    /// Move between the field and the list.
+    Switch,
+    /// Tick or untick the highlighted role (on the list; in the field Space is a space).
+    Tick,
+    Submit,
+    Cancel,
+}
+
+const fn plain(code: KeyCode) -> Chord {
+    Chord { code, modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
+}
+
+/// Keys of the role form.
+#[rustfmt::skip]
+pub static ROLE_KEYS: &[Binding<RoleKey>] = &[
+    Binding { keys: "type", description: "roles, comma-joined for several", chords: &[], action: None },
+    Binding { keys: "↑ ↓", description: "highlight a role of the list", chords: &[plain(KeyCode::Up)], action: Some(RoleKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down)], action: Some(RoleKey::Move(1)) },
+    Binding { keys: "Tab", description: "field ↔ list", chords: &[plain(KeyCode::Tab), plain(KeyCode::BackTab)], action: Some(RoleKey::Switch) },
+    Binding { keys: "Space", description: "on the list: tick / untick the role", chords: &[plain(KeyCode::Char(' '))], action: Some(RoleKey::Tick) },
+    Binding { keys: "Enter", description: "review what will run", chords: &[plain(KeyCode::Enter)], action: Some(RoleKey::Submit) },
+    Binding { keys: "Esc", description: "back, nothing changed", chords: &[plain(KeyCode::Esc)], action: Some(RoleKey::Cancel) },
+];
 
 /// What the role field shows while empty.
 pub const ROLE_PLACEHOLDER: &str = "(none: type a role or tick one)";

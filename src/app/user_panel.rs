@@ -364,9 +364,9 @@ impl App {
             Load::Loaded(roles) => roles,
             _ => &[],
         };
-        match key.code {
-            KeyCode::Esc => return self.back_to_menu(),
-            KeyCode::Up | KeyCode::Down if !roles.is_empty() => {
+        match lookup(ROLE_KEYS, &key) {
+            Some(RoleKey::Cancel) => return self.back_to_menu(),
+            Some(RoleKey::Move(step)) if !roles.is_empty() => {
                 let count = roles.len();
                 // Coming from the text field, nothing is highlighted on screen. The highlight
                 // stays on the user's role only when the field holds exactly that one role;
@@ -374,27 +374,26 @@ impl App {
                 // with ↓ and its last with ↑, not one past an invisible highlight.
                 let entering = !form.on_list
                     && roles.get(form.selected).is_none_or(|role| *role != field_text(&form.input).trim());
-                form.selected = if entering {
-                    if key.code == KeyCode::Up { count - 1 } else { 0 }
-                } else if key.code == KeyCode::Up {
-                    (form.selected + count - 1) % count
-                } else {
-                    (form.selected + 1) % count
+                form.selected = match (entering, step < 0) {
+                    (true, true) => count - 1,
+                    (true, false) => 0,
+                    (false, true) => (form.selected + count - 1) % count,
+                    (false, false) => (form.selected + 1) % count,
                 };
                 form.on_list = true;
             }
-            KeyCode::Tab | KeyCode::BackTab => form.on_list = !form.on_list && !roles.is_empty(),
-            KeyCode::Char(' ') if form.on_list => {
+            Some(RoleKey::Switch) => form.on_list = !form.on_list && !roles.is_empty(),
+            Some(RoleKey::Tick) if form.on_list => {
                 if let Some(role) = roles.get(form.selected).cloned() {
                     let text = toggle_role(&field_text(&form.input), &role);
                     set_field(&mut form.input, &text);
                     form.error = None;
                 }
             }
-            KeyCode::Enter if field_text(&form.input).trim().is_empty() => {
+            Some(RoleKey::Submit) if field_text(&form.input).trim().is_empty() => {
                 form.error = Some("no role: tick one in the list (Space) or type one".into());
             }
-            KeyCode::Enter => match normalise_role(&field_text(&form.input)) {
+            Some(RoleKey::Submit) => match normalise_role(&field_text(&form.input)) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
                 Err(error) => form.error = Some(error.to_string()),
             },

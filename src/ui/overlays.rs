@@ -141,6 +141,7 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
             section(lines, "Filter bar", &help_rows(FILTER_KEYS));
             section(lines, "User action menu", &help_rows(crate::app::MENU_KEYS));
             section(lines, "Ban and password forms", &help_rows(crate::app::FORM_KEYS));
+            section(lines, "Role form", &help_rows(crate::app::ROLE_KEYS));
         }
         Screen::Er => section(lines, "ER diagram", &help_rows(ER_KEYS)),
         Screen::Migrations => {
