@@ -2,8 +2,9 @@
 //! The detail's height is measured here as the popup will wrap it, so End lands on the last
 //! line and scrolling stops there.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{MouseEvent, MouseEventKind};
 
+use super::keymap::PAGE;
 use super::layout::text_width;
 use super::{App, Effect, Overlay};
 use crate::db::value::display_full;
@@ -113,19 +114,16 @@ impl App {
     }
 
     /// Scroll keys of the row detail; `None` when `key` is not one.
-    pub(super) fn detail_scroll_key(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
+    /// Scrolls the detail by a [`DetailKey::Scroll`](super::keymap::DetailKey) amount.
+    pub(super) fn detail_scroll(&mut self, lines: i32) -> Vec<Effect> {
         let page = i32::from(self.detail_inner().1.saturating_sub(1).max(1));
-        let delta = match key.code {
-            KeyCode::Down | KeyCode::Char('j') => 1,
-            KeyCode::Up | KeyCode::Char('k') => -1,
-            KeyCode::PageDown | KeyCode::Char(' ') => page,
-            KeyCode::PageUp => -page,
-            KeyCode::Home | KeyCode::Char('g') => i32::MIN,
-            KeyCode::End | KeyCode::Char('G') => i32::MAX,
-            _ => return None,
+        let delta = match lines {
+            PAGE => page,
+            lines if lines == -PAGE => -page,
+            lines => lines,
         };
         self.scroll_detail(delta);
-        Some(Vec::new())
+        Vec::new()
     }
 
     /// The mouse wheel over the row detail.
@@ -150,7 +148,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use ratatui::crossterm::event::KeyModifiers;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
     use crate::app::Action;

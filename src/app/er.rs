@@ -1,10 +1,11 @@
 //! The ER screen: the live schema as boxes and lines; arrows move between boxes, Enter opens the
 //! selected table, `c` switches between full and compact detail.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::er::{Detail, Direction};
+use crate::er::Detail;
 
+use super::keymap::ErKey;
 use super::layout::areas;
 use super::{Action, App, DbReply, DbRequest, DbResult, Effect, ErView, Level, Load, ReplyError, Waiting, Worker};
 
@@ -108,37 +109,30 @@ impl App {
     }
 
     pub(super) fn er_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let direction = match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Direction::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Direction::Down),
-            KeyCode::Left | KeyCode::Char('h') => Some(Direction::Left),
-            KeyCode::Right | KeyCode::Char('l') => Some(Direction::Right),
-            _ => None,
+        let Some(command) = super::keymap::lookup(super::keymap::ER_KEYS, &key) else {
+            return match super::keymap::screen_action(&key) {
+                Some(action) => self.update(action),
+                None => Vec::new(),
+            };
         };
-        if let Some(direction) = direction {
-            if let Some(next) = self.er.view().and_then(|v| v.diagram.neighbour(self.er.selected, direction)) {
-                self.er.selected = next;
-                self.scroll_er_to_selection();
+        match command {
+            ErKey::Select(direction) => {
+                if let Some(next) = self.er.view().and_then(|v| v.diagram.neighbour(self.er.selected, direction)) {
+                    self.er.selected = next;
+                    self.scroll_er_to_selection();
+                }
+                Vec::new()
             }
-            return Vec::new();
-        }
-        match key.code {
-            KeyCode::Enter => self.open_selected_box(),
-            KeyCode::Char('c') => {
+            ErKey::Open => self.open_selected_box(),
+            ErKey::ToggleInternal => self.update(Action::ToggleInternal),
+            ErKey::Compact => {
                 self.er.compact = !self.er.compact;
                 let detail = if self.er.compact { "compact" } else { "full" };
                 self.say(Level::Info, format!("{detail} detail"));
                 self.relayout_er()
             }
-            KeyCode::Char('r') => self.reload_er(),
-            KeyCode::PageDown => self.scroll_er(0, 10),
-            KeyCode::PageUp => self.scroll_er(0, -10),
-            KeyCode::Char('H') => self.scroll_er(-20, 0),
-            KeyCode::Char('L') => self.scroll_er(20, 0),
-            _ => match super::keymap::screen_action(&key) {
-                Some(action) => self.update(action),
-                None => Vec::new(),
-            },
+            ErKey::Reread => self.reload_er(),
+            ErKey::Scroll { dx, dy } => self.scroll_er(dx, dy),
         }
     }
 

@@ -52,6 +52,8 @@ const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
 /// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
 const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
+/// A confirmation whose preview scrolls (see `confirm`).
+const CONFIRM_SCROLL: &[Hint] = &[("y", "yes"), ("↑↓ PgUp PgDn", "scroll"), ("n / Esc", "no")];
 const CONFLICT: &[Hint] = &[("o", "overwrite"), ("r", "reload"), ("Esc", "back")];
 const MENU: &[Hint] = &[("↑↓", "choose"), ("Enter", "select"), ("Esc", "close")];
 const FORM: &[Hint] = &[("Tab", "next field"), ("Enter", "preview"), ("Esc", "back")];
@@ -100,6 +102,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Export(_) => EXPORT,
         Overlay::Columns(_) => COLUMNS,
         Overlay::RefPick(_) => REF_PICK,
+        Overlay::Confirm(_) => CONFIRM_SCROLL,
     }
 }
 
@@ -115,5 +118,75 @@ impl App {
     /// Whether the grid on screen is better-auth's user table.
     pub fn on_user_table(&self) -> bool {
         self.screen == Screen::Browser && self.active_tab().is_some_and(|tab| self.user_table_of(tab).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::super::keymap::{self, Binding};
+    use super::*;
+
+    /// The key events a hint's key text names (`↑↓`, `n / Esc`, `Ctrl-r`, `J K`); words that
+    /// name no key (`type`, `any key`) give none.
+    fn events(text: &str) -> Vec<KeyEvent> {
+        let plain = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        text.split([' ', '/'])
+            .filter(|t| !t.is_empty())
+            .flat_map(|token| match token {
+                "↑↓" => vec![plain(KeyCode::Up), plain(KeyCode::Down)],
+                "arrows" => [KeyCode::Up, KeyCode::Down, KeyCode::Left, KeyCode::Right].map(plain).to_vec(),
+                "Enter" => vec![plain(KeyCode::Enter)],
+                "Esc" => vec![plain(KeyCode::Esc)],
+                "Tab" => vec![plain(KeyCode::Tab)],
+                "PgUp" => vec![plain(KeyCode::PageUp)],
+                "PgDn" => vec![plain(KeyCode::PageDown)],
+                "Space" => vec![plain(KeyCode::Char(' '))],
+                "type" | "any" | "key" => Vec::new(),
+                ctrl if ctrl.starts_with("Ctrl-") => ctrl
+                    .chars()
+                    .last()
+                    .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+                    .into_iter()
+                    .collect(),
+                one => one.chars().map(|c| plain(KeyCode::Char(c))).collect(),
+            })
+            .collect()
+    }
+
+    /// Every key a hint line names is bound in the table that handles it (`except`: keys the
+    /// handler takes by hand, such as "any other key closes").
+    fn check<C: Clone>(name: &str, line: &[Hint], table: &[Binding<C>], except: &[KeyCode]) {
+        for (keys, what) in line {
+            for event in events(keys) {
+                if except.contains(&event.code) {
+                    continue;
+                }
+                assert!(
+                    keymap::lookup(table, &event).is_some(),
+                    "{name}: hint {keys:?} ({what}) names {event:?}, unbound"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_a_hint_line_names_is_bound_in_its_table() {
+        check("grid", GRID, keymap::BROWSER_KEYS, &[]);
+        check("user grid", USER_GRID, keymap::BROWSER_KEYS, &[]);
+        check("ER", ER, keymap::ER_KEYS, &[]);
+        check("migrations", MIGRATIONS, keymap::MIGRATION_KEYS, &[]);
+        check("filter", FILTER, keymap::FILTER_KEYS, &[]);
+        check("detail", DETAIL, keymap::DETAIL_KEYS, &[]);
+        check("user detail", USER_DETAIL, keymap::DETAIL_KEYS, &[]);
+        check("user detail links", USER_DETAIL_LINKS, keymap::DETAIL_KEYS, &[]);
+        check("help", HELP, keymap::SCROLL_KEYS, &[]);
+        check("messages", MESSAGES, keymap::SCROLL_KEYS, &[KeyCode::Esc]);
+        check("picker", PICKER, keymap::PICKER_KEYS, &[]);
+        check("references", REFERENCES, keymap::REFERENCES_KEYS, &[]);
+        check("confirmation", CONFIRM_SCROLL, super::super::CONFIRM_KEYS, &[]);
+        check("menu", MENU, super::super::MENU_KEYS, &[]);
+        check("form", FORM, super::super::FORM_KEYS, &[]);
     }
 }

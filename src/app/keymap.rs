@@ -1,8 +1,11 @@
-//! The grid's keys, as data: one table drives both key handling and the help screen.
+//! Keys as data: each screen and popup has one table that drives both its key handling and
+//! its part of the help screen, so help cannot list a key that does nothing or miss one that
+//! works. A table maps chords to a command of its own screen (the grid's are [`Action`]s).
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::Action;
+use crate::er::Direction;
 
 /// A key and the modifiers it needs (Shift is implied by upper-case characters).
 #[derive(Debug, Clone, Copy)]
@@ -23,14 +26,18 @@ const fn ctrl(c: char) -> Chord {
     Chord { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
 }
 
-/// One line of help, and the chords that trigger its action.
-pub struct KeyHelp {
+/// One line of help, and the chords that trigger its command. A binding with empty `keys`
+/// continues the help line above it (`↑ ↓` is one line, two commands).
+pub struct Binding<C: 'static> {
     pub keys: &'static str,
     pub description: &'static str,
     pub chords: &'static [Chord],
-    /// `None` for sequences handled by hand (`gg`).
-    pub action: Option<Action>,
+    /// `None` for what is handled by hand (sequences such as `gg`, the mouse, typing).
+    pub action: Option<C>,
 }
+
+/// A binding of the grid.
+pub type KeyHelp = Binding<Action>;
 
 /// The grid's key bindings, in the order help lists them. One line a binding, so the table
 /// reads as the help screen does.
@@ -80,24 +87,6 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "mouse", description: "click selects, wheel scrolls, click a tab or header", chords: &[], action: None },
 ];
 
-/// Keys of the row detail.
-pub static DETAIL_KEYS: &[(&str, &str)] = &[
-    ("r", "reveal / mask secrets"),
-    ("y / Y", "copy the cell / the row as JSON"),
-    ("↑ ↓ PgUp PgDn", "scroll a line, a page (also k j, wheel)"),
-    ("Home End", "first / last line"),
-    ("Esc / Enter / q", "close"),
-];
-
-/// Keys of the filter bar.
-pub static FILTER_KEYS: &[(&str, &str)] = &[
-    ("Tab", "next field: column → operator → value"),
-    ("↑ ↓", "change column or operator"),
-    ("Enter", "add the condition (conditions combine with AND)"),
-    ("Backspace", "on an empty value: remove the last condition"),
-    ("Esc", "close the bar (conditions stay)"),
-];
-
 fn matches(chord: &Chord, event: &KeyEvent) -> bool {
     if chord.code != event.code {
         return false;
@@ -107,12 +96,22 @@ fn matches(chord: &Chord, event: &KeyEvent) -> bool {
     relevant == chord.modifiers
 }
 
-/// The grid action for a key, if it has one.
-pub fn browser_action(event: &KeyEvent) -> Option<Action> {
-    BROWSER_KEYS
+/// The command a table binds to a key, if any (the first binding holding the chord).
+pub fn lookup<C: Clone>(table: &[Binding<C>], event: &KeyEvent) -> Option<C> {
+    table
         .iter()
         .find(|binding| binding.chords.iter().any(|chord| matches(chord, event)))
         .and_then(|binding| binding.action.clone())
+}
+
+/// The help lines of a table: its bindings that start a line.
+pub fn help_rows<C>(table: &[Binding<C>]) -> Vec<(&'static str, &'static str)> {
+    table.iter().filter(|b| !b.keys.is_empty()).map(|b| (b.keys, b.description)).collect()
+}
+
+/// The grid action for a key, if it has one.
+pub fn browser_action(event: &KeyEvent) -> Option<Action> {
+    lookup(BROWSER_KEYS, event)
 }
 
 /// Keys every screen shares (tabs, help, quit, reload).
@@ -132,20 +131,172 @@ pub fn screen_action(event: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// Keys of the migrations screen.
-pub static MIGRATION_KEYS: &[(&str, &str)] = &[
-    ("↑ ↓ / k j", "select a migration"),
-    ("PgUp PgDn / K J", "scroll its SQL"),
-    ("A", "apply what is pending (shows the plan and asks first; backs up the database)"),
-    ("r / Ctrl-r", "re-read the folder and the tracker"),
-];
+/// What a key does on the ER screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErKey {
+    /// Select the neighbouring table this way.
+    Select(Direction),
+    /// Open the selected table's tab.
+    Open,
+    /// Show or hide internal tables.
+    ToggleInternal,
+    /// Compact or full detail.
+    Compact,
+    /// Scroll the diagram by this many cells.
+    Scroll { dx: i64, dy: i64 },
+    /// Read the schema again.
+    Reread,
+}
 
 /// Keys of the ER screen.
-pub static ER_KEYS: &[(&str, &str)] = &[
-    ("arrows / hjkl", "select the neighbouring table"),
-    ("Enter / click", "open the selected table"),
-    ("i", "show / hide internal tables (sqlite_*, _cf_*)"),
-    ("c", "compact / full detail"),
-    ("PgUp PgDn, H L", "scroll"),
-    ("r", "re-read the schema"),
+#[rustfmt::skip]
+pub static ER_KEYS: &[Binding<ErKey>] = &[
+    Binding { keys: "arrows / hjkl", description: "select the neighbouring table", chords: &[key(KeyCode::Up), ch('k')], action: Some(ErKey::Select(Direction::Up)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ErKey::Select(Direction::Down)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Left), ch('h')], action: Some(ErKey::Select(Direction::Left)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Right), ch('l')], action: Some(ErKey::Select(Direction::Right)) },
+    Binding { keys: "Enter / click", description: "open the selected table", chords: &[key(KeyCode::Enter)], action: Some(ErKey::Open) },
+    Binding { keys: "i", description: "show / hide internal tables (sqlite_*, _cf_*)", chords: &[ch('i')], action: Some(ErKey::ToggleInternal) },
+    Binding { keys: "c", description: "compact / full detail", chords: &[ch('c')], action: Some(ErKey::Compact) },
+    Binding { keys: "PgUp PgDn, H L", description: "scroll", chords: &[key(KeyCode::PageUp)], action: Some(ErKey::Scroll { dx: 0, dy: -10 }) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(ErKey::Scroll { dx: 0, dy: 10 }) },
+    Binding { keys: "", description: "", chords: &[ch('H')], action: Some(ErKey::Scroll { dx: -20, dy: 0 }) },
+    Binding { keys: "", description: "", chords: &[ch('L')], action: Some(ErKey::Scroll { dx: 20, dy: 0 }) },
+    Binding { keys: "r", description: "re-read the schema", chords: &[ch('r')], action: Some(ErKey::Reread) },
 ];
+
+/// What a key does on the migrations screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrationKey {
+    /// Select the migration this many places down (negative: up).
+    Select(i64),
+    /// Scroll the selected migration's SQL this many lines.
+    ScrollSql(i64),
+    /// Apply what is pending, after the confirmation.
+    Apply,
+    /// Read the folder and the tracker again.
+    Reread,
+}
+
+/// Keys of the migrations screen.
+#[rustfmt::skip]
+pub static MIGRATION_KEYS: &[Binding<MigrationKey>] = &[
+    Binding { keys: "↑ ↓ / k j", description: "select a migration", chords: &[key(KeyCode::Up), ch('k')], action: Some(MigrationKey::Select(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(MigrationKey::Select(1)) },
+    Binding { keys: "PgUp PgDn / K J", description: "scroll its SQL", chords: &[key(KeyCode::PageUp), ch('K')], action: Some(MigrationKey::ScrollSql(-10)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch('J')], action: Some(MigrationKey::ScrollSql(10)) },
+    Binding { keys: "A", description: "apply what is pending (shows the plan and asks first; backs up the database)", chords: &[ch('A')], action: Some(MigrationKey::Apply) },
+    Binding { keys: "r / Ctrl-r", description: "re-read the folder and the tracker", chords: &[ch('r'), ctrl('r')], action: Some(MigrationKey::Reread) },
+];
+
+/// What a key does in the row detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailKey {
+    /// Reveal or mask secrets.
+    Reveal,
+    /// Copy the cell.
+    CopyCell,
+    /// Copy the row as JSON.
+    CopyRow,
+    /// The user action menu (user table only).
+    UserMenu,
+    /// Scroll this many lines (`i32::MIN` / `MAX`: to the top / bottom; `PAGE`: a page).
+    Scroll(i32),
+    /// Close the detail.
+    Close,
+}
+
+/// A page of the detail, for [`DetailKey::Scroll`] (its height is known only when it runs).
+pub const PAGE: i32 = i32::MAX - 1;
+
+/// Keys of the row detail. On a user's detail ↑ ↓ and Enter first go to the list of sessions
+/// and accounts (see `user_links`).
+#[rustfmt::skip]
+pub static DETAIL_KEYS: &[Binding<DetailKey>] = &[
+    Binding { keys: "r", description: "reveal / mask secrets", chords: &[ch('r')], action: Some(DetailKey::Reveal) },
+    Binding { keys: "y / Y", description: "copy the cell / the row as JSON", chords: &[ch('y')], action: Some(DetailKey::CopyCell) },
+    Binding { keys: "", description: "", chords: &[ch('Y')], action: Some(DetailKey::CopyRow) },
+    Binding { keys: "A", description: "user actions (user table)", chords: &[ch('A')], action: Some(DetailKey::UserMenu) },
+    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll a line, a page (also k j, wheel)", chords: &[key(KeyCode::Up), ch('k')], action: Some(DetailKey::Scroll(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(DetailKey::Scroll(1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(DetailKey::Scroll(-PAGE)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(DetailKey::Scroll(PAGE)) },
+    Binding { keys: "Home End", description: "first / last line", chords: &[key(KeyCode::Home), ch('g')], action: Some(DetailKey::Scroll(i32::MIN)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::End), ch('G')], action: Some(DetailKey::Scroll(i32::MAX)) },
+    Binding { keys: "↑ ↓ Enter", description: "a user's sessions, accounts: select, open", chords: &[], action: None },
+    Binding { keys: "Esc / Enter / q", description: "close", chords: &[key(KeyCode::Esc), key(KeyCode::Enter), ch('q')], action: Some(DetailKey::Close) },
+];
+
+/// What a key does in a scrolled text popup (help, the message log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScrollKey {
+    /// Scroll this many lines.
+    Lines(i16),
+}
+
+/// Keys of help and the message log; any other key closes them.
+#[rustfmt::skip]
+pub static SCROLL_KEYS: &[Binding<ScrollKey>] = &[
+    Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), ch('k')], action: Some(ScrollKey::Lines(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ScrollKey::Lines(1)) },
+    Binding { keys: "PgUp PgDn / Space", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ScrollKey::Lines(-10)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(ScrollKey::Lines(10)) },
+    Binding { keys: "any other key", description: "close", chords: &[], action: None },
+];
+
+/// What a key does in the filter bar (other keys type into the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    Next,
+    Previous,
+    /// Change the column or operator (negative: back).
+    Change(i8),
+    Add,
+    /// On an empty value: remove the last condition (otherwise Backspace edits the value).
+    RemoveLast,
+    Close,
+}
+
+/// Keys of the filter bar.
+#[rustfmt::skip]
+pub static FILTER_KEYS: &[Binding<FilterKey>] = &[
+    Binding { keys: "Tab", description: "next field: column → operator → value", chords: &[key(KeyCode::Tab)], action: Some(FilterKey::Next) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::BackTab)], action: Some(FilterKey::Previous) },
+    Binding { keys: "↑ ↓", description: "change column or operator", chords: &[key(KeyCode::Up)], action: Some(FilterKey::Change(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(FilterKey::Change(1)) },
+    Binding { keys: "Enter", description: "add the condition (conditions combine with AND)", chords: &[key(KeyCode::Enter)], action: Some(FilterKey::Add) },
+    Binding { keys: "Backspace", description: "on an empty value: remove the last condition", chords: &[key(KeyCode::Backspace)], action: Some(FilterKey::RemoveLast) },
+    Binding { keys: "Esc", description: "close the bar (conditions stay)", chords: &[key(KeyCode::Esc)], action: Some(FilterKey::Close) },
+];
+
+/// What a key does in a list popup (the table picker, the `gr` list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKey {
+    /// Select the entry this many places down (negative: up).
+    Move(i8),
+    Open,
+    Close,
+}
+
+/// Keys of the table picker (other keys type into its query, so no letters here).
+#[rustfmt::skip]
+pub static PICKER_KEYS: &[Binding<ListKey>] = &[
+    Binding { keys: "type", description: "filter the tables (fuzzy)", chords: &[], action: None },
+    Binding { keys: "↑ ↓", description: "select", chords: &[key(KeyCode::Up)], action: Some(ListKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ListKey::Move(1)) },
+    Binding { keys: "Enter", description: "open the table", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open) },
+    Binding { keys: "Esc", description: "close", chords: &[key(KeyCode::Esc)], action: Some(ListKey::Close) },
+];
+
+/// Keys of the `gr` list of rows that point at the selected one.
+#[rustfmt::skip]
+pub static REFERENCES_KEYS: &[Binding<ListKey>] = &[
+    Binding { keys: "↑ ↓ / k j", description: "select", chords: &[key(KeyCode::Up), ch('k')], action: Some(ListKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ListKey::Move(1)) },
+    Binding { keys: "Enter", description: "show the rows", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open) },
+    Binding { keys: "Esc / q", description: "close", chords: &[key(KeyCode::Esc), ch('q')], action: Some(ListKey::Close) },
+];
+
+#[cfg(test)]
+#[path = "keymap_tests.rs"]
+mod tests;

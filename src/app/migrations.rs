@@ -1,12 +1,14 @@
 //! The migrations screen: every migration with its state, its SQL, and applying what is pending
 //! after a confirmation that shows exactly what will run.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::migrate::ApplyEvent;
 use crate::migrate::drift::Difference;
 use crate::migrate::hint::{HintArgs, migrate_command};
 
+use super::confirm::{Confirmation, Confirmed, PreviewLine};
+use super::keymap::MigrationKey;
 use super::{
     Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, MigrationsOverview, ReplyError, Waiting, Worker,
 };
@@ -17,8 +19,6 @@ pub struct MigrationsScreen {
     pub overview: Option<Load<Box<MigrationsOverview>>>,
     pub selected: usize,
     pub sql_scroll: u16,
-    /// The apply confirmation is open.
-    pub confirming: bool,
     /// What the last apply did, line by line.
     pub log: Vec<String>,
     /// The outstanding read is the one made at startup: a database without migrations is
@@ -81,36 +81,24 @@ impl App {
 
     pub(super) fn migrations_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let screen = &mut self.migrations;
-        if screen.confirming {
-            return match key.code {
-                KeyCode::Char('y') => self.start_apply(),
-                KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
-                    self.migrations.confirming = false;
-                    self.say(Level::Info, "nothing applied");
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            };
-        }
         let count = screen.overview().map_or(0, |o| o.plan.statuses.len());
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') => {
-                screen.selected = (screen.selected + 1).min(count.saturating_sub(1));
+        let Some(command) = super::keymap::lookup(super::keymap::MIGRATION_KEYS, &key) else {
+            return match super::keymap::screen_action(&key) {
+                Some(action) => self.update(action),
+                None => Vec::new(),
+            };
+        };
+        match command {
+            MigrationKey::Select(delta) => {
+                let at = (screen.selected as i64 + delta).clamp(0, count.saturating_sub(1) as i64);
+                screen.selected = at as usize;
                 screen.sql_scroll = 0;
             }
-            KeyCode::Up | KeyCode::Char('k') => {
-                screen.selected = screen.selected.saturating_sub(1);
-                screen.sql_scroll = 0;
+            MigrationKey::ScrollSql(delta) => {
+                screen.sql_scroll = (i64::from(screen.sql_scroll) + delta).clamp(0, i64::from(u16::MAX)) as u16;
             }
-            KeyCode::PageDown | KeyCode::Char('J') => screen.sql_scroll = screen.sql_scroll.saturating_add(10),
-            KeyCode::PageUp | KeyCode::Char('K') => screen.sql_scroll = screen.sql_scroll.saturating_sub(10),
-            KeyCode::Char('A') => return self.ask_apply(),
-            KeyCode::Char('r') => return self.reload_migrations(),
-            _ => {
-                if let Some(action) = super::keymap::screen_action(&key) {
-                    return self.update(action);
-                }
-            }
+            MigrationKey::Apply => return self.ask_apply(),
+            MigrationKey::Reread => return self.reload_migrations(),
         }
         Vec::new()
     }
@@ -147,12 +135,12 @@ impl App {
             self.say(Level::Error, "a migration controls transactions itself: see the migrations screen");
             return Vec::new();
         }
-        self.migrations.confirming = true;
+        let confirmation = apply_confirmation(overview);
+        self.ask(confirmation);
         Vec::new()
     }
 
-    fn start_apply(&mut self) -> Vec<Effect> {
-        self.migrations.confirming = false;
+    pub(super) fn start_apply(&mut self) -> Vec<Effect> {
         let source = self.source.migrations.clone();
         let (_, effect) =
             self.request(Worker::Foreground, Waiting::ApplyMigrations, DbRequest::ApplyMigrations { source });
@@ -237,11 +225,29 @@ impl App {
     pub(super) fn update_migrations(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Refresh => self.reload_migrations(),
-            Action::Cancel => {
-                self.migrations.confirming = false;
-                Vec::new()
-            }
             _ => Vec::new(),
         }
     }
+}
+
+/// What applying the pending migrations will do, statement by statement, as the confirmation
+/// shows it.
+fn apply_confirmation(overview: &MigrationsOverview) -> Confirmation {
+    let mut preview = vec![
+        PreviewLine::Heading(format!(
+            "Apply {} migration(s) with the {} tracker?",
+            overview.plan.to_apply.len(),
+            overview.plan.tracker.kind.label()
+        )),
+        PreviewLine::Note("The database is backed up first (SQLite backup API, into squall's data folder).".into()),
+        PreviewLine::Note(
+            "Each migration runs in its own transaction with its tracker row; the first failure stops.".into(),
+        ),
+        PreviewLine::Blank,
+    ];
+    for planned in &overview.plan.to_apply {
+        preview.push(PreviewLine::Item(format!("▸ {} ({} statements)", planned.name, planned.statements.len())));
+        preview.extend(planned.statements.iter().map(|statement| PreviewLine::Sql(statement.clone())));
+    }
+    Confirmation { title: "apply migrations".into(), preview, scroll: 0, on_yes: Confirmed::ApplyMigrations }
 }

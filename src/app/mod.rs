@@ -5,6 +5,7 @@
 mod action;
 mod browser;
 mod columns;
+mod confirm;
 mod console;
 mod console_keys;
 mod console_run;
@@ -13,6 +14,7 @@ mod edit;
 mod edit_values;
 mod er;
 mod export;
+mod form;
 pub mod grid_layout;
 mod hints;
 mod input;
@@ -42,6 +44,7 @@ pub use crate::service::protocol::{
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
+pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine};
 pub use console::{
     Awaiting, ConsoleAreas, ConsoleFocus, ConsoleState, Outcome, StatementResult, console_areas, console_body,
 };
@@ -49,10 +52,13 @@ pub use console_keys::{CONSOLE_KEYS, editor_with};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::ErScreen;
 pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};
+pub use form::{FORM_KEYS, Form};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
 pub use hints::{Hint, help_key, hints};
 pub use input::field_text;
-pub use keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS};
+pub use keymap::{
+    BROWSER_KEYS, Binding, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS, SCROLL_KEYS, help_rows,
+};
 pub use migrations::MigrationsScreen;
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{FilterField, FilterForm, Overlay, Picker};
@@ -64,8 +70,12 @@ pub use reload::Live;
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
-pub use user_panel::{BanField, MenuItem, PanelStep, PasswordField, UserPanel, UserRef, read_ban_expiry};
-pub use users::{StatusTone, UserTable, UsersState, grid_status, status_parts, status_text};
+pub use user_panel::{
+    BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, ROLE_KEYS, UserPanel, UserRef, read_ban_expiry,
+};
+pub use users::{
+    StatusTone, UserTable, UsersState, grid_status, status_parts, status_text,
+};
 
 use crate::db::edit::RowConflict;
 use crate::db::labels::RowLabel;
@@ -439,6 +449,8 @@ mod tests_edit;
 mod tests_export;
 #[cfg(test)]
 mod tests_faults;
+#[cfg(test)]
+mod tests_keys;
 #[cfg(test)]
 mod tests_migrations;
 #[cfg(test)]

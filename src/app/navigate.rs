@@ -1,13 +1,14 @@
 //! Walking relations from the grid: `gd` follows a foreign key (declared or inferred) to the
 //! row it points at, `gr` lists the rows that point at the selected one, Backspace goes back.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use rusqlite::types::Value;
 
 use crate::db::page::{Filter, FilterOp};
 use crate::db::relations::{ReferencingGroup, RowTarget};
 use crate::db::value::raw_text;
 
+use super::keymap::ListKey;
 use super::tab::{RowWindow, ViewSpec};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Screen, Waiting, Worker};
 
@@ -29,6 +30,9 @@ pub struct Breadcrumb {
     pub saved: SavedView,
     /// `session.userId = 80cd…`.
     pub label: String,
+    /// The jump was made from a user's row detail (entry `n` of its list): going back reopens
+    /// the detail there, where the user was, rather than leaving them on the grid.
+    pub from_detail: Option<usize>,
 }
 
 /// The row under the cursor as the relation functions want it.
@@ -141,7 +145,7 @@ impl App {
             .zip(&target.values)
             .map(|(column, value)| Filter { column: column.clone(), op: FilterOp::Eq, values: vec![value.clone()] })
             .collect();
-        self.trail.push(Breadcrumb { from_tab, to_tab, saved, label: label.clone() });
+        self.trail.push(Breadcrumb { from_tab, to_tab, saved, label: label.clone(), from_detail: None });
         self.screen = Screen::Browser;
         self.active = to_tab;
         self.say(Level::Info, format!("{label} · Backspace goes back"));
@@ -181,23 +185,26 @@ impl App {
         self.active = step.from_tab.min(self.tabs.len().saturating_sub(1));
         self.screen = Screen::Browser;
         self.say(Level::Info, format!("back from {}", step.label));
+        if let Some(entry) = step.from_detail {
+            effects.extend(self.reopen_detail_at(entry));
+        }
         effects
     }
 
     pub(super) fn references_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::References { groups, selected, .. } = &mut self.overlay else { return Vec::new() };
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(groups.len().saturating_sub(1)),
-            KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-            KeyCode::Enter => {
+        match super::keymap::lookup(super::keymap::REFERENCES_KEYS, &key) {
+            Some(ListKey::Move(step)) if step > 0 => *selected = (*selected + 1).min(groups.len().saturating_sub(1)),
+            Some(ListKey::Move(_)) => *selected = selected.saturating_sub(1),
+            Some(ListKey::Open) => {
                 let target = groups.get(*selected).map(|g| g.target.clone());
                 self.overlay = Overlay::None;
                 if let Some(target) = target {
                     return self.go_to(target);
                 }
             }
-            KeyCode::Esc | KeyCode::Char('q') => self.overlay = Overlay::None,
-            _ => {}
+            Some(ListKey::Close) => self.overlay = Overlay::None,
+            None => {}
         }
         Vec::new()
     }

@@ -14,6 +14,9 @@ use crate::db::relations::ReferencingGroup;
 use crate::db::value::parse_value;
 
 use super::input::{field_text, text_input};
+use super::keymap::{
+    DETAIL_KEYS, DetailKey, FILTER_KEYS, FilterKey, ListKey, PICKER_KEYS, SCROLL_KEYS, ScrollKey, lookup,
+};
 use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, RequestId, Worker};
 
 /// The popup or prompt on top of the grid.
@@ -57,6 +60,8 @@ pub enum Overlay {
     Columns(super::ColumnChooser),
     /// Picking a foreign key's row by its label, over the editor it fills in.
     RefPick(Box<super::RefPicker>),
+    /// A question with the preview of exactly what runs on yes.
+    Confirm(Box<super::Confirmation>),
 }
 
 /// The fuzzy table picker.
@@ -192,31 +197,30 @@ impl App {
         match &mut self.overlay {
             Overlay::None => Vec::new(),
             Overlay::Help { scroll } | Overlay::Messages { scroll } => {
-                match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
-                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                    _ => self.overlay = Overlay::None,
+                match lookup(SCROLL_KEYS, &key) {
+                    Some(ScrollKey::Lines(lines)) if lines < 0 => *scroll = scroll.saturating_sub(lines.unsigned_abs()),
+                    Some(ScrollKey::Lines(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
+                    None => self.overlay = Overlay::None,
                 }
                 Vec::new()
             }
-            Overlay::Detail { reveal, .. } => match key.code {
-                KeyCode::Char('r') => self.update_overlay(Action::ToggleReveal),
-                KeyCode::Char('y') => {
-                    let reveal = *reveal;
-                    self.copy_cell(reveal)
+            Overlay::Detail { reveal, .. } => {
+                let reveal = *reveal;
+                // A user's list of sessions and accounts takes ↑ ↓ and Enter first.
+                if let Some(effects) = self.detail_links_key(key) {
+                    return effects;
                 }
-                KeyCode::Char('Y') => {
-                    let reveal = *reveal;
-                    self.copy_row(reveal)
+                match lookup(DETAIL_KEYS, &key) {
+                    Some(DetailKey::Reveal) => self.update_overlay(Action::ToggleReveal),
+                    Some(DetailKey::CopyCell) => self.copy_cell(reveal),
+                    Some(DetailKey::CopyRow) => self.copy_row(reveal),
+                    Some(DetailKey::UserMenu) if self.screen == super::Screen::Browser => self.open_user_menu(),
+                    Some(DetailKey::UserMenu) => Vec::new(),
+                    Some(DetailKey::Scroll(lines)) => self.detail_scroll(lines),
+                    Some(DetailKey::Close) => self.update_overlay(Action::Cancel),
+                    None => Vec::new(),
                 }
-                KeyCode::Char('A') if self.screen == super::Screen::Browser => self.open_user_menu(),
-                _ if let Some(effects) = self.detail_links_key(key) => effects,
-                _ if let Some(effects) = self.detail_scroll_key(key) => effects,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => self.update_overlay(Action::Cancel),
-                _ => Vec::new(),
-            },
+            }
             Overlay::Search { input } => match key.code {
                 KeyCode::Esc => self.update_overlay(Action::Cancel),
                 KeyCode::Enter => {
@@ -242,16 +246,19 @@ impl App {
             Overlay::User(_) => self.user_panel_key(key),
             Overlay::Columns(_) => self.chooser_key(key),
             Overlay::RefPick(_) => self.ref_picker_key(key),
+            Overlay::Confirm(_) => self.confirmation_key(key),
         }
     }
 
     fn picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::Picker(picker) = &mut self.overlay else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Down => picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1)),
-            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
-            KeyCode::Enter => {
+        match lookup(PICKER_KEYS, &key) {
+            Some(ListKey::Close) => self.overlay = Overlay::None,
+            Some(ListKey::Move(step)) if step > 0 => {
+                picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1))
+            }
+            Some(ListKey::Move(_)) => picker.selected = picker.selected.saturating_sub(1),
+            Some(ListKey::Open) => {
                 let chosen = picker.matches.get(picker.selected).copied();
                 self.overlay = Overlay::None;
                 if let Some(index) = chosen {
@@ -259,7 +266,7 @@ impl App {
                     return self.update_screen(Action::SelectTab { index });
                 }
             }
-            _ => {
+            None => {
                 super::input::type_key(&mut picker.query, key);
                 let query = field_text(&picker.query);
                 let matcher = SkimMatcherV2::default();
@@ -284,30 +291,31 @@ impl App {
         let cycle = |value: usize, len: usize, up: bool| {
             if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) }
         };
-        match (key.code, form.field) {
-            (KeyCode::Esc, _) => self.overlay = Overlay::None,
-            (KeyCode::Tab, field) => {
+        let command = lookup(FILTER_KEYS, &key);
+        match (command, form.field) {
+            (Some(FilterKey::Close), _) => self.overlay = Overlay::None,
+            (Some(FilterKey::Next), field) => {
                 form.field = match field {
                     FilterField::Column => FilterField::Operator,
                     FilterField::Operator => FilterField::Value,
                     FilterField::Value => FilterField::Column,
                 }
             }
-            (KeyCode::BackTab, field) => {
+            (Some(FilterKey::Previous), field) => {
                 form.field = match field {
                     FilterField::Column => FilterField::Value,
                     FilterField::Operator => FilterField::Column,
                     FilterField::Value => FilterField::Operator,
                 }
             }
-            (KeyCode::Up | KeyCode::Down, FilterField::Column) => {
-                form.column = cycle(form.column, columns, key.code == KeyCode::Up)
+            (Some(FilterKey::Change(step)), FilterField::Column) => form.column = cycle(form.column, columns, step < 0),
+            (Some(FilterKey::Change(step)), FilterField::Operator | FilterField::Value) => {
+                form.op = cycle(form.op, ops, step < 0)
             }
-            (KeyCode::Up | KeyCode::Down, FilterField::Operator | FilterField::Value) => {
-                form.op = cycle(form.op, ops, key.code == KeyCode::Up)
-            }
-            (KeyCode::Enter, _) => return self.apply_filter_form(),
-            (KeyCode::Backspace, FilterField::Value) if field_text(&form.input).is_empty() => {
+            (Some(FilterKey::Add), _) => return self.apply_filter_form(),
+            // Whichever field has the keyboard (after Enter it is where it was, often the
+            // operator): only the value takes text, so an empty one means "the last condition".
+            (Some(FilterKey::RemoveLast), _) if field_text(&form.input).is_empty() => {
                 let removed = self.active_tab_mut().and_then(|tab| tab.spec.filters.pop());
                 if let Some(filter) = removed {
                     let meta = self.active_tab().and_then(|t| t.meta());
@@ -326,8 +334,9 @@ impl App {
                 super::input::type_key(&mut form.input, key);
                 form.error = None;
             }
-            (KeyCode::Char(_), FilterField::Column | FilterField::Operator)
-                if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            (_, FilterField::Column | FilterField::Operator)
+                if matches!(key.code, KeyCode::Char(_))
+                    && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
             {
                 form.field = FilterField::Value;
                 super::input::type_key(&mut form.input, key);

@@ -297,7 +297,7 @@ fn migrations_screen_shows_pending_and_a_failed_apply_changes_nothing() {
     assert_eq!(overview.plan.to_apply.len(), 1);
     assert_eq!(overview.plan.statuses[0].state, crate::migrate::MigrationState::Pending);
     press(&mut app, &mut conn, KeyCode::Char('A'));
-    assert!(app.migrations.confirming);
+    assert!(app.confirming(&Confirmed::ApplyMigrations));
     press(&mut app, &mut conn, KeyCode::Char('y'));
     assert!(!app.pending.awaits(&Waiting::ApplyMigrations));
     assert!(app.migrations.log.iter().any(|l| l.contains("already exists")), "{:?}", app.migrations.log);
@@ -315,7 +315,7 @@ fn read_only_refuses_to_apply() {
     let effects = app.update(Action::SelectTab { index });
     settle(&mut app, &mut conn, effects);
     press(&mut app, &mut conn, KeyCode::Char('A'));
-    assert!(!app.migrations.confirming);
+    assert!(!app.confirming(&Confirmed::ApplyMigrations));
     assert!(app.status.as_ref().unwrap().text.contains("read-only"));
 }
 

@@ -137,7 +137,7 @@ fn transaction_control_is_refused_in_the_tui() {
     let mut app = open_app(&mut conn, 120, 30);
     open_migrations(&mut app, &mut conn, dir.path());
     press(&mut app, &mut conn, KeyCode::Char('A'));
-    assert!(!app.migrations.confirming);
+    assert!(!app.confirming(&Confirmed::ApplyMigrations));
     assert!(app.migrations.log.iter().any(|l| l.contains("0001_y.sql line 2: COMMIT")), "{:?}", app.migrations.log);
     let columns: i64 = conn.query_row("SELECT count(*) FROM pragma_table_info('t')", [], |r| r.get(0)).unwrap();
     assert_eq!(columns, 1);

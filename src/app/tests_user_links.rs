@@ -81,8 +81,12 @@ fn arrows_select_a_session_or_account_and_enter_opens_it_with_backspace_back() {
     press(&mut app, &mut conn, KeyCode::Backspace);
     assert_eq!(app.active_tab().unwrap().name, "user");
     assert_eq!(selected_id(&app), "u0004", "back on the same user");
+    // Back where the jump was made: the user's detail, on the entry that was opened.
+    assert!(matches!(app.overlay, Overlay::Detail { .. }), "the detail again: {:?}", app.overlay);
+    assert_eq!(selected(&app), Some(3));
 
     // A session, the newest first.
+    press(&mut app, &mut conn, KeyCode::Esc);
     press(&mut app, &mut conn, KeyCode::Enter);
     let first = match &app.detail_links().unwrap().loaded {
         Some(Ok(loaded)) => loaded.sessions[0].id.clone(),

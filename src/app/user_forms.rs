@@ -5,23 +5,17 @@ use ratatui_textarea::TextArea;
 use crate::db::users::{BanExpiry, parse_ban_expiry};
 
 use super::super::Load;
+use super::super::form::Form;
 use super::super::input::text_input;
+use super::super::keymap::{Binding, Chord};
+use ratatui::crossterm::event::KeyCode;
 
-/// Which field of the ban form has the keyboard.
+/// The fields of the ban form ([`Form`] indexes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BanField {
-    Reason,
-    Expiry,
-}
-
-/// Reason and end of a ban.
-#[derive(Debug, Clone)]
-pub struct BanForm {
-    pub reason: TextArea<'static>,
+    Reason = 0,
     /// `30m`, `7d`, `1y`, a date, or empty / `never` for a permanent ban.
-    pub expiry: TextArea<'static>,
-    pub field: BanField,
-    pub error: Option<String>,
+    Expiry = 1,
 }
 
 /// The new role: roles in use ticked with Space, or typed (`admin,user` for several).
@@ -38,21 +32,42 @@ pub struct RoleForm {
     pub on_list: bool,
 }
 
-/// Which field of the password form has the keyboard.
+/// The fields of the password form ([`Form`] indexes): a new password, typed twice and never
+/// shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordField {
-    First,
-    Second,
+    First = 0,
+    Second = 1,
 }
 
-/// A new password, typed twice and never shown.
-#[derive(Debug, Clone)]
-pub struct PasswordForm {
-    pub first: TextArea<'static>,
-    pub second: TextArea<'static>,
-    pub field: PasswordField,
-    pub error: Option<String>,
+/// What a key does in the role form (other keys type into the field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleKey {
+    /// Highlight the list's next role (negative: previous), entering the list.
+    Move(i8),
+    /// Move between the field and the list.
+    Switch,
+    /// Tick or untick the highlighted role (on the list; in the field Space is a space).
+    Tick,
+    Submit,
+    Cancel,
 }
+
+const fn plain(code: KeyCode) -> Chord {
+    Chord { code, modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
+}
+
+/// Keys of the role form.
+#[rustfmt::skip]
+pub static ROLE_KEYS: &[Binding<RoleKey>] = &[
+    Binding { keys: "type", description: "roles, comma-joined for several", chords: &[], action: None },
+    Binding { keys: "↑ ↓", description: "highlight a role of the list", chords: &[plain(KeyCode::Up)], action: Some(RoleKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down)], action: Some(RoleKey::Move(1)) },
+    Binding { keys: "Tab", description: "field ↔ list", chords: &[plain(KeyCode::Tab), plain(KeyCode::BackTab)], action: Some(RoleKey::Switch) },
+    Binding { keys: "Space", description: "on the list: tick / untick the role", chords: &[plain(KeyCode::Char(' '))], action: Some(RoleKey::Tick) },
+    Binding { keys: "Enter", description: "review what will run", chords: &[plain(KeyCode::Enter)], action: Some(RoleKey::Submit) },
+    Binding { keys: "Esc", description: "back, nothing changed", chords: &[plain(KeyCode::Esc)], action: Some(RoleKey::Cancel) },
+];
 
 /// What the role field shows while empty.
 pub const ROLE_PLACEHOLDER: &str = "(none: type a role or tick one)";
@@ -74,15 +89,14 @@ pub(super) fn set_field(area: &mut TextArea<'static>, text: &str) {
     *area = field(text, &placeholder);
 }
 
-impl BanForm {
-    pub(super) fn new() -> Self {
-        BanForm {
-            reason: field("", crate::db::users::DEFAULT_BAN_REASON),
-            expiry: field("", "permanent"),
-            field: BanField::Reason,
-            error: None,
-        }
-    }
+/// The ban form: reason and end.
+pub(super) fn ban_form() -> Form {
+    Form::new(vec![field("", crate::db::users::DEFAULT_BAN_REASON), field("", "permanent")])
+}
+
+/// The password form: the new password and its repeat, masked.
+pub(super) fn password_form() -> Form {
+    Form::new(vec![masked(), masked()])
 }
 
 /// The ban's end from what was typed: empty means permanent; a date must be ahead of `now`.

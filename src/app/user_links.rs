@@ -163,7 +163,20 @@ impl App {
         let Some(target) = self.detail_links().and_then(|l| l.target(index)) else { return Vec::new() };
         self.overlay = Overlay::None;
         self.users.links = None;
-        self.go_to(target)
+        let effects = self.go_to(target);
+        if let Some(step) = self.trail.last_mut() {
+            step.from_detail = Some(index);
+        }
+        effects
+    }
+
+    /// Backspace after [`App::open_link`]: the detail again, on the entry that was opened.
+    pub(super) fn reopen_detail_at(&mut self, entry: usize) -> Vec<Effect> {
+        let effects = self.update_browser(super::Action::OpenDetail);
+        if let Some(links) = self.users.links.as_mut() {
+            links.selected = Some(entry);
+        }
+        effects
     }
 
     /// Lines the list adds to the detail (0 when the detail is not a user's).

@@ -11,7 +11,10 @@ use crate::db::users::{ActionPreview, Impersonation, Password, UserAction, UserS
 mod forms;
 pub use forms::*;
 
+use super::confirm::{CONFIRM_KEYS, ConfirmKey};
+use super::form::{Form, FormKey};
 use super::input::{field_text, text_input};
+use super::keymap::{Binding, Chord, lookup};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Waiting, Worker};
 use super::{UsersRequest, UsersResult};
 
@@ -43,6 +46,42 @@ pub enum MenuItem {
     Impersonations,
 }
 
+/// What a key does in the user action menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuKey {
+    /// Highlight the entry this many places down (negative: up), round the ends.
+    Move(i8),
+    /// Choose the highlighted entry.
+    Choose,
+    /// Choose this entry directly.
+    Pick(MenuItem),
+    Close,
+}
+
+const fn letter(c: char) -> Chord {
+    Chord { code: KeyCode::Char(c), modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
+}
+
+const fn plain(code: KeyCode) -> Chord {
+    Chord { code, modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
+}
+
+/// Keys of the user action menu; each entry's letter is drawn beside it from here.
+#[rustfmt::skip]
+pub static MENU_KEYS: &[Binding<MenuKey>] = &[
+    Binding { keys: "↑ ↓ / k j", description: "highlight an action", chords: &[plain(KeyCode::Up), letter('k')], action: Some(MenuKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down), letter('j')], action: Some(MenuKey::Move(1)) },
+    Binding { keys: "Enter", description: "choose it", chords: &[plain(KeyCode::Enter)], action: Some(MenuKey::Choose) },
+    Binding { keys: "b u r s p d i", description: "pick an action by its letter (shown beside it)", chords: &[letter('b')], action: Some(MenuKey::Pick(MenuItem::Ban)) },
+    Binding { keys: "", description: "", chords: &[letter('u')], action: Some(MenuKey::Pick(MenuItem::Unban)) },
+    Binding { keys: "", description: "", chords: &[letter('r')], action: Some(MenuKey::Pick(MenuItem::SetRole)) },
+    Binding { keys: "", description: "", chords: &[letter('s')], action: Some(MenuKey::Pick(MenuItem::RevokeSessions)) },
+    Binding { keys: "", description: "", chords: &[letter('p')], action: Some(MenuKey::Pick(MenuItem::SetPassword)) },
+    Binding { keys: "", description: "", chords: &[letter('d')], action: Some(MenuKey::Pick(MenuItem::Remove)) },
+    Binding { keys: "", description: "", chords: &[letter('i')], action: Some(MenuKey::Pick(MenuItem::Impersonations)) },
+    Binding { keys: "Esc / q", description: "close", chords: &[plain(KeyCode::Esc), letter('q')], action: Some(MenuKey::Close) },
+];
+
 impl MenuItem {
     pub const ALL: [MenuItem; 7] = [
         MenuItem::Ban,
@@ -66,17 +105,17 @@ impl MenuItem {
         }
     }
 
-    /// The letter that picks the entry directly.
+    /// The letter that picks the entry directly (from [`MENU_KEYS`]).
     pub fn key(self) -> char {
-        match self {
-            MenuItem::Ban => 'b',
-            MenuItem::Unban => 'u',
-            MenuItem::SetRole => 'r',
-            MenuItem::RevokeSessions => 's',
-            MenuItem::SetPassword => 'p',
-            MenuItem::Remove => 'd',
-            MenuItem::Impersonations => 'i',
-        }
+        MENU_KEYS
+            .iter()
+            .filter(|binding| binding.action == Some(MenuKey::Pick(self)))
+            .flat_map(|binding| binding.chords)
+            .find_map(|chord| match chord.code {
+                KeyCode::Char(c) => Some(c),
+                _ => None,
+            })
+            .unwrap_or(' ')
     }
 
     pub fn description(self) -> &'static str {
@@ -101,9 +140,9 @@ impl MenuItem {
 #[derive(Debug, Clone)]
 pub enum PanelStep {
     Menu,
-    Ban(BanForm),
+    Ban(Form),
     Role(RoleForm),
-    Password(PasswordForm),
+    Password(Form),
     /// The action with what it will do, waiting for `y` (for a removal: the email typed, then Enter).
     Confirm {
         action: UserAction,
@@ -221,25 +260,22 @@ impl App {
     fn menu_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(panel) = self.panel() else { return Vec::new() };
         let count = MenuItem::ALL.len();
-        let chosen = match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        let chosen = match lookup(MENU_KEYS, &key) {
+            Some(MenuKey::Close) => {
                 self.overlay = Overlay::None;
                 return Vec::new();
             }
-            KeyCode::Up | KeyCode::Char('k') => {
-                panel.selected = (panel.selected + count - 1) % count;
+            Some(MenuKey::Move(step)) => {
+                let step = if step < 0 { count - 1 } else { 1 };
+                panel.selected = (panel.selected + step) % count;
                 None
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                panel.selected = (panel.selected + 1) % count;
-                None
+            Some(MenuKey::Choose) => MenuItem::ALL.get(panel.selected).copied(),
+            Some(MenuKey::Pick(item)) => {
+                panel.selected = MenuItem::ALL.iter().position(|i| *i == item).unwrap_or(panel.selected);
+                Some(item)
             }
-            KeyCode::Enter => MenuItem::ALL.get(panel.selected).copied(),
-            KeyCode::Char(c) => MenuItem::ALL.iter().position(|item| item.key() == c).map(|position| {
-                panel.selected = position;
-                MenuItem::ALL[position]
-            }),
-            _ => None,
+            None => None,
         };
         match chosen {
             Some(item) => self.choose_menu_item(item),
@@ -267,7 +303,7 @@ impl App {
         }
         match item {
             MenuItem::Ban => {
-                self.set_step(PanelStep::Ban(BanForm::new()));
+                self.set_step(PanelStep::Ban(ban_form()));
                 Vec::new()
             }
             MenuItem::Unban => self.preview_user_action(UserAction::Unban),
@@ -289,8 +325,7 @@ impl App {
                 self.preview_user_action(UserAction::RevokeSessions { session_ids: Vec::new() })
             }
             MenuItem::SetPassword => {
-                let form = PasswordForm { first: masked(), second: masked(), field: PasswordField::First, error: None };
-                self.set_step(PanelStep::Password(form));
+                self.set_step(PanelStep::Password(password_form()));
                 Vec::new()
             }
             MenuItem::Remove => self.preview_user_action(UserAction::Remove),
@@ -307,29 +342,22 @@ impl App {
         let ctx = self.ctx;
         let now = self.ctx.now;
         let Some(PanelStep::Ban(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => return self.back_to_menu(),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                form.field = if form.field == BanField::Reason { BanField::Expiry } else { BanField::Reason };
-            }
-            KeyCode::Enter => {
-                let reason = field_text(&form.reason).trim().to_string();
-                match read_ban_expiry(&field_text(&form.expiry), &ctx, now) {
+        match form.key(key) {
+            Some(FormKey::Cancel) => return self.back_to_menu(),
+            Some(FormKey::Submit) => {
+                let reason = form.text(BanField::Reason as usize).trim().to_string();
+                match read_ban_expiry(&form.text(BanField::Expiry as usize), &ctx, now) {
                     Ok(expiry) => {
                         let reason = (!reason.is_empty()).then_some(reason);
                         return self.preview_user_action(UserAction::Ban { reason, expiry });
                     }
                     Err(error) => {
                         form.error = Some(error);
-                        form.field = BanField::Expiry;
+                        form.focus_on(BanField::Expiry as usize);
                     }
                 }
             }
-            _ => {
-                let area = if form.field == BanField::Reason { &mut form.reason } else { &mut form.expiry };
-                super::input::type_key(area, key);
-                form.error = None;
-            }
+            _ => {}
         }
         Vec::new()
     }
@@ -340,29 +368,36 @@ impl App {
             Load::Loaded(roles) => roles,
             _ => &[],
         };
-        match key.code {
-            KeyCode::Esc => return self.back_to_menu(),
-            KeyCode::Up | KeyCode::Down if !roles.is_empty() => {
+        match lookup(ROLE_KEYS, &key) {
+            Some(RoleKey::Cancel) => return self.back_to_menu(),
+            Some(RoleKey::Move(step)) if !roles.is_empty() => {
                 let count = roles.len();
-                form.selected = if key.code == KeyCode::Up {
-                    (form.selected + count - 1) % count
-                } else {
-                    (form.selected + 1) % count
+                // Coming from the text field, nothing is highlighted on screen. The highlight
+                // stays on the user's role only when the field holds exactly that one role;
+                // otherwise (two roles, none, typed text) the list is entered at its first item
+                // with ↓ and its last with ↑, not one past an invisible highlight.
+                let entering = !form.on_list
+                    && roles.get(form.selected).is_none_or(|role| *role != field_text(&form.input).trim());
+                form.selected = match (entering, step < 0) {
+                    (true, true) => count - 1,
+                    (true, false) => 0,
+                    (false, true) => (form.selected + count - 1) % count,
+                    (false, false) => (form.selected + 1) % count,
                 };
                 form.on_list = true;
             }
-            KeyCode::Tab | KeyCode::BackTab => form.on_list = !form.on_list && !roles.is_empty(),
-            KeyCode::Char(' ') if form.on_list => {
+            Some(RoleKey::Switch) => form.on_list = !form.on_list && !roles.is_empty(),
+            Some(RoleKey::Tick) if form.on_list => {
                 if let Some(role) = roles.get(form.selected).cloned() {
                     let text = toggle_role(&field_text(&form.input), &role);
                     set_field(&mut form.input, &text);
                     form.error = None;
                 }
             }
-            KeyCode::Enter if field_text(&form.input).trim().is_empty() => {
+            Some(RoleKey::Submit) if field_text(&form.input).trim().is_empty() => {
                 form.error = Some("no role: tick one in the list (Space) or type one".into());
             }
-            KeyCode::Enter => match normalise_role(&field_text(&form.input)) {
+            Some(RoleKey::Submit) => match normalise_role(&field_text(&form.input)) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
                 Err(error) => form.error = Some(error.to_string()),
             },
@@ -377,32 +412,27 @@ impl App {
 
     fn password_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(PanelStep::Password(form)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => return self.back_to_menu(),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                form.field =
-                    if form.field == PasswordField::First { PasswordField::Second } else { PasswordField::First };
-            }
-            KeyCode::Enter => {
-                let (first, second) = (field_text(&form.first), field_text(&form.second));
+        let (first_at, second_at) = (PasswordField::First as usize, PasswordField::Second as usize);
+        match form.key(key) {
+            Some(FormKey::Cancel) => return self.back_to_menu(),
+            Some(FormKey::Submit) => {
+                let (first, second) = (form.text(first_at), form.text(second_at));
                 if first.is_empty() {
                     form.error = Some("type the new password".into());
-                    form.field = PasswordField::First;
-                } else if form.field == PasswordField::First {
-                    form.field = PasswordField::Second;
+                    form.focus_on(first_at);
+                } else if form.focus == first_at {
+                    form.focus_on(second_at);
                 } else if first != second {
                     form.error = Some("the two passwords differ: type it again".into());
-                    form.second = masked();
+                    if let Some(repeat) = form.fields.get_mut(second_at) {
+                        *repeat = masked();
+                    }
                 } else {
                     let action = UserAction::SetPassword { password: Password::new(first) };
                     return self.preview_user_action(action);
                 }
             }
-            _ => {
-                let area = if form.field == PasswordField::First { &mut form.first } else { &mut form.second };
-                super::input::type_key(area, key);
-                form.error = None;
-            }
+            _ => {}
         }
         Vec::new()
     }
@@ -413,22 +443,23 @@ impl App {
         if matches!(action, UserAction::Remove) {
             return self.removal_key(key);
         }
-        match key.code {
-            KeyCode::Char('y') if matches!(preview, Load::Loaded(_)) => {
+        // The same keys as every confirmation (`confirm::CONFIRM_KEYS`).
+        match lookup(CONFIRM_KEYS, &key) {
+            Some(ConfirmKey::Yes) if matches!(preview, Load::Loaded(_)) => {
                 let Load::Loaded(loaded) = preview else { return Vec::new() };
                 // The plan the preview showed runs, with its clock and ids: nothing is recomputed.
                 let plan = loaded.plan.clone();
                 panel.step = PanelStep::Running { action: action.name() };
                 return self.run_user_plan(plan);
             }
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+            Some(ConfirmKey::No) => {
                 self.say(Level::Info, "nothing was changed");
                 return self.back_to_menu();
             }
-            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            Some(ConfirmKey::Scroll(lines)) if lines < 0 => {
+                *scroll = scroll.saturating_sub(lines.unsigned_abs() as u16)
+            }
+            Some(ConfirmKey::Scroll(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs() as u16),
             _ => {}
         }
         Vec::new()

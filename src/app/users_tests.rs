@@ -177,7 +177,7 @@ fn passwords_that_differ_are_refused_then_a_matching_one_is_set() {
     assert!(effects.is_empty(), "a mismatch sends nothing");
     let PanelStep::Password(form) = &panel(&app).step else { panic!("the form stays open") };
     assert!(form.error.as_deref().unwrap().contains("differ"));
-    assert!(field_text(&form.second).is_empty(), "the repeat is cleared");
+    assert!(form.text(PasswordField::Second as usize).is_empty(), "the repeat is cleared");
 
     type_text(&mut app, &mut conn, "correct horse");
     press(&mut app, &mut conn, KeyCode::Enter);

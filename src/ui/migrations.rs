@@ -1,11 +1,11 @@
 //! The migrations screen: the list with states and trackers, the selected migration's SQL, and
-//! the apply confirmation and log.
+//! the apply log (the confirmation is the common one, `ui::confirm`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::{App, Load};
@@ -172,50 +172,4 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         let block = Block::bordered().border_type(BorderType::Rounded).title(" apply ");
         frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), log);
     }
-    if screen.confirming {
-        draw_confirm(frame, app, area);
-    }
-}
-
-fn draw_confirm(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(overview) = app.migrations.overview() else { return };
-    let mut lines: Vec<Line> = vec![
-        Line::styled(
-            format!(
-                "Apply {} migration(s) with the {} tracker?",
-                overview.plan.to_apply.len(),
-                overview.plan.tracker.kind.label()
-            ),
-            theme::header(),
-        ),
-        Line::styled("The database is backed up first (SQLite backup API, into squall's data folder).", theme::dim()),
-        Line::styled(
-            "Each migration runs in its own transaction with its tracker row; the first failure stops.",
-            theme::dim(),
-        ),
-        Line::raw(""),
-    ];
-    for planned in &overview.plan.to_apply {
-        lines.push(Line::styled(
-            format!("▸ {} ({} statements)", planned.name, planned.statements.len()),
-            theme::warning(),
-        ));
-        for statement in &planned.statements {
-            lines.extend(super::sql::highlight(statement).into_iter().map(|mut l| {
-                l.spans.insert(0, Span::raw("    "));
-                l
-            }));
-        }
-    }
-    let width = area.width.saturating_sub(8);
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = Rect::new(area.x + (area.width - width) / 2, area.y + 1, width, height);
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::popup_border())
-        .title(" apply migrations ")
-        // The question stays on the frame, visible however long the SQL is.
-        .title_bottom(Line::styled(" y apply · n / Esc cancel ", theme::key()));
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -1,6 +1,7 @@
 //! Drawing: pure functions of `&App`. Nothing here does IO or changes state.
 
 mod columns;
+mod confirm;
 mod console;
 mod edit;
 mod er;

@@ -10,6 +10,7 @@ use crate::app::Screen;
 use crate::app::layout::text_width;
 use crate::app::{
     App, BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, FilterField, MIGRATION_KEYS, Overlay, describe_group,
+    help_rows,
 };
 use crate::db::kinds::ColumnKind;
 
@@ -112,6 +113,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
         }
         Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
+        Overlay::Confirm(confirmation) => super::confirm::draw(frame, app, confirmation),
         Overlay::RefPick(picker) => {
             // The editor it fills in stays visible underneath.
             if let Overlay::Edit(popup) = picker.back.as_ref() {
@@ -134,17 +136,21 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
     let lines = &mut sections;
     match app.screen {
         Screen::Browser => {
-            let browser: Vec<(&str, &str)> =
-                BROWSER_KEYS.iter().filter(|k| !k.keys.is_empty()).map(|k| (k.keys, k.description)).collect();
-            section(lines, "Table browser", &browser);
-            section(lines, "Row detail", DETAIL_KEYS);
-            section(lines, "Filter bar", FILTER_KEYS);
+            section(lines, "Table browser", &help_rows(BROWSER_KEYS));
+            section(lines, "Row detail", &help_rows(DETAIL_KEYS));
+            section(lines, "Filter bar", &help_rows(FILTER_KEYS));
+            section(lines, "User action menu", &help_rows(crate::app::MENU_KEYS));
+            section(lines, "Ban and password forms", &help_rows(crate::app::FORM_KEYS));
+            section(lines, "Role form", &help_rows(crate::app::ROLE_KEYS));
         }
-        Screen::Er => section(lines, "ER diagram", ER_KEYS),
-        Screen::Migrations => section(lines, "Migrations", MIGRATION_KEYS),
+        Screen::Er => section(lines, "ER diagram", &help_rows(ER_KEYS)),
+        Screen::Migrations => {
+            section(lines, "Migrations", &help_rows(MIGRATION_KEYS));
+            section(lines, "Confirmation", &help_rows(crate::app::CONFIRM_KEYS));
+        }
         Screen::Console => {
             section(lines, "SQL console", crate::app::CONSOLE_KEYS);
-            section(lines, "Row detail", DETAIL_KEYS);
+            section(lines, "Row detail", &help_rows(DETAIL_KEYS));
         }
     }
     if app.screen != Screen::Browser {

@@ -55,10 +55,11 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let [intro, _, reason, expiry, parsed, help, error] = rows(inner);
             let intro_text = format!("Ban {}: they cannot sign in, and all their sessions end.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text), intro);
-            input_row(frame, "reason", &form.reason, form.field == BanField::Reason, reason);
-            input_row(frame, "until", &form.expiry, form.field == BanField::Expiry, expiry);
+            let (reason_at, expiry_at) = (BanField::Reason as usize, BanField::Expiry as usize);
+            input_row(frame, "reason", &form.fields[reason_at], form.focus == reason_at, reason);
+            input_row(frame, "until", &form.fields[expiry_at], form.focus == expiry_at, expiry);
             let now = app.ctx.now;
-            let reading = match read_ban_expiry(&field_text(&form.expiry), &app.ctx, now) {
+            let reading = match read_ban_expiry(&form.text(BanField::Expiry as usize), &app.ctx, now) {
                 Ok(expiry) => Span::styled(format!("→ {}", describe_expiry(expiry, &app.ctx, now)), theme::info()),
                 Err(error) => Span::styled(format!("→ {error}"), theme::warning()),
             };
@@ -123,9 +124,10 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let [intro, _, first, second, hint, error, _] = rows(inner);
             let intro_text = format!("New password for {} (stored as better-auth's scrypt hash).", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text), intro);
-            input_row(frame, "password", &form.first, form.field == PasswordField::First, first);
-            input_row(frame, "repeat", &form.second, form.field == PasswordField::Second, second);
-            let typed = field_text(&form.first).chars().count();
+            let (first_at, second_at) = (PasswordField::First as usize, PasswordField::Second as usize);
+            input_row(frame, "password", &form.fields[first_at], form.focus == first_at, first);
+            input_row(frame, "repeat", &form.fields[second_at], form.focus == second_at, second);
+            let typed = form.text(first_at).chars().count();
             let note = if typed > 0 && typed < 8 {
                 Span::styled(format!("{typed} characters: better-auth's default minimum is 8"), theme::warning())
             } else {

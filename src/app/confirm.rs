@@ -1,0 +1,137 @@
+//! A confirmation as a value: the preview of exactly what will run (scrollable, however long)
+//! and the action to run on yes. One overlay and one keymap serve every confirmation that
+//! moves here; applying migrations is the first.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::keymap::{Binding, Chord, lookup};
+use super::{App, Effect, Level, Overlay};
+
+/// What runs when the user says yes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirmed {
+    /// Apply the pending migrations the preview listed.
+    ApplyMigrations,
+}
+
+impl Confirmed {
+    /// The word on the yes key (`y apply`).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Confirmed::ApplyMigrations => "apply",
+        }
+    }
+
+    /// What the status line says on no.
+    fn declined(&self) -> &'static str {
+        match self {
+            Confirmed::ApplyMigrations => "nothing applied",
+        }
+    }
+}
+
+/// One line of a preview, by what it is (the screen styles each kind).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreviewLine {
+    /// The question.
+    Heading(String),
+    /// What happens around the change (backups, transactions).
+    Note(String),
+    /// One unit of the change (a migration, a statement group).
+    Item(String),
+    /// A statement exactly as it runs, possibly over several lines.
+    Sql(String),
+    Blank,
+}
+
+impl PreviewLine {
+    /// Lines it takes on screen.
+    fn height(&self) -> usize {
+        match self {
+            PreviewLine::Sql(sql) => sql.lines().count().max(1),
+            _ => 1,
+        }
+    }
+}
+
+/// The confirmation on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirmation {
+    pub title: String,
+    pub preview: Vec<PreviewLine>,
+    pub scroll: u16,
+    pub on_yes: Confirmed,
+}
+
+impl Confirmation {
+    /// Lines the preview takes on screen.
+    pub fn height(&self) -> usize {
+        self.preview.iter().map(PreviewLine::height).sum()
+    }
+}
+
+/// What a key does in a confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmKey {
+    Yes,
+    No,
+    /// Scroll the preview this many lines.
+    Scroll(i32),
+}
+
+const fn key(code: KeyCode) -> Chord {
+    Chord { code, modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
+}
+
+/// Keys of a confirmation.
+#[rustfmt::skip]
+pub static CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
+    Binding { keys: "y", description: "yes: run what the preview shows", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes) },
+    Binding { keys: "n / Esc / q", description: "no: nothing changes", chords: &[key(KeyCode::Char('n')), key(KeyCode::Esc), key(KeyCode::Char('q'))], action: Some(ConfirmKey::No) },
+    Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), key(KeyCode::Char('k'))], action: Some(ConfirmKey::Scroll(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), key(KeyCode::Char('j'))], action: Some(ConfirmKey::Scroll(1)) },
+    Binding { keys: "PgUp PgDn", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), key(KeyCode::Char(' '))], action: Some(ConfirmKey::Scroll(10)) },
+];
+
+impl App {
+    /// Opens `confirmation` over the screen.
+    pub(super) fn ask(&mut self, confirmation: Confirmation) {
+        self.overlay = Overlay::Confirm(Box::new(confirmation));
+    }
+
+    /// The open confirmation, if it is one that runs `on_yes`.
+    pub fn confirming(&self, on_yes: &Confirmed) -> bool {
+        matches!(&self.overlay, Overlay::Confirm(c) if c.on_yes == *on_yes)
+    }
+
+    pub(super) fn confirmation_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Confirm(confirmation) = &mut self.overlay else { return Vec::new() };
+        match lookup(CONFIRM_KEYS, &key) {
+            Some(ConfirmKey::Yes) => {
+                let on_yes = confirmation.on_yes.clone();
+                self.overlay = Overlay::None;
+                self.run_confirmed(on_yes)
+            }
+            Some(ConfirmKey::No) => {
+                let message = confirmation.on_yes.declined();
+                self.overlay = Overlay::None;
+                self.say(Level::Info, message);
+                Vec::new()
+            }
+            Some(ConfirmKey::Scroll(lines)) => {
+                let last = confirmation.height().saturating_sub(1) as i64;
+                let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, last.max(0));
+                confirmation.scroll = u16::try_from(next).unwrap_or(u16::MAX);
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn run_confirmed(&mut self, on_yes: Confirmed) -> Vec<Effect> {
+        match on_yes {
+            Confirmed::ApplyMigrations => self.start_apply(),
+        }
+    }
+}

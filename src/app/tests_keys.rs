@@ -1,0 +1,98 @@
+//! Keys of the popups and forms: small defects the one-vocabulary work removed.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::tests::{open_app, users_db};
+use super::users_test_support::{admin_app, press, select, type_text};
+use super::*;
+
+fn role_form(app: &App) -> &super::user_panel::RoleForm {
+    match &app.overlay {
+        Overlay::User(panel) => match &panel.step {
+            PanelStep::Role(form) => form,
+            other => panic!("not the role form: {other:?}"),
+        },
+        other => panic!("the user menu is not open: {other:?}"),
+    }
+}
+
+/// A user with two roles: nothing is highlighted while the field has the keyboard, so the first
+/// ↓ must land on the list's first role (it went to the second: one past the hidden highlight).
+#[test]
+fn the_first_down_in_the_role_list_lands_on_the_first_role() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    conn.execute("UPDATE user SET role = 'admin,user' WHERE id = 'u0006'", []).unwrap();
+    let effects = app.update(Action::Refresh);
+    super::tests::settle(&mut app, &mut conn, effects);
+    select(&mut app, &mut conn, "u0006");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    assert_eq!(field_text(&role_form(&app).input), "admin,user");
+    let Load::Loaded(roles) = &role_form(&app).roles else { panic!("the roles arrive") };
+    let first = roles[0].clone();
+    press(&mut app, &mut conn, KeyCode::Down);
+    let form = role_form(&app);
+    assert!(form.on_list);
+    assert_eq!(form.selected, 0, "on {first}, the first role listed");
+    // And ↑ from the field enters at the last.
+    press(&mut app, &mut conn, KeyCode::Tab);
+    press(&mut app, &mut conn, KeyCode::Up);
+    let count = match &role_form(&app).roles {
+        Load::Loaded(roles) => roles.len(),
+        _ => 0,
+    };
+    assert_eq!(role_form(&app).selected, count - 1);
+}
+
+/// Right after Enter adds a filter, the keyboard is still on the operator: Backspace on the
+/// empty value must remove the last filter there too (it did nothing unless on the value).
+#[test]
+fn backspace_right_after_adding_a_filter_removes_it() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 160, 40);
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter bar opens") };
+    form.column = 0; // id
+    press(&mut app, &mut conn, KeyCode::Tab);
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
+    assert_eq!(form.field, FilterField::Operator);
+    type_text(&mut app, &mut conn, "u0003");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().spec.filters.len(), 1);
+    assert_eq!(app.active_tab().unwrap().total, Some(1));
+    // Back to the operator field, as after choosing `is null` and pressing Enter.
+    press(&mut app, &mut conn, KeyCode::BackTab);
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert!(app.active_tab().unwrap().spec.filters.is_empty(), "the filter is removed");
+    assert_eq!(app.active_tab().unwrap().total, Some(10));
+    assert!(app.status.as_ref().unwrap().text.contains("filter removed"));
+}
+
+/// The migrations confirmation is the common confirmation overlay: its preview scrolls (it did
+/// not: a long migration's statements were cut off below the popup), and n leaves it unapplied.
+#[test]
+fn the_migrations_confirmation_scrolls_and_no_applies_nothing() {
+    let (dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 20);
+    app.source.migrations.db_path = dir.path().join("t.db");
+    app.source.migrations.backup_dir = dir.path().join("backups");
+    let index = app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap();
+    let effects = app.update(Action::SelectTab { index });
+    super::tests::settle(&mut app, &mut conn, effects);
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    let Overlay::Confirm(confirmation) = &app.overlay else { panic!("A asks first: {:?}", app.overlay) };
+    assert_eq!(confirmation.on_yes, Confirmed::ApplyMigrations);
+    assert!(confirmation.height() > 30, "the whole SQL is in the preview");
+    assert!(hints(&app).contains(&("↑↓ PgUp PgDn", "scroll")));
+    press(&mut app, &mut conn, KeyCode::PageDown);
+    press(&mut app, &mut conn, KeyCode::Down);
+    let Overlay::Confirm(confirmation) = &app.overlay else { panic!("still asking") };
+    assert_eq!(confirmation.scroll, 11);
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("12-"), "the position is shown: {screen}");
+    press(&mut app, &mut conn, KeyCode::Char('n'));
+    assert!(matches!(app.overlay, Overlay::None));
+    assert!(!app.pending.awaits(&Waiting::ApplyMigrations));
+    assert_eq!(app.status.as_ref().unwrap().text, "nothing applied");
+    assert!(!dir.path().join("backups").exists(), "nothing ran, not even the backup");
+}
