@@ -42,7 +42,7 @@ const WIDTH_SAMPLE_ROWS: usize = 200;
 const MAX_TEXT_WIDTH: usize = 48;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(super) enum Format {
     Text,
     Json,
     Csv,
@@ -65,6 +65,9 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
             return Err(UsageError(message).into());
         }
     };
+    if global.remote {
+        return super::remote::sql(&statement, output_format(args), args.yes, args.sql == "-", global);
+    }
     let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
     if is_read_only(&db.conn, &statement)? {
@@ -124,7 +127,7 @@ fn output_format(args: &SqlArgs) -> Format {
 }
 
 /// Prints the rows a write returned (`RETURNING`) as a read's rows are printed.
-fn print_returned(returned: &Returned, format: Format) -> Result<()> {
+pub(super) fn print_returned(returned: &Returned, format: Format) -> Result<()> {
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());
     let mut printer = Printer { out, format, columns: Vec::new(), pending: Vec::new(), widths: None, rows: 0 };
