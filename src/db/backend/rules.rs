@@ -102,8 +102,8 @@ pub fn through_json(value: Value) -> Value {
     match value {
         Value::Integer(i) if i.unsigned_abs() > super::d1::EXACT_JSON_INTEGER as u64 => {
             let rounded = i as f64;
-            // 2^63 does not fit i64: D1 sends it as 9223372036854776000, read as a real.
-            if rounded >= 9.223_372_036_854_775_807e18 || rounded < -9.223_372_036_854_775_808e18 {
+            // `i64::MAX as f64` is 2^63, just past i64. 2^63 does not fit i64: D1 sends it as 9223372036854776000, read as a real.
+            if !(i64::MIN as f64..i64::MAX as f64).contains(&rounded) {
                 Value::Real(rounded)
             } else {
                 Value::Integer(rounded as i64)

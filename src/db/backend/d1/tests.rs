@@ -8,11 +8,14 @@ use crate::db::backend::{Expect, GuardFailed};
 
 const TOKEN: &str = "s3cr3t-token-value";
 
+/// One request as the transport saw it: method, URL, body.
+type Sent = (Method, String, Option<String>);
+
 /// A transport that answers from a script and records what was sent.
 #[derive(Default, Clone)]
 struct Script {
     replies: Arc<Mutex<Vec<Result<Reply, Failure>>>>,
-    sent: Arc<Mutex<Vec<(Method, String, Option<String>)>>>,
+    sent: Arc<Mutex<Vec<Sent>>>,
 }
 
 impl Script {
@@ -20,7 +23,7 @@ impl Script {
         Script { replies: Arc::new(Mutex::new(replies)), sent: Default::default() }
     }
 
-    fn sent(&self) -> Vec<(Method, String, Option<String>)> {
+    fn sent(&self) -> Vec<Sent> {
         self.sent.lock().unwrap().clone()
     }
 }
