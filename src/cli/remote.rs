@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 use rusqlite::types::Value;
 use serde::Serialize;
 
-use super::sql::{Format, print_returned};
 use super::{GlobalArgs, UsageError, describe_kind};
 use crate::db::backend::d1::{D1Backend, MAX_STATEMENT_BYTES};
 use crate::db::backend::{Backend, Statement, Step};
@@ -213,13 +212,19 @@ fn shadow_schema(db: &D1Backend) -> Result<rusqlite::Connection> {
 /// `squall sql --remote`: a read goes to `…/raw`; a write needs `--write`, a confirmation (the
 /// database name typed, or `--yes` without a terminal), and runs as one atomic request after
 /// the time-travel bookmark is taken.
-pub fn sql(statement: &str, format: Format, yes: bool, from_stdin: bool, global: &GlobalArgs) -> Result<ExitCode> {
+/// How `squall sql` prints rows, and whether it prints JSON (the summary then goes to stderr).
+pub struct SqlOutput<'a> {
+    pub print: &'a dyn Fn(&Returned) -> Result<()>,
+    pub json: bool,
+}
+
+pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, global: &GlobalArgs) -> Result<ExitCode> {
     let db = open_remote(global)?;
     let shadow = shadow_schema(&db)?;
     let reads = is_read_only(&shadow, statement).context("checking the statement against the remote schema")?;
     if reads {
         let rows = db.query(&Statement::plain(statement))?;
-        print_returned(&returned(rows.columns, rows.rows), format)?;
+        (output.print)(&returned(rows.columns, rows.rows))?;
         report_cost(&db);
         return Ok(ExitCode::SUCCESS);
     }
@@ -254,10 +259,10 @@ pub fn sql(statement: &str, format: Format, yes: bool, from_stdin: bool, global:
     let first = outcome.into_iter().next().unwrap_or_default();
     let has_rows = !first.rows.columns.is_empty();
     if has_rows {
-        print_returned(&returned(first.rows.columns, first.rows.rows), format)?;
+        (output.print)(&returned(first.rows.columns, first.rows.rows))?;
     }
     let summary = format!("{} changed\ndatabase: {}", plural(first.changes, "row"), db.describe_target());
-    if format == Format::Json && has_rows {
+    if output.json && has_rows {
         eprintln!("{summary}")
     } else {
         println!("{summary}")

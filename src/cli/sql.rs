@@ -42,7 +42,7 @@ const WIDTH_SAMPLE_ROWS: usize = 200;
 const MAX_TEXT_WIDTH: usize = 48;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Format {
+enum Format {
     Text,
     Json,
     Csv,
@@ -66,7 +66,12 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
     };
     if global.remote {
-        return super::remote::sql(&statement, output_format(args), args.yes, args.sql == "-", global);
+        let format = output_format(args);
+        let output = super::remote::SqlOutput {
+            print: &|returned: &Returned| print_returned(returned, format),
+            json: format == Format::Json,
+        };
+        return super::remote::sql(&statement, &output, args.yes, args.sql == "-", global);
     }
     let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
@@ -127,7 +132,7 @@ fn output_format(args: &SqlArgs) -> Format {
 }
 
 /// Prints the rows a write returned (`RETURNING`) as a read's rows are printed.
-pub(super) fn print_returned(returned: &Returned, format: Format) -> Result<()> {
+fn print_returned(returned: &Returned, format: Format) -> Result<()> {
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());
     let mut printer = Printer { out, format, columns: Vec::new(), pending: Vec::new(), widths: None, rows: 0 };
