@@ -281,3 +281,9 @@ fn envelope_parsing() {
     );
     assert_eq!(results[0].cost.duration_ms, Some(0.5));
 }
+
+#[test]
+fn the_backend_can_move_to_and_be_shared_by_worker_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<D1Backend>();
+}
