@@ -197,13 +197,13 @@ if start_server limits "$work/limits-state" --latency-ms 100 --rate-limit 3/60; 
 fi
 
 # ---------------------------------------------------------------------------------------------
-# >>> squall --remote (issue 13): NOT BUILT YET. When it lands, add its checks here, e.g.:
-#   start_server squall "$work/squall-state" --snapshots --db "app-db=$DB_ID"
-#   squall migrate status --remote / migrate apply --remote --yes, run from "$proj", then compare
-#   `wrangler d1 migrations list DB --remote` (must say none pending) and d1_migrations' rows;
-#   squall tables --remote, squall user ban ... --remote --yes, and the bookmark in `squall log`;
-#   count round trips and rows_read in "$LOG" (one JSON line per request).
-echo "SKIP squall --remote checks (squall's --remote mode is not built yet)"
+# >>> squall --remote (issue 13): squall-remote.sh starts its own server and runs squall
+# tables/sql --remote against it (also run by .ci/run). migrate/user --remote are not built yet.
+echo "# D. squall --remote (squall-remote.sh)"
+"$here/squall-remote.sh" >"$work/squall-remote.out" 2>&1
+cat "$work/squall-remote.out"
+passed=$((passed + $(grep -c '^PASS' "$work/squall-remote.out")))
+failed=$((failed + $(grep -c '^FAIL' "$work/squall-remote.out")))
 # <<< squall --remote
 
 finish

@@ -5,6 +5,7 @@ mod er;
 mod export;
 pub(crate) mod log;
 mod migrate;
+mod remote;
 mod sql;
 mod tables;
 mod usage;
@@ -62,6 +63,17 @@ pub struct GlobalArgs {
     /// Which D1 database of the wrangler config to use (binding or database_name).
     #[arg(long, global = true, value_name = "NAME")]
     pub d1: Option<String>,
+    /// Use the remote Cloudflare D1 database over its REST API instead of a local file
+    /// (settings: --database-id, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN; see the README).
+    #[arg(long, global = true)]
+    pub remote: bool,
+    /// Allow writes to the remote database (with --remote; it is read-only without).
+    #[arg(long, global = true)]
+    pub write: bool,
+    /// The remote D1 database's id (with --remote; else CLOUDFLARE_DATABASE_ID, else the
+    /// wrangler config's database_id).
+    #[arg(long, global = true, value_name = "UUID")]
+    pub database_id: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,7 +106,9 @@ pub fn main() -> ExitCode {
         return ExitCode::from(usage::EXIT_USAGE);
     }
     let cli = Cli::parse_from(args);
-    let read_only_flag = cli.global.read_only;
+    // A write refused because the user asked for read-only (or left --write off a remote) is
+    // bad usage.
+    let read_only_flag = cli.global.read_only || (cli.global.remote && !cli.global.write);
     match run(cli) {
         Ok(code) => code,
         Err(err) if usage::reader_gone(&err) => ExitCode::SUCCESS,
@@ -106,6 +120,20 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    remote::check_flags(&cli.global)?;
+    if cli.global.remote {
+        // Only these run on a remote D1 so far; the rest refuse rather than use a local file.
+        match &cli.command {
+            Some(Command::Tables(_) | Command::Sql(_)) => {}
+            None => return Err(remote::not_yet("the terminal UI")),
+            Some(Command::Demo(_)) => return Err(remote::not_yet("squall demo")),
+            Some(Command::Er(_)) => return Err(remote::not_yet("squall er")),
+            Some(Command::Migrate(_)) => return Err(remote::not_yet("squall migrate")),
+            Some(Command::User(_)) => return Err(remote::not_yet("squall user")),
+            Some(Command::Log(_)) => return Err(remote::not_yet("squall log")),
+            Some(Command::Export(_)) => return Err(remote::not_yet("squall export")),
+        }
+    }
     match cli.command {
         None => {
             let target = resolve_database(&cli.global, cli.database.clone())?;

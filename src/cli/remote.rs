@@ -1,0 +1,281 @@
+//! `--remote`: the commands that already run on a remote D1 over its REST API (`tables`, `sql`),
+//! and a clear refusal for the others until they do.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use super::{GlobalArgs, UsageError, describe_kind};
+use crate::db::backend::d1::{D1Backend, MAX_STATEMENT_BYTES};
+use crate::db::backend::{Backend, Statement, Step};
+use crate::db::error::DbError;
+use crate::db::kinds::{ColumnKind, classify_column};
+use crate::db::query::{ResultColumn, Returned, is_read_only};
+use crate::db::schema::{RelationType, TableInfo, quote_ident};
+use crate::db::value::plural;
+use crate::project::remote::{RemoteInput, resolve_remote, wrangler_auth_token};
+
+/// `--write` and `--database-id` only mean something with `--remote`.
+pub fn check_flags(global: &GlobalArgs) -> Result<()> {
+    if !global.remote && (global.write || global.database_id.is_some()) {
+        let flag = if global.write { "--write" } else { "--database-id" };
+        return Err(UsageError(format!("{flag} only applies to a remote database: add --remote")).into());
+    }
+    if global.remote && global.db.is_some() {
+        return Err(UsageError("--remote and --db name different databases: give one".into()).into());
+    }
+    Ok(())
+}
+
+/// The refusal for a command that does not run on a remote database yet (exit 2), so it never
+/// quietly falls back to a local file.
+pub fn not_yet(command: &str) -> anyhow::Error {
+    UsageError(format!("{command} is not yet supported on a remote database (--remote); nothing was read or written"))
+        .into()
+}
+
+/// Connects to the remote D1 the flags, environment and wrangler config name.
+pub fn open_remote(global: &GlobalArgs) -> Result<D1Backend> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let env = |name: &str| std::env::var(name).ok();
+    let resolved = resolve_remote(&RemoteInput {
+        dir: &cwd,
+        database_id: global.database_id.as_deref(),
+        d1: global.d1.as_deref(),
+        write: global.write,
+        env: &env,
+        wrangler_token: &wrangler_auth_token,
+    })?;
+    Ok(D1Backend::new(resolved.settings))
+}
+
+/// What the session cost, on stderr: D1 bills rows read.
+fn report_cost(db: &D1Backend) {
+    let cost = db.session_cost();
+    eprintln!(
+        "{}: {}, {} read, {} written",
+        db.describe_target(),
+        plural(cost.requests, "request"),
+        plural(cost.total.rows_read.unwrap_or(0), "row"),
+        plural(cost.total.rows_written.unwrap_or(0), "row")
+    );
+}
+
+#[derive(Debug, Serialize)]
+struct RemoteTables {
+    database: String,
+    tables: Vec<RemoteTable>,
+}
+
+#[derive(Debug, Serialize)]
+struct RemoteTable {
+    name: String,
+    #[serde(rename = "type")]
+    relation: RelationType,
+    /// `max(rowid)` (one row read) unless `--exact`: an estimate, above the count after deletes.
+    rows: Option<u64>,
+    rows_exact: bool,
+    columns: Vec<RemoteColumn>,
+}
+
+#[derive(Debug, Serialize)]
+struct RemoteColumn {
+    name: String,
+    #[serde(rename = "type")]
+    decl_type: String,
+    not_null: bool,
+    primary_key: bool,
+    #[serde(flatten)]
+    kind: ColumnKind,
+}
+
+/// `squall tables --remote`: the schema in one request, the counts in one more. Kinds come from
+/// names, declared types and keys only: sampling values would read thousands of billed rows.
+pub fn tables(json: bool, exact: bool, global: &GlobalArgs) -> Result<ExitCode> {
+    let db = open_remote(global)?;
+    let schema = db.describe()?;
+    let counts = row_counts(&db, &schema, exact)?;
+    let tables = schema
+        .iter()
+        .zip(counts)
+        .map(|(info, rows)| RemoteTable {
+            name: info.name.clone(),
+            relation: info.relation,
+            rows,
+            rows_exact: exact,
+            columns: info
+                .columns
+                .iter()
+                .map(|c| RemoteColumn {
+                    name: c.name.clone(),
+                    decl_type: c.decl_type.clone(),
+                    not_null: c.not_null,
+                    primary_key: c.pk_position > 0,
+                    kind: classify_column(info, &c.name, &c.decl_type, &[]),
+                })
+                .collect(),
+        })
+        .collect();
+    let output = RemoteTables { database: db.describe_target(), tables };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&output)?);
+    } else {
+        print_tables(&output);
+    }
+    report_cost(&db);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every table's count in one statement of scalar subqueries (chunked to stay under D1's
+/// statement size). `max(rowid)` reads one row per table; `count(*)` reads them all. Views and
+/// WITHOUT ROWID tables have no estimate.
+fn row_counts(db: &D1Backend, schema: &[TableInfo], exact: bool) -> Result<Vec<Option<u64>>> {
+    let parts: Vec<Option<String>> = schema
+        .iter()
+        .map(|t| match (t.relation, t.without_rowid, exact) {
+            (RelationType::View, _, _) => None,
+            (_, _, true) => Some(format!("(SELECT count(*) FROM {})", quote_ident(&t.name))),
+            (_, true, false) => None,
+            (_, false, false) => Some(format!("(SELECT coalesce(max(rowid), 0) FROM {})", quote_ident(&t.name))),
+        })
+        .collect();
+    let wanted: Vec<(usize, &String)> =
+        parts.iter().enumerate().filter_map(|(i, p)| p.as_ref().map(|p| (i, p))).collect();
+    let mut counts = vec![None; schema.len()];
+    let mut start = 0;
+    while start < wanted.len() {
+        let mut end = start;
+        let mut bytes = 7;
+        while end < wanted.len() && (end == start || bytes + wanted[end].1.len() + 2 < MAX_STATEMENT_BYTES) {
+            bytes += wanted[end].1.len() + 2;
+            end += 1;
+        }
+        let sql =
+            format!("SELECT {}", wanted[start..end].iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", "));
+        let rows = db.query(&Statement::plain(sql))?;
+        let values = rows.rows.first().cloned().unwrap_or_default();
+        for ((i, _), value) in wanted[start..end].iter().zip(values) {
+            counts[*i] = match value {
+                Value::Integer(n) => Some(n.max(0) as u64),
+                Value::Real(f) => Some(f.max(0.0) as u64),
+                _ => None,
+            };
+        }
+        start = end;
+    }
+    Ok(counts)
+}
+
+fn print_tables(output: &RemoteTables) {
+    println!("{}", output.database);
+    for table in &output.tables {
+        let relation = match table.relation {
+            RelationType::Table => "table",
+            RelationType::View => "view",
+        };
+        let rows = match (table.rows, table.rows_exact) {
+            (Some(n), true) => plural(n, "row"),
+            (Some(n), false) => format!("~{} (max rowid; --exact counts)", plural(n, "row")),
+            (None, _) => "rows not estimated".to_string(),
+        };
+        println!("\n{} ({relation}, {rows})", table.name);
+        let name_width = table.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
+        let type_width = table.columns.iter().map(|c| c.decl_type.len()).max().unwrap_or(0).max(4);
+        for column in &table.columns {
+            let marker = if column.primary_key { "pk" } else { "  " };
+            let decl = if column.decl_type.is_empty() { "-" } else { &column.decl_type };
+            println!("  {marker} {:name_width$}  {decl:type_width$}  {}", column.name, describe_kind(&column.kind));
+        }
+    }
+}
+
+/// The remote schema replayed into an in-memory database, so SQLite itself says whether a
+/// statement only reads (one request; a statement it cannot prepare fails as it would on D1).
+fn shadow_schema(db: &D1Backend) -> Result<rusqlite::Connection> {
+    let rows = db.query(&Statement::plain(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' \
+         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END",
+    ))?;
+    let shadow = rusqlite::Connection::open_in_memory()?;
+    for row in &rows.rows {
+        if let Some(Value::Text(sql)) = row.first() {
+            // An object the bundled SQLite cannot create (a module it lacks) is left out.
+            let _ = shadow.execute_batch(sql);
+        }
+    }
+    Ok(shadow)
+}
+
+/// `squall sql --remote`: a read goes to `…/raw`; a write needs `--write`, a confirmation (the
+/// database name typed, or `--yes` without a terminal), and runs as one atomic request after
+/// the time-travel bookmark is taken.
+/// How `squall sql` prints rows, and whether it prints JSON (the summary then goes to stderr).
+pub struct SqlOutput<'a> {
+    pub print: &'a dyn Fn(&Returned) -> Result<()>,
+    pub json: bool,
+}
+
+pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, global: &GlobalArgs) -> Result<ExitCode> {
+    let db = open_remote(global)?;
+    let shadow = shadow_schema(&db)?;
+    let reads = is_read_only(&shadow, statement).context("checking the statement against the remote schema")?;
+    if reads {
+        let rows = db.query(&Statement::plain(statement))?;
+        (output.print)(&returned(rows.columns, rows.rows))?;
+        report_cost(&db);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !global.write {
+        return Err(DbError::ReadOnly(format!(
+            "{}: refusing to run a statement that changes data: a remote database is read-only unless squall runs with --write; nothing was written",
+            db.describe_target()
+        ))
+        .into());
+    }
+    let name = db.display_name().to_string();
+    if !yes {
+        if from_stdin || !std::io::stdin().is_terminal() {
+            return Err(UsageError(format!(
+                "refusing to change the remote database {name} without confirmation (stdin is not a terminal to ask on); pass --yes to run it; nothing was written"
+            ))
+            .into());
+        }
+        eprint!(
+            "this changes the REMOTE database {}:\n  {statement}\ntype its name ({name}) to run it: ",
+            db.describe_target()
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != name {
+            eprintln!("squall: cancelled; nothing was written");
+            return Ok(ExitCode::from(super::EXIT_ERROR));
+        }
+    }
+    let outcome = db.atomic(&[Step::any(Statement::plain(statement))])?;
+    let first = outcome.into_iter().next().unwrap_or_default();
+    let has_rows = !first.rows.columns.is_empty();
+    if has_rows {
+        (output.print)(&returned(first.rows.columns, first.rows.rows))?;
+    }
+    let summary = format!("{} changed\ndatabase: {}", plural(first.changes, "row"), db.describe_target());
+    if output.json && has_rows {
+        eprintln!("{summary}")
+    } else {
+        println!("{summary}")
+    }
+    if let (Some(bookmark), Some(restore)) = (db.last_bookmark(), db.restore_command()) {
+        eprintln!("time-travel bookmark before the change: {bookmark}\nto undo it: {restore}");
+    }
+    report_cost(&db);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn returned(columns: Vec<String>, rows: Vec<Vec<Value>>) -> Returned {
+    let total = rows.len() as u64;
+    let columns = columns.into_iter().map(|name| ResultColumn { name, decl_type: String::new() }).collect();
+    Returned { columns, rows, total }
+}
