@@ -15,7 +15,7 @@ use crate::db::error::DbError;
 use crate::db::kinds::{ColumnKind, classify_column};
 use crate::db::query::{ResultColumn, Returned, is_read_only};
 use crate::db::schema::{RelationType, TableInfo, quote_ident};
-use crate::db::value::plural;
+use crate::present::plural;
 use crate::project::remote::{RemoteInput, resolve_remote, wrangler_auth_token};
 
 /// `--write` and `--database-id` only mean something with `--remote`.
