@@ -73,9 +73,7 @@ pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{
     BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, ROLE_KEYS, UserPanel, UserRef, read_ban_expiry,
 };
-pub use users::{
-    StatusTone, UserTable, UsersState, grid_status, status_parts, status_text,
-};
+pub use users::{StatusTone, UserTable, UsersState, grid_status, status_parts, status_text};
 
 use crate::db::edit::RowConflict;
 use crate::db::labels::RowLabel;

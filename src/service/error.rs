@@ -95,7 +95,6 @@ fn kind_of(cause: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
     None
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

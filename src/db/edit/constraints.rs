@@ -2,8 +2,8 @@
 //! ([`check_change`]), and explained in plain words when SQLite refuses a statement anyway.
 
 use anyhow::Result;
-use rusqlite::types::Value;
 use rusqlite::Connection;
+use rusqlite::types::Value;
 
 use super::StagedChange;
 use super::cascade::ForeignKeyGraph;

@@ -10,10 +10,10 @@ use super::{AppliedChange, ChangeAction, ColumnValues, CommitInput, ROWID, Stage
 use crate::db::backend::Backend;
 use crate::db::error::DbError;
 use crate::db::kinds::ColumnKind;
+use crate::db::kinds::infer_kinds;
 use crate::db::schema::{DescribeTable, RelationType, TableInfo, describe_table};
 use crate::db::value::store_instant_like;
 use crate::db::write::Sql;
-use crate::db::kinds::infer_kinds;
 
 /// The SQL of every staged change, values shown as they will be bound, e.g.
 /// `UPDATE "user" SET "name" = 'Ada' /* ?1 */ WHERE "id" = 'u1' /* ?2 */ AND "name" IS 'Bob' /* ?3 */;`.

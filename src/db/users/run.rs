@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::action::{self, UserAction};
+use super::detail::count_impersonated_by;
 use super::engine::{self, Effect, Plan, PlannedStatement};
 use super::read::{self, UserSummary};
-use super::detail::count_impersonated_by;
 use super::read::{active_sessions, load_user_row, stored_rows, user_by_id};
-use super::tables::load_auth_schema;
 use super::tables::AuthSchema;
+use super::tables::load_auth_schema;
 use crate::db::backend::{Backend, Rows};
 use crate::db::change::{ChangeOp, RowChange};
 use crate::db::error::DbError;
