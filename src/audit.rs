@@ -38,6 +38,12 @@ pub struct AuditEntry {
     /// The row's key columns and values.
     pub key: serde_json::Map<String, serde_json::Value>,
     pub changes: Vec<AuditColumn>,
+    /// Remote D1 only: the time-travel bookmark taken before the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bookmark: Option<String>,
+    /// Remote D1 only: the one-line command that puts the database back at `bookmark`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<String>,
 }
 
 /// Which entries [`read_audit`] returns.
@@ -109,6 +115,8 @@ pub fn entries_from_changes(
                         new: value_to_json(&c.new),
                     })
                     .collect(),
+                bookmark: None,
+                restore: None,
             })
         })
         .collect()
@@ -137,6 +145,8 @@ pub fn sql_entries(database: &Path, report: &WriteReport, time: DateTime<Utc>) -
             AuditColumn { column: "sql".into(), old: serde_json::Value::Null, new: report.audit_sql.clone().into() },
             count,
         ],
+        bookmark: None,
+        restore: None,
     }];
     entries.extend(entries_from_changes(database, SQL_ACTION, &report.rows, time));
     entries

@@ -9,6 +9,7 @@ use rusqlite::types::Value;
 use serde::Serialize;
 
 use super::{GlobalArgs, UsageError, describe_kind};
+use crate::audit::{AuditColumn, AuditEntry, append_audit_to, audit_log_path};
 use crate::db::backend::d1::{D1Backend, MAX_STATEMENT_BYTES};
 use crate::db::backend::{Backend, Statement, Step};
 use crate::db::error::DbError;
@@ -53,7 +54,7 @@ pub fn open_remote(global: &GlobalArgs) -> Result<D1Backend> {
 }
 
 /// What the session cost, on stderr: D1 bills rows read.
-fn report_cost(db: &D1Backend) {
+pub fn report_cost(db: &D1Backend) {
     let cost = db.session_cost();
     eprintln!(
         "{}: {}, {} read, {} written",
@@ -235,25 +236,9 @@ pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, glo
         ))
         .into());
     }
-    let name = db.display_name().to_string();
-    if !yes {
-        if from_stdin || !std::io::stdin().is_terminal() {
-            return Err(UsageError(format!(
-                "refusing to change the remote database {name} without confirmation (stdin is not a terminal to ask on); pass --yes to run it; nothing was written"
-            ))
-            .into());
-        }
-        eprint!(
-            "this changes the REMOTE database {}:\n  {statement}\ntype its name ({name}) to run it: ",
-            db.describe_target()
-        );
-        std::io::stderr().flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if answer.trim() != name {
-            eprintln!("squall: cancelled; nothing was written");
-            return Ok(ExitCode::from(super::EXIT_ERROR));
-        }
+    if !confirm_remote(&db, &format!("  {statement}"), yes, from_stdin)? {
+        eprintln!("squall: cancelled; nothing was written");
+        return Ok(ExitCode::from(super::EXIT_ERROR));
     }
     let outcome = db.atomic(&[Step::any(Statement::plain(statement))])?;
     let first = outcome.into_iter().next().unwrap_or_default();
@@ -267,11 +252,69 @@ pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, glo
     } else {
         println!("{summary}")
     }
+    print_undo(&db);
+    let entry = sql_entry(&crate::db::query::redact_sql(&shadow, statement), first.changes);
+    append_audit_to(&audit_log_path()?, &on_remote(&db, vec![entry]))
+        .context("the change was committed, but the audit log could not be written")?;
+    report_cost(&db);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks before a change to the remote database: `--yes`, else its name typed on a terminal.
+/// `what` (the statements, or a preview) is shown first. Refuses (bad usage) without a terminal
+/// to ask on; `Ok(false)` when the answer was not the name.
+pub fn confirm_remote(db: &D1Backend, what: &str, yes: bool, stdin_taken: bool) -> Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    let name = db.display_name().to_string();
+    if stdin_taken || !std::io::stdin().is_terminal() {
+        return Err(UsageError(format!(
+            "refusing to change the remote database {name} without confirmation (stdin is not a terminal to ask on); pass --yes to run it; nothing was written"
+        ))
+        .into());
+    }
+    eprint!("this changes the REMOTE database {}:\n{what}\ntype its name ({name}) to run it: ", db.describe_target());
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == name)
+}
+
+/// After a write, on stderr: the bookmark taken before it and the command that restores it.
+pub fn print_undo(db: &D1Backend) {
     if let (Some(bookmark), Some(restore)) = (db.last_bookmark(), db.restore_command()) {
         eprintln!("time-travel bookmark before the change: {bookmark}\nto undo it: {restore}");
     }
-    report_cost(&db);
-    Ok(ExitCode::SUCCESS)
+}
+
+/// Audit entries of a change on a remote D1: named by the database (`D1 name (id)`), with the
+/// bookmark taken before the change and the command that restores it.
+pub fn on_remote(db: &D1Backend, mut entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
+    for entry in &mut entries {
+        entry.database = db.describe_target();
+        entry.bookmark = db.last_bookmark();
+        entry.restore = db.restore_command();
+    }
+    entries
+}
+
+/// The audit entry of a statement run with `squall sql --remote --write`: the SQL and how many
+/// rows it changed (the rows themselves are not read back on remote: that would be billed).
+fn sql_entry(statement: &str, changes: u64) -> AuditEntry {
+    let column =
+        |name: &str, new: serde_json::Value| AuditColumn { column: name.into(), old: serde_json::Value::Null, new };
+    AuditEntry {
+        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        database: String::new(),
+        action: crate::audit::SQL_ACTION.into(),
+        table: String::new(),
+        op: crate::db::change::ChangeOp::Update,
+        key: serde_json::Map::new(),
+        changes: vec![column("sql", statement.into()), column("rows", changes.into())],
+        bookmark: None,
+        restore: None,
+    }
 }
 
 fn returned(columns: Vec<String>, rows: Vec<Vec<Value>>) -> Returned {

@@ -9,12 +9,19 @@ use chrono::TimeDelta;
 use clap::{Args, Subcommand};
 
 use super::user_print as print;
+use std::path::Path;
+
+use chrono::Utc;
+
 use super::{GlobalArgs, Target, UsageError, open_target, resolve_command_database};
+use crate::audit::{append_audit_to, audit_log_path, entries_from_changes};
+use crate::db::backend::Backend;
+use crate::db::backend::d1::D1Backend;
 use crate::db::error::DbError;
 use crate::db::open::Database;
 use crate::db::users::{
     BanExpiry, FindUser, Impersonation, ListImpersonations, ListUsers, Password, RunAction, UserAction, count_users,
-    find_user, list_impersonations, list_users, preview_action, run_action, show_user,
+    find_user, list_impersonations, list_users, preview_action, run_action, run_planned, show_user,
 };
 use crate::db::value::{DisplayContext, parse_duration, parse_instant};
 
@@ -23,6 +30,10 @@ pub struct UserArgs {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Do not ask for confirmation: `remove`, and every change with --remote (required when
+    /// stdin is not a terminal).
+    #[arg(long, global = true)]
+    pub yes: bool,
     #[command(subcommand)]
     pub command: UserCommand,
 }
@@ -123,9 +134,6 @@ pub struct RevokeArgs {
 pub struct RemoveArgs {
     #[command(flatten)]
     pub target: UserRefArg,
-    /// Do not ask for confirmation (required when stdin is not a terminal).
-    #[arg(long)]
-    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -140,12 +148,12 @@ pub struct ImpersonationsArgs {
 
 /// The impersonation sessions `squall user impersonations` lists: the same reading as the TUI's
 /// `A` → `i`, for one user (as target or as admin) when one is named.
-fn impersonations_of(db: &Database, args: &ImpersonationsArgs, ctx: &DisplayContext) -> Result<Vec<Impersonation>> {
+fn impersonations_of(db: &dyn Backend, args: &ImpersonationsArgs, ctx: &DisplayContext) -> Result<Vec<Impersonation>> {
     let list = |user: Option<&str>| {
-        list_impersonations(&db.conn, &ListImpersonations { active_only: args.active, user, now: ctx.now })
+        list_impersonations(db, &ListImpersonations { active_only: args.active, user, now: ctx.now })
     };
     let Some(query) = args.user.as_deref() else { return list(None) };
-    match find_user(&db.conn, &FindUser { query, now: ctx.now }) {
+    match find_user(db, &FindUser { query, now: ctx.now }) {
         Ok(user) => list(Some(&user.id)),
         Err(not_found) => {
             // A removed admin's id stays in other users' sessions (better-auth leaves it): those
@@ -156,17 +164,70 @@ fn impersonations_of(db: &Database, args: &ImpersonationsArgs, ctx: &DisplayCont
     }
 }
 
+/// Where a user command runs: a local file, or a remote D1 over its REST API.
+enum Place {
+    Local { db: Database, target: Target },
+    Remote(D1Backend),
+}
+
+impl Place {
+    fn open(global: &GlobalArgs) -> Result<Place> {
+        if global.remote {
+            return Ok(Place::Remote(super::remote::open_remote(global)?));
+        }
+        let target = resolve_command_database(global)?;
+        let db = open_target(&target, global)?;
+        Ok(Place::Local { db, target })
+    }
+
+    fn backend(&self) -> &dyn Backend {
+        match self {
+            Place::Local { db, .. } => &db.conn,
+            Place::Remote(db) => db,
+        }
+    }
+
+    /// The database, as the result of a change names it.
+    fn label(&self) -> String {
+        match self {
+            Place::Local { db, .. } => db.path.display().to_string(),
+            Place::Remote(db) => db.describe_target(),
+        }
+    }
+
+    /// Refuses early, naming the database and why, when it cannot be written.
+    fn ensure_writable(&self) -> Result<()> {
+        match self {
+            Place::Local { db, .. } => ensure_writable(db),
+            Place::Remote(db) => db.check_writable(),
+        }
+    }
+}
+
 pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_command_database(global)?;
-    let db = open_target(&target, global)?;
+    let place = Place::open(global)?;
+    let code = run_on(&place, args, global);
+    if let Place::Remote(db) = &place {
+        super::remote::report_cost(db);
+    }
+    code
+}
+
+fn run_on(place: &Place, args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let db = place.backend();
     let ctx = DisplayContext::local();
     let json = args.json;
     let reads = matches!(args.command, UserCommand::List(_) | UserCommand::Show(_) | UserCommand::Impersonations(_));
-    if reads && global.db.is_none() {
+    if let Place::Local { target, .. } = place
+        && reads
+        && global.db.is_none()
+    {
         // Found, not named: say which database answers (writes say it in their result).
         eprintln!("squall: reading {} ({})", target.path.display(), target.reason);
     }
-    let apply = |user: &str, action: UserAction| change(&db, &target, user, action, json, &ctx);
+    let apply = |user: &str, action: UserAction, stdin_taken: bool| {
+        change(place, &Change { user, action, json, yes: args.yes, stdin_taken }, &ctx)
+    };
     match &args.command {
         UserCommand::List(list) => {
             let input = ListUsers {
@@ -176,20 +237,20 @@ pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 limit: list.limit,
                 now: ctx.now,
             };
-            let users = list_users(&db.conn, &input)?;
+            let users = list_users(db, &input)?;
             // Counted only when the limit may have cut the listing.
             let total = match input.limit {
-                Some(limit) if users.len() >= limit as usize => count_users(&db.conn, &input)?,
+                Some(limit) if users.len() >= limit as usize => count_users(db, &input)?,
                 _ => users.len() as u64,
             };
             if json { print::json(&users)? } else { print::emit(&print::user_list(&users, total, &ctx))? }
         }
         UserCommand::Show(user) => {
-            let detail = show_user(&db.conn, &FindUser { query: &user.user, now: ctx.now })?;
+            let detail = show_user(db, &FindUser { query: &user.user, now: ctx.now })?;
             if json { print::json(&detail)? } else { print::emit(&print::user_detail(&detail, &ctx))? }
         }
         UserCommand::Impersonations(imp) => {
-            let list = impersonations_of(&db, imp, &ctx)?;
+            let list = impersonations_of(db, imp, &ctx)?;
             if json { print::json(&list)? } else { print::emit(&print::impersonations(&list, &ctx))? }
         }
         UserCommand::Ban(ban) => {
@@ -199,28 +260,34 @@ pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 (None, None) => BanExpiry::Never,
             };
             let action = UserAction::Ban { reason: ban.reason.clone(), expiry };
-            apply(&ban.target.user, action)?;
+            return apply(&ban.target.user, action, false);
         }
-        UserCommand::Unban(user) => apply(&user.user, UserAction::Unban)?,
-        UserCommand::SetRole(set) => apply(&set.target.user, UserAction::SetRole { role: set.role.clone() })?,
+        UserCommand::Unban(user) => return apply(&user.user, UserAction::Unban, false),
+        UserCommand::SetRole(set) => {
+            return apply(&set.target.user, UserAction::SetRole { role: set.role.clone() }, false);
+        }
         UserCommand::RevokeSessions(revoke) => {
             let action = UserAction::RevokeSessions { session_ids: revoke.sessions.clone() };
-            apply(&revoke.target.user, action)?;
+            return apply(&revoke.target.user, action, false);
         }
         UserCommand::SetPassword(user) => {
-            ensure_writable(&db)?;
+            place.ensure_writable()?;
             // Name a missing user before asking for a password.
-            find_user(&db.conn, &FindUser { query: &user.user, now: ctx.now })?;
+            find_user(db, &FindUser { query: &user.user, now: ctx.now })?;
+            let from_stdin = !std::io::stdin().is_terminal();
             let password = read_new_password()?;
-            apply(&user.user, UserAction::SetPassword { password })?;
+            return apply(&user.user, UserAction::SetPassword { password }, from_stdin);
         }
         UserCommand::Remove(remove) => {
-            ensure_writable(&db)?;
-            if !remove.yes && !confirm_remove(&db, &remove.target.user, &ctx)? {
+            place.ensure_writable()?;
+            if let Place::Local { db, .. } = place
+                && !args.yes
+                && !confirm_remove(db, &remove.target.user, &ctx)?
+            {
                 eprintln!("squall: nothing was removed");
                 return Ok(ExitCode::from(super::EXIT_ERROR));
             }
-            apply(&remove.target.user, UserAction::Remove)?;
+            return apply(&remove.target.user, UserAction::Remove, false);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -245,33 +312,78 @@ struct Changed<'a> {
     database: String,
     #[serde(flatten)]
     outcome: &'a crate::db::users::ActionOutcome,
+    /// Remote D1: the time-travel bookmark taken before the change, and the command restoring it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bookmark: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    restore: Option<String>,
+}
+
+/// One change asked for on the command line.
+struct Change<'a> {
+    user: &'a str,
+    action: UserAction,
+    json: bool,
+    /// `--yes`: no confirmation (a remote change asks for the database name otherwise).
+    yes: bool,
+    /// Stdin was read already (a password), so it cannot answer a confirmation.
+    stdin_taken: bool,
 }
 
 /// Runs one action, prints what changed and in which database, and records it in the audit log.
-fn change(
-    db: &Database,
-    target: &Target,
-    user: &str,
-    action: UserAction,
-    json: bool,
-    ctx: &DisplayContext,
-) -> Result<()> {
-    ensure_writable(db)?;
-    let outcome = run_action(&db.conn, &RunAction { user, action: &action, now: ctx.now })?;
-    let recorded = crate::audit::record_changes(&db.path, action.name(), &outcome.changes);
-    let database = db.path.display().to_string();
-    if json {
-        print::json(&Changed { database, outcome: &outcome })?
+/// Locally it plans and runs at once; on a remote D1 the plan is shown and confirmed first (the
+/// database name typed, or `--yes`), then runs exactly as shown in ONE request after the
+/// time-travel bookmark, which the audit log keeps with the command that restores it.
+fn change(place: &Place, change: &Change, ctx: &DisplayContext) -> Result<ExitCode> {
+    place.ensure_writable()?;
+    let input = RunAction { user: change.user, action: &change.action, now: ctx.now };
+    let (outcome, recorded) = match place {
+        Place::Local { db, .. } => {
+            let outcome = run_action(&db.conn, &input)?;
+            let recorded = crate::audit::record_changes(&db.path, change.action.name(), &outcome.changes);
+            (outcome, recorded)
+        }
+        Place::Remote(db) => {
+            // Refused before reading anything when there is no one to ask.
+            if !change.yes && (change.stdin_taken || !std::io::stdin().is_terminal()) {
+                super::remote::confirm_remote(db, "", false, true)?;
+            }
+            let preview = preview_action(db, &input)?;
+            let shown = crate::db::users::preview_text(&preview);
+            if !super::remote::confirm_remote(db, &shown, change.yes, change.stdin_taken)? {
+                eprintln!("squall: cancelled; nothing was written");
+                return Ok(ExitCode::from(super::EXIT_ERROR));
+            }
+            let outcome = run_planned(db, &preview.plan)?;
+            let entries = entries_from_changes(Path::new(""), change.action.name(), &outcome.changes, Utc::now());
+            let recorded = append_audit_to(&audit_log_path()?, &super::remote::on_remote(db, entries));
+            (outcome, recorded)
+        }
+    };
+    let (bookmark, restore) = match place {
+        Place::Remote(db) => (db.last_bookmark(), db.restore_command()),
+        Place::Local { .. } => (None, None),
+    };
+    let database = place.label();
+    if change.json {
+        print::json(&Changed { database, outcome: &outcome, bookmark, restore })?
     } else {
         // A database found through the wrangler config says why it was chosen.
-        let why = if target.reason == format!("opened {}", target.path.display()) {
-            String::new()
-        } else {
-            format!(" ({})", target.reason)
+        let why = match place {
+            Place::Local { target, .. } if target.reason != format!("opened {}", target.path.display()) => {
+                format!(" ({})", target.reason)
+            }
+            _ => String::new(),
         };
-        print::emit(&format!("{}database: {database}{why}\n", crate::db::users::outcome(&outcome, &action, ctx)))?
+        let mut text =
+            format!("{}database: {database}{why}\n", crate::db::users::outcome(&outcome, &change.action, ctx));
+        if let (Some(bookmark), Some(restore)) = (bookmark, restore) {
+            text.push_str(&format!("time-travel bookmark before the change: {bookmark}\nto undo it: {restore}\n"));
+        }
+        print::emit(&text)?
     }
-    recorded.context("the change was committed, but the audit log could not be written")
+    recorded.context("the change was committed, but the audit log could not be written")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The new password: the first line of stdin when it is not a terminal, else typed twice.
