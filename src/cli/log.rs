@@ -26,8 +26,42 @@ pub struct LogArgs {
 }
 
 pub fn run(args: &LogArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if global.remote && !args.all {
+        return run_remote(args, global);
+    }
     let database = if args.all { None } else { log_database(global)? };
     let entries = read_audit(&AuditFilter { database: database.clone(), limit: args.limit })?;
+    print_entries(args, &entries, database.as_ref().map(|db| db.display().to_string()))
+}
+
+/// `squall log --remote`: the entries of the remote D1 the flags, environment and wrangler config
+/// name (no request is made, so no token is needed), each with its time-travel bookmark.
+fn run_remote(args: &LogArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    use crate::project::remote::{ACCOUNT_ID_VAR, RemoteInput, TOKEN_VARS, resolve_remote};
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    // Only the database is needed: the account and token are filled in when missing.
+    let env = |name: &str| {
+        std::env::var(name).ok().or_else(|| (name == ACCOUNT_ID_VAR || TOKEN_VARS.contains(&name)).then(|| "-".into()))
+    };
+    let resolved = resolve_remote(&RemoteInput {
+        dir: &cwd,
+        database_id: global.database_id.as_deref(),
+        d1: global.d1.as_deref(),
+        write: false,
+        env: &env,
+        wrangler_token: &|| None,
+    })?;
+    let id = resolved.settings.database_id;
+    let (named, bare) = (format!("({id})"), format!("D1 {id}"));
+    let mut entries = read_audit(&AuditFilter { database: None, limit: None })?;
+    entries.retain(|e| e.database == bare || (e.database.starts_with("D1 ") && e.database.ends_with(&named)));
+    if let Some(limit) = args.limit {
+        entries.drain(..entries.len().saturating_sub(limit));
+    }
+    print_entries(args, &entries, Some(format!("the remote D1 {id}")))
+}
+
+fn print_entries(args: &LogArgs, entries: &[AuditEntry], database: Option<String>) -> Result<ExitCode> {
     if args.json {
         emit(&(serde_json::to_string_pretty(&entries)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);
@@ -35,13 +69,17 @@ pub fn run(args: &LogArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut text = String::new();
     if entries.is_empty() {
         match &database {
-            Some(db) => text.push_str(&format!("no changes recorded for {}\n", db.display())),
+            Some(db) => text.push_str(&format!("no changes recorded for {db}\n")),
             None => text.push_str("no changes recorded\n"),
         }
     }
-    for entry in &entries {
+    for entry in entries {
         text.push_str(&entry_line(entry, database.is_none()));
         text.push('\n');
+        // A remote change: the bookmark taken before it, and the command that goes back there.
+        if let Some(restore) = &entry.restore {
+            text.push_str(&format!("    undo: {restore}\n"));
+        }
     }
     emit(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -21,7 +21,7 @@ use crate::migrate::{
 };
 
 /// Exit code of `migrate status` when something is still to apply.
-const EXIT_PENDING: u8 = 3;
+pub(super) const EXIT_PENDING: u8 = 3;
 /// Exit code of `migrate drift` when the schema drifted.
 const EXIT_DRIFT: u8 = 3;
 
@@ -100,6 +100,13 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if global.remote {
+        return match &args.command {
+            MigrateCommand::Status(status) => super::migrate_remote::status(status, global),
+            MigrateCommand::Apply(apply) => super::migrate_remote::apply(apply, global),
+            MigrateCommand::Drift(_) => Err(super::remote::not_yet("squall migrate drift")),
+        };
+    }
     match &args.command {
         MigrateCommand::Status(status) => run_status(status, global),
         MigrateCommand::Apply(apply) => run_apply(apply, global),
@@ -128,7 +135,7 @@ fn tracker_choice(arg: TrackerArg) -> TrackerChoice {
 }
 
 /// What a next-step hint must repeat of this command line.
-fn hint_args<'a>(folder: &'a FolderArgs, global: &'a GlobalArgs) -> HintArgs<'a> {
+pub(super) fn hint_args<'a>(folder: &'a FolderArgs, global: &'a GlobalArgs) -> HintArgs<'a> {
     HintArgs {
         db: global.db.as_deref(),
         migrations: folder.migrations.as_deref(),
@@ -142,7 +149,7 @@ fn hint_args<'a>(folder: &'a FolderArgs, global: &'a GlobalArgs) -> HintArgs<'a>
 }
 
 /// What the status, apply and drift commands read the migrations with.
-fn status_input<'a>(located: &'a LocatedMigrations, folder: &FolderArgs) -> StatusInput<'a> {
+pub(super) fn status_input<'a>(located: &'a LocatedMigrations, folder: &FolderArgs) -> StatusInput<'a> {
     StatusInput {
         folder: &located.folder,
         tracker: tracker_choice(folder.tracker),
@@ -163,7 +170,7 @@ fn run_status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
         println!();
         print_table(&plan.statuses, plan.tracker.kind);
         println!();
-        print_summary(&plan, &hint_args(&args.folder, global));
+        print_summary(&plan, &hint_args(&args.folder, global), &[]);
     }
     Ok(if has_unapplied(&plan.statuses) { ExitCode::from(EXIT_PENDING) } else { ExitCode::SUCCESS })
 }
@@ -362,7 +369,7 @@ fn print_header(target: &Target, located: &LocatedMigrations, tracker: &TrackerR
     }
 }
 
-fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
+pub(super) fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
     if statuses.is_empty() {
         println!("the folder has no migrations");
         return;
@@ -383,7 +390,7 @@ fn print_table(statuses: &[MigrationStatus], tracker: TrackerKind) {
     }
 }
 
-fn print_summary(plan: &ApplyPlan, hint: &HintArgs) {
+pub(super) fn print_summary(plan: &ApplyPlan, hint: &HintArgs, extra: &[&str]) {
     let statuses = &plan.statuses;
     let states = [
         MigrationState::Applied,
@@ -409,12 +416,12 @@ fn print_summary(plan: &ApplyPlan, hint: &HintArgs) {
     }
     // No hint while apply would refuse: the history must be fixed first.
     if has_unapplied(statuses) && plan.problems.is_empty() && plan.refused.is_empty() {
-        println!("run `{}` to apply them (`--dry-run` shows what would run)", migrate_command("apply", &[], hint));
+        println!("run `{}` to apply them (`--dry-run` shows what would run)", migrate_command("apply", extra, hint));
     }
 }
 
 /// What a troubling state means, in one line.
-fn explain(state: MigrationState) -> &'static str {
+pub(super) fn explain(state: MigrationState) -> &'static str {
     match state {
         MigrationState::Modified => "the file changed after it was applied (its hash differs from the recorded one)",
         MigrationState::Missing => "recorded as applied, but no file in the folder matches it",
@@ -423,7 +430,7 @@ fn explain(state: MigrationState) -> &'static str {
     }
 }
 
-fn print_plan(plan: &ApplyPlan) {
+pub(super) fn print_plan(plan: &ApplyPlan) {
     println!("will apply {}, each in its own transaction:", plural(plan.to_apply.len(), "migration"));
     for migration in &plan.to_apply {
         let note = if migration.state == MigrationState::Skipped { ", skipped until now" } else { "" };
@@ -441,6 +448,6 @@ fn format_millis(millis: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(millis).map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
-fn plural(count: usize, noun: &str) -> String {
+pub(super) fn plural(count: usize, noun: &str) -> String {
     crate::present::plural(count as u64, noun)
 }

@@ -5,6 +5,7 @@ mod er;
 mod export;
 pub(crate) mod log;
 mod migrate;
+mod migrate_remote;
 mod remote;
 mod sql;
 mod tables;
@@ -124,12 +125,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if cli.global.remote {
         // Only these run on a remote D1 so far; the rest refuse rather than use a local file.
         match &cli.command {
-            Some(Command::Tables(_) | Command::Sql(_) | Command::User(_)) => {}
+            Some(Command::Tables(_) | Command::Sql(_) | Command::User(_) | Command::Migrate(_) | Command::Log(_)) => {}
             None => return Err(remote::not_yet("the terminal UI")),
             Some(Command::Demo(_)) => return Err(remote::not_yet("squall demo")),
             Some(Command::Er(_)) => return Err(remote::not_yet("squall er")),
-            Some(Command::Migrate(_)) => return Err(remote::not_yet("squall migrate")),
-            Some(Command::Log(_)) => return Err(remote::not_yet("squall log")),
             Some(Command::Export(_)) => return Err(remote::not_yet("squall export")),
         }
     }

@@ -12,6 +12,7 @@ use super::guard::{TransactionControl, transaction_control};
 use super::status::{MigrationState, MigrationStatus, StatusInput, TrackerKind, TrackerResolution};
 use super::status::{migration_status, resolve_tracker};
 use super::wrangler;
+use crate::db::backend::Backend;
 use crate::db::error::DbError;
 
 /// What applying would do, computed without changing anything (this is also the dry run).
@@ -116,7 +117,7 @@ fn describe_earlier(applied: &[String], backup: Option<&Path>) -> String {
 }
 
 /// Works out what [`apply_migrations`] would run. Reads only.
-pub fn plan_migrations(conn: &Connection, input: &StatusInput) -> Result<ApplyPlan> {
+pub fn plan_migrations<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<ApplyPlan> {
     let tracker = resolve_tracker(conn, input)?;
     let statuses = migration_status(conn, input)?;
     let to_apply: Vec<PlannedMigration> = statuses

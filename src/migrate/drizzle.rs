@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use rusqlite::{Connection, params};
 
+use crate::db::backend::{Backend, Statement};
 use crate::db::schema::quote_ident;
 
 /// The table drizzle-orm's migrator and `drizzle-kit migrate` use by default.
@@ -20,33 +21,44 @@ pub struct DrizzleRow {
 
 /// Creates the tracker table with the exact text drizzle-orm's SQLite migrator runs.
 pub fn ensure_tracker(conn: &Connection) -> Result<()> {
-    conn.execute_batch(&format!(
+    conn.execute_batch(&tracker_ddl())?;
+    Ok(())
+}
+
+/// drizzle-orm's `CREATE TABLE IF NOT EXISTS` for its tracker.
+pub fn tracker_ddl() -> String {
+    format!(
         "CREATE TABLE IF NOT EXISTS {} (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)",
         quote_ident(DEFAULT_TABLE)
-    ))?;
-    Ok(())
+    )
+}
+
+/// The tracker row's INSERT: hash `?1`, created_at `?2`.
+pub fn record_sql() -> String {
+    format!("INSERT INTO {} (\"hash\", \"created_at\") VALUES(?1, ?2)", quote_ident(DEFAULT_TABLE))
 }
 
 /// Records one applied migration as drizzle's migrator does: hash and created_at, id left NULL.
 pub fn record_applied(conn: &Connection, row: &DrizzleRow) -> Result<()> {
-    conn.execute(
-        &format!("INSERT INTO {} (\"hash\", \"created_at\") VALUES(?1, ?2)", quote_ident(DEFAULT_TABLE)),
-        params![row.hash, row.created_at],
-    )?;
+    conn.execute(&record_sql(), params![row.hash, row.created_at])?;
     Ok(())
 }
 
 /// The recorded rows, oldest first. Empty when the table does not exist.
-pub fn read_applied(conn: &Connection) -> Result<Vec<DrizzleRow>> {
-    if !super::table_exists(conn, DEFAULT_TABLE)? {
+pub fn read_applied<B: Backend + ?Sized>(db: &B) -> Result<Vec<DrizzleRow>> {
+    if !super::table_exists(db, DEFAULT_TABLE)? {
         return Ok(Vec::new());
     }
     let sql = format!("SELECT hash, created_at FROM {} ORDER BY created_at, rowid", quote_ident(DEFAULT_TABLE));
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([], |row| {
-        Ok(DrizzleRow { hash: super::value_text(row.get_ref(0)?), created_at: millis(row.get_ref(1)?) })
-    })?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().with_context(|| format!("reading {DEFAULT_TABLE}"))
+    let rows = db.query(&Statement::plain(sql)).with_context(|| format!("reading {DEFAULT_TABLE}"))?;
+    Ok(rows
+        .rows
+        .iter()
+        .map(|row| {
+            let cell = |i: usize| row.get(i).cloned().unwrap_or(rusqlite::types::Value::Null);
+            DrizzleRow { hash: super::plain_text(&cell(0)), created_at: millis((&cell(1)).into()) }
+        })
+        .collect())
 }
 
 /// `created_at` is declared `numeric`, so it may come back as an integer, a real or text;

@@ -19,9 +19,12 @@ pub mod statements;
 pub mod status;
 pub mod wrangler;
 
+pub mod remote;
+
 use anyhow::Result;
-use rusqlite::Connection;
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value, ValueRef};
+
+use crate::db::backend::{Backend, Statement};
 
 pub use apply::{ApplyEvent, ApplyInput, ApplyPlan, ApplyReport, MigrationFailed, apply_migrations, plan_migrations};
 pub use folder::{FolderKind, LoadFolder, MigrationFile, MigrationFolder, load_folder};
@@ -32,13 +35,25 @@ pub use status::{
 };
 
 /// Whether the main schema has a table of this name (SQLite compares names case-insensitively).
-fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
-    let found = conn.query_row(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
-        [table],
-        |row| row.get::<_, i64>(0),
-    )?;
-    Ok(found > 0)
+/// One statement, on any backend (`sqlite_master`: D1 lists it as SQLite does).
+fn table_exists<B: Backend + ?Sized>(db: &B, table: &str) -> Result<bool> {
+    let rows = db.query(&Statement::new(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+        vec![Value::Text(table.to_string())],
+    ))?;
+    Ok(matches!(rows.scalar(), Some(Value::Integer(n)) if *n > 0)
+        || matches!(rows.scalar(), Some(Value::Real(f)) if *f > 0.0))
+}
+
+/// A tracker cell (a plain value from any backend) as text, whatever its storage class.
+fn plain_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Integer(n) => n.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Text(text) => text.clone(),
+        Value::Blob(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// A tracker cell as text, whatever its storage class.

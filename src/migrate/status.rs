@@ -1,7 +1,7 @@
 //! What each migration's state is, according to one tracker.
 
+use crate::db::backend::Backend;
 use anyhow::Result;
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::folder::{MigrationFolder, plain_order_key};
@@ -114,7 +114,7 @@ pub struct TrackerResolution {
 
 /// Picks the tracker: the one asked for, else the one the database has, else wrangler's (what
 /// `db:migrate:local` runs). Reads only; creates nothing.
-pub fn resolve_tracker(conn: &Connection, input: &StatusInput) -> Result<TrackerResolution> {
+pub fn resolve_tracker<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<TrackerResolution> {
     let has_wrangler = table_exists(conn, input.wrangler_table)?;
     let has_drizzle = table_exists(conn, drizzle::DEFAULT_TABLE)?;
     let (kind, reason) = match input.tracker {
@@ -135,7 +135,7 @@ pub fn resolve_tracker(conn: &Connection, input: &StatusInput) -> Result<Tracker
 
 /// Every migration of the folder with its state, plus recorded migrations that have no file
 /// (`missing`), in folder order. Reads only.
-pub fn migration_status(conn: &Connection, input: &StatusInput) -> Result<Vec<MigrationStatus>> {
+pub fn migration_status<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<Vec<MigrationStatus>> {
     match resolve_tracker(conn, input)?.kind {
         TrackerKind::Wrangler => wrangler_status(conn, input),
         TrackerKind::Drizzle => drizzle_status(conn, input.folder),
@@ -147,7 +147,7 @@ pub fn has_unapplied(statuses: &[MigrationStatus]) -> bool {
     statuses.iter().any(|status| status.state.is_unapplied())
 }
 
-fn wrangler_status(conn: &Connection, input: &StatusInput) -> Result<Vec<MigrationStatus>> {
+fn wrangler_status<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<Vec<MigrationStatus>> {
     let rows = wrangler::read_applied(conn, &wrangler::Tracker { table: input.wrangler_table })?;
     let folder = input.folder;
     let mut statuses: Vec<MigrationStatus> = folder
@@ -191,7 +191,7 @@ fn wrangler_status(conn: &Connection, input: &StatusInput) -> Result<Vec<Migrati
     Ok(statuses)
 }
 
-fn drizzle_status(conn: &Connection, folder: &MigrationFolder) -> Result<Vec<MigrationStatus>> {
+fn drizzle_status<B: Backend + ?Sized>(conn: &B, folder: &MigrationFolder) -> Result<Vec<MigrationStatus>> {
     let rows = drizzle::read_applied(conn)?;
     let newest = rows.iter().filter_map(|row| row.created_at).max();
     let mut claimed = vec![false; rows.len()];

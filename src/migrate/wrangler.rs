@@ -1,8 +1,10 @@
 //! Wrangler's tracker, `d1_migrations`: one row per applied file, matched by file name.
 
 use anyhow::{Context, Result};
+use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 
+use crate::db::backend::{Backend, Statement};
 use crate::db::schema::quote_ident;
 
 /// The table wrangler uses unless `migrations_table` says otherwise (defined beside the wrangler
@@ -27,34 +29,52 @@ pub struct WranglerRow {
 /// Creates the tracker table exactly as `wrangler d1 migrations apply` does, so the schema text
 /// squall leaves behind is the one wrangler would have.
 pub fn ensure_tracker(conn: &Connection, tracker: &Tracker) -> Result<()> {
-    conn.execute_batch(&format!(
-        "CREATE TABLE IF NOT EXISTS {}(\n\t\tid         INTEGER PRIMARY KEY AUTOINCREMENT,\n\t\tname       TEXT UNIQUE,\n\t\tapplied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n);",
-        table_ident(tracker.table)
-    ))?;
+    conn.execute_batch(&tracker_ddl(tracker.table))?;
     Ok(())
+}
+
+/// wrangler's `CREATE TABLE IF NOT EXISTS` for its tracker, byte for byte.
+pub fn tracker_ddl(table: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {}(\n\t\tid         INTEGER PRIMARY KEY AUTOINCREMENT,\n\t\tname       TEXT UNIQUE,\n\t\tapplied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n);",
+        table_ident(table)
+    )
+}
+
+/// The tracker row's INSERT, the file name bound as `?1`.
+pub fn record_sql(table: &str) -> String {
+    format!("INSERT INTO {} (name) values (?1)", table_ident(table))
 }
 
 /// Records one applied file, as wrangler does after running it (`applied_at` from SQLite's clock).
 pub fn record_applied(conn: &Connection, tracker: &Tracker, file_name: &str) -> Result<()> {
-    conn.execute(&format!("INSERT INTO {} (name) values (?1)", table_ident(tracker.table)), params![file_name])?;
+    conn.execute(&record_sql(tracker.table), params![file_name])?;
     Ok(())
 }
 
 /// The recorded rows in the order wrangler lists them (by id). Empty when the table does not exist.
-pub fn read_applied(conn: &Connection, tracker: &Tracker) -> Result<Vec<WranglerRow>> {
-    if !super::table_exists(conn, tracker.table)? {
+pub fn read_applied<B: Backend + ?Sized>(db: &B, tracker: &Tracker) -> Result<Vec<WranglerRow>> {
+    if !super::table_exists(db, tracker.table)? {
         return Ok(Vec::new());
     }
     let sql = format!("SELECT id, name, applied_at FROM {} ORDER BY id", quote_ident(tracker.table));
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([], |row| {
-        Ok(WranglerRow {
-            id: row.get(0)?,
-            name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            applied_at: super::value_text(row.get_ref(2)?),
+    let rows = db.query(&Statement::plain(sql)).with_context(|| format!("reading {}", tracker.table))?;
+    Ok(rows
+        .rows
+        .iter()
+        .map(|row| {
+            let cell = |i: usize| row.get(i).cloned().unwrap_or(Value::Null);
+            WranglerRow {
+                id: match cell(0) {
+                    Value::Integer(n) => n,
+                    Value::Real(f) => f as i64,
+                    _ => 0,
+                },
+                name: super::plain_text(&cell(1)),
+                applied_at: super::plain_text(&cell(2)),
+            }
         })
-    })?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().with_context(|| format!("reading {}", tracker.table))
+        .collect())
 }
 
 /// Wrangler writes the table name into its SQL as is; plain names are kept bare so the stored
