@@ -6,7 +6,10 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{GlobalArgs, open_target, resolve_command_database};
-use crate::er::{Detail, LayoutOptions, LoadErModel, layout_er, load_er_model, render_mermaid, render_text};
+use crate::er::{
+    Detail, LayoutOptions, LoadErModel, RemoteCounts, layout_er, load_er_model, load_er_model_counted, render_mermaid,
+    render_text,
+};
 
 #[derive(Debug, Args)]
 pub struct ErArgs {
@@ -19,6 +22,10 @@ pub struct ErArgs {
     /// Include internal tables and migration trackers.
     #[arg(long)]
     pub all: bool,
+    /// With --remote: count rows with count(*), which reads (and bills) every row; without it a
+    /// remote table shows `~N` from max(rowid).
+    #[arg(long)]
+    pub exact: bool,
 }
 
 /// What `squall er` prints.
@@ -29,12 +36,20 @@ pub enum ErFormat {
 }
 
 pub fn run(args: &ErArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let target = resolve_command_database(global)?;
-    let db = open_target(&target, global)?;
     // Mermaid has no row counts: skip the table scans.
     let count_rows = args.format == ErFormat::Text;
-    let model =
-        load_er_model(&db.conn, &LoadErModel { include_internal: args.all, include_trackers: args.all, count_rows })?;
+    let input = LoadErModel { include_internal: args.all, include_trackers: args.all, count_rows };
+    let model = if global.remote {
+        let db = super::remote::open_remote(global)?;
+        let counts = if args.exact { RemoteCounts::Exact } else { RemoteCounts::Estimate };
+        let model = load_er_model_counted(&db, &input, counts);
+        super::remote::report_cost(&db);
+        model?
+    } else {
+        let target = resolve_command_database(global)?;
+        let db = open_target(&target, global)?;
+        load_er_model(&db.conn, &input)?
+    };
     match args.format {
         ErFormat::Mermaid => print!("{}", render_mermaid(&model)),
         ErFormat::Text => {

@@ -125,10 +125,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if cli.global.remote {
         // Only these run on a remote D1 so far; the rest refuse rather than use a local file.
         match &cli.command {
-            Some(Command::Tables(_) | Command::Sql(_) | Command::User(_) | Command::Migrate(_) | Command::Log(_)) => {}
+            Some(
+                Command::Tables(_)
+                | Command::Sql(_)
+                | Command::User(_)
+                | Command::Migrate(_)
+                | Command::Log(_)
+                | Command::Er(_),
+            ) => {}
             None => return Err(remote::not_yet("the terminal UI")),
             Some(Command::Demo(_)) => return Err(remote::not_yet("squall demo")),
-            Some(Command::Er(_)) => return Err(remote::not_yet("squall er")),
             Some(Command::Export(_)) => return Err(remote::not_yet("squall export")),
         }
     }

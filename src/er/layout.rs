@@ -43,7 +43,7 @@ pub(crate) struct BoxContent {
 /// Measures a table's box.
 pub(crate) fn measure(table: &ErTable, detail: Detail) -> BoxContent {
     let title_width = text_width(&table.name).min(MAX_TITLE);
-    let rows = table.rows.map(thousands);
+    let rows = table.rows.map(|n| if table.rows_estimated { format!("~{}", thousands(n)) } else { thousands(n) });
     let rows_width = rows.as_deref().map_or(0, text_width);
     match detail {
         Detail::Full => {

@@ -18,7 +18,7 @@ pub use canvas::{Canvas, Cell, CellStyle, Rect, Segment};
 pub use diagram::{Direction, EdgePath, ErDiagram, LayoutOptions, PlacedBox, layout_er};
 pub use layout::Detail;
 pub use mermaid::render_mermaid;
-pub use model::{ErColumn, ErModel, ErTable, LoadErModel, load_er_model};
+pub use model::{ErColumn, ErModel, ErTable, LoadErModel, RemoteCounts, load_er_model, load_er_model_counted};
 pub use text::{legend, legend_rows, relation_lines, render_text};
 
 #[cfg(test)]

@@ -3,12 +3,15 @@
 //! of this model.
 
 use anyhow::Result;
-use rusqlite::Connection;
+use rusqlite::types::Value;
 use serde::Serialize;
 
-use crate::db::kinds::{ColumnKind, infer_kinds};
+use crate::db::backend::{Backend, Statement};
+use crate::db::kinds::{ColumnKind, classify_column, infer_kinds};
 use crate::db::relations::{Relation, RelationOrigin, relations_of_tables};
-use crate::db::schema::{CountRows, DescribeTable, ListTables, RelationType, count_rows, describe_table, list_tables};
+use crate::db::schema::{
+    CountRows, DescribeTable, ListTables, RelationType, TableInfo, count_rows, describe_table, list_tables, quote_ident,
+};
 
 /// Migration trackers: bookkeeping, not part of the app's schema, left out unless asked for.
 const TRACKER_TABLES: [&str; 2] = ["d1_migrations", "__drizzle_migrations"];
@@ -53,8 +56,10 @@ impl ErColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErTable {
     pub name: String,
-    /// Exact row count, when it was asked for.
+    /// Row count, when it was asked for.
     pub rows: Option<u64>,
+    /// `rows` is an estimate (`max(rowid)`, on a remote database that bills rows read), shown `~N`.
+    pub rows_estimated: bool,
     pub columns: Vec<ErColumn>,
 }
 
@@ -85,20 +90,62 @@ pub struct LoadErModel {
     pub count_rows: bool,
 }
 
-/// Reads tables (not views), column kinds, row counts and relations.
-pub fn load_er_model(conn: &Connection, input: &LoadErModel) -> Result<ErModel> {
+/// How a remote database's rows are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteCounts {
+    /// `~N` from `max(rowid)`: one row read per table.
+    Estimate,
+    /// `count(*)`: reads (and bills) every row.
+    Exact,
+}
+
+/// Reads tables (not views), column kinds, row counts and relations. On a remote database
+/// (billed by rows read, every statement a round trip) the schema is one request, kinds come
+/// from names and types only (no value samples) and counts are `~N` estimates.
+pub fn load_er_model<B: Backend + ?Sized>(db: &B, input: &LoadErModel) -> Result<ErModel> {
+    load_er_model_counted(db, input, RemoteCounts::Estimate)
+}
+
+/// [`load_er_model`], choosing how a remote database's rows are counted.
+pub fn load_er_model_counted<B: Backend + ?Sized>(
+    db: &B,
+    input: &LoadErModel,
+    remote_counts: RemoteCounts,
+) -> Result<ErModel> {
+    let remote = db.capabilities().remote;
+    let keep = |name: &str| {
+        let tracker = TRACKER_TABLES.iter().any(|t| t.eq_ignore_ascii_case(name));
+        input.include_internal || input.include_trackers || !tracker
+    };
     let mut infos = Vec::new();
-    for summary in list_tables(conn, &ListTables { include_internal: input.include_internal })? {
-        let tracker = TRACKER_TABLES.iter().any(|t| t.eq_ignore_ascii_case(&summary.name));
-        if summary.relation == RelationType::Table && (input.include_internal || input.include_trackers || !tracker) {
-            infos.push(describe_table(conn, &DescribeTable { name: &summary.name })?);
+    if remote {
+        infos = db.describe()?;
+        infos.retain(|t| t.relation == RelationType::Table && keep(&t.name));
+    } else {
+        for summary in list_tables(db, &ListTables { include_internal: input.include_internal })? {
+            if summary.relation == RelationType::Table && keep(&summary.name) {
+                infos.push(describe_table(db, &DescribeTable { name: &summary.name })?);
+            }
         }
     }
-    let relations = relations_of_tables(conn, &infos)?;
+    let relations = relations_of_tables(db, &infos)?;
+    let remote_rows = match (remote, input.count_rows) {
+        (true, true) => remote_row_counts(db, &infos, remote_counts)?,
+        _ => vec![None; infos.len()],
+    };
     let mut tables = Vec::with_capacity(infos.len());
-    for info in &infos {
-        let kinds = infer_kinds(conn, info)?;
-        let rows = if input.count_rows { Some(count_rows(conn, &CountRows { table: &info.name })?) } else { None };
+    for (info, remote_rows) in infos.iter().zip(remote_rows) {
+        let kinds = if remote {
+            info.columns.iter().map(|c| classify_column(info, &c.name, &c.decl_type, &[])).collect()
+        } else {
+            infer_kinds(db, info)?
+        };
+        let rows = match (remote, input.count_rows) {
+            (true, _) => remote_rows,
+            (false, true) => Some(count_rows(db, &CountRows { table: &info.name })?),
+            (false, false) => None,
+        };
+        let rows_estimated = remote && remote_counts == RemoteCounts::Estimate && rows.is_some();
         let columns = info
             .columns
             .iter()
@@ -129,7 +176,41 @@ pub fn load_er_model(conn: &Connection, input: &LoadErModel) -> Result<ErModel> 
                 }
             })
             .collect();
-        tables.push(ErTable { name: info.name.clone(), rows, columns });
+        tables.push(ErTable { name: info.name.clone(), rows, rows_estimated, columns });
     }
     Ok(ErModel { tables, relations })
+}
+
+/// Every table's rows in ONE statement of scalar subqueries: `max(rowid)` reads one row per
+/// table, `count(*)` every row. WITHOUT ROWID tables have no estimate.
+fn remote_row_counts<B: Backend + ?Sized>(
+    db: &B,
+    infos: &[TableInfo],
+    counts: RemoteCounts,
+) -> Result<Vec<Option<u64>>> {
+    let parts: Vec<(usize, String)> = infos
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| match (counts, t.without_rowid) {
+            (RemoteCounts::Exact, _) => Some((i, format!("(SELECT count(*) FROM {})", quote_ident(&t.name)))),
+            (RemoteCounts::Estimate, false) => {
+                Some((i, format!("(SELECT coalesce(max(rowid), 0) FROM {})", quote_ident(&t.name))))
+            }
+            (RemoteCounts::Estimate, true) => None,
+        })
+        .collect();
+    let mut rows = vec![None; infos.len()];
+    if parts.is_empty() {
+        return Ok(rows);
+    }
+    let sql = format!("SELECT {}", parts.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", "));
+    let values = db.query(&Statement::plain(sql))?.rows.into_iter().next().unwrap_or_default();
+    for ((i, _), value) in parts.iter().zip(values) {
+        rows[*i] = match value {
+            Value::Integer(n) => Some(n.max(0) as u64),
+            Value::Real(f) => Some(f.max(0.0) as u64),
+            _ => None,
+        };
+    }
+    Ok(rows)
 }
