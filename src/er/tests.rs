@@ -196,3 +196,27 @@ fn mermaid_matches_the_hand_checked_file() {
     .unwrap();
     assert_eq!(render_mermaid(&model), expected);
 }
+
+/// On a remote database the model costs three requests (schema, relation check, counts), counts
+/// are `~N` estimates from max(rowid), and the same tables and relations come out.
+#[test]
+fn a_remote_model_estimates_counts_in_few_requests() {
+    use crate::db::backend::rules::D1Rules;
+    let dir = tempfile::tempdir().unwrap();
+    let local = demo_db(&dir, 30);
+    let expected = model_of(&local);
+    let db = D1Rules::new(Connection::open(dir.path().join("demo.db")).unwrap());
+    let input = LoadErModel { include_internal: false, include_trackers: false, count_rows: true };
+    let remote = load_er_model(&db, &input).unwrap();
+    assert_eq!(db.requests(), 3);
+    let names = |m: &ErModel| m.tables.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&remote), names(&expected));
+    assert_eq!(remote.relations.len(), expected.relations.len());
+    let user = &remote.tables[remote.table_index("user").unwrap()];
+    assert!(user.rows_estimated);
+    assert_eq!(user.rows, Some(30), "max(rowid) of a table never deleted from is its count");
+    let exact = load_er_model_counted(&db, &input, RemoteCounts::Exact).unwrap();
+    assert!(!exact.tables[0].rows_estimated);
+    let (_, text) = render(&remote, Detail::Compact);
+    assert!(text.contains("user  ~30"), "{text}");
+}

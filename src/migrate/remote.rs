@@ -119,3 +119,7 @@ pub fn apply_atomically<B: Backend + ?Sized>(db: &B, input: AtomicApplyInput) ->
     }
     Ok(applied)
 }
+
+#[cfg(test)]
+#[path = "remote_tests.rs"]
+mod tests;
