@@ -56,10 +56,11 @@ mkdir -p "$HOME"
 TOKEN="squall-remote-test-token"
 ACCOUNT="0123456789abcdef0123456789abcdef"
 DB_ID="7f3c2a9e-4b1d-4e8a-9c6f-2d5b8e1a0c34"
+SCRATCH_ID="00000000-0000-4000-8000-000000000002"   # migrated from empty below, then users administered
 LOG="$work/requests.log"
 
 "$NODE" "$here/server.mjs" --state "$work/state" --port 0 --token "$TOKEN" --account "$ACCOUNT" \
-  --db "app-db=$DB_ID" --log "$LOG" >"$work/server.out" 2>"$work/server.err" &
+  --db "app-db=$DB_ID" --db "scratch=$SCRATCH_ID" --log "$LOG" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 240); do
   if [ -s "$work/server.out" ] || ! kill -0 "$server_pid" 2>/dev/null; then break; fi
@@ -75,6 +76,10 @@ esac
 proj="$work/project"
 mkdir -p "$proj"
 printf '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "app-db"\ndatabase_id = "%s"\n' "$DB_ID" >"$proj/wrangler.toml"
+# A second entry whose migrations are the drizzle-kit fixture (wrangler reads every *.sql in it).
+printf '\n[[d1_databases]]\nbinding = "SCRATCH"\ndatabase_name = "scratch"\ndatabase_id = "%s"\nmigrations_dir = "drizzle"\n' "$SCRATCH_ID" >>"$proj/wrangler.toml"
+cp -r "$repo/tests/fixtures/drizzle" "$proj/drizzle"
+chmod -R u+w "$proj/drizzle"
 export CLOUDFLARE_API_BASE_URL="$BASE" CLOUDFLARE_API_TOKEN="$TOKEN" CLOUDFLARE_ACCOUNT_ID="$ACCOUNT"
 sq() { (cd "$proj" && "$SQUALL" "$@" 2>"$work/err"); }
 expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got [$2], want [$3] $(head -3 "$work/err")"; fi; }
@@ -122,9 +127,76 @@ sq sql --remote --write --yes "INSERT INTO \"user\" (id, name, email, emailVerif
 code=$?
 if [ "$code" = 1 ] && grep -q 'UNIQUE constraint failed' "$work/err"; then pass "a failing write shows D1's error"; else fail "failing write: exit $code $(cat "$work/err")"; fi
 
-sq er --remote >/dev/null
+sq export user --remote >/dev/null
 code=$?
-if [ "$code" = 2 ] && grep -q 'not yet supported on a remote database' "$work/err"; then pass "squall er --remote: not yet supported (exit 2)"; else fail "er --remote: exit $code $(cat "$work/err")"; fi
+if [ "$code" = 2 ] && grep -q 'not yet supported on a remote database' "$work/err"; then pass "squall export --remote: not yet supported (exit 2)"; else fail "export --remote: exit $code $(cat "$work/err")"; fi
+
+echo "# migrate --remote on an empty database, checked against the real wrangler when it runs here"
+WRANGLER="$here/node_modules/wrangler/bin/wrangler.js"
+wr() { (cd "$proj" && WRANGLER_SEND_METRICS=false "$NODE" "$WRANGLER" "$@" 2>"$work/wrangler.err"); }
+pending_of() { "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).filter(m=>m.status==="pending").map(m=>m.name).join(" "))}catch(e){console.log("<unparsable>")}})'; }
+sql_files() { grep -o '[0-9][0-9][0-9][0-9]_[A-Za-z0-9_]*\.sql' | tr '\n' ' ' | sed 's/ $//'; }
+got="$(sq migrate status --remote --d1 scratch --json | pending_of)"
+expect_eq "squall migrate status --remote: both files pending" "$got" "0000_init.sql 0001_audit_log_last_login.sql"
+sq migrate status --remote --d1 scratch >/dev/null
+expect_eq "migrate status --remote exits 3 while something is pending" "$?" "3"
+have_wrangler=""
+if [ -f "$WRANGLER" ] && wr --version >/dev/null; then have_wrangler=1; fi
+if [ -n "$have_wrangler" ]; then
+  expect_eq "wrangler d1 migrations list --remote agrees" "$(wr d1 migrations list scratch --remote | sql_files)" "$got"
+else
+  echo "SKIP the wrangler cross-checks: wrangler does not run here ($(tail -1 "$work/wrangler.err" 2>/dev/null))"
+fi
+sq migrate apply --remote --d1 scratch --yes >/dev/null
+code=$?
+if [ "$code" = 2 ] && grep -q -- '--write' "$work/err"; then pass "migrate apply --remote without --write is refused (exit 2)"; else fail "apply without --write: exit $code $(cat "$work/err")"; fi
+raw_before="$(grep -c '/raw' "$LOG")"
+bookmarks_before="$(grep -c 'time_travel/bookmark' "$LOG")"
+sq migrate apply --remote --write --d1 scratch --yes >"$work/apply.out"
+code=$?
+expect_eq "squall migrate apply --remote --write --yes" "$code $(tail -1 "$work/apply.out")" "0 applied 2 migrations; wrangler's tracker records them"
+expect_eq "one bookmark per migration" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "2"
+writes="$(tail -n +1 "$LOG" | grep '/raw' | tail -n +$((raw_before + 1)) | grep -c '"rows_written":[1-9]')"
+expect_eq "one writing request per migration" "$writes" "2"
+if grep -q '^to undo the run: wrangler d1 time-travel restore scratch --bookmark=0000' "$work/err"; then pass "apply prints the restore command of the first bookmark"; else fail "apply restore command: $(cat "$work/err")"; fi
+got="$(sq migrate status --remote --d1 scratch --json | pending_of)"
+expect_eq "squall migrate status --remote after apply: nothing pending" "$got" ""
+if [ -n "$have_wrangler" ]; then
+  if wr d1 migrations list scratch --remote | grep -q "No migrations to apply"; then pass "wrangler d1 migrations list --remote after squall's apply: none pending"; else fail "wrangler list after squall apply: $(tail -3 "$work/wrangler.err")"; fi
+fi
+expect_eq "d1_migrations holds both files" "$(sq sql --remote --d1 scratch --csv 'SELECT name FROM d1_migrations ORDER BY id' | tail -n +2 | tr '\n' ' ')" "0000_init.sql 0001_audit_log_last_login.sql "
+
+echo "# user --remote on the migrated database"
+sq sql --remote --write --yes --d1 scratch "INSERT INTO \"user\" (id, name, email, email_verified, created_at, updated_at) VALUES ('a1', 'Ann', 'ann@example.com', 1, 1700000000000, 1700000000000)" >/dev/null ||
+  sq sql --remote --write --yes --d1 scratch "INSERT INTO \"user\" (id, name, email, emailVerified, createdAt, updatedAt) VALUES ('a1', 'Ann', 'ann@example.com', 1, 1700000000000, 1700000000000)" >/dev/null
+sq sql --remote --write --yes --d1 scratch "INSERT INTO \"session\" (id, expiresAt, token, createdAt, updatedAt, userId) VALUES ('s1', 4102444800000, 'tok1', 1700000000000, 1700000000000, 'a1')" >/dev/null ||
+  sq sql --remote --write --yes --d1 scratch "INSERT INTO \"session\" (id, expires_at, token, created_at, updated_at, user_id) VALUES ('s1', 4102444800000, 'tok1', 1700000000000, 1700000000000, 'a1')" >/dev/null
+got="$(sq user list --remote --d1 scratch --json | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(j.map(u=>u.email+" "+u.active_sessions).join(","))})')"
+expect_eq "squall user list --remote" "$got" "ann@example.com 1"
+sq user ban --remote --d1 scratch ann@example.com --reason spam --for 7d --yes >/dev/null
+code=$?
+if [ "$code" = 2 ] && grep -q -- '--write' "$work/err"; then pass "user ban --remote without --write is refused (exit 2)"; else fail "ban without --write: exit $code $(cat "$work/err")"; fi
+sq user ban --remote --write --d1 scratch ann@example.com --reason spam --for 7d </dev/null >/dev/null
+code=$?
+if [ "$code" = 2 ] && grep -q -- '--yes' "$work/err"; then pass "user ban --remote --write without a terminal needs --yes"; else fail "ban without --yes: exit $code $(cat "$work/err")"; fi
+bookmarks_before="$(grep -c 'time_travel/bookmark' "$LOG")"
+sq user ban --remote --write --yes --d1 scratch ann@example.com --reason spam --for 7d >"$work/ban.out"
+if grep -q '^banned ann@example.com until .* (in 7d), reason "spam"; ended 1 session$' "$work/ban.out" && grep -q '^to undo it: wrangler d1 time-travel restore scratch --bookmark=0000' "$work/ban.out"; then
+  pass "squall user ban --remote --write --yes --for 7d: banned, sessions ended, restore command printed"
+else
+  fail "user ban --remote: $(cat "$work/ban.out" "$work/err")"
+fi
+expect_eq "the ban took one bookmark" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "1"
+last_two="$(tail -2 "$LOG" | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(s.trim().split("\n").map(l=>{const j=JSON.parse(l);return j.method+" "+j.path.replace(/.*\//,"")}).join(", ")))')"
+expect_eq "bookmark, then ONE request for the ban" "$last_two" "GET bookmark, POST raw"
+got="$(sq user show --remote --d1 scratch ann@example.com --json | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(j.user.ban.state+" "+j.user.ban.reason+" "+j.sessions.length)})')"
+expect_eq "squall user show --remote after the ban" "$got" "banned spam 0"
+bookmark="$(grep -o 'bookmark=[0-9a-f-]*' "$work/ban.out" | head -1)"
+if sq log --remote --d1 scratch | grep -q "undo: wrangler d1 time-travel restore scratch --$bookmark"; then pass "squall log --remote shows the ban with its restore command"; else fail "log --remote: $(sq log --remote --d1 scratch) $(cat "$work/err")"; fi
+sq user unban --remote --write --yes --d1 scratch ann@example.com >/dev/null && pass "squall user unban --remote" || fail "unban: $(cat "$work/err")"
+
+out="$(sq er --remote --d1 scratch --compact)"
+if grep -q 'user  ~1' <<<"$out" && grep -q 'session' <<<"$out"; then pass "squall er --remote: ~N counts"; else fail "er --remote: $out $(cat "$work/err")"; fi
 
 CLOUDFLARE_API_TOKEN="wrong-token-value" sq tables --remote >/dev/null
 if grep -q 'rejected the API token' "$work/err" && ! grep -q 'wrong-token-value' "$work/err"; then pass "a wrong token is named as rejected, never shown"; else fail "wrong token: $(cat "$work/err")"; fi
