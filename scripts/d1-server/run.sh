@@ -198,7 +198,7 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # >>> squall --remote (issue 13): squall-remote.sh starts its own server and runs squall
-# tables/sql --remote against it (also run by .ci/run). migrate/user --remote are not built yet.
+# tables/sql/user/er/log/migrate --remote against it (also run by .ci/run), migrate cross-checked with wrangler.
 echo "# D. squall --remote (squall-remote.sh)"
 "$here/squall-remote.sh" >"$work/squall-remote.out" 2>&1
 cat "$work/squall-remote.out"

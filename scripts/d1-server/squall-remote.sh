@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end checks of `squall --remote` against the D1 REST stand-in (server.mjs, workerd's own
-# D1 engine through miniflare). Fast (a few seconds once `npm ci` is done): no wrangler runs here.
+# D1 engine through miniflare). About 20 s once `npm ci` is done; wrangler runs only to cross-check migrate.
 # Usage: scripts/d1-server/squall-remote.sh   (SQUALL_BIN=path/to/squall to skip the cargo build)
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed"; exits non-zero only when a check fails.
 # Without node/npm, or when `npm ci` cannot reach the registry, it prints SKIP and exits 0.
