@@ -75,3 +75,95 @@ fn an_unreachable_api_names_its_host_and_never_the_token() {
         .stderr(predicate::str::contains("cannot reach the D1 API at 127.0.0.1:9"))
         .stderr(predicate::str::contains("very-secret-token").not());
 }
+
+#[path = "common/d1_stub.rs"]
+mod d1_stub;
+
+/// `squall ARGS --remote --database-id db` against the in-process D1 stand-in.
+fn remote(dir: &std::path::Path, stub: &d1_stub::D1Stub, args: &[&str]) -> Command {
+    let mut cmd = squall(dir, args);
+    cmd.args(["--remote", "--database-id", "db"])
+        .env("CLOUDFLARE_ACCOUNT_ID", "acc")
+        .env("CLOUDFLARE_API_TOKEN", "stub-token")
+        .env("CLOUDFLARE_API_BASE_URL", &stub.base);
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn a_remote_ban_is_one_request_after_a_bookmark_and_the_log_keeps_its_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("remote.sqlite");
+    squall(dir.path(), &["demo", "--users", "20", "--out", path.to_str().unwrap()]).assert().success();
+    let stub = d1_stub::D1Stub::start(&path);
+    let list = stdout_of(&mut remote(dir.path(), &stub, &["user", "list", "--json"]));
+    let users: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let email = users[0]["email"].as_str().unwrap().to_string();
+
+    remote(dir.path(), &stub, &["user", "ban", &email, "--reason", "spam", "--for", "7d", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--write"));
+    remote(dir.path(), &stub, &["user", "ban", &email, "--write", "--reason", "spam"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --yes"));
+    let before = stub.seen().len();
+    let out = stdout_of(&mut remote(
+        dir.path(),
+        &stub,
+        &["user", "ban", &email, "--write", "--yes", "--reason", "spam", "--for", "7d"],
+    ));
+    assert!(out.contains(&format!("banned {email} until")) && out.contains("(in 7d), reason \"spam\""), "{out}");
+    assert!(out.contains("to undo it: wrangler d1 time-travel restore db --bookmark=00000000-"), "{out}");
+    let seen = stub.seen();
+    assert_eq!(seen[seen.len() - 2..], ["GET bookmark", "POST raw"], "{:?}", &seen[before..]);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (banned, reason): (i64, String) = conn
+        .query_row("SELECT banned, banReason FROM user WHERE email = ?1", [&email], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((banned, reason.as_str()), (1, "spam"));
+
+    let log = stdout_of(&mut remote(dir.path(), &stub, &["log"]));
+    assert!(log.contains("user.ban") && log.contains("undo: wrangler d1 time-travel restore db --bookmark="), "{log}");
+    let json = stdout_of(&mut remote(dir.path(), &stub, &["log", "--json"]));
+    assert!(json.contains("\"bookmark\"") && json.contains("\"restore\""), "{json}");
+}
+
+#[test]
+fn remote_migrations_apply_as_wrangler_records_them_and_er_estimates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("remote.sqlite");
+    rusqlite::Connection::open(&path).unwrap();
+    let folder = dir.path().join("drizzle");
+    std::fs::create_dir_all(folder.join("meta")).unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/drizzle");
+    for name in ["0000_init.sql", "0001_audit_log_last_login.sql", "meta/_journal.json"] {
+        std::fs::copy(fixtures.join(name), folder.join(name)).unwrap();
+    }
+    let stub = d1_stub::D1Stub::start(&path);
+    let status = remote(dir.path(), &stub, &["migrate", "status", "--migrations", "drizzle", "--json"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(status).unwrap().matches("\"pending\"").count() == 2);
+    remote(dir.path(), &stub, &["migrate", "apply", "--migrations", "drizzle", "--yes"]).assert().code(2);
+    let out =
+        stdout_of(&mut remote(dir.path(), &stub, &["migrate", "apply", "--migrations", "drizzle", "--write", "--yes"]));
+    assert!(out.contains("applied 2 migrations"), "{out}");
+    assert_eq!(stub.seen().iter().filter(|r| *r == "GET bookmark").count(), 2, "one bookmark per migration");
+    remote(dir.path(), &stub, &["migrate", "status", "--migrations", "drizzle"]).assert().success();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let names: String =
+        conn.query_row("SELECT group_concat(name, ' ') FROM d1_migrations ORDER BY id", [], |r| r.get(0)).unwrap();
+    assert_eq!(names, "0000_init.sql 0001_audit_log_last_login.sql");
+
+    let er = stdout_of(&mut remote(dir.path(), &stub, &["er", "--compact"]));
+    assert!(er.contains("user  ~0"), "{er}");
+}
