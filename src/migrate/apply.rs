@@ -10,7 +10,7 @@ use super::backup::{BackupInput, backup_database};
 use super::drizzle::{self, DrizzleRow};
 use super::guard::{TransactionControl, transaction_control};
 use super::status::{MigrationState, MigrationStatus, StatusInput, TrackerKind, TrackerResolution};
-use super::status::{migration_status, resolve_tracker};
+use super::status::{migration_status_for, resolve_tracker};
 use super::wrangler;
 use crate::db::backend::Backend;
 use crate::db::error::DbError;
@@ -119,7 +119,7 @@ fn describe_earlier(applied: &[String], backup: Option<&Path>) -> String {
 /// Works out what [`apply_migrations`] would run. Reads only.
 pub fn plan_migrations<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<ApplyPlan> {
     let tracker = resolve_tracker(conn, input)?;
-    let statuses = migration_status(conn, input)?;
+    let statuses = migration_status_for(conn, input, tracker.kind)?;
     let to_apply: Vec<PlannedMigration> = statuses
         .iter()
         .filter(|status| status.state.is_unapplied())

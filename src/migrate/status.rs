@@ -1,11 +1,13 @@
 //! What each migration's state is, according to one tracker.
 
-use crate::db::backend::Backend;
+use rusqlite::types::Value;
+
+use crate::db::backend::{Backend, Statement};
 use anyhow::Result;
 use serde::Serialize;
 
 use super::folder::{MigrationFolder, plain_order_key};
-use super::{drizzle, table_exists, wrangler};
+use super::{drizzle, wrangler};
 
 /// Which tracker records what was applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,8 +117,7 @@ pub struct TrackerResolution {
 /// Picks the tracker: the one asked for, else the one the database has, else wrangler's (what
 /// `db:migrate:local` runs). Reads only; creates nothing.
 pub fn resolve_tracker<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<TrackerResolution> {
-    let has_wrangler = table_exists(conn, input.wrangler_table)?;
-    let has_drizzle = table_exists(conn, drizzle::DEFAULT_TABLE)?;
+    let (has_wrangler, has_drizzle) = trackers_present(conn, input.wrangler_table)?;
     let (kind, reason) = match input.tracker {
         TrackerChoice::Wrangler => (TrackerKind::Wrangler, "asked for with --tracker".to_string()),
         TrackerChoice::Drizzle => (TrackerKind::Drizzle, "asked for with --tracker".to_string()),
@@ -136,10 +137,34 @@ pub fn resolve_tracker<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Re
 /// Every migration of the folder with its state, plus recorded migrations that have no file
 /// (`missing`), in folder order. Reads only.
 pub fn migration_status<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<Vec<MigrationStatus>> {
-    match resolve_tracker(conn, input)?.kind {
+    migration_status_for(conn, input, resolve_tracker(conn, input)?.kind)
+}
+
+/// [`migration_status`] with the tracker already resolved (a remote pays a round trip for it).
+pub fn migration_status_for<B: Backend + ?Sized>(
+    conn: &B,
+    input: &StatusInput,
+    kind: TrackerKind,
+) -> Result<Vec<MigrationStatus>> {
+    match kind {
         TrackerKind::Wrangler => wrangler_status(conn, input),
         TrackerKind::Drizzle => drizzle_status(conn, input.folder),
     }
+}
+
+/// Whether the database has wrangler's tracker table and drizzle's, in one statement.
+fn trackers_present<B: Backend + ?Sized>(db: &B, wrangler_table: &str) -> Result<(bool, bool)> {
+    let rows = db.query(&Statement::new(
+        "SELECT count(CASE WHEN name = ?1 COLLATE NOCASE THEN 1 END), count(CASE WHEN name = ?2 COLLATE NOCASE THEN 1 END) \
+         FROM sqlite_master WHERE type = 'table'",
+        vec![Value::Text(wrangler_table.to_string()), Value::Text(drizzle::DEFAULT_TABLE.to_string())],
+    ))?;
+    let present = |i: usize| match rows.rows.first().and_then(|row| row.get(i)) {
+        Some(Value::Integer(n)) => *n > 0,
+        Some(Value::Real(f)) => *f > 0.0,
+        _ => false,
+    };
+    Ok((present(0), present(1)))
 }
 
 /// Whether any migration still has to run.
