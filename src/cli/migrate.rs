@@ -100,13 +100,6 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    if global.remote {
-        return match &args.command {
-            MigrateCommand::Status(status) => super::migrate_remote::status(status, global),
-            MigrateCommand::Apply(apply) => super::migrate_remote::apply(apply, global),
-            MigrateCommand::Drift(_) => Err(super::remote::not_yet("squall migrate drift")),
-        };
-    }
     match &args.command {
         MigrateCommand::Status(status) => run_status(status, global),
         MigrateCommand::Apply(apply) => run_apply(apply, global),

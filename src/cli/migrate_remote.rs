@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::migrate::{
-    ApplyArgs, EXIT_PENDING, FolderArgs, StatusArgs, hint_args, plural, print_plan, print_summary, print_table,
-    status_input,
+    ApplyArgs, EXIT_PENDING, FolderArgs, MigrateArgs, MigrateCommand, StatusArgs, hint_args, plural, print_plan,
+    print_summary, print_table, status_input,
 };
 use super::remote::{confirm_remote, on_remote, open_remote, report_cost};
 use super::{EXIT_ERROR, GlobalArgs};
@@ -52,6 +52,16 @@ fn print_header(db: &D1Backend, located: &LocatedMigrations, plan: &ApplyPlan) {
     println!("tracker     {} ({}): {}", plan.tracker.kind.label(), tracker_table(plan, located), plan.tracker.reason);
     for disagreement in located.folder.disagreements() {
         println!("warning: {disagreement}");
+    }
+}
+
+/// `squall migrate … --remote`: status and apply; drift (a scratch build of every migration to
+/// compare with) is not built for a remote yet.
+pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    match &args.command {
+        MigrateCommand::Status(status) => self::status(status, global),
+        MigrateCommand::Apply(apply) => self::apply(apply, global),
+        MigrateCommand::Drift(_) => Err(super::remote::not_yet("squall migrate drift")),
     }
 }
 

@@ -157,6 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Demo(args)) => demo::run(&args, &cli.global),
         Some(Command::Tables(args)) => tables::run(&args, &cli.global),
         Some(Command::Er(args)) => er::run(&args, &cli.global),
+        Some(Command::Migrate(args)) if cli.global.remote => migrate_remote::run(&args, &cli.global),
         Some(Command::Migrate(args)) => migrate::run(&args, &cli.global),
         Some(Command::User(args)) => user::run(&args, &cli.global),
         Some(Command::Log(args)) => log::run(&args, &cli.global),
