@@ -136,6 +136,8 @@ mod tests {
                 old: serde_json::Value::Null,
                 new: serde_json::json!("ada@x.dev"),
             }],
+            bookmark: None,
+            restore: None,
         };
         assert!(entry_line(&entry, false).ends_with("user id=\"u1\"  inserted \"ada@x.dev\": email=\"ada@x.dev\""));
     }

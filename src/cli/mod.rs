@@ -125,7 +125,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         // Only these run on a remote D1 so far; the rest refuse rather than use a local file.
         match &cli.command {
             Some(Command::Tables(_) | Command::Sql(_)) => {}
-            None => return Err(remote::not_yet("the terminal UI")),
+            None => {
+                if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                    anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
+                }
+                let db = std::sync::Arc::new(remote::open_remote(&cli.global)?);
+                return crate::tui::run_remote(db, cli.global.write, cli.global.d1.clone());
+            }
             Some(Command::Demo(_)) => return Err(remote::not_yet("squall demo")),
             Some(Command::Er(_)) => return Err(remote::not_yet("squall er")),
             Some(Command::Migrate(_)) => return Err(remote::not_yet("squall migrate")),

@@ -48,6 +48,8 @@ pub fn audit_entries(run: &AppliedRun) -> Vec<AuditEntry> {
                     column("tracker", Value::String(run.tracker.label().into())),
                     column("backup", backup.clone()),
                 ],
+                bookmark: None,
+                restore: None,
             }
         })
         .collect()
