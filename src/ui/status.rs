@@ -152,3 +152,35 @@ fn file_label(source: &crate::app::Source) -> String {
     }
     std::path::Path::new(path).file_name().map_or(path.into(), |n| n.to_string_lossy().into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::RemoteSession;
+    use crate::app::tests::{open_app, users_db};
+    use crate::service::RemoteStats;
+
+    fn status_line(app: &crate::app::App) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(160, 12)).unwrap();
+        terminal.draw(|frame| crate::ui::draw(frame, app)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let y = buffer.area.height - 2;
+        (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect()
+    }
+
+    #[test]
+    fn a_remote_session_shows_its_badge_estimate_and_costs() {
+        let (_dir, mut conn) = users_db(30);
+        let mut app = open_app(&mut conn, 160, 12);
+        let stats = RemoteStats { last_rows_read: 41, last_ms: 123, total_rows_read: 1_468, requests: 7 };
+        app.remote = Some(RemoteSession { name: "app-db".into(), write: true, stats });
+        let line = status_line(&app);
+        assert!(line.starts_with(" D1 app-db · WRITE "), "{line}");
+        assert!(line.contains("row 1 of ~30"), "{line}");
+        assert!(line.contains("41 rows read · 123 ms · session 1,468 read"), "{line}");
+        app.remote.as_mut().unwrap().write = false;
+        assert!(status_line(&app).starts_with(" D1 app-db  "), "{}", status_line(&app));
+    }
+}
