@@ -400,6 +400,9 @@ impl App {
                 None => TableTab::new(summary.name.clone(), summary.relation),
             });
         }
+        // A remote bills rows read: smaller pages (the next one is read ahead).
+        let cap = self.remote.is_some().then_some(tab::REMOTE_PAGE_ROWS);
+        kept.iter_mut().for_each(|tab| tab.page_cap = cap);
         self.tabs = kept;
         self.active = current.and_then(|name| self.tabs.iter().position(|t| t.name == name)).unwrap_or(0);
         if tables.is_empty() {

@@ -15,7 +15,7 @@ use super::protocol::{DbRequest, UsersRequest};
 use super::remote::Remote;
 use crate::db::backend::{Backend, Statement};
 use crate::db::page::{Anchor, Page, PageQuery, View, count_matching, fetch_page};
-use crate::db::schema::quote_ident;
+use crate::db::schema::{DescribeTable, RelationType, describe_table, quote_ident};
 
 /// A page request's view, anchor and limit.
 pub(super) type PageAsked = (View, Anchor, usize);
@@ -75,19 +75,18 @@ pub(super) fn read(db: &mut Db) {
 /// The row count of a remote view: `max(rowid)` for a whole table (an estimate above the count
 /// after deletes), an exact count when filters or a search narrow it, or the table has no rowid.
 pub(super) fn count_cheaply(remote: &Remote, view: &View) -> Result<u64> {
-    if !is_estimated(view) {
+    // From the schema read at start (no request): a view or a WITHOUT ROWID table has no rowid.
+    let info = describe_table(remote, &DescribeTable { name: &view.table })?;
+    if !is_estimated(view) || info.relation == RelationType::View || info.without_rowid {
         return count_matching(remote, view);
     }
     let sql = format!("SELECT coalesce(max(rowid), 0) FROM {}", quote_ident(&view.table));
-    match remote.query(&Statement::plain(sql)) {
-        Ok(rows) => Ok(match rows.scalar() {
-            Some(Value::Integer(n)) => (*n).max(0) as u64,
-            Some(Value::Real(f)) => f.max(0.0) as u64,
-            _ => 0,
-        }),
-        // A view or a WITHOUT ROWID table: counted.
-        Err(_) => count_matching(remote, view),
-    }
+    let rows = remote.query(&Statement::plain(sql))?;
+    Ok(match rows.scalar() {
+        Some(Value::Integer(n)) => (*n).max(0) as u64,
+        Some(Value::Real(f)) => f.max(0.0) as u64,
+        _ => 0,
+    })
 }
 
 /// Whether a remote's count of `view` is an estimate (`~N`): a whole table, no filter or search.

@@ -143,6 +143,8 @@ fn remote_app(read_only: bool) -> (tempfile::TempDir, App, Db, Connection, Arc<F
     let fake = FakeD1::new(conn, read_only);
     let mut db = Db::from_remote(Remote::new(fake.clone()));
     let (mut app, effects) = App::new(remote_source(dir.path(), read_only), 120, 30, fixed_ctx());
+    // As the terminal side does before the first reply.
+    app.remote = Some(crate::app::RemoteSession { name: "app-db".into(), write: !read_only, ..Default::default() });
     settle(&mut app, &mut db, effects);
     (dir, app, db, check, fake)
 }
@@ -157,6 +159,7 @@ fn opening_a_remote_reads_the_schema_once_and_the_first_page_next_without_sampli
     let statements = fake.statements.lock().unwrap().clone();
     assert_eq!(statements[0], crate::db::schema::SCHEMA_SQL, "the schema in one request: {statements:#?}");
     assert!(statements[1].contains("FROM \"user\""), "the first page next: {statements:#?}");
+    assert!(statements[1].ends_with("LIMIT 100"), "a remote page is 100 rows: {statements:#?}");
     assert_eq!(
         statements.iter().filter(|s| s.as_str() == crate::db::schema::SCHEMA_SQL).count(),
         1,
