@@ -60,9 +60,16 @@ pub fn audit_log_path() -> Result<PathBuf> {
     Ok(crate::paths::data_dir()?.join(AUDIT_FILE))
 }
 
+/// How a remote database is named in the log (`D1 name (id)`, the backend's `describe_target`):
+/// kept as it is, not taken for a relative path.
+pub const REMOTE_LABEL_PREFIX: &str = "D1 ";
+
 /// How a database is named in the log: its canonical absolute path, so `./a.db` and
-/// `/home/me/a.db` are one database.
+/// `/home/me/a.db` are one database; a remote D1's label as it is.
 pub fn database_label(path: &Path) -> String {
+    if let Some(text) = path.to_str().filter(|t| t.starts_with(REMOTE_LABEL_PREFIX)) {
+        return text.to_string();
+    }
     std::fs::canonicalize(path)
         .or_else(|_| std::path::absolute(path))
         .unwrap_or_else(|_| path.to_path_buf())
@@ -149,6 +156,16 @@ pub fn sql_entries(database: &Path, report: &WriteReport, time: DateTime<Utc>) -
         restore: None,
     }];
     entries.extend(entries_from_changes(database, SQL_ACTION, &report.rows, time));
+    entries
+}
+
+/// The entries of one remote write, each with the bookmark taken before it and the command
+/// that restores it (`squall log` prints both).
+pub fn with_bookmark(mut entries: Vec<AuditEntry>, bookmark: Option<&str>, restore: Option<&str>) -> Vec<AuditEntry> {
+    for entry in &mut entries {
+        entry.bookmark = bookmark.map(str::to_string);
+        entry.restore = restore.map(str::to_string);
+    }
     entries
 }
 

@@ -128,6 +128,44 @@ code=$?
 if [ "$code" = 1 ] && grep -q 'UNIQUE constraint failed' "$work/err"; then pass "a failing write shows D1's error"; else fail "failing write: exit $code $(cat "$work/err")"; fi
 
 sq export user --remote >/dev/null
+# The terminal UI on the remote, driven in tmux: find a user by email, ban them with a reason and a
+# 7-day expiry (one batch after a bookmark), then `squall log` shows the bookmark and its restore.
+if command -v tmux >/dev/null 2>&1; then
+  # better-auth's columns, session and account tables (admin plugin), so squall sees its user table.
+  for ddl in 'ALTER TABLE "user" ADD COLUMN updatedAt INTEGER' 'ALTER TABLE "user" ADD COLUMN role TEXT' \
+    'ALTER TABLE "user" ADD COLUMN banned INTEGER' 'ALTER TABLE "user" ADD COLUMN banReason TEXT' \
+    'ALTER TABLE "user" ADD COLUMN banExpires INTEGER' \
+    'CREATE TABLE "session" (id TEXT PRIMARY KEY, expiresAt INTEGER NOT NULL, token TEXT NOT NULL UNIQUE, createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL, ipAddress TEXT, userAgent TEXT, userId TEXT NOT NULL REFERENCES "user"(id) ON DELETE CASCADE, impersonatedBy TEXT)' \
+    'CREATE TABLE "account" (id TEXT PRIMARY KEY, accountId TEXT NOT NULL, providerId TEXT NOT NULL, userId TEXT NOT NULL REFERENCES "user"(id) ON DELETE CASCADE, password TEXT, createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL)'; do
+    sq sql --remote --write --yes "$ddl" >/dev/null || fail "setting up better-auth's columns: $ddl $(cat "$work/err")"
+  done
+  tui="squall-remote-tui-$$"
+  tmux new -d -s "$tui" -x 160 -y 40
+  tmux send-keys -t "$tui" "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
+  pane() { tmux capture-pane -p -t "$tui"; }
+  wait_pane() { for _ in $(seq 100); do pane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
+  if wait_pane "bob@example.com" && pane | grep -q "D1 app-db · WRITE"; then pass "squall --remote --write: the user table with the remote badge"; else fail "TUI on remote: $(pane | tail -3)"; fi
+  tmux send-keys -t "$tui" / && sleep 0.3 && tmux send-keys -t "$tui" "cy@example.com" Enter
+  wait_pane "row 1 of 1" || true
+  tmux send-keys -t "$tui" A && sleep 0.5 && tmux send-keys -t "$tui" b && sleep 0.5
+  tmux send-keys -t "$tui" C-u "spam from the TUI" Tab C-u 7d && sleep 0.3 && tmux send-keys -t "$tui" Enter
+  if wait_pane "y run"; then tmux send-keys -t "$tui" y; fi
+  wait_pane "banned cy@example.com" && pass "the TUI bans a remote user" || fail "TUI ban: $(pane | tail -3)"
+  tmux send-keys -t "$tui" q
+  sleep 0.5
+  tmux kill-session -t "$tui" 2>/dev/null
+  got="$(sq sql --remote --csv "SELECT banned, banReason, banExpires - updatedAt FROM \"user\" WHERE id = 'u3'" | tail -1)"
+  expect_eq "the ban is there, for 7 days" "$got" "1,spam from the TUI,604800000"
+  if sq log --all | grep 'user.ban' | grep -q 'bookmark 0000.* · undo: wrangler d1 time-travel restore app-db --bookmark='; then
+    pass "squall log shows the TUI ban's bookmark and restore command"
+  else
+    fail "squall log: $(sq log --all | tail -3)"
+  fi
+else
+  echo "SKIP the terminal UI checks: tmux is not installed"
+fi
+
+sq er --remote >/dev/null
 code=$?
 if [ "$code" = 2 ] && grep -q 'not yet supported on a remote database' "$work/err"; then pass "squall export --remote: not yet supported (exit 2)"; else fail "export --remote: exit $code $(cat "$work/err")"; fi
 

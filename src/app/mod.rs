@@ -28,6 +28,7 @@ mod pending;
 mod protocol;
 mod ref_picker;
 mod reload;
+mod remote;
 mod status_filter;
 mod tab;
 mod user_links;
@@ -67,6 +68,7 @@ pub use pending::{Pending, Waiting};
 pub use protocol::{AppEvent, Effect, Worker};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
+pub use remote::RemoteSession;
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
@@ -177,6 +179,8 @@ pub struct App {
     /// Requests in flight, each with what its reply is for.
     pub pending: Pending,
     next_id: RequestId,
+    /// On a remote D1 (`--remote`): its badge and what requests cost.
+    pub remote: Option<RemoteSession>,
 }
 
 impl App {
@@ -210,6 +214,7 @@ impl App {
             pending_label_columns: Vec::new(),
             pending: Pending::default(),
             next_id: 1,
+            remote: None,
         };
         let mut effects = app.request_tables();
         effects.extend(app.read_migrations_at_start());
@@ -395,6 +400,9 @@ impl App {
                 None => TableTab::new(summary.name.clone(), summary.relation),
             });
         }
+        // A remote bills rows read: smaller pages (the next one is read ahead).
+        let cap = self.remote.is_some().then_some(tab::REMOTE_PAGE_ROWS);
+        kept.iter_mut().for_each(|tab| tab.page_cap = cap);
         self.tabs = kept;
         self.active = current.and_then(|name| self.tabs.iter().position(|t| t.name == name)).unwrap_or(0);
         if tables.is_empty() {

@@ -17,6 +17,9 @@ pub const PAGE_ROWS: usize = 200;
 pub const UNINDEXED_SORT_PAGE_ROWS: usize = 1_000;
 /// Pages held at most: memory stays flat whatever the table's size.
 pub const WINDOW_PAGES: usize = 3;
+/// Rows per page on a remote D1, which bills rows read: still two screens and more, and the page
+/// after is read ahead, so paging does not wait (BENCHMARKS.md, "Remote D1").
+pub const REMOTE_PAGE_ROWS: usize = 100;
 
 /// Ticks a changed cell stays highlighted (the idle tick is 250 ms: about two seconds).
 pub const FLASH_TICKS: u8 = 8;
@@ -276,6 +279,8 @@ pub struct TableTab {
     pub flash: Option<Flash>,
     /// The columns as decided for this view (stable until a resize or the user changes them).
     pub layout: Option<GridLayout>,
+    /// Smaller pages for a remote database ([`REMOTE_PAGE_ROWS`]).
+    pub page_cap: Option<usize>,
 }
 
 impl TableTab {
@@ -297,6 +302,7 @@ impl TableTab {
             recount: false,
             flash: None,
             layout: None,
+            page_cap: None,
         }
     }
 
@@ -331,7 +337,7 @@ impl TableTab {
     pub fn page_rows(&self) -> usize {
         match (&self.spec.sort, self.meta()) {
             (Some(sort), Some(meta)) if !meta.info.is_indexed(&sort.column) => UNINDEXED_SORT_PAGE_ROWS,
-            _ => PAGE_ROWS,
+            _ => self.page_cap.unwrap_or(PAGE_ROWS).min(PAGE_ROWS),
         }
     }
 

@@ -76,10 +76,6 @@ fn print_entries(args: &LogArgs, entries: &[AuditEntry], database: Option<String
     for entry in entries {
         text.push_str(&entry_line(entry, database.is_none()));
         text.push('\n');
-        // A remote change: the bookmark taken before it, and the command that goes back there.
-        if let Some(restore) = &entry.restore {
-            text.push_str(&format!("    undo: {restore}\n"));
-        }
     }
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -153,7 +149,13 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
         }
     };
     let database = if with_database { format!("  {}", entry.database) } else { String::new() };
-    format!("{}  {}{database}  {} {}  {what}", entry.time, entry.action, entry.table, key.join(" "))
+    // A remote write names the time-travel bookmark taken before it, and how to go back to it.
+    let undo = match (&entry.bookmark, &entry.restore) {
+        (Some(bookmark), Some(restore)) => format!("  · bookmark {bookmark} · undo: {restore}"),
+        (Some(bookmark), None) => format!("  · bookmark {bookmark}"),
+        _ => String::new(),
+    };
+    format!("{}  {}{database}  {} {}  {what}{undo}", entry.time, entry.action, entry.table, key.join(" "))
 }
 
 #[cfg(test)]
@@ -178,5 +180,31 @@ mod tests {
             restore: None,
         };
         assert!(entry_line(&entry, false).ends_with("user id=\"u1\"  inserted \"ada@x.dev\": email=\"ada@x.dev\""));
+    }
+
+    #[test]
+    fn a_remote_write_shows_its_bookmark_and_the_restore_command() {
+        let entry = AuditEntry {
+            time: "2026-11-29T20:52:17.540Z".into(),
+            database: "D1 app-db (7f3c)".into(),
+            action: "user.ban".into(),
+            table: "user".into(),
+            op: ChangeOp::Update,
+            key: serde_json::Map::from_iter([("id".to_string(), serde_json::json!("u1"))]),
+            changes: vec![AuditColumn {
+                column: "banned".into(),
+                old: serde_json::json!(0),
+                new: serde_json::json!(1),
+            }],
+            bookmark: Some("00000001-abc".into()),
+            restore: Some("wrangler d1 time-travel restore app-db --bookmark=00000001-abc".into()),
+        };
+        assert!(
+            entry_line(&entry, true).ends_with(
+                "banned: 0 -> 1  · bookmark 00000001-abc · undo: wrangler d1 time-travel restore app-db --bookmark=00000001-abc"
+            ),
+            "{}",
+            entry_line(&entry, true)
+        );
     }
 }

@@ -133,7 +133,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 | Command::Log(_)
                 | Command::Er(_),
             ) => {}
-            None => return Err(remote::not_yet("the terminal UI")),
+            None => {
+                if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                    anyhow::bail!("the terminal UI needs a terminal; for scripts use a subcommand (see squall --help)");
+                }
+                let db = std::sync::Arc::new(remote::open_remote(&cli.global)?);
+                return crate::tui::run_remote(db, cli.global.write, cli.global.d1.clone());
+            }
             Some(Command::Demo(_)) => return Err(remote::not_yet("squall demo")),
             Some(Command::Export(_)) => return Err(remote::not_yet("squall export")),
         }

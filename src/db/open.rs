@@ -48,6 +48,8 @@ pub enum ReadOnlyReason {
     Requested,
     /// The file (or its folder) is not writable by us.
     NotWritable,
+    /// A remote D1 session started without `--write`.
+    Remote,
 }
 
 impl ReadOnlyReason {
@@ -55,6 +57,7 @@ impl ReadOnlyReason {
         match self {
             ReadOnlyReason::Requested => "opened with --read-only",
             ReadOnlyReason::NotWritable => "the file is not writable",
+            ReadOnlyReason::Remote => "a remote database opened without --write",
         }
     }
 }

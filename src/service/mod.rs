@@ -8,42 +8,72 @@
 //!  └────────── DbReply{id, Result<DbResult, ReplyError{kind, message}>} ◄──┘
 //! ```
 
+mod ahead;
 pub mod console;
 mod db;
 mod error;
 pub mod export;
 mod migrations;
 pub mod protocol;
+mod remote;
+#[cfg(test)]
+mod tests;
 mod users;
 
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::audit::{append_audit_to, entries_from_changes};
+use crate::audit::{append_audit_to, entries_from_changes, with_bookmark};
+use crate::db::backend::Backend;
 use crate::db::edit::{
     CascadeInput, CheckChange, CommitInput, InsertTemplate, cascade_preview, check_change, commit_changes,
     find_staged_conflicts, insert_template, preview_changes,
 };
 use crate::db::error::DbError;
-use crate::db::kinds::infer_kinds;
+use crate::db::kinds::{ColumnKind, classify_column, infer_kinds};
 use crate::db::labels::row_labels;
 use crate::db::page::{PageQuery, WindowQuery, count_matching, fetch_page, fetch_window};
 use crate::db::relations::{
     ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
 };
-use crate::db::schema::{DescribeTable, ListTables, describe_table, list_tables};
+use crate::db::schema::{
+    DescribeTable, ListTables, TableInfo, TableSummary, describe_schema, describe_table, list_tables,
+};
 use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
 use crate::migrate::NoMigrationsFolder;
 use protocol::{DbRequest, DbResult, ErView, TableMeta};
 
 pub use db::Db;
 pub use error::{ErrorKind, ReplyError};
+pub use remote::{Remote, RemoteDatabase, RemoteStats};
 
 /// Answers one request: what the worker thread calls for each request it takes. Long requests
 /// report steps through `partial` before their final result. Errors come back as a kind plus
-/// the message (see [`ReplyError`]).
+/// the message (see [`ReplyError`]). On a remote, a page read ahead answers at once, and what
+/// the request cost is kept for the status line.
 pub fn handle(db: &mut Db, request: DbRequest, partial: &mut dyn FnMut(DbResult)) -> Result<DbResult, ReplyError> {
-    answer(db, request, partial).map_err(|err| ReplyError::from_error(&err))
+    let measure = db.remote().map(Remote::measure);
+    let result = match ahead::before(db, &request) {
+        Some(page) => Ok(DbResult::Page(page)),
+        None => {
+            let asked = ahead::page_request(&request);
+            let result = answer(db, request, partial);
+            if let (Some(asked), Ok(DbResult::Page(page))) = (asked, &result) {
+                ahead::after(db, asked, page);
+            }
+            result
+        }
+    };
+    if let (Some(measure), Some(remote)) = (measure, db.remote()) {
+        measure.finish(remote);
+    }
+    result.map_err(|err| ReplyError::from_error(&err))
+}
+
+/// Reads the page after the last one answered, when there is one to read (remote only): the
+/// worker calls it once the reply is sent, so the next PageDown is answered without waiting.
+pub fn read_ahead(db: &mut Db) {
+    ahead::read(db);
 }
 
 /// [`handle`] on a connection the caller keeps (tests drive the app this way, without threads).
@@ -55,16 +85,20 @@ pub fn handle_on(
     answer(conn, request, partial).map_err(|err| ReplyError::from_error(&err))
 }
 
-/// What [`answer`] needs of a worker's database: the seam, and the local file while db/ functions
-/// still take a `Connection`.
+/// What [`answer`] needs of a worker's database: the seam, the remote when it is one, and the
+/// local file for the few powers only it has.
 trait Target {
-    fn backend(&self) -> &dyn crate::db::backend::Backend;
+    fn backend(&self) -> &dyn Backend;
+    fn remote(&self) -> Option<&Remote>;
     fn local_connection(&mut self) -> Result<&mut Connection>;
 }
 
 impl Target for Db {
-    fn backend(&self) -> &dyn crate::db::backend::Backend {
+    fn backend(&self) -> &dyn Backend {
         Db::backend(self)
+    }
+    fn remote(&self) -> Option<&Remote> {
+        Db::remote(self)
     }
     fn local_connection(&mut self) -> Result<&mut Connection> {
         Db::local_connection(self)
@@ -72,27 +106,165 @@ impl Target for Db {
 }
 
 impl Target for Connection {
-    fn backend(&self) -> &dyn crate::db::backend::Backend {
+    fn backend(&self) -> &dyn Backend {
         self
+    }
+    fn remote(&self) -> Option<&Remote> {
+        None
     }
     fn local_connection(&mut self) -> Result<&mut Connection> {
         Ok(self)
     }
 }
 
+/// Why a request that needs a local file is refused on a remote database (a status-line message,
+/// the session goes on).
+fn not_on_remote(what: &str) -> anyhow::Error {
+    DbError::Invalid(format!(
+        "{what} is not available on a remote database (--remote) yet; nothing was read or written"
+    ))
+    .into()
+}
+
 fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbResult)) -> Result<DbResult> {
+    let remote = db.remote().cloned();
+    let backend = db.backend();
     Ok(match request {
-        // Through the seam: runs on any backend.
-        DbRequest::ListTables { include_internal } => {
-            DbResult::Tables(list_tables(db.backend(), &ListTables { include_internal })?)
-        }
+        DbRequest::ListTables { include_internal } => match &remote {
+            // Refreshes the schema read once for the session (one request).
+            Some(remote) if !include_internal => {
+                remote.forget_schema();
+                DbResult::Tables(describe_schema(remote)?.iter().map(summary_of).collect())
+            }
+            _ => DbResult::Tables(list_tables(backend, &ListTables { include_internal })?),
+        },
         DbRequest::Console(_) => anyhow::bail!("console requests go to the console's worker"),
-        // Not yet over the seam: these db/ functions still take the local file's connection.
+        DbRequest::LoadTable { table } => {
+            if remote.is_some() {
+                // From the schema read at start, kinds from names and declared types: sampling
+                // values would read (and bill) thousands of rows.
+                let info = describe_table(backend, &DescribeTable { name: &table })?;
+                let kinds = kinds_unsampled(&info);
+                DbResult::Table(Box::new(TableMeta { info, kinds }))
+            } else {
+                return answer_local(db.local_connection()?, DbRequest::LoadTable { table }, partial);
+            }
+        }
+        DbRequest::FetchPage { view, anchor, limit } => {
+            DbResult::Page(fetch_page(backend, &PageQuery { view: &view, anchor: &anchor, limit })?)
+        }
+        DbRequest::ReloadWindow { reload } => {
+            let query = WindowQuery { view: &reload.view, first: reload.first.as_ref(), limit: reload.limit };
+            DbResult::Page(fetch_window(backend, &query)?)
+        }
+        DbRequest::CheckStaged { changes } => DbResult::StagedConflicts(find_staged_conflicts(backend, &changes)?),
+        DbRequest::Count { view } => match &remote {
+            Some(remote) => DbResult::Count(ahead::count_cheaply(remote, &view)?),
+            None => DbResult::Count(count_matching(backend, &view)?),
+        },
+        DbRequest::Labels { lookups } => DbResult::Labels(row_labels(backend, &lookups)?),
+        DbRequest::FindByLabel(find) => DbResult::Found(crate::db::labels::find_by_label(backend, &find)?),
+        DbRequest::ErLayout { model, detail } => {
+            let diagram = layout_er(&model, &LayoutOptions { detail });
+            DbResult::Er(Box::new(ErView { model: *model, diagram }))
+        }
+        DbRequest::FollowReference { table, columns, values, column } => {
+            let relations = list_relations(backend, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            DbResult::Reference(referenced_row(
+                backend,
+                &ReferencedRow { relations: &relations, row, column: &column },
+            )?)
+        }
+        DbRequest::ReferencingRows { table, columns, values } => {
+            let relations = list_relations(backend, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            DbResult::Referencing(referencing_rows(backend, &ReferencingRows { relations: &relations, row })?)
+        }
+        DbRequest::InsertTemplate { table, now } => {
+            let info = describe_table(backend, &DescribeTable { name: &table })?;
+            let kinds = if remote.is_some() {
+                kinds_unsampled(&info)
+            } else {
+                let kinds = infer_kinds(backend, &info)?;
+                crate::db::relations::kinds_with_inferred_references(backend, &info, kinds)?
+            };
+            let input = InsertTemplate { info: &info, kinds: &kinds, now };
+            DbResult::Template(insert_template(backend, &input)?)
+        }
+        DbRequest::CascadePreview { table, keys } => {
+            DbResult::Cascade(cascade_preview(backend, &CascadeInput { table: &table, keys: &keys })?)
+        }
+        DbRequest::PreviewChanges { changes, now } => {
+            let input = CommitInput { changes: &changes, overwrite: false, now };
+            let statements = preview_changes(backend, &input)?;
+            let mut problems = Vec::new();
+            // The constraint check walks the local file's foreign keys; on a remote the batch
+            // itself refuses what breaks a constraint, and nothing is written.
+            if remote.is_none() {
+                let conn = db.local_connection()?;
+                for change in &changes {
+                    problems.extend(check_change(conn, &CheckChange { change })?);
+                }
+            }
+            DbResult::Preview { statements, problems }
+        }
+        DbRequest::CommitChanges { changes, overwrite, now, audit } => {
+            crate::db::busy::reset_lock_wait();
+            match commit_changes(backend, &CommitInput { changes: &changes, overwrite, now }) {
+                Ok(report) => {
+                    let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), now);
+                    append_audit_to(&audit.file, &remote_marks(remote.as_ref(), entries))?;
+                    DbResult::Committed(report)
+                }
+                Err(err) => match err.downcast::<DbError>() {
+                    Ok(DbError::RowConflict(conflicts)) => DbResult::Conflict(conflicts),
+                    Ok(other) => return Err(other.into()),
+                    Err(other) => return Err(other),
+                },
+            }
+        }
+        DbRequest::Users(request) => DbResult::Users(users::answer_users(backend, remote.as_ref(), request)?),
+        // A remote has no migrations folder of its own here: a note, not an error, at start.
+        DbRequest::Migrations { .. } if remote.is_some() => DbResult::NoMigrationsFolder(
+            "migrations of a remote database: run squall migrate status --remote (not in the terminal UI yet)".into(),
+        ),
+        DbRequest::ApplyMigrations { .. } if remote.is_some() => return Err(not_on_remote("applying migrations")),
+        DbRequest::Er { .. } if remote.is_some() => return Err(not_on_remote("the ER diagram")),
         request => answer_local(db.local_connection()?, request, partial)?,
     })
 }
 
-/// Requests whose db/ functions take a `Connection` (they move to the backend as db/ does).
+/// The audit entries of a write, with the remote's bookmark and restore command when it is one.
+pub(super) fn remote_marks(
+    remote: Option<&Remote>,
+    entries: Vec<crate::audit::AuditEntry>,
+) -> Vec<crate::audit::AuditEntry> {
+    match remote {
+        Some(remote) => {
+            let db = remote.database();
+            with_bookmark(entries, db.last_bookmark().as_deref(), db.restore_command().as_deref())
+        }
+        None => entries,
+    }
+}
+
+fn summary_of(info: &TableInfo) -> TableSummary {
+    TableSummary {
+        name: info.name.clone(),
+        relation: info.relation,
+        internal: false,
+        without_rowid: info.without_rowid,
+    }
+}
+
+/// Column kinds from names, declared types and keys only (no values read).
+fn kinds_unsampled(info: &TableInfo) -> Vec<ColumnKind> {
+    info.columns.iter().map(|c| classify_column(info, &c.name, &c.decl_type, &[])).collect()
+}
+
+/// Requests that need the local file itself: a read transaction, the backup API, the
+/// constraint check over the local file's foreign keys.
 fn answer_local(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnMut(DbResult)) -> Result<DbResult> {
     Ok(match request {
         DbRequest::LoadTable { table } => {
@@ -105,70 +277,11 @@ fn answer_local(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnM
             drop(read);
             DbResult::Table(Box::new(TableMeta { info, kinds }))
         }
-        DbRequest::FetchPage { view, anchor, limit } => {
-            DbResult::Page(fetch_page(conn, &PageQuery { view: &view, anchor: &anchor, limit })?)
-        }
-        DbRequest::ReloadWindow { reload } => {
-            let query = WindowQuery { view: &reload.view, first: reload.first.as_ref(), limit: reload.limit };
-            DbResult::Page(fetch_window(conn, &query)?)
-        }
-        DbRequest::CheckStaged { changes } => DbResult::StagedConflicts(find_staged_conflicts(conn, &changes)?),
-        DbRequest::Count { view } => DbResult::Count(count_matching(conn, &view)?),
-        DbRequest::Labels { lookups } => DbResult::Labels(row_labels(conn, &lookups)?),
-        DbRequest::FindByLabel(find) => DbResult::Found(crate::db::labels::find_by_label(conn, &find)?),
         DbRequest::Er { include_internal, detail } => {
             let model =
                 load_er_model(conn, &LoadErModel { include_internal, include_trackers: true, count_rows: true })?;
             let diagram = layout_er(&model, &LayoutOptions { detail });
             DbResult::Er(Box::new(ErView { model, diagram }))
-        }
-        DbRequest::ErLayout { model, detail } => {
-            let diagram = layout_er(&model, &LayoutOptions { detail });
-            DbResult::Er(Box::new(ErView { model: *model, diagram }))
-        }
-        DbRequest::FollowReference { table, columns, values, column } => {
-            let relations = list_relations(conn, &ListRelations::default())?;
-            let row = RowValues { table: &table, columns: &columns, values: &values };
-            DbResult::Reference(referenced_row(conn, &ReferencedRow { relations: &relations, row, column: &column })?)
-        }
-        DbRequest::ReferencingRows { table, columns, values } => {
-            let relations = list_relations(conn, &ListRelations::default())?;
-            let row = RowValues { table: &table, columns: &columns, values: &values };
-            DbResult::Referencing(referencing_rows(conn, &ReferencingRows { relations: &relations, row })?)
-        }
-        DbRequest::InsertTemplate { table, now } => {
-            let info = describe_table(conn, &DescribeTable { name: &table })?;
-            let kinds = infer_kinds(conn, &info)?;
-            let kinds = crate::db::relations::kinds_with_inferred_references(conn, &info, kinds)?;
-            let input = InsertTemplate { info: &info, kinds: &kinds, now };
-            DbResult::Template(insert_template(conn, &input)?)
-        }
-        DbRequest::CascadePreview { table, keys } => {
-            DbResult::Cascade(cascade_preview(conn, &CascadeInput { table: &table, keys: &keys })?)
-        }
-        DbRequest::PreviewChanges { changes, now } => {
-            let input = CommitInput { changes: &changes, overwrite: false, now };
-            let statements = preview_changes(conn, &input)?;
-            let mut problems = Vec::new();
-            for change in &changes {
-                problems.extend(check_change(conn, &CheckChange { change })?);
-            }
-            DbResult::Preview { statements, problems }
-        }
-        DbRequest::CommitChanges { changes, overwrite, now, audit } => {
-            crate::db::busy::reset_lock_wait();
-            match commit_changes(conn, &CommitInput { changes: &changes, overwrite, now }) {
-                Ok(report) => {
-                    let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), now);
-                    append_audit_to(&audit.file, &entries)?;
-                    DbResult::Committed(report)
-                }
-                Err(err) => match err.downcast::<DbError>() {
-                    Ok(DbError::RowConflict(conflicts)) => DbResult::Conflict(conflicts),
-                    Ok(other) => return Err(other.into()),
-                    Err(other) => return Err(other),
-                },
-            }
         }
         DbRequest::Migrations { source } => match migrations::read_migrations(conn, &source) {
             Ok(overview) => DbResult::Migrations(Box::new(overview)),
@@ -178,7 +291,6 @@ fn answer_local(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnM
             },
         },
         DbRequest::ApplyMigrations { source } => DbResult::Applied(migrations::apply(conn, &source, partial)?),
-        DbRequest::Users(request) => DbResult::Users(users::answer_users(conn, request)?),
-        DbRequest::ListTables { .. } | DbRequest::Console(_) => anyhow::bail!("answered by `answer`"),
+        _ => anyhow::bail!("answered over the backend by `answer`"),
     })
 }

@@ -2,10 +2,11 @@
 //! and the re-read of the grid's rows, all on the connection the worker owns.
 
 use anyhow::Result;
-use rusqlite::Connection;
 
 use super::protocol::{ActionDone, AuditTarget, LINKS_SHOWN, UsersRequest, UsersResult, WindowReload};
+use super::remote::Remote;
 use crate::audit::{append_audit_to, entries_from_changes};
+use crate::db::backend::Backend;
 use crate::db::change::RowChange;
 use crate::db::page::{Page, WindowQuery, fetch_window};
 use crate::db::users::{
@@ -14,7 +15,7 @@ use crate::db::users::{
 };
 
 /// Answers one user administration request.
-pub(super) fn answer_users(conn: &Connection, request: UsersRequest) -> Result<UsersResult> {
+pub(super) fn answer_users(conn: &dyn Backend, remote: Option<&Remote>, request: UsersRequest) -> Result<UsersResult> {
     Ok(match request {
         UsersRequest::Statuses { ids, now } => {
             UsersResult::Statuses(user_statuses(conn, &UserStatuses { ids: &ids, now })?)
@@ -28,7 +29,7 @@ pub(super) fn answer_users(conn: &Connection, request: UsersRequest) -> Result<U
             // Committed: from here on nothing may turn the reply into an error.
             let changes = std::mem::take(&mut outcome.changes);
             let audit_error =
-                record(&run.audit, outcome.action, &changes, run.plan.now).err().map(|e| format!("{e:#}"));
+                record(&run.audit, remote, outcome.action, &changes, run.plan.now).err().map(|e| format!("{e:#}"));
             let rows = run.reload.as_ref().map(|reload| reread(conn, reload).map_err(|e| format!("{e:#}")));
             UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows }))
         }
@@ -43,11 +44,18 @@ pub(super) fn answer_users(conn: &Connection, request: UsersRequest) -> Result<U
     })
 }
 
-fn record(target: &AuditTarget, action: &str, changes: &[RowChange], now: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    append_audit_to(&target.file, &entries_from_changes(&target.database, action, changes, now))
+fn record(
+    target: &AuditTarget,
+    remote: Option<&Remote>,
+    action: &str,
+    changes: &[RowChange],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let entries = entries_from_changes(&target.database, action, changes, now);
+    append_audit_to(&target.file, &super::remote_marks(remote, entries))
 }
 
 /// The window's rows read again from where it starts, so the grid stays in place.
-fn reread(conn: &Connection, reload: &WindowReload) -> Result<Page> {
+fn reread(conn: &dyn Backend, reload: &WindowReload) -> Result<Page> {
     fetch_window(conn, &WindowQuery { view: &reload.view, first: reload.first.as_ref(), limit: reload.limit })
 }

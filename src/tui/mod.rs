@@ -117,9 +117,119 @@ pub fn run(
     let watch = (live == LiveMode::On).then_some(LIVE_POLL);
     let foreground = WorkerHandle::spawn(db.conn, events_tx.clone(), "pages", watch, true)?;
     let background = WorkerHandle::spawn(counter.conn, events_tx.clone(), "counts", None, false)?;
-    let mut exports = ExportRunner::new(db.path.clone(), events_tx.clone());
+    let exports = ExportRunner::new(db.path.clone(), events_tx.clone());
     let console = ConsoleHandle::spawn(console_db.conn, events_tx.clone(), history_file)?;
+    let session = Session {
+        source,
+        foreground,
+        background,
+        console: Some(console),
+        exports: Some(exports),
+        events_tx,
+        events,
+        history: history.unwrap_or_default(),
+        columns_key: columns_file::database_key(&db.path),
+        live,
+        remote: None,
+    };
+    run_session(session)
+}
 
+/// Runs the terminal UI on a remote D1 (`--remote`): two workers share the connection (pages;
+/// counts and statuses), the schema is read once, and the badge and costs stay on the status
+/// line. Without `--write` it is read-only. Live refresh, the console and exports need a local
+/// file: they are refused with a message.
+pub fn run_remote(
+    database: std::sync::Arc<dyn crate::service::RemoteDatabase>,
+    write: bool,
+    d1: Option<String>,
+) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let backup_dir = crate::migrate::backup::default_backup_dir()?;
+    let audit_file = crate::audit::audit_log_path()?;
+    let target = database.describe_target();
+    let label = PathBuf::from(&target);
+    let migrations = MigrationsSource {
+        db_path: label.clone(),
+        cwd,
+        d1,
+        backup_dir,
+        migrations_dir: None,
+        audit_file: audit_file.clone(),
+    };
+    let audit = AuditTarget { file: audit_file, database: label.clone() };
+    let name = database.display_name();
+    let read_only = (!write).then_some(crate::db::open::ReadOnlyReason::Remote);
+    let reason = if write {
+        format!("opened {target} over the REST API: writes on (each takes a time-travel bookmark first)")
+    } else {
+        format!("opened {target} over the REST API, read-only (start with --write to change it)")
+    };
+    let source = Source { path: target.clone(), name: Some(name.clone()), reason, read_only, migrations, audit };
+    let remote = crate::service::Remote::new(database);
+    let (events_tx, events) = channel::<AppEvent>();
+    let foreground = WorkerHandle::spawn_db(
+        crate::service::Db::from_remote(remote.clone()),
+        events_tx.clone(),
+        "pages",
+        None,
+        false,
+    )?;
+    let background = WorkerHandle::spawn_db(
+        crate::service::Db::from_remote(remote.clone()),
+        events_tx.clone(),
+        "counts",
+        None,
+        false,
+    )?;
+    let session = Session {
+        source,
+        foreground,
+        background,
+        console: None,
+        exports: None,
+        events_tx,
+        events,
+        history: Vec::new(),
+        columns_key: target,
+        live: LiveMode::Off,
+        remote: Some((remote, write)),
+    };
+    run_session(session)
+}
+
+/// What a terminal session runs on, local or remote.
+struct Session {
+    source: Source,
+    foreground: WorkerHandle,
+    background: WorkerHandle,
+    /// The console's worker; `None` on a remote (its statements are refused).
+    console: Option<ConsoleHandle>,
+    /// `None` on a remote (exports are refused).
+    exports: Option<ExportRunner>,
+    events_tx: Sender<AppEvent>,
+    events: std::sync::mpsc::Receiver<AppEvent>,
+    history: Vec<String>,
+    columns_key: String,
+    live: LiveMode,
+    /// The remote database and whether `--write` was given.
+    remote: Option<(crate::service::Remote, bool)>,
+}
+
+fn run_session(session: Session) -> Result<ExitCode> {
+    let Session {
+        source,
+        foreground,
+        background,
+        console,
+        mut exports,
+        events_tx,
+        events,
+        history,
+        columns_key,
+        live,
+        remote,
+    } = session;
     // Before the terminal changes mode, so no signal can leave it changed.
     let received = signals::spawn_watcher(events_tx.clone(), restore_terminal)?;
     let previous_hook = std::panic::take_hook();
@@ -130,26 +240,42 @@ pub fn run(
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     let _guard = TerminalGuard;
     execute!(stdout(), EnableMouseCapture).context("enabling the mouse")?;
-    spawn_input_thread(events_tx)?;
+    spawn_input_thread(events_tx.clone())?;
 
     let size = terminal.size()?;
     let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
-    if live == LiveMode::Off {
+    if let Some((remote, write)) = &remote {
+        app.remote = Some(crate::app::RemoteSession {
+            name: remote.database().display_name(),
+            write: *write,
+            stats: remote.stats(),
+        });
+        app.set_live_off("--remote");
+    } else if live == LiveMode::Off {
         app.set_live_off("--no-live");
     }
     app.export.clipboard = clipboard::clipboard_support();
-    app.console.history = history.unwrap_or_default();
-    let columns = Columns { file: columns_file::columns_path()?, database: columns_file::database_key(&db.path) };
+    app.console.history = history;
+    let columns = Columns { file: columns_file::columns_path()?, database: columns_key };
     match columns_file::load(&columns.file, &columns.database) {
         Ok(prefs) => app.column_prefs = prefs,
         Err(e) => app.say(crate::app::Level::Warning, format!("column choices not loaded: {e:#}")),
     }
-    let mut workers =
-        Workers { foreground: &foreground, background: &background, console: &console, exports: &mut exports, columns };
+    let mut workers = Workers {
+        foreground: &foreground,
+        background: &background,
+        console: console.as_ref(),
+        exports: exports.as_mut(),
+        columns,
+        refuse: events_tx,
+        remote: remote.map(|(remote, _)| remote),
+    };
     run_effects(effects, &mut workers, &mut app);
     let ended = run_loop(&mut terminal, &mut app, &events, &mut workers);
-    workers.exports.shutdown();
+    if let Some(exports) = workers.exports.as_mut() {
+        exports.shutdown();
+    }
     // A signal discards what is staged; the workers may be cut short too.
     let signal = match ended {
         Ok(Some(signal)) => Some(signal),
@@ -160,7 +286,9 @@ pub fn run(
     }
     foreground.close(signal.is_some());
     background.close(true);
-    console.close();
+    if let Some(console) = console {
+        console.close();
+    }
     drop(_guard);
     show_cursor(terminal);
     if let Some(signal) = signal {
@@ -187,7 +315,13 @@ fn run_loop(
             AppEvent::Input(Event::Mouse(mouse)) => Action::Mouse { mouse },
             AppEvent::Input(Event::Resize(width, height)) => Action::Resize { width, height },
             AppEvent::Input(_) => continue,
-            AppEvent::Db(reply) => Action::Reply { reply },
+            AppEvent::Db(reply) => {
+                // What the request cost on a remote, for the status line.
+                if let (Some(remote), Some(shown)) = (&workers.remote, app.remote.as_mut()) {
+                    shown.stats = remote.stats();
+                }
+                Action::Reply { reply }
+            }
             AppEvent::Changed { schema } => Action::ExternalChange { schema },
             AppEvent::Tick => Action::Tick { now: chrono::Utc::now() },
         };
@@ -217,27 +351,53 @@ struct Columns {
 struct Workers<'a> {
     foreground: &'a WorkerHandle,
     background: &'a WorkerHandle,
-    console: &'a ConsoleHandle,
-    exports: &'a mut ExportRunner,
+    console: Option<&'a ConsoleHandle>,
+    exports: Option<&'a mut ExportRunner>,
     columns: Columns,
+    /// Where a refused request's reply goes (the console and exports on a remote).
+    refuse: Sender<AppEvent>,
+    remote: Option<crate::service::Remote>,
+}
+
+impl Workers<'_> {
+    /// Answers request `id` at once with a refusal: what it needs is not there on a remote.
+    fn refuse(&self, id: crate::app::RequestId, what: &str) {
+        let error = crate::app::ReplyError::new(
+            crate::app::ErrorKind::Invalid,
+            format!("{what} is not available on a remote database (--remote) yet"),
+        );
+        let _ = self.refuse.send(AppEvent::Db(crate::app::DbReply { id, result: Err(error) }));
+    }
 }
 
 fn run_effects(effects: Vec<Effect>, workers: &mut Workers, app: &mut App) {
     for effect in effects {
         let pick = |worker: Worker| if worker == Worker::Foreground { workers.foreground } else { workers.background };
         match effect {
-            Effect::Request { worker: Worker::Console, id, request } => workers.console.send(id, *request),
+            Effect::Request { worker: Worker::Console, id, request } => match workers.console {
+                Some(console) => console.send(id, *request),
+                None => workers.refuse(id, "the SQL console"),
+            },
             // An interrupt lands only if the request it names is the one running (see
             // `worker::Running`); one that finished already is answered, and dropped as stale.
             Effect::Interrupt { worker: Worker::Console, id } => {
-                workers.console.interrupt(id);
+                if let Some(console) = workers.console {
+                    console.interrupt(id);
+                }
             }
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
             Effect::Interrupt { worker, id } => {
                 pick(worker).interrupt(id);
             }
-            Effect::Export { id, job } => workers.exports.start(id, *job),
-            Effect::CancelExport { id } => workers.exports.cancel(id),
+            Effect::Export { id, job } => match workers.exports.as_mut() {
+                Some(exports) => exports.start(id, *job),
+                None => workers.refuse(id, "exporting from the terminal UI"),
+            },
+            Effect::CancelExport { id } => {
+                if let Some(exports) = workers.exports.as_mut() {
+                    exports.cancel(id);
+                }
+            }
             // A terminal that cannot take the sequence drops it; the app already said what it sent.
             Effect::Clipboard { text } => {
                 // tmux's set-clipboard is asked now, not at start: it may have been turned on since.

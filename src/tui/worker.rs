@@ -91,9 +91,19 @@ impl WorkerHandle {
         watch: Option<Duration>,
         lock_wait: bool,
     ) -> Result<WorkerHandle> {
+        Self::spawn_db(Db::from_connection(conn), events, name, watch, lock_wait)
+    }
+
+    /// Starts a worker owning `db` (a local file or a remote database).
+    pub fn spawn_db(
+        db: Db,
+        events: Sender<AppEvent>,
+        name: &str,
+        watch: Option<Duration>,
+        lock_wait: bool,
+    ) -> Result<WorkerHandle> {
         let (requests, inbox) = channel();
         let (done, closed) = channel();
-        let db = Db::from_connection(conn);
         let running = Running::new(db.interrupt_handle(), lock_wait);
         let worker_running = running.clone();
         thread::Builder::new().name(format!("squall-db-{name}")).spawn(move || {
@@ -154,8 +164,11 @@ fn serve(
     let mut live = watch.and_then(|every| {
         db.local().and_then(|conn| ChangeWatch::start(conn).ok()).map(|seen| (every, seen, Instant::now()))
     });
+    // A request that came while the worker looked for one before reading ahead.
+    let mut queued: Option<(RequestId, DbRequest)> = None;
     loop {
         let next = match live.as_mut() {
+            _ if queued.is_some() => queued.take().ok_or(RecvTimeoutError::Disconnected),
             None => inbox.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Some((every, seen, last)) => {
                 let wait = every.saturating_sub(last.elapsed());
@@ -187,6 +200,15 @@ fn serve(
         running.set(None);
         if events.send(AppEvent::Db(DbReply { id, result })).is_err() {
             break;
+        }
+        // On a remote, the next page is read while the user looks at this one, unless a
+        // request is already waiting.
+        if db.remote().is_some() {
+            match inbox.try_recv() {
+                Ok(next) => queued = Some(next),
+                Err(std::sync::mpsc::TryRecvError::Empty) => crate::service::read_ahead(&mut db),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+            }
         }
     }
     db

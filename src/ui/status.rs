@@ -16,6 +16,16 @@ use crate::present::group_thousands;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut left: Vec<Span> = Vec::new();
+    // On a remote, which database and whether it can be changed, on every screen.
+    if let Some(remote) = &app.remote {
+        let (text, style) = if remote.write {
+            (format!(" D1 {} · WRITE ", remote.name), remote_write_badge())
+        } else {
+            (format!(" D1 {} ", remote.name), remote_badge())
+        };
+        left.push(Span::styled(text, style));
+        left.push(Span::raw(" "));
+    }
     if app.source.read_only.is_some() {
         left.push(Span::styled(" READ-ONLY ", theme::badge()));
         left.push(Span::raw(" "));
@@ -29,7 +39,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         left.push(Span::styled(format!(" │ ⟵ {}", path.join(" › ")), theme::key()));
     }
     if let (crate::app::Screen::Browser, Some(tab)) = (app.screen, app.active_tab()) {
-        let total = tab.total.map_or_else(|| "…".to_string(), group_thousands);
+        // A remote's whole-table count is max(rowid): an estimate, and said so.
+        let estimated = app.remote.is_some() && tab.spec.filters.is_empty() && tab.spec.search.is_none();
+        let approx = if estimated { "~" } else { "" };
+        let total = tab.total.map_or_else(|| "…".to_string(), |n| format!("{approx}{}", group_thousands(n)));
         let position = match (tab.window.rows.is_empty(), tab.window.row_number(tab.total)) {
             (true, _) => format!("0 of {total}"),
             (false, Some(row)) => format!("row {} of {total}", group_thousands(row)),
@@ -60,7 +73,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if conflicts > 0 {
         left.push(Span::styled(format!(" ! {conflicts} changed underneath "), theme::conflict()));
     }
-    if app.live.off.is_some() {
+    if let Some(remote) = &app.remote {
+        let stats = remote.stats;
+        left.push(Span::styled(
+            format!(
+                " │ {} read · {} ms · session {} read",
+                crate::present::plural(stats.last_rows_read, "row"),
+                stats.last_ms,
+                group_thousands(stats.total_rows_read)
+            ),
+            theme::dim(),
+        ));
+    }
+    if app.live.off.is_some() && app.remote.is_none() {
         left.push(Span::styled(" │ not live · Ctrl-r reloads", theme::dim()));
     }
     if app.is_busy() {
@@ -103,6 +128,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme::status()), area);
 }
 
+/// A remote session's badge, read-only.
+fn remote_badge() -> ratatui::style::Style {
+    use ratatui::style::{Color, Modifier, Style};
+    Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+
+/// A remote session's badge when writes are on: a warning colour.
+fn remote_write_badge() -> ratatui::style::Style {
+    use ratatui::style::{Color, Modifier, Style};
+    Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
 /// The database's short name: the wrangler database name for a wrangler project's local D1 (its
 /// file is named by a hash), else the file name, with its folder when the whole path is short.
 fn file_label(source: &crate::app::Source) -> String {
@@ -114,4 +151,36 @@ fn file_label(source: &crate::app::Source) -> String {
         return path.to_string();
     }
     std::path::Path::new(path).file_name().map_or(path.into(), |n| n.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::RemoteSession;
+    use crate::app::tests::{open_app, users_db};
+    use crate::service::RemoteStats;
+
+    fn status_line(app: &crate::app::App) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(160, 12)).unwrap();
+        terminal.draw(|frame| crate::ui::draw(frame, app)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let y = buffer.area.height - 2;
+        (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect()
+    }
+
+    #[test]
+    fn a_remote_session_shows_its_badge_estimate_and_costs() {
+        let (_dir, mut conn) = users_db(30);
+        let mut app = open_app(&mut conn, 160, 12);
+        let stats = RemoteStats { last_rows_read: 41, last_ms: 123, total_rows_read: 1_468, requests: 7 };
+        app.remote = Some(RemoteSession { name: "app-db".into(), write: true, stats });
+        let line = status_line(&app);
+        assert!(line.starts_with(" D1 app-db · WRITE "), "{line}");
+        assert!(line.contains("row 1 of ~30"), "{line}");
+        assert!(line.contains("41 rows read · 123 ms · session 1,468 read"), "{line}");
+        app.remote.as_mut().unwrap().write = false;
+        assert!(status_line(&app).starts_with(" D1 app-db  "), "{}", status_line(&app));
+    }
 }

@@ -6,6 +6,7 @@ mod read;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+pub(crate) use read::SCHEMA_SQL;
 pub use read::{CountRows, DescribeTable, ListTables, count_rows, describe_schema, describe_table, list_tables};
 
 /// Quotes an identifier for SQL. Identifiers cannot be bound as parameters, so every table and

@@ -70,7 +70,7 @@ pub fn describe_schema<B: Backend + ?Sized>(db: &B) -> Result<Vec<TableInfo>> {
 /// pragma a row came from (0 table, 1 column, 2 foreign key, 3 index column), and sorts the
 /// table's own row first. Workerd's `_cf_*` tables are left out unless asked for by name: D1
 /// refuses to describe them.
-const SCHEMA_SQL: &str = "
+pub(crate) const SCHEMA_SQL: &str = "
 WITH m AS (
   SELECT name, type, wr FROM pragma_table_list
   WHERE schema = 'main' AND type IN ('table', 'view') AND (?1 IS NULL OR name = ?1)

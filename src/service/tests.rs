@@ -1,0 +1,253 @@
+//! The app and the service on a remote database: a test backend keeping D1's rules
+//! (`D1Rules`: no BEGIN, batches with guard statements, integers as doubles) behind [`Remote`],
+//! with a bookmark taken before every write as D1's client does.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rusqlite::Connection;
+
+use super::protocol::{AuditTarget, DbReply, DbRequest, DbResult, MigrationsSource};
+use super::{Db, Remote, RemoteDatabase, handle, read_ahead};
+use crate::app::tests::{fixed_ctx, users_db};
+use crate::app::{Action, App, Effect, Source};
+use crate::db::backend::d1::SessionCost;
+use crate::db::backend::rules::D1Rules;
+use crate::db::backend::{Backend, Capabilities, Executed, Rows, Statement, Step, StepOutcome};
+use crate::db::page::{Anchor, View};
+use crate::db::schema::TableInfo;
+
+/// D1's rules over a local file, with a bookmark before each write and every statement noted.
+struct FakeD1 {
+    rules: Mutex<D1Rules>,
+    writes: AtomicU64,
+    statements: Mutex<Vec<String>>,
+}
+
+impl FakeD1 {
+    fn new(conn: Connection, read_only: bool) -> Arc<FakeD1> {
+        let rules = if read_only { D1Rules::new(conn).read_only() } else { D1Rules::new(conn) };
+        Arc::new(FakeD1 { rules: Mutex::new(rules), writes: AtomicU64::new(0), statements: Mutex::default() })
+    }
+
+    fn note(&self, sql: &str) {
+        self.statements.lock().unwrap().push(sql.to_string());
+    }
+
+    fn requests(&self) -> usize {
+        self.statements.lock().unwrap().len()
+    }
+}
+
+impl Backend for FakeD1 {
+    fn query(&self, statement: &Statement) -> Result<Rows> {
+        self.note(&statement.sql);
+        self.rules.lock().unwrap().query(statement)
+    }
+    fn execute(&self, statement: &Statement) -> Result<Executed> {
+        self.check_writable()?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.note(&statement.sql);
+        self.rules.lock().unwrap().execute(statement)
+    }
+    fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
+        self.check_writable()?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.note("batch");
+        self.rules.lock().unwrap().atomic(steps)
+    }
+    fn describe(&self) -> Result<Vec<TableInfo>> {
+        self.rules.lock().unwrap().describe()
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { remote: true, ..self.rules.lock().unwrap().capabilities() }
+    }
+    fn describe_target(&self) -> String {
+        "D1 app-db (7f3c2a9e)".into()
+    }
+    fn check_writable(&self) -> Result<()> {
+        self.rules.lock().unwrap().check_writable()
+    }
+}
+
+impl RemoteDatabase for FakeD1 {
+    fn session_cost(&self) -> SessionCost {
+        SessionCost::default()
+    }
+    fn last_bookmark(&self) -> Option<String> {
+        let n = self.writes.load(Ordering::SeqCst);
+        (n > 0).then(|| format!("00000000-0000000{n}-bookmark"))
+    }
+    fn restore_command(&self) -> Option<String> {
+        self.last_bookmark().map(|b| crate::db::backend::d1::restore_command("app-db", &b))
+    }
+    fn display_name(&self) -> String {
+        "app-db".into()
+    }
+}
+
+/// Answers effects on `db` until none are left, reading ahead after each reply as the worker does.
+fn settle(app: &mut App, db: &mut Db, mut effects: Vec<Effect>) {
+    while !effects.is_empty() {
+        let mut next = Vec::new();
+        for effect in effects {
+            if let Effect::Request { id, request, .. } = effect {
+                let result = handle(db, *request, &mut |_| {});
+                next.extend(app.update(Action::Reply { reply: DbReply { id, result } }));
+                read_ahead(db);
+            }
+        }
+        effects = next;
+    }
+}
+
+fn press(app: &mut App, db: &mut Db, code: KeyCode) {
+    let effects = app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+    settle(app, db, effects);
+}
+
+fn type_text(app: &mut App, db: &mut Db, text: &str) {
+    for c in text.chars() {
+        press(app, db, KeyCode::Char(c));
+    }
+}
+
+fn remote_source(dir: &std::path::Path, read_only: bool) -> Source {
+    let label = PathBuf::from("D1 app-db (7f3c2a9e)");
+    Source {
+        path: "D1 app-db (7f3c2a9e)".into(),
+        name: Some("app-db".into()),
+        reason: "test".into(),
+        read_only: read_only.then_some(crate::db::open::ReadOnlyReason::Remote),
+        migrations: MigrationsSource {
+            db_path: label.clone(),
+            cwd: dir.to_path_buf(),
+            d1: None,
+            backup_dir: dir.join("backups"),
+            migrations_dir: None,
+            audit_file: dir.join("audit.jsonl"),
+        },
+        audit: AuditTarget { file: dir.join("audit.jsonl"), database: label },
+    }
+}
+
+/// 120 users on a remote; returns the app opened on it, its database, a connection to check the
+/// file with, and the fake remote (statements it ran).
+fn remote_app(read_only: bool) -> (tempfile::TempDir, App, Db, Connection, Arc<FakeD1>) {
+    let (dir, conn) = users_db(120);
+    crate::app::users_test_support::add_session(&conn, "s-4a", "u0004", 24, None);
+    let check = Connection::open(dir.path().join("t.db")).unwrap();
+    let fake = FakeD1::new(conn, read_only);
+    let mut db = Db::from_remote(Remote::new(fake.clone()));
+    let (mut app, effects) = App::new(remote_source(dir.path(), read_only), 120, 30, fixed_ctx());
+    // As the terminal side does before the first reply.
+    app.remote = Some(crate::app::RemoteSession { name: "app-db".into(), write: !read_only, ..Default::default() });
+    settle(&mut app, &mut db, effects);
+    (dir, app, db, check, fake)
+}
+
+fn selected_id(app: &App) -> String {
+    crate::db::value::raw_text(&app.selected_values().unwrap()[0])
+}
+
+#[test]
+fn opening_a_remote_reads_the_schema_once_and_the_first_page_next_without_sampling() {
+    let (_dir, app, _db, _check, fake) = remote_app(true);
+    let statements = fake.statements.lock().unwrap().clone();
+    assert_eq!(statements[0], crate::db::schema::SCHEMA_SQL, "the schema in one request: {statements:#?}");
+    assert!(statements[1].contains("FROM \"user\""), "the first page next: {statements:#?}");
+    assert!(statements[1].ends_with("LIMIT 100"), "a remote page is 100 rows: {statements:#?}");
+    assert_eq!(
+        statements.iter().filter(|s| s.as_str() == crate::db::schema::SCHEMA_SQL).count(),
+        1,
+        "the schema is read once: {statements:#?}"
+    );
+    assert!(!statements.iter().any(|s| s.contains("SELECT count(*) FROM \"user\"")), "no full count: {statements:#?}");
+    assert!(statements.iter().any(|s| s.contains("max(rowid)")), "the count is max(rowid): {statements:#?}");
+    assert!(!statements.iter().any(|s| s.contains("MATERIALIZED")), "no sampling: {statements:#?}");
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.name, "user");
+    assert_eq!(tab.total, Some(120), "~120 from max(rowid)");
+    assert_eq!(selected_id(&app), "u0000");
+}
+
+#[test]
+fn the_next_page_is_read_ahead_and_answered_without_a_request() {
+    let (_dir, app, mut db, _check, fake) = remote_app(true);
+    let view: View = app.active_tab().unwrap().view().unwrap();
+    let first =
+        handle(&mut db, DbRequest::FetchPage { view: view.clone(), anchor: Anchor::First, limit: 10 }, &mut |_| {});
+    let Ok(DbResult::Page(first)) = first else { panic!("a page: {first:?}") };
+    read_ahead(&mut db);
+    let before = fake.requests();
+    let anchor = Anchor::After(first.rows.last().unwrap().cursor.clone());
+    let next = handle(&mut db, DbRequest::FetchPage { view, anchor, limit: 10 }, &mut |_| {});
+    let Ok(DbResult::Page(next)) = next else { panic!("a page: {next:?}") };
+    assert_eq!(fake.requests(), before, "answered from the page read ahead");
+    assert_eq!(crate::db::value::raw_text(&next.rows[0].values[0]), "u0010");
+}
+
+#[test]
+fn g_on_a_remote_reaches_the_last_row() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(true);
+    press(&mut app, &mut db, KeyCode::Char('G'));
+    assert_eq!(selected_id(&app), "u0119");
+}
+
+#[test]
+fn a_ban_on_a_remote_is_one_batch_and_its_audit_entry_has_the_bookmark() {
+    let (dir, mut app, mut db, check, fake) = remote_app(false);
+    for _ in 0..4 {
+        press(&mut app, &mut db, KeyCode::Char('j'));
+    }
+    assert_eq!(selected_id(&app), "u0004");
+    press(&mut app, &mut db, KeyCode::Char('A'));
+    press(&mut app, &mut db, KeyCode::Char('b'));
+    type_text(&mut app, &mut db, "chargebacks");
+    press(&mut app, &mut db, KeyCode::Tab);
+    type_text(&mut app, &mut db, "7d");
+    press(&mut app, &mut db, KeyCode::Enter);
+    let writes_before = fake.writes.load(Ordering::SeqCst);
+    press(&mut app, &mut db, KeyCode::Char('y'));
+    assert_eq!(fake.writes.load(Ordering::SeqCst), writes_before + 1, "one atomic batch");
+    let (banned, reason, expires): (i64, String, i64) = check
+        .query_row("SELECT banned, banReason, banExpires FROM user WHERE id = 'u0004'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((banned, reason.as_str()), (1, "chargebacks"));
+    assert_eq!(expires, (fixed_ctx().now + chrono::TimeDelta::days(7)).timestamp_millis());
+    let log = crate::audit::read_audit_from(&dir.path().join("audit.jsonl"), &Default::default()).unwrap();
+    assert_eq!(log.len(), 2, "the user and the session it ended: {log:?}");
+    for entry in &log {
+        assert_eq!(entry.action, "user.ban");
+        assert_eq!(entry.database, "D1 app-db (7f3c2a9e)");
+        let bookmark = entry.bookmark.as_deref().expect("the bookmark is recorded");
+        assert_eq!(
+            entry.restore.as_deref(),
+            Some(format!("wrangler d1 time-travel restore app-db --bookmark={bookmark}").as_str())
+        );
+    }
+}
+
+#[test]
+fn a_remote_without_write_refuses_the_ban_before_any_request() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app(true);
+    press(&mut app, &mut db, KeyCode::Char('A'));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE) });
+    assert!(effects.is_empty(), "no request leaves");
+    assert!(app.status.as_ref().unwrap().text.contains("without --write"), "{:?}", app.status);
+    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn what_needs_a_local_file_is_refused_on_a_remote_with_a_message() {
+    let (_dir, _app, mut db, _check, _fake) = remote_app(true);
+    let er = DbRequest::Er { include_internal: false, detail: crate::er::Detail::default() };
+    let refused = handle(&mut db, er, &mut |_| {}).unwrap_err();
+    assert_eq!(refused.kind, super::ErrorKind::Invalid);
+    assert!(refused.message.contains("not available on a remote database"), "{}", refused.message);
+}
