@@ -230,7 +230,14 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             "migrations of a remote database: run squall migrate status --remote (not in the terminal UI yet)".into(),
         ),
         DbRequest::ApplyMigrations { .. } if remote.is_some() => return Err(not_on_remote("applying migrations")),
-        DbRequest::Er { .. } if remote.is_some() => return Err(not_on_remote("the ER diagram")),
+        // On a remote: counts are `max(rowid)` estimates and kinds come from names and types, so
+        // the diagram costs three requests and a bounded read, never a scan per table.
+        DbRequest::Er { include_internal, detail } if remote.is_some() => {
+            let model =
+                load_er_model(backend, &LoadErModel { include_internal, include_trackers: true, count_rows: true })?;
+            let diagram = layout_er(&model, &LayoutOptions { detail });
+            DbResult::Er(Box::new(ErView { model, diagram }))
+        }
         request => answer_local(db.local_connection()?, request, partial)?,
     })
 }

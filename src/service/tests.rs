@@ -244,10 +244,28 @@ fn a_remote_without_write_refuses_the_ban_before_any_request() {
 }
 
 #[test]
-fn what_needs_a_local_file_is_refused_on_a_remote_with_a_message() {
+fn the_er_diagram_on_a_remote_estimates_its_counts() {
     let (_dir, _app, mut db, _check, _fake) = remote_app(true);
     let er = DbRequest::Er { include_internal: false, detail: crate::er::Detail::default() };
-    let refused = handle(&mut db, er, &mut |_| {}).unwrap_err();
+    let Ok(DbResult::Er(view)) = handle(&mut db, er, &mut |_| {}) else { panic!("an ER diagram") };
+    let user = view.model.tables.iter().find(|t| t.name == "user").expect("the user table");
+    assert!(user.rows_estimated, "a remote counts by max(rowid)");
+}
+
+#[test]
+fn what_needs_a_local_file_is_refused_on_a_remote_with_a_message() {
+    let (_dir, _app, mut db, _check, _fake) = remote_app(true);
+    let dir = PathBuf::from("/nonexistent");
+    let source = crate::service::protocol::MigrationsSource {
+        db_path: dir.clone(),
+        cwd: dir.clone(),
+        d1: None,
+        backup_dir: dir.clone(),
+        migrations_dir: None,
+        audit_file: dir,
+    };
+    let apply = DbRequest::ApplyMigrations { source };
+    let refused = handle(&mut db, apply, &mut |_| {}).unwrap_err();
     assert_eq!(refused.kind, super::ErrorKind::Invalid);
     assert!(refused.message.contains("not available on a remote database"), "{}", refused.message);
 }
