@@ -3,6 +3,7 @@
 //! moves here; applying migrations is the first.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
 
 use super::keymap::{Binding, Chord, lookup};
 use super::{App, Effect, Level, Overlay};
@@ -68,6 +69,23 @@ impl Confirmation {
     pub fn height(&self) -> usize {
         self.preview.iter().map(PreviewLine::height).sum()
     }
+
+    /// Where the popup goes: below the tab bar, as tall as its preview up to the screen. The
+    /// keys and the screen share it, so scrolling stops where the last line reaches the bottom.
+    pub fn popup(&self, app: &App) -> Rect {
+        let screen = super::layout::areas(app);
+        let area = screen.header.union(screen.grid);
+        let width = area.width.saturating_sub(8);
+        let lines = u16::try_from(self.height()).unwrap_or(u16::MAX);
+        let height = lines.saturating_add(2).min(area.height.saturating_sub(2));
+        Rect::new(area.x + (area.width - width) / 2, area.y + 1, width, height)
+    }
+
+    /// The last scroll position: the preview's last line at the popup's bottom.
+    pub fn last_scroll(&self, app: &App) -> u16 {
+        let visible = usize::from(self.popup(app).height.saturating_sub(2));
+        u16::try_from(self.height().saturating_sub(visible)).unwrap_or(u16::MAX)
+    }
 }
 
 /// What a key does in a confirmation.
@@ -106,6 +124,10 @@ impl App {
     }
 
     pub(super) fn confirmation_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let last = match &self.overlay {
+            Overlay::Confirm(confirmation) => confirmation.last_scroll(self),
+            _ => return Vec::new(),
+        };
         let Overlay::Confirm(confirmation) = &mut self.overlay else { return Vec::new() };
         match lookup(CONFIRM_KEYS, &key) {
             Some(ConfirmKey::Yes) => {
@@ -120,8 +142,7 @@ impl App {
                 Vec::new()
             }
             Some(ConfirmKey::Scroll(lines)) => {
-                let last = confirmation.height().saturating_sub(1) as i64;
-                let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, last.max(0));
+                let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, i64::from(last));
                 confirmation.scroll = u16::try_from(next).unwrap_or(u16::MAX);
                 Vec::new()
             }

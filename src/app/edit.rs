@@ -1,8 +1,8 @@
 //! Editing from the grid: cells are edited in a popup and staged; `u` undoes; Ctrl-S shows the
-//! SQL of everything staged and `y` commits it in one transaction, with optimistic checks and a
+//! SQL of everything staged and `y` commits it as one atomic batch, with optimistic checks and a
 //! conflict choice (reload or overwrite). Deletes show what cascades first.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
@@ -15,6 +15,10 @@ use crate::present::plural;
 
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
+use super::keymap::lookup;
+use super::popup_keys::{
+    AnswerKey, CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey, DELETE_KEYS, QUIT_KEYS, REVIEW_KEYS,
+};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
@@ -284,131 +288,94 @@ impl App {
             _ => None,
         };
         let Overlay::Edit(popup) = &mut self.overlay else { return Vec::new() };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let space = key.code == KeyCode::Char(' ') && key.modifiers.is_empty();
         match popup {
-            EditPopup::Cell { input, set_null, error, .. } => match key.code {
-                KeyCode::Esc => self.overlay = Overlay::None,
-                KeyCode::Enter if !key.modifiers.contains(KeyModifiers::ALT) => return self.stage_cell(),
-                _ if space && cell_kind == Some(ColumnKind::Boolean) => {
+            EditPopup::Cell { input, set_null, error, .. } => match lookup(CELL_KEYS, &key) {
+                Some(CellKey::Cancel) => self.overlay = Overlay::None,
+                Some(CellKey::Stage) => return self.stage_cell(),
+                Some(CellKey::Space) if cell_kind == Some(ColumnKind::Boolean) => {
                     *input = toggled(input);
                     *set_null = false;
                     *error = None;
                 }
                 // An enum offers the values seen: ↑ ↓ step through them (typing stays free).
-                KeyCode::Up | KeyCode::Down if matches!(cell_kind, Some(ColumnKind::Enum { .. })) => {
+                Some(CellKey::Step(step)) if matches!(cell_kind, Some(ColumnKind::Enum { .. })) => {
                     if let Some(ColumnKind::Enum { values }) = &cell_kind {
-                        *input = text_input(&step_value(values, &field_text(input), key.code == KeyCode::Up));
+                        *input = text_input(&step_value(values, &field_text(input), step < 0));
                         *set_null = false;
                         *error = None;
                     }
                 }
-                KeyCode::Char('n') if ctrl => {
+                Some(CellKey::Null) => {
                     *set_null = true;
                     *input = text_input("");
                     *error = None;
                 }
-                _ => {
+                command => {
                     *set_null = false;
                     *error = None;
-                    if key.code == KeyCode::Enter {
+                    if command == Some(CellKey::Newline) {
                         input.insert_newline();
                     } else {
                         super::input::type_key(input, key);
                     }
                 }
             },
-            EditPopup::Insert { fields, focus, error } => match key.code {
-                KeyCode::Esc => self.overlay = Overlay::None,
-                KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len().max(1),
-                KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len().max(1) - 1) % fields.len().max(1),
-                KeyCode::Enter => return self.stage_insert_form(),
-                KeyCode::Char('f') if ctrl => {
-                    let focus = *focus;
-                    return self.open_ref_picker(Some(focus));
-                }
-                _ if space && fields.get(*focus).is_some_and(|f| f.kind == ColumnKind::Boolean) => {
-                    if let Some(field) = fields.get_mut(*focus) {
-                        field.input = toggled(&field.input);
-                        field.set_null = false;
-                        field.use_default = false;
+            EditPopup::Insert { .. } => return self.insert_key(key),
+            EditPopup::Delete { changes, preview, typed } => {
+                let asks_count = changes.len() > TYPE_COUNT_ABOVE;
+                match lookup(DELETE_KEYS, &key) {
+                    Some(AnswerKey::No) if !asks_count || key.code == KeyCode::Esc => self.overlay = Overlay::None,
+                    Some(AnswerKey::Yes) if preview.is_some() => {
+                        let count_ok = !asks_count || field_text(typed).trim() == changes.len().to_string();
+                        if !count_ok {
+                            let message = format!("type {} to confirm deleting that many rows", changes.len());
+                            self.say(Level::Warning, message);
+                            return Vec::new();
+                        }
+                        let staged = std::mem::take(changes);
+                        let count = staged.len();
+                        self.edits.staged.extend(staged);
+                        self.edits.marked.clear();
+                        self.overlay = Overlay::None;
+                        self.say(
+                            Level::Info,
+                            format!("{} staged · Ctrl-S reviews and commits", plural(count as u64, "delete")),
+                        );
                     }
+                    _ if asks_count => super::input::type_key(typed, key),
+                    _ => {}
                 }
-                KeyCode::Char('n') if ctrl => {
-                    if let Some(field) = fields.get_mut(*focus) {
-                        field.set_null = true;
-                        field.use_default = false;
-                        field.input = text_input("");
-                    }
-                }
-                _ => {
-                    *error = None;
-                    if let Some(field) = fields.get_mut(*focus) {
-                        field.set_null = false;
-                        field.use_default = false;
-                        super::input::type_key(&mut field.input, key);
-                    }
-                }
-            },
-            EditPopup::Delete { changes, preview, typed } => match key.code {
-                KeyCode::Esc | KeyCode::Char('n') if changes.len() <= TYPE_COUNT_ABOVE || key.code == KeyCode::Esc => {
-                    self.overlay = Overlay::None;
-                }
-                KeyCode::Char('y') | KeyCode::Enter if preview.is_some() => {
-                    let count_ok =
-                        changes.len() <= TYPE_COUNT_ABOVE || field_text(typed).trim() == changes.len().to_string();
-                    if !count_ok {
-                        let message = format!("type {} to confirm deleting that many rows", changes.len());
-                        self.say(Level::Warning, message);
-                        return Vec::new();
-                    }
-                    let staged = std::mem::take(changes);
-                    let count = staged.len();
-                    self.edits.staged.extend(staged);
-                    self.edits.marked.clear();
-                    self.overlay = Overlay::None;
-                    self.say(
-                        Level::Info,
-                        format!("{} staged · Ctrl-S reviews and commits", plural(count as u64, "delete")),
-                    );
-                }
-                _ if changes.len() > TYPE_COUNT_ABOVE => {
-                    super::input::type_key(typed, key);
-                }
-                _ => {}
-            },
-            EditPopup::Review { statements, now, scroll, .. } => match key.code {
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::Home => *scroll = 0,
-                KeyCode::Char('y') if statements.is_some() => {
+            }
+            EditPopup::Review { statements, now, scroll, .. } => match lookup(REVIEW_KEYS, &key) {
+                Some(AnswerKey::Scroll(i16::MIN)) => *scroll = 0,
+                Some(AnswerKey::Scroll(lines)) if lines < 0 => *scroll = scroll.saturating_sub(lines.unsigned_abs()),
+                Some(AnswerKey::Scroll(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
+                Some(AnswerKey::Yes) if statements.is_some() => {
                     let now = *now;
                     return self.commit_staged(false, now);
                 }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                Some(AnswerKey::No) => {
                     self.overlay = Overlay::None;
                     self.say(Level::Info, "changes kept staged");
                 }
                 _ => {}
             },
-            EditPopup::Conflict { .. } => match key.code {
-                KeyCode::Char('o') => {
+            EditPopup::Conflict { .. } => match lookup(CONFLICT_KEYS, &key) {
+                Some(ConflictKey::Overwrite) => {
                     let now = self.ctx.now;
                     return self.commit_staged(true, now);
                 }
-                KeyCode::Char('r') => {
+                Some(ConflictKey::Reload) => {
                     self.edits.staged.clear();
                     self.overlay = Overlay::None;
                     self.say(Level::Warning, "staged changes dropped; rows reloaded from the database");
                     return self.refresh_in_place();
                 }
-                KeyCode::Esc => self.overlay = Overlay::None,
-                _ => {}
+                Some(ConflictKey::Back) => self.overlay = Overlay::None,
+                None => {}
             },
-            EditPopup::ConfirmQuit => match key.code {
-                KeyCode::Char('y') => self.should_quit = true,
+            EditPopup::ConfirmQuit => match lookup(QUIT_KEYS, &key) {
+                Some(AnswerKey::Yes) => self.should_quit = true,
                 _ => {
                     self.overlay = Overlay::None;
                     self.say(Level::Info, "not quitting: Ctrl-S commits, u undoes");
@@ -515,7 +482,7 @@ impl App {
                 let tables: Vec<String> = self.edits.staged.iter().map(|e| e.change.table().to_string()).collect();
                 let done = describe_commit(&self.edits.staged, cascaded);
                 self.edits.staged.clear();
-                self.say(Level::Info, format!("committed in one transaction: {done}; recorded in the audit log"));
+                self.say(Level::Info, format!("committed: {done}; recorded in the audit log"));
                 return self.reload_after_commit(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {

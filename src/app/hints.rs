@@ -49,6 +49,8 @@ const INSERT: &[Hint] = &[
     ("Esc", "cancel"),
 ];
 const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
+const DELETE: &[Hint] = &[("y", "stage the delete"), ("n / Esc", "no")];
+const QUIT: &[Hint] = &[("y", "quit, discarding staged"), ("any key", "stay")];
 /// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
 const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
@@ -86,7 +88,8 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Edit(popup) => match popup {
             EditPopup::Cell { .. } => CELL,
             EditPopup::Insert { .. } => INSERT,
-            EditPopup::Delete { .. } | EditPopup::ConfirmQuit => CONFIRM,
+            EditPopup::Delete { .. } => DELETE,
+            EditPopup::ConfirmQuit => QUIT,
             EditPopup::Review { .. } => REVIEW,
             EditPopup::Conflict { .. } => CONFLICT,
         },
@@ -188,5 +191,20 @@ mod tests {
         check("confirmation", CONFIRM_SCROLL, super::super::CONFIRM_KEYS, &[]);
         check("menu", MENU, super::super::MENU_KEYS, &[]);
         check("form", FORM, super::super::FORM_KEYS, &[]);
+        check("role", ROLE, super::super::ROLE_KEYS, &[]);
+        check("user action", CONFIRM, super::super::CONFIRM_KEYS, &[]);
+        use super::super::popup_keys as popup;
+        check("search", SEARCH, popup::SEARCH_KEYS, &[]);
+        // Ctrl-u clears the shell's way, by hand in every text field.
+        check("cell", CELL, popup::CELL_KEYS, &[KeyCode::Char('u')]);
+        check("insert", INSERT, popup::INSERT_KEYS, &[]);
+        check("delete", DELETE, popup::DELETE_KEYS, &[]);
+        check("quit", QUIT, popup::QUIT_KEYS, &[]);
+        check("review", REVIEW, popup::REVIEW_KEYS, &[]);
+        check("conflict", CONFLICT, popup::CONFLICT_KEYS, &[]);
+        check("removal", REMOVE, popup::REMOVAL_KEYS, &[]);
+        check("impersonations", SCROLL, popup::VIEW_KEYS, &[]);
+        check("export", EXPORT, popup::EXPORT_KEYS, &[]);
+        check("columns", COLUMNS, popup::COLUMNS_KEYS, &[]);
     }
 }

@@ -16,6 +16,7 @@ mod er;
 mod export;
 mod form;
 pub mod grid_layout;
+mod help;
 mod hints;
 mod input;
 mod insert_form;
@@ -25,6 +26,7 @@ mod migrations;
 mod navigate;
 mod overlay;
 mod pending;
+mod popup_keys;
 mod protocol;
 mod ref_picker;
 mod reload;
@@ -54,6 +56,7 @@ pub use er::ErScreen;
 pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};
 pub use form::{FORM_KEYS, Form};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
+pub use help::{HelpLine, help_layout};
 pub use hints::{Hint, help_key, hints};
 pub use input::field_text;
 pub use keymap::{
@@ -453,6 +456,8 @@ mod tests_keys;
 mod tests_migrations;
 #[cfg(test)]
 mod tests_picker;
+#[cfg(test)]
+mod tests_popups;
 #[cfg(test)]
 mod tests_status_filter;
 #[cfg(test)]

@@ -311,7 +311,7 @@ fn undo_and_commit_messages_speak_in_rows() {
     press(&mut app, &mut conn, KeyCode::Char('y'));
     ctrl(&mut app, &mut conn, 's');
     press(&mut app, &mut conn, KeyCode::Char('y'));
-    assert!(status_text(&app).starts_with("committed in one transaction: 1 row deleted;"), "{}", status_text(&app));
+    assert!(status_text(&app).starts_with("committed: 1 row deleted;"), "{}", status_text(&app));
 }
 
 #[test]

@@ -2,17 +2,13 @@
 //! with the keys on its frame so they stay visible however long the preview is.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::theme;
-use crate::app::layout::areas;
 use crate::app::{App, Confirmation, PreviewLine};
 
 pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
-    let screen = areas(app);
-    let area = screen.header.union(screen.grid);
     let mut lines: Vec<Line> = Vec::new();
     for line in &confirmation.preview {
         match line {
@@ -26,9 +22,8 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
             PreviewLine::Blank => lines.push(Line::raw("")),
         }
     }
-    let width = area.width.saturating_sub(8);
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = Rect::new(area.x + (area.width - width) / 2, area.y + 1, width, height);
+    let popup = confirmation.popup(app);
+    let height = popup.height;
     frame.render_widget(Clear, popup);
     let keys = format!(" y {} · n / Esc cancel ", confirmation.on_yes.verb());
     let mut block = Block::bordered()
@@ -46,5 +41,6 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
         let position = format!(" ↑↓ {top}-{bottom} of {total} ");
         block = block.title_bottom(Line::styled(position, theme::dim()).right_aligned());
     }
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((confirmation.scroll, 0)), popup);
+    let scroll = confirmation.scroll.min(confirmation.last_scroll(app));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
 }

@@ -59,7 +59,7 @@ fn draw_confirm(frame: &mut Frame, result: &StatementResult, preview: &WritePrev
         vec![Line::styled(format!(" {what}"), theme::warning().add_modifier(Modifier::BOLD)), Line::raw("")];
     lines.extend(result.sql.lines().map(|l| Line::raw(format!("   {l}"))));
     lines.push(Line::raw(""));
-    lines.push(Line::raw(" One transaction, recorded in the audit log.  y runs it · n skips it · Esc stops"));
+    lines.push(Line::raw(" One batch, recorded in the audit log.  y runs it · n skips it · Esc stops"));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 

@@ -223,7 +223,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                     .collect(),
             });
             let count = app.edits.staged.len();
-            let title = format!("{}: one transaction", plural(count as u64, "staged change"));
+            let title = format!("{}: one batch", plural(count as u64, "staged change"));
             let width = frame.area().width.saturating_sub(6);
             // Tall enough for every wrapped line, up to the screen; beyond that it scrolls.
             let content = wrapped_height(&lines, width.saturating_sub(2));

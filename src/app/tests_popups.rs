@@ -1,0 +1,68 @@
+//! Popups stop scrolling at their end, and their keys come from their tables.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::tests::{open_app, users_db};
+use super::*;
+
+fn key(app: &mut App, code: KeyCode) {
+    app.update(Action::Key { key: KeyEvent::new(code, KeyModifiers::NONE) });
+}
+
+/// Defect: PgDn scrolled the migrations preview until only its last line showed. It stops
+/// where the last line reaches the popup's bottom, on screen and in the state.
+#[test]
+fn a_confirmation_scrolls_no_further_than_its_last_line_at_the_bottom() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 100, 20);
+    let preview = (0..40).map(|i| PreviewLine::Item(format!("line {i}"))).collect();
+    app.ask(Confirmation { title: "apply".into(), preview, scroll: 0, on_yes: Confirmed::ApplyMigrations });
+    for _ in 0..10 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    let Overlay::Confirm(confirmation) = &app.overlay else { panic!("still asking") };
+    let visible = usize::from(confirmation.popup(&app).height - 2);
+    assert_eq!(usize::from(confirmation.scroll), 40 - visible, "the last line at the bottom, no further");
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("line 39"), "{screen}");
+    assert!(screen.contains(&format!("line {}", 40 - visible)), "a full popup of lines: {screen}");
+    key(&mut app, KeyCode::Up);
+    let Overlay::Confirm(confirmation) = &app.overlay else { panic!("still asking") };
+    assert_eq!(usize::from(confirmation.scroll), 39 - visible, "one up from the end moves at once");
+}
+
+/// Defect: help scrolled past its end into blank lines.
+#[test]
+fn help_scrolls_no_further_than_its_last_line() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 100, 24);
+    app.update(Action::OpenHelp);
+    for _ in 0..100 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    let Overlay::Help { scroll } = app.overlay else { panic!("help is open") };
+    let (lines, height) = help_layout(&app);
+    assert_eq!(usize::from(scroll), lines.len() - usize::from(height - 2));
+    key(&mut app, KeyCode::Up);
+    let Overlay::Help { scroll: up } = app.overlay else { panic!("help is open") };
+    assert_eq!(up, scroll - 1, "one up from the end moves at once");
+}
+
+/// Help lists the popups' tables: a key that works in the cell editor is in help.
+#[test]
+fn help_on_the_grid_lists_the_popups_keys() {
+    let (_dir, mut conn) = users_db(3);
+    let app = open_app(&mut conn, 100, 24);
+    let (lines, _) = help_layout(&app);
+    let titles: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| match l {
+            HelpLine::Title(t) => Some(*t),
+            _ => None,
+        })
+        .collect();
+    for wanted in ["Cell editor", "Insert form", "Review of staged changes", "Column chooser", "Export prompt"] {
+        assert!(titles.contains(&wanted), "{wanted} in {titles:?}");
+    }
+    assert!(lines.iter().any(|l| matches!(l, HelpLine::Entry { key, .. } if key.trim() == "Alt-Enter")));
+}
