@@ -66,3 +66,27 @@ fn help_on_the_grid_lists_the_popups_keys() {
     }
     assert!(lines.iter().any(|l| matches!(l, HelpLine::Entry { key, .. } if key.trim() == "Alt-Enter")));
 }
+
+/// Defect: at 80 columns the `› SQL` tab fell off the tab bar. The special screens keep their
+/// place at the right end, and a `…` says table tabs are hidden.
+#[test]
+fn a_narrow_tab_bar_keeps_the_special_screens_and_marks_hidden_tables() {
+    let (_dir, mut conn) = users_db(3);
+    for table in ["organization", "member", "invitation", "apikey", "passkey"] {
+        conn.execute_batch(&format!("CREATE TABLE {table} (id TEXT PRIMARY KEY)")).unwrap();
+    }
+    let mut app = open_app(&mut conn, 80, 24);
+    let screen = crate::ui::tests::render(&app);
+    let bar = screen.lines().next().unwrap_or_default().to_string();
+    assert!(bar.ends_with("› SQL"), "{bar}");
+    assert!(bar.contains("◇ ER") && bar.contains("⇅ migrations"), "{bar}");
+    assert!(bar.contains('…'), "hidden tables are marked: {bar}");
+    // The last table can be reached: the tables scroll, the special screens stay.
+    let last_table = app.tabs.len() - 1;
+    app.update(Action::SelectTab { index: last_table });
+    let spans = crate::app::layout::tab_spans(&app);
+    assert!(spans.iter().any(|(i, _, _)| *i == last_table), "the active table is shown: {spans:?}");
+    assert!(spans.iter().all(|(_, x, w)| x + w <= 80), "{spans:?}");
+    let bar = crate::ui::tests::render(&app).lines().next().unwrap_or_default().to_string();
+    assert!(bar.ends_with("› SQL"), "{bar}");
+}
