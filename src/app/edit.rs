@@ -10,6 +10,7 @@ use crate::db::edit::{
     CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, is_stamp_column, stage_delete, stage_update,
 };
 use crate::db::kinds::ColumnKind;
+use crate::db::labels::LabelLookup;
 use crate::db::value::{edit_text, parse_value_like};
 use crate::present::plural;
 
@@ -52,8 +53,14 @@ pub enum EditPopup {
     Cell { column: usize, input: TextArea<'static>, set_null: bool, error: Option<String> },
     /// A new row's fields.
     Insert { fields: Vec<InsertField>, focus: usize, error: Option<String> },
-    /// Confirming a delete, with what cascades.
-    Delete { changes: Vec<StagedEdit>, preview: Option<CascadePreview>, typed: TextArea<'static> },
+    /// Confirming a delete, with what cascades. `owners`: for rows with no label of their own
+    /// (a session), the label of the row their first foreign key points at (its user's email).
+    Delete {
+        changes: Vec<StagedEdit>,
+        preview: Option<CascadePreview>,
+        typed: TextArea<'static>,
+        owners: Vec<Option<String>>,
+    },
     /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
     /// The SQL of everything staged, scrolled `scroll` lines (every statement is shown whole).
     Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc>, scroll: u16 },
@@ -192,7 +199,7 @@ impl App {
             tab.window.rows.iter().filter(|r| marked.contains(&&r.cursor.key)).collect()
         };
         let mut changes = Vec::new();
-        for row in rows {
+        for row in &rows {
             let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
             match stage_delete(&meta.info, &loaded) {
                 Ok(change) => changes.push(StagedEdit { change, cursor_key: row.cursor.key.clone() }),
@@ -213,10 +220,18 @@ impl App {
             })
             .collect();
         let table = tab.name.clone();
+        let owners = owner_lookups(meta, &rows);
         let (_, effect) =
             self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::CascadePreview { table, keys });
-        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input("") });
-        vec![effect]
+        let mut effects = vec![effect];
+        if let Some(lookups) = owners {
+            let (_, effect) =
+                self.request(Worker::Foreground, super::Waiting::DeleteOwners, DbRequest::Labels { lookups });
+            effects.push(effect);
+        }
+        let owners = Vec::new();
+        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input(""), owners });
+        effects
     }
 
     pub(super) fn undo_staged(&mut self) -> Vec<Effect> {
@@ -321,7 +336,7 @@ impl App {
                 }
             },
             EditPopup::Insert { .. } => return self.insert_key(key),
-            EditPopup::Delete { changes, preview, typed } => {
+            EditPopup::Delete { changes, preview, typed, .. } => {
                 let asks_count = changes.len() > TYPE_COUNT_ABOVE;
                 match lookup(DELETE_KEYS, &key) {
                     Some(AnswerKey::No) if !asks_count || key.code == KeyCode::Esc => self.overlay = Overlay::None,
@@ -492,6 +507,36 @@ impl App {
             Ok(_) => {}
             Err(message) if cancelled => self.say(Level::Warning, format!("{message} (staged changes kept)")),
             Err(message) => self.show_error(format!("{message} (staged changes kept)")),
+        }
+        Vec::new()
+    }
+}
+
+/// For rows whose table has no label column (a session), the label to read of the row their
+/// first foreign key points at, one a row; `None` when a row has none to follow.
+fn owner_lookups(meta: &super::TableMeta, rows: &[&crate::db::page::PageRow]) -> Option<Vec<LabelLookup>> {
+    if crate::db::labels::label_column(&meta.info.columns).is_some() {
+        return None;
+    }
+    let (at, (table, column)) = meta.kinds.iter().enumerate().find_map(|(i, kind)| match kind {
+        ColumnKind::ForeignKey { table, column } => Some((i, (table, column))),
+        _ => None,
+    })?;
+    rows.iter()
+        .map(|row| match row.values.get(at) {
+            Some(Value::Null) | None => None,
+            Some(value) => Some(LabelLookup { table: table.clone(), column: column.clone(), value: value.clone() }),
+        })
+        .collect()
+}
+
+impl App {
+    /// The owners' labels arrived: the delete names them instead of the rows' keys.
+    pub(super) fn on_delete_owners(&mut self, reply: DbReply) -> Vec<Effect> {
+        if let (Overlay::Edit(EditPopup::Delete { owners, .. }), Ok(DbResult::Labels(found))) =
+            (&mut self.overlay, reply.result)
+        {
+            *owners = found.into_iter().map(|label| label.map(|l| l.text)).collect();
         }
         Vec::new()
     }

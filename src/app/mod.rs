@@ -369,6 +369,7 @@ impl App {
             Waiting::StagedCheck => self.on_staged_check(reply),
             Waiting::RefPicker => self.on_ref_picker_reply(&reply).unwrap_or_default(),
             Waiting::DetailLabels => self.on_overlay_reply(&reply).unwrap_or_default(),
+            Waiting::DeleteOwners => self.on_delete_owners(reply),
             Waiting::Export if self.awaits_export(reply.id) => self.on_export_reply(reply),
             Waiting::Export => Vec::new(),
             Waiting::Console | Waiting::ConsoleSchema => self.on_console_reply(waiting, reply),

@@ -90,3 +90,25 @@ fn a_narrow_tab_bar_keeps_the_special_screens_and_marks_hidden_tables() {
     let bar = crate::ui::tests::render(&app).lines().next().unwrap_or_default().to_string();
     assert!(bar.ends_with("› SQL"), "{bar}");
 }
+
+/// Defect: deleting a session asked "Delete session id=s1?": a session is named by its
+/// owner's email.
+#[test]
+fn a_session_delete_names_its_owners_email() {
+    let (_dir, mut conn) = users_db(3);
+    conn.execute_batch(
+        "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId) VALUES
+           ('s1', 1, 't1', 1, 1, 'u0001');",
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    let session = app.tab_titles().iter().position(|t| *t == "session").expect("a session tab");
+    let effects = app.update(Action::SelectTab { index: session });
+    super::tests::settle(&mut app, &mut conn, effects);
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE) });
+    super::tests::settle(&mut app, &mut conn, effects);
+    let email: String = conn.query_row("SELECT email FROM user WHERE id = 'u0001'", [], |r| r.get(0)).unwrap();
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains(&format!("Delete session of {email}?")), "{screen}");
+    assert!(!screen.contains("id=s1"), "{screen}");
+}

@@ -20,11 +20,16 @@ const NAMED_ROWS: usize = 5;
 
 /// `Delete user alice@example.com?`, or `Delete 3 rows of user: a, b, c?`: the rows by name, so
 /// the confirmation is about these rows and not only "1 user, 2 accounts".
-fn delete_question(changes: &[crate::app::StagedEdit]) -> String {
+fn delete_question(changes: &[crate::app::StagedEdit], owners: &[Option<String>]) -> String {
     let rows: Vec<(&str, String)> = changes
         .iter()
-        .filter_map(|edit| match &edit.change {
-            StagedChange::Delete { table, key, expected } => Some((table.as_str(), loaded_row_label(expected, key))),
+        .enumerate()
+        .filter_map(|(at, edit)| match &edit.change {
+            // A row without a label of its own (a session) is named by its owner (the user's email).
+            StagedChange::Delete { table, key, expected } => match owners.get(at).cloned().flatten() {
+                Some(owner) => Some((table.as_str(), format!("of {owner}"))),
+                None => Some((table.as_str(), loaded_row_label(expected, key))),
+            },
             _ => None,
         })
         .collect();
@@ -162,8 +167,8 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 frame.render_widget(Paragraph::new(error.as_str()).style(theme::error()), area);
             }
         }
-        EditPopup::Delete { changes, preview, typed } => {
-            let mut lines: Vec<Line> = vec![Line::styled(delete_question(changes), theme::header())];
+        EditPopup::Delete { changes, preview, typed, owners } => {
+            let mut lines: Vec<Line> = vec![Line::styled(delete_question(changes, owners), theme::header())];
             match preview {
                 None => lines.push(Line::styled("Working out what cascades…", theme::dim())),
                 Some(preview) => {
