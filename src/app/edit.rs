@@ -14,12 +14,11 @@ use crate::db::labels::LabelLookup;
 use crate::db::value::{edit_text, parse_value_like};
 use crate::present::plural;
 
+use super::confirm::{Confirmation, Confirmed, PreviewLine};
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
 use super::keymap::lookup;
-use super::popup_keys::{
-    AnswerKey, CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey, DELETE_KEYS, QUIT_KEYS, REVIEW_KEYS,
-};
+use super::popup_keys::{AnswerKey, CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey, DELETE_KEYS};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
@@ -61,13 +60,8 @@ pub enum EditPopup {
         typed: TextArea<'static>,
         owners: Vec<Option<String>>,
     },
-    /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
-    /// The SQL of everything staged, scrolled `scroll` lines (every statement is shown whole).
-    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc>, scroll: u16 },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
-    /// Quitting with staged changes.
-    ConfirmQuit,
 }
 
 /// One field of the insert form.
@@ -259,11 +253,19 @@ impl App {
         let now = self.ctx.now;
         let (_, effect) =
             self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::PreviewChanges { changes, now });
-        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now, scroll: 0 });
+        // The review is a confirmation; yes waits for the SQL it shows (committed as of `now`,
+        // the `updatedAt` the preview has).
+        self.ask(Confirmation {
+            title: format!("{}: one batch", plural(self.edits.staged.len() as u64, "staged change")),
+            preview: vec![PreviewLine::Note("Preparing the SQL…".into())],
+            scroll: 0,
+            on_yes: Confirmed::Commit { now },
+            waiting: true,
+        });
         vec![effect]
     }
 
-    fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
+    pub(super) fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
         let request = DbRequest::CommitChanges { changes, overwrite, now, audit: self.source.audit.clone() };
         let (_, effect) = self.request(Worker::Foreground, super::Waiting::Edit, request);
@@ -288,10 +290,21 @@ impl App {
 
     /// Quit asks first when changes are staged.
     pub(super) fn confirm_quit(&mut self) -> bool {
-        if self.edits.staged.is_empty() || matches!(self.overlay, Overlay::Edit(EditPopup::ConfirmQuit)) {
+        if self.edits.staged.is_empty() || self.confirming(&Confirmed::Quit) {
             return true;
         }
-        self.overlay = Overlay::Edit(EditPopup::ConfirmQuit);
+        let count = self.edits.staged.len();
+        let verb = if count == 1 { "is" } else { "are" };
+        self.ask(Confirmation {
+            title: "quit?".into(),
+            preview: vec![
+                PreviewLine::Item(format!("{} {verb} not committed.", plural(count as u64, "staged change"))),
+                PreviewLine::Note("Quitting discards them.".into()),
+            ],
+            scroll: 0,
+            on_yes: Confirmed::Quit,
+            waiting: false,
+        });
         false
     }
 
@@ -361,20 +374,6 @@ impl App {
                     _ => {}
                 }
             }
-            EditPopup::Review { statements, now, scroll, .. } => match lookup(REVIEW_KEYS, &key) {
-                Some(AnswerKey::Scroll(i16::MIN)) => *scroll = 0,
-                Some(AnswerKey::Scroll(lines)) if lines < 0 => *scroll = scroll.saturating_sub(lines.unsigned_abs()),
-                Some(AnswerKey::Scroll(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
-                Some(AnswerKey::Yes) if statements.is_some() => {
-                    let now = *now;
-                    return self.commit_staged(false, now);
-                }
-                Some(AnswerKey::No) => {
-                    self.overlay = Overlay::None;
-                    self.say(Level::Info, "changes kept staged");
-                }
-                _ => {}
-            },
             EditPopup::Conflict { .. } => match lookup(CONFLICT_KEYS, &key) {
                 Some(ConflictKey::Overwrite) => {
                     let now = self.ctx.now;
@@ -388,13 +387,6 @@ impl App {
                 }
                 Some(ConflictKey::Back) => self.overlay = Overlay::None,
                 None => {}
-            },
-            EditPopup::ConfirmQuit => match lookup(QUIT_KEYS, &key) {
-                Some(AnswerKey::Yes) => self.should_quit = true,
-                _ => {
-                    self.overlay = Overlay::None;
-                    self.say(Level::Info, "not quitting: Ctrl-S commits, u undoes");
-                }
             },
         }
         Vec::new()
@@ -487,9 +479,11 @@ impl App {
                 }
             }
             Ok(DbResult::Preview { statements, problems }) => {
-                if let Overlay::Edit(EditPopup::Review { statements: shown, problems: found, .. }) = &mut self.overlay {
-                    *shown = Some(statements);
-                    *found = problems;
+                if let Overlay::Confirm(review) = &mut self.overlay
+                    && matches!(review.on_yes, Confirmed::Commit { .. })
+                {
+                    review.preview = review_lines(&statements, &problems);
+                    review.waiting = false;
                 }
             }
             Ok(DbResult::Committed(report)) => {
@@ -540,6 +534,19 @@ impl App {
         }
         Vec::new()
     }
+}
+
+/// The review's preview: what SQLite will refuse, then every statement exactly as it runs.
+fn review_lines(statements: &[String], problems: &[String]) -> Vec<PreviewLine> {
+    let mut lines: Vec<PreviewLine> = problems.iter().map(|p| PreviewLine::Problem(format!("⚠ {p}"))).collect();
+    if !problems.is_empty() {
+        lines.push(PreviewLine::Problem("SQLite will refuse this commit as it stands.".into()));
+    }
+    for statement in statements {
+        lines.push(PreviewLine::Sql(statement.clone()));
+        lines.push(PreviewLine::Blank);
+    }
+    lines
 }
 
 /// `1 row updated, 2 rows deleted (+3 in cascade)`: what a commit did, counted in rows.

@@ -50,7 +50,7 @@ const INSERT: &[Hint] = &[
 ];
 const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
 const DELETE: &[Hint] = &[("y", "stage the delete"), ("n / Esc", "no")];
-const QUIT: &[Hint] = &[("y", "quit, discarding staged"), ("any key", "stay")];
+const QUIT: &[Hint] = &[("y", "quit, discarding staged"), ("n / Esc", "stay")];
 /// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
 const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
@@ -89,8 +89,6 @@ pub fn hints(app: &App) -> &'static [Hint] {
             EditPopup::Cell { .. } => CELL,
             EditPopup::Insert { .. } => INSERT,
             EditPopup::Delete { .. } => DELETE,
-            EditPopup::ConfirmQuit => QUIT,
-            EditPopup::Review { .. } => REVIEW,
             EditPopup::Conflict { .. } => CONFLICT,
         },
         Overlay::User(panel) => match &panel.step {
@@ -105,7 +103,11 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Export(_) => EXPORT,
         Overlay::Columns(_) => COLUMNS,
         Overlay::RefPick(_) => REF_PICK,
-        Overlay::Confirm(_) => CONFIRM_SCROLL,
+        Overlay::Confirm(confirmation) => match confirmation.on_yes {
+            super::Confirmed::Commit { .. } => REVIEW,
+            super::Confirmed::Quit => QUIT,
+            super::Confirmed::ApplyMigrations => CONFIRM_SCROLL,
+        },
     }
 }
 
@@ -199,8 +201,8 @@ mod tests {
         check("cell", CELL, popup::CELL_KEYS, &[KeyCode::Char('u')]);
         check("insert", INSERT, popup::INSERT_KEYS, &[]);
         check("delete", DELETE, popup::DELETE_KEYS, &[]);
-        check("quit", QUIT, popup::QUIT_KEYS, &[]);
-        check("review", REVIEW, popup::REVIEW_KEYS, &[]);
+        check("quit", QUIT, super::super::CONFIRM_KEYS, &[]);
+        check("review", REVIEW, super::super::CONFIRM_KEYS, &[]);
         check("conflict", CONFLICT, popup::CONFLICT_KEYS, &[]);
         check("removal", REMOVE, popup::REMOVAL_KEYS, &[]);
         check("impersonations", SCROLL, popup::VIEW_KEYS, &[]);

@@ -61,8 +61,6 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     walk("cell editor", popup::CELL_KEYS);
     walk("insert form", popup::INSERT_KEYS);
     walk("delete", popup::DELETE_KEYS);
-    walk("review", popup::REVIEW_KEYS);
-    walk("quit", popup::QUIT_KEYS);
     walk("conflict", popup::CONFLICT_KEYS);
     walk("search", popup::SEARCH_KEYS);
     walk("column chooser", popup::COLUMNS_KEYS);

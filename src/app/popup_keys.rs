@@ -1,5 +1,4 @@
-//! Keys as data for the popups of editing (cell editor, insert form, delete, review, conflict,
-//! quit), the search prompt, the column chooser, the export prompt and the user panel's
+//! Keys as data for the popups of editing (cell editor, insert form, delete, conflict), the search prompt, the column chooser, the export prompt and the user panel's
 //! removal and impersonation steps. Each table drives its popup's key handling and its help
 //! section, like the tables in `keymap`.
 
@@ -77,13 +76,11 @@ pub static INSERT_KEYS: &[Binding<InsertKey>] = &[
     Binding { keys: "Esc", description: "cancel, nothing staged", chords: &[key(KeyCode::Esc)], action: Some(InsertKey::Cancel) },
 ];
 
-/// What a key does in a yes / no popup of editing.
+/// What a key does in the delete popup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnswerKey {
     Yes,
     No,
-    /// Scroll this many lines (`i16::MIN`: to the top).
-    Scroll(i16),
 }
 
 /// Keys of the delete confirmation (more than ten rows: the count is typed, then Enter).
@@ -91,25 +88,6 @@ pub enum AnswerKey {
 pub static DELETE_KEYS: &[Binding<AnswerKey>] = &[
     Binding { keys: "y / Enter", description: "stage the delete (Ctrl-s reviews and commits it)", chords: &[ch('y'), key(KeyCode::Enter)], action: Some(AnswerKey::Yes) },
     Binding { keys: "n / Esc", description: "cancel (n is typed when a count is asked)", chords: &[ch('n'), key(KeyCode::Esc)], action: Some(AnswerKey::No) },
-];
-
-/// Keys of the review of staged changes.
-#[rustfmt::skip]
-pub static REVIEW_KEYS: &[Binding<AnswerKey>] = &[
-    Binding { keys: "y", description: "commit everything staged as one batch", chords: &[ch('y')], action: Some(AnswerKey::Yes) },
-    Binding { keys: "n / Esc / q", description: "back, the changes stay staged", chords: &[ch('n'), key(KeyCode::Esc), ch('q')], action: Some(AnswerKey::No) },
-    Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), ch('k')], action: Some(AnswerKey::Scroll(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(AnswerKey::Scroll(1)) },
-    Binding { keys: "PgUp PgDn / Space", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(AnswerKey::Scroll(-10)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(AnswerKey::Scroll(10)) },
-    Binding { keys: "Home", description: "back to the top", chords: &[key(KeyCode::Home)], action: Some(AnswerKey::Scroll(i16::MIN)) },
-];
-
-/// Keys of the question before quitting with staged changes.
-#[rustfmt::skip]
-pub static QUIT_KEYS: &[Binding<AnswerKey>] = &[
-    Binding { keys: "y", description: "quit, discarding what is staged", chords: &[ch('y')], action: Some(AnswerKey::Yes) },
-    Binding { keys: "any other key", description: "stay", chords: &[], action: None },
 ];
 
 /// What a key does when a commit met rows changed by someone else.
@@ -234,9 +212,8 @@ pub fn browser_sections() -> Vec<(&'static str, Vec<(&'static str, &'static str)
         ("Cell editor", help_rows(CELL_KEYS)),
         ("Insert form", help_rows(INSERT_KEYS)),
         ("Delete", help_rows(DELETE_KEYS)),
-        ("Review of staged changes", help_rows(REVIEW_KEYS)),
         ("Conflict", help_rows(CONFLICT_KEYS)),
-        ("Quit with staged changes", help_rows(QUIT_KEYS)),
+        ("Review, quit and other confirmations", help_rows(super::CONFIRM_KEYS)),
         ("Column chooser", help_rows(COLUMNS_KEYS)),
         ("Export prompt", help_rows(EXPORT_KEYS)),
         ("Removing a user", help_rows(REMOVAL_KEYS)),

@@ -16,13 +16,23 @@ fn a_confirmation_scrolls_no_further_than_its_last_line_at_the_bottom() {
     let (_dir, mut conn) = users_db(3);
     let mut app = open_app(&mut conn, 100, 20);
     let preview = (0..40).map(|i| PreviewLine::Item(format!("line {i}"))).collect();
-    app.ask(Confirmation { title: "apply".into(), preview, scroll: 0, on_yes: Confirmed::ApplyMigrations });
+    app.ask(Confirmation {
+        title: "apply".into(),
+        preview,
+        scroll: 0,
+        on_yes: Confirmed::ApplyMigrations,
+        waiting: false,
+    });
     for _ in 0..10 {
         key(&mut app, KeyCode::PageDown);
     }
     let Overlay::Confirm(confirmation) = &app.overlay else { panic!("still asking") };
     let visible = usize::from(confirmation.popup(&app).height - 2);
-    assert_eq!(usize::from(confirmation.scroll), 40 - visible, "the last line at the bottom, no further");
+    assert_eq!(
+        usize::from(confirmation.scroll),
+        confirmation.height(&app) - visible,
+        "the last line at the bottom, no further"
+    );
     let screen = crate::ui::tests::render(&app);
     assert!(screen.contains("line 39"), "{screen}");
     assert!(screen.contains(&format!("line {}", 40 - visible)), "a full popup of lines: {screen}");
@@ -61,7 +71,9 @@ fn help_on_the_grid_lists_the_popups_keys() {
             _ => None,
         })
         .collect();
-    for wanted in ["Cell editor", "Insert form", "Review of staged changes", "Column chooser", "Export prompt"] {
+    for wanted in
+        ["Cell editor", "Insert form", "Review, quit and other confirmations", "Column chooser", "Export prompt"]
+    {
         assert!(titles.contains(&wanted), "{wanted} in {titles:?}");
     }
     assert!(lines.iter().any(|l| matches!(l, HelpLine::Entry { key, .. } if key.trim() == "Alt-Enter")));

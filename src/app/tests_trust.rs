@@ -66,8 +66,8 @@ fn an_idle_tick_moves_the_clock_that_now_is_written_with() {
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(staged_new(&app), Value::Integer(later.timestamp_millis()));
     ctrl(&mut app, &mut conn, 's');
-    let Overlay::Edit(EditPopup::Review { now, .. }) = &app.overlay else { panic!("the review opens") };
-    assert_eq!(*now, later, "the commit is stamped with the tick's clock");
+    let Overlay::Confirm(review) = &app.overlay else { panic!("the review opens") };
+    assert_eq!(review.on_yes, Confirmed::Commit { now: later }, "the commit is stamped with the tick's clock");
 }
 
 #[test]

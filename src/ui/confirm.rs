@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::{App, Confirmation, PreviewLine};
@@ -15,6 +15,7 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
             PreviewLine::Heading(text) => lines.push(Line::styled(text.clone(), theme::header())),
             PreviewLine::Note(text) => lines.push(Line::styled(text.clone(), theme::dim())),
             PreviewLine::Item(text) => lines.push(Line::styled(text.clone(), theme::warning())),
+            PreviewLine::Problem(text) => lines.push(Line::styled(text.clone(), theme::error())),
             PreviewLine::Sql(sql) => lines.extend(super::sql::highlight(sql).into_iter().map(|mut l| {
                 l.spans.insert(0, Span::raw("    "));
                 l
@@ -34,7 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
         .title_bottom(Line::styled(keys, theme::key()));
     // Where the view is, when the preview does not fit.
     let visible = usize::from(height.saturating_sub(2));
-    let total = lines.len();
+    let total = confirmation.height(app);
     if total > visible {
         let top = usize::from(confirmation.scroll) + 1;
         let bottom = (usize::from(confirmation.scroll) + visible).min(total);
@@ -42,5 +43,5 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
         block = block.title_bottom(Line::styled(position, theme::dim()).right_aligned());
     }
     let scroll = confirmation.scroll.min(confirmation.last_scroll(app));
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll, 0)), popup);
 }

@@ -60,11 +60,6 @@ fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) ->
 
 /// Rows `lines` take once wrapped at `width` (word wrapping can take a little more: one spare
 /// row per long line keeps the last words on screen).
-fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1) + usize::from(l.width() > width)).sum();
-    u16::try_from(rows).unwrap_or(u16::MAX)
-}
 
 /// What a kind accepts, shown under the editor. A key declared INTEGER takes a whole number.
 fn kind_hint(kind: &ColumnKind, decl_type: &str) -> String {
@@ -207,48 +202,6 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        EditPopup::Review { statements, problems, scroll, .. } => {
-            let mut lines: Vec<Line> = problems
-                .iter()
-                .map(|p| Line::styled(format!("⚠ {p}"), theme::error()))
-                .chain(
-                    (!problems.is_empty())
-                        .then(|| Line::styled("SQLite will refuse this commit as it stands.", theme::error())),
-                )
-                .collect();
-            lines.extend(match statements {
-                None => vec![Line::styled("Preparing the SQL…", theme::dim())],
-                Some(statements) => statements
-                    .iter()
-                    .flat_map(|s| {
-                        let mut lines = super::sql::highlight(s);
-                        lines.push(Line::raw(""));
-                        lines
-                    })
-                    .collect(),
-            });
-            let count = app.edits.staged.len();
-            let title = format!("{}: one batch", plural(count as u64, "staged change"));
-            let width = frame.area().width.saturating_sub(6);
-            // Tall enough for every wrapped line, up to the screen; beyond that it scrolls.
-            let content = wrapped_height(&lines, width.saturating_sub(2));
-            let height = (content + 2).min(frame.area().height.saturating_sub(2));
-            let room = height.saturating_sub(2);
-            let hint = if content > room {
-                let last = content.saturating_sub(room);
-                let shown = (*scroll).min(last);
-                format!(
-                    "y commit · Esc keep staged · ↑↓ PgUp PgDn scroll ({}-{} of {content})",
-                    shown + 1,
-                    shown + room
-                )
-            } else {
-                "y commit · Esc keep staged".to_string()
-            };
-            let inner = popup(frame, width, height, &title, &hint);
-            let scroll = (*scroll).min(content.saturating_sub(room));
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
-        }
         EditPopup::Conflict { conflicts } => {
             let mut lines: Vec<Line> = vec![Line::styled(
                 "Nothing was written. These rows changed since squall loaded them:",
@@ -271,14 +224,6 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let inner =
                 popup(frame, 90, lines.len() as u16 + 2, "conflict", "r reload (drop staged) · o overwrite · Esc back");
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        }
-        EditPopup::ConfirmQuit => {
-            let count = app.edits.staged.len();
-            let inner = popup(frame, 60, 4, "quit?", "y quit and discard · any other key stays");
-            let verb = if count == 1 { "is" } else { "are" };
-            let text =
-                format!("{} {verb} not committed.\nQuitting discards them.", plural(count as u64, "staged change"));
-            frame.render_widget(Paragraph::new(text).style(theme::warning()), inner);
         }
     }
 }
