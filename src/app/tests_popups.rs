@@ -124,3 +124,17 @@ fn a_session_delete_names_its_owners_email() {
     assert!(screen.contains(&format!("Delete session of {email}?")), "{screen}");
     assert!(!screen.contains("id=s1"), "{screen}");
 }
+
+/// Defect: at 80 columns lines were cut without `…`: the console's first line, and the hint
+/// line dropping hints that do not fit.
+#[test]
+fn narrow_lines_are_cut_with_an_ellipsis() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 60, 24);
+    let hint = crate::ui::tests::render(&app).lines().last().unwrap_or_default().to_string();
+    assert!(hint.contains('…'), "hints left out are marked: {hint}");
+    app.update(Action::OpenConsole);
+    let screen = crate::ui::tests::render(&app);
+    let line = screen.lines().find(|l| l.contains("F5 or Ctrl-r")).unwrap_or_default();
+    assert!(line.ends_with('…'), "{screen}");
+}
