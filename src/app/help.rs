@@ -47,7 +47,9 @@ fn sections(app: &App) -> Vec<Section> {
             sections.push(("Confirmation", help_rows(super::CONFIRM_KEYS)));
         }
         Screen::Console => {
-            sections.push(("SQL console", super::CONSOLE_KEYS.to_vec()));
+            sections.push(("SQL console", help_rows(super::CONSOLE_KEYS)));
+            sections.push(("Console results", help_rows(super::RESULT_KEYS)));
+            sections.push(("Console write question", help_rows(super::WRITE_KEYS)));
             sections.push(("Row detail", help_rows(DETAIL_KEYS)));
         }
     }

@@ -149,6 +149,9 @@ mod tests {
                 "PgDn" => vec![plain(KeyCode::PageDown)],
                 "Space" => vec![plain(KeyCode::Char(' '))],
                 "type" | "any" | "key" => Vec::new(),
+                function if function.len() > 1 && function.starts_with('F') => {
+                    function[1..].parse().map(|n| plain(KeyCode::F(n))).into_iter().collect()
+                }
                 ctrl if ctrl.starts_with("Ctrl-") => ctrl
                     .chars()
                     .last()
@@ -208,5 +211,9 @@ mod tests {
         check("impersonations", SCROLL, popup::VIEW_KEYS, &[]);
         check("export", EXPORT, popup::EXPORT_KEYS, &[]);
         check("columns", COLUMNS, popup::COLUMNS_KEYS, &[]);
+        // `Ctrl-p/n` reads as Ctrl-p and a plain n: n is Ctrl-n there.
+        check("console", CONSOLE, super::super::CONSOLE_KEYS, &[KeyCode::Char('n')]);
+        // `gg` is two presses of g, each bound.
+        check("console results", CONSOLE_RESULTS, super::super::RESULT_KEYS, &[]);
     }
 }

@@ -67,6 +67,9 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     walk("export prompt", popup::EXPORT_KEYS);
     walk("removal", popup::REMOVAL_KEYS);
     walk("impersonations", popup::VIEW_KEYS);
+    walk("console", crate::app::CONSOLE_KEYS);
+    walk("console results", crate::app::RESULT_KEYS);
+    walk("console write", crate::app::WRITE_KEYS);
     // Each menu entry is drawn with the letter its binding has.
     for item in crate::app::MenuItem::ALL {
         let event = KeyEvent::new(ratatui::crossterm::event::KeyCode::Char(item.key()), KeyModifiers::NONE);

@@ -7,6 +7,7 @@ mod browser;
 mod columns;
 mod confirm;
 mod console;
+mod console_keymap;
 mod console_keys;
 mod console_run;
 mod detail;
@@ -50,7 +51,8 @@ pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine};
 pub use console::{
     Awaiting, ConsoleAreas, ConsoleFocus, ConsoleState, Outcome, StatementResult, console_areas, console_body,
 };
-pub use console_keys::{CONSOLE_KEYS, editor_with};
+pub use console_keymap::{CONSOLE_KEYS, RESULT_KEYS, WRITE_KEYS};
+pub use console_keys::editor_with;
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::ErScreen;
 pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};

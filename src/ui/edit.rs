@@ -58,9 +58,6 @@ fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) ->
     inner
 }
 
-/// Rows `lines` take once wrapped at `width` (word wrapping can take a little more: one spare
-/// row per long line keeps the last words on screen).
-
 /// What a kind accepts, shown under the editor. A key declared INTEGER takes a whole number.
 fn kind_hint(kind: &ColumnKind, decl_type: &str) -> String {
     let integer = affinity(decl_type) == Affinity::Integer;
