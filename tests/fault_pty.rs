@@ -171,7 +171,7 @@ fn a_commit_on_a_wal_database_is_in_the_main_file_after_quitting() {
     session.send("\u{13}");
     session.wait_for("y commit", WAIT);
     session.send("y");
-    session.wait_for("committed in one transaction", WAIT);
+    session.wait_for("committed: ", WAIT);
     session.send("q");
     assert!(session.wait_exit(WAIT).success());
     assert_eq!(names(&folder(&folder_path)), ["wal.db"], "the -wal and -shm are removed");

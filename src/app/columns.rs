@@ -2,7 +2,7 @@
 //! people look for on better-auth's user table, shaped by the user (column chooser `c`, `<` /
 //! `>`), and remembered per database and table through [`Effect::SaveColumns`].
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use unicode_width::UnicodeWidthStr;
 
 use crate::db::kinds::{ColumnKind, name_words};
@@ -12,7 +12,9 @@ use crate::db::value::display_cell;
 use super::grid_layout::{
     ColumnPrefs, GridColumn, GridLayout, MAX_WIDTH, MIN_WIDTH, Measured, RESIZE_STEP, SESSIONS_KEY, STATUS_KEY,
 };
+use super::keymap::lookup;
 use super::layout::GUTTER;
+use super::popup_keys::{COLUMNS_KEYS, ColumnsKey};
 use super::{App, Effect, Level, Overlay, TableTab};
 
 /// Width of the user table's status column: `banned→2026-03-04` fits whole.
@@ -332,21 +334,17 @@ impl App {
             return Vec::new();
         };
         let at = chooser.selected.min(last);
-        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
         let select = |app: &mut App, to: usize| {
             if let Overlay::Columns(chooser) = &mut app.overlay {
                 chooser.selected = to.min(last);
             }
         };
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('c') | KeyCode::Char('q') => self.overlay = Overlay::None,
-            KeyCode::Up if shift => return self.reorder(&entries, at, -1),
-            KeyCode::Down if shift => return self.reorder(&entries, at, 1),
-            KeyCode::Char('K') => return self.reorder(&entries, at, -1),
-            KeyCode::Char('J') => return self.reorder(&entries, at, 1),
-            KeyCode::Up | KeyCode::Char('k') => select(self, at.saturating_sub(1)),
-            KeyCode::Down | KeyCode::Char('j') => select(self, at + 1),
-            KeyCode::Char(' ') | KeyCode::Enter => {
+        match lookup(COLUMNS_KEYS, &key) {
+            Some(ColumnsKey::Close) => self.overlay = Overlay::None,
+            Some(ColumnsKey::Move(step)) => return self.reorder(&entries, at, i64::from(step)),
+            Some(ColumnsKey::Select(step)) if step < 0 => select(self, at.saturating_sub(1)),
+            Some(ColumnsKey::Select(_)) => select(self, at + 1),
+            Some(ColumnsKey::Toggle) => {
                 let entry = &entries[at];
                 let shown = entries.iter().filter(|e| !e.hidden).count();
                 if !entry.hidden && shown <= 1 {
@@ -362,13 +360,12 @@ impl App {
                     }
                 });
             }
-            KeyCode::Char('<') => return self.resize_key(&entries[at].key, -1),
-            KeyCode::Char('>') => return self.resize_key(&entries[at].key, 1),
-            KeyCode::Char('r') => {
+            Some(ColumnsKey::Resize(steps)) => return self.resize_key(&entries[at].key, i16::from(steps)),
+            Some(ColumnsKey::Reset) => {
                 self.say(Level::Info, "columns back to their default order, widths and visibility");
                 return self.change_prefs(|prefs| *prefs = ColumnPrefs::default());
             }
-            _ => {}
+            None => {}
         }
         Vec::new()
     }

@@ -3,6 +3,7 @@
 //! moves here; applying migrations is the first.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
 
 use super::keymap::{Binding, Chord, lookup};
 use super::{App, Effect, Level, Overlay};
@@ -12,6 +13,10 @@ use super::{App, Effect, Level, Overlay};
 pub enum Confirmed {
     /// Apply the pending migrations the preview listed.
     ApplyMigrations,
+    /// Commit everything staged, stamped with the `now` its preview was made with.
+    Commit { now: chrono::DateTime<chrono::Utc> },
+    /// Quit, discarding what is staged.
+    Quit,
 }
 
 impl Confirmed {
@@ -19,6 +24,8 @@ impl Confirmed {
     pub fn verb(&self) -> &'static str {
         match self {
             Confirmed::ApplyMigrations => "apply",
+            Confirmed::Commit { .. } => "commit",
+            Confirmed::Quit => "quit and discard",
         }
     }
 
@@ -26,6 +33,8 @@ impl Confirmed {
     fn declined(&self) -> &'static str {
         match self {
             Confirmed::ApplyMigrations => "nothing applied",
+            Confirmed::Commit { .. } => "changes kept staged",
+            Confirmed::Quit => "not quitting: Ctrl-S commits, u undoes",
         }
     }
 }
@@ -41,15 +50,27 @@ pub enum PreviewLine {
     Item(String),
     /// A statement exactly as it runs, possibly over several lines.
     Sql(String),
+    /// Why the change will fail as it stands (a unique clash the review found).
+    Problem(String),
     Blank,
 }
 
 impl PreviewLine {
-    /// Lines it takes on screen.
-    fn height(&self) -> usize {
+    /// Rows it takes on screen, wrapped at `width` (a statement is shown whole, indented).
+    fn rows(&self, width: u16) -> usize {
+        let width = usize::from(width.max(1));
+        // A row of slack per wrapped line: words wrap before the edge, not at it.
+        let wrapped = |text: &str| {
+            let cells = usize::from(super::layout::text_width(text));
+            cells.div_ceil(width).max(1) + usize::from(cells > width)
+        };
         match self {
-            PreviewLine::Sql(sql) => sql.lines().count().max(1),
-            _ => 1,
+            PreviewLine::Sql(sql) => sql.lines().map(|line| wrapped(&format!("    {line}"))).sum::<usize>().max(1),
+            PreviewLine::Heading(text)
+            | PreviewLine::Note(text)
+            | PreviewLine::Item(text)
+            | PreviewLine::Problem(text) => wrapped(text),
+            PreviewLine::Blank => 1,
         }
     }
 }
@@ -61,12 +82,36 @@ pub struct Confirmation {
     pub preview: Vec<PreviewLine>,
     pub scroll: u16,
     pub on_yes: Confirmed,
+    /// The preview is still being made: yes waits for it (what is not shown does not run).
+    pub waiting: bool,
 }
 
 impl Confirmation {
-    /// Lines the preview takes on screen.
-    pub fn height(&self) -> usize {
-        self.preview.iter().map(PreviewLine::height).sum()
+    /// Rows the preview takes on screen, wrapped at the popup's inner width.
+    pub fn height(&self, app: &App) -> usize {
+        let inner = Self::width(app).saturating_sub(2);
+        self.preview.iter().map(|line| line.rows(inner)).sum()
+    }
+
+    fn width(app: &App) -> u16 {
+        app.width.saturating_sub(8)
+    }
+
+    /// Where the popup goes: below the tab bar, as tall as its preview up to the screen. The
+    /// keys and the screen share it, so scrolling stops where the last line reaches the bottom.
+    pub fn popup(&self, app: &App) -> Rect {
+        let screen = super::layout::areas(app);
+        let area = screen.header.union(screen.grid);
+        let width = Self::width(app).min(area.width);
+        let lines = u16::try_from(self.height(app)).unwrap_or(u16::MAX);
+        let height = lines.saturating_add(2).min(area.height.saturating_sub(2));
+        Rect::new(area.x + (area.width - width) / 2, area.y + 1, width, height)
+    }
+
+    /// The last scroll position: the preview's last line at the popup's bottom.
+    pub fn last_scroll(&self, app: &App) -> u16 {
+        let visible = usize::from(self.popup(app).height.saturating_sub(2));
+        u16::try_from(self.height(app).saturating_sub(visible)).unwrap_or(u16::MAX)
     }
 }
 
@@ -106,32 +151,40 @@ impl App {
     }
 
     pub(super) fn confirmation_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let last = match &self.overlay {
+            Overlay::Confirm(confirmation) => confirmation.last_scroll(self),
+            _ => return Vec::new(),
+        };
         let Overlay::Confirm(confirmation) = &mut self.overlay else { return Vec::new() };
         match lookup(CONFIRM_KEYS, &key) {
+            Some(ConfirmKey::Yes) if confirmation.waiting => {}
             Some(ConfirmKey::Yes) => {
                 let on_yes = confirmation.on_yes.clone();
                 self.overlay = Overlay::None;
-                self.run_confirmed(on_yes)
+                return self.run_confirmed(on_yes);
             }
             Some(ConfirmKey::No) => {
                 let message = confirmation.on_yes.declined();
                 self.overlay = Overlay::None;
                 self.say(Level::Info, message);
-                Vec::new()
             }
             Some(ConfirmKey::Scroll(lines)) => {
-                let last = confirmation.height().saturating_sub(1) as i64;
-                let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, last.max(0));
+                let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, i64::from(last));
                 confirmation.scroll = u16::try_from(next).unwrap_or(u16::MAX);
-                Vec::new()
             }
-            None => Vec::new(),
+            None => {}
         }
+        Vec::new()
     }
 
     fn run_confirmed(&mut self, on_yes: Confirmed) -> Vec<Effect> {
         match on_yes {
             Confirmed::ApplyMigrations => self.start_apply(),
+            Confirmed::Commit { now } => self.commit_staged(false, now),
+            Confirmed::Quit => {
+                self.should_quit = true;
+                Vec::new()
+            }
         }
     }
 }

@@ -5,28 +5,15 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea};
 
 use super::console::{Completion, ConsoleFocus, HistorySearch, Outcome};
+use super::console_keymap::{
+    CONSOLE_KEYS, ConsoleKey, PAGE, RESULT_KEYS, ResultKey, SHARED_WITH_RESULTS, WRITE_KEYS, WriteKey,
+};
 use super::console_run::ConfirmAnswer;
 use super::input::text_input;
+use super::keymap::lookup;
 use super::tab::FetchKind;
 use super::{Action, App, Effect};
 use crate::db::query::split_statements;
-
-/// Keys of the console, as help lists them.
-pub static CONSOLE_KEYS: &[(&str, &str)] = &[
-    ("F5 / Ctrl-r", "run the statement under the cursor (or the selection; several run one at a time)"),
-    ("Tab", "complete a table, column or keyword"),
-    ("Ctrl-p / Ctrl-n", "previous / next statement of the history"),
-    ("Ctrl-r (empty editor)", "search the history (Ctrl-r again: older, Enter takes it)"),
-    ("Ctrl-e", "query plan of the statement under the cursor"),
-    ("Shift-arrows", "select text"),
-    ("Esc", "cancel a running query; else go to the results (and back)"),
-    ("F1", "this help (? in the results)"),
-    ("results: arrows, PgUp PgDn, gg G", "move; G reaches the last row"),
-    ("results: s / Enter / r", "sort the rows on screen / row detail / reveal secrets in it"),
-    ("results: [ ]", "previous / next statement's result"),
-    ("results: i or :", "back to the editor"),
-    ("y / n / Esc", "run / skip a statement that changes data (the batch goes on) / skip it and stop"),
-];
 
 /// SQL keywords offered by completion after names.
 const KEYWORDS: &[&str] = &[
@@ -92,104 +79,91 @@ impl App {
             return self.history_search_key(key);
         }
         if self.console.results.iter().any(|r| matches!(r.outcome, Outcome::Confirm { .. })) {
-            return match key.code {
-                KeyCode::Char('y') => self.confirm_console_write(ConfirmAnswer::Run),
-                KeyCode::Char('n') => self.confirm_console_write(ConfirmAnswer::Skip),
-                KeyCode::Esc => self.confirm_console_write(ConfirmAnswer::Stop),
-                _ => Vec::new(),
+            return match lookup(WRITE_KEYS, &key) {
+                Some(WriteKey::Run) => self.confirm_console_write(ConfirmAnswer::Run),
+                Some(WriteKey::Skip) => self.confirm_console_write(ConfirmAnswer::Skip),
+                Some(WriteKey::Stop) => self.confirm_console_write(ConfirmAnswer::Stop),
+                None => Vec::new(),
             };
         }
-        if key.code == KeyCode::F(5) {
-            return self.run_console();
-        }
-        if key.code == KeyCode::F(1) {
-            return self.open_overlay(Action::OpenHelp);
-        }
-        if ctrl(&key, 'r') {
-            if self.console.focus == ConsoleFocus::Editor && self.console.text().trim().is_empty() {
-                self.console.search = Some(HistorySearch::default());
-                return Vec::new();
+        let editor = self.console.focus == ConsoleFocus::Editor;
+        // Run, plan, help and Esc work in both halves; the rest of the table is the editor's.
+        let shared = &CONSOLE_KEYS[..SHARED_WITH_RESULTS.min(CONSOLE_KEYS.len())];
+        let command = if editor { lookup(CONSOLE_KEYS, &key) } else { lookup(shared, &key) };
+        match command {
+            Some(ConsoleKey::Run) => {
+                let empty = editor && self.console.text().trim().is_empty();
+                if key.code != KeyCode::F(5) && empty {
+                    self.console.search = Some(HistorySearch::default());
+                    return Vec::new();
+                }
+                self.run_console()
             }
-            return self.run_console();
-        }
-        if ctrl(&key, 'e') {
-            return self.explain_console();
-        }
-        if key.code == KeyCode::Esc {
-            if self.console.is_busy() {
-                return self.cancel_console();
+            Some(ConsoleKey::Plan) => self.explain_console(),
+            Some(ConsoleKey::Help) => self.open_overlay(Action::OpenHelp),
+            Some(ConsoleKey::Escape) => {
+                if self.console.is_busy() {
+                    return self.cancel_console();
+                }
+                if self.console.plan.take().is_some() {
+                    return Vec::new();
+                }
+                self.console.focus = if editor { ConsoleFocus::Results } else { ConsoleFocus::Editor };
+                Vec::new()
             }
-            if self.console.plan.take().is_some() {
-                return Vec::new();
+            Some(ConsoleKey::Complete) => {
+                self.complete();
+                Vec::new()
             }
-            self.console.focus = match self.console.focus {
-                ConsoleFocus::Editor => ConsoleFocus::Results,
-                ConsoleFocus::Results => ConsoleFocus::Editor,
-            };
-            return Vec::new();
+            Some(other) => {
+                self.console.completion = None;
+                match other {
+                    ConsoleKey::PrevTab => self.update(Action::PrevTab),
+                    ConsoleKey::History(step) => {
+                        self.walk_history(i64::from(step));
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            None if editor => {
+                self.console.completion = None;
+                self.console.editor.input(key);
+                Vec::new()
+            }
+            None => self.console_results_key(key),
         }
-        match self.console.focus {
-            ConsoleFocus::Editor => self.editor_key(key),
-            ConsoleFocus::Results => self.console_results_key(key),
-        }
-    }
-
-    fn editor_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if key.code == KeyCode::Tab && key.modifiers.is_empty() {
-            self.complete();
-            return Vec::new();
-        }
-        self.console.completion = None;
-        if key.code == KeyCode::BackTab {
-            return self.update(Action::PrevTab);
-        }
-        if ctrl(&key, 'p') {
-            self.walk_history(-1);
-            return Vec::new();
-        }
-        if ctrl(&key, 'n') {
-            self.walk_history(1);
-            return Vec::new();
-        }
-        self.console.editor.input(key);
-        Vec::new()
     }
 
     fn console_results_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let page = self.console_grid_rows().max(1) as i64;
-        if std::mem::take(&mut self.pending_g) && key.code == KeyCode::Char('g') {
+        let command = lookup(RESULT_KEYS, &key);
+        if std::mem::take(&mut self.pending_g) && command == Some(ResultKey::FirstG) {
             return self.console_jump(FetchKind::Top);
         }
-        match key.code {
-            KeyCode::Char('g') => {
+        let Some(command) = command else { return Vec::new() };
+        match command {
+            ResultKey::FirstG => {
                 self.pending_g = true;
                 Vec::new()
             }
-            KeyCode::Down | KeyCode::Char('j') => self.move_console_rows(1),
-            KeyCode::Up | KeyCode::Char('k') => self.move_console_rows(-1),
-            KeyCode::PageDown => self.move_console_rows(page),
-            KeyCode::PageUp => self.move_console_rows(-page),
-            KeyCode::Char('f') if key.modifiers.contains(KeyModifiers::CONTROL) => self.move_console_rows(page),
-            KeyCode::Char('b') if key.modifiers.contains(KeyModifiers::CONTROL) => self.move_console_rows(-page),
-            KeyCode::Char('G') | KeyCode::End => self.console_jump(FetchKind::Bottom),
-            KeyCode::Home => self.console_jump(FetchKind::Top),
-            KeyCode::Left | KeyCode::Char('h') => self.move_console_column(-1),
-            KeyCode::Right | KeyCode::Char('l') => self.move_console_column(1),
-            KeyCode::Char('0') => self.move_console_column(i64::MIN / 2),
-            KeyCode::Char('$') => self.move_console_column(i64::MAX / 2),
-            KeyCode::Char('s') => self.sort_console(),
-            KeyCode::Enter => self.open_overlay(Action::OpenDetail),
-            KeyCode::Char(']') => self.show_result(1),
-            KeyCode::Char('[') => self.show_result(-1),
-            KeyCode::Char('i') | KeyCode::Char(':') => {
+            ResultKey::Rows(PAGE) => self.move_console_rows(page),
+            ResultKey::Rows(rows) if rows == -PAGE => self.move_console_rows(-page),
+            ResultKey::Rows(rows) => self.move_console_rows(rows),
+            ResultKey::Top => self.console_jump(FetchKind::Top),
+            ResultKey::Bottom => self.console_jump(FetchKind::Bottom),
+            ResultKey::Columns(delta) => self.move_console_column(delta),
+            ResultKey::Sort => self.sort_console(),
+            ResultKey::Detail => self.open_overlay(Action::OpenDetail),
+            ResultKey::Result(delta) => self.show_result(delta),
+            ResultKey::Editor => {
                 self.console.focus = ConsoleFocus::Editor;
                 Vec::new()
             }
-            KeyCode::Tab => self.update(Action::NextTab),
-            KeyCode::BackTab => self.update(Action::PrevTab),
-            KeyCode::Char('q') => self.update(Action::Quit),
-            KeyCode::Char('?') => self.open_overlay(Action::OpenHelp),
-            _ => Vec::new(),
+            ResultKey::NextTab => self.update(Action::NextTab),
+            ResultKey::PrevTab => self.update(Action::PrevTab),
+            ResultKey::Quit => self.update(Action::Quit),
+            ResultKey::Help => self.open_overlay(Action::OpenHelp),
         }
     }
 

@@ -1,8 +1,8 @@
 //! Editing from the grid: cells are edited in a popup and staged; `u` undoes; Ctrl-S shows the
-//! SQL of everything staged and `y` commits it in one transaction, with optimistic checks and a
+//! SQL of everything staged and `y` commits it as one atomic batch, with optimistic checks and a
 //! conflict choice (reload or overwrite). Deletes show what cascades first.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
@@ -10,11 +10,15 @@ use crate::db::edit::{
     CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, is_stamp_column, stage_delete, stage_update,
 };
 use crate::db::kinds::ColumnKind;
+use crate::db::labels::LabelLookup;
 use crate::db::value::{edit_text, parse_value_like};
 use crate::present::plural;
 
+use super::confirm::{Confirmation, Confirmed, PreviewLine};
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
+use super::keymap::lookup;
+use super::popup_keys::{AnswerKey, CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey, DELETE_KEYS};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
@@ -48,15 +52,16 @@ pub enum EditPopup {
     Cell { column: usize, input: TextArea<'static>, set_null: bool, error: Option<String> },
     /// A new row's fields.
     Insert { fields: Vec<InsertField>, focus: usize, error: Option<String> },
-    /// Confirming a delete, with what cascades.
-    Delete { changes: Vec<StagedEdit>, preview: Option<CascadePreview>, typed: TextArea<'static> },
-    /// The SQL of everything staged, before committing, as of `now` (the `updatedAt` it writes).
-    /// The SQL of everything staged, scrolled `scroll` lines (every statement is shown whole).
-    Review { statements: Option<Vec<String>>, problems: Vec<String>, now: chrono::DateTime<chrono::Utc>, scroll: u16 },
+    /// Confirming a delete, with what cascades. `owners`: for rows with no label of their own
+    /// (a session), the label of the row their first foreign key points at (its user's email).
+    Delete {
+        changes: Vec<StagedEdit>,
+        preview: Option<CascadePreview>,
+        typed: TextArea<'static>,
+        owners: Vec<Option<String>>,
+    },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
-    /// Quitting with staged changes.
-    ConfirmQuit,
 }
 
 /// One field of the insert form.
@@ -188,7 +193,7 @@ impl App {
             tab.window.rows.iter().filter(|r| marked.contains(&&r.cursor.key)).collect()
         };
         let mut changes = Vec::new();
-        for row in rows {
+        for row in &rows {
             let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
             match stage_delete(&meta.info, &loaded) {
                 Ok(change) => changes.push(StagedEdit { change, cursor_key: row.cursor.key.clone() }),
@@ -209,10 +214,18 @@ impl App {
             })
             .collect();
         let table = tab.name.clone();
+        let owners = owner_lookups(meta, &rows);
         let (_, effect) =
             self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::CascadePreview { table, keys });
-        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input("") });
-        vec![effect]
+        let mut effects = vec![effect];
+        if let Some(lookups) = owners {
+            let (_, effect) =
+                self.request(Worker::Foreground, super::Waiting::DeleteOwners, DbRequest::Labels { lookups });
+            effects.push(effect);
+        }
+        let owners = Vec::new();
+        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input(""), owners });
+        effects
     }
 
     pub(super) fn undo_staged(&mut self) -> Vec<Effect> {
@@ -240,11 +253,19 @@ impl App {
         let now = self.ctx.now;
         let (_, effect) =
             self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::PreviewChanges { changes, now });
-        self.overlay = Overlay::Edit(EditPopup::Review { statements: None, problems: Vec::new(), now, scroll: 0 });
+        // The review is a confirmation; yes waits for the SQL it shows (committed as of `now`,
+        // the `updatedAt` the preview has).
+        self.ask(Confirmation {
+            title: format!("{}: one batch", plural(self.edits.staged.len() as u64, "staged change")),
+            preview: vec![PreviewLine::Note("Preparing the SQL…".into())],
+            scroll: 0,
+            on_yes: Confirmed::Commit { now },
+            waiting: true,
+        });
         vec![effect]
     }
 
-    fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
+    pub(super) fn commit_staged(&mut self, overwrite: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
         let changes = self.edits.staged.iter().map(|e| e.change.clone()).collect();
         let request = DbRequest::CommitChanges { changes, overwrite, now, audit: self.source.audit.clone() };
         let (_, effect) = self.request(Worker::Foreground, super::Waiting::Edit, request);
@@ -269,10 +290,21 @@ impl App {
 
     /// Quit asks first when changes are staged.
     pub(super) fn confirm_quit(&mut self) -> bool {
-        if self.edits.staged.is_empty() || matches!(self.overlay, Overlay::Edit(EditPopup::ConfirmQuit)) {
+        if self.edits.staged.is_empty() || self.confirming(&Confirmed::Quit) {
             return true;
         }
-        self.overlay = Overlay::Edit(EditPopup::ConfirmQuit);
+        let count = self.edits.staged.len();
+        let verb = if count == 1 { "is" } else { "are" };
+        self.ask(Confirmation {
+            title: "quit?".into(),
+            preview: vec![
+                PreviewLine::Item(format!("{} {verb} not committed.", plural(count as u64, "staged change"))),
+                PreviewLine::Note("Quitting discards them.".into()),
+            ],
+            scroll: 0,
+            on_yes: Confirmed::Quit,
+            waiting: false,
+        });
         false
     }
 
@@ -284,135 +316,77 @@ impl App {
             _ => None,
         };
         let Overlay::Edit(popup) = &mut self.overlay else { return Vec::new() };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let space = key.code == KeyCode::Char(' ') && key.modifiers.is_empty();
         match popup {
-            EditPopup::Cell { input, set_null, error, .. } => match key.code {
-                KeyCode::Esc => self.overlay = Overlay::None,
-                KeyCode::Enter if !key.modifiers.contains(KeyModifiers::ALT) => return self.stage_cell(),
-                _ if space && cell_kind == Some(ColumnKind::Boolean) => {
+            EditPopup::Cell { input, set_null, error, .. } => match lookup(CELL_KEYS, &key) {
+                Some(CellKey::Cancel) => self.overlay = Overlay::None,
+                Some(CellKey::Stage) => return self.stage_cell(),
+                Some(CellKey::Space) if cell_kind == Some(ColumnKind::Boolean) => {
                     *input = toggled(input);
                     *set_null = false;
                     *error = None;
                 }
                 // An enum offers the values seen: ↑ ↓ step through them (typing stays free).
-                KeyCode::Up | KeyCode::Down if matches!(cell_kind, Some(ColumnKind::Enum { .. })) => {
+                Some(CellKey::Step(step)) if matches!(cell_kind, Some(ColumnKind::Enum { .. })) => {
                     if let Some(ColumnKind::Enum { values }) = &cell_kind {
-                        *input = text_input(&step_value(values, &field_text(input), key.code == KeyCode::Up));
+                        *input = text_input(&step_value(values, &field_text(input), step < 0));
                         *set_null = false;
                         *error = None;
                     }
                 }
-                KeyCode::Char('n') if ctrl => {
+                Some(CellKey::Null) => {
                     *set_null = true;
                     *input = text_input("");
                     *error = None;
                 }
-                _ => {
+                command => {
                     *set_null = false;
                     *error = None;
-                    if key.code == KeyCode::Enter {
+                    if command == Some(CellKey::Newline) {
                         input.insert_newline();
                     } else {
                         super::input::type_key(input, key);
                     }
                 }
             },
-            EditPopup::Insert { fields, focus, error } => match key.code {
-                KeyCode::Esc => self.overlay = Overlay::None,
-                KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len().max(1),
-                KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len().max(1) - 1) % fields.len().max(1),
-                KeyCode::Enter => return self.stage_insert_form(),
-                KeyCode::Char('f') if ctrl => {
-                    let focus = *focus;
-                    return self.open_ref_picker(Some(focus));
-                }
-                _ if space && fields.get(*focus).is_some_and(|f| f.kind == ColumnKind::Boolean) => {
-                    if let Some(field) = fields.get_mut(*focus) {
-                        field.input = toggled(&field.input);
-                        field.set_null = false;
-                        field.use_default = false;
+            EditPopup::Insert { .. } => return self.insert_key(key),
+            EditPopup::Delete { changes, preview, typed, .. } => {
+                let asks_count = changes.len() > TYPE_COUNT_ABOVE;
+                match lookup(DELETE_KEYS, &key) {
+                    Some(AnswerKey::No) if !asks_count || key.code == KeyCode::Esc => self.overlay = Overlay::None,
+                    Some(AnswerKey::Yes) if preview.is_some() => {
+                        let count_ok = !asks_count || field_text(typed).trim() == changes.len().to_string();
+                        if !count_ok {
+                            let message = format!("type {} to confirm deleting that many rows", changes.len());
+                            self.say(Level::Warning, message);
+                            return Vec::new();
+                        }
+                        let staged = std::mem::take(changes);
+                        let count = staged.len();
+                        self.edits.staged.extend(staged);
+                        self.edits.marked.clear();
+                        self.overlay = Overlay::None;
+                        self.say(
+                            Level::Info,
+                            format!("{} staged · Ctrl-S reviews and commits", plural(count as u64, "delete")),
+                        );
                     }
+                    _ if asks_count => super::input::type_key(typed, key),
+                    _ => {}
                 }
-                KeyCode::Char('n') if ctrl => {
-                    if let Some(field) = fields.get_mut(*focus) {
-                        field.set_null = true;
-                        field.use_default = false;
-                        field.input = text_input("");
-                    }
-                }
-                _ => {
-                    *error = None;
-                    if let Some(field) = fields.get_mut(*focus) {
-                        field.set_null = false;
-                        field.use_default = false;
-                        super::input::type_key(&mut field.input, key);
-                    }
-                }
-            },
-            EditPopup::Delete { changes, preview, typed } => match key.code {
-                KeyCode::Esc | KeyCode::Char('n') if changes.len() <= TYPE_COUNT_ABOVE || key.code == KeyCode::Esc => {
-                    self.overlay = Overlay::None;
-                }
-                KeyCode::Char('y') | KeyCode::Enter if preview.is_some() => {
-                    let count_ok =
-                        changes.len() <= TYPE_COUNT_ABOVE || field_text(typed).trim() == changes.len().to_string();
-                    if !count_ok {
-                        let message = format!("type {} to confirm deleting that many rows", changes.len());
-                        self.say(Level::Warning, message);
-                        return Vec::new();
-                    }
-                    let staged = std::mem::take(changes);
-                    let count = staged.len();
-                    self.edits.staged.extend(staged);
-                    self.edits.marked.clear();
-                    self.overlay = Overlay::None;
-                    self.say(
-                        Level::Info,
-                        format!("{} staged · Ctrl-S reviews and commits", plural(count as u64, "delete")),
-                    );
-                }
-                _ if changes.len() > TYPE_COUNT_ABOVE => {
-                    super::input::type_key(typed, key);
-                }
-                _ => {}
-            },
-            EditPopup::Review { statements, now, scroll, .. } => match key.code {
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::Home => *scroll = 0,
-                KeyCode::Char('y') if statements.is_some() => {
-                    let now = *now;
-                    return self.commit_staged(false, now);
-                }
-                KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                    self.overlay = Overlay::None;
-                    self.say(Level::Info, "changes kept staged");
-                }
-                _ => {}
-            },
-            EditPopup::Conflict { .. } => match key.code {
-                KeyCode::Char('o') => {
+            }
+            EditPopup::Conflict { .. } => match lookup(CONFLICT_KEYS, &key) {
+                Some(ConflictKey::Overwrite) => {
                     let now = self.ctx.now;
                     return self.commit_staged(true, now);
                 }
-                KeyCode::Char('r') => {
+                Some(ConflictKey::Reload) => {
                     self.edits.staged.clear();
                     self.overlay = Overlay::None;
                     self.say(Level::Warning, "staged changes dropped; rows reloaded from the database");
                     return self.refresh_in_place();
                 }
-                KeyCode::Esc => self.overlay = Overlay::None,
-                _ => {}
-            },
-            EditPopup::ConfirmQuit => match key.code {
-                KeyCode::Char('y') => self.should_quit = true,
-                _ => {
-                    self.overlay = Overlay::None;
-                    self.say(Level::Info, "not quitting: Ctrl-S commits, u undoes");
-                }
+                Some(ConflictKey::Back) => self.overlay = Overlay::None,
+                None => {}
             },
         }
         Vec::new()
@@ -505,9 +479,11 @@ impl App {
                 }
             }
             Ok(DbResult::Preview { statements, problems }) => {
-                if let Overlay::Edit(EditPopup::Review { statements: shown, problems: found, .. }) = &mut self.overlay {
-                    *shown = Some(statements);
-                    *found = problems;
+                if let Overlay::Confirm(review) = &mut self.overlay
+                    && matches!(review.on_yes, Confirmed::Commit { .. })
+                {
+                    review.preview = review_lines(&statements, &problems);
+                    review.waiting = false;
                 }
             }
             Ok(DbResult::Committed(report)) => {
@@ -515,7 +491,7 @@ impl App {
                 let tables: Vec<String> = self.edits.staged.iter().map(|e| e.change.table().to_string()).collect();
                 let done = describe_commit(&self.edits.staged, cascaded);
                 self.edits.staged.clear();
-                self.say(Level::Info, format!("committed in one transaction: {done}; recorded in the audit log"));
+                self.say(Level::Info, format!("committed: {done}; recorded in the audit log"));
                 return self.reload_after_commit(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
@@ -528,6 +504,49 @@ impl App {
         }
         Vec::new()
     }
+}
+
+/// For rows whose table has no label column (a session), the label to read of the row their
+/// first foreign key points at, one a row; `None` when a row has none to follow.
+fn owner_lookups(meta: &super::TableMeta, rows: &[&crate::db::page::PageRow]) -> Option<Vec<LabelLookup>> {
+    if crate::db::labels::label_column(&meta.info.columns).is_some() {
+        return None;
+    }
+    let (at, (table, column)) = meta.kinds.iter().enumerate().find_map(|(i, kind)| match kind {
+        ColumnKind::ForeignKey { table, column } => Some((i, (table, column))),
+        _ => None,
+    })?;
+    rows.iter()
+        .map(|row| match row.values.get(at) {
+            Some(Value::Null) | None => None,
+            Some(value) => Some(LabelLookup { table: table.clone(), column: column.clone(), value: value.clone() }),
+        })
+        .collect()
+}
+
+impl App {
+    /// The owners' labels arrived: the delete names them instead of the rows' keys.
+    pub(super) fn on_delete_owners(&mut self, reply: DbReply) -> Vec<Effect> {
+        if let (Overlay::Edit(EditPopup::Delete { owners, .. }), Ok(DbResult::Labels(found))) =
+            (&mut self.overlay, reply.result)
+        {
+            *owners = found.into_iter().map(|label| label.map(|l| l.text)).collect();
+        }
+        Vec::new()
+    }
+}
+
+/// The review's preview: what SQLite will refuse, then every statement exactly as it runs.
+fn review_lines(statements: &[String], problems: &[String]) -> Vec<PreviewLine> {
+    let mut lines: Vec<PreviewLine> = problems.iter().map(|p| PreviewLine::Problem(format!("⚠ {p}"))).collect();
+    if !problems.is_empty() {
+        lines.push(PreviewLine::Problem("SQLite will refuse this commit as it stands.".into()));
+    }
+    for statement in statements {
+        lines.push(PreviewLine::Sql(statement.clone()));
+        lines.push(PreviewLine::Blank);
+    }
+    lines
 }
 
 /// `1 row updated, 2 rows deleted (+3 in cascade)`: what a commit did, counted in rows.

@@ -2,7 +2,7 @@
 //! progress while a worker writes it, Esc cancels), `y` / `Y` copy a cell / a row as JSON to the
 //! clipboard. The app only decides; the terminal layer writes files and escape sequences.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
@@ -11,6 +11,8 @@ use crate::db::kinds::ColumnKind;
 use crate::present::group_thousands;
 
 use super::input::{field_text, text_input};
+use super::keymap::lookup;
+use super::popup_keys::{EXPORT_KEYS, ExportKey};
 use super::{App, DbReply, DbResult, Effect, ExportJob, Level, Overlay, RequestId};
 
 /// Whether copying can work in this terminal, decided by the terminal layer.
@@ -94,14 +96,14 @@ impl App {
 
     pub(super) fn export_prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::Export(prompt) = &mut self.overlay else { return Vec::new() };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Enter => return self.start_export(),
-            KeyCode::Tab | KeyCode::BackTab => {
-                let step = if key.code == KeyCode::Tab { 1 } else { ExportFormat::ALL.len() - 1 };
+        match lookup(EXPORT_KEYS, &key) {
+            Some(ExportKey::Cancel) => self.overlay = Overlay::None,
+            Some(ExportKey::Write) => return self.start_export(),
+            Some(ExportKey::Format(step)) => {
+                let count = ExportFormat::ALL.len();
+                let step = if step > 0 { 1 } else { count - 1 };
                 let index = ExportFormat::ALL.iter().position(|f| *f == prompt.format).unwrap_or(0);
-                let next = ExportFormat::ALL[(index + step) % ExportFormat::ALL.len()];
+                let next = ExportFormat::ALL[(index + step) % count];
                 // The extension follows the format when the path still has the old one.
                 let path = field_text(&prompt.path);
                 if let Some(stem) = path.strip_suffix(&format!(".{}", prompt.format.extension())) {
@@ -110,8 +112,8 @@ impl App {
                 prompt.format = next;
                 prompt.error = None;
             }
-            KeyCode::Char('r') if ctrl => prompt.include_secrets = !prompt.include_secrets,
-            _ => {
+            Some(ExportKey::Secrets) => prompt.include_secrets = !prompt.include_secrets,
+            None => {
                 super::input::type_key(&mut prompt.path, key);
                 prompt.error = None;
             }

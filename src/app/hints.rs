@@ -49,6 +49,8 @@ const INSERT: &[Hint] = &[
     ("Esc", "cancel"),
 ];
 const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
+const DELETE: &[Hint] = &[("y", "stage the delete"), ("n / Esc", "no")];
+const QUIT: &[Hint] = &[("y", "quit, discarding staged"), ("n / Esc", "stay")];
 /// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
 const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
@@ -86,8 +88,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Edit(popup) => match popup {
             EditPopup::Cell { .. } => CELL,
             EditPopup::Insert { .. } => INSERT,
-            EditPopup::Delete { .. } | EditPopup::ConfirmQuit => CONFIRM,
-            EditPopup::Review { .. } => REVIEW,
+            EditPopup::Delete { .. } => DELETE,
             EditPopup::Conflict { .. } => CONFLICT,
         },
         Overlay::User(panel) => match &panel.step {
@@ -102,7 +103,11 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Export(_) => EXPORT,
         Overlay::Columns(_) => COLUMNS,
         Overlay::RefPick(_) => REF_PICK,
-        Overlay::Confirm(_) => CONFIRM_SCROLL,
+        Overlay::Confirm(confirmation) => match confirmation.on_yes {
+            super::Confirmed::Commit { .. } => REVIEW,
+            super::Confirmed::Quit => QUIT,
+            super::Confirmed::ApplyMigrations => CONFIRM_SCROLL,
+        },
     }
 }
 
@@ -144,6 +149,9 @@ mod tests {
                 "PgDn" => vec![plain(KeyCode::PageDown)],
                 "Space" => vec![plain(KeyCode::Char(' '))],
                 "type" | "any" | "key" => Vec::new(),
+                function if function.len() > 1 && function.starts_with('F') => {
+                    function[1..].parse().map(|n| plain(KeyCode::F(n))).into_iter().collect()
+                }
                 ctrl if ctrl.starts_with("Ctrl-") => ctrl
                     .chars()
                     .last()
@@ -188,5 +196,24 @@ mod tests {
         check("confirmation", CONFIRM_SCROLL, super::super::CONFIRM_KEYS, &[]);
         check("menu", MENU, super::super::MENU_KEYS, &[]);
         check("form", FORM, super::super::FORM_KEYS, &[]);
+        check("role", ROLE, super::super::ROLE_KEYS, &[]);
+        check("user action", CONFIRM, super::super::CONFIRM_KEYS, &[]);
+        use super::super::popup_keys as popup;
+        check("search", SEARCH, popup::SEARCH_KEYS, &[]);
+        // Ctrl-u clears the shell's way, by hand in every text field.
+        check("cell", CELL, popup::CELL_KEYS, &[KeyCode::Char('u')]);
+        check("insert", INSERT, popup::INSERT_KEYS, &[]);
+        check("delete", DELETE, popup::DELETE_KEYS, &[]);
+        check("quit", QUIT, super::super::CONFIRM_KEYS, &[]);
+        check("review", REVIEW, super::super::CONFIRM_KEYS, &[]);
+        check("conflict", CONFLICT, popup::CONFLICT_KEYS, &[]);
+        check("removal", REMOVE, popup::REMOVAL_KEYS, &[]);
+        check("impersonations", SCROLL, popup::VIEW_KEYS, &[]);
+        check("export", EXPORT, popup::EXPORT_KEYS, &[]);
+        check("columns", COLUMNS, popup::COLUMNS_KEYS, &[]);
+        // `Ctrl-p/n` reads as Ctrl-p and a plain n: n is Ctrl-n there.
+        check("console", CONSOLE, super::super::CONSOLE_KEYS, &[KeyCode::Char('n')]);
+        // `gg` is two presses of g, each bound.
+        check("console results", CONSOLE_RESULTS, super::super::RESULT_KEYS, &[]);
     }
 }

@@ -6,11 +6,57 @@ use rusqlite::types::Value;
 use crate::db::edit::{restamp, stage_insert, validate_value};
 use crate::db::value::parse_value;
 
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::db::kinds::ColumnKind;
+
 use super::edit::{EditPopup, InsertField, StagedEdit};
-use super::input::field_text;
+use super::edit_values::toggled;
+use super::input::{field_text, text_input};
+use super::keymap::lookup;
+use super::popup_keys::{INSERT_KEYS, InsertKey};
 use super::{App, Effect, Level, Overlay};
 
 impl App {
+    /// A key in the insert form (`popup_keys::INSERT_KEYS`; other keys type into the field).
+    pub(super) fn insert_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Overlay::Edit(EditPopup::Insert { fields, focus, error }) = &mut self.overlay else { return Vec::new() };
+        let count = fields.len().max(1);
+        match lookup(INSERT_KEYS, &key) {
+            Some(InsertKey::Cancel) => self.overlay = Overlay::None,
+            Some(InsertKey::Next) => *focus = (*focus + 1) % count,
+            Some(InsertKey::Previous) => *focus = (*focus + count - 1) % count,
+            Some(InsertKey::Stage) => return self.stage_insert_form(),
+            Some(InsertKey::PickReference) => {
+                let focus = *focus;
+                return self.open_ref_picker(Some(focus));
+            }
+            Some(InsertKey::Space) if fields.get(*focus).is_some_and(|f| f.kind == ColumnKind::Boolean) => {
+                if let Some(field) = fields.get_mut(*focus) {
+                    field.input = toggled(&field.input);
+                    field.set_null = false;
+                    field.use_default = false;
+                }
+            }
+            Some(InsertKey::Null) => {
+                if let Some(field) = fields.get_mut(*focus) {
+                    field.set_null = true;
+                    field.use_default = false;
+                    field.input = text_input("");
+                }
+            }
+            _ => {
+                *error = None;
+                if let Some(field) = fields.get_mut(*focus) {
+                    field.set_null = false;
+                    field.use_default = false;
+                    super::input::type_key(&mut field.input, key);
+                }
+            }
+        }
+        Vec::new()
+    }
+
     pub(super) fn stage_insert_form(&mut self) -> Vec<Effect> {
         let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return Vec::new() };
         let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };

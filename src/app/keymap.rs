@@ -73,7 +73,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "Space / d", description: "mark rows / delete marked or selected (shows cascade)", chords: &[ch(' ')], action: Some(Action::ToggleMark) },
     KeyHelp { keys: "", description: "", chords: &[ch('d')], action: Some(Action::DeleteRows) },
     KeyHelp { keys: "u", description: "undo the last staged change", chords: &[ch('u')], action: Some(Action::UndoEdit) },
-    KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits all in one transaction", chords: &[ctrl('s')], action: Some(Action::ReviewChanges) },
+    KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits them all in one batch", chords: &[ctrl('s')], action: Some(Action::ReviewChanges) },
     KeyHelp { keys: "x", description: "export the view (filters, search, sort) to a file", chords: &[ch('x')], action: Some(Action::OpenExport) },
     KeyHelp { keys: "y / Y", description: "copy the cell / the row as JSON (OSC 52 clipboard)", chords: &[ch('y')], action: Some(Action::CopyCell) },
     KeyHelp { keys: "", description: "", chords: &[ch('Y')], action: Some(Action::CopyRow) },
@@ -92,6 +92,10 @@ fn matches(chord: &Chord, event: &KeyEvent) -> bool {
         return false;
     }
     // Terminals report Shift with upper-case letters and symbols; the character already says it.
+    // A chord that names Shift (Shift-↑) wants it.
+    if chord.modifiers.contains(KeyModifiers::SHIFT) {
+        return event.modifiers == chord.modifiers;
+    }
     let relevant = event.modifiers - KeyModifiers::SHIFT;
     relevant == chord.modifiers
 }

@@ -249,5 +249,11 @@ fn apply_confirmation(overview: &MigrationsOverview) -> Confirmation {
         preview.push(PreviewLine::Item(format!("▸ {} ({} statements)", planned.name, planned.statements.len())));
         preview.extend(planned.statements.iter().map(|statement| PreviewLine::Sql(statement.clone())));
     }
-    Confirmation { title: "apply migrations".into(), preview, scroll: 0, on_yes: Confirmed::ApplyMigrations }
+    Confirmation {
+        title: "apply migrations".into(),
+        preview,
+        scroll: 0,
+        on_yes: Confirmed::ApplyMigrations,
+        waiting: false,
+    }
 }

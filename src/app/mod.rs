@@ -7,6 +7,7 @@ mod browser;
 mod columns;
 mod confirm;
 mod console;
+mod console_keymap;
 mod console_keys;
 mod console_run;
 mod detail;
@@ -16,6 +17,7 @@ mod er;
 mod export;
 mod form;
 pub mod grid_layout;
+mod help;
 mod hints;
 mod input;
 mod insert_form;
@@ -25,6 +27,7 @@ mod migrations;
 mod navigate;
 mod overlay;
 mod pending;
+mod popup_keys;
 mod protocol;
 mod ref_picker;
 mod reload;
@@ -49,12 +52,14 @@ pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine};
 pub use console::{
     Awaiting, ConsoleAreas, ConsoleFocus, ConsoleState, Outcome, StatementResult, console_areas, console_body,
 };
-pub use console_keys::{CONSOLE_KEYS, editor_with};
+pub use console_keymap::{CONSOLE_KEYS, RESULT_KEYS, WRITE_KEYS};
+pub use console_keys::editor_with;
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::ErScreen;
 pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};
 pub use form::{FORM_KEYS, Form};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
+pub use help::{HelpLine, help_layout};
 pub use hints::{Hint, help_key, hints};
 pub use input::field_text;
 pub use keymap::{
@@ -371,6 +376,7 @@ impl App {
             Waiting::StagedCheck => self.on_staged_check(reply),
             Waiting::RefPicker => self.on_ref_picker_reply(&reply).unwrap_or_default(),
             Waiting::DetailLabels => self.on_overlay_reply(&reply).unwrap_or_default(),
+            Waiting::DeleteOwners => self.on_delete_owners(reply),
             Waiting::Export if self.awaits_export(reply.id) => self.on_export_reply(reply),
             Waiting::Export => Vec::new(),
             Waiting::Console | Waiting::ConsoleSchema => self.on_console_reply(waiting, reply),
@@ -461,6 +467,8 @@ mod tests_keys;
 mod tests_migrations;
 #[cfg(test)]
 mod tests_picker;
+#[cfg(test)]
+mod tests_popups;
 #[cfg(test)]
 mod tests_status_filter;
 #[cfg(test)]

@@ -17,6 +17,7 @@ use super::input::{field_text, text_input};
 use super::keymap::{
     DETAIL_KEYS, DetailKey, FILTER_KEYS, FilterKey, ListKey, PICKER_KEYS, SCROLL_KEYS, ScrollKey, lookup,
 };
+use super::popup_keys::{PromptKey, SEARCH_KEYS};
 use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, RequestId, Worker};
 
 /// The popup or prompt on top of the grid.
@@ -202,6 +203,11 @@ impl App {
                     Some(ScrollKey::Lines(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
                     None => self.overlay = Overlay::None,
                 }
+                // Help stops where its last line reaches the bottom of its popup.
+                let last = super::help::help_last_scroll(self);
+                if let Overlay::Help { scroll } = &mut self.overlay {
+                    *scroll = (*scroll).min(last);
+                }
                 Vec::new()
             }
             Overlay::Detail { reveal, .. } => {
@@ -221,9 +227,9 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Overlay::Search { input } => match key.code {
-                KeyCode::Esc => self.update_overlay(Action::Cancel),
-                KeyCode::Enter => {
+            Overlay::Search { input } => match lookup(SEARCH_KEYS, &key) {
+                Some(PromptKey::Cancel) => self.update_overlay(Action::Cancel),
+                Some(PromptKey::Submit) => {
                     let text = field_text(input).trim().to_string();
                     self.overlay = Overlay::None;
                     if let Some(tab) = self.active_tab_mut() {
@@ -233,7 +239,7 @@ impl App {
                     self.say(Level::Info, message);
                     self.reload_rows()
                 }
-                _ => {
+                None => {
                     super::input::type_key(input, key);
                     Vec::new()
                 }

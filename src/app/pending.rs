@@ -25,6 +25,8 @@ pub enum Waiting {
     RefPicker,
     /// Labels of the row detail's foreign keys.
     DetailLabels,
+    /// Who owns the rows a delete asks about (a session's user), to name them.
+    DeleteOwners,
     /// An export's progress and result.
     Export,
     /// The console's statement: run, rows, write or plan.

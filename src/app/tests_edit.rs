@@ -53,9 +53,15 @@ fn edit_stage_review_commit_writes_one_transaction_and_the_audit_log() {
     assert_eq!(app.edits.staged.len(), 1);
     assert_eq!(name_of(&conn, "u0001"), "User 1", "staged, not written");
     ctrl(&mut app, &mut conn, 's');
-    let Overlay::Edit(EditPopup::Review { statements: Some(statements), .. }) = &app.overlay else {
-        panic!("review opens")
-    };
+    let Overlay::Confirm(review) = &app.overlay else { panic!("review opens") };
+    let statements: Vec<&str> = review
+        .preview
+        .iter()
+        .filter_map(|line| match line {
+            PreviewLine::Sql(sql) => Some(sql.as_str()),
+            _ => None,
+        })
+        .collect();
     assert!(statements[0].contains("UPDATE") && statements[0].contains("'Ada Lovelace'"), "{statements:?}");
     press(&mut app, &mut conn, KeyCode::Char('y'));
     assert!(app.edits.staged.is_empty());
@@ -158,7 +164,7 @@ fn quitting_with_staged_changes_asks_first() {
     press(&mut app, &mut conn, KeyCode::Enter);
     press(&mut app, &mut conn, KeyCode::Char('q'));
     assert!(!app.should_quit);
-    assert!(matches!(app.overlay, Overlay::Edit(EditPopup::ConfirmQuit)));
+    assert!(app.confirming(&Confirmed::Quit));
     press(&mut app, &mut conn, KeyCode::Char('n'));
     assert!(!app.should_quit);
     press(&mut app, &mut conn, KeyCode::Char('q'));
@@ -205,7 +211,15 @@ fn review_warns_of_a_unique_clash_before_commit() {
     type_text(&mut app, &mut conn, "user1@example.com");
     press(&mut app, &mut conn, KeyCode::Enter);
     ctrl(&mut app, &mut conn, 's');
-    let Overlay::Edit(EditPopup::Review { problems, .. }) = &app.overlay else { panic!("review opens") };
+    let Overlay::Confirm(review) = &app.overlay else { panic!("review opens") };
+    let problems: Vec<&String> = review
+        .preview
+        .iter()
+        .filter_map(|line| match line {
+            PreviewLine::Problem(problem) => Some(problem),
+            _ => None,
+        })
+        .collect();
     assert!(problems.iter().any(|p| p.contains("email")), "{problems:?}");
     press(&mut app, &mut conn, KeyCode::Char('y'));
     assert_eq!(app.status.as_ref().unwrap().level, Level::Error);

@@ -82,7 +82,7 @@ fn the_migrations_confirmation_scrolls_and_no_applies_nothing() {
     press(&mut app, &mut conn, KeyCode::Char('A'));
     let Overlay::Confirm(confirmation) = &app.overlay else { panic!("A asks first: {:?}", app.overlay) };
     assert_eq!(confirmation.on_yes, Confirmed::ApplyMigrations);
-    assert!(confirmation.height() > 30, "the whole SQL is in the preview");
+    assert!(confirmation.height(&app) > 30, "the whole SQL is in the preview");
     assert!(hints(&app).contains(&("↑↓ PgUp PgDn", "scroll")));
     press(&mut app, &mut conn, KeyCode::PageDown);
     press(&mut app, &mut conn, KeyCode::Down);

@@ -66,8 +66,8 @@ fn an_idle_tick_moves_the_clock_that_now_is_written_with() {
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(staged_new(&app), Value::Integer(later.timestamp_millis()));
     ctrl(&mut app, &mut conn, 's');
-    let Overlay::Edit(EditPopup::Review { now, .. }) = &app.overlay else { panic!("the review opens") };
-    assert_eq!(*now, later, "the commit is stamped with the tick's clock");
+    let Overlay::Confirm(review) = &app.overlay else { panic!("the review opens") };
+    assert_eq!(review.on_yes, Confirmed::Commit { now: later }, "the commit is stamped with the tick's clock");
 }
 
 #[test]
@@ -311,7 +311,7 @@ fn undo_and_commit_messages_speak_in_rows() {
     press(&mut app, &mut conn, KeyCode::Char('y'));
     ctrl(&mut app, &mut conn, 's');
     press(&mut app, &mut conn, KeyCode::Char('y'));
-    assert!(status_text(&app).starts_with("committed in one transaction: 1 row deleted;"), "{}", status_text(&app));
+    assert!(status_text(&app).starts_with("committed: 1 row deleted;"), "{}", status_text(&app));
 }
 
 #[test]

@@ -15,6 +15,7 @@ use super::confirm::{CONFIRM_KEYS, ConfirmKey};
 use super::form::{Form, FormKey};
 use super::input::{field_text, text_input};
 use super::keymap::{Binding, Chord, lookup};
+use super::popup_keys::{REMOVAL_KEYS, RemovalKey, VIEW_KEYS, ViewKey};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Waiting, Worker};
 use super::{UsersRequest, UsersResult};
 
@@ -472,8 +473,8 @@ impl App {
         let PanelStep::Confirm { action, preview, scroll, typed, mismatch } = &mut panel.step else {
             return Vec::new();
         };
-        match key.code {
-            KeyCode::Enter if matches!(preview, Load::Loaded(_)) => {
+        match lookup(REMOVAL_KEYS, &key) {
+            Some(RemovalKey::Remove) if matches!(preview, Load::Loaded(_)) => {
                 let wanted = panel.user.removal_word().to_string();
                 let text = field_text(typed);
                 if text.trim() != wanted {
@@ -494,15 +495,14 @@ impl App {
                 panel.step = PanelStep::Running { action: action.name() };
                 return self.run_user_plan(plan);
             }
-            KeyCode::Esc => {
+            Some(RemovalKey::Back) => {
                 self.say(Level::Info, "nothing was changed");
                 return self.back_to_menu();
             }
-            KeyCode::Down => *scroll = scroll.saturating_add(1),
-            KeyCode::Up => *scroll = scroll.saturating_sub(1),
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-            _ => {
+            Some(RemovalKey::Scroll(lines)) if lines < 0 => *scroll = scroll.saturating_sub(lines.unsigned_abs()),
+            Some(RemovalKey::Scroll(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
+            Some(RemovalKey::Remove) => {}
+            None => {
                 super::input::type_key(typed, key);
                 *mismatch = None;
             }
@@ -517,10 +517,12 @@ impl App {
             PanelStep::Impersonations { scroll, .. } => Some(scroll),
             _ => None,
         };
-        match (key.code, scroll) {
-            (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'), _) => return self.back_to_menu(),
-            (KeyCode::Down | KeyCode::Char('j'), Some(scroll)) => *scroll = scroll.saturating_add(1),
-            (KeyCode::Up | KeyCode::Char('k'), Some(scroll)) => *scroll = scroll.saturating_sub(1),
+        match (lookup(VIEW_KEYS, &key), scroll) {
+            (Some(ViewKey::Back), _) => return self.back_to_menu(),
+            (Some(ViewKey::Scroll(lines)), Some(scroll)) if lines < 0 => {
+                *scroll = scroll.saturating_sub(lines.unsigned_abs())
+            }
+            (Some(ViewKey::Scroll(lines)), Some(scroll)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
             _ => {}
         }
         Vec::new()

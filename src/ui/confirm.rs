@@ -2,23 +2,20 @@
 //! with the keys on its frame so they stay visible however long the preview is.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::theme;
-use crate::app::layout::areas;
 use crate::app::{App, Confirmation, PreviewLine};
 
 pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
-    let screen = areas(app);
-    let area = screen.header.union(screen.grid);
     let mut lines: Vec<Line> = Vec::new();
     for line in &confirmation.preview {
         match line {
             PreviewLine::Heading(text) => lines.push(Line::styled(text.clone(), theme::header())),
             PreviewLine::Note(text) => lines.push(Line::styled(text.clone(), theme::dim())),
             PreviewLine::Item(text) => lines.push(Line::styled(text.clone(), theme::warning())),
+            PreviewLine::Problem(text) => lines.push(Line::styled(text.clone(), theme::error())),
             PreviewLine::Sql(sql) => lines.extend(super::sql::highlight(sql).into_iter().map(|mut l| {
                 l.spans.insert(0, Span::raw("    "));
                 l
@@ -26,9 +23,8 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
             PreviewLine::Blank => lines.push(Line::raw("")),
         }
     }
-    let width = area.width.saturating_sub(8);
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = Rect::new(area.x + (area.width - width) / 2, area.y + 1, width, height);
+    let popup = confirmation.popup(app);
+    let height = popup.height;
     frame.render_widget(Clear, popup);
     let keys = format!(" y {} · n / Esc cancel ", confirmation.on_yes.verb());
     let mut block = Block::bordered()
@@ -39,12 +35,13 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
         .title_bottom(Line::styled(keys, theme::key()));
     // Where the view is, when the preview does not fit.
     let visible = usize::from(height.saturating_sub(2));
-    let total = lines.len();
+    let total = confirmation.height(app);
     if total > visible {
         let top = usize::from(confirmation.scroll) + 1;
         let bottom = (usize::from(confirmation.scroll) + visible).min(total);
         let position = format!(" ↑↓ {top}-{bottom} of {total} ");
         block = block.title_bottom(Line::styled(position, theme::dim()).right_aligned());
     }
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((confirmation.scroll, 0)), popup);
+    let scroll = confirmation.scroll.min(confirmation.last_scroll(app));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll, 0)), popup);
 }

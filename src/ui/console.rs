@@ -31,7 +31,9 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     let Some(result) = app.console.current() else {
         let text =
             " F5 or Ctrl-r runs the statement under the cursor · Tab completes · Ctrl-e shows the plan · F1 keys";
-        frame.render_widget(Paragraph::new(text).style(theme::dim()), below);
+        // Cut with `…` on a narrow terminal, never silently.
+        let line = crate::present::fit(text, below.width);
+        frame.render_widget(Paragraph::new(line.trim_end().to_string()).style(theme::dim()), below);
         return;
     };
     match &result.outcome {
@@ -59,7 +61,7 @@ fn draw_confirm(frame: &mut Frame, result: &StatementResult, preview: &WritePrev
         vec![Line::styled(format!(" {what}"), theme::warning().add_modifier(Modifier::BOLD)), Line::raw("")];
     lines.extend(result.sql.lines().map(|l| Line::raw(format!("   {l}"))));
     lines.push(Line::raw(""));
-    lines.push(Line::raw(" One transaction, recorded in the audit log.  y runs it · n skips it · Esc stops"));
+    lines.push(Line::raw(" One batch, recorded in the audit log.  y runs it · n skips it · Esc stops"));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 

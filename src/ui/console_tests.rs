@@ -64,5 +64,8 @@ fn help_is_as_wide_as_its_text_and_wraps_on_a_narrow_screen() {
     assert!(line.contains("Ctrl-r (empty editor)  ") && line.contains("search the history"), "{line}");
     h.app.width = 70;
     let narrow = render(&h.app);
-    assert!(narrow.contains("(or the selection; several run one") && narrow.contains(" at a time)"), "{narrow}");
+    assert!(
+        narrow.contains("under the cursor (or the│") && narrow.contains(" selection; several run one at a time)"),
+        "{narrow}"
+    );
 }

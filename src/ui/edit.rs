@@ -20,11 +20,16 @@ const NAMED_ROWS: usize = 5;
 
 /// `Delete user alice@example.com?`, or `Delete 3 rows of user: a, b, c?`: the rows by name, so
 /// the confirmation is about these rows and not only "1 user, 2 accounts".
-fn delete_question(changes: &[crate::app::StagedEdit]) -> String {
+fn delete_question(changes: &[crate::app::StagedEdit], owners: &[Option<String>]) -> String {
     let rows: Vec<(&str, String)> = changes
         .iter()
-        .filter_map(|edit| match &edit.change {
-            StagedChange::Delete { table, key, expected } => Some((table.as_str(), loaded_row_label(expected, key))),
+        .enumerate()
+        .filter_map(|(at, edit)| match &edit.change {
+            // A row without a label of its own (a session) is named by its owner (the user's email).
+            StagedChange::Delete { table, key, expected } => match owners.get(at).cloned().flatten() {
+                Some(owner) => Some((table.as_str(), format!("of {owner}"))),
+                None => Some((table.as_str(), loaded_row_label(expected, key))),
+            },
             _ => None,
         })
         .collect();
@@ -51,14 +56,6 @@ fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) ->
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     inner
-}
-
-/// Rows `lines` take once wrapped at `width` (word wrapping can take a little more: one spare
-/// row per long line keeps the last words on screen).
-fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1) + usize::from(l.width() > width)).sum();
-    u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
 /// What a kind accepts, shown under the editor. A key declared INTEGER takes a whole number.
@@ -162,8 +159,8 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 frame.render_widget(Paragraph::new(error.as_str()).style(theme::error()), area);
             }
         }
-        EditPopup::Delete { changes, preview, typed } => {
-            let mut lines: Vec<Line> = vec![Line::styled(delete_question(changes), theme::header())];
+        EditPopup::Delete { changes, preview, typed, owners } => {
+            let mut lines: Vec<Line> = vec![Line::styled(delete_question(changes, owners), theme::header())];
             match preview {
                 None => lines.push(Line::styled("Working out what cascades…", theme::dim())),
                 Some(preview) => {
@@ -202,48 +199,6 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        EditPopup::Review { statements, problems, scroll, .. } => {
-            let mut lines: Vec<Line> = problems
-                .iter()
-                .map(|p| Line::styled(format!("⚠ {p}"), theme::error()))
-                .chain(
-                    (!problems.is_empty())
-                        .then(|| Line::styled("SQLite will refuse this commit as it stands.", theme::error())),
-                )
-                .collect();
-            lines.extend(match statements {
-                None => vec![Line::styled("Preparing the SQL…", theme::dim())],
-                Some(statements) => statements
-                    .iter()
-                    .flat_map(|s| {
-                        let mut lines = super::sql::highlight(s);
-                        lines.push(Line::raw(""));
-                        lines
-                    })
-                    .collect(),
-            });
-            let count = app.edits.staged.len();
-            let title = format!("{}: one transaction", plural(count as u64, "staged change"));
-            let width = frame.area().width.saturating_sub(6);
-            // Tall enough for every wrapped line, up to the screen; beyond that it scrolls.
-            let content = wrapped_height(&lines, width.saturating_sub(2));
-            let height = (content + 2).min(frame.area().height.saturating_sub(2));
-            let room = height.saturating_sub(2);
-            let hint = if content > room {
-                let last = content.saturating_sub(room);
-                let shown = (*scroll).min(last);
-                format!(
-                    "y commit · Esc keep staged · ↑↓ PgUp PgDn scroll ({}-{} of {content})",
-                    shown + 1,
-                    shown + room
-                )
-            } else {
-                "y commit · Esc keep staged".to_string()
-            };
-            let inner = popup(frame, width, height, &title, &hint);
-            let scroll = (*scroll).min(content.saturating_sub(room));
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
-        }
         EditPopup::Conflict { conflicts } => {
             let mut lines: Vec<Line> = vec![Line::styled(
                 "Nothing was written. These rows changed since squall loaded them:",
@@ -266,14 +221,6 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let inner =
                 popup(frame, 90, lines.len() as u16 + 2, "conflict", "r reload (drop staged) · o overwrite · Esc back");
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        }
-        EditPopup::ConfirmQuit => {
-            let count = app.edits.staged.len();
-            let inner = popup(frame, 60, 4, "quit?", "y quit and discard · any other key stays");
-            let verb = if count == 1 { "is" } else { "are" };
-            let text =
-                format!("{} {verb} not committed.\nQuitting discards them.", plural(count as u64, "staged change"));
-            frame.render_widget(Paragraph::new(text).style(theme::warning()), inner);
         }
     }
 }

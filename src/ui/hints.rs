@@ -27,8 +27,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut used = 1u16;
     for (key, what) in hints(app) {
         let width = text_width(key) + 1 + text_width(what) + 2;
-        // Whole hints only: a cut one would read as a different key.
+        // Whole hints only: a cut one would read as a different key. A `…` says some are left
+        // out (help, `?`, lists them all).
         if used + width > room {
+            if used + 2 <= room {
+                left.push(Span::styled("… ", theme::dim()));
+                used += 2;
+            }
             break;
         }
         left.push(Span::styled(*key, theme::header()));

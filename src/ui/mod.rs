@@ -78,6 +78,11 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // Some tables' tabs are hidden to keep ER, migrations and SQL on the bar: say so.
+    if let Some(x) = crate::app::layout::tabs_cut(app).filter(|x| *x < area.width) {
+        let mark = ratatui::layout::Rect::new(area.x + x, area.y, 1, 1);
+        frame.render_widget(Paragraph::new("…").style(theme::dim()), mark);
+    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::theme;
-use crate::app::Screen;
-use crate::app::layout::text_width;
-use crate::app::{
-    App, BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, FilterField, MIGRATION_KEYS, Overlay, describe_group,
-    help_rows,
-};
+use crate::app::{App, FilterField, HelpLine, Overlay, describe_group, help_layout};
 use crate::db::kinds::ColumnKind;
 
 pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
@@ -125,106 +120,27 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
     }
 }
 
-/// Help lists the keys of the screen it was opened on.
+/// Help lists the keys of the screen it was opened on (`app::help` lays it out, so the keys
+/// stop scrolling at its end).
 fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
-    let mut sections: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
-    let section = |sections: &mut Vec<(&'static str, Vec<(&str, &str)>)>,
-                   title: &'static str,
-                   keys: &[(&'static str, &'static str)]| {
-        sections.push((title, keys.to_vec()));
-    };
-    let lines = &mut sections;
-    match app.screen {
-        Screen::Browser => {
-            section(lines, "Table browser", &help_rows(BROWSER_KEYS));
-            section(lines, "Row detail", &help_rows(DETAIL_KEYS));
-            section(lines, "Filter bar", &help_rows(FILTER_KEYS));
-            section(lines, "User action menu", &help_rows(crate::app::MENU_KEYS));
-            section(lines, "Ban and password forms", &help_rows(crate::app::FORM_KEYS));
-            section(lines, "Role form", &help_rows(crate::app::ROLE_KEYS));
-        }
-        Screen::Er => section(lines, "ER diagram", &help_rows(ER_KEYS)),
-        Screen::Migrations => {
-            section(lines, "Migrations", &help_rows(MIGRATION_KEYS));
-            section(lines, "Confirmation", &help_rows(crate::app::CONFIRM_KEYS));
-        }
-        Screen::Console => {
-            section(lines, "SQL console", crate::app::CONSOLE_KEYS);
-            section(lines, "Row detail", &help_rows(DETAIL_KEYS));
-        }
-    }
-    if app.screen != Screen::Browser {
-        section(lines, "Everywhere", SHARED_KEYS);
-    }
-    let lines = help_lines(&sections, frame.area().width.saturating_sub(2));
+    let (help, height) = help_layout(app);
+    let total = help.len();
+    let lines: Vec<Line> = help
+        .into_iter()
+        .map(|line| match line {
+            HelpLine::Title(title) => Line::styled(title, theme::header()),
+            HelpLine::Blank => Line::raw(""),
+            HelpLine::Entry { key, text } => Line::from(vec![Span::styled(key, theme::key()), Span::raw(text)]),
+        })
+        .collect();
     let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(0) + 2;
-    let area = popup_area(frame, width, lines.len() as u16 + 2);
-    let fits = area.height as usize >= lines.len() + 2;
+    let area = popup_area(frame, width, height);
+    let fits = area.height as usize >= total + 2;
     let hint = if fits { " any key closes " } else { " ↑↓ PgUp PgDn scroll · any other key closes " };
     let outer = block(" help ").title_bottom(Line::styled(hint, theme::dim()));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(outer).scroll((scroll, 0)), area);
 }
-
-/// The help's lines for an inner width: keys in a column as wide as the widest key (plus two
-/// spaces), descriptions wrapped at word boundaries beside it.
-fn help_lines<'a>(sections: &[(&'a str, Vec<(&'a str, &'a str)>)], width: u16) -> Vec<Line<'a>> {
-    let key_width = sections.iter().flat_map(|(_, keys)| keys.iter()).map(|(k, _)| text_width(k)).max().unwrap_or(0);
-    let key_col = (2 + key_width + 2).min(width / 2);
-    let room = width.saturating_sub(key_col).max(10) as usize;
-    let mut lines = Vec::new();
-    for (title, keys) in sections {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(*title, theme::header()));
-        for (key, description) in keys {
-            let wrapped = wrap_words(description, room);
-            let key_text = format!("  {key}");
-            // A key wider than its column (on a narrow screen) gets a line of its own.
-            let own_line = text_width(&key_text) + 1 > key_col;
-            if own_line {
-                lines.push(Line::styled(key_text.clone(), theme::key()));
-            }
-            for (i, part) in wrapped.into_iter().enumerate() {
-                let lead = if i == 0 && !own_line { key_text.clone() } else { String::new() };
-                let pad = (key_col as usize).saturating_sub(text_width(&lead) as usize);
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{lead}{}", " ".repeat(pad)), theme::key()),
-                    Span::raw(part),
-                ]));
-            }
-        }
-    }
-    lines
-}
-
-/// `text` broken at spaces into lines of at most `width` columns (a longer word is cut).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let extra = if line.is_empty() { 0 } else { 1 };
-        if !line.is_empty() && text_width(&line) as usize + extra + text_width(word) as usize > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    lines
-}
-
-/// Keys every screen shares.
-const SHARED_KEYS: &[(&str, &str)] = &[
-    ("Tab / Shift-Tab", "next / previous tab"),
-    ("t", "pick a table"),
-    ("m", "messages of this session, each in full"),
-    ("?", "this help"),
-    ("q / Ctrl-c", "quit"),
-];
 
 fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
     let Some(tab) = app.grid_tab() else { return };

@@ -70,7 +70,7 @@ fn the_review_shows_every_statement_whole_and_scrolls() {
     }
     ctrl(&mut app, &mut conn, 's');
     let top = render(&app);
-    assert!(top.contains("scroll (1-"), "the review says it scrolls: {top}");
+    assert!(top.contains("↑↓ 1-"), "the review says it scrolls: {top}");
     assert!(!top.contains("'User 12!'"), "the last statement is below: {top}");
     for _ in 0..5 {
         press(&mut app, &mut conn, KeyCode::PageDown);

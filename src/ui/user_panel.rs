@@ -141,7 +141,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
         }
         PanelStep::Running { action } => {
             let inner = frame_popup(frame, width.min(60), 3, "running", "");
-            frame.render_widget(Paragraph::new(format!("Running {action} in one transaction…")), inner);
+            frame.render_widget(Paragraph::new(format!("Running {action}…")), inner);
         }
         PanelStep::Failed { message } => {
             let lines = vec![Line::styled(message.clone(), theme::error())];
@@ -330,7 +330,7 @@ fn confirm_lines(
     {
         lines.push(Line::styled("shorter than 8 characters, better-auth's default minimum", theme::warning()));
     }
-    lines.push(Line::styled("Runs in one transaction; recorded in the audit log.", theme::dim()));
+    lines.push(Line::styled("Runs as one batch; recorded in the audit log.", theme::dim()));
     for (n, statement) in preview.statements.iter().enumerate() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(format!("-- statement {}", n + 1), theme::dim()));

@@ -1,0 +1,222 @@
+//! Keys as data for the popups of editing (cell editor, insert form, delete, conflict), the search prompt, the column chooser, the export prompt and the user panel's
+//! removal and impersonation steps. Each table drives its popup's key handling and its help
+//! section, like the tables in `keymap`.
+
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+use super::keymap::{Binding, Chord, help_rows};
+
+const fn key(code: KeyCode) -> Chord {
+    Chord { code, modifiers: KeyModifiers::NONE }
+}
+
+const fn ch(c: char) -> Chord {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Chord {
+    Chord { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
+}
+
+const fn with(code: KeyCode, modifiers: KeyModifiers) -> Chord {
+    Chord { code, modifiers }
+}
+
+/// What a key does in the cell editor (other keys type into the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKey {
+    Stage,
+    /// A line break in the value.
+    Newline,
+    /// Set the value to NULL.
+    Null,
+    /// A boolean toggles; in other kinds Space is typed.
+    Space,
+    /// An enum steps through the values seen (negative: back); elsewhere the cursor moves.
+    Step(i8),
+    Cancel,
+}
+
+/// Keys of the cell editor.
+#[rustfmt::skip]
+pub static CELL_KEYS: &[Binding<CellKey>] = &[
+    Binding { keys: "Enter", description: "stage the value (Ctrl-s reviews and commits)", chords: &[key(KeyCode::Enter)], action: Some(CellKey::Stage) },
+    Binding { keys: "Alt-Enter", description: "a new line in the value", chords: &[with(KeyCode::Enter, KeyModifiers::ALT)], action: Some(CellKey::Newline) },
+    Binding { keys: "Ctrl-n", description: "set NULL", chords: &[ctrl('n')], action: Some(CellKey::Null) },
+    Binding { keys: "Space", description: "toggle a boolean (typed elsewhere)", chords: &[ch(' ')], action: Some(CellKey::Space) },
+    Binding { keys: "↑ ↓", description: "step through an enum's values seen", chords: &[key(KeyCode::Up)], action: Some(CellKey::Step(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(CellKey::Step(1)) },
+    Binding { keys: "Ctrl-u", description: "clear to the start of the field", chords: &[], action: None },
+    Binding { keys: "Esc", description: "cancel, nothing staged", chords: &[key(KeyCode::Esc)], action: Some(CellKey::Cancel) },
+];
+
+/// What a key does in the insert form (other keys type into the focused field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertKey {
+    Next,
+    Previous,
+    Stage,
+    /// Pick the focused foreign key's row by its label.
+    PickReference,
+    Null,
+    /// A boolean toggles; in other kinds Space is typed.
+    Space,
+    Cancel,
+}
+
+/// Keys of the insert form.
+#[rustfmt::skip]
+pub static INSERT_KEYS: &[Binding<InsertKey>] = &[
+    Binding { keys: "Tab / ↓", description: "next field", chords: &[key(KeyCode::Tab), key(KeyCode::Down)], action: Some(InsertKey::Next) },
+    Binding { keys: "Shift-Tab / ↑", description: "previous field", chords: &[key(KeyCode::BackTab), key(KeyCode::Up)], action: Some(InsertKey::Previous) },
+    Binding { keys: "Enter", description: "stage the new row", chords: &[key(KeyCode::Enter)], action: Some(InsertKey::Stage) },
+    Binding { keys: "Ctrl-f", description: "pick a foreign key's row by its label", chords: &[ctrl('f')], action: Some(InsertKey::PickReference) },
+    Binding { keys: "Ctrl-n", description: "set NULL", chords: &[ctrl('n')], action: Some(InsertKey::Null) },
+    Binding { keys: "Space", description: "toggle a boolean (typed elsewhere)", chords: &[ch(' ')], action: Some(InsertKey::Space) },
+    Binding { keys: "Esc", description: "cancel, nothing staged", chords: &[key(KeyCode::Esc)], action: Some(InsertKey::Cancel) },
+];
+
+/// What a key does in the delete popup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerKey {
+    Yes,
+    No,
+}
+
+/// Keys of the delete confirmation (more than ten rows: the count is typed, then Enter).
+#[rustfmt::skip]
+pub static DELETE_KEYS: &[Binding<AnswerKey>] = &[
+    Binding { keys: "y / Enter", description: "stage the delete (Ctrl-s reviews and commits it)", chords: &[ch('y'), key(KeyCode::Enter)], action: Some(AnswerKey::Yes) },
+    Binding { keys: "n / Esc", description: "cancel (n is typed when a count is asked)", chords: &[ch('n'), key(KeyCode::Esc)], action: Some(AnswerKey::No) },
+];
+
+/// What a key does when a commit met rows changed by someone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKey {
+    Overwrite,
+    Reload,
+    Back,
+}
+
+/// Keys of the conflict popup.
+#[rustfmt::skip]
+pub static CONFLICT_KEYS: &[Binding<ConflictKey>] = &[
+    Binding { keys: "o", description: "overwrite: commit again without the checks", chords: &[ch('o')], action: Some(ConflictKey::Overwrite) },
+    Binding { keys: "r", description: "reload the rows, dropping what is staged", chords: &[ch('r')], action: Some(ConflictKey::Reload) },
+    Binding { keys: "Esc", description: "back, the changes stay staged", chords: &[key(KeyCode::Esc)], action: Some(ConflictKey::Back) },
+];
+
+/// What a key does in a one-line prompt (search; other keys type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKey {
+    Submit,
+    Cancel,
+}
+
+/// Keys of the search prompt.
+#[rustfmt::skip]
+pub static SEARCH_KEYS: &[Binding<PromptKey>] = &[
+    Binding { keys: "type", description: "text to find in the text columns", chords: &[], action: None },
+    Binding { keys: "Enter", description: "search (empty: clear the search)", chords: &[key(KeyCode::Enter)], action: Some(PromptKey::Submit) },
+    Binding { keys: "Esc", description: "cancel", chords: &[key(KeyCode::Esc)], action: Some(PromptKey::Cancel) },
+];
+
+/// What a key does in the column chooser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnsKey {
+    /// Select the column this many places down (negative: up).
+    Select(i8),
+    /// Move the selected column this many places down (negative: up).
+    Move(i8),
+    Toggle,
+    /// Narrow (negative) or widen the selected column.
+    Resize(i8),
+    Reset,
+    Close,
+}
+
+/// Keys of the column chooser (Shift-arrows come first: an arrow's chord also takes it shifted).
+#[rustfmt::skip]
+pub static COLUMNS_KEYS: &[Binding<ColumnsKey>] = &[
+    Binding { keys: "K J / Shift-↑ ↓", description: "move it up / down", chords: &[ch('K'), with(KeyCode::Up, KeyModifiers::SHIFT)], action: Some(ColumnsKey::Move(-1)) },
+    Binding { keys: "", description: "", chords: &[ch('J'), with(KeyCode::Down, KeyModifiers::SHIFT)], action: Some(ColumnsKey::Move(1)) },
+    Binding { keys: "↑ ↓ / k j", description: "select a column", chords: &[key(KeyCode::Up), ch('k')], action: Some(ColumnsKey::Select(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ColumnsKey::Select(1)) },
+    Binding { keys: "Space / Enter", description: "show / hide it", chords: &[ch(' '), key(KeyCode::Enter)], action: Some(ColumnsKey::Toggle) },
+    Binding { keys: "< >", description: "narrow / widen it", chords: &[ch('<')], action: Some(ColumnsKey::Resize(-1)) },
+    Binding { keys: "", description: "", chords: &[ch('>')], action: Some(ColumnsKey::Resize(1)) },
+    Binding { keys: "r", description: "reset order, widths and visibility", chords: &[ch('r')], action: Some(ColumnsKey::Reset) },
+    Binding { keys: "Esc / c / q", description: "close (the choices are remembered)", chords: &[key(KeyCode::Esc), ch('c'), ch('q')], action: Some(ColumnsKey::Close) },
+];
+
+/// What a key does in the export prompt (other keys type into the path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKey {
+    /// The next format (negative: the previous one).
+    Format(i8),
+    Secrets,
+    Write,
+    Cancel,
+}
+
+/// Keys of the export prompt.
+#[rustfmt::skip]
+pub static EXPORT_KEYS: &[Binding<ExportKey>] = &[
+    Binding { keys: "Tab / Shift-Tab", description: "next / previous format", chords: &[key(KeyCode::Tab)], action: Some(ExportKey::Format(1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::BackTab)], action: Some(ExportKey::Format(-1)) },
+    Binding { keys: "Ctrl-r", description: "include or mask secrets", chords: &[ctrl('r')], action: Some(ExportKey::Secrets) },
+    Binding { keys: "Enter", description: "write the file", chords: &[key(KeyCode::Enter)], action: Some(ExportKey::Write) },
+    Binding { keys: "Esc", description: "cancel", chords: &[key(KeyCode::Esc)], action: Some(ExportKey::Cancel) },
+];
+
+/// What a key does in a user's removal, confirmed by typing their email (`y`, `n` and `q`
+/// are typed: emails hold them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovalKey {
+    Remove,
+    Back,
+    Scroll(i16),
+}
+
+/// Keys of a removal's confirmation.
+#[rustfmt::skip]
+pub static REMOVAL_KEYS: &[Binding<RemovalKey>] = &[
+    Binding { keys: "type", description: "the user's email, exactly", chords: &[], action: None },
+    Binding { keys: "Enter", description: "remove, when the email matches", chords: &[key(KeyCode::Enter)], action: Some(RemovalKey::Remove) },
+    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll the preview", chords: &[key(KeyCode::Up)], action: Some(RemovalKey::Scroll(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(RemovalKey::Scroll(1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(RemovalKey::Scroll(-10)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(RemovalKey::Scroll(10)) },
+    Binding { keys: "Esc", description: "back, nothing changed", chords: &[key(KeyCode::Esc)], action: Some(RemovalKey::Back) },
+];
+
+/// What a key does in a read-only step of the user panel (impersonations, a failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewKey {
+    Scroll(i16),
+    Back,
+}
+
+/// Keys of the impersonation list (and of a failed action's message).
+#[rustfmt::skip]
+pub static VIEW_KEYS: &[Binding<ViewKey>] = &[
+    Binding { keys: "↑ ↓ / k j", description: "scroll", chords: &[key(KeyCode::Up), ch('k')], action: Some(ViewKey::Scroll(-1)) },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ViewKey::Scroll(1)) },
+    Binding { keys: "Esc / Enter / q", description: "back to the menu", chords: &[key(KeyCode::Esc), key(KeyCode::Enter), ch('q')], action: Some(ViewKey::Back) },
+];
+
+/// The help sections of these popups on the table browser.
+pub fn browser_sections() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    vec![
+        ("Search prompt", help_rows(SEARCH_KEYS)),
+        ("Cell editor", help_rows(CELL_KEYS)),
+        ("Insert form", help_rows(INSERT_KEYS)),
+        ("Delete", help_rows(DELETE_KEYS)),
+        ("Conflict", help_rows(CONFLICT_KEYS)),
+        ("Review, quit and other confirmations", help_rows(super::CONFIRM_KEYS)),
+        ("Column chooser", help_rows(COLUMNS_KEYS)),
+        ("Export prompt", help_rows(EXPORT_KEYS)),
+        ("Removing a user", help_rows(REMOVAL_KEYS)),
+        ("Impersonations", help_rows(VIEW_KEYS)),
+    ]
+}
