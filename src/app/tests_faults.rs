@@ -54,3 +54,29 @@ fn commit_id(effects: &[Effect]) -> RequestId {
         other => panic!("one request: {other:?}"),
     }
 }
+
+/// Walkthrough: a background ER read failing on another process's lock said so in the status
+/// line of the user grid; it stays off unrelated screens and is read again when the diagram opens.
+#[test]
+fn a_failed_diagram_read_is_not_shown_on_another_screen() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 140, 40);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Request { id, request, .. } if matches!(**request, DbRequest::Er { .. }) => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let back = app.update(Action::SelectTab { index: 0 });
+    settle(&mut app, &mut conn, back);
+    let busy = ReplyError::new(ErrorKind::Busy, "database is busy");
+    let effects = app.update(Action::Reply { reply: DbReply { id, result: Err(busy) } });
+    settle(&mut app, &mut conn, effects);
+    assert!(!app.status.as_ref().is_some_and(|s| s.text.contains("diagram")), "{:?}", app.status);
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    assert!(app.er.view().is_some(), "read again when the diagram opens");
+}
