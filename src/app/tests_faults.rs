@@ -80,3 +80,25 @@ fn a_failed_diagram_read_is_not_shown_on_another_screen() {
     settle(&mut app, &mut conn, effects);
     assert!(app.er.view().is_some(), "read again when the diagram opens");
 }
+
+/// Walkthrough: a count that met another process's lock left `row 1 of …` for good; it is
+/// asked for again, with the lock said once.
+#[test]
+fn a_count_that_meets_a_lock_is_asked_again() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    let table = app.active_tab().unwrap().name.clone();
+    app.active_tab_mut().unwrap().count_request = Some(999);
+    app.pending.insert(999, Waiting::Count { table });
+    let busy = ReplyError::new(ErrorKind::Busy, "database is busy");
+    let effects = app.update(Action::Reply { reply: DbReply { id: 999, result: Err(busy) } });
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::Count { .. }))),
+        "{effects:?}"
+    );
+    assert!(app.status.as_ref().unwrap().text.contains("locked"), "{:?}", app.status);
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.active_tab().unwrap().total, Some(3));
+}

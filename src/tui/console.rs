@@ -167,7 +167,7 @@ fn stream(
         }
     };
     let (mut position, mut done) = (0u64, false);
-    let Some(open) = rows.as_mut() else { return None };
+    let open = rows.as_mut()?;
     let first = read_rows(open, width, &mut position, &mut done, batch, Some(started + FIRST_BATCH_WAIT));
     let first = match first {
         Ok(first) => first,
