@@ -383,6 +383,15 @@ impl App {
             if std::mem::take(&mut tab.recount) {
                 return self.recount(index);
             }
+            // Another process holds a lock: say so once, and count again (the background worker
+            // waits its busy timeout each time, so this settles as soon as the lock goes).
+            if let Err(ReplyError { kind: super::ErrorKind::Busy, .. }) = &reply.result {
+                let said = "the database is locked by another process; counting again until it is free";
+                if self.status.as_ref().is_none_or(|s| s.text != said) {
+                    self.say(Level::Warning, said);
+                }
+                return self.recount(index);
+            }
             if let Ok(DbResult::Count(total)) = reply.result {
                 tab.total = Some(total);
                 // The count is of the current view; if its rows are on screen, remember it too.

@@ -374,7 +374,31 @@ impl App {
                     _ => {}
                 }
             }
-            EditPopup::Conflict { .. } => match lookup(CONFLICT_KEYS, &key) {
+            EditPopup::Conflict { conflicts } => match lookup(CONFLICT_KEYS, &key) {
+                // An update cannot overwrite a row that is gone: its staged change is dropped
+                // instead (`d`), and the rest can then be committed.
+                Some(ConflictKey::Overwrite) if conflicts.rows.iter().any(|row| !row.row_exists) => {
+                    self.say(Level::Warning, "a staged row was deleted meanwhile: d drops its changes, r reloads");
+                }
+                Some(ConflictKey::DropGone) => {
+                    let gone: Vec<usize> = conflicts
+                        .rows
+                        .iter()
+                        .filter(|row| !row.row_exists)
+                        .flat_map(|row| row.changes.clone())
+                        .collect();
+                    let mut index = 0;
+                    self.edits.staged.retain(|_| {
+                        index += 1;
+                        !gone.contains(&(index - 1))
+                    });
+                    self.overlay = Overlay::None;
+                    let left = self.edits.staged.len();
+                    self.say(
+                        Level::Info,
+                        format!("dropped the changes to deleted rows; {left} staged (Ctrl-s commits them)"),
+                    );
+                }
                 Some(ConflictKey::Overwrite) => {
                     let now = self.ctx.now;
                     return self.commit_staged(true, now);

@@ -7,7 +7,9 @@ use crate::er::Detail;
 
 use super::keymap::ErKey;
 use super::layout::areas;
-use super::{Action, App, DbReply, DbRequest, DbResult, Effect, ErView, Level, Load, ReplyError, Waiting, Worker};
+use super::{
+    Action, App, DbReply, DbRequest, DbResult, Effect, ErView, Level, Load, ReplyError, Screen, Waiting, Worker,
+};
 
 /// State of the ER screen.
 #[derive(Debug, Clone, Default)]
@@ -76,6 +78,13 @@ impl App {
                 }
             }
             Ok(_) => {}
+            Err(_) if self.screen != Screen::Er => {
+                // The diagram is not shown: its error would land on an unrelated screen (a lock
+                // held elsewhere fails it while the grid is in use). It is read again when opened.
+                if !matches!(self.er.view, Some(Load::Loaded(_))) {
+                    self.er.view = None;
+                }
+            }
             Err(ReplyError { message, .. }) => {
                 self.say(Level::Error, format!("reading the schema for the diagram failed: {message}"));
                 if self.er.view().is_none() {

@@ -94,6 +94,8 @@ pub static DELETE_KEYS: &[Binding<AnswerKey>] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConflictKey {
     Overwrite,
+    /// Drop the staged changes of rows someone else deleted.
+    DropGone,
     Reload,
     Back,
 }
@@ -102,6 +104,7 @@ pub enum ConflictKey {
 #[rustfmt::skip]
 pub static CONFLICT_KEYS: &[Binding<ConflictKey>] = &[
     Binding { keys: "o", description: "overwrite: commit again without the checks", chords: &[ch('o')], action: Some(ConflictKey::Overwrite) },
+    Binding { keys: "d", description: "drop the changes to rows deleted meanwhile", chords: &[ch('d')], action: Some(ConflictKey::DropGone) },
     Binding { keys: "r", description: "reload the rows, dropping what is staged", chords: &[ch('r')], action: Some(ConflictKey::Reload) },
     Binding { keys: "Esc", description: "back, the changes stay staged", chords: &[key(KeyCode::Esc)], action: Some(ConflictKey::Back) },
 ];

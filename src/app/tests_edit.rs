@@ -121,6 +121,32 @@ fn a_row_changed_elsewhere_is_a_conflict_then_overwrite_wins() {
     assert_eq!(name_of(&conn, "u0000"), "Mine");
 }
 
+/// Walkthrough: a staged row deleted by another process was offered `o overwrite`, which then
+/// failed with "the row no longer exists"; its change is dropped instead, the rest kept.
+#[test]
+fn a_staged_row_deleted_elsewhere_offers_to_drop_its_change_not_overwrite() {
+    let (dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "Gone");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let other = Connection::open(dir.path().join("t.db")).unwrap();
+    other.execute("DELETE FROM user WHERE id = 'u0000'", []).unwrap();
+    ctrl(&mut app, &mut conn, 's');
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    let Overlay::Edit(EditPopup::Conflict { conflicts }) = &app.overlay else { panic!("a conflict is shown") };
+    assert!(!conflicts.rows[0].row_exists);
+    press(&mut app, &mut conn, KeyCode::Char('o'));
+    assert!(matches!(app.overlay, Overlay::Edit(EditPopup::Conflict { .. })), "no overwrite of a deleted row");
+    assert_eq!(app.edits.staged.len(), 1);
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    assert!(app.edits.staged.is_empty(), "the deleted row's change is dropped");
+    assert!(matches!(app.overlay, Overlay::None));
+}
+
 #[test]
 fn delete_shows_the_cascade_and_commits() {
     let (dir, mut conn) = users_db(3);

@@ -54,3 +54,51 @@ fn commit_id(effects: &[Effect]) -> RequestId {
         other => panic!("one request: {other:?}"),
     }
 }
+
+/// Walkthrough: a background ER read failing on another process's lock said so in the status
+/// line of the user grid; it stays off unrelated screens and is read again when the diagram opens.
+#[test]
+fn a_failed_diagram_read_is_not_shown_on_another_screen() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 140, 40);
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Request { id, request, .. } if matches!(**request, DbRequest::Er { .. }) => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let back = app.update(Action::SelectTab { index: 0 });
+    settle(&mut app, &mut conn, back);
+    let busy = ReplyError::new(ErrorKind::Busy, "database is busy");
+    let effects = app.update(Action::Reply { reply: DbReply { id, result: Err(busy) } });
+    settle(&mut app, &mut conn, effects);
+    assert!(!app.status.as_ref().is_some_and(|s| s.text.contains("diagram")), "{:?}", app.status);
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    assert!(app.er.view().is_some(), "read again when the diagram opens");
+}
+
+/// Walkthrough: a count that met another process's lock left `row 1 of …` for good; it is
+/// asked for again, with the lock said once.
+#[test]
+fn a_count_that_meets_a_lock_is_asked_again() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    let table = app.active_tab().unwrap().name.clone();
+    app.active_tab_mut().unwrap().count_request = Some(999);
+    app.pending.insert(999, Waiting::Count { table });
+    let busy = ReplyError::new(ErrorKind::Busy, "database is busy");
+    let effects = app.update(Action::Reply { reply: DbReply { id: 999, result: Err(busy) } });
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::Count { .. }))),
+        "{effects:?}"
+    );
+    assert!(app.status.as_ref().unwrap().text.contains("locked"), "{:?}", app.status);
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(app.active_tab().unwrap().total, Some(3));
+}

@@ -50,7 +50,34 @@ pub fn lock_wait_ms(conn: &Connection) -> i64 {
     if pragma == 0 && INSTALLED.load(Ordering::SeqCst) { BUSY_TIMEOUT.as_millis() as i64 } else { pragma }
 }
 
+thread_local! {
+    /// Set while this thread runs something that must not wait for a lock (see [`without_waiting`]).
+    static NO_WAIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Wait steps taken on this thread: tests tell a wait from none without timing anything.
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` with the cancellable wait of this thread's connections turned off: a lock held by
+/// another process fails the statement at once as busy. For work that is tried again anyway
+/// (the live-refresh poll), so it never holds up the request behind it, which an interrupt
+/// could not reach while it waits.
+pub fn without_waiting<T>(f: impl FnOnce() -> T) -> T {
+    let before = NO_WAIT.with(|flag| flag.replace(true));
+    let out = f();
+    NO_WAIT.with(|flag| flag.set(before));
+    out
+}
+
+/// How many wait steps this thread's connections have taken.
+pub fn steps_waited() -> u64 {
+    STEPS.with(|steps| steps.get())
+}
+
 fn wait_for_lock(attempts: i32) -> bool {
+    if NO_WAIT.with(|flag| flag.get()) {
+        return false;
+    }
+    STEPS.with(|steps| steps.set(steps.get() + 1));
     let waited = STEP * u32::try_from(attempts).unwrap_or(0);
     if CANCELLED.load(Ordering::SeqCst) || waited >= BUSY_TIMEOUT {
         return false;

@@ -47,7 +47,13 @@ impl ChangeWatch {
 
     /// Whether another connection committed since the last poll. Commits made on `conn` itself
     /// never count (SQLite's definition of data_version). The schema is only read on a change.
+    /// A poll never waits on another process's lock (it fails as busy, to be tried next time):
+    /// a request that arrived meanwhile would wait behind it, where Esc cannot reach it.
     pub fn poll(&mut self, conn: &Connection) -> Result<Option<ExternalChange>> {
+        crate::db::busy::without_waiting(|| self.poll_waiting(conn))
+    }
+
+    fn poll_waiting(&mut self, conn: &Connection) -> Result<Option<ExternalChange>> {
         let data = data_version(conn)?;
         if data == self.data {
             return Ok(None);
@@ -106,6 +112,21 @@ mod tests {
     #[test]
     fn wal_sees_only_other_connections() {
         sees_only_the_other_connections_commits(true);
+    }
+
+    /// Walkthrough: a commit sent while another process held a lock waited behind this poll,
+    /// where Esc could not cancel it, and was written once the lock went.
+    #[test]
+    fn a_poll_never_waits_on_another_process_lock() {
+        let (_dir, mine, other) = two_connections(false);
+        crate::db::busy::install_cancellable_wait(&mine).unwrap();
+        let mut watch = ChangeWatch::start(&mine).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);").unwrap();
+        let before = crate::db::busy::steps_waited();
+        assert!(watch.poll(&mine).is_err(), "busy, tried again next time");
+        assert_eq!(crate::db::busy::steps_waited(), before, "no wait for the lock");
+        other.execute_batch("COMMIT").unwrap();
+        assert!(watch.poll(&mine).unwrap().is_some(), "seen once the lock is gone");
     }
 
     #[test]

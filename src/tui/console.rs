@@ -26,6 +26,8 @@ use crate::service::protocol::{ConsoleRequest, ConsoleResult, DbReply, DbRequest
 const FIRST_BATCH_WAIT: Duration = Duration::from_millis(30);
 /// A fetch this many rows beyond where the stream is goes through OFFSET instead of stepping.
 const FAR_SEEK: u64 = 10_000;
+/// How long a part-read statement stays open with nothing asked of it (see [`stream`]).
+const IDLE: Duration = Duration::from_millis(200);
 
 /// A running console worker.
 pub struct ConsoleHandle {
@@ -158,14 +160,15 @@ fn stream(
     let columns = result_columns(&stmt);
     let width = columns.len();
     let mut rows = match stmt.query([]) {
-        Ok(rows) => rows,
+        Ok(rows) => Some(rows),
         Err(err) => {
             reply(events, running, id, Err(err.into()));
             return None;
         }
     };
     let (mut position, mut done) = (0u64, false);
-    let first = read_rows(&mut rows, width, &mut position, &mut done, batch, Some(started + FIRST_BATCH_WAIT));
+    let open = rows.as_mut()?;
+    let first = read_rows(open, width, &mut position, &mut done, batch, Some(started + FIRST_BATCH_WAIT));
     let first = match first {
         Ok(first) => first,
         Err(err) => {
@@ -180,9 +183,31 @@ fn stream(
         return None;
     }
     loop {
-        let (rid, request) = inbox.recv().ok()?;
+        // A statement left part-read holds SQLite's read lock, and on a rollback-journal file
+        // that blocks every writer: once idle for a moment, it is reset (the lock goes) and
+        // started again, stepping to where it was, when the next batch is asked for.
+        let (rid, request) = match inbox.recv_timeout(IDLE) {
+            Ok(next) => next,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                rows = None;
+                (position, done) = (0, false);
+                inbox.recv().ok()?
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+        };
         running.set(Some(rid));
         let started = Instant::now();
+        let ours = matches!(&request, DbRequest::Console(ConsoleRequest::Fetch { stream, .. } | ConsoleRequest::ToEnd { stream, .. }) if *stream == id);
+        if ours && rows.is_none() {
+            rows = None;
+            let _ = rows.insert(match stmt.query([]) {
+                Ok(again) => again,
+                Err(err) => {
+                    reply(events, running, rid, Err(err.into()));
+                    return None;
+                }
+            });
+        }
         let result = match request {
             // A far seek (back up after `G`, or a long way ahead) goes through OFFSET: cheaper
             // than stepping there, and the stream stays where it was.
@@ -198,19 +223,22 @@ fn stream(
                 })
             }
             DbRequest::Console(ConsoleRequest::Fetch { stream, from, rows: count }) if stream == id => {
-                if from < position {
+                let open = match rows.as_mut() {
+                    Some(open) if from >= position => open,
                     // Seeking back: the statement starts over (SQLite cannot step backwards).
-                    drop(rows);
-                    rows = match stmt.query([]) {
-                        Ok(rows) => rows,
-                        Err(err) => {
-                            reply(events, running, rid, Err(err.into()));
-                            return None;
-                        }
-                    };
-                    (position, done) = (0, false);
-                }
-                seek_and_read(&mut rows, width, &mut position, &mut done, from, count).map(|mut batch| {
+                    _ => {
+                        rows = None;
+                        (position, done) = (0, false);
+                        rows.insert(match stmt.query([]) {
+                            Ok(rows) => rows,
+                            Err(err) => {
+                                reply(events, running, rid, Err(err.into()));
+                                return None;
+                            }
+                        })
+                    }
+                };
+                seek_and_read(open, width, &mut position, &mut done, from, count).map(|mut batch| {
                     batch.elapsed_ms = started.elapsed().as_millis() as u64;
                     batch
                 })
@@ -227,29 +255,25 @@ fn stream(
             DbRequest::Console(ConsoleRequest::ToEnd { stream, keep }) if stream == id => {
                 // A statement that cannot be wrapped (PRAGMA, ...): step to the end reading only
                 // the first `keep` rows; if more followed, start over and read just the last `keep`.
-                let counted = read_to_end(&mut rows, width, &mut position, keep);
+                let counted = match rows.as_mut() {
+                    Some(open) => read_to_end(open, width, &mut position, keep),
+                    None => Err(anyhow::anyhow!("the statement is no longer running: run it again")),
+                };
                 done = true;
                 match counted {
                     Ok(Some(batch)) => Ok(batch),
                     Ok(None) => {
-                        drop(rows);
-                        rows = match stmt.query([]) {
+                        rows = None;
+                        let open = rows.insert(match stmt.query([]) {
                             Ok(rows) => rows,
                             Err(err) => {
                                 reply(events, running, rid, Err(err.into()));
                                 return None;
                             }
-                        };
+                        });
                         let total = position;
                         (position, done) = (0, false);
-                        seek_and_read(
-                            &mut rows,
-                            width,
-                            &mut position,
-                            &mut done,
-                            total.saturating_sub(keep as u64),
-                            keep,
-                        )
+                        seek_and_read(open, width, &mut position, &mut done, total.saturating_sub(keep as u64), keep)
                     }
                     Err(err) => Err(err),
                 }

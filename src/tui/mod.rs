@@ -4,6 +4,8 @@
 mod clipboard;
 mod columns_file;
 pub mod console;
+#[cfg(test)]
+mod console_tests;
 mod export;
 mod signals;
 pub mod worker;

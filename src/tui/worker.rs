@@ -29,6 +29,9 @@ pub struct WorkerHandle {
 #[derive(Clone)]
 pub struct Running {
     now: Arc<Mutex<Option<RequestId>>>,
+    /// Requests cancelled while still queued behind another (ids only grow, so one newer than
+    /// the last started has not run yet): they are answered as interrupted, never run.
+    queued: Arc<Mutex<(RequestId, Vec<RequestId>)>>,
     interrupt: Option<Arc<InterruptHandle>>,
     /// This worker's connection may wait on another process's lock (see `db::busy`); stopping
     /// it stops that wait too.
@@ -37,7 +40,12 @@ pub struct Running {
 
 impl Running {
     pub fn new(interrupt: Option<InterruptHandle>, lock_wait: bool) -> Running {
-        Running { now: Arc::new(Mutex::new(None)), interrupt: interrupt.map(Arc::new), lock_wait }
+        Running {
+            now: Arc::new(Mutex::new(None)),
+            queued: Arc::new(Mutex::new((0, Vec::new()))),
+            interrupt: interrupt.map(Arc::new),
+            lock_wait,
+        }
     }
 
     /// The worker starts (`Some(id)`) or has finished (`None`) a request.
@@ -45,6 +53,17 @@ impl Running {
         if let Ok(mut now) = self.now.lock() {
             *now = id;
         }
+    }
+
+    /// The worker takes up request `id`: false when it was cancelled while queued.
+    pub fn begin(&self, id: RequestId) -> bool {
+        let Ok(mut now) = self.now.lock() else { return true };
+        *now = Some(id);
+        let Ok(mut queued) = self.queued.lock() else { return true };
+        queued.0 = id;
+        let cancelled = queued.1.contains(&id);
+        queued.1.retain(|q| *q > id);
+        !cancelled
     }
 
     /// The request running now.
@@ -57,6 +76,11 @@ impl Running {
     pub fn interrupt(&self, id: RequestId) -> bool {
         let Ok(now) = self.now.lock() else { return false };
         if *now != Some(id) {
+            if let Ok(mut queued) = self.queued.lock()
+                && id > queued.0
+            {
+                queued.1.push(id);
+            }
             return false;
         }
         self.stop();
@@ -194,8 +218,15 @@ fn serve(
         let mut partial = |result: DbResult| {
             let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(result) }));
         };
-        running.set(Some(id));
-        let result = handle(&mut db, request, &mut partial);
+        let result = if running.begin(id) {
+            handle(&mut db, request, &mut partial)
+        } else {
+            // Esc came while it waited behind another request (one held up by a lock).
+            Err(crate::service::ReplyError::new(
+                crate::service::ErrorKind::Interrupted,
+                "cancelled before it started; nothing was done",
+            ))
+        };
         // Cleared under the interrupt's lock: from here on, no interrupt meant for `id` lands.
         running.set(None);
         if events.send(AppEvent::Db(DbReply { id, result })).is_err() {

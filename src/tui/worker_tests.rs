@@ -95,3 +95,18 @@ fn an_interrupt_lands_only_on_the_request_it_names() {
     running.set(None);
     assert!(!running.interrupt(7), "finished");
 }
+
+/// Walkthrough: Esc on a commit queued behind a request held up by a lock did nothing, and the
+/// commit was written once the lock went. A request cancelled while queued never runs.
+#[test]
+fn an_interrupt_for_a_queued_request_stops_it_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("t.db")).unwrap();
+    let running = Running::new(Some(conn.get_interrupt_handle()), false);
+    assert!(running.begin(4));
+    assert!(!running.interrupt(5), "queued, not running");
+    assert!(!running.interrupt(3), "finished long ago: nothing to remember");
+    running.set(None);
+    assert!(!running.begin(5), "cancelled while queued");
+    assert!(running.begin(6));
+}

@@ -218,8 +218,12 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                     )));
                 }
             }
-            let inner =
-                popup(frame, 90, lines.len() as u16 + 2, "conflict", "r reload (drop staged) · o overwrite · Esc back");
+            let keys = if conflicts.rows.iter().any(|row| !row.row_exists) {
+                "r reload (drop staged) · d drop changes to deleted rows · Esc back"
+            } else {
+                "r reload (drop staged) · o overwrite · Esc back"
+            };
+            let inner = popup(frame, 90, lines.len() as u16 + 2, "conflict", keys);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
     }

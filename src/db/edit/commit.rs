@@ -62,11 +62,28 @@ pub fn commit_changes<B: Backend + ?Sized>(db: &B, input: &CommitInput) -> Resul
         Err(err) => return Err(explain_guard(db, err, &batch, &planned, input)),
     };
     let mut report = CommitReport { cascaded: batch.cascaded, set_null: batch.set_null, ..CommitReport::default() };
+    // The values an overwrite replaced, read in the batch just before its write.
+    let mut overwritten: Option<(usize, ColumnValues)> = None;
     for (role, outcome) in batch.roles.iter().zip(&outcomes) {
         match role {
+            Role::Overwritten(p) => {
+                let row = outcome.rows.rows.first().cloned().unwrap_or_default();
+                overwritten = Some((*p, outcome.rows.columns.iter().cloned().zip(row).collect()));
+            }
             Role::Write(p) => {
                 let step = &planned[*p];
                 report.statements += 1;
+                if let Some((_, found)) = overwritten.take().filter(|(q, _)| q == p) {
+                    let start = report.applied.len();
+                    report.applied.extend(step.applied.iter().cloned());
+                    for change in &mut report.applied[start..] {
+                        let now = change.column.as_ref().and_then(|c| found.iter().find(|(f, _)| f == c));
+                        if let Some((_, value)) = now {
+                            change.old = value.clone();
+                        }
+                    }
+                    continue;
+                }
                 if step.action == ChangeAction::Insert && step.key.is_empty() {
                     let key = inserted_key(&contexts, step, outcome.last_insert_rowid)?;
                     report.applied.extend(step.applied.iter().cloned().map(|mut change| {
@@ -114,6 +131,8 @@ pub fn commit_changes<B: Backend + ?Sized>(db: &B, input: &CommitInput) -> Resul
 enum Role {
     /// The statement of planned step N.
     Write(usize),
+    /// Reads the values planned step N overwrites, just before it runs, for the audit.
+    Overwritten(usize),
     /// Reads the key of the row planned step N just inserted (`last_insert_rowid()`).
     InsertedKey(usize),
     /// Reads rows planned step N's delete will take along, before it runs.
@@ -123,7 +142,7 @@ enum Role {
 impl Role {
     fn planned(&self) -> usize {
         match self {
-            Role::Write(p) | Role::InsertedKey(p) | Role::CascadeRows(p, _) => *p,
+            Role::Write(p) | Role::Overwritten(p) | Role::InsertedKey(p) | Role::CascadeRows(p, _) => *p,
         }
     }
 }
@@ -167,6 +186,18 @@ fn build_batch<B: Backend + ?Sized>(
         }
         if step.action == ChangeAction::Insert {
             expect = Expect::Any;
+        }
+        if overwrite && step.action != ChangeAction::Insert {
+            // The loaded values are not what an overwrite replaces: the audit records what the
+            // row held when the batch wrote it.
+            let columns: Vec<String> =
+                step.applied.iter().filter_map(|a| a.column.as_deref()).map(quote_ident).collect();
+            if !columns.is_empty() {
+                let (condition, params) = key_condition(&step.key);
+                let sql = format!("SELECT {} FROM {} WHERE {condition}", columns.join(", "), quote_ident(&step.table));
+                batch.steps.push(Step::any(Statement::new(sql, params)));
+                batch.roles.push(Role::Overwritten(p));
+            }
         }
         batch.steps.push(Step::guarded(step.sql.statement(), expect));
         batch.roles.push(Role::Write(p));

@@ -171,3 +171,18 @@ fn staged_rows_changed_underneath_are_found_before_commit_without_writing() {
     assert!(!found[0].row_exists, "u3 is gone");
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("Ada King"), "nothing was written");
 }
+
+/// Walkthrough: after a conflict overwrite the audit said old = the loaded value; it must be
+/// the value the batch actually replaced.
+#[test]
+fn an_overwrite_records_the_value_it_replaced_as_old() {
+    let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
+    let conn = open(&db.path);
+    let changes = vec![update(&conn, "user", ("id", text("u1")), "name", text("Ada L."))];
+    other_connection(&db.path).execute("UPDATE user SET name = 'Ada King' WHERE id = 'u1'", []).unwrap();
+    let report = commit_changes(&conn, &CommitInput { overwrite: true, ..input(&changes) }).unwrap();
+    let rows = report.row_changes();
+    let name = rows[0].columns.iter().find(|c| c.column == "name").unwrap();
+    assert_eq!((name.old.clone(), name.new.clone()), (text("Ada King"), text("Ada L.")));
+    assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("Ada L."));
+}
