@@ -334,3 +334,13 @@ fn g_right_after_the_first_rows_reads_only_the_last_window() {
     let number = h.result().row_number().unwrap();
     assert_eq!(text(&h.selected()[0]), format!("u{:04}", number - 1));
 }
+
+/// `;` types into the editor like every other punctuation key. (A walkthrough driven by
+/// `tmux send-keys 'select 1;'` saw it dropped: tmux reads a trailing `;` as its own command
+/// separator, so the key never reached squall; `send-keys -H 3b` delivers it.)
+#[test]
+fn a_semicolon_types_into_the_editor() {
+    let mut h = Harness::new(1);
+    h.type_text("select 1;");
+    assert_eq!(h.app.console.text(), "select 1;");
+}
