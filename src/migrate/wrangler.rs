@@ -59,7 +59,7 @@ pub fn read_applied(conn: &Connection, tracker: &Tracker) -> Result<Vec<Wrangler
 
 /// Wrangler writes the table name into its SQL as is; plain names are kept bare so the stored
 /// schema matches wrangler's byte for byte, anything else is quoted.
-fn table_ident(table: &str) -> String {
+pub(super) fn table_ident(table: &str) -> String {
     let plain = table.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain { table.to_string() } else { quote_ident(table) }
