@@ -189,6 +189,8 @@ impl App {
             KeyCode::BackTab => self.update(Action::PrevTab),
             KeyCode::Char('q') => self.update(Action::Quit),
             KeyCode::Char('?') => self.open_overlay(Action::OpenHelp),
+            // Help lists `t` under "Everywhere".
+            KeyCode::Char('t') => self.open_overlay(Action::OpenPicker),
             _ => Vec::new(),
         }
     }
