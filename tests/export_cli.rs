@@ -143,3 +143,30 @@ fn a_view_as_sql_is_bad_usage() {
         .code(2)
         .stderr(predicate::str::contains("is a view"));
 }
+
+/// An export may hold secrets: it is created owner-only, and an existing file is never replaced.
+#[test]
+#[cfg(unix)]
+fn an_export_file_is_owner_only_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, db) = copy_fixture("export-demo.sqlite");
+    let out = dir.path().join("account.csv");
+    squall(dir.path())
+        .args(["export", "account", "--include-secrets", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    let written = std::fs::read(&out).unwrap();
+    squall(dir.path())
+        .args(["export", "user", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("account.csv"));
+    assert_eq!(std::fs::read(&out).unwrap(), written, "the existing file is untouched");
+}

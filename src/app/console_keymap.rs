@@ -70,6 +70,8 @@ pub enum ResultKey {
     PrevTab,
     Quit,
     Help,
+    /// Open the table picker.
+    Picker,
 }
 
 /// A page of the result grid, for [`ResultKey::Rows`].
@@ -98,6 +100,7 @@ pub static RESULT_KEYS: &[Binding<ResultKey>] = &[
     Binding { keys: "", description: "", chords: &[key(KeyCode::BackTab)], action: Some(ResultKey::PrevTab) },
     Binding { keys: "results: q", description: "quit", chords: &[ch('q')], action: Some(ResultKey::Quit) },
     Binding { keys: "results: ?", description: "this help", chords: &[ch('?')], action: Some(ResultKey::Help) },
+    Binding { keys: "results: t", description: "pick a table to open", chords: &[ch('t')], action: Some(ResultKey::Picker) },
 ];
 
 /// What a key does while a statement that changes data waits for yes.

@@ -164,6 +164,7 @@ impl App {
             ResultKey::PrevTab => self.update(Action::PrevTab),
             ResultKey::Quit => self.update(Action::Quit),
             ResultKey::Help => self.open_overlay(Action::OpenHelp),
+            ResultKey::Picker => self.open_overlay(Action::OpenPicker),
         }
     }
 

@@ -55,6 +55,8 @@ impl App {
             self.say(Level::Warning, "nothing to run: write a statement first");
             return Vec::new();
         }
+        // A new run: the last run's error no longer describes the console (it stays under `m`).
+        self.status = None;
         let mut effects = self.cancel_console();
         self.console.results.clear();
         self.console.shown = 0;

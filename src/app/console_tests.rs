@@ -334,3 +334,34 @@ fn g_right_after_the_first_rows_reads_only_the_last_window() {
     let number = h.result().row_number().unwrap();
     assert_eq!(text(&h.selected()[0]), format!("u{:04}", number - 1));
 }
+
+/// `;` types into the editor like every other punctuation key. (A walkthrough driven by
+/// `tmux send-keys 'select 1;'` saw it dropped: tmux reads a trailing `;` as its own command
+/// separator, so the key never reached squall; `send-keys -H 3b` delivers it.)
+#[test]
+fn a_semicolon_types_into_the_editor() {
+    let mut h = Harness::new(1);
+    h.type_text("select 1;");
+    assert_eq!(h.app.console.text(), "select 1;");
+}
+
+/// A failed run's error leaves the status line when the next run starts.
+#[test]
+fn a_new_run_clears_the_last_error() {
+    let mut h = Harness::new(2);
+    h.run("select * from nosuch");
+    assert!(h.app.status.as_ref().is_some_and(|s| s.text.contains("no such table")));
+    h.run("select 1");
+    let status = h.app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(!status.contains("no such table"), "{status}");
+}
+
+/// `t` (pick a table, "Everywhere" in help) works in the results pane.
+#[test]
+fn t_in_the_results_opens_the_table_picker() {
+    let mut h = Harness::new(2);
+    h.run("select 1");
+    h.app.console.focus = ConsoleFocus::Results;
+    h.key(KeyCode::Char('t'));
+    assert!(matches!(h.app.overlay, Overlay::Picker(_)));
+}

@@ -248,6 +248,7 @@ fn apply_confirmation(overview: &MigrationsOverview) -> Confirmation {
     for planned in &overview.plan.to_apply {
         preview.push(PreviewLine::Item(format!("▸ {} ({} statements)", planned.name, planned.statements.len())));
         preview.extend(planned.statements.iter().map(|statement| PreviewLine::Sql(statement.clone())));
+        preview.push(PreviewLine::Sql(planned.tracker_sql.clone()));
     }
     Confirmation {
         title: "apply migrations".into(),

@@ -4,6 +4,7 @@
 use ratatui::crossterm::event::KeyEvent;
 use rusqlite::types::Value;
 
+use crate::db::kinds::ColumnKind;
 use crate::db::page::{Filter, FilterOp};
 use crate::db::relations::{ReferencingGroup, RowTarget};
 use crate::db::value::raw_text;
@@ -43,6 +44,9 @@ struct SelectedRow {
     column: String,
 }
 
+/// What `gd` says on a cell of a column that no foreign key (declared or inferred) starts from.
+const NOT_A_REFERENCE: &str = "this cell is not a reference (no foreign key, declared or inferred)";
+
 impl App {
     fn selected_row_for_navigation(&self) -> Option<SelectedRow> {
         let tab = self.active_tab()?;
@@ -60,8 +64,16 @@ impl App {
         let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
         let column = row.columns.iter().position(|c| *c == row.column);
         if column.and_then(|i| row.values.get(i)).is_some_and(|v| matches!(v, Value::Null)) {
-            // `gr` treats the column as a reference whatever it holds: say why `gd` goes nowhere.
-            self.say(Level::Info, format!("{} is NULL here: it points at no row", row.column));
+            // Say why `gd` goes nowhere: a NULL reference points at no row, but a NULL in a
+            // column that is no reference at all must not read as one.
+            let is_reference = self.active_tab().and_then(|t| t.meta()).is_some_and(|meta| {
+                column.and_then(|i| meta.kinds.get(i)).is_some_and(|k| matches!(k, ColumnKind::ForeignKey { .. }))
+            });
+            if is_reference {
+                self.say(Level::Info, format!("{} is NULL here: it points at no row", row.column));
+            } else {
+                self.say(Level::Info, NOT_A_REFERENCE);
+            }
             return Vec::new();
         }
         let request = DbRequest::FollowReference {
@@ -97,7 +109,7 @@ impl App {
                 self.go_to(target)
             }
             Ok(DbResult::Reference(None)) => {
-                self.say(Level::Info, "this cell is not a reference (no foreign key, declared or inferred)");
+                self.say(Level::Info, NOT_A_REFERENCE);
                 Vec::new()
             }
             Ok(DbResult::Referencing(groups)) => {

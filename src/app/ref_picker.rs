@@ -131,7 +131,10 @@ impl App {
                 *set_null = false;
                 *error = None;
             }
-            (Overlay::Edit(EditPopup::Insert { fields, .. }), Some(i)) => {
+            (Overlay::Edit(EditPopup::Insert { fields, error, .. }), Some(i)) => {
+                // The field changed: a refusal about the old value no longer holds (Enter checks
+                // the form again).
+                *error = None;
                 if let Some(field) = fields.get_mut(i) {
                     field.input = text_input(&text);
                     field.set_null = false;

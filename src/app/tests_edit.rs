@@ -329,6 +329,25 @@ fn a_sessions_user_is_picked_by_email_in_the_cell_editor_and_the_insert_form() {
 }
 
 #[test]
+fn picking_a_key_in_the_insert_form_clears_the_refusal_it_answers() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form is open") };
+    let at = fields.iter().position(|f| f.column == "userId").unwrap();
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Insert { error: Some(_), focus, .. }) = &app.overlay else { panic!("refused") };
+    assert_eq!(*focus, at, "the refusal is about userId");
+    ctrl(&mut app, &mut conn, 'f');
+    type_text(&mut app, &mut conn, "user1@");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Insert { error, .. }) = &app.overlay else { panic!("back in the form") };
+    assert_eq!(*error, None, "the stale refusal is gone");
+}
+
+#[test]
 fn an_unknown_role_is_warned_about_before_it_is_staged() {
     let (_dir, mut conn) = users_db(3);
     let mut app = open_app(&mut conn, 120, 30);

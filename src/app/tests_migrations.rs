@@ -144,6 +144,31 @@ fn transaction_control_is_refused_in_the_tui() {
     assert!(!dir.path().join("backups").exists());
 }
 
+/// A pending file with `BEGIN` shows on the screen as refused, naming file and line, before A
+/// is pressed, and the header does not offer A.
+#[test]
+fn transaction_control_shows_on_the_screen_before_a() {
+    let (dir, mut conn) = setup();
+    std::fs::write(dir.path().join("mig/0001_y.sql"), "-- adds y\n\nBEGIN;\nALTER TABLE t ADD y integer;").unwrap();
+    let mut app = open_app(&mut conn, 160, 30);
+    open_migrations(&mut app, &mut conn, dir.path());
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("refused: 0001_y.sql line 3: BEGIN"), "{screen}");
+    assert!(!screen.contains("A applies"), "{screen}");
+}
+
+/// The confirmation shows every statement that runs, the tracker's insert too.
+#[test]
+fn the_apply_confirmation_shows_the_tracker_insert() {
+    let (dir, mut conn) = setup();
+    let mut app = open_app(&mut conn, 160, 40);
+    open_migrations(&mut app, &mut conn, dir.path());
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    assert!(app.confirming(&Confirmed::ApplyMigrations));
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("INSERT INTO d1_migrations (name) values ('0001_y.sql')"), "{screen}");
+}
+
 /// A database with no migrations folder anywhere: the migrations tab says so quietly, and
 /// nothing is reported as an error.
 #[test]

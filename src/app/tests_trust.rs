@@ -264,6 +264,18 @@ fn gd_on_a_null_reference_says_it_is_null() {
 }
 
 #[test]
+fn gd_on_a_null_that_is_no_reference_says_it_is_not_one() {
+    use super::users_test_support::admin_app;
+    let (_dir, mut conn, mut app) = admin_app(140, 30);
+    conn.execute("UPDATE session SET ipAddress = NULL", []).unwrap();
+    open_tab(&mut app, &mut conn, "session");
+    select_column(&mut app, "ipAddress");
+    let effects = app.update(Action::FollowReference);
+    settle(&mut app, &mut conn, effects);
+    assert_eq!(status_text(&app), "this cell is not a reference (no foreign key, declared or inferred)");
+}
+
+#[test]
 fn removing_a_filter_says_removed_and_a_search_says_what_it_found() {
     let (_dir, mut conn) = users_db(5);
     let mut app = open_app(&mut conn, 140, 30);

@@ -398,6 +398,13 @@ impl App {
             Some(RoleKey::Submit) if field_text(&form.input).trim().is_empty() => {
                 form.error = Some("no role: tick one in the list (Space) or type one".into());
             }
+            Some(RoleKey::Submit)
+                if form.error.is_none()
+                    && let Some(warning) = unknown_role_warning(roles, &field_text(&form.input)) =>
+            {
+                // As the cell editor does: a role nobody has may be a typo; Enter again goes on.
+                form.error = Some(warning);
+            }
             Some(RoleKey::Submit) => match normalise_role(&field_text(&form.input)) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
                 Err(error) => form.error = Some(error.to_string()),
@@ -549,4 +556,10 @@ impl App {
             _ => {}
         }
     }
+}
+
+/// The cell editor's warning for roles neither better-auth nor any user has, worded for a form.
+fn unknown_role_warning(roles: &[String], typed: &str) -> Option<String> {
+    super::edit_values::unknown_enum_warning("role", roles, typed)
+        .map(|warning| warning.replace("Enter again stages it anyway", "Enter again goes on anyway"))
 }

@@ -281,6 +281,28 @@ fn a_in_the_row_detail_opens_the_menu_for_that_user() {
 }
 
 #[test]
+fn an_unknown_role_in_the_role_form_is_warned_about_first() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0006");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    press(&mut app, &mut conn, KeyCode::End);
+    for _ in 0..4 {
+        press(&mut app, &mut conn, KeyCode::Backspace);
+    }
+    for c in "superadmin".chars() {
+        press(&mut app, &mut conn, KeyCode::Char(c));
+    }
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let PanelStep::Role(form) = &panel(&app).step else { panic!("still the role form") };
+    let warning = form.error.clone().unwrap_or_default();
+    assert!(warning.starts_with("superadmin is not a better-auth role"), "{warning}");
+    assert!(warning.contains("Enter again"), "{warning}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(!matches!(panel(&app).step, PanelStep::Role(_)), "a second Enter goes on to the confirmation");
+}
+
+#[test]
 fn a_space_typed_into_the_role_field_is_a_space_not_a_tick() {
     let (_dir, mut conn, mut app) = admin_app(120, 30);
     select(&mut app, &mut conn, "u0006");

@@ -1,6 +1,5 @@
 //! `squall export TABLE`: a whole table to stdout or a file, streamed.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -115,7 +114,10 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
     };
     let summary = match &args.out {
         Some(path) => {
-            let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            // Owner-only like every file squall creates (the export may hold secrets), and never
+            // over an existing file: the user asked for a new one.
+            let file =
+                crate::paths::create_private_file(path).with_context(|| format!("creating {}", path.display()))?;
             let mut out = BufWriter::with_capacity(BUFFER_BYTES, file);
             let written = export_rows(&db.conn, &input, &mut out, &mut on_rows);
             if written.is_err() {

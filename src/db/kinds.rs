@@ -138,6 +138,8 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// What a name suggests, before the values have their say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Hint {
+    /// Nothing special, although a later rule would match the name.
+    Plain,
     Secret,
     Timestamp,
     Boolean,
@@ -161,6 +163,8 @@ enum Matcher {
 
 /// Name conventions of better-auth, drizzle and common app schemas. First match wins.
 const NAME_RULES: &[(Matcher, Hint)] = &[
+    // drizzle's tracker keeps each migration file's SHA-256: public, and needed to compare.
+    (Matcher::TableColumn("__drizzle_migrations", "hash"), Hint::Plain),
     // Times first: `accessTokenExpiresAt` is when a token expires, not a token.
     (Matcher::LastWord(&["at", "expires", "date", "time", "timestamp", "until", "since"]), Hint::Timestamp),
     (Matcher::AnyWord(&["password", "passwd", "token", "secret", "apikey", "otp"]), Hint::Secret),
@@ -453,6 +457,8 @@ mod tests {
         assert_eq!(name_hint("session", "token"), Some(Hint::Secret));
         assert_eq!(name_hint("account", "id_token"), Some(Hint::Secret));
         assert_eq!(name_hint("verification", "value"), Some(Hint::Secret));
+        assert!(!is_secret_name("__drizzle_migrations", "hash"), "a migration's hash is no secret");
+        assert!(is_secret_name("apikey", "hash"));
         assert_eq!(name_hint("settings", "value"), None);
         assert_eq!(name_hint("user", "banExpires"), Some(Hint::Timestamp));
         assert_eq!(name_hint("account", "accessTokenExpiresAt"), Some(Hint::Timestamp));

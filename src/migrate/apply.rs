@@ -38,6 +38,8 @@ pub struct PlannedMigration {
     /// Pending, or skipped (only run when forced).
     pub state: MigrationState,
     pub statements: Vec<String>,
+    /// The tracker insert that runs with it, values written in, as a confirmation shows it.
+    pub tracker_sql: String,
     /// Index in [`MigrationFolder::migrations`](super::folder::MigrationFolder::migrations).
     pub file_index: usize,
 }
@@ -116,6 +118,27 @@ fn describe_earlier(applied: &[String], backup: Option<&Path>) -> String {
     }
 }
 
+/// The tracker insert [`apply_migrations`] runs after `file`, with its values written in (the
+/// same statement text as `wrangler::record_applied` / `drizzle::record_applied`).
+fn tracker_sql(kind: TrackerKind, wrangler_table: &str, file: &super::folder::MigrationFile) -> String {
+    use crate::db::literal::sql_literal;
+    use crate::db::schema::quote_ident;
+    use rusqlite::types::Value;
+    match kind {
+        TrackerKind::Wrangler => format!(
+            "INSERT INTO {} (name) values ({})",
+            wrangler::table_ident(wrangler_table),
+            sql_literal(&Value::Text(file.name.clone()))
+        ),
+        TrackerKind::Drizzle => format!(
+            "INSERT INTO {} (\"hash\", \"created_at\") VALUES({}, {})",
+            quote_ident(drizzle::DEFAULT_TABLE),
+            sql_literal(&Value::Text(file.hash.clone())),
+            sql_literal(&file.created_at.map_or(Value::Null, Value::Integer))
+        ),
+    }
+}
+
 /// Works out what [`apply_migrations`] would run. Reads only.
 pub fn plan_migrations<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<ApplyPlan> {
     let tracker = resolve_tracker(conn, input)?;
@@ -125,10 +148,12 @@ pub fn plan_migrations<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Re
         .filter(|status| status.state.is_unapplied())
         .filter_map(|status| {
             let index = status.file_index?;
+            let file = &input.folder.migrations[index];
             Some(PlannedMigration {
                 name: status.name.clone(),
                 state: status.state,
-                statements: input.folder.migrations[index].statements(),
+                statements: file.statements(),
+                tracker_sql: tracker_sql(tracker.kind, input.wrangler_table, file),
                 file_index: index,
             })
         })

@@ -79,7 +79,7 @@ pub fn read_applied<B: Backend + ?Sized>(db: &B, tracker: &Tracker) -> Result<Ve
 
 /// Wrangler writes the table name into its SQL as is; plain names are kept bare so the stored
 /// schema matches wrangler's byte for byte, anything else is quoted.
-fn table_ident(table: &str) -> String {
+pub(super) fn table_ident(table: &str) -> String {
     let plain = table.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain { table.to_string() } else { quote_ident(table) }

@@ -1,7 +1,6 @@
 //! An export over its own read-only connection: plan, write the file (never overwriting), report
 //! progress, stop when cancelled and remove a partial file. The thread around it is `tui/`'s.
 
-use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -37,12 +36,9 @@ pub fn run_export(
     }
     let plan = plan_export(&db.conn, &job.source)?;
     let path = PathBuf::from(&job.path);
-    // Never overwrite: a second export in the same second must not clobber the first.
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .with_context(|| format!("creating {}", path.display()))?;
+    // Never overwrite: a second export in the same second must not clobber the first. Owner-only
+    // like every file squall creates: an export may hold secrets.
+    let file = crate::paths::create_private_file(&path).with_context(|| format!("creating {}", path.display()))?;
     let mut out = BufWriter::with_capacity(BUFFER_BYTES, file);
     let mut last = Instant::now();
     let mut progress = |rows: u64| {
@@ -64,5 +60,36 @@ pub fn run_export(
             let _ = std::fs::remove_file(&path);
             Err(err)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::export::{ExportFormat, ExportOptions, ExportSource};
+
+    /// The TUI's `x` export may hold secrets: owner-only, like every file squall creates.
+    #[test]
+    #[cfg(unix)]
+    fn the_export_file_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("app.sqlite");
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (a); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let path = dir.path().join("t.csv");
+        let job = ExportJob {
+            source: ExportSource::Query { sql: "SELECT a FROM t".into() },
+            options: ExportOptions { format: ExportFormat::Csv, include_secrets: true, iso_dates: false },
+            path: path.display().to_string(),
+        };
+        run_export(&db, &job, &AtomicBool::new(false), &Mutex::new(None), &mut |_| {}).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(
+            run_export(&db, &job, &AtomicBool::new(false), &Mutex::new(None), &mut |_| {}).is_err(),
+            "never overwrites"
+        );
     }
 }

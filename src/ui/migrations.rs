@@ -69,12 +69,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let plan = &overview.plan;
     let log_height = if screen.log.is_empty() { 0 } else { (screen.log.len() as u16 + 2).min(8) };
-    let head_height = 2 + overview.notes.len().min(3) as u16;
+    // Refused files first: apply cannot run until they are fixed, so they outrank warnings.
+    let mut warnings: Vec<Line> =
+        plan.refused.iter().map(|r| Line::styled(format!(" refused: {r}"), theme::error())).collect();
+    warnings.extend(overview.notes.iter().map(|note| Line::styled(format!(" warning: {note}"), theme::warning())));
+    warnings.truncate(3);
+    let head_height = 2 + warnings.len() as u16;
     let [head, body, log] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Fill(1), Constraint::Length(log_height)])
             .areas(area);
     let pending = plan.to_apply.len();
-    let summary = match (pending, plan.problems.len()) {
+    let summary = match (pending, plan.problems.len() + plan.refused.len()) {
         (0, 0) => Span::styled("up to date", Style::new().fg(Color::Green)),
         (n, 0) => Span::styled(format!("{n} pending — A applies"), Style::new().fg(Color::Yellow)),
         (_, p) => Span::styled(format!("{p} problem(s): apply refuses until fixed"), theme::error()),
@@ -90,8 +95,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ]),
     ];
     // The journal and the files disagree: wrangler and drizzle would apply different things.
-    header
-        .extend(overview.notes.iter().take(3).map(|note| Line::styled(format!(" warning: {note}"), theme::warning())));
+    header.extend(warnings);
     frame.render_widget(Paragraph::new(header), head);
 
     let name_width = plan.statuses.iter().map(|s| crate::app::layout::text_width(&s.name) as usize).max().unwrap_or(10);
