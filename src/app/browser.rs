@@ -384,10 +384,11 @@ impl App {
                 return self.recount(index);
             }
             // Another process holds a lock: say so once, and count again (the background worker
-            // waits its busy timeout each time, so this settles as soon as the lock goes).
+            // waits its busy timeout each time, so this settles as soon as the lock goes). An
+            // error on screen (the page itself failed) says more, and stays.
             if let Err(ReplyError { kind: super::ErrorKind::Busy, .. }) = &reply.result {
                 let said = "the database is locked by another process; counting again until it is free";
-                if self.status.as_ref().is_none_or(|s| s.text != said) {
+                if self.status.as_ref().is_none_or(|s| s.text != said && s.level != Level::Error) {
                     self.say(Level::Warning, said);
                 }
                 return self.recount(index);
