@@ -11,6 +11,7 @@ use crate::db::edit::{
 };
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::LabelLookup;
+use crate::db::page::PageRow;
 use crate::db::value::{edit_text, parse_value_like};
 use crate::present::plural;
 
@@ -49,7 +50,15 @@ pub struct EditState {
 #[derive(Debug, Clone)]
 pub enum EditPopup {
     /// Editing one cell.
-    Cell { column: usize, input: TextArea<'static>, set_null: bool, error: Option<String> },
+    Cell {
+        column: usize,
+        input: TextArea<'static>,
+        set_null: bool,
+        error: Option<String>,
+        /// The row as it was when the editor opened: the change is staged against it, even if the
+        /// rows under the cursor are re-read (a sort or a reload landing) while the editor is open.
+        row: Box<PageRow>,
+    },
     /// A new row's fields.
     Insert { fields: Vec<InsertField>, focus: usize, error: Option<String> },
     /// Confirming a delete, with what cascades. `owners`: for rows with no label of their own
@@ -121,7 +130,8 @@ impl App {
         let text = edit_text(&current, &meta.kinds[column], &self.ctx);
         let set_null = matches!(current, Value::Null);
         let is_reference = matches!(meta.kinds[column], ColumnKind::ForeignKey { .. });
-        self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_input(&text), set_null, error: None });
+        let row = Box::new(row.clone());
+        self.overlay = Overlay::Edit(EditPopup::Cell { column, input: text_input(&text), set_null, error: None, row });
         // A foreign key is picked by the referenced row's label (Esc goes to typing the key).
         if is_reference {
             return self.open_ref_picker(None);
@@ -417,12 +427,13 @@ impl App {
     }
 
     fn stage_cell(&mut self) -> Vec<Effect> {
-        let Overlay::Edit(EditPopup::Cell { column, input, set_null, error }) = &self.overlay else {
+        let Overlay::Edit(EditPopup::Cell { column, input, set_null, error, row }) = &self.overlay else {
             return Vec::new();
         };
         let (column, text, set_null, shown_error) = (*column, field_text(input), *set_null, error.clone());
+        let row = row.clone();
         let Some(tab) = self.active_tab() else { return Vec::new() };
-        let (Some(meta), Some(row)) = (tab.meta(), tab.window.selected_row()) else { return Vec::new() };
+        let Some(meta) = tab.meta() else { return Vec::new() };
         let kind = &meta.kinds[column];
         let original = row.values.get(column).cloned().unwrap_or(Value::Null);
         // Enter on an untouched editor, or a value that parses to what is stored, writes nothing:

@@ -436,3 +436,25 @@ fn ctrl_u_clears_the_cell_editor_to_the_start_of_the_line() {
     let Overlay::Edit(EditPopup::Cell { input, .. }) = &app.overlay else { panic!("the editor is open") };
     assert_eq!(crate::app::input::field_text(input), "Ada");
 }
+
+#[test]
+fn an_edit_opened_while_a_sort_loads_is_staged_against_the_row_it_was_opened_on() {
+    let (_dir, mut conn) = users_db(4);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('j'));
+    let opened_on = app.active_tab().unwrap().window.selected_row().unwrap().cursor.key.clone();
+    // The sort is asked for, and its rows arrive only after the editor has opened.
+    let sorting = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE) });
+    let sorting_again = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE) });
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    settle(&mut app, &mut conn, sorting);
+    settle(&mut app, &mut conn, sorting_again);
+    let now_under_cursor = app.active_tab().unwrap().window.selected_row().unwrap().cursor.key.clone();
+    assert_ne!(now_under_cursor, opened_on, "the rows under the cursor changed while editing");
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "Edited");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1);
+    assert_eq!(app.edits.staged[0].cursor_key, opened_on, "staged against the row the editor opened on");
+}

@@ -81,7 +81,7 @@ fn kind_hint(kind: &ColumnKind, decl_type: &str) -> String {
 
 pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
     match popup_state {
-        EditPopup::Cell { column, input, set_null, error } => {
+        EditPopup::Cell { column, input, set_null, error, .. } => {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let (Some(info), Some(kind)) = (meta.info.columns.get(*column), meta.kinds.get(*column)) else { return };
             let title = format!("edit {}.{} ({})", meta.info.name, info.name, kind.label());
