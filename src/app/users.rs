@@ -268,7 +268,10 @@ impl App {
             }
         };
         self.overlay = Overlay::None;
-        let said = crate::db::users::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
+        let mut said = crate::db::users::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
+        if let Some(undo) = &done.undo {
+            said.push_str(&format!(" · to undo it: {undo}"));
+        }
         match &done.audit_error {
             None => self.say(Level::Info, said),
             Some(error) => self.say(Level::Warning, format!("{said} — but the audit log was not written: {error}")),

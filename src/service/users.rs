@@ -31,7 +31,8 @@ pub(super) fn answer_users(conn: &dyn Backend, remote: Option<&Remote>, request:
             let audit_error =
                 record(&run.audit, remote, outcome.action, &changes, run.plan.now).err().map(|e| format!("{e:#}"));
             let rows = run.reload.as_ref().map(|reload| reread(conn, reload).map_err(|e| format!("{e:#}")));
-            UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows }))
+            let undo = remote.and_then(|remote| remote.database().restore_command());
+            UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows, undo }))
         }
         UsersRequest::Links { user, now } => UsersResult::Links(Box::new(list_user_links(
             conn,

@@ -63,6 +63,9 @@ pub struct ActionDone {
     pub audit_error: Option<String>,
     /// The re-read window, or why it could not be read.
     pub rows: Option<Result<Page, String>>,
+    /// On a remote D1: the command that puts the database back as it was before this write
+    /// (the time-travel bookmark taken just before it).
+    pub undo: Option<String>,
 }
 
 /// Sessions and accounts listed at most, each; the rest are counted.
