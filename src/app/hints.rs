@@ -19,6 +19,8 @@ const USER_GRID: &[Hint] =
     &[("Enter", "detail"), ("A", "user actions"), ("/", "search"), ("f", "filter"), ("e", "edit"), ("c", "columns")];
 const ER: &[Hint] = &[("arrows", "select"), ("Enter", "open table"), ("c", "compact/full"), ("r", "re-read")];
 const MIGRATIONS: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("A", "apply pending"), ("r", "re-read")];
+/// On a remote D1 the TUI does not apply migrations (`squall migrate apply --remote` does).
+const MIGRATIONS_REMOTE: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("r", "re-read")];
 const CONSOLE: &[Hint] =
     &[("F5", "run"), ("Tab", "complete"), ("Ctrl-e", "plan"), ("Ctrl-p/n", "history"), ("Esc", "cancel")];
 /// The console with the keyboard on its result grid (there Tab switches tabs again).
@@ -57,6 +59,8 @@ const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc
 /// A confirmation whose preview scrolls (see `confirm`).
 const CONFIRM_SCROLL: &[Hint] = &[("y", "yes"), ("↑↓ PgUp PgDn", "scroll"), ("n / Esc", "no")];
 const CONFLICT: &[Hint] = &[("o", "overwrite"), ("r", "reload"), ("Esc", "back")];
+/// When a conflicting row was deleted meanwhile: it cannot be overwritten, only dropped.
+const CONFLICT_GONE: &[Hint] = &[("d", "drop changes to deleted rows"), ("r", "reload"), ("Esc", "back")];
 const MENU: &[Hint] = &[("↑↓", "choose"), ("Enter", "select"), ("Esc", "close")];
 const FORM: &[Hint] = &[("Tab", "next field"), ("Enter", "preview"), ("Esc", "back")];
 const ROLE: &[Hint] = &[("↑↓", "role"), ("Space", "tick"), ("Enter", "preview"), ("Esc", "back")];
@@ -71,6 +75,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
     match &app.overlay {
         Overlay::None => match app.screen {
             Screen::Er => ER,
+            Screen::Migrations if app.remote.is_some() => MIGRATIONS_REMOTE,
             Screen::Migrations => MIGRATIONS,
             Screen::Console if app.console.focus == super::console::ConsoleFocus::Results => CONSOLE_RESULTS,
             Screen::Console => CONSOLE,
@@ -89,6 +94,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
             EditPopup::Cell { .. } => CELL,
             EditPopup::Insert { .. } => INSERT,
             EditPopup::Delete { .. } => DELETE,
+            EditPopup::Conflict { conflicts } if conflicts.rows.iter().any(|row| !row.row_exists) => CONFLICT_GONE,
             EditPopup::Conflict { .. } => CONFLICT,
         },
         Overlay::User(panel) => match &panel.step {
@@ -207,6 +213,8 @@ mod tests {
         check("quit", QUIT, super::super::CONFIRM_KEYS, &[]);
         check("review", REVIEW, super::super::CONFIRM_KEYS, &[]);
         check("conflict", CONFLICT, popup::CONFLICT_KEYS, &[]);
+        check("conflict with a deleted row", CONFLICT_GONE, popup::CONFLICT_KEYS, &[]);
+        check("migrations on a remote", MIGRATIONS_REMOTE, keymap::MIGRATION_KEYS, &[]);
         check("removal", REMOVE, popup::REMOVAL_KEYS, &[]);
         check("impersonations", SCROLL, popup::VIEW_KEYS, &[]);
         check("export", EXPORT, popup::EXPORT_KEYS, &[]);
