@@ -534,7 +534,11 @@ impl App {
                 self.say(Level::Warning, "nothing was written: rows changed since they were loaded");
             }
             Ok(_) => {}
-            Err(message) if cancelled => self.say(Level::Warning, format!("{message} (staged changes kept)")),
+            // Whatever stopped it (the interrupt, or the lock wait it cut short), the user asked.
+            Err(message) if cancelled => self.say(
+                Level::Warning,
+                format!("commit cancelled: nothing was written, the changes stay staged ({message})"),
+            ),
             Err(message) => self.show_error(format!("{message} (staged changes kept)")),
         }
         Vec::new()

@@ -458,3 +458,27 @@ fn an_edit_opened_while_a_sort_loads_is_staged_against_the_row_it_was_opened_on(
     assert_eq!(app.edits.staged.len(), 1);
     assert_eq!(app.edits.staged[0].cursor_key, opened_on, "staged against the row the editor opened on");
 }
+
+#[test]
+fn esc_during_a_commit_that_then_fails_on_the_lock_says_the_commit_was_cancelled() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "name");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "Cancelled");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    ctrl(&mut app, &mut conn, 's');
+    let commit = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    let Some(Effect::Request { id, .. }) = commit.into_iter().find(|e| matches!(e, Effect::Request { .. })) else {
+        panic!("the commit is sent")
+    };
+    let interrupt = app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
+    assert_eq!(interrupt, vec![Effect::Interrupt { worker: Worker::Foreground, id }], "Esc names the commit");
+    let busy = ReplyError::new(ErrorKind::Busy, "database is busy (locked by another process)");
+    app.update(Action::Reply { reply: DbReply { id, result: Err(busy) } });
+    let said = &app.status.as_ref().expect("a status").text;
+    assert!(said.starts_with("commit cancelled: nothing was written"), "{said}");
+    assert_eq!(app.edits.staged.len(), 1, "the change stays staged");
+    assert_eq!(name_of(&conn, "u0000"), "User 0");
+}
