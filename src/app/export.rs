@@ -56,6 +56,9 @@ pub struct RunningExport {
 #[derive(Debug, Clone, Default)]
 pub struct ExportState {
     pub running: Option<RunningExport>,
+    /// The prompt of the running export, to open again with the error when it fails before
+    /// writing anything (a file that already exists): the typed path is not lost.
+    pub prompt: Option<Box<ExportPrompt>>,
     pub clipboard: ClipboardSupport,
 }
 
@@ -132,7 +135,9 @@ impl App {
             ExportOptions { format: prompt.format, include_secrets: prompt.include_secrets, iso_dates: false };
         let job = ExportJob { source: prompt.source.clone(), options, path: path.clone() };
         let (table, total) = (prompt.table.clone(), prompt.rows);
-        self.overlay = Overlay::None;
+        if let Overlay::Export(prompt) = std::mem::replace(&mut self.overlay, Overlay::None) {
+            self.export.prompt = Some(prompt);
+        }
         let id = self.next_request_id();
         self.pending.insert(id, super::Waiting::Export);
         self.export.running =
@@ -168,18 +173,26 @@ impl App {
             }
             Ok(DbResult::Exported { path, rows, redacted }) => {
                 self.export.running = None;
+                self.export.prompt = None;
                 let redacted =
                     if redacted.is_empty() { String::new() } else { format!(" (redacted: {})", redacted.join(", ")) };
                 self.say(Level::Info, format!("exported {} rows to {path}{redacted}", group_thousands(rows)));
             }
             Ok(_) => {}
             Err(message) => {
-                let cancelled = running.cancelling;
+                let (cancelled, wrote_nothing) = (running.cancelling, running.rows == 0);
                 self.export.running = None;
+                let prompt = self.export.prompt.take();
                 if cancelled {
                     self.say(Level::Info, "export cancelled; the partial file was removed");
                 } else {
                     self.say(Level::Error, format!("export failed: {message}"));
+                    // Refused before a row was written (the file exists, the folder is missing):
+                    // the prompt comes back with what was typed, to change the path.
+                    if let (true, Overlay::None, Some(mut prompt)) = (wrote_nothing, &self.overlay, prompt) {
+                        prompt.error = Some(message.to_string());
+                        self.overlay = Overlay::Export(prompt);
+                    }
                 }
             }
         }

@@ -67,6 +67,22 @@ fn x_exports_exactly_the_searched_rows_after_the_prompt() {
 }
 
 #[test]
+fn an_export_refused_before_writing_opens_the_prompt_again_with_the_path_kept() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 120, 30);
+    key(&mut app, &mut conn, KeyCode::Char('x'), KeyModifiers::NONE);
+    let effects = key(&mut app, &mut conn, KeyCode::Enter, KeyModifiers::NONE);
+    let [Effect::Export { id, job }] = effects.as_slice() else { panic!("{effects:?}") };
+    let (id, path) = (*id, job.path.clone());
+    let exists = format!("creating {path}: File exists (os error 17)");
+    app.update(Action::Reply { reply: DbReply { id, result: Err(ReplyError::other(exists.clone())) } });
+    assert!(status(&app).starts_with("export failed: creating"), "{}", status(&app));
+    let Overlay::Export(prompt) = &app.overlay else { panic!("the prompt is back") };
+    assert_eq!(field_text(&prompt.path), path, "the typed path is kept");
+    assert_eq!(prompt.error.as_deref(), Some(exists.as_str()));
+}
+
+#[test]
 fn esc_cancels_a_running_export() {
     let (_dir, mut conn) = users_db(5);
     let mut app = open_app(&mut conn, 120, 30);
