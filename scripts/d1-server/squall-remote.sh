@@ -146,6 +146,11 @@ if command -v tmux >/dev/null 2>&1; then
   if wait_pane "bob@example.com" && pane | grep -q "D1 app-db · WRITE"; then pass "squall --remote --write: the user table with the remote badge"; else fail "TUI on remote: $(pane | tail -3)"; fi
   tmux send-keys -t "$tui" / && sleep 0.3 && tmux send-keys -t "$tui" "cy@example.com" Enter
   wait_pane "row 1 of 1" || true
+  # A staged cell edit commits on the remote too: the review, then one batch after a bookmark.
+  tmux send-keys -t "$tui" e && sleep 0.5 && tmux send-keys -t "$tui" C-u "Cy Edited" Enter && sleep 0.3
+  tmux send-keys -t "$tui" C-s
+  if wait_pane "y commit"; then tmux send-keys -t "$tui" y; fi
+  wait_pane "committed" && pass "the TUI commits a staged edit on the remote" || fail "TUI edit commit: $(pane | tail -3)"
   tmux send-keys -t "$tui" A && sleep 0.5 && tmux send-keys -t "$tui" b && sleep 0.5
   tmux send-keys -t "$tui" C-u "spam from the TUI" Tab C-u 7d && sleep 0.3 && tmux send-keys -t "$tui" Enter
   if wait_pane "y run"; then tmux send-keys -t "$tui" y; fi
@@ -155,6 +160,8 @@ if command -v tmux >/dev/null 2>&1; then
   tmux kill-session -t "$tui" 2>/dev/null
   got="$(sq sql --remote --csv "SELECT banned, banReason, banExpires - updatedAt FROM \"user\" WHERE id = 'u3'" | tail -1)"
   expect_eq "the ban is there, for 7 days" "$got" "1,spam from the TUI,604800000"
+  got="$(sq sql --remote --csv "SELECT count(*) FROM \"user\" WHERE id = 'u3' AND 'Cy Edited' IN (name, email)" | tail -1)"
+  expect_eq "the edit is there" "$got" "1"
   if sq log --all | grep 'user.ban' | grep -q 'bookmark 0000.* · undo: wrangler d1 time-travel restore app-db --bookmark='; then
     pass "squall log shows the TUI ban's bookmark and restore command"
   else
