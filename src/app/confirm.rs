@@ -5,7 +5,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
-use super::keymap::{Binding, Chord, lookup};
+use super::keymap::{Binding, key, lookup};
 use super::{App, Effect, Level, Overlay};
 
 /// What runs when the user says yes.
@@ -122,10 +122,6 @@ pub enum ConfirmKey {
     No,
     /// Scroll the preview this many lines.
     Scroll(i32),
-}
-
-const fn key(code: KeyCode) -> Chord {
-    Chord { code, modifiers: ratatui::crossterm::event::KeyModifiers::NONE }
 }
 
 /// Keys of a confirmation.

@@ -1,21 +1,9 @@
 //! The console's keys as data: the editor (with what works in both halves), the result grid
 //! and the question before a write. Each table drives `console_keys` and the help section.
 
-use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-use super::keymap::{Binding, Chord};
-
-const fn key(code: KeyCode) -> Chord {
-    Chord { code, modifiers: KeyModifiers::NONE }
-}
-
-const fn ch(c: char) -> Chord {
-    key(KeyCode::Char(c))
-}
-
-const fn ctrl(c: char) -> Chord {
-    Chord { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
-}
+use super::keymap::{Binding, ch, ctrl, key};
 
 /// What a key does anywhere in the console (the editor takes other keys as typing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,11 +2,11 @@
 //! password twice): labelled fields, which one has the keyboard, the validation message, and
 //! one keymap. What Enter does with the text stays with each form's owner.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use super::input::{field_text, type_key};
-use super::keymap::{Binding, Chord, lookup};
+use super::keymap::{Binding, key, lookup};
 
 /// The fields of a popup form and where the keyboard is.
 #[derive(Debug, Clone)]
@@ -26,10 +26,6 @@ pub enum FormKey {
     Previous,
     Submit,
     Cancel,
-}
-
-const fn key(code: KeyCode) -> Chord {
-    Chord { code, modifiers: KeyModifiers::NONE }
 }
 
 /// Keys of a form.
@@ -79,6 +75,7 @@ impl Form {
 mod tests {
     use super::*;
     use crate::app::input::text_input;
+    use ratatui::crossterm::event::KeyModifiers;
 
     fn press(form: &mut Form, code: KeyCode, modifiers: KeyModifiers) -> Option<FormKey> {
         form.key(KeyEvent::new(code, modifiers))

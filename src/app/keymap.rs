@@ -14,15 +14,15 @@ pub struct Chord {
     pub modifiers: KeyModifiers,
 }
 
-const fn key(code: KeyCode) -> Chord {
+pub(super) const fn key(code: KeyCode) -> Chord {
     Chord { code, modifiers: KeyModifiers::NONE }
 }
 
-const fn ch(c: char) -> Chord {
+pub(super) const fn ch(c: char) -> Chord {
     key(KeyCode::Char(c))
 }
 
-const fn ctrl(c: char) -> Chord {
+pub(super) const fn ctrl(c: char) -> Chord {
     Chord { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
 }
 

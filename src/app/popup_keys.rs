@@ -4,19 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
-use super::keymap::{Binding, Chord, help_rows};
-
-const fn key(code: KeyCode) -> Chord {
-    Chord { code, modifiers: KeyModifiers::NONE }
-}
-
-const fn ch(c: char) -> Chord {
-    key(KeyCode::Char(c))
-}
-
-const fn ctrl(c: char) -> Chord {
-    Chord { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
-}
+use super::keymap::{Binding, Chord, ch, ctrl, help_rows, key};
 
 const fn with(code: KeyCode, modifiers: KeyModifiers) -> Chord {
     Chord { code, modifiers }

@@ -22,7 +22,6 @@ pub mod read;
 mod sql;
 
 use anyhow::Result;
-use rusqlite::types::Value;
 
 use crate::db::backend::{Backend, Expect, GuardFailed, Step, StepFailed, StepOutcome};
 use crate::db::error::DbError;
@@ -30,21 +29,9 @@ use crate::db::error::DbError;
 pub use audit::{KeyedRow, deleted_rows, diff_rows, keyed_rows};
 pub use sql::Sql;
 
-/// A value as an SQL literal, for previews and messages: `'O''Brien'`, `42`, `1.5`, `NULL`,
-/// `X'00ff'`. The one renderer of values the previews use.
-pub fn literal(value: &Value) -> String {
-    match value {
-        Value::Null => "NULL".into(),
-        Value::Integer(n) => n.to_string(),
-        // SQLite stores NaN as NULL and reads 9e999 as infinity.
-        Value::Real(f) if f.is_nan() => "NULL".into(),
-        Value::Real(f) if f.is_infinite() => if *f > 0.0 { "9e999" } else { "-9e999" }.into(),
-        // Debug keeps a `.0` on whole numbers, so the literal stays a REAL.
-        Value::Real(f) => format!("{f:?}"),
-        Value::Text(text) => format!("'{}'", text.replace('\'', "''")),
-        Value::Blob(bytes) => format!("X'{}'", hex::encode(bytes)),
-    }
-}
+/// The one renderer of values the previews use (`db::literal` sits below the error type, so
+/// conflict messages use it too).
+pub use crate::db::literal::sql_literal as literal;
 
 /// One statement of a write and the rule it must keep.
 #[derive(Debug, Clone, PartialEq)]
