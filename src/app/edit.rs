@@ -7,7 +7,7 @@ use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
 use crate::db::edit::{
-    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, is_stamp_column, stage_delete, stage_update,
+    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_update,
 };
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::LabelLookup;
@@ -20,7 +20,7 @@ use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
 use super::keymap::lookup;
 use super::popup_keys::{AnswerKey, CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey, DELETE_KEYS};
-use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Worker};
+use super::{App, DbRequest, Effect, Level, Overlay, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
 pub const TYPE_COUNT_ABOVE: usize = 10;
@@ -478,71 +478,6 @@ impl App {
         }
         Vec::new()
     }
-
-    pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        self.edits.committing = false;
-        let cancelled = std::mem::take(&mut self.edits.cancel_asked);
-        match reply.result {
-            Ok(DbResult::Template(template)) => {
-                let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
-                let fields = template
-                    .into_iter()
-                    .filter_map(|(column, value)| {
-                        let index = meta.info.columns.iter().position(|c| c.name == column)?;
-                        let kind = meta.kinds[index].clone();
-                        let text = value.as_ref().map_or_else(String::new, |v| edit_text(v, &kind, &self.ctx));
-                        let set_null = matches!(value, Some(Value::Null));
-                        let stamped = value
-                            .clone()
-                            .filter(|_| is_stamp_column(&column, &kind))
-                            .map(|value| (value, text.clone()));
-                        Some(InsertField {
-                            column,
-                            kind,
-                            input: text_input(&text),
-                            use_default: value.is_none(),
-                            set_null,
-                            stamped,
-                        })
-                    })
-                    .collect();
-                self.overlay = Overlay::Edit(EditPopup::Insert { fields, focus: 0, error: None });
-            }
-            Ok(DbResult::Cascade(found)) => {
-                if let Overlay::Edit(EditPopup::Delete { preview, .. }) = &mut self.overlay {
-                    *preview = Some(found);
-                }
-            }
-            Ok(DbResult::Preview { statements, problems }) => {
-                if let Overlay::Confirm(review) = &mut self.overlay
-                    && matches!(review.on_yes, Confirmed::Commit { .. })
-                {
-                    review.preview = review_lines(&statements, &problems);
-                    review.waiting = false;
-                }
-            }
-            Ok(DbResult::Committed(report)) => {
-                let cascaded: u64 = report.cascaded.iter().map(|c| c.rows).sum();
-                let tables: Vec<String> = self.edits.staged.iter().map(|e| e.change.table().to_string()).collect();
-                let done = describe_commit(&self.edits.staged, cascaded);
-                self.edits.staged.clear();
-                self.say(Level::Info, format!("committed: {done}; recorded in the audit log"));
-                return self.reload_after_commit(&tables);
-            }
-            Ok(DbResult::Conflict(conflicts)) => {
-                self.overlay = Overlay::Edit(EditPopup::Conflict { conflicts });
-                self.say(Level::Warning, "nothing was written: rows changed since they were loaded");
-            }
-            Ok(_) => {}
-            // Whatever stopped it (the interrupt, or the lock wait it cut short), the user asked.
-            Err(message) if cancelled => self.say(
-                Level::Warning,
-                format!("commit cancelled: nothing was written, the changes stay staged ({message})"),
-            ),
-            Err(message) => self.show_error(format!("{message} (staged changes kept)")),
-        }
-        Vec::new()
-    }
 }
 
 /// For rows whose table has no label column (a session), the label to read of the row their
@@ -561,59 +496,4 @@ fn owner_lookups(meta: &super::TableMeta, rows: &[&crate::db::page::PageRow]) ->
             Some(value) => Some(LabelLookup { table: table.clone(), column: column.clone(), value: value.clone() }),
         })
         .collect()
-}
-
-impl App {
-    /// The owners' labels arrived: the delete names them instead of the rows' keys.
-    pub(super) fn on_delete_owners(&mut self, reply: DbReply) -> Vec<Effect> {
-        if let (Overlay::Edit(EditPopup::Delete { owners, .. }), Ok(DbResult::Labels(found))) =
-            (&mut self.overlay, reply.result)
-        {
-            *owners = found.into_iter().map(|label| label.map(|l| l.text)).collect();
-        }
-        Vec::new()
-    }
-}
-
-/// The review's preview: what SQLite will refuse, then every statement exactly as it runs.
-fn review_lines(statements: &[String], problems: &[String]) -> Vec<PreviewLine> {
-    let mut lines: Vec<PreviewLine> = problems.iter().map(|p| PreviewLine::Problem(format!("⚠ {p}"))).collect();
-    if !problems.is_empty() {
-        lines.push(PreviewLine::Problem("SQLite will refuse this commit as it stands.".into()));
-    }
-    for statement in statements {
-        lines.push(PreviewLine::Sql(statement.clone()));
-        lines.push(PreviewLine::Blank);
-    }
-    lines
-}
-
-/// `1 row updated, 2 rows deleted (+3 in cascade)`: what a commit did, counted in rows.
-fn describe_commit(staged: &[StagedEdit], cascaded: u64) -> String {
-    let mut updated: Vec<(&str, &ColumnValues)> = Vec::new();
-    let (mut added, mut deleted) = (0, 0);
-    for edit in staged {
-        match &edit.change {
-            StagedChange::Update { table, key, .. } => {
-                if !updated.contains(&(table.as_str(), key)) {
-                    updated.push((table, key));
-                }
-            }
-            StagedChange::Insert { .. } => added += 1,
-            StagedChange::Delete { .. } => deleted += 1,
-        }
-    }
-    let rows = |n: usize| if n == 1 { "1 row".to_string() } else { format!("{n} rows") };
-    let mut parts = Vec::new();
-    if !updated.is_empty() {
-        parts.push(format!("{} updated", rows(updated.len())));
-    }
-    if added > 0 {
-        parts.push(format!("{} added", rows(added)));
-    }
-    if deleted > 0 {
-        let cascade = if cascaded > 0 { format!(" (+{cascaded} in cascade)") } else { String::new() };
-        parts.push(format!("{} deleted{cascade}", rows(deleted)));
-    }
-    parts.join(", ")
 }

@@ -12,6 +12,7 @@ mod console_keys;
 mod console_run;
 mod detail;
 mod edit;
+mod edit_replies;
 mod edit_values;
 mod er;
 mod export;
