@@ -226,6 +226,8 @@ pub struct ConsoleState {
     pub context_table: Option<String>,
     /// The tick a request in flight was sent at, to show how long it has been running.
     pub sent_at_tick: usize,
+    /// On a remote: the billing of OFFSET was said (once a session).
+    pub offset_noted: bool,
 }
 
 impl Default for ConsoleState {
@@ -247,6 +249,7 @@ impl Default for ConsoleState {
             schema_requested: false,
             context_table: None,
             sent_at_tick: 0,
+            offset_noted: false,
         }
     }
 }

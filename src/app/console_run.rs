@@ -95,7 +95,13 @@ impl App {
                         r.outcome = Outcome::Cancelled;
                     }
                 }
-                self.say(Level::Warning, "query cancelled");
+                // A remote cannot be interrupted: the reply is dropped, the server may finish.
+                let text = if self.remote.is_some() {
+                    "query cancelled here; the request may still finish on the server (its reply is ignored)"
+                } else {
+                    "query cancelled"
+                };
+                self.say(Level::Warning, text);
             }
             Awaiting::Plan => self.console.plan = None,
         }
@@ -109,7 +115,9 @@ impl App {
             }
             return Vec::new();
         }
-        let Some((_, awaiting)) = self.console.request.take() else { return Vec::new() };
+        // Only the reply to the request the console waits on: one cancelled (Esc) or replaced (a
+        // jump over a fetch) may still come back, late on a remote, and is dropped.
+        let Some((_, awaiting)) = self.console.request.take_if(|(id, _)| *id == reply.id) else { return Vec::new() };
         let result = match reply.result {
             Ok(DbResult::Console(result)) => Ok(result),
             Ok(_) => Err("unexpected reply".to_string()),
@@ -161,7 +169,7 @@ impl App {
                 self.settle_console_layout(result);
                 self.after_console_move()
             }
-            (Awaiting::Write { result }, Ok(ConsoleResult::Written(report))) => {
+            (Awaiting::Write { result }, Ok(ConsoleResult::Written { report, undo })) => {
                 if let Some(r) = self.console.results.get_mut(result) {
                     r.outcome = Outcome::Written { changes: report.changes };
                     if let Some(returned) = report.returned {
@@ -178,7 +186,13 @@ impl App {
                         r.add_batch(batch, FetchKind::Top);
                     }
                 }
-                self.say(Level::Info, format!("{} (recorded in the audit log)", changed_text(report.changes)));
+                let said = match undo {
+                    Some(undo) => {
+                        format!("{} (recorded in the audit log); to undo it: {undo}", changed_text(report.changes))
+                    }
+                    None => format!("{} (recorded in the audit log)", changed_text(report.changes)),
+                };
+                self.say(Level::Info, said);
                 let mut effects = Vec::new();
                 if report.kind == WriteKind::Schema {
                     // The tables list, their tabs and completion follow the new schema.
@@ -315,7 +329,22 @@ impl App {
             return Vec::new();
         };
         let awaiting = Awaiting::Fetch { result: shown, kind };
-        vec![self.console_request(ConsoleRequest::Fetch { stream, from, rows }, awaiting)]
+        let effect = self.console_request(ConsoleRequest::Fetch { stream, from, rows }, awaiting);
+        self.note_remote_offset();
+        vec![effect]
+    }
+
+    /// On a remote, rows past the first batch are read by `LIMIT` / `OFFSET`, and D1 bills the
+    /// rows OFFSET skips: said once a session, the first time it happens.
+    fn note_remote_offset(&mut self) {
+        if self.remote.is_none() || self.console.offset_noted {
+            return;
+        }
+        self.console.offset_noted = true;
+        self.say(
+            Level::Info,
+            "more rows are read with LIMIT/OFFSET: D1 bills the rows OFFSET skips (G counts, then reads the tail)",
+        );
     }
 
     /// `gg` / `G` on a result: the held edge at once, else the worker seeks there.
@@ -345,6 +374,7 @@ impl App {
             ConsoleRequest::ToEnd { stream, keep: END_ROWS }
         };
         effects.push(self.console_request(request, Awaiting::Fetch { result: shown, kind }));
+        self.note_remote_offset();
         effects
     }
 

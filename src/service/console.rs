@@ -18,7 +18,7 @@ use super::protocol::{AuditTarget, ConsoleRequest, ConsoleResult, RowBatch};
 pub fn write(conn: &mut Connection, sql: &str, audit: &AuditTarget) -> Result<ConsoleResult> {
     let report = execute_write(conn, sql)?;
     append_audit_to(&audit.file, &sql_entries(&audit.database, &report, chrono::Utc::now()))?;
-    Ok(ConsoleResult::Written(report))
+    Ok(ConsoleResult::Written { report, undo: None })
 }
 
 /// Requests answered beside an open stream (they need no exclusive use of the connection).

@@ -10,6 +10,7 @@
 
 mod ahead;
 pub mod console;
+pub mod console_remote;
 mod db;
 mod error;
 pub mod export;

@@ -67,6 +67,15 @@ impl ConsoleHandle {
         let _ = closed.recv_timeout(CLOSE_WAIT);
     }
 
+    /// A handle over a worker started elsewhere (the remote console's, `console_remote`).
+    pub(super) fn from_parts(
+        requests: Sender<(RequestId, DbRequest)>,
+        running: Running,
+        closed: Receiver<()>,
+    ) -> ConsoleHandle {
+        ConsoleHandle { requests, running, closed }
+    }
+
     pub fn send(&self, id: RequestId, request: DbRequest) {
         let _ = self.requests.send((id, request));
     }

@@ -4,6 +4,7 @@
 mod clipboard;
 mod columns_file;
 pub mod console;
+mod console_remote;
 #[cfg(test)]
 mod console_tests;
 mod export;
@@ -139,8 +140,8 @@ pub fn run(
 
 /// Runs the terminal UI on a remote D1 (`--remote`): two workers share the connection (pages;
 /// counts and statuses), the schema is read once, and the badge and costs stay on the status
-/// line. Without `--write` it is read-only. Live refresh, the console and exports need a local
-/// file: they are refused with a message.
+/// line. Without `--write` it is read-only. The console pages its reads (`console_remote`). Live
+/// refresh and exports need a local file: they are refused with a message.
 pub fn run_remote(
     database: std::sync::Arc<dyn crate::service::RemoteDatabase>,
     write: bool,
@@ -184,15 +185,20 @@ pub fn run_remote(
         None,
         false,
     )?;
+    // The console pages every read with LIMIT/OFFSET over the same shared remote; its history is
+    // kept per remote database, keyed by the target (`D1 name (id)`).
+    let history_file = crate::paths::data_dir().map(|dir| crate::history::history_path(&dir, &label)).ok();
+    let history = history_file.as_deref().map(crate::history::read_history).transpose().unwrap_or_default();
+    let console = ConsoleHandle::spawn_remote(remote.clone(), events_tx.clone(), history_file)?;
     let session = Session {
         source,
         foreground,
         background,
-        console: None,
+        console: Some(console),
         exports: None,
         events_tx,
         events,
-        history: Vec::new(),
+        history: history.unwrap_or_default(),
         columns_key: target,
         live: LiveMode::Off,
         remote: Some((remote, write)),
@@ -205,7 +211,7 @@ struct Session {
     source: Source,
     foreground: WorkerHandle,
     background: WorkerHandle,
-    /// The console's worker; `None` on a remote (its statements are refused).
+    /// The console's worker (over the file, or over the remote).
     console: Option<ConsoleHandle>,
     /// `None` on a remote (exports are refused).
     exports: Option<ExportRunner>,

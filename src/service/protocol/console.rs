@@ -49,7 +49,12 @@ pub enum ConsoleResult {
     NeedsConfirm {
         preview: WritePreview,
     },
-    Written(WriteReport),
+    /// The write committed; on a remote, `undo` is the command restoring the bookmark taken
+    /// before it.
+    Written {
+        report: WriteReport,
+        undo: Option<String>,
+    },
     Plan(Vec<PlanNode>),
     Schema(Vec<(String, Vec<String>)>),
 }
