@@ -168,6 +168,13 @@ fn stream(
     }
     let columns = result_columns(&stmt);
     let width = columns.len();
+    // The statement through OFFSET, to take a stream let go while idle up again at the row asked
+    // for: skipping rows there costs less than stepping through them again from the first (SQLite
+    // skips offset rows before computing their columns). `None` when it cannot be wrapped.
+    let mut resume = conn
+        .prepare(&format!("SELECT * FROM (\n{sql}\n) LIMIT -1 OFFSET ?1"))
+        .ok()
+        .filter(|wrapped| wrapped.column_count() == width);
     let mut rows = match stmt.query([]) {
         Ok(rows) => Some(rows),
         Err(err) => {
@@ -208,8 +215,19 @@ fn stream(
         let started = Instant::now();
         let ours = matches!(&request, DbRequest::Console(ConsoleRequest::Fetch { stream, .. } | ConsoleRequest::ToEnd { stream, .. }) if *stream == id);
         if ours && rows.is_none() {
+            let resume_at = match &request {
+                DbRequest::Console(ConsoleRequest::Fetch { from, .. }) => *from,
+                _ => 0,
+            };
             rows = None;
-            let _ = rows.insert(match stmt.query([]) {
+            let reopened = match resume.as_mut() {
+                Some(resume) if resume_at > 0 => {
+                    position = resume_at;
+                    resume.query([i64::try_from(resume_at).unwrap_or(i64::MAX)])
+                }
+                _ => stmt.query([]),
+            };
+            let _ = rows.insert(match reopened {
                 Ok(again) => again,
                 Err(err) => {
                     reply(events, running, rid, Err(err.into()));
