@@ -171,6 +171,35 @@ else
   echo "SKIP the terminal UI checks: tmux is not installed"
 fi
 
+# The SQL console on the remote, in tmux: a SELECT shows rows (read under a LIMIT, never bare);
+# with --write an UPDATE is confirmed (the remote database named, the bookmark announced), runs as
+# one request after a bookmark, and `squall log --remote` shows that bookmark with its restore.
+if command -v tmux >/dev/null 2>&1; then
+  con="squall-remote-console-$$"
+  tmux new -d -s "$con" -x 160 -y 40
+  tmux send-keys -t "$con" "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
+  cpane() { tmux capture-pane -p -t "$con"; }
+  cwait() { for _ in $(seq 100); do cpane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
+  cwait "bob@example.com" || true
+  tmux send-keys -t "$con" ":" && sleep 0.5
+  # (not ending in ';': tmux would take a trailing ';' for its own command separator)
+  tmux send-keys -t "$con" -l 'select id, name, email from "user" order by id; ' && tmux send-keys -t "$con" F5
+  if cwait "ann@example.com" && cpane | grep -q "bob@example.com"; then pass "the console on a remote: a SELECT shows its rows"; else fail "console SELECT on remote: $(cpane | tail -5)"; fi
+  bookmarks_before="$(grep -c 'time_travel/bookmark' "$LOG")"
+  tmux send-keys -t "$con" Enter && tmux send-keys -t "$con" -l "update \"user\" set name = 'Ann Console' where id = 'u1'" && tmux send-keys -t "$con" F5
+  if cwait "REMOTE database D1 app-db" && cpane | grep -q "time-travel bookmark is taken first"; then pass "the console's confirmation names the remote database and the bookmark"; else fail "console confirm on remote: $(cpane | tail -8)"; fi
+  tmux send-keys -t "$con" y
+  cwait "1 row changed (recorded in the audit log); to undo it: wrangler d1 time-travel" && pass "the console commits the UPDATE and says how to undo it" || fail "console write on remote: $(cpane | tail -3)"
+  tmux kill-session -t "$con" 2>/dev/null
+  expect_eq "the console's UPDATE took one bookmark" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "1"
+  expect_eq "the console's UPDATE is there" "$(sq sql --remote --csv "SELECT name FROM \"user\" WHERE id = 'u1'" | tail -1)" "Ann Console"
+  if sq log --remote | grep -F "Ann Console" | grep -q 'bookmark 0000.* · undo: wrangler d1 time-travel restore app-db --bookmark='; then
+    pass "squall log --remote shows the console's UPDATE with its bookmark"
+  else
+    fail "squall log --remote after the console: $(sq log --remote | tail -3)"
+  fi
+fi
+
 sq export user --remote >/dev/null
 code=$?
 if [ "$code" = 2 ] && grep -q 'not yet supported on a remote database' "$work/err"; then pass "squall export --remote: not yet supported (exit 2)"; else fail "export --remote: exit $code $(cat "$work/err")"; fi
