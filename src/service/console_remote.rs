@@ -255,7 +255,9 @@ impl RemoteConsole {
     fn preview(&mut self, sql: &str) -> Result<WritePreview> {
         let mut preview = preview_write(self.shadow()?, sql)?;
         preview.cascade = None;
-        preview.matching = match matching_count_sql(sql) {
+        // A read-only session refuses the write anyway: nothing is counted (and billed) for it.
+        let read_only = self.remote.capabilities().read_only;
+        preview.matching = match matching_count_sql(sql).filter(|_| !read_only) {
             Some(count) => Some(crate::db::write::read::count_on(&self.remote, &Statement::plain(count))?),
             None => None,
         };

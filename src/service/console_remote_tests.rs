@@ -206,7 +206,7 @@ fn a_write_is_described_with_its_server_count_and_refused_read_only() {
     let sql = "UPDATE t SET label = 'x' WHERE n < 5";
     let described = console.answer(1, ConsoleRequest::Run { sql: sql.into(), batch: 10 });
     let Ok(ConsoleResult::NeedsConfirm { preview }) = described else { panic!("a confirmation: {described:?}") };
-    assert_eq!(preview.matching, Some(5), "counted on the server");
+    assert_eq!(preview.matching, None, "not counted (billed) for a write a read-only session refuses");
     assert!(preview.filtered);
     let audit = AuditTarget { file: dir.path().join("audit.jsonl"), database: "D1 app-db (7f3c2a9e)".into() };
     let err = console.answer(2, ConsoleRequest::Write { sql: sql.into(), audit }).unwrap_err();
@@ -220,6 +220,10 @@ fn a_write_is_described_with_its_server_count_and_refused_read_only() {
 fn a_write_is_one_batch_after_the_bookmark_and_its_audit_entry_has_the_restore_command() {
     let (dir, mut console, fake, check) = numbers(20, false);
     let audit = AuditTarget { file: dir.path().join("audit.jsonl"), database: "D1 app-db (7f3c2a9e)".into() };
+    let described = console.answer(9, ConsoleRequest::Run { sql: "DELETE FROM t WHERE n < 5".into(), batch: 10 });
+    let Ok(ConsoleResult::NeedsConfirm { preview }) = described else { panic!("a confirmation: {described:?}") };
+    assert_eq!(preview.matching, Some(5), "counted on the server");
+    assert_eq!(fake.writes.load(Ordering::SeqCst), 0, "described, not run");
     let sql = "UPDATE t SET label = 'x' WHERE n < 5 RETURNING n";
     let before = fake.statements().len();
     let written = console.answer(1, ConsoleRequest::Write { sql: sql.into(), audit: audit.clone() });
