@@ -120,6 +120,11 @@ impl RemoteConsole {
     }
 
     fn check(&mut self, sql: &str) -> Result<Checked> {
+        if self.shadow.as_ref().is_some_and(|shadow| shadow.prepare(sql).is_err()) {
+            // The copy may be older than the remote schema (another process migrated it): read
+            // again once before saying the statement is wrong.
+            self.shadow = None;
+        }
         let shadow = self.shadow()?;
         let stmt = prepare_typed(shadow, sql)
             .map_err(|err| anyhow!("{err:#} (checked against the remote schema before sending; nothing was sent)"))?;

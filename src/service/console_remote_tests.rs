@@ -195,9 +195,24 @@ fn a_statement_with_parameters_or_an_unknown_table_is_refused_before_sending() {
     let err =
         console.answer(2, ConsoleRequest::Run { sql: "SELECT * FROM t WHERE n = ?".into(), batch: 10 }).unwrap_err();
     assert!(format!("{err:#}").contains("1 parameter"), "{err:#}");
+    assert_eq!(fake.statements().len(), before, "nothing was sent");
     let err = console.answer(3, ConsoleRequest::Run { sql: "SELECT * FROM nope".into(), batch: 10 }).unwrap_err();
     assert!(format!("{err:#}").contains("no such table: nope"), "{err:#}");
-    assert_eq!(fake.statements().len(), before, "nothing was sent");
+    assert_eq!(
+        fake.since(before).len(),
+        1,
+        "only the schema, read again in case it changed: {:#?}",
+        fake.since(before)
+    );
+}
+
+#[test]
+fn a_table_another_process_created_is_found_after_the_copy_was_read() {
+    let (_dir, mut console, _fake, check) = numbers(3, true);
+    rows_of(console.answer(1, ConsoleRequest::Run { sql: "SELECT 1".into(), batch: 10 }));
+    check.execute_batch("CREATE TABLE later (id INTEGER PRIMARY KEY); INSERT INTO later VALUES (7);").unwrap();
+    let rows = rows_of(console.answer(2, ConsoleRequest::Run { sql: "SELECT id FROM later".into(), batch: 10 }));
+    assert_eq!(ns(&rows), [7]);
 }
 
 #[test]
