@@ -373,7 +373,10 @@ impl App {
                 Ok(_) => {}
                 Err(ReplyError { message, .. }) => {
                     tab.meta = Load::Failed(message.clone());
-                    self.say(Level::Error, format!("reading {} failed: {message}", self.tabs[index].name));
+                    self.say(
+                        Level::Error,
+                        crate::present::cause_first(&format!("reading {}", self.tabs[index].name), &message),
+                    );
                 }
             }
             return Vec::new();

@@ -53,6 +53,7 @@ impl App {
                     review.preview = review_lines(&statements, &problems);
                     review.waiting = false;
                 }
+                self.refresh_review_conflicts();
             }
             Ok(DbResult::Committed(report)) => {
                 let cascaded: u64 = report.cascaded.iter().map(|c| c.rows).sum();
@@ -63,6 +64,8 @@ impl App {
                 return self.reload_after_commit(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
+                // What the commit found is what the grid marks `!` from now on.
+                self.live.conflicts = conflicts.rows.clone();
                 self.overlay = Overlay::Edit(EditPopup::Conflict { conflicts });
                 self.say(Level::Warning, "nothing was written: rows changed since they were loaded");
             }

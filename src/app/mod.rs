@@ -33,6 +33,7 @@ mod protocol;
 mod ref_picker;
 mod reload;
 mod remote;
+mod review;
 mod status_filter;
 mod tab;
 mod user_links;
@@ -369,7 +370,7 @@ impl App {
                 Ok(DbResult::Tables(tables)) => self.on_tables(tables),
                 Ok(_) => Vec::new(),
                 Err(ReplyError { message, .. }) => {
-                    self.say(Level::Error, format!("reading the schema failed: {message}"));
+                    self.say(Level::Error, crate::present::cause_first("reading the schema", &message));
                     self.tables = Load::Failed(message);
                     Vec::new()
                 }

@@ -206,8 +206,11 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             )];
             for row in &conflicts.rows {
                 let key: Vec<String> = row.key.iter().map(|(c, v)| format!("{c} = {}", raw_text(v))).collect();
-                let gone = if row.row_exists { "" } else { " (deleted meanwhile)" };
+                let gone = if row.row_exists { "" } else { " (deleted by someone else)" };
                 lines.push(Line::styled(format!("{} {}{gone}", row.table, key.join(", ")), theme::header()));
+                if !row.row_exists && row.columns.is_empty() {
+                    lines.push(Line::raw("  this row was deleted by someone else: nothing to delete"));
+                }
                 for column in &row.columns {
                     let now = column.current.as_ref().map_or_else(|| "—".to_string(), value_text);
                     lines.push(Line::raw(format!(
