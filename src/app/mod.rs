@@ -360,11 +360,17 @@ impl App {
     /// for; one the table does not hold (superseded, cancelled, answered) is dropped.
     fn on_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         // Progress leaves its request in the table: the final reply follows.
-        let partial = matches!(reply.result, Ok(DbResult::ApplyProgress(_) | DbResult::ExportProgress { .. }));
+        let partial = matches!(
+            reply.result,
+            Ok(DbResult::ApplyProgress(_) | DbResult::ExportProgress { .. } | DbResult::LockWait)
+        );
         let waiting = if partial { self.pending.get(reply.id).cloned() } else { self.pending.take(reply.id) };
         let Some(waiting) = waiting else {
             return Vec::new(); // stale: the user moved on
         };
+        if matches!(reply.result, Ok(DbResult::LockWait)) {
+            return self.on_lock_wait(&waiting);
+        }
         match waiting {
             Waiting::Tables => match reply.result {
                 Ok(DbResult::Tables(tables)) => self.on_tables(tables),

@@ -145,3 +145,61 @@ fn a_staged_delete_of_a_row_already_gone_says_it_was_deleted_not_every_column() 
     assert!(screen.contains("this row was deleted by someone else: nothing to delete"), "{screen}");
     assert!(!screen.contains(" · now "), "no column-by-column conflict:\n{screen}");
 }
+
+/// The id of the request among `effects` (the one the test answers by hand).
+fn request_id(effects: &[crate::app::Effect]) -> crate::service::protocol::RequestId {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            crate::app::Effect::Request { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("a request")
+}
+
+fn answer(app: &mut App, id: u64, result: Result<crate::app::DbResult, crate::service::ReplyError>) {
+    app.update(Action::Reply { reply: crate::app::DbReply { id, result } });
+}
+
+fn busy() -> crate::service::ReplyError {
+    crate::service::ReplyError::new(crate::app::ErrorKind::Busy, "the database is locked by another process")
+}
+
+#[test]
+fn a_lock_wait_is_said_at_once_and_its_timeout_says_nothing_was_written() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 120, 30);
+    stage_name_edit(&mut app, &mut conn, 2);
+    // The review waits on another writer's lock: it says so at once, and Esc lets go of it.
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL) });
+    let review = request_id(&effects);
+    answer(&mut app, review, Ok(crate::app::DbResult::LockWait));
+    assert_eq!(app.status.as_ref().unwrap().text, super::super::edit_replies::LOCK_WAIT);
+    let Overlay::Confirm(open) = &app.overlay else { panic!("the review stays open") };
+    assert!(matches!(&open.preview[0], PreviewLine::Note(t) if t.starts_with("Waiting for the database lock")));
+    assert!(app.is_busy(), "the spinner turns while it waits");
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
+    assert!(
+        effects.iter().any(|e| matches!(e, crate::app::Effect::Interrupt { id, .. } if *id == review)),
+        "Esc stops the wait: {effects:?}"
+    );
+    answer(&mut app, review, Err(busy()));
+    assert!(matches!(app.overlay, Overlay::None), "a let-go review's reply is dropped");
+    assert_eq!(app.edits.staged.len(), 1);
+
+    // The commit waits, says so, and times out: nothing was written, and that is said in a line.
+    ctrl(&mut app, &mut conn, 's');
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    let commit = request_id(&effects);
+    answer(&mut app, commit, Ok(crate::app::DbResult::LockWait));
+    assert_eq!(app.status.as_ref().unwrap().text, super::super::edit_replies::LOCK_WAIT);
+    assert!(app.edits.committing, "still committing: keys other than Esc say busy");
+    answer(&mut app, commit, Err(busy()));
+    let status = app.status.clone().unwrap();
+    assert_eq!(
+        status.text,
+        "another writer held the database lock for 5 s: nothing was written; the changes stay staged · Ctrl-s tries again"
+    );
+    assert!(matches!(app.overlay, Overlay::None), "one line that fits, no message log over the screen");
+    assert_eq!(app.edits.staged.len(), 1);
+}

@@ -218,8 +218,21 @@ fn serve(
         let mut partial = |result: DbResult| {
             let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(result) }));
         };
+        if running.lock_wait {
+            // A cancel meant for an earlier request must not cut this one's lock wait short.
+            crate::db::busy::reset_lock_wait();
+        }
         let result = if running.begin(id) {
-            handle(&mut db, request, &mut partial)
+            // Waiting for another process's lock is said at once (once a request), so the
+            // screen says why nothing happens yet and that Esc cancels.
+            let notice_events = events.clone();
+            let mut said = false;
+            let notice = Box::new(move || {
+                if !std::mem::replace(&mut said, true) {
+                    let _ = notice_events.send(AppEvent::Db(DbReply { id, result: Ok(DbResult::LockWait) }));
+                }
+            });
+            crate::db::busy::with_wait_notice(notice, || handle(&mut db, request, &mut partial))
         } else {
             // Esc came while it waited behind another request (one held up by a lock).
             Err(crate::service::ReplyError::new(
