@@ -436,6 +436,9 @@ impl App {
                 }
                 if error.is_interrupted() {
                     self.say(Level::Info, "query cancelled; showing the rows from before");
+                } else if error.kind == super::ErrorKind::Busy {
+                    // The worker tried again already; the rows from before stay on screen.
+                    self.say(Level::Warning, BUSY_READ);
                 } else {
                     self.say(Level::Error, format!("reading {name} failed: {error}"));
                 }
@@ -444,6 +447,9 @@ impl App {
         }
     }
 }
+
+/// What the status line says when a page read stayed locked out after the worker's retries.
+pub const BUSY_READ: &str = "the database is locked by another process; press Ctrl-r to retry";
 
 impl App {
     /// A search's first page arrived: the status line says what it found, not that it is looking.

@@ -464,6 +464,8 @@ impl App {
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
+mod tests_busy;
+#[cfg(test)]
 mod tests_edit;
 #[cfg(test)]
 mod tests_export;

@@ -232,7 +232,7 @@ fn serve(
                     let _ = notice_events.send(AppEvent::Db(DbReply { id, result: Ok(DbResult::LockWait) }));
                 }
             });
-            crate::db::busy::with_wait_notice(notice, || handle(&mut db, request, &mut partial))
+            crate::db::busy::with_wait_notice(notice, || handle_retrying(&mut db, request, &mut partial))
         } else {
             // Esc came while it waited behind another request (one held up by a lock).
             Err(crate::service::ReplyError::new(
@@ -256,4 +256,56 @@ fn serve(
         }
     }
     db
+}
+
+/// How long a page read that met another process's lock pauses before each new try.
+const BUSY_BACKOFF: [Duration; 3] = [Duration::from_millis(50), Duration::from_millis(150), Duration::from_millis(400)];
+
+/// Answers `request`; a page read (a page, a sort, a filter, a read in place, a table's
+/// schema) that fails as busy without having waited for the lock (a WAL read lock or a
+/// checkpoint, where SQLite reports busy at once) is tried again a few times, here on the
+/// worker, never on the UI thread. One that waited its whole lock wait is not: that lock is
+/// held for long, and the app says to retry with Ctrl-r.
+fn handle_retrying(
+    db: &mut Db,
+    request: DbRequest,
+    partial: &mut dyn FnMut(DbResult),
+) -> Result<DbResult, crate::service::ReplyError> {
+    let retried =
+        matches!(request, DbRequest::FetchPage { .. } | DbRequest::ReloadWindow { .. } | DbRequest::LoadTable { .. });
+    if !retried {
+        return handle(db, request, partial);
+    }
+    let attempt = || {
+        let before = crate::db::busy::steps_waited();
+        let result = handle(db, request.clone(), partial);
+        (result, crate::db::busy::steps_waited() == before)
+    };
+    // Esc (which stops the lock wait) also stops the tries.
+    let pause = |delay: Duration| {
+        thread::sleep(delay);
+        !crate::db::busy::lock_wait_cancelled()
+    };
+    retry_busy(&BUSY_BACKOFF, attempt, pause)
+}
+
+/// Runs `attempt` until it succeeds, fails otherwise than busy, fails busy where trying again
+/// would not help (its flag is false), or the pauses of `backoff` run out; `pause` waits and
+/// says whether to go on.
+pub(crate) fn retry_busy<T>(
+    backoff: &[Duration],
+    mut attempt: impl FnMut() -> (Result<T, crate::service::ReplyError>, bool),
+    mut pause: impl FnMut(Duration) -> bool,
+) -> Result<T, crate::service::ReplyError> {
+    let mut delays = backoff.iter();
+    loop {
+        let (result, worth_retrying) = attempt();
+        match result {
+            Err(err) if err.kind == crate::service::ErrorKind::Busy && worth_retrying => match delays.next() {
+                Some(delay) if pause(*delay) => continue,
+                _ => return Err(err),
+            },
+            other => return other,
+        }
+    }
 }

@@ -137,3 +137,73 @@ fn a_request_waiting_for_a_lock_says_so_before_its_reply() {
     assert!(matches!(reply.result, Ok(DbResult::Committed(_))), "{:?}", reply.result);
     worker.close(false);
 }
+
+fn busy() -> crate::service::ReplyError {
+    crate::service::ReplyError::new(crate::service::ErrorKind::Busy, "database is locked")
+}
+
+/// A page read that meets a lock SQLite reports at once (a WAL read lock, a checkpoint) is
+/// tried again with a short backoff, and gives up busy once the pauses run out.
+#[test]
+fn a_read_that_meets_a_lock_is_tried_again_with_backoff() {
+    let backoff = [Duration::from_millis(1), Duration::from_millis(2), Duration::from_millis(3)];
+    let mut tries = 0;
+    let mut paused = Vec::new();
+    let result = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (if tries < 3 { Err(busy()) } else { Ok(tries) }, true)
+        },
+        |delay| {
+            paused.push(delay);
+            true
+        },
+    );
+    assert_eq!(result, Ok(3), "the third try reads");
+    assert_eq!(paused, backoff[..2], "a growing pause before each new try");
+
+    let mut tries = 0;
+    let result: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(busy()), true)
+        },
+        |_| true,
+    );
+    assert_eq!((result, tries), (Err(busy()), 4), "still locked after every try: busy, said by the app");
+
+    // A lock waited for its whole wait, a cancel, or another failure is not tried again.
+    let mut tries = 0;
+    let _: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(busy()), false)
+        },
+        |_| true,
+    );
+    assert_eq!(tries, 1);
+    let mut tries = 0;
+    let _: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(busy()), true)
+        },
+        |_| false,
+    );
+    assert_eq!(tries, 1, "Esc during the pause stops the tries");
+    let mut tries = 0;
+    let other = crate::service::ReplyError::other("no such table");
+    let _: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(other.clone()), true)
+        },
+        |_| true,
+    );
+    assert_eq!(tries, 1);
+}
