@@ -103,12 +103,12 @@ impl App {
                 {
                     self.overlay = Overlay::None;
                 }
-                let what = if committing { "nothing was written" } else { "the review could not be prepared" };
+                let what = if committing { "nothing written" } else { "no review" };
                 let waited = crate::db::open::BUSY_TIMEOUT.as_secs();
                 self.say(
                     Level::Error,
                     format!(
-                        "another writer held the database lock for {waited} s: {what}; the changes stay staged · Ctrl-s tries again"
+                        "another writer held the lock for {waited} s: {what}, changes still staged · Ctrl-s retries"
                     ),
                 );
             }

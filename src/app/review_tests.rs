@@ -99,6 +99,9 @@ fn ctrl_r_keeps_a_staged_row_deleted_underneath_and_the_commit_reports_it_gone()
     press(&mut app, &mut conn, KeyCode::Char('y'));
     let Overlay::Edit(EditPopup::Conflict { conflicts }) = &app.overlay else { panic!("{:?}", app.status) };
     assert!(!conflicts.rows[0].row_exists);
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("row gone: this row was deleted by someone else"), "{screen}");
+    assert!(!screen.contains(" · now "), "no column-by-column conflict:\n{screen}");
     // d drops the change to the deleted row, and the row leaves the grid with it.
     press(&mut app, &mut conn, KeyCode::Char('d'));
     assert!(app.edits.staged.is_empty());
@@ -198,7 +201,7 @@ fn a_lock_wait_is_said_at_once_and_its_timeout_says_nothing_was_written() {
     let status = app.status.clone().unwrap();
     assert_eq!(
         status.text,
-        "another writer held the database lock for 5 s: nothing was written; the changes stay staged · Ctrl-s tries again"
+        "another writer held the lock for 5 s: nothing written, changes still staged · Ctrl-s retries"
     );
     assert!(matches!(app.overlay, Overlay::None), "one line that fits, no message log over the screen");
     assert_eq!(app.edits.staged.len(), 1);
