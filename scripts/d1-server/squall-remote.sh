@@ -157,10 +157,10 @@ if command -v tmux >/dev/null 2>&1; then
   wait_pane "banned cy@example.com" && pass "the TUI bans a remote user" || fail "TUI ban: $(pane | tail -3)"
   tmux send-keys -t "$tui" q
   sleep 0.5
-  tmux kill-session -t "$tui" 2>/dev/null
   # A wrong token in the TUI at 80 columns: the status line says the cause first, said once.
-  tmux new -d -s "$tui" -x 80 -y 12
-  tmux send-keys -t "$tui" "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=wrong-token-value CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote" Enter
+  # (The same session, made narrower: a new one right after the last closes can miss the server.)
+  tmux resize-window -t "$tui" -x 80 -y 12
+  tmux send-keys -t "$tui" clear Enter "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=wrong-token-value CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote" Enter
   if wait_pane "m: whole" && pane | tail -2 | grep -q "D1 rejected the API token" && ! pane | grep -q "reading the schema failed"; then
     pass "a wrong token in the TUI: the cause first on an 80-column status line"
   else
