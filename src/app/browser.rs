@@ -438,7 +438,7 @@ impl App {
                     self.say(Level::Info, "query cancelled; showing the rows from before");
                 } else if error.kind == super::ErrorKind::Busy {
                     // The worker tried again already; the rows from before stay on screen.
-                    self.say(Level::Warning, BUSY_READ);
+                    self.say(Level::Error, BUSY_READ);
                 } else {
                     self.say(Level::Error, format!("reading {name} failed: {error}"));
                 }

@@ -41,7 +41,7 @@ fn a_locked_page_read_keeps_the_old_page_and_says_ctrl_r_retries() {
     let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE) });
     locked(&mut app, page_read(&effects));
     let status = app.status.clone().unwrap();
-    assert_eq!((status.text.as_str(), status.level), (BUSY_READ, Level::Warning));
+    assert_eq!((status.text.as_str(), status.level), (BUSY_READ, Level::Error));
     assert_eq!(ids(&app), before, "the rows from before stay");
     assert!(app.active_tab().unwrap().spec.sort.is_none(), "the sort that could not be read is undone");
     assert!(matches!(app.overlay, super::Overlay::None), "no message log over the screen");
