@@ -157,6 +157,17 @@ if command -v tmux >/dev/null 2>&1; then
   wait_pane "banned cy@example.com" && pass "the TUI bans a remote user" || fail "TUI ban: $(pane | tail -3)"
   tmux send-keys -t "$tui" q
   sleep 0.5
+  # A wrong token in the TUI at 80 columns: the status line says the cause first, said once.
+  # (The same session, made narrower: a new one right after the last closes can miss the server.)
+  tmux resize-window -t "$tui" -x 80 -y 12
+  tmux send-keys -t "$tui" clear Enter "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=wrong-token-value CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote" Enter
+  if wait_pane "m: whole" && pane | tail -2 | grep -q "D1 rejected the API token" && ! pane | grep -q "reading the schema failed"; then
+    pass "a wrong token in the TUI: the cause first on an 80-column status line"
+  else
+    fail "TUI wrong token: $(pane | tail -3)"
+  fi
+  tmux send-keys -t "$tui" q
+  sleep 0.3
   tmux kill-session -t "$tui" 2>/dev/null
   got="$(sq sql --remote --csv "SELECT banned, banReason, banExpires - updatedAt FROM \"user\" WHERE id = 'u3'" | tail -1)"
   expect_eq "the ban is there, for 7 days" "$got" "1,spam from the TUI,604800000"

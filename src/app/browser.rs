@@ -373,7 +373,10 @@ impl App {
                 Ok(_) => {}
                 Err(ReplyError { message, .. }) => {
                     tab.meta = Load::Failed(message.clone());
-                    self.say(Level::Error, format!("reading {} failed: {message}", self.tabs[index].name));
+                    self.say(
+                        Level::Error,
+                        crate::present::cause_first(&format!("reading {}", self.tabs[index].name), &message),
+                    );
                 }
             }
             return Vec::new();
@@ -433,6 +436,9 @@ impl App {
                 }
                 if error.is_interrupted() {
                     self.say(Level::Info, "query cancelled; showing the rows from before");
+                } else if error.kind == super::ErrorKind::Busy {
+                    // The worker tried again already; the rows from before stay on screen.
+                    self.say(Level::Error, BUSY_READ);
                 } else {
                     self.say(Level::Error, format!("reading {name} failed: {error}"));
                 }
@@ -441,6 +447,9 @@ impl App {
         }
     }
 }
+
+/// What the status line says when a page read stayed locked out after the worker's retries.
+pub const BUSY_READ: &str = "the database is locked by another process; press Ctrl-r to retry";
 
 impl App {
     /// A search's first page arrived: the status line says what it found, not that it is looking.

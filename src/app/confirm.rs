@@ -161,8 +161,15 @@ impl App {
             }
             Some(ConfirmKey::No) => {
                 let message = confirmation.on_yes.declined();
+                // A review still preparing its SQL (waiting on another writer's lock) is let
+                // go of: its wait is stopped and its reply dropped.
+                let preparing = confirmation.waiting && matches!(confirmation.on_yes, Confirmed::Commit { .. });
                 self.overlay = Overlay::None;
                 self.say(Level::Info, message);
+                if let Some(id) = self.pending.id_of(&super::Waiting::Edit).filter(|_| preparing) {
+                    self.pending.take(id);
+                    return vec![Effect::Interrupt { worker: super::Worker::Foreground, id }];
+                }
             }
             Some(ConfirmKey::Scroll(lines)) => {
                 let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, i64::from(last));

@@ -239,8 +239,11 @@ impl App {
     }
 
     pub(super) fn undo_staged(&mut self) -> Vec<Effect> {
+        let gone = self.gone_rows();
         match self.edits.staged.pop() {
             Some(edit) => {
+                // A row deleted underneath was only kept on screen for this change.
+                self.let_go_of_gone_rows(&gone);
                 let what = match &edit.change {
                     StagedChange::Update { table, column, .. } => format!("the staged edit of {table}.{column}"),
                     StagedChange::Insert { table, .. } => format!("the staged new row of {table}"),
@@ -265,9 +268,12 @@ impl App {
             self.request(Worker::Foreground, super::Waiting::Edit, DbRequest::PreviewChanges { changes, now });
         // The review is a confirmation; yes waits for the SQL it shows (committed as of `now`,
         // the `updatedAt` the preview has).
+        // Rows the live check found changed underneath are flagged before the user says yes.
+        let mut preview = self.known_conflict_lines();
+        preview.push(PreviewLine::Note("Preparing the SQL…".into()));
         self.ask(Confirmation {
             title: format!("{}: one batch", plural(self.edits.staged.len() as u64, "staged change")),
-            preview: vec![PreviewLine::Note("Preparing the SQL…".into())],
+            preview,
             scroll: 0,
             on_yes: Confirmed::Commit { now },
             waiting: true,
@@ -391,6 +397,8 @@ impl App {
                     self.say(Level::Warning, "a staged row was deleted meanwhile: d drops its changes, r reloads");
                 }
                 Some(ConflictKey::DropGone) => {
+                    let gone_rows = self.gone_rows();
+                    let Overlay::Edit(EditPopup::Conflict { conflicts }) = &self.overlay else { return Vec::new() };
                     let gone: Vec<usize> = conflicts
                         .rows
                         .iter()
@@ -403,6 +411,7 @@ impl App {
                         !gone.contains(&(index - 1))
                     });
                     self.overlay = Overlay::None;
+                    self.let_go_of_gone_rows(&gone_rows);
                     let left = self.edits.staged.len();
                     self.say(
                         Level::Info,

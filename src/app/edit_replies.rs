@@ -7,13 +7,35 @@ use crate::db::edit::{ColumnValues, StagedChange, is_stamp_column};
 use crate::db::value::edit_text;
 
 use super::confirm::{Confirmed, PreviewLine};
+use super::{ErrorKind, Waiting};
+
+/// What the status line says while a request waits for another process's write lock.
+pub const LOCK_WAIT: &str = "waiting for the database lock (another writer)… Esc cancels";
 use super::edit::{EditPopup, InsertField, StagedEdit};
 use super::input::text_input;
 use super::{App, DbReply, DbResult, Effect, Level, Overlay};
 
 impl App {
+    /// A request is waiting for another process's write lock: said at once, with how to stop
+    /// it; the review, when it is the one waiting, says so in place of "Preparing the SQL…".
+    pub(super) fn on_lock_wait(&mut self, waiting: &Waiting) -> Vec<Effect> {
+        if *waiting == Waiting::Edit
+            && let Overlay::Confirm(review) = &mut self.overlay
+            && review.waiting
+            && matches!(review.on_yes, Confirmed::Commit { .. })
+        {
+            for line in &mut review.preview {
+                if let PreviewLine::Note(text) = line {
+                    *text = "Waiting for the database lock (another writer)… Esc cancels".into();
+                }
+            }
+        }
+        self.say(Level::Warning, LOCK_WAIT);
+        Vec::new()
+    }
+
     pub(super) fn on_edit_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        self.edits.committing = false;
+        let committing = std::mem::take(&mut self.edits.committing);
         let cancelled = std::mem::take(&mut self.edits.cancel_asked);
         match reply.result {
             Ok(DbResult::Template(template)) => {
@@ -53,6 +75,7 @@ impl App {
                     review.preview = review_lines(&statements, &problems);
                     review.waiting = false;
                 }
+                self.refresh_review_conflicts();
             }
             Ok(DbResult::Committed(report)) => {
                 let cascaded: u64 = report.cascaded.iter().map(|c| c.rows).sum();
@@ -63,6 +86,8 @@ impl App {
                 return self.reload_after_commit(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
+                // What the commit found is what the grid marks `!` from now on.
+                self.live.conflicts = conflicts.rows.clone();
                 self.overlay = Overlay::Edit(EditPopup::Conflict { conflicts });
                 self.say(Level::Warning, "nothing was written: rows changed since they were loaded");
             }
@@ -72,6 +97,21 @@ impl App {
                 Level::Warning,
                 format!("commit cancelled: nothing was written, the changes stay staged ({message})"),
             ),
+            // The lock was held past the wait: said in one line that fits, and what to do.
+            Err(error) if error.kind == ErrorKind::Busy => {
+                if matches!(&self.overlay, Overlay::Confirm(review) if matches!(review.on_yes, Confirmed::Commit { .. }))
+                {
+                    self.overlay = Overlay::None;
+                }
+                let what = if committing { "nothing written" } else { "no review" };
+                let waited = crate::db::open::BUSY_TIMEOUT.as_secs();
+                self.say(
+                    Level::Error,
+                    format!(
+                        "another writer held the lock for {waited} s: {what}, changes still staged · Ctrl-s retries"
+                    ),
+                );
+            }
             Err(message) => self.show_error(format!("{message} (staged changes kept)")),
         }
         Vec::new()

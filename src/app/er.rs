@@ -86,7 +86,7 @@ impl App {
                 }
             }
             Err(ReplyError { message, .. }) => {
-                self.say(Level::Error, format!("reading the schema for the diagram failed: {message}"));
+                self.say(Level::Error, crate::present::cause_first("reading the schema", &message));
                 if self.er.view().is_none() {
                     self.er.view = Some(Load::Failed(message));
                 }

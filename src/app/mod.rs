@@ -33,6 +33,7 @@ mod protocol;
 mod ref_picker;
 mod reload;
 mod remote;
+mod review;
 mod status_filter;
 mod tab;
 mod user_links;
@@ -359,17 +360,23 @@ impl App {
     /// for; one the table does not hold (superseded, cancelled, answered) is dropped.
     fn on_reply(&mut self, reply: DbReply) -> Vec<Effect> {
         // Progress leaves its request in the table: the final reply follows.
-        let partial = matches!(reply.result, Ok(DbResult::ApplyProgress(_) | DbResult::ExportProgress { .. }));
+        let partial = matches!(
+            reply.result,
+            Ok(DbResult::ApplyProgress(_) | DbResult::ExportProgress { .. } | DbResult::LockWait)
+        );
         let waiting = if partial { self.pending.get(reply.id).cloned() } else { self.pending.take(reply.id) };
         let Some(waiting) = waiting else {
             return Vec::new(); // stale: the user moved on
         };
+        if matches!(reply.result, Ok(DbResult::LockWait)) {
+            return self.on_lock_wait(&waiting);
+        }
         match waiting {
             Waiting::Tables => match reply.result {
                 Ok(DbResult::Tables(tables)) => self.on_tables(tables),
                 Ok(_) => Vec::new(),
                 Err(ReplyError { message, .. }) => {
-                    self.say(Level::Error, format!("reading the schema failed: {message}"));
+                    self.say(Level::Error, crate::present::cause_first("reading the schema", &message));
                     self.tables = Load::Failed(message);
                     Vec::new()
                 }
@@ -456,6 +463,8 @@ impl App {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_busy;
 #[cfg(test)]
 mod tests_edit;
 #[cfg(test)]

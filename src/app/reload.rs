@@ -278,6 +278,7 @@ impl App {
     /// Shows a window read again in place (see [`RowWindow::replace_in_place`]).
     pub(super) fn apply_in_place(&mut self, index: usize, page: Page, flash: bool) -> Vec<Effect> {
         let is_active = index == self.active;
+        let (page, kept) = self.keep_staged_rows(index, page);
         let Some(tab) = self.tabs.get_mut(index) else { return Vec::new() };
         tab.rows_error = None;
         if page.rows.is_empty() && !tab.window.at_start {
@@ -294,7 +295,87 @@ impl App {
         if is_active {
             effects.extend(self.after_move());
         }
+        // A kept row not yet known to be gone (Ctrl-r, a reload after a commit) is checked, so
+        // it is marked `!` and the review and the commit say so.
+        if kept.iter().any(|key| !self.staged_row_gone(&self.tabs[index].name, key)) {
+            effects.extend(self.check_staged());
+        }
         effects
+    }
+
+    /// Rows with staged edits (updates, deletes) that a read in place no longer has: another
+    /// writer deleted them. They stay in the window where they were, so the staged edit can
+    /// still be seen and undone (`u`); the live check marks them `!` (gone), the review flags
+    /// them, and the commit reports them as conflicts. Returns the page and the keys kept.
+    fn keep_staged_rows(&self, index: usize, mut page: Page) -> (Page, Vec<Vec<Value>>) {
+        let Some(tab) = self.tabs.get(index) else { return (page, Vec::new()) };
+        let staged: Vec<&Vec<Value>> = self
+            .edits
+            .staged
+            .iter()
+            .filter(|e| e.change.table() == tab.name && !e.cursor_key.is_empty())
+            .filter(|e| !matches!(e.change, StagedChange::Insert { .. }))
+            .map(|e| &e.cursor_key)
+            .collect();
+        let mut kept = Vec::new();
+        let old = &tab.window.rows;
+        for (i, row) in old.iter().enumerate() {
+            let key = &row.cursor.key;
+            if !staged.contains(&key) || page.rows.iter().any(|r| r.cursor.key == *key) {
+                continue;
+            }
+            // Right after the nearest row before it that is still there.
+            let at = old[..i]
+                .iter()
+                .rev()
+                .find_map(|before| page.rows.iter().position(|r| r.cursor.key == before.cursor.key))
+                .map_or(0, |p| p + 1);
+            page.rows.insert(at, row.clone());
+            kept.push(key.clone());
+        }
+        (page, kept)
+    }
+
+    /// Takes rows another writer deleted out of the grid once no staged change keeps them
+    /// (undone, dropped): `rows` are (table, paging key) of rows that were gone.
+    pub(super) fn let_go_of_gone_rows(&mut self, rows: &[(String, Vec<Value>)]) {
+        for (table, key) in rows {
+            if self.edits.staged.iter().any(|e| e.change.table() == table && e.cursor_key == *key) {
+                continue;
+            }
+            let Some(tab) = self.tabs.iter_mut().find(|t| t.name == *table) else { continue };
+            let window = &mut tab.window;
+            let Some(at) = window.rows.iter().position(|r| r.cursor.key == *key) else { continue };
+            window.rows.remove(at);
+            if at < window.selected || window.selected >= window.rows.len() {
+                window.selected = window.selected.saturating_sub(1);
+            }
+            window.top = window.top.min(window.selected);
+        }
+    }
+
+    /// The (table, paging key) of staged rows the live check found deleted.
+    pub(super) fn gone_rows(&self) -> Vec<(String, Vec<Value>)> {
+        self.edits
+            .staged
+            .iter()
+            .filter(|e| self.staged_row_gone(e.change.table(), &e.cursor_key))
+            .map(|e| (e.change.table().to_string(), e.cursor_key.clone()))
+            .collect()
+    }
+
+    /// Whether the live check found the row of a staged change on this grid row deleted.
+    pub fn staged_row_gone(&self, table: &str, cursor_key: &[Value]) -> bool {
+        self.edits.staged.iter().any(|e| {
+            e.change.table() == table
+                && e.cursor_key == cursor_key
+                && match &e.change {
+                    StagedChange::Update { key, .. } | StagedChange::Delete { key, .. } => {
+                        self.live.conflicts.iter().any(|c| !c.row_exists && c.table == table && c.key == *key)
+                    }
+                    StagedChange::Insert { .. } => false,
+                }
+        })
     }
 
     /// One tick less for highlighted cells.
@@ -329,6 +410,8 @@ impl App {
             let before = self.conflicted_rows();
             self.live.conflicts = conflicts;
             let now = self.conflicted_rows();
+            // A review open meanwhile says what the check found.
+            self.refresh_review_conflicts();
             if now > before {
                 self.say(
                     Level::Warning,

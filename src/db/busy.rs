@@ -50,7 +50,12 @@ pub fn lock_wait_ms(conn: &Connection) -> i64 {
     if pragma == 0 && INSTALLED.load(Ordering::SeqCst) { BUSY_TIMEOUT.as_millis() as i64 } else { pragma }
 }
 
+/// What a thread's connections call when a statement starts waiting for a lock.
+type WaitNotice = Box<dyn FnMut()>;
+
 thread_local! {
+    /// Called when a wait starts on this thread (see [`with_wait_notice`]).
+    static ON_WAIT: std::cell::RefCell<Option<WaitNotice>> = const { std::cell::RefCell::new(None) };
     /// Set while this thread runs something that must not wait for a lock (see [`without_waiting`]).
     static NO_WAIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Wait steps taken on this thread: tests tell a wait from none without timing anything.
@@ -68,6 +73,16 @@ pub fn without_waiting<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Runs `f` with `notice` called each time one of this thread's connections starts waiting
+/// for another process's lock: the worker tells the UI at once, instead of going quiet for
+/// the whole wait.
+pub fn with_wait_notice<T>(notice: WaitNotice, f: impl FnOnce() -> T) -> T {
+    let before = ON_WAIT.with(|hook| hook.replace(Some(notice)));
+    let out = f();
+    ON_WAIT.with(|hook| hook.replace(before));
+    out
+}
+
 /// How many wait steps this thread's connections have taken.
 pub fn steps_waited() -> u64 {
     STEPS.with(|steps| steps.get())
@@ -78,6 +93,15 @@ fn wait_for_lock(attempts: i32) -> bool {
         return false;
     }
     STEPS.with(|steps| steps.set(steps.get() + 1));
+    if attempts == 0 {
+        ON_WAIT.with(|hook| {
+            if let Ok(mut hook) = hook.try_borrow_mut()
+                && let Some(notice) = hook.as_mut()
+            {
+                notice();
+            }
+        });
+    }
     let waited = STEP * u32::try_from(attempts).unwrap_or(0);
     if CANCELLED.load(Ordering::SeqCst) || waited >= BUSY_TIMEOUT {
         return false;

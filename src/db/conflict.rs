@@ -21,7 +21,8 @@ pub struct RowConflict {
     pub changes: Vec<usize>,
     /// False when the row has been deleted meanwhile.
     pub row_exists: bool,
-    /// The columns that differ (every checked column when the row is gone).
+    /// The columns that differ (every checked column when the row of an update is gone; none
+    /// when the row of a delete is: there is nothing left to compare).
     pub columns: Vec<ColumnConflict>,
 }
 
@@ -49,8 +50,12 @@ impl std::fmt::Display for RowConflicts {
         )?;
         for row in self.rows.iter().take(SHOWN_CONFLICTS) {
             write!(f, "\n  {} {}: ", row.table, describe_key(&row.key))?;
+            if !row.row_exists && row.columns.is_empty() {
+                write!(f, "deleted by someone else (nothing to delete)")?;
+                continue;
+            }
             if !row.row_exists {
-                write!(f, "deleted since it was loaded")?;
+                write!(f, "deleted by someone else since it was loaded")?;
                 continue;
             }
             let parts: Vec<String> = row

@@ -12,7 +12,7 @@ mod numbers;
 pub mod text;
 mod time;
 
-pub use error::error_chain;
+pub use error::{cause_first, error_chain};
 pub use numbers::{group_thousands, plural};
 pub use text::{fit, terminal_safe};
 pub use time::relative_age;

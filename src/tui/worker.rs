@@ -218,8 +218,21 @@ fn serve(
         let mut partial = |result: DbResult| {
             let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(result) }));
         };
+        if running.lock_wait {
+            // A cancel meant for an earlier request must not cut this one's lock wait short.
+            crate::db::busy::reset_lock_wait();
+        }
         let result = if running.begin(id) {
-            handle(&mut db, request, &mut partial)
+            // Waiting for another process's lock is said at once (once a request), so the
+            // screen says why nothing happens yet and that Esc cancels.
+            let notice_events = events.clone();
+            let mut said = false;
+            let notice = Box::new(move || {
+                if !std::mem::replace(&mut said, true) {
+                    let _ = notice_events.send(AppEvent::Db(DbReply { id, result: Ok(DbResult::LockWait) }));
+                }
+            });
+            crate::db::busy::with_wait_notice(notice, || handle_retrying(&mut db, request, &mut partial))
         } else {
             // Esc came while it waited behind another request (one held up by a lock).
             Err(crate::service::ReplyError::new(
@@ -243,4 +256,56 @@ fn serve(
         }
     }
     db
+}
+
+/// How long a page read that met another process's lock pauses before each new try.
+const BUSY_BACKOFF: [Duration; 3] = [Duration::from_millis(50), Duration::from_millis(150), Duration::from_millis(400)];
+
+/// Answers `request`; a page read (a page, a sort, a filter, a read in place, a table's
+/// schema) that fails as busy without having waited for the lock (a WAL read lock or a
+/// checkpoint, where SQLite reports busy at once) is tried again a few times, here on the
+/// worker, never on the UI thread. One that waited its whole lock wait is not: that lock is
+/// held for long, and the app says to retry with Ctrl-r.
+fn handle_retrying(
+    db: &mut Db,
+    request: DbRequest,
+    partial: &mut dyn FnMut(DbResult),
+) -> Result<DbResult, crate::service::ReplyError> {
+    let retried =
+        matches!(request, DbRequest::FetchPage { .. } | DbRequest::ReloadWindow { .. } | DbRequest::LoadTable { .. });
+    if !retried {
+        return handle(db, request, partial);
+    }
+    let attempt = || {
+        let before = crate::db::busy::steps_waited();
+        let result = handle(db, request.clone(), partial);
+        (result, crate::db::busy::steps_waited() == before)
+    };
+    // Esc (which stops the lock wait) also stops the tries.
+    let pause = |delay: Duration| {
+        thread::sleep(delay);
+        !crate::db::busy::lock_wait_cancelled()
+    };
+    retry_busy(&BUSY_BACKOFF, attempt, pause)
+}
+
+/// Runs `attempt` until it succeeds, fails otherwise than busy, fails busy where trying again
+/// would not help (its flag is false), or the pauses of `backoff` run out; `pause` waits and
+/// says whether to go on.
+pub(crate) fn retry_busy<T>(
+    backoff: &[Duration],
+    mut attempt: impl FnMut() -> (Result<T, crate::service::ReplyError>, bool),
+    mut pause: impl FnMut(Duration) -> bool,
+) -> Result<T, crate::service::ReplyError> {
+    let mut delays = backoff.iter();
+    loop {
+        let (result, worth_retrying) = attempt();
+        match result {
+            Err(err) if err.kind == crate::service::ErrorKind::Busy && worth_retrying => match delays.next() {
+                Some(delay) if pause(*delay) => continue,
+                _ => return Err(err),
+            },
+            other => return other,
+        }
+    }
 }

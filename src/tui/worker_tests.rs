@@ -110,3 +110,100 @@ fn an_interrupt_for_a_queued_request_stops_it_before_it_runs() {
     assert!(!running.begin(5), "cancelled while queued");
     assert!(running.begin(6));
 }
+
+/// Walkthrough: a commit behind another writer's lock showed nothing while it waited. The
+/// worker says at once that the request waits for a lock, before its reply.
+#[test]
+fn a_request_waiting_for_a_lock_says_so_before_its_reply() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    Connection::open(&path).unwrap().execute_batch("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)").unwrap();
+    let db = open_database(&OpenInput { path: &path, mode: OpenMode::ReadWrite }).unwrap();
+    crate::db::busy::install_cancellable_wait(&db.conn).unwrap();
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (events_tx, events) = channel();
+    let worker = WorkerHandle::spawn(db.conn, events_tx, "test", None, true).unwrap();
+    let changes =
+        vec![StagedChange::Insert { table: "note".into(), values: vec![("body".into(), Value::Text("kept".into()))] }];
+    let audit = AuditTarget { file: dir.path().join("audit.jsonl"), database: path.clone() };
+    worker.send(9, DbRequest::CommitChanges { changes, overwrite: false, now: chrono::Utc::now(), audit });
+    let Ok(AppEvent::Db(first)) = events.recv_timeout(Duration::from_secs(30)) else { panic!("an event") };
+    assert_eq!((first.id, first.result), (9, Ok(DbResult::LockWait)), "the wait is said first");
+    // The other writer lets go: the commit goes through, said once.
+    other.execute_batch("COMMIT").unwrap();
+    let Ok(AppEvent::Db(reply)) = events.recv_timeout(Duration::from_secs(30)) else { panic!("a reply") };
+    assert_eq!(reply.id, 9);
+    assert!(matches!(reply.result, Ok(DbResult::Committed(_))), "{:?}", reply.result);
+    worker.close(false);
+}
+
+fn busy() -> crate::service::ReplyError {
+    crate::service::ReplyError::new(crate::service::ErrorKind::Busy, "database is locked")
+}
+
+/// A page read that meets a lock SQLite reports at once (a WAL read lock, a checkpoint) is
+/// tried again with a short backoff, and gives up busy once the pauses run out.
+#[test]
+fn a_read_that_meets_a_lock_is_tried_again_with_backoff() {
+    let backoff = [Duration::from_millis(1), Duration::from_millis(2), Duration::from_millis(3)];
+    let mut tries = 0;
+    let mut paused = Vec::new();
+    let result = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (if tries < 3 { Err(busy()) } else { Ok(tries) }, true)
+        },
+        |delay| {
+            paused.push(delay);
+            true
+        },
+    );
+    assert_eq!(result, Ok(3), "the third try reads");
+    assert_eq!(paused, backoff[..2], "a growing pause before each new try");
+
+    let mut tries = 0;
+    let result: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(busy()), true)
+        },
+        |_| true,
+    );
+    assert_eq!((result, tries), (Err(busy()), 4), "still locked after every try: busy, said by the app");
+
+    // A lock waited for its whole wait, a cancel, or another failure is not tried again.
+    let mut tries = 0;
+    let _: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(busy()), false)
+        },
+        |_| true,
+    );
+    assert_eq!(tries, 1);
+    let mut tries = 0;
+    let _: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(busy()), true)
+        },
+        |_| false,
+    );
+    assert_eq!(tries, 1, "Esc during the pause stops the tries");
+    let mut tries = 0;
+    let other = crate::service::ReplyError::other("no such table");
+    let _: Result<(), _> = super::worker::retry_busy(
+        &backoff,
+        || {
+            tries += 1;
+            (Err(other.clone()), true)
+        },
+        |_| true,
+    );
+    assert_eq!(tries, 1);
+}

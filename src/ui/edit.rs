@@ -206,8 +206,18 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             )];
             for row in &conflicts.rows {
                 let key: Vec<String> = row.key.iter().map(|(c, v)| format!("{c} = {}", raw_text(v))).collect();
-                let gone = if row.row_exists { "" } else { " (deleted meanwhile)" };
+                let gone = if row.row_exists { "" } else { " (deleted by someone else)" };
                 lines.push(Line::styled(format!("{} {}{gone}", row.table, key.join(", ")), theme::header()));
+                // A row that is gone has nothing to compare column by column.
+                if !row.row_exists {
+                    lines.push(Line::raw(if row.columns.is_empty() {
+                        "  this row was deleted by someone else: nothing to delete".to_string()
+                    } else {
+                        "  row gone: this row was deleted by someone else; its staged edit cannot be written"
+                            .to_string()
+                    }));
+                    continue;
+                }
                 for column in &row.columns {
                     let now = column.current.as_ref().map_or_else(|| "—".to_string(), value_text);
                     lines.push(Line::raw(format!(

@@ -92,7 +92,9 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         .map(|(index, row)| {
             let selected = index == tab.window.selected;
             let ban_state = ban.as_ref().map_or(BanState::NotBanned, |b| b.state(&row.values, app.ctx.now));
-            let deleting = app.staged_for_delete(&tab.name, &row.cursor.key);
+            // A staged row another writer deleted stays shown, struck through and marked `!`.
+            let deleting =
+                app.staged_for_delete(&tab.name, &row.cursor.key) || app.staged_row_gone(&tab.name, &row.cursor.key);
             let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
             let conflict = app.staged_conflict(&tab.name, &row.cursor.key);
             let mut spans = vec![gutter(selected, ban_state, Mark { marked, conflict, deleting })];

@@ -44,7 +44,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     match (&app.tables, app.active_tab()) {
         (Load::Failed(message), _) => frame.render_widget(
-            Paragraph::new(format!("Could not read the schema: {message}")).style(theme::error()),
+            Paragraph::new(crate::present::cause_first("reading the schema", message))
+                .style(theme::error())
+                .wrap(ratatui::widgets::Wrap { trim: false }),
             areas.grid,
         ),
         (_, Some(tab)) => grid::draw(frame, app, tab, areas.header, areas.grid),
@@ -95,6 +97,8 @@ pub(crate) mod tests;
 mod tests_delete;
 #[cfg(test)]
 mod tests_drift;
+#[cfg(test)]
+mod tests_errors;
 #[cfg(test)]
 mod tests_trust;
 #[cfg(test)]

@@ -16,12 +16,16 @@ use crate::present::group_thousands;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut left: Vec<Span> = Vec::new();
-    // On a remote, which database and whether it can be changed, on every screen.
+    let error = app.status.as_ref().filter(|s| s.level == Level::Error).map(|s| text_width(&s.text));
+    // On a remote, which database and whether it can be changed, on every screen. A long name
+    // (a database id) is cut while an error that would not fit beside it is shown.
     if let Some(remote) = &app.remote {
+        let crowded = error.is_some_and(|error| error + text_width(&remote.name) + 40 > area.width);
+        let name = if crowded { crate::present::fit(&remote.name, 9) } else { remote.name.clone() };
         let (text, style) = if remote.write {
-            (format!(" D1 {} · WRITE ", remote.name), remote_write_badge())
+            (format!(" D1 {name} · WRITE "), remote_write_badge())
         } else {
-            (format!(" D1 {} ", remote.name), remote_badge())
+            (format!(" D1 {name} "), remote_badge())
         };
         left.push(Span::styled(text, style));
         left.push(Span::raw(" "));
@@ -73,8 +77,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if conflicts > 0 {
         left.push(Span::styled(format!(" ! {conflicts} changed underneath "), theme::conflict()));
     }
+    let mut stats_at = None;
     if let Some(remote) = &app.remote {
         let stats = remote.stats;
+        stats_at = Some(left.len());
         left.push(Span::styled(
             format!(
                 " │ {} read · {} ms · session {} read",
@@ -107,9 +113,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ),
         None => (String::new(), theme::dim()),
     };
-    let others: u16 = left.iter().map(|s| text_width(&s.content)).sum();
+    // An error's cause comes first in its text: it gets the room it needs (up to two thirds of
+    // the line) before the file label and the remote's request counts, which give way to it.
+    let error = error.is_some();
+    let reserved = if error { text_width(&message).min(area.width * 2 / 3) } else { 0 };
+    let width_of = |spans: &[Span]| -> u16 { spans.iter().map(|s| text_width(&s.content)).sum() };
+    if let Some(at) = stats_at.filter(|_| error && width_of(&left) + reserved + 4 > area.width) {
+        left.remove(at);
+    }
+    let others: u16 = width_of(&left);
     let label = file_label(&app.source);
-    let label_room = area.width.saturating_sub(others + 1);
+    let label_room = area.width.saturating_sub(others + 1 + reserved);
     let label =
         if label_room >= 4 { crate::present::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
     left.insert(label_at, Span::raw(label));

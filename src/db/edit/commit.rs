@@ -377,6 +377,11 @@ fn compare_row<B: Backend + ?Sized>(db: &B, step: &Planned) -> Result<Option<Row
         columns,
     };
     let Some(row) = rows.rows.first() else {
+        // A delete of a row that is gone has nothing to compare: the row was deleted by
+        // someone else, not changed column by column.
+        if step.action == ChangeAction::Delete {
+            return Ok(Some(conflict(false, Vec::new())));
+        }
         let columns = step
             .expected
             .iter()

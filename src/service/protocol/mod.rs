@@ -116,6 +116,9 @@ pub enum DbResult {
     /// Staged rows that changed underneath, found before any commit.
     StagedConflicts(Vec<RowConflict>),
     Users(UsersResult),
+    /// The request is waiting for another process's write lock (the request is still running:
+    /// it goes on when the lock is let go, or fails as busy when the wait runs out).
+    LockWait,
     /// An export in progress has written this many rows (the request is still running).
     ExportProgress {
         rows: u64,

@@ -186,3 +186,21 @@ fn an_overwrite_records_the_value_it_replaced_as_old() {
     assert_eq!((name.old.clone(), name.new.clone()), (text("Ada King"), text("Ada L.")));
     assert_eq!(cell(&conn, "SELECT name FROM user WHERE id = 'u1'"), text("Ada L."));
 }
+
+#[test]
+fn a_staged_delete_of_a_row_already_gone_says_so_and_lists_no_columns() {
+    let db = test_db(&[CAMEL_SCHEMA, CAMEL_ROWS]);
+    let conn = open(&db.path);
+    let changes = vec![delete(&conn, "session", ("id", text("s2")))];
+    other_connection(&db.path).execute("DELETE FROM session WHERE id = 's2'", []).unwrap();
+    let found = conflicts(commit_changes(&conn, &input(&changes)).unwrap_err());
+    assert_eq!(found.rows.len(), 1);
+    assert!(!found.rows[0].row_exists);
+    assert!(found.rows[0].columns.is_empty(), "nothing to compare: {:?}", found.rows[0].columns);
+    let message = found.to_string();
+    assert!(message.contains("deleted by someone else (nothing to delete)"), "{message}");
+    assert!(!message.contains("now"), "no column-by-column conflict: {message}");
+    // The live check says the same as the commit.
+    let live = find_staged_conflicts(&conn, &changes).unwrap();
+    assert!(live[0].columns.is_empty());
+}
