@@ -89,6 +89,9 @@ pub struct FilterForm {
     pub op: usize,
     pub input: TextArea<'static>,
     pub field: FilterField,
+    /// The field typing jumped from to the value (typing on the column or operator goes to the
+    /// value): erasing the value back to empty returns there, so the arrows act on it again.
+    pub typed_from: Option<FilterField>,
     pub error: Option<String>,
 }
 
@@ -114,6 +117,7 @@ impl App {
                     input: text_input(""),
                     // Column first, as help reads; typing a value goes straight to the value field.
                     field: FilterField::Column,
+                    typed_from: None,
                     error: None,
                 });
             }
@@ -301,6 +305,7 @@ impl App {
         match (command, form.field) {
             (Some(FilterKey::Close), _) => self.overlay = Overlay::None,
             (Some(FilterKey::Next), field) => {
+                form.typed_from = None;
                 form.field = match field {
                     FilterField::Column => FilterField::Operator,
                     FilterField::Operator => FilterField::Value,
@@ -308,6 +313,7 @@ impl App {
                 }
             }
             (Some(FilterKey::Previous), field) => {
+                form.typed_from = None;
                 form.field = match field {
                     FilterField::Column => FilterField::Value,
                     FilterField::Operator => FilterField::Column,
@@ -337,13 +343,22 @@ impl App {
                 }
             }
             (_, FilterField::Value) => {
+                let had_text = !field_text(&form.input).is_empty();
                 super::input::type_key(&mut form.input, key);
                 form.error = None;
+                // The value typed from the column or operator is erased: the keyboard goes back
+                // where it was (the bar shows that field selected, and ↑↓ change it again).
+                if had_text && field_text(&form.input).is_empty() {
+                    if let Some(from) = form.typed_from.take() {
+                        form.field = from;
+                    }
+                }
             }
-            (_, FilterField::Column | FilterField::Operator)
+            (_, field @ (FilterField::Column | FilterField::Operator))
                 if matches!(key.code, KeyCode::Char(_))
                     && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
             {
+                form.typed_from = Some(field);
                 form.field = FilterField::Value;
                 super::input::type_key(&mut form.input, key);
                 form.error = None;
