@@ -348,10 +348,11 @@ impl App {
                 form.error = None;
                 // The value typed from the column or operator is erased: the keyboard goes back
                 // where it was (the bar shows that field selected, and ↑↓ change it again).
-                if had_text && field_text(&form.input).is_empty() {
-                    if let Some(from) = form.typed_from.take() {
-                        form.field = from;
-                    }
+                if had_text
+                    && field_text(&form.input).is_empty()
+                    && let Some(from) = form.typed_from.take()
+                {
+                    form.field = from;
                 }
             }
             (_, field @ (FilterField::Column | FilterField::Operator))
