@@ -47,16 +47,29 @@ impl App {
     }
 
     /// What the diagram shows and its keys, or that it is being read.
-    fn say_er_status(&mut self) {
-        let text = match self.er.view() {
+    fn er_status_text(&self) -> String {
+        match self.er.view() {
             Some(view) => format!(
                 "ER diagram: {}, {} · arrows select · Enter opens · c compact/full",
                 crate::present::plural(view.model.tables.len() as u64, "table"),
                 crate::present::plural(view.model.relations.len() as u64, "relation"),
             ),
             None => "reading the schema for the diagram…".to_string(),
-        };
+        }
+    }
+
+    fn say_er_status(&mut self) {
+        let text = self.er_status_text();
         self.say(Level::Info, text);
+    }
+
+    /// Leaving the diagram: its own status goes with it, so it does not read as the next tab's
+    /// (a message the user still has to see, such as an error, stays).
+    pub(super) fn leave_er(&mut self) {
+        let own = [self.er_status_text(), "reading the schema for the diagram…".to_string()];
+        if self.status.as_ref().is_some_and(|s| own.contains(&s.text)) {
+            self.status = None;
+        }
     }
 
     /// The diagram shows the tables the tab bar lists: read it again when that list changes.

@@ -9,7 +9,7 @@ use crate::db::labels::{FindByLabel, LabelMatch};
 use crate::db::value::raw_text;
 
 use super::input::{field_text, text_input};
-use super::{App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Overlay, RequestId, Worker};
+use super::{App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Overlay, Worker};
 
 /// Rows offered at once.
 const PICK_ROWS: usize = 12;
@@ -23,7 +23,6 @@ pub struct RefPicker {
     pub query: TextArea<'static>,
     pub matches: Vec<LabelMatch>,
     pub selected: usize,
-    pub request: Option<RequestId>,
     /// The editor to go back to, and which of its fields gets the key (`None`: the cell editor).
     pub back: Box<Overlay>,
     pub field: Option<usize>,
@@ -50,7 +49,6 @@ impl App {
             query: text_input(""),
             matches: Vec::new(),
             selected: 0,
-            request: None,
             back,
             field,
         }));
@@ -66,20 +64,14 @@ impl App {
             text: field_text(&picker.query).trim().to_string(),
             limit: PICK_ROWS,
         };
-        let (id, effect) = self.request(Worker::Foreground, super::Waiting::RefPicker, DbRequest::FindByLabel(find));
-        if let Overlay::RefPick(picker) = &mut self.overlay {
-            picker.request = Some(id);
-        }
+        let (_, effect) = self.request(Worker::Foreground, super::Waiting::RefPicker, DbRequest::FindByLabel(find));
         vec![effect]
     }
 
-    /// The matches for the picker's latest query. `None` when the reply is not the picker's.
+    /// The matches for the picker's latest query (an older query's request was superseded in
+    /// the table, a closed picker's let go). `None` when no picker is open.
     pub(super) fn on_ref_picker_reply(&mut self, reply: &DbReply) -> Option<Vec<Effect>> {
         let Overlay::RefPick(picker) = &mut self.overlay else { return None };
-        if picker.request != Some(reply.id) {
-            return None;
-        }
-        picker.request = None;
         match &reply.result {
             Ok(DbResult::Found(found)) => {
                 picker.matches = found.clone();
@@ -121,6 +113,8 @@ impl App {
     /// Back to the editor, with the picked row's key in its field.
     fn close_ref_picker(&mut self, picked: Option<LabelMatch>) {
         let Overlay::RefPick(picker) = std::mem::take(&mut self.overlay) else { return };
+        // A search still running was for this picker: its reply must not fill the next one.
+        self.pending.forget(&super::Waiting::RefPicker);
         let RefPicker { back, field, .. } = *picker;
         self.overlay = *back;
         let Some(found) = picked else { return };

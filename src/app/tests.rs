@@ -434,9 +434,11 @@ fn the_er_tab_shows_its_own_status_not_the_previous_tabs_message() {
     let status = app.status.clone().unwrap().text;
     assert!(status.starts_with("ER diagram: "), "{status}");
     assert!(status.contains("Enter opens"), "{status}");
-    // Shown again later (the diagram already read), it still says what it shows.
+    // Left, its status goes with it; shown again later (the diagram already read), it still
+    // says what it shows.
     let effects = app.update(Action::SelectTab { index: 0 });
     settle(&mut app, &mut conn, effects);
+    assert!(app.status.as_ref().is_none_or(|s| !s.text.contains("diagram")), "{:?}", app.status);
     press(&mut app, &mut conn, KeyCode::Char('s'));
     let effects = app.update(Action::SelectTab { index: er });
     settle(&mut app, &mut conn, effects);
