@@ -1,7 +1,7 @@
 //! Picking what a foreign key points at by the referenced row's label: `session.userId` by the
 //! user's email, in the cell editor (it opens on the picker) and the insert form (Ctrl-f).
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use crate::db::kinds::ColumnKind;
@@ -9,6 +9,8 @@ use crate::db::labels::{FindByLabel, LabelMatch};
 use crate::db::value::raw_text;
 
 use super::input::{field_text, text_input};
+use super::keymap::{ListKey, lookup};
+use super::popup_keys::REF_PICKER_KEYS;
 use super::{App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Overlay, Worker};
 
 /// Rows offered at once.
@@ -88,11 +90,13 @@ impl App {
 
     pub(super) fn ref_picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::RefPick(picker) = &mut self.overlay else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => self.close_ref_picker(None),
-            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
-            KeyCode::Down => picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1)),
-            KeyCode::Enter => match picker.matches.get(picker.selected).cloned() {
+        match lookup(REF_PICKER_KEYS, &key) {
+            Some(ListKey::Close) => self.close_ref_picker(None),
+            Some(ListKey::Move(step)) if step < 0 => picker.selected = picker.selected.saturating_sub(1),
+            Some(ListKey::Move(_)) => {
+                picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1))
+            }
+            Some(ListKey::Open) => match picker.matches.get(picker.selected).cloned() {
                 Some(found) => {
                     let label = found.label.clone();
                     self.close_ref_picker(Some(found));
@@ -100,8 +104,8 @@ impl App {
                 }
                 None => self.say(Level::Warning, "nothing matches: type part of the label, or Esc to type the key"),
             },
-            _ if key.modifiers.contains(KeyModifiers::CONTROL) => {}
-            _ => {
+            None if key.modifiers.contains(KeyModifiers::CONTROL) => {}
+            None => {
                 super::input::type_key(&mut picker.query, key);
                 picker.selected = 0;
                 return self.search_referenced();
