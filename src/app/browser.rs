@@ -8,7 +8,7 @@ use crate::db::page::{Anchor, Sort, SortDirection};
 use super::grid_layout::GridColumn;
 use super::keymap::browser_action;
 use super::layout::{GUTTER, areas, grid_rows, tab_spans};
-use super::tab::{FetchKind, PendingFetch};
+use super::tab::FetchKind;
 use super::{
     Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, ReplyError, SPECIAL_SCREENS, Screen,
     Waiting, Worker,
@@ -84,7 +84,7 @@ impl App {
             Action::UndoEdit => self.undo_staged(),
             Action::ReviewChanges => self.review_staged(),
             Action::OpenUserMenu => self.open_user_menu(),
-            Action::Cancel if self.export.running.is_some() => self.cancel_export(),
+            Action::Cancel if self.running_export().is_some() => self.cancel_export(),
             Action::Cancel => self.cancel_query(),
             Action::OpenExport => self.open_export(),
             Action::CopyCell => self.copy_cell(false),
@@ -218,9 +218,9 @@ impl App {
     /// Keeps the selection on screen and fetches the neighbouring page when it gets close.
     pub(super) fn after_move(&mut self) -> Vec<Effect> {
         let height = grid_rows(self);
-        let Some(tab) = self.active_tab_mut() else { return Vec::new() };
+        let Some(tab) = self.tabs.get_mut(self.active) else { return Vec::new() };
         tab.window.keep_visible(height);
-        if tab.fetch.is_some() {
+        if self.pending.page_of(&tab.name).is_some() {
             return Vec::new();
         }
         match tab.window.wanted_fetch(tab.page_rows()) {
@@ -231,6 +231,7 @@ impl App {
 
     fn jump(&mut self, kind: FetchKind) -> Vec<Effect> {
         let anchor = if kind == FetchKind::Top { Anchor::First } else { Anchor::Last };
+        let reading = self.active_tab().and_then(|t| self.pending.page_of(&t.name)).map(|(_, kind, _)| kind);
         let Some(tab) = self.active_tab_mut() else { return Vec::new() };
         // Already there: the window holds the table's edge.
         let at_edge = if kind == FetchKind::Top { tab.window.at_start } else { tab.window.at_end };
@@ -238,7 +239,7 @@ impl App {
             tab.window.selected = if kind == FetchKind::Top { 0 } else { tab.window.rows.len() - 1 };
             // A jump to the other edge still on its way (`G` then `gg`) is superseded: its page
             // must not land later and pull the view away from where the user went.
-            let superseded = tab.fetch.is_some_and(|f| matches!(f.kind, FetchKind::Top | FetchKind::Bottom));
+            let superseded = reading.is_some_and(|kind| matches!(kind, FetchKind::Top | FetchKind::Bottom));
             let mut effects = if superseded { self.interrupt_running_fetch() } else { Vec::new() };
             effects.extend(self.after_move());
             return effects;
@@ -250,21 +251,38 @@ impl App {
 
     /// Cancels an outstanding page read whose result a new one will replace.
     fn interrupt_running_fetch(&mut self) -> Vec<Effect> {
-        match self.active_tab_mut().and_then(|t| t.fetch.take()) {
-            Some(pending) => vec![Effect::Interrupt { worker: Worker::Foreground, id: pending.id }],
+        match self.take_page_read(self.active) {
+            Some((id, _)) => vec![Effect::Interrupt { worker: Worker::Foreground, id }],
             None => Vec::new(),
         }
+    }
+
+    /// Lets go of tab `index`'s page read in flight (its reply will find nothing): its id, to
+    /// interrupt it, and where its rows were going.
+    pub(super) fn take_page_read(&mut self, index: usize) -> Option<(super::RequestId, FetchKind)> {
+        let table = self.tabs.get(index)?.name.clone();
+        let (id, kind, _) = self.pending.page_of(&table)?;
+        self.pending.take(id);
+        Some((id, kind))
+    }
+
+    /// Tab `index` goes back to the view of its rows on screen (see [`super::TableTab::restore_shown`]);
+    /// the count in flight, of the view left, is let go.
+    pub(super) fn restore_shown_view(&mut self, index: usize) -> bool {
+        let Some(tab) = self.tabs.get_mut(index) else { return false };
+        let changed = tab.restore_shown();
+        if changed {
+            let table = tab.name.clone();
+            self.pending.forget(&Waiting::Count { table });
+        }
+        changed
     }
 
     fn fetch(&mut self, kind: FetchKind, anchor: Anchor) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
         let limit = self.active_tab().map_or(super::tab::PAGE_ROWS, |t| t.page_rows());
-        let waiting = Waiting::Page { table: view.table.clone() };
-        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::FetchPage { view, anchor, limit });
-        let sent_at_tick = self.spinner;
-        if let Some(tab) = self.active_tab_mut() {
-            tab.fetch = Some(PendingFetch { id, kind, sent_at_tick });
-        }
+        let waiting = Waiting::Page { table: view.table.clone(), kind, sent_at_tick: self.spinner };
+        let (_, effect) = self.request(Worker::Foreground, waiting, DbRequest::FetchPage { view, anchor, limit });
         vec![effect]
     }
 
@@ -274,10 +292,9 @@ impl App {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return effects };
         effects.extend(self.fetch(FetchKind::Top, Anchor::First));
         let waiting = Waiting::Count { table: view.table.clone() };
-        let (id, count) = self.request(Worker::Background, waiting, DbRequest::Count { view });
+        let (_, count) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         if let Some(tab) = self.active_tab_mut() {
             tab.total = None;
-            tab.count_request = Some(id);
         }
         effects.push(count);
         effects
@@ -286,26 +303,25 @@ impl App {
     /// Counts the rows of tab `index` when nothing has counted them yet (after its first page).
     fn count_if_unknown(&mut self, index: usize) -> Vec<Effect> {
         let Some(tab) = self.tabs.get(index) else { return Vec::new() };
-        if tab.total.is_some() || tab.count_request.is_some() {
+        let waiting = Waiting::Count { table: tab.name.clone() };
+        if tab.total.is_some() || self.pending.awaits(&waiting) {
             return Vec::new();
         }
         let Some(view) = tab.view() else { return Vec::new() };
-        let waiting = Waiting::Count { table: view.table.clone() };
-        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
-        self.tabs[index].count_request = Some(id);
+        let (_, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         vec![effect]
     }
 
     fn cancel_query(&mut self) -> Vec<Effect> {
-        let Some(pending) = self.active_tab_mut().and_then(|t| t.fetch.take()) else { return Vec::new() };
-        let restored = pending.kind == FetchKind::Top && self.active_tab_mut().is_some_and(|t| t.restore_shown());
+        let Some((id, kind)) = self.take_page_read(self.active) else { return Vec::new() };
+        let restored = kind == FetchKind::Top && self.restore_shown_view(self.active);
         let message = if restored {
             "query cancelled; back to the rows and view from before"
         } else {
             "query cancelled; showing the rows from before"
         };
         self.say(Level::Info, message);
-        vec![Effect::Interrupt { worker: Worker::Foreground, id: pending.id }]
+        vec![Effect::Interrupt { worker: Worker::Foreground, id }]
     }
 
     /// Shows the tab at `index` of the tab bar (tables, then special screens), wrapping around.
@@ -315,6 +331,9 @@ impl App {
             return Vec::new();
         }
         let index = index.rem_euclid(count) as usize;
+        if self.screen == Screen::Er {
+            self.leave_er();
+        }
         if index < self.tabs.len() {
             self.screen = Screen::Browser;
             self.active = index;
@@ -355,11 +374,11 @@ impl App {
         self.reload_rows()
     }
 
-    pub(super) fn on_tab_reply(&mut self, index: usize, reply: DbReply) -> Vec<Effect> {
+    /// A reply for tab `index`, answered from what its request in the table said it was for.
+    pub(super) fn on_tab_reply(&mut self, index: usize, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
         let is_active = index == self.active;
         let tab = &mut self.tabs[index];
-        if tab.meta_request == Some(reply.id) {
-            tab.meta_request = None;
+        if let Waiting::TableMeta { .. } = waiting {
             match reply.result {
                 Ok(DbResult::Table(meta)) if tab.meta().is_some() => return self.on_schema_reread(index, meta),
                 Ok(DbResult::Table(meta)) => {
@@ -381,8 +400,7 @@ impl App {
             }
             return Vec::new();
         }
-        if tab.count_request == Some(reply.id) {
-            tab.count_request = None;
+        if let Waiting::Count { .. } = waiting {
             if std::mem::take(&mut tab.recount) {
                 return self.recount(index);
             }
@@ -406,19 +424,19 @@ impl App {
             }
             return Vec::new();
         }
-        let Some(pending) = tab.fetch.take() else { return Vec::new() };
+        let Waiting::Page { kind, .. } = waiting else { return Vec::new() };
         match reply.result {
             Ok(DbResult::Page(page)) => {
-                if let FetchKind::InPlace { flash } = pending.kind {
+                if let FetchKind::InPlace { flash } = kind {
                     return self.apply_in_place(index, page, flash);
                 }
                 tab.rows_error = None;
                 let page_rows = tab.page_rows();
-                tab.window.apply(pending.kind, page, page_rows);
-                if matches!(pending.kind, FetchKind::Top | FetchKind::Bottom) {
+                tab.window.apply(kind, page, page_rows);
+                if matches!(kind, FetchKind::Top | FetchKind::Bottom) {
                     tab.remember_shown();
                 }
-                let mut effects = self.request_statuses(index, pending.kind);
+                let mut effects = self.request_statuses(index, kind);
                 self.after_search_page(index);
                 self.settle_layout(index);
                 effects.extend(self.count_if_unknown(index));
@@ -431,8 +449,8 @@ impl App {
             Err(error) => {
                 let name = tab.name.clone();
                 tab.rows_error = Some(error.message.clone());
-                if pending.kind == FetchKind::Top {
-                    tab.restore_shown();
+                if kind == FetchKind::Top {
+                    self.restore_shown_view(index);
                 }
                 if error.is_interrupted() {
                     self.say(Level::Info, "query cancelled; showing the rows from before");

@@ -5,7 +5,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
-use super::keymap::{Binding, key, lookup};
+use super::keymap::{Binding, When, hint_if, key, lookup};
 use super::{App, Effect, Level, Overlay};
 
 /// What runs when the user says yes.
@@ -127,12 +127,12 @@ pub enum ConfirmKey {
 /// Keys of a confirmation.
 #[rustfmt::skip]
 pub static CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
-    Binding { keys: "y", description: "yes: run what the preview shows", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes) },
-    Binding { keys: "n / Esc / q", description: "no: nothing changes", chords: &[key(KeyCode::Char('n')), key(KeyCode::Esc), key(KeyCode::Char('q'))], action: Some(ConfirmKey::No) },
-    Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), key(KeyCode::Char('k'))], action: Some(ConfirmKey::Scroll(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), key(KeyCode::Char('j'))], action: Some(ConfirmKey::Scroll(1)) },
-    Binding { keys: "PgUp PgDn", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), key(KeyCode::Char(' '))], action: Some(ConfirmKey::Scroll(10)) },
+    Binding { keys: "y", description: "yes: run what the preview shows", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes), hints: &[hint_if(When::Quit, 1, "y", "quit, discarding staged"), hint_if(When::Commit, 1, "y", "commit"), hint_if(When::Plain, 1, "y", "yes")] },
+    Binding { keys: "n / Esc / q", description: "no: nothing changes", chords: &[key(KeyCode::Char('n')), key(KeyCode::Esc), key(KeyCode::Char('q'))], action: Some(ConfirmKey::No), hints: &[hint_if(When::Quit, 3, "n / Esc", "stay"), hint_if(When::Commit, 3, "Esc", "back"), hint_if(When::Plain, 3, "n / Esc", "no")] },
+    Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), key(KeyCode::Char('k'))], action: Some(ConfirmKey::Scroll(-1)), hints: &[hint_if(When::Scrolls, 2, "↑↓ PgUp PgDn", "scroll")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), key(KeyCode::Char('j'))], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
+    Binding { keys: "PgUp PgDn", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), key(KeyCode::Char(' '))], action: Some(ConfirmKey::Scroll(10)), hints: &[] },
 ];
 
 impl App {

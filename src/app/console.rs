@@ -208,7 +208,6 @@ pub struct ConsoleState {
     pub shown: usize,
     /// Statements of the last run still to start, in order.
     pub queue: VecDeque<String>,
-    pub request: Option<(RequestId, Awaiting)>,
     /// The plan of the statement under the cursor (Ctrl-e), shown instead of the grid.
     pub plan: Option<(String, Load<Vec<PlanNode>>)>,
     /// Statements run, oldest first (from the history file, then this session's).
@@ -224,8 +223,6 @@ pub struct ConsoleState {
     pub schema_requested: bool,
     /// The table `:` was pressed on: completed first.
     pub context_table: Option<String>,
-    /// The tick a request in flight was sent at, to show how long it has been running.
-    pub sent_at_tick: usize,
     /// On a remote: the billing of OFFSET was said (once a session).
     pub offset_noted: bool,
 }
@@ -238,7 +235,6 @@ impl Default for ConsoleState {
             results: Vec::new(),
             shown: 0,
             queue: VecDeque::new(),
-            request: None,
             plan: None,
             history: Vec::new(),
             history_pos: None,
@@ -248,17 +244,12 @@ impl Default for ConsoleState {
             schema: Vec::new(),
             schema_requested: false,
             context_table: None,
-            sent_at_tick: 0,
             offset_noted: false,
         }
     }
 }
 
 impl ConsoleState {
-    pub fn is_busy(&self) -> bool {
-        self.request.is_some()
-    }
-
     /// The result on screen.
     pub fn current(&self) -> Option<&StatementResult> {
         self.results.get(self.shown)
@@ -313,10 +304,31 @@ impl super::App {
     }
 
     pub(super) fn console_request(&mut self, request: ConsoleRequest, awaiting: Awaiting) -> Effect {
-        let (id, effect) = self.request(Worker::Console, super::Waiting::Console, super::DbRequest::Console(request));
-        self.console.request = Some((id, awaiting));
-        self.console.sent_at_tick = self.spinner;
+        let waiting = super::Waiting::Console { awaiting, sent_at_tick: self.spinner };
+        let (_, effect) = self.request(Worker::Console, waiting, super::DbRequest::Console(request));
         effect
+    }
+
+    /// The console's statement in flight: its id, what it waits for and the tick it was sent at.
+    pub fn console_running(&self) -> Option<(RequestId, Awaiting, usize)> {
+        match self.pending.find(|w| matches!(w, super::Waiting::Console { .. })) {
+            Some((id, super::Waiting::Console { awaiting, sent_at_tick })) => Some((id, *awaiting, *sent_at_tick)),
+            _ => None,
+        }
+    }
+
+    /// Whether the console's worker runs a statement for it now.
+    pub fn console_busy(&self) -> bool {
+        self.console_running().is_some()
+    }
+
+    /// Lets go of the console's statement in flight (its reply will find nothing).
+    pub(super) fn take_console_request(&mut self) -> Option<(RequestId, Awaiting)> {
+        let (id, _, _) = self.console_running()?;
+        match self.pending.take(id) {
+            Some(super::Waiting::Console { awaiting, .. }) => Some((id, awaiting)),
+            _ => None,
+        }
     }
 
     /// Reads every table's columns for completion (once, and again after DDL).

@@ -102,7 +102,7 @@ impl App {
             Some(ConsoleKey::Plan) => self.explain_console(),
             Some(ConsoleKey::Help) => self.open_overlay(Action::OpenHelp),
             Some(ConsoleKey::Escape) => {
-                if self.console.is_busy() {
+                if self.console_busy() {
                     return self.cancel_console();
                 }
                 if self.console.plan.take().is_some() {

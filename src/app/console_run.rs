@@ -82,7 +82,7 @@ impl App {
 
     /// Stops what the console's worker runs now; the statement's rows so far stay.
     pub(super) fn cancel_console(&mut self) -> Vec<Effect> {
-        let Some((id, awaiting)) = self.console.request.take() else { return Vec::new() };
+        let Some((id, awaiting)) = self.take_console_request() else { return Vec::new() };
         self.console.queue.clear();
         match awaiting {
             Awaiting::Run { result } | Awaiting::Fetch { result, .. } | Awaiting::Write { result } => {
@@ -109,15 +109,15 @@ impl App {
     }
 
     pub(super) fn on_console_reply(&mut self, waiting: Waiting, reply: DbReply) -> Vec<Effect> {
-        if waiting == Waiting::ConsoleSchema {
-            if let Ok(DbResult::Console(ConsoleResult::Schema(schema))) = reply.result {
-                self.console.schema = schema;
+        let awaiting = match waiting {
+            Waiting::Console { awaiting, .. } => awaiting,
+            _ => {
+                if let Ok(DbResult::Console(ConsoleResult::Schema(schema))) = reply.result {
+                    self.console.schema = schema;
+                }
+                return Vec::new();
             }
-            return Vec::new();
-        }
-        // Only the reply to the request the console waits on: one cancelled (Esc) or replaced (a
-        // jump over a fetch) may still come back, late on a remote, and is dropped.
-        let Some((_, awaiting)) = self.console.request.take_if(|(id, _)| *id == reply.id) else { return Vec::new() };
+        };
         let result = match reply.result {
             Ok(DbResult::Console(result)) => Ok(result),
             Ok(_) => Err("unexpected reply".to_string()),
@@ -238,7 +238,7 @@ impl App {
 
     /// After a result is complete (or waits on nothing), the next queued statement starts.
     fn continue_queue(&mut self) -> Vec<Effect> {
-        if self.console.request.is_some() || self.console.queue.is_empty() {
+        if self.console_busy() || self.console.queue.is_empty() {
             return Vec::new();
         }
         let waiting = self.console.results.iter().any(|r| matches!(r.outcome, Outcome::Confirm { .. }));
@@ -309,7 +309,7 @@ impl App {
     /// Keeps the selection on screen and asks for the next (or previous) rows near an edge.
     pub(super) fn after_console_move(&mut self) -> Vec<Effect> {
         let height = self.console_grid_rows();
-        let busy = self.console.request.is_some();
+        let busy = self.console_busy();
         let shown = self.console.shown;
         let Some(r) = self.console.results.get_mut(shown) else { return Vec::new() };
         r.grid.window.keep_visible(height);
@@ -361,11 +361,11 @@ impl App {
         }
         let stream = r.stream.unwrap_or_default();
         let mut effects = Vec::new();
-        if self.console.request.is_some_and(|(_, a)| matches!(a, Awaiting::Fetch { .. })) {
+        if self.console_running().is_some_and(|(_, a, _)| matches!(a, Awaiting::Fetch { .. })) {
             // The jump replaces a fetch in flight: its rows would be thrown away.
-            self.console.request = None;
+            self.take_console_request();
         }
-        if self.console.request.is_some() {
+        if self.console_busy() {
             return effects;
         }
         let request = if kind == FetchKind::Top {

@@ -249,11 +249,11 @@ fn esc_cancels_a_running_statement() {
     let effects = h.app.update(Action::Key { key: KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE) });
     assert_eq!(effects.len(), 1);
     let Effect::Request { id, .. } = effects[0] else { panic!("a request: {effects:?}") };
-    assert!(h.app.console.is_busy());
+    assert!(h.app.console_busy());
     let effects = h.app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
     assert_eq!(effects, vec![Effect::Interrupt { worker: Worker::Console, id }]);
     assert_eq!(h.result().outcome, Outcome::Cancelled);
-    assert!(!h.app.console.is_busy());
+    assert!(!h.app.console_busy());
 }
 
 #[test]

@@ -37,10 +37,39 @@ impl ErScreen {
 
 impl App {
     pub(super) fn open_er(&mut self) -> Vec<Effect> {
+        // The status line is the diagram's own from here: a message left by another tab (an
+        // error, a filter's description) would read as if it were about the diagram.
+        self.say_er_status();
         if self.pending.awaits(&Waiting::Er) || self.er.view.is_some() {
             return Vec::new();
         }
         self.reload_er()
+    }
+
+    /// What the diagram shows and its keys, or that it is being read.
+    fn er_status_text(&self) -> String {
+        match self.er.view() {
+            Some(view) => format!(
+                "ER diagram: {}, {} · arrows select · Enter opens · c compact/full",
+                crate::present::plural(view.model.tables.len() as u64, "table"),
+                crate::present::plural(view.model.relations.len() as u64, "relation"),
+            ),
+            None => "reading the schema for the diagram…".to_string(),
+        }
+    }
+
+    fn say_er_status(&mut self) {
+        let text = self.er_status_text();
+        self.say(Level::Info, text);
+    }
+
+    /// Leaving the diagram: its own status goes with it, so it does not read as the next tab's
+    /// (a message the user still has to see, such as an error, stays).
+    pub(super) fn leave_er(&mut self) {
+        let own = [self.er_status_text(), "reading the schema for the diagram…".to_string()];
+        if self.status.as_ref().is_some_and(|s| own.contains(&s.text)) {
+            self.status = None;
+        }
     }
 
     /// The diagram shows the tables the tab bar lists: read it again when that list changes.
@@ -69,6 +98,9 @@ impl App {
                 self.er.selected = selected.and_then(|name| view.diagram.box_of(&name)).unwrap_or(0);
                 let first = self.er.view().is_none();
                 self.er.view = Some(Load::Loaded(view));
+                if self.screen == Screen::Er && first {
+                    self.say_er_status();
+                }
                 if first {
                     // A new diagram opens at its top-left, where the layout puts whole boxes:
                     // scrolling to a tall selected box would cut the boxes above it.

@@ -41,10 +41,9 @@ pub struct ExportPrompt {
     pub error: Option<String>,
 }
 
-/// An export being written.
+/// An export being written (held by its request in the table of pending requests).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunningExport {
-    pub id: RequestId,
     pub table: String,
     pub path: String,
     pub rows: u64,
@@ -52,10 +51,9 @@ pub struct RunningExport {
     pub cancelling: bool,
 }
 
-/// Export and clipboard state.
+/// Export and clipboard state (the running export is its request's, in [`super::Pending`]).
 #[derive(Debug, Clone, Default)]
 pub struct ExportState {
-    pub running: Option<RunningExport>,
     /// The prompt of the running export, to open again with the error when it fails before
     /// writing anything (a file that already exists): the typed path is not lost.
     pub prompt: Option<Box<ExportPrompt>>,
@@ -73,7 +71,7 @@ pub fn default_export_path(table: &str, format: ExportFormat, app: &App) -> Stri
 impl App {
     /// `x`: opens the export prompt for the active tab's view.
     pub(super) fn open_export(&mut self) -> Vec<Effect> {
-        if let Some(running) = &self.export.running {
+        if let Some((_, running)) = self.running_export() {
             let message = format!("already exporting {} to {} (Esc cancels it)", running.table, running.path);
             self.say(Level::Warning, message);
             return Vec::new();
@@ -139,30 +137,37 @@ impl App {
             self.export.prompt = Some(prompt);
         }
         let id = self.next_request_id();
-        self.pending.insert(id, super::Waiting::Export);
-        self.export.running =
-            Some(RunningExport { id, table: table.clone(), path: path.clone(), rows: 0, total, cancelling: false });
+        let running = RunningExport { table: table.clone(), path: path.clone(), rows: 0, total, cancelling: false };
+        self.pending.insert(id, super::Waiting::Export(running));
         self.say(Level::Info, format!("exporting {table} to {path}… (Esc cancels)"));
         vec![Effect::Export { id, job: Box::new(job) }]
     }
 
     /// Esc while an export runs: stop it (the terminal layer removes the partial file).
     pub(super) fn cancel_export(&mut self) -> Vec<Effect> {
-        let Some(running) = &mut self.export.running else { return Vec::new() };
-        running.cancelling = true;
-        let id = running.id;
+        let Some(id) = self.running_export().map(|(id, _)| id) else { return Vec::new() };
+        if let Some(super::Waiting::Export(running)) = self.pending.get_mut(id) {
+            running.cancelling = true;
+        }
         self.say(Level::Info, "cancelling the export…");
         vec![Effect::CancelExport { id }]
     }
 
-    pub(super) fn awaits_export(&self, id: RequestId) -> bool {
-        self.export.running.as_ref().is_some_and(|r| r.id == id)
+    /// The export being written, with its request's id.
+    pub fn running_export(&self) -> Option<(RequestId, &RunningExport)> {
+        match self.pending.find(|w| matches!(w, super::Waiting::Export(_))) {
+            Some((id, super::Waiting::Export(running))) => Some((id, running)),
+            _ => None,
+        }
     }
 
-    pub(super) fn on_export_reply(&mut self, reply: DbReply) -> Vec<Effect> {
-        let Some(running) = &mut self.export.running else { return Vec::new() };
+    /// A reply to export request `id`: progress updates the export in the table (its request
+    /// stays there), the final reply was taken out of it with `running`.
+    pub(super) fn on_export_reply(&mut self, running: RunningExport, reply: DbReply) -> Vec<Effect> {
+        let id = reply.id;
         match reply.result {
             Ok(DbResult::ExportProgress { rows }) => {
+                let Some(super::Waiting::Export(running)) = self.pending.get_mut(id) else { return Vec::new() };
                 running.rows = rows;
                 if !running.cancelling {
                     let of = running.total.map(|t| format!(" of {}", group_thousands(t))).unwrap_or_default();
@@ -172,7 +177,6 @@ impl App {
                 }
             }
             Ok(DbResult::Exported { path, rows, redacted }) => {
-                self.export.running = None;
                 self.export.prompt = None;
                 let redacted =
                     if redacted.is_empty() { String::new() } else { format!(" (redacted: {})", redacted.join(", ")) };
@@ -181,7 +185,6 @@ impl App {
             Ok(_) => {}
             Err(message) => {
                 let (cancelled, wrote_nothing) = (running.cancelling, running.rows == 0);
-                self.export.running = None;
                 let prompt = self.export.prompt.take();
                 if cancelled {
                     self.say(Level::Info, "export cancelled; the partial file was removed");

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use super::input::{field_text, type_key};
-use super::keymap::{Binding, key, lookup};
+use super::keymap::{Binding, hint, key, lookup};
 
 /// The fields of a popup form and where the keyboard is.
 #[derive(Debug, Clone)]
@@ -31,11 +31,11 @@ pub enum FormKey {
 /// Keys of a form.
 #[rustfmt::skip]
 pub static FORM_KEYS: &[Binding<FormKey>] = &[
-    Binding { keys: "Tab / ↓", description: "next field", chords: &[key(KeyCode::Tab), key(KeyCode::Down)], action: Some(FormKey::Next) },
-    Binding { keys: "Shift-Tab / ↑", description: "previous field", chords: &[key(KeyCode::BackTab), key(KeyCode::Up)], action: Some(FormKey::Previous) },
-    Binding { keys: "Enter", description: "go on (review what will run)", chords: &[key(KeyCode::Enter)], action: Some(FormKey::Submit) },
-    Binding { keys: "Esc", description: "back, nothing changed", chords: &[key(KeyCode::Esc)], action: Some(FormKey::Cancel) },
-    Binding { keys: "Ctrl-u", description: "clear to the start of the field", chords: &[], action: None },
+    Binding { keys: "Tab / ↓", description: "next field", chords: &[key(KeyCode::Tab), key(KeyCode::Down)], action: Some(FormKey::Next), hints: &[hint(1, "Tab", "next field")] },
+    Binding { keys: "Shift-Tab / ↑", description: "previous field", chords: &[key(KeyCode::BackTab), key(KeyCode::Up)], action: Some(FormKey::Previous), hints: &[] },
+    Binding { keys: "Enter", description: "go on (review what will run)", chords: &[key(KeyCode::Enter)], action: Some(FormKey::Submit), hints: &[hint(2, "Enter", "preview")] },
+    Binding { keys: "Esc", description: "back, nothing changed", chords: &[key(KeyCode::Esc)], action: Some(FormKey::Cancel), hints: &[hint(3, "Esc", "back")] },
+    Binding { keys: "Ctrl-u", description: "clear to the start of the field", chords: &[], action: None, hints: &[] },
 ];
 
 impl Form {

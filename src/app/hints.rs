@@ -1,120 +1,126 @@
-//! The key-hint line: the few most useful keys of whatever has the keyboard, as data (the
-//! full list is in help, `?`).
+//! The key-hint line: the few most useful keys of whatever has the keyboard, drawn from its
+//! keymap (each binding says whether, how and in what order it shows; the full list is in
+//! help, `?`).
 
+use super::keymap::{self, Binding, HintSpec, When};
+use super::layout::text_width;
+use super::popup_keys as popup;
 use super::{App, EditPopup, Overlay, PanelStep, Screen};
 
 /// One hint: the key and what it does.
 pub type Hint = (&'static str, &'static str);
 
-const GRID: &[Hint] = &[
-    ("Enter", "detail"),
-    ("/", "search"),
-    ("f", "filter"),
-    ("s", "sort"),
-    ("e", "edit"),
-    ("a", "add"),
-    ("c", "columns"),
-];
-const USER_GRID: &[Hint] =
-    &[("Enter", "detail"), ("A", "user actions"), ("/", "search"), ("f", "filter"), ("e", "edit"), ("c", "columns")];
-const ER: &[Hint] = &[("arrows", "select"), ("Enter", "open table"), ("c", "compact/full"), ("r", "re-read")];
-const MIGRATIONS: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("A", "apply pending"), ("r", "re-read")];
-/// On a remote D1 the TUI does not apply migrations (`squall migrate apply --remote` does).
-const MIGRATIONS_REMOTE: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("r", "re-read")];
-const CONSOLE: &[Hint] =
-    &[("F5", "run"), ("Tab", "complete"), ("Ctrl-e", "plan"), ("Ctrl-p/n", "history"), ("Esc", "cancel")];
-/// The console with the keyboard on its result grid (there Tab switches tabs again).
-const CONSOLE_RESULTS: &[Hint] =
-    &[("↑↓ gg G", "move"), ("Enter", "detail"), ("s", "sort"), ("[ ]", "result"), ("i", "editor"), ("Tab", "next tab")];
-const SEARCH: &[Hint] = &[("Enter", "search"), ("Esc", "cancel")];
-const FILTER: &[Hint] = &[("Tab", "next field"), ("↑↓", "change"), ("Enter", "add"), ("Esc", "close")];
-const DETAIL: &[Hint] = &[("↑↓", "scroll"), ("r", "reveal secrets"), ("Esc", "close")];
-const USER_DETAIL: &[Hint] = &[("↑↓", "scroll"), ("r", "reveal secrets"), ("A", "user actions"), ("Esc", "close")];
-/// A user's detail listing sessions or accounts: the arrows select them.
-const USER_DETAIL_LINKS: &[Hint] = &[
-    ("↑↓", "sessions, accounts"),
-    ("Enter", "open"),
-    ("PgDn", "scroll"),
-    ("r", "reveal"),
-    ("A", "user actions"),
-    ("Esc", "close"),
-];
-const HELP: &[Hint] = &[("↑↓", "scroll"), ("any key", "close")];
-const PICKER: &[Hint] = &[("type", "filter"), ("↑↓", "select"), ("Enter", "open"), ("Esc", "close")];
-const REFERENCES: &[Hint] = &[("↑↓", "select"), ("Enter", "show rows"), ("Esc", "close")];
-const CELL: &[Hint] = &[("Enter", "stage"), ("Ctrl-u", "clear"), ("Ctrl-n", "NULL"), ("Esc", "cancel")];
-const INSERT: &[Hint] = &[
-    ("Tab ↑↓", "field"),
-    ("Enter", "stage row"),
-    ("Ctrl-f", "pick a reference"),
-    ("Ctrl-n", "NULL"),
-    ("Esc", "cancel"),
-];
-const CONFIRM: &[Hint] = &[("y", "yes"), ("n / Esc", "no")];
-const DELETE: &[Hint] = &[("y", "stage the delete"), ("n / Esc", "no")];
-const QUIT: &[Hint] = &[("y", "quit, discarding staged"), ("n / Esc", "stay")];
-/// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
-const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
-const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
-/// A confirmation whose preview scrolls (see `confirm`).
-const CONFIRM_SCROLL: &[Hint] = &[("y", "yes"), ("↑↓ PgUp PgDn", "scroll"), ("n / Esc", "no")];
-const CONFLICT: &[Hint] = &[("o", "overwrite"), ("r", "reload"), ("Esc", "back")];
-/// When a conflicting row was deleted meanwhile: it cannot be overwritten, only dropped.
-const CONFLICT_GONE: &[Hint] = &[("d", "drop changes to deleted rows"), ("r", "reload"), ("Esc", "back")];
-const MENU: &[Hint] = &[("↑↓", "choose"), ("Enter", "select"), ("Esc", "close")];
-const FORM: &[Hint] = &[("Tab", "next field"), ("Enter", "preview"), ("Esc", "back")];
-const ROLE: &[Hint] = &[("↑↓", "role"), ("Space", "tick"), ("Enter", "preview"), ("Esc", "back")];
-const SCROLL: &[Hint] = &[("↑↓", "scroll"), ("Esc", "back")];
-const REF_PICK: &[Hint] = &[("type", "search by label"), ("↑↓", "select"), ("Enter", "pick"), ("Esc", "type the key")];
-const MESSAGES: &[Hint] = &[("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")];
-const EXPORT: &[Hint] = &[("Tab", "format"), ("Ctrl-r", "secrets"), ("Enter", "write"), ("Esc", "cancel")];
-const COLUMNS: &[Hint] = &[("Space", "show/hide"), ("K J", "move"), ("< >", "width"), ("r", "reset"), ("Esc", "close")];
+/// What decides which of a keymap's hints apply (see [`When`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct HintCase {
+    user_table: bool,
+    links: bool,
+    remote: bool,
+    row_gone: bool,
+    quit: bool,
+    commit: bool,
+    scrolls: bool,
+}
 
-/// The hints for what has the keyboard now.
-pub fn hints(app: &App) -> &'static [Hint] {
+impl HintCase {
+    fn holds(&self, when: When) -> bool {
+        match when {
+            When::Always => true,
+            When::UserTable => self.user_table,
+            When::NotUserTable => !self.user_table,
+            When::Links => self.links,
+            When::NoLinks => !self.links,
+            When::Local => !self.remote,
+            When::RowGone => self.row_gone,
+            When::NoRowGone => !self.row_gone,
+            When::Quit => self.quit,
+            When::Commit => self.commit,
+            When::Plain => !self.quit && !self.commit,
+            When::Scrolls => self.scrolls,
+        }
+    }
+}
+
+/// The hints a keymap gives in `case`, most useful first.
+fn drawn_from<C>(table: &[Binding<C>], case: HintCase) -> Vec<Hint> {
+    let mut specs: Vec<&HintSpec> =
+        table.iter().flat_map(|b| b.hints.iter()).filter(|spec| case.holds(spec.when)).collect();
+    specs.sort_by_key(|spec| spec.rank);
+    specs.into_iter().map(|spec| (spec.keys, spec.label)).collect()
+}
+
+/// The hints for what has the keyboard now, most useful first, drawn from its keymap.
+pub fn hints(app: &App) -> Vec<Hint> {
+    let case = HintCase { user_table: app.on_user_table(), remote: app.remote.is_some(), ..HintCase::default() };
     match &app.overlay {
         Overlay::None => match app.screen {
-            Screen::Er => ER,
-            Screen::Migrations if app.remote.is_some() => MIGRATIONS_REMOTE,
-            Screen::Migrations => MIGRATIONS,
-            Screen::Console if app.console.focus == super::console::ConsoleFocus::Results => CONSOLE_RESULTS,
-            Screen::Console => CONSOLE,
-            Screen::Browser if app.on_user_table() => USER_GRID,
-            Screen::Browser => GRID,
+            Screen::Er => drawn_from(keymap::ER_KEYS, case),
+            Screen::Migrations => drawn_from(keymap::MIGRATION_KEYS, case),
+            Screen::Console if app.console.focus == super::console::ConsoleFocus::Results => {
+                drawn_from(super::RESULT_KEYS, case)
+            }
+            Screen::Console => drawn_from(super::CONSOLE_KEYS, case),
+            Screen::Browser => drawn_from(keymap::BROWSER_KEYS, case),
         },
-        Overlay::Help { .. } => HELP,
-        Overlay::Picker(_) => PICKER,
-        Overlay::Detail { .. } if app.detail_links().is_some_and(|l| l.entries() > 0) => USER_DETAIL_LINKS,
-        Overlay::Detail { .. } if app.on_user_table() => USER_DETAIL,
-        Overlay::Detail { .. } => DETAIL,
-        Overlay::Search { .. } => SEARCH,
-        Overlay::Filter(_) => FILTER,
-        Overlay::References { .. } => REFERENCES,
+        Overlay::Help { .. } | Overlay::Messages { .. } => drawn_from(keymap::SCROLL_KEYS, case),
+        Overlay::Picker(_) => drawn_from(keymap::PICKER_KEYS, case),
+        Overlay::Detail { .. } => {
+            let links = app.detail_links().is_some_and(|l| l.entries() > 0);
+            drawn_from(keymap::DETAIL_KEYS, HintCase { links, ..case })
+        }
+        Overlay::Search { .. } => drawn_from(popup::SEARCH_KEYS, case),
+        Overlay::Filter(_) => drawn_from(keymap::FILTER_KEYS, case),
+        Overlay::References { .. } => drawn_from(keymap::REFERENCES_KEYS, case),
         Overlay::Edit(popup) => match popup {
-            EditPopup::Cell { .. } => CELL,
-            EditPopup::Insert { .. } => INSERT,
-            EditPopup::Delete { .. } => DELETE,
-            EditPopup::Conflict { conflicts } if conflicts.rows.iter().any(|row| !row.row_exists) => CONFLICT_GONE,
-            EditPopup::Conflict { .. } => CONFLICT,
+            EditPopup::Cell { .. } => drawn_from(popup::CELL_KEYS, case),
+            EditPopup::Insert { .. } => drawn_from(popup::INSERT_KEYS, case),
+            EditPopup::Delete { .. } => drawn_from(popup::DELETE_KEYS, case),
+            EditPopup::Conflict { conflicts } => {
+                let row_gone = conflicts.rows.iter().any(|row| !row.row_exists);
+                drawn_from(popup::CONFLICT_KEYS, HintCase { row_gone, ..case })
+            }
         },
         Overlay::User(panel) => match &panel.step {
-            PanelStep::Menu | PanelStep::Running { .. } | PanelStep::Failed { .. } => MENU,
-            PanelStep::Ban(_) | PanelStep::Password(_) => FORM,
-            PanelStep::Role(_) => ROLE,
-            PanelStep::Confirm { action: crate::db::users::UserAction::Remove, .. } => REMOVE,
-            PanelStep::Confirm { .. } => CONFIRM,
-            PanelStep::Impersonations { .. } => SCROLL,
+            PanelStep::Menu | PanelStep::Running { .. } | PanelStep::Failed { .. } => {
+                drawn_from(super::MENU_KEYS, case)
+            }
+            PanelStep::Ban(_) | PanelStep::Password(_) => drawn_from(super::FORM_KEYS, case),
+            PanelStep::Role(_) => drawn_from(super::ROLE_KEYS, case),
+            PanelStep::Confirm { action: crate::db::users::UserAction::Remove, .. } => {
+                drawn_from(popup::REMOVAL_KEYS, case)
+            }
+            PanelStep::Confirm { .. } => drawn_from(super::CONFIRM_KEYS, case),
+            PanelStep::Impersonations { .. } => drawn_from(popup::VIEW_KEYS, case),
         },
-        Overlay::Messages { .. } => MESSAGES,
-        Overlay::Export(_) => EXPORT,
-        Overlay::Columns(_) => COLUMNS,
-        Overlay::RefPick(_) => REF_PICK,
-        Overlay::Confirm(confirmation) => match confirmation.on_yes {
-            super::Confirmed::Commit { .. } => REVIEW,
-            super::Confirmed::Quit => QUIT,
-            super::Confirmed::ApplyMigrations => CONFIRM_SCROLL,
-        },
+        Overlay::Export(_) => drawn_from(popup::EXPORT_KEYS, case),
+        Overlay::Columns(_) => drawn_from(popup::COLUMNS_KEYS, case),
+        Overlay::RefPick(_) => drawn_from(popup::REF_PICKER_KEYS, case),
+        Overlay::Confirm(confirmation) => {
+            let case = match confirmation.on_yes {
+                super::Confirmed::Commit { .. } => HintCase { commit: true, scrolls: true, ..case },
+                super::Confirmed::Quit => HintCase { quit: true, ..case },
+                super::Confirmed::ApplyMigrations => HintCase { scrolls: true, ..case },
+            };
+            drawn_from(super::CONFIRM_KEYS, case)
+        }
     }
+}
+
+/// The hints that fit in `room` cells, whole and in order (a cut one would read as another
+/// key), and whether some were left out (help, `?`, lists them all). A hint takes its key, a
+/// space, its label and two spaces.
+pub fn fit_hints(hints: &[Hint], room: u16) -> (Vec<Hint>, bool) {
+    let mut used = 0u16;
+    let mut shown = Vec::new();
+    for hint in hints {
+        let width = text_width(hint.0) + 1 + text_width(hint.1) + 2;
+        if used + width > room {
+            return (shown, true);
+        }
+        used += width;
+        shown.push(*hint);
+    }
+    (shown, false)
 }
 
 /// The key that opens help from here: `?` types itself in the console's editor, so F1 there.
@@ -169,59 +175,73 @@ mod tests {
             .collect()
     }
 
-    /// Every key a hint line names is bound in the table that handles it (`except`: keys the
-    /// handler takes by hand, such as "any other key closes").
-    fn check<C: Clone>(name: &str, line: &[Hint], table: &[Binding<C>], except: &[KeyCode]) {
-        for (keys, what) in line {
-            for event in events(keys) {
-                if except.contains(&event.code) {
-                    continue;
+    /// Every key a table's hints name is bound in that table (`except`: keys the handler takes
+    /// by hand). Hints of bindings handled by hand (`type`, the links' arrows) name no chord.
+    fn check<C: Clone>(name: &str, table: &[Binding<C>], except: &[KeyCode]) {
+        assert!(table.iter().any(|b| !b.hints.is_empty()), "{name}: no hint line");
+        for binding in table.iter().filter(|b| b.action.is_some()) {
+            for spec in binding.hints {
+                for event in events(spec.keys) {
+                    if except.contains(&event.code) {
+                        continue;
+                    }
+                    assert!(
+                        keymap::lookup(table, &event).is_some(),
+                        "{name}: hint {:?} ({}) names {event:?}, unbound",
+                        spec.keys,
+                        spec.label
+                    );
                 }
-                assert!(
-                    keymap::lookup(table, &event).is_some(),
-                    "{name}: hint {keys:?} ({what}) names {event:?}, unbound"
-                );
             }
         }
     }
 
     #[test]
     fn every_key_a_hint_line_names_is_bound_in_its_table() {
-        check("grid", GRID, keymap::BROWSER_KEYS, &[]);
-        check("user grid", USER_GRID, keymap::BROWSER_KEYS, &[]);
-        check("ER", ER, keymap::ER_KEYS, &[]);
-        check("migrations", MIGRATIONS, keymap::MIGRATION_KEYS, &[]);
-        check("filter", FILTER, keymap::FILTER_KEYS, &[]);
-        check("detail", DETAIL, keymap::DETAIL_KEYS, &[]);
-        check("user detail", USER_DETAIL, keymap::DETAIL_KEYS, &[]);
-        check("user detail links", USER_DETAIL_LINKS, keymap::DETAIL_KEYS, &[]);
-        check("help", HELP, keymap::SCROLL_KEYS, &[]);
-        check("messages", MESSAGES, keymap::SCROLL_KEYS, &[KeyCode::Esc]);
-        check("picker", PICKER, keymap::PICKER_KEYS, &[]);
-        check("references", REFERENCES, keymap::REFERENCES_KEYS, &[]);
-        check("confirmation", CONFIRM_SCROLL, super::super::CONFIRM_KEYS, &[]);
-        check("menu", MENU, super::super::MENU_KEYS, &[]);
-        check("form", FORM, super::super::FORM_KEYS, &[]);
-        check("role", ROLE, super::super::ROLE_KEYS, &[]);
-        check("user action", CONFIRM, super::super::CONFIRM_KEYS, &[]);
-        use super::super::popup_keys as popup;
-        check("search", SEARCH, popup::SEARCH_KEYS, &[]);
-        // Ctrl-u clears the shell's way, by hand in every text field.
-        check("cell", CELL, popup::CELL_KEYS, &[KeyCode::Char('u')]);
-        check("insert", INSERT, popup::INSERT_KEYS, &[]);
-        check("delete", DELETE, popup::DELETE_KEYS, &[]);
-        check("quit", QUIT, super::super::CONFIRM_KEYS, &[]);
-        check("review", REVIEW, super::super::CONFIRM_KEYS, &[]);
-        check("conflict", CONFLICT, popup::CONFLICT_KEYS, &[]);
-        check("conflict with a deleted row", CONFLICT_GONE, popup::CONFLICT_KEYS, &[]);
-        check("migrations on a remote", MIGRATIONS_REMOTE, keymap::MIGRATION_KEYS, &[]);
-        check("removal", REMOVE, popup::REMOVAL_KEYS, &[]);
-        check("impersonations", SCROLL, popup::VIEW_KEYS, &[]);
-        check("export", EXPORT, popup::EXPORT_KEYS, &[]);
-        check("columns", COLUMNS, popup::COLUMNS_KEYS, &[]);
+        check("grid", keymap::BROWSER_KEYS, &[]);
+        check("ER", keymap::ER_KEYS, &[]);
+        check("migrations", keymap::MIGRATION_KEYS, &[]);
+        check("filter", keymap::FILTER_KEYS, &[]);
+        check("detail", keymap::DETAIL_KEYS, &[]);
+        check("help and messages", keymap::SCROLL_KEYS, &[]);
+        check("picker", keymap::PICKER_KEYS, &[]);
+        check("references", keymap::REFERENCES_KEYS, &[]);
+        check("confirmation", super::super::CONFIRM_KEYS, &[]);
+        check("menu", super::super::MENU_KEYS, &[]);
+        check("form", super::super::FORM_KEYS, &[]);
+        check("role", super::super::ROLE_KEYS, &[]);
+        check("search", popup::SEARCH_KEYS, &[]);
+        check("cell", popup::CELL_KEYS, &[]);
+        check("insert", popup::INSERT_KEYS, &[]);
+        check("delete", popup::DELETE_KEYS, &[]);
+        check("conflict", popup::CONFLICT_KEYS, &[]);
+        check("removal", popup::REMOVAL_KEYS, &[]);
+        check("impersonations", popup::VIEW_KEYS, &[]);
+        check("export", popup::EXPORT_KEYS, &[]);
+        check("columns", popup::COLUMNS_KEYS, &[]);
+        check("reference picker", popup::REF_PICKER_KEYS, &[]);
         // `Ctrl-p/n` reads as Ctrl-p and a plain n: n is Ctrl-n there.
-        check("console", CONSOLE, super::super::CONSOLE_KEYS, &[KeyCode::Char('n')]);
+        check("console", super::super::CONSOLE_KEYS, &[KeyCode::Char('n')]);
         // `gg` is two presses of g, each bound.
-        check("console results", CONSOLE_RESULTS, super::super::RESULT_KEYS, &[]);
+        check("console results", super::super::RESULT_KEYS, &[]);
+    }
+
+    /// The line is drawn from the keymap in rank order, the case picking among a binding's
+    /// hints, and cut whole from the end to fit.
+    #[test]
+    fn the_hint_line_follows_the_keymap_and_is_cut_from_the_end() {
+        let grid = drawn_from(keymap::BROWSER_KEYS, HintCase::default());
+        let keys: Vec<&str> = grid.iter().map(|h| h.0).collect();
+        assert_eq!(keys, ["Enter", "/", "f", "s", "e", "a", "c"]);
+        let users = drawn_from(keymap::BROWSER_KEYS, HintCase { user_table: true, ..HintCase::default() });
+        let keys: Vec<&str> = users.iter().map(|h| h.0).collect();
+        assert_eq!(keys, ["Enter", "A", "/", "f", "e", "c"]);
+        let quit = drawn_from(super::super::CONFIRM_KEYS, HintCase { quit: true, ..HintCase::default() });
+        assert_eq!(quit, [("y", "quit, discarding staged"), ("n / Esc", "stay")]);
+        let remote = drawn_from(keymap::MIGRATION_KEYS, HintCase { remote: true, ..HintCase::default() });
+        assert!(!remote.iter().any(|h| h.0 == "A"), "no apply on a remote: {remote:?}");
+        // `Enter detail  ` is 14 cells, `/ search  ` 10: the third does not fit in 30.
+        assert_eq!(fit_hints(&grid, 30), (grid[..2].to_vec(), true));
+        assert_eq!(fit_hints(&grid, 500), (grid.clone(), false));
     }
 }

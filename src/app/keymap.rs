@@ -34,6 +34,56 @@ pub struct Binding<C: 'static> {
     pub chords: &'static [Chord],
     /// `None` for what is handled by hand (sequences such as `gg`, the mouse, typing).
     pub action: Option<C>,
+    /// How it shows in the hint line under the screen (none: help only). Usually one; several
+    /// when what the key does there depends on the case (see [`When`]).
+    pub hints: &'static [HintSpec],
+}
+
+/// A binding's place in the hint line: the short key text and label, its rank (lower first:
+/// the line is cut from the end to fit the width, so the most useful keys come first), and
+/// when it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HintSpec {
+    pub rank: u8,
+    pub keys: &'static str,
+    pub label: &'static str,
+    pub when: When,
+}
+
+/// When a hint applies: what the screen or popup shows decides which of its keys are worth
+/// the room (judged by `hints::HintCase`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Always,
+    /// On better-auth's user table (its grid, its row detail).
+    UserTable,
+    NotUserTable,
+    /// A user's detail listing sessions or accounts (the arrows select them).
+    Links,
+    NoLinks,
+    /// Not on a remote database (the TUI does not apply migrations there).
+    Local,
+    /// A conflict where a row was deleted meanwhile (it cannot be overwritten).
+    RowGone,
+    NoRowGone,
+    /// The confirmation to quit with changes staged.
+    Quit,
+    /// The review of staged changes before the commit.
+    Commit,
+    /// Any other confirmation.
+    Plain,
+    /// A confirmation whose preview scrolls (the review, migrations to apply).
+    Scrolls,
+}
+
+/// A hint always shown (at `rank`).
+pub(super) const fn hint(rank: u8, keys: &'static str, label: &'static str) -> HintSpec {
+    HintSpec { rank, keys, label, when: When::Always }
+}
+
+/// A hint shown only `when`.
+pub(super) const fn hint_if(when: When, rank: u8, keys: &'static str, label: &'static str) -> HintSpec {
+    HintSpec { rank, keys, label, when }
 }
 
 /// A binding of the grid.
@@ -43,48 +93,48 @@ pub type KeyHelp = Binding<Action>;
 /// reads as the help screen does.
 #[rustfmt::skip]
 pub static BROWSER_KEYS: &[KeyHelp] = &[
-    KeyHelp { keys: "↑ ↓ / k j", description: "move up / down", chords: &[key(KeyCode::Up), ch('k')], action: Some(Action::MoveRows { delta: -1 }) },
-    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(Action::MoveRows { delta: 1 }) },
-    KeyHelp { keys: "← → / h l", description: "move left / right", chords: &[key(KeyCode::Left), ch('h')], action: Some(Action::MoveColumns { delta: -1 }) },
-    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Right), ch('l')], action: Some(Action::MoveColumns { delta: 1 }) },
-    KeyHelp { keys: "PgDn / Ctrl-f", description: "page down", chords: &[key(KeyCode::PageDown), ctrl('f'), ctrl('d')], action: Some(Action::PageDown) },
-    KeyHelp { keys: "PgUp / Ctrl-b", description: "page up", chords: &[key(KeyCode::PageUp), ctrl('b'), ctrl('u')], action: Some(Action::PageUp) },
-    KeyHelp { keys: "Home / gg", description: "first row", chords: &[key(KeyCode::Home)], action: Some(Action::FirstRow) },
-    KeyHelp { keys: "End / G", description: "last row", chords: &[key(KeyCode::End), ch('G')], action: Some(Action::LastRow) },
-    KeyHelp { keys: "0 / $", description: "first / last column", chords: &[ch('0'), ch('^')], action: Some(Action::FirstColumn) },
-    KeyHelp { keys: "", description: "", chords: &[ch('$')], action: Some(Action::LastColumn) },
-    KeyHelp { keys: "c", description: "columns: hide, show, reorder (remembered)", chords: &[ch('c')], action: Some(Action::OpenColumns) },
-    KeyHelp { keys: "< / >", description: "narrow / widen the column (remembered)", chords: &[ch('<')], action: Some(Action::ResizeColumn { steps: -1 }) },
-    KeyHelp { keys: "", description: "", chords: &[ch('>')], action: Some(Action::ResizeColumn { steps: 1 }) },
-    KeyHelp { keys: "Tab / Shift-Tab", description: "next / previous tab", chords: &[key(KeyCode::Tab), ch(']')], action: Some(Action::NextTab) },
-    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::BackTab), ch('[')], action: Some(Action::PrevTab) },
-    KeyHelp { keys: "gd", description: "go to the row this foreign key points at", chords: &[], action: None },
-    KeyHelp { keys: "gr", description: "rows of other tables that point at this row", chords: &[], action: None },
-    KeyHelp { keys: "Backspace", description: "go back along the gd / gr path", chords: &[key(KeyCode::Backspace)], action: Some(Action::Back) },
-    KeyHelp { keys: "t", description: "pick a table (fuzzy)", chords: &[ch('t')], action: Some(Action::OpenPicker) },
-    KeyHelp { keys: "s", description: "sort by column: asc → desc → none", chords: &[ch('s')], action: Some(Action::CycleSort) },
-    KeyHelp { keys: "/", description: "search the text columns", chords: &[ch('/')], action: Some(Action::OpenSearch) },
-    KeyHelp { keys: "f", description: "add a filter (column, operator, value)", chords: &[ch('f')], action: Some(Action::OpenFilter) },
-    KeyHelp { keys: "F", description: "clear filters and search", chords: &[ch('F')], action: Some(Action::ClearFilters) },
-    KeyHelp { keys: "Enter", description: "row detail", chords: &[key(KeyCode::Enter)], action: Some(Action::OpenDetail) },
-    KeyHelp { keys: "A", description: "user actions (user table, also in its row detail)", chords: &[ch('A')], action: Some(Action::OpenUserMenu) },
-    KeyHelp { keys: "e", description: "edit the cell (staged until Ctrl-s)", chords: &[ch('e')], action: Some(Action::EditCell) },
-    KeyHelp { keys: "a", description: "add a row (pre-filled form)", chords: &[ch('a')], action: Some(Action::InsertRow) },
-    KeyHelp { keys: "Space / d", description: "mark rows / delete marked or selected (shows cascade)", chords: &[ch(' ')], action: Some(Action::ToggleMark) },
-    KeyHelp { keys: "", description: "", chords: &[ch('d')], action: Some(Action::DeleteRows) },
-    KeyHelp { keys: "u", description: "undo the last staged change", chords: &[ch('u')], action: Some(Action::UndoEdit) },
-    KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits them all in one batch", chords: &[ctrl('s')], action: Some(Action::ReviewChanges) },
-    KeyHelp { keys: "x", description: "export the view (filters, search, sort) to a file", chords: &[ch('x')], action: Some(Action::OpenExport) },
-    KeyHelp { keys: "y / Y", description: "copy the cell / the row as JSON (OSC 52 clipboard)", chords: &[ch('y')], action: Some(Action::CopyCell) },
-    KeyHelp { keys: "", description: "", chords: &[ch('Y')], action: Some(Action::CopyRow) },
-    KeyHelp { keys: ":", description: "SQL console (the table's name ready to complete)", chords: &[ch(':')], action: Some(Action::OpenConsole) },
-    KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal) },
-    KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh) },
-    KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel) },
-    KeyHelp { keys: "?", description: "this help", chords: &[ch('?')], action: Some(Action::OpenHelp) },
-    KeyHelp { keys: "m", description: "messages of this session, each in full (errors too)", chords: &[ch('m')], action: Some(Action::OpenMessages) },
-    KeyHelp { keys: "q / Ctrl-c", description: "quit (asks first when changes are staged)", chords: &[ch('q'), ctrl('c')], action: Some(Action::Quit) },
-    KeyHelp { keys: "mouse", description: "click selects, wheel scrolls, click a tab or header", chords: &[], action: None },
+    KeyHelp { keys: "↑ ↓ / k j", description: "move up / down", chords: &[key(KeyCode::Up), ch('k')], action: Some(Action::MoveRows { delta: -1 }), hints: &[] },
+    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(Action::MoveRows { delta: 1 }), hints: &[] },
+    KeyHelp { keys: "← → / h l", description: "move left / right", chords: &[key(KeyCode::Left), ch('h')], action: Some(Action::MoveColumns { delta: -1 }), hints: &[] },
+    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::Right), ch('l')], action: Some(Action::MoveColumns { delta: 1 }), hints: &[] },
+    KeyHelp { keys: "PgDn / Ctrl-f", description: "page down", chords: &[key(KeyCode::PageDown), ctrl('f'), ctrl('d')], action: Some(Action::PageDown), hints: &[] },
+    KeyHelp { keys: "PgUp / Ctrl-b", description: "page up", chords: &[key(KeyCode::PageUp), ctrl('b'), ctrl('u')], action: Some(Action::PageUp), hints: &[] },
+    KeyHelp { keys: "Home / gg", description: "first row", chords: &[key(KeyCode::Home)], action: Some(Action::FirstRow), hints: &[] },
+    KeyHelp { keys: "End / G", description: "last row", chords: &[key(KeyCode::End), ch('G')], action: Some(Action::LastRow), hints: &[] },
+    KeyHelp { keys: "0 / $", description: "first / last column", chords: &[ch('0'), ch('^')], action: Some(Action::FirstColumn), hints: &[] },
+    KeyHelp { keys: "", description: "", chords: &[ch('$')], action: Some(Action::LastColumn), hints: &[] },
+    KeyHelp { keys: "c", description: "columns: hide, show, reorder (remembered)", chords: &[ch('c')], action: Some(Action::OpenColumns), hints: &[hint(8, "c", "columns")] },
+    KeyHelp { keys: "< / >", description: "narrow / widen the column (remembered)", chords: &[ch('<')], action: Some(Action::ResizeColumn { steps: -1 }), hints: &[] },
+    KeyHelp { keys: "", description: "", chords: &[ch('>')], action: Some(Action::ResizeColumn { steps: 1 }), hints: &[] },
+    KeyHelp { keys: "Tab / Shift-Tab", description: "next / previous tab", chords: &[key(KeyCode::Tab), ch(']')], action: Some(Action::NextTab), hints: &[] },
+    KeyHelp { keys: "", description: "", chords: &[key(KeyCode::BackTab), ch('[')], action: Some(Action::PrevTab), hints: &[] },
+    KeyHelp { keys: "gd", description: "go to the row this foreign key points at", chords: &[], action: None, hints: &[] },
+    KeyHelp { keys: "gr", description: "rows of other tables that point at this row", chords: &[], action: None, hints: &[] },
+    KeyHelp { keys: "Backspace", description: "go back along the gd / gr path", chords: &[key(KeyCode::Backspace)], action: Some(Action::Back), hints: &[] },
+    KeyHelp { keys: "t", description: "pick a table (fuzzy)", chords: &[ch('t')], action: Some(Action::OpenPicker), hints: &[] },
+    KeyHelp { keys: "s", description: "sort by column: asc → desc → none", chords: &[ch('s')], action: Some(Action::CycleSort), hints: &[hint_if(When::NotUserTable, 5, "s", "sort")] },
+    KeyHelp { keys: "/", description: "search the text columns", chords: &[ch('/')], action: Some(Action::OpenSearch), hints: &[hint(3, "/", "search")] },
+    KeyHelp { keys: "f", description: "add a filter (column, operator, value)", chords: &[ch('f')], action: Some(Action::OpenFilter), hints: &[hint(4, "f", "filter")] },
+    KeyHelp { keys: "F", description: "clear filters and search", chords: &[ch('F')], action: Some(Action::ClearFilters), hints: &[] },
+    KeyHelp { keys: "Enter", description: "row detail", chords: &[key(KeyCode::Enter)], action: Some(Action::OpenDetail), hints: &[hint(1, "Enter", "detail")] },
+    KeyHelp { keys: "A", description: "user actions (user table, also in its row detail)", chords: &[ch('A')], action: Some(Action::OpenUserMenu), hints: &[hint_if(When::UserTable, 2, "A", "user actions")] },
+    KeyHelp { keys: "e", description: "edit the cell (staged until Ctrl-s)", chords: &[ch('e')], action: Some(Action::EditCell), hints: &[hint(6, "e", "edit")] },
+    KeyHelp { keys: "a", description: "add a row (pre-filled form)", chords: &[ch('a')], action: Some(Action::InsertRow), hints: &[hint_if(When::NotUserTable, 7, "a", "add")] },
+    KeyHelp { keys: "Space / d", description: "mark rows / delete marked or selected (shows cascade)", chords: &[ch(' ')], action: Some(Action::ToggleMark), hints: &[] },
+    KeyHelp { keys: "", description: "", chords: &[ch('d')], action: Some(Action::DeleteRows), hints: &[] },
+    KeyHelp { keys: "u", description: "undo the last staged change", chords: &[ch('u')], action: Some(Action::UndoEdit), hints: &[] },
+    KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits them all in one batch", chords: &[ctrl('s')], action: Some(Action::ReviewChanges), hints: &[] },
+    KeyHelp { keys: "x", description: "export the view (filters, search, sort) to a file", chords: &[ch('x')], action: Some(Action::OpenExport), hints: &[] },
+    KeyHelp { keys: "y / Y", description: "copy the cell / the row as JSON (OSC 52 clipboard)", chords: &[ch('y')], action: Some(Action::CopyCell), hints: &[] },
+    KeyHelp { keys: "", description: "", chords: &[ch('Y')], action: Some(Action::CopyRow), hints: &[] },
+    KeyHelp { keys: ":", description: "SQL console (the table's name ready to complete)", chords: &[ch(':')], action: Some(Action::OpenConsole), hints: &[] },
+    KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal), hints: &[] },
+    KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh), hints: &[] },
+    KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel), hints: &[] },
+    KeyHelp { keys: "?", description: "this help", chords: &[ch('?')], action: Some(Action::OpenHelp), hints: &[] },
+    KeyHelp { keys: "m", description: "messages of this session, each in full (errors too)", chords: &[ch('m')], action: Some(Action::OpenMessages), hints: &[] },
+    KeyHelp { keys: "q / Ctrl-c", description: "quit (asks first when changes are staged)", chords: &[ch('q'), ctrl('c')], action: Some(Action::Quit), hints: &[] },
+    KeyHelp { keys: "mouse", description: "click selects, wheel scrolls, click a tab or header", chords: &[], action: None, hints: &[] },
 ];
 
 fn matches(chord: &Chord, event: &KeyEvent) -> bool {
@@ -155,18 +205,18 @@ pub enum ErKey {
 /// Keys of the ER screen.
 #[rustfmt::skip]
 pub static ER_KEYS: &[Binding<ErKey>] = &[
-    Binding { keys: "arrows / hjkl", description: "select the neighbouring table", chords: &[key(KeyCode::Up), ch('k')], action: Some(ErKey::Select(Direction::Up)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ErKey::Select(Direction::Down)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Left), ch('h')], action: Some(ErKey::Select(Direction::Left)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Right), ch('l')], action: Some(ErKey::Select(Direction::Right)) },
-    Binding { keys: "Enter / click", description: "open the selected table", chords: &[key(KeyCode::Enter)], action: Some(ErKey::Open) },
-    Binding { keys: "i", description: "show / hide internal tables (sqlite_*, _cf_*)", chords: &[ch('i')], action: Some(ErKey::ToggleInternal) },
-    Binding { keys: "c", description: "compact / full detail", chords: &[ch('c')], action: Some(ErKey::Compact) },
-    Binding { keys: "PgUp PgDn, H L", description: "scroll", chords: &[key(KeyCode::PageUp)], action: Some(ErKey::Scroll { dx: 0, dy: -10 }) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(ErKey::Scroll { dx: 0, dy: 10 }) },
-    Binding { keys: "", description: "", chords: &[ch('H')], action: Some(ErKey::Scroll { dx: -20, dy: 0 }) },
-    Binding { keys: "", description: "", chords: &[ch('L')], action: Some(ErKey::Scroll { dx: 20, dy: 0 }) },
-    Binding { keys: "r", description: "re-read the schema", chords: &[ch('r')], action: Some(ErKey::Reread) },
+    Binding { keys: "arrows / hjkl", description: "select the neighbouring table", chords: &[key(KeyCode::Up), ch('k')], action: Some(ErKey::Select(Direction::Up)), hints: &[hint(1, "arrows", "select")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ErKey::Select(Direction::Down)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Left), ch('h')], action: Some(ErKey::Select(Direction::Left)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Right), ch('l')], action: Some(ErKey::Select(Direction::Right)), hints: &[] },
+    Binding { keys: "Enter / click", description: "open the selected table", chords: &[key(KeyCode::Enter)], action: Some(ErKey::Open), hints: &[hint(2, "Enter", "open table")] },
+    Binding { keys: "i", description: "show / hide internal tables (sqlite_*, _cf_*)", chords: &[ch('i')], action: Some(ErKey::ToggleInternal), hints: &[] },
+    Binding { keys: "c", description: "compact / full detail", chords: &[ch('c')], action: Some(ErKey::Compact), hints: &[hint(3, "c", "compact/full")] },
+    Binding { keys: "PgUp PgDn, H L", description: "scroll", chords: &[key(KeyCode::PageUp)], action: Some(ErKey::Scroll { dx: 0, dy: -10 }), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(ErKey::Scroll { dx: 0, dy: 10 }), hints: &[] },
+    Binding { keys: "", description: "", chords: &[ch('H')], action: Some(ErKey::Scroll { dx: -20, dy: 0 }), hints: &[] },
+    Binding { keys: "", description: "", chords: &[ch('L')], action: Some(ErKey::Scroll { dx: 20, dy: 0 }), hints: &[] },
+    Binding { keys: "r", description: "re-read the schema", chords: &[ch('r')], action: Some(ErKey::Reread), hints: &[hint(4, "r", "re-read")] },
 ];
 
 /// What a key does on the migrations screen.
@@ -185,12 +235,12 @@ pub enum MigrationKey {
 /// Keys of the migrations screen.
 #[rustfmt::skip]
 pub static MIGRATION_KEYS: &[Binding<MigrationKey>] = &[
-    Binding { keys: "↑ ↓ / k j", description: "select a migration", chords: &[key(KeyCode::Up), ch('k')], action: Some(MigrationKey::Select(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(MigrationKey::Select(1)) },
-    Binding { keys: "PgUp PgDn / K J", description: "scroll its SQL", chords: &[key(KeyCode::PageUp), ch('K')], action: Some(MigrationKey::ScrollSql(-10)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch('J')], action: Some(MigrationKey::ScrollSql(10)) },
-    Binding { keys: "A", description: "apply what is pending (shows the plan and asks first; backs up the database)", chords: &[ch('A')], action: Some(MigrationKey::Apply) },
-    Binding { keys: "r / Ctrl-r", description: "re-read the folder and the tracker", chords: &[ch('r'), ctrl('r')], action: Some(MigrationKey::Reread) },
+    Binding { keys: "↑ ↓ / k j", description: "select a migration", chords: &[key(KeyCode::Up), ch('k')], action: Some(MigrationKey::Select(-1)), hints: &[hint(1, "↑↓", "select")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(MigrationKey::Select(1)), hints: &[] },
+    Binding { keys: "PgUp PgDn / K J", description: "scroll its SQL", chords: &[key(KeyCode::PageUp), ch('K')], action: Some(MigrationKey::ScrollSql(-10)), hints: &[hint(2, "J K", "scroll SQL")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch('J')], action: Some(MigrationKey::ScrollSql(10)), hints: &[] },
+    Binding { keys: "A", description: "apply what is pending (shows the plan and asks first; backs up the database)", chords: &[ch('A')], action: Some(MigrationKey::Apply), hints: &[hint_if(When::Local, 3, "A", "apply pending")] },
+    Binding { keys: "r / Ctrl-r", description: "re-read the folder and the tracker", chords: &[ch('r'), ctrl('r')], action: Some(MigrationKey::Reread), hints: &[hint(4, "r", "re-read")] },
 ];
 
 /// What a key does in the row detail.
@@ -217,18 +267,18 @@ pub const PAGE: i32 = i32::MAX - 1;
 /// and accounts (see `user_links`).
 #[rustfmt::skip]
 pub static DETAIL_KEYS: &[Binding<DetailKey>] = &[
-    Binding { keys: "r", description: "reveal / mask secrets", chords: &[ch('r')], action: Some(DetailKey::Reveal) },
-    Binding { keys: "y / Y", description: "copy the cell / the row as JSON", chords: &[ch('y')], action: Some(DetailKey::CopyCell) },
-    Binding { keys: "", description: "", chords: &[ch('Y')], action: Some(DetailKey::CopyRow) },
-    Binding { keys: "A", description: "user actions (user table)", chords: &[ch('A')], action: Some(DetailKey::UserMenu) },
-    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll a line, a page (also k j, wheel)", chords: &[key(KeyCode::Up), ch('k')], action: Some(DetailKey::Scroll(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(DetailKey::Scroll(1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(DetailKey::Scroll(-PAGE)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(DetailKey::Scroll(PAGE)) },
-    Binding { keys: "Home End", description: "first / last line", chords: &[key(KeyCode::Home), ch('g')], action: Some(DetailKey::Scroll(i32::MIN)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::End), ch('G')], action: Some(DetailKey::Scroll(i32::MAX)) },
-    Binding { keys: "↑ ↓ Enter", description: "a user's sessions, accounts: select, open", chords: &[], action: None },
-    Binding { keys: "Esc / Enter / q", description: "close", chords: &[key(KeyCode::Esc), key(KeyCode::Enter), ch('q')], action: Some(DetailKey::Close) },
+    Binding { keys: "r", description: "reveal / mask secrets", chords: &[ch('r')], action: Some(DetailKey::Reveal), hints: &[hint_if(When::NoLinks, 4, "r", "reveal secrets"), hint_if(When::Links, 4, "r", "reveal")] },
+    Binding { keys: "y / Y", description: "copy the cell / the row as JSON", chords: &[ch('y')], action: Some(DetailKey::CopyCell), hints: &[] },
+    Binding { keys: "", description: "", chords: &[ch('Y')], action: Some(DetailKey::CopyRow), hints: &[] },
+    Binding { keys: "A", description: "user actions (user table)", chords: &[ch('A')], action: Some(DetailKey::UserMenu), hints: &[hint_if(When::UserTable, 5, "A", "user actions")] },
+    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll a line, a page (also k j, wheel)", chords: &[key(KeyCode::Up), ch('k')], action: Some(DetailKey::Scroll(-1)), hints: &[hint_if(When::NoLinks, 1, "↑↓", "scroll")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(DetailKey::Scroll(1)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(DetailKey::Scroll(-PAGE)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(DetailKey::Scroll(PAGE)), hints: &[hint_if(When::Links, 3, "PgDn", "scroll")] },
+    Binding { keys: "Home End", description: "first / last line", chords: &[key(KeyCode::Home), ch('g')], action: Some(DetailKey::Scroll(i32::MIN)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::End), ch('G')], action: Some(DetailKey::Scroll(i32::MAX)), hints: &[] },
+    Binding { keys: "↑ ↓ Enter", description: "a user's sessions, accounts: select, open", chords: &[], action: None, hints: &[hint_if(When::Links, 1, "↑↓", "sessions, accounts"), hint_if(When::Links, 2, "Enter", "open")] },
+    Binding { keys: "Esc / Enter / q", description: "close", chords: &[key(KeyCode::Esc), key(KeyCode::Enter), ch('q')], action: Some(DetailKey::Close), hints: &[hint(6, "Esc", "close")] },
 ];
 
 /// What a key does in a scrolled text popup (help, the message log).
@@ -241,11 +291,11 @@ pub enum ScrollKey {
 /// Keys of help and the message log; any other key closes them.
 #[rustfmt::skip]
 pub static SCROLL_KEYS: &[Binding<ScrollKey>] = &[
-    Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), ch('k')], action: Some(ScrollKey::Lines(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ScrollKey::Lines(1)) },
-    Binding { keys: "PgUp PgDn / Space", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ScrollKey::Lines(-10)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(ScrollKey::Lines(10)) },
-    Binding { keys: "any other key", description: "close", chords: &[], action: None },
+    Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), ch('k')], action: Some(ScrollKey::Lines(-1)), hints: &[hint(1, "↑↓ PgUp PgDn", "scroll")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ScrollKey::Lines(1)), hints: &[] },
+    Binding { keys: "PgUp PgDn / Space", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ScrollKey::Lines(-10)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(ScrollKey::Lines(10)), hints: &[] },
+    Binding { keys: "any other key", description: "close", chords: &[], action: None, hints: &[hint(2, "Esc", "close")] },
 ];
 
 /// What a key does in the filter bar (other keys type into the value).
@@ -264,13 +314,13 @@ pub enum FilterKey {
 /// Keys of the filter bar.
 #[rustfmt::skip]
 pub static FILTER_KEYS: &[Binding<FilterKey>] = &[
-    Binding { keys: "Tab", description: "next field: column → operator → value", chords: &[key(KeyCode::Tab)], action: Some(FilterKey::Next) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::BackTab)], action: Some(FilterKey::Previous) },
-    Binding { keys: "↑ ↓", description: "change column or operator", chords: &[key(KeyCode::Up)], action: Some(FilterKey::Change(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(FilterKey::Change(1)) },
-    Binding { keys: "Enter", description: "add the condition (conditions combine with AND)", chords: &[key(KeyCode::Enter)], action: Some(FilterKey::Add) },
-    Binding { keys: "Backspace", description: "on an empty value: remove the last condition", chords: &[key(KeyCode::Backspace)], action: Some(FilterKey::RemoveLast) },
-    Binding { keys: "Esc", description: "close the bar (conditions stay)", chords: &[key(KeyCode::Esc)], action: Some(FilterKey::Close) },
+    Binding { keys: "Tab", description: "next field: column → operator → value", chords: &[key(KeyCode::Tab)], action: Some(FilterKey::Next), hints: &[hint(1, "Tab", "next field")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::BackTab)], action: Some(FilterKey::Previous), hints: &[] },
+    Binding { keys: "↑ ↓", description: "change column or operator", chords: &[key(KeyCode::Up)], action: Some(FilterKey::Change(-1)), hints: &[hint(2, "↑↓", "change")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(FilterKey::Change(1)), hints: &[] },
+    Binding { keys: "Enter", description: "add the condition (conditions combine with AND)", chords: &[key(KeyCode::Enter)], action: Some(FilterKey::Add), hints: &[hint(3, "Enter", "add")] },
+    Binding { keys: "Backspace", description: "on an empty value: remove the last condition", chords: &[key(KeyCode::Backspace)], action: Some(FilterKey::RemoveLast), hints: &[] },
+    Binding { keys: "Esc", description: "close the bar (conditions stay)", chords: &[key(KeyCode::Esc)], action: Some(FilterKey::Close), hints: &[hint(4, "Esc", "close")] },
 ];
 
 /// What a key does in a list popup (the table picker, the `gr` list).
@@ -285,20 +335,20 @@ pub enum ListKey {
 /// Keys of the table picker (other keys type into its query, so no letters here).
 #[rustfmt::skip]
 pub static PICKER_KEYS: &[Binding<ListKey>] = &[
-    Binding { keys: "type", description: "filter the tables (fuzzy)", chords: &[], action: None },
-    Binding { keys: "↑ ↓", description: "select", chords: &[key(KeyCode::Up)], action: Some(ListKey::Move(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ListKey::Move(1)) },
-    Binding { keys: "Enter", description: "open the table", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open) },
-    Binding { keys: "Esc", description: "close", chords: &[key(KeyCode::Esc)], action: Some(ListKey::Close) },
+    Binding { keys: "type", description: "filter the tables (fuzzy)", chords: &[], action: None, hints: &[hint(1, "type", "filter")] },
+    Binding { keys: "↑ ↓", description: "select", chords: &[key(KeyCode::Up)], action: Some(ListKey::Move(-1)), hints: &[hint(2, "↑↓", "select")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ListKey::Move(1)), hints: &[] },
+    Binding { keys: "Enter", description: "open the table", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open), hints: &[hint(3, "Enter", "open")] },
+    Binding { keys: "Esc", description: "close", chords: &[key(KeyCode::Esc)], action: Some(ListKey::Close), hints: &[hint(4, "Esc", "close")] },
 ];
 
 /// Keys of the `gr` list of rows that point at the selected one.
 #[rustfmt::skip]
 pub static REFERENCES_KEYS: &[Binding<ListKey>] = &[
-    Binding { keys: "↑ ↓ / k j", description: "select", chords: &[key(KeyCode::Up), ch('k')], action: Some(ListKey::Move(-1)) },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ListKey::Move(1)) },
-    Binding { keys: "Enter", description: "show the rows", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open) },
-    Binding { keys: "Esc / q", description: "close", chords: &[key(KeyCode::Esc), ch('q')], action: Some(ListKey::Close) },
+    Binding { keys: "↑ ↓ / k j", description: "select", chords: &[key(KeyCode::Up), ch('k')], action: Some(ListKey::Move(-1)), hints: &[hint(1, "↑↓", "select")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ListKey::Move(1)), hints: &[] },
+    Binding { keys: "Enter", description: "show the rows", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open), hints: &[hint(2, "Enter", "show rows")] },
+    Binding { keys: "Esc / q", description: "close", chords: &[key(KeyCode::Esc), ch('q')], action: Some(ListKey::Close), hints: &[hint(3, "Esc", "close")] },
 ];
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, def
 pub use form::{FORM_KEYS, Form};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
 pub use help::{HelpLine, help_layout};
-pub use hints::{Hint, help_key, hints};
+pub use hints::{Hint, fit_hints, help_key, hints};
 pub use input::field_text;
 pub use keymap::{
     BROWSER_KEYS, Binding, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS, SCROLL_KEYS, help_rows,
@@ -181,8 +181,6 @@ pub struct App {
     pub should_quit: bool,
     /// The first `g` of `gg` was pressed.
     pub pending_g: bool,
-    /// Columns of the row detail whose labels were asked for, in request order.
-    pending_label_columns: Vec<usize>,
     /// Requests in flight, each with what its reply is for.
     pub pending: Pending,
     next_id: RequestId,
@@ -218,7 +216,6 @@ impl App {
             spinner: 0,
             should_quit: false,
             pending_g: false,
-            pending_label_columns: Vec::new(),
             pending: Pending::default(),
             next_id: 1,
             remote: None,
@@ -288,9 +285,16 @@ impl App {
         ]
         .iter()
         .any(|waiting| self.pending.awaits(waiting))
-            || self.tabs.iter().any(|t| t.is_loading())
-            || self.pending.any(|w| matches!(w, Waiting::UserPanel | Waiting::UserAction { .. }))
-            || self.console.is_busy()
+            || self.pending.any(|w| {
+                matches!(
+                    w,
+                    Waiting::TableMeta { .. }
+                        | Waiting::Page { .. }
+                        | Waiting::UserPanel
+                        | Waiting::UserAction { .. }
+                        | Waiting::Console { .. }
+                )
+            })
     }
 
     /// Whether a tick moving the clock from `before` to the app's `now` changes the screen: the
@@ -383,11 +387,10 @@ impl App {
             },
             Waiting::StagedCheck => self.on_staged_check(reply),
             Waiting::RefPicker => self.on_ref_picker_reply(&reply).unwrap_or_default(),
-            Waiting::DetailLabels => self.on_overlay_reply(&reply).unwrap_or_default(),
+            Waiting::DetailLabels { columns } => self.on_detail_labels(&columns, &reply).unwrap_or_default(),
             Waiting::DeleteOwners => self.on_delete_owners(reply),
-            Waiting::Export if self.awaits_export(reply.id) => self.on_export_reply(reply),
-            Waiting::Export => Vec::new(),
-            Waiting::Console | Waiting::ConsoleSchema => self.on_console_reply(waiting, reply),
+            Waiting::Export(running) => self.on_export_reply(running, reply),
+            Waiting::Console { .. } | Waiting::ConsoleSchema => self.on_console_reply(waiting, reply),
             Waiting::UserStatuses | Waiting::UserPanel | Waiting::UserAction { .. } | Waiting::UserLinks => {
                 self.on_users_reply(waiting, reply)
             }
@@ -395,11 +398,11 @@ impl App {
             Waiting::Er => self.on_er_reply(reply),
             Waiting::Edit => self.on_edit_reply(reply),
             Waiting::Navigation => self.on_navigation_reply(reply),
-            Waiting::TableMeta { .. } | Waiting::Page { .. } | Waiting::Count { .. } => {
-                let Some(index) = self.tabs.iter().position(|t| t.awaits(reply.id)) else {
-                    return Vec::new(); // the tab let go of it (a jump back, a closed view)
+            Waiting::TableMeta { ref table } | Waiting::Page { ref table, .. } | Waiting::Count { ref table } => {
+                let Some(index) = self.tabs.iter().position(|t| t.name == *table) else {
+                    return Vec::new(); // the table is gone from the list
                 };
-                self.on_tab_reply(index, reply)
+                self.on_tab_reply(index, waiting, reply)
             }
         }
     }
@@ -432,18 +435,16 @@ impl App {
     fn open_active_tab(&mut self) -> Vec<Effect> {
         let Some(tab) = self.active_tab() else { return Vec::new() };
         // A tab whose rows were dropped (after a commit) reads them again when shown.
-        if tab.meta().is_some() && tab.window.rows.is_empty() && tab.fetch.is_none() && tab.total.is_none() {
+        let reading = self.pending.page_of(&tab.name).is_some();
+        if tab.meta().is_some() && tab.window.rows.is_empty() && !reading && tab.total.is_none() {
             return self.reload_rows();
         }
-        if tab.meta_request.is_some() || !matches!(tab.meta, Load::Loading) {
+        let waiting = Waiting::TableMeta { table: tab.name.clone() };
+        if self.pending.awaits(&waiting) || !matches!(tab.meta, Load::Loading) {
             return Vec::new();
         }
         let table = tab.name.clone();
-        let waiting = Waiting::TableMeta { table: table.clone() };
-        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::LoadTable { table });
-        if let Some(tab) = self.active_tab_mut() {
-            tab.meta_request = Some(id);
-        }
+        let (_, effect) = self.request(Worker::Foreground, waiting, DbRequest::LoadTable { table });
         vec![effect]
     }
 

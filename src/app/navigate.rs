@@ -175,15 +175,16 @@ impl App {
             return Vec::new();
         };
         let mut effects = Vec::new();
+        if let Some((id, _)) = self.take_page_read(step.to_tab) {
+            effects.push(Effect::Interrupt { worker: Worker::Foreground, id });
+        }
         if let Some(tab) = self.tabs.get_mut(step.to_tab) {
-            if let Some(pending) = tab.fetch.take() {
-                effects.push(Effect::Interrupt { worker: Worker::Foreground, id: pending.id });
-            }
             let saved = step.saved;
             tab.spec = saved.spec;
             tab.window = saved.window;
             tab.total = saved.total;
-            tab.count_request = None;
+            // The count in flight was of the jump's view.
+            self.pending.forget(&Waiting::Count { table: tab.name.clone() });
             tab.selected_col = saved.selected_col;
             let needs_rows = tab.window.rows.is_empty() && tab.meta().is_some();
             self.active = step.to_tab;

@@ -18,7 +18,7 @@ use super::keymap::{
     DETAIL_KEYS, DetailKey, FILTER_KEYS, FilterKey, ListKey, PICKER_KEYS, SCROLL_KEYS, ScrollKey, lookup,
 };
 use super::popup_keys::{PromptKey, SEARCH_KEYS};
-use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, RequestId, Worker};
+use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Worker};
 
 /// The popup or prompt on top of the grid.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +37,6 @@ pub enum Overlay {
     Detail {
         reveal: bool,
         labels: Vec<Option<RowLabel>>,
-        labels_request: Option<RequestId>,
         scroll: u16,
     },
     Search {
@@ -89,6 +88,9 @@ pub struct FilterForm {
     pub op: usize,
     pub input: TextArea<'static>,
     pub field: FilterField,
+    /// The field typing jumped from to the value (typing on the column or operator goes to the
+    /// value): erasing the value back to empty returns there, so the arrows act on it again.
+    pub typed_from: Option<FilterField>,
     pub error: Option<String>,
 }
 
@@ -114,6 +116,7 @@ impl App {
                     input: text_input(""),
                     // Column first, as help reads; typing a value goes straight to the value field.
                     field: FilterField::Column,
+                    typed_from: None,
                     error: None,
                 });
             }
@@ -140,32 +143,26 @@ impl App {
             })
             .collect();
         let columns = meta.info.columns.len();
-        let mut labels_request = None;
         let mut effects = Vec::new();
+        // Labels still on their way were another row's: this detail must not show them.
+        self.pending.forget(&super::Waiting::DetailLabels { columns: Vec::new() });
         if !lookups.is_empty() {
-            let (id, effect) = self.request(
-                Worker::Foreground,
-                super::Waiting::DetailLabels,
-                DbRequest::Labels { lookups: lookups.iter().map(|(_, l)| l.clone()).collect() },
-            );
-            labels_request = Some(id);
+            let request = DbRequest::Labels { lookups: lookups.iter().map(|(_, l)| l.clone()).collect() };
+            let waiting = super::Waiting::DetailLabels { columns: lookups.into_iter().map(|(i, _)| i).collect() };
+            let (_, effect) = self.request(Worker::Foreground, waiting, request);
             effects.push(effect);
         }
-        self.overlay = Overlay::Detail { reveal: false, labels: vec![None; columns], labels_request, scroll: 0 };
-        self.pending_label_columns = lookups.into_iter().map(|(i, _)| i).collect();
+        self.overlay = Overlay::Detail { reveal: false, labels: vec![None; columns], scroll: 0 };
         effects.extend(self.request_user_links());
         effects
     }
 
-    /// Matches a reply meant for the open overlay. `None` when it is not one.
-    pub(super) fn on_overlay_reply(&mut self, reply: &DbReply) -> Option<Vec<Effect>> {
-        let Overlay::Detail { labels, labels_request, .. } = &mut self.overlay else { return None };
-        if *labels_request != Some(reply.id) {
-            return None;
-        }
-        *labels_request = None;
+    /// The labels of the open row detail's foreign keys `columns` (the detail that asked: opening
+    /// another lets go of the request). `None` when no detail is open.
+    pub(super) fn on_detail_labels(&mut self, columns: &[usize], reply: &DbReply) -> Option<Vec<Effect>> {
+        let Overlay::Detail { labels, .. } = &mut self.overlay else { return None };
         if let Ok(DbResult::Labels(found)) = &reply.result {
-            for (column, label) in self.pending_label_columns.iter().zip(found) {
+            for (column, label) in columns.iter().zip(found) {
                 if let Some(slot) = labels.get_mut(*column) {
                     slot.clone_from(label);
                 }
@@ -301,6 +298,7 @@ impl App {
         match (command, form.field) {
             (Some(FilterKey::Close), _) => self.overlay = Overlay::None,
             (Some(FilterKey::Next), field) => {
+                form.typed_from = None;
                 form.field = match field {
                     FilterField::Column => FilterField::Operator,
                     FilterField::Operator => FilterField::Value,
@@ -308,6 +306,7 @@ impl App {
                 }
             }
             (Some(FilterKey::Previous), field) => {
+                form.typed_from = None;
                 form.field = match field {
                     FilterField::Column => FilterField::Value,
                     FilterField::Operator => FilterField::Column,
@@ -337,13 +336,23 @@ impl App {
                 }
             }
             (_, FilterField::Value) => {
+                let had_text = !field_text(&form.input).is_empty();
                 super::input::type_key(&mut form.input, key);
                 form.error = None;
+                // The value typed from the column or operator is erased: the keyboard goes back
+                // where it was (the bar shows that field selected, and ↑↓ change it again).
+                if had_text
+                    && field_text(&form.input).is_empty()
+                    && let Some(from) = form.typed_from.take()
+                {
+                    form.field = from;
+                }
             }
-            (_, FilterField::Column | FilterField::Operator)
+            (_, field @ (FilterField::Column | FilterField::Operator))
                 if matches!(key.code, KeyCode::Char(_))
                     && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
             {
+                form.typed_from = Some(field);
                 form.field = FilterField::Value;
                 super::input::type_key(&mut form.input, key);
                 form.error = None;

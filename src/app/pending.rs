@@ -5,6 +5,9 @@
 use std::collections::HashMap;
 
 use super::RequestId;
+use super::console::Awaiting;
+use super::export::RunningExport;
+use super::tab::FetchKind;
 use crate::db::users::UserAction;
 
 /// What a request's reply is for. Sending a request for something already awaited supersedes
@@ -15,22 +18,24 @@ pub enum Waiting {
     Tables,
     /// The schema of the tab showing `table`.
     TableMeta { table: String },
-    /// A page (or the window again) of the tab showing `table`.
-    Page { table: String },
+    /// A page (or the window again) of the tab showing `table`: where it goes (`kind`), and the
+    /// app's tick count when it was sent (to show how long a slow scan has been running).
+    Page { table: String, kind: FetchKind, sent_at_tick: usize },
     /// The row count of the tab showing `table`.
     Count { table: String },
     /// Which staged rows changed underneath.
     StagedCheck,
     /// Rows matching the reference picker's text.
     RefPicker,
-    /// Labels of the row detail's foreign keys.
-    DetailLabels,
+    /// Labels of the row detail's foreign keys, for these columns in request order.
+    DetailLabels { columns: Vec<usize> },
     /// Who owns the rows a delete asks about (a session's user), to name them.
     DeleteOwners,
-    /// An export's progress and result.
-    Export,
-    /// The console's statement: run, rows, write or plan.
-    Console,
+    /// An export's progress and result, and what the status line says about it.
+    Export(RunningExport),
+    /// The console's statement: run, rows, write or plan, and the app's tick count when it was
+    /// sent (to show how long it has been running).
+    Console { awaiting: Awaiting, sent_at_tick: usize },
     /// Every table's columns, for the console's completion.
     ConsoleSchema,
     /// The statuses of the users of one page (several pages may be read at once).
@@ -59,11 +64,18 @@ impl Waiting {
         !matches!(self, Waiting::UserStatuses)
     }
 
-    /// Whether `self` and `other` wait for the same thing (one user action at a time, whichever).
+    /// Whether `self` and `other` wait for the same thing: the same kind of reply, for the same
+    /// table's tab when it is a tab's. What else a variant holds is what its reply needs, not
+    /// part of what it waits for (one user action at a time, whichever).
     fn same(&self, other: &Waiting) -> bool {
-        match (self, other) {
-            (Waiting::UserAction { .. }, Waiting::UserAction { .. }) => true,
-            _ => self == other,
+        std::mem::discriminant(self) == std::mem::discriminant(other) && self.table() == other.table()
+    }
+
+    /// The table whose tab the reply fills, for a tab's requests.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Waiting::TableMeta { table } | Waiting::Page { table, .. } | Waiting::Count { table } => Some(table),
+            _ => None,
         }
     }
 }
@@ -91,6 +103,41 @@ impl Pending {
     /// What request `id` waits for, leaving it in the table (a partial reply: more will come).
     pub fn get(&self, id: RequestId) -> Option<&Waiting> {
         self.waiting.get(&id)
+    }
+
+    /// What request `id` waits for, to update in place (an export's progress).
+    pub fn get_mut(&mut self, id: RequestId) -> Option<&mut Waiting> {
+        self.waiting.get_mut(&id)
+    }
+
+    /// The request in flight that `matches` accepts, with its id (the newest, when several are).
+    pub fn find(&self, matches: impl Fn(&Waiting) -> bool) -> Option<(RequestId, &Waiting)> {
+        self.waiting.iter().filter(|(_, w)| matches(w)).max_by_key(|(id, _)| **id).map(|(id, w)| (*id, w))
+    }
+
+    /// Takes the request in flight for `waiting` out of the table (it is cancelled or let go:
+    /// its reply will find nothing), with its id to interrupt it.
+    pub fn take_for(&mut self, waiting: &Waiting) -> Option<(RequestId, Waiting)> {
+        let id = self.id_of(waiting)?;
+        self.waiting.remove(&id).map(|w| (id, w))
+    }
+
+    /// The page read in flight for `table`'s tab: its id, where it goes and when it was sent.
+    pub fn page_of(&self, table: &str) -> Option<(RequestId, FetchKind, usize)> {
+        self.waiting.iter().find_map(|(id, w)| match w {
+            Waiting::Page { table: t, kind, sent_at_tick } if t == table => Some((*id, *kind, *sent_at_tick)),
+            _ => None,
+        })
+    }
+
+    /// Whether the screen waits on `table`'s tab: its schema or a page (counts run quietly).
+    pub fn loads_tab(&self, table: &str) -> bool {
+        self.any(|w| matches!(w, Waiting::TableMeta { .. } | Waiting::Page { .. }) && w.table() == Some(table))
+    }
+
+    /// Drops every request of `table`'s tab (schema, page, count): the tab starts afresh.
+    pub fn forget_tab(&mut self, table: &str) {
+        self.waiting.retain(|_, w| w.table() != Some(table));
     }
 
     /// Whether a request for `waiting` is in flight.
@@ -136,6 +183,24 @@ mod tests {
         assert_eq!(pending.id_of(&Waiting::UserStatuses), Some(4));
         assert_eq!(pending.take(3), Some(Waiting::UserStatuses), "statuses of pages run side by side");
         pending.forget(&Waiting::UserStatuses);
+        assert!(pending.is_empty());
+    }
+
+    #[test]
+    fn a_tabs_requests_are_told_apart_by_table_not_by_what_they_hold() {
+        let mut pending = Pending::default();
+        let page = |table: &str, kind| Waiting::Page { table: table.into(), kind, sent_at_tick: 0 };
+        pending.insert(1, page("user", FetchKind::Top));
+        pending.insert(2, page("session", FetchKind::Top));
+        pending.insert(3, page("user", FetchKind::Append));
+        assert_eq!(pending.take(1), None, "a newer page of the same tab supersedes it");
+        assert_eq!(pending.page_of("user"), Some((3, FetchKind::Append, 0)));
+        pending.insert(4, Waiting::Count { table: "user".into() });
+        assert!(pending.loads_tab("user") && pending.loads_tab("session"));
+        pending.forget_tab("user");
+        assert!(!pending.loads_tab("user"));
+        assert_eq!(pending.take(4), None);
+        assert_eq!(pending.take_for(&page("session", FetchKind::Bottom)).map(|(id, _)| id), Some(2));
         assert!(pending.is_empty());
     }
 }

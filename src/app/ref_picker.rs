@@ -1,7 +1,7 @@
 //! Picking what a foreign key points at by the referenced row's label: `session.userId` by the
 //! user's email, in the cell editor (it opens on the picker) and the insert form (Ctrl-f).
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use crate::db::kinds::ColumnKind;
@@ -9,7 +9,9 @@ use crate::db::labels::{FindByLabel, LabelMatch};
 use crate::db::value::raw_text;
 
 use super::input::{field_text, text_input};
-use super::{App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Overlay, RequestId, Worker};
+use super::keymap::{ListKey, lookup};
+use super::popup_keys::REF_PICKER_KEYS;
+use super::{App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Overlay, Worker};
 
 /// Rows offered at once.
 const PICK_ROWS: usize = 12;
@@ -23,7 +25,6 @@ pub struct RefPicker {
     pub query: TextArea<'static>,
     pub matches: Vec<LabelMatch>,
     pub selected: usize,
-    pub request: Option<RequestId>,
     /// The editor to go back to, and which of its fields gets the key (`None`: the cell editor).
     pub back: Box<Overlay>,
     pub field: Option<usize>,
@@ -50,7 +51,6 @@ impl App {
             query: text_input(""),
             matches: Vec::new(),
             selected: 0,
-            request: None,
             back,
             field,
         }));
@@ -66,20 +66,14 @@ impl App {
             text: field_text(&picker.query).trim().to_string(),
             limit: PICK_ROWS,
         };
-        let (id, effect) = self.request(Worker::Foreground, super::Waiting::RefPicker, DbRequest::FindByLabel(find));
-        if let Overlay::RefPick(picker) = &mut self.overlay {
-            picker.request = Some(id);
-        }
+        let (_, effect) = self.request(Worker::Foreground, super::Waiting::RefPicker, DbRequest::FindByLabel(find));
         vec![effect]
     }
 
-    /// The matches for the picker's latest query. `None` when the reply is not the picker's.
+    /// The matches for the picker's latest query (an older query's request was superseded in
+    /// the table, a closed picker's let go). `None` when no picker is open.
     pub(super) fn on_ref_picker_reply(&mut self, reply: &DbReply) -> Option<Vec<Effect>> {
         let Overlay::RefPick(picker) = &mut self.overlay else { return None };
-        if picker.request != Some(reply.id) {
-            return None;
-        }
-        picker.request = None;
         match &reply.result {
             Ok(DbResult::Found(found)) => {
                 picker.matches = found.clone();
@@ -96,11 +90,13 @@ impl App {
 
     pub(super) fn ref_picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Overlay::RefPick(picker) = &mut self.overlay else { return Vec::new() };
-        match key.code {
-            KeyCode::Esc => self.close_ref_picker(None),
-            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
-            KeyCode::Down => picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1)),
-            KeyCode::Enter => match picker.matches.get(picker.selected).cloned() {
+        match lookup(REF_PICKER_KEYS, &key) {
+            Some(ListKey::Close) => self.close_ref_picker(None),
+            Some(ListKey::Move(step)) if step < 0 => picker.selected = picker.selected.saturating_sub(1),
+            Some(ListKey::Move(_)) => {
+                picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1))
+            }
+            Some(ListKey::Open) => match picker.matches.get(picker.selected).cloned() {
                 Some(found) => {
                     let label = found.label.clone();
                     self.close_ref_picker(Some(found));
@@ -108,8 +104,8 @@ impl App {
                 }
                 None => self.say(Level::Warning, "nothing matches: type part of the label, or Esc to type the key"),
             },
-            _ if key.modifiers.contains(KeyModifiers::CONTROL) => {}
-            _ => {
+            None if key.modifiers.contains(KeyModifiers::CONTROL) => {}
+            None => {
                 super::input::type_key(&mut picker.query, key);
                 picker.selected = 0;
                 return self.search_referenced();
@@ -121,6 +117,8 @@ impl App {
     /// Back to the editor, with the picked row's key in its field.
     fn close_ref_picker(&mut self, picked: Option<LabelMatch>) {
         let Overlay::RefPick(picker) = std::mem::take(&mut self.overlay) else { return };
+        // A search still running was for this picker: its reply must not fill the next one.
+        self.pending.forget(&super::Waiting::RefPicker);
         let RefPicker { back, field, .. } = *picker;
         self.overlay = *back;
         let Some(found) = picked else { return };

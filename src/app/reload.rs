@@ -13,9 +13,7 @@ use crate::db::edit::StagedChange;
 use crate::db::page::{Page, PageRow};
 
 use super::WindowReload;
-use super::tab::{
-    FLASH_TICKS, FetchKind, Flash, FlashRow, PendingFetch, Position, Reread, RowWindow, ViewSpec, WINDOW_PAGES,
-};
+use super::tab::{FLASH_TICKS, FetchKind, Flash, FlashRow, Position, Reread, RowWindow, ViewSpec, WINDOW_PAGES};
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, Screen, TableMeta, TableTab};
 use super::{EditPopup, RowConflict, Waiting, Worker};
 
@@ -159,20 +157,20 @@ impl App {
                 continue;
             }
             tab.meta = Load::Loading;
-            tab.meta_request = None;
-            tab.fetch = None;
-            tab.count_request = None;
+            self.pending.forget_tab(&tab.name);
             tab.total = None;
             tab.stale = None;
             tab.window = RowWindow::default();
         }
-        let Some(tab) = self.tabs.get(active).filter(|t| t.meta().is_some() && t.meta_request.is_none()) else {
+        let Some(tab) = self.tabs.get(active).filter(|t| t.meta().is_some()) else {
             return Vec::new();
         };
+        let waiting = Waiting::TableMeta { table: tab.name.clone() };
+        if self.pending.awaits(&waiting) {
+            return Vec::new();
+        }
         let table = tab.name.clone();
-        let waiting = Waiting::TableMeta { table: table.clone() };
-        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::LoadTable { table });
-        self.tabs[active].meta_request = Some(id);
+        let (_, effect) = self.request(Worker::Foreground, waiting, DbRequest::LoadTable { table });
         vec![effect]
     }
 
@@ -216,7 +214,7 @@ impl App {
     /// Reads tab `index` again now, or as soon as the read in flight answers.
     fn reread_now(&mut self, index: usize, reread: Reread) -> Vec<Effect> {
         let Some(tab) = self.tabs.get_mut(index) else { return Vec::new() };
-        if tab.fetch.is_some() || tab.meta_request.is_some() {
+        if self.pending.loads_tab(&tab.name) {
             tab.stale = Some(reread);
             return Vec::new();
         }
@@ -238,7 +236,7 @@ impl App {
                 | Overlay::Detail { .. }
                 | Overlay::References { .. }
         );
-        if self.screen != Screen::Browser || acting_on_row || tab.fetch.is_some() || tab.meta_request.is_some() {
+        if self.screen != Screen::Browser || acting_on_row || self.pending.loads_tab(&tab.name) {
             return Vec::new();
         }
         self.reload_in_place(index, reread)
@@ -247,12 +245,10 @@ impl App {
     /// Sends the read of tab `index`'s window where it is, and a count.
     fn reload_in_place(&mut self, index: usize, reread: Reread) -> Vec<Effect> {
         let Some(reload) = self.tabs.get(index).and_then(TableTab::window_reload) else { return Vec::new() };
-        let waiting = Waiting::Page { table: reload.view.table.clone() };
-        let (id, effect) = self.request(Worker::Foreground, waiting, DbRequest::ReloadWindow { reload });
-        let sent_at_tick = self.spinner;
-        let tab = &mut self.tabs[index];
-        tab.stale = None;
-        tab.fetch = Some(PendingFetch { id, kind: FetchKind::InPlace { flash: reread.flash }, sent_at_tick });
+        let kind = FetchKind::InPlace { flash: reread.flash };
+        let waiting = Waiting::Page { table: reload.view.table.clone(), kind, sent_at_tick: self.spinner };
+        let (_, effect) = self.request(Worker::Foreground, waiting, DbRequest::ReloadWindow { reload });
+        self.tabs[index].stale = None;
         let mut effects = vec![effect];
         effects.extend(self.recount(index));
         effects
@@ -262,16 +258,14 @@ impl App {
     /// never more than one count per tab queues on the background worker.
     pub(super) fn recount(&mut self, index: usize) -> Vec<Effect> {
         let Some(tab) = self.tabs.get_mut(index) else { return Vec::new() };
-        if tab.count_request.is_some() {
+        let waiting = Waiting::Count { table: tab.name.clone() };
+        if self.pending.awaits(&waiting) {
             tab.recount = true;
             return Vec::new();
         }
         let Some(view) = tab.view() else { return Vec::new() };
-        let waiting = Waiting::Count { table: view.table.clone() };
-        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
-        let tab = &mut self.tabs[index];
-        tab.count_request = Some(id);
         tab.recount = false;
+        let (_, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         vec![effect]
     }
 

@@ -7,7 +7,7 @@ use crate::db::page::{Anchor, Filter, Page, PageRow, RowKey, Search, Sort, View}
 use crate::db::schema::RelationType;
 
 use super::grid_layout::GridLayout;
-use super::{Load, RequestId, TableMeta};
+use super::{Load, TableMeta};
 
 /// Rows read per request: several screens, so scrolling rarely waits.
 pub const PAGE_ROWS: usize = 200;
@@ -81,15 +81,6 @@ pub enum FetchKind {
     /// The window read again where it is, the selection kept on its row; `flash` highlights
     /// what changed (not after squall's own commit).
     InPlace { flash: bool },
-}
-
-/// A page request in flight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PendingFetch {
-    pub id: RequestId,
-    pub kind: FetchKind,
-    /// The app's tick count when it was sent, to show how long a slow scan has been running.
-    pub sent_at_tick: usize,
 }
 
 /// A contiguous run of rows of the view, with the selection inside it.
@@ -256,10 +247,10 @@ pub struct ShownView {
 pub struct TableTab {
     pub name: String,
     pub relation: RelationType,
+    /// The schema (its request in flight, like the page's and the count's, is in
+    /// [`super::Pending`], keyed by this tab's table).
     pub meta: Load<Box<TableMeta>>,
-    pub meta_request: Option<RequestId>,
     pub window: RowWindow,
-    pub fetch: Option<PendingFetch>,
     /// The last failed page read (the rows before it stay on screen).
     pub rows_error: Option<String>,
     /// The sort, filters and search the tab asks for (the rows on screen may still be of
@@ -267,7 +258,6 @@ pub struct TableTab {
     pub spec: ViewSpec,
     /// Rows matching the current filters, once counted.
     pub total: Option<u64>,
-    pub count_request: Option<RequestId>,
     pub selected_col: usize,
     /// What the rows on screen were read with.
     pub shown: Option<ShownView>,
@@ -289,13 +279,10 @@ impl TableTab {
             name,
             relation,
             meta: Load::Loading,
-            meta_request: None,
             window: RowWindow::default(),
-            fetch: None,
             rows_error: None,
             spec: ViewSpec::default(),
             total: None,
-            count_request: None,
             selected_col: 0,
             shown: None,
             stale: None,
@@ -312,25 +299,16 @@ impl TableTab {
     }
 
     /// Goes back to the view of the rows on screen after a new query was cancelled or failed.
-    /// True when the sort, filters or search changed back.
+    /// True when the sort, filters or search changed back: the count in flight, of the view
+    /// left, is then the caller's to let go.
     pub fn restore_shown(&mut self) -> bool {
         let Some(shown) = self.shown.clone() else { return false };
         let changed = shown.spec != self.spec;
         if changed {
             self.spec = shown.spec;
             self.total = shown.total;
-            self.count_request = None;
         }
         changed
-    }
-
-    pub fn awaits(&self, id: RequestId) -> bool {
-        self.meta_request == Some(id) || self.count_request == Some(id) || self.fetch.is_some_and(|f| f.id == id)
-    }
-
-    /// Whether the screen is waiting on this tab's schema or rows (counts run quietly).
-    pub fn is_loading(&self) -> bool {
-        self.meta_request.is_some() || self.fetch.is_some()
     }
 
     /// Rows to read per page for the current sort.

@@ -422,6 +422,30 @@ fn er_screen_selects_boxes_and_opens_tables() {
 }
 
 #[test]
+fn the_er_tab_shows_its_own_status_not_the_previous_tabs_message() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 140, 40);
+    press(&mut app, &mut conn, KeyCode::Char('s'));
+    assert!(app.status.as_ref().unwrap().text.starts_with("sorted by"));
+    let er = app.tab_titles().iter().position(|t| t.contains("ER")).unwrap();
+    let effects = app.update(Action::SelectTab { index: er });
+    assert_eq!(app.status.as_ref().unwrap().text, "reading the schema for the diagram…");
+    settle(&mut app, &mut conn, effects);
+    let status = app.status.clone().unwrap().text;
+    assert!(status.starts_with("ER diagram: "), "{status}");
+    assert!(status.contains("Enter opens"), "{status}");
+    // Left, its status goes with it; shown again later (the diagram already read), it still
+    // says what it shows.
+    let effects = app.update(Action::SelectTab { index: 0 });
+    settle(&mut app, &mut conn, effects);
+    assert!(app.status.as_ref().is_none_or(|s| !s.text.contains("diagram")), "{:?}", app.status);
+    press(&mut app, &mut conn, KeyCode::Char('s'));
+    let effects = app.update(Action::SelectTab { index: er });
+    settle(&mut app, &mut conn, effects);
+    assert!(app.status.as_ref().unwrap().text.starts_with("ER diagram: "));
+}
+
+#[test]
 fn the_er_screen_opens_at_the_top_left_on_a_short_terminal() {
     let (_dir, mut conn) = users_db(3);
     let mut app = open_app(&mut conn, 100, 20);

@@ -63,7 +63,7 @@ fn x_exports_exactly_the_searched_rows_after_the_prompt() {
     let done = DbResult::Exported { path: "/work/user.csv".into(), rows: 11, redacted: Vec::new() };
     app.update(Action::Reply { reply: DbReply { id, result: Ok(done) } });
     assert_eq!(status(&app), "exported 11 rows to /work/user.csv");
-    assert!(app.export.running.is_none());
+    assert!(app.running_export().is_none());
 }
 
 #[test]

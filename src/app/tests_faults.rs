@@ -88,7 +88,6 @@ fn a_count_that_meets_a_lock_is_asked_again() {
     let (_dir, mut conn) = users_db(3);
     let mut app = open_app(&mut conn, 120, 30);
     let table = app.active_tab().unwrap().name.clone();
-    app.active_tab_mut().unwrap().count_request = Some(999);
     app.pending.insert(999, Waiting::Count { table });
     let busy = ReplyError::new(ErrorKind::Busy, "database is busy");
     let effects = app.update(Action::Reply { reply: DbReply { id: 999, result: Err(busy) } });

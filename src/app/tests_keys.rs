@@ -96,3 +96,30 @@ fn the_migrations_confirmation_scrolls_and_no_applies_nothing() {
     assert_eq!(app.status.as_ref().unwrap().text, "nothing applied");
     assert!(!dir.path().join("backups").exists(), "nothing ran, not even the backup");
 }
+
+/// Typing on the column jumps to the value; erasing it with Backspace goes back to the column,
+/// and ↑↓ then change the column the bar shows selected, not the operator.
+#[test]
+fn arrows_change_the_column_after_backspace_erased_the_value_typed_from_it() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 160, 40);
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter bar opens") };
+    form.column = 0;
+    type_text(&mut app, &mut conn, "x");
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
+    assert_eq!(form.field, FilterField::Value, "typing goes to the value");
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
+    assert_eq!(form.field, FilterField::Column, "back on the column");
+    press(&mut app, &mut conn, KeyCode::Down);
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
+    assert_eq!((form.column, form.op), (1, 0), "the column moved, the operator did not");
+    // From the operator: back on the operator, and the arrows move it.
+    press(&mut app, &mut conn, KeyCode::Tab);
+    type_text(&mut app, &mut conn, "y");
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    press(&mut app, &mut conn, KeyCode::Down);
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
+    assert_eq!((form.field, form.column, form.op), (FilterField::Operator, 1, 1));
+}

@@ -7,7 +7,7 @@ use crate::db::users::{BanExpiry, parse_ban_expiry};
 use super::super::Load;
 use super::super::form::Form;
 use super::super::input::text_input;
-use super::super::keymap::{Binding, Chord};
+use super::super::keymap::{Binding, Chord, hint};
 use ratatui::crossterm::event::KeyCode;
 
 /// The fields of the ban form ([`Form`] indexes).
@@ -60,13 +60,13 @@ const fn plain(code: KeyCode) -> Chord {
 /// Keys of the role form.
 #[rustfmt::skip]
 pub static ROLE_KEYS: &[Binding<RoleKey>] = &[
-    Binding { keys: "type", description: "roles, comma-joined for several", chords: &[], action: None },
-    Binding { keys: "↑ ↓", description: "highlight a role of the list", chords: &[plain(KeyCode::Up)], action: Some(RoleKey::Move(-1)) },
-    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down)], action: Some(RoleKey::Move(1)) },
-    Binding { keys: "Tab", description: "field ↔ list", chords: &[plain(KeyCode::Tab), plain(KeyCode::BackTab)], action: Some(RoleKey::Switch) },
-    Binding { keys: "Space", description: "on the list: tick / untick the role", chords: &[plain(KeyCode::Char(' '))], action: Some(RoleKey::Tick) },
-    Binding { keys: "Enter", description: "review what will run", chords: &[plain(KeyCode::Enter)], action: Some(RoleKey::Submit) },
-    Binding { keys: "Esc", description: "back, nothing changed", chords: &[plain(KeyCode::Esc)], action: Some(RoleKey::Cancel) },
+    Binding { keys: "type", description: "roles, comma-joined for several", chords: &[], action: None, hints: &[] },
+    Binding { keys: "↑ ↓", description: "highlight a role of the list", chords: &[plain(KeyCode::Up)], action: Some(RoleKey::Move(-1)), hints: &[hint(1, "↑↓", "role")] },
+    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down)], action: Some(RoleKey::Move(1)), hints: &[] },
+    Binding { keys: "Tab", description: "field ↔ list", chords: &[plain(KeyCode::Tab), plain(KeyCode::BackTab)], action: Some(RoleKey::Switch), hints: &[] },
+    Binding { keys: "Space", description: "on the list: tick / untick the role", chords: &[plain(KeyCode::Char(' '))], action: Some(RoleKey::Tick), hints: &[hint(2, "Space", "tick")] },
+    Binding { keys: "Enter", description: "review what will run", chords: &[plain(KeyCode::Enter)], action: Some(RoleKey::Submit), hints: &[hint(3, "Enter", "preview")] },
+    Binding { keys: "Esc", description: "back, nothing changed", chords: &[plain(KeyCode::Esc)], action: Some(RoleKey::Cancel), hints: &[hint(4, "Esc", "back")] },
 ];
 
 /// What the role field shows while empty.

@@ -14,7 +14,7 @@ pub use forms::*;
 use super::confirm::{CONFIRM_KEYS, ConfirmKey};
 use super::form::{Form, FormKey};
 use super::input::{field_text, text_input};
-use super::keymap::{Binding, Chord, lookup};
+use super::keymap::{Binding, Chord, hint, lookup};
 use super::popup_keys::{REMOVAL_KEYS, RemovalKey, VIEW_KEYS, ViewKey};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Waiting, Worker};
 use super::{UsersRequest, UsersResult};
@@ -70,17 +70,17 @@ const fn plain(code: KeyCode) -> Chord {
 /// Keys of the user action menu; each entry's letter is drawn beside it from here.
 #[rustfmt::skip]
 pub static MENU_KEYS: &[Binding<MenuKey>] = &[
-    Binding { keys: "↑ ↓ / k j", description: "highlight an action", chords: &[plain(KeyCode::Up), letter('k')], action: Some(MenuKey::Move(-1)) },
-    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down), letter('j')], action: Some(MenuKey::Move(1)) },
-    Binding { keys: "Enter", description: "choose it", chords: &[plain(KeyCode::Enter)], action: Some(MenuKey::Choose) },
-    Binding { keys: "b u r s p d i", description: "pick an action by its letter (shown beside it)", chords: &[letter('b')], action: Some(MenuKey::Pick(MenuItem::Ban)) },
-    Binding { keys: "", description: "", chords: &[letter('u')], action: Some(MenuKey::Pick(MenuItem::Unban)) },
-    Binding { keys: "", description: "", chords: &[letter('r')], action: Some(MenuKey::Pick(MenuItem::SetRole)) },
-    Binding { keys: "", description: "", chords: &[letter('s')], action: Some(MenuKey::Pick(MenuItem::RevokeSessions)) },
-    Binding { keys: "", description: "", chords: &[letter('p')], action: Some(MenuKey::Pick(MenuItem::SetPassword)) },
-    Binding { keys: "", description: "", chords: &[letter('d')], action: Some(MenuKey::Pick(MenuItem::Remove)) },
-    Binding { keys: "", description: "", chords: &[letter('i')], action: Some(MenuKey::Pick(MenuItem::Impersonations)) },
-    Binding { keys: "Esc / q", description: "close", chords: &[plain(KeyCode::Esc), letter('q')], action: Some(MenuKey::Close) },
+    Binding { keys: "↑ ↓ / k j", description: "highlight an action", chords: &[plain(KeyCode::Up), letter('k')], action: Some(MenuKey::Move(-1)), hints: &[hint(1, "↑↓", "choose")] },
+    Binding { keys: "", description: "", chords: &[plain(KeyCode::Down), letter('j')], action: Some(MenuKey::Move(1)), hints: &[] },
+    Binding { keys: "Enter", description: "choose it", chords: &[plain(KeyCode::Enter)], action: Some(MenuKey::Choose), hints: &[hint(2, "Enter", "select")] },
+    Binding { keys: "b u r s p d i", description: "pick an action by its letter (shown beside it)", chords: &[letter('b')], action: Some(MenuKey::Pick(MenuItem::Ban)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[letter('u')], action: Some(MenuKey::Pick(MenuItem::Unban)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[letter('r')], action: Some(MenuKey::Pick(MenuItem::SetRole)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[letter('s')], action: Some(MenuKey::Pick(MenuItem::RevokeSessions)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[letter('p')], action: Some(MenuKey::Pick(MenuItem::SetPassword)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[letter('d')], action: Some(MenuKey::Pick(MenuItem::Remove)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[letter('i')], action: Some(MenuKey::Pick(MenuItem::Impersonations)), hints: &[] },
+    Binding { keys: "Esc / q", description: "close", chords: &[plain(KeyCode::Esc), letter('q')], action: Some(MenuKey::Close), hints: &[hint(3, "Esc", "close")] },
 ];
 
 impl MenuItem {

@@ -297,10 +297,7 @@ impl App {
     fn recount_active(&mut self) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
         let waiting = Waiting::Count { table: view.table.clone() };
-        let (id, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
-        if let Some(tab) = self.active_tab_mut() {
-            tab.count_request = Some(id);
-        }
+        let (_, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         vec![effect]
     }
 
@@ -312,9 +309,7 @@ impl App {
                 continue;
             }
             tab.meta = Load::Loading;
-            tab.meta_request = None;
-            tab.fetch = None;
-            tab.count_request = None;
+            self.pending.forget_tab(&tab.name);
             tab.total = None;
             tab.window = RowWindow::default();
         }

@@ -149,8 +149,8 @@ fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
         }
         spans.push(Span::styled(parts.join(" · "), theme::info()));
     }
-    if console.is_busy() {
-        let ms = (app.spinner.saturating_sub(console.sent_at_tick) as u64) * TICK_MS;
+    if let Some((_, _, sent_at_tick)) = app.console_running() {
+        let ms = (app.spinner.saturating_sub(sent_at_tick) as u64) * TICK_MS;
         let text = format!("  {} running {} · Esc cancels", SPINNER[app.spinner % SPINNER.len()], millis(ms));
         spans.push(Span::styled(text, theme::warning()));
     }

@@ -43,7 +43,9 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
         .filter(|p| columns.first().is_some_and(|c| c.0 == *p) && columns.get(1).is_some_and(|c| c.0 != p + 1));
     draw_header(frame, tab, meta, &layout, &columns, header, pin_edge.is_some());
     if tab.window.rows.is_empty() && staged_inserts(app).is_empty() {
-        let text = match (&tab.rows_error, tab.fetch.is_some()) {
+        // The console's result grid has no page reads of its own (its rows come with its statement).
+        let reading = app.screen == crate::app::Screen::Browser && app.pending.page_of(&tab.name).is_some();
+        let text = match (&tab.rows_error, reading) {
             (Some(message), _) => format!("Could not read rows: {message}"),
             (None, true) => format!("{} Loading rows…", SPINNER[app.spinner % SPINNER.len()]),
             (None, false) if tab.spec.narrows() => "No rows match the filter.".into(),

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::layout::text_width;
-use crate::app::{App, hints};
+use crate::app::{App, fit_hints, hints};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut right: Vec<Span> = Vec::new();
@@ -25,20 +25,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let room = area.width.saturating_sub(right_width);
     let mut left: Vec<Span> = vec![Span::raw(" ")];
     let mut used = 1u16;
-    for (key, what) in hints(app) {
-        let width = text_width(key) + 1 + text_width(what) + 2;
-        // Whole hints only: a cut one would read as a different key. A `…` says some are left
-        // out (help, `?`, lists them all).
-        if used + width > room {
-            if used + 2 <= room {
-                left.push(Span::styled("… ", theme::dim()));
-                used += 2;
-            }
-            break;
-        }
-        left.push(Span::styled(*key, theme::header()));
+    // Whole hints only, most useful first; a `…` says some are left out (help, `?`, lists them).
+    let (shown, cut) = fit_hints(&hints(app), room.saturating_sub(used));
+    for (key, what) in shown {
+        left.push(Span::styled(key, theme::header()));
         left.push(Span::styled(format!(" {what}  "), theme::dim()));
-        used += width;
+        used += text_width(key) + 1 + text_width(what) + 2;
+    }
+    if cut && used + 2 <= room {
+        left.push(Span::styled("… ", theme::dim()));
+        used += 2;
     }
     if room > used {
         left.push(Span::raw(" ".repeat((room - used) as usize)));

@@ -114,7 +114,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             if let Overlay::Edit(popup) = picker.back.as_ref() {
                 super::edit::draw(frame, app, popup);
             }
-            super::ref_picker::draw(frame, picker);
+            super::ref_picker::draw(frame, app, picker);
         }
         _ => {}
     }

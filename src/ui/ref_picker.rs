@@ -6,11 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::theme;
-use crate::app::RefPicker;
+use crate::app::{App, RefPicker};
 use crate::db::value::raw_text;
 use crate::present::fit;
 
-pub fn draw(frame: &mut Frame, picker: &RefPicker) {
+pub fn draw(frame: &mut Frame, app: &App, picker: &RefPicker) {
     let area = frame.area();
     let height = (picker.matches.len() as u16 + 4).clamp(6, 16);
     let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
@@ -26,7 +26,8 @@ pub fn draw(frame: &mut Frame, picker: &RefPicker) {
     let [query, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     frame.render_widget(&picker.query, query);
     if picker.matches.is_empty() {
-        let text = if picker.request.is_some() { "searching…" } else { "no row matches" };
+        let searching = app.pending.awaits(&crate::app::Waiting::RefPicker);
+        let text = if searching { "searching…" } else { "no row matches" };
         frame.render_widget(Paragraph::new(text).style(theme::dim()), list);
         return;
     }

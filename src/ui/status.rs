@@ -98,7 +98,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         left.push(Span::raw(format!(" {}", SPINNER[app.spinner % SPINNER.len()])));
     }
     // A read that takes a while says so, and how to stop it (ticks come every 250 ms).
-    let slow_read = app.active_tab().and_then(|t| t.fetch).map(|f| app.spinner.saturating_sub(f.sent_at_tick));
+    let slow_read = app
+        .active_tab()
+        .and_then(|t| app.pending.page_of(&t.name))
+        .map(|(_, _, sent_at_tick)| app.spinner.saturating_sub(sent_at_tick));
     if let Some(ticks) = slow_read.filter(|ticks| *ticks >= 2 && app.screen == crate::app::Screen::Browser) {
         left.push(Span::styled(format!(" reading… {:.1}s · Esc cancels", ticks as f64 / 4.0), theme::warning()));
     }
