@@ -55,6 +55,8 @@ const DELETE: &[Hint] = &[("y", "stage the delete"), ("n / Esc", "no")];
 const QUIT: &[Hint] = &[("y", "quit, discarding staged"), ("n / Esc", "stay")];
 /// A removal is confirmed by typing the email: `y` would be typed, not taken as yes.
 const REMOVE: &[Hint] = &[("type", "the email"), ("Enter", "remove"), ("Esc", "back")];
+/// A confirmation whose answer is typed (a large delete's count): `y` would be typed.
+const TYPED: &[Hint] = &[("type", "the answer"), ("Enter", "yes"), ("Esc", "no")];
 const REVIEW: &[Hint] = &[("y", "commit"), ("↑↓ PgUp PgDn", "scroll"), ("Esc", "back")];
 /// A confirmation whose preview scrolls (see `confirm`).
 const CONFIRM_SCROLL: &[Hint] = &[("y", "yes"), ("↑↓ PgUp PgDn", "scroll"), ("n / Esc", "no")];
@@ -93,7 +95,6 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Edit(popup) => match popup {
             EditPopup::Cell { .. } => CELL,
             EditPopup::Insert { .. } => INSERT,
-            EditPopup::Delete { .. } => DELETE,
             EditPopup::Conflict { conflicts } if conflicts.rows.iter().any(|row| !row.row_exists) => CONFLICT_GONE,
             EditPopup::Conflict { .. } => CONFLICT,
         },
@@ -109,10 +110,12 @@ pub fn hints(app: &App) -> &'static [Hint] {
         Overlay::Export(_) => EXPORT,
         Overlay::Columns(_) => COLUMNS,
         Overlay::RefPick(_) => REF_PICK,
+        Overlay::Confirm(confirmation) if confirmation.answer.is_some() => TYPED,
         Overlay::Confirm(confirmation) => match confirmation.on_yes {
             super::Confirmed::Commit { .. } => REVIEW,
             super::Confirmed::Quit => QUIT,
             super::Confirmed::ApplyMigrations => CONFIRM_SCROLL,
+            super::Confirmed::StageDelete { .. } => DELETE,
         },
     }
 }
@@ -209,7 +212,8 @@ mod tests {
         // Ctrl-u clears the shell's way, by hand in every text field.
         check("cell", CELL, popup::CELL_KEYS, &[KeyCode::Char('u')]);
         check("insert", INSERT, popup::INSERT_KEYS, &[]);
-        check("delete", DELETE, popup::DELETE_KEYS, &[]);
+        check("delete", DELETE, super::super::CONFIRM_KEYS, &[]);
+        check("typed confirmation", TYPED, super::super::confirm::TYPED_CONFIRM_KEYS, &[]);
         check("quit", QUIT, super::super::CONFIRM_KEYS, &[]);
         check("review", REVIEW, super::super::CONFIRM_KEYS, &[]);
         check("conflict", CONFLICT, popup::CONFLICT_KEYS, &[]);
