@@ -67,7 +67,7 @@ fn delete_preview(
 }
 
 /// The confirmation of deleting `changes`, waiting for its cascade.
-pub(super) fn delete_confirmation(changes: Vec<StagedEdit>) -> Confirmation {
+fn delete_confirmation(changes: Vec<StagedEdit>) -> Confirmation {
     let count = changes.len();
     // Many rows: the count is typed, so a delete of 40 rows is not one `y` away.
     let answer = (count > TYPE_COUNT_ABOVE).then(|| TypedAnswer::new(count.to_string(), "deleting that many rows"));
@@ -82,6 +82,11 @@ pub(super) fn delete_confirmation(changes: Vec<StagedEdit>) -> Confirmation {
 }
 
 impl App {
+    /// Asks to delete `changes` (their cascade and owners are on their way).
+    pub(super) fn ask_delete(&mut self, changes: Vec<StagedEdit>) {
+        self.ask(delete_confirmation(changes));
+    }
+
     /// The open delete confirmation's cascade or owners arrived: its preview says them.
     pub(super) fn update_delete_confirmation(
         &mut self,

@@ -6,9 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
-use crate::db::edit::{
-    ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_update,
-};
+use crate::db::edit::{ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_update};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::LabelLookup;
 use crate::db::page::PageRow;
@@ -225,7 +223,7 @@ impl App {
                 self.request(Worker::Foreground, super::Waiting::DeleteOwners, DbRequest::Labels { lookups });
             effects.push(effect);
         }
-        self.ask(super::confirm_delete::delete_confirmation(changes));
+        self.ask_delete(changes);
         effects
     }
 

@@ -40,6 +40,8 @@ const USER_DETAIL_LINKS: &[Hint] = &[
     ("Esc", "close"),
 ];
 const HELP: &[Hint] = &[("↑↓", "scroll"), ("any key", "close")];
+/// Help opened with `?` over a popup goes back to it.
+const HELP_OVER: &[Hint] = &[("↑↓", "scroll"), ("any key", "back to the popup")];
 const PICKER: &[Hint] = &[("type", "filter"), ("↑↓", "select"), ("Enter", "open"), ("Esc", "close")];
 const REFERENCES: &[Hint] = &[("↑↓", "select"), ("Enter", "show rows"), ("Esc", "close")];
 const CELL: &[Hint] = &[("Enter", "stage"), ("Ctrl-u", "clear"), ("Ctrl-n", "NULL"), ("Esc", "cancel")];
@@ -84,6 +86,7 @@ pub fn hints(app: &App) -> &'static [Hint] {
             Screen::Browser if app.on_user_table() => USER_GRID,
             Screen::Browser => GRID,
         },
+        Overlay::Help { over: Some(_), .. } => HELP_OVER,
         Overlay::Help { .. } => HELP,
         Overlay::Picker(_) => PICKER,
         Overlay::Detail { .. } if app.detail_links().is_some_and(|l| l.entries() > 0) => USER_DETAIL_LINKS,
@@ -199,6 +202,7 @@ mod tests {
         check("user detail", USER_DETAIL, keymap::DETAIL_KEYS, &[]);
         check("user detail links", USER_DETAIL_LINKS, keymap::DETAIL_KEYS, &[]);
         check("help", HELP, keymap::SCROLL_KEYS, &[]);
+        check("help over a popup", HELP_OVER, keymap::SCROLL_KEYS, &[]);
         check("messages", MESSAGES, keymap::SCROLL_KEYS, &[KeyCode::Esc]);
         check("picker", PICKER, keymap::PICKER_KEYS, &[]);
         check("references", REFERENCES, keymap::REFERENCES_KEYS, &[]);

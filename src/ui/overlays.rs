@@ -38,10 +38,13 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
             }
             let hint = match &form.error {
                 Some(error) => Span::styled(format!(" {error}"), theme::error()),
-                None => Span::styled(
-                    " Tab next field · ↑↓ change · Enter add · Backspace on empty removes last · Esc close",
-                    theme::dim(),
-                ),
+                None => {
+                    // The keys whole on a narrow terminal: a shorter wording rather than a cut.
+                    let long = " Tab next field · ↑↓ change · Enter add · Backspace on empty removes last · Esc close";
+                    let short = " Tab next · ↑↓ change · Enter add · Backspace (empty) removes last · Esc close";
+                    let fits = crate::app::layout::text_width(long) <= bottom.width;
+                    Span::styled(if fits { long } else { short }, theme::dim())
+                }
             };
             frame.render_widget(Paragraph::new(Line::from(hint)), bottom);
         }

@@ -68,3 +68,47 @@ fn delete_and_review_at_80x24() {
     crate::app::tests::settle(&mut app, &mut conn, effects);
     insta::assert_snapshot!("review_80x24", render(&app));
 }
+
+/// The grid's forms at 80x24: the filter bar, the insert form, the cell editor, the export
+/// prompt.
+#[test]
+fn grid_forms_at_80x24() {
+    let (_dir, mut conn, mut app) = admin_app(80, 24);
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let screen = render(&app);
+    let bar = screen.lines().find(|line| line.starts_with(" Tab next ·")).unwrap_or_default();
+    assert!(bar.ends_with("Esc close"), "the filter bar's keys whole:\n{screen}");
+    insta::assert_snapshot!("filter_bar_80x24", screen);
+    press(&mut app, &mut conn, KeyCode::Esc);
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    insta::assert_snapshot!("insert_form_80x24", without_uuids(&render(&app)));
+    press(&mut app, &mut conn, KeyCode::Esc);
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    insta::assert_snapshot!("cell_editor_80x24", render(&app));
+    press(&mut app, &mut conn, KeyCode::Esc);
+    press(&mut app, &mut conn, KeyCode::Char('x'));
+    let screen = render(&app);
+    assert!(screen.contains(" Tab format · Ctrl-r secrets redacted · Enter write · Esc cancel"), "{screen}");
+    insta::assert_snapshot!("export_prompt_80x24", screen);
+}
+
+/// `screen` with each generated UUID (a new row's id) written as `<uuid>`, so the snapshot holds.
+fn without_uuids(screen: &str) -> String {
+    let is_uuid = |word: &str| {
+        word.len() == 36
+            && word
+                .chars()
+                .enumerate()
+                .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+    };
+    screen
+        .lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| if is_uuid(word) { "<uuid>                              " } else { word })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
