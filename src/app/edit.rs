@@ -45,6 +45,9 @@ pub struct EditState {
 }
 
 /// The popups of editing.
+// Only one popup lives at a time, in the overlay: the cell editor's text buffer being the
+// largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum EditPopup {
     /// Editing one cell.
