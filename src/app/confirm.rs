@@ -5,7 +5,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
-use super::keymap::{Binding, When, hint_if, key, lookup};
+use super::keymap::{Binding, When, hint, hint_if, key, lookup};
 use super::{App, Effect, Level, Overlay};
 
 /// What runs when the user says yes.
@@ -17,6 +17,12 @@ pub enum Confirmed {
     Commit { now: chrono::DateTime<chrono::Utc> },
     /// Quit, discarding what is staged.
     Quit,
+    /// Stage these deletes; the cascade and the owners' labels are what the preview says of them.
+    StageDelete {
+        changes: Vec<super::StagedEdit>,
+        cascade: Option<crate::db::edit::CascadePreview>,
+        owners: Vec<Option<String>>,
+    },
 }
 
 impl Confirmed {
@@ -26,6 +32,7 @@ impl Confirmed {
             Confirmed::ApplyMigrations => "apply",
             Confirmed::Commit { .. } => "commit",
             Confirmed::Quit => "quit and discard",
+            Confirmed::StageDelete { .. } => "stage the delete",
         }
     }
 
@@ -35,6 +42,7 @@ impl Confirmed {
             Confirmed::ApplyMigrations => "nothing applied",
             Confirmed::Commit { .. } => "changes kept staged",
             Confirmed::Quit => "not quitting: Ctrl-S commits, u undoes",
+            Confirmed::StageDelete { .. } => "nothing deleted",
         }
     }
 }
@@ -84,13 +92,58 @@ pub struct Confirmation {
     pub on_yes: Confirmed,
     /// The preview is still being made: yes waits for it (what is not shown does not run).
     pub waiting: bool,
+    /// What must be typed before yes counts (a large delete's row count); then `y` and `n` are
+    /// typed, Enter is yes and Esc no.
+    pub answer: Option<TypedAnswer>,
+}
+
+/// An answer the user types to confirm, when one key is too little for what runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypedAnswer {
+    /// What must be typed, exactly.
+    pub wanted: String,
+    /// What has been typed.
+    pub typed: String,
+    /// What it confirms, for the refusal (`type 12 to confirm deleting that many rows`).
+    pub what: &'static str,
+    /// Why the last Enter did not go on, until the next key.
+    pub refused: Option<String>,
+}
+
+impl TypedAnswer {
+    pub fn new(wanted: String, what: &'static str) -> TypedAnswer {
+        TypedAnswer { wanted, typed: String::new(), what, refused: None }
+    }
+
+    /// `Type 12 to confirm: `, shown before what is typed.
+    pub fn prompt(&self) -> String {
+        format!("Type {} to confirm: ", self.wanted)
+    }
+
+    /// Types `key` into the answer (Backspace erases, Ctrl-u clears).
+    fn type_key(&mut self, key: KeyEvent) {
+        use ratatui::crossterm::event::KeyModifiers;
+        self.refused = None;
+        match key.code {
+            KeyCode::Backspace => {
+                self.typed.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => self.typed.clear(),
+            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                self.typed.push(c)
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Confirmation {
-    /// Rows the preview takes on screen, wrapped at the popup's inner width.
+    /// Rows the preview takes on screen, wrapped at the popup's inner width (the typed answer's
+    /// rows included, under the question).
     pub fn height(&self, app: &App) -> usize {
         let inner = Self::width(app).saturating_sub(2);
-        self.preview.iter().map(|line| line.rows(inner)).sum()
+        let answer = self.answer.as_ref().map_or(0, |a| 1 + usize::from(a.refused.is_some()));
+        self.preview.iter().map(|line| line.rows(inner)).sum::<usize>() + answer
     }
 
     fn width(app: &App) -> u16 {
@@ -124,11 +177,23 @@ pub enum ConfirmKey {
     Scroll(i32),
 }
 
+/// Keys of a confirmation whose answer is typed (`y`, `n` and `q` are typed there).
+#[rustfmt::skip]
+pub static TYPED_CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
+    Binding { keys: "type", description: "the answer asked for, exactly", chords: &[], action: None, hints: &[hint(1, "type", "the answer")] },
+    Binding { keys: "Enter", description: "yes, when the answer matches", chords: &[key(KeyCode::Enter)], action: Some(ConfirmKey::Yes), hints: &[hint(2, "Enter", "yes")] },
+    Binding { keys: "Esc", description: "no: nothing changes", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint(3, "Esc", "no")] },
+    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll", chords: &[key(KeyCode::Up)], action: Some(ConfirmKey::Scroll(-1)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(ConfirmKey::Scroll(10)), hints: &[] },
+];
+
 /// Keys of a confirmation.
 #[rustfmt::skip]
 pub static CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
-    Binding { keys: "y", description: "yes: run what the preview shows", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes), hints: &[hint_if(When::Quit, 1, "y", "quit, discarding staged"), hint_if(When::Commit, 1, "y", "commit"), hint_if(When::Plain, 1, "y", "yes")] },
-    Binding { keys: "n / Esc / q", description: "no: nothing changes", chords: &[key(KeyCode::Char('n')), key(KeyCode::Esc), key(KeyCode::Char('q'))], action: Some(ConfirmKey::No), hints: &[hint_if(When::Quit, 3, "n / Esc", "stay"), hint_if(When::Commit, 3, "Esc", "back"), hint_if(When::Plain, 3, "n / Esc", "no")] },
+    Binding { keys: "y", description: "yes: run what the preview shows", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes), hints: &[hint_if(When::Quit, 1, "y", "quit, discarding staged"), hint_if(When::Commit, 1, "y", "commit"), hint_if(When::Plain, 1, "y", "yes"), hint_if(When::Delete, 1, "y", "stage the delete")] },
+    Binding { keys: "n / Esc / q", description: "no: nothing changes", chords: &[key(KeyCode::Char('n')), key(KeyCode::Esc), key(KeyCode::Char('q'))], action: Some(ConfirmKey::No), hints: &[hint_if(When::Quit, 3, "n / Esc", "stay"), hint_if(When::Commit, 3, "Esc", "back"), hint_if(When::Plain, 3, "n / Esc", "no"), hint_if(When::Delete, 3, "n / Esc", "no")] },
     Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), key(KeyCode::Char('k'))], action: Some(ConfirmKey::Scroll(-1)), hints: &[hint_if(When::Scrolls, 2, "↑↓ PgUp PgDn", "scroll")] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down), key(KeyCode::Char('j'))], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
     Binding { keys: "PgUp PgDn", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
@@ -152,8 +217,17 @@ impl App {
             _ => return Vec::new(),
         };
         let Overlay::Confirm(confirmation) = &mut self.overlay else { return Vec::new() };
-        match lookup(CONFIRM_KEYS, &key) {
+        let keys = if confirmation.answer.is_some() { TYPED_CONFIRM_KEYS } else { CONFIRM_KEYS };
+        match lookup(keys, &key) {
             Some(ConfirmKey::Yes) if confirmation.waiting => {}
+            Some(ConfirmKey::Yes)
+                if let Some(answer) = &mut confirmation.answer
+                    && answer.typed.trim() != answer.wanted =>
+            {
+                let message = format!("type {} to confirm {}", answer.wanted, answer.what);
+                answer.refused = Some(message.clone());
+                self.say(Level::Warning, message);
+            }
             Some(ConfirmKey::Yes) => {
                 let on_yes = confirmation.on_yes.clone();
                 self.overlay = Overlay::None;
@@ -175,7 +249,11 @@ impl App {
                 let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, i64::from(last));
                 confirmation.scroll = u16::try_from(next).unwrap_or(u16::MAX);
             }
-            None => {}
+            None => {
+                if let Some(answer) = &mut confirmation.answer {
+                    answer.type_key(key);
+                }
+            }
         }
         Vec::new()
     }
@@ -186,6 +264,10 @@ impl App {
             Confirmed::Commit { now } => self.commit_staged(false, now),
             Confirmed::Quit => {
                 self.should_quit = true;
+                Vec::new()
+            }
+            Confirmed::StageDelete { changes, .. } => {
+                self.stage_confirmed_deletes(changes);
                 Vec::new()
             }
         }

@@ -6,9 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 use rusqlite::types::Value;
 
-use crate::db::edit::{
-    CascadePreview, ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_update,
-};
+use crate::db::edit::{ColumnValues, LoadedRow, RowConflicts, StagedChange, stage_delete, stage_update};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::LabelLookup;
 use crate::db::page::PageRow;
@@ -19,7 +17,7 @@ use super::confirm::{Confirmation, Confirmed, PreviewLine};
 use super::edit_values::{step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
 use super::keymap::lookup;
-use super::popup_keys::{AnswerKey, CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey, DELETE_KEYS};
+use super::popup_keys::{CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey};
 use super::{App, DbRequest, Effect, Level, Overlay, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
@@ -47,6 +45,9 @@ pub struct EditState {
 }
 
 /// The popups of editing.
+// Only one popup lives at a time, in the overlay: the cell editor's text buffer being the
+// largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum EditPopup {
     /// Editing one cell.
@@ -61,14 +62,6 @@ pub enum EditPopup {
     },
     /// A new row's fields.
     Insert { fields: Vec<InsertField>, focus: usize, error: Option<String> },
-    /// Confirming a delete, with what cascades. `owners`: for rows with no label of their own
-    /// (a session), the label of the row their first foreign key points at (its user's email).
-    Delete {
-        changes: Vec<StagedEdit>,
-        preview: Option<CascadePreview>,
-        typed: TextArea<'static>,
-        owners: Vec<Option<String>>,
-    },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
 }
@@ -233,8 +226,7 @@ impl App {
                 self.request(Worker::Foreground, super::Waiting::DeleteOwners, DbRequest::Labels { lookups });
             effects.push(effect);
         }
-        let owners = Vec::new();
-        self.overlay = Overlay::Edit(EditPopup::Delete { changes, preview: None, typed: text_input(""), owners });
+        self.ask_delete(changes);
         effects
     }
 
@@ -277,6 +269,7 @@ impl App {
             scroll: 0,
             on_yes: Confirmed::Commit { now },
             waiting: true,
+            answer: None,
         });
         vec![effect]
     }
@@ -320,6 +313,7 @@ impl App {
             scroll: 0,
             on_yes: Confirmed::Quit,
             waiting: false,
+            answer: None,
         });
         false
     }
@@ -365,31 +359,6 @@ impl App {
                 }
             },
             EditPopup::Insert { .. } => return self.insert_key(key),
-            EditPopup::Delete { changes, preview, typed, .. } => {
-                let asks_count = changes.len() > TYPE_COUNT_ABOVE;
-                match lookup(DELETE_KEYS, &key) {
-                    Some(AnswerKey::No) if !asks_count || key.code == KeyCode::Esc => self.overlay = Overlay::None,
-                    Some(AnswerKey::Yes) if preview.is_some() => {
-                        let count_ok = !asks_count || field_text(typed).trim() == changes.len().to_string();
-                        if !count_ok {
-                            let message = format!("type {} to confirm deleting that many rows", changes.len());
-                            self.say(Level::Warning, message);
-                            return Vec::new();
-                        }
-                        let staged = std::mem::take(changes);
-                        let count = staged.len();
-                        self.edits.staged.extend(staged);
-                        self.edits.marked.clear();
-                        self.overlay = Overlay::None;
-                        self.say(
-                            Level::Info,
-                            format!("{} staged · Ctrl-S reviews and commits", plural(count as u64, "delete")),
-                        );
-                    }
-                    _ if asks_count => super::input::type_key(typed, key),
-                    _ => {}
-                }
-            }
             EditPopup::Conflict { conflicts } => match lookup(CONFLICT_KEYS, &key) {
                 // An update cannot overwrite a row that is gone: its staged change is dropped
                 // instead (`d`), and the rest can then be committed.

@@ -64,9 +64,7 @@ impl App {
                 self.overlay = Overlay::Edit(EditPopup::Insert { fields, focus: 0, error: None });
             }
             Ok(DbResult::Cascade(found)) => {
-                if let Overlay::Edit(EditPopup::Delete { preview, .. }) = &mut self.overlay {
-                    *preview = Some(found);
-                }
+                self.update_delete_confirmation(Some(found), None);
             }
             Ok(DbResult::Preview { statements, problems }) => {
                 if let Overlay::Confirm(review) = &mut self.overlay
@@ -121,10 +119,8 @@ impl App {
 impl App {
     /// The owners' labels arrived: the delete names them instead of the rows' keys.
     pub(super) fn on_delete_owners(&mut self, reply: DbReply) -> Vec<Effect> {
-        if let (Overlay::Edit(EditPopup::Delete { owners, .. }), Ok(DbResult::Labels(found))) =
-            (&mut self.overlay, reply.result)
-        {
-            *owners = found.into_iter().map(|label| label.map(|l| l.text)).collect();
+        if let Ok(DbResult::Labels(found)) = reply.result {
+            self.update_delete_confirmation(None, Some(found.into_iter().map(|label| label.map(|l| l.text)).collect()));
         }
         Vec::new()
     }

@@ -1,9 +1,12 @@
 //! The help popup's text, laid out for a width: which tables the screen lists (the same ones
 //! its keys are read from) and the wrapped lines, so the keys can stop scrolling at its end.
 
-use super::keymap::{BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, MIGRATION_KEYS, help_rows};
+use super::keymap::{
+    BROWSER_KEYS, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, MIGRATION_KEYS, REFERENCES_KEYS, SCROLL_KEYS, help_rows,
+};
 use super::layout::text_width;
-use super::{App, Screen};
+use super::popup_keys::{COLUMNS_KEYS, CONFLICT_KEYS, VIEW_KEYS};
+use super::{App, EditPopup, Overlay, PanelStep, Screen};
 
 /// One line of help, by what it is (the screen styles each kind).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,10 +29,40 @@ const SHARED_KEYS: &[(&str, &str)] = &[
     ("q / Ctrl-c", "quit"),
 ];
 
-type Section = (&'static str, Vec<(&'static str, &'static str)>);
+pub type Section = (&'static str, Vec<(&'static str, &'static str)>);
 
-/// The sections help lists on the screen it was opened on.
+/// The keys of `overlay` when `?` shows them over it: popups whose keys do not type text (in
+/// a form or a typed confirmation `?` is a character).
+pub fn popup_sections(overlay: &Overlay) -> Option<Vec<Section>> {
+    let (title, mut rows) = match overlay {
+        Overlay::Detail { .. } => ("Row detail", help_rows(DETAIL_KEYS)),
+        Overlay::Columns(_) => ("Column chooser", help_rows(COLUMNS_KEYS)),
+        Overlay::Messages { .. } => ("Messages", help_rows(SCROLL_KEYS)),
+        Overlay::References { .. } => ("Rows that point here (gr)", help_rows(REFERENCES_KEYS)),
+        // A typed answer takes `?` as a character.
+        Overlay::Confirm(c) if c.answer.is_none() => ("Confirmation", help_rows(super::CONFIRM_KEYS)),
+        Overlay::Edit(EditPopup::Conflict { .. }) => ("Conflict", help_rows(CONFLICT_KEYS)),
+        Overlay::User(panel) => match &panel.step {
+            PanelStep::Menu => ("User action menu", help_rows(super::MENU_KEYS)),
+            PanelStep::Confirm { action, .. } if !matches!(action, crate::db::users::UserAction::Remove) => {
+                ("Confirmation", help_rows(super::CONFIRM_KEYS))
+            }
+            PanelStep::Impersonations { .. } | PanelStep::Failed { .. } => ("Impersonations", help_rows(VIEW_KEYS)),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    rows.push(("?", "these keys (any key but the scroll keys goes back)"));
+    Some(vec![(title, rows)])
+}
+
+/// The sections help lists on the screen it was opened on, or of the popup it was opened over.
 fn sections(app: &App) -> Vec<Section> {
+    if let Overlay::Help { over: Some(over), .. } = &app.overlay
+        && let Some(sections) = popup_sections(over)
+    {
+        return sections;
+    }
     let mut sections: Vec<Section> = Vec::new();
     match app.screen {
         Screen::Browser => {

@@ -20,6 +20,8 @@ struct HintCase {
     quit: bool,
     commit: bool,
     scrolls: bool,
+    delete: bool,
+    over_popup: bool,
 }
 
 impl HintCase {
@@ -35,7 +37,10 @@ impl HintCase {
             When::NoRowGone => !self.row_gone,
             When::Quit => self.quit,
             When::Commit => self.commit,
-            When::Plain => !self.quit && !self.commit,
+            When::Plain => !self.quit && !self.commit && !self.delete,
+            When::Delete => self.delete,
+            When::OverPopup => self.over_popup,
+            When::NotOverPopup => !self.over_popup,
             When::Scrolls => self.scrolls,
         }
     }
@@ -62,7 +67,10 @@ pub fn hints(app: &App) -> Vec<Hint> {
             Screen::Console => drawn_from(super::CONSOLE_KEYS, case),
             Screen::Browser => drawn_from(keymap::BROWSER_KEYS, case),
         },
-        Overlay::Help { .. } | Overlay::Messages { .. } => drawn_from(keymap::SCROLL_KEYS, case),
+        Overlay::Help { over, .. } => {
+            drawn_from(keymap::SCROLL_KEYS, HintCase { over_popup: over.is_some(), ..case })
+        }
+        Overlay::Messages { .. } => drawn_from(keymap::SCROLL_KEYS, case),
         Overlay::Picker(_) => drawn_from(keymap::PICKER_KEYS, case),
         Overlay::Detail { .. } => {
             let links = app.detail_links().is_some_and(|l| l.entries() > 0);
@@ -74,7 +82,6 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Overlay::Edit(popup) => match popup {
             EditPopup::Cell { .. } => drawn_from(popup::CELL_KEYS, case),
             EditPopup::Insert { .. } => drawn_from(popup::INSERT_KEYS, case),
-            EditPopup::Delete { .. } => drawn_from(popup::DELETE_KEYS, case),
             EditPopup::Conflict { conflicts } => {
                 let row_gone = conflicts.rows.iter().any(|row| !row.row_exists);
                 drawn_from(popup::CONFLICT_KEYS, HintCase { row_gone, ..case })
@@ -95,11 +102,15 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Overlay::Export(_) => drawn_from(popup::EXPORT_KEYS, case),
         Overlay::Columns(_) => drawn_from(popup::COLUMNS_KEYS, case),
         Overlay::RefPick(_) => drawn_from(popup::REF_PICKER_KEYS, case),
+        Overlay::Confirm(confirmation) if confirmation.answer.is_some() => {
+            drawn_from(super::confirm::TYPED_CONFIRM_KEYS, case)
+        }
         Overlay::Confirm(confirmation) => {
             let case = match confirmation.on_yes {
                 super::Confirmed::Commit { .. } => HintCase { commit: true, scrolls: true, ..case },
                 super::Confirmed::Quit => HintCase { quit: true, ..case },
                 super::Confirmed::ApplyMigrations => HintCase { scrolls: true, ..case },
+                super::Confirmed::StageDelete { .. } => HintCase { delete: true, ..case },
             };
             drawn_from(super::CONFIRM_KEYS, case)
         }
@@ -213,7 +224,7 @@ mod tests {
         check("search", popup::SEARCH_KEYS, &[]);
         check("cell", popup::CELL_KEYS, &[]);
         check("insert", popup::INSERT_KEYS, &[]);
-        check("delete", popup::DELETE_KEYS, &[]);
+        check("typed confirmation", super::super::confirm::TYPED_CONFIRM_KEYS, &[]);
         check("conflict", popup::CONFLICT_KEYS, &[]);
         check("removal", popup::REMOVAL_KEYS, &[]);
         check("impersonations", popup::VIEW_KEYS, &[]);

@@ -72,6 +72,11 @@ pub enum When {
     Commit,
     /// Any other confirmation.
     Plain,
+    /// The confirmation to stage a delete.
+    Delete,
+    /// Help opened with `?` over a popup (any key goes back to it).
+    OverPopup,
+    NotOverPopup,
     /// A confirmation whose preview scrolls (the review, migrations to apply).
     Scrolls,
 }
@@ -295,7 +300,7 @@ pub static SCROLL_KEYS: &[Binding<ScrollKey>] = &[
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ScrollKey::Lines(1)), hints: &[] },
     Binding { keys: "PgUp PgDn / Space", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ScrollKey::Lines(-10)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(ScrollKey::Lines(10)), hints: &[] },
-    Binding { keys: "any other key", description: "close", chords: &[], action: None, hints: &[hint(2, "Esc", "close")] },
+    Binding { keys: "any other key", description: "close", chords: &[], action: None, hints: &[hint_if(When::NotOverPopup, 2, "Esc", "close"), hint_if(When::OverPopup, 2, "any key", "back to the popup")] },
 ];
 
 /// What a key does in the filter bar (other keys type into the value).

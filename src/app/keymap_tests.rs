@@ -60,7 +60,7 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     use crate::app::popup_keys as popup;
     walk("cell editor", popup::CELL_KEYS);
     walk("insert form", popup::INSERT_KEYS);
-    walk("delete", popup::DELETE_KEYS);
+    walk("typed confirmation", crate::app::confirm::TYPED_CONFIRM_KEYS);
     walk("conflict", popup::CONFLICT_KEYS);
     walk("search", popup::SEARCH_KEYS);
     walk("column chooser", popup::COLUMNS_KEYS);

@@ -256,5 +256,6 @@ fn apply_confirmation(overview: &MigrationsOverview) -> Confirmation {
         scroll: 0,
         on_yes: Confirmed::ApplyMigrations,
         waiting: false,
+        answer: None,
     }
 }

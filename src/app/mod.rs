@@ -6,6 +6,7 @@ mod action;
 mod browser;
 mod columns;
 mod confirm;
+mod confirm_delete;
 mod console;
 mod console_keymap;
 mod console_keys;
@@ -50,7 +51,7 @@ pub use crate::service::protocol::{
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
-pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine};
+pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine, TypedAnswer};
 pub use console::{
     Awaiting, ConsoleAreas, ConsoleFocus, ConsoleState, Outcome, StatementResult, console_areas, console_body,
 };
@@ -352,7 +353,7 @@ impl App {
                 self.ctx = DisplayContext { now, ..self.ctx };
                 Vec::new()
             }
-            Action::Reply { reply } => self.on_reply(reply),
+            Action::Reply { reply } => self.beneath_help(|app| app.on_reply(reply)),
             Action::ExternalChange { schema } => self.on_external_change(schema),
             Action::Key { key } => self.on_key(key),
             Action::Mouse { mouse } => self.on_mouse(mouse),
@@ -466,6 +467,8 @@ impl App {
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_busy;
+#[cfg(test)]
+mod tests_dialogs;
 #[cfg(test)]
 mod tests_edit;
 #[cfg(test)]

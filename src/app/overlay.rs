@@ -25,9 +25,11 @@ use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level,
 pub enum Overlay {
     #[default]
     None,
-    /// The keys of the current screen, scrolled this many lines.
+    /// The keys of the current screen, scrolled this many lines; opened with `?` over a popup,
+    /// that popup's keys, and closing goes back to it.
     Help {
         scroll: u16,
+        over: Option<Box<Overlay>>,
     },
     /// The messages of this session, newest first, wrapped so each reads whole.
     Messages {
@@ -97,7 +99,7 @@ pub struct FilterForm {
 impl App {
     pub(super) fn open_overlay(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::OpenHelp => self.overlay = Overlay::Help { scroll: 0 },
+            Action::OpenHelp => self.overlay = Overlay::Help { scroll: 0, over: None },
             Action::OpenMessages => self.overlay = Overlay::Messages { scroll: 0 },
             Action::OpenPicker => {
                 let matches = (0..self.tabs.len()).collect();
@@ -192,18 +194,34 @@ impl App {
         if ctrl_c {
             return self.update(Action::Quit);
         }
+        // `?` over a popup whose keys do not type shows that popup's keys (from its table).
+        let question = key.code == KeyCode::Char('?') && (key.modifiers - KeyModifiers::SHIFT).is_empty();
+        if question && super::help::popup_sections(&self.overlay).is_some() {
+            let over = std::mem::take(&mut self.overlay);
+            self.overlay = Overlay::Help { scroll: 0, over: Some(Box::new(over)) };
+            return Vec::new();
+        }
         match &mut self.overlay {
             Overlay::None => Vec::new(),
-            Overlay::Help { scroll } | Overlay::Messages { scroll } => {
+            Overlay::Help { scroll, over } => {
+                match lookup(SCROLL_KEYS, &key) {
+                    Some(ScrollKey::Lines(lines)) if lines < 0 => *scroll = scroll.saturating_sub(lines.unsigned_abs()),
+                    Some(ScrollKey::Lines(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
+                    // Back to the popup help was opened over, if any.
+                    None => self.overlay = over.take().map(|over| *over).unwrap_or_default(),
+                }
+                // Help stops where its last line reaches the bottom of its popup.
+                let last = super::help::help_last_scroll(self);
+                if let Overlay::Help { scroll, .. } = &mut self.overlay {
+                    *scroll = (*scroll).min(last);
+                }
+                Vec::new()
+            }
+            Overlay::Messages { scroll } => {
                 match lookup(SCROLL_KEYS, &key) {
                     Some(ScrollKey::Lines(lines)) if lines < 0 => *scroll = scroll.saturating_sub(lines.unsigned_abs()),
                     Some(ScrollKey::Lines(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
                     None => self.overlay = Overlay::None,
-                }
-                // Help stops where its last line reaches the bottom of its popup.
-                let last = super::help::help_last_scroll(self);
-                if let Overlay::Help { scroll } = &mut self.overlay {
-                    *scroll = (*scroll).min(last);
                 }
                 Vec::new()
             }
@@ -251,6 +269,24 @@ impl App {
             Overlay::RefPick(_) => self.ref_picker_key(key),
             Overlay::Confirm(_) => self.confirmation_key(key),
         }
+    }
+
+    /// Runs `handle` with the popup help was opened over back in place, so what is meant for
+    /// that popup (a detail's labels, a user action's preview) lands in it; help stays open
+    /// over it unless `handle` closed or replaced it.
+    pub(super) fn beneath_help(&mut self, handle: impl FnOnce(&mut App) -> Vec<Effect>) -> Vec<Effect> {
+        if !matches!(&self.overlay, Overlay::Help { over: Some(_), .. }) {
+            return handle(self);
+        }
+        let Overlay::Help { scroll, over: Some(over) } = std::mem::take(&mut self.overlay) else { return handle(self) };
+        let kind = std::mem::discriminant(over.as_ref());
+        self.overlay = *over;
+        let effects = handle(self);
+        if std::mem::discriminant(&self.overlay) == kind {
+            let over = std::mem::take(&mut self.overlay);
+            self.overlay = Overlay::Help { scroll, over: Some(Box::new(over)) };
+        }
+        effects
     }
 
     fn picker_key(&mut self, key: KeyEvent) -> Vec<Effect> {

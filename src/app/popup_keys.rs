@@ -64,20 +64,6 @@ pub static INSERT_KEYS: &[Binding<InsertKey>] = &[
     Binding { keys: "Esc", description: "cancel, nothing staged", chords: &[key(KeyCode::Esc)], action: Some(InsertKey::Cancel), hints: &[hint(5, "Esc", "cancel")] },
 ];
 
-/// What a key does in the delete popup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnswerKey {
-    Yes,
-    No,
-}
-
-/// Keys of the delete confirmation (more than ten rows: the count is typed, then Enter).
-#[rustfmt::skip]
-pub static DELETE_KEYS: &[Binding<AnswerKey>] = &[
-    Binding { keys: "y / Enter", description: "stage the delete (Ctrl-s reviews and commits it)", chords: &[ch('y'), key(KeyCode::Enter)], action: Some(AnswerKey::Yes), hints: &[hint(1, "y", "stage the delete")] },
-    Binding { keys: "n / Esc", description: "cancel (n is typed when a count is asked)", chords: &[ch('n'), key(KeyCode::Esc)], action: Some(AnswerKey::No), hints: &[hint(2, "n / Esc", "no")] },
-];
-
 /// What a key does when a commit met rows changed by someone else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConflictKey {
@@ -212,7 +198,7 @@ pub fn browser_sections() -> Vec<(&'static str, Vec<(&'static str, &'static str)
         ("Search prompt", help_rows(SEARCH_KEYS)),
         ("Cell editor", help_rows(CELL_KEYS)),
         ("Insert form", help_rows(INSERT_KEYS)),
-        ("Delete", help_rows(DELETE_KEYS)),
+        ("Typed confirmations (a delete of many rows)", help_rows(super::confirm::TYPED_CONFIRM_KEYS)),
         ("Conflict", help_rows(CONFLICT_KEYS)),
         ("Review, quit and other confirmations", help_rows(super::CONFIRM_KEYS)),
         ("Foreign-key picker", help_rows(REF_PICKER_KEYS)),

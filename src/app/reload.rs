@@ -231,7 +231,9 @@ impl App {
         // The row detail and the `gr` list belong to the selected row too (labels, referencing rows).
         let acting_on_row = matches!(
             self.overlay,
-            Overlay::Edit(EditPopup::Cell { .. } | EditPopup::Insert { .. } | EditPopup::Delete { .. })
+            Overlay::Edit(EditPopup::Cell { .. } | EditPopup::Insert { .. })
+                | Overlay::Confirm(_)
+                | Overlay::Help { over: Some(_), .. }
                 | Overlay::User(_)
                 | Overlay::Detail { .. }
                 | Overlay::References { .. }

@@ -158,7 +158,8 @@ fn delete_shows_the_cascade_and_commits() {
     let mut app = open_app(&mut conn, 120, 30);
     app.source.audit.file = dir.path().join("audit.jsonl");
     press(&mut app, &mut conn, KeyCode::Char('d'));
-    let Overlay::Edit(EditPopup::Delete { preview: Some(preview), .. }) = &app.overlay else { panic!("confirm opens") };
+    let Overlay::Confirm(confirmation) = &app.overlay else { panic!("confirm opens") };
+    let Confirmed::StageDelete { cascade: Some(preview), .. } = &confirmation.on_yes else { panic!("a delete") };
     assert_eq!(preview.summary(), "deletes 1 user, 2 sessions");
     press(&mut app, &mut conn, KeyCode::Char('y'));
     ctrl(&mut app, &mut conn, 's');

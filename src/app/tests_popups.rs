@@ -22,6 +22,7 @@ fn a_confirmation_scrolls_no_further_than_its_last_line_at_the_bottom() {
         scroll: 0,
         on_yes: Confirmed::ApplyMigrations,
         waiting: false,
+        answer: None,
     });
     for _ in 0..10 {
         key(&mut app, KeyCode::PageDown);
@@ -50,11 +51,11 @@ fn help_scrolls_no_further_than_its_last_line() {
     for _ in 0..100 {
         key(&mut app, KeyCode::PageDown);
     }
-    let Overlay::Help { scroll } = app.overlay else { panic!("help is open") };
+    let Overlay::Help { scroll, .. } = app.overlay else { panic!("help is open") };
     let (lines, height) = help_layout(&app);
     assert_eq!(usize::from(scroll), lines.len() - usize::from(height - 2));
     key(&mut app, KeyCode::Up);
-    let Overlay::Help { scroll: up } = app.overlay else { panic!("help is open") };
+    let Overlay::Help { scroll: up, .. } = app.overlay else { panic!("help is open") };
     assert_eq!(up, scroll - 1, "one up from the end moves at once");
 }
 

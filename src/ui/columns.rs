@@ -1,27 +1,18 @@
 //! The column chooser popup (`c`): every column, shown or hidden, in grid order.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::theme;
+use super::{popup, theme};
 use crate::app::{App, ColumnChooser};
 
 pub fn draw(frame: &mut Frame, app: &App, chooser: &ColumnChooser) {
     let entries = app.chooser_entries();
     let area = frame.area();
     let height = (entries.len() as u16 + 2).min(area.height.saturating_sub(2)).max(3);
-    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(44.min(area.width))]).flex(Flex::Center).areas(vertical);
-    frame.render_widget(Clear, popup);
     let table = app.active_tab().map_or("", |t| t.name.as_str());
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::popup_border())
-        .title(format!(" columns of {table} "));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup::open(frame, popup::centered(area, 44, height), popup::block(format!(" columns of {table} ")));
     let rows = inner.height as usize;
     let selected = chooser.selected.min(entries.len().saturating_sub(1));
     let first = selected.saturating_sub(rows.saturating_sub(1));

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::{App, Confirmation, PreviewLine};
@@ -23,23 +23,31 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
             PreviewLine::Blank => lines.push(Line::raw("")),
         }
     }
+    // The typed answer goes right under the question, visible however long the preview is.
+    if let Some(answer) = &confirmation.answer {
+        let at = lines.len().min(1);
+        let mut asked = vec![Line::from(vec![
+            Span::styled(answer.prompt(), theme::warning()),
+            Span::styled(format!("{}▏", answer.typed), theme::header()),
+        ])];
+        if let Some(refused) = &answer.refused {
+            asked.push(Line::styled(format!("✗ {refused}"), theme::error()));
+        }
+        lines.splice(at..at, asked);
+    }
     let popup = confirmation.popup(app);
     let height = popup.height;
     frame.render_widget(Clear, popup);
-    let keys = format!(" y {} · n / Esc cancel ", confirmation.on_yes.verb());
-    let mut block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::popup_border())
-        .title(format!(" {} ", confirmation.title))
-        // The question stays on the frame, visible however long the preview is.
-        .title_bottom(Line::styled(keys, theme::key()));
+    let keys = match &confirmation.answer {
+        Some(_) => format!("type the answer, Enter {} · Esc cancel", confirmation.on_yes.verb()),
+        None => format!("y {} · n / Esc cancel", confirmation.on_yes.verb()),
+    };
+    // The question stays on the frame, visible however long the preview is.
+    let mut block =
+        super::popup::with_keys(super::popup::block(format!(" {} ", confirmation.title)), &keys, theme::key());
     // Where the view is, when the preview does not fit.
-    let visible = usize::from(height.saturating_sub(2));
-    let total = confirmation.height(app);
-    if total > visible {
-        let top = usize::from(confirmation.scroll) + 1;
-        let bottom = (usize::from(confirmation.scroll) + visible).min(total);
-        let position = format!(" ↑↓ {top}-{bottom} of {total} ");
+    let total = u16::try_from(confirmation.height(app)).unwrap_or(u16::MAX);
+    if let Some(position) = super::popup::position(confirmation.scroll, height.saturating_sub(2), total) {
         block = block.title_bottom(Line::styled(position, theme::dim()).right_aligned());
     }
     let scroll = confirmation.scroll.min(confirmation.last_scroll(app));

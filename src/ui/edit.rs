@@ -4,58 +4,16 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use rusqlite::types::Value;
 
 use super::theme;
-use crate::app::{App, EditPopup, TYPE_COUNT_ABOVE};
-use crate::db::edit::StagedChange;
+use crate::app::{App, EditPopup};
 use crate::db::kinds::{Affinity, ColumnKind, affinity};
-use crate::db::labels::loaded_row_label;
 use crate::db::value::raw_text;
-use crate::present::plural;
-
-/// Rows named in a delete confirmation before "and N more".
-const NAMED_ROWS: usize = 5;
-
-/// `Delete user alice@example.com?`, or `Delete 3 rows of user: a, b, c?`: the rows by name, so
-/// the confirmation is about these rows and not only "1 user, 2 accounts".
-fn delete_question(changes: &[crate::app::StagedEdit], owners: &[Option<String>]) -> String {
-    let rows: Vec<(&str, String)> = changes
-        .iter()
-        .enumerate()
-        .filter_map(|(at, edit)| match &edit.change {
-            // A row without a label of its own (a session) is named by its owner (the user's email).
-            StagedChange::Delete { table, key, expected } => match owners.get(at).cloned().flatten() {
-                Some(owner) => Some((table.as_str(), format!("of {owner}"))),
-                None => Some((table.as_str(), loaded_row_label(expected, key))),
-            },
-            _ => None,
-        })
-        .collect();
-    let table = rows.first().map_or("", |(table, _)| *table);
-    let names: Vec<&str> = rows.iter().take(NAMED_ROWS).map(|(_, label)| label.as_str()).collect();
-    let more = rows.len().saturating_sub(NAMED_ROWS);
-    match rows.len() {
-        1 => format!("Delete {table} {}?", names.join("")),
-        n if more > 0 => format!("Delete {n} rows of {table}: {} and {more} more?", names.join(", ")),
-        n => format!("Delete {n} rows of {table}: {}?", names.join(", ")),
-    }
-}
 
 fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) -> Rect {
-    let area = frame.area();
-    let (width, height) = (width.min(area.width), height.min(area.height));
-    let rect = Rect::new((area.width - width) / 2, (area.height - height) / 2, width, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::popup_border())
-        .title(format!(" {title} "))
-        .title_bottom(Line::styled(format!(" {hint} "), theme::key()));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    inner
+    super::popup::open_with_keys(frame, width, height, super::popup::block(format!(" {title} ")), hint, theme::key())
 }
 
 /// What a kind accepts, shown under the editor. A key declared INTEGER takes a whole number.
@@ -158,46 +116,6 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 let area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
                 frame.render_widget(Paragraph::new(error.as_str()).style(theme::error()), area);
             }
-        }
-        EditPopup::Delete { changes, preview, typed, owners } => {
-            let mut lines: Vec<Line> = vec![Line::styled(delete_question(changes, owners), theme::header())];
-            match preview {
-                None => lines.push(Line::styled("Working out what cascades…", theme::dim())),
-                Some(preview) => {
-                    lines.push(Line::styled(format!("This {}.", preview.summary()), theme::warning()));
-                    for blocked in &preview.blocked {
-                        lines.push(Line::styled(
-                            format!(
-                                "{} of {} still reference them ({}): the commit will fail",
-                                plural(blocked.rows, "row"),
-                                blocked.table,
-                                blocked.action
-                            ),
-                            theme::error(),
-                        ));
-                    }
-                    if !preview.foreign_keys_enforced {
-                        lines.push(Line::styled(
-                            "foreign keys are off on this connection: nothing cascades",
-                            theme::dim(),
-                        ));
-                    }
-                }
-            }
-            lines.push(Line::styled("The delete is staged; Ctrl-s reviews and commits it.", theme::dim()));
-            let hint = if changes.len() > TYPE_COUNT_ABOVE {
-                lines.push(Line::raw(""));
-                lines.push(Line::from(vec![
-                    Span::raw(format!("Type {} to confirm: ", changes.len())),
-                    Span::styled(typed.lines().join(""), theme::header()),
-                ]));
-                "type the count, Enter stage · Esc cancel"
-            } else {
-                "y stage the delete · n / Esc cancel"
-            };
-            let title = format!("delete {}", plural(changes.len() as u64, "row"));
-            let inner = popup(frame, 80, lines.len() as u16 + 2, &title, hint);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         EditPopup::Conflict { conflicts } => {
             let mut lines: Vec<Line> = vec![Line::styled(

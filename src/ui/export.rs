@@ -31,13 +31,13 @@ pub fn draw_bar(frame: &mut Frame, prompt: &ExportPrompt, area: Rect) {
                 None => "the rows".into(),
             };
             let secrets = if prompt.include_secrets { "secrets INCLUDED" } else { "secrets redacted" };
-            Span::styled(
-                format!(
-                    " {rows} of {} (the view: filters, search, sort) · Tab format · Ctrl-r {secrets} · Enter write · Esc cancel",
-                    prompt.table
-                ),
-                theme::dim(),
-            )
+            let table = &prompt.table;
+            let keys = format!("Tab format · Ctrl-r {secrets} · Enter write · Esc cancel");
+            // On a narrow terminal the explanation goes first and the keys stay whole.
+            let long = format!(" {rows} of {table} (the view: filters, search, sort) · {keys}");
+            let short = format!(" {keys} · {rows} of {table}");
+            let fits = crate::app::layout::text_width(&long) <= bottom.width;
+            Span::styled(if fits { long } else { short }, theme::dim())
         }
     };
     frame.render_widget(Paragraph::new(Line::from(hint)), bottom);

@@ -2,19 +2,16 @@
 //! error (a constraint name, a foreign key failure) reads whole at any terminal width.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use super::theme;
+use super::{popup, theme};
 use crate::app::{App, Level};
 
 pub fn draw(frame: &mut Frame, app: &App, scroll: u16) {
     let area = frame.area();
     let width = area.width.saturating_sub(4).min(110);
     let height = area.height.saturating_sub(4).max(3);
-    let [vertical] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(vertical);
+    let area = popup::centered(area, width, height);
     let mut lines: Vec<Line> = Vec::new();
     for status in app.messages.iter().rev() {
         let (mark, style) = match status.level {
@@ -28,11 +25,6 @@ pub fn draw(frame: &mut Frame, app: &App, scroll: u16) {
         lines.push(Line::styled("no messages yet", theme::dim()));
     }
     let hint = " newest first · ↑↓ PgUp PgDn scroll · any other key closes ";
-    let outer = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::popup_border())
-        .title(" messages ")
-        .title_bottom(Line::styled(hint, theme::dim()));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(outer).scroll((scroll, 0)), popup);
+    let outer = popup::block(" messages ").title_bottom(Line::styled(hint, theme::dim()));
+    popup::scrolled_text(frame, area, outer, lines, scroll);
 }

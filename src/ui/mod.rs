@@ -6,11 +6,13 @@ mod console;
 mod edit;
 mod er;
 mod export;
+mod form;
 mod grid;
 mod hints;
 mod messages;
 mod migrations;
 mod overlays;
+mod popup;
 mod ref_picker;
 pub mod sql;
 mod status;
@@ -95,6 +97,8 @@ mod fault_tests;
 pub(crate) mod tests;
 #[cfg(test)]
 mod tests_delete;
+#[cfg(test)]
+mod tests_dialogs;
 #[cfg(test)]
 mod tests_drift;
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Popups (help, table picker, row detail) and the prompt bars (search, filter).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
+use super::popup::{self, centered};
 use super::theme;
 use crate::app::{App, FilterField, HelpLine, Overlay, describe_group, help_layout};
 use crate::db::kinds::ColumnKind;
@@ -37,10 +38,13 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
             }
             let hint = match &form.error {
                 Some(error) => Span::styled(format!(" {error}"), theme::error()),
-                None => Span::styled(
-                    " Tab next field · ↑↓ change · Enter add · Backspace on empty removes last · Esc close",
-                    theme::dim(),
-                ),
+                None => {
+                    // The keys whole on a narrow terminal: a shorter wording rather than a cut.
+                    let long = " Tab next field · ↑↓ change · Enter add · Backspace on empty removes last · Esc close";
+                    let short = " Tab next · ↑↓ change · Enter add · Backspace (empty) removes last · Esc close";
+                    let fits = crate::app::layout::text_width(long) <= bottom.width;
+                    Span::styled(if fits { long } else { short }, theme::dim())
+                }
             };
             frame.render_widget(Paragraph::new(Line::from(hint)), bottom);
         }
@@ -49,27 +53,16 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-fn popup_area(frame: &Frame, width: u16, height: u16) -> Rect {
-    let area = frame.area();
-    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(vertical);
-    popup
-}
-
-fn block(title: &str) -> Block<'_> {
-    Block::bordered().border_type(BorderType::Rounded).border_style(theme::popup_border()).title(title)
-}
-
 pub fn draw_popup(frame: &mut Frame, app: &App) {
     match &app.overlay {
-        Overlay::Help { scroll } => draw_help(frame, app, *scroll),
+        Overlay::Help { scroll, over } => draw_help(frame, app, *scroll, over.is_some()),
         Overlay::Messages { scroll } => super::messages::draw(frame, app, *scroll),
         Overlay::Columns(chooser) => super::columns::draw(frame, app, chooser),
         Overlay::Picker(picker) => {
             let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
-            let area = popup_area(frame, 50, height);
+            let area = centered(frame.area(), 50, height);
             frame.render_widget(Clear, area);
-            let outer = block(" open table ");
+            let outer = popup::block(" open table ");
             let inner = outer.inner(area);
             frame.render_widget(outer, area);
             let [query, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
@@ -103,9 +96,9 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             lines.push(Line::raw(""));
             lines.push(Line::styled(" Enter opens the rows · Esc closes", theme::dim()));
             let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(30) + 4;
-            let area = popup_area(frame, width.max(40), lines.len() as u16 + 2);
+            let area = centered(frame.area(), width.max(40), lines.len() as u16 + 2);
             frame.render_widget(Clear, area);
-            frame.render_widget(Paragraph::new(lines).block(block(" rows that point here ")), area);
+            frame.render_widget(Paragraph::new(lines).block(popup::block(" rows that point here ")), area);
         }
         Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
         Overlay::Confirm(confirmation) => super::confirm::draw(frame, app, confirmation),
@@ -122,7 +115,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
 
 /// Help lists the keys of the screen it was opened on (`app::help` lays it out, so the keys
 /// stop scrolling at its end).
-fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
+fn draw_help(frame: &mut Frame, app: &App, scroll: u16, over_popup: bool) {
     let (help, height) = help_layout(app);
     let total = help.len();
     let lines: Vec<Line> = help
@@ -134,10 +127,16 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16) {
         })
         .collect();
     let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(0) + 2;
-    let area = popup_area(frame, width, height);
+    let area = centered(frame.area(), width, height);
     let fits = area.height as usize >= total + 2;
-    let hint = if fits { " any key closes " } else { " ↑↓ PgUp PgDn scroll · any other key closes " };
-    let outer = block(" help ").title_bottom(Line::styled(hint, theme::dim()));
+    let hint = match (fits, over_popup) {
+        (true, false) => " any key closes ",
+        (false, false) => " ↑↓ PgUp PgDn scroll · any other key closes ",
+        (true, true) => " Esc / ? back to the popup ",
+        (false, true) => " ↑↓ PgUp PgDn scroll · Esc / ? back to the popup ",
+    };
+    let title = if over_popup { " keys of this popup " } else { " help " };
+    let outer = popup::block(title).title_bottom(Line::styled(hint, theme::dim()));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(outer).scroll((scroll, 0)), area);
 }
@@ -174,9 +173,9 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
         format!("{secrets} · Esc close")
     };
     let title = format!(" {} · row detail ", tab.name);
-    let area = popup_area(frame, frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));
+    let area = centered(frame.area(), frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));
     frame.render_widget(Clear, area);
-    let mut outer = block(&title).title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
+    let mut outer = popup::block(title.as_str()).title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
     // Where the view is, when the row does not fit.
     let visible = usize::from(area.height.saturating_sub(2));
     let total = lines.len();

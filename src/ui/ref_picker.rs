@@ -1,11 +1,11 @@
 //! The foreign-key picker: the referenced rows matching what is typed, by label.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout};
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::theme;
+use super::{popup, theme};
 use crate::app::{App, RefPicker};
 use crate::db::value::raw_text;
 use crate::present::fit;
@@ -13,16 +13,9 @@ use crate::present::fit;
 pub fn draw(frame: &mut Frame, app: &App, picker: &RefPicker) {
     let area = frame.area();
     let height = (picker.matches.len() as u16 + 4).clamp(6, 16);
-    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(70.min(area.width))]).flex(Flex::Center).areas(vertical);
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::popup_border())
-        .title(format!(" pick a row of {} ", picker.table))
-        .title_bottom(Line::styled(" type to search · ↑↓ select · Enter pick · Esc type the key ", theme::key()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let keys = "type to search · ↑↓ select · Enter pick · Esc type the key";
+    let block = popup::with_keys(popup::block(format!(" pick a row of {} ", picker.table)), keys, theme::key());
+    let inner = popup::open(frame, popup::centered(area, 70, height), block);
     let [query, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     frame.render_widget(&picker.query, query);
     if picker.matches.is_empty() {

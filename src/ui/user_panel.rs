@@ -2,14 +2,14 @@
 //! affects, and the impersonation list.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
-use super::theme;
 use super::users::tone_style;
+use super::{popup, theme};
 use crate::app::layout::text_width;
 use crate::app::{
     App, BanField, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel, field_text, read_ban_expiry,
@@ -23,27 +23,16 @@ use rusqlite::types::Value;
 
 use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
 
-const LABEL_WIDTH: u16 = 10;
-
-fn popup(frame: &Frame, width: u16, height: u16) -> Rect {
-    let area = frame.area();
-    let [vertical] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(vertical);
-    popup
-}
+use super::form::{self, LABEL_WIDTH, Row};
 
 /// Draws the bordered popup and returns the area inside it.
 fn frame_popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) -> Rect {
-    let area = popup(frame, width, height);
-    frame.render_widget(Clear, area);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::popup_border())
-        .title(Span::styled(format!(" {title} "), theme::header()))
-        .title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    inner
+    frame_popup_with(frame, width, height, popup::block(Span::styled(format!(" {title} "), theme::header())), hint)
+}
+
+/// [`frame_popup`] for a block of the caller's (with the scroll position on it).
+fn frame_popup_with(frame: &mut Frame, width: u16, height: u16, block: Block, hint: &str) -> Rect {
+    popup::open_with_keys(frame, width, height, block, hint, theme::dim())
 }
 
 pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
@@ -51,22 +40,26 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
     match &panel.step {
         PanelStep::Menu => draw_menu(frame, app, panel, width),
         PanelStep::Ban(form) => {
-            let inner = frame_popup(frame, width, 11, "ban", "Tab next field · Enter review · Esc back");
-            let [intro, _, reason, expiry, parsed, help, error] = rows(inner);
-            let intro_text = format!("Ban {}: they cannot sign in, and all their sessions end.", panel.user.email);
-            frame.render_widget(Paragraph::new(intro_text), intro);
             let (reason_at, expiry_at) = (BanField::Reason as usize, BanField::Expiry as usize);
-            input_row(frame, "reason", &form.fields[reason_at], form.focus == reason_at, reason);
-            input_row(frame, "until", &form.fields[expiry_at], form.focus == expiry_at, expiry);
             let now = app.ctx.now;
             let reading = match read_ban_expiry(&form.text(BanField::Expiry as usize), &app.ctx, now) {
                 Ok(expiry) => Span::styled(format!("→ {}", describe_expiry(expiry, &app.ctx, now)), theme::info()),
                 Err(error) => Span::styled(format!("→ {error}"), theme::warning()),
             };
-            frame.render_widget(Paragraph::new(indented(vec![reading])), parsed);
             let examples = "30m · 12h · 7d · 2w · 1y · 2026-12-01 14:00 · never (empty: permanent)";
-            frame.render_widget(Paragraph::new(indented(vec![Span::styled(examples, theme::dim())])), help);
-            draw_error(frame, form.error.as_deref(), error);
+            let mut rows = vec![
+                Row::Text(Line::raw(format!(
+                    "Ban {}: they cannot sign in, and all their sessions end.",
+                    panel.user.email
+                ))),
+                Row::Gap,
+                Row::Field { label: "reason", input: &form.fields[reason_at], focused: form.focus == reason_at },
+                Row::Field { label: "until", input: &form.fields[expiry_at], focused: form.focus == expiry_at },
+                Row::Note(Line::from(reading)),
+                Row::Note(Line::styled(examples, theme::dim())),
+            ];
+            rows.extend(form::error_row(form.error.as_deref()));
+            draw_form(frame, width, "ban", "Tab next field · Enter review · Esc back", rows);
         }
         PanelStep::Role(form) => {
             let roles: &[String] = match &form.roles {
@@ -94,7 +87,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-            input_row(frame, "role", &form.input, !form.on_list, input);
+            form::field(frame, "role", &form.input, !form.on_list, input);
             let lines: Vec<Line> = match &form.roles {
                 Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
                 Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
@@ -116,25 +109,28 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .collect(),
             };
             frame.render_widget(Paragraph::new(lines), list);
-            draw_error(frame, form.error.as_deref(), error);
+            if let Some(Row::Text(line)) = form::error_row(form.error.as_deref()) {
+                frame.render_widget(Paragraph::new(line), error);
+            }
         }
         PanelStep::Password(form) => {
-            let inner =
-                frame_popup(frame, width, 9, "set password", "Tab other field · Enter next / review · Esc back");
-            let [intro, _, first, second, hint, error, _] = rows(inner);
-            let intro_text = format!("New password for {} (stored as better-auth's scrypt hash).", panel.user.email);
-            frame.render_widget(Paragraph::new(intro_text), intro);
             let (first_at, second_at) = (PasswordField::First as usize, PasswordField::Second as usize);
-            input_row(frame, "password", &form.fields[first_at], form.focus == first_at, first);
-            input_row(frame, "repeat", &form.fields[second_at], form.focus == second_at, second);
             let typed = form.text(first_at).chars().count();
             let note = if typed > 0 && typed < 8 {
-                Span::styled(format!("{typed} characters: better-auth's default minimum is 8"), theme::warning())
+                Line::styled(format!("{typed} characters: better-auth's default minimum is 8"), theme::warning())
             } else {
-                Span::styled("typed twice, never shown", theme::dim())
+                Line::styled("typed twice, never shown", theme::dim())
             };
-            frame.render_widget(Paragraph::new(indented(vec![note])), hint);
-            draw_error(frame, form.error.as_deref(), error);
+            let intro = format!("New password for {} (stored as better-auth's scrypt hash).", panel.user.email);
+            let mut rows = vec![
+                Row::Text(Line::raw(intro)),
+                Row::Gap,
+                Row::Field { label: "password", input: &form.fields[first_at], focused: form.focus == first_at },
+                Row::Field { label: "repeat", input: &form.fields[second_at], focused: form.focus == second_at },
+                Row::Note(note),
+            ];
+            rows.extend(form::error_row(form.error.as_deref()));
+            draw_form(frame, width, "set password", "Tab other field · Enter next / review · Esc back", rows);
         }
         PanelStep::Confirm { action, preview, scroll, typed, mismatch } => {
             draw_confirm(frame, app, panel, action, preview, (*scroll, typed, mismatch.as_deref()))
@@ -153,43 +149,13 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
     }
 }
 
-/// Rows `lines` take once wrapped at `width` cells (roughly: wrapping breaks at words).
-fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    lines.iter().map(|line| line.width().max(1).div_ceil(width) as u16).sum()
-}
+use popup::wrapped_height;
 
-/// Seven one-line rows, the usual shape of a form.
-fn rows(area: Rect) -> [Rect; 7] {
-    Layout::vertical([Constraint::Length(1); 7]).areas(area)
-}
-
-fn indented(spans: Vec<Span<'static>>) -> Line<'static> {
-    let mut line = vec![Span::raw(" ".repeat(LABEL_WIDTH as usize))];
-    line.extend(spans);
-    Line::from(line)
-}
-
-fn draw_error(frame: &mut Frame, error: Option<&str>, area: Rect) {
-    if let Some(error) = error {
-        frame.render_widget(Paragraph::new(Line::styled(format!("✗ {error}"), theme::error())), area);
-    }
-}
-
-/// `label  [text field]`, the field highlighted when it has the keyboard.
-fn input_row(frame: &mut Frame, label: &str, area: &TextArea<'static>, focused: bool, row: Rect) {
-    let [label_area, field_area] =
-        Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(row);
-    let label_style = if focused { theme::header() } else { theme::dim() };
-    frame.render_widget(Paragraph::new(Span::styled(format!("{label:>8}  "), label_style)), label_area);
-    let mut shown = area.clone();
-    shown.set_cursor_line_style(Style::new());
-    if focused {
-        shown.set_style(Style::new().bg(ratatui::style::Color::Rgb(50, 54, 64)));
-    } else {
-        shown.set_cursor_style(Style::new());
-    }
-    frame.render_widget(&shown, field_area);
+/// A form in the popup frame, as tall as its rows wrap at `width` (with a row to spare).
+fn draw_form(frame: &mut Frame, width: u16, title: &str, hint: &str, rows: Vec<Row>) {
+    let height = form::height(&rows, width) + 3;
+    let inner = frame_popup(frame, width, height, title, hint);
+    form::draw(frame, inner, rows);
 }
 
 /// `permanent`, `for 7d, until 2026-12-05 12:00`, `until 2027-01-01 00:00 (in 34d)`.
@@ -383,8 +349,19 @@ fn draw_confirm(
         }
         Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),
     };
-    let height = (wrapped_height(&lines, width.saturating_sub(2)) + 2).min(frame.area().height.saturating_sub(2));
-    let inner = frame_popup(frame, width, height, &format!("confirm · {}", action.name()), hint);
+    let width = width.min(frame.area().width);
+    let total = wrapped_height(&lines, width.saturating_sub(2));
+    let keys = popup::keys_rows(hint, width);
+    let height = (total + 2).min(frame.area().height.saturating_sub(2 + keys));
+    // Where the view is, when the preview does not fit; it stops at its last line.
+    let visible = height.saturating_sub(2);
+    let scroll = scroll.min(popup::last_scroll(visible, total));
+    let title = Span::styled(format!(" confirm · {} ", action.name()), theme::header());
+    let mut block = popup::block(title);
+    if let Some(at) = popup::position(scroll, visible, total) {
+        block = block.title_bottom(Line::styled(at, theme::dim()).right_aligned());
+    }
+    let inner = frame_popup_with(frame, width, height, block, hint);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
 }
 

@@ -1,0 +1,81 @@
+//! A form's body in the popup frame: lines of text that wrap, labelled one-line fields, and
+//! notes indented under the fields, each as tall as it wraps at the popup's width, so nothing
+//! is cut on a small terminal (80x24).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui_textarea::TextArea;
+
+use super::popup::wrapped_height;
+use super::theme;
+
+/// Cells left of a field for its label (`  reason  `).
+pub const LABEL_WIDTH: u16 = 10;
+
+/// One row of a form.
+pub enum Row<'a> {
+    /// Text across the whole width, wrapped.
+    Text(Line<'a>),
+    /// Text under the fields (indented past the labels), wrapped there.
+    Note(Line<'a>),
+    /// `label  [field]`, the field highlighted when it has the keyboard.
+    Field { label: &'a str, input: &'a TextArea<'static>, focused: bool },
+    /// An empty row.
+    Gap,
+}
+
+impl Row<'_> {
+    fn height(&self, width: u16) -> u16 {
+        match self {
+            Row::Text(line) => wrapped_height(std::slice::from_ref(line), width),
+            Row::Note(line) => wrapped_height(std::slice::from_ref(line), width.saturating_sub(LABEL_WIDTH)),
+            Row::Field { .. } | Row::Gap => 1,
+        }
+    }
+}
+
+/// Rows the form takes inside a popup `width` cells wide (borders excluded).
+pub fn height(rows: &[Row], width: u16) -> u16 {
+    rows.iter().map(|row| row.height(width.saturating_sub(2))).sum()
+}
+
+/// The `✗ reason` row of a refused Enter, when there is one.
+pub fn error_row(error: Option<&str>) -> Option<Row<'static>> {
+    error.map(|error| Row::Text(Line::styled(format!("✗ {error}"), theme::error())))
+}
+
+/// Draws `rows` top to bottom in `area` (what does not fit is cut at the bottom).
+pub fn draw(frame: &mut Frame, area: Rect, rows: Vec<Row>) {
+    let heights: Vec<Constraint> = rows.iter().map(|row| Constraint::Length(row.height(area.width))).collect();
+    let areas = Layout::vertical(heights).split(area);
+    for (row, at) in rows.into_iter().zip(areas.iter().copied()) {
+        match row {
+            Row::Text(line) => frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), at),
+            Row::Note(line) => {
+                let [_, text] = Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(at);
+                frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), text);
+            }
+            Row::Field { label, input, focused } => field(frame, label, input, focused, at),
+            Row::Gap => {}
+        }
+    }
+}
+
+/// `label  [text field]`, the field highlighted when it has the keyboard.
+pub fn field(frame: &mut Frame, label: &str, input: &TextArea<'static>, focused: bool, row: Rect) {
+    let [label_area, field_area] =
+        Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(row);
+    let label_style = if focused { theme::header() } else { theme::dim() };
+    frame.render_widget(Paragraph::new(Span::styled(format!("{label:>8}  "), label_style)), label_area);
+    let mut shown = input.clone();
+    shown.set_cursor_line_style(Style::new());
+    if focused {
+        shown.set_style(Style::new().bg(ratatui::style::Color::Rgb(50, 54, 64)));
+    } else {
+        shown.set_cursor_style(Style::new());
+    }
+    frame.render_widget(&shown, field_area);
+}
