@@ -139,8 +139,8 @@ pub fn run(
 
 /// Runs the terminal UI on a remote D1 (`--remote`): two workers share the connection (pages;
 /// counts and statuses), the schema is read once, and the badge and costs stay on the status
-/// line. Without `--write` it is read-only. Live refresh, the console and exports need a local
-/// file: they are refused with a message.
+/// line. Without `--write` it is read-only. Exports read through the remote a page per request.
+/// Live refresh and the console need a local file: they are refused with a message.
 pub fn run_remote(
     database: std::sync::Arc<dyn crate::service::RemoteDatabase>,
     write: bool,
@@ -184,12 +184,13 @@ pub fn run_remote(
         None,
         false,
     )?;
+    let exports = ExportRunner::remote(remote.clone(), events_tx.clone());
     let session = Session {
         source,
         foreground,
         background,
         console: None,
-        exports: None,
+        exports: Some(exports),
         events_tx,
         events,
         history: Vec::new(),
@@ -207,7 +208,6 @@ struct Session {
     background: WorkerHandle,
     /// The console's worker; `None` on a remote (its statements are refused).
     console: Option<ConsoleHandle>,
-    /// `None` on a remote (exports are refused).
     exports: Option<ExportRunner>,
     events_tx: Sender<AppEvent>,
     events: std::sync::mpsc::Receiver<AppEvent>,

@@ -119,6 +119,26 @@ pub struct ExportSummary {
     pub redacted: Vec<String>,
 }
 
+/// What an export from a remote cost: D1 bills rows read, and every request is a round trip.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestCost {
+    pub requests: u64,
+    pub rows_read: u64,
+}
+
+impl std::fmt::Display for RequestCost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let requests = if self.requests == 1 { "request" } else { "requests" };
+        let rows = if self.rows_read == 1 { "row" } else { "rows" };
+        write!(
+            f,
+            "{} {requests}, {} {rows} read",
+            crate::present::group_thousands(self.requests),
+            crate::present::group_thousands(self.rows_read)
+        )
+    }
+}
+
 /// Builds the statement for `source` and learns what its columns mean (secrets, timestamps).
 ///
 /// Stays on `Connection` for a query source: telling a statement that only reads from one that

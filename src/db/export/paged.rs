@@ -185,9 +185,8 @@ impl Default for PageSize {
 
 impl PageSize {
     fn learn(&mut self, rows: usize, bytes: usize) {
-        if rows > 0 {
-            let per_row = (bytes / rows).max(1);
-            self.rows = (TARGET_PAGE_BYTES / per_row).clamp(MIN_PAGE_ROWS, MAX_PAGE_ROWS);
+        if let Some(per_row) = bytes.checked_div(rows) {
+            self.rows = (TARGET_PAGE_BYTES / per_row.max(1)).clamp(MIN_PAGE_ROWS, MAX_PAGE_ROWS);
         }
     }
 }
