@@ -176,4 +176,83 @@ mod tests {
             "never overwrites"
         );
     }
+
+    /// D1's rules over a file, behind the [`Remote`] the TUI's workers share.
+    struct Rules(Mutex<crate::db::backend::rules::D1Rules>);
+
+    impl Backend for Rules {
+        fn query(&self, statement: &Statement) -> Result<Rows> {
+            self.0.lock().unwrap().query(statement)
+        }
+        fn execute(&self, statement: &Statement) -> Result<Executed> {
+            self.0.lock().unwrap().execute(statement)
+        }
+        fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
+            self.0.lock().unwrap().atomic(steps)
+        }
+        fn describe(&self) -> Result<Vec<TableInfo>> {
+            self.0.lock().unwrap().describe()
+        }
+        fn capabilities(&self) -> Capabilities {
+            self.0.lock().unwrap().capabilities()
+        }
+        fn describe_target(&self) -> String {
+            "D1 app-db (test)".into()
+        }
+    }
+
+    impl super::super::RemoteDatabase for Rules {
+        fn session_cost(&self) -> crate::db::backend::d1::SessionCost {
+            let requests = self.0.lock().unwrap().requests();
+            crate::db::backend::d1::SessionCost { requests, ..Default::default() }
+        }
+        fn last_bookmark(&self) -> Option<String> {
+            None
+        }
+        fn restore_command(&self) -> Option<String> {
+            None
+        }
+        fn display_name(&self) -> String {
+            "app-db".into()
+        }
+    }
+
+    #[test]
+    fn a_remote_export_writes_the_local_bytes_and_counts_its_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("app.sqlite");
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, big INTEGER, r REAL, b BLOB, s TEXT);
+                 INSERT INTO t VALUES (1, 9007199254740993, 1.0, x'00ff', 'a, \"b\"
+c'), (2, NULL, NULL, NULL, NULL);
+                 WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+                 INSERT INTO t SELECT i, i, i / 3.0, NULL, 'row ' || i FROM n;",
+            )
+            .unwrap();
+        let remote = Remote::new(std::sync::Arc::new(Rules(Mutex::new(
+            crate::db::backend::rules::D1Rules::new(rusqlite::Connection::open(&db).unwrap()).read_only(),
+        ))));
+        let view = crate::db::export::whole_table_view(&remote, "t").unwrap();
+        let job = |name: &str| ExportJob {
+            source: ExportSource::Table(view.clone()),
+            options: ExportOptions { format: ExportFormat::Csv, include_secrets: false, iso_dates: false },
+            path: dir.path().join(name).display().to_string(),
+        };
+        let no = AtomicBool::new(false);
+        run_export(&db, &job("local.csv"), &no, &Mutex::new(None), &mut |_| {}).unwrap();
+        let done = run_remote_export(&remote, &job("remote.csv"), &no, &mut |_| {}).unwrap();
+        let DbResult::Exported { rows, cost, .. } = done else { panic!("{done:?}") };
+        assert_eq!(rows, 1500);
+        // 1,000 rows, then the other 500: two requests (the schema came from the copy).
+        assert_eq!(cost, Some(RequestCost { requests: 2, rows_read: 0 }));
+        let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+        assert_eq!(read("remote.csv"), read("local.csv"));
+
+        // Cancelled between requests: an error, and no partial file left.
+        let err = run_remote_export(&remote, &job("cancelled.csv"), &AtomicBool::new(true), &mut |_| {}).unwrap_err();
+        assert!(err.downcast_ref::<crate::db::export::Cancelled>().is_some(), "{err:#}");
+        assert!(!dir.path().join("cancelled.csv").exists());
+    }
 }
