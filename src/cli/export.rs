@@ -146,13 +146,12 @@ fn options_of(args: &ExportArgs, plan: &ExportPlan) -> Result<ExportOptions> {
 /// Where an export goes, buffered: the file (new, owner-only) or stdout.
 type Output = BufWriter<Box<dyn Write>>;
 
+/// Writes the rows to the output, reporting the rows written (`false` back stops it).
+type WriteRows<'a> = dyn FnMut(&mut Output, &mut dyn FnMut(u64) -> bool) -> Result<ExportSummary> + 'a;
+
 /// Runs `write` into `--out` (removing a partial file when it fails) or stdout (a closed pipe is
 /// not an error: the reader has what it wanted), with the progress line on a terminal.
-fn write_output(
-    args: &ExportArgs,
-    mut bar: Progress,
-    write: &mut dyn FnMut(&mut Output, &mut dyn FnMut(u64) -> bool) -> Result<ExportSummary>,
-) -> Result<()> {
+fn write_output(args: &ExportArgs, mut bar: Progress, write: &mut WriteRows) -> Result<()> {
     let mut on_rows = |rows: u64| {
         bar.show(rows);
         true

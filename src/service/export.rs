@@ -70,6 +70,9 @@ fn exported(path: PathBuf, summary: ExportSummary, cost: Option<RequestCost>) ->
     DbResult::Exported { path: shown.display().to_string(), rows: summary.rows, redacted: summary.redacted, cost }
 }
 
+/// Writes the rows to the file, reporting the rows written (`false` back stops it).
+type WriteRows<'a> = dyn FnMut(&mut BufWriter<File>, &mut dyn FnMut(u64) -> bool) -> Result<ExportSummary> + 'a;
+
 /// Creates the job's file and lets `write` fill it, reporting progress at most every
 /// [`PROGRESS_INTERVAL`] and saying stop once `cancel` is set; a failed or cancelled export's
 /// file is removed.
@@ -77,7 +80,7 @@ fn write_file(
     job: &ExportJob,
     cancel: &AtomicBool,
     report: &mut dyn FnMut(u64),
-    write: &mut dyn FnMut(&mut BufWriter<File>, &mut dyn FnMut(u64) -> bool) -> Result<ExportSummary>,
+    write: &mut WriteRows,
 ) -> Result<(PathBuf, ExportSummary)> {
     let path = PathBuf::from(&job.path);
     // Never overwrite: a second export in the same second must not clobber the first. Owner-only
