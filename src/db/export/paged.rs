@@ -23,7 +23,7 @@ use super::exact::{decode_exact, exact_select};
 use super::{Cells, ExportColumn, ExportInput, ExportOptions, ExportPlan, ExportSource, ExportSummary, RowSink};
 use crate::db::backend::{Backend, Statement};
 use crate::db::kinds::is_secret_name;
-use crate::db::page::{Anchor, PageQuery, View, fetch_page_selecting};
+use crate::db::page::{Anchor, Cursor, PageQuery, RowKey, View, fetch_page_selecting};
 
 /// Rows of the first page, before the rows' size is known.
 pub const FIRST_PAGE_ROWS: usize = 1_000;
@@ -111,8 +111,13 @@ pub fn export_pages<B: Backend + ?Sized>(
             loop {
                 let query = PageQuery { view, anchor: &anchor, limit: size.rows };
                 let page = fetch_page_selecting(db, &query, &exact_select)?;
-                let next = page.rows.last().map(|row| row.cursor.clone());
-                write_page(&mut sink, &mut size, page.rows.into_iter().map(|row| row.values))?;
+                let (mut rows, mut last) = (Vec::with_capacity(page.rows.len()), None);
+                for row in page.rows {
+                    rows.push(decode_exact(row.values)?);
+                    last = Some(row.cursor);
+                }
+                let next = last.zip(rows.last()).map(|(cursor, values)| exact_cursor(view, cursor, values));
+                write_page(&mut sink, &mut size, rows)?;
                 match next {
                     Some(cursor) if !page.exhausted => anchor = Anchor::After(cursor),
                     _ => break,
@@ -128,9 +133,9 @@ pub fn export_pages<B: Backend + ?Sized>(
                     format!("SELECT {select} FROM (\n{body}\n) LIMIT ?1 OFFSET ?2"),
                     vec![Value::Integer(limit as i64), Value::Integer(offset as i64)],
                 );
-                let rows = db.query(&statement)?.rows;
+                let rows = db.query(&statement)?.rows.into_iter().map(decode_exact).collect::<Result<Vec<_>>>()?;
                 let read = rows.len();
-                write_page(&mut sink, &mut size, rows.into_iter())?;
+                write_page(&mut sink, &mut size, rows)?;
                 if read < limit {
                     break;
                 }
@@ -141,22 +146,34 @@ pub fn export_pages<B: Backend + ?Sized>(
     sink.finish()
 }
 
-/// Writes one page's rows (as [`exact_select`] read them), sizes the next page by them, then
-/// reports: a cancel lands here, between two requests.
-fn write_page<W: Write>(
-    sink: &mut RowSink<'_, '_, W>,
-    size: &mut PageSize,
-    rows: impl Iterator<Item = Vec<Value>>,
-) -> Result<()> {
-    let (mut count, mut bytes) = (0usize, 0usize);
-    for row in rows {
-        let values = decode_exact(row)?;
+/// The cursor to continue from, with the exact values the row was read with: the cursor's own
+/// sort value and key came through JSON, where an integer past 2^53 is rounded and the next
+/// page would repeat or skip rows. A rowid is exact unless past 2^53 itself (not in the view).
+fn exact_cursor(view: &View, cursor: Cursor, values: &[Value]) -> Cursor {
+    let exact = |name: &str, sent: Value| {
+        view.columns.iter().position(|c| c == name).and_then(|i| values.get(i)).cloned().unwrap_or(sent)
+    };
+    let sort_value = match (&view.sort, cursor.sort_value) {
+        (Some(sort), Some(sent)) => Some(exact(&sort.column, sent)),
+        (_, sent) => sent,
+    };
+    let key = match &view.key {
+        RowKey::Columns(columns) => columns.iter().zip(cursor.key).map(|(c, sent)| exact(c, sent)).collect(),
+        RowKey::Rowid | RowKey::Position => cursor.key,
+    };
+    Cursor { sort_value, key }
+}
+
+/// Writes one page's rows, sizes the next page by them, then reports: a cancel lands here,
+/// between two requests.
+fn write_page<W: Write>(sink: &mut RowSink<'_, '_, W>, size: &mut PageSize, rows: Vec<Vec<Value>>) -> Result<()> {
+    let mut bytes = 0usize;
+    for values in &rows {
         bytes += values.iter().map(json_weight).sum::<usize>();
-        count += 1;
         let refs: Vec<ValueRef> = values.iter().map(ValueRef::from).collect();
         sink.row(&refs)?;
     }
-    size.learn(count, bytes);
+    size.learn(rows.len(), bytes);
     sink.checkpoint()
 }
 
