@@ -34,15 +34,10 @@ fn flags_that_need_remote_and_commands_not_yet_remote_are_usage_errors() {
         .code(2)
         .stderr(predicate::str::contains("--write only applies to a remote database"));
     squall(dir.path(), &["--database-id", "x", "tables"]).assert().code(2);
-    for (args, name) in [
-        (&["export", "user", "--remote"][..], "squall export"),
-        (&["migrate", "drift", "--remote"][..], "squall migrate drift"),
-    ] {
-        squall(dir.path(), args)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(format!("{name} is not yet supported on a remote database")));
-    }
+    squall(dir.path(), &["migrate", "drift", "--remote"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("squall migrate drift is not yet supported on a remote database"));
 }
 
 #[test]
@@ -166,4 +161,27 @@ fn remote_migrations_apply_as_wrangler_records_them_and_er_estimates() {
 
     let er = stdout_of(&mut remote(dir.path(), &stub, &["er", "--compact"]));
     assert!(er.contains("user  ~0"), "{er}");
+}
+
+#[test]
+fn a_remote_export_writes_the_bytes_a_local_one_does_and_says_what_it_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("remote.sqlite");
+    squall(dir.path(), &["demo", "--users", "40", "--out", path.to_str().unwrap()]).assert().success();
+    let stub = d1_stub::D1Stub::start(&path);
+    for format in ["csv", "json", "ndjson", "sql"] {
+        for table in ["user", "session"] {
+            let local = stdout_of(&mut squall(
+                dir.path(),
+                &["export", table, "--format", format, "--db", path.to_str().unwrap()],
+            ));
+            let before = stub.seen().len();
+            let assert = remote(dir.path(), &stub, &["export", table, "--format", format]).assert().success();
+            let out = assert.get_output();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), local, "{table} as {format}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let made = stub.seen().len() - before;
+            assert!(stderr.contains(&format!("{made} requests, ")) && stderr.contains(" read"), "{stderr}");
+        }
+    }
 }

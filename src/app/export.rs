@@ -176,11 +176,12 @@ impl App {
                     self.say(Level::Info, text);
                 }
             }
-            Ok(DbResult::Exported { path, rows, redacted }) => {
+            Ok(DbResult::Exported { path, rows, redacted, cost }) => {
                 self.export.prompt = None;
                 let redacted =
                     if redacted.is_empty() { String::new() } else { format!(" (redacted: {})", redacted.join(", ")) };
-                self.say(Level::Info, format!("exported {} rows to {path}{redacted}", group_thousands(rows)));
+                let cost = cost.map(|c| format!("; {c}")).unwrap_or_default();
+                self.say(Level::Info, format!("exported {} rows to {path}{redacted}{cost}", group_thousands(rows)));
             }
             Ok(_) => {}
             Err(message) => {

@@ -60,7 +60,7 @@ fn x_exports_exactly_the_searched_rows_after_the_prompt() {
     let id = *id;
     app.update(Action::Reply { reply: DbReply { id, result: Ok(DbResult::ExportProgress { rows: 4096 }) } });
     assert!(status(&app).contains("4,096 rows"), "{}", status(&app));
-    let done = DbResult::Exported { path: "/work/user.csv".into(), rows: 11, redacted: Vec::new() };
+    let done = DbResult::Exported { path: "/work/user.csv".into(), rows: 11, redacted: Vec::new(), cost: None };
     app.update(Action::Reply { reply: DbReply { id, result: Ok(done) } });
     assert_eq!(status(&app), "exported 11 rows to /work/user.csv");
     assert!(app.running_export().is_none());

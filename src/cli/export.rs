@@ -1,4 +1,5 @@
-//! `squall export TABLE`: a whole table to stdout or a file, streamed.
+//! `squall export TABLE`: a whole table to stdout or a file, streamed (on `--remote`, a page per
+//! request, the same bytes).
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -10,10 +11,12 @@ use clap::{Args, ValueEnum};
 
 use super::{GlobalArgs, UsageError, open_target, resolve_command_database, stderr_is_terminal};
 use crate::db::export::{
-    ExportFormat, ExportInput, ExportOptions, ExportSource, export_rows, plan_export, whole_table_view,
+    ExportFormat, ExportInput, ExportOptions, ExportPlan, ExportSource, ExportSummary, export_pages, export_rows,
+    plan_export, plan_paged_export, whole_table_view,
 };
 use crate::db::schema::{CountRows, count_rows};
 use crate::present::group_thousands;
+use crate::service::Remote;
 
 /// Output buffer: large writes keep the syscall count low at a million rows.
 const BUFFER_BYTES: usize = 256 * 1024;
@@ -85,11 +88,42 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
         )
         .into());
     }
+    if global.remote {
+        return run_remote(args, global);
+    }
     let target = resolve_command_database(global)?;
     // Exporting only reads: never take a write lock or touch the journal.
     let db = open_target(&target, &GlobalArgs { read_only: true, ..global.clone() })?;
     let view = whole_table_view(&db.conn, &args.table)?;
     let plan = plan_export(&db.conn, &ExportSource::Table(view))?;
+    let options = options_of(args, &plan)?;
+    let total = stderr_is_terminal().then(|| count_rows(&db.conn, &CountRows { table: &args.table }));
+    let input = ExportInput { plan: &plan, options: &options };
+    write_output(args, Progress::new(total), &mut |out, on_rows| export_rows(&db.conn, &input, out, on_rows))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--remote`: the same bytes, read a page per request (reads need no `--write`); the requests
+/// and rows read go to stderr at the end, as D1 bills them.
+fn run_remote(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let d1 = std::sync::Arc::new(super::remote::open_remote(global)?);
+    // The schema is read once and kept, as the terminal UI does.
+    let remote = Remote::new(d1.clone());
+    let written = (|| {
+        let view = whole_table_view(&remote, &args.table)?;
+        let plan = plan_paged_export(&remote, &ExportSource::Table(view))?;
+        let options = options_of(args, &plan.plan)?;
+        // No total: counting a table reads (and bills) every row; the rate says enough.
+        let progress = Progress { total: stderr_is_terminal().then_some(None), ..Progress::new(None) };
+        write_output(args, progress, &mut |out, on_rows| export_pages(&remote, &plan, &options, out, on_rows))
+    })();
+    super::remote::report_cost(&d1);
+    written?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The options the flags ask for, once the plan says they can work; names the redacted columns.
+fn options_of(args: &ExportArgs, plan: &ExportPlan) -> Result<ExportOptions> {
     if args.format == FormatArg::Sql && plan.table.is_none() {
         return Err(UsageError(format!(
             "{:?} is a view: --format sql needs a table to insert into; use csv, json or ndjson",
@@ -106,8 +140,18 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if !redacted.is_empty() {
         eprintln!("squall: redacted {} (secrets; --include-secrets writes them)", redacted.join(", "));
     }
-    let mut bar = Progress::new(stderr_is_terminal().then(|| count_rows(&db.conn, &CountRows { table: &args.table })));
-    let input = ExportInput { plan: &plan, options: &options };
+    Ok(options)
+}
+
+/// Where an export goes, buffered: the file (new, owner-only) or stdout.
+type Output = BufWriter<Box<dyn Write>>;
+
+/// Writes the rows to the output, reporting the rows written (`false` back stops it).
+type WriteRows<'a> = dyn FnMut(&mut Output, &mut dyn FnMut(u64) -> bool) -> Result<ExportSummary> + 'a;
+
+/// Runs `write` into `--out` (removing a partial file when it fails) or stdout (a closed pipe is
+/// not an error: the reader has what it wanted), with the progress line on a terminal.
+fn write_output(args: &ExportArgs, mut bar: Progress, write: &mut WriteRows) -> Result<()> {
     let mut on_rows = |rows: u64| {
         bar.show(rows);
         true
@@ -118,8 +162,8 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
             // over an existing file: the user asked for a new one.
             let file =
                 crate::paths::create_private_file(path).with_context(|| format!("creating {}", path.display()))?;
-            let mut out = BufWriter::with_capacity(BUFFER_BYTES, file);
-            let written = export_rows(&db.conn, &input, &mut out, &mut on_rows);
+            let mut out: Output = BufWriter::with_capacity(BUFFER_BYTES, Box::new(file));
+            let written = write(&mut out, &mut on_rows);
             if written.is_err() {
                 drop(out);
                 remove_partial(path);
@@ -127,12 +171,10 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
             written.with_context(|| format!("exporting {} to {}", args.table, path.display()))?
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut out = BufWriter::with_capacity(BUFFER_BYTES, stdout.lock());
-            match export_rows(&db.conn, &input, &mut out, &mut on_rows) {
+            let mut out: Output = BufWriter::with_capacity(BUFFER_BYTES, Box::new(std::io::stdout().lock()));
+            match write(&mut out, &mut on_rows) {
                 Ok(summary) => summary,
-                // `squall export user | head` closed the pipe: the reader has what it wanted.
-                Err(err) if is_broken_pipe(&err) => return Ok(ExitCode::SUCCESS),
+                Err(err) if is_broken_pipe(&err) => return Ok(()),
                 Err(err) => return Err(err.context(format!("exporting {}", args.table))),
             }
         }
@@ -141,7 +183,7 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if let Some(path) = &args.out {
         eprintln!("squall: wrote {} rows to {}", group_thousands(summary.rows), path.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

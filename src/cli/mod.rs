@@ -131,7 +131,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 | Command::User(_)
                 | Command::Migrate(_)
                 | Command::Log(_)
-                | Command::Er(_),
+                | Command::Er(_)
+                | Command::Export(_),
             ) => {}
             None => {
                 if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -141,7 +142,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return crate::tui::run_remote(db, cli.global.write, cli.global.d1.clone());
             }
             Some(Command::Demo(_)) => return Err(remote::not_yet("squall demo")),
-            Some(Command::Export(_)) => return Err(remote::not_yet("squall export")),
         }
     }
     match cli.command {

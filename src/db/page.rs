@@ -195,8 +195,24 @@ pub struct Page {
 
 /// Reads one page: one statement, or two when a sort column's NULLs continue the page.
 pub fn fetch_page<B: Backend + ?Sized>(db: &B, query: &PageQuery) -> Result<Page> {
+    fetch_page_selecting(db, query, &plain_columns)
+}
+
+/// What a page selects for the view's columns: the columns themselves.
+fn plain_columns(columns: &[String]) -> Vec<String> {
+    columns.iter().map(|c| quote_ident(c)).collect()
+}
+
+/// [`fetch_page`] with the view's columns read through `select` (given the column names, the
+/// expressions to read instead, any number of them): an export reads each value with its
+/// storage type, exactly, where a remote's JSON would round it. Rows hold what `select` reads.
+pub fn fetch_page_selecting<B: Backend + ?Sized>(
+    db: &B,
+    query: &PageQuery,
+    select: &dyn Fn(&[String]) -> Vec<String>,
+) -> Result<Page> {
     if query.view.key == RowKey::Position {
-        return fetch_page_by_position(db, query);
+        return fetch_page_by_position(db, query, select);
     }
     let view = query.view;
     let backward = matches!(query.anchor, Anchor::Last | Anchor::Before(_));
@@ -217,7 +233,7 @@ pub fn fetch_page<B: Backend + ?Sized>(db: &B, query: &PageQuery) -> Result<Page
         if wanted == 0 {
             break;
         }
-        let statement = part_statement(db, view, &key_exprs, read_direction, part, wanted)?;
+        let statement = part_statement(db, view, &key_exprs, read_direction, part, wanted, select)?;
         read_part(db.query(&statement)?.rows, view, key_exprs.len(), &mut rows);
     }
     let exhausted = rows.len() < query.limit;
@@ -242,6 +258,7 @@ fn part_statement<B: Backend + ?Sized>(
     direction: SortDirection,
     part: Option<KeysetPart>,
     limit: usize,
+    select: &dyn Fn(&[String]) -> Vec<String>,
 ) -> Result<Statement> {
     let mut params: Vec<Value> = Vec::new();
     let mut conditions = filter_conditions(db, view, &mut params)?;
@@ -252,12 +269,8 @@ fn part_statement<B: Backend + ?Sized>(
     let sort_expr = view.sort.as_ref().map(|s| quote_ident(&s.column));
     let order: Vec<String> =
         sort_expr.iter().chain(key_exprs.iter()).map(|e| format!("{e} {}", direction.sql())).collect();
-    let select: Vec<String> = key_exprs
-        .iter()
-        .cloned()
-        .chain(sort_expr.iter().cloned())
-        .chain(view.columns.iter().map(|c| quote_ident(c)))
-        .collect();
+    let select: Vec<String> =
+        key_exprs.iter().cloned().chain(sort_expr.iter().cloned()).chain(select(&view.columns)).collect();
     let sql = format!(
         "SELECT {} FROM {}{} ORDER BY {} LIMIT {limit}",
         select.join(", "),
@@ -399,7 +412,11 @@ fn where_clause(conditions: &[String]) -> String {
 }
 
 /// Views: pages by position. The cursor key holds the row's index.
-fn fetch_page_by_position<B: Backend + ?Sized>(db: &B, query: &PageQuery) -> Result<Page> {
+fn fetch_page_by_position<B: Backend + ?Sized>(
+    db: &B,
+    query: &PageQuery,
+    select: &dyn Fn(&[String]) -> Vec<String>,
+) -> Result<Page> {
     let view = query.view;
     let limit = query.limit as i64;
     let position = |cursor: &Cursor| match cursor.key.first() {
@@ -425,7 +442,7 @@ fn fetch_page_by_position<B: Backend + ?Sized>(db: &B, query: &PageQuery) -> Res
         .as_ref()
         .map(|s| format!(" ORDER BY {} {}", quote_ident(&s.column), s.direction.sql()))
         .unwrap_or_default();
-    let select: Vec<String> = view.columns.iter().map(|c| quote_ident(c)).collect();
+    let select = select(&view.columns);
     let sql = format!(
         "SELECT {} FROM {}{}{order} LIMIT {take} OFFSET {offset}",
         select.join(", "),

@@ -1,7 +1,8 @@
-//! Exports from the TUI: each runs on its own thread with its own read-only connection, so the
-//! page and count workers keep answering while a big table is written. Progress and the result
-//! come back as replies on the app's channel; cancelling stops the statement and removes the
-//! partial file.
+//! Exports from the TUI: each runs on its own thread with its own read-only connection (on a
+//! remote: its own requests through the shared remote), so the page and count workers keep
+//! answering while a big table is written. Progress and the result come back as replies on the
+//! app's channel; cancelling stops the statement (on a remote: before the next request) and
+//! removes the partial file.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,8 +13,9 @@ use std::thread;
 use rusqlite::InterruptHandle;
 
 use crate::app::AppEvent;
+use crate::service::Remote;
 use crate::service::ReplyError;
-use crate::service::export::run_export;
+use crate::service::export::{run_export, run_remote_export};
 use crate::service::protocol::{DbReply, DbResult, ExportJob, RequestId};
 
 /// Flags the running export's thread watches.
@@ -24,16 +26,29 @@ struct Running {
     thread: Option<thread::JoinHandle<()>>,
 }
 
+/// Where the rows come from.
+#[derive(Clone)]
+enum Origin {
+    /// A local file, opened read-only by each export.
+    File(PathBuf),
+    Remote(Remote),
+}
+
 /// Starts and cancels exports of one database.
 pub struct ExportRunner {
-    db_path: PathBuf,
+    from: Origin,
     events: Sender<AppEvent>,
     running: Vec<Running>,
 }
 
 impl ExportRunner {
     pub fn new(db_path: PathBuf, events: Sender<AppEvent>) -> ExportRunner {
-        ExportRunner { db_path, events, running: Vec::new() }
+        ExportRunner { from: Origin::File(db_path), events, running: Vec::new() }
+    }
+
+    /// Exports through a remote database, a page per request.
+    pub fn remote(remote: Remote, events: Sender<AppEvent>) -> ExportRunner {
+        ExportRunner { from: Origin::Remote(remote), events, running: Vec::new() }
     }
 
     pub fn start(&mut self, id: RequestId, job: ExportJob) {
@@ -41,11 +56,15 @@ impl ExportRunner {
         let cancel = Arc::new(AtomicBool::new(false));
         let interrupt = Arc::new(Mutex::new(None));
         let (thread_cancel, thread_interrupt) = (cancel.clone(), interrupt.clone());
-        let (db_path, events) = (self.db_path.clone(), self.events.clone());
+        let (from, events) = (self.from.clone(), self.events.clone());
         let spawned = thread::Builder::new().name("squall-export".into()).spawn(move || {
-            let result = run_export(&db_path, &job, &thread_cancel, &thread_interrupt, &mut |rows| {
+            let mut report = |rows| {
                 let _ = events.send(AppEvent::Db(DbReply { id, result: Ok(DbResult::ExportProgress { rows }) }));
-            })
+            };
+            let result = match &from {
+                Origin::File(db_path) => run_export(db_path, &job, &thread_cancel, &thread_interrupt, &mut report),
+                Origin::Remote(remote) => run_remote_export(remote, &job, &thread_cancel, &mut report),
+            }
             .map_err(|err| ReplyError::from_error(&err));
             let _ = events.send(AppEvent::Db(DbReply { id, result }));
         });

@@ -140,8 +140,8 @@ pub fn run(
 
 /// Runs the terminal UI on a remote D1 (`--remote`): two workers share the connection (pages;
 /// counts and statuses), the schema is read once, and the badge and costs stay on the status
-/// line. Without `--write` it is read-only. The console pages its reads (`console_remote`). Live
-/// refresh and exports need a local file: they are refused with a message.
+/// line. Without `--write` it is read-only. The console pages its reads (`console_remote`), and
+/// exports read through the remote a page per request. Live refresh needs a local file.
 pub fn run_remote(
     database: std::sync::Arc<dyn crate::service::RemoteDatabase>,
     write: bool,
@@ -190,12 +190,13 @@ pub fn run_remote(
     let history_file = crate::paths::data_dir().map(|dir| crate::history::history_path(&dir, &label)).ok();
     let history = history_file.as_deref().map(crate::history::read_history).transpose().unwrap_or_default();
     let console = ConsoleHandle::spawn_remote(remote.clone(), events_tx.clone(), history_file)?;
+    let exports = ExportRunner::remote(remote.clone(), events_tx.clone());
     let session = Session {
         source,
         foreground,
         background,
         console: Some(console),
-        exports: None,
+        exports: Some(exports),
         events_tx,
         events,
         history: history.unwrap_or_default(),
@@ -213,7 +214,6 @@ struct Session {
     background: WorkerHandle,
     /// The console's worker (over the file, or over the remote).
     console: Option<ConsoleHandle>,
-    /// `None` on a remote (exports are refused).
     exports: Option<ExportRunner>,
     events_tx: Sender<AppEvent>,
     events: std::sync::mpsc::Receiver<AppEvent>,

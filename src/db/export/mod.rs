@@ -5,6 +5,8 @@
 //! console, any statement that only reads. Secrets (by column kind) are redacted unless asked.
 
 mod cells;
+mod exact;
+mod paged;
 
 use std::io::Write;
 
@@ -18,6 +20,7 @@ use super::kinds::{ColumnKind, infer_kinds, is_secret_name};
 use super::page::{RowKey, View, view_statement};
 use super::schema::{DescribeTable, describe_table, quote_ident};
 use cells::{Cells, RowWriter};
+pub use paged::{PagedPlan, export_pages, plan_paged_export};
 
 /// What `redacted` cells hold instead of the secret (NULL stays NULL, so "has a password" shows).
 pub const REDACTED: &str = "[redacted]";
@@ -116,6 +119,26 @@ pub struct ExportSummary {
     pub redacted: Vec<String>,
 }
 
+/// What an export from a remote cost: D1 bills rows read, and every request is a round trip.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestCost {
+    pub requests: u64,
+    pub rows_read: u64,
+}
+
+impl std::fmt::Display for RequestCost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let requests = if self.requests == 1 { "request" } else { "requests" };
+        let rows = if self.rows_read == 1 { "row" } else { "rows" };
+        write!(
+            f,
+            "{} {requests}, {} {rows} read",
+            crate::present::group_thousands(self.requests),
+            crate::present::group_thousands(self.rows_read)
+        )
+    }
+}
+
 /// Builds the statement for `source` and learns what its columns mean (secrets, timestamps).
 ///
 /// Stays on `Connection` for a query source: telling a statement that only reads from one that
@@ -186,43 +209,84 @@ pub struct ExportInput<'a> {
 /// export with [`Cancelled`].
 ///
 /// Stays on `Connection`: rows stream as `ValueRef`s borrowed from SQLite without a copy, and
-/// REAL cells ask SQLite for its own text of them (per value, a round trip on a remote). A
-/// remote export would go through `Backend::stream`.
+/// REAL cells ask SQLite for its own text of them. A remote reads in pages instead
+/// ([`export_pages`]), through the same [`RowSink`].
 pub fn export_rows(
     conn: &Connection,
     input: &ExportInput,
     out: &mut impl Write,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<ExportSummary> {
-    let (plan, options) = (input.plan, input.options);
-    if options.format == ExportFormat::Sql {
-        if options.iso_dates {
-            bail!("--dates iso adds columns the table does not have; it cannot be used with --format sql");
-        }
-        if plan.table.is_none() {
-            bail!("--format sql needs a table to insert into; export a table, or use csv, json or ndjson");
-        }
-    }
-    let redacted = plan.redacted(options);
-    let mut cells = Cells::new(conn);
-    let mut writer = RowWriter::new(plan, options, out)?;
-    let mut stmt = conn.prepare(&plan.sql)?;
-    let mut rows = stmt.query(params_from_iter(plan.params.iter()))?;
-    let width = plan.columns.len();
-    let mut done: u64 = 0;
+    let mut sink = RowSink::begin(input, Cells::new(conn), out, progress)?;
+    let mut stmt = conn.prepare(&input.plan.sql)?;
+    let mut rows = stmt.query(params_from_iter(input.plan.params.iter()))?;
+    let width = input.plan.columns.len();
     while let Some(row) = rows.next()? {
         // The cells borrow from the row, so the vector cannot outlive it (one small allocation).
         let values = (0..width).map(|i| row.get_ref(i)).collect::<rusqlite::Result<Vec<ValueRef>>>()?;
-        writer.row(&values, &mut cells, out)?;
-        done += 1;
-        if done.is_multiple_of(PROGRESS_EVERY) && !progress(done) {
+        sink.row(&values)?;
+    }
+    sink.finish()
+}
+
+/// Writes rows in the plan's format and counts them, however they are read: streamed from a
+/// local file ([`export_rows`]) or a page per request from a remote ([`export_pages`]).
+struct RowSink<'a, 'c, W: Write> {
+    writer: RowWriter,
+    cells: Cells<'c>,
+    out: &'a mut W,
+    progress: &'a mut dyn FnMut(u64) -> bool,
+    done: u64,
+    redacted: Vec<String>,
+}
+
+impl<'a, 'c, W: Write> RowSink<'a, 'c, W> {
+    /// Checks the options against the plan and writes what comes before the first row.
+    fn begin(
+        input: &ExportInput,
+        cells: Cells<'c>,
+        out: &'a mut W,
+        progress: &'a mut dyn FnMut(u64) -> bool,
+    ) -> Result<Self> {
+        let (plan, options) = (input.plan, input.options);
+        if options.format == ExportFormat::Sql {
+            if options.iso_dates {
+                bail!("--dates iso adds columns the table does not have; it cannot be used with --format sql");
+            }
+            if plan.table.is_none() {
+                bail!("--format sql needs a table to insert into; export a table, or use csv, json or ndjson");
+            }
+        }
+        let writer = RowWriter::new(plan, options, out)?;
+        Ok(RowSink { writer, cells, out, progress, done: 0, redacted: plan.redacted(options) })
+    }
+
+    /// Writes one row; every [`PROGRESS_EVERY`] rows, reports and lets the caller stop.
+    fn row(&mut self, values: &[ValueRef]) -> Result<()> {
+        self.writer.row(values, &mut self.cells, self.out)?;
+        self.done += 1;
+        if self.done.is_multiple_of(PROGRESS_EVERY) {
+            self.checkpoint()?;
+        }
+        Ok(())
+    }
+
+    /// Reports the rows written so far; [`Cancelled`] when the caller says stop (a paged read
+    /// calls it between two requests).
+    fn checkpoint(&mut self) -> Result<()> {
+        if !(self.progress)(self.done) {
             return Err(Cancelled.into());
         }
+        Ok(())
     }
-    writer.finish(out)?;
-    out.flush()?;
-    progress(done);
-    Ok(ExportSummary { rows: done, redacted })
+
+    /// Writes what comes after the last row, flushes, and reports the total.
+    fn finish(mut self) -> Result<ExportSummary> {
+        self.writer.finish(self.out)?;
+        self.out.flush()?;
+        (self.progress)(self.done);
+        Ok(ExportSummary { rows: self.done, redacted: self.redacted })
+    }
 }
 
 /// One row as a JSON object (the clipboard's `Y`): numbers as numbers, NULL as null, BLOBs as

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use rusqlite::types::Value;
 
 use crate::db::edit::{CascadePreview, ColumnValues, CommitReport, RowConflict, RowConflicts, StagedChange};
-use crate::db::export::{ExportOptions, ExportSource};
+use crate::db::export::{ExportOptions, ExportSource, RequestCost};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{FindByLabel, LabelLookup, LabelMatch, RowLabel};
 use crate::db::page::{Anchor, Page, View};
@@ -123,11 +123,13 @@ pub enum DbResult {
     ExportProgress {
         rows: u64,
     },
-    /// An export finished: where it wrote (absolute), how many rows, which columns were redacted.
+    /// An export finished: where it wrote (absolute), how many rows, which columns were redacted,
+    /// and on a remote what it cost.
     Exported {
         path: String,
         rows: u64,
         redacted: Vec<String>,
+        cost: Option<RequestCost>,
     },
     Console(ConsoleResult),
 }
