@@ -250,4 +250,13 @@ if [ "$code" = 1 ] && grep -q 'CLOUDFLARE_ACCOUNT_ID' "$work/err"; then pass "a 
 CLOUDFLARE_API_BASE_URL="http://127.0.0.1:9/client/v4" sq tables --remote >/dev/null
 if grep -q 'cannot reach the D1 API at 127.0.0.1:9' "$work/err"; then pass "a network failure names the host"; else fail "network failure: $(cat "$work/err")"; fi
 
+echo "# migrate drift --remote on the migrated database"
+sq migrate drift --remote --d1 scratch >"$work/drift.out"
+code=$?
+if [ "$code" = 0 ] && grep -q '^no drift: the database matches the migrations$' "$work/drift.out"; then pass "squall migrate drift --remote on a migrated remote: no drift (exit 0)"; else fail "drift --remote: exit $code $(cat "$work/drift.out" "$work/err")"; fi
+sq sql --remote --write --yes --d1 scratch 'ALTER TABLE "user" ADD COLUMN nickname TEXT' >/dev/null || fail "ALTER TABLE on the remote: $(cat "$work/err")"
+sq migrate drift --remote --d1 scratch >"$work/drift.out"
+code=$?
+if [ "$code" = 3 ] && grep -q '^column user.nickname: extra' "$work/drift.out"; then pass "squall migrate drift --remote after ALTER TABLE ADD COLUMN: drift found (exit 3)"; else fail "drift --remote after ALTER: exit $code $(cat "$work/drift.out" "$work/err")"; fi
+
 finish

@@ -19,8 +19,9 @@ const USER_GRID: &[Hint] =
     &[("Enter", "detail"), ("A", "user actions"), ("/", "search"), ("f", "filter"), ("e", "edit"), ("c", "columns")];
 const ER: &[Hint] = &[("arrows", "select"), ("Enter", "open table"), ("c", "compact/full"), ("r", "re-read")];
 const MIGRATIONS: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("A", "apply pending"), ("r", "re-read")];
-/// On a remote D1 the TUI does not apply migrations (`squall migrate apply --remote` does).
-const MIGRATIONS_REMOTE: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("r", "re-read")];
+/// On a remote D1, `A` applies over the REST API (a bookmark first; it needs `--write`).
+const MIGRATIONS_REMOTE: &[Hint] =
+    &[("↑↓", "select"), ("J K", "scroll SQL"), ("A", "apply (bookmark first)"), ("r", "re-read")];
 const CONSOLE: &[Hint] =
     &[("F5", "run"), ("Tab", "complete"), ("Ctrl-e", "plan"), ("Ctrl-p/n", "history"), ("Esc", "cancel")];
 /// The console with the keyboard on its result grid (there Tab switches tabs again).

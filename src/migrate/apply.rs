@@ -66,6 +66,9 @@ pub enum ApplyEvent {
     Started { name: String, position: usize, total: usize, statements: usize },
     /// A migration and its tracker row are committed.
     Applied { name: String, position: usize, total: usize },
+    /// On a remote D1: the time-travel bookmark taken before `name`'s request (what restores
+    /// the database to before it).
+    Bookmarked { name: String, bookmark: String },
 }
 
 /// What [`apply_migrations`] did.
@@ -76,6 +79,9 @@ pub struct ApplyReport {
     pub backup: Option<PathBuf>,
     /// File names, in the order they were applied.
     pub applied: Vec<String>,
+    /// On a remote D1: the command that restores the bookmark taken before the first migration,
+    /// which undoes the whole run.
+    pub undo: Option<String>,
 }
 
 /// A migration failed; it was rolled back (checked: see `restored`), and those before it stay applied.
@@ -190,7 +196,7 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     let plan = plan_migrations(conn, &input.status)?;
     let tracker = plan.tracker.kind;
     if plan.to_apply.is_empty() {
-        return Ok(ApplyReport { tracker, backup: None, applied: Vec::new() });
+        return Ok(ApplyReport { tracker, backup: None, applied: Vec::new(), undo: None });
     }
     if !plan.refused.is_empty() {
         bail!(describe_refused(&plan.refused));
@@ -227,7 +233,7 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     let outcome = run_plan(conn, &mut input, &plan, check_foreign_keys, &mut applied);
     conn.pragma_update(None, "foreign_keys", foreign_keys_were_on)?;
     match outcome {
-        Ok(()) => Ok(ApplyReport { tracker, backup: Some(backup), applied }),
+        Ok(()) => Ok(ApplyReport { tracker, backup: Some(backup), applied, undo: None }),
         Err(RunError::Failed(mut failed)) => {
             failed.applied = applied;
             failed.backup = Some(backup);
