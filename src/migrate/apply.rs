@@ -286,7 +286,8 @@ fn run_migration(
     check_foreign_keys: bool,
 ) -> Result<(), RunError> {
     let file = &input.status.folder.migrations[migration.file_index];
-    let batch = plan_batch(migration, file, plan.tracker.kind, input.status.wrangler_table, check_foreign_keys);
+    let batch =
+        plan_batch(&migration.statements, file, plan.tracker.kind, input.status.wrangler_table, check_foreign_keys);
     let statement = |number: usize| migration.statements.get(number.saturating_sub(1)).cloned().unwrap_or_default();
     match run_batch(&*conn, &batch) {
         Ok(()) => Ok(()),

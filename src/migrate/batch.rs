@@ -16,7 +16,6 @@ use std::cell::Cell;
 use anyhow::Result;
 use rusqlite::types::Value;
 
-use super::apply::PlannedMigration;
 use super::folder::MigrationFile;
 use super::status::TrackerKind;
 use super::{drizzle, wrangler};
@@ -98,17 +97,17 @@ impl MigrationBatch {
     }
 }
 
-/// Plans the batch of `migration` (of `file`): each statement in its checked savepoint, the
-/// tracker table and row, then the foreign-key check when the database had no violation before.
+/// Plans the batch of `file` (split into `statements`): each statement in its checked savepoint,
+/// the tracker table and row, then the foreign-key check when the database had no violation before.
 pub(super) fn plan_batch(
-    migration: &PlannedMigration,
+    statements: &[String],
     file: &MigrationFile,
     kind: TrackerKind,
     wrangler_table: &str,
     check_foreign_keys: bool,
 ) -> MigrationBatch {
     let mut batch = MigrationBatch { steps: Vec::new(), roles: Vec::new() };
-    for (index, statement) in migration.statements.iter().enumerate() {
+    for (index, statement) in statements.iter().enumerate() {
         let number = index + 1;
         batch.push(Role::Open(number), plain(SAVEPOINT), Expect::Any);
         batch.push(Role::Statement(number), plain(statement), Expect::Any);

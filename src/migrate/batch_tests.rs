@@ -67,7 +67,7 @@ fn a_migration_is_its_statements_and_tracker_row_in_one_atomic_call() {
     assert_eq!(migration.statements.len(), 3, "{:?}", migration.statements);
     assert!(migration.statements[2].starts_with("CREATE TRIGGER") && migration.statements[2].ends_with("END;"));
 
-    let batch = plan_batch(migration, &folder.migrations[0], plan.tracker.kind, "d1_migrations", true);
+    let batch = plan_batch(&migration.statements, &folder.migrations[0], plan.tracker.kind, "d1_migrations", true);
     use Role::*;
     assert_eq!(
         batch.roles,
@@ -138,7 +138,8 @@ fn nothing_runs_after_a_statement_that_ended_the_transaction() {
     let conn = Connection::open(dir.path().join("t.db")).unwrap();
     let status = StatusInput { folder: &folder, tracker: TrackerChoice::Wrangler, wrangler_table: "d1_migrations" };
     let plan = plan_migrations(&conn, &status).unwrap();
-    let batch = plan_batch(&plan.to_apply[0], &folder.migrations[0], plan.tracker.kind, "d1_migrations", false);
+    let batch =
+        plan_batch(&plan.to_apply[0].statements, &folder.migrations[0], plan.tracker.kind, "d1_migrations", false);
     let Err(BatchFailure::EndedTransaction { number }) = run_batch(&conn, &batch) else {
         panic!("the COMMIT should be named")
     };
