@@ -110,10 +110,7 @@ impl App {
         if let Some(remote) = &self.remote
             && self.source.read_only.is_some()
         {
-            let message = format!(
-                "cannot apply migrations: D1 {} is open read-only; start squall with --remote --write to apply them",
-                remote.name
-            );
+            let message = format!("D1 {} is read-only: restart with --remote --write to apply migrations", remote.name);
             self.say(Level::Error, message);
             return Vec::new();
         }
