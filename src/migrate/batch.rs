@@ -165,8 +165,13 @@ pub(super) fn run_batch<B: Backend + ?Sized>(db: &B, batch: &MigrationBatch) -> 
 /// SQLite's own message from deep in the error (`no such table: nope`).
 fn sqlite_message(err: &anyhow::Error) -> String {
     for cause in err.chain() {
-        if let Some(rusqlite::Error::SqliteFailure(failure, message)) = cause.downcast_ref::<rusqlite::Error>() {
-            return message.clone().unwrap_or_else(|| failure.to_string());
+        match cause.downcast_ref::<rusqlite::Error>() {
+            // What SQLite refuses while preparing a statement (`table t1 already exists`).
+            Some(rusqlite::Error::SqlInputError { msg, .. }) => return msg.clone(),
+            Some(rusqlite::Error::SqliteFailure(failure, message)) => {
+                return message.clone().unwrap_or_else(|| failure.to_string());
+            }
+            _ => {}
         }
     }
     err.root_cause().to_string()

@@ -154,3 +154,23 @@ fn nothing_runs_after_a_statement_that_ended_the_transaction() {
     assert_eq!(names, ["t1"], "t1 was committed by the file's COMMIT; t2 and the tracker never ran");
     assert!(conn.is_autocommit());
 }
+
+/// A statement that fails names SQLite's own message, also when SQLite refuses it while
+/// preparing it (rusqlite's `SqlInputError`).
+#[test]
+fn a_failing_statement_names_sqlites_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = folder(dir.path(), &[("0000_x.sql", "CREATE TABLE t2 (x);\nCREATE TABLE t1 (x);")]);
+    let conn = Connection::open(dir.path().join("t.db")).unwrap();
+    conn.execute_batch("CREATE TABLE t1 (x);").unwrap();
+    let status = StatusInput { folder: &folder, tracker: TrackerChoice::Wrangler, wrangler_table: "d1_migrations" };
+    let plan = plan_migrations(&conn, &status).unwrap();
+    let batch =
+        plan_batch(&plan.to_apply[0].statements, &folder.migrations[0], plan.tracker.kind, "d1_migrations", false);
+    let Err(BatchFailure::Statement { number, message }) = run_batch(&conn, &batch) else {
+        panic!("statement 2 should fail")
+    };
+    assert_eq!((number, message.as_str()), (2, "table t1 already exists"));
+    let t2: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 't2'", [], |r| r.get(0)).unwrap();
+    assert_eq!(t2, 0, "nothing of the batch stays");
+}
