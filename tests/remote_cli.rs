@@ -34,10 +34,10 @@ fn flags_that_need_remote_and_commands_not_yet_remote_are_usage_errors() {
         .code(2)
         .stderr(predicate::str::contains("--write only applies to a remote database"));
     squall(dir.path(), &["--database-id", "x", "tables"]).assert().code(2);
-    squall(dir.path(), &["migrate", "drift", "--remote"])
+    squall(dir.path(), &["demo", "--remote"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("squall migrate drift is not yet supported on a remote database"));
+        .stderr(predicate::str::contains("is not yet supported on a remote database"));
 }
 
 #[test]

@@ -313,4 +313,70 @@ if [ "$code" = 1 ] && grep -q 'CLOUDFLARE_ACCOUNT_ID' "$work/err"; then pass "a 
 CLOUDFLARE_API_BASE_URL="http://127.0.0.1:9/client/v4" sq tables --remote >/dev/null
 if grep -q 'cannot reach the D1 API at 127.0.0.1:9' "$work/err"; then pass "a network failure names the host"; else fail "network failure: $(cat "$work/err")"; fi
 
+echo "# migrate drift --remote on the migrated database"
+sq migrate drift --remote --d1 scratch >"$work/drift.out"
+code=$?
+if [ "$code" = 0 ] && grep -q '^no drift: the database matches the migrations$' "$work/drift.out"; then pass "squall migrate drift --remote on a migrated remote: no drift (exit 0)"; else fail "drift --remote: exit $code $(cat "$work/drift.out" "$work/err")"; fi
+sq sql --remote --write --yes --d1 scratch 'ALTER TABLE "user" ADD COLUMN nickname TEXT' >/dev/null || fail "ALTER TABLE on the remote: $(cat "$work/err")"
+sq migrate drift --remote --d1 scratch >"$work/drift.out"
+code=$?
+if [ "$code" = 3 ] && grep -q '^column user.nickname: extra' "$work/drift.out"; then pass "squall migrate drift --remote after ALTER TABLE ADD COLUMN: drift found (exit 3)"; else fail "drift --remote after ALTER: exit $code $(cat "$work/drift.out" "$work/err")"; fi
+
+# The TUI's migrations screen applies on --remote --write: a fresh database (its own server and
+# project) whose drizzle folder is pending; A, y; then squall and the real wrangler agree.
+if command -v tmux >/dev/null 2>&1; then
+  echo "# the TUI applies migrations on a remote"
+  TUI_ID="00000000-0000-4000-8000-000000000003"
+  "$NODE" "$here/server.mjs" --state "$work/state-tui" --port 0 --token "$TOKEN" --account "$ACCOUNT" \
+    --db "tui-mig=$TUI_ID" --log "$work/requests-tui.log" >"$work/server-tui.out" 2>"$work/server-tui.err" &
+  tui_server=$!
+  for _ in $(seq 240); do
+    if [ -s "$work/server-tui.out" ] || ! kill -0 "$tui_server" 2>/dev/null; then break; fi
+    sleep 0.25
+  done
+  first="$(head -1 "$work/server-tui.out" 2>/dev/null)"
+  BASE_TUI="${first#listening on }/client/v4"
+  proj_tui="$work/project-tui"
+  mkdir -p "$proj_tui"
+  printf '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "tui-mig"\ndatabase_id = "%s"\nmigrations_dir = "drizzle"\n' "$TUI_ID" >"$proj_tui/wrangler.toml"
+  cp -r "$repo/tests/fixtures/drizzle" "$proj_tui/drizzle"
+  chmod -R u+w "$proj_tui/drizzle"
+  sqt() { (cd "$proj_tui" && CLOUDFLARE_API_BASE_URL="$BASE_TUI" "$SQUALL" "$@" 2>"$work/err"); }
+  tui="squall-remote-mig-$$"
+  tmux new -d -s "$tui" -x 160 -y 45
+  tmux send-keys -t "$tui" "cd $proj_tui && export CLOUDFLARE_API_BASE_URL=$BASE_TUI CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
+  pane() { tmux capture-pane -p -t "$tui"; }
+  wait_pane() { for _ in $(seq 100); do pane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
+  wait_pane "D1 tui-mig" || true
+  for _ in 1 2 3 4; do pane | grep -q "2 pending" && break; tmux send-keys -t "$tui" Tab; sleep 0.5; done
+  if wait_pane "2 pending"; then pass "the TUI's migrations screen reads the remote: 2 pending"; else fail "TUI migrations screen: $(pane | tail -5)"; fi
+  tmux send-keys -t "$tui" A
+  if wait_pane "REMOTE database tui-mig" && pane | grep -q "time-travel bookmark is taken first"; then pass "the TUI's apply confirmation names the database and the bookmark"; else fail "TUI apply confirmation: $(pane | tail -5)"; fi
+  tmux send-keys -t "$tui" y
+  if wait_pane "applied 2 migration"; then pass "the TUI applies the pending migrations on the remote"; else fail "TUI apply: $(pane | tail -5)"; fi
+  wait_pane "to undo the run: wrangler d1 time-travel restore tui-mig --bookmark=" && pass "the TUI shows how to undo the run" || fail "TUI undo line: $(pane | tail -5)"
+  tmux send-keys -t "$tui" q
+  sleep 0.5
+  tmux kill-session -t "$tui" 2>/dev/null
+  got="$(sqt migrate status --remote --json | pending_of)"
+  expect_eq "squall migrate status --remote after the TUI's apply: nothing pending" "$got" ""
+  if [ -n "$have_wrangler" ]; then
+    if (cd "$proj_tui" && CLOUDFLARE_API_BASE_URL="$BASE_TUI" WRANGLER_SEND_METRICS=false "$NODE" "$WRANGLER" d1 migrations list tui-mig --remote 2>"$work/wrangler.err") | grep -q "No migrations to apply"; then
+      pass "wrangler d1 migrations list --remote after the TUI's apply: none pending"
+    else
+      fail "wrangler list after the TUI's apply: $(tail -3 "$work/wrangler.err")"
+    fi
+  fi
+  expect_eq "two bookmarks for the TUI's two migrations" "$(grep -c 'time_travel/bookmark' "$work/requests-tui.log")" "2"
+  if sq log --all | grep 'migrate.apply' | grep -q 'undo: wrangler d1 time-travel restore tui-mig --bookmark='; then
+    pass "squall log shows the TUI's applies with their restore commands"
+  else
+    fail "squall log after the TUI's apply: $(sq log --all | tail -3)"
+  fi
+  kill "$tui_server" 2>/dev/null
+  wait "$tui_server" 2>/dev/null
+else
+  echo "SKIP the TUI migrations check: tmux is not installed"
+fi
+
 finish

@@ -33,6 +33,7 @@ impl HintCase {
             When::Links => self.links,
             When::NoLinks => !self.links,
             When::Local => !self.remote,
+            When::Remote => self.remote,
             When::RowGone => self.row_gone,
             When::NoRowGone => !self.row_gone,
             When::Quit => self.quit,
@@ -250,7 +251,7 @@ mod tests {
         let quit = drawn_from(super::super::CONFIRM_KEYS, HintCase { quit: true, ..HintCase::default() });
         assert_eq!(quit, [("y", "quit, discarding staged"), ("n / Esc", "stay")]);
         let remote = drawn_from(keymap::MIGRATION_KEYS, HintCase { remote: true, ..HintCase::default() });
-        assert!(!remote.iter().any(|h| h.0 == "A"), "no apply on a remote: {remote:?}");
+        assert!(remote.contains(&("A", "apply (bookmark first)")), "apply on a remote takes a bookmark first: {remote:?}");
         // `Enter detail  ` is 14 cells, `/ search  ` 10: the third does not fit in 30.
         assert_eq!(fit_hints(&grid, 30), (grid[..2].to_vec(), true));
         assert_eq!(fit_hints(&grid, 500), (grid.clone(), false));

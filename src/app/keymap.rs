@@ -63,6 +63,8 @@ pub enum When {
     NoLinks,
     /// Not on a remote database (the TUI does not apply migrations there).
     Local,
+    /// On a remote database.
+    Remote,
     /// A conflict where a row was deleted meanwhile (it cannot be overwritten).
     RowGone,
     NoRowGone,
@@ -244,7 +246,7 @@ pub static MIGRATION_KEYS: &[Binding<MigrationKey>] = &[
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(MigrationKey::Select(1)), hints: &[] },
     Binding { keys: "PgUp PgDn / K J", description: "scroll its SQL", chords: &[key(KeyCode::PageUp), ch('K')], action: Some(MigrationKey::ScrollSql(-10)), hints: &[hint(2, "J K", "scroll SQL")] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch('J')], action: Some(MigrationKey::ScrollSql(10)), hints: &[] },
-    Binding { keys: "A", description: "apply what is pending (shows the plan and asks first; backs up the database)", chords: &[ch('A')], action: Some(MigrationKey::Apply), hints: &[hint_if(When::Local, 3, "A", "apply pending")] },
+    Binding { keys: "A", description: "apply what is pending (shows the plan and asks first; backs up the database)", chords: &[ch('A')], action: Some(MigrationKey::Apply), hints: &[hint_if(When::Local, 3, "A", "apply pending"), hint_if(When::Remote, 3, "A", "apply (bookmark first)")] },
     Binding { keys: "r / Ctrl-r", description: "re-read the folder and the tracker", chords: &[ch('r'), ctrl('r')], action: Some(MigrationKey::Reread), hints: &[hint(4, "r", "re-read")] },
 ];
 

@@ -13,6 +13,9 @@ use super::{
     Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, MigrationsOverview, ReplyError, Waiting, Worker,
 };
 
+#[path = "migrations_remote.rs"]
+mod remote_apply;
+
 /// State of the migrations screen.
 #[derive(Debug, Clone, Default)]
 pub struct MigrationsScreen {
@@ -104,6 +107,13 @@ impl App {
     }
 
     fn ask_apply(&mut self) -> Vec<Effect> {
+        if let Some(remote) = &self.remote
+            && self.source.read_only.is_some()
+        {
+            let message = format!("D1 {} is read-only: restart with --remote --write to apply migrations", remote.name);
+            self.say(Level::Error, message);
+            return Vec::new();
+        }
         if let Some(reason) = self.source.read_only {
             self.say(
                 Level::Error,
@@ -119,13 +129,16 @@ impl App {
         if !overview.plan.problems.is_empty() {
             let message = crate::migrate::apply::describe_problems(&overview.plan.problems);
             let source = &self.source.migrations;
+            let remote = self.remote.is_some();
             let hint = HintArgs {
-                db: Some(&source.db_path),
+                // A remote has no file: the command names it with --remote (and --d1).
+                db: (!remote).then_some(source.db_path.as_path()),
                 migrations: source.migrations_dir.as_deref(),
                 d1: source.d1.as_deref(),
                 tracker: None,
             };
-            let command = migrate_command("apply", &["--force"], &hint);
+            let extra: &[&str] = if remote { &["--remote", "--write", "--force"] } else { &["--force"] };
+            let command = migrate_command("apply", extra, &hint);
             self.say(Level::Error, message.replace("pass --force", &format!("run `{command}`")));
             return Vec::new();
         }
@@ -135,7 +148,10 @@ impl App {
             self.say(Level::Error, "a migration controls transactions itself: see the migrations screen");
             return Vec::new();
         }
-        let confirmation = apply_confirmation(overview);
+        let confirmation = match &self.remote {
+            Some(remote) => remote_apply::remote_apply_confirmation(overview, &remote.name, &self.source.path),
+            None => apply_confirmation(overview),
+        };
         self.ask(confirmation);
         Vec::new()
     }
@@ -144,7 +160,9 @@ impl App {
         let source = self.source.migrations.clone();
         let (_, effect) =
             self.request(Worker::Foreground, Waiting::ApplyMigrations, DbRequest::ApplyMigrations { source });
-        self.migrations.log = vec!["backing up the database…".into()];
+        let first =
+            if self.remote.is_some() { "taking a time-travel bookmark…" } else { "backing up the database…" };
+        self.migrations.log = vec![first.into()];
         vec![effect]
     }
 
@@ -183,6 +201,9 @@ impl App {
                         format!("[{position}/{total}] applying {name} ({statements} statements)…")
                     }
                     ApplyEvent::Applied { name, position, total } => format!("[{position}/{total}] applied {name}"),
+                    ApplyEvent::Bookmarked { name, bookmark } => {
+                        format!("      time-travel bookmark before {name}: {bookmark}")
+                    }
                 };
                 self.say(Level::Info, line.clone());
                 self.migrations.log.push(line);
@@ -196,6 +217,9 @@ impl App {
                 );
                 self.say(Level::Info, line.clone());
                 self.migrations.log.push(line);
+                if let Some(undo) = &report.undo {
+                    self.migrations.log.push(format!("to undo the run: {undo}"));
+                }
                 let mut effects = self.reload_migrations();
                 effects.extend(self.reload_schema());
                 effects
@@ -259,3 +283,7 @@ fn apply_confirmation(overview: &MigrationsOverview) -> Confirmation {
         answer: None,
     }
 }
+
+#[cfg(test)]
+#[path = "tests_migrations_remote.rs"]
+mod tests_remote;

@@ -11,7 +11,7 @@ use super::{GlobalArgs, Target, UsageError, open_target, resolve_command_databas
 use crate::db::error::DbError;
 use crate::migrate::apply::{ApplyPlan, MigrationFailed, describe_problems, describe_refused};
 use crate::migrate::backup::default_backup_dir;
-use crate::migrate::drift::check_drift;
+use crate::migrate::drift::{DriftReport, check_drift};
 use crate::migrate::hint::{HintArgs, migrate_command};
 use crate::migrate::record::{AppliedRun, audit_entries};
 use crate::migrate::status::has_unapplied;
@@ -214,6 +214,7 @@ fn run_apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut line_open = false;
     let mut progress = |event: &ApplyEvent| match event {
         ApplyEvent::BackedUp { path } => println!("backup: {}", path.display()),
+        ApplyEvent::Bookmarked { .. } => {}
         ApplyEvent::Started { name, position, total, statements } => {
             print!("[{position}/{total}] {name} ({}) ... ", plural(*statements, "statement"));
             let _ = std::io::stdout().flush();
@@ -278,11 +279,19 @@ fn run_drift(args: &DriftArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let located = locate(&target, &args.folder, global)?;
     let input = status_input(&located, &args.folder);
     let report = check_drift(&db.conn, &input)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
+    if !args.json {
         let tracker = crate::migrate::resolve_tracker(&db.conn, &input)?;
         print_header(&target, &located, &tracker);
+    }
+    print_drift(&report, args.json)
+}
+
+/// The drift report (after the header, unless `json`) and its exit code: 0 when the schema
+/// matches, [`EXIT_DRIFT`] when it drifted. Shared by the local and the `--remote` command.
+pub(super) fn print_drift(report: &DriftReport, json: bool) -> Result<ExitCode> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
         println!("expected    {}", report.expected);
         println!();
         for difference in &report.differences {

@@ -10,18 +10,22 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::migrate::{
-    ApplyArgs, EXIT_PENDING, FolderArgs, MigrateArgs, MigrateCommand, StatusArgs, hint_args, plural, print_plan,
-    print_summary, print_table, status_input,
+    ApplyArgs, DriftArgs, EXIT_PENDING, FolderArgs, MigrateArgs, MigrateCommand, StatusArgs, hint_args, plural,
+    print_drift, print_plan, print_summary, print_table, status_input,
 };
-use super::remote::{confirm_remote, on_remote, open_remote, report_cost};
+use super::remote::{confirm_remote, open_remote, report_cost};
 use super::{EXIT_ERROR, GlobalArgs};
 use crate::db::backend::Backend;
 use crate::db::backend::d1::{D1Backend, restore_command};
 use crate::migrate::apply::ApplyPlan;
-use crate::migrate::record::{AppliedRun, audit_entries};
+use crate::migrate::drift::check_drift;
+use crate::migrate::record::{AppliedRun, remote_audit_entries};
 use crate::migrate::remote::{AtomicApplyInput, AtomicEvent, AtomicMigrationFailed, apply_atomically};
 use crate::migrate::status::has_unapplied;
-use crate::migrate::{LocateMigrations, LocatedMigrations, TrackerKind, locate_migrations, plan_migrations};
+use crate::migrate::{
+    LocateMigrations, LocatedMigrations, TrackerKind, TrackerResolution, locate_migrations, plan_migrations,
+    resolve_tracker,
+};
 
 /// The migrations folder for a remote database: `--migrations`, else the wrangler project's
 /// (found from the current folder up), else `./drizzle` or `./migrations`.
@@ -38,31 +42,46 @@ fn locate(folder: &FolderArgs, global: &GlobalArgs) -> Result<LocatedMigrations>
     })
 }
 
-fn tracker_table<'a>(plan: &ApplyPlan, located: &'a LocatedMigrations) -> &'a str {
-    match plan.tracker.kind {
+fn tracker_table<'a>(tracker: &TrackerResolution, located: &'a LocatedMigrations) -> &'a str {
+    match tracker.kind {
         TrackerKind::Wrangler => located.wrangler_table.as_str(),
         TrackerKind::Drizzle => crate::migrate::drizzle::DEFAULT_TABLE,
     }
 }
 
-fn print_header(db: &D1Backend, located: &LocatedMigrations, plan: &ApplyPlan) {
+fn print_header(db: &D1Backend, located: &LocatedMigrations, tracker: &TrackerResolution) {
     println!("database    {} (remote)", db.describe_target());
     println!("migrations  {}", located.reason);
     println!("            {}", plural(located.folder.migrations.len(), "migration"));
-    println!("tracker     {} ({}): {}", plan.tracker.kind.label(), tracker_table(plan, located), plan.tracker.reason);
+    println!("tracker     {} ({}): {}", tracker.kind.label(), tracker_table(tracker, located), tracker.reason);
     for disagreement in located.folder.disagreements() {
         println!("warning: {disagreement}");
     }
 }
 
-/// `squall migrate … --remote`: status and apply; drift (a scratch build of every migration to
-/// compare with) is not built for a remote yet.
+/// `squall migrate … --remote`: status, apply and drift over the REST API.
 pub fn run(args: &MigrateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     match &args.command {
         MigrateCommand::Status(status) => self::status(status, global),
         MigrateCommand::Apply(apply) => self::apply(apply, global),
-        MigrateCommand::Drift(_) => Err(super::remote::not_yet("squall migrate drift")),
+        MigrateCommand::Drift(drift) => self::drift(drift, global),
     }
+}
+
+/// `squall migrate drift --remote`: the tracker and the whole live schema (ONE statement over the
+/// pragma table functions), compared with the snapshot or a local scratch build, as locally.
+/// Exits 0 when they match, 3 when they drift.
+pub fn drift(args: &DriftArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let located = locate(&args.folder, global)?;
+    let db = open_remote(global)?;
+    let input = status_input(&located, &args.folder);
+    let report = check_drift(&db, &input)?;
+    if !args.json {
+        print_header(&db, &located, &resolve_tracker(&db, &input)?);
+    }
+    let code = print_drift(&report, args.json)?;
+    report_cost(&db);
+    Ok(code)
 }
 
 /// `squall migrate status --remote`: reads only (unlike wrangler's `migrations list`, it does
@@ -75,7 +94,7 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan.statuses)?);
     } else {
-        print_header(&db, &located, &plan);
+        print_header(&db, &located, &plan.tracker);
         println!();
         print_table(&plan.statuses, plan.tracker.kind);
         println!();
@@ -106,7 +125,7 @@ fn apply_on(db: &D1Backend, located: &LocatedMigrations, args: &ApplyArgs) -> Re
             db.check_writable()?;
         }
     }
-    print_header(db, located, &plan);
+    print_header(db, located, &plan.tracker);
     for problem in &plan.problems {
         println!("warning: {} is {}: {}", problem.name, problem.state.label(), super::migrate::explain(problem.state));
     }
@@ -118,7 +137,7 @@ fn apply_on(db: &D1Backend, located: &LocatedMigrations, args: &ApplyArgs) -> Re
     println!(
         "on D1 each runs as ONE atomic request (after `{}`), with its {} row",
         crate::migrate::remote::DEFER_FOREIGN_KEYS,
-        tracker_table(&plan, located)
+        tracker_table(&plan.tracker, located)
     );
     if args.dry_run {
         println!("dry run: nothing was changed");
@@ -187,20 +206,12 @@ fn record(
     let run = AppliedRun {
         database: Path::new(""),
         tracker: plan.tracker.kind,
-        tracker_table: tracker_table(plan, located),
+        tracker_table: tracker_table(&plan.tracker, located),
         applied,
         backup: None,
         time: chrono::Utc::now(),
     };
-    let mut entries = on_remote(db, audit_entries(&run));
-    for (entry, bookmark) in entries.iter_mut().zip(bookmarks) {
-        entry.restore = bookmark.as_deref().map(|b| restore_command(db.display_name(), b));
-        entry.bookmark = bookmark.clone();
-        // The backup column says what stands in for a backup file on D1.
-        for change in entry.changes.iter_mut().filter(|c| c.column == "backup") {
-            change.new = serde_json::Value::String("time-travel bookmark".into());
-        }
-    }
+    let entries = remote_audit_entries(&run, &db.describe_target(), db.display_name(), bookmarks);
     crate::audit::append_audit_to(&crate::audit::audit_log_path()?, &entries)
         .context("the migrations were applied, but the audit log could not be written")
 }

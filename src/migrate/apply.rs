@@ -1,5 +1,6 @@
-//! Applying pending migrations: plan, back up, then one transaction per migration with its tracker
-//! row written exactly as wrangler or drizzle would, stopping at the first failure.
+//! Applying pending migrations: plan, back up, then each migration with its tracker row written
+//! exactly as wrangler or drizzle would, as ONE atomic batch of the write pipeline (`db::write`,
+//! see [`super::batch`]), stopping at the first failure.
 
 use std::path::{Path, PathBuf};
 
@@ -7,11 +8,11 @@ use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 use super::backup::{BackupInput, backup_database};
-use super::drizzle::{self, DrizzleRow};
+use super::batch::{BatchFailure, plan_batch, run_batch};
+use super::drizzle;
 use super::guard::{TransactionControl, transaction_control};
 use super::status::{MigrationState, MigrationStatus, StatusInput, TrackerKind, TrackerResolution};
 use super::status::{migration_status_for, resolve_tracker};
-use super::wrangler;
 use crate::db::backend::Backend;
 use crate::db::error::DbError;
 
@@ -66,6 +67,9 @@ pub enum ApplyEvent {
     Started { name: String, position: usize, total: usize, statements: usize },
     /// A migration and its tracker row are committed.
     Applied { name: String, position: usize, total: usize },
+    /// On a remote D1: the time-travel bookmark taken before `name`'s request (what restores
+    /// the database to before it).
+    Bookmarked { name: String, bookmark: String },
 }
 
 /// What [`apply_migrations`] did.
@@ -76,6 +80,9 @@ pub struct ApplyReport {
     pub backup: Option<PathBuf>,
     /// File names, in the order they were applied.
     pub applied: Vec<String>,
+    /// On a remote D1: the command that restores the bookmark taken before the first migration,
+    /// which undoes the whole run.
+    pub undo: Option<String>,
 }
 
 /// A migration failed; it was rolled back (checked: see `restored`), and those before it stay applied.
@@ -118,25 +125,10 @@ fn describe_earlier(applied: &[String], backup: Option<&Path>) -> String {
     }
 }
 
-/// The tracker insert [`apply_migrations`] runs after `file`, with its values written in (the
-/// same statement text as `wrangler::record_applied` / `drizzle::record_applied`).
+/// The tracker insert [`apply_migrations`] runs after `file`, with its values written in: the
+/// same [`Sql`](crate::db::write::Sql) value the batch binds (see [`super::batch::tracker_record`]).
 fn tracker_sql(kind: TrackerKind, wrangler_table: &str, file: &super::folder::MigrationFile) -> String {
-    use crate::db::literal::sql_literal;
-    use crate::db::schema::quote_ident;
-    use rusqlite::types::Value;
-    match kind {
-        TrackerKind::Wrangler => format!(
-            "INSERT INTO {} (name) values ({})",
-            wrangler::table_ident(wrangler_table),
-            sql_literal(&Value::Text(file.name.clone()))
-        ),
-        TrackerKind::Drizzle => format!(
-            "INSERT INTO {} (\"hash\", \"created_at\") VALUES({}, {})",
-            quote_ident(drizzle::DEFAULT_TABLE),
-            sql_literal(&Value::Text(file.hash.clone())),
-            sql_literal(&file.created_at.map_or(Value::Null, Value::Integer))
-        ),
-    }
+    super::batch::tracker_record(kind, wrangler_table, file).inline()
 }
 
 /// Works out what [`apply_migrations`] would run. Reads only.
@@ -190,7 +182,7 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     let plan = plan_migrations(conn, &input.status)?;
     let tracker = plan.tracker.kind;
     if plan.to_apply.is_empty() {
-        return Ok(ApplyReport { tracker, backup: None, applied: Vec::new() });
+        return Ok(ApplyReport { tracker, backup: None, applied: Vec::new(), undo: None });
     }
     if !plan.refused.is_empty() {
         bail!(describe_refused(&plan.refused));
@@ -227,7 +219,7 @@ pub fn apply_migrations(conn: &mut Connection, mut input: ApplyInput) -> Result<
     let outcome = run_plan(conn, &mut input, &plan, check_foreign_keys, &mut applied);
     conn.pragma_update(None, "foreign_keys", foreign_keys_were_on)?;
     match outcome {
-        Ok(()) => Ok(ApplyReport { tracker, backup: Some(backup), applied }),
+        Ok(()) => Ok(ApplyReport { tracker, backup: Some(backup), applied, undo: None }),
         Err(RunError::Failed(mut failed)) => {
             failed.applied = applied;
             failed.backup = Some(backup);
@@ -284,7 +276,8 @@ fn run_plan(
     Ok(())
 }
 
-/// Runs one migration and its tracker row in one transaction; any early return rolls it back.
+/// Runs one migration and its tracker row as ONE atomic batch of the write pipeline (see
+/// [`super::batch`]); on any failure nothing of it stays.
 fn run_migration(
     conn: &mut Connection,
     input: &ApplyInput,
@@ -293,37 +286,27 @@ fn run_migration(
     check_foreign_keys: bool,
 ) -> Result<(), RunError> {
     let file = &input.status.folder.migrations[migration.file_index];
-    let tx = conn.transaction()?;
-    for (number, statement) in migration.statements.iter().enumerate() {
-        if let Err(err) = tx.execute_batch(statement) {
-            let failed = failure(migration, number + 1, statement, sqlite_message(&err));
-            return Err(RunError::Failed(Box::new(failed)));
+    let batch =
+        plan_batch(&migration.statements, file, plan.tracker.kind, input.status.wrangler_table, check_foreign_keys);
+    let statement = |number: usize| migration.statements.get(number.saturating_sub(1)).cloned().unwrap_or_default();
+    match run_batch(&*conn, &batch) {
+        Ok(()) => Ok(()),
+        Err(BatchFailure::Statement { number, message }) => {
+            Err(RunError::Failed(Box::new(failure(migration, number, &statement(number), message))))
         }
         // A statement that ended the transaction (the guard refuses those, but a statement it
-        // cannot read might still) means later statements would commit one by one.
-        if tx.is_autocommit() {
+        // cannot read might still) means what ran before it was committed.
+        Err(BatchFailure::EndedTransaction { number }) => {
             let message = ENDED_TRANSACTION.to_string();
-            return Err(RunError::Failed(Box::new(failure(migration, number + 1, statement, message))));
+            Err(RunError::Failed(Box::new(failure(migration, number, &statement(number), message))))
         }
-    }
-    match plan.tracker.kind {
-        TrackerKind::Wrangler => {
-            let tracker = wrangler::Tracker { table: input.status.wrangler_table };
-            wrangler::ensure_tracker(&tx, &tracker)?;
-            wrangler::record_applied(&tx, &tracker, &file.name)?;
+        Err(BatchFailure::ForeignKeys { violation }) => {
+            let message = format!("it leaves rows whose foreign key points nowhere ({violation})");
+            let statements = migration.statements.len();
+            Err(RunError::Failed(Box::new(failure(migration, statements, "PRAGMA foreign_key_check", message))))
         }
-        TrackerKind::Drizzle => {
-            drizzle::ensure_tracker(&tx)?;
-            drizzle::record_applied(&tx, &DrizzleRow { hash: file.hash.clone(), created_at: file.created_at })?;
-        }
+        Err(BatchFailure::Other(err)) => Err(RunError::Other(err)),
     }
-    if check_foreign_keys && let Some(violation) = foreign_key_violation(&tx)? {
-        let message = format!("it leaves rows whose foreign key points nowhere ({violation})");
-        let statements = migration.statements.len();
-        return Err(RunError::Failed(Box::new(failure(migration, statements, "PRAGMA foreign_key_check", message))));
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 /// SQLite's message for a statement that ended squall's transaction.
@@ -389,14 +372,6 @@ fn foreign_key_violation(conn: &Connection) -> Result<Option<String>> {
     let parent: String = row.get(2)?;
     let rowid = rowid.map_or_else(|| "a row".to_string(), |id| format!("rowid {id}"));
     Ok(Some(format!("{table} {rowid} → {parent}")))
-}
-
-/// SQLite's own message, without rusqlite's wrapping.
-fn sqlite_message(err: &rusqlite::Error) -> String {
-    match err {
-        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

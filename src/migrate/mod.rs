@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod backup;
+mod batch;
 pub mod drift;
 pub mod drizzle;
 pub mod embedded;

@@ -55,6 +55,29 @@ pub fn audit_entries(run: &AppliedRun) -> Vec<AuditEntry> {
         .collect()
 }
 
+/// The entries of a run on a remote D1: named by the database (`D1 name (id)`), each with the
+/// time-travel bookmark taken before its request and the command that restores it, and the
+/// backup column saying what stands in for a backup file. `bookmarks` is per applied file, in
+/// order (the CLI and the TUI build their entries here, so `squall log` reads them alike).
+pub fn remote_audit_entries(
+    run: &AppliedRun,
+    target: &str,
+    display_name: &str,
+    bookmarks: &[Option<String>],
+) -> Vec<AuditEntry> {
+    let mut entries = audit_entries(run);
+    for (at, entry) in entries.iter_mut().enumerate() {
+        let bookmark = bookmarks.get(at).cloned().flatten();
+        entry.database = target.to_string();
+        entry.restore = bookmark.as_deref().map(|b| crate::db::backend::d1::restore_command(display_name, b));
+        entry.bookmark = bookmark;
+        for change in entry.changes.iter_mut().filter(|c| c.column == "backup") {
+            change.new = Value::String("time-travel bookmark".into());
+        }
+    }
+    entries
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,7 +41,6 @@ use crate::db::schema::{
     DescribeTable, ListTables, TableInfo, TableSummary, describe_schema, describe_table, list_tables,
 };
 use crate::er::{LayoutOptions, LoadErModel, layout_er, load_er_model};
-use crate::migrate::NoMigrationsFolder;
 use protocol::{DbRequest, DbResult, ErView, TableMeta};
 
 pub use db::Db;
@@ -116,15 +115,6 @@ impl Target for Connection {
     fn local_connection(&mut self) -> Result<&mut Connection> {
         Ok(self)
     }
-}
-
-/// Why a request that needs a local file is refused on a remote database (a status-line message,
-/// the session goes on).
-fn not_on_remote(what: &str) -> anyhow::Error {
-    DbError::Invalid(format!(
-        "{what} is not available on a remote database (--remote) yet; nothing was read or written"
-    ))
-    .into()
 }
 
 fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbResult)) -> Result<DbResult> {
@@ -226,11 +216,12 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             }
         }
         DbRequest::Users(request) => DbResult::Users(users::answer_users(backend, remote.as_ref(), request)?),
-        // A remote has no migrations folder of its own here: a note, not an error, at start.
-        DbRequest::Migrations { .. } if remote.is_some() => DbResult::NoMigrationsFolder(
-            "migrations of a remote database: run squall migrate status --remote (not in the terminal UI yet)".into(),
-        ),
-        DbRequest::ApplyMigrations { .. } if remote.is_some() => return Err(not_on_remote("applying migrations")),
+        // On a remote: the project's folder against the remote's tracker and schema (the schema
+        // read for the session), and applies as `migrate apply --remote` makes them.
+        DbRequest::Migrations { source } if remote.is_some() => migrations::overview(backend, &source, true)?,
+        DbRequest::ApplyMigrations { source } if remote.is_some() => {
+            DbResult::Applied(migrations::apply_remote(remote.as_ref(), &source, partial)?)
+        }
         // On a remote: counts are `max(rowid)` estimates and kinds come from names and types, so
         // the diagram costs three requests and a bounded read, never a scan per table.
         DbRequest::Er { include_internal, detail } if remote.is_some() => {
@@ -291,13 +282,7 @@ fn answer_local(conn: &mut Connection, request: DbRequest, partial: &mut dyn FnM
             let diagram = layout_er(&model, &LayoutOptions { detail });
             DbResult::Er(Box::new(ErView { model, diagram }))
         }
-        DbRequest::Migrations { source } => match migrations::read_migrations(conn, &source) {
-            Ok(overview) => DbResult::Migrations(Box::new(overview)),
-            Err(err) => match err.downcast::<NoMigrationsFolder>() {
-                Ok(none) => DbResult::NoMigrationsFolder(none.to_string()),
-                Err(err) => return Err(err),
-            },
-        },
+        DbRequest::Migrations { source } => migrations::overview(&*conn, &source, false)?,
         DbRequest::ApplyMigrations { source } => DbResult::Applied(migrations::apply(conn, &source, partial)?),
         _ => anyhow::bail!("answered over the backend by `answer`"),
     })

@@ -254,9 +254,11 @@ fn the_er_diagram_on_a_remote_estimates_its_counts() {
     assert!(user.rows_estimated, "a remote counts by max(rowid)");
 }
 
+/// Applying migrations on a remote runs over the REST API (see `app::migrations::tests_remote`);
+/// without a migrations folder it is refused with a message, and nothing is written.
 #[test]
-fn what_needs_a_local_file_is_refused_on_a_remote_with_a_message() {
-    let (_dir, _app, mut db, _check, _fake) = remote_app(true);
+fn applying_migrations_on_a_remote_without_a_folder_is_refused_with_a_message() {
+    let (_dir, _app, mut db, _check, fake) = remote_app(true);
     let dir = PathBuf::from("/nonexistent");
     let source = crate::service::protocol::MigrationsSource {
         db_path: dir.clone(),
@@ -268,6 +270,6 @@ fn what_needs_a_local_file_is_refused_on_a_remote_with_a_message() {
     };
     let apply = DbRequest::ApplyMigrations { source };
     let refused = handle(&mut db, apply, &mut |_| {}).unwrap_err();
-    assert_eq!(refused.kind, super::ErrorKind::Invalid);
-    assert!(refused.message.contains("not available on a remote database"), "{}", refused.message);
+    assert!(refused.message.contains("no migrations folder"), "{}", refused.message);
+    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
 }

@@ -120,6 +120,19 @@ impl Sql {
         sql
     }
 
+    /// The statement with each value written in place as a literal, without the placeholder
+    /// comments of [`Sql::preview`] (a migration's tracker row as the confirmation lists it).
+    pub fn inline(&self) -> String {
+        let mut sql = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => sql.push_str(text),
+                Part::Param(value, secret) => sql.push_str(&shown(value, *secret)),
+            }
+        }
+        sql
+    }
+
     /// The bound SQL (`?N` placeholders) and each value as shown to people, secrets redacted.
     pub fn listing(&self) -> (String, Vec<String>) {
         let (sql, _) = self.bound();

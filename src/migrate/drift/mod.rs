@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::folder::{FolderKind, MigrationFolder};
 use super::status::{MigrationState, StatusInput, TrackerKind, migration_status, resolve_tracker};
+use crate::db::backend::Backend;
 pub use compare::{DiffKind, Difference, ObjectKind, compare_schemas};
 use model::{SchemaModel, parse_snapshot, read_live};
 
@@ -44,9 +45,10 @@ impl DriftReport {
     }
 }
 
-/// Compares the live schema of `conn` with the migrations' schema. Reads only (the scratch
+/// Compares the live schema of `conn` (a local file or a remote D1) with the migrations'
+/// schema. Reads only: the tracker, then the whole live schema in one statement (the scratch
 /// database is a separate in-memory one).
-pub fn check_drift(conn: &Connection, input: &StatusInput) -> Result<DriftReport> {
+pub fn check_drift<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result<DriftReport> {
     let folder = input.folder;
     let tracker = resolve_tracker(conn, input)?.kind;
     let statuses = migration_status(conn, input)?;

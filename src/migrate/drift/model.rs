@@ -1,11 +1,11 @@
-//! The parts of a schema that drift is checked on, read from a live SQLite database (with the
-//! plain `PRAGMA`s D1 allows remotely) or from a drizzle-kit snapshot.
+//! The parts of a schema that drift is checked on, read from a live database over any backend (one
+//! statement) or from a drizzle-kit snapshot.
 
 use anyhow::{Context, Result};
-use rusqlite::Connection;
 use serde::Deserialize;
 
-use crate::db::schema::quote_ident;
+use crate::db::backend::Backend;
+use crate::db::schema::{RelationType, TableInfo, describe_schema};
 
 /// Tables, in name order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,34 +69,36 @@ impl SchemaModel {
 }
 
 /// Reads the live schema, leaving out SQLite's and workerd's internal tables and `skip` (the
-/// migration trackers).
-pub fn read_live(conn: &Connection, skip: &[&str]) -> Result<SchemaModel> {
-    let mut stmt = conn.prepare(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-           AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
-    )?;
-    let names: Vec<String> = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
-    let mut tables = Vec::new();
-    for name in names.into_iter().filter(|name| !skip.iter().any(|s| s.eq_ignore_ascii_case(name))) {
-        tables.push(read_table(conn, &name).with_context(|| format!("reading the schema of {name}"))?);
-    }
+/// migration trackers). One statement on any backend ([`describe_schema`]'s UNION over the pragma
+/// table functions, `_cf_*` excluded as D1 requires): a remote D1 pays one round trip, not four
+/// per table.
+pub fn read_live<B: Backend + ?Sized>(db: &B, skip: &[&str]) -> Result<SchemaModel> {
+    let described = describe_schema(db).context("reading the live schema")?;
+    let mut tables: Vec<TableModel> = described
+        .iter()
+        .filter(|info| info.relation == RelationType::Table)
+        .filter(|info| !skip.iter().any(|s| s.eq_ignore_ascii_case(&info.name)))
+        .map(table_model)
+        .collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(SchemaModel { tables })
 }
 
-fn read_table(conn: &Connection, table: &str) -> Result<TableModel> {
-    let quoted = quote_ident(table);
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({quoted})"))?;
-    let mut columns: Vec<ColumnModel> = stmt
-        .query_map([], |row| {
-            Ok(ColumnModel {
-                name: row.get(1)?,
-                declared_type: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                not_null: row.get::<_, i64>(3)? != 0,
-                default: row.get(4)?,
-                primary_key: row.get::<_, i64>(5)? > 0,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+/// One described table as drift compares it: what `PRAGMA table_info`, `index_list` /
+/// `index_info` and `foreign_key_list` report (generated columns are not in `table_info`).
+fn table_model(info: &TableInfo) -> TableModel {
+    let mut columns: Vec<ColumnModel> = info
+        .columns
+        .iter()
+        .filter(|c| !c.generated)
+        .map(|c| ColumnModel {
+            name: c.name.clone(),
+            declared_type: c.decl_type.clone(),
+            not_null: c.not_null,
+            default: c.default.clone(),
+            primary_key: c.pk_position > 0,
+        })
+        .collect();
     // An INTEGER PRIMARY KEY is the rowid, which is never NULL whether or not it says NOT NULL.
     let pk_count = columns.iter().filter(|c| c.primary_key).count();
     for column in columns.iter_mut().filter(|c| c.primary_key && pk_count == 1) {
@@ -104,60 +106,31 @@ fn read_table(conn: &Connection, table: &str) -> Result<TableModel> {
             column.not_null = true;
         }
     }
-
-    let mut stmt = conn.prepare(&format!("PRAGMA index_list({quoted})"))?;
-    let listed: Vec<(String, bool, String)> = stmt
-        .query_map([], |row| Ok((row.get(1)?, row.get::<_, i64>(2)? != 0, row.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut indexes = Vec::new();
-    for (name, unique, origin) in listed.into_iter().filter(|(_, _, origin)| origin != "pk") {
-        let mut stmt = conn.prepare(&format!("PRAGMA index_info({})", quote_ident(&name)))?;
-        let columns: Vec<String> = stmt
-            .query_map([], |row| Ok(row.get::<_, Option<String>>(2)?.unwrap_or_else(|| "<expr>".into())))?
-            .collect::<rusqlite::Result<_>>()?;
-        indexes.push(IndexModel { name, columns, unique, constraint: origin == "u" });
-    }
-    indexes.sort_by(|a, b| a.name.cmp(&b.name));
-
-    let mut stmt = conn.prepare(&format!("PRAGMA foreign_key_list({quoted})"))?;
-    let rows: Vec<(i64, String, String, Option<String>, String, String)> = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut foreign_keys: Vec<(i64, ForeignKeyModel)> = Vec::new();
-    for (id, parent, from, to, on_update, on_delete) in rows {
-        if let Some((_, fk)) = foreign_keys.iter_mut().find(|(fk_id, _)| *fk_id == id) {
-            fk.columns.push(from);
-            fk.parent_columns.extend(to);
-            continue;
-        }
-        let fk = ForeignKeyModel {
-            columns: vec![from],
-            parent,
-            parent_columns: to.into_iter().collect(),
-            on_delete: on_delete.to_ascii_uppercase(),
-            on_update: on_update.to_ascii_uppercase(),
-        };
-        foreign_keys.push((id, fk));
-    }
-    let mut foreign_keys: Vec<ForeignKeyModel> = foreign_keys.into_iter().map(|(_, fk)| fk).collect();
-    // A reference without columns means the parent's primary key; spell it out for comparison.
-    for fk in foreign_keys.iter_mut().filter(|fk| fk.parent_columns.is_empty()) {
-        fk.parent_columns = primary_key_of(conn, &fk.parent)?;
-    }
-    columns.shrink_to_fit();
-    Ok(TableModel { name: table.to_string(), columns, indexes, foreign_keys })
-}
-
-fn primary_key_of(conn: &Connection, table: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({})", quote_ident(table)))?;
-    let mut keyed: Vec<(i64, String)> = stmt
-        .query_map([], |row| Ok((row.get::<_, i64>(5)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|(pk, _)| *pk > 0)
+    let mut indexes: Vec<IndexModel> = info
+        .indexes
+        .iter()
+        .filter(|index| index.origin != "pk")
+        .map(|index| IndexModel {
+            name: index.name.clone(),
+            columns: index.columns.clone(),
+            unique: index.unique,
+            constraint: index.origin == "u",
+        })
         .collect();
-    keyed.sort();
-    Ok(keyed.into_iter().map(|(_, name)| name).collect())
+    indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    let foreign_keys = info
+        .foreign_keys
+        .iter()
+        .map(|fk| ForeignKeyModel {
+            columns: fk.columns.clone(),
+            parent: fk.ref_table.clone(),
+            // A reference without columns is already spelled out as the parent's primary key.
+            parent_columns: fk.ref_columns.clone(),
+            on_delete: fk.on_delete.to_ascii_uppercase(),
+            on_update: fk.on_update.to_ascii_uppercase(),
+        })
+        .collect();
+    TableModel { name: info.name.clone(), columns, indexes, foreign_keys }
 }
 
 /// drizzle-kit's `meta/NNNN_snapshot.json` (SQLite dialect), the parts drift needs.

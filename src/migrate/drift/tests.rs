@@ -176,3 +176,177 @@ fn wrangler_edits_show_against_the_snapshot() {
     assert_eq!(report.pending, ["0001_audit_log_last_login.sql"]);
     assert!(report.edited.is_empty(), "{:?}", report.edited);
 }
+
+/// The live read before it went over the seam: one `PRAGMA` per table, index and key, over a
+/// `Connection`. The one-statement read must answer exactly the same.
+fn read_by_pragmas(conn: &Connection, skip: &[&str]) -> SchemaModel {
+    use crate::db::schema::quote_ident;
+    use model::{ColumnModel, ForeignKeyModel, IndexModel, TableModel};
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+               AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let pk_of = |table: &str| -> Vec<String> {
+        let mut keyed: Vec<(i64, String)> = conn
+            .prepare(&format!("PRAGMA table_info({})", quote_ident(table)))
+            .unwrap()
+            .query_map([], |row| Ok((row.get::<_, i64>(5)?, row.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+            .into_iter()
+            .filter(|(pk, _)| *pk > 0)
+            .collect();
+        keyed.sort();
+        keyed.into_iter().map(|(_, name)| name).collect()
+    };
+    let mut tables = Vec::new();
+    for name in names.into_iter().filter(|n| !skip.iter().any(|s| s.eq_ignore_ascii_case(n))) {
+        let quoted = quote_ident(&name);
+        let mut columns: Vec<ColumnModel> = conn
+            .prepare(&format!("PRAGMA table_info({quoted})"))
+            .unwrap()
+            .query_map([], |row| {
+                Ok(ColumnModel {
+                    name: row.get(1)?,
+                    declared_type: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    not_null: row.get::<_, i64>(3)? != 0,
+                    default: row.get(4)?,
+                    primary_key: row.get::<_, i64>(5)? > 0,
+                })
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let pk_count = columns.iter().filter(|c| c.primary_key).count();
+        for column in columns.iter_mut().filter(|c| c.primary_key && pk_count == 1) {
+            if column.declared_type.eq_ignore_ascii_case("integer") {
+                column.not_null = true;
+            }
+        }
+        let listed: Vec<(String, bool, String)> = conn
+            .prepare(&format!("PRAGMA index_list({quoted})"))
+            .unwrap()
+            .query_map([], |row| Ok((row.get(1)?, row.get::<_, i64>(2)? != 0, row.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut indexes = Vec::new();
+        for (index, unique, origin) in listed.into_iter().filter(|(_, _, origin)| origin != "pk") {
+            let columns: Vec<String> = conn
+                .prepare(&format!("PRAGMA index_info({})", quote_ident(&index)))
+                .unwrap()
+                .query_map([], |row| Ok(row.get::<_, Option<String>>(2)?.unwrap_or_else(|| "<expr>".into())))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            indexes.push(IndexModel { name: index, columns, unique, constraint: origin == "u" });
+        }
+        indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        let rows: Vec<(i64, String, String, Option<String>, String, String)> = conn
+            .prepare(&format!("PRAGMA foreign_key_list({quoted})"))
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut keys: Vec<(i64, ForeignKeyModel)> = Vec::new();
+        for (id, parent, from, to, on_update, on_delete) in rows {
+            if let Some((_, fk)) = keys.iter_mut().find(|(k, _)| *k == id) {
+                fk.columns.push(from);
+                fk.parent_columns.extend(to);
+                continue;
+            }
+            let fk = ForeignKeyModel {
+                columns: vec![from],
+                parent,
+                parent_columns: to.into_iter().collect(),
+                on_delete: on_delete.to_ascii_uppercase(),
+                on_update: on_update.to_ascii_uppercase(),
+            };
+            keys.push((id, fk));
+        }
+        let mut foreign_keys: Vec<ForeignKeyModel> = keys.into_iter().map(|(_, fk)| fk).collect();
+        for fk in foreign_keys.iter_mut().filter(|fk| fk.parent_columns.is_empty()) {
+            fk.parent_columns = pk_of(&fk.parent);
+        }
+        tables.push(TableModel { name, columns, indexes, foreign_keys });
+    }
+    SchemaModel { tables }
+}
+
+/// A schema with what drift compares in every shape: composite and implicit foreign keys,
+/// expression and partial indexes, UNIQUE constraints, a generated column, a view, a WITHOUT
+/// ROWID table, an INTEGER PRIMARY KEY without NOT NULL, and workerd's `_cf_KV`.
+const SHAPES: &str = "
+CREATE TABLE parent (id INTEGER PRIMARY KEY, a TEXT NOT NULL DEFAULT 'x', b INT, UNIQUE (a, b));
+CREATE TABLE child (
+  id TEXT PRIMARY KEY, pa TEXT, pb INT, p INTEGER REFERENCES parent ON DELETE CASCADE,
+  total REAL GENERATED ALWAYS AS (pb * 2) VIRTUAL, created integer DEFAULT (unixepoch()),
+  FOREIGN KEY (pa, pb) REFERENCES parent (a, b) ON UPDATE SET NULL
+);
+CREATE INDEX child_lower ON child (lower(pa));
+CREATE UNIQUE INDEX child_p ON child (p, pb) WHERE p IS NOT NULL;
+CREATE TABLE pairs (x TEXT, y TEXT, PRIMARY KEY (x, y)) WITHOUT ROWID;
+CREATE VIEW child_names AS SELECT pa FROM child;
+CREATE TABLE _cf_KV (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);
+";
+
+/// The one-statement read answers what the per-table pragmas answered, locally and on a backend
+/// that keeps D1's rules (where it is ONE request).
+#[test]
+fn the_live_read_is_one_statement_and_equals_the_pragma_reads() {
+    use crate::db::backend::rules::D1Rules;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = vec![("shapes", dir.path().join("shapes.db"))];
+    let conn = Connection::open(&cases[0].1).unwrap();
+    conn.execute_batch(SHAPES).unwrap();
+    drop(conn);
+    for name in ["drizzle-applied.db", "wrangler-d1-partial.sqlite"] {
+        let copy = dir.path().join(name);
+        std::fs::copy(fixtures().join(name), &copy).unwrap();
+        cases.push((name, copy));
+    }
+    let skip = ["d1_migrations", "__drizzle_migrations"];
+    for (name, path) in cases {
+        let conn = Connection::open(&path).unwrap();
+        let expected = read_by_pragmas(&conn, &skip);
+        assert!(!expected.tables.is_empty(), "{name}");
+        assert_eq!(model::read_live(&conn, &skip).unwrap(), expected, "{name}: local");
+        let d1 = D1Rules::new(Connection::open(&path).unwrap());
+        assert_eq!(model::read_live(&d1, &skip).unwrap(), expected, "{name}: D1's rules");
+        assert_eq!(d1.requests(), 1, "{name}: one request");
+    }
+}
+
+/// Drift over D1's rules: the same report as on the local file, migrated or not.
+#[test]
+fn drift_on_a_remote_reports_what_the_local_file_reports() {
+    use crate::db::backend::rules::D1Rules;
+    let dir = tempfile::tempdir().unwrap();
+    for (db, folder_name) in [("drizzle-applied.db", "drizzle"), ("wrangler-d1-partial.sqlite", "drizzle")] {
+        let copy = dir.path().join(db);
+        std::fs::copy(fixtures().join(db), &copy).unwrap();
+        let folder = folder(folder_name);
+        let local = drift(&Connection::open(&copy).unwrap(), &folder);
+        let d1 = D1Rules::new(Connection::open(&copy).unwrap());
+        let status = StatusInput { folder: &folder, tracker: TrackerChoice::Auto, wrangler_table: "d1_migrations" };
+        assert_eq!(check_drift(&d1, &status).unwrap(), local, "{db}");
+    }
+    // A column added outside the migrations is drift on the remote too.
+    let copy = dir.path().join("drizzle-applied.db");
+    Connection::open(&copy).unwrap().execute_batch("ALTER TABLE user ADD COLUMN nickname TEXT").unwrap();
+    let d1 = D1Rules::new(Connection::open(&copy).unwrap());
+    let folder = folder("drizzle");
+    let status = StatusInput { folder: &folder, tracker: TrackerChoice::Auto, wrangler_table: "d1_migrations" };
+    let report = check_drift(&d1, &status).unwrap();
+    assert!(report.drift);
+    assert_eq!(described(&report), ["column user.nickname: extra (the database has it, the migrations do not)"]);
+}
