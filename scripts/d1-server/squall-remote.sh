@@ -145,7 +145,10 @@ if command -v tmux >/dev/null 2>&1; then
   wait_pane() { for _ in $(seq 100); do pane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
   if wait_pane "bob@example.com" && pane | grep -q "D1 app-db · WRITE"; then pass "squall --remote --write: the user table with the remote badge"; else fail "TUI on remote: $(pane | tail -3)"; fi
   tmux send-keys -t "$tui" / && sleep 0.3 && tmux send-keys -t "$tui" "cy@example.com" Enter
-  wait_pane "row 1 of 1" || true
+  # Only once the search has narrowed the grid to that user may `e` edit (on a loaded machine the
+  # reply can take seconds; editing before it would edit whichever row was first).
+  for _ in $(seq 300); do pane | grep -q "row 1 of 1 " && break; sleep 0.1; done
+  pane | grep -q "row 1 of 1 " || fail "the search did not narrow the grid to one user: $(pane | tail -2)"
   # A staged cell edit commits on the remote too: the review, then one batch after a bookmark.
   tmux send-keys -t "$tui" e && sleep 0.5 && tmux send-keys -t "$tui" C-u "Cy Edited" Enter && sleep 0.3
   tmux send-keys -t "$tui" C-s
