@@ -68,9 +68,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
             Screen::Console => drawn_from(super::CONSOLE_KEYS, case),
             Screen::Browser => drawn_from(keymap::BROWSER_KEYS, case),
         },
-        Overlay::Help { over, .. } => {
-            drawn_from(keymap::SCROLL_KEYS, HintCase { over_popup: over.is_some(), ..case })
-        }
+        Overlay::Help { over, .. } => drawn_from(keymap::SCROLL_KEYS, HintCase { over_popup: over.is_some(), ..case }),
         Overlay::Messages { .. } => drawn_from(keymap::SCROLL_KEYS, case),
         Overlay::Picker(_) => drawn_from(keymap::PICKER_KEYS, case),
         Overlay::Detail { .. } => {
@@ -251,7 +249,10 @@ mod tests {
         let quit = drawn_from(super::super::CONFIRM_KEYS, HintCase { quit: true, ..HintCase::default() });
         assert_eq!(quit, [("y", "quit, discarding staged"), ("n / Esc", "stay")]);
         let remote = drawn_from(keymap::MIGRATION_KEYS, HintCase { remote: true, ..HintCase::default() });
-        assert!(remote.contains(&("A", "apply (bookmark first)")), "apply on a remote takes a bookmark first: {remote:?}");
+        assert!(
+            remote.contains(&("A", "apply (bookmark first)")),
+            "apply on a remote takes a bookmark first: {remote:?}"
+        );
         // `Enter detail  ` is 14 cells, `/ search  ` 10: the third does not fit in 30.
         assert_eq!(fit_hints(&grid, 30), (grid[..2].to_vec(), true));
         assert_eq!(fit_hints(&grid, 500), (grid.clone(), false));

@@ -3,81 +3,16 @@
 //! `A` applies like `squall migrate apply --remote` (one atomic request per file), behind the
 //! same confirmation, and only with `--write`.
 
+use crate::service::fake_d1::FakeD1;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use anyhow::Result;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;
 
 use super::super::tests::fixed_ctx;
 use super::super::*;
-use crate::db::backend::d1::SessionCost;
-use crate::db::backend::rules::D1Rules;
-use crate::db::backend::{Backend, Capabilities, Executed, Rows, Statement, Step, StepOutcome};
-use crate::db::schema::TableInfo;
-use crate::service::{Db, Remote, RemoteDatabase, handle};
-
-/// D1's rules over a local file; each atomic batch is one request after a bookmark.
-struct FakeD1 {
-    rules: Mutex<D1Rules>,
-    /// What ran, in order: `bookmark`, `batch`, or a query's SQL.
-    log: Mutex<Vec<String>>,
-}
-
-impl FakeD1 {
-    fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-    fn bookmarks(&self) -> usize {
-        self.log().iter().filter(|l| *l == "bookmark").count()
-    }
-}
-
-impl Backend for FakeD1 {
-    fn query(&self, statement: &Statement) -> Result<Rows> {
-        self.log.lock().unwrap().push(statement.sql.clone());
-        self.rules.lock().unwrap().query(statement)
-    }
-    fn execute(&self, statement: &Statement) -> Result<Executed> {
-        self.check_writable()?;
-        self.log.lock().unwrap().extend(["bookmark".to_string(), statement.sql.clone()]);
-        self.rules.lock().unwrap().execute(statement)
-    }
-    fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
-        self.check_writable()?;
-        self.log.lock().unwrap().extend(["bookmark".to_string(), "batch".to_string()]);
-        self.rules.lock().unwrap().atomic(steps)
-    }
-    fn describe(&self) -> Result<Vec<TableInfo>> {
-        self.rules.lock().unwrap().describe()
-    }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities { remote: true, ..self.rules.lock().unwrap().capabilities() }
-    }
-    fn describe_target(&self) -> String {
-        "D1 app-db (7f3c2a9e)".into()
-    }
-    fn check_writable(&self) -> Result<()> {
-        self.rules.lock().unwrap().check_writable()
-    }
-}
-
-impl RemoteDatabase for FakeD1 {
-    fn session_cost(&self) -> SessionCost {
-        SessionCost::default()
-    }
-    fn last_bookmark(&self) -> Option<String> {
-        let n = self.bookmarks();
-        (n > 0).then(|| format!("00000000-0000000{n}-bookmark"))
-    }
-    fn restore_command(&self) -> Option<String> {
-        self.last_bookmark().map(|b| crate::db::backend::d1::restore_command("app-db", &b))
-    }
-    fn display_name(&self) -> String {
-        "app-db".into()
-    }
-}
+use crate::service::{Db, Remote, handle};
 
 /// Answers effects on `db` until none are left, partial replies (progress) included.
 fn settle(app: &mut App, db: &mut Db, mut effects: Vec<Effect>) {
@@ -131,8 +66,7 @@ fn session(write: bool) -> Session {
          INSERT INTO d1_migrations (name) VALUES ('0000_t.sql');",
     )
     .unwrap();
-    let rules = if write { D1Rules::new(conn) } else { D1Rules::new(conn).read_only() };
-    let fake = Arc::new(FakeD1 { rules: Mutex::new(rules), log: Mutex::default() });
+    let fake = crate::service::fake_d1::FakeD1::new(conn, !write);
     let mut db = Db::from_remote(Remote::new(fake.clone()));
     let label = PathBuf::from("D1 app-db (7f3c2a9e)");
     let source = Source {

@@ -2,8 +2,8 @@
 //! no BEGIN, batches with guard statements) behind [`Remote`], with a bookmark taken before each
 //! write as D1's client does; and the app driven over it without a terminal.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use crate::service::fake_d1::FakeD1;
+use std::sync::Arc;
 
 use anyhow::Result;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -12,81 +12,8 @@ use rusqlite::types::Value;
 
 use super::*;
 use crate::app::{Action, App, Effect, Worker};
-use crate::db::backend::d1::SessionCost;
-use crate::db::backend::rules::D1Rules;
-use crate::db::backend::{Capabilities, Executed, Rows, StepOutcome};
-use crate::db::schema::TableInfo;
 use crate::service::protocol::{DbReply, DbRequest, DbResult};
-use crate::service::{Db, RemoteDatabase, handle};
-
-/// D1's rules over a local file, a bookmark before each write, every statement noted.
-struct FakeD1 {
-    rules: Mutex<D1Rules>,
-    writes: AtomicU64,
-    statements: Mutex<Vec<String>>,
-}
-
-impl FakeD1 {
-    fn new(conn: Connection, read_only: bool) -> Arc<FakeD1> {
-        let rules = if read_only { D1Rules::new(conn).read_only() } else { D1Rules::new(conn) };
-        Arc::new(FakeD1 { rules: Mutex::new(rules), writes: AtomicU64::new(0), statements: Mutex::default() })
-    }
-
-    fn statements(&self) -> Vec<String> {
-        self.statements.lock().unwrap().clone()
-    }
-
-    fn since(&self, from: usize) -> Vec<String> {
-        self.statements()[from..].to_vec()
-    }
-}
-
-impl Backend for FakeD1 {
-    fn query(&self, statement: &Statement) -> Result<Rows> {
-        self.statements.lock().unwrap().push(statement.sql.clone());
-        self.rules.lock().unwrap().query(statement)
-    }
-    fn execute(&self, statement: &Statement) -> Result<Executed> {
-        self.check_writable()?;
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.statements.lock().unwrap().push(statement.sql.clone());
-        self.rules.lock().unwrap().execute(statement)
-    }
-    fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
-        self.check_writable()?;
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.statements.lock().unwrap().push("batch".into());
-        self.rules.lock().unwrap().atomic(steps)
-    }
-    fn describe(&self) -> Result<Vec<TableInfo>> {
-        self.rules.lock().unwrap().describe()
-    }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities { remote: true, ..self.rules.lock().unwrap().capabilities() }
-    }
-    fn describe_target(&self) -> String {
-        "D1 app-db (7f3c2a9e)".into()
-    }
-    fn check_writable(&self) -> Result<()> {
-        self.rules.lock().unwrap().check_writable()
-    }
-}
-
-impl RemoteDatabase for FakeD1 {
-    fn session_cost(&self) -> SessionCost {
-        SessionCost::default()
-    }
-    fn last_bookmark(&self) -> Option<String> {
-        let n = self.writes.load(Ordering::SeqCst);
-        (n > 0).then(|| format!("00000000-0000000{n}-bookmark"))
-    }
-    fn restore_command(&self) -> Option<String> {
-        self.last_bookmark().map(|b| crate::db::backend::d1::restore_command("app-db", &b))
-    }
-    fn display_name(&self) -> String {
-        "app-db".into()
-    }
-}
+use crate::service::{Db, handle};
 
 /// A remote holding `t(n)` with `rows` rows (0..rows) and a view over it; a connection to check
 /// the file with.
@@ -226,7 +153,7 @@ fn a_write_is_described_with_its_server_count_and_refused_read_only() {
     let audit = AuditTarget { file: dir.path().join("audit.jsonl"), database: "D1 app-db (7f3c2a9e)".into() };
     let err = console.answer(2, ConsoleRequest::Write { sql: sql.into(), audit }).unwrap_err();
     assert_eq!(crate::service::ReplyError::from_error(&err).kind, crate::service::ErrorKind::ReadOnly, "{err:#}");
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.writes(), 0);
     let changed: i64 = check.query_row("SELECT count(*) FROM t WHERE label = 'x'", [], |r| r.get(0)).unwrap();
     assert_eq!(changed, 0);
 }
@@ -238,7 +165,7 @@ fn a_write_is_one_batch_after_the_bookmark_and_its_audit_entry_has_the_restore_c
     let described = console.answer(9, ConsoleRequest::Run { sql: "DELETE FROM t WHERE n < 5".into(), batch: 10 });
     let Ok(ConsoleResult::NeedsConfirm { preview }) = described else { panic!("a confirmation: {described:?}") };
     assert_eq!(preview.matching, Some(5), "counted on the server");
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 0, "described, not run");
+    assert_eq!(fake.writes(), 0, "described, not run");
     let sql = "UPDATE t SET label = 'x' WHERE n < 5 RETURNING n";
     let before = fake.statements().len();
     let written = console.answer(1, ConsoleRequest::Write { sql: sql.into(), audit: audit.clone() });
@@ -249,7 +176,7 @@ fn a_write_is_one_batch_after_the_bookmark_and_its_audit_entry_has_the_restore_c
     assert!(undo.starts_with("wrangler d1 time-travel restore app-db --bookmark="), "{undo}");
     let sent = fake.since(before);
     assert_eq!(sent.iter().filter(|s| s.as_str() == "batch").count(), 1, "one atomic request: {sent:#?}");
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 1);
+    assert_eq!(fake.writes(), 1);
     let changed: i64 = check.query_row("SELECT count(*) FROM t WHERE label = 'x'", [], |r| r.get(0)).unwrap();
     assert_eq!(changed, 5);
     let log = crate::audit::read_audit_from(&audit.file, &Default::default()).unwrap();
@@ -395,7 +322,7 @@ fn a_write_on_a_read_only_remote_is_refused_with_the_reason() {
     let outcome = &h.app.console.current().unwrap().outcome;
     let crate::app::Outcome::Failed(message) = outcome else { panic!("refused: {outcome:?}") };
     assert!(message.contains("without --write"), "{message}");
-    assert_eq!(h.fake.writes.load(Ordering::SeqCst), 0);
+    assert_eq!(h.fake.writes(), 0);
 }
 
 #[test]
@@ -405,9 +332,9 @@ fn a_write_on_a_remote_names_the_database_runs_after_y_and_says_how_to_undo_it()
     let screen = crate::ui::tests::render(&h.app);
     assert!(screen.contains("REMOTE database D1 app-db (7f3c2a9e)"), "{screen}");
     assert!(screen.contains("time-travel bookmark"), "{screen}");
-    assert_eq!(h.fake.writes.load(Ordering::SeqCst), 0, "nothing before y");
+    assert_eq!(h.fake.writes(), 0, "nothing before y");
     h.key(KeyCode::Char('y'));
-    assert_eq!(h.fake.writes.load(Ordering::SeqCst), 1);
+    assert_eq!(h.fake.writes(), 1);
     let name: String = h.check.query_row("SELECT name FROM user WHERE id = 'u0001'", [], |r| r.get(0)).unwrap();
     assert_eq!(name, "Q");
     assert!(h.status().contains("to undo it: wrangler d1 time-travel restore app-db --bookmark="), "{}", h.status());

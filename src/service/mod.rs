@@ -14,6 +14,8 @@ pub mod console_remote;
 mod db;
 mod error;
 pub mod export;
+#[cfg(test)]
+pub(crate) mod fake_d1;
 mod migrations;
 pub mod protocol;
 mod remote;

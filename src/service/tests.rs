@@ -2,92 +2,18 @@
 //! (`D1Rules`: no BEGIN, batches with guard statements, integers as doubles) behind [`Remote`],
 //! with a bookmark taken before every write as D1's client does.
 
+use crate::service::fake_d1::FakeD1;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use anyhow::Result;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;
 
 use super::protocol::{AuditTarget, DbReply, DbRequest, DbResult, MigrationsSource};
-use super::{Db, Remote, RemoteDatabase, handle, read_ahead};
+use super::{Db, Remote, handle, read_ahead};
 use crate::app::tests::{fixed_ctx, users_db};
 use crate::app::{Action, App, Effect, Source};
-use crate::db::backend::d1::SessionCost;
-use crate::db::backend::rules::D1Rules;
-use crate::db::backend::{Backend, Capabilities, Executed, Rows, Statement, Step, StepOutcome};
 use crate::db::page::{Anchor, View};
-use crate::db::schema::TableInfo;
-
-/// D1's rules over a local file, with a bookmark before each write and every statement noted.
-struct FakeD1 {
-    rules: Mutex<D1Rules>,
-    writes: AtomicU64,
-    statements: Mutex<Vec<String>>,
-}
-
-impl FakeD1 {
-    fn new(conn: Connection, read_only: bool) -> Arc<FakeD1> {
-        let rules = if read_only { D1Rules::new(conn).read_only() } else { D1Rules::new(conn) };
-        Arc::new(FakeD1 { rules: Mutex::new(rules), writes: AtomicU64::new(0), statements: Mutex::default() })
-    }
-
-    fn note(&self, sql: &str) {
-        self.statements.lock().unwrap().push(sql.to_string());
-    }
-
-    fn requests(&self) -> usize {
-        self.statements.lock().unwrap().len()
-    }
-}
-
-impl Backend for FakeD1 {
-    fn query(&self, statement: &Statement) -> Result<Rows> {
-        self.note(&statement.sql);
-        self.rules.lock().unwrap().query(statement)
-    }
-    fn execute(&self, statement: &Statement) -> Result<Executed> {
-        self.check_writable()?;
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.note(&statement.sql);
-        self.rules.lock().unwrap().execute(statement)
-    }
-    fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
-        self.check_writable()?;
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.note("batch");
-        self.rules.lock().unwrap().atomic(steps)
-    }
-    fn describe(&self) -> Result<Vec<TableInfo>> {
-        self.rules.lock().unwrap().describe()
-    }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities { remote: true, ..self.rules.lock().unwrap().capabilities() }
-    }
-    fn describe_target(&self) -> String {
-        "D1 app-db (7f3c2a9e)".into()
-    }
-    fn check_writable(&self) -> Result<()> {
-        self.rules.lock().unwrap().check_writable()
-    }
-}
-
-impl RemoteDatabase for FakeD1 {
-    fn session_cost(&self) -> SessionCost {
-        SessionCost::default()
-    }
-    fn last_bookmark(&self) -> Option<String> {
-        let n = self.writes.load(Ordering::SeqCst);
-        (n > 0).then(|| format!("00000000-0000000{n}-bookmark"))
-    }
-    fn restore_command(&self) -> Option<String> {
-        self.last_bookmark().map(|b| crate::db::backend::d1::restore_command("app-db", &b))
-    }
-    fn display_name(&self) -> String {
-        "app-db".into()
-    }
-}
 
 /// Answers effects on `db` until none are left, reading ahead after each reply as the worker does.
 fn settle(app: &mut App, db: &mut Db, mut effects: Vec<Effect>) {
@@ -156,7 +82,7 @@ fn selected_id(app: &App) -> String {
 #[test]
 fn opening_a_remote_reads_the_schema_once_and_the_first_page_next_without_sampling() {
     let (_dir, app, _db, _check, fake) = remote_app(true);
-    let statements = fake.statements.lock().unwrap().clone();
+    let statements = fake.statements();
     assert_eq!(statements[0], crate::db::schema::SCHEMA_SQL, "the schema in one request: {statements:#?}");
     assert!(statements[1].contains("FROM \"user\""), "the first page next: {statements:#?}");
     assert!(statements[1].ends_with("LIMIT 100"), "a remote page is 100 rows: {statements:#?}");
@@ -210,9 +136,9 @@ fn a_ban_on_a_remote_is_one_batch_and_its_audit_entry_has_the_bookmark() {
     press(&mut app, &mut db, KeyCode::Tab);
     type_text(&mut app, &mut db, "7d");
     press(&mut app, &mut db, KeyCode::Enter);
-    let writes_before = fake.writes.load(Ordering::SeqCst);
+    let writes_before = fake.writes();
     press(&mut app, &mut db, KeyCode::Char('y'));
-    assert_eq!(fake.writes.load(Ordering::SeqCst), writes_before + 1, "one atomic batch");
+    assert_eq!(fake.writes(), writes_before + 1, "one atomic batch");
     let (banned, reason, expires): (i64, String, i64) = check
         .query_row("SELECT banned, banReason, banExpires FROM user WHERE id = 'u0004'", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -242,7 +168,7 @@ fn a_remote_without_write_refuses_the_ban_before_any_request() {
     let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE) });
     assert!(effects.is_empty(), "no request leaves");
     assert!(app.status.as_ref().unwrap().text.contains("without --write"), "{:?}", app.status);
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.writes(), 0);
 }
 
 #[test]
@@ -271,5 +197,5 @@ fn applying_migrations_on_a_remote_without_a_folder_is_refused_with_a_message() 
     let apply = DbRequest::ApplyMigrations { source };
     let refused = handle(&mut db, apply, &mut |_| {}).unwrap_err();
     assert!(refused.message.contains("no migrations folder"), "{}", refused.message);
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.writes(), 0);
 }
