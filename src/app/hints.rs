@@ -17,6 +17,26 @@ const GRID: &[Hint] = &[
 ];
 const USER_GRID: &[Hint] =
     &[("Enter", "detail"), ("A", "user actions"), ("/", "search"), ("f", "filter"), ("e", "edit"), ("c", "columns")];
+/// On a remote D1 the count is an estimate (`~N`): the exact one is a key away.
+const GRID_REMOTE: &[Hint] = &[
+    ("Enter", "detail"),
+    ("/", "search"),
+    ("f", "filter"),
+    ("s", "sort"),
+    ("#", "exact count"),
+    ("e", "edit"),
+    ("c", "columns"),
+];
+const USER_GRID_REMOTE: &[Hint] = &[
+    ("Enter", "detail"),
+    ("A", "user actions"),
+    ("/", "search"),
+    ("f", "filter"),
+    ("#", "exact count"),
+    ("c", "columns"),
+];
+/// A remote read that scans the table, held until confirmed (see `app::cost`).
+const COST_ASK: &[Hint] = &[("y", "run it (reads the table)"), ("any other key", "cancels")];
 const ER: &[Hint] = &[("arrows", "select"), ("Enter", "open table"), ("c", "compact/full"), ("r", "re-read")];
 const MIGRATIONS: &[Hint] = &[("↑↓", "select"), ("J K", "scroll SQL"), ("A", "apply pending"), ("r", "re-read")];
 /// On a remote D1 the TUI does not apply migrations (`squall migrate apply --remote` does).
@@ -79,6 +99,9 @@ pub fn hints(app: &App) -> &'static [Hint] {
             Screen::Migrations => MIGRATIONS,
             Screen::Console if app.console.focus == super::console::ConsoleFocus::Results => CONSOLE_RESULTS,
             Screen::Console => CONSOLE,
+            Screen::Browser if app.remote.as_ref().is_some_and(|r| r.cost.ask.is_some()) => COST_ASK,
+            Screen::Browser if app.remote.is_some() && app.on_user_table() => USER_GRID_REMOTE,
+            Screen::Browser if app.remote.is_some() => GRID_REMOTE,
             Screen::Browser if app.on_user_table() => USER_GRID,
             Screen::Browser => GRID,
         },

@@ -19,6 +19,8 @@ pub enum Waiting {
     Page { table: String },
     /// The row count of the tab showing `table`.
     Count { table: String },
+    /// The exact count (`#`) of the tab showing `table`, of the view `spec`.
+    ExactCount { table: String, spec: super::tab::ViewSpec },
     /// Which staged rows changed underneath.
     StagedCheck,
     /// Rows matching the reference picker's text.

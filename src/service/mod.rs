@@ -162,6 +162,7 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             Some(remote) => DbResult::Count(ahead::count_cheaply(remote, &view)?),
             None => DbResult::Count(count_matching(backend, &view)?),
         },
+        DbRequest::CountExact { view } => ahead::count_exactly(backend, remote.as_ref(), &view)?,
         DbRequest::Labels { lookups } => DbResult::Labels(row_labels(backend, &lookups)?),
         DbRequest::FindByLabel(find) => DbResult::Found(crate::db::labels::find_by_label(backend, &find)?),
         DbRequest::ErLayout { model, detail } => {

@@ -271,3 +271,6 @@ fn what_needs_a_local_file_is_refused_on_a_remote_with_a_message() {
     assert_eq!(refused.kind, super::ErrorKind::Invalid);
     assert!(refused.message.contains("not available on a remote database"), "{}", refused.message);
 }
+
+#[path = "tests_cost.rs"]
+mod cost;
