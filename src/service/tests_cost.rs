@@ -113,3 +113,26 @@ fn the_question_on_screen() {
     terminal.draw(|frame| crate::ui::draw(frame, &app)).unwrap();
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn a_page_answered_from_the_read_ahead_has_the_page_after_it_read_ahead_too() {
+    use crate::db::page::{Anchor, View};
+    use crate::service::protocol::{DbRequest, DbResult};
+    use crate::service::{handle, read_ahead};
+    let (_dir, app, mut db, _check, fake) = remote_app(true);
+    let view: View = app.active_tab().unwrap().view().unwrap();
+    let mut anchor = Anchor::First;
+    let mut firsts = Vec::new();
+    for step in 0..4 {
+        let before = fake.requests();
+        let asked = DbRequest::FetchPage { view: view.clone(), anchor: anchor.clone(), limit: 10 };
+        let Ok(DbResult::Page(page)) = handle(&mut db, asked, &mut |_| {}) else { panic!("a page") };
+        if step > 0 {
+            assert_eq!(fake.requests(), before, "page {step} was answered from the page read ahead");
+        }
+        firsts.push(crate::db::value::raw_text(&page.rows[0].values[0]));
+        anchor = Anchor::After(page.rows.last().unwrap().cursor.clone());
+        read_ahead(&mut db);
+    }
+    assert_eq!(firsts, ["u0000", "u0010", "u0020", "u0030"]);
+}
