@@ -44,23 +44,23 @@ pub struct CostState {
 pub fn scan_causes(spec: &ViewSpec, info: &TableInfo) -> Vec<String> {
     let mut causes = Vec::new();
     if let Some(sort) = spec.sort.as_ref().filter(|sort| !info.is_indexed(&sort.column)) {
-        causes.push(format!("sorting by {} (no index starts with it)", sort.column));
+        causes.push(format!("sorting by {} (not indexed)", sort.column));
     }
     for filter in &spec.filters {
         let cause = match filter.op {
             // `starts with` too: a LIKE seeks an index only on a NOCASE column, and squall's
             // LIKE carries an ESCAPE clause; the columns of a Drizzle schema are BINARY.
             FilterOp::Contains | FilterOp::StartsWith | FilterOp::Has | FilterOp::Ne | FilterOp::IsNotNull => {
-                Some(format!("the filter {} {} (no index can serve it)", filter.column, filter.op.label()))
+                Some(format!("the filter {} {}", filter.column, filter.op.label()))
             }
-            FilterOp::Status(_) => Some(format!("the filter on {} (computed from every row)", filter.column)),
+            FilterOp::Status(_) => Some(format!("the filter on {} (computed)", filter.column)),
             _ if !info.is_indexed(&filter.column) => Some(format!("the filter on {} (not indexed)", filter.column)),
             _ => None,
         };
         causes.extend(cause.filter(|cause| !causes.contains(cause)));
     }
     if spec.search.is_some() {
-        causes.push("the search (text matched anywhere in the text columns)".to_string());
+        causes.push("the search".to_string());
     }
     causes
 }
@@ -97,7 +97,7 @@ impl App {
         }
         let rows = self.rows_estimate();
         let CostAsk::View { what, .. } = &ask else { return Vec::new() };
-        let message = format!("{what} scans the table on every read ({rows} each) · y runs it");
+        let message = format!("{what} scans the table ({rows} a page) · y runs it");
         // Until confirmed, the tab keeps the view on screen, and the status line describes it.
         if let Some(tab) = self.active_tab_mut() {
             tab.spec = tab.shown.as_ref().map(|shown| shown.spec.clone()).unwrap_or_default();
