@@ -15,7 +15,7 @@ use squall::db::backend::{Backend, Capabilities, Executed, Rows, Statement, Step
 use squall::db::edit::{ColumnConflict, CommitInput, StagedChange, commit_changes};
 use squall::db::error::DbError;
 use squall::db::schema::TableInfo;
-use squall::db::users::{BanExpiry, RunAction, UserAction, run_action};
+use squall::db::users::{BanExpiry, RunAction, UserAction, preview_action, run_action, run_planned};
 
 const SCHEMA: &str = include_str!("fixtures/drizzle/0000_init.sql");
 const ROWS: &str = "
@@ -268,4 +268,21 @@ fn a_commit_and_a_ban_are_one_write_request_each_on_d1() {
     // every write and the reads the audit needs travel in one request.
     assert!(commit_requests <= 12, "{commit_requests}");
     assert!(ban_requests <= 8, "{ban_requests}");
+}
+
+#[test]
+fn a_previewed_user_action_runs_in_one_request_without_reading_the_schema_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = D1Rules::new(connect(&seeded(dir.path())));
+    let ban = UserAction::Ban { reason: Some("spam".into()), expiry: BanExpiry::Never };
+    let preview = preview_action(&rules, &RunAction { user: "u3", action: &ban, now: now() }).unwrap();
+    let before_run = rules.requests();
+    let outcome = run_planned(&rules, &preview.plan).unwrap();
+    // The preview read the schema; the run is the one atomic batch (the schema came with the plan).
+    assert_eq!(rules.requests() - before_run, 1, "the run after the preview is one request");
+    assert!(!outcome.changes.is_empty());
+    let banned: i64 = connect(&dir.path().join("app.sqlite"))
+        .query_row("SELECT banned FROM user WHERE id = 'u3'", [], |row| row.get(0))
+        .unwrap_or(-1);
+    assert_eq!(banned, 1);
 }

@@ -145,6 +145,8 @@ if command -v tmux >/dev/null 2>&1; then
   wait_pane() { for _ in $(seq 100); do pane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
   if wait_pane "bob@example.com" && pane | grep -q "D1 app-db · WRITE"; then pass "squall --remote --write: the user table with the remote badge"; else fail "TUI on remote: $(pane | tail -3)"; fi
   tmux send-keys -t "$tui" / && sleep 0.3 && tmux send-keys -t "$tui" "cy@example.com" Enter
+  # A search scans the table: squall says so first and runs it on y.
+  if wait_pane "scans the table"; then tmux send-keys -t "$tui" y; else fail "the search did not say it scans: $(pane | tail -3)"; fi
   # Only once the search has narrowed the grid to that user may `e` edit (on a loaded machine the
   # reply can take seconds; editing before it would edit whichever row was first).
   for _ in $(seq 300); do pane | grep -q "row 1 of 1 " && break; sleep 0.1; done
@@ -158,6 +160,16 @@ if command -v tmux >/dev/null 2>&1; then
   tmux send-keys -t "$tui" C-u "spam from the TUI" Tab C-u 7d && sleep 0.3 && tmux send-keys -t "$tui" Enter
   if wait_pane "y run"; then tmux send-keys -t "$tui" y; fi
   wait_pane "banned cy@example.com" && pass "the TUI bans a remote user" || fail "TUI ban: $(pane | tail -3)"
+  # The exact count one key away: # says what it reads (the count is ~N, from max(rowid)), # again counts.
+  tmux send-keys -t "$tui" Escape && sleep 0.3 && tmux send-keys -t "$tui" F && sleep 0.5
+  users="$(sq sql --remote --csv 'SELECT count(*) FROM "user"' | tail -1)"
+  tmux send-keys -t "$tui" -l '#'
+  if wait_pane "reads every row"; then tmux send-keys -t "$tui" -l '#'; fi
+  if wait_pane "exactly $users rows" && pane | grep -q "of $users │"; then
+    pass "# on the remote user table: asked first, then the exact count ($users) in place of ~N"
+  else
+    fail "exact count: $(pane | tail -3)"
+  fi
   tmux send-keys -t "$tui" q
   sleep 0.5
   # A wrong token in the TUI at 80 columns: the status line says the cause first, said once.

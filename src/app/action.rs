@@ -71,6 +71,8 @@ pub enum Action {
     ToggleInternal,
     /// Open the user action menu (ban, role, sessions, password, removal) for the selected user.
     OpenUserMenu,
+    /// The exact row count (on a remote, asked first: it reads the whole table).
+    ExactCount,
     /// Reload the table's rows and count.
     Refresh,
     /// Cancel the running query, or close what is open.

@@ -74,6 +74,7 @@ impl App {
                 effects
             }
             Action::Refresh => self.refresh_in_place(),
+            Action::ExactCount => self.exact_count(),
             Action::FollowReference => self.follow_reference(),
             Action::ShowReferences => self.show_references(),
             Action::Back => self.go_back(),
@@ -108,7 +109,7 @@ impl App {
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        use ratatui::crossterm::event::{KeyCode, KeyEventKind};
+        use ratatui::crossterm::event::KeyEventKind;
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
@@ -124,6 +125,18 @@ impl App {
             Screen::Console => return self.console_key(key),
             Screen::Browser => {}
         }
+        // On a remote, a scan held for confirmation: `y` runs it, any other key drops it.
+        if let Some(effects) = self.answer_ask(&key) {
+            return effects;
+        }
+        let asked = self.held_ask();
+        let effects = self.grid_key(key);
+        self.drop_unanswered(asked);
+        effects
+    }
+
+    fn grid_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        use ratatui::crossterm::event::KeyCode;
         if std::mem::take(&mut self.pending_g) && key.modifiers.is_empty() {
             let action = match key.code {
                 KeyCode::Char('g') => Some(Action::FirstRow),
@@ -371,7 +384,7 @@ impl App {
         };
         let level = if indexed || tab.spec.sort.is_none() { Level::Info } else { Level::Warning };
         self.say(level, message);
-        self.reload_rows()
+        self.reload_or_ask()
     }
 
     /// A reply for tab `index`, answered from what its request in the table said it was for.
@@ -438,6 +451,7 @@ impl App {
                 }
                 let mut effects = self.request_statuses(index, kind);
                 self.after_search_page(index);
+                self.after_scan_page(index);
                 self.settle_layout(index);
                 effects.extend(self.count_if_unknown(index));
                 if is_active {

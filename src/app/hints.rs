@@ -24,6 +24,10 @@ struct HintCase {
     over_popup: bool,
 }
 
+/// A remote read that scans the table, held until confirmed (see `app::cost`): its answer is
+/// `y` or any other key, not a keymap of its own.
+const COST_ASK: &[Hint] = &[("y", "run it (reads the table)"), ("any other key", "cancels")];
+
 impl HintCase {
     fn holds(&self, when: When) -> bool {
         match when {
@@ -66,6 +70,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
                 drawn_from(super::RESULT_KEYS, case)
             }
             Screen::Console => drawn_from(super::CONSOLE_KEYS, case),
+            Screen::Browser if app.remote.as_ref().is_some_and(|r| r.cost.ask.is_some()) => COST_ASK.to_vec(),
             Screen::Browser => drawn_from(keymap::BROWSER_KEYS, case),
         },
         Overlay::Help { over, .. } => drawn_from(keymap::SCROLL_KEYS, HintCase { over_popup: over.is_some(), ..case }),

@@ -11,6 +11,7 @@ mod console;
 mod console_keymap;
 mod console_keys;
 mod console_run;
+mod cost;
 mod detail;
 mod edit;
 mod edit_replies;
@@ -57,6 +58,7 @@ pub use console::{
 };
 pub use console_keymap::{CONSOLE_KEYS, RESULT_KEYS, WRITE_KEYS};
 pub use console_keys::editor_with;
+pub use cost::{CostAsk, CostState, scan_causes};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::ErScreen;
 pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};
@@ -399,6 +401,7 @@ impl App {
             Waiting::Er => self.on_er_reply(reply),
             Waiting::Edit => self.on_edit_reply(reply),
             Waiting::Navigation => self.on_navigation_reply(reply),
+            Waiting::ExactCount { .. } => self.on_exact_count(waiting, reply),
             Waiting::TableMeta { ref table } | Waiting::Page { ref table, .. } | Waiting::Count { ref table } => {
                 let Some(index) = self.tabs.iter().position(|t| t.name == *table) else {
                     return Vec::new(); // the table is gone from the list

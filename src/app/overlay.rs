@@ -252,7 +252,7 @@ impl App {
                     }
                     let message = if text.is_empty() { "search cleared".into() } else { searching_message(&text) };
                     self.say(Level::Info, message);
-                    self.reload_rows()
+                    self.reload_or_ask()
                 }
                 None => {
                     super::input::type_key(input, key);
@@ -420,7 +420,7 @@ impl App {
                     form.input = text_input("");
                 }
                 self.say(Level::Info, format!("filter added: {shown}"));
-                self.reload_rows()
+                self.reload_or_ask()
             }
             Err(reason) => {
                 if let Overlay::Filter(form) = &mut self.overlay {

@@ -23,6 +23,8 @@ pub enum Waiting {
     Page { table: String, kind: FetchKind, sent_at_tick: usize },
     /// The row count of the tab showing `table`.
     Count { table: String },
+    /// The exact count (`#`) of the tab showing `table`, of the view `spec`.
+    ExactCount { table: String, spec: super::tab::ViewSpec },
     /// Which staged rows changed underneath.
     StagedCheck,
     /// Rows matching the reference picker's text.
@@ -74,7 +76,10 @@ impl Waiting {
     /// The table whose tab the reply fills, for a tab's requests.
     pub fn table(&self) -> Option<&str> {
         match self {
-            Waiting::TableMeta { table } | Waiting::Page { table, .. } | Waiting::Count { table } => Some(table),
+            Waiting::TableMeta { table }
+            | Waiting::Page { table, .. }
+            | Waiting::Count { table }
+            | Waiting::ExactCount { table, .. } => Some(table),
             _ => None,
         }
     }

@@ -12,4 +12,6 @@ pub struct RemoteSession {
     pub write: bool,
     /// The last request's rows read and duration, and the session's rows read.
     pub stats: RemoteStats,
+    /// Reads that scan the table, asked before they run, and exact counts taken (`#`).
+    pub cost: super::cost::CostState,
 }

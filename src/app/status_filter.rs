@@ -82,7 +82,7 @@ impl App {
             form.input = text_input("");
         }
         self.say(Level::Info, format!("filter added: {shown}"));
-        Some(self.reload_rows())
+        Some(self.reload_or_ask())
     }
 }
 

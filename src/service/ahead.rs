@@ -11,7 +11,7 @@ use anyhow::Result;
 use rusqlite::types::Value;
 
 use super::db::{Ahead, Db};
-use super::protocol::{DbRequest, UsersRequest};
+use super::protocol::{DbRequest, DbResult, UsersRequest};
 use super::remote::Remote;
 use crate::db::backend::{Backend, Statement};
 use crate::db::page::{Anchor, Page, PageQuery, View, count_matching, fetch_page};
@@ -87,6 +87,15 @@ pub(super) fn count_cheaply(remote: &Remote, view: &View) -> Result<u64> {
         Some(Value::Real(f)) => f.max(0.0) as u64,
         _ => 0,
     })
+}
+
+/// The exact count of `view` (the `#` key), with the rows this very statement read on a remote:
+/// D1 answers `count(*)` by reading every row, and the user asked to see what that cost.
+pub(super) fn count_exactly(db: &dyn Backend, remote: Option<&Remote>, view: &View) -> Result<DbResult> {
+    let before = remote.map(|_| super::remote::rows_read_here());
+    let total = count_matching(db, view)?;
+    let rows_read = before.map(|before| super::remote::rows_read_here().saturating_sub(before));
+    Ok(DbResult::ExactCount { total, rows_read })
 }
 
 /// Whether a remote's count of `view` is an estimate (`~N`): a whole table, no filter or search.

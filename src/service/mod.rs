@@ -55,17 +55,16 @@ pub use remote::{Remote, RemoteDatabase, RemoteStats};
 /// the request cost is kept for the status line.
 pub fn handle(db: &mut Db, request: DbRequest, partial: &mut dyn FnMut(DbResult)) -> Result<DbResult, ReplyError> {
     let measure = db.remote().map(Remote::measure);
+    let asked = db.remote().and_then(|_| ahead::page_request(&request));
     let result = match ahead::before(db, &request) {
         Some(page) => Ok(DbResult::Page(page)),
-        None => {
-            let asked = ahead::page_request(&request);
-            let result = answer(db, request, partial);
-            if let (Some(asked), Ok(DbResult::Page(page))) = (asked, &result) {
-                ahead::after(db, asked, page);
-            }
-            result
-        }
+        None => answer(db, request, partial),
     };
+    // A page answered from the one read ahead notes the page after it too: else every other
+    // PageDown would wait on a round trip.
+    if let (Some(asked), Ok(DbResult::Page(page))) = (asked, &result) {
+        ahead::after(db, asked, page);
+    }
     if let (Some(measure), Some(remote)) = (measure, db.remote()) {
         measure.finish(remote);
     }
@@ -155,6 +154,7 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             Some(remote) => DbResult::Count(ahead::count_cheaply(remote, &view)?),
             None => DbResult::Count(count_matching(backend, &view)?),
         },
+        DbRequest::CountExact { view } => ahead::count_exactly(backend, remote.as_ref(), &view)?,
         DbRequest::Labels { lookups } => DbResult::Labels(row_labels(backend, &lookups)?),
         DbRequest::FindByLabel(find) => DbResult::Found(crate::db::labels::find_by_label(backend, &find)?),
         DbRequest::ErLayout { model, detail } => {

@@ -6,6 +6,7 @@
 //! `describe_table`, `describe_schema` and inferred-reference check; reading the table list
 //! again (`ListTables`) refreshes it.
 
+use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -15,6 +16,23 @@ use rusqlite::types::Value;
 use crate::db::backend::d1::{D1Backend, SessionCost};
 use crate::db::backend::{Backend, Capabilities, Executed, Rows, Statement, Step, StepOutcome};
 use crate::db::schema::{SCHEMA_SQL, TableInfo};
+
+thread_local! {
+    /// Rows read by the requests this thread sent: each worker thread sends its own, so a
+    /// request's cost is measured on its thread and another worker's concurrent request (a page
+    /// read ahead, a count) cannot be counted in it.
+    static READ_HERE: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Rows read so far by the requests sent from this thread (see [`READ_HERE`]).
+pub(super) fn rows_read_here() -> u64 {
+    READ_HERE.with(Cell::get)
+}
+
+fn note_read(cost: &crate::db::backend::Cost) {
+    let rows = cost.rows_read.unwrap_or(0);
+    READ_HERE.with(|read| read.set(read.get().saturating_add(rows)));
+}
 
 /// What a remote backend offers beyond the seam: its bill and its undo path.
 pub trait RemoteDatabase: Backend + Send + Sync {
@@ -88,11 +106,18 @@ impl Remote {
 
     /// Starts measuring one request: call [`Measure::finish`] when it is answered.
     pub fn measure(&self) -> Measure {
-        Measure { started: Instant::now(), rows_before: self.rows_read() }
+        Measure { started: Instant::now(), rows_before: rows_read_here() }
     }
 
     fn rows_read(&self) -> u64 {
         self.inner.session_cost().total.rows_read.unwrap_or(0)
+    }
+
+    /// One statement sent to the database, its rows read noted for this thread.
+    fn read(&self, statement: &Statement) -> Result<Rows> {
+        let rows = self.inner.query(statement)?;
+        note_read(&rows.cost);
+        Ok(rows)
     }
 
     /// The schema rows, from the copy or (once) from the database.
@@ -100,7 +125,7 @@ impl Remote {
         if let Some(rows) = self.schema.lock().ok().and_then(|s| s.clone()) {
             return Ok(rows);
         }
-        let rows = self.inner.query(&Statement::new(SCHEMA_SQL, vec![Value::Null]))?;
+        let rows = self.read(&Statement::new(SCHEMA_SQL, vec![Value::Null]))?;
         if let Ok(mut slot) = self.schema.lock() {
             *slot = Some(rows.clone());
         }
@@ -120,7 +145,7 @@ impl Measure {
         let requests = remote.inner.session_cost().requests;
         if let Ok(mut stats) = remote.stats.lock() {
             *stats = RemoteStats {
-                last_rows_read: total.saturating_sub(self.rows_before),
+                last_rows_read: rows_read_here().saturating_sub(self.rows_before),
                 last_ms: self.started.elapsed().as_millis() as u64,
                 total_rows_read: total,
                 requests,
@@ -132,7 +157,7 @@ impl Measure {
 impl Backend for Remote {
     fn query(&self, statement: &Statement) -> Result<Rows> {
         if statement.sql != SCHEMA_SQL {
-            return self.inner.query(statement);
+            return self.read(statement);
         }
         match statement.params.first() {
             None | Some(Value::Null) => self.schema_rows(),
@@ -142,20 +167,24 @@ impl Backend for Remote {
                 // internal one, asked for by name) is read from the database.
                 rows.rows.retain(|row| matches!(row.get(1), Some(Value::Text(t)) if t == name));
                 if rows.rows.is_empty() {
-                    return self.inner.query(statement);
+                    return self.read(statement);
                 }
                 Ok(rows)
             }
-            Some(_) => self.inner.query(statement),
+            Some(_) => self.read(statement),
         }
     }
 
     fn execute(&self, statement: &Statement) -> Result<Executed> {
-        self.inner.execute(statement)
+        let executed = self.inner.execute(statement)?;
+        note_read(&executed.cost);
+        Ok(executed)
     }
 
     fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
-        self.inner.atomic(steps)
+        let outcomes = self.inner.atomic(steps)?;
+        outcomes.iter().for_each(|outcome| note_read(&outcome.rows.cost));
+        Ok(outcomes)
     }
 
     fn describe(&self) -> Result<Vec<TableInfo>> {

@@ -199,3 +199,6 @@ fn applying_migrations_on_a_remote_without_a_folder_is_refused_with_a_message() 
     assert!(refused.message.contains("no migrations folder"), "{}", refused.message);
     assert_eq!(fake.writes(), 0);
 }
+
+#[path = "tests_cost.rs"]
+mod cost;

@@ -258,6 +258,7 @@ fn run_session(session: Session) -> Result<ExitCode> {
             name: remote.database().display_name(),
             write: *write,
             stats: remote.stats(),
+            ..Default::default()
         });
         app.set_live_off("--remote");
     } else if live == LiveMode::Off {

@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     if let (crate::app::Screen::Browser, Some(tab)) = (app.screen, app.active_tab()) {
         // A remote's whole-table count is max(rowid): an estimate, and said so.
-        let estimated = app.remote.is_some() && tab.spec.filters.is_empty() && tab.spec.search.is_none();
+        let estimated = app.total_is_estimate(tab);
         let approx = if estimated { "~" } else { "" };
         let total = tab.total.map_or_else(|| "…".to_string(), |n| format!("{approx}{}", group_thousands(n)));
         let position = match (tab.window.rows.is_empty(), tab.window.row_number(tab.total)) {
@@ -192,7 +192,7 @@ mod tests {
         let (_dir, mut conn) = users_db(30);
         let mut app = open_app(&mut conn, 160, 12);
         let stats = RemoteStats { last_rows_read: 41, last_ms: 123, total_rows_read: 1_468, requests: 7 };
-        app.remote = Some(RemoteSession { name: "app-db".into(), write: true, stats });
+        app.remote = Some(RemoteSession { name: "app-db".into(), write: true, stats, ..Default::default() });
         let line = status_line(&app);
         assert!(line.starts_with(" D1 app-db · WRITE "), "{line}");
         assert!(line.contains("row 1 of ~30"), "{line}");

@@ -16,6 +16,7 @@ fn rejected_token_screen(width: u16) -> String {
         name: "7f3c2a9e-4b1d-4e8a-9c6f-2d5b8e1a0c34".into(),
         write: false,
         stats: crate::service::RemoteStats { last_rows_read: 0, last_ms: 39, total_rows_read: 0, requests: 1 },
+        cost: Default::default(),
     });
     let id = effects
         .iter()

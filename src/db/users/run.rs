@@ -37,6 +37,9 @@ pub struct ActionPlan {
     pub user: String,
     pub now: DateTime<Utc>,
     pub plan: Plan,
+    /// better-auth's tables as the plan was made against them: running it reads no schema again
+    /// (on a remote every read is a billed round trip), and its reads match its statements.
+    pub schema: AuthSchema,
 }
 
 impl ActionPlan {
@@ -121,7 +124,8 @@ fn plan_action<B: Backend + ?Sized>(
     let ctx = action::PlanContext { db, schema, user: &row, now: input.now };
     let plan = action::build_plan(&ctx, input.action)?;
     let user = read::summarize(schema, &row, active, input.now);
-    Ok((ActionPlan { action: input.action.clone(), user: user.id.clone(), now: input.now, plan }, user))
+    let schema = schema.clone();
+    Ok((ActionPlan { action: input.action.clone(), user: user.id.clone(), now: input.now, plan, schema }, user))
 }
 
 /// Plans and runs `input.action`: everything is written or nothing is. The plan's reads come
@@ -139,8 +143,7 @@ pub fn run_action<B: Backend + ?Sized>(db: &B, input: &RunAction) -> Result<Acti
 /// statement that finds its row gone refuses the whole plan (`DbError::Conflict`).
 pub fn run_planned<B: Backend + ?Sized>(db: &B, planned: &ActionPlan) -> Result<ActionOutcome> {
     ensure_writable(db)?;
-    let schema = load_auth_schema(db)?;
-    execute_planned(db, &schema, planned)
+    execute_planned(db, &planned.schema, planned)
 }
 
 fn execute_planned<B: Backend + ?Sized>(db: &B, schema: &AuthSchema, planned: &ActionPlan) -> Result<ActionOutcome> {

@@ -18,7 +18,7 @@ pub fn normalise(name: &str) -> String {
 }
 
 /// One table with its columns looked up by normalised name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MappedTable {
     pub info: TableInfo,
     by_normalised: HashMap<String, String>,
@@ -106,7 +106,7 @@ impl AuthTables {
 }
 
 /// better-auth's three tables in this database.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthSchema {
     pub user: MappedTable,
     pub session: MappedTable,

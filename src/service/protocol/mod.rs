@@ -42,6 +42,8 @@ pub enum DbRequest {
     CheckStaged { changes: Vec<StagedChange> },
     /// Count the rows of a view (full scan: sent to the background worker).
     Count { view: View },
+    /// Count the rows of a view exactly, whatever it costs (`#`; on a remote it reads them all).
+    CountExact { view: View },
     /// Labels (emails, names) of rows that foreign keys point at.
     Labels { lookups: Vec<LabelLookup> },
     /// Rows of a referenced table matching typed text by label, to pick a foreign key's value.
@@ -92,6 +94,11 @@ pub enum DbResult {
     Table(Box<TableMeta>),
     Page(Page),
     Count(u64),
+    /// An exact count, and the rows the remote read for it (D1's `rows_read`; `None` locally).
+    ExactCount {
+        total: u64,
+        rows_read: Option<u64>,
+    },
     Labels(Vec<Option<RowLabel>>),
     Found(Vec<LabelMatch>),
     Migrations(Box<MigrationsOverview>),
