@@ -13,6 +13,7 @@ use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 
 use super::{ResultColumn, WriteKind, result_columns, row_values, write_kind};
+use crate::db::backend::{Rows, Statement as BackendStatement, Step};
 use crate::db::change::{ChangeOp, ColumnChange, REDACTED, RowChange};
 use crate::db::edit::{CascadeInput, CascadePreview, cascade_preview, cascade_rows};
 use crate::db::kinds::is_secret_name;
@@ -160,38 +161,10 @@ pub fn preview_write(conn: &Connection, sql: &str) -> Result<WritePreview> {
     if let (WriteKind::Delete, Some(target), Some(n)) = (kind, &target, matching)
         && n as usize <= CASCADE_KEYS
     {
-        let matched = read_matched(conn, target, CASCADE_KEYS)?;
-        cascade = Some(cascade_preview(conn, &CascadeInput { table: &target.table, keys: &matched.keys })?);
+        let keys = matched_keys(conn, target, &key_columns_of(conn, &target.table)?, CASCADE_KEYS)?;
+        cascade = Some(cascade_preview(conn, &CascadeInput { table: &target.table, keys: &keys })?);
     }
     Ok(WritePreview { kind, matching, filtered, cascade })
-}
-
-/// Rows an UPDATE / DELETE matches, read whole.
-struct Matched {
-    key_columns: Vec<String>,
-    columns: Vec<String>,
-    keys: Vec<Vec<(String, Value)>>,
-    rows: Vec<Vec<Value>>,
-}
-
-fn read_matched(conn: &Connection, target: &Target, limit: usize) -> Result<Matched> {
-    let info = describe_table(conn, &DescribeTable { name: &target.table })?;
-    let key_columns = if info.primary_key.is_empty() { vec!["rowid".to_string()] } else { info.primary_key.clone() };
-    let keys_sql: Vec<String> = key_columns.iter().map(|c| quote_ident(c)).collect();
-    let sql =
-        format!("SELECT {}, * FROM {}{} LIMIT {limit}", keys_sql.join(", "), target.relation, where_clause(target));
-    let mut stmt = conn.prepare(&sql).with_context(|| format!("reading the rows it changes: {sql}"))?;
-    let width = stmt.column_count();
-    let columns: Vec<String> = result_columns(&stmt).into_iter().skip(key_columns.len()).map(|c| c.name).collect();
-    let mut rows_out = stmt.query([])?;
-    let (mut keys, mut rows) = (Vec::new(), Vec::new());
-    while let Some(row) = rows_out.next()? {
-        let mut values = row_values(row, width)?;
-        let rest = values.split_off(key_columns.len());
-        keys.push(key_columns.iter().cloned().zip(values).collect());
-        rows.push(rest);
-    }
-    Ok(Matched { key_columns, columns, keys, rows })
 }
 
 /// Rows a statement returned (`RETURNING`), kept up to [`AUDIT_ROWS`].
@@ -228,93 +201,184 @@ pub fn changed_text(changes: Option<u64>) -> String {
     }
 }
 
-fn total_changes(conn: &Connection) -> Result<u64> {
-    let n: i64 = conn.query_row("SELECT total_changes()", [], |row| row.get(0))?;
-    Ok(n.max(0) as u64)
-}
+/// The temp table a console write notes the keys of the rows it matches in, inside its batch.
+const MATCHED: &str = "temp.squall_console_matched";
 
-/// Runs one writing statement in its own transaction: all of it happens, or none of it. The rows
-/// an UPDATE / DELETE matches are read first (same WHERE, same transaction) for the audit log;
-/// rows it returns (`RETURNING`) are kept.
+/// Runs one writing statement through the one write pipeline (`db::write`): ONE atomic batch (an
+/// IMMEDIATE transaction), so all of it happens or none of it. For an UPDATE / DELETE the batch
+/// also notes the keys of the rows its WHERE matches (up to [`AUDIT_ROWS`]) in a temp table, reads
+/// those rows before the statement and, for an UPDATE, again after it: the audit log says what
+/// changed, read in the same transaction the statement ran in. Rows it returns (`RETURNING`) are
+/// kept. The rows a DELETE takes in cascade are read just before the batch (they are only named
+/// in the audit log; the batch runs the statement exactly as typed).
 pub fn execute_write(conn: &mut Connection, sql: &str) -> Result<WriteReport> {
     let kind = write_kind(sql);
-    let tx = conn.transaction()?;
+    // Prepared first: a statement SQLite refuses says so with SQLite's words, and the declared
+    // types of what it returns are known (the batch's rows carry values only).
+    let returns = result_columns(&super::prepare_typed(conn, sql)?);
     let target = matches!(kind, WriteKind::Update | WriteKind::Delete).then(|| write_target(sql)).flatten();
-    let matched = match &target {
-        Some(target) => Some(read_matched(&tx, target, AUDIT_ROWS)?),
+    let keyed = match &target {
+        Some(target) => Some((target, key_columns_of(conn, &target.table)?)),
         None => None,
     };
     let mut cascaded = Vec::new();
-    if let (WriteKind::Delete, Some(target), Some(matched)) = (kind, &target, &matched) {
-        cascaded = cascade_rows(&*tx, &CascadeInput { table: &target.table, keys: &matched.keys })?.1;
+    if let (WriteKind::Delete, Some((target, key_columns))) = (kind, &keyed) {
+        let keys = matched_keys(conn, target, key_columns, AUDIT_ROWS)?;
+        cascaded = cascade_rows(&*conn, &CascadeInput { table: &target.table, keys: &keys })?.1;
         cascaded.truncate(AUDIT_ROWS);
     }
-    let before = total_changes(&tx)?;
-    let returned = {
-        let mut stmt = super::prepare_typed(&tx, sql)?;
-        let columns = result_columns(&stmt);
-        let width = columns.len();
-        let mut rows = stmt.query([])?;
-        let (mut kept, mut total) = (Vec::new(), 0u64);
-        while let Some(row) = rows.next()? {
-            total += 1;
-            if kept.len() < AUDIT_ROWS {
-                kept.push(row_values(row, width)?);
-            }
-        }
-        (width > 0).then_some(Returned { columns, rows: kept, total })
-    };
-    let after = total_changes(&tx)?;
+    let plan = ConsolePlan::new(sql, kind, keyed.as_ref().map(|(t, k)| (*t, k.as_slice())));
+    let describe = crate::db::write::Describe { step: &|_| "the statement".to_string(), kept: "", foreign_key: None };
+    let outcomes = crate::db::write::execute(&*conn, &plan.steps, &describe)?;
+    let statement = &outcomes[plan.statement];
     let changes = match kind {
-        WriteKind::Insert | WriteKind::Update | WriteKind::Delete => Some(tx.changes()),
-        _ if after > before => Some(after - before),
-        _ => None,
+        WriteKind::Insert | WriteKind::Update | WriteKind::Delete => Some(statement.changes),
+        _ => {
+            let total = |i: usize| outcomes[i].rows.scalar().and_then(as_count).unwrap_or(0);
+            let (before, after) = (total(plan.totals.0), total(plan.totals.1));
+            (after > before).then(|| after - before)
+        }
     };
-    let mut rows = match (&target, matched) {
-        (Some(target), Some(matched)) => audited_rows(&tx, target, kind, matched)?,
+    let returned = (!returns.is_empty()).then(|| {
+        let total = statement.rows.rows.len() as u64;
+        let rows = statement.rows.rows.iter().take(AUDIT_ROWS).cloned().collect();
+        Returned { columns: returns.clone(), rows, total }
+    });
+    let mut rows = match (&keyed, plan.before) {
+        (Some((target, key_columns)), Some(before)) => {
+            let after = plan.after.map(|i| &outcomes[i].rows);
+            audited_rows(target, key_columns, kind, &outcomes[before].rows, after)
+        }
         _ => Vec::new(),
     };
     rows.extend(cascaded);
-    let audit_sql = redact_sql(&tx, sql);
-    tx.commit()?;
+    let audit_sql = redact_sql(conn, sql);
     Ok(WriteReport { changes, kind, returned, rows, audit_sql })
 }
 
-/// The matched rows as the audit log records them: a DELETE's whole rows; an UPDATE's changed
-/// columns, old and new (the row read again by its key after the statement ran).
-fn audited_rows(conn: &Connection, target: &Target, kind: WriteKind, matched: Matched) -> Result<Vec<RowChange>> {
-    let Matched { key_columns, columns, keys, rows } = matched;
-    let op = if kind == WriteKind::Delete { ChangeOp::Delete } else { ChangeOp::Update };
-    let condition: Vec<String> =
-        key_columns.iter().enumerate().map(|(i, c)| format!("{} IS ?{}", quote_ident(c), i + 1)).collect();
-    let reread = format!("SELECT * FROM {} WHERE {}", quote_ident(&target.table), condition.join(" AND "));
-    let mut stmt = conn.prepare(&reread)?;
+fn as_count(value: &Value) -> Option<u64> {
+    match value {
+        Value::Integer(n) => Some((*n).max(0) as u64),
+        _ => None,
+    }
+}
+
+/// The columns that name a row of `table`: its primary key, or its rowid.
+fn key_columns_of(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let info = describe_table(conn, &DescribeTable { name: table })?;
+    Ok(if info.primary_key.is_empty() { vec!["rowid".to_string()] } else { info.primary_key })
+}
+
+/// The keys of the rows the statement's WHERE matches (up to `limit`), read outside the batch: for
+/// a preview, and for the rows a DELETE takes in cascade.
+fn matched_keys(
+    conn: &Connection,
+    target: &Target,
+    key_columns: &[String],
+    limit: usize,
+) -> Result<Vec<Vec<(String, Value)>>> {
+    let keys_sql: Vec<String> = key_columns.iter().map(|c| quote_ident(c)).collect();
+    let sql = format!("SELECT {} FROM {}{} LIMIT {limit}", keys_sql.join(", "), target.relation, where_clause(target));
+    let mut stmt = conn.prepare(&sql).with_context(|| format!("reading the rows it changes: {sql}"))?;
     let width = stmt.column_count();
-    let mut out = Vec::new();
-    for (key, old) in keys.into_iter().zip(rows) {
-        let new: Option<Vec<Value>> = if op == ChangeOp::Update {
-            let params = rusqlite::params_from_iter(key.iter().map(|(_, v)| v));
-            let mut found = stmt.query(params)?;
-            match found.next()? {
-                Some(row) if width == columns.len() => Some(row_values(row, width)?),
-                _ => None,
+    let mut found = stmt.query([])?;
+    let mut keys = Vec::new();
+    while let Some(row) = found.next()? {
+        keys.push(key_columns.iter().cloned().zip(row_values(row, width)?).collect());
+    }
+    Ok(keys)
+}
+
+/// The batch a console write runs, and where in it each answer is.
+struct ConsolePlan {
+    steps: Vec<Step>,
+    /// The user's statement.
+    statement: usize,
+    /// `SELECT total_changes()` before and after it (what a statement other than
+    /// INSERT / UPDATE / DELETE changed).
+    totals: (usize, usize),
+    /// The matched rows before, and (an UPDATE) after.
+    before: Option<usize>,
+    after: Option<usize>,
+}
+
+impl ConsolePlan {
+    fn new(sql: &str, kind: WriteKind, keyed: Option<(&Target, &[String])>) -> ConsolePlan {
+        let mut steps = Vec::new();
+        let mut push = |sql: String| {
+            steps.push(Step::any(BackendStatement::plain(sql)));
+            steps.len() - 1
+        };
+        let (mut before, mut after, mut reread) = (None, None, None);
+        if let Some((target, key_columns)) = keyed {
+            let keys: Vec<String> = key_columns.iter().map(|c| quote_ident(c)).collect();
+            let keys = keys.join(", ");
+            push(format!("DROP TABLE IF EXISTS {MATCHED}"));
+            push(format!(
+                "CREATE TEMP TABLE {} AS SELECT {keys} FROM {}{} LIMIT {AUDIT_ROWS}",
+                MATCHED.trim_start_matches("temp."),
+                target.relation,
+                where_clause(target)
+            ));
+            let read = format!(
+                "SELECT {keys}, * FROM {} WHERE ({keys}) IN (SELECT * FROM {MATCHED})",
+                quote_ident(&target.table)
+            );
+            before = Some(push(read.clone()));
+            reread = Some(read);
+        }
+        let first_total = push("SELECT total_changes()".to_string());
+        let statement = push(sql.to_string());
+        let second_total = push("SELECT total_changes()".to_string());
+        if let Some(read) = reread {
+            if kind == WriteKind::Update {
+                after = Some(push(read));
             }
-        } else {
-            None
+            push(format!("DROP TABLE {MATCHED}"));
+        }
+        ConsolePlan { steps, statement, totals: (first_total, second_total), before, after }
+    }
+}
+
+/// The matched rows as the audit log records them: a DELETE's whole rows; an UPDATE's changed
+/// columns, old and new (the row read again by its key after the statement ran, in the batch).
+fn audited_rows(
+    target: &Target,
+    key_columns: &[String],
+    kind: WriteKind,
+    before: &Rows,
+    after: Option<&Rows>,
+) -> Vec<RowChange> {
+    let op = if kind == WriteKind::Delete { ChangeOp::Delete } else { ChangeOp::Update };
+    let width = key_columns.len();
+    let columns: Vec<String> = before.columns.iter().skip(width).cloned().collect();
+    let key_of = |row: &[Value]| format!("{:?}", &row[..width.min(row.len())]);
+    let mut out = Vec::new();
+    for row in &before.rows {
+        let key: Vec<(String, Value)> = key_columns.iter().cloned().zip(row.iter().cloned()).collect();
+        let old = &row[width.min(row.len())..];
+        let new: Option<&[Value]> = match after {
+            Some(after) => after
+                .rows
+                .iter()
+                .find(|r| key_of(r) == key_of(row))
+                .map(|r| &r[width.min(r.len())..])
+                .filter(|r| r.len() == columns.len()),
+            None => None,
         };
         let changes = columns
             .iter()
             .zip(old)
             .enumerate()
-            .filter_map(|(i, (column, old))| match &new {
-                Some(new) if new[i] == old => None,
-                Some(new) => Some(ColumnChange { column: column.clone(), old, new: new[i].clone() }),
-                None => Some(ColumnChange { column: column.clone(), old, new: Value::Null }),
+            .filter_map(|(i, (column, old))| match new {
+                Some(new) if new[i] == *old => None,
+                Some(new) => Some(ColumnChange { column: column.clone(), old: old.clone(), new: new[i].clone() }),
+                None => Some(ColumnChange { column: column.clone(), old: old.clone(), new: Value::Null }),
             })
             .collect();
         out.push(RowChange { table: target.table.clone(), op, key, columns: changes });
     }
-    Ok(out)
+    out
 }
 
 /// The statement as the audit log keeps it: string literals assigned to secret columns

@@ -92,3 +92,31 @@ fn returning_rows_are_kept_and_ddl_counts_no_rows() {
     assert_eq!(created.changes, None, "a CREATE after an UPDATE changed no rows");
     assert!(created.returned.is_none());
 }
+
+/// A console write is one batch of the write pipeline: an UPDATE that moves its rows out of its
+/// own WHERE is still audited old and new (the keys are noted inside the batch), and a statement
+/// that fails leaves nothing behind, not even the batch's temp table.
+#[test]
+fn a_console_write_is_one_batch_that_notes_its_rows_inside_it() {
+    let (_dir, mut conn) = auth_db();
+    let report = execute_write(&mut conn, "update user set emailVerified = 1 where emailVerified = 0").unwrap();
+    assert_eq!(report.changes, Some(1));
+    assert_eq!(report.rows.len(), 1);
+    let change = &report.rows[0].columns[0];
+    assert_eq!(
+        (change.column.as_str(), &change.old, &change.new),
+        ("emailVerified", &Value::Integer(0), &Value::Integer(1))
+    );
+    let err = execute_write(&mut conn, "update user set email = 'same'").unwrap_err();
+    assert!(format!("{err:#}").contains("UNIQUE constraint failed"), "{err:#}");
+    let emails: Vec<String> = conn
+        .prepare("select email from user order by id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(emails, ["ann@x.io", "bob@x.io"], "nothing written");
+    let temp: i64 = conn.query_row("select count(*) from temp.sqlite_master", [], |r| r.get(0)).unwrap();
+    assert_eq!(temp, 0, "no temp table left behind");
+}

@@ -1,5 +1,5 @@
 //! One write pipeline for everything squall writes: staged edits, user actions, deletes with
-//! their cascades.
+//! their cascades, migration applies and the SQL console's writes (`db::query::execute_write`).
 //!
 //! 1. **Plan**: the statements, each built with [`Sql`] (text and bound values kept apart) and a
 //!    guard ([`Expect`]): optimistic checks sit in each UPDATE/DELETE's WHERE, and
