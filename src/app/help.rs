@@ -44,7 +44,7 @@ pub fn popup_sections(overlay: &Overlay) -> Option<Vec<Section>> {
         Overlay::Edit(EditPopup::Conflict { .. }) => ("Conflict", help_rows(CONFLICT_KEYS)),
         Overlay::User(panel) => match &panel.step {
             PanelStep::Menu => ("User action menu", help_rows(super::MENU_KEYS)),
-            PanelStep::Confirm { action, .. } if !matches!(action, crate::db::users::UserAction::Remove) => {
+            PanelStep::Confirm(confirmation) if confirmation.answer.is_none() => {
                 ("Confirmation", help_rows(super::CONFIRM_KEYS))
             }
             PanelStep::Impersonations { .. } | PanelStep::Failed { .. } => ("Impersonations", help_rows(VIEW_KEYS)),
