@@ -5,7 +5,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
-use super::keymap::{Binding, When, hint_if, key, lookup};
+use super::console_run::ConfirmAnswer;
+use super::keymap::{Binding, When, hint, hint_if, key, lookup};
 use super::{App, Effect, Level, Overlay};
 
 /// What runs when the user says yes.
@@ -26,6 +27,9 @@ pub enum Confirmed {
     /// Run a user action (ban, role, removal…): the plan its preview was made with, with that
     /// preview's clock, ids and salt, runs unchanged (nothing is planned again on yes).
     UserAction { action: crate::db::users::UserAction, preview: super::Load<Box<crate::db::users::ActionPreview>> },
+    /// Run the console's statement that changes data (result `result`); no skips it and the
+    /// batch goes on, Esc stops the batch ([`WRITE_KEYS`]).
+    ConsoleWrite { result: usize },
 }
 
 impl Confirmed {
@@ -37,6 +41,7 @@ impl Confirmed {
             Confirmed::Quit => "quit and discard",
             Confirmed::StageDelete { .. } => "stage the delete",
             Confirmed::UserAction { .. } => "run",
+            Confirmed::ConsoleWrite { .. } => "run it",
         }
     }
 
@@ -48,6 +53,7 @@ impl Confirmed {
             Confirmed::Quit => "not quitting: Ctrl-S commits, u undoes",
             Confirmed::StageDelete { .. } => "nothing deleted",
             Confirmed::UserAction { .. } => "nothing was changed",
+            Confirmed::ConsoleWrite { .. } => "not run; nothing was written",
         }
     }
 }
@@ -196,6 +202,8 @@ impl Confirmation {
 pub enum ConfirmKey {
     Yes,
     No,
+    /// Skip this one and go on (the console's batch): a third answer beside yes and no.
+    Skip,
     /// Scroll the preview this many lines.
     Scroll(i32),
 }
@@ -206,6 +214,8 @@ pub(super) enum Answered {
     /// Yes: run this.
     Yes(Confirmed),
     No,
+    /// Skip this one, go on with the rest.
+    Skip,
     /// Yes was refused: what is typed does not match (the answer says why too).
     Refused(String),
     /// Nothing decided yet (scrolled, typed, or a key that does nothing).
@@ -215,7 +225,11 @@ pub(super) enum Answered {
 impl Confirmation {
     /// Answers `key`; a scroll stops at `last`.
     pub(super) fn key(&mut self, key: KeyEvent, last: u16) -> Answered {
-        let keys = if self.answer.is_some() { TYPED_CONFIRM_KEYS } else { CONFIRM_KEYS };
+        let keys = match (&self.answer, &self.on_yes) {
+            (Some(_), _) => TYPED_CONFIRM_KEYS,
+            (None, Confirmed::ConsoleWrite { .. }) => WRITE_KEYS,
+            (None, _) => CONFIRM_KEYS,
+        };
         match lookup(keys, &key) {
             Some(ConfirmKey::Yes) if self.waiting => {}
             Some(ConfirmKey::Yes)
@@ -228,6 +242,7 @@ impl Confirmation {
             }
             Some(ConfirmKey::Yes) => return Answered::Yes(self.on_yes.clone()),
             Some(ConfirmKey::No) => return Answered::No,
+            Some(ConfirmKey::Skip) => return Answered::Skip,
             Some(ConfirmKey::Scroll(lines)) => {
                 let next = (i64::from(self.scroll) + i64::from(lines)).clamp(0, i64::from(last));
                 self.scroll = u16::try_from(next).unwrap_or(u16::MAX);
@@ -248,6 +263,18 @@ pub static TYPED_CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
     Binding { keys: "type", description: "the answer asked for, exactly", chords: &[], action: None, hints: &[hint_if(When::Plain, 1, "type", "the answer"), hint_if(When::Removal, 1, "type", "the email")] },
     Binding { keys: "Enter", description: "yes, when the answer matches", chords: &[key(KeyCode::Enter)], action: Some(ConfirmKey::Yes), hints: &[hint_if(When::Plain, 2, "Enter", "yes"), hint_if(When::Removal, 2, "Enter", "remove")] },
     Binding { keys: "Esc", description: "no: nothing changes", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint_if(When::Plain, 3, "Esc", "no"), hint_if(When::Removal, 3, "Esc", "back")] },
+    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll", chords: &[key(KeyCode::Up)], action: Some(ConfirmKey::Scroll(-1)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(ConfirmKey::Scroll(10)), hints: &[] },
+];
+
+/// Keys of the question before a console write: a third answer, skip, beside yes and no.
+#[rustfmt::skip]
+pub static WRITE_KEYS: &[Binding<ConfirmKey>] = &[
+    Binding { keys: "y", description: "run the statement that changes data", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes), hints: &[hint(1, "y", "run")] },
+    Binding { keys: "n", description: "skip it (the batch goes on)", chords: &[key(KeyCode::Char('n'))], action: Some(ConfirmKey::Skip), hints: &[hint(2, "n", "skip")] },
+    Binding { keys: "Esc", description: "skip it and stop", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint(3, "Esc", "stop")] },
     Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll", chords: &[key(KeyCode::Up)], action: Some(ConfirmKey::Scroll(-1)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
@@ -288,6 +315,15 @@ impl App {
                 return self.run_confirmed(on_yes);
             }
             Answered::Refused(message) => self.say(Level::Warning, message),
+            // The console's write question: its answers are the console's to carry out.
+            answered @ (Answered::Skip | Answered::No)
+                if let Confirmed::ConsoleWrite { result } = confirmation.on_yes =>
+            {
+                self.overlay = Overlay::None;
+                let answer = if answered == Answered::Skip { ConfirmAnswer::Skip } else { ConfirmAnswer::Stop };
+                return self.confirm_console_write(result, answer);
+            }
+            Answered::Skip => {}
             Answered::No => {
                 let message = confirmation.on_yes.declined();
                 // A review still preparing its SQL (waiting on another writer's lock) is let
@@ -322,6 +358,7 @@ impl App {
             }
             // Yes waits for the preview: what is not shown does not run.
             Confirmed::UserAction { .. } => Vec::new(),
+            Confirmed::ConsoleWrite { result } => self.confirm_console_write(result, ConfirmAnswer::Run),
         }
     }
 }

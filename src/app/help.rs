@@ -40,6 +40,9 @@ pub fn popup_sections(overlay: &Overlay) -> Option<Vec<Section>> {
         Overlay::Messages { .. } => ("Messages", help_rows(SCROLL_KEYS)),
         Overlay::References { .. } => ("Rows that point here (gr)", help_rows(REFERENCES_KEYS)),
         // A typed answer takes `?` as a character.
+        Overlay::Confirm(c) if matches!(c.on_yes, super::Confirmed::ConsoleWrite { .. }) => {
+            ("Console write question", help_rows(super::WRITE_KEYS))
+        }
         Overlay::Confirm(c) if c.answer.is_none() => ("Confirmation", help_rows(super::CONFIRM_KEYS)),
         Overlay::Edit(EditPopup::Conflict { .. }) => ("Conflict", help_rows(CONFLICT_KEYS)),
         Overlay::User(panel) => match &panel.step {

@@ -105,13 +105,16 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Overlay::Confirm(confirmation) if confirmation.answer.is_some() => {
             drawn_from(super::confirm::TYPED_CONFIRM_KEYS, case)
         }
+        Overlay::Confirm(confirmation) if matches!(confirmation.on_yes, super::Confirmed::ConsoleWrite { .. }) => {
+            drawn_from(super::WRITE_KEYS, case)
+        }
         Overlay::Confirm(confirmation) => {
             let case = match confirmation.on_yes {
                 super::Confirmed::Commit { .. } => HintCase { commit: true, scrolls: true, ..case },
                 super::Confirmed::Quit => HintCase { quit: true, ..case },
                 super::Confirmed::ApplyMigrations => HintCase { scrolls: true, ..case },
                 super::Confirmed::StageDelete { .. } => HintCase { delete: true, ..case },
-                super::Confirmed::UserAction { .. } => case,
+                super::Confirmed::UserAction { .. } | super::Confirmed::ConsoleWrite { .. } => case,
             };
             drawn_from(super::CONFIRM_KEYS, case)
         }
@@ -227,6 +230,7 @@ mod tests {
         check("insert", popup::INSERT_KEYS, &[]);
         check("typed confirmation", super::super::confirm::TYPED_CONFIRM_KEYS, &[]);
         check("conflict", popup::CONFLICT_KEYS, &[]);
+        check("console write", super::super::WRITE_KEYS, &[]);
         check("impersonations", popup::VIEW_KEYS, &[]);
         check("export", popup::EXPORT_KEYS, &[]);
         check("columns", popup::COLUMNS_KEYS, &[]);

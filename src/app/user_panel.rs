@@ -476,7 +476,8 @@ impl App {
                 self.say(Level::Warning, message);
                 Vec::new()
             }
-            Answered::Open => Vec::new(),
+            // Only the console's question skips.
+            Answered::Skip | Answered::Open => Vec::new(),
         }
     }
 
