@@ -329,13 +329,7 @@ impl App {
                 // The placeholder must not look like a role: an empty field drawn as `user` while
                 // no box is ticked reads as two answers to one question.
                 let input = field(current.as_deref().unwrap_or(""), ROLE_PLACEHOLDER);
-                self.set_step(PanelStep::Role(Box::new(RoleForm {
-                    roles: Load::Loading,
-                    selected: 0,
-                    input,
-                    error: None,
-                    on_list: false,
-                })));
+                self.set_step(PanelStep::Role(Box::new(RoleForm::new(input))));
                 self.send_panel_request(UsersRequest::Roles)
             }
             MenuItem::RevokeSessions => {
@@ -394,7 +388,7 @@ impl App {
                 // otherwise (two roles, none, typed text) the list is entered at its first item
                 // with ↓ and its last with ↑, not one past an invisible highlight.
                 let entering = !form.on_list
-                    && roles.get(form.selected).is_none_or(|role| *role != field_text(&form.input).trim());
+                    && roles.get(form.selected).is_none_or(|role| *role != field_text(form.input()).trim());
                 form.selected = match (entering, step < 0) {
                     (true, true) => count - 1,
                     (true, false) => 0,
@@ -406,29 +400,28 @@ impl App {
             Some(RoleKey::Switch) => form.on_list = !form.on_list && !roles.is_empty(),
             Some(RoleKey::Tick) if form.on_list => {
                 if let Some(role) = roles.get(form.selected).cloned() {
-                    let text = toggle_role(&field_text(&form.input), &role);
-                    set_field(&mut form.input, &text);
-                    form.error = None;
+                    let text = toggle_role(&field_text(form.input()), &role);
+                    form.set_input(&text);
+                    form.form.error = None;
                 }
             }
-            Some(RoleKey::Submit) if field_text(&form.input).trim().is_empty() => {
-                form.error = Some("no role: tick one in the list (Space) or type one".into());
+            Some(RoleKey::Submit) if field_text(form.input()).trim().is_empty() => {
+                form.form.error = Some("no role: tick one in the list (Space) or type one".into());
             }
             Some(RoleKey::Submit)
-                if form.error.is_none()
-                    && let Some(warning) = unknown_role_warning(roles, &field_text(&form.input)) =>
+                if form.form.error.is_none()
+                    && let Some(warning) = unknown_role_warning(roles, &field_text(form.input())) =>
             {
                 // As the cell editor does: a role nobody has may be a typo; Enter again goes on.
-                form.error = Some(warning);
+                form.form.error = Some(warning);
             }
-            Some(RoleKey::Submit) => match normalise_role(&field_text(&form.input)) {
+            Some(RoleKey::Submit) => match normalise_role(&field_text(form.input())) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
-                Err(error) => form.error = Some(error.to_string()),
+                Err(error) => form.form.error = Some(error.to_string()),
             },
             _ => {
-                super::input::type_key(&mut form.input, key);
+                form.form.type_key(key);
                 form.on_list = false;
-                form.error = None;
             }
         }
         Vec::new()
@@ -504,7 +497,7 @@ impl App {
         let Some(panel) = self.panel() else { return };
         match (&mut panel.step, result) {
             (PanelStep::Role(form), Ok(DbResult::Users(UsersResult::Roles(roles)))) => {
-                let current = field_text(&form.input);
+                let current = field_text(form.input());
                 form.selected = roles.iter().position(|r| *r == current).unwrap_or(0);
                 form.roles = Load::Loaded(roles);
             }

@@ -221,7 +221,7 @@ fn a_failed_action_shows_the_error_and_changes_nothing() {
 
 fn panel_role_input(app: &App) -> ratatui_textarea::TextArea<'static> {
     match &panel(app).step {
-        PanelStep::Role(form) => form.input.clone(),
+        PanelStep::Role(form) => form.input().clone(),
         other => panic!("not the role form: {other:?}"),
     }
 }
@@ -295,7 +295,7 @@ fn an_unknown_role_in_the_role_form_is_warned_about_first() {
     }
     press(&mut app, &mut conn, KeyCode::Enter);
     let PanelStep::Role(form) = &panel(&app).step else { panic!("still the role form") };
-    let warning = form.error.clone().unwrap_or_default();
+    let warning = form.form.error.clone().unwrap_or_default();
     assert!(warning.starts_with("superadmin is not a better-auth role"), "{warning}");
     assert!(warning.contains("Enter again"), "{warning}");
     press(&mut app, &mut conn, KeyCode::Enter);
@@ -339,7 +339,7 @@ fn unticking_the_only_role_empties_the_field_and_the_ticks_follow() {
     assert!(screen.contains("▸ [ ] user"), "the focused item is marked: {screen}");
     press(&mut app, &mut conn, KeyCode::Enter);
     let PanelStep::Role(form) = &panel(&app).step else { panic!("the form stays open") };
-    assert_eq!(form.error.as_deref(), Some("no role: tick one in the list (Space) or type one"));
+    assert_eq!(form.form.error.as_deref(), Some("no role: tick one in the list (Space) or type one"));
     press(&mut app, &mut conn, KeyCode::Char(' '));
     assert_eq!(field_text(&panel_role_input(&app)), "user", "Space ticks it again");
 }

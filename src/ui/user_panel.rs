@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Constraint::Length(1),
             ])
             .areas(inner);
-            let ticked: Vec<String> = field_text(&form.input).split(',').map(|r| r.trim().to_string()).collect();
+            let ticked: Vec<String> = field_text(form.input()).split(',').map(|r| r.trim().to_string()).collect();
             let now = match panel.user.summary.as_ref() {
                 // NULL is not the text `user`: better-auth only reads it as its default role.
                 Some(user) if user.role.is_none() => "none stored, read as user".to_string(),
@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-            form::field(frame, "role", &form.input, !form.on_list, input);
+            form::field(frame, "role", form.input(), !form.on_list, input);
             let lines: Vec<Line> = match &form.roles {
                 Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
                 Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
@@ -108,7 +108,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .collect(),
             };
             frame.render_widget(Paragraph::new(lines), list);
-            if let Some(Row::Text(line)) = form::error_row(form.error.as_deref()) {
+            if let Some(Row::Text(line)) = form::error_row(form.form.error.as_deref()) {
                 frame.render_widget(Paragraph::new(line), error);
             }
         }
