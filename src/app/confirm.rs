@@ -5,7 +5,6 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
-use super::console_run::ConfirmAnswer;
 use super::keymap::{Binding, When, hint, hint_if, key, lookup};
 use super::{App, Effect, Level, Overlay};
 
@@ -56,6 +55,17 @@ impl Confirmed {
             Confirmed::ConsoleWrite { .. } => "not run; nothing was written",
         }
     }
+}
+
+/// The answer to a write's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmAnswer {
+    /// `y`: run it.
+    Run,
+    /// `n`: skip it, run the statements after it.
+    Skip,
+    /// Esc: skip it and the rest of the batch.
+    Stop,
 }
 
 /// One line of a preview, by what it is (the screen styles each kind).

@@ -1,23 +1,12 @@
 //! Running console statements: one at a time, each with its own result; streaming windows of
 //! rows, jumps to either end, cancel, writes after a `y`, and the query plan.
 
-use super::confirm::{Confirmation, Confirmed, PreviewLine};
+use super::confirm::{ConfirmAnswer, Confirmation, Confirmed, PreviewLine};
 use super::console::{Awaiting, BATCH_ROWS, END_ROWS, Outcome, StatementResult};
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
 use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Waiting, Worker};
 use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
-
-/// The answer to a write's confirmation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfirmAnswer {
-    /// `y`: run it.
-    Run,
-    /// `n`: skip it, run the statements after it.
-    Skip,
-    /// Esc: skip it and the rest of the batch.
-    Stop,
-}
 
 impl App {
     /// Opens the console (from Tab, or `:` on a table with its name ready to complete).
