@@ -23,6 +23,12 @@ pub enum Confirmed {
         cascade: Option<crate::db::edit::CascadePreview>,
         owners: Vec<Option<String>>,
     },
+    /// Run a user action (ban, role, removal…): the plan its preview was made with, with that
+    /// preview's clock, ids and salt, runs unchanged (nothing is planned again on yes).
+    UserAction { action: crate::db::users::UserAction, preview: super::Load<Box<crate::db::users::ActionPreview>> },
+    /// Run the console's statement that changes data (result `result`); no skips it and the
+    /// batch goes on, Esc stops the batch ([`WRITE_KEYS`]).
+    ConsoleWrite { result: usize },
 }
 
 impl Confirmed {
@@ -33,6 +39,8 @@ impl Confirmed {
             Confirmed::Commit { .. } => "commit",
             Confirmed::Quit => "quit and discard",
             Confirmed::StageDelete { .. } => "stage the delete",
+            Confirmed::UserAction { .. } => "run",
+            Confirmed::ConsoleWrite { .. } => "run it",
         }
     }
 
@@ -43,8 +51,21 @@ impl Confirmed {
             Confirmed::Commit { .. } => "changes kept staged",
             Confirmed::Quit => "not quitting: Ctrl-S commits, u undoes",
             Confirmed::StageDelete { .. } => "nothing deleted",
+            Confirmed::UserAction { .. } => "nothing was changed",
+            Confirmed::ConsoleWrite { .. } => "not run; nothing was written",
         }
     }
+}
+
+/// The answer to a write's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmAnswer {
+    /// `y`: run it.
+    Run,
+    /// `n`: skip it, run the statements after it.
+    Skip,
+    /// Esc: skip it and the rest of the batch.
+    Stop,
 }
 
 /// One line of a preview, by what it is (the screen styles each kind).
@@ -108,16 +129,34 @@ pub struct TypedAnswer {
     pub what: &'static str,
     /// Why the last Enter did not go on, until the next key.
     pub refused: Option<String>,
+    /// For an answer that is a name (a user's email): what typing it does (`remove them`); the
+    /// refusal then quotes what was typed, as a near miss is easy to overlook in a long email.
+    pub named: Option<&'static str>,
 }
 
 impl TypedAnswer {
     pub fn new(wanted: String, what: &'static str) -> TypedAnswer {
-        TypedAnswer { wanted, typed: String::new(), what, refused: None }
+        TypedAnswer { wanted, typed: String::new(), what, refused: None, named: None }
+    }
+
+    /// An answer that is a name: `Type a@b.c to remove them: `, refused with what was typed.
+    pub fn name(wanted: String, to: &'static str, what: &'static str) -> TypedAnswer {
+        TypedAnswer { named: Some(to), ..TypedAnswer::new(wanted, what) }
     }
 
     /// `Type 12 to confirm: `, shown before what is typed.
     pub fn prompt(&self) -> String {
-        format!("Type {} to confirm: ", self.wanted)
+        format!("Type {} to {}: ", self.wanted, self.named.unwrap_or("confirm"))
+    }
+
+    /// Why what is typed does not confirm.
+    fn refusal(&self) -> String {
+        let (wanted, typed) = (&self.wanted, self.typed.trim());
+        match self.named {
+            None => format!("type {wanted} to confirm {}", self.what),
+            Some(_) if typed.is_empty() => format!("nothing typed: type {wanted} exactly to {}", self.what),
+            Some(_) => format!("{typed:?} does not match {wanted}: type it exactly to {}", self.what),
+        }
     }
 
     /// Types `key` into the answer (Backspace erases, Ctrl-u clears).
@@ -173,16 +212,79 @@ impl Confirmation {
 pub enum ConfirmKey {
     Yes,
     No,
+    /// Skip this one and go on (the console's batch): a third answer beside yes and no.
+    Skip,
     /// Scroll the preview this many lines.
     Scroll(i32),
+}
+
+/// What a key did to a confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Answered {
+    /// Yes: run this.
+    Yes(Confirmed),
+    No,
+    /// Skip this one, go on with the rest.
+    Skip,
+    /// Yes was refused: what is typed does not match (the answer says why too).
+    Refused(String),
+    /// Nothing decided yet (scrolled, typed, or a key that does nothing).
+    Open,
+}
+
+impl Confirmation {
+    /// Answers `key`; a scroll stops at `last`.
+    pub(super) fn key(&mut self, key: KeyEvent, last: u16) -> Answered {
+        let keys = match (&self.answer, &self.on_yes) {
+            (Some(_), _) => TYPED_CONFIRM_KEYS,
+            (None, Confirmed::ConsoleWrite { .. }) => WRITE_KEYS,
+            (None, _) => CONFIRM_KEYS,
+        };
+        match lookup(keys, &key) {
+            Some(ConfirmKey::Yes) if self.waiting => {}
+            Some(ConfirmKey::Yes)
+                if let Some(answer) = &mut self.answer
+                    && answer.typed.trim() != answer.wanted =>
+            {
+                let message = answer.refusal();
+                answer.refused = Some(message.clone());
+                return Answered::Refused(message);
+            }
+            Some(ConfirmKey::Yes) => return Answered::Yes(self.on_yes.clone()),
+            Some(ConfirmKey::No) => return Answered::No,
+            Some(ConfirmKey::Skip) => return Answered::Skip,
+            Some(ConfirmKey::Scroll(lines)) => {
+                let next = (i64::from(self.scroll) + i64::from(lines)).clamp(0, i64::from(last));
+                self.scroll = u16::try_from(next).unwrap_or(u16::MAX);
+            }
+            None => {
+                if let Some(answer) = &mut self.answer {
+                    answer.type_key(key);
+                }
+            }
+        }
+        Answered::Open
+    }
 }
 
 /// Keys of a confirmation whose answer is typed (`y`, `n` and `q` are typed there).
 #[rustfmt::skip]
 pub static TYPED_CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
-    Binding { keys: "type", description: "the answer asked for, exactly", chords: &[], action: None, hints: &[hint(1, "type", "the answer")] },
-    Binding { keys: "Enter", description: "yes, when the answer matches", chords: &[key(KeyCode::Enter)], action: Some(ConfirmKey::Yes), hints: &[hint(2, "Enter", "yes")] },
-    Binding { keys: "Esc", description: "no: nothing changes", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint(3, "Esc", "no")] },
+    Binding { keys: "type", description: "the answer asked for, exactly", chords: &[], action: None, hints: &[hint_if(When::Plain, 1, "type", "the answer"), hint_if(When::Removal, 1, "type", "the email")] },
+    Binding { keys: "Enter", description: "yes, when the answer matches", chords: &[key(KeyCode::Enter)], action: Some(ConfirmKey::Yes), hints: &[hint_if(When::Plain, 2, "Enter", "yes"), hint_if(When::Removal, 2, "Enter", "remove")] },
+    Binding { keys: "Esc", description: "no: nothing changes", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint_if(When::Plain, 3, "Esc", "no"), hint_if(When::Removal, 3, "Esc", "back")] },
+    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll", chords: &[key(KeyCode::Up)], action: Some(ConfirmKey::Scroll(-1)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(ConfirmKey::Scroll(10)), hints: &[] },
+];
+
+/// Keys of the question before a console write: a third answer, skip, beside yes and no.
+#[rustfmt::skip]
+pub static WRITE_KEYS: &[Binding<ConfirmKey>] = &[
+    Binding { keys: "y", description: "run the statement that changes data", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes), hints: &[hint(1, "y", "run")] },
+    Binding { keys: "n", description: "skip it (the batch goes on)", chords: &[key(KeyCode::Char('n'))], action: Some(ConfirmKey::Skip), hints: &[hint(2, "n", "skip")] },
+    Binding { keys: "Esc", description: "skip it and stop", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint(3, "Esc", "stop")] },
     Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll", chords: &[key(KeyCode::Up)], action: Some(ConfirmKey::Scroll(-1)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
@@ -217,23 +319,22 @@ impl App {
             _ => return Vec::new(),
         };
         let Overlay::Confirm(confirmation) = &mut self.overlay else { return Vec::new() };
-        let keys = if confirmation.answer.is_some() { TYPED_CONFIRM_KEYS } else { CONFIRM_KEYS };
-        match lookup(keys, &key) {
-            Some(ConfirmKey::Yes) if confirmation.waiting => {}
-            Some(ConfirmKey::Yes)
-                if let Some(answer) = &mut confirmation.answer
-                    && answer.typed.trim() != answer.wanted =>
-            {
-                let message = format!("type {} to confirm {}", answer.wanted, answer.what);
-                answer.refused = Some(message.clone());
-                self.say(Level::Warning, message);
-            }
-            Some(ConfirmKey::Yes) => {
-                let on_yes = confirmation.on_yes.clone();
+        match confirmation.key(key, last) {
+            Answered::Yes(on_yes) => {
                 self.overlay = Overlay::None;
                 return self.run_confirmed(on_yes);
             }
-            Some(ConfirmKey::No) => {
+            Answered::Refused(message) => self.say(Level::Warning, message),
+            // The console's write question: its answers are the console's to carry out.
+            answered @ (Answered::Skip | Answered::No)
+                if let Confirmed::ConsoleWrite { result } = confirmation.on_yes =>
+            {
+                self.overlay = Overlay::None;
+                let answer = if answered == Answered::Skip { ConfirmAnswer::Skip } else { ConfirmAnswer::Stop };
+                return self.confirm_console_write(result, answer);
+            }
+            Answered::Skip => {}
+            Answered::No => {
                 let message = confirmation.on_yes.declined();
                 // A review still preparing its SQL (waiting on another writer's lock) is let
                 // go of: its wait is stopped and its reply dropped.
@@ -245,20 +346,12 @@ impl App {
                     return vec![Effect::Interrupt { worker: super::Worker::Foreground, id }];
                 }
             }
-            Some(ConfirmKey::Scroll(lines)) => {
-                let next = (i64::from(confirmation.scroll) + i64::from(lines)).clamp(0, i64::from(last));
-                confirmation.scroll = u16::try_from(next).unwrap_or(u16::MAX);
-            }
-            None => {
-                if let Some(answer) = &mut confirmation.answer {
-                    answer.type_key(key);
-                }
-            }
+            Answered::Open => {}
         }
         Vec::new()
     }
 
-    fn run_confirmed(&mut self, on_yes: Confirmed) -> Vec<Effect> {
+    pub(super) fn run_confirmed(&mut self, on_yes: Confirmed) -> Vec<Effect> {
         match on_yes {
             Confirmed::ApplyMigrations => self.start_apply(),
             Confirmed::Commit { now } => self.commit_staged(false, now),
@@ -270,6 +363,12 @@ impl App {
                 self.stage_confirmed_deletes(changes);
                 Vec::new()
             }
+            Confirmed::UserAction { action, preview: super::Load::Loaded(preview) } => {
+                self.run_user_action(action.name(), preview.plan)
+            }
+            // Yes waits for the preview: what is not shown does not run.
+            Confirmed::UserAction { .. } => Vec::new(),
+            Confirmed::ConsoleWrite { result } => self.confirm_console_write(result, ConfirmAnswer::Run),
         }
     }
 }

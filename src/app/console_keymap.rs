@@ -90,19 +90,3 @@ pub static RESULT_KEYS: &[Binding<ResultKey>] = &[
     Binding { keys: "results: ?", description: "this help", chords: &[ch('?')], action: Some(ResultKey::Help), hints: &[] },
     Binding { keys: "results: t", description: "pick a table to open", chords: &[ch('t')], action: Some(ResultKey::Picker), hints: &[] },
 ];
-
-/// What a key does while a statement that changes data waits for yes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteKey {
-    Run,
-    Skip,
-    Stop,
-}
-
-/// Keys of the question before a console write.
-#[rustfmt::skip]
-pub static WRITE_KEYS: &[Binding<WriteKey>] = &[
-    Binding { keys: "y", description: "run the statement that changes data", chords: &[ch('y')], action: Some(WriteKey::Run), hints: &[] },
-    Binding { keys: "n", description: "skip it (the batch goes on)", chords: &[ch('n')], action: Some(WriteKey::Skip), hints: &[] },
-    Binding { keys: "Esc", description: "skip it and stop", chords: &[key(KeyCode::Esc)], action: Some(WriteKey::Stop), hints: &[] },
-];

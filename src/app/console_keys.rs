@@ -5,10 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{CursorMove, TextArea};
 
 use super::console::{Completion, ConsoleFocus, HistorySearch, Outcome};
-use super::console_keymap::{
-    CONSOLE_KEYS, ConsoleKey, PAGE, RESULT_KEYS, ResultKey, SHARED_WITH_RESULTS, WRITE_KEYS, WriteKey,
-};
-use super::console_run::ConfirmAnswer;
+use super::console_keymap::{CONSOLE_KEYS, ConsoleKey, PAGE, RESULT_KEYS, ResultKey, SHARED_WITH_RESULTS};
 use super::input::text_input;
 use super::keymap::lookup;
 use super::tab::FetchKind;
@@ -78,13 +75,11 @@ impl App {
         if self.console.search.is_some() {
             return self.history_search_key(key);
         }
-        if self.console.results.iter().any(|r| matches!(r.outcome, Outcome::Confirm { .. })) {
-            return match lookup(WRITE_KEYS, &key) {
-                Some(WriteKey::Run) => self.confirm_console_write(ConfirmAnswer::Run),
-                Some(WriteKey::Skip) => self.confirm_console_write(ConfirmAnswer::Skip),
-                Some(WriteKey::Stop) => self.confirm_console_write(ConfirmAnswer::Stop),
-                None => Vec::new(),
-            };
+        // A write still waiting whose question was put away (help opened over it): it is asked
+        // again, and this key answers it.
+        if let Some(index) = self.console.results.iter().position(|r| matches!(r.outcome, Outcome::Confirm { .. })) {
+            self.ask_console_write(index);
+            return self.confirmation_key(key);
         }
         let editor = self.console.focus == ConsoleFocus::Editor;
         // Run, plan, help and Esc work in both halves; the rest of the table is the editor's.

@@ -1,22 +1,12 @@
 //! Running console statements: one at a time, each with its own result; streaming windows of
 //! rows, jumps to either end, cancel, writes after a `y`, and the query plan.
 
+use super::confirm::{ConfirmAnswer, Confirmation, Confirmed, PreviewLine};
 use super::console::{Awaiting, BATCH_ROWS, END_ROWS, Outcome, StatementResult};
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
 use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Waiting, Worker};
 use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
-
-/// The answer to a write's confirmation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfirmAnswer {
-    /// `y`: run it.
-    Run,
-    /// `n`: skip it, run the statements after it.
-    Skip,
-    /// Esc: skip it and the rest of the batch.
-    Stop,
-}
 
 impl App {
     /// Opens the console (from Tab, or `:` on a table with its name ready to complete).
@@ -157,6 +147,7 @@ impl App {
                 }
                 r.outcome = Outcome::Confirm { preview };
                 self.console.shown = result;
+                self.ask_console_write(result);
                 Vec::new()
             }
             (Awaiting::Fetch { result, kind }, Ok(ConsoleResult::Rows(batch))) => {
@@ -254,10 +245,11 @@ impl App {
 
     /// `y` on a write waiting for confirmation runs it; `n` skips it (the statements after it
     /// still run); Esc skips it and stops the batch.
-    pub(super) fn confirm_console_write(&mut self, answer: ConfirmAnswer) -> Vec<Effect> {
-        let Some(index) = self.console.results.iter().position(|r| matches!(r.outcome, Outcome::Confirm { .. })) else {
+    pub(super) fn confirm_console_write(&mut self, index: usize, answer: ConfirmAnswer) -> Vec<Effect> {
+        // Only a result still waiting: a question answered twice runs nothing twice.
+        if !self.console.results.get(index).is_some_and(|r| matches!(r.outcome, Outcome::Confirm { .. })) {
             return Vec::new();
-        };
+        }
         match answer {
             ConfirmAnswer::Run => {}
             ConfirmAnswer::Skip => {
@@ -280,6 +272,33 @@ impl App {
         let sql = self.console.results[index].sql.clone();
         let audit = self.source.audit.clone();
         vec![self.console_request(ConsoleRequest::Write { sql, audit }, Awaiting::Write { result: index })]
+    }
+
+    /// Asks about result `index`'s write in the one [`Confirmation`]: what it changes, the
+    /// statement, and on a remote which database and that a bookmark is taken first.
+    pub(super) fn ask_console_write(&mut self, index: usize) {
+        let Some(r) = self.console.results.get(index) else { return };
+        let Outcome::Confirm { preview } = &r.outcome else { return };
+        let mut lines = vec![PreviewLine::Heading(preview.describe()), PreviewLine::Sql(r.sql.clone())];
+        match &self.remote {
+            Some(_) => {
+                lines.push(PreviewLine::Item(format!("On the REMOTE database {}:", self.source.path)));
+                lines.push(PreviewLine::Note(
+                    "A time-travel bookmark is taken first, then this runs as one atomic request, recorded in \
+                     the audit log with the restore command."
+                        .into(),
+                ));
+            }
+            None => lines.push(PreviewLine::Note("One batch, recorded in the audit log.".into())),
+        }
+        self.ask(Confirmation {
+            title: "run a statement that changes data".into(),
+            preview: lines,
+            scroll: 0,
+            on_yes: Confirmed::ConsoleWrite { result: index },
+            waiting: false,
+            answer: None,
+        });
     }
 
     /// Ctrl-e: the plan of the statement under the cursor.

@@ -94,3 +94,17 @@ fn completion_resolves_aliases_and_offers_tables_after_from() {
     let screen = crate::ui::tests::render(&h.app);
     assert!(screen.contains("Tab: user session"), "the candidates are shown: {screen}");
 }
+
+#[test]
+fn a_write_asks_in_the_one_confirmation_and_is_asked_again_when_put_away() {
+    let mut h = Harness::new(3);
+    h.run("update user set name = 'A' where id = 'u0001'");
+    let super::super::Overlay::Confirm(confirmation) = &h.app.overlay else { panic!("asked: {:?}", h.app.overlay) };
+    assert_eq!(confirmation.on_yes, super::super::Confirmed::ConsoleWrite { result: 0 });
+    // Put away (as help does over it): the write still waits, and the next key answers it.
+    h.app.overlay = super::super::Overlay::None;
+    h.key(KeyCode::Char('y'));
+    assert!(matches!(h.app.overlay, super::super::Overlay::None));
+    let name: String = h.conn.query_row("SELECT name FROM user WHERE id = 'u0001'", [], |r| r.get(0)).unwrap();
+    assert_eq!(name, "A");
+}

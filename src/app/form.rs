@@ -53,6 +53,15 @@ impl Form {
         self.focus = index.min(self.fields.len().saturating_sub(1));
     }
 
+    /// Types `key` into the focused field (for an owner with keys of its own), clearing the
+    /// message.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            type_key(field, key);
+        }
+        self.error = None;
+    }
+
     /// Moves the focus and types; Submit and Cancel are returned for the owner to act on.
     pub fn key(&mut self, key: KeyEvent) -> Option<FormKey> {
         let count = self.fields.len().max(1);
@@ -60,12 +69,7 @@ impl Form {
             Some(FormKey::Next) => self.focus = (self.focus + 1) % count,
             Some(FormKey::Previous) => self.focus = (self.focus + count - 1) % count,
             Some(command) => return Some(command),
-            None => {
-                if let Some(field) = self.fields.get_mut(self.focus) {
-                    type_key(field, key);
-                }
-                self.error = None;
-            }
+            None => self.type_key(key),
         }
         None
     }

@@ -40,11 +40,14 @@ pub fn popup_sections(overlay: &Overlay) -> Option<Vec<Section>> {
         Overlay::Messages { .. } => ("Messages", help_rows(SCROLL_KEYS)),
         Overlay::References { .. } => ("Rows that point here (gr)", help_rows(REFERENCES_KEYS)),
         // A typed answer takes `?` as a character.
+        Overlay::Confirm(c) if matches!(c.on_yes, super::Confirmed::ConsoleWrite { .. }) => {
+            ("Console write question", help_rows(super::WRITE_KEYS))
+        }
         Overlay::Confirm(c) if c.answer.is_none() => ("Confirmation", help_rows(super::CONFIRM_KEYS)),
         Overlay::Edit(EditPopup::Conflict { .. }) => ("Conflict", help_rows(CONFLICT_KEYS)),
         Overlay::User(panel) => match &panel.step {
             PanelStep::Menu => ("User action menu", help_rows(super::MENU_KEYS)),
-            PanelStep::Confirm { action, .. } if !matches!(action, crate::db::users::UserAction::Remove) => {
+            PanelStep::Confirm(confirmation) if confirmation.answer.is_none() => {
                 ("Confirmation", help_rows(super::CONFIRM_KEYS))
             }
             PanelStep::Impersonations { .. } | PanelStep::Failed { .. } => ("Impersonations", help_rows(VIEW_KEYS)),

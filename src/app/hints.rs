@@ -21,6 +21,7 @@ struct HintCase {
     commit: bool,
     scrolls: bool,
     delete: bool,
+    removal: bool,
     over_popup: bool,
 }
 
@@ -42,8 +43,9 @@ impl HintCase {
             When::NoRowGone => !self.row_gone,
             When::Quit => self.quit,
             When::Commit => self.commit,
-            When::Plain => !self.quit && !self.commit && !self.delete,
+            When::Plain => !self.quit && !self.commit && !self.delete && !self.removal,
             When::Delete => self.delete,
+            When::Removal => self.removal,
             When::OverPopup => self.over_popup,
             When::NotOverPopup => !self.over_popup,
             When::Scrolls => self.scrolls,
@@ -97,10 +99,10 @@ pub fn hints(app: &App) -> Vec<Hint> {
             }
             PanelStep::Ban(_) | PanelStep::Password(_) => drawn_from(super::FORM_KEYS, case),
             PanelStep::Role(_) => drawn_from(super::ROLE_KEYS, case),
-            PanelStep::Confirm { action: crate::db::users::UserAction::Remove, .. } => {
-                drawn_from(popup::REMOVAL_KEYS, case)
+            PanelStep::Confirm(confirmation) if confirmation.answer.is_some() => {
+                drawn_from(super::confirm::TYPED_CONFIRM_KEYS, HintCase { removal: true, ..case })
             }
-            PanelStep::Confirm { .. } => drawn_from(super::CONFIRM_KEYS, case),
+            PanelStep::Confirm(_) => drawn_from(super::CONFIRM_KEYS, case),
             PanelStep::Impersonations { .. } => drawn_from(popup::VIEW_KEYS, case),
         },
         Overlay::Export(_) => drawn_from(popup::EXPORT_KEYS, case),
@@ -109,12 +111,16 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Overlay::Confirm(confirmation) if confirmation.answer.is_some() => {
             drawn_from(super::confirm::TYPED_CONFIRM_KEYS, case)
         }
+        Overlay::Confirm(confirmation) if matches!(confirmation.on_yes, super::Confirmed::ConsoleWrite { .. }) => {
+            drawn_from(super::WRITE_KEYS, case)
+        }
         Overlay::Confirm(confirmation) => {
             let case = match confirmation.on_yes {
                 super::Confirmed::Commit { .. } => HintCase { commit: true, scrolls: true, ..case },
                 super::Confirmed::Quit => HintCase { quit: true, ..case },
                 super::Confirmed::ApplyMigrations => HintCase { scrolls: true, ..case },
                 super::Confirmed::StageDelete { .. } => HintCase { delete: true, ..case },
+                super::Confirmed::UserAction { .. } | super::Confirmed::ConsoleWrite { .. } => case,
             };
             drawn_from(super::CONFIRM_KEYS, case)
         }
@@ -230,7 +236,7 @@ mod tests {
         check("insert", popup::INSERT_KEYS, &[]);
         check("typed confirmation", super::super::confirm::TYPED_CONFIRM_KEYS, &[]);
         check("conflict", popup::CONFLICT_KEYS, &[]);
-        check("removal", popup::REMOVAL_KEYS, &[]);
+        check("console write", super::super::WRITE_KEYS, &[]);
         check("impersonations", popup::VIEW_KEYS, &[]);
         check("export", popup::EXPORT_KEYS, &[]);
         check("columns", popup::COLUMNS_KEYS, &[]);

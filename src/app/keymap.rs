@@ -76,6 +76,8 @@ pub enum When {
     Plain,
     /// The confirmation to stage a delete.
     Delete,
+    /// The removal of a user (confirmed by typing their email).
+    Removal,
     /// Help opened with `?` over a popup (any key goes back to it).
     OverPopup,
     NotOverPopup,

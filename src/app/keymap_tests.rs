@@ -65,7 +65,6 @@ fn every_keymap_dispatches_each_listed_key_and_binds_no_key_twice() {
     walk("search", popup::SEARCH_KEYS);
     walk("column chooser", popup::COLUMNS_KEYS);
     walk("export prompt", popup::EXPORT_KEYS);
-    walk("removal", popup::REMOVAL_KEYS);
     walk("impersonations", popup::VIEW_KEYS);
     walk("console", crate::app::CONSOLE_KEYS);
     walk("console results", crate::app::RESULT_KEYS);

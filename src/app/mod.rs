@@ -52,11 +52,11 @@ pub use crate::service::protocol::{
 pub use action::Action;
 pub use browser::arrow;
 pub use columns::{ChooserEntry, ColumnChooser, SESSIONS_TITLE, STATUS_TITLE, column_title};
-pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine, TypedAnswer};
+pub use confirm::{CONFIRM_KEYS, Confirmation, Confirmed, PreviewLine, TypedAnswer, WRITE_KEYS};
 pub use console::{
     Awaiting, ConsoleAreas, ConsoleFocus, ConsoleState, Outcome, StatementResult, console_areas, console_body,
 };
-pub use console_keymap::{CONSOLE_KEYS, RESULT_KEYS, WRITE_KEYS};
+pub use console_keymap::{CONSOLE_KEYS, RESULT_KEYS};
 pub use console_keys::editor_with;
 pub use cost::{CostAsk, CostState, scan_causes};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};

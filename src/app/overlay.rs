@@ -88,12 +88,24 @@ pub enum FilterField {
 pub struct FilterForm {
     pub column: usize,
     pub op: usize,
-    pub input: TextArea<'static>,
+    /// The value field and why the last Enter was refused: the one [`Form`] (the column and
+    /// operator are choices, not text; the filter bar's keys stay its own).
+    pub form: super::form::Form,
     pub field: FilterField,
     /// The field typing jumped from to the value (typing on the column or operator goes to the
     /// value): erasing the value back to empty returns there, so the arrows act on it again.
     pub typed_from: Option<FilterField>,
-    pub error: Option<String>,
+}
+
+impl FilterForm {
+    /// The value field.
+    pub fn input(&self) -> &TextArea<'static> {
+        &self.form.fields[0]
+    }
+
+    pub fn input_mut(&mut self) -> &mut TextArea<'static> {
+        &mut self.form.fields[0]
+    }
 }
 
 impl App {
@@ -115,11 +127,10 @@ impl App {
                 self.overlay = Overlay::Filter(FilterForm {
                     column,
                     op: 0,
-                    input: text_input(""),
+                    form: super::form::Form::new(vec![text_input("")]),
                     // Column first, as help reads; typing a value goes straight to the value field.
                     field: FilterField::Column,
                     typed_from: None,
-                    error: None,
                 });
             }
             Action::OpenDetail => return self.open_detail(),
@@ -356,7 +367,7 @@ impl App {
             (Some(FilterKey::Add), _) => return self.apply_filter_form(),
             // Whichever field has the keyboard (after Enter it is where it was, often the
             // operator): only the value takes text, so an empty one means "the last condition".
-            (Some(FilterKey::RemoveLast), _) if field_text(&form.input).is_empty() => {
+            (Some(FilterKey::RemoveLast), _) if field_text(form.input()).is_empty() => {
                 let removed = self.active_tab_mut().and_then(|tab| tab.spec.filters.pop());
                 if let Some(filter) = removed {
                     let meta = self.active_tab().and_then(|t| t.meta());
@@ -372,13 +383,13 @@ impl App {
                 }
             }
             (_, FilterField::Value) => {
-                let had_text = !field_text(&form.input).is_empty();
-                super::input::type_key(&mut form.input, key);
-                form.error = None;
+                let had_text = !field_text(form.input()).is_empty();
+                super::input::type_key(form.input_mut(), key);
+                form.form.error = None;
                 // The value typed from the column or operator is erased: the keyboard goes back
                 // where it was (the bar shows that field selected, and ↑↓ change it again).
                 if had_text
-                    && field_text(&form.input).is_empty()
+                    && field_text(form.input()).is_empty()
                     && let Some(from) = form.typed_from.take()
                 {
                     form.field = from;
@@ -390,8 +401,8 @@ impl App {
             {
                 form.typed_from = Some(field);
                 form.field = FilterField::Value;
-                super::input::type_key(&mut form.input, key);
-                form.error = None;
+                super::input::type_key(form.input_mut(), key);
+                form.form.error = None;
             }
             _ => {}
         }
@@ -408,7 +419,7 @@ impl App {
             return Vec::new();
         };
         let op = FilterOp::ALL[form.op % FilterOp::ALL.len()];
-        let text = field_text(&form.input);
+        let text = field_text(form.input());
         match filter_values(op, &text, kind, &self.ctx) {
             Ok(values) => {
                 let filter = Filter { column: column.name.clone(), op, values };
@@ -417,14 +428,14 @@ impl App {
                     tab.spec.filters.push(filter);
                 }
                 if let Overlay::Filter(form) = &mut self.overlay {
-                    form.input = text_input("");
+                    *form.input_mut() = text_input("");
                 }
                 self.say(Level::Info, format!("filter added: {shown}"));
                 self.reload_or_ask()
             }
             Err(reason) => {
                 if let Overlay::Filter(form) = &mut self.overlay {
-                    form.error = Some(reason);
+                    form.form.error = Some(reason);
                 }
                 Vec::new()
             }

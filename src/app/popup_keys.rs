@@ -1,5 +1,5 @@
 //! Keys as data for the popups of editing (cell editor, insert form, delete, conflict), the search prompt, the column chooser, the export prompt and the user panel's
-//! removal and impersonation steps. Each table drives its popup's key handling and its help
+//! impersonation step. Each table drives its popup's key handling and its help
 //! section, like the tables in `keymap`.
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
@@ -146,27 +146,6 @@ pub static EXPORT_KEYS: &[Binding<ExportKey>] = &[
     Binding { keys: "Esc", description: "cancel", chords: &[key(KeyCode::Esc)], action: Some(ExportKey::Cancel), hints: &[hint(4, "Esc", "cancel")] },
 ];
 
-/// What a key does in a user's removal, confirmed by typing their email (`y`, `n` and `q`
-/// are typed: emails hold them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RemovalKey {
-    Remove,
-    Back,
-    Scroll(i16),
-}
-
-/// Keys of a removal's confirmation.
-#[rustfmt::skip]
-pub static REMOVAL_KEYS: &[Binding<RemovalKey>] = &[
-    Binding { keys: "type", description: "the user's email, exactly", chords: &[], action: None, hints: &[hint(1, "type", "the email")] },
-    Binding { keys: "Enter", description: "remove, when the email matches", chords: &[key(KeyCode::Enter)], action: Some(RemovalKey::Remove), hints: &[hint(2, "Enter", "remove")] },
-    Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll the preview", chords: &[key(KeyCode::Up)], action: Some(RemovalKey::Scroll(-1)), hints: &[] },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(RemovalKey::Scroll(1)), hints: &[] },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(RemovalKey::Scroll(-10)), hints: &[] },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown)], action: Some(RemovalKey::Scroll(10)), hints: &[] },
-    Binding { keys: "Esc", description: "back, nothing changed", chords: &[key(KeyCode::Esc)], action: Some(RemovalKey::Back), hints: &[hint(3, "Esc", "back")] },
-];
-
 /// What a key does in a read-only step of the user panel (impersonations, a failure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewKey {
@@ -198,13 +177,12 @@ pub fn browser_sections() -> Vec<(&'static str, Vec<(&'static str, &'static str)
         ("Search prompt", help_rows(SEARCH_KEYS)),
         ("Cell editor", help_rows(CELL_KEYS)),
         ("Insert form", help_rows(INSERT_KEYS)),
-        ("Typed confirmations (a delete of many rows)", help_rows(super::confirm::TYPED_CONFIRM_KEYS)),
+        ("Typed confirmations (large deletes, removals)", help_rows(super::confirm::TYPED_CONFIRM_KEYS)),
         ("Conflict", help_rows(CONFLICT_KEYS)),
         ("Review, quit and other confirmations", help_rows(super::CONFIRM_KEYS)),
         ("Foreign-key picker", help_rows(REF_PICKER_KEYS)),
         ("Column chooser", help_rows(COLUMNS_KEYS)),
         ("Export prompt", help_rows(EXPORT_KEYS)),
-        ("Removing a user", help_rows(REMOVAL_KEYS)),
         ("Impersonations", help_rows(VIEW_KEYS)),
     ]
 }

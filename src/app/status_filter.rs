@@ -79,7 +79,7 @@ impl App {
             tab.spec.filters.push(filter);
         }
         if let Overlay::Filter(form) = &mut self.overlay {
-            form.input = text_input("");
+            *form.input_mut() = text_input("");
         }
         self.say(Level::Info, format!("filter added: {shown}"));
         Some(self.reload_or_ask())

@@ -192,7 +192,7 @@ fn filter_bar_parses_values_by_kind() {
     press(&mut app, &mut conn, KeyCode::Char('x'));
     press(&mut app, &mut conn, KeyCode::Enter);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
-    assert!(form.error.as_ref().unwrap().contains("not a boolean"));
+    assert!(form.form.error.as_ref().unwrap().contains("not a boolean"));
     assert_eq!(app.active_tab().unwrap().spec.filters.len(), 1);
 }
 

@@ -27,7 +27,7 @@ fn the_first_down_in_the_role_list_lands_on_the_first_role() {
     select(&mut app, &mut conn, "u0006");
     press(&mut app, &mut conn, KeyCode::Char('A'));
     press(&mut app, &mut conn, KeyCode::Char('r'));
-    assert_eq!(field_text(&role_form(&app).input), "admin,user");
+    assert_eq!(field_text(role_form(&app).input()), "admin,user");
     let Load::Loaded(roles) = &role_form(&app).roles else { panic!("the roles arrive") };
     let first = roles[0].clone();
     press(&mut app, &mut conn, KeyCode::Down);

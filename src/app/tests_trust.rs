@@ -114,9 +114,9 @@ fn a_text_date_column_is_written_in_the_format_its_values_use() {
 
 fn confirm_preview(app: &App) -> &crate::db::users::ActionPreview {
     match &app.overlay {
-        Overlay::User(panel) => match &panel.step {
-            PanelStep::Confirm { preview: Load::Loaded(preview), .. } => preview,
-            other => panic!("no preview: {other:?}"),
+        Overlay::User(panel) => match panel.step.loaded_preview() {
+            Some(preview) => preview,
+            None => panic!("no preview: {:?}", panel.step),
         },
         other => panic!("the user menu is not open: {other:?}"),
     }

@@ -24,12 +24,35 @@ pub struct RoleForm {
     pub roles: Load<Vec<String>>,
     /// The highlighted role of the list.
     pub selected: usize,
-    /// The role(s) to set, comma-joined; the list's ticks follow it.
-    pub input: TextArea<'static>,
-    pub error: Option<String>,
+    /// One field, the role(s) to set, comma-joined (the list's ticks follow it), and why the
+    /// last Enter was refused: the one [`Form`], with the role form's own keys ([`ROLE_KEYS`]).
+    pub form: Form,
     /// The list has the keyboard (after ↑/↓), so Space ticks; otherwise the text field has it
     /// and Space is a space.
     pub on_list: bool,
+}
+
+impl RoleForm {
+    /// A role form whose field holds `input`, reading the roles in use.
+    pub fn new(input: TextArea<'static>) -> RoleForm {
+        RoleForm { roles: Load::Loading, selected: 0, form: Form::new(vec![input]), on_list: false }
+    }
+
+    /// The role field.
+    pub fn input(&self) -> &TextArea<'static> {
+        &self.form.fields[0]
+    }
+
+    fn input_mut(&mut self) -> Option<&mut TextArea<'static>> {
+        self.form.fields.first_mut()
+    }
+
+    /// Puts `text` in the role field (the ticks changed it).
+    pub fn set_input(&mut self, text: &str) {
+        if let Some(input) = self.input_mut() {
+            set_field(input, text);
+        }
+    }
 }
 
 /// The fields of the password form ([`Form`] indexes): a new password, typed twice and never

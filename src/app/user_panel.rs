@@ -2,20 +2,18 @@
 //! form, read the SQL it will run with what it affects, then confirm. Nothing is written before
 //! the confirmation, and a read-only session is told why instead of offered writes.
 
+use crate::db::users::{Impersonation, Password, UserAction, UserSummary, normalise_role};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use ratatui_textarea::TextArea;
-
-use crate::db::users::{ActionPreview, Impersonation, Password, UserAction, UserSummary, normalise_role};
 
 #[path = "user_forms.rs"]
 mod forms;
 pub use forms::*;
 
-use super::confirm::{CONFIRM_KEYS, ConfirmKey};
+use super::confirm::{Answered, Confirmation, Confirmed, TypedAnswer};
 use super::form::{Form, FormKey};
-use super::input::{field_text, text_input};
+use super::input::field_text;
 use super::keymap::{Binding, Chord, hint, lookup};
-use super::popup_keys::{REMOVAL_KEYS, RemovalKey, VIEW_KEYS, ViewKey};
+use super::popup_keys::{VIEW_KEYS, ViewKey};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Waiting, Worker};
 use super::{UsersRequest, UsersResult};
 
@@ -142,17 +140,11 @@ impl MenuItem {
 pub enum PanelStep {
     Menu,
     Ban(Form),
-    Role(RoleForm),
+    Role(Box<RoleForm>),
     Password(Form),
-    /// The action with what it will do, waiting for `y` (for a removal: the email typed, then Enter).
-    Confirm {
-        action: UserAction,
-        preview: Load<Box<ActionPreview>>,
-        scroll: u16,
-        typed: TextArea<'static>,
-        /// Why Enter did not remove: what was typed is not the email.
-        mismatch: Option<String>,
-    },
+    /// The action with what it will do, waiting for `y` (for a removal: the email typed, then
+    /// Enter): the one [`Confirmation`], running [`Confirmed::UserAction`] on yes.
+    Confirm(Box<Confirmation>),
     /// The action is running on the worker.
     Running {
         action: &'static str,
@@ -165,6 +157,19 @@ pub enum PanelStep {
         list: Load<Vec<Impersonation>>,
         scroll: u16,
     },
+}
+
+impl PanelStep {
+    /// The action's preview, once read (the confirmation's).
+    pub fn loaded_preview(&self) -> Option<&crate::db::users::ActionPreview> {
+        match self {
+            PanelStep::Confirm(confirmation) => match &confirmation.on_yes {
+                Confirmed::UserAction { preview: Load::Loaded(preview), .. } => Some(preview),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// The menu popup.
@@ -225,17 +230,28 @@ impl App {
 
     /// Asks the worker what `action` would do, and shows it for confirmation.
     fn preview_user_action(&mut self, action: UserAction) -> Vec<Effect> {
-        let Some(user) = self.panel().map(|p| p.user.id.clone()) else { return Vec::new() };
+        let Some(user) = self.panel().map(|p| p.user.clone()) else { return Vec::new() };
         let now = self.ctx.now;
-        let typed = text_input("");
-        self.set_step(PanelStep::Confirm {
-            action: action.clone(),
-            preview: Load::Loading,
+        // A removal is not one key away: the email is typed (emails hold `y`, `n` and `q`).
+        let answer = matches!(action, UserAction::Remove)
+            .then(|| TypedAnswer::name(user.removal_word().to_string(), "remove them", "remove this user"));
+        self.set_step(PanelStep::Confirm(Box::new(Confirmation {
+            title: format!("confirm · {}", action.name()),
+            // The panel draws the preview from the action's own (its SQL, bound values, dates).
+            preview: Vec::new(),
             scroll: 0,
-            typed,
-            mismatch: None,
-        });
-        self.send_panel_request(UsersRequest::Preview { user, action, now })
+            on_yes: Confirmed::UserAction { action: action.clone(), preview: Load::Loading },
+            waiting: true,
+            answer,
+        })));
+        self.send_panel_request(UsersRequest::Preview { user: user.id, action, now })
+    }
+
+    /// Yes to a user action: the plan its preview showed runs, with its clock and ids (nothing
+    /// is recomputed), while the panel says it is running.
+    pub(super) fn run_user_action(&mut self, name: &'static str, plan: crate::db::users::ActionPlan) -> Vec<Effect> {
+        self.set_step(PanelStep::Running { action: name });
+        self.run_user_plan(plan)
     }
 
     /// Keys of the menu popup, whatever step it is at.
@@ -313,13 +329,7 @@ impl App {
                 // The placeholder must not look like a role: an empty field drawn as `user` while
                 // no box is ticked reads as two answers to one question.
                 let input = field(current.as_deref().unwrap_or(""), ROLE_PLACEHOLDER);
-                self.set_step(PanelStep::Role(RoleForm {
-                    roles: Load::Loading,
-                    selected: 0,
-                    input,
-                    error: None,
-                    on_list: false,
-                }));
+                self.set_step(PanelStep::Role(Box::new(RoleForm::new(input))));
                 self.send_panel_request(UsersRequest::Roles)
             }
             MenuItem::RevokeSessions => {
@@ -378,7 +388,7 @@ impl App {
                 // otherwise (two roles, none, typed text) the list is entered at its first item
                 // with ↓ and its last with ↑, not one past an invisible highlight.
                 let entering = !form.on_list
-                    && roles.get(form.selected).is_none_or(|role| *role != field_text(&form.input).trim());
+                    && roles.get(form.selected).is_none_or(|role| *role != field_text(form.input()).trim());
                 form.selected = match (entering, step < 0) {
                     (true, true) => count - 1,
                     (true, false) => 0,
@@ -390,29 +400,28 @@ impl App {
             Some(RoleKey::Switch) => form.on_list = !form.on_list && !roles.is_empty(),
             Some(RoleKey::Tick) if form.on_list => {
                 if let Some(role) = roles.get(form.selected).cloned() {
-                    let text = toggle_role(&field_text(&form.input), &role);
-                    set_field(&mut form.input, &text);
-                    form.error = None;
+                    let text = toggle_role(&field_text(form.input()), &role);
+                    form.set_input(&text);
+                    form.form.error = None;
                 }
             }
-            Some(RoleKey::Submit) if field_text(&form.input).trim().is_empty() => {
-                form.error = Some("no role: tick one in the list (Space) or type one".into());
+            Some(RoleKey::Submit) if field_text(form.input()).trim().is_empty() => {
+                form.form.error = Some("no role: tick one in the list (Space) or type one".into());
             }
             Some(RoleKey::Submit)
-                if form.error.is_none()
-                    && let Some(warning) = unknown_role_warning(roles, &field_text(&form.input)) =>
+                if form.form.error.is_none()
+                    && let Some(warning) = unknown_role_warning(roles, &field_text(form.input())) =>
             {
                 // As the cell editor does: a role nobody has may be a typo; Enter again goes on.
-                form.error = Some(warning);
+                form.form.error = Some(warning);
             }
-            Some(RoleKey::Submit) => match normalise_role(&field_text(&form.input)) {
+            Some(RoleKey::Submit) => match normalise_role(&field_text(form.input())) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
-                Err(error) => form.error = Some(error.to_string()),
+                Err(error) => form.form.error = Some(error.to_string()),
             },
             _ => {
-                super::input::type_key(&mut form.input, key);
+                form.form.type_key(key);
                 form.on_list = false;
-                form.error = None;
             }
         }
         Vec::new()
@@ -446,75 +455,23 @@ impl App {
     }
 
     fn confirm_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(panel) = self.panel() else { return Vec::new() };
-        let PanelStep::Confirm { action, preview, scroll, .. } = &mut panel.step else { return Vec::new() };
-        if matches!(action, UserAction::Remove) {
-            return self.removal_key(key);
-        }
-        // The same keys as every confirmation (`confirm::CONFIRM_KEYS`).
-        match lookup(CONFIRM_KEYS, &key) {
-            Some(ConfirmKey::Yes) if matches!(preview, Load::Loaded(_)) => {
-                let Load::Loaded(loaded) = preview else { return Vec::new() };
-                // The plan the preview showed runs, with its clock and ids: nothing is recomputed.
-                let plan = loaded.plan.clone();
-                panel.step = PanelStep::Running { action: action.name() };
-                return self.run_user_plan(plan);
-            }
-            Some(ConfirmKey::No) => {
+        let Some(PanelStep::Confirm(confirmation)) = self.panel().map(|p| &mut p.step) else { return Vec::new() };
+        // The screen stops the scroll at the preview's end (only it knows the wrapped height).
+        match confirmation.key(key, u16::MAX) {
+            Answered::Yes(on_yes) => self.run_confirmed(on_yes),
+            Answered::No => {
                 self.say(Level::Info, "nothing was changed");
-                return self.back_to_menu();
+                self.back_to_menu()
             }
-            Some(ConfirmKey::Scroll(lines)) if lines < 0 => {
-                *scroll = scroll.saturating_sub(lines.unsigned_abs() as u16)
+            Answered::Refused(message) => {
+                // Said in the popup too: the status line's far end is easy to miss. What was
+                // typed stays, to be corrected.
+                self.say(Level::Warning, message);
+                Vec::new()
             }
-            Some(ConfirmKey::Scroll(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs() as u16),
-            _ => {}
+            // Only the console's question skips.
+            Answered::Skip | Answered::Open => Vec::new(),
         }
-        Vec::new()
-    }
-
-    /// Keys of a removal's confirmation: every character goes to the typed email (emails hold
-    /// `y`, `n` and `q`), Enter removes only when it matches, arrows scroll, Esc goes back.
-    fn removal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(panel) = self.panel() else { return Vec::new() };
-        let PanelStep::Confirm { action, preview, scroll, typed, mismatch } = &mut panel.step else {
-            return Vec::new();
-        };
-        match lookup(REMOVAL_KEYS, &key) {
-            Some(RemovalKey::Remove) if matches!(preview, Load::Loaded(_)) => {
-                let wanted = panel.user.removal_word().to_string();
-                let text = field_text(typed);
-                if text.trim() != wanted {
-                    // Said in the popup too: the status line's far end is easy to miss. What was
-                    // typed stays, to be corrected.
-                    let message = if text.trim().is_empty() {
-                        format!("nothing typed: type {wanted} exactly to remove this user")
-                    } else {
-                        format!("{:?} does not match {wanted}: type it exactly to remove this user", text.trim())
-                    };
-                    *mismatch = Some(message.clone());
-                    self.say(Level::Warning, message);
-                    return Vec::new();
-                }
-                let Load::Loaded(loaded) = preview else { return Vec::new() };
-                // The plan the preview showed runs, with its clock and ids: nothing is recomputed.
-                let plan = loaded.plan.clone();
-                panel.step = PanelStep::Running { action: action.name() };
-                return self.run_user_plan(plan);
-            }
-            Some(RemovalKey::Back) => {
-                self.say(Level::Info, "nothing was changed");
-                return self.back_to_menu();
-            }
-            Some(RemovalKey::Scroll(lines)) if lines < 0 => *scroll = scroll.saturating_sub(lines.unsigned_abs()),
-            Some(RemovalKey::Scroll(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
-            Some(RemovalKey::Remove) => {}
-            None => {
-                super::input::type_key(typed, key);
-                *mismatch = None;
-            }
-        }
-        Vec::new()
     }
 
     /// Keys of the read-only steps: the impersonation list and a failure.
@@ -540,18 +497,25 @@ impl App {
         let Some(panel) = self.panel() else { return };
         match (&mut panel.step, result) {
             (PanelStep::Role(form), Ok(DbResult::Users(UsersResult::Roles(roles)))) => {
-                let current = field_text(&form.input);
+                let current = field_text(form.input());
                 form.selected = roles.iter().position(|r| *r == current).unwrap_or(0);
                 form.roles = Load::Loaded(roles);
             }
-            (PanelStep::Confirm { preview, .. }, Ok(DbResult::Users(UsersResult::Preview(loaded)))) => {
-                *preview = Load::Loaded(loaded);
+            (PanelStep::Confirm(confirmation), Ok(DbResult::Users(UsersResult::Preview(loaded)))) => {
+                if let Confirmed::UserAction { preview, .. } = &mut confirmation.on_yes {
+                    *preview = Load::Loaded(loaded);
+                    confirmation.waiting = false;
+                }
             }
             (PanelStep::Impersonations { list, .. }, Ok(DbResult::Users(UsersResult::Impersonations(loaded)))) => {
                 *list = Load::Loaded(loaded);
             }
             (PanelStep::Role(form), Err(message)) => form.roles = Load::Failed(message),
-            (PanelStep::Confirm { preview, .. }, Err(message)) => *preview = Load::Failed(message),
+            (PanelStep::Confirm(confirmation), Err(message)) => {
+                if let Confirmed::UserAction { preview, .. } = &mut confirmation.on_yes {
+                    *preview = Load::Failed(message);
+                }
+            }
             (PanelStep::Impersonations { list, .. }, Err(message)) => *list = Load::Failed(message),
             _ => {}
         }

@@ -108,7 +108,7 @@ fn ban_with_reason_and_expiry_ends_sessions_and_is_audited() {
     press(&mut app, &mut conn, KeyCode::Tab);
     type_text(&mut app, &mut conn, "7d");
     press(&mut app, &mut conn, KeyCode::Enter);
-    let PanelStep::Confirm { preview: Load::Loaded(preview), .. } = &panel(&app).step else {
+    let Some(preview) = panel(&app).step.loaded_preview() else {
         panic!("the confirmation shows the preview: {:?}", panel(&app).step)
     };
     assert_eq!(preview.deleted_from("session"), 3, "every session of the user ends");
@@ -181,7 +181,7 @@ fn passwords_that_differ_are_refused_then_a_matching_one_is_set() {
 
     type_text(&mut app, &mut conn, "correct horse");
     press(&mut app, &mut conn, KeyCode::Enter);
-    assert!(matches!(panel(&app).step, PanelStep::Confirm { preview: Load::Loaded(_), .. }));
+    assert!(panel(&app).step.loaded_preview().is_some());
     press(&mut app, &mut conn, KeyCode::Char('y'));
     let stored: String = conn
         .query_row("SELECT password FROM account WHERE userId = 'u0002' AND providerId = 'credential'", [], |r| {
@@ -221,7 +221,7 @@ fn a_failed_action_shows_the_error_and_changes_nothing() {
 
 fn panel_role_input(app: &App) -> ratatui_textarea::TextArea<'static> {
     match &panel(app).step {
-        PanelStep::Role(form) => form.input.clone(),
+        PanelStep::Role(form) => form.input().clone(),
         other => panic!("not the role form: {other:?}"),
     }
 }
@@ -245,13 +245,13 @@ fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
     select(&mut app, &mut conn, "u0004");
     press(&mut app, &mut conn, KeyCode::Char('A'));
     press(&mut app, &mut conn, KeyCode::Char('d'));
-    let PanelStep::Confirm { preview: Load::Loaded(preview), .. } = &panel(&app).step else { panic!("confirm") };
+    let Some(preview) = panel(&app).step.loaded_preview() else { panic!("confirm") };
     let text = crate::db::users::effects_text(&preview.effects, true);
     assert_eq!(text, "deletes 3 sessions, 1 user");
     // One key is not enough: `y` is typed into the email field, and Enter refuses a mismatch.
     press(&mut app, &mut conn, KeyCode::Char('y'));
     press(&mut app, &mut conn, KeyCode::Enter);
-    assert!(matches!(panel(&app).step, PanelStep::Confirm { .. }), "still asking");
+    assert!(matches!(panel(&app).step, PanelStep::Confirm(_)), "still asking");
     assert!(status_text_of(&app).contains("\"y\" does not match user4@example.com"), "{}", status_text_of(&app));
     let users: i64 = conn.query_row("SELECT count(*) FROM user", [], |r| r.get(0)).unwrap();
     assert_eq!(users, 30, "nothing was removed");
@@ -295,7 +295,7 @@ fn an_unknown_role_in_the_role_form_is_warned_about_first() {
     }
     press(&mut app, &mut conn, KeyCode::Enter);
     let PanelStep::Role(form) = &panel(&app).step else { panic!("still the role form") };
-    let warning = form.error.clone().unwrap_or_default();
+    let warning = form.form.error.clone().unwrap_or_default();
     assert!(warning.starts_with("superadmin is not a better-auth role"), "{warning}");
     assert!(warning.contains("Enter again"), "{warning}");
     press(&mut app, &mut conn, KeyCode::Enter);
@@ -339,7 +339,7 @@ fn unticking_the_only_role_empties_the_field_and_the_ticks_follow() {
     assert!(screen.contains("▸ [ ] user"), "the focused item is marked: {screen}");
     press(&mut app, &mut conn, KeyCode::Enter);
     let PanelStep::Role(form) = &panel(&app).step else { panic!("the form stays open") };
-    assert_eq!(form.error.as_deref(), Some("no role: tick one in the list (Space) or type one"));
+    assert_eq!(form.form.error.as_deref(), Some("no role: tick one in the list (Space) or type one"));
     press(&mut app, &mut conn, KeyCode::Char(' '));
     assert_eq!(field_text(&panel_role_input(&app)), "user", "Space ticks it again");
 }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::theme;
-use crate::app::{App, Confirmation, PreviewLine};
+use crate::app::{App, Confirmation, Confirmed, PreviewLine};
 
 pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
     let mut lines: Vec<Line> = Vec::new();
@@ -39,6 +39,9 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
     let height = popup.height;
     frame.render_widget(Clear, popup);
     let keys = match &confirmation.answer {
+        None if matches!(confirmation.on_yes, Confirmed::ConsoleWrite { .. }) => {
+            "y runs it · n skips it · Esc stops".to_string()
+        }
         Some(_) => format!("type the answer, Enter {} · Esc cancel", confirmation.on_yes.verb()),
         None => format!("y {} · n / Esc cancel", confirmation.on_yes.verb()),
     };

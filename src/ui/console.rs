@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             let text = format!(" {} running…", SPINNER[app.spinner % SPINNER.len()]);
             frame.render_widget(Paragraph::new(text).style(theme::dim()), below);
         }
-        Outcome::Confirm { preview } => draw_confirm(frame, app, result, preview, below),
+        Outcome::Confirm { preview } => draw_confirm(frame, result, preview, below),
         Outcome::Written { changes } => {
             let text = format!(" {}; recorded in the audit log.", crate::db::query::changed_text(*changes));
             frame.render_widget(Paragraph::new(text).style(theme::info()), below);
@@ -55,21 +55,15 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
     }
 }
 
-fn draw_confirm(frame: &mut Frame, app: &App, result: &StatementResult, preview: &WritePreview, area: Rect) {
+/// Under the question (the one confirmation popup): what waits, so the pane says it too once
+/// the popup is put away for help.
+fn draw_confirm(frame: &mut Frame, result: &StatementResult, preview: &WritePreview, area: Rect) {
     let what = preview.describe();
     let mut lines =
         vec![Line::styled(format!(" {what}"), theme::warning().add_modifier(Modifier::BOLD)), Line::raw("")];
     lines.extend(result.sql.lines().map(|l| Line::raw(format!("   {l}"))));
     lines.push(Line::raw(""));
-    match &app.remote {
-        // On a remote: which database, and that the undo point is taken before anything runs.
-        Some(_) => lines.push(Line::raw(format!(
-            " On the REMOTE database {}: a time-travel bookmark is taken first, then this runs as one \
-             atomic request, recorded in the audit log with the restore command.  y runs it · n skips it · Esc stops",
-            app.source.path
-        ))),
-        None => lines.push(Line::raw(" One batch, recorded in the audit log.  y runs it · n skips it · Esc stops")),
-    }
+    lines.push(Line::styled(" waiting for the answer: y runs it · n skips it · Esc stops", theme::dim()));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 

@@ -34,9 +34,9 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
                 Layout::horizontal([Constraint::Length(head_width), Constraint::Fill(1)]).areas(top);
             frame.render_widget(Paragraph::new(head), head_area);
             if labels.takes_value {
-                frame.render_widget(&form.input, value_area);
+                frame.render_widget(form.input(), value_area);
             }
-            let hint = match &form.error {
+            let hint = match &form.form.error {
                 Some(error) => Span::styled(format!(" {error}"), theme::error()),
                 None => {
                     // The keys whole on a narrow terminal: a shorter wording rather than a cut.

@@ -6,14 +6,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
-use ratatui_textarea::TextArea;
 
 use super::users::tone_style;
 use super::{popup, theme};
 use crate::app::layout::text_width;
 use crate::app::{
-    App, BanField, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel, field_text, read_ban_expiry,
-    status_parts,
+    App, BanField, Confirmation, Confirmed, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel,
+    field_text, read_ban_expiry, status_parts,
 };
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
@@ -77,7 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Constraint::Length(1),
             ])
             .areas(inner);
-            let ticked: Vec<String> = field_text(&form.input).split(',').map(|r| r.trim().to_string()).collect();
+            let ticked: Vec<String> = field_text(form.input()).split(',').map(|r| r.trim().to_string()).collect();
             let now = match panel.user.summary.as_ref() {
                 // NULL is not the text `user`: better-auth only reads it as its default role.
                 Some(user) if user.role.is_none() => "none stored, read as user".to_string(),
@@ -87,7 +86,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-            form::field(frame, "role", &form.input, !form.on_list, input);
+            form::field(frame, "role", form.input(), !form.on_list, input);
             let lines: Vec<Line> = match &form.roles {
                 Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
                 Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
@@ -109,7 +108,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .collect(),
             };
             frame.render_widget(Paragraph::new(lines), list);
-            if let Some(Row::Text(line)) = form::error_row(form.error.as_deref()) {
+            if let Some(Row::Text(line)) = form::error_row(form.form.error.as_deref()) {
                 frame.render_widget(Paragraph::new(line), error);
             }
         }
@@ -132,9 +131,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             rows.extend(form::error_row(form.error.as_deref()));
             draw_form(frame, width, "set password", "Tab other field · Enter next / review · Esc back", rows);
         }
-        PanelStep::Confirm { action, preview, scroll, typed, mismatch } => {
-            draw_confirm(frame, app, panel, action, preview, (*scroll, typed, mismatch.as_deref()))
-        }
+        PanelStep::Confirm(confirmation) => draw_confirm(frame, app, panel, confirmation),
         PanelStep::Running { action } => {
             let inner = frame_popup(frame, width.min(60), 3, "running", "");
             frame.render_widget(Paragraph::new(format!("Running {action}…")), inner);
@@ -315,14 +312,8 @@ fn confirm_lines(
     lines
 }
 
-fn draw_confirm(
-    frame: &mut Frame,
-    app: &App,
-    panel: &UserPanel,
-    action: &UserAction,
-    preview: &Load<Box<ActionPreview>>,
-    (scroll, typed, mismatch): (u16, &TextArea<'static>, Option<&str>),
-) {
+fn draw_confirm(frame: &mut Frame, app: &App, panel: &UserPanel, confirmation: &Confirmation) {
+    let Confirmed::UserAction { action, preview } = &confirmation.on_yes else { return };
     let width = frame.area().width.saturating_sub(4).min(110);
     let (lines, hint) = match preview {
         Load::Loading => (vec![Line::styled("reading what it would change…", theme::dim())], "Esc back"),
@@ -334,16 +325,16 @@ fn draw_confirm(
             ],
             "Esc back",
         ),
-        Load::Loaded(preview) if matches!(action, UserAction::Remove) => {
+        Load::Loaded(preview) if let Some(answer) = &confirmation.answer => {
             let mut lines = confirm_lines(panel, action, preview, &app.ctx);
             // Right under the question, so it shows however long the SQL below is.
             let prompt = Line::from(vec![
-                Span::styled(format!("Type {} to remove them: ", panel.user.removal_word()), theme::warning()),
-                Span::styled(format!("{}▏", field_text(typed)), theme::header()),
+                Span::styled(answer.prompt(), theme::warning()),
+                Span::styled(format!("{}▏", answer.typed), theme::header()),
             ]);
             lines.insert(1, prompt);
-            if let Some(mismatch) = mismatch {
-                lines.insert(2, Line::styled(format!("✗ {mismatch}"), theme::error()));
+            if let Some(refused) = &answer.refused {
+                lines.insert(2, Line::styled(format!("✗ {refused}"), theme::error()));
             }
             (lines, "type the email, Enter remove · Esc back · ↑↓ scroll")
         }
@@ -355,8 +346,8 @@ fn draw_confirm(
     let height = (total + 2).min(frame.area().height.saturating_sub(2 + keys));
     // Where the view is, when the preview does not fit; it stops at its last line.
     let visible = height.saturating_sub(2);
-    let scroll = scroll.min(popup::last_scroll(visible, total));
-    let title = Span::styled(format!(" confirm · {} ", action.name()), theme::header());
+    let scroll = confirmation.scroll.min(popup::last_scroll(visible, total));
+    let title = Span::styled(format!(" {} ", confirmation.title), theme::header());
     let mut block = popup::block(title);
     if let Some(at) = popup::position(scroll, visible, total) {
         block = block.title_bottom(Line::styled(at, theme::dim()).right_aligned());
