@@ -87,8 +87,13 @@ fn outside_a_project_a_subcommand_needs_db() {
     // Even once the demo exists, subcommands do not fall back to it.
     s.squall("elsewhere", &["demo", "--users", "20"]).assert().success();
     assert!(s.demo_exists());
-    s.squall("elsewhere", &["user", "list"]).assert().code(2);
     let demo = s.data().join("demo.sqlite");
+    // Defect: the message still said `squall demo` makes one; it names the demo's path now.
+    s.squall("elsewhere", &["export", "user", "--format", "csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("--db {}", demo.display())));
+    s.squall("elsewhere", &["user", "list"]).assert().code(2);
     s.squall("elsewhere", &["tables", "--db"]).arg(&demo).assert().success();
 }
 

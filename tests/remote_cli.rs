@@ -98,10 +98,19 @@ fn a_remote_ban_is_one_request_after_a_bookmark_and_the_log_keeps_its_undo() {
     let users: serde_json::Value = serde_json::from_str(&list).unwrap();
     let email = users[0]["email"].as_str().unwrap().to_string();
 
-    remote(dir.path(), &stub, &["user", "ban", &email, "--reason", "spam", "--for", "7d", "--yes"])
+    // Defect: a one-off command was told to "start squall with --remote --write", and its cost
+    // line came before the error: the error first, then the cost, and "add --write".
+    let refused = remote(dir.path(), &stub, &["user", "ban", &email, "--reason", "spam", "--for", "7d", "--yes"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--write"));
+        .get_output()
+        .stderr
+        .clone();
+    let refused = String::from_utf8(refused).unwrap();
+    assert!(refused.contains("add --write") && !refused.contains("start squall"), "{refused}");
+    let error_at = refused.find("squall: ").expect("an error line");
+    let cost_at = refused.find(" read, ").expect("a cost line");
+    assert!(error_at < cost_at, "the error first: {refused}");
     remote(dir.path(), &stub, &["user", "ban", &email, "--write", "--reason", "spam"])
         .assert()
         .code(2)

@@ -19,6 +19,10 @@ pub enum ConsoleKey {
     PrevTab,
     /// In the editor: walk the history this way.
     History(i8),
+    /// In the editor: clear it (Ctrl-u, as in every other field; Ctrl-z brings it back).
+    Clear,
+    /// In the editor: undo the last change.
+    Undo,
 }
 
 /// Keys of the console (the editor, and the first four in the results too).
@@ -33,6 +37,8 @@ pub static CONSOLE_KEYS: &[Binding<ConsoleKey>] = &[
     Binding { keys: "Shift-Tab", description: "previous tab", chords: &[key(KeyCode::BackTab)], action: Some(ConsoleKey::PrevTab), hints: &[] },
     Binding { keys: "Ctrl-p / Ctrl-n", description: "previous / next statement of the history", chords: &[ctrl('p')], action: Some(ConsoleKey::History(-1)), hints: &[hint(4, "Ctrl-p/n", "history")] },
     Binding { keys: "", description: "", chords: &[ctrl('n')], action: Some(ConsoleKey::History(1)), hints: &[] },
+    Binding { keys: "Ctrl-u", description: "clear the editor (as in every field)", chords: &[ctrl('u')], action: Some(ConsoleKey::Clear), hints: &[] },
+    Binding { keys: "Ctrl-z", description: "undo", chords: &[ctrl('z')], action: Some(ConsoleKey::Undo), hints: &[] },
     Binding { keys: "Shift-arrows", description: "select text", chords: &[], action: None, hints: &[] },
 ];
 

@@ -118,6 +118,16 @@ impl App {
                         self.walk_history(i64::from(step));
                         Vec::new()
                     }
+                    ConsoleKey::Clear => {
+                        // A cut of the whole text, so Ctrl-z undoes it.
+                        self.console.editor.select_all();
+                        self.console.editor.cut();
+                        Vec::new()
+                    }
+                    ConsoleKey::Undo => {
+                        self.console.editor.undo();
+                        Vec::new()
+                    }
                     _ => Vec::new(),
                 }
             }

@@ -365,3 +365,24 @@ fn t_in_the_results_opens_the_table_picker() {
     h.key(KeyCode::Char('t'));
     assert!(matches!(h.app.overlay, Overlay::Picker(_)));
 }
+
+/// Defect: Ctrl-u undid the last character in the editor, where every other field clears on
+/// it. It clears the editor; Ctrl-z brings the text back; help lists both.
+#[test]
+fn ctrl_u_clears_the_editor_and_ctrl_z_brings_it_back() {
+    let mut h = Harness::new(3);
+    h.type_text("select 1");
+    h.ctrl('u');
+    assert_eq!(h.app.console.text(), "", "Ctrl-u clears the editor");
+    h.ctrl('z');
+    assert_eq!(h.app.console.text(), "select 1", "Ctrl-z undoes the clear");
+    let (lines, _) = crate::app::help_layout(&h.app);
+    let keys: Vec<String> = lines
+        .iter()
+        .filter_map(|l| match l {
+            crate::app::HelpLine::Entry { key, .. } => Some(key.trim().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(keys.iter().any(|k| k == "Ctrl-u") && keys.iter().any(|k| k == "Ctrl-z"), "{keys:?}");
+}

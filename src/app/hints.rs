@@ -61,8 +61,23 @@ fn drawn_from<C>(table: &[Binding<C>], case: HintCase) -> Vec<Hint> {
     specs.into_iter().map(|spec| (spec.keys, spec.label)).collect()
 }
 
+/// A review or commit waiting for another writer's lock: Esc lets go of it, nothing else
+/// answers until it ends.
+const LOCK_WAIT: &[Hint] = &[("Esc", "cancel")];
+
+/// Whether the review, or the commit after it, waits for another writer's lock now.
+fn waits_for_lock(app: &App) -> bool {
+    let said = app.status.as_ref().is_some_and(|s| s.text == super::edit_replies::LOCK_WAIT);
+    let review =
+        matches!(&app.overlay, Overlay::Confirm(c) if c.waiting && matches!(c.on_yes, super::Confirmed::Commit { .. }));
+    said && (review || (app.edits.committing && matches!(app.overlay, Overlay::None)))
+}
+
 /// The hints for what has the keyboard now, most useful first, drawn from its keymap.
 pub fn hints(app: &App) -> Vec<Hint> {
+    if waits_for_lock(app) {
+        return LOCK_WAIT.to_vec();
+    }
     let case = HintCase { user_table: app.on_user_table(), remote: app.remote.is_some(), ..HintCase::default() };
     match &app.overlay {
         Overlay::None => match app.screen {
@@ -150,6 +165,15 @@ pub fn help_key(app: &App) -> &'static str {
         && app.console.focus == super::console::ConsoleFocus::Editor
         && matches!(app.overlay, Overlay::None);
     if typing { "F1" } else { "?" }
+}
+
+/// Whether `?` opens help from here: not in a popup that takes text (a form, the foreign-key
+/// picker, a typed confirmation), where `?` is typed into the field.
+pub fn offers_help(app: &App) -> bool {
+    match &app.overlay {
+        Overlay::None | Overlay::Help { .. } => true,
+        other => super::help::popup_sections(other).is_some(),
+    }
 }
 
 impl App {

@@ -305,6 +305,8 @@ pub static SCROLL_KEYS: &[Binding<ScrollKey>] = &[
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ScrollKey::Lines(1)), hints: &[] },
     Binding { keys: "PgUp PgDn / Space", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ScrollKey::Lines(-10)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::PageDown), ch(' ')], action: Some(ScrollKey::Lines(10)), hints: &[] },
+    Binding { keys: "Home g / End G", description: "first / last line", chords: &[key(KeyCode::Home), ch('g')], action: Some(ScrollKey::Lines(i16::MIN)), hints: &[] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::End), ch('G')], action: Some(ScrollKey::Lines(i16::MAX)), hints: &[] },
     Binding { keys: "any other key", description: "close", chords: &[], action: None, hints: &[hint_if(When::NotOverPopup, 2, "Esc", "close"), hint_if(When::OverPopup, 2, "any key", "back to the popup")] },
 ];
 

@@ -234,6 +234,14 @@ impl App {
                     Some(ScrollKey::Lines(lines)) => *scroll = scroll.saturating_add(lines.unsigned_abs()),
                     None => self.overlay = Overlay::None,
                 }
+                // End stops near the last message (the draw stops at it exactly), so ↑ answers
+                // at once: each message takes its wrapped lines at the popup's inner width.
+                let inner = self.width.saturating_sub(4).min(110).saturating_sub(2).max(1);
+                let last: u16 =
+                    self.messages.iter().map(|m| (super::layout::text_width(&m.text) + 2) / inner + 1).sum();
+                if let Overlay::Messages { scroll } = &mut self.overlay {
+                    *scroll = (*scroll).min(last);
+                }
                 Vec::new()
             }
             Overlay::Detail { reveal, .. } => {

@@ -181,6 +181,7 @@ fn a_lock_wait_is_said_at_once_and_its_timeout_says_nothing_was_written() {
     let Overlay::Confirm(open) = &app.overlay else { panic!("the review stays open") };
     assert!(matches!(&open.preview[0], PreviewLine::Note(t) if t.starts_with("Waiting for the database lock")));
     assert!(app.is_busy(), "the spinner turns while it waits");
+    assert_eq!(crate::app::hints(&app), vec![("Esc", "cancel")], "the hint line says how to stop the wait");
     let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
     assert!(
         effects.iter().any(|e| matches!(e, crate::app::Effect::Interrupt { id, .. } if *id == review)),
@@ -197,6 +198,7 @@ fn a_lock_wait_is_said_at_once_and_its_timeout_says_nothing_was_written() {
     answer(&mut app, commit, Ok(crate::app::DbResult::LockWait));
     assert_eq!(app.status.as_ref().unwrap().text, super::super::edit_replies::LOCK_WAIT);
     assert!(app.edits.committing, "still committing: keys other than Esc say busy");
+    assert_eq!(crate::app::hints(&app), vec![("Esc", "cancel")], "not the grid's keys");
     answer(&mut app, commit, Err(busy()));
     let status = app.status.clone().unwrap();
     assert_eq!(

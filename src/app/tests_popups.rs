@@ -59,6 +59,28 @@ fn help_scrolls_no_further_than_its_last_line() {
     assert_eq!(up, scroll - 1, "one up from the end moves at once");
 }
 
+/// Defect: End, Home and G closed help ("any other key closes"): they jump to its last and
+/// first line, and help stays open.
+#[test]
+fn help_jumps_to_its_ends_on_home_and_end() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 100, 24);
+    app.update(Action::OpenHelp);
+    let (lines, height) = help_layout(&app);
+    let last = lines.len() - usize::from(height - 2);
+    for (code, wanted) in
+        [(KeyCode::End, last), (KeyCode::Home, 0), (KeyCode::Char('G'), last), (KeyCode::Char('g'), 0)]
+    {
+        key(&mut app, code);
+        let Overlay::Help { scroll, .. } = app.overlay else { panic!("{code:?} closed help") };
+        assert_eq!(usize::from(scroll), wanted, "{code:?}");
+    }
+    key(&mut app, KeyCode::End);
+    key(&mut app, KeyCode::Up);
+    let Overlay::Help { scroll, .. } = app.overlay else { panic!("help is open") };
+    assert_eq!(usize::from(scroll), last - 1, "one up from the end moves at once");
+}
+
 /// Help lists the popups' tables: a key that works in the cell editor is in help.
 #[test]
 fn help_on_the_grid_lists_the_popups_keys() {

@@ -119,7 +119,11 @@ fn ban_with_reason_and_expiry_ends_sessions_and_is_audited() {
     press(&mut app, &mut conn, KeyCode::Char('y'));
     assert!(matches!(app.overlay, Overlay::None), "the menu closes once done");
     assert!(status_text_of(&app).contains("banned user4@example.com"), "{}", status_text_of(&app));
-    assert!(status_text_of(&app).contains("ended 3 sessions"), "{}", status_text_of(&app));
+    assert!(
+        status_text_of(&app).contains("ended 2 sessions (1 expired session removed too)"),
+        "{}",
+        status_text_of(&app)
+    );
     let (banned, reason, expires): (i64, String, i64) = conn
         .query_row("SELECT banned, banReason, banExpires FROM user WHERE id = 'u0004'", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))

@@ -110,8 +110,7 @@ pub fn apply(args: &ApplyArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let located = locate(&args.folder, global)?;
     let db = open_remote(global)?;
     let result = apply_on(&db, &located, args);
-    report_cost(&db);
-    result
+    super::remote::report_cost_of(&db, result)
 }
 
 fn apply_on(db: &D1Backend, located: &LocatedMigrations, args: &ApplyArgs) -> Result<ExitCode> {

@@ -115,6 +115,7 @@ pub fn main() -> ExitCode {
         Err(err) if usage::reader_gone(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("squall: {}", error_chain(&err));
+            remote::print_cost_after_error();
             ExitCode::from(usage::exit_code_of(&err, read_only_flag))
         }
     }
@@ -236,8 +237,13 @@ pub fn resolve_command_database(global: &GlobalArgs) -> Result<Target> {
             reason: found.reason,
         });
     }
+    // The demo database, once made, is named by its path: the user can copy it into --db.
+    let demo = crate::demo::default_demo_path().ok().filter(|path| path.is_file()).map_or_else(
+        || "`squall demo` makes a demo database to try squall on (`squall` alone opens it)".to_string(),
+        |path| format!("the demo database is --db {}", path.display()),
+    );
     Err(UsageError(format!(
-        "which database? pass --db PATH, or run this inside a wrangler project (no wrangler.json(c) or wrangler.toml in {} or a folder above it); `squall demo` makes a demo database to try squall on (`squall` alone opens it)",
+        "which database? pass --db PATH, or run this inside a wrangler project (no wrangler.json(c) or wrangler.toml in {} or a folder above it); {demo}",
         cwd.display()
     ))
     .into())

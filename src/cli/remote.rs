@@ -55,14 +55,42 @@ pub fn open_remote(global: &GlobalArgs) -> Result<D1Backend> {
 
 /// What the session cost, on stderr: D1 bills rows read.
 pub fn report_cost(db: &D1Backend) {
+    eprintln!("{}", cost_line(db));
+}
+
+fn cost_line(db: &D1Backend) -> String {
     let cost = db.session_cost();
-    eprintln!(
+    format!(
         "{}: {}, {} read, {} written",
         db.describe_target(),
         plural(cost.requests, "request"),
         plural(cost.total.rows_read.unwrap_or(0), "row"),
         plural(cost.total.rows_written.unwrap_or(0), "row")
-    );
+    )
+}
+
+/// A failed command's cost line, kept until its error is printed: the error comes first.
+static COST_AFTER_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Reports what a command's session cost: now when it succeeded, after its error when it failed
+/// (see [`print_cost_after_error`]).
+pub fn report_cost_of<T>(db: &D1Backend, result: Result<T>) -> Result<T> {
+    match &result {
+        Ok(_) => report_cost(db),
+        Err(_) => {
+            if let Ok(mut kept) = COST_AFTER_ERROR.lock() {
+                *kept = Some(cost_line(db));
+            }
+        }
+    }
+    result
+}
+
+/// Prints the cost line a failed remote command kept, once its error is out.
+pub fn print_cost_after_error() {
+    if let Some(line) = COST_AFTER_ERROR.lock().ok().and_then(|mut kept| kept.take()) {
+        eprintln!("{line}");
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -231,7 +259,7 @@ pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, glo
     }
     if !global.write {
         return Err(DbError::ReadOnly(format!(
-            "{}: refusing to run a statement that changes data: a remote database is read-only unless squall runs with --write; nothing was written",
+            "{}: refusing to run a statement that changes data: a remote database is read-only unless you add --write; nothing was written",
             db.describe_target()
         ))
         .into());

@@ -199,7 +199,14 @@ impl Place {
     fn ensure_writable(&self) -> Result<()> {
         match self {
             Place::Local { db, .. } => ensure_writable(db),
-            Place::Remote(db) => db.check_writable(),
+            // A one-off command: the flag goes on this command line.
+            Place::Remote(db) => db.check_writable().map_err(|_| {
+                DbError::ReadOnly(format!(
+                    "{} is read-only without --write: add --write to change it; nothing was written",
+                    db.describe_target()
+                ))
+                .into()
+            }),
         }
     }
 }
@@ -207,10 +214,10 @@ impl Place {
 pub fn run(args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let place = Place::open(global)?;
     let code = run_on(&place, args, global);
-    if let Place::Remote(db) = &place {
-        super::remote::report_cost(db);
+    match &place {
+        Place::Remote(db) => super::remote::report_cost_of(db, code),
+        Place::Local { .. } => code,
     }
-    code
 }
 
 fn run_on(place: &Place, args: &UserArgs, global: &GlobalArgs) -> Result<ExitCode> {

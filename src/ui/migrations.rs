@@ -37,6 +37,30 @@ fn drift_span(drift: &Result<DriftReport, String>) -> Span<'static> {
     }
 }
 
+/// `line` cut to `width` cells with a `…` where it was cut (a cut without one reads as the
+/// whole text: `binding D`).
+fn cut_line(line: Line<'static>, width: u16) -> Line<'static> {
+    let total: u16 = line.spans.iter().map(|s| crate::app::layout::text_width(&s.content)).sum();
+    if total <= width {
+        return line;
+    }
+    let mut room = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = crate::app::layout::text_width(&span.content);
+        if w < room {
+            room -= w;
+            spans.push(span);
+        } else {
+            // fit ends a cut text in `…`; the space makes one that ends at the edge cut too
+            // (more follows it).
+            spans.push(Span::styled(crate::present::fit(&format!("{} ", span.content), room), span.style));
+            break;
+        }
+    }
+    Line::from(spans).style(line.style)
+}
+
 /// The drift report, one line per difference, for the SQL pane.
 fn drift_lines(report: &DriftReport) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(format!("drift against {}:", report.expected), theme::error())];
@@ -96,6 +120,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     ];
     // The journal and the files disagree: wrangler and drizzle would apply different things.
     header.extend(warnings);
+    let header: Vec<Line> = header.into_iter().map(|line| cut_line(line, head.width)).collect();
     frame.render_widget(Paragraph::new(header), head);
 
     let name_width = plan.statuses.iter().map(|s| crate::app::layout::text_width(&s.name) as usize).max().unwrap_or(10);

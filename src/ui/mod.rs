@@ -104,6 +104,8 @@ mod tests_drift;
 #[cfg(test)]
 mod tests_errors;
 #[cfg(test)]
+mod tests_status;
+#[cfg(test)]
 mod tests_trust;
 #[cfg(test)]
 mod tests_user_links;

@@ -116,33 +116,41 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         ),
         None => (String::new(), theme::dim()),
     };
-    // An error's cause comes first in its text: it gets the room it needs (up to two thirds of
-    // the line) before the file label and the remote's request counts, which give way to it.
-    let error = error.is_some();
-    let reserved = if error { text_width(&message).min(area.width * 2 / 3) } else { 0 };
+    // The message gets the room it needs (up to two thirds of the line, an error's cause comes
+    // first in its text) before the file label and the remote's request counts, which give way
+    // to it whole: a count cut mid-number would read as another number.
+    let reserved = text_width(&message).min(area.width * 2 / 3);
     let width_of = |spans: &[Span]| -> u16 { spans.iter().map(|s| text_width(&s.content)).sum() };
-    if let Some(at) = stats_at.filter(|_| error && width_of(&left) + reserved + 4 > area.width) {
+    if let Some(at) = stats_at.filter(|_| width_of(&left) + reserved + 4 > area.width) {
         left.remove(at);
     }
     let others: u16 = width_of(&left);
-    let label = file_label(&app.source);
+    // On a remote the badge names the database already: the label would say it again.
+    let label = if app.remote.is_some() { String::new() } else { file_label(&app.source) };
     let label_room = area.width.saturating_sub(others + 1 + reserved);
     let label =
         if label_room >= 4 { crate::present::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
     left.insert(label_at, Span::raw(label));
     let used: u16 = left.iter().map(|s| text_width(&s.content)).sum();
     let room = area.width.saturating_sub(used + 3);
-    // A message cut short says where to read it whole.
-    let message = if text_width(&message) > room && room > 20 {
-        let hint = " · m: whole";
-        format!("{}{hint}", crate::present::fit(&message, room - text_width(hint)))
-    } else {
-        crate::present::fit(&message, room.min(text_width(&message)))
-    };
+    let message = fit_message(&message, room);
     let pad = area.width.saturating_sub(used + text_width(&message) + 1);
     left.push(Span::raw(" ".repeat(pad as usize)));
     left.push(Span::styled(message, style));
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme::status()), area);
+}
+
+/// The message in `room` cells; one cut short ends in `… (m)`: `m` shows it in full.
+fn fit_message(message: &str, room: u16) -> String {
+    const MARK: &str = " (m)";
+    let width = text_width(message);
+    if width <= room {
+        message.to_string()
+    } else if room > 12 {
+        format!("{}{MARK}", crate::present::fit(message, room - text_width(MARK)))
+    } else {
+        crate::present::fit(message, room)
+    }
 }
 
 /// A remote session's badge, read-only.

@@ -45,3 +45,23 @@ fn no_drift_says_so() {
     settle(&mut app, &mut conn, effects);
     assert!(render(&app).contains("no drift"), "{}", render(&app));
 }
+
+/// Defect: at 80 columns the header lines were cut without a mark (`binding D`, `· dr`).
+#[test]
+fn the_migrations_header_is_cut_with_an_ellipsis_at_80_columns() {
+    let (_dir, mut conn) = users_db(3);
+    conn.execute_batch("ALTER TABLE user ADD nickname text;").unwrap();
+    let mut app = open_app(&mut conn, 80, 24);
+    let effects =
+        app.update(Action::SelectTab { index: app.tab_titles().iter().position(|t| *t == "⇅ migrations").unwrap() });
+    settle(&mut app, &mut conn, effects);
+    let screen = render(&app);
+    let header: Vec<&str> = screen.lines().skip_while(|l| !l.contains("folder:")).take(2).collect();
+    assert_eq!(header.len(), 2, "{screen}");
+    for line in header {
+        if crate::app::layout::text_width(line) >= 80 {
+            assert!(line.ends_with('…'), "{line:?} in\n{screen}");
+        }
+    }
+    insta::assert_snapshot!(screen);
+}

@@ -278,12 +278,8 @@ fn confirm_lines(
     lines.push(Line::raw(effects_text(&preview.effects, true)));
     if matches!(action, UserAction::Ban { .. } | UserAction::RevokeSessions { .. } | UserAction::Remove) {
         let ended = sessions_ended(preview);
-        let plural = if ended == 1 { "" } else { "s" };
-        let active = preview.user.active_sessions;
-        lines.push(match ended {
-            0 => Line::styled("ends no session: they have none", theme::dim()),
-            _ => Line::styled(format!("ends {ended} session{plural} ({active} still active)"), theme::warning()),
-        });
+        let text = crate::db::users::sessions_text(ended, preview.user.active_sessions, true);
+        lines.push(Line::styled(text, if ended == 0 { theme::dim() } else { theme::warning() }));
     }
     if let Some(note) = crate::db::users::impersonations_left_text(preview) {
         lines.push(Line::styled(note, theme::warning()));

@@ -94,16 +94,32 @@ pub fn preview_text(preview: &ActionPreview) -> String {
     text
 }
 
+/// What deleting `deleted` sessions of a user with `active` unexpired ones does (`future`) or
+/// did: an expired session is removed, not ended (it had ended already).
+/// `ends 2 sessions`, `ends no active session (2 expired sessions removed)`, `removed 1 expired session`.
+pub fn sessions_text(deleted: u64, active: u64, future: bool) -> String {
+    let active = active.min(deleted);
+    let expired = deleted - active;
+    let ends = if future { "ends" } else { "ended" };
+    match (active, expired) {
+        (0, 0) if future => "ends no session: they have none".into(),
+        (0, 0) => "ended no session (they had none)".into(),
+        (active, 0) => format!("{ends} {}", plural(active, "session")),
+        (0, expired) if future => format!("ends no active session ({} removed)", plural(expired, "expired session")),
+        (0, expired) => format!("removed {}", plural(expired, "expired session")),
+        (active, expired) => {
+            format!("{ends} {} ({} removed too)", plural(active, "session"), plural(expired, "expired session"))
+        }
+    }
+}
+
 /// One line per action saying what it changed.
 pub fn outcome(outcome: &ActionOutcome, action: &UserAction, ctx: &DisplayContext) -> String {
     // Measured from the action's own clock: a 7-day ban reads "in 7d", not "in 6d" a moment later.
     let ctx = &DisplayContext { now: outcome.now, ..*ctx };
     let mut out = String::new();
     let who = &outcome.before.email;
-    let sessions = match outcome.sessions_ended {
-        1 => "ended 1 session".to_string(),
-        n => format!("ended {n} sessions"),
-    };
+    let sessions = sessions_text(outcome.sessions_ended, outcome.before.active_sessions, false);
     let line = match (action, &outcome.after) {
         (UserAction::Ban { .. }, Some(after)) => {
             let until = match after.ban.expires_at {
@@ -171,6 +187,18 @@ mod tests {
         let next_week = Some(c.now + TimeDelta::days(7));
         assert_eq!(ban_text(&user(BanState::Banned, next_week), &c), "banned until 2026-06-08 12:00 (in 7d): spam");
         assert_eq!(ban_text(&user(BanState::Banned, None), &c), "banned permanently: spam");
+    }
+
+    /// Defect: a ban of a user whose only session had expired said "ended 1 session", and the
+    /// removal's question "ends 2 sessions (0 still active)".
+    #[test]
+    fn expired_sessions_are_removed_not_ended() {
+        assert_eq!(sessions_text(1, 0, false), "removed 1 expired session");
+        assert_eq!(sessions_text(2, 0, true), "ends no active session (2 expired sessions removed)");
+        assert_eq!(sessions_text(2, 2, true), "ends 2 sessions");
+        assert_eq!(sessions_text(1, 1, false), "ended 1 session");
+        assert_eq!(sessions_text(3, 1, false), "ended 1 session (2 expired sessions removed too)");
+        assert_eq!(sessions_text(0, 0, true), "ends no session: they have none");
     }
 
     #[test]
