@@ -63,5 +63,6 @@ fn the_migrations_header_is_cut_with_an_ellipsis_at_80_columns() {
             assert!(line.ends_with('…'), "{line:?} in\n{screen}");
         }
     }
-    insta::assert_snapshot!(screen);
+    // No snapshot: the screen shows the checkout's own path (where the migrations folder is), which
+    // differs per clone and moves where the line is cut.
 }
