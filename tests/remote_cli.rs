@@ -113,7 +113,7 @@ fn a_remote_ban_is_one_request_after_a_bookmark_and_the_log_keeps_its_undo() {
         &["user", "ban", &email, "--write", "--yes", "--reason", "spam", "--for", "7d"],
     ));
     assert!(out.contains(&format!("banned {email} until")) && out.contains("(in 7d), reason \"spam\""), "{out}");
-    assert!(out.contains("to undo it: wrangler d1 time-travel restore db --bookmark=00000000-"), "{out}");
+    assert!(out.contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore db --bookmark=00000000-"), "{out}");
     let seen = stub.seen();
     assert_eq!(seen[seen.len() - 2..], ["GET bookmark", "POST raw"], "{:?}", &seen[before..]);
 
@@ -124,7 +124,11 @@ fn a_remote_ban_is_one_request_after_a_bookmark_and_the_log_keeps_its_undo() {
     assert_eq!((banned, reason.as_str()), (1, "spam"));
 
     let log = stdout_of(&mut remote(dir.path(), &stub, &["log"]));
-    assert!(log.contains("user.ban") && log.contains("undo: wrangler d1 time-travel restore db --bookmark="), "{log}");
+    assert!(
+        log.contains("user.ban")
+            && log.contains("losing later writes): wrangler d1 time-travel restore db --bookmark="),
+        "{log}"
+    );
     let json = stdout_of(&mut remote(dir.path(), &stub, &["log", "--json"]));
     assert!(json.contains("\"bookmark\"") && json.contains("\"restore\""), "{json}");
 }

@@ -96,7 +96,9 @@ impl App {
                     }
                 }
                 // A remote cannot be interrupted: the reply is dropped, the server may finish.
-                let text = if self.remote.is_some() {
+                let text = if self.remote.is_some() && matches!(awaiting, Awaiting::Write { .. }) {
+                    super::remote_wait::STOPPED_WAITING
+                } else if self.remote.is_some() {
                     "query cancelled here; the request may still finish on the server (its reply is ignored)"
                 } else {
                     "query cancelled"
@@ -188,7 +190,11 @@ impl App {
                 }
                 let said = match undo {
                     Some(undo) => {
-                        format!("{} (recorded in the audit log); to undo it: {undo}", changed_text(report.changes))
+                        format!(
+                            "{} (recorded in the audit log); {}",
+                            changed_text(report.changes),
+                            crate::db::backend::d1::restore_point(&undo)
+                        )
                     }
                     None => format!("{} (recorded in the audit log)", changed_text(report.changes)),
                 };

@@ -218,7 +218,7 @@ impl App {
                 self.say(Level::Info, line.clone());
                 self.migrations.log.push(line);
                 if let Some(undo) = &report.undo {
-                    self.migrations.log.push(format!("to undo the run: {undo}"));
+                    self.migrations.log.push(crate::db::backend::d1::restore_point(undo));
                 }
                 let mut effects = self.reload_migrations();
                 effects.extend(self.reload_schema());

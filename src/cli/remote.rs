@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{GlobalArgs, UsageError, describe_kind};
 use crate::audit::{AuditColumn, AuditEntry, append_audit_to, audit_log_path};
-use crate::db::backend::d1::{D1Backend, MAX_STATEMENT_BYTES};
+use crate::db::backend::d1::{D1Backend, MAX_STATEMENT_BYTES, restore_point};
 use crate::db::backend::{Backend, Statement, Step};
 use crate::db::error::DbError;
 use crate::db::kinds::{ColumnKind, classify_column};
@@ -252,7 +252,7 @@ pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, glo
     } else {
         println!("{summary}")
     }
-    print_undo(&db);
+    print_restore_point(&db);
     let entry = sql_entry(&crate::db::query::redact_sql(&shadow, statement), first.changes);
     append_audit_to(&audit_log_path()?, &on_remote(&db, vec![entry]))
         .context("the change was committed, but the audit log could not be written")?;
@@ -282,9 +282,9 @@ pub fn confirm_remote(db: &D1Backend, what: &str, yes: bool, stdin_taken: bool) 
 }
 
 /// After a write, on stderr: the bookmark taken before it and the command that restores it.
-pub fn print_undo(db: &D1Backend) {
+pub fn print_restore_point(db: &D1Backend) {
     if let (Some(bookmark), Some(restore)) = (db.last_bookmark(), db.restore_command()) {
-        eprintln!("time-travel bookmark before the change: {bookmark}\nto undo it: {restore}");
+        eprintln!("time-travel bookmark before the change: {bookmark}\n{}", restore_point(&restore));
     }
 }
 

@@ -337,7 +337,7 @@ fn a_write_on_a_remote_names_the_database_runs_after_y_and_says_how_to_undo_it()
     assert_eq!(h.fake.writes(), 1);
     let name: String = h.check.query_row("SELECT name FROM user WHERE id = 'u0001'", [], |r| r.get(0)).unwrap();
     assert_eq!(name, "Q");
-    assert!(h.status().contains("to undo it: wrangler d1 time-travel restore app-db --bookmark="), "{}", h.status());
+    assert!(h.status().contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark="), "{}", h.status());
 }
 
 #[test]
