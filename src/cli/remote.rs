@@ -28,7 +28,23 @@ pub fn check_flags(global: &GlobalArgs) -> Result<()> {
     if global.remote && global.db.is_some() {
         return Err(UsageError("--remote and --db name different databases: give one".into()).into());
     }
+    if let Some(id) = &global.database_id {
+        check_database_id(id)?;
+    }
     Ok(())
+}
+
+/// A D1 database id is a UUID: anything else is a typo (or a name given for an id), refused
+/// before a request is sent rather than after a 404 from the API.
+pub fn check_database_id(id: &str) -> Result<()> {
+    if uuid::Uuid::try_parse(id.trim()).is_ok() {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "--database-id {id:?} is not a D1 database id: it is a UUID such as 7f3c2a9e-4b1d-4e8a-9c6f-2d5b8e1a0c34 \
+         (`wrangler d1 list` shows them; `--d1 NAME` picks a database by name from the wrangler config); nothing was sent"
+    ))
+    .into())
 }
 
 /// The refusal for a command that does not run on a remote database yet (exit 2), so it never
