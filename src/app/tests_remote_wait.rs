@@ -74,3 +74,35 @@ fn a_failure_that_says_what_was_written_is_not_contradicted() {
     assert!(!unknown.contains("nothing was changed"), "{unknown}");
     assert_eq!(failed_text("user.ban", "no user u1"), "user.ban failed, nothing was changed: no user u1");
 }
+
+/// `gr` on a remote: when a reference has no index the worker says what would scan, nothing is
+/// counted, and `y` counts.
+#[test]
+fn rows_pointing_at_a_row_through_an_unindexed_reference_are_counted_on_y() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 120, 30);
+    on_remote(&mut app);
+    let asked = |effects: &[Effect]| -> Option<(RequestId, bool)> {
+        effects.iter().find_map(|e| match e {
+            Effect::Request { id, request, .. } => match **request {
+                DbRequest::ReferencingRows { scan, .. } => Some((*id, scan)),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let effects = app.update(Action::ShowReferences);
+    let (id, scan) = asked(&effects).expect("gr asks the worker");
+    assert!(!scan, "not confirmed yet");
+    let reply = DbReply { id, result: Ok(DbResult::ReferencingScans { what: vec!["session via userId".into()] }) };
+    app.update(Action::Reply { reply });
+    assert!(matches!(app.overlay, Overlay::None));
+    assert_eq!(
+        status(&app),
+        "counting the rows pointing at this row through session via userId reads every row of those tables (no index) · y runs it"
+    );
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    let (_, scan) = asked(&effects).expect("y counts");
+    assert!(scan, "confirmed");
+    assert!(matches!(app.overlay, Overlay::References { loading: true, .. }));
+}
