@@ -353,8 +353,23 @@ impl App {
         );
     }
 
-    /// `gg` / `G` on a result: the held edge at once, else the worker seeks there.
+    /// `gg` / `G` on a result: the held edge at once, else the worker seeks there. On a remote
+    /// `G` counts the whole result and reads its tail past an OFFSET (billed): asked first.
     pub(super) fn console_jump(&mut self, kind: FetchKind) -> Vec<Effect> {
+        let shown = self.console.shown;
+        let unread_end = self.console.results.get(shown).is_some_and(|r| !r.grid.window.at_end && r.stream.is_some());
+        if kind == FetchKind::Bottom && self.remote.is_some() && unread_end {
+            self.console.end_asked = Some(shown);
+            let what = "G counts the whole result and reads its last rows past an OFFSET: every row the query \
+                        reads is read (and billed) twice · G or y runs it";
+            self.say(Level::Warning, what);
+            return Vec::new();
+        }
+        self.console_jump_confirmed(kind)
+    }
+
+    /// The jump, asked about or not needing to be.
+    pub(super) fn console_jump_confirmed(&mut self, kind: FetchKind) -> Vec<Effect> {
         let shown = self.console.shown;
         let Some(r) = self.console.results.get_mut(shown) else { return Vec::new() };
         let window = &mut r.grid.window;
