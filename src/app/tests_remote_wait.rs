@@ -106,3 +106,20 @@ fn rows_pointing_at_a_row_through_an_unindexed_reference_are_counted_on_y() {
     assert!(scan, "confirmed");
     assert!(matches!(app.overlay, Overlay::References { loading: true, .. }));
 }
+
+/// On a remote, opening reads the tables first; the migrations wait for their screen.
+#[test]
+fn a_remote_reads_the_migrations_when_their_screen_opens_not_at_start() {
+    let (_dir, conn) = users_db(3);
+    let is_migrations =
+        |e: &Effect| matches!(e, Effect::Request { request, .. } if matches!(**request, DbRequest::Migrations { .. }));
+    let (mut app, mut effects) =
+        App::new(super::super::tests::test_source(&conn), 120, 30, super::super::tests::fixed_ctx());
+    assert!(effects.iter().any(is_migrations), "locally they are read at start");
+    on_remote(&mut app);
+    app.defer_migrations(&mut effects);
+    assert!(!effects.iter().any(is_migrations), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Request { .. })), "the tables are still read");
+    let effects = app.open_migrations();
+    assert!(effects.iter().any(is_migrations), "read when the screen opens: {effects:?}");
+}
