@@ -6,6 +6,9 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// A database id as D1 makes them (a UUID): anything else is refused before a request.
+const DB_ID: &str = "7f3c2a9e-4b1d-4e8a-9c6f-2d5b8e1a0c34";
+
 const VARS: [&str; 7] = [
     "CLOUDFLARE_API_TOKEN",
     "CLOUDFLARE_D1_TOKEN",
@@ -34,6 +37,15 @@ fn flags_that_need_remote_and_commands_not_yet_remote_are_usage_errors() {
         .code(2)
         .stderr(predicate::str::contains("--write only applies to a remote database"));
     squall(dir.path(), &["--database-id", "x", "tables"]).assert().code(2);
+    // Not a UUID: said before any request (the API base is unreachable, and never tried).
+    squall(dir.path(), &["tables", "--remote", "--database-id", "nope"])
+        .env("CLOUDFLARE_ACCOUNT_ID", "acc")
+        .env("CLOUDFLARE_API_TOKEN", "t")
+        .env("CLOUDFLARE_API_BASE_URL", "http://127.0.0.1:9/client/v4")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--database-id \"nope\" is not a D1 database id: it is a UUID"))
+        .stderr(predicate::str::contains("cannot reach").not());
     squall(dir.path(), &["demo", "--remote"])
         .assert()
         .code(2)
@@ -47,11 +59,11 @@ fn missing_settings_name_what_to_set() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--database-id").and(predicate::str::contains("CLOUDFLARE_DATABASE_ID")));
-    squall(dir.path(), &["tables", "--remote", "--database-id", "db"])
+    squall(dir.path(), &["tables", "--remote", "--database-id", DB_ID])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("CLOUDFLARE_ACCOUNT_ID"));
-    squall(dir.path(), &["sql", "--remote", "--database-id", "db", "select 1"])
+    squall(dir.path(), &["sql", "--remote", "--database-id", DB_ID, "select 1"])
         .env("CLOUDFLARE_ACCOUNT_ID", "acc")
         .assert()
         .code(1)
@@ -61,7 +73,7 @@ fn missing_settings_name_what_to_set() {
 #[test]
 fn an_unreachable_api_names_its_host_and_never_the_token() {
     let dir = tempfile::tempdir().unwrap();
-    squall(dir.path(), &["tables", "--remote", "--database-id", "db"])
+    squall(dir.path(), &["tables", "--remote", "--database-id", DB_ID])
         .env("CLOUDFLARE_ACCOUNT_ID", "acc")
         .env("CLOUDFLARE_API_TOKEN", "very-secret-token")
         .env("CLOUDFLARE_API_BASE_URL", "http://127.0.0.1:9/client/v4")
@@ -77,7 +89,7 @@ mod d1_stub;
 /// `squall ARGS --remote --database-id db` against the in-process D1 stand-in.
 fn remote(dir: &std::path::Path, stub: &d1_stub::D1Stub, args: &[&str]) -> Command {
     let mut cmd = squall(dir, args);
-    cmd.args(["--remote", "--database-id", "db"])
+    cmd.args(["--remote", "--database-id", DB_ID])
         .env("CLOUDFLARE_ACCOUNT_ID", "acc")
         .env("CLOUDFLARE_API_TOKEN", "stub-token")
         .env("CLOUDFLARE_API_BASE_URL", &stub.base);
@@ -122,7 +134,12 @@ fn a_remote_ban_is_one_request_after_a_bookmark_and_the_log_keeps_its_undo() {
         &["user", "ban", &email, "--write", "--yes", "--reason", "spam", "--for", "7d"],
     ));
     assert!(out.contains(&format!("banned {email} until")) && out.contains("(in 7d), reason \"spam\""), "{out}");
-    assert!(out.contains("to undo it: wrangler d1 time-travel restore db --bookmark=00000000-"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore {DB_ID} --bookmark=00000000-"
+        )),
+        "{out}"
+    );
     let seen = stub.seen();
     assert_eq!(seen[seen.len() - 2..], ["GET bookmark", "POST raw"], "{:?}", &seen[before..]);
 
@@ -133,7 +150,11 @@ fn a_remote_ban_is_one_request_after_a_bookmark_and_the_log_keeps_its_undo() {
     assert_eq!((banned, reason.as_str()), (1, "spam"));
 
     let log = stdout_of(&mut remote(dir.path(), &stub, &["log"]));
-    assert!(log.contains("user.ban") && log.contains("undo: wrangler d1 time-travel restore db --bookmark="), "{log}");
+    assert!(
+        log.contains("user.ban")
+            && log.contains(&format!("losing later writes): wrangler d1 time-travel restore {DB_ID} --bookmark=")),
+        "{log}"
+    );
     let json = stdout_of(&mut remote(dir.path(), &stub, &["log", "--json"]));
     assert!(json.contains("\"bookmark\"") && json.contains("\"restore\""), "{json}");
 }

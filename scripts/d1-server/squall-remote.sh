@@ -120,7 +120,7 @@ expect_eq "squall sql --remote --write --yes: an UPDATE" "$(head -1 "$work/updat
 expect_eq "a bookmark was taken before the write" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "1"
 last_two="$(tail -2 "$LOG" | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(s.trim().split("\n").map(l=>{const j=JSON.parse(l);return j.method+" "+j.path.replace(/.*\//,"")}).join(", ")))')"
 expect_eq "bookmark first, then one request for the write" "$last_two" "GET bookmark, POST raw"
-if grep -q '^to undo it: wrangler d1 time-travel restore app-db --bookmark=0000' "$work/err"; then pass "the write prints the restore command"; else fail "restore command: $(cat "$work/err")"; fi
+if grep -q '^restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark=0000' "$work/err"; then pass "the write prints the restore command"; else fail "restore command: $(cat "$work/err")"; fi
 expect_eq "the write is there" "$(sq sql --remote --csv "SELECT name FROM \"user\" WHERE id = 'u2'" | tail -1)" "Bea"
 
 sq sql --remote --write --yes "INSERT INTO \"user\" (id, name, email, emailVerified) VALUES ('u4', 'Dup', 'ann@example.com', 0)" >/dev/null
@@ -188,7 +188,7 @@ if command -v tmux >/dev/null 2>&1; then
   expect_eq "the ban is there, for 7 days" "$got" "1,spam from the TUI,604800000"
   got="$(sq sql --remote --csv "SELECT count(*) FROM \"user\" WHERE id = 'u3' AND 'Cy Edited' IN (name, email)" | tail -1)"
   expect_eq "the edit is there" "$got" "1"
-  if sq log --all | grep 'user.ban' | grep -q 'bookmark 0000.* · undo: wrangler d1 time-travel restore app-db --bookmark='; then
+  if sq log --all | grep 'user.ban' | grep -q 'bookmark 0000.* · restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark='; then
     pass "squall log shows the TUI ban's bookmark and restore command"
   else
     fail "squall log: $(sq log --all | tail -3)"
@@ -215,11 +215,11 @@ if command -v tmux >/dev/null 2>&1; then
   tmux send-keys -t "$con" Enter && tmux send-keys -t "$con" -l "update \"user\" set name = 'Ann Console' where id = 'u1'" && tmux send-keys -t "$con" F5
   if cwait "REMOTE database D1 app-db" && cpane | grep -q "time-travel bookmark is taken first"; then pass "the console's confirmation names the remote database and the bookmark"; else fail "console confirm on remote: $(cpane | tail -8)"; fi
   tmux send-keys -t "$con" y
-  cwait "1 row changed (recorded in the audit log); to undo it: wrangler d1 time-travel" && pass "the console commits the UPDATE and says how to undo it" || fail "console write on remote: $(cpane | tail -3)"
+  cwait "1 row changed (recorded in the audit log); restore point" && pass "the console commits the UPDATE and gives the restore point" || fail "console write on remote: $(cpane | tail -3)"
   tmux kill-session -t "$con" 2>/dev/null
   expect_eq "the console's UPDATE took one bookmark" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "1"
   expect_eq "the console's UPDATE is there" "$(sq sql --remote --csv "SELECT name FROM \"user\" WHERE id = 'u1'" | tail -1)" "Ann Console"
-  if sq log --remote | grep -F "Ann Console" | grep -q 'bookmark 0000.* · undo: wrangler d1 time-travel restore app-db --bookmark='; then
+  if sq log --remote | grep -F "Ann Console" | grep -q 'bookmark 0000.* · restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark='; then
     pass "squall log --remote shows the console's UPDATE with its bookmark"
   else
     fail "squall log --remote after the console: $(sq log --remote | tail -3)"
@@ -280,7 +280,7 @@ expect_eq "squall migrate apply --remote --write --yes" "$code $(tail -1 "$work/
 expect_eq "one bookmark per migration" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "2"
 writes="$(tail -n +1 "$LOG" | grep '/raw' | tail -n +$((raw_before + 1)) | grep -c '"rows_written":[1-9]')"
 expect_eq "one writing request per migration" "$writes" "2"
-if grep -q '^to undo the run: wrangler d1 time-travel restore scratch --bookmark=0000' "$work/err"; then pass "apply prints the restore command of the first bookmark"; else fail "apply restore command: $(cat "$work/err")"; fi
+if grep -q '^restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore scratch --bookmark=0000' "$work/err"; then pass "apply prints the restore command of the first bookmark"; else fail "apply restore command: $(cat "$work/err")"; fi
 got="$(sq migrate status --remote --d1 scratch --json | pending_of)"
 expect_eq "squall migrate status --remote after apply: nothing pending" "$got" ""
 if [ -n "$have_wrangler" ]; then
@@ -303,7 +303,7 @@ code=$?
 if [ "$code" = 2 ] && grep -q -- '--yes' "$work/err"; then pass "user ban --remote --write without a terminal needs --yes"; else fail "ban without --yes: exit $code $(cat "$work/err")"; fi
 bookmarks_before="$(grep -c 'time_travel/bookmark' "$LOG")"
 sq user ban --remote --write --yes --d1 scratch ann@example.com --reason spam --for 7d >"$work/ban.out"
-if grep -q '^banned ann@example.com until .* (in 7d), reason "spam"; ended 1 session$' "$work/ban.out" && grep -q '^to undo it: wrangler d1 time-travel restore scratch --bookmark=0000' "$work/ban.out"; then
+if grep -q '^banned ann@example.com until .* (in 7d), reason "spam"; ended 1 session$' "$work/ban.out" && grep -q '^restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore scratch --bookmark=0000' "$work/ban.out"; then
   pass "squall user ban --remote --write --yes --for 7d: banned, sessions ended, restore command printed"
 else
   fail "user ban --remote: $(cat "$work/ban.out" "$work/err")"
@@ -314,7 +314,7 @@ expect_eq "bookmark, then ONE request for the ban" "$last_two" "GET bookmark, PO
 got="$(sq user show --remote --d1 scratch ann@example.com --json | "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(j.user.ban.state+" "+j.user.ban.reason+" "+j.sessions.length)})')"
 expect_eq "squall user show --remote after the ban" "$got" "banned spam 0"
 bookmark="$(grep -o 'bookmark=[0-9a-f-]*' "$work/ban.out" | head -1)"
-if sq log --remote --d1 scratch | grep -q "undo: wrangler d1 time-travel restore scratch --$bookmark"; then pass "squall log --remote shows the ban with its restore command"; else fail "log --remote: $(sq log --remote --d1 scratch) $(cat "$work/err")"; fi
+if sq log --remote --d1 scratch | grep -q "losing later writes): wrangler d1 time-travel restore scratch --$bookmark"; then pass "squall log --remote shows the ban with its restore command"; else fail "log --remote: $(sq log --remote --d1 scratch) $(cat "$work/err")"; fi
 sq user unban --remote --write --yes --d1 scratch ann@example.com >/dev/null && pass "squall user unban --remote" || fail "unban: $(cat "$work/err")"
 
 out="$(sq er --remote --d1 scratch --compact)"
@@ -369,7 +369,7 @@ if command -v tmux >/dev/null 2>&1; then
   if wait_pane "REMOTE database tui-mig" && pane | grep -q "time-travel bookmark is taken first"; then pass "the TUI's apply confirmation names the database and the bookmark"; else fail "TUI apply confirmation: $(pane | tail -5)"; fi
   tmux send-keys -t "$tui" y
   if wait_pane "applied 2 migration"; then pass "the TUI applies the pending migrations on the remote"; else fail "TUI apply: $(pane | tail -5)"; fi
-  wait_pane "to undo the run: wrangler d1 time-travel restore tui-mig --bookmark=" && pass "the TUI shows how to undo the run" || fail "TUI undo line: $(pane | tail -5)"
+  wait_pane "losing later writes): wrangler d1 time-travel restore tui-mig" && pass "the TUI shows the restore point of the run" || fail "TUI restore point line: $(pane | tail -5)"
   tmux send-keys -t "$tui" q
   sleep 0.5
   tmux kill-session -t "$tui" 2>/dev/null
@@ -383,7 +383,7 @@ if command -v tmux >/dev/null 2>&1; then
     fi
   fi
   expect_eq "two bookmarks for the TUI's two migrations" "$(grep -c 'time_travel/bookmark' "$work/requests-tui.log")" "2"
-  if sq log --all | grep 'migrate.apply' | grep -q 'undo: wrangler d1 time-travel restore tui-mig --bookmark='; then
+  if sq log --all | grep 'migrate.apply' | grep -q 'losing later writes): wrangler d1 time-travel restore tui-mig --bookmark='; then
     pass "squall log shows the TUI's applies with their restore commands"
   else
     fail "squall log after the TUI's apply: $(sq log --all | tail -3)"

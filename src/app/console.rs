@@ -225,6 +225,9 @@ pub struct ConsoleState {
     pub context_table: Option<String>,
     /// On a remote: the billing of OFFSET was said (once a session).
     pub offset_noted: bool,
+    /// On a remote: `G` on this result was asked about (it reads every row of the query); `G`
+    /// again or `y` runs it, any other key drops the question.
+    pub end_asked: Option<usize>,
 }
 
 impl Default for ConsoleState {
@@ -245,6 +248,7 @@ impl Default for ConsoleState {
             schema_requested: false,
             context_table: None,
             offset_noted: false,
+            end_asked: None,
         }
     }
 }

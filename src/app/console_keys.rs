@@ -9,7 +9,7 @@ use super::console_keymap::{CONSOLE_KEYS, ConsoleKey, PAGE, RESULT_KEYS, ResultK
 use super::input::text_input;
 use super::keymap::lookup;
 use super::tab::FetchKind;
-use super::{Action, App, Effect};
+use super::{Action, App, Effect, Level};
 use crate::db::query::split_statements;
 
 /// SQL keywords offered by completion after names.
@@ -143,6 +143,13 @@ impl App {
     fn console_results_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let page = self.console_grid_rows().max(1) as i64;
         let command = lookup(RESULT_KEYS, &key);
+        if let Some(asked) = self.console.end_asked.take() {
+            let yes = key.code == KeyCode::Char('y') && key.modifiers.is_empty();
+            if (yes || command == Some(ResultKey::Bottom)) && asked == self.console.shown {
+                return self.console_jump_confirmed(FetchKind::Bottom);
+            }
+            self.say(Level::Info, "not run: G on the result; nothing was read");
+        }
         if std::mem::take(&mut self.pending_g) && command == Some(ResultKey::FirstG) {
             return self.console_jump(FetchKind::Top);
         }

@@ -86,7 +86,9 @@ impl App {
                     }
                 }
                 // A remote cannot be interrupted: the reply is dropped, the server may finish.
-                let text = if self.remote.is_some() {
+                let text = if self.remote.is_some() && matches!(awaiting, Awaiting::Write { .. }) {
+                    super::remote_wait::STOPPED_WAITING
+                } else if self.remote.is_some() {
                     "query cancelled here; the request may still finish on the server (its reply is ignored)"
                 } else {
                     "query cancelled"
@@ -179,7 +181,11 @@ impl App {
                 }
                 let said = match undo {
                     Some(undo) => {
-                        format!("{} (recorded in the audit log); to undo it: {undo}", changed_text(report.changes))
+                        format!(
+                            "{} (recorded in the audit log); {}",
+                            changed_text(report.changes),
+                            crate::db::backend::d1::restore_point(&undo)
+                        )
                     }
                     None => format!("{} (recorded in the audit log)", changed_text(report.changes)),
                 };
@@ -366,8 +372,23 @@ impl App {
         );
     }
 
-    /// `gg` / `G` on a result: the held edge at once, else the worker seeks there.
+    /// `gg` / `G` on a result: the held edge at once, else the worker seeks there. On a remote
+    /// `G` counts the whole result and reads its tail past an OFFSET (billed): asked first.
     pub(super) fn console_jump(&mut self, kind: FetchKind) -> Vec<Effect> {
+        let shown = self.console.shown;
+        let unread_end = self.console.results.get(shown).is_some_and(|r| !r.grid.window.at_end && r.stream.is_some());
+        if kind == FetchKind::Bottom && self.remote.is_some() && unread_end {
+            self.console.end_asked = Some(shown);
+            let what = "G counts the whole result and reads its last rows past an OFFSET: every row the query \
+                        reads is read (and billed) twice · G or y runs it";
+            self.say(Level::Warning, what);
+            return Vec::new();
+        }
+        self.console_jump_confirmed(kind)
+    }
+
+    /// The jump, asked about or not needing to be.
+    pub(super) fn console_jump_confirmed(&mut self, kind: FetchKind) -> Vec<Effect> {
         let shown = self.console.shown;
         let Some(r) = self.console.results.get_mut(shown) else { return Vec::new() };
         let window = &mut r.grid.window;

@@ -287,6 +287,9 @@ impl App {
     /// A key while a commit runs (it may wait up to 5 s on another process's lock): Esc cancels
     /// it, anything else says busy rather than vanishing, and nothing moves under the commit.
     pub(super) fn key_while_committing(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.code == KeyCode::Esc && self.remote.is_some() {
+            return self.stop_waiting_for_remote_commit();
+        }
         if key.code == KeyCode::Esc {
             self.say(Level::Info, "cancelling the commit…");
             self.edits.cancel_asked = true;

@@ -72,6 +72,17 @@ impl App {
         effects
     }
 
+    /// On a remote the startup read of the migrations (the tracker table, the schema again) is
+    /// requests before and beside the first page: it is dropped from `effects` and made when the
+    /// migrations screen is opened instead.
+    pub fn defer_migrations(&mut self, effects: &mut Vec<Effect>) {
+        let Some(id) = self.pending.id_of(&Waiting::Migrations) else { return };
+        self.pending.forget(&Waiting::Migrations);
+        effects.retain(|effect| !matches!(effect, Effect::Request { id: sent, .. } if *sent == id));
+        self.migrations.overview = None;
+        self.migrations.quiet = false;
+    }
+
     fn read_migrations_on(&mut self, worker: Worker) -> Vec<Effect> {
         let source = self.source.migrations.clone();
         let (_, effect) = self.request(worker, Waiting::Migrations, DbRequest::Migrations { source });
@@ -218,7 +229,7 @@ impl App {
                 self.say(Level::Info, line.clone());
                 self.migrations.log.push(line);
                 if let Some(undo) = &report.undo {
-                    self.migrations.log.push(format!("to undo the run: {undo}"));
+                    self.migrations.log.push(crate::db::backend::d1::restore_point(undo));
                 }
                 let mut effects = self.reload_migrations();
                 effects.extend(self.reload_schema());

@@ -35,6 +35,7 @@ mod protocol;
 mod ref_picker;
 mod reload;
 mod remote;
+mod remote_wait;
 mod review;
 mod status_filter;
 mod tab;

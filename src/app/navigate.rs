@@ -37,18 +37,18 @@ pub struct Breadcrumb {
 }
 
 /// The row under the cursor as the relation functions want it.
-struct SelectedRow {
-    table: String,
-    columns: Vec<String>,
-    values: Vec<Value>,
-    column: String,
+pub(super) struct SelectedRow {
+    pub(super) table: String,
+    pub(super) columns: Vec<String>,
+    pub(super) values: Vec<Value>,
+    pub(super) column: String,
 }
 
 /// What `gd` says on a cell of a column that no foreign key (declared or inferred) starts from.
 const NOT_A_REFERENCE: &str = "this cell is not a reference (no foreign key, declared or inferred)";
 
 impl App {
-    fn selected_row_for_navigation(&self) -> Option<SelectedRow> {
+    pub(super) fn selected_row_for_navigation(&self) -> Option<SelectedRow> {
         let tab = self.active_tab()?;
         let meta = tab.meta()?;
         let row = tab.window.selected_row()?;
@@ -88,7 +88,19 @@ impl App {
 
     pub(super) fn show_references(&mut self) -> Vec<Effect> {
         let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
-        let request = DbRequest::ReferencingRows { table: row.table, columns: row.columns, values: row.values };
+        self.count_references(row.table, row.columns, row.values, false)
+    }
+
+    /// Counts the rows pointing at a row. `scan`: counting through unindexed references was
+    /// confirmed (on a remote the worker otherwise answers with what would scan).
+    pub(super) fn count_references(
+        &mut self,
+        table: String,
+        columns: Vec<String>,
+        values: Vec<Value>,
+        scan: bool,
+    ) -> Vec<Effect> {
+        let request = DbRequest::ReferencingRows { table, columns, values, scan };
         let (_, effect) = self.request(Worker::Foreground, Waiting::Navigation, request);
         self.overlay = Overlay::References { groups: Vec::new(), selected: 0, loading: true };
         vec![effect]
@@ -124,6 +136,13 @@ impl App {
                     self.overlay = Overlay::References { groups, selected: 0, loading: false };
                 }
                 Vec::new()
+            }
+            Ok(DbResult::ReferencingScans { what }) => {
+                if !matches!(self.overlay, Overlay::References { loading: true, .. }) {
+                    return Vec::new();
+                }
+                self.overlay = Overlay::None;
+                self.ask_to_count_references(what)
             }
             Ok(_) => Vec::new(),
             Err(message) => {

@@ -163,7 +163,7 @@ fn with_write_a_applies_each_file_as_one_request_after_a_bookmark() {
     assert!(
         log.iter()
             .any(|l| l
-                == "to undo the run: wrangler d1 time-travel restore app-db --bookmark=00000000-00000001-bookmark"),
+                == "restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark=00000000-00000001-bookmark"),
         "{log:?}"
     );
     // Read again: nothing pending, and the new table is listed.
@@ -186,7 +186,7 @@ fn with_write_a_applies_each_file_as_one_request_after_a_bookmark() {
 }
 
 /// A file that fails on the remote is not kept at all (one atomic request); the one before it
-/// stays applied and the screen says how to undo the run.
+/// stays applied and the screen gives the restore point.
 #[test]
 fn a_failing_file_is_not_kept_and_the_earlier_ones_stay() {
     let Session { mut app, mut db, dir, .. } = session(true);
@@ -202,5 +202,5 @@ fn a_failing_file_is_not_kept_and_the_earlier_ones_stay() {
     assert_eq!(z, 0, "none of the failed request was kept");
     let log = app.migrations.log.join("\n");
     assert!(log.contains("0002_z.sql failed and was not applied"), "{log}");
-    assert!(log.contains("to undo the migrations this run applied: wrangler d1 time-travel restore app-db"), "{log}");
+    assert!(log.contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db"), "{log}");
 }

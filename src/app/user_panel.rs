@@ -263,7 +263,7 @@ impl App {
             PanelStep::Role(_) => self.role_key(key),
             PanelStep::Password(_) => self.password_key(key),
             PanelStep::Confirm { .. } => self.confirm_key(key),
-            PanelStep::Running { .. } => Vec::new(),
+            PanelStep::Running { .. } => self.key_while_user_action_runs(key),
             PanelStep::Failed { .. } | PanelStep::Impersonations { .. } => self.view_key(key),
         }
     }

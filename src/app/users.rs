@@ -261,7 +261,7 @@ impl App {
             Ok(DbResult::Users(UsersResult::Done(done))) => done,
             Ok(_) => return Vec::new(),
             Err(message) => {
-                let text = format!("{} failed, nothing was changed: {message}", action.name());
+                let text = super::remote_wait::failed_text(action.name(), &message);
                 self.say(Level::Error, text.clone());
                 self.show_panel_failure(text);
                 return Vec::new();
@@ -270,7 +270,7 @@ impl App {
         self.overlay = Overlay::None;
         let mut said = crate::db::users::outcome(&done.outcome, &action, &self.ctx).trim_end().to_string();
         if let Some(undo) = &done.undo {
-            said.push_str(&format!(" · to undo it: {undo}"));
+            said.push_str(&format!(" · {}", crate::db::backend::d1::restore_point(undo)));
         }
         match &done.audit_error {
             None => self.say(Level::Info, said),

@@ -149,13 +149,16 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
         }
     };
     let database = if with_database { format!("  {}", entry.database) } else { String::new() };
-    // A remote write names the time-travel bookmark taken before it, and how to go back to it.
-    let undo = match (&entry.bookmark, &entry.restore) {
-        (Some(bookmark), Some(restore)) => format!("  · bookmark {bookmark} · undo: {restore}"),
+    // A remote write names the time-travel bookmark taken before it, and how to go back to it
+    // (a restore point of the whole database, not an undo of this one change).
+    let restore_point = match (&entry.bookmark, &entry.restore) {
+        (Some(bookmark), Some(restore)) => {
+            format!("  · bookmark {bookmark} · {}", crate::db::backend::d1::restore_point(restore))
+        }
         (Some(bookmark), None) => format!("  · bookmark {bookmark}"),
         _ => String::new(),
     };
-    format!("{}  {}{database}  {} {}  {what}{undo}", entry.time, entry.action, entry.table, key.join(" "))
+    format!("{}  {}{database}  {} {}  {what}{restore_point}", entry.time, entry.action, entry.table, key.join(" "))
 }
 
 #[cfg(test)]
@@ -201,7 +204,7 @@ mod tests {
         };
         assert!(
             entry_line(&entry, true).ends_with(
-                "banned: 0 -> 1  · bookmark 00000001-abc · undo: wrangler d1 time-travel restore app-db --bookmark=00000001-abc"
+                "banned: 0 -> 1  · bookmark 00000001-abc · restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark=00000001-abc"
             ),
             "{}",
             entry_line(&entry, true)

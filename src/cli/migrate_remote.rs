@@ -16,7 +16,7 @@ use super::migrate::{
 use super::remote::{confirm_remote, open_remote, report_cost};
 use super::{EXIT_ERROR, GlobalArgs};
 use crate::db::backend::Backend;
-use crate::db::backend::d1::{D1Backend, restore_command};
+use crate::db::backend::d1::{D1Backend, restore_command, restore_point};
 use crate::migrate::apply::ApplyPlan;
 use crate::migrate::drift::check_drift;
 use crate::migrate::record::{AppliedRun, remote_audit_entries};
@@ -178,8 +178,8 @@ fn apply_on(db: &D1Backend, located: &LocatedMigrations, args: &ApplyArgs) -> Re
     };
     record(db, &plan, located, &applied, &bookmarks)?;
     if let Some(Some(first)) = bookmarks.first() {
-        let undo = restore_command(db.display_name(), first);
-        eprintln!("time-travel bookmark before the first migration: {first}\nto undo the run: {undo}");
+        let restore = restore_command(db.display_name(), first);
+        eprintln!("time-travel bookmark before the first migration: {first}\n{}", restore_point(&restore));
     }
     result?;
     println!(

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{GlobalArgs, UsageError, describe_kind};
 use crate::audit::{AuditColumn, AuditEntry, append_audit_to, audit_log_path};
-use crate::db::backend::d1::{D1Backend, MAX_STATEMENT_BYTES};
+use crate::db::backend::d1::{D1Backend, MAX_STATEMENT_BYTES, restore_point};
 use crate::db::backend::{Backend, Statement, Step};
 use crate::db::error::DbError;
 use crate::db::kinds::{ColumnKind, classify_column};
@@ -28,7 +28,23 @@ pub fn check_flags(global: &GlobalArgs) -> Result<()> {
     if global.remote && global.db.is_some() {
         return Err(UsageError("--remote and --db name different databases: give one".into()).into());
     }
+    if let Some(id) = &global.database_id {
+        check_database_id(id)?;
+    }
     Ok(())
+}
+
+/// A D1 database id is a UUID: anything else is a typo (or a name given for an id), refused
+/// before a request is sent rather than after a 404 from the API.
+pub fn check_database_id(id: &str) -> Result<()> {
+    if uuid::Uuid::try_parse(id.trim()).is_ok() {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "--database-id {id:?} is not a D1 database id: it is a UUID such as 7f3c2a9e-4b1d-4e8a-9c6f-2d5b8e1a0c34 \
+         (`wrangler d1 list` shows them; `--d1 NAME` picks a database by name from the wrangler config); nothing was sent"
+    ))
+    .into())
 }
 
 /// The refusal for a command that does not run on a remote database yet (exit 2), so it never
@@ -280,7 +296,7 @@ pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, glo
     } else {
         println!("{summary}")
     }
-    print_undo(&db);
+    print_restore_point(&db);
     let entry = sql_entry(&crate::db::query::redact_sql(&shadow, statement), first.changes);
     append_audit_to(&audit_log_path()?, &on_remote(&db, vec![entry]))
         .context("the change was committed, but the audit log could not be written")?;
@@ -310,9 +326,9 @@ pub fn confirm_remote(db: &D1Backend, what: &str, yes: bool, stdin_taken: bool) 
 }
 
 /// After a write, on stderr: the bookmark taken before it and the command that restores it.
-pub fn print_undo(db: &D1Backend) {
+pub fn print_restore_point(db: &D1Backend) {
     if let (Some(bookmark), Some(restore)) = (db.last_bookmark(), db.restore_command()) {
-        eprintln!("time-travel bookmark before the change: {bookmark}\nto undo it: {restore}");
+        eprintln!("time-travel bookmark before the change: {bookmark}\n{}", restore_point(&restore));
     }
 }
 

@@ -385,7 +385,10 @@ fn change(place: &Place, change: &Change, ctx: &DisplayContext) -> Result<ExitCo
         let mut text =
             format!("{}database: {database}{why}\n", crate::db::users::outcome(&outcome, &change.action, ctx));
         if let (Some(bookmark), Some(restore)) = (bookmark, restore) {
-            text.push_str(&format!("time-travel bookmark before the change: {bookmark}\nto undo it: {restore}\n"));
+            text.push_str(&format!(
+                "time-travel bookmark before the change: {bookmark}\n{}\n",
+                crate::db::backend::d1::restore_point(&restore)
+            ));
         }
         print::emit(&text)?
     }

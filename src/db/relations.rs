@@ -18,7 +18,7 @@ use super::schema::{DescribeTable, ListTables, RelationType, TableInfo, describe
 pub use infer::{ACTOR_RULES, ActorRule, infer_relations, kinds_with_inferred_references};
 pub use navigate::{
     ReferencedRow, ReferencingGroup, ReferencingRows, RowTarget, RowValues, referenced_row, referencing_rows,
-    relation_of_column,
+    relation_of_column, unindexed_referencing,
 };
 
 /// Where a relation comes from.

@@ -337,7 +337,7 @@ fn a_write_on_a_remote_names_the_database_runs_after_y_and_says_how_to_undo_it()
     assert_eq!(h.fake.writes(), 1);
     let name: String = h.check.query_row("SELECT name FROM user WHERE id = 'u0001'", [], |r| r.get(0)).unwrap();
     assert_eq!(name, "Q");
-    assert!(h.status().contains("to undo it: wrangler d1 time-travel restore app-db --bookmark="), "{}", h.status());
+    assert!(h.status().contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark="), "{}", h.status());
 }
 
 #[test]
@@ -362,4 +362,25 @@ fn esc_on_a_remote_drops_the_late_reply_and_says_the_server_may_finish() {
     h.settle(effects);
     let values = h.selected();
     assert_eq!(values, [Value::Integer(7)]);
+}
+
+#[test]
+fn g_on_a_remote_result_asks_first_and_runs_on_y() {
+    let mut h = RemoteHarness::new(true);
+    h.run("select id, email from user order by id");
+    h.key(KeyCode::Esc); // to the results
+    let before = h.fake.statements().len();
+    h.key(KeyCode::Char('G'));
+    assert!(
+        h.status().contains("G counts the whole result") && h.status().contains("G or y runs it"),
+        "{}",
+        h.status()
+    );
+    assert_eq!(h.fake.statements().len(), before, "nothing sent before y");
+    h.key(KeyCode::Char('j'));
+    assert!(h.status().starts_with("not run: G"), "another key drops it: {}", h.status());
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::Char('y'));
+    assert!(h.fake.statements().len() > before, "y runs it");
+    assert_eq!(crate::db::value::raw_text(&h.selected()[0]), "u0299", "at the end");
 }

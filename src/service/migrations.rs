@@ -120,7 +120,7 @@ pub(super) fn apply_remote(
     match result {
         Ok(applied) => Ok(ApplyReport { tracker, backup: None, applied, undo }),
         Err(err) => match undo {
-            Some(undo) => Err(err.context(format!("to undo the migrations this run applied: {undo}"))),
+            Some(undo) => Err(err.context(crate::db::backend::d1::restore_point(&undo))),
             None => Err(err),
         },
     }

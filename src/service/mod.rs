@@ -38,6 +38,7 @@ use crate::db::labels::row_labels;
 use crate::db::page::{PageQuery, WindowQuery, count_matching, fetch_page, fetch_window};
 use crate::db::relations::{
     ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
+    unindexed_referencing,
 };
 use crate::db::schema::{
     DescribeTable, ListTables, TableInfo, TableSummary, describe_schema, describe_table, list_tables,
@@ -169,10 +170,18 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
                 &ReferencedRow { relations: &relations, row, column: &column },
             )?)
         }
-        DbRequest::ReferencingRows { table, columns, values } => {
+        DbRequest::ReferencingRows { table, columns, values, scan } => {
             let relations = list_relations(backend, &ListRelations::default())?;
             let row = RowValues { table: &table, columns: &columns, values: &values };
-            DbResult::Referencing(referencing_rows(backend, &ReferencingRows { relations: &relations, row })?)
+            let input = ReferencingRows { relations: &relations, row };
+            // On a remote, a count through an unindexed reference reads (and bills) the whole
+            // child table: asked first.
+            let what = if remote.is_some() && !scan { unindexed_referencing(backend, &input)? } else { Vec::new() };
+            if what.is_empty() {
+                DbResult::Referencing(referencing_rows(backend, &input)?)
+            } else {
+                DbResult::ReferencingScans { what }
+            }
         }
         DbRequest::InsertTemplate { table, now } => {
             let info = describe_table(backend, &DescribeTable { name: &table })?;

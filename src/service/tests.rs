@@ -147,7 +147,7 @@ fn a_ban_on_a_remote_is_one_batch_and_its_audit_entry_has_the_bookmark() {
     assert_eq!((banned, reason.as_str()), (1, "chargebacks"));
     assert_eq!(expires, (fixed_ctx().now + chrono::TimeDelta::days(7)).timestamp_millis());
     let said = &app.status.as_ref().expect("a status").text;
-    assert!(said.contains("to undo it: wrangler d1 time-travel restore app-db --bookmark="), "{said}");
+    assert!(said.contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark="), "{said}");
     let log = crate::audit::read_audit_from(&dir.path().join("audit.jsonl"), &Default::default()).unwrap();
     assert_eq!(log.len(), 2, "the user and the session it ended: {log:?}");
     for entry in &log {

@@ -251,7 +251,7 @@ fn run_session(session: Session) -> Result<ExitCode> {
     spawn_input_thread(events_tx.clone())?;
 
     let size = terminal.size()?;
-    let (mut app, effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
+    let (mut app, mut effects) = App::new(source.clone(), size.width, size.height, DisplayContext::local());
     app.say(crate::app::Level::Info, source.reason);
     if let Some((remote, write)) = &remote {
         app.remote = Some(crate::app::RemoteSession {
@@ -261,6 +261,7 @@ fn run_session(session: Session) -> Result<ExitCode> {
             ..Default::default()
         });
         app.set_live_off("--remote");
+        app.defer_migrations(&mut effects);
     } else if live == LiveMode::Off {
         app.set_live_off("--no-live");
     }

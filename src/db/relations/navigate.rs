@@ -171,6 +171,24 @@ pub fn referencing_rows<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) ->
     Ok(groups)
 }
 
+/// The relations pointing at the row's table whose referencing columns no index covers, as
+/// `session via userId`: counting the rows pointing at one row through them scans that table.
+/// One statement (the schema), none when nothing points at the table.
+pub fn unindexed_referencing<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) -> Result<Vec<String>> {
+    let pointing: Vec<&Relation> = input.relations.iter().filter(|r| r.to_table == input.row.table).collect();
+    if pointing.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tables = describe_schema(db)?;
+    let mut unindexed = Vec::new();
+    for relation in pointing {
+        if !is_indexed(db, &tables, &relation.from_table, &relation.from_columns)? {
+            unindexed.push(format!("{} via {}", relation.from_table, relation.from_columns.join(", ")));
+        }
+    }
+    Ok(unindexed)
+}
+
 /// `"a" = ?1 AND "b" = ?2`.
 fn conditions(columns: &[String]) -> String {
     conditions_from(columns, 1)

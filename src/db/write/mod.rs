@@ -78,7 +78,8 @@ pub fn read_only(detail: &str) -> anyhow::Error {
 /// Turns a failed batch into the error the UI and CLI branch on. The one place that maps
 /// busy, read-only and constraint failures of a write.
 pub fn explain(err: anyhow::Error, describe: &Describe) -> anyhow::Error {
-    if err.downcast_ref::<GuardFailed>().is_some() {
+    if err.downcast_ref::<GuardFailed>().is_some() || err.downcast_ref::<crate::db::backend::d1::Unanswered>().is_some()
+    {
         return err;
     }
     let step = err.downcast_ref::<StepFailed>().map(|failed| failed.step);

@@ -59,7 +59,7 @@ pub enum DbRequest {
     /// The row that the `column` cell of this row points at (declared or inferred key).
     FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
     /// The groups of rows, per relation, that point at this row, with counts.
-    ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value> },
+    ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value>, scan: bool },
     /// Pre-filled fields for a new row of `table` (dates filled with the app's `now`).
     InsertTemplate { table: String, now: chrono::DateTime<chrono::Utc> },
     /// What deleting these rows would cascade to.
@@ -110,6 +110,11 @@ pub enum DbResult {
     Er(Box<ErView>),
     Reference(Option<RowTarget>),
     Referencing(Vec<ReferencingGroup>),
+    /// `gr` on a remote, not yet confirmed: counting through these relations (`session via
+    /// userId`) scans their tables, so nothing was counted.
+    ReferencingScans {
+        what: Vec<String>,
+    },
     Template(Vec<(String, Option<Value>)>),
     Cascade(CascadePreview),
     /// The SQL of staged changes, and what the database would refuse them for.

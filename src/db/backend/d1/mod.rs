@@ -31,7 +31,7 @@ use super::{
 use crate::db::error::DbError;
 use crate::db::schema::TableInfo;
 pub use limits::{MAX_PARAMS, MAX_STATEMENT_BYTES, check_statement};
-pub use transport::{Failure, Method, Reply, Transport, Ureq};
+pub use transport::{CONNECT_TIMEOUT, Failure, Method, REQUEST_TIMEOUT, Reply, Transport, Ureq};
 pub use wire::EXACT_JSON_INTEGER;
 
 /// The default API base; wrangler honours `CLOUDFLARE_API_BASE_URL` to change it, and so do we.
@@ -160,8 +160,8 @@ impl D1Backend {
     /// Takes and keeps the bookmark before a write. A write without one is not sent: the undo
     /// path must exist before the change does.
     fn bookmark_before_write(&self) -> Result<()> {
-        let bookmark = self.current_bookmark().map_err(|err| {
-            anyhow!("{err:#}; taking the time-travel bookmark before the write failed: nothing was written")
+        let bookmark = self.current_bookmark().map_err(|err| Unanswered {
+            text: format!("taking the time-travel bookmark before the write failed: {err:#}; nothing was written"),
         })?;
         if let Ok(mut slot) = self.bookmark.lock() {
             *slot = Some(bookmark);
@@ -195,13 +195,9 @@ impl D1Backend {
             self.count_request();
             let reply = match self.transport.send(method, &url, self.settings.token.secret(), body.as_deref()) {
                 Ok(reply) => reply,
-                Err(Failure::Timeout(detail)) if retry == Retry::Write => {
-                    return Err(anyhow!(
-                        "the write to D1 {} timed out ({detail}): its outcome is unknown; look at the data before running it again (it was not repeated)",
-                        self.display_name()
-                    ));
-                }
-                Err(Failure::Timeout(detail) | Failure::Network(detail)) => {
+                // ureq's own words ("timeout: global") mean nothing to a reader: say what happened.
+                Err(Failure::Timeout(_)) => return Err(self.unanswered(retry).into()),
+                Err(Failure::Network(detail)) => {
                     return Err(anyhow!("cannot reach the D1 API at {}: {detail}", self.host()));
                 }
             };
@@ -221,6 +217,18 @@ impl D1Backend {
             }
             return self.read_reply(&reply);
         }
+    }
+
+    /// A request sent that got no answer in [`REQUEST_TIMEOUT`]. A write may have happened.
+    fn unanswered(&self, retry: Retry) -> Unanswered {
+        let waited = format!("D1 at {} did not answer within {} s", self.host(), REQUEST_TIMEOUT.as_secs());
+        let text = match retry {
+            Retry::Read => waited,
+            Retry::Write => format!(
+                "{waited} after the write was sent: its outcome is unknown; check the data before repeating it (squall did not repeat it)"
+            ),
+        };
+        Unanswered { text }
     }
 
     fn read_reply(&self, reply: &Reply) -> Result<Json> {
@@ -281,9 +289,23 @@ enum Retry {
     Write,
 }
 
+/// A request that failed before an answer came, worded whole: it already says whether anything
+/// was written (nothing, or unknown), so callers pass it on instead of adding "nothing was written".
+#[derive(Debug, thiserror::Error)]
+#[error("{text}")]
+pub struct Unanswered {
+    pub text: String,
+}
+
 /// The one-line command that puts the database back as it was at `bookmark`.
 pub fn restore_command(name: &str, bookmark: &str) -> String {
     format!("wrangler d1 time-travel restore {name} --bookmark={bookmark}")
+}
+
+/// How a restore command is shown everywhere. It is no undo of one change: restoring a bookmark
+/// rolls the WHOLE database back, taking every later write with it (squall's and the app's).
+pub fn restore_point(restore: &str) -> String {
+    format!("restore point (rolls the whole database back to before this change, losing later writes): {restore}")
 }
 
 impl Backend for D1Backend {

@@ -258,6 +258,30 @@ fn a_write_that_timed_out_has_an_unknown_outcome_and_network_errors_name_the_hos
 }
 
 #[test]
+fn a_request_without_an_answer_is_said_in_one_sentence_and_nothing_was_written_once() {
+    let describe = crate::db::write::Describe { step: &|i| format!("step {i}"), kept: "kept", foreign_key: None };
+    let steps = [Step::any(Statement::plain("DELETE FROM t"))];
+    // The bookmark got no answer: nothing was sent, said once, without ureq's words.
+    let script = Script::new(vec![Err(Failure::Timeout("timeout: global".into()))]);
+    let err = crate::db::write::execute(&backend(&script, false), &steps, &describe).unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        "taking the time-travel bookmark before the write failed: D1 at api.example.test did not answer within 35 s; nothing was written"
+    );
+    // The batch was sent and got no answer: its outcome is unknown, and that is all it says.
+    let script = Script::new(vec![envelope(json!({"bookmark": "b"})), Err(Failure::Timeout("timeout: global".into()))]);
+    let err = crate::db::write::execute(&backend(&script, false), &steps, &describe).unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        "D1 at api.example.test did not answer within 35 s after the write was sent: its outcome is unknown; check the data before repeating it (squall did not repeat it)"
+    );
+    // A read says the same in its own words.
+    let script = Script::new(vec![Err(Failure::Timeout("timeout: global".into()))]);
+    let err = backend(&script, true).query(&Statement::plain("SELECT 1")).unwrap_err();
+    assert_eq!(err.to_string(), "D1 at api.example.test did not answer within 35 s");
+}
+
+#[test]
 fn no_bookmark_no_write() {
     let script = Script::new(vec![failed(500, 7500, "internal")]);
     let err = backend(&script, false).execute(&Statement::plain("DELETE FROM t")).unwrap_err();

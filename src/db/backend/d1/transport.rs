@@ -33,6 +33,12 @@ pub trait Transport: Send + Sync {
     fn send(&self, method: Method, url: &str, token: &str, body: Option<&str>) -> Result<Reply, Failure>;
 }
 
+/// How long to wait for a connection to the API (nothing has been sent until it is made).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take: D1 stops a query after 30 s, so a little more lets its own
+/// error arrive first. Without it a paused server held the TUI for minutes.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(35);
+
 /// Answers past this many bytes are refused (D1 caps a result near 50 MB).
 const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -42,12 +48,12 @@ pub struct Ureq {
 }
 
 impl Ureq {
-    /// D1 stops a request after 30 s; a little more lets its own timeout error arrive first.
+    /// Explicit timeouts: [`CONNECT_TIMEOUT`] and [`REQUEST_TIMEOUT`] for the whole request.
     pub fn new() -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(40)))
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(REQUEST_TIMEOUT))
             .user_agent(concat!("squall/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -82,9 +88,13 @@ impl Transport for Ureq {
     }
 }
 
-/// ureq's errors name the host and never the headers, so their text is safe to show.
+/// ureq's errors name the host and never the headers, so their text is safe to show. A timeout
+/// before the connection was made sent nothing, so it is a network failure, not an unknown outcome.
 fn failure(err: ureq::Error) -> Failure {
     match err {
+        ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
+            Failure::Network(format!("no connection within {} s", CONNECT_TIMEOUT.as_secs()))
+        }
         ureq::Error::Timeout(_) => Failure::Timeout(err.to_string()),
         ureq::Error::Io(ref io) if io.kind() == std::io::ErrorKind::TimedOut => Failure::Timeout(err.to_string()),
         other => Failure::Network(other.to_string()),
