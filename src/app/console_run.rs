@@ -291,7 +291,8 @@ impl App {
                 lines.push(PreviewLine::Item(format!("On the REMOTE database {}:", self.source.path)));
                 lines.push(PreviewLine::Note(
                     "A time-travel bookmark is taken first, then this runs as one atomic request, recorded in \
-                     the audit log with the restore command."
+                     the audit log with its restore point (restoring it rolls the whole database back, \
+                     losing later writes)."
                         .into(),
                 ));
             }
