@@ -150,7 +150,8 @@ impl App {
     /// Yes: the deletes the confirmation showed are staged.
     pub(super) fn stage_confirmed_deletes(&mut self, changes: Vec<StagedEdit>) {
         let count = changes.len();
-        self.edits.staged.extend(changes);
+        let gesture = self.edits.next_gesture();
+        self.edits.staged.extend(changes.into_iter().map(|edit| StagedEdit { gesture, ..edit }));
         self.edits.marked.clear();
         self.say(super::Level::Info, format!("{} staged · Ctrl-S reviews and commits", plural(count as u64, "delete")));
     }
@@ -167,6 +168,7 @@ mod tests {
         StagedEdit {
             change: StagedChange::Delete { table: "session".into(), key: key.clone(), expected: key },
             cursor_key: vec![],
+            gesture: 0,
         }
     }
 
