@@ -456,6 +456,18 @@ impl App {
             }
             return Vec::new();
         }
+        // A primary key's new value is warned about once, with what points at it; a second Enter
+        // stages it (a foreign key may cascade the change, or the commit fails).
+        if parsed.is_ok()
+            && meta.info.columns[column].pk_position > 0
+            && let Some(warning) = super::edit_values::key_change_warning(self, &meta.info, column)
+            && shown_error.as_ref() != Some(&warning)
+        {
+            if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {
+                *error = Some(warning);
+            }
+            return Vec::new();
+        }
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
         let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
         let staged = parsed.and_then(|value| stage_update(&meta.info, &meta.kinds, &loaded, &columns[column], value));
