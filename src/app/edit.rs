@@ -29,6 +29,9 @@ pub struct StagedEdit {
     pub change: StagedChange,
     /// The row's paging key, to mark its cells in the grid (empty for inserts).
     pub cursor_key: Vec<Value>,
+    /// The gesture that staged it: the rows of one multi-row delete share it, so `u` undoes
+    /// them together as they were staged.
+    pub gesture: u64,
 }
 
 /// Staged changes and the requests about them.
@@ -42,6 +45,16 @@ pub struct EditState {
     /// Esc asked to cancel the running commit: its failure is the user's doing, not an error
     /// to open the message log for.
     pub cancel_asked: bool,
+    /// The last gesture number given to staged edits.
+    pub gestures: u64,
+}
+
+impl EditState {
+    /// A number for the edits staged by one gesture.
+    pub fn next_gesture(&mut self) -> u64 {
+        self.gestures += 1;
+        self.gestures
+    }
 }
 
 /// The popups of editing.
@@ -199,7 +212,7 @@ impl App {
         for row in &rows {
             let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
             match stage_delete(&meta.info, &loaded) {
-                Ok(change) => changes.push(StagedEdit { change, cursor_key: row.cursor.key.clone() }),
+                Ok(change) => changes.push(StagedEdit { change, cursor_key: row.cursor.key.clone(), gesture: 0 }),
                 Err(reason) => {
                     self.say(Level::Error, reason);
                     return Vec::new();
@@ -234,11 +247,20 @@ impl App {
         let gone = self.gone_rows();
         match self.edits.staged.pop() {
             Some(edit) => {
+                // The rest of the gesture goes with it: a delete of 12 marked rows is undone whole.
+                let mut undone = 1;
+                while self.edits.staged.last().is_some_and(|e| e.gesture == edit.gesture) {
+                    self.edits.staged.pop();
+                    undone += 1;
+                }
                 // A row deleted underneath was only kept on screen for this change.
                 self.let_go_of_gone_rows(&gone);
                 let what = match &edit.change {
                     StagedChange::Update { table, column, .. } => format!("the staged edit of {table}.{column}"),
                     StagedChange::Insert { table, .. } => format!("the staged new row of {table}"),
+                    StagedChange::Delete { table, .. } if undone > 1 => {
+                        format!("the staged delete of {} from {table}", plural(undone as u64, "row"))
+                    }
                     StagedChange::Delete { table, .. } => format!("the staged delete from {table}"),
                 };
                 let left = self.edits.staged.len();
@@ -437,12 +459,25 @@ impl App {
             }
             return Vec::new();
         }
+        // A primary key's new value is warned about once, with what points at it; a second Enter
+        // stages it (a foreign key may cascade the change, or the commit fails).
+        if parsed.is_ok()
+            && meta.info.columns[column].pk_position > 0
+            && let Some(warning) = super::edit_values::key_change_warning(self, &meta.info, column)
+            && shown_error.as_ref() != Some(&warning)
+        {
+            if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {
+                *error = Some(warning);
+            }
+            return Vec::new();
+        }
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
         let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };
         let staged = parsed.and_then(|value| stage_update(&meta.info, &meta.kinds, &loaded, &columns[column], value));
         match staged {
             Ok(change) => {
-                let edit = StagedEdit { change, cursor_key: row.cursor.key.clone() };
+                let gesture = self.edits.next_gesture();
+                let edit = StagedEdit { change, cursor_key: row.cursor.key.clone(), gesture };
                 self.edits.staged.push(edit);
                 self.overlay = Overlay::None;
                 let count = self.edits.staged.len();

@@ -42,3 +42,39 @@ pub(super) fn toggled(input: &TextArea<'static>) -> TextArea<'static> {
     let now = crate::db::value::parse_bool(field_text(input).trim()).unwrap_or(false);
     text_input(if now { "false" } else { "true" })
 }
+
+/// The warning for changing `column` of `table`, part of its primary key: which tables (of those
+/// squall has read) point at it and what their foreign keys do on update.
+pub(super) fn key_change_warning(
+    app: &super::App,
+    table: &crate::db::schema::TableInfo,
+    column: usize,
+) -> Option<String> {
+    let name = &table.columns.get(column)?.name;
+    let (mut fail, mut follow) = (Vec::new(), Vec::new());
+    for meta in app.tabs.iter().filter_map(|t| t.meta()) {
+        for fk in meta.info.foreign_keys.iter().filter(|fk| fk.ref_table == table.name) {
+            if fk.ref_columns.iter().any(|c| c == name) {
+                let from = format!("{}.{}", meta.info.name, fk.columns.join(","));
+                match fk.on_update.to_ascii_uppercase().as_str() {
+                    "CASCADE" | "SET NULL" | "SET DEFAULT" => follow.push(from),
+                    _ => fail.push(from),
+                }
+            }
+        }
+    }
+    let key = if table.primary_key.len() > 1 { "part of the primary key" } else { "the primary key" };
+    let mut text = format!("{}.{name} is {key}.", table.name);
+    if !fail.is_empty() {
+        text.push_str(&format!(" Rows of {} pointing at this row make the commit fail.", fail.join(", ")));
+    }
+    if !follow.is_empty() {
+        text.push_str(&format!(" Rows of {} pointing at this row change with it (ON UPDATE).", follow.join(", ")));
+    }
+    if fail.is_empty() && follow.is_empty() {
+        // The other tables' keys are not read yet: say what can happen and where to look.
+        text.push_str(" Rows of other tables pointing at this row (gr lists them) make the commit fail, or change with it where their key cascades.");
+    }
+    text.push_str(" Enter again stages it anyway");
+    Some(text)
+}

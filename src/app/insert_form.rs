@@ -95,7 +95,8 @@ impl App {
         };
         match staged {
             Ok(change) => {
-                self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new() });
+                let gesture = self.edits.next_gesture();
+                self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new(), gesture });
                 self.overlay = Overlay::None;
                 self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
                 // It is shown above the rows: keep the selection on screen below it.

@@ -441,6 +441,26 @@ impl App {
             .any(|e| e.change.table() == table && e.cursor_key == cursor_key && self.change_conflicts(&e.change))
     }
 
+    /// How many staged rows changed underneath, and how many of those are gone (deleted).
+    pub fn conflicted_rows_by_kind(&self) -> (usize, usize) {
+        let conflicted = self.conflicted_rows();
+        let gone = self
+            .live
+            .conflicts
+            .iter()
+            .filter(|c| !c.row_exists)
+            .filter(|c| {
+                self.edits.staged.iter().any(|e| match &e.change {
+                    StagedChange::Update { table, key, .. } | StagedChange::Delete { table, key, .. } => {
+                        *table == c.table && *key == c.key
+                    }
+                    StagedChange::Insert { .. } => false,
+                })
+            })
+            .count();
+        (conflicted - gone, gone)
+    }
+
     /// How many staged rows changed underneath.
     pub fn conflicted_rows(&self) -> usize {
         self.live

@@ -324,3 +324,30 @@ fn user_statuses_stay_shown_while_they_are_read_again() {
     assert!(app.users.statuses.values().all(Option::is_some), "no blank status column meanwhile");
     settle(&mut app, &mut conn, effects);
 }
+
+/// Defect: rows staged for delete that another writer deleted became `!` and the status said
+/// "! 3 changed underneath", mixing deleted with changed: gone rows are `×` and counted apart.
+#[test]
+fn rows_deleted_underneath_are_told_apart_from_changed_ones() {
+    let (dir, mut conn) = users_db(20);
+    let mut app = open_app(&mut conn, 120, 30);
+    down(&mut app, &mut conn, 2);
+    for _ in 0..3 {
+        press(&mut app, &mut conn, KeyCode::Char(' '));
+    }
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert_eq!(app.edits.staged.len(), 3);
+    other(&dir).execute("DELETE FROM user WHERE id = 'u0002'", []).unwrap();
+    other(&dir).execute("UPDATE user SET name = 'Changed' WHERE id IN ('u0003', 'u0004')", []).unwrap();
+    external_change(&mut app, &mut conn);
+    assert_eq!(app.conflicted_rows_by_kind(), (2, 1));
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("! 2 changed, 1 deleted underneath"), "{screen}");
+    let gutter = |id: &str| {
+        let email = format!("user{}@example.com", id.trim_start_matches("u000"));
+        screen.lines().find(|l| l.contains(&email)).map(|l| l.chars().nth(1)).expect("the row shows")
+    };
+    assert_eq!(gutter("u0002"), Some('×'), "{screen}");
+    assert_eq!(gutter("u0003"), Some('!'), "{screen}");
+}

@@ -70,7 +70,7 @@ fn a_staged_row_deleted_underneath_stays_shown_marked_until_undone() {
     assert!(app.staged_conflict("user", &key), "marked !");
     assert_eq!(app.active_tab().unwrap().total, Some(19), "the count is the database's");
     let screen = crate::ui::tests::render(&app);
-    assert!(screen.lines().any(|l| l.starts_with("▌! ")), "the gutter marks it:\n{screen}");
+    assert!(screen.lines().any(|l| l.starts_with("▌× ")), "the gutter marks it gone:\n{screen}");
     // The review says it before y.
     ctrl(&mut app, &mut conn, 's');
     let problems = review_problems(&app);

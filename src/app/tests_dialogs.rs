@@ -154,3 +154,28 @@ fn a_small_delete_takes_y() {
     press(&mut app, &mut conn, KeyCode::Char('y'));
     assert_eq!(app.edits.staged.len(), 1);
 }
+
+/// Defect: `u` after a delete of 12 marked rows undid one row ("11 changes still staged"): the
+/// rows of one delete are undone together, and an earlier delete stays staged.
+#[test]
+fn undo_takes_back_a_multi_row_delete_whole() {
+    let (_dir, mut conn) = users_db(20);
+    let mut app = open_app(&mut conn, 80, 24);
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert_eq!(app.edits.staged.len(), 1);
+    press(&mut app, &mut conn, KeyCode::Down);
+    for _ in 0..12 {
+        press(&mut app, &mut conn, KeyCode::Char(' '));
+    }
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    type_text(&mut app, &mut conn, "12");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 13);
+    press(&mut app, &mut conn, KeyCode::Char('u'));
+    assert_eq!(app.edits.staged.len(), 1, "the 12 rows are undone together");
+    let said = &app.status.as_ref().expect("a status").text;
+    assert_eq!(said, "undid the staged delete of 12 rows from user · 1 change still staged");
+    press(&mut app, &mut conn, KeyCode::Char('u'));
+    assert!(app.edits.staged.is_empty());
+}

@@ -483,3 +483,24 @@ fn esc_during_a_commit_that_then_fails_on_the_lock_says_the_commit_was_cancelled
     assert_eq!(app.edits.staged.len(), 1, "the change stays staged");
     assert_eq!(name_of(&conn, "u0000"), "User 0");
 }
+
+/// Defect: `e` on `user.id` staged a new key with no warning; only the commit said "FOREIGN KEY
+/// constraint failed". The first Enter warns (naming what points at the row), the second stages.
+#[test]
+fn editing_a_primary_key_warns_before_staging() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "id");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "u-new");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(app.edits.staged.is_empty(), "nothing staged on the first Enter");
+    let Overlay::Edit(EditPopup::Cell { error: Some(warning), .. }) = &app.overlay else {
+        panic!("the editor warns: {:?}", app.overlay)
+    };
+    assert!(warning.starts_with("user.id is the primary key."), "{warning}");
+    assert!(warning.contains("(gr lists them) make the commit fail"), "{warning}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "the second Enter stages it");
+}

@@ -344,6 +344,8 @@ fn an_integer_key_is_edited_as_a_number() {
     clear_input(&mut app, &mut conn);
     type_text(&mut app, &mut conn, "7");
     press(&mut app, &mut conn, KeyCode::Enter);
+    // A primary key is warned about first; the second Enter stages it.
+    press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(staged_new(&app), Value::Integer(7));
 }
 

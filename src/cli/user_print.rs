@@ -87,6 +87,16 @@ pub fn user_list(users: &[UserSummary], total: u64, ctx: &DisplayContext) -> Str
     out
 }
 
+/// An app column's value as `user show` prints it: empty (NULL or '') is `-`, as the name is.
+fn other_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "-".into(),
+        serde_json::Value::String(s) if s.is_empty() => "-".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 pub fn user_detail(detail: &UserDetail, ctx: &DisplayContext) -> String {
     let mut out = String::new();
     let u = &detail.user;
@@ -100,11 +110,7 @@ pub fn user_detail(detail: &UserDetail, ctx: &DisplayContext) -> String {
         ("updated".into(), when(u.updated_at, ctx)),
     ];
     for other in &detail.other_columns {
-        let value = match &other.value {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        fields.push((other.name.clone(), value));
+        fields.push((other.name.clone(), other_value(&other.value)));
     }
     let width = fields.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     for (key, value) in fields {
@@ -173,4 +179,17 @@ pub fn impersonations(list: &[Impersonation], ctx: &DisplayContext) -> String {
         .collect();
     table(&mut out, &["ADMIN", "IMPERSONATES", "STATE", "STARTED", "UNTIL", "SESSION"], &rows);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// Defect: `user show` printed `lastLoginAt     null` while other empty fields show `-`.
+    #[test]
+    fn empty_app_columns_show_a_dash() {
+        use serde_json::json;
+        assert_eq!(super::other_value(&json!(null)), "-");
+        assert_eq!(super::other_value(&json!("")), "-");
+        assert_eq!(super::other_value(&json!("x")), "x");
+        assert_eq!(super::other_value(&json!(3)), "3");
+    }
 }

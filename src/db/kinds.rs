@@ -316,8 +316,19 @@ pub fn classify_column(table: &TableInfo, column: &str, decl_type: &str, samples
         return ColumnKind::Boolean;
     }
     let declared_time = ["DATE", "TIME"].iter().any(|t| decl.contains(t));
-    if (declared_time || hint == Some(Hint::Timestamp))
-        && let Some(format) = timestamp_format(affinity, samples)
+    // A declared TIMESTAMP / DATETIME / DATE (not an integer) or a CURRENT_TIMESTAMP default is
+    // SQLite's own text dates (`2026-11-28 06:20:15`): with no samples to say otherwise (a
+    // remote), the column is read as ISO text, not epoch milliseconds.
+    let current_default =
+        table.columns.iter().find(|c| c.name == column).and_then(|c| c.default.as_deref()).is_some_and(|default| {
+            ["CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"]
+                .iter()
+                .any(|d| default.to_ascii_uppercase().contains(d))
+        });
+    let text_dates = (declared_time && affinity != Affinity::Integer) || current_default;
+    let empty_as = if text_dates { Affinity::Text } else { affinity };
+    if (declared_time || current_default || hint == Some(Hint::Timestamp))
+        && let Some(format) = timestamp_format(empty_as, samples)
     {
         return ColumnKind::Timestamp { format };
     }
@@ -486,6 +497,32 @@ mod tests {
         assert_eq!(timestamp_format(Affinity::Integer, &[ms, iso]), Some(TimeFormat::Mixed));
         assert_eq!(timestamp_format(Affinity::Integer, &[]), Some(TimeFormat::Millis));
         assert_eq!(timestamp_format(Affinity::Text, &[Text("soon".into())]), None);
+    }
+
+    /// Defect: on a remote (no samples) `d1_migrations.applied_at`, declared `TIMESTAMP` with
+    /// `DEFAULT CURRENT_TIMESTAMP`, was read as epoch milliseconds: it holds SQLite text dates.
+    #[test]
+    fn declared_sqlite_dates_with_no_samples_are_iso_text() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE,
+               applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, seen DATETIME, day DATE,
+               stamped NUMERIC DEFAULT (CURRENT_TIMESTAMP), createdAt INTEGER)",
+        )
+        .unwrap();
+        let info =
+            crate::db::schema::describe_table(&conn, &crate::db::schema::DescribeTable { name: "d1_migrations" })
+                .unwrap();
+        let kind = |name: &str| {
+            let column = info.columns.iter().find(|c| c.name == name).unwrap();
+            classify_column(&info, name, &column.decl_type, &[])
+        };
+        let iso = ColumnKind::Timestamp { format: TimeFormat::IsoText };
+        for name in ["applied_at", "seen", "day"] {
+            assert_eq!(kind(name), iso, "{name}");
+        }
+        assert_eq!(kind("createdAt"), ColumnKind::Timestamp { format: TimeFormat::Millis }, "drizzle's integer ms");
+        assert_eq!(kind("stamped"), iso);
     }
 
     #[test]

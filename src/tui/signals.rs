@@ -147,6 +147,7 @@ mod tests {
                 expected: Vec::new(),
             },
             cursor_key: Vec::new(),
+            gesture: 0,
         };
         let said = report_discarded(SIGHUP, &[edit], &audit, &db);
         assert!(said.contains("1 staged change was discarded"), "{said}");

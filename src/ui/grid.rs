@@ -99,7 +99,8 @@ pub fn draw(frame: &mut Frame, app: &App, tab: &TableTab, header: Rect, grid: Re
                 app.staged_for_delete(&tab.name, &row.cursor.key) || app.staged_row_gone(&tab.name, &row.cursor.key);
             let marked = app.edits.marked.iter().any(|(t, k)| *t == tab.name && *k == row.cursor.key);
             let conflict = app.staged_conflict(&tab.name, &row.cursor.key);
-            let mut spans = vec![gutter(selected, ban_state, Mark { marked, conflict, deleting })];
+            let gone = app.staged_row_gone(&tab.name, &row.cursor.key);
+            let mut spans = vec![gutter(selected, ban_state, Mark { marked, conflict, deleting, gone })];
             let mut x = GUTTER;
             let mut spans_after: Vec<Span> = Vec::new();
             for &(position, start, width) in &columns {
@@ -258,12 +259,16 @@ struct Mark {
     marked: bool,
     conflict: bool,
     deleting: bool,
+    /// The staged row was deleted by another writer.
+    gone: bool,
 }
 
 /// The gutter's glyph: a staged delete gets `-` (as in a diff) so it reads without colour (strikethrough alone
 /// is lost on terminals without colour or with NO_COLOR).
 fn gutter(selected: bool, ban: BanState, row: Mark) -> Span<'static> {
     let mark = match ban {
+        // Gone is not "changed": `×` says the row is no longer there (a staged delete included).
+        _ if row.gone => Span::styled("×", theme::error()),
         _ if row.conflict => Span::styled("!", theme::error()),
         _ if row.deleting => Span::styled("-", theme::deleting()),
         _ if row.marked => Span::styled("✚", theme::warning()),

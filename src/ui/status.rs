@@ -73,9 +73,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             left.push(Span::styled(format!(" │ {}", conditions.join(" AND ")), theme::warning()));
         }
     }
-    let conflicts = app.conflicted_rows();
-    if conflicts > 0 {
-        left.push(Span::styled(format!(" ! {conflicts} changed underneath "), theme::conflict()));
+    let (changed, deleted) = app.conflicted_rows_by_kind();
+    if changed + deleted > 0 {
+        let parts: Vec<String> = [(changed, "changed"), (deleted, "deleted")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        left.push(Span::styled(format!(" ! {} underneath ", parts.join(", ")), theme::conflict()));
     }
     let mut stats_at = None;
     if let Some(remote) = &app.remote {

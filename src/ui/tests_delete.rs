@@ -31,7 +31,7 @@ fn deleting_marked_rows_names_them() {
     press(&mut app, &mut conn, KeyCode::Char(' '));
     press(&mut app, &mut conn, KeyCode::Char('d'));
     let screen = render(&app);
-    assert!(screen.contains("Delete 2 rows of user: user0@example.com, user1@example.com?"), "{screen}");
+    assert!(screen.contains("Delete 2 users: user0@example.com, user1@example.com?"), "{screen}");
 }
 
 #[test]

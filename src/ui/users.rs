@@ -24,10 +24,17 @@ pub fn tone_style(tone: StatusTone) -> Style {
 /// The compact status cell of one row, `width` cells wide.
 pub fn status_cell(app: &App, tab: &TableTab, values: &[Value], width: u16) -> Vec<Span<'static>> {
     let Some(Some(user)) = app.users.status_of(tab, values) else {
-        // Still being read (or gone, or unreadable): the column keeps its width.
-        return vec![Span::styled(fit("", width), theme::dim())];
+        // Unreadable (a remote out of reach) is `?`: blank would read as "nothing to say".
+        let text = if statuses_unknown(app, tab) { "?" } else { "" };
+        // Still being read (or gone): the column keeps its width.
+        return vec![Span::styled(fit(text, width), theme::dim())];
     };
     status_spans(grid_status(user, &app.ctx), width)
+}
+
+/// Whether reading the statuses of `tab`'s users failed: their cells are unknown, not empty.
+fn statuses_unknown(app: &App, tab: &TableTab) -> bool {
+    app.users.statuses_failed && app.users.table.as_ref().is_some_and(|t| t.table == tab.name)
 }
 
 /// The pieces of a status, one space apart, in `width` cells: when they do not all fit, the
@@ -76,6 +83,7 @@ pub fn sessions_cell(app: &App, tab: &TableTab, values: &[Value], width: u16) ->
             Span::styled(format!("{:>width$}", user.active_sessions), style)
         }
         Some(None) => Span::styled(format!("{:>width$}", "…"), theme::dim()),
+        None if statuses_unknown(app, tab) => Span::styled(format!("{:>width$}", "?"), theme::dim()),
         None => Span::raw(" ".repeat(width)),
     }
 }

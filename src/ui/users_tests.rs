@@ -129,3 +129,15 @@ fn removing_an_admin_says_how_many_impersonations_will_dangle() {
     let said = format!("{others} sessions of other users name them in impersonatedBy");
     assert!(screen.contains(&said), "{screen}");
 }
+
+/// Defect: on a remote whose statuses could not be read, the status and sessions columns went
+/// blank, which reads as "nothing to say": unknown cells show `?`.
+#[test]
+fn unreadable_statuses_show_a_question_mark() {
+    let (_dir, _conn, mut app) = admin_app(130, 16);
+    app.users.statuses.clear();
+    app.users.statuses_failed = true;
+    let screen = render(&app);
+    let row = screen.lines().find(|l| l.contains("@example.com")).expect("a user row");
+    assert_eq!(row.matches('?').count(), 2, "{screen}");
+}
