@@ -176,7 +176,7 @@ if command -v tmux >/dev/null 2>&1; then
   # (The same session, made narrower: a new one right after the last closes can miss the server.)
   tmux resize-window -t "$tui" -x 80 -y 12
   tmux send-keys -t "$tui" clear Enter "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=wrong-token-value CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote" Enter
-  if wait_pane "m: whole" && pane | tail -2 | grep -q "D1 rejected the API token" && ! pane | grep -q "reading the schema failed"; then
+  if wait_pane "D1 rejected the API token" && pane | tail -2 | grep -q "D1 rejected the API token" && ! pane | grep -q "reading the schema failed"; then
     pass "a wrong token in the TUI: the cause first on an 80-column status line"
   else
     fail "TUI wrong token: $(pane | tail -3)"
