@@ -130,6 +130,18 @@ impl App {
             return effects;
         }
         let asked = self.held_ask();
+        // `q` and Esc answer the question (no), and do nothing else: a `q` meant as "no" must not
+        // quit squall.
+        if asked.is_some()
+            && key.modifiers.is_empty()
+            && matches!(
+                key.code,
+                ratatui::crossterm::event::KeyCode::Char('q') | ratatui::crossterm::event::KeyCode::Esc
+            )
+        {
+            self.drop_unanswered(asked);
+            return Vec::new();
+        }
         let effects = self.grid_key(key);
         self.drop_unanswered(asked);
         effects

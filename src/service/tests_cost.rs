@@ -63,6 +63,20 @@ fn y_confirms_and_any_other_key_drops_the_question() {
     assert_eq!(requests(&effects), 1);
 }
 
+/// Walkthrough: `q` at a question quit squall. `q` and Esc are "no", and nothing else.
+#[test]
+fn q_or_esc_at_a_question_only_drops_it() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(true);
+    for code in [KeyCode::Char('q'), KeyCode::Esc] {
+        key(&mut app, KeyCode::Char('#'));
+        assert!(app.remote.as_ref().unwrap().cost.ask.is_some());
+        press(&mut app, &mut db, code);
+        assert!(!app.should_quit, "{code:?} quit squall");
+        assert!(app.remote.as_ref().unwrap().cost.ask.is_none());
+        assert!(status(&app).1.starts_with("not run: the exact count"), "{:?}", app.status);
+    }
+}
+
 #[test]
 fn a_sort_by_an_unindexed_column_on_a_remote_asks_first_and_an_indexed_one_does_not() {
     let (_dir, mut app, mut db, _check, fake) = remote_app(true);
