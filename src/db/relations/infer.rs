@@ -49,7 +49,14 @@ pub fn infer_relations<B: Backend + ?Sized>(db: &B, tables: &[TableInfo]) -> Res
             candidates.push(Candidate { table, column: &column.name, parent, key });
         }
     }
-    let origins = check_values(db, &candidates)?;
+    let origins = if db.capabilities().remote {
+        // On a remote every value sampled is a billed row read, and a sparse column (better-auth's
+        // `impersonatedBy`) is scanned for thousands of rows before a few dozen values turn up:
+        // the name is taken as the reference, marked unverified, and nothing is read.
+        vec![Some(RelationOrigin::InferredUnverified); candidates.len()]
+    } else {
+        check_values(db, &candidates)?
+    };
     let mut relations = Vec::new();
     for (candidate, origin) in candidates.iter().zip(origins) {
         let Some(origin) = origin else { continue };
