@@ -112,8 +112,7 @@ pub fn run(
     let console_mode = if db.read_only.is_some() { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
     let console_db = open_another(&db, console_mode).context("opening a connection for the SQL console")?;
     console_db.conn.pragma_update(None, "cache_size", TUI_CACHE_KIB)?;
-    let history_file = crate::paths::data_dir().map(|dir| crate::history::history_path(&dir, &db.path)).ok();
-    let history = history_file.as_deref().map(crate::history::read_history).transpose().unwrap_or_default();
+    let (history_file, history) = console_history(&db.path);
     let (events_tx, events) = channel::<AppEvent>();
     crate::db::busy::install_cancellable_wait(&db.conn)?;
     // The worker of the connection that writes is the one that watches (see `worker::serve`).
@@ -126,11 +125,11 @@ pub fn run(
         source,
         foreground,
         background,
-        console: Some(console),
-        exports: Some(exports),
+        console,
+        exports,
         events_tx,
         events,
-        history: history.unwrap_or_default(),
+        history,
         columns_key: columns_file::database_key(&db.path),
         live,
         remote: None,
@@ -187,24 +186,31 @@ pub fn run_remote(
     )?;
     // The console pages every read with LIMIT/OFFSET over the same shared remote; its history is
     // kept per remote database, keyed by the target (`D1 name (id)`).
-    let history_file = crate::paths::data_dir().map(|dir| crate::history::history_path(&dir, &label)).ok();
-    let history = history_file.as_deref().map(crate::history::read_history).transpose().unwrap_or_default();
+    let (history_file, history) = console_history(&label);
     let console = ConsoleHandle::spawn_remote(remote.clone(), events_tx.clone(), history_file)?;
     let exports = ExportRunner::remote(remote.clone(), events_tx.clone());
     let session = Session {
         source,
         foreground,
         background,
-        console: Some(console),
-        exports: Some(exports),
+        console,
+        exports,
         events_tx,
         events,
-        history: history.unwrap_or_default(),
+        history,
         columns_key: target,
         live: LiveMode::Off,
         remote: Some((remote, write)),
     };
     run_session(session)
+}
+
+/// The console's history file for the database named `key`, and what it holds so far (none when
+/// the data directory cannot be found or read: a history must not stop the session).
+fn console_history(key: &std::path::Path) -> (Option<PathBuf>, Vec<String>) {
+    let file = crate::paths::data_dir().map(|dir| crate::history::history_path(&dir, key)).ok();
+    let history = file.as_deref().map(crate::history::read_history).transpose().ok().flatten().unwrap_or_default();
+    (file, history)
 }
 
 /// What a terminal session runs on, local or remote.
@@ -213,8 +219,8 @@ struct Session {
     foreground: WorkerHandle,
     background: WorkerHandle,
     /// The console's worker (over the file, or over the remote).
-    console: Option<ConsoleHandle>,
-    exports: Option<ExportRunner>,
+    console: ConsoleHandle,
+    exports: ExportRunner,
     events_tx: Sender<AppEvent>,
     events: std::sync::mpsc::Receiver<AppEvent>,
     history: Vec<String>,
@@ -275,17 +281,14 @@ fn run_session(session: Session) -> Result<ExitCode> {
     let mut workers = Workers {
         foreground: &foreground,
         background: &background,
-        console: console.as_ref(),
-        exports: exports.as_mut(),
+        console: &console,
+        exports: &mut exports,
         columns,
-        refuse: events_tx,
         remote: remote.map(|(remote, _)| remote),
     };
     run_effects(effects, &mut workers, &mut app);
     let ended = run_loop(&mut terminal, &mut app, &events, &mut workers);
-    if let Some(exports) = workers.exports.as_mut() {
-        exports.shutdown();
-    }
+    workers.exports.shutdown();
     // A signal discards what is staged; the workers may be cut short too.
     let signal = match ended {
         Ok(Some(signal)) => Some(signal),
@@ -296,9 +299,7 @@ fn run_session(session: Session) -> Result<ExitCode> {
     }
     foreground.close(signal.is_some());
     background.close(true);
-    if let Some(console) = console {
-        console.close();
-    }
+    console.close();
     drop(_guard);
     show_cursor(terminal);
     if let Some(signal) = signal {
@@ -361,53 +362,28 @@ struct Columns {
 struct Workers<'a> {
     foreground: &'a WorkerHandle,
     background: &'a WorkerHandle,
-    console: Option<&'a ConsoleHandle>,
-    exports: Option<&'a mut ExportRunner>,
+    console: &'a ConsoleHandle,
+    exports: &'a mut ExportRunner,
     columns: Columns,
-    /// Where a refused request's reply goes (the console and exports on a remote).
-    refuse: Sender<AppEvent>,
     remote: Option<crate::service::Remote>,
-}
-
-impl Workers<'_> {
-    /// Answers request `id` at once with a refusal: what it needs is not there on a remote.
-    fn refuse(&self, id: crate::app::RequestId, what: &str) {
-        let error = crate::app::ReplyError::new(
-            crate::app::ErrorKind::Invalid,
-            format!("{what} is not available on a remote database (--remote) yet"),
-        );
-        let _ = self.refuse.send(AppEvent::Db(crate::app::DbReply { id, result: Err(error) }));
-    }
 }
 
 fn run_effects(effects: Vec<Effect>, workers: &mut Workers, app: &mut App) {
     for effect in effects {
         let pick = |worker: Worker| if worker == Worker::Foreground { workers.foreground } else { workers.background };
         match effect {
-            Effect::Request { worker: Worker::Console, id, request } => match workers.console {
-                Some(console) => console.send(id, *request),
-                None => workers.refuse(id, "the SQL console"),
-            },
+            Effect::Request { worker: Worker::Console, id, request } => workers.console.send(id, *request),
             // An interrupt lands only if the request it names is the one running (see
             // `worker::Running`); one that finished already is answered, and dropped as stale.
             Effect::Interrupt { worker: Worker::Console, id } => {
-                if let Some(console) = workers.console {
-                    console.interrupt(id);
-                }
+                workers.console.interrupt(id);
             }
             Effect::Request { worker, id, request } => pick(worker).send(id, *request),
             Effect::Interrupt { worker, id } => {
                 pick(worker).interrupt(id);
             }
-            Effect::Export { id, job } => match workers.exports.as_mut() {
-                Some(exports) => exports.start(id, *job),
-                None => workers.refuse(id, "exporting from the terminal UI"),
-            },
-            Effect::CancelExport { id } => {
-                if let Some(exports) = workers.exports.as_mut() {
-                    exports.cancel(id);
-                }
-            }
+            Effect::Export { id, job } => workers.exports.start(id, *job),
+            Effect::CancelExport { id } => workers.exports.cancel(id),
             // A terminal that cannot take the sequence drops it; the app already said what it sent.
             Effect::Clipboard { text } => {
                 // tmux's set-clipboard is asked now, not at start: it may have been turned on since.
