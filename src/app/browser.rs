@@ -125,23 +125,12 @@ impl App {
             Screen::Console => return self.console_key(key),
             Screen::Browser => {}
         }
-        // On a remote, a scan held for confirmation: `y` runs it, any other key drops it.
+        // On a remote, a scan held for confirmation answers its own keys (`app::cost`); any
+        // other key drops it and does what it does.
         if let Some(effects) = self.answer_ask(&key) {
             return effects;
         }
         let asked = self.held_ask();
-        // `q` and Esc answer the question (no), and do nothing else: a `q` meant as "no" must not
-        // quit squall.
-        if asked.is_some()
-            && key.modifiers.is_empty()
-            && matches!(
-                key.code,
-                ratatui::crossterm::event::KeyCode::Char('q') | ratatui::crossterm::event::KeyCode::Esc
-            )
-        {
-            self.drop_unanswered(asked);
-            return Vec::new();
-        }
         let effects = self.grid_key(key);
         self.drop_unanswered(asked);
         effects
@@ -316,11 +305,14 @@ impl App {
         let mut effects = self.interrupt_running_fetch();
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return effects };
         effects.extend(self.fetch(FetchKind::Top, Anchor::First));
-        let waiting = Waiting::Count { table: view.table.clone() };
-        let (_, count) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         if let Some(tab) = self.active_tab_mut() {
             tab.total = None;
         }
+        if self.active_tab().is_some_and(|tab| !self.counts_in_background(&tab.spec)) {
+            return effects;
+        }
+        let waiting = Waiting::Count { table: view.table.clone() };
+        let (_, count) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         effects.push(count);
         effects
     }
@@ -329,7 +321,14 @@ impl App {
     fn count_if_unknown(&mut self, index: usize) -> Vec<Effect> {
         let Some(tab) = self.tabs.get(index) else { return Vec::new() };
         let waiting = Waiting::Count { table: tab.name.clone() };
-        if tab.total.is_some() || self.pending.awaits(&waiting) {
+        let whole = tab.window.at_start && tab.window.at_end;
+        if tab.total.is_none() && whole && !self.counts_in_background(&tab.spec) {
+            // Every row of the view is on hand: its count is known without asking.
+            let total = tab.window.rows.len() as u64;
+            self.tabs[index].total = Some(total);
+            return Vec::new();
+        }
+        if tab.total.is_some() || self.pending.awaits(&waiting) || !self.counts_in_background(&tab.spec) {
             return Vec::new();
         }
         let Some(view) = tab.view() else { return Vec::new() };
@@ -446,6 +445,7 @@ impl App {
                 if let Some(shown) = tab.shown.as_mut().filter(|s| s.spec == spec) {
                     shown.total = Some(total);
                 }
+                self.note_estimate(index, total);
             }
             return Vec::new();
         }

@@ -9,7 +9,7 @@ use super::console_keymap::{CONSOLE_KEYS, ConsoleKey, PAGE, RESULT_KEYS, ResultK
 use super::input::text_input;
 use super::keymap::lookup;
 use super::tab::FetchKind;
-use super::{Action, App, Effect, Level};
+use super::{Action, App, Effect};
 use crate::db::query::split_statements;
 
 /// SQL keywords offered by completion after names.
@@ -82,6 +82,10 @@ impl App {
             return self.confirmation_key(key);
         }
         let editor = self.console.focus == ConsoleFocus::Editor;
+        // On a remote, `G` asked first: the question answers its own keys (`app::cost`).
+        if let Some(effects) = self.answer_end_question(&key).filter(|_| !editor) {
+            return effects;
+        }
         // Run, plan, help and Esc work in both halves; the rest of the table is the editor's.
         let shared = &CONSOLE_KEYS[..SHARED_WITH_RESULTS.min(CONSOLE_KEYS.len())];
         let command = if editor { lookup(CONSOLE_KEYS, &key) } else { lookup(shared, &key) };
@@ -143,13 +147,6 @@ impl App {
     fn console_results_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let page = self.console_grid_rows().max(1) as i64;
         let command = lookup(RESULT_KEYS, &key);
-        if let Some(asked) = self.console.end_asked.take() {
-            let yes = key.code == KeyCode::Char('y') && key.modifiers.is_empty();
-            if (yes || command == Some(ResultKey::Bottom)) && asked == self.console.shown {
-                return self.console_jump_confirmed(FetchKind::Bottom);
-            }
-            self.say(Level::Info, "not run: G on the result; nothing was read");
-        }
         if std::mem::take(&mut self.pending_g) && command == Some(ResultKey::FirstG) {
             return self.console_jump(FetchKind::Top);
         }

@@ -13,9 +13,10 @@ use std::collections::HashMap;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use super::keymap::{Binding, ch, hint, key, lookup};
 use super::tab::ViewSpec;
 use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, ReplyError, Waiting, Worker};
-use crate::db::page::FilterOp;
+use crate::db::scan::{self, ScanCause};
 use crate::db::schema::TableInfo;
 use crate::present::{group_thousands, plural};
 
@@ -41,66 +42,94 @@ pub struct CostState {
     pub exact: HashMap<String, u64>,
     /// A confirmed scan of this table whose first page is on its way: its reply says what it read.
     pub scanning: Option<(String, String)>,
+    /// The question held, in full (the status line may cut it; the popup shows it whole).
+    pub question: String,
+    /// The last estimate (`~N`, `max(rowid)`) of each whole table counted, for the questions
+    /// asked while a filter narrows its tab.
+    pub estimates: HashMap<String, u64>,
 }
 
 /// Why reading `spec` scans the table, one phrase a cause (none: an index serves it).
 pub fn scan_causes(spec: &ViewSpec, info: &TableInfo) -> Vec<String> {
-    let mut causes = Vec::new();
-    if let Some(sort) = spec.sort.as_ref().filter(|sort| !info.is_indexed(&sort.column)) {
-        causes.push(format!("sorting by {} (not indexed)", sort.column));
-    }
-    for filter in &spec.filters {
-        let cause = match filter.op {
-            // `starts with` too: a LIKE seeks an index only on a NOCASE column, and squall's
-            // LIKE carries an ESCAPE clause; the columns of a Drizzle schema are BINARY.
-            FilterOp::Contains | FilterOp::StartsWith | FilterOp::Has | FilterOp::Ne | FilterOp::IsNotNull => {
-                Some(format!("the filter {} {}", filter.column, filter.op.label()))
-            }
-            FilterOp::Status(_) => Some(format!("the filter on {} (computed)", filter.column)),
-            _ if !info.is_indexed(&filter.column) => Some(format!("the filter on {} (not indexed)", filter.column)),
-            _ => None,
-        };
-        causes.extend(cause.filter(|cause| !causes.contains(cause)));
-    }
-    if spec.search.is_some() {
-        causes.push("the search".to_string());
-    }
-    causes
+    scan::scan_causes(spec.sort.as_ref(), &spec.filters, spec.search.is_some(), info).iter().map(phrase).collect()
 }
+
+fn phrase(cause: &ScanCause) -> String {
+    match cause {
+        ScanCause::Sort { column } => format!("sorting by {column} (not indexed)"),
+        ScanCause::Operator { column, op } => format!("the filter {column} {}", op.label()),
+        ScanCause::Computed { column } => format!("the filter on {column} (computed)"),
+        ScanCause::Unindexed { column } => format!("the filter on {column} (not indexed)"),
+        ScanCause::Search => "the search".to_string(),
+    }
+}
+
+/// What a key does to the cost question held (see [`COST_KEYS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostKey {
+    /// Run the read asked about.
+    Yes,
+    /// Drop the question; nothing is read.
+    No,
+    /// The messages, each in full; the question stays.
+    Messages,
+    /// Help; the question stays.
+    Help,
+}
+
+/// The keys of a remote cost question: they drive its answers, its hint line and its help.
+/// Any key not here drops the question and then does what it does on the grid.
+#[rustfmt::skip]
+pub static COST_KEYS: &[Binding<CostKey>] = &[
+    Binding { keys: "y", description: "run the read asked about (or the key that asked)", chords: &[ch('y'), ch('Y')], action: Some(CostKey::Yes), hints: &[hint(1, "y", "run it")] },
+    Binding { keys: "q / Esc", description: "no: nothing is read", chords: &[ch('q'), key(KeyCode::Esc)], action: Some(CostKey::No), hints: &[hint(2, "q/Esc", "no")] },
+    Binding { keys: "m", description: "messages in full; the question stays", chords: &[ch('m')], action: Some(CostKey::Messages), hints: &[hint(3, "m", "messages")] },
+    Binding { keys: "?", description: "help; the question stays", chords: &[ch('?')], action: Some(CostKey::Help), hints: &[] },
+    Binding { keys: "other keys", description: "no, then do what they do", chords: &[], action: None, hints: &[hint(4, "other keys", "no, and go on")] },
+];
+
+/// The keys on the question's popup edge (the hint line under it comes from [`COST_KEYS`]).
+const QUESTION_KEYS: &str = "y run it · q/Esc no · m messages · ? help";
+const END_QUESTION_KEYS: &str = "G/y run it · q/Esc no · m messages · ? help";
 
 impl App {
     /// `#`: the exact row count. Locally it counts again; on a remote it asks first.
     pub(super) fn exact_count(&mut self) -> Vec<Effect> {
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let table = tab.name.clone();
+        let narrowed = tab.spec.narrows();
         let Some(remote) = &self.remote else {
             self.say(Level::Info, format!("counting the rows of {table} again"));
             return self.recount(self.active);
         };
-        if tab.spec.narrows() {
-            // A filtered or searched view is counted exactly on a remote already (it is read anyway).
-            let total = tab.total.map_or_else(|| "…".to_string(), group_thousands);
-            self.say(Level::Info, format!("the count of a filtered or searched view is exact already: {total}"));
-            return Vec::new();
-        }
         let ask = CostAsk::ExactCount { table: table.clone() };
         if remote.cost.ask.as_ref() == Some(&ask) {
             return self.run_asked();
         }
-        let rows = self.rows_estimate();
-        self.hold(ask, format!("an exact count of {table} reads every row ({rows}) · # or y runs it"))
+        let rows = self.rows_estimate(1);
+        let what =
+            if narrowed { format!("this view reads every row of {table}") } else { format!("{table} reads every row") };
+        self.hold(ask, format!("An exact count of {what} ({rows} read) · # or y runs it"))
     }
 
     /// Reads the tab's rows for its new sort, filters or search, asking first on a remote when
     /// that scans the table where the rows on screen did not.
     pub(super) fn reload_or_ask(&mut self) -> Vec<Effect> {
-        let Some(ask) = self.scan_to_ask() else { return self.reload_rows() };
+        let Some((ask, sorts)) = self.scan_to_ask() else { return self.reload_rows() };
         if self.remote.as_ref().is_some_and(|r| r.cost.ask.as_ref() == Some(&ask)) {
             return self.run_asked();
         }
-        let rows = self.rows_estimate();
-        let CostAsk::View { what, .. } = &ask else { return Vec::new() };
-        let message = format!("{what} scans the table ({rows} a page) · y runs it");
+        let CostAsk::View { what, table, .. } = &ask else { return Vec::new() };
+        // A page that scans reads every row; one that sorts them too reads each twice (D1
+        // bills the rows out of the sorter), and no index stops it early.
+        let (rows, how) = if sorts {
+            (self.rows_estimate(2), format!("scans and sorts all of {table}"))
+        } else {
+            (self.rows_estimate(1), format!("scans {table}"))
+        };
+        let message = format!(
+            "{what} {how}: each page read (this one, then PageDown/G for more) reads up to {rows} · y runs it",
+        );
         // Until confirmed, the tab keeps the view on screen, and the status line describes it.
         if let Some(tab) = self.active_tab_mut() {
             tab.spec = tab.shown.as_ref().map(|shown| shown.spec.clone()).unwrap_or_default();
@@ -109,9 +138,9 @@ impl App {
         self.hold(ask, message)
     }
 
-    /// The question to ask before reading the tab's new view: `None` locally, or when it scans
-    /// no more than the view on screen.
-    fn scan_to_ask(&self) -> Option<CostAsk> {
+    /// The question to ask before reading the tab's new view, and whether its pages sort in
+    /// memory: `None` locally, or when it scans no more than the view on screen.
+    fn scan_to_ask(&self) -> Option<(CostAsk, bool)> {
         self.remote.as_ref()?;
         let tab = self.active_tab()?;
         let meta = tab.meta()?;
@@ -122,23 +151,58 @@ impl App {
         if causes.is_empty() {
             return None;
         }
-        Some(CostAsk::View { table: tab.name.clone(), spec: tab.spec.clone(), what: capitalised(&causes.join(", "))? })
+        let spec = &tab.spec;
+        let sorts = scan::sorts_in_memory(&scan::scan_causes(
+            spec.sort.as_ref(),
+            &spec.filters,
+            spec.search.is_some(),
+            &meta.info,
+        ));
+        let what = capitalised(&causes.join(", "))?;
+        Some((CostAsk::View { table: tab.name.clone(), spec: tab.spec.clone(), what }, sorts))
     }
 
-    /// `~N rows read` from the estimate of the whole table, when the tab has one.
-    fn rows_estimate(&self) -> String {
-        let whole = |tab: &super::TableTab| tab.shown.as_ref().is_none_or(|shown| !shown.spec.narrows());
-        match self.active_tab().filter(|tab| whole(tab)).and_then(|tab| tab.total) {
-            Some(total) => format!("~{} read", plural(total, "row")),
-            None => "every row read".to_string(),
+    /// `~N rows` from the estimate of the whole table (`times` the rows: a sort reads each
+    /// twice), when the session has one.
+    fn rows_estimate(&self, times: u64) -> String {
+        match self.active_tab().and_then(|tab| self.whole_table_estimate(&tab.name)) {
+            Some(total) => format!("~{}", plural(total * times, "row")),
+            None if times > 1 => "every row twice".to_string(),
+            None => "every row".to_string(),
         }
     }
 
+    /// The estimate (`~N`, `max(rowid)`) or exact count of the whole `table`, when one was read.
+    fn whole_table_estimate(&self, table: &str) -> Option<u64> {
+        let remote = self.remote.as_ref()?;
+        let tab = self.tabs.iter().find(|tab| tab.name == table);
+        let whole = tab.filter(|tab| !tab.spec.narrows()).and_then(|tab| tab.total);
+        remote.cost.exact.get(table).or(remote.cost.estimates.get(table)).copied().or(whole)
+    }
+
+    /// A count arrived for tab `index`: on a remote, a whole table's is kept as its estimate,
+    /// for the questions asked while a filter narrows the tab.
+    pub(super) fn note_estimate(&mut self, index: usize, total: u64) {
+        let Some(tab) = self.tabs.get(index).filter(|tab| !tab.spec.narrows()) else { return };
+        let table = tab.name.clone();
+        if let Some(remote) = self.remote.as_mut() {
+            remote.cost.estimates.insert(table, total);
+        }
+    }
+
+    /// Whether the tab's view is counted in the background after its first page: always
+    /// locally; on a remote only a whole table (`max(rowid)`, one row). A filtered or searched
+    /// view would be counted by reading every row it scans: only `#` does that, asked.
+    pub(super) fn counts_in_background(&self, spec: &ViewSpec) -> bool {
+        self.remote.is_none() || !spec.narrows()
+    }
+
     /// The worker says `gr`'s counts would scan: asked, with the row kept for `y`.
-    pub(super) fn ask_to_count_references(&mut self, unindexed: Vec<String>) -> Vec<Effect> {
+    pub(super) fn ask_to_count_references(&mut self, unindexed: Vec<String>, rows: Option<u64>) -> Vec<Effect> {
         let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
         let what = format!("counting the rows pointing at this row through {}", unindexed.join(", "));
-        let message = format!("{what} reads every row of those tables (no index) · y runs it");
+        let rows = rows.map_or_else(String::new, |n| format!("~{} read, ", plural(n, "row")));
+        let message = format!("{what} reads every row of those tables ({rows}no index) · y runs it");
         let ask = CostAsk::References { table: row.table, columns: row.columns, values: row.values, what };
         self.hold(ask, message)
     }
@@ -146,23 +210,30 @@ impl App {
     fn hold(&mut self, ask: CostAsk, message: String) -> Vec<Effect> {
         if let Some(remote) = self.remote.as_mut() {
             remote.cost.ask = Some(ask);
+            remote.cost.question.clone_from(&message);
         }
         self.say(Level::Warning, message);
         Vec::new()
     }
 
-    /// A key on the grid while a question is held: `y` (or Enter after a search or filter) runs
-    /// it; `None` lets the key do what it does, and [`App::drop_unanswered`] then drops the
-    /// question unless the key asked it again.
+    /// A key on the grid while a question is held, answered by [`COST_KEYS`]: `y` (or Enter
+    /// after a search or filter) runs it, `q`/Esc drop it, `m`/`?` show the messages or help
+    /// and keep it. `None` lets the key do what it does, and [`App::drop_unanswered`] then
+    /// drops the question unless the key asked it again.
     pub(super) fn answer_ask(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
         let ask = self.remote.as_ref()?.cost.ask.as_ref()?;
-        let yes = key.modifiers.is_empty() || key.modifiers == ratatui::crossterm::event::KeyModifiers::SHIFT;
-        let confirms = match key.code {
-            KeyCode::Char('y') => true,
-            KeyCode::Enter => matches!(ask, CostAsk::View { .. }),
-            _ => false,
-        };
-        (yes && confirms).then(|| self.run_asked())
+        let enter_runs = key.code == KeyCode::Enter && key.modifiers.is_empty() && matches!(ask, CostAsk::View { .. });
+        let command = if enter_runs { Some(CostKey::Yes) } else { lookup(COST_KEYS, key) };
+        match command? {
+            CostKey::Yes => Some(self.run_asked()),
+            CostKey::No => {
+                let asked = self.held_ask();
+                self.drop_unanswered(asked);
+                Some(Vec::new())
+            }
+            CostKey::Messages => Some(self.open_overlay(super::Action::OpenMessages)),
+            CostKey::Help => Some(self.open_overlay(super::Action::OpenHelp)),
+        }
     }
 
     /// The question held before a key, for [`App::drop_unanswered`].
@@ -183,6 +254,51 @@ impl App {
             if self.status.as_ref().is_some_and(|s| s.level == Level::Warning) {
                 self.say(Level::Info, format!("not run: {what}; nothing was read"));
             }
+        }
+    }
+
+    /// A key on the console's results while `G` is asked about, answered by [`COST_KEYS`] (`G`
+    /// too is yes): `None` when the key drops the question and then does what it does. Esc is
+    /// "no" here, not "to the editor".
+    pub(super) fn answer_end_question(&mut self, key: &KeyEvent) -> Option<Vec<Effect>> {
+        let asked = self.console.end_asked?;
+        let bottom = lookup(super::RESULT_KEYS, key) == Some(super::console_keymap::ResultKey::Bottom);
+        let command = if bottom { Some(CostKey::Yes) } else { lookup(COST_KEYS, key) };
+        match command {
+            Some(CostKey::Yes) => {
+                self.console.end_asked = None;
+                if asked != self.console.shown {
+                    return Some(Vec::new());
+                }
+                Some(self.console_jump_confirmed(super::tab::FetchKind::Bottom))
+            }
+            Some(CostKey::Messages) => Some(self.open_overlay(super::Action::OpenMessages)),
+            Some(CostKey::Help) => Some(self.open_overlay(super::Action::OpenHelp)),
+            Some(CostKey::No) | None => {
+                self.console.end_asked = None;
+                self.say(Level::Info, "not run: G on the result; nothing was read");
+                command.map(|_| Vec::new())
+            }
+        }
+    }
+
+    /// The question on screen and its keys, drawn whole in a popup (the status line cuts it):
+    /// the grid's held question, or the console's `G`.
+    pub fn question_on_screen(&self) -> Option<(String, &'static str)> {
+        if !matches!(self.overlay, Overlay::None) {
+            return None;
+        }
+        match self.screen {
+            super::Screen::Browser => {
+                let remote = self.remote.as_ref()?;
+                remote.cost.ask.as_ref()?;
+                Some((remote.cost.question.clone(), QUESTION_KEYS))
+            }
+            super::Screen::Console if self.console.focus == super::console::ConsoleFocus::Results => {
+                self.console.end_asked?;
+                Some((super::console_run::END_QUESTION.to_string(), END_QUESTION_KEYS))
+            }
+            _ => None,
         }
     }
 
@@ -255,6 +371,22 @@ impl App {
         self.say(Level::Info, format!("{what}: the first page read {read} (D1 rows_read)"));
     }
 
+    /// The total shown while the tab's view is not counted: on a remote, a filtered or searched
+    /// view is counted only by `#`, so the rows read so far and more (`100+`); else `…` (the
+    /// count is on its way).
+    pub fn uncounted_total(&self, tab: &super::TableTab) -> String {
+        let first = match tab.window.first {
+            super::tab::Position::FromStart(n) => Some(n),
+            super::tab::Position::FromEnd(_) => None,
+        };
+        match first {
+            Some(n) if self.remote.is_some() && tab.spec.narrows() && !tab.window.rows.is_empty() => {
+                format!("{}+", group_thousands(n + tab.window.rows.len() as u64))
+            }
+            _ => "…".to_string(),
+        }
+    }
+
     /// Whether the tab's total is an estimate (`~N`): a remote's whole table, not counted by `#`.
     pub fn total_is_estimate(&self, tab: &super::TableTab) -> bool {
         let Some(remote) = &self.remote else { return false };
@@ -278,7 +410,7 @@ fn capitalised(text: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::app::tests::users_db;
-    use crate::db::page::Filter;
+    use crate::db::page::{Filter, FilterOp};
     use crate::db::schema::{DescribeTable, describe_table};
 
     #[test]

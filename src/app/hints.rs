@@ -25,10 +25,6 @@ struct HintCase {
     over_popup: bool,
 }
 
-/// A remote read that scans the table, held until confirmed (see `app::cost`): its answer is
-/// `y` or any other key, not a keymap of its own.
-const COST_ASK: &[Hint] = &[("y", "run it (reads the table)"), ("any other key", "cancels")];
-
 impl HintCase {
     fn holds(&self, when: When) -> bool {
         match when {
@@ -83,11 +79,14 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Overlay::None => match app.screen {
             Screen::Er => drawn_from(keymap::ER_KEYS, case),
             Screen::Migrations => drawn_from(keymap::MIGRATION_KEYS, case),
+            Screen::Console if app.question_on_screen().is_some() => drawn_from(super::cost::COST_KEYS, case),
             Screen::Console if app.console.focus == super::console::ConsoleFocus::Results => {
                 drawn_from(super::RESULT_KEYS, case)
             }
             Screen::Console => drawn_from(super::CONSOLE_KEYS, case),
-            Screen::Browser if app.remote.as_ref().is_some_and(|r| r.cost.ask.is_some()) => COST_ASK.to_vec(),
+            Screen::Browser if app.remote.as_ref().is_some_and(|r| r.cost.ask.is_some()) => {
+                drawn_from(super::cost::COST_KEYS, case)
+            }
             Screen::Browser => drawn_from(keymap::BROWSER_KEYS, case),
         },
         Overlay::Help { over, .. } => drawn_from(keymap::SCROLL_KEYS, HintCase { over_popup: over.is_some(), ..case }),

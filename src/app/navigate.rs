@@ -137,12 +137,12 @@ impl App {
                 }
                 Vec::new()
             }
-            Ok(DbResult::ReferencingScans { what }) => {
+            Ok(DbResult::ReferencingScans { what, rows }) => {
                 if !matches!(self.overlay, Overlay::References { loading: true, .. }) {
                     return Vec::new();
                 }
                 self.overlay = Overlay::None;
-                self.ask_to_count_references(what)
+                self.ask_to_count_references(what, rows)
             }
             Ok(_) => Vec::new(),
             Err(message) => {

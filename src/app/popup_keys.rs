@@ -175,6 +175,7 @@ pub static REF_PICKER_KEYS: &[Binding<ListKey>] = &[
 pub fn browser_sections() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     vec![
         ("Search prompt", help_rows(SEARCH_KEYS)),
+        ("Remote: a question before a read that scans", help_rows(super::cost::COST_KEYS)),
         ("Cell editor", help_rows(CELL_KEYS)),
         ("Insert form", help_rows(INSERT_KEYS)),
         ("Typed confirmations (large deletes, removals)", help_rows(super::confirm::TYPED_CONFIRM_KEYS)),

@@ -267,6 +267,11 @@ impl App {
         }
         let Some(view) = tab.view() else { return Vec::new() };
         tab.recount = false;
+        if self.remote.is_some() && tab.spec.narrows() {
+            // Counting it would read every row it scans: only `#` does that (`app::cost`).
+            tab.total = None;
+            return Vec::new();
+        }
         let (_, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         vec![effect]
     }

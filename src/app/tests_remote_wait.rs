@@ -94,7 +94,8 @@ fn rows_pointing_at_a_row_through_an_unindexed_reference_are_counted_on_y() {
     let effects = app.update(Action::ShowReferences);
     let (id, scan) = asked(&effects).expect("gr asks the worker");
     assert!(!scan, "not confirmed yet");
-    let reply = DbReply { id, result: Ok(DbResult::ReferencingScans { what: vec!["session via userId".into()] }) };
+    let reply =
+        DbReply { id, result: Ok(DbResult::ReferencingScans { what: vec!["session via userId".into()], rows: None }) };
     app.update(Action::Reply { reply });
     assert!(matches!(app.overlay, Overlay::None));
     assert_eq!(

@@ -296,6 +296,9 @@ impl App {
     /// Counts the active tab's rows again (a removal or a filtered column may have changed it).
     fn recount_active(&mut self) -> Vec<Effect> {
         let Some(view) = self.active_tab().and_then(|t| t.view()) else { return Vec::new() };
+        if self.active_tab().is_some_and(|tab| !self.counts_in_background(&tab.spec)) {
+            return Vec::new();
+        }
         let waiting = Waiting::Count { table: view.table.clone() };
         let (_, effect) = self.request(Worker::Background, waiting, DbRequest::Count { view });
         vec![effect]

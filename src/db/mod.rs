@@ -16,6 +16,7 @@ pub mod page;
 pub mod password;
 pub mod query;
 pub mod relations;
+pub mod scan;
 pub mod schema;
 pub mod users;
 pub mod value;

@@ -2,7 +2,7 @@
 //!
 //! After a page is answered on a remote, the page after it (in the direction read) is read
 //! ahead, between requests; a PageDown that asks for exactly that page is answered from it at
-//! once. One page is held at most, so memory stays bounded by the app's window. A write drops it.
+//! once, unless reading it scans the table (see [`crate::db::scan`]). One page is held at most, so memory stays bounded by the app's window. A write drops it.
 //!
 //! A remote's row count is `max(rowid)`, one row read, shown as `~N`: `count(*)` would read (and
 //! bill) every row. A view with filters or a search is counted exactly (it has to be read).
@@ -50,7 +50,12 @@ pub(super) fn before(db: &mut Db, request: &DbRequest) -> Option<Page> {
 
 /// After a page was answered on a remote: notes the page after it, to read ahead.
 pub(super) fn after(db: &mut Db, (view, anchor, limit): PageAsked, page: &Page) {
-    if db.remote().is_none() || page.exhausted {
+    let Some(remote) = db.remote() else { return };
+    // A page that scans the table is read when asked for, not ahead: the question before the
+    // scan said what each page reads, and a page read ahead would bill the table once more.
+    let scans = describe_table(remote, &DescribeTable { name: &view.table })
+        .map_or(true, |info| crate::db::scan::view_scans(&view, &info));
+    if page.exhausted || scans {
         db.ahead = None;
         return;
     }

@@ -384,3 +384,30 @@ fn g_on_a_remote_result_asks_first_and_runs_on_y() {
     assert!(h.fake.statements().len() > before, "y runs it");
     assert_eq!(crate::db::value::raw_text(&h.selected()[0]), "u0299", "at the end");
 }
+
+/// Walkthrough: Esc at the `G` question moved the focus to the editor, and `m` (the key that
+/// shows a cut message whole) dropped it. Esc and q only drop it; m and ? keep it.
+#[test]
+fn esc_at_the_g_question_only_drops_it_and_m_keeps_it() {
+    let mut h = RemoteHarness::new(true);
+    h.run("select id, email from user order by id");
+    h.key(KeyCode::Esc); // to the results
+    let before = h.fake.statements().len();
+    for no in [KeyCode::Esc, KeyCode::Char('q')] {
+        h.key(KeyCode::Char('G'));
+        h.key(no);
+        assert_eq!(h.app.console.focus, crate::app::ConsoleFocus::Results, "{no:?} kept the focus on the results");
+        assert!(!h.app.should_quit, "{no:?} quit squall");
+        assert!(h.app.console.end_asked.is_none(), "{no:?} dropped the question");
+        assert!(h.status().starts_with("not run: G"), "{}", h.status());
+    }
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::Char('m'));
+    assert!(matches!(h.app.overlay, crate::app::Overlay::Messages { .. }), "m shows the messages");
+    h.key(KeyCode::Esc);
+    assert!(h.app.console.end_asked.is_some(), "the question is still asked after the messages");
+    assert!(h.app.question_on_screen().is_some(), "and shown whole again");
+    assert_eq!(h.fake.statements().len(), before, "nothing read");
+    h.key(KeyCode::Char('y'));
+    assert!(h.fake.statements().len() > before, "y runs it");
+}

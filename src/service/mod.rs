@@ -176,11 +176,17 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             let input = ReferencingRows { relations: &relations, row };
             // On a remote, a count through an unindexed reference reads (and bills) the whole
             // child table: asked first.
-            let what = if remote.is_some() && !scan { unindexed_referencing(backend, &input)? } else { Vec::new() };
-            if what.is_empty() {
+            let unindexed =
+                if remote.is_some() && !scan { unindexed_referencing(backend, &input)? } else { Vec::new() };
+            if unindexed.is_empty() {
                 DbResult::Referencing(referencing_rows(backend, &input)?)
             } else {
-                DbResult::ReferencingScans { what }
+                let what =
+                    unindexed.iter().map(|r| format!("{} via {}", r.from_table, r.from_columns.join(", "))).collect();
+                let tables: Vec<&str> = unindexed.iter().map(|r| r.from_table.as_str()).collect();
+                // The question says how much: max(rowid) of those tables, a row each.
+                let rows = crate::db::scan::estimate_rows(backend, &tables).ok();
+                DbResult::ReferencingScans { what, rows }
             }
         }
         DbRequest::InsertTemplate { table, now } => {

@@ -63,7 +63,12 @@ fn remote_source(dir: &std::path::Path, read_only: bool) -> Source {
 /// 120 users on a remote; returns the app opened on it, its database, a connection to check the
 /// file with, and the fake remote (statements it ran).
 fn remote_app(read_only: bool) -> (tempfile::TempDir, App, Db, Connection, Arc<FakeD1>) {
-    let (dir, conn) = users_db(120);
+    remote_app_of(120, read_only)
+}
+
+/// [`remote_app`] with `users` users.
+fn remote_app_of(users: usize, read_only: bool) -> (tempfile::TempDir, App, Db, Connection, Arc<FakeD1>) {
+    let (dir, conn) = users_db(users);
     crate::app::users_test_support::add_session(&conn, "s-4a", "u0004", 24, None);
     let check = Connection::open(dir.path().join("t.db")).unwrap();
     let fake = FakeD1::new(conn, read_only);

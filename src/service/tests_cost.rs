@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{press, remote_app, type_text};
+use super::{press, remote_app, remote_app_of, type_text};
 use crate::app::{Action, App, Effect, Level};
 
 fn requests(effects: &[Effect]) -> usize {
@@ -86,7 +86,7 @@ fn a_sort_by_an_unindexed_column_on_a_remote_asks_first_and_an_indexed_one_does_
     assert!(app.active_tab().unwrap().spec.sort.is_none(), "the view on screen stays described");
     let (level, said) = status(&app);
     assert_eq!(level, Level::Warning);
-    assert!(said.contains("Sorting by name") && said.contains("~120 rows read"), "{said}");
+    assert!(said.contains("Sorting by name") && said.contains("reads up to ~240 rows"), "{said}");
     let before = fake.requests();
     let effects = key(&mut app, KeyCode::Char('y'));
     assert!(requests(&effects) >= 1);
@@ -149,4 +149,141 @@ fn a_page_answered_from_the_read_ahead_has_the_page_after_it_read_ahead_too() {
         read_ahead(&mut db);
     }
     assert_eq!(firsts, ["u0000", "u0010", "u0020", "u0030"]);
+}
+
+/// Walkthrough (5,000 users): the sort question said ~5,000 rows a page, the sort read ~23,000:
+/// every page of a view that scans reads the table again, and the page read ahead did too. Such
+/// a page is read when asked for, never ahead, and the question says each page reads again.
+#[test]
+fn a_view_that_scans_reads_its_pages_only_when_asked_and_the_question_says_each_reads_again() {
+    // More users than an unindexed sort's page (1,000 rows), so there is a page after the first.
+    let (_dir, mut app, mut db, _check, fake) = remote_app_of(1_100, true);
+    let name = column(&app, "name");
+    app.update(Action::SortColumn { column: name });
+    let said = status(&app).1;
+    assert!(said.contains("each page read (this one, then PageDown/G for more) reads up to ~2,200 rows"), "{said}");
+    let before = fake.requests();
+    let effects = key(&mut app, KeyCode::Char('y'));
+    super::settle(&mut app, &mut db, effects);
+    let scans = |from: usize| fake.since(from).iter().filter(|s| s.contains("ORDER BY \"name\"")).count();
+    assert_eq!(scans(before), 1, "the first page, and no page read ahead: {:#?}", fake.since(before));
+    press(&mut app, &mut db, KeyCode::Char('G'));
+    assert_eq!(scans(before), 2, "G reads the table once more, as said: {:#?}", fake.since(before));
+    // A search scans too: its pages are not read ahead either.
+    press(&mut app, &mut db, KeyCode::Char('s'));
+    press(&mut app, &mut db, KeyCode::Char('s'));
+    let before = fake.requests();
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "User");
+    press(&mut app, &mut db, KeyCode::Enter);
+    assert!(status(&app).1.contains("reads up to ~1,100 rows"), "{:?}", app.status);
+    press(&mut app, &mut db, KeyCode::Enter);
+    let searches = fake.since(before).iter().filter(|s| s.contains("LIKE")).count();
+    assert_eq!(searches, 1, "the first page only: {:#?}", fake.since(before));
+}
+
+/// Walkthrough: a filtered view on a remote was counted exactly in the background after its
+/// first page (a `count(*)` reading every row it scans). Nothing counts exactly without `#`:
+/// the status line says the rows read so far, and more.
+#[test]
+fn a_filtered_view_on_a_remote_is_not_counted_unless_asked() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app(true);
+    let before = fake.requests();
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "example");
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Enter);
+    assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.total, None);
+    assert_eq!(app.uncounted_total(tab), "100+", "the rows read so far, and more");
+    // `#` asks, then counts exactly.
+    key(&mut app, KeyCode::Char('#'));
+    let said = status(&app).1;
+    assert!(said.contains("An exact count of this view reads every row of user (~120 rows read)"), "{said}");
+    let effects = key(&mut app, KeyCode::Char('y'));
+    super::settle(&mut app, &mut db, effects);
+    assert_eq!(app.active_tab().unwrap().total, Some(120));
+    // A view whose rows all fit on hand is counted by them, for free.
+    let before = fake.requests();
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    for _ in 0.."example".len() {
+        press(&mut app, &mut db, KeyCode::Backspace);
+    }
+    type_text(&mut app, &mut db, "user11");
+    press(&mut app, &mut db, KeyCode::Enter);
+    assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
+    assert_eq!(app.active_tab().unwrap().total, Some(11), "user11 and user110..user119");
+}
+
+/// Walkthrough: `m` (the key that shows a cut message whole) at a question cancelled it. `m`
+/// and `?` show the messages or help and keep the question; the hint line comes from its keys.
+#[test]
+fn m_and_help_at_a_question_keep_it() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app(true);
+    for (show, open) in [(KeyCode::Char('m'), "Messages"), (KeyCode::Char('?'), "Help")] {
+        key(&mut app, KeyCode::Char('#'));
+        let hints: Vec<&str> = crate::app::hints(&app).iter().map(|h| h.0).collect();
+        assert_eq!(hints[..3], ["y", "q/Esc", "m"], "from the question's keymap");
+        press(&mut app, &mut db, show);
+        assert!(format!("{:?}", app.overlay).starts_with(open), "{show:?} opens {open}: {:?}", app.overlay);
+        assert!(app.remote.as_ref().unwrap().cost.ask.is_some(), "{show:?} kept the question");
+        assert!(app.question_on_screen().is_none(), "not drawn over the {open}");
+        press(&mut app, &mut db, KeyCode::Esc);
+        assert!(app.remote.as_ref().unwrap().cost.ask.is_some(), "closing the {open} keeps it");
+        assert!(app.question_on_screen().is_some(), "shown again");
+        let before = fake.requests();
+        press(&mut app, &mut db, KeyCode::Char('y'));
+        assert_eq!(fake.requests(), before + 1, "y still runs it");
+    }
+}
+
+/// Walkthrough: the questions were cut at 80 columns. Each is drawn whole, wrapped in a popup
+/// above the status line, at 80x24.
+#[test]
+fn every_question_reads_whole_at_80_columns() {
+    let (_dir, mut app, _db, _check, _fake) = remote_app(true);
+    app.update(Action::Resize { width: 80, height: 24 });
+    let name = column(&app, "name");
+    app.update(Action::SortColumn { column: name });
+    let question = app.question_on_screen().unwrap().0;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|frame| crate::ui::draw(frame, &app)).unwrap();
+    let screen: Vec<String> =
+        (0..24).map(|y| (0..80).map(|x| terminal.backend().buffer()[(x, y)].symbol().to_string()).collect()).collect();
+    let text: String =
+        screen.iter().map(|row| row.trim_matches(|c| c == '│' || c == ' ').to_string()).collect::<Vec<_>>().join(" ");
+    for word in question.split_whitespace() {
+        assert!(text.contains(word), "{word:?} of {question:?} is on screen:\n{}", screen.join("\n"));
+    }
+    assert!(text.contains("y runs it"), "{}", screen.join("\n"));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+/// `gr` through a reference no index serves asks first, and says how many rows that reads.
+#[test]
+fn the_references_question_says_how_many_rows_it_reads() {
+    use crate::service::protocol::{DbRequest, DbResult};
+    let (_dir, conn) = crate::app::tests::users_db(5);
+    for (id, user) in [("s1", "u0001"), ("s2", "u0002"), ("s3", "u0002")] {
+        crate::app::users_test_support::add_session(&conn, id, user, 24, None);
+    }
+    conn.execute_batch("DROP INDEX session_userId_idx").unwrap();
+    let fake = crate::service::fake_d1::FakeD1::new(conn, true);
+    let mut db = crate::service::Db::from_remote(crate::service::Remote::new(fake.clone()));
+    let ask = DbRequest::ReferencingRows {
+        table: "user".into(),
+        columns: vec!["id".into()],
+        values: vec![rusqlite::types::Value::Text("u0002".into())],
+        scan: false,
+    };
+    let result = crate::service::handle(&mut db, ask, &mut |_| {});
+    let Ok(DbResult::ReferencingScans { what, rows }) = result else { panic!("asked: {result:?}") };
+    assert_eq!(what, ["session via userId", "session via impersonatedBy"]);
+    assert_eq!(rows, Some(3), "max(rowid) of session, once");
+    assert!(
+        !fake.statements().iter().any(|s| s.starts_with("SELECT count(")),
+        "nothing counted: {:#?}",
+        fake.statements()
+    );
 }

@@ -13,6 +13,7 @@ mod messages;
 mod migrations;
 mod overlays;
 mod popup;
+mod question;
 mod ref_picker;
 pub mod sql;
 mod status;
@@ -39,6 +40,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Screen::Console => console::draw(frame, app, body),
             _ => er::draw(frame, app, body),
         }
+        question::draw(frame, app, areas.status);
         status::draw(frame, app, areas.status);
         hints::draw(frame, app, areas.hint);
         overlays::draw_popup(frame, app);
@@ -62,6 +64,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(bar) = areas.bar {
         overlays::draw_bar(frame, app, bar);
     }
+    question::draw(frame, app, areas.status);
     status::draw(frame, app, areas.status);
     hints::draw(frame, app, areas.hint);
     overlays::draw_popup(frame, app);

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         // A remote's whole-table count is max(rowid): an estimate, and said so.
         let estimated = app.total_is_estimate(tab);
         let approx = if estimated { "~" } else { "" };
-        let total = tab.total.map_or_else(|| "…".to_string(), |n| format!("{approx}{}", group_thousands(n)));
+        let total = tab.total.map_or_else(|| app.uncounted_total(tab), |n| format!("{approx}{}", group_thousands(n)));
         let position = match (tab.window.rows.is_empty(), tab.window.row_number(tab.total)) {
             (true, _) => format!("0 of {total}"),
             (false, Some(row)) => format!("row {} of {total}", group_thousands(row)),

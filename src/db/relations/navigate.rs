@@ -171,10 +171,10 @@ pub fn referencing_rows<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) ->
     Ok(groups)
 }
 
-/// The relations pointing at the row's table whose referencing columns no index covers, as
-/// `session via userId`: counting the rows pointing at one row through them scans that table.
+/// The relations pointing at the row's table whose referencing columns no index covers:
+/// counting the rows pointing at one row through them scans that table.
 /// One statement (the schema), none when nothing points at the table.
-pub fn unindexed_referencing<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) -> Result<Vec<String>> {
+pub fn unindexed_referencing<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) -> Result<Vec<Relation>> {
     let pointing: Vec<&Relation> = input.relations.iter().filter(|r| r.to_table == input.row.table).collect();
     if pointing.is_empty() {
         return Ok(Vec::new());
@@ -183,7 +183,7 @@ pub fn unindexed_referencing<B: Backend + ?Sized>(db: &B, input: &ReferencingRow
     let mut unindexed = Vec::new();
     for relation in pointing {
         if !is_indexed(db, &tables, &relation.from_table, &relation.from_columns)? {
-            unindexed.push(format!("{} via {}", relation.from_table, relation.from_columns.join(", ")));
+            unindexed.push(relation.clone());
         }
     }
     Ok(unindexed)

@@ -114,6 +114,8 @@ pub enum DbResult {
     /// userId`) scans their tables, so nothing was counted.
     ReferencingScans {
         what: Vec<String>,
+        /// `~N`: the rows of those tables, from `max(rowid)` (none when it could not be read).
+        rows: Option<u64>,
     },
     Template(Vec<(String, Option<Value>)>),
     Cascade(CascadePreview),
