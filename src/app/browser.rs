@@ -234,13 +234,17 @@ impl App {
         let height = grid_rows(self);
         let Some(tab) = self.tabs.get_mut(self.active) else { return Vec::new() };
         tab.window.keep_visible(height);
+        // On a remote, statuses are read for the rows near the screen only: moving reads theirs.
+        let mut effects =
+            if self.remote.is_some() { self.request_statuses(self.active, FetchKind::Append) } else { Vec::new() };
+        let Some(tab) = self.tabs.get(self.active) else { return effects };
         if self.pending.page_of(&tab.name).is_some() {
-            return Vec::new();
+            return effects;
         }
-        match tab.window.wanted_fetch(tab.page_rows()) {
-            Some((kind, anchor)) => self.fetch(kind, anchor),
-            None => Vec::new(),
+        if let Some((kind, anchor)) = tab.window.wanted_fetch(tab.page_rows()) {
+            effects.extend(self.fetch(kind, anchor));
         }
+        effects
     }
 
     fn jump(&mut self, kind: FetchKind) -> Vec<Effect> {

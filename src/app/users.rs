@@ -167,9 +167,15 @@ impl App {
             }
         }
         self.users.statuses.retain(|id, _| held.contains_key(id));
-        let missing: Vec<Value> = tab
-            .window
-            .rows
+        // On a remote, only the rows on screen and near it (D1 bills each status's reads): an
+        // unindexed sort's 1,000-row page would otherwise read ten batches nobody sees.
+        let near = if self.remote.is_some() {
+            let from = tab.window.top.saturating_sub(super::tab::REMOTE_PAGE_ROWS / 2);
+            from..(tab.window.top + super::tab::REMOTE_PAGE_ROWS).min(tab.window.rows.len())
+        } else {
+            0..tab.window.rows.len()
+        };
+        let missing: Vec<Value> = tab.window.rows[near]
             .iter()
             .filter_map(|row| row.values.get(table.id_column))
             .filter(|id| !self.users.statuses.contains_key(&raw_text(id)))
