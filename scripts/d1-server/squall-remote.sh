@@ -146,7 +146,7 @@ if command -v tmux >/dev/null 2>&1; then
   if wait_pane "bob@example.com" && pane | grep -q "D1 app-db · WRITE"; then pass "squall --remote --write: the user table with the remote badge"; else fail "TUI on remote: $(pane | tail -3)"; fi
   tmux send-keys -t "$tui" / && sleep 0.3 && tmux send-keys -t "$tui" "cy@example.com" Enter
   # A search scans the table: squall says so first and runs it on y.
-  if wait_pane "scans the table"; then tmux send-keys -t "$tui" y; else fail "the search did not say it scans: $(pane | tail -3)"; fi
+  if wait_pane "The search scans"; then tmux send-keys -t "$tui" y; else fail "the search did not say it scans: $(pane | tail -3)"; fi
   # Only once the search has narrowed the grid to that user may `e` edit (on a loaded machine the
   # reply can take seconds; editing before it would edit whichever row was first).
   for _ in $(seq 300); do pane | grep -q "row 1 of 1 " && break; sleep 0.1; done

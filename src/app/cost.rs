@@ -375,16 +375,15 @@ impl App {
     /// view is counted only by `#`, so the rows read so far and more (`100+`); else `…` (the
     /// count is on its way).
     pub fn uncounted_total(&self, tab: &super::TableTab) -> String {
-        let first = match tab.window.first {
-            super::tab::Position::FromStart(n) => Some(n),
-            super::tab::Position::FromEnd(_) => None,
-        };
-        match first {
-            Some(n) if self.remote.is_some() && tab.spec.narrows() && !tab.window.rows.is_empty() => {
-                format!("{}+", group_thousands(n + tab.window.rows.len() as u64))
-            }
-            _ => "…".to_string(),
+        if self.remote.is_none() || !tab.spec.narrows() || tab.window.rows.is_empty() {
+            return "…".to_string();
         }
+        // Rows known to exist: those before the window (when counted from the top) and in it.
+        let before = match tab.window.first {
+            super::tab::Position::FromStart(n) => n,
+            super::tab::Position::FromEnd(_) => 0,
+        };
+        format!("{}+", group_thousands(before + tab.window.rows.len() as u64))
     }
 
     /// Whether the tab's total is an estimate (`~N`): a remote's whole table, not counted by `#`.

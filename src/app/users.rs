@@ -170,8 +170,9 @@ impl App {
         // On a remote, only the rows on screen and near it (D1 bills each status's reads): an
         // unindexed sort's 1,000-row page would otherwise read ten batches nobody sees.
         let near = if self.remote.is_some() {
-            let from = tab.window.top.saturating_sub(super::tab::REMOTE_PAGE_ROWS / 2);
-            from..(tab.window.top + super::tab::REMOTE_PAGE_ROWS).min(tab.window.rows.len())
+            // `top` may be stale past the rows (they were read again, fewer): clamped.
+            let end = (tab.window.top + super::tab::REMOTE_PAGE_ROWS).min(tab.window.rows.len());
+            tab.window.top.saturating_sub(super::tab::REMOTE_PAGE_ROWS / 2).min(end)..end
         } else {
             0..tab.window.rows.len()
         };
