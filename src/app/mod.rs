@@ -79,7 +79,7 @@ pub use pending::{Pending, Waiting};
 pub use protocol::{AppEvent, Effect, Worker};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
-pub use remote::RemoteSession;
+pub use remote::{ActionStart, RemoteSession};
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
@@ -329,10 +329,14 @@ impl App {
 
     /// Applies one action and returns the work it asks for.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let by_user = !matches!(action, Action::Tick { .. } | Action::Reply { .. } | Action::ExternalChange { .. });
         let mut effects = self.dispatch(action);
         // Rows that went stale while they could not be reloaded (a read in flight, a popup
         // acting on the selected row) are read again as soon as they can be.
         effects.extend(self.catch_up_stale());
+        if by_user {
+            self.start_remote_action(&effects);
+        }
         effects
     }
 

@@ -46,8 +46,9 @@ impl D1Rules {
         self.requests.get()
     }
 
-    /// Rows the queries so far read, near enough to what D1 bills: the rows full scans stepped
-    /// over plus the rows returned (an index lookup reads about what it returns).
+    /// Rows the queries so far read, near enough to what D1 bills: per query, the rows a full
+    /// scan stepped over, or the rows returned when more (an index lookup reads about what it
+    /// returns).
     pub fn rows_read(&self) -> u64 {
         self.rows_read.get()
     }
@@ -151,8 +152,10 @@ impl Backend for D1Rules {
             })
         };
         scanned(true);
-        let rows = query_on(&self.conn, statement).map(rows_through_json)?;
-        self.rows_read.set(self.rows_read.get() + scanned(true) + rows.rows.len() as u64);
+        let mut rows = query_on(&self.conn, statement).map(rows_through_json)?;
+        let read = scanned(true).max(rows.rows.len() as u64);
+        self.rows_read.set(self.rows_read.get() + read);
+        rows.cost.rows_read = Some(read);
         Ok(rows)
     }
 
