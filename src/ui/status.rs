@@ -111,7 +111,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .active_tab()
         .and_then(|t| app.pending.page_of(&t.name))
         .map(|(_, _, sent_at_tick)| app.spinner.saturating_sub(sent_at_tick));
-    if let Some(ticks) = slow_read.filter(|ticks| *ticks >= 2 && app.screen == crate::app::Screen::Browser) {
+    // On a remote: what is waited for, for how long (the tick's clock), and what Esc does.
+    if let Some(wait) = app.shown_remote_wait() {
+        left.push(Span::styled(format!(" {}", wait.text()), theme::warning()));
+    } else if let Some(ticks) =
+        slow_read.filter(|ticks| *ticks >= 2 && app.screen == crate::app::Screen::Browser && app.remote.is_none())
+    {
         left.push(Span::styled(format!(" reading… {:.1}s · Esc cancels", ticks as f64 / 4.0), theme::warning()));
     }
     let (message, style) = match &app.status {

@@ -61,10 +61,11 @@ pub fn check_drift<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result
     let skip = [input.wrangler_table, super::drizzle::DEFAULT_TABLE];
     let live = read_live(conn, &skip)?;
     // The expected schema is what the APPLIED migrations build: a pending one is work to do,
-    // not drift. With nothing recorded as applied but tables there (a database made by
-    // `drizzle-kit push`, or a copy without its tracker) squall cannot tell which ran, and
+    // not drift. With no file of the folder recorded as applied but tables there (a database
+    // made by `drizzle-kit push`, a copy without its tracker, a tracker naming files the folder
+    // no longer has) squall cannot tell which ran, and
     // compares with every migration; an empty database has simply applied none.
-    let recorded = statuses.iter().any(|s| !s.state.is_unapplied()) || live.tables.is_empty();
+    let recorded = statuses.iter().any(|s| s.file_index.is_some() && !s.state.is_unapplied()) || live.tables.is_empty();
     let applied: Vec<usize> = if recorded {
         order
             .iter()
