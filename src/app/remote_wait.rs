@@ -27,14 +27,10 @@ const STOP_READ: &[super::Hint] = &[("Esc", "stop waiting")];
 const STOP_WRITE: &[super::Hint] = &[("Esc", "stop waiting (the write may still finish on the server)")];
 
 impl RemoteWait {
-    /// `waiting 12 s on D1 for the user.ban · Esc stops waiting; it may still finish on the server`.
+    /// `waiting 12 s on D1 for user.ban`: the status line's words (the hint line has the keys,
+    /// which a narrow status line would cut).
     pub fn text(&self) -> String {
-        let keys = match (self.stoppable, self.write) {
-            (true, true) => " · Esc stops waiting; the write may still finish on the server",
-            (true, false) => " · Esc stops waiting",
-            (false, _) => "",
-        };
-        format!("waiting {} s on D1 for {}{keys}", self.seconds, self.what)
+        format!("waiting {} s on D1 for {}", self.seconds, self.what)
     }
 
     /// The keys while it is waited on, when Esc stops it.
