@@ -399,3 +399,14 @@ fn the_demo_has_no_drift() {
     let out = s.squall(".", &["migrate", "drift", "--db", demo.to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
 }
+
+/// Issue 13: a pending migration is said apart and is not drift (exit 0).
+#[test]
+fn drift_says_pending_migrations_apart_and_exits_0() {
+    let s = Scratch::new();
+    let out = s.squall(".", &["migrate", "drift", "--db", "drizzle-partial.db", "--migrations", "drizzle"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
+    assert!(text.contains("pending: 1 migration not applied yet (0001_audit_log_last_login.sql)"), "{text}");
+    assert!(text.contains("no drift"), "{text}");
+}

@@ -269,6 +269,9 @@ if [ -n "$have_wrangler" ]; then
 else
   echo "SKIP the wrangler cross-checks: wrangler does not run here ($(tail -1 "$work/wrangler.err" 2>/dev/null))"
 fi
+sq migrate drift --remote --d1 scratch >"$work/drift.out"
+code=$?
+if [ "$code" = 0 ] && grep -q '^pending: 2 migrations not applied yet' "$work/drift.out" && grep -q '^no drift' "$work/drift.out"; then pass "migrate drift --remote: pending migrations are said apart, not drift (exit 0)"; else fail "drift --remote with pending: exit $code $(cat "$work/drift.out" "$work/err")"; fi
 sq migrate apply --remote --d1 scratch --yes >/dev/null
 code=$?
 if [ "$code" = 2 ] && grep -q -- '--write' "$work/err"; then pass "migrate apply --remote without --write is refused (exit 2)"; else fail "apply without --write: exit $code $(cat "$work/err")"; fi

@@ -113,6 +113,9 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        if let Some(effects) = self.stop_remote_wait(&key) {
+            return effects;
+        }
         if self.edits.committing {
             return self.key_while_committing(key);
         }

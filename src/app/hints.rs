@@ -74,6 +74,11 @@ pub fn hints(app: &App) -> Vec<Hint> {
     if waits_for_lock(app) {
         return LOCK_WAIT.to_vec();
     }
+    // A remote request waited on for a while: how to stop waiting, not the keys of a screen
+    // that cannot answer yet.
+    if let Some(keys) = app.shown_remote_wait().and_then(|wait| wait.hints()) {
+        return keys;
+    }
     let case = HintCase { user_table: app.on_user_table(), remote: app.remote.is_some(), ..HintCase::default() };
     match &app.overlay {
         Overlay::None => match app.screen {

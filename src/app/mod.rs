@@ -79,7 +79,8 @@ pub use pending::{Pending, Waiting};
 pub use protocol::{AppEvent, Effect, Worker};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
-pub use remote::RemoteSession;
+pub use remote::{ActionStart, RemoteSession};
+pub use remote_wait::{RemoteWait, SHOWN_AFTER_SECONDS};
 pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
@@ -311,7 +312,7 @@ impl App {
     /// Whether ticks change more than the clock: something loads (spinner) or changed cells are
     /// highlighted.
     pub fn wants_tick(&self) -> bool {
-        self.is_busy() || self.tabs.iter().any(|t| t.flash.is_some())
+        self.is_busy() || self.tabs.iter().any(|t| t.flash.is_some()) || self.remote_wait().is_some()
     }
 
     /// Titles of the tab bar: the tables, then the special screens.
@@ -329,10 +330,16 @@ impl App {
 
     /// Applies one action and returns the work it asks for.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let by_user = !matches!(action, Action::Tick { .. } | Action::Reply { .. } | Action::ExternalChange { .. });
+        // Requests sent now are stamped with the app's clock (waits show their seconds).
+        self.pending.clock = self.ctx.now;
         let mut effects = self.dispatch(action);
         // Rows that went stale while they could not be reloaded (a read in flight, a popup
         // acting on the selected row) are read again as soon as they can be.
         effects.extend(self.catch_up_stale());
+        if by_user {
+            self.start_remote_action(&effects);
+        }
         effects
     }
 
@@ -354,6 +361,7 @@ impl App {
                 }
                 self.fade_flash();
                 self.ctx = DisplayContext { now, ..self.ctx };
+                self.pending.clock = now;
                 Vec::new()
             }
             Action::Reply { reply } => self.beneath_help(|app| app.on_reply(reply)),

@@ -89,6 +89,10 @@ impl Waiting {
 #[derive(Debug, Clone, Default)]
 pub struct Pending {
     waiting: HashMap<RequestId, Waiting>,
+    /// When each request in flight was sent, by the app's clock (the last tick's `now`).
+    sent: HashMap<RequestId, chrono::DateTime<chrono::Utc>>,
+    /// The app's clock, set before every action: what a request sent now is stamped with.
+    pub clock: chrono::DateTime<chrono::Utc>,
 }
 
 impl Pending {
@@ -98,6 +102,19 @@ impl Pending {
             self.forget(&waiting);
         }
         self.waiting.insert(id, waiting);
+        let waiting = &self.waiting;
+        self.sent.retain(|id, _| waiting.contains_key(id));
+        self.sent.insert(id, self.clock);
+    }
+
+    /// When request `id` was sent, by the app's clock.
+    pub fn sent_at(&self, id: RequestId) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.sent.get(&id).copied().filter(|_| self.waiting.contains_key(&id))
+    }
+
+    /// Every request in flight, with what it waits for.
+    pub fn iter(&self) -> impl Iterator<Item = (RequestId, &Waiting)> {
+        self.waiting.iter().map(|(id, w)| (*id, w))
     }
 
     /// Takes request `id` out of the table: its reply is handled now, and only now.

@@ -124,3 +124,94 @@ fn a_remote_reads_the_migrations_when_their_screen_opens_not_at_start() {
     let effects = app.open_migrations();
     assert!(effects.iter().any(is_migrations), "read when the screen opens: {effects:?}");
 }
+
+fn tick(app: &mut App, seconds: i64) {
+    app.update(Action::Tick { now: super::super::tests::fixed_ctx().now + chrono::TimeDelta::seconds(seconds) });
+}
+
+fn screen_rows(app: &App, width: u16, height: u16) -> (String, String) {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| crate::ui::draw(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let row = |y: u16| (0..width).map(|x| buffer[(x, y)].symbol()).collect::<String>();
+    (row(height - 2), row(height - 1))
+}
+
+/// Issue 13: a ban waiting on a server that does not answer says what it waits for, the
+/// seconds (ticking with the tick's clock), and that Esc stops waiting while the write may still
+/// finish; the hint line is no longer the user menu's.
+#[test]
+fn a_remote_write_waited_on_says_what_for_how_long_and_what_esc_does() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 160, 45);
+    on_remote(&mut app);
+    app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('A'), KeyModifiers::NONE) });
+    let Overlay::User(panel) = &mut app.overlay else { panic!("the user menu opens: {:?}", app.overlay) };
+    panel.step = PanelStep::Running { action: "user.ban" };
+    let id = app.next_request_id();
+    app.pending.insert(id, Waiting::UserAction { action: UserAction::Unban });
+    assert_eq!(app.shown_remote_wait(), None, "an answer that comes at once only moves the spinner");
+    tick(&mut app, 3);
+    assert!(app.wants_tick(), "the seconds tick");
+    let wait = app.shown_remote_wait().expect("shown after a second");
+    assert_eq!(wait.text(), "waiting 3 s on D1 for user.unban");
+    for (width, height) in [(160, 45), (80, 24)] {
+        app.update(Action::Resize { width, height });
+        let (status_row, hint_row) = screen_rows(&app, width, height);
+        assert!(hint_row.contains("Esc stop waiting"), "{width}: {hint_row}");
+        assert!(!hint_row.contains("choose"), "not the user menu's keys: {hint_row}");
+        assert!(status_row.contains("waiting 3 s on D1 for user.unban"), "{width}: {status_row}");
+        assert!(hint_row.contains("the write may still finish on the server"), "{width}: {hint_row}");
+    }
+    tick(&mut app, 12);
+    assert_eq!(app.shown_remote_wait().unwrap().seconds, 12);
+    esc(&mut app);
+    assert_eq!(status(&app), STOPPED_WAITING);
+    assert_eq!(app.remote_wait(), None);
+}
+
+/// Every remote wait names itself: a page, the exact count, a commit, the console, migrations.
+#[test]
+fn each_remote_wait_names_what_it_waits_for() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 120, 30);
+    on_remote(&mut app);
+    let spec = app.active_tab().unwrap().spec.clone();
+    let cases = [
+        (Waiting::Page { table: "user".into(), kind: tab::FetchKind::Top, sent_at_tick: 0 }, "rows of user", false),
+        (Waiting::ExactCount { table: "user".into(), spec }, "the exact count of user", false),
+        (Waiting::ApplyMigrations, "the migrations being applied", true),
+        (Waiting::Navigation, "the rows to go to", false),
+    ];
+    for (waiting, what, write) in cases {
+        let id = app.next_request_id();
+        app.pending.insert(id, waiting.clone());
+        tick(&mut app, 2);
+        let wait = app.shown_remote_wait().unwrap_or_else(|| panic!("{waiting:?}"));
+        assert_eq!((wait.what.as_str(), wait.write, wait.seconds), (what, write, 2), "{waiting:?}");
+        app.pending.take(id);
+        tick(&mut app, 0);
+    }
+    app.edits.committing = true;
+    let id = app.next_request_id();
+    app.pending.insert(id, Waiting::Edit);
+    tick(&mut app, 4);
+    assert_eq!(app.shown_remote_wait().map(|w| (w.what, w.write)), Some(("the commit".to_string(), true)));
+}
+
+/// Esc stops waiting for an exact count (no screen of its own handles it): the reply is dropped.
+#[test]
+fn esc_stops_waiting_for_a_remote_exact_count() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 120, 30);
+    on_remote(&mut app);
+    let spec = app.active_tab().unwrap().spec.clone();
+    let id = app.next_request_id();
+    app.pending.insert(id, Waiting::ExactCount { table: "user".into(), spec });
+    tick(&mut app, 5);
+    assert_eq!(hints(&app), vec![("Esc", "stop waiting")]);
+    esc(&mut app);
+    assert!(app.pending.get(id).is_none(), "its reply will be dropped");
+    assert_eq!(status(&app), "stopped waiting for the exact count of user");
+    assert_eq!(app.remote_wait(), None);
+}

@@ -302,10 +302,11 @@ pub(super) fn print_drift(report: &DriftReport, json: bool) -> Result<ExitCode> 
         }
         if !report.pending.is_empty() {
             println!(
-                "note: {} not applied yet ({}); what {} create shows as missing",
+                "pending: {} not applied yet ({}): not drift, compared without {}; `migrate apply` runs {}",
                 plural(report.pending.len(), "migration"),
                 report.pending.join(", "),
-                if report.pending.len() == 1 { "it would" } else { "they would" }
+                if report.pending.len() == 1 { "it" } else { "them" },
+                if report.pending.len() == 1 { "it" } else { "them" }
             );
         }
         if report.tracker == TrackerKind::Wrangler && report.expected.starts_with("a scratch") {
@@ -325,8 +326,10 @@ pub(super) fn print_drift(report: &DriftReport, json: bool) -> Result<ExitCode> 
                         format!(", {} edited after being applied", plural(report.edited.len(), "migration"))
                     }
                 )
-            } else {
+            } else if report.pending.is_empty() {
                 "no drift: the database matches the migrations".to_string()
+            } else {
+                "no drift: the database matches the applied migrations".to_string()
             }
         );
     }

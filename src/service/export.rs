@@ -249,7 +249,7 @@ c'), (2, NULL, NULL, NULL, NULL);
         let DbResult::Exported { rows, cost, .. } = done else { panic!("{done:?}") };
         assert_eq!(rows, 1500);
         // 1,000 rows, then the other 500: two requests (the schema came from the copy).
-        assert_eq!(cost, Some(RequestCost { requests: 2, rows_read: 0 }));
+        assert_eq!(cost, Some(RequestCost { requests: 2, rows_read: 1500 }));
         let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
         assert_eq!(read("remote.csv"), read("local.csv"));
 

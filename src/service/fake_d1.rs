@@ -97,7 +97,9 @@ impl Backend for FakeD1 {
 
 impl RemoteDatabase for FakeD1 {
     fn session_cost(&self) -> SessionCost {
-        SessionCost::default()
+        let rules = self.rules.lock().unwrap();
+        let total = crate::db::backend::Cost { rows_read: Some(rules.rows_read()), ..Default::default() };
+        SessionCost { total, requests: rules.requests(), ..Default::default() }
     }
     fn last_bookmark(&self) -> Option<String> {
         let n = self.bookmarks();

@@ -93,8 +93,14 @@ impl Remote {
     }
 
     /// What the last request and the session cost.
+    /// The session's totals are read live, so requests answered after their reply (a page
+    /// read ahead) count as soon as the status line is drawn again.
     pub fn stats(&self) -> RemoteStats {
-        self.stats.lock().map(|s| *s).unwrap_or_default()
+        let mut stats = self.stats.lock().map(|s| *s).unwrap_or_default();
+        let cost = self.inner.session_cost();
+        stats.total_rows_read = cost.total.rows_read.unwrap_or(0);
+        stats.requests = cost.requests;
+        stats
     }
 
     /// Forgets the schema read so far: the next statement that needs it reads it again.

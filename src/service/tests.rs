@@ -207,3 +207,38 @@ fn applying_migrations_on_a_remote_without_a_folder_is_refused_with_a_message() 
 
 #[path = "tests_cost.rs"]
 mod cost;
+
+/// Issue 13: the status line's cost is the key's whole action. `G` sends its page, the worker
+/// reads ahead after the reply; the line counts both (and every request), where it showed only
+/// the last request's rows.
+#[test]
+fn the_status_line_counts_every_request_a_key_caused() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(true);
+    let remote = db.remote().unwrap().clone();
+    // As the terminal side does: the session's totals refreshed before every action.
+    let update = |app: &mut App, action: Action| {
+        app.remote.as_mut().unwrap().stats = remote.stats();
+        app.update(action)
+    };
+    let start = remote.stats();
+    let mut effects = update(&mut app, Action::Key { key: KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE) });
+    assert!(!effects.is_empty(), "G reads");
+    while !effects.is_empty() {
+        let mut next = Vec::new();
+        for effect in effects {
+            if let Effect::Request { id, request, .. } = effect {
+                let result = handle(&mut db, *request, &mut |_| {});
+                next.extend(update(&mut app, Action::Reply { reply: DbReply { id, result } }));
+                read_ahead(&mut db);
+            }
+        }
+        effects = next;
+    }
+    update(&mut app, Action::Tick { now: fixed_ctx().now });
+    let end = remote.stats();
+    let shown = app.remote.as_ref().unwrap();
+    let (rows, requests) = shown.action_cost();
+    assert_eq!((rows, requests), (end.total_rows_read - start.total_rows_read, end.requests - start.requests));
+    assert!(requests >= 2, "the page and the read ahead: {requests}");
+    assert!(rows > end.last_rows_read, "more than the last request's {} rows: {rows}", end.last_rows_read);
+}

@@ -338,13 +338,21 @@ fn run_loop(
         };
         let before = app.ctx.now;
         let tick = matches!(action, Action::Tick { .. });
+        // The session's totals, current before every action: a key's cost counts from here, and
+        // a page read ahead after its reply shows on the next tick.
+        let mut costs_moved = false;
+        if let (Some(remote), Some(shown)) = (&workers.remote, app.remote.as_mut()) {
+            let stats = remote.stats();
+            costs_moved = stats != shown.stats;
+            shown.stats = stats;
+        }
         let effects = app.update(action);
         run_effects(effects, workers, app);
         if app.should_quit {
             break;
         }
         // An idle tick only moves the clock: draw when a shown time can have changed.
-        if tick && !app.tick_shows(before) {
+        if tick && !costs_moved && !app.tick_shows(before) {
             continue;
         }
         terminal.draw(|frame| crate::ui::draw(frame, app))?;

@@ -84,17 +84,21 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     let mut stats_at = None;
     if let Some(remote) = &app.remote {
+        // The last key's whole action (every request it caused: page, counts, reads ahead,
+        // retries), which is what a user weighs against the bill; then the session's total.
+        // (How long a request takes shows while it is waited for.)
         let stats = remote.stats;
+        let (rows, requests) = remote.action_cost();
         stats_at = Some(left.len());
         left.push(Span::styled(
             format!(
-                " │ {} read · {} ms · session {} read",
-                crate::present::plural(stats.last_rows_read, "row"),
-                stats.last_ms,
-                group_thousands(stats.total_rows_read)
+                " │ {} read in {}",
+                crate::present::plural(rows, "row"),
+                crate::present::plural(requests, "request")
             ),
             theme::dim(),
         ));
+        left.push(Span::styled(format!(" · session {} read", group_thousands(stats.total_rows_read)), theme::dim()));
     }
     if app.live.off.is_some() && app.remote.is_none() {
         left.push(Span::styled(" │ not live · Ctrl-r reloads", theme::dim()));
@@ -107,7 +111,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .active_tab()
         .and_then(|t| app.pending.page_of(&t.name))
         .map(|(_, _, sent_at_tick)| app.spinner.saturating_sub(sent_at_tick));
-    if let Some(ticks) = slow_read.filter(|ticks| *ticks >= 2 && app.screen == crate::app::Screen::Browser) {
+    // On a remote: what is waited for, for how long (the tick's clock), and what Esc does.
+    if let Some(wait) = app.shown_remote_wait() {
+        left.push(Span::styled(format!(" {}", wait.text()), theme::warning()));
+    } else if let Some(ticks) =
+        slow_read.filter(|ticks| *ticks >= 2 && app.screen == crate::app::Screen::Browser && app.remote.is_none())
+    {
         left.push(Span::styled(format!(" reading… {:.1}s · Esc cancels", ticks as f64 / 4.0), theme::warning()));
     }
     let (message, style) = match &app.status {
@@ -126,8 +135,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // to it whole: a count cut mid-number would read as another number.
     let reserved = text_width(&message).min(area.width * 2 / 3);
     let width_of = |spans: &[Span]| -> u16 { spans.iter().map(|s| text_width(&s.content)).sum() };
-    if let Some(at) = stats_at.filter(|_| width_of(&left) + reserved + 4 > area.width) {
-        left.remove(at);
+    // The session's total goes first, then the key's cost: each whole.
+    for part in [1, 0] {
+        if let Some(at) = stats_at.filter(|_| width_of(&left) + reserved + 4 > area.width) {
+            left.remove(at + part);
+        }
     }
     let others: u16 = width_of(&left);
     // On a remote the badge names the database already: the label would say it again.
@@ -209,7 +221,11 @@ mod tests {
         let line = status_line(&app);
         assert!(line.starts_with(" D1 app-db · WRITE "), "{line}");
         assert!(line.contains("row 1 of ~30"), "{line}");
-        assert!(line.contains("41 rows read · 123 ms · session 1,468 read"), "{line}");
+        assert!(line.contains("│ 1,468 rows read in 7 requests · session 1,468 read"), "{line}");
+        // A key that sends requests counts from there: its own rows and requests, not the last one's.
+        app.remote.as_mut().unwrap().action_start = crate::app::ActionStart { rows_read: 1_000, requests: 4 };
+        let line = status_line(&app);
+        assert!(line.contains("│ 468 rows read in 3 requests · session 1,468 read"), "{line}");
         app.remote.as_mut().unwrap().write = false;
         assert!(status_line(&app).starts_with(" D1 app-db  "), "{}", status_line(&app));
     }

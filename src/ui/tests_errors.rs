@@ -17,6 +17,7 @@ fn rejected_token_screen(width: u16) -> String {
         write: false,
         stats: crate::service::RemoteStats { last_rows_read: 0, last_ms: 39, total_rows_read: 0, requests: 1 },
         cost: Default::default(),
+        action_start: Default::default(),
     });
     let id = effects
         .iter()

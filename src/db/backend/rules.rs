@@ -27,11 +27,12 @@ pub struct D1Rules {
     conn: Connection,
     read_only: bool,
     requests: Cell<u64>,
+    rows_read: Cell<u64>,
 }
 
 impl D1Rules {
     pub fn new(conn: Connection) -> Self {
-        D1Rules { conn, read_only: false, requests: Cell::new(0) }
+        D1Rules { conn, read_only: false, requests: Cell::new(0), rows_read: Cell::new(0) }
     }
 
     /// Refuses writes, as a remote session does unless started with `--write`.
@@ -43,6 +44,13 @@ impl D1Rules {
     /// How many requests a remote would have made so far.
     pub fn requests(&self) -> u64 {
         self.requests.get()
+    }
+
+    /// Rows the queries so far read, near enough to what D1 bills: per query, the rows a full
+    /// scan stepped over, or the rows returned when more (an index lookup reads about what it
+    /// returns).
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read.get()
     }
 
     fn count(&self) {
@@ -132,7 +140,23 @@ impl Backend for D1Rules {
     fn query(&self, statement: &Statement) -> Result<Rows> {
         self.count();
         self.refuse(statement)?;
-        query_on(&self.conn, statement).map(rows_through_json)
+        // The cached statement's scan counter, zeroed before and read after (the cache keeps
+        // one statement per SQL text, so this reads this query's own steps).
+        let scanned = |reset: bool| -> u64 {
+            self.conn.prepare_cached(&statement.sql).map_or(0, |stmt| {
+                let steps = stmt.get_status(rusqlite::StatementStatus::FullscanStep).max(0) as u64;
+                if reset {
+                    stmt.reset_status(rusqlite::StatementStatus::FullscanStep);
+                }
+                steps
+            })
+        };
+        scanned(true);
+        let mut rows = query_on(&self.conn, statement).map(rows_through_json)?;
+        let read = scanned(true).max(rows.rows.len() as u64);
+        self.rows_read.set(self.rows_read.get() + read);
+        rows.cost.rows_read = Some(read);
+        Ok(rows)
     }
 
     fn execute(&self, statement: &Statement) -> Result<Executed> {

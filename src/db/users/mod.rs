@@ -50,7 +50,8 @@ pub use links::{ListUserLinks, UserLinks, list_user_links};
 pub use phrases::{ban_text, effects_text, impersonations_left_text, outcome, preview_text, sessions_text, when};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use run::{
-    ActionOutcome, ActionPlan, ActionPreview, RunAction, ensure_writable, preview_action, run_action, run_planned,
+    ActionOutcome, ActionPlan, ActionPreview, Impersonations, RunAction, ensure_writable, preview_action, run_action,
+    run_planned,
 };
 pub use tables::{AuthSchema, AuthTables, MappedTable, auth_schema_of, auth_table, load_auth_schema};
 

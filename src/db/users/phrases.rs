@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use super::{ActionOutcome, ActionPreview, BanState, Effect, UserAction, UserSummary};
+use super::{ActionOutcome, ActionPreview, BanState, Effect, Impersonations, UserAction, UserSummary};
 use crate::db::change::ChangeOp;
 use crate::db::value::DisplayContext;
 use crate::present::{plural, relative_age};
@@ -72,8 +72,11 @@ pub fn effects_text(effects: &[Effect], future: bool) -> String {
 /// that no longer exists.
 pub fn impersonations_left_text(preview: &ActionPreview) -> Option<String> {
     match preview.impersonations_left {
-        0 => None,
-        n => Some(format!(
+        Impersonations::Counted(0) => None,
+        Impersonations::NotCounted => Some(
+            "sessions of other users naming them in impersonatedBy were not counted (no index on it: counting reads every session); they are kept, as better-auth keeps them".into(),
+        ),
+        Impersonations::Counted(n) => Some(format!(
             "{} of other users name them in impersonatedBy: kept (as better-auth keeps them), they will point at a removed user",
             plural(n, "session")
         )),

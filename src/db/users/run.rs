@@ -63,7 +63,31 @@ pub struct ActionPreview {
     pub plan: ActionPlan,
     /// For a removal: sessions of other users whose `impersonatedBy` names this user. They are
     /// kept (as better-auth keeps them) and will name a user that no longer exists.
-    pub impersonations_left: u64,
+    pub impersonations_left: Impersonations,
+}
+
+/// Sessions of other users naming the user in `impersonatedBy`, or why they were not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Impersonations {
+    Counted(u64),
+    /// On a remote, `session.impersonatedBy` has no index: counting would read every session
+    /// (thousands of billed rows for one preview), so it is skipped and said.
+    NotCounted,
+}
+
+/// The impersonations a removal leaves behind: counted where that is an index lookup (or a
+/// local file, where a scan costs nothing billed), skipped on a remote without an index.
+fn impersonations_of<B: Backend + ?Sized>(
+    db: &B,
+    schema: &AuthSchema,
+    id: &rusqlite::types::Value,
+) -> Result<Impersonations> {
+    let indexed = schema.session.column("impersonatedBy").is_none_or(|by| schema.session.info.is_indexed(by));
+    if db.capabilities().remote && !indexed {
+        return Ok(Impersonations::NotCounted);
+    }
+    Ok(Impersonations::Counted(count_impersonated_by(db, schema, id)?))
 }
 
 impl ActionPreview {
@@ -99,8 +123,8 @@ pub fn preview_action<B: Backend + ?Sized>(db: &B, input: &RunAction) -> Result<
     let (plan, user) = plan_action(db, &schema, input)?;
     let id = rusqlite::types::Value::Text(user.id.clone());
     let impersonations_left = match input.action {
-        UserAction::Remove => count_impersonated_by(db, &schema, &id)?,
-        _ => 0,
+        UserAction::Remove => impersonations_of(db, &schema, &id)?,
+        _ => Impersonations::Counted(0),
     };
     Ok(ActionPreview {
         impersonations_left,

@@ -1,6 +1,7 @@
-//! Schema drift: does the live schema match what the migrations describe? The expected schema
-//! is drizzle-kit's snapshot of the newest migration (`meta/NNNN_snapshot.json`), or, for
-//! folders without snapshots, a scratch in-memory database built by applying every migration.
+//! Schema drift: does the live schema match what the applied migrations describe? The expected
+//! schema is drizzle-kit's snapshot of the newest applied migration (`meta/NNNN_snapshot.json`),
+//! or a scratch in-memory database built by applying the applied migrations; pending ones are
+//! listed apart and are not drift.
 //! Also reports applied migrations that were edited afterwards.
 
 pub mod compare;
@@ -27,7 +28,8 @@ pub struct DriftReport {
     pub differences: Vec<Difference>,
     /// Applied migrations whose file changed afterwards.
     pub edited: Vec<EditedMigration>,
-    /// Migrations not applied yet: what they create shows as missing until they are.
+    /// Migrations not applied yet: said apart, not compared and not drift (the expected schema is
+    /// what the applied ones build).
     pub pending: Vec<String>,
 }
 
@@ -56,21 +58,37 @@ pub fn check_drift<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result
         TrackerKind::Wrangler => folder.wrangler_order(),
         TrackerKind::Drizzle => folder.drizzle_order(),
     };
-    let unlisted = order.iter().any(|&i| !folder.in_journal(&folder.migrations[i]));
+    let skip = [input.wrangler_table, super::drizzle::DEFAULT_TABLE];
+    let live = read_live(conn, &skip)?;
+    // The expected schema is what the APPLIED migrations build: a pending one is work to do,
+    // not drift. With no file of the folder recorded as applied but tables there (a database
+    // made by `drizzle-kit push`, a copy without its tracker, a tracker naming files the folder
+    // no longer has) squall cannot tell which ran, and
+    // compares with every migration; an empty database has simply applied none.
+    let recorded = statuses.iter().any(|s| s.file_index.is_some() && !s.state.is_unapplied()) || live.tables.is_empty();
+    let applied: Vec<usize> = if recorded {
+        order
+            .iter()
+            .copied()
+            .filter(|&i| statuses.iter().any(|s| s.file_index == Some(i) && !s.state.is_unapplied()))
+            .collect()
+    } else {
+        order.clone()
+    };
+    let unlisted = applied.iter().any(|&i| !folder.in_journal(&folder.migrations[i]));
     // A snapshot describes the journal's migrations only; with files wrangler runs outside the
     // journal, the scratch build is the truth.
-    let snapshot = if unlisted { None } else { newest_snapshot(folder)? };
-    let skip = [input.wrangler_table, super::drizzle::DEFAULT_TABLE];
+    let snapshot = if unlisted { None } else { snapshot_of(folder, &applied)? };
     let (expected, source) = match &snapshot {
         Some((path, model)) => (model.clone(), path.clone()),
         None => {
-            let scratch = build_scratch(folder, &order)?;
-            let count = order.len();
+            let scratch = build_scratch(folder, &applied)?;
+            let count = applied.len();
             let plural = if count == 1 { "" } else { "s" };
-            (read_live(&scratch, &skip)?, format!("a scratch database built from {count} migration{plural}"))
+            let which = if recorded && count < order.len() { " applied" } else { "" };
+            (read_live(&scratch, &skip)?, format!("a scratch database built from {count}{which} migration{plural}"))
         }
     };
-    let live = read_live(conn, &skip)?;
     let differences = compare_schemas(&expected, &live);
 
     let mut edited: Vec<EditedMigration> = statuses
@@ -86,19 +104,19 @@ pub fn check_drift<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result
     if tracker == TrackerKind::Wrangler
         && let Some((path, model)) = &snapshot
     {
-        let built = read_live(&build_scratch(folder, &order)?, &skip)?;
-        let applied: Vec<&str> =
+        let built = read_live(&build_scratch(folder, &applied)?, &skip)?;
+        let unedited: Vec<&str> =
             statuses.iter().filter(|s| s.state == MigrationState::Applied).map(|s| s.name.as_str()).collect();
         for difference in compare_schemas(model, &built) {
             // The newest file that touches the table; when it is not applied yet, the difference
             // is pending work, not an edit of something applied.
-            let Some(name) = order
+            let Some(name) = applied
                 .iter()
                 .map(|&i| &folder.migrations[i])
                 .filter(|file| mentions(&file.sql, &difference.table))
                 .map(|file| file.name.clone())
                 .next_back()
-                .filter(|name| applied.contains(&name.as_str()))
+                .filter(|name| unedited.contains(&name.as_str()))
             else {
                 continue;
             };
@@ -113,13 +131,18 @@ pub fn check_drift<B: Backend + ?Sized>(conn: &B, input: &StatusInput) -> Result
     Ok(DriftReport { expected: source, tracker, drift, differences, edited, pending })
 }
 
-/// The snapshot of the journal's newest migration, when the folder on disk has it.
-fn newest_snapshot(folder: &MigrationFolder) -> Result<Option<(String, SchemaModel)>> {
+/// The snapshot drizzle-kit wrote for the newest of `applied`, when `applied` is the journal's
+/// first migrations in order (a snapshot describes a prefix of the journal) and the folder on
+/// disk has it.
+fn snapshot_of(folder: &MigrationFolder, applied: &[usize]) -> Result<Option<(String, SchemaModel)>> {
     if folder.kind != FolderKind::Journal {
         return Ok(None);
     }
     let listed = folder.drizzle_order();
-    let Some(&newest) = listed.last() else { return Ok(None) };
+    if applied.is_empty() || listed.get(..applied.len()) != Some(applied) {
+        return Ok(None);
+    }
+    let newest = applied[applied.len() - 1];
     // Embedded migrations (the demo's, whose folder is the relative `migrations`) are not read
     // from disk: a folder of that name in the current directory may be another project's.
     let file = &folder.migrations[newest];
@@ -127,7 +150,7 @@ fn newest_snapshot(folder: &MigrationFolder) -> Result<Option<(String, SchemaMod
     if !on_disk {
         return Ok(None);
     }
-    let path = folder.dir.join("meta").join(format!("{:04}_snapshot.json", listed.len() - 1));
+    let path = folder.dir.join("meta").join(format!("{:04}_snapshot.json", applied.len() - 1));
     if !path.is_file() {
         return Ok(None);
     }

@@ -350,3 +350,57 @@ fn drift_on_a_remote_reports_what_the_local_file_reports() {
     assert!(report.drift);
     assert_eq!(described(&report), ["column user.nickname: extra (the database has it, the migrations do not)"]);
 }
+
+/// Issue 13: a pending migration is not drift. The expected schema is what the applied ones build
+/// (the snapshot of the newest applied one), and the pending ones are listed apart.
+#[test]
+fn a_pending_migration_is_not_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    for (db, folder_dir) in [
+        ("drizzle-partial.db", fixtures().join("drizzle")),
+        ("wrangler-d1-partial.sqlite", fixtures().join("wrangler-project/drizzle")),
+    ] {
+        let path = dir.path().join(db);
+        std::fs::copy(fixtures().join(db), &path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let folder = load_folder(&LoadFolder { dir: &folder_dir }).unwrap();
+        let report = drift(&conn, &folder);
+        assert_eq!(report.pending, ["0001_audit_log_last_login.sql"], "{db}");
+        assert_eq!(described(&report), Vec::<String>::new(), "{db}");
+        assert!(!report.drift, "{db}");
+        assert!(report.expected.ends_with("meta/0000_snapshot.json"), "{db}: {}", report.expected);
+        // The same over D1's rules (what `migrate drift --remote` runs on).
+        let d1 = crate::db::backend::rules::D1Rules::new(Connection::open(&path).unwrap());
+        let status = StatusInput { folder: &folder, tracker: TrackerChoice::Auto, wrangler_table: "d1_migrations" };
+        assert_eq!(check_drift(&d1, &status).unwrap(), report, "{db}");
+
+        // A real difference beside the pending migration is still drift.
+        conn.execute_batch("ALTER TABLE user ADD COLUMN nickname text").unwrap();
+        let report = drift(&conn, &folder);
+        assert_eq!(
+            described(&report),
+            ["column user.nickname: extra (the database has it, the migrations do not)"],
+            "{db}"
+        );
+        assert!(report.drift, "{db}");
+    }
+}
+
+/// Without snapshots the scratch build takes the applied migrations only.
+#[test]
+fn the_scratch_build_takes_the_applied_migrations_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("drizzle");
+    std::fs::create_dir(&copy).unwrap();
+    for name in ["0000_init.sql", "0001_audit_log_last_login.sql"] {
+        std::fs::copy(fixtures().join("wrangler-project/drizzle").join(name), copy.join(name)).unwrap();
+    }
+    let path = dir.path().join("w.sqlite");
+    std::fs::copy(fixtures().join("wrangler-d1-partial.sqlite"), &path).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let report = drift(&conn, &load_folder(&LoadFolder { dir: &copy }).unwrap());
+    assert_eq!(report.expected, "a scratch database built from 1 applied migration");
+    assert_eq!(described(&report), Vec::<String>::new());
+    assert!(!report.drift);
+    assert_eq!(report.pending, ["0001_audit_log_last_login.sql"]);
+}
