@@ -37,8 +37,8 @@ use crate::db::kinds::{ColumnKind, classify_column, infer_kinds};
 use crate::db::labels::row_labels;
 use crate::db::page::{PageQuery, WindowQuery, count_matching, fetch_page, fetch_window};
 use crate::db::relations::{
-    ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
-    unindexed_referencing,
+    KeyReferences, ListRelations, ReferencedRow, ReferencingRows, RowValues, key_references, list_relations,
+    referenced_row, referencing_rows, unindexed_referencing,
 };
 use crate::db::schema::{
     DescribeTable, ListTables, TableInfo, TableSummary, describe_schema, describe_table, list_tables,
@@ -182,6 +182,13 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             } else {
                 DbResult::ReferencingScans { what }
             }
+        }
+        DbRequest::KeyReferences { table, columns, values, column } => {
+            let relations = list_relations(backend, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            let input =
+                KeyReferences { relations: &relations, row, column: &column, count_unindexed: remote.is_none() };
+            DbResult::KeyReferences(key_references(backend, &input)?)
         }
         DbRequest::InsertTemplate { table, now } => {
             let info = describe_table(backend, &DescribeTable { name: &table })?;
