@@ -313,6 +313,12 @@ impl App {
             .into_iter()
             .rev()
             .collect();
+        // Nothing to complete (the start of a line, or after whitespace): Tab indents, as in
+        // any editor, so a statement can be laid out over lines.
+        if word.is_empty() {
+            editor.insert_tab();
+            return;
+        }
         let (qualifier, prefix) = match word.rsplit_once('.') {
             Some((q, p)) => (Some(q.trim_matches('"').to_string()), p.trim_start_matches('"').to_string()),
             None => (None, word.trim_start_matches('"').to_string()),
