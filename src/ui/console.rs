@@ -29,8 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         return;
     }
     let Some(result) = app.console.current() else {
-        let text =
-            " F5 or Ctrl-r runs the statement under the cursor · Tab completes (or indents) · Ctrl-e shows the plan · F1 keys";
+        let text = " F5 or Ctrl-r runs the statement under the cursor · Tab completes (or indents) · Ctrl-e shows the plan · F1 keys";
         // Cut with `…` on a narrow terminal, never silently.
         let line = crate::present::fit(text, below.width);
         frame.render_widget(Paragraph::new(line.trim_end().to_string()).style(theme::dim()), below);
