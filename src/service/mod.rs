@@ -222,7 +222,11 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             crate::db::busy::reset_lock_wait();
             match commit_changes(backend, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
-                    let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), now);
+                    // The audit entry says when the batch committed, not when its plan was built
+                    // (`now`, which only fills the values the preview showed): a confirmation
+                    // may have waited minutes in between.
+                    let committed_at = chrono::Utc::now();
+                    let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), committed_at);
                     append_audit_to(&audit.file, &remote_marks(remote.as_ref(), entries))?;
                     DbResult::Committed(report)
                 }
