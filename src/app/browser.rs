@@ -342,10 +342,7 @@ impl App {
         let Some((id, kind)) = self.take_page_read(self.active) else {
             let marked = std::mem::take(&mut self.edits.marked).len() as u64;
             if marked > 0 {
-                self.say(
-                    Level::Info,
-                    format!("marks cleared ({} no longer marked)", crate::present::plural(marked, "row")),
-                );
+                self.say(Level::Info, format!("{} unmarked", crate::present::plural(marked, "row")));
             }
             return Vec::new();
         };

@@ -339,8 +339,8 @@ impl App {
                 // The marks are the user's selection and stay; say so, and how to let go of them.
                 let marked = self.edits.marked.len() as u64;
                 if matches!(confirmation.on_yes, Confirmed::StageDelete { .. }) && marked > 0 {
-                    message =
-                        format!("{message} · {} still marked (Esc clears)", crate::present::plural(marked, "row"));
+                    // Short enough for an 80-column status line beside the path and the row.
+                    message = format!("{message} · {marked} still marked · Esc unmarks");
                 }
                 // A review still preparing its SQL (waiting on another writer's lock) is let
                 // go of: its wait is stopped and its reply dropped.
