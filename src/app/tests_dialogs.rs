@@ -194,6 +194,8 @@ fn a_declined_delete_keeps_the_marks_says_so_and_esc_clears_them() {
     press(&mut app, &mut conn, KeyCode::Char('n'));
     assert!(app.edits.staged.is_empty(), "nothing staged");
     assert_eq!(app.edits.marked.len(), 3, "the marks stay");
+    // A long file label gives way to the message whole (it was cut two cells short).
+    app.source.path = "/tmp/a-folder-with-a-long-name/x.sqlite".into();
     let screen = crate::ui::tests::render(&app);
     assert!(screen.contains("nothing deleted · 3 still marked · Esc unmarks"), "{screen}");
     press(&mut app, &mut conn, KeyCode::Esc);
