@@ -108,7 +108,7 @@ fn window(widths: &[u32], from: usize, to: usize, active: usize, room: u32, x0: 
         x += w + 1;
     }
     if hi < to {
-        bar.right = Some((x.saturating_sub(0) as u16, format!("{}›", to - hi)));
+        bar.right = Some((x as u16, format!("{}›", to - hi)));
     }
     bar
 }
