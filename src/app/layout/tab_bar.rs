@@ -136,7 +136,7 @@ mod tests {
             put(*x, text);
         }
         let text: String = line.into_iter().collect();
-        let end = bar.tabs.iter().chain(None).map(|t| u32::from(t.x + t.width)).max().unwrap_or(0);
+        let end = bar.tabs.iter().map(|t| u32::from(t.x + t.width)).max().unwrap_or(0);
         assert!(end <= room, "within the room: {text:?}");
         (text.trim_end().to_string(), bar.tabs.iter().map(|t| t.index).collect())
     }
