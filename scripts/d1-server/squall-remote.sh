@@ -156,6 +156,21 @@ if command -v tmux >/dev/null 2>&1; then
   tmux send-keys -t "$tui" C-s
   if wait_pane "y commit"; then tmux send-keys -t "$tui" y; fi
   wait_pane "committed" && pass "the TUI commits a staged edit on the remote" || fail "TUI edit commit: $(pane | tail -3)"
+  # Editing the key warns first with what points at the row: on a remote a reference no index
+  # covers (session.userId here) is not counted, never scanned. Esc leaves nothing staged.
+  tmux send-keys -t "$tui" '$' && sleep 0.3
+  for _ in $(seq 12); do
+    tmux send-keys -t "$tui" e && sleep 0.4
+    pane | grep -q "edit user.id " && break
+    tmux send-keys -t "$tui" Escape && sleep 0.2 && tmux send-keys -t "$tui" h && sleep 0.2
+  done
+  tmux send-keys -t "$tui" C-u "u3-renamed" Enter
+  if wait_pane "session.userId not counted" && pane | grep -q "(no index)"; then
+    pass "a key edit on the remote names what points at the row, unindexed ones not counted"
+  else
+    fail "key edit warning on the remote: $(pane | grep -A3 "primary key" | head -4)"
+  fi
+  tmux send-keys -t "$tui" Escape && sleep 0.3
   tmux send-keys -t "$tui" A && sleep 0.5 && tmux send-keys -t "$tui" b && sleep 0.5
   tmux send-keys -t "$tui" C-u "spam from the TUI" Tab C-u 7d && sleep 0.3 && tmux send-keys -t "$tui" Enter
   if wait_pane "y run"; then tmux send-keys -t "$tui" y; fi

@@ -343,8 +343,15 @@ impl App {
         vec![effect]
     }
 
+    /// Esc on the grid: stops a running read; with none running, lets go of the marked rows.
     fn cancel_query(&mut self) -> Vec<Effect> {
-        let Some((id, kind)) = self.take_page_read(self.active) else { return Vec::new() };
+        let Some((id, kind)) = self.take_page_read(self.active) else {
+            let marked = std::mem::take(&mut self.edits.marked).len() as u64;
+            if marked > 0 {
+                self.say(Level::Info, format!("{} unmarked", crate::present::plural(marked, "row")));
+            }
+            return Vec::new();
+        };
         let restored = kind == FetchKind::Top && self.restore_shown_view(self.active);
         let message = if restored {
             "query cancelled; back to the rows and view from before"

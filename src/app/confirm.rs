@@ -335,7 +335,13 @@ impl App {
             }
             Answered::Skip => {}
             Answered::No => {
-                let message = confirmation.on_yes.declined();
+                let mut message = confirmation.on_yes.declined().to_string();
+                // The marks are the user's selection and stay; say so, and how to let go of them.
+                let marked = self.edits.marked.len() as u64;
+                if matches!(confirmation.on_yes, Confirmed::StageDelete { .. }) && marked > 0 {
+                    // Short enough for an 80-column status line beside the path and the row.
+                    message = format!("{message} · {marked} still marked · Esc unmarks");
+                }
                 // A review still preparing its SQL (waiting on another writer's lock) is let
                 // go of: its wait is stopped and its reply dropped.
                 let preparing = confirmation.waiting && matches!(confirmation.on_yes, Confirmed::Commit { .. });

@@ -33,7 +33,7 @@ pub static CONSOLE_KEYS: &[Binding<ConsoleKey>] = &[
     Binding { keys: "F1", description: "this help (? in the results)", chords: &[key(KeyCode::F(1))], action: Some(ConsoleKey::Help), hints: &[] },
     Binding { keys: "Esc", description: "cancel a running query; else go to the results (and back)", chords: &[key(KeyCode::Esc)], action: Some(ConsoleKey::Escape), hints: &[hint(5, "Esc", "cancel")] },
     Binding { keys: "Ctrl-r (empty editor)", description: "search the history (Ctrl-r again: older, Enter takes it)", chords: &[], action: None, hints: &[] },
-    Binding { keys: "Tab", description: "complete a table, column or keyword", chords: &[key(KeyCode::Tab)], action: Some(ConsoleKey::Complete), hints: &[hint(2, "Tab", "complete")] },
+    Binding { keys: "Tab", description: "complete the word before the cursor (a table, column or keyword); with no word there, indent (after FROM / JOIN: the tables)", chords: &[key(KeyCode::Tab)], action: Some(ConsoleKey::Complete), hints: &[hint(2, "Tab", "complete/indent")] },
     Binding { keys: "Shift-Tab", description: "previous tab", chords: &[key(KeyCode::BackTab)], action: Some(ConsoleKey::PrevTab), hints: &[] },
     Binding { keys: "Ctrl-p / Ctrl-n", description: "previous / next statement of the history", chords: &[ctrl('p')], action: Some(ConsoleKey::History(-1)), hints: &[hint(4, "Ctrl-p/n", "history")] },
     Binding { keys: "", description: "", chords: &[ctrl('n')], action: Some(ConsoleKey::History(1)), hints: &[] },

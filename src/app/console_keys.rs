@@ -319,6 +319,12 @@ impl App {
         let previous = head.split_whitespace().next_back().unwrap_or_default().to_ascii_lowercase();
         let tables_only = head.ends_with(char::is_whitespace)
             && matches!(previous.as_str(), "from" | "join" | "into" | "update" | "table");
+        // Nothing to complete (the start of a line, or after whitespace, except where a table
+        // name is due, whose list Tab offers): Tab indents, so a statement can be laid out.
+        if word.is_empty() && !tables_only {
+            self.console.editor.insert_tab();
+            return;
+        }
         let mut candidates = self.completion_candidates(qualifier.as_deref(), &prefix);
         if tables_only && qualifier.is_none() {
             let tables: Vec<String> = self.console.schema.iter().map(|(t, _)| quote_if_needed(t)).collect();

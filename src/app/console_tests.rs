@@ -275,6 +275,25 @@ fn tab_completes_tables_columns_of_the_statement_and_keywords() {
     assert!(columns.contains(&"userId".to_string()));
 }
 
+/// Defect: Tab always completed, so a statement could not be indented: at the start of a line
+/// (or after whitespace, with no word before the cursor) Tab indents; after a word it completes
+/// (and after FROM / JOIN it still offers the tables).
+#[test]
+fn tab_with_no_word_before_the_cursor_indents() {
+    let mut h = Harness::new(2);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.console.text(), "    ", "at the start of a line Tab indents");
+    h.type_text("select *");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Tab);
+    h.type_text("from user ");
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.console.text(), "    select *\n    from user   ", "after whitespace Tab indents");
+    h.type_text("whe");
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.console.text(), "    select *\n    from user   WHERE", "after a word Tab completes");
+}
+
 #[test]
 fn history_walks_searches_and_survives_a_restart() {
     let mut h = Harness::new(2);

@@ -14,11 +14,11 @@ use crate::db::value::{edit_text, parse_value_like};
 use crate::present::plural;
 
 use super::confirm::{Confirmation, Confirmed, PreviewLine};
-use super::edit_values::{step_value, toggled, unknown_enum_warning};
+use super::edit_values::{KEY_COUNTING, step_value, toggled, unknown_enum_warning};
 use super::input::{field_text, text_input};
 use super::keymap::lookup;
 use super::popup_keys::{CELL_KEYS, CONFLICT_KEYS, CellKey, ConflictKey};
-use super::{App, DbRequest, Effect, Level, Overlay, Worker};
+use super::{App, DbRequest, Effect, Level, Overlay, Waiting, Worker};
 
 /// Deletes of more rows than this ask the user to type the count.
 pub const TYPE_COUNT_ABOVE: usize = 10;
@@ -459,17 +459,28 @@ impl App {
             }
             return Vec::new();
         }
-        // A primary key's new value is warned about once, with what points at it; a second Enter
-        // stages it (a foreign key may cascade the change, or the commit fails).
+        // A primary key's new value is warned about once, naming each table that points at the
+        // row and how many of its rows do (counted by the worker); a second Enter stages it (a
+        // foreign key may cascade the change, or the commit fails).
         if parsed.is_ok()
             && meta.info.columns[column].pk_position > 0
-            && let Some(warning) = super::edit_values::key_change_warning(self, &meta.info, column)
-            && shown_error.as_ref() != Some(&warning)
+            && let Some(head) = super::edit_values::key_warning_head(&meta.info, column)
+            && !shown_error.as_deref().is_some_and(|e| e.starts_with(&head) && !e.ends_with(KEY_COUNTING))
         {
-            if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {
-                *error = Some(warning);
+            if shown_error.as_deref().is_some_and(|e| e.starts_with(&head)) {
+                return Vec::new(); // still counting
             }
-            return Vec::new();
+            let request = DbRequest::KeyReferences {
+                table: meta.info.name.clone(),
+                columns: meta.info.columns.iter().map(|c| c.name.clone()).collect(),
+                values: row.values.clone(),
+                column: meta.info.columns[column].name.clone(),
+            };
+            if let Overlay::Edit(EditPopup::Cell { error, .. }) = &mut self.overlay {
+                *error = Some(format!("{head}{KEY_COUNTING}"));
+            }
+            let (_, effect) = self.request(Worker::Foreground, Waiting::Navigation, request);
+            return vec![effect];
         }
         let columns: Vec<String> = meta.info.columns.iter().map(|c| c.name.clone()).collect();
         let loaded = LoadedRow { columns: &columns, values: &row.values, cursor_key: &row.cursor.key };

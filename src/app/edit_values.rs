@@ -43,38 +43,58 @@ pub(super) fn toggled(input: &TextArea<'static>) -> TextArea<'static> {
     text_input(if now { "false" } else { "true" })
 }
 
-/// The warning for changing `column` of `table`, part of its primary key: which tables (of those
-/// squall has read) point at it and what their foreign keys do on update.
-pub(super) fn key_change_warning(
-    app: &super::App,
-    table: &crate::db::schema::TableInfo,
-    column: usize,
-) -> Option<String> {
+/// The warning's first sentence for changing `column` of `table`, part of its primary key.
+pub(super) fn key_warning_head(table: &crate::db::schema::TableInfo, column: usize) -> Option<String> {
     let name = &table.columns.get(column)?.name;
-    let (mut fail, mut follow) = (Vec::new(), Vec::new());
-    for meta in app.tabs.iter().filter_map(|t| t.meta()) {
-        for fk in meta.info.foreign_keys.iter().filter(|fk| fk.ref_table == table.name) {
-            if fk.ref_columns.iter().any(|c| c == name) {
-                let from = format!("{}.{}", meta.info.name, fk.columns.join(","));
-                match fk.on_update.to_ascii_uppercase().as_str() {
-                    "CASCADE" | "SET NULL" | "SET DEFAULT" => follow.push(from),
-                    _ => fail.push(from),
-                }
-            }
-        }
-    }
     let key = if table.primary_key.len() > 1 { "part of the primary key" } else { "the primary key" };
-    let mut text = format!("{}.{name} is {key}.", table.name);
-    if !fail.is_empty() {
-        text.push_str(&format!(" Rows of {} pointing at this row make the commit fail.", fail.join(", ")));
-    }
-    if !follow.is_empty() {
-        text.push_str(&format!(" Rows of {} pointing at this row change with it (ON UPDATE).", follow.join(", ")));
-    }
-    if fail.is_empty() && follow.is_empty() {
-        // The other tables' keys are not read yet: say what can happen and where to look.
-        text.push_str(" Rows of other tables pointing at this row (gr lists them) make the commit fail, or change with it where their key cascades.");
+    Some(format!("{}.{name} is {key}.", table.name))
+}
+
+/// What the editor shows while the rows pointing at the row are counted.
+pub(super) const KEY_COUNTING: &str = " Counting the rows that point at this row…";
+
+/// The warning for changing a key column: after `head`, each table pointing at the row with how
+/// many of its rows do and what the change does to them.
+pub(super) fn key_change_warning(head: &str, refs: &[crate::db::relations::KeyReference]) -> String {
+    let mut text = head.to_string();
+    if refs.is_empty() {
+        text.push_str(" No table points at this table's key.");
+    } else {
+        let parts: Vec<String> = refs
+            .iter()
+            .map(|r| {
+                let name = format!("{}.{}", r.table, r.columns.join(","));
+                let effect = match r.on_update.as_deref() {
+                    Some("CASCADE") => "they change with it",
+                    Some("SET NULL") | Some("SET DEFAULT") => "their key is reset",
+                    Some(_) => "the commit fails",
+                    None => "inferred: they would dangle",
+                };
+                match r.count {
+                    None => format!("{name} not counted (no index)"),
+                    Some(0) => format!("{name} 0 rows"),
+                    Some(n) => format!("{name} {} ({effect})", crate::present::plural(n, "row")),
+                }
+            })
+            .collect();
+        text.push_str(&format!(" Pointing at this row: {}.", parts.join("; ")));
     }
     text.push_str(" Enter again stages it anyway");
-    Some(text)
+    text
+}
+
+impl super::App {
+    /// The counts behind a key change's warning: shown in the editor if it still waits for them.
+    pub(super) fn on_key_references(&mut self, found: Result<Vec<crate::db::relations::KeyReference>, String>) {
+        let super::Overlay::Edit(super::EditPopup::Cell { error: Some(error), .. }) = &mut self.overlay else {
+            return;
+        };
+        let Some(head) = error.strip_suffix(KEY_COUNTING) else { return };
+        *error = match found {
+            Ok(refs) => key_change_warning(head, &refs),
+            Err(message) => {
+                format!("{head} Counting the rows that point at it failed ({message}). Enter again stages it anyway")
+            }
+        };
+    }
 }

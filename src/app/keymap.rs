@@ -140,7 +140,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal), hints: &[] },
     KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh), hints: &[] },
     KeyHelp { keys: "#", description: "exact row count (remote: says what it reads first)", chords: &[ch('#')], action: Some(Action::ExactCount), hints: &[hint_if(When::Remote, 5, "#", "exact count")] },
-    KeyHelp { keys: "Esc", description: "cancel a running query", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel), hints: &[] },
+    KeyHelp { keys: "Esc", description: "cancel a running query, or clear the marks", chords: &[key(KeyCode::Esc)], action: Some(Action::Cancel), hints: &[] },
     KeyHelp { keys: "?", description: "this help", chords: &[ch('?')], action: Some(Action::OpenHelp), hints: &[] },
     KeyHelp { keys: "m", description: "messages of this session, each in full (errors too)", chords: &[ch('m')], action: Some(Action::OpenMessages), hints: &[] },
     KeyHelp { keys: "q / Ctrl-c", description: "quit (asks first when changes are staged)", chords: &[ch('q'), ctrl('c')], action: Some(Action::Quit), hints: &[] },

@@ -5,6 +5,9 @@ use ratatui::text::Span;
 
 use super::{App, Overlay};
 
+mod tab_bar;
+pub use tab_bar::{TabBar, TabSpan, tab_bar};
+
 pub use super::grid_layout::COLUMN_GAP;
 /// Marks on the left of each row (selection, banned user).
 pub const GUTTER: u16 = 3;
@@ -68,65 +71,7 @@ pub fn text_width(text: &str) -> u16 {
     Span::raw(text).width().min(u16::MAX as usize) as u16
 }
 
-/// Tab titles and their x ranges on the tab bar, scrolled so the active tab is visible.
-/// Tabs scrolled off the left are left out. When the tabs do not fit, the special screens
-/// (ER, migrations, SQL) keep their place at the right end and the tables scroll in the rest,
-/// with room for a `…` saying some are hidden (see [`tabs_cut`]).
+/// Tab titles and their x ranges on the tab bar (index, x, width): see [`tab_bar`].
 pub fn tab_spans(app: &App) -> Vec<(usize, u16, u16)> {
-    let titles = app.tab_titles();
-    let widths: Vec<u32> = titles.iter().map(|t| u32::from(text_width(t)) + 2).collect();
-    let total: u32 = widths.iter().sum::<u32>() + widths.len().saturating_sub(1) as u32;
-    let width = u32::from(app.width);
-    let specials = widths.len().min(super::SPECIAL_SCREENS.len());
-    let first_special = widths.len() - specials;
-    let special_width: u32 = widths[first_special..].iter().map(|w| w + 1).sum();
-    // Everything fits, or not even the special screens do: one row scrolled to the active tab.
-    if total <= width || special_width + TAB_CUT_MARK >= width {
-        return scrolled(&widths, 0, app.active_title(), width);
-    }
-    let room = width - special_width - TAB_CUT_MARK;
-    let active = if app.active_title() < first_special { app.active_title() } else { 0 };
-    let mut spans = scrolled(&widths[..first_special], 0, active, room);
-    spans.retain(|(_, x, w)| u32::from(*x) + u32::from(*w) <= room);
-    let mut x = width - special_width + 1;
-    for (i, w) in widths.iter().enumerate().skip(first_special) {
-        spans.push((i, x as u16, *w as u16));
-        x += w + 1;
-    }
-    spans
-}
-
-/// Cells kept for the `…` between the tables and the special screens when tables are hidden.
-const TAB_CUT_MARK: u32 = 2;
-
-/// Where to draw the `…` that says some table tabs are hidden, if some are.
-pub fn tabs_cut(app: &App) -> Option<u16> {
-    let spans = tab_spans(app);
-    let tables = app.tab_titles().len().saturating_sub(super::SPECIAL_SCREENS.len());
-    let shown = spans.iter().filter(|(i, _, _)| *i < tables).count();
-    if shown == tables {
-        return None;
-    }
-    spans.iter().find(|(i, _, _)| *i >= tables).map(|(_, x, _)| x.saturating_sub(TAB_CUT_MARK as u16))
-}
-
-/// Tabs of `widths` laid out from `x`, shifted left so tab `active` ends within `room`.
-fn scrolled(widths: &[u32], x: u32, active: usize, room: u32) -> Vec<(usize, u16, u16)> {
-    let mut at = x;
-    let spans: Vec<(usize, u32, u16)> = widths
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let span = (i, at, *w as u16);
-            at += w + 1;
-            span
-        })
-        .collect();
-    let active_end = spans.get(active).map_or(0, |(_, x, w)| x + u32::from(*w));
-    let shift = active_end.saturating_sub(room);
-    spans
-        .into_iter()
-        .filter(|(_, x, _)| *x >= shift)
-        .filter_map(|(i, x, w)| u16::try_from(x - shift).ok().map(|x| (i, x, w)))
-        .collect()
+    tab_bar(app).tabs.into_iter().map(|t| (t.index, t.x, t.width)).collect()
 }

@@ -137,6 +137,17 @@ impl App {
                 }
                 Vec::new()
             }
+            Ok(DbResult::KeyReferences(found)) => {
+                self.on_key_references(Ok(found));
+                Vec::new()
+            }
+            Err(message)
+                if matches!(&self.overlay, Overlay::Edit(super::EditPopup::Cell { error: Some(e), .. })
+                    if e.ends_with(super::edit_values::KEY_COUNTING)) =>
+            {
+                self.on_key_references(Err(message.to_string()));
+                Vec::new()
+            }
             Ok(DbResult::ReferencingScans { what, rows }) => {
                 if !matches!(self.overlay, Overlay::References { loading: true, .. }) {
                     return Vec::new();

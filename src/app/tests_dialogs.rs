@@ -179,3 +179,27 @@ fn undo_takes_back_a_multi_row_delete_whole() {
     press(&mut app, &mut conn, KeyCode::Char('u'));
     assert!(app.edits.staged.is_empty());
 }
+
+/// Defect: after `n` to a delete of marked rows the marks stayed with nothing said. They stay
+/// (the user's selection), the status line says so and how to clear them, and Esc clears them.
+#[test]
+fn a_declined_delete_keeps_the_marks_says_so_and_esc_clears_them() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 80, 24);
+    for _ in 0..3 {
+        press(&mut app, &mut conn, KeyCode::Char(' '));
+    }
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    assert!(matches!(app.overlay, Overlay::Confirm(_)), "the delete asks: {:?}", app.overlay);
+    press(&mut app, &mut conn, KeyCode::Char('n'));
+    assert!(app.edits.staged.is_empty(), "nothing staged");
+    assert_eq!(app.edits.marked.len(), 3, "the marks stay");
+    // A long file label gives way to the message whole (it was cut two cells short).
+    app.source.path = "/tmp/a-folder-with-a-long-name/x.sqlite".into();
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("nothing deleted · 3 still marked · Esc unmarks"), "{screen}");
+    press(&mut app, &mut conn, KeyCode::Esc);
+    assert!(app.edits.marked.is_empty(), "Esc clears the marks");
+    let said = &app.status.as_ref().expect("a status").text;
+    assert_eq!(said, "3 rows unmarked");
+}

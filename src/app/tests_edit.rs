@@ -500,7 +500,41 @@ fn editing_a_primary_key_warns_before_staging() {
         panic!("the editor warns: {:?}", app.overlay)
     };
     assert!(warning.starts_with("user.id is the primary key."), "{warning}");
-    assert!(warning.contains("(gr lists them) make the commit fail"), "{warning}");
+    assert!(warning.contains("session.userId 0 rows"), "{warning}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "the second Enter stages it");
+}
+
+/// Defect: the key warning said rows "pointing at this row make the commit fail" without saying
+/// whether any do. It names each referencing table with how many of its rows point at the row.
+#[test]
+fn editing_a_primary_key_names_each_referencing_table_and_its_count() {
+    let (_dir, mut conn) = users_db(3);
+    for (i, user) in ["u0000", "u0000", "u0000", "u0001"].iter().enumerate() {
+        conn.execute(
+            "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId) VALUES (?1, 0, ?1, 0, 0, ?2)",
+            rusqlite::params![format!("s{i}"), user],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO account (id, accountId, providerId, userId, createdAt, updatedAt) VALUES ('a1', 'x', 'credential', 'u0000', 0, 0)",
+        [],
+    )
+    .unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    select_column(&mut app, "id");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    clear_input(&mut app, &mut conn);
+    type_text(&mut app, &mut conn, "u-new");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Edit(EditPopup::Cell { error: Some(warning), .. }) = &app.overlay else {
+        panic!("the editor warns: {:?}", app.overlay)
+    };
+    assert!(warning.contains("session.userId 3 rows (the commit fails)"), "{warning}");
+    assert!(warning.contains("account.userId 1 row (the commit fails)"), "{warning}");
+    assert!(warning.ends_with("Enter again stages it anyway"), "{warning}");
+    assert!(app.edits.staged.is_empty(), "nothing staged on the first Enter");
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(app.edits.staged.len(), 1, "the second Enter stages it");
 }

@@ -115,7 +115,7 @@ fn a_narrow_tab_bar_keeps_the_special_screens_and_marks_hidden_tables() {
     let bar = screen.lines().next().unwrap_or_default().to_string();
     assert!(bar.ends_with("› SQL"), "{bar}");
     assert!(bar.contains("◇ ER") && bar.contains("⇅ migrations"), "{bar}");
-    assert!(bar.contains('…'), "hidden tables are marked: {bar}");
+    assert!(bar.contains('›'), "hidden tables are counted: {bar}");
     // The last table can be reached: the tables scroll, the special screens stay.
     let last_table = app.tabs.len() - 1;
     app.update(Action::SelectTab { index: last_table });
@@ -124,6 +124,36 @@ fn a_narrow_tab_bar_keeps_the_special_screens_and_marks_hidden_tables() {
     assert!(spans.iter().all(|(_, x, w)| x + w <= 80), "{spans:?}");
     let bar = crate::ui::tests::render(&app).lines().next().unwrap_or_default().to_string();
     assert!(bar.ends_with("› SQL"), "{bar}");
+}
+
+/// Defect: at 80 columns the tab bar hid tables without saying how many, and tables scrolled
+/// off the left left no trace. Whichever table is active shows (its name cut with `…` when it
+/// alone is too wide), and `‹N` / `N›` count the tabs hidden either side.
+#[test]
+fn at_80_columns_the_active_tab_shows_and_hidden_tabs_are_counted() {
+    let (_dir, mut conn) = users_db(3);
+    for table in ["organization", "member", "invitation", "apikey", "a_table_whose_name_is_wider_than_the_bar_left"] {
+        conn.execute_batch(&format!("CREATE TABLE {table} (id TEXT PRIMARY KEY)")).unwrap();
+    }
+    let mut app = open_app(&mut conn, 80, 24);
+    let tables = app.tabs.len();
+    for index in 0..tables {
+        app.update(Action::SelectTab { index });
+        let bar = crate::ui::tests::render(&app).lines().next().unwrap_or_default().to_string();
+        let name = app.tabs[index].name.clone();
+        let cut: String = name.chars().take(8).collect();
+        assert!(bar.contains(&cut), "{name} is active and shows: {bar}");
+        assert!(bar.ends_with("› SQL"), "{bar}");
+        let spans = crate::app::layout::tab_bar(&app);
+        let first = spans.tabs.first().map_or(0, |t| t.index);
+        let last_table = spans.tabs.iter().filter(|t| t.index < tables).map(|t| t.index).max().unwrap_or(0);
+        if first > 0 {
+            assert!(bar.starts_with(&format!("‹{first}")), "{first} hidden on the left: {bar}");
+        }
+        if last_table + 1 < tables {
+            assert!(bar.contains(&format!("{}›", tables - last_table - 1)), "hidden on the right: {bar}");
+        }
+    }
 }
 
 /// Defect: deleting a session asked "Delete session id=s1?": a session is named by its

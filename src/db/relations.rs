@@ -6,6 +6,7 @@
 //! relations runs once per schema, not once per keystroke.
 
 mod infer;
+mod key_refs;
 mod navigate;
 
 use anyhow::Result;
@@ -16,6 +17,7 @@ use super::kinds::name_words;
 use super::schema::{DescribeTable, ListTables, RelationType, TableInfo, describe_schema, describe_table, list_tables};
 
 pub use infer::{ACTOR_RULES, ActorRule, infer_relations, kinds_with_inferred_references};
+pub use key_refs::{KeyReference, KeyReferences, key_references};
 pub use navigate::{
     ReferencedRow, ReferencingGroup, ReferencingRows, RowTarget, RowValues, referenced_row, referencing_rows,
     relation_of_column, unindexed_referencing,

@@ -37,8 +37,8 @@ use crate::db::kinds::{ColumnKind, classify_column, infer_kinds};
 use crate::db::labels::row_labels;
 use crate::db::page::{PageQuery, WindowQuery, count_matching, fetch_page, fetch_window};
 use crate::db::relations::{
-    ListRelations, ReferencedRow, ReferencingRows, RowValues, list_relations, referenced_row, referencing_rows,
-    unindexed_referencing,
+    KeyReferences, ListRelations, ReferencedRow, ReferencingRows, RowValues, key_references, list_relations,
+    referenced_row, referencing_rows, unindexed_referencing,
 };
 use crate::db::schema::{
     DescribeTable, ListTables, TableInfo, TableSummary, describe_schema, describe_table, list_tables,
@@ -189,6 +189,13 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
                 DbResult::ReferencingScans { what, rows }
             }
         }
+        DbRequest::KeyReferences { table, columns, values, column } => {
+            let relations = list_relations(backend, &ListRelations::default())?;
+            let row = RowValues { table: &table, columns: &columns, values: &values };
+            let input =
+                KeyReferences { relations: &relations, row, column: &column, count_unindexed: remote.is_none() };
+            DbResult::KeyReferences(key_references(backend, &input)?)
+        }
         DbRequest::InsertTemplate { table, now } => {
             let info = describe_table(backend, &DescribeTable { name: &table })?;
             let kinds = if remote.is_some() {
@@ -221,7 +228,11 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             crate::db::busy::reset_lock_wait();
             match commit_changes(backend, &CommitInput { changes: &changes, overwrite, now }) {
                 Ok(report) => {
-                    let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), now);
+                    // The audit entry says when the batch committed, not when its plan was built
+                    // (`now`, which only fills the values the preview showed): a confirmation
+                    // may have waited minutes in between.
+                    let committed_at = chrono::Utc::now();
+                    let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), committed_at);
                     append_audit_to(&audit.file, &remote_marks(remote.as_ref(), entries))?;
                     DbResult::Committed(report)
                 }

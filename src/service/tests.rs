@@ -142,6 +142,7 @@ fn a_ban_on_a_remote_is_one_batch_and_its_audit_entry_has_the_bookmark() {
     type_text(&mut app, &mut db, "7d");
     press(&mut app, &mut db, KeyCode::Enter);
     let writes_before = fake.writes();
+    let before_yes = chrono::Utc::now();
     press(&mut app, &mut db, KeyCode::Char('y'));
     assert_eq!(fake.writes(), writes_before + 1, "one atomic batch");
     let (banned, reason, expires): (i64, String, i64) = check
@@ -155,6 +156,8 @@ fn a_ban_on_a_remote_is_one_batch_and_its_audit_entry_has_the_bookmark() {
     assert!(said.contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark="), "{said}");
     let log = crate::audit::read_audit_from(&dir.path().join("audit.jsonl"), &Default::default()).unwrap();
     assert_eq!(log.len(), 2, "the user and the session it ended: {log:?}");
+    // Audited when the batch ran, not when the plan was made (the app's clock).
+    assert_audit_time_is_the_commit_time(&dir.path().join("audit.jsonl"), before_yes);
     for entry in &log {
         assert_eq!(entry.action, "user.ban");
         assert_eq!(entry.database, "D1 app-db (7f3c2a9e)");
@@ -241,4 +244,59 @@ fn the_status_line_counts_every_request_a_key_caused() {
     assert_eq!((rows, requests), (end.total_rows_read - start.total_rows_read, end.requests - start.requests));
     assert!(requests >= 2, "the page and the read ahead: {requests}");
     assert!(rows > end.last_rows_read, "more than the last request's {} rows: {rows}", end.last_rows_read);
+}
+
+/// The audit entries' time: after `before`, and not the plan's (app clock) time.
+fn assert_audit_time_is_the_commit_time(file: &std::path::Path, before: chrono::DateTime<chrono::Utc>) {
+    let log = crate::audit::read_audit_from(file, &Default::default()).unwrap();
+    assert!(!log.is_empty(), "an audit entry");
+    let planned = fixed_ctx().now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    for entry in &log {
+        assert_ne!(entry.time, planned, "not the time the plan was built: {entry:?}");
+        let time = chrono::DateTime::parse_from_rfc3339(&entry.time).unwrap();
+        assert!(time >= before - chrono::TimeDelta::milliseconds(1), "the batch's time: {} < {before}", entry.time);
+    }
+}
+
+/// Defect: the audit said a write happened when its plan was built (the review opened), not
+/// when the batch committed; the values written must stay those the preview showed. The app's
+/// clock stands still at `fixed_ctx().now` while the confirmation waits.
+#[test]
+fn an_edit_is_audited_at_its_commit_time_with_the_previewed_values_local_and_remote() {
+    let edit_and_commit = |app: &mut App, answer: &mut dyn FnMut(&mut App, Vec<Effect>)| {
+        let name = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "name");
+        let mut key = |app: &mut App, code: KeyCode, modifiers: KeyModifiers| {
+            let effects = app.update(Action::Key { key: KeyEvent::new(code, modifiers) });
+            answer(app, effects);
+        };
+        while Some(app.active_tab().unwrap().selected_col) != name {
+            key(app, KeyCode::Char('l'), KeyModifiers::NONE);
+        }
+        key(app, KeyCode::Char('e'), KeyModifiers::NONE);
+        key(app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        for c in "Audited".chars() {
+            key(app, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        key(app, KeyCode::Enter, KeyModifiers::NONE);
+        key(app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let before = chrono::Utc::now();
+        key(app, KeyCode::Char('y'), KeyModifiers::NONE);
+        before
+    };
+    let stamped = |conn: &Connection| -> (String, i64) {
+        conn.query_row("SELECT name, updatedAt FROM user WHERE id = 'u0000'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    // Local.
+    let (dir, mut conn) = users_db(3);
+    let mut app = crate::app::tests::open_app(&mut conn, 120, 30);
+    app.source.audit.file = dir.path().join("audit.jsonl");
+    let before = edit_and_commit(&mut app, &mut |app, effects| crate::app::tests::settle(app, &mut conn, effects));
+    assert_eq!(stamped(&conn), ("Audited".to_string(), fixed_ctx().now.timestamp_millis()), "as previewed");
+    assert_audit_time_is_the_commit_time(&dir.path().join("audit.jsonl"), before);
+    // Remote.
+    let (dir, mut app, mut db, check, _fake) = remote_app(false);
+    let before = edit_and_commit(&mut app, &mut |app, effects| settle(app, &mut db, effects));
+    assert_eq!(stamped(&check), ("Audited".to_string(), fixed_ctx().now.timestamp_millis()), "as previewed");
+    assert_audit_time_is_the_commit_time(&dir.path().join("audit.jsonl"), before);
 }

@@ -26,10 +26,12 @@ pub(super) fn answer_users(conn: &dyn Backend, remote: Option<&Remote>, request:
         }
         UsersRequest::Run(run) => {
             let mut outcome = run_planned(conn, &run.plan)?;
-            // Committed: from here on nothing may turn the reply into an error.
+            // Committed: from here on nothing may turn the reply into an error. The audit says
+            // when the batch committed; the plan's `now` only filled the values it wrote.
+            let committed_at = chrono::Utc::now();
             let changes = std::mem::take(&mut outcome.changes);
             let audit_error =
-                record(&run.audit, remote, outcome.action, &changes, run.plan.now).err().map(|e| format!("{e:#}"));
+                record(&run.audit, remote, outcome.action, &changes, committed_at).err().map(|e| format!("{e:#}"));
             let rows = run.reload.as_ref().map(|reload| reread(conn, reload).map_err(|e| format!("{e:#}")));
             let undo = remote.and_then(|remote| remote.database().restore_command());
             UsersResult::Done(Box::new(ActionDone { outcome, audit_error, rows, undo }))

@@ -29,8 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         return;
     }
     let Some(result) = app.console.current() else {
-        let text =
-            " F5 or Ctrl-r runs the statement under the cursor · Tab completes · Ctrl-e shows the plan · F1 keys";
+        let text = " F5 or Ctrl-r runs the statement under the cursor · Tab completes (or indents) · Ctrl-e shows the plan · F1 keys";
         // Cut with `…` on a narrow terminal, never silently.
         let line = crate::present::fit(text, below.width);
         frame.render_widget(Paragraph::new(line.trim_end().to_string()).style(theme::dim()), below);
@@ -161,7 +160,7 @@ fn draw_editor(frame: &mut Frame, app: &App, area: Rect) {
     let border = if focused { theme::popup_border() } else { theme::dim() };
     let title = match &console.search {
         Some(search) => format!(" history search: {}▏ (Ctrl-r older · Enter takes · Esc) ", search.query),
-        None => " SQL · F5 run · Tab complete · Ctrl-e plan · Ctrl-p/n history ".to_string(),
+        None => " SQL · F5 run · Tab complete/indent · Ctrl-e plan · Ctrl-p/n history ".to_string(),
     };
     let block = Block::default().borders(Borders::ALL).border_style(border).title(title);
     let inner = block.inner(area);

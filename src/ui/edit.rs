@@ -43,15 +43,20 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let (Some(info), Some(kind)) = (meta.info.columns.get(*column), meta.kinds.get(*column)) else { return };
             let title = format!("edit {}.{} ({})", meta.info.name, info.name, kind.label());
+            // A long warning (a key change naming every table that points at the row) gets the
+            // lines it needs, up to 6, rather than being cut after two.
+            let width = frame.area().width.clamp(20, 80).saturating_sub(4).max(1) as usize;
+            let message_lines = error.as_ref().map_or(2, |e| (e.chars().count() / width + 2).clamp(2, 6)) as u16;
             let inner = popup(
                 frame,
                 80,
-                12,
+                10 + message_lines,
                 &title,
                 "Enter stage · Alt-Enter new line · Ctrl-u clear · Ctrl-n NULL · Esc cancel",
             );
             let [field, hint, message] =
-                Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(2)]).areas(inner);
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(message_lines)])
+                    .areas(inner);
             if *set_null {
                 frame.render_widget(Paragraph::new("NULL").style(theme::null()), field);
             } else {

@@ -26,7 +26,7 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::layout::{areas, tab_spans};
+use crate::app::layout::areas;
 use crate::app::{App, Load, Screen};
 
 /// Draws the whole screen.
@@ -71,25 +71,35 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
+    let bar = crate::app::layout::tab_bar(app);
+    let titles = app.tab_titles();
     let mut spans: Vec<Span> = Vec::new();
     let mut x = 0u16;
-    for (index, start, _) in tab_spans(app) {
-        if start > x {
-            spans.push(Span::raw(" ".repeat((start - x) as usize)));
+    let mut put = |spans: &mut Vec<Span<'static>>, at: u16, text: String, style| {
+        if at > x {
+            spans.push(Span::raw(" ".repeat((at - x) as usize)));
         }
-        let titles = app.tab_titles();
-        let name = titles[index];
-        let style = if index == app.active_title() { theme::tab_active() } else { theme::tab() };
-        let text = format!(" {name} ");
-        x = start + crate::app::layout::text_width(&text);
+        x = at + crate::app::layout::text_width(&text);
         spans.push(Span::styled(text, style));
+    };
+    // How many tabs are hidden either side, so a narrow bar still says there are more.
+    if let Some((at, mark)) = &bar.left {
+        put(&mut spans, *at, mark.clone(), theme::dim());
+    }
+    let mut right = bar.right.clone();
+    for tab in &bar.tabs {
+        if let Some((at, mark)) = right.take_if(|(at, _)| *at <= tab.x) {
+            put(&mut spans, at, mark, theme::dim());
+        }
+        let style = if tab.index == app.active_title() { theme::tab_active() } else { theme::tab() };
+        // A tab narrower than its title shows it cut with `…`.
+        let name = crate::present::fit(titles[tab.index], tab.width.saturating_sub(2));
+        put(&mut spans, tab.x, format!(" {} ", name.trim_end()), style);
+    }
+    if let Some((at, mark)) = right {
+        put(&mut spans, at, mark, theme::dim());
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    // Some tables' tabs are hidden to keep ER, migrations and SQL on the bar: say so.
-    if let Some(x) = crate::app::layout::tabs_cut(app).filter(|x| *x < area.width) {
-        let mark = ratatui::layout::Rect::new(area.x + x, area.y, 1, 1);
-        frame.render_widget(Paragraph::new("…").style(theme::dim()), mark);
-    }
 }
 
 #[cfg(test)]

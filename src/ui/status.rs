@@ -144,7 +144,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let others: u16 = width_of(&left);
     // On a remote the badge names the database already: the label would say it again.
     let label = if app.remote.is_some() { String::new() } else { file_label(&app.source) };
-    let label_room = area.width.saturating_sub(others + 1 + reserved);
+    // The message's room below is what is left after the label and 3 cells (the gap and the
+    // padding): for a message that fits, the label leaves those too, or it is cut 2 short.
+    let gap = if text_width(&message) == reserved { 3 } else { 1 };
+    let label_room = area.width.saturating_sub(others + gap + reserved);
     let label =
         if label_room >= 4 { crate::present::fit(&label, label_room.min(text_width(&label))) } else { String::new() };
     left.insert(label_at, Span::raw(label));

@@ -31,7 +31,7 @@ impl RowValues<'_> {
     }
 
     /// The values of several columns, `None` when one is NULL (a NULL key references nothing).
-    fn key_values(&self, columns: &[String]) -> Result<Option<Vec<Value>>> {
+    pub(super) fn key_values(&self, columns: &[String]) -> Result<Option<Vec<Value>>> {
         let mut values = Vec::with_capacity(columns.len());
         for column in columns {
             match self.value_of(column)? {
@@ -130,6 +130,30 @@ pub fn referencing_rows<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) ->
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
+    let counts = count_pointing(db, &wanted)?;
+    let tables = describe_schema(db)?;
+    let mut groups = Vec::with_capacity(wanted.len());
+    for ((relation, values), count) in wanted.into_iter().zip(counts) {
+        groups.push(ReferencingGroup {
+            label: format!("{} via {}", plural_phrase(&relation.from_table), relation.from_columns.join(", ")),
+            indexed: is_indexed(db, &tables, &relation.from_table, &relation.from_columns)?,
+            target: RowTarget {
+                table: relation.from_table.clone(),
+                columns: relation.from_columns.clone(),
+                values,
+                origin: relation.origin,
+                exists: count > 0,
+            },
+            count,
+            capped: count >= COUNT_CAP,
+        });
+    }
+    Ok(groups)
+}
+
+/// How many rows point at the row through each relation (its key values beside it), up to
+/// [`COUNT_CAP`] each, in one statement.
+pub(super) fn count_pointing<B: Backend + ?Sized>(db: &B, wanted: &[(&Relation, Vec<Value>)]) -> Result<Vec<u64>> {
     let mut params: Vec<Value> = Vec::new();
     let parts: Vec<String> = wanted
         .iter()
@@ -151,24 +175,7 @@ pub fn referencing_rows<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) ->
             *count = int_at(row, 1).max(0) as u64;
         }
     }
-    let tables = describe_schema(db)?;
-    let mut groups = Vec::with_capacity(wanted.len());
-    for ((relation, values), count) in wanted.into_iter().zip(counts) {
-        groups.push(ReferencingGroup {
-            label: format!("{} via {}", plural_phrase(&relation.from_table), relation.from_columns.join(", ")),
-            indexed: is_indexed(db, &tables, &relation.from_table, &relation.from_columns)?,
-            target: RowTarget {
-                table: relation.from_table.clone(),
-                columns: relation.from_columns.clone(),
-                values,
-                origin: relation.origin,
-                exists: count > 0,
-            },
-            count,
-            capped: count >= COUNT_CAP,
-        });
-    }
-    Ok(groups)
+    Ok(counts)
 }
 
 /// The relations pointing at the row's table whose referencing columns no index covers:
@@ -203,7 +210,12 @@ fn conditions_from(columns: &[String], first: usize) -> String {
 
 /// Whether an index (or the primary key) starts with exactly these columns. `tables` is the
 /// described schema; a table not in it (an internal one) is described on its own.
-fn is_indexed<B: Backend + ?Sized>(db: &B, tables: &[TableInfo], table: &str, columns: &[String]) -> Result<bool> {
+pub(super) fn is_indexed<B: Backend + ?Sized>(
+    db: &B,
+    tables: &[TableInfo],
+    table: &str,
+    columns: &[String],
+) -> Result<bool> {
     let described;
     let info = match tables.iter().find(|t| t.name == table) {
         Some(info) => info,

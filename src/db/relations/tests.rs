@@ -228,3 +228,42 @@ fn an_inferred_reference_gets_the_foreign_key_kind() {
     assert_eq!(kinds[at("userId")], fk, "declared, as before");
     assert_eq!(kinds[at("token")], ColumnKind::Secret);
 }
+
+/// Before a key changes: every table pointing at the row with its count; without counting
+/// unindexed references (a remote), `session.impersonatedBy` (no index) is left uncounted.
+#[test]
+fn key_references_count_through_indexes_and_leave_unindexed_uncounted_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = demo_db(&dir, 200);
+    let relations = list_relations(&conn, &ListRelations::default()).unwrap();
+    let admin: String = conn
+        .query_row(
+            "SELECT impersonatedBy FROM session WHERE impersonatedBy IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let (columns, values) = row_of(&conn, "user", &admin);
+    let row = RowValues { table: "user", columns: &columns, values: &values };
+    let count_of = |table: &str, column: &str| -> u64 {
+        let sql = format!("SELECT count(*) FROM {table} WHERE {column} = ?1");
+        conn.query_row(&sql, [&admin], |r| r.get::<_, i64>(0)).unwrap() as u64
+    };
+    let summary = |count_unindexed| -> Vec<(String, Option<u64>)> {
+        let input = KeyReferences { relations: &relations, row, column: "id", count_unindexed };
+        key_references(&conn, &input)
+            .unwrap()
+            .into_iter()
+            .map(|r| (format!("{}.{}", r.table, r.columns.join(",")), r.count))
+            .collect()
+    };
+    let local = summary(true);
+    assert!(local.contains(&("session.userId".into(), Some(count_of("session", "userId")))), "{local:?}");
+    assert!(
+        local.contains(&("session.impersonatedBy".into(), Some(count_of("session", "impersonatedBy")))),
+        "{local:?}"
+    );
+    let remote = summary(false);
+    assert!(remote.contains(&("session.userId".into(), Some(count_of("session", "userId")))), "{remote:?}");
+    assert!(remote.contains(&("session.impersonatedBy".into(), None)), "not counted (no index): {remote:?}");
+}

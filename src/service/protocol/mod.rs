@@ -14,7 +14,7 @@ use crate::db::export::{ExportOptions, ExportSource, RequestCost};
 use crate::db::kinds::ColumnKind;
 use crate::db::labels::{FindByLabel, LabelLookup, LabelMatch, RowLabel};
 use crate::db::page::{Anchor, Page, View};
-use crate::db::relations::{ReferencingGroup, RowTarget};
+use crate::db::relations::{KeyReference, ReferencingGroup, RowTarget};
 use crate::db::schema::{TableInfo, TableSummary};
 use crate::er::{Detail, ErDiagram, ErModel};
 use crate::migrate::drift::DriftReport;
@@ -60,6 +60,9 @@ pub enum DbRequest {
     FollowReference { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
     /// The groups of rows, per relation, that point at this row, with counts.
     ReferencingRows { table: String, columns: Vec<String>, values: Vec<Value>, scan: bool },
+    /// Before key `column` of this row changes: the rows of each table pointing at it (on a
+    /// remote, references no index covers are not counted).
+    KeyReferences { table: String, columns: Vec<String>, values: Vec<Value>, column: String },
     /// Pre-filled fields for a new row of `table` (dates filled with the app's `now`).
     InsertTemplate { table: String, now: chrono::DateTime<chrono::Utc> },
     /// What deleting these rows would cascade to.
@@ -110,6 +113,8 @@ pub enum DbResult {
     Er(Box<ErView>),
     Reference(Option<RowTarget>),
     Referencing(Vec<ReferencingGroup>),
+    /// The rows pointing at a row whose key is about to change.
+    KeyReferences(Vec<KeyReference>),
     /// `gr` on a remote, not yet confirmed: counting through these relations (`session via
     /// userId`) scans their tables, so nothing was counted.
     ReferencingScans {
