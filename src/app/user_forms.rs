@@ -39,12 +39,12 @@ impl RoleForm {
     }
 
     /// The role field.
-    pub fn input(&self) -> &TextArea<'static> {
-        &self.form.fields[0]
+    pub fn text(&self) -> String {
+        self.form.text(0)
     }
 
     fn input_mut(&mut self) -> Option<&mut TextArea<'static>> {
-        self.form.fields.first_mut()
+        self.form.input_mut(0)
     }
 
     /// Puts `text` in the role field (the ticks changed it).
@@ -74,6 +74,13 @@ pub enum RoleKey {
     Tick,
     Submit,
     Cancel,
+}
+
+// Every role key is the role form's own (its one field has nothing to move to).
+impl super::super::form::FormCommand for RoleKey {
+    fn as_form(self) -> Option<super::super::form::FormKey> {
+        None
+    }
 }
 
 const fn plain(code: KeyCode) -> Chord {

@@ -225,7 +225,7 @@ fn a_failed_action_shows_the_error_and_changes_nothing() {
 
 fn panel_role_input(app: &App) -> ratatui_textarea::TextArea<'static> {
     match &panel(app).step {
-        PanelStep::Role(form) => form.input().clone(),
+        PanelStep::Role(form) => form.form.input(0).unwrap().clone(),
         other => panic!("not the role form: {other:?}"),
     }
 }

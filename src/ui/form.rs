@@ -2,12 +2,12 @@
 //! notes indented under the fields, each as tall as it wraps at the popup's width, so nothing
 //! is cut on a small terminal (80x24).
 
+use crate::app::form::{Field, Form};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use ratatui_textarea::TextArea;
 
 use super::popup::wrapped_height;
 use super::theme;
@@ -22,7 +22,7 @@ pub enum Row<'a> {
     /// Text under the fields (indented past the labels), wrapped there.
     Note(Line<'a>),
     /// `label  [field]`, the field highlighted when it has the keyboard.
-    Field { label: &'a str, input: &'a TextArea<'static>, focused: bool },
+    Field { label: &'a str, field: &'a Field, focused: bool },
     /// An empty row.
     Gap,
 }
@@ -42,6 +42,11 @@ pub fn height(rows: &[Row], width: u16) -> u16 {
     rows.iter().map(|row| row.height(width.saturating_sub(2))).sum()
 }
 
+/// The row of `form`'s field `index`, labelled `label`.
+pub fn field_row<'a>(label: &'a str, form: &'a Form, index: usize) -> Option<Row<'a>> {
+    form.fields.get(index).map(|field| Row::Field { label, field, focused: form.focus == index })
+}
+
 /// The `✗ reason` row of a refused Enter, when there is one.
 pub fn error_row(error: Option<&str>) -> Option<Row<'static>> {
     error.map(|error| Row::Text(Line::styled(format!("✗ {error}"), theme::error())))
@@ -58,18 +63,34 @@ pub fn draw(frame: &mut Frame, area: Rect, rows: Vec<Row>) {
                 let [_, text] = Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(at);
                 frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), text);
             }
-            Row::Field { label, input, focused } => field(frame, label, input, focused, at),
+            Row::Field { label, field: input, focused } => field(frame, label, input, focused, at),
             Row::Gap => {}
         }
     }
 }
 
-/// `label  [text field]`, the field highlighted when it has the keyboard.
-pub fn field(frame: &mut Frame, label: &str, input: &TextArea<'static>, focused: bool, row: Rect) {
+/// `label  [field]`, the field highlighted when it has the keyboard.
+pub fn field(frame: &mut Frame, label: &str, field: &Field, focused: bool, row: Rect) {
     let [label_area, field_area] =
         Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(row);
     let label_style = if focused { theme::header() } else { theme::dim() };
     frame.render_widget(Paragraph::new(Span::styled(format!("{label:>8}  "), label_style)), label_area);
+    match field {
+        Field::Text(input) => text_field(frame, input, focused, field_area),
+        Field::Choice { .. } => frame.render_widget(Paragraph::new(choice_span(field, focused)), field_area),
+    }
+}
+
+/// A choice field's option, ` option `, highlighted when it has the keyboard.
+pub fn choice_span(field: &Field, focused: bool) -> Span<'static> {
+    let Field::Choice { options, selected } = field else { return Span::raw("") };
+    let option = options.get(*selected).map_or("", String::as_str);
+    let style = if focused { theme::selected_cell() } else { theme::header() };
+    Span::styled(format!(" {option} "), style)
+}
+
+/// A text field, highlighted when it has the keyboard.
+pub fn text_field(frame: &mut Frame, input: &ratatui_textarea::TextArea<'static>, focused: bool, field_area: Rect) {
     let mut shown = input.clone();
     shown.set_cursor_line_style(Style::new());
     if focused {

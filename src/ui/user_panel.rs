@@ -12,7 +12,7 @@ use super::{popup, theme};
 use crate::app::layout::text_width;
 use crate::app::{
     App, BanField, Confirmation, Confirmed, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel,
-    field_text, read_ban_expiry, status_parts,
+    read_ban_expiry, status_parts,
 };
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
@@ -52,8 +52,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     panel.user.email
                 ))),
                 Row::Gap,
-                Row::Field { label: "reason", input: &form.fields[reason_at], focused: form.focus == reason_at },
-                Row::Field { label: "until", input: &form.fields[expiry_at], focused: form.focus == expiry_at },
+                Row::Field { label: "reason", field: &form.fields[reason_at], focused: form.focus == reason_at },
+                Row::Field { label: "until", field: &form.fields[expiry_at], focused: form.focus == expiry_at },
                 Row::Note(Line::from(reading)),
                 Row::Note(Line::styled(examples, theme::dim())),
             ];
@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Constraint::Length(1),
             ])
             .areas(inner);
-            let ticked: Vec<String> = field_text(form.input()).split(',').map(|r| r.trim().to_string()).collect();
+            let ticked: Vec<String> = form.text().split(',').map(|r| r.trim().to_string()).collect();
             let now = match panel.user.summary.as_ref() {
                 // NULL is not the text `user`: better-auth only reads it as its default role.
                 Some(user) if user.role.is_none() => "none stored, read as user".to_string(),
@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-            form::field(frame, "role", form.input(), !form.on_list, input);
+            form::field(frame, "role", &form.form.fields[0], !form.on_list, input);
             let lines: Vec<Line> = match &form.roles {
                 Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
                 Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
@@ -124,8 +124,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let mut rows = vec![
                 Row::Text(Line::raw(intro)),
                 Row::Gap,
-                Row::Field { label: "password", input: &form.fields[first_at], focused: form.focus == first_at },
-                Row::Field { label: "repeat", input: &form.fields[second_at], focused: form.focus == second_at },
+                Row::Field { label: "password", field: &form.fields[first_at], focused: form.focus == first_at },
+                Row::Field { label: "repeat", field: &form.fields[second_at], focused: form.focus == second_at },
                 Row::Note(note),
             ];
             rows.extend(form::error_row(form.error.as_deref()));
