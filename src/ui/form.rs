@@ -2,7 +2,7 @@
 //! notes indented under the fields, each as tall as it wraps at the popup's width, so nothing
 //! is cut on a small terminal (80x24).
 
-use crate::app::form::{Field, Form};
+use crate::app::form::Field;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -23,6 +23,10 @@ pub enum Row<'a> {
     Note(Line<'a>),
     /// `label  [field]`, the field highlighted when it has the keyboard.
     Field { label: &'a str, field: &'a Field, focused: bool },
+    /// A field with a label of its own (`width` cells, styled by the owner: the insert form's
+    /// `*` and column names), and `instead` shown in place of an empty field (NULL, the column
+    /// default).
+    Labelled { label: Line<'a>, width: u16, field: &'a Field, focused: bool, instead: Option<Span<'a>> },
     /// An empty row.
     Gap,
 }
@@ -32,7 +36,7 @@ impl Row<'_> {
         match self {
             Row::Text(line) => wrapped_height(std::slice::from_ref(line), width),
             Row::Note(line) => wrapped_height(std::slice::from_ref(line), width.saturating_sub(LABEL_WIDTH)),
-            Row::Field { .. } | Row::Gap => 1,
+            Row::Field { .. } | Row::Labelled { .. } | Row::Gap => 1,
         }
     }
 }
@@ -40,11 +44,6 @@ impl Row<'_> {
 /// Rows the form takes inside a popup `width` cells wide (borders excluded).
 pub fn height(rows: &[Row], width: u16) -> u16 {
     rows.iter().map(|row| row.height(width.saturating_sub(2))).sum()
-}
-
-/// The row of `form`'s field `index`, labelled `label`.
-pub fn field_row<'a>(label: &'a str, form: &'a Form, index: usize) -> Option<Row<'a>> {
-    form.fields.get(index).map(|field| Row::Field { label, field, focused: form.focus == index })
 }
 
 /// The `✗ reason` row of a refused Enter, when there is one.
@@ -64,6 +63,16 @@ pub fn draw(frame: &mut Frame, area: Rect, rows: Vec<Row>) {
                 frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), text);
             }
             Row::Field { label, field: input, focused } => field(frame, label, input, focused, at),
+            Row::Labelled { label, width, field, focused, instead } => {
+                let [label_area, field_area] =
+                    Layout::horizontal([Constraint::Length(width), Constraint::Fill(1)]).areas(at);
+                frame.render_widget(Paragraph::new(label), label_area);
+                match (instead, field) {
+                    (Some(instead), _) => frame.render_widget(Paragraph::new(instead), field_area),
+                    (None, Field::Text(input)) => text_field(frame, input, focused, field_area),
+                    (None, choice) => frame.render_widget(Paragraph::new(choice_span(choice, focused)), field_area),
+                }
+            }
             Row::Gap => {}
         }
     }
