@@ -129,6 +129,13 @@ impl Form {
         }
     }
 
+    /// Chooses option `option` of choice field `index`.
+    pub fn choose(&mut self, index: usize, option: usize) {
+        if let Some(Field::Choice { options, selected }) = self.fields.get_mut(index) {
+            *selected = option.min(options.len().saturating_sub(1));
+        }
+    }
+
     /// Gives field `index` the keyboard.
     pub fn focus_on(&mut self, index: usize) {
         self.focus = index.min(self.fields.len().saturating_sub(1));

@@ -32,8 +32,8 @@ fn the_first_down_in_the_role_list_lands_on_the_first_role() {
     let first = roles[0].clone();
     press(&mut app, &mut conn, KeyCode::Down);
     let form = role_form(&app);
-    assert!(form.on_list);
-    assert_eq!(form.selected, 0, "on {first}, the first role listed");
+    assert!(form.on_list());
+    assert_eq!(form.selected(), 0, "on {first}, the first role listed");
     // And ↑ from the field enters at the last.
     press(&mut app, &mut conn, KeyCode::Tab);
     press(&mut app, &mut conn, KeyCode::Up);
@@ -41,7 +41,7 @@ fn the_first_down_in_the_role_list_lands_on_the_first_role() {
         Load::Loaded(roles) => roles.len(),
         _ => 0,
     };
-    assert_eq!(role_form(&app).selected, count - 1);
+    assert_eq!(role_form(&app).selected(), count - 1);
 }
 
 /// Right after Enter adds a filter, the keyboard is still on the operator: Backspace on the

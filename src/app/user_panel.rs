@@ -382,10 +382,16 @@ impl App {
         let command = match form.form.key_with(ROLE_KEYS, key) {
             Outcome::Owner(command) => Some(command),
             Outcome::Typed => {
-                form.on_list = false;
+                form.form.focus = ROLE_FIELD;
                 None
             }
-            Outcome::Moved | Outcome::Chose | Outcome::Unbound => None,
+            // Typing on the list types into the field.
+            Outcome::Unbound => {
+                form.form.focus = ROLE_FIELD;
+                form.form.type_key(key);
+                None
+            }
+            Outcome::Moved | Outcome::Chose => None,
         };
         match command {
             Some(RoleKey::Cancel) => return self.back_to_menu(),
@@ -395,18 +401,25 @@ impl App {
                 // stays on the user's role only when the field holds exactly that one role;
                 // otherwise (two roles, none, typed text) the list is entered at its first item
                 // with ↓ and its last with ↑, not one past an invisible highlight.
-                let entering = !form.on_list && roles.get(form.selected).is_none_or(|role| *role != form.text().trim());
-                form.selected = match (entering, step < 0) {
+                let on_list = form.form.focus == ROLE_LIST;
+                let selected = form.form.chosen(ROLE_LIST);
+                let entering =
+                    !on_list && roles.get(selected).is_none_or(|role| *role != form.form.text(ROLE_FIELD).trim());
+                let next = match (entering, step < 0) {
                     (true, true) => count - 1,
                     (true, false) => 0,
-                    (false, true) => (form.selected + count - 1) % count,
-                    (false, false) => (form.selected + 1) % count,
+                    (false, true) => (selected + count - 1) % count,
+                    (false, false) => (selected + 1) % count,
                 };
-                form.on_list = true;
+                form.form.choose(ROLE_LIST, next);
+                form.form.focus = ROLE_LIST;
             }
-            Some(RoleKey::Switch) => form.on_list = !form.on_list && !roles.is_empty(),
-            Some(RoleKey::Tick) if form.on_list => {
-                if let Some(role) = roles.get(form.selected).cloned() {
+            Some(RoleKey::Switch) => {
+                let to_list = form.form.focus != ROLE_LIST && !roles.is_empty();
+                form.form.focus = if to_list { ROLE_LIST } else { ROLE_FIELD };
+            }
+            Some(RoleKey::Tick) if form.form.focus == ROLE_LIST => {
+                if let Some(role) = roles.get(form.form.chosen(ROLE_LIST)).cloned() {
                     let text = toggle_role(&form.text(), &role);
                     form.set_input(&text);
                     form.form.error = None;
@@ -428,8 +441,8 @@ impl App {
             },
             // Space in the field, or ↑↓ with no list yet: typed.
             Some(_) => {
+                form.form.focus = ROLE_FIELD;
                 form.form.type_key(key);
-                form.on_list = false;
             }
             None => {}
         }
@@ -507,8 +520,7 @@ impl App {
         match (&mut panel.step, result) {
             (PanelStep::Role(form), Ok(DbResult::Users(UsersResult::Roles(roles)))) => {
                 let current = form.text();
-                form.selected = roles.iter().position(|r| *r == current).unwrap_or(0);
-                form.roles = Load::Loaded(roles);
+                form.set_roles(roles, &current);
             }
             (PanelStep::Confirm(confirmation), Ok(DbResult::Users(UsersResult::Preview(loaded)))) => {
                 if let Confirmed::UserAction { preview, .. } = &mut confirmation.on_yes {

@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-            form::field(frame, "role", &form.form.fields[0], !form.on_list, input);
+            form::field(frame, "role", &form.form.fields[0], !form.on_list(), input);
             let lines: Vec<Line> = match &form.roles {
                 Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
                 Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
@@ -96,7 +96,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     .map(|(i, role)| {
                         // The focused item is marked, not only coloured, so what Space toggles shows
                         // on any terminal.
-                        let focused = form.on_list && i == form.selected;
+                        let focused = form.on_list() && i == form.selected();
                         let style = if focused { theme::selected_cell() } else { theme::info() };
                         let tick = if ticked.contains(role) { "[x]" } else { "[ ]" };
                         Line::from(vec![
