@@ -11,6 +11,9 @@ use super::input::{field_text, type_key};
 use super::keymap::{Binding, hint, key, lookup};
 
 /// One field of a form.
+// A form holds a handful of fields, most of them text: boxing the text buffer would cost an
+// allocation per field for nothing worth saving.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Field {
     /// Typed text (one line).

@@ -65,10 +65,10 @@ impl App {
         if let Some(tab) = self.active_tab_mut() {
             tab.spec.filters.push(filter);
         }
-        if let Overlay::Filter(form) = &mut self.overlay {
-            if let Some(input) = form.form.input_mut(super::FilterField::Value as usize) {
-                *input = text_input("");
-            }
+        if let Overlay::Filter(form) = &mut self.overlay
+            && let Some(input) = form.form.input_mut(super::FilterField::Value as usize)
+        {
+            *input = text_input("");
         }
         self.say(Level::Info, format!("filter added: {shown}"));
         Some(self.reload_or_ask())
