@@ -86,7 +86,8 @@ pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{
-    BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, ROLE_KEYS, UserPanel, UserRef, read_ban_expiry,
+    BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, ROLE_FIELD, ROLE_KEYS, ROLE_LIST, UserPanel, UserRef,
+    read_ban_expiry,
 };
 pub use users::{StatusTone, UserTable, UsersState, grid_status, status_parts, status_text};
 

@@ -27,6 +27,9 @@ pub enum Row<'a> {
     /// `*` and column names), and `instead` shown in place of an empty field (NULL, the column
     /// default).
     Labelled { label: Line<'a>, width: u16, field: &'a Field, focused: bool, instead: Option<Span<'a>> },
+    /// A choice's options one a row, under the labels; the chosen one marked `▸` while it has
+    /// the keyboard, and each ticked `[x]` when in `ticked` (a list that ticks several).
+    Options { field: &'a Field, focused: bool, ticked: &'a [String] },
     /// An empty row.
     Gap,
 }
@@ -36,7 +39,10 @@ impl Row<'_> {
         match self {
             Row::Text(line) => wrapped_height(std::slice::from_ref(line), width),
             Row::Note(line) => wrapped_height(std::slice::from_ref(line), width.saturating_sub(LABEL_WIDTH)),
-            Row::Field { .. } | Row::Labelled { .. } | Row::Gap => 1,
+            Row::Options { field: Field::Choice { options, .. }, .. } => {
+                u16::try_from(options.len()).unwrap_or(u16::MAX)
+            }
+            Row::Field { .. } | Row::Labelled { .. } | Row::Options { .. } | Row::Gap => 1,
         }
     }
 }
@@ -73,6 +79,9 @@ pub fn draw(frame: &mut Frame, area: Rect, rows: Vec<Row>) {
                     (None, choice) => frame.render_widget(Paragraph::new(choice_span(choice, focused)), field_area),
                 }
             }
+            Row::Options { field, focused, ticked } => {
+                frame.render_widget(Paragraph::new(options(field, focused, ticked)), at)
+            }
             Row::Gap => {}
         }
     }
@@ -88,6 +97,27 @@ pub fn field(frame: &mut Frame, label: &str, field: &Field, focused: bool, row: 
         Field::Text(input) => text_field(frame, input, focused, field_area),
         Field::Choice { .. } => frame.render_widget(Paragraph::new(choice_span(field, focused)), field_area),
     }
+}
+
+/// The lines of [`Row::Options`].
+fn options(field: &Field, focused: bool, ticked: &[String]) -> Vec<Line<'static>> {
+    let Field::Choice { options, selected } = field else { return Vec::new() };
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, option)| {
+            // The focused item is marked, not only coloured, so what Space toggles shows on any
+            // terminal.
+            let here = focused && i == *selected;
+            let style = if here { theme::selected_cell() } else { theme::info() };
+            let tick = if ticked.contains(option) { "[x]" } else { "[ ]" };
+            Line::from(vec![
+                Span::raw(" ".repeat(usize::from(LABEL_WIDTH) - 1)),
+                Span::styled(if here { "▸" } else { " " }, theme::key()),
+                Span::styled(format!(" {tick} {option} "), style),
+            ])
+        })
+        .collect()
 }
 
 /// A choice field's option, ` option `, highlighted when it has the keyboard.
