@@ -73,18 +73,18 @@ pub enum EditPopup {
         /// rows under the cursor are re-read (a sort or a reload landing) while the editor is open.
         row: Box<PageRow>,
     },
-    /// A new row's fields.
-    Insert { fields: Vec<InsertField>, focus: usize, error: Option<String> },
+    /// A new row's fields: the one [`super::form::Form`] (text, focus, refusal) and, indexed
+    /// like its fields, what each stands for.
+    Insert { form: super::form::Form, fields: Vec<InsertField> },
     /// A commit found rows changed by someone else.
     Conflict { conflicts: RowConflicts },
 }
 
-/// One field of the insert form.
+/// What one field of the insert form stands for (its text is the form's field of that index).
 #[derive(Debug, Clone)]
 pub struct InsertField {
     pub column: String,
     pub kind: ColumnKind,
-    pub input: TextArea<'static>,
     /// Leave the column out (its DEFAULT applies) while the input is empty.
     pub use_default: bool,
     pub set_null: bool,

@@ -40,7 +40,7 @@ impl App {
         match reply.result {
             Ok(DbResult::Template(template)) => {
                 let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
-                let fields = template
+                let (fields, inputs): (Vec<InsertField>, Vec<_>) = template
                     .into_iter()
                     .filter_map(|(column, value)| {
                         let index = meta.info.columns.iter().position(|c| c.name == column)?;
@@ -51,17 +51,12 @@ impl App {
                             .clone()
                             .filter(|_| is_stamp_column(&column, &kind))
                             .map(|value| (value, text.clone()));
-                        Some(InsertField {
-                            column,
-                            kind,
-                            input: text_input(&text),
-                            use_default: value.is_none(),
-                            set_null,
-                            stamped,
-                        })
+                        let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped };
+                        Some((field, text_input(&text)))
                     })
-                    .collect();
-                self.overlay = Overlay::Edit(EditPopup::Insert { fields, focus: 0, error: None });
+                    .unzip();
+                let form = super::form::Form::new(inputs);
+                self.overlay = Overlay::Edit(EditPopup::Insert { form, fields });
             }
             Ok(DbResult::Cascade(found)) => {
                 self.update_delete_confirmation(Some(found), None);

@@ -1,6 +1,8 @@
-//! One form type for the popups that ask for a few typed fields (ban reason and expiry, a new
-//! password twice): labelled fields, which one has the keyboard, the validation message, and
-//! one keymap. What Enter does with the text stays with each form's owner.
+//! One form type for every popup or bar that asks for a few fields (the filter bar, the insert
+//! form, ban, role, password): fields that are a text input or a choice among options, which one
+//! has the keyboard, the validation message, and one key path. Each owner's keys are a keymap
+//! table consulted through [`Form::key_with`], so help and hints keep coming from that table;
+//! what Enter does with the values stays with each owner.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
@@ -8,24 +10,74 @@ use ratatui_textarea::TextArea;
 use super::input::{field_text, type_key};
 use super::keymap::{Binding, hint, key, lookup};
 
-/// The fields of a popup form and where the keyboard is.
+/// One field of a form.
+// A form holds a handful of fields, most of them text: boxing the text buffer would cost an
+// allocation per field for nothing worth saving.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Field {
+    /// Typed text (one line).
+    Text(TextArea<'static>),
+    /// One of `options`, changed with ← →.
+    Choice { options: Vec<String>, selected: usize },
+}
+
+impl Field {
+    /// A choice among `options` with `selected` chosen (clamped).
+    pub fn choice(options: Vec<String>, selected: usize) -> Field {
+        let selected = selected.min(options.len().saturating_sub(1));
+        Field::Choice { options, selected }
+    }
+}
+
+/// The fields of a form and where the keyboard is.
 #[derive(Debug, Clone)]
 pub struct Form {
-    pub fields: Vec<TextArea<'static>>,
+    pub fields: Vec<Field>,
     /// The field with the keyboard.
     pub focus: usize,
     /// Why the last Enter was refused, shown under the fields until the next key is typed.
     pub error: Option<String>,
 }
 
-/// What a key does in a form (other keys type into the focused field, Ctrl-u clearing it the
-/// shell's way).
+/// What a key does in a form (other keys type into the focused text field, Ctrl-u clearing it
+/// the shell's way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKey {
     Next,
     Previous,
+    /// The focused choice's next option (negative: previous); in a text field the key moves the
+    /// cursor, as typed.
+    Cycle(i8),
     Submit,
     Cancel,
+}
+
+/// A command of a form owner's keymap: which, if any, the form itself carries out (moving the
+/// focus, cycling a choice). The others come back to the owner.
+pub trait FormCommand: Copy {
+    fn as_form(self) -> Option<FormKey>;
+}
+
+impl FormCommand for FormKey {
+    fn as_form(self) -> Option<FormKey> {
+        Some(self)
+    }
+}
+
+/// What [`Form::key_with`] did with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome<K> {
+    /// The owner's command (also Submit and Cancel).
+    Owner(K),
+    /// The focus moved.
+    Moved,
+    /// The focused choice changed.
+    Chose,
+    /// The key was typed into the focused text field.
+    Typed,
+    /// A key with no binding on a choice field: the owner may use it.
+    Unbound,
 }
 
 /// Keys of a form.
@@ -40,12 +92,51 @@ pub static FORM_KEYS: &[Binding<FormKey>] = &[
 
 impl Form {
     pub fn new(fields: Vec<TextArea<'static>>) -> Form {
+        Form::of(fields.into_iter().map(Field::Text).collect())
+    }
+
+    /// A form of text and choice fields.
+    pub fn of(fields: Vec<Field>) -> Form {
         Form { fields, focus: 0, error: None }
     }
 
-    /// What field `index` holds.
+    /// What field `index` holds (a choice: its option).
     pub fn text(&self, index: usize) -> String {
-        self.fields.get(index).map(field_text).unwrap_or_default()
+        match self.fields.get(index) {
+            Some(Field::Text(input)) => field_text(input),
+            Some(Field::Choice { options, selected }) => options.get(*selected).cloned().unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+
+    /// Text field `index`'s input.
+    pub fn input(&self, index: usize) -> Option<&TextArea<'static>> {
+        match self.fields.get(index) {
+            Some(Field::Text(input)) => Some(input),
+            _ => None,
+        }
+    }
+
+    pub fn input_mut(&mut self, index: usize) -> Option<&mut TextArea<'static>> {
+        match self.fields.get_mut(index) {
+            Some(Field::Text(input)) => Some(input),
+            _ => None,
+        }
+    }
+
+    /// Which option choice field `index` has (0 for a text field).
+    pub fn chosen(&self, index: usize) -> usize {
+        match self.fields.get(index) {
+            Some(Field::Choice { selected, .. }) => *selected,
+            _ => 0,
+        }
+    }
+
+    /// Chooses option `option` of choice field `index`.
+    pub fn choose(&mut self, index: usize, option: usize) {
+        if let Some(Field::Choice { options, selected }) = self.fields.get_mut(index) {
+            *selected = option.min(options.len().saturating_sub(1));
+        }
     }
 
     /// Gives field `index` the keyboard.
@@ -53,25 +144,52 @@ impl Form {
         self.focus = index.min(self.fields.len().saturating_sub(1));
     }
 
-    /// Types `key` into the focused field (for an owner with keys of its own), clearing the
+    /// Types `key` into the focused text field (for an owner with keys of its own), clearing the
     /// message.
     pub fn type_key(&mut self, key: KeyEvent) {
-        if let Some(field) = self.fields.get_mut(self.focus) {
-            type_key(field, key);
+        if let Some(input) = self.input_mut(self.focus) {
+            type_key(input, key);
         }
         self.error = None;
     }
 
-    /// Moves the focus and types; Submit and Cancel are returned for the owner to act on.
-    pub fn key(&mut self, key: KeyEvent) -> Option<FormKey> {
+    /// The one key path of every form: `keys` is the owner's table. Its commands that are form
+    /// commands move the focus or cycle the focused choice; the others go back to the owner.
+    /// An unbound key types into a text field.
+    pub fn key_with<K: FormCommand>(&mut self, keys: &[Binding<K>], key: KeyEvent) -> Outcome<K> {
         let count = self.fields.len().max(1);
-        match lookup(FORM_KEYS, &key) {
+        let on_choice = matches!(self.fields.get(self.focus), Some(Field::Choice { .. }));
+        let Some(command) = lookup(keys, &key) else {
+            if on_choice {
+                return Outcome::Unbound;
+            }
+            self.type_key(key);
+            return Outcome::Typed;
+        };
+        match command.as_form() {
             Some(FormKey::Next) => self.focus = (self.focus + 1) % count,
             Some(FormKey::Previous) => self.focus = (self.focus + count - 1) % count,
-            Some(command) => return Some(command),
-            None => self.type_key(key),
+            Some(FormKey::Cycle(step)) => {
+                let Some(Field::Choice { options, selected }) = self.fields.get_mut(self.focus) else {
+                    self.type_key(key);
+                    return Outcome::Typed;
+                };
+                let len = options.len().max(1);
+                *selected = if step < 0 { (*selected + len - 1) % len } else { (*selected + 1) % len };
+                self.error = None;
+                return Outcome::Chose;
+            }
+            _ => return Outcome::Owner(command),
         }
-        None
+        Outcome::Moved
+    }
+
+    /// [`Form::key_with`] on [`FORM_KEYS`]: Submit and Cancel are returned for the owner to act on.
+    pub fn key(&mut self, key: KeyEvent) -> Option<FormKey> {
+        match self.key_with(FORM_KEYS, key) {
+            Outcome::Owner(command) => Some(command),
+            _ => None,
+        }
     }
 }
 
@@ -102,5 +220,71 @@ mod tests {
         assert_eq!(form.text(0), "a");
         assert_eq!(press(&mut form, KeyCode::Enter, KeyModifiers::NONE), Some(FormKey::Submit));
         assert_eq!(press(&mut form, KeyCode::Esc, KeyModifiers::NONE), Some(FormKey::Cancel));
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Owned {
+        Form(FormKey),
+        Mine,
+    }
+
+    impl FormCommand for Owned {
+        fn as_form(self) -> Option<FormKey> {
+            match self {
+                Owned::Form(key) => Some(key),
+                Owned::Mine => None,
+            }
+        }
+    }
+
+    static OWNED: &[Binding<Owned>] = &[
+        Binding {
+            keys: "Tab",
+            description: "",
+            chords: &[key(KeyCode::Tab)],
+            action: Some(Owned::Form(FormKey::Next)),
+            hints: &[],
+        },
+        Binding {
+            keys: "←",
+            description: "",
+            chords: &[key(KeyCode::Left)],
+            action: Some(Owned::Form(FormKey::Cycle(-1))),
+            hints: &[],
+        },
+        Binding {
+            keys: "→",
+            description: "",
+            chords: &[key(KeyCode::Right)],
+            action: Some(Owned::Form(FormKey::Cycle(1))),
+            hints: &[],
+        },
+        Binding {
+            keys: "Ctrl-n",
+            description: "",
+            chords: &[crate::app::keymap::ctrl('n')],
+            action: Some(Owned::Mine),
+            hints: &[],
+        },
+    ];
+
+    #[test]
+    fn an_owners_keys_layer_on_the_form_and_arrows_cycle_a_choice_or_move_the_cursor() {
+        let choice = Field::choice(vec!["a".into(), "b".into(), "c".into()], 0);
+        let mut form = Form::of(vec![choice, Field::Text(text_input("xy"))]);
+        let press = |form: &mut Form, code| form.key_with(OWNED, KeyEvent::new(code, KeyModifiers::NONE));
+        assert_eq!(press(&mut form, KeyCode::Left), Outcome::Chose);
+        assert_eq!(form.text(0), "c", "← goes round to the last option");
+        assert_eq!(press(&mut form, KeyCode::Right), Outcome::Chose);
+        assert_eq!(form.chosen(0), 0);
+        assert_eq!(press(&mut form, KeyCode::Char('z')), Outcome::Unbound, "a choice takes no text");
+        assert_eq!(
+            form.key_with(OWNED, KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            Outcome::Owner(Owned::Mine)
+        );
+        assert_eq!(press(&mut form, KeyCode::Tab), Outcome::Moved);
+        assert_eq!(press(&mut form, KeyCode::Left), Outcome::Typed, "in text, ← moves the cursor");
+        press(&mut form, KeyCode::Char('!'));
+        assert_eq!(form.text(1), "x!y");
     }
 }

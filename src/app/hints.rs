@@ -202,6 +202,7 @@ mod tests {
             .filter(|t| !t.is_empty())
             .flat_map(|token| match token {
                 "↑↓" => vec![plain(KeyCode::Up), plain(KeyCode::Down)],
+                "←→" => vec![plain(KeyCode::Left), plain(KeyCode::Right)],
                 "arrows" => [KeyCode::Up, KeyCode::Down, KeyCode::Left, KeyCode::Right].map(plain).to_vec(),
                 "Enter" => vec![plain(KeyCode::Enter)],
                 "Esc" => vec![plain(KeyCode::Esc)],

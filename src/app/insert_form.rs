@@ -12,58 +12,64 @@ use crate::db::kinds::ColumnKind;
 
 use super::edit::{EditPopup, InsertField, StagedEdit};
 use super::edit_values::toggled;
-use super::input::{field_text, text_input};
-use super::keymap::lookup;
+use super::form::{FormCommand, FormKey, Outcome};
+use super::input::text_input;
 use super::popup_keys::{INSERT_KEYS, InsertKey};
 use super::{App, Effect, Level, Overlay};
 
 impl App {
-    /// A key in the insert form (`popup_keys::INSERT_KEYS`; other keys type into the field).
+    /// A key in the insert form: the one form key path with `popup_keys::INSERT_KEYS` as the
+    /// owner's table (NULL, the reference picker, a boolean's Space); other keys type.
     pub(super) fn insert_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Overlay::Edit(EditPopup::Insert { fields, focus, error }) = &mut self.overlay else { return Vec::new() };
-        let count = fields.len().max(1);
-        match lookup(INSERT_KEYS, &key) {
-            Some(InsertKey::Cancel) => self.overlay = Overlay::None,
-            Some(InsertKey::Next) => *focus = (*focus + 1) % count,
-            Some(InsertKey::Previous) => *focus = (*focus + count - 1) % count,
-            Some(InsertKey::Stage) => return self.stage_insert_form(),
-            Some(InsertKey::PickReference) => {
-                let focus = *focus;
-                return self.open_ref_picker(Some(focus));
+        let Overlay::Edit(EditPopup::Insert { form, fields }) = &mut self.overlay else { return Vec::new() };
+        let focus = form.focus;
+        let boolean = fields.get(focus).is_some_and(|f| f.kind == ColumnKind::Boolean);
+        let typed = match form.key_with(INSERT_KEYS, key) {
+            Outcome::Owner(InsertKey::Cancel) => {
+                self.overlay = Overlay::None;
+                return Vec::new();
             }
-            Some(InsertKey::Space) if fields.get(*focus).is_some_and(|f| f.kind == ColumnKind::Boolean) => {
-                if let Some(field) = fields.get_mut(*focus) {
-                    field.input = toggled(&field.input);
-                    field.set_null = false;
-                    field.use_default = false;
+            Outcome::Owner(InsertKey::Stage) => return self.stage_insert_form(),
+            Outcome::Owner(InsertKey::PickReference) => return self.open_ref_picker(Some(focus)),
+            Outcome::Owner(InsertKey::Space) if boolean => {
+                if let Some(input) = form.input_mut(focus) {
+                    *input = toggled(input);
                 }
+                true
             }
-            Some(InsertKey::Null) => {
-                if let Some(field) = fields.get_mut(*focus) {
+            Outcome::Owner(InsertKey::Null) => {
+                if let Some(input) = form.input_mut(focus) {
+                    *input = text_input("");
+                }
+                if let Some(field) = fields.get_mut(focus) {
                     field.set_null = true;
                     field.use_default = false;
-                    field.input = text_input("");
                 }
+                false
             }
-            _ => {
-                *error = None;
-                if let Some(field) = fields.get_mut(*focus) {
-                    field.set_null = false;
-                    field.use_default = false;
-                    super::input::type_key(&mut field.input, key);
-                }
+            // Space in a field that is not a boolean is a space.
+            Outcome::Owner(_) => {
+                form.type_key(key);
+                true
             }
+            Outcome::Typed => true,
+            Outcome::Moved | Outcome::Chose | Outcome::Unbound => false,
+        };
+        // What was typed replaces NULL and the column's default.
+        if typed && let Some(field) = fields.get_mut(focus) {
+            field.set_null = false;
+            field.use_default = false;
         }
         Vec::new()
     }
 
     pub(super) fn stage_insert_form(&mut self) -> Vec<Effect> {
-        let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return Vec::new() };
+        let Overlay::Edit(EditPopup::Insert { form, fields }) = &self.overlay else { return Vec::new() };
         let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
         let mut values: Vec<(String, Option<Value>)> = Vec::new();
         let mut problem = None;
         for (at, field) in fields.iter().enumerate() {
-            let text = field_text(&field.input);
+            let text = form.text(at);
             let value = if field.set_null {
                 Some(Value::Null)
             } else if let Some((like, _)) = field.stamped.as_ref().filter(|(_, shown)| *shown == text) {
@@ -103,13 +109,23 @@ impl App {
                 return self.after_move();
             }
             Err((at, reason)) => {
-                if let Overlay::Edit(EditPopup::Insert { error, focus, .. }) = &mut self.overlay {
-                    *error = Some(reason);
-                    *focus = at;
+                if let Overlay::Edit(EditPopup::Insert { form, .. }) = &mut self.overlay {
+                    form.error = Some(reason);
+                    form.focus_on(at);
                 }
             }
         }
         Vec::new()
+    }
+}
+
+impl FormCommand for InsertKey {
+    fn as_form(self) -> Option<FormKey> {
+        match self {
+            InsertKey::Next => Some(FormKey::Next),
+            InsertKey::Previous => Some(FormKey::Previous),
+            _ => None,
+        }
     }
 }
 

@@ -326,10 +326,10 @@ pub enum FilterKey {
 /// Keys of the filter bar.
 #[rustfmt::skip]
 pub static FILTER_KEYS: &[Binding<FilterKey>] = &[
-    Binding { keys: "Tab", description: "next field: column → operator → value", chords: &[key(KeyCode::Tab)], action: Some(FilterKey::Next), hints: &[hint(1, "Tab", "next field")] },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::BackTab)], action: Some(FilterKey::Previous), hints: &[] },
-    Binding { keys: "↑ ↓", description: "change column or operator", chords: &[key(KeyCode::Up)], action: Some(FilterKey::Change(-1)), hints: &[hint(2, "↑↓", "change")] },
-    Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(FilterKey::Change(1)), hints: &[] },
+    Binding { keys: "Tab / ↓", description: "next field: column → operator → value", chords: &[key(KeyCode::Tab), key(KeyCode::Down)], action: Some(FilterKey::Next), hints: &[hint(1, "Tab ↑↓", "field")] },
+    Binding { keys: "Shift-Tab / ↑", description: "previous field", chords: &[key(KeyCode::BackTab), key(KeyCode::Up)], action: Some(FilterKey::Previous), hints: &[] },
+    Binding { keys: "← →", description: "change the column or operator", chords: &[key(KeyCode::Left)], action: Some(FilterKey::Change(-1)), hints: &[hint(2, "←→", "change")] },
+    Binding { keys: "", description: "", chords: &[key(KeyCode::Right)], action: Some(FilterKey::Change(1)), hints: &[] },
     Binding { keys: "Enter", description: "add the condition (conditions combine with AND)", chords: &[key(KeyCode::Enter)], action: Some(FilterKey::Add), hints: &[hint(3, "Enter", "add")] },
     Binding { keys: "Backspace", description: "on an empty value: remove the last condition", chords: &[key(KeyCode::Backspace)], action: Some(FilterKey::RemoveLast), hints: &[] },
     Binding { keys: "Esc", description: "close the bar (conditions stay)", chords: &[key(KeyCode::Esc)], action: Some(FilterKey::Close), hints: &[hint(4, "Esc", "close")] },

@@ -18,7 +18,8 @@ mod edit_replies;
 mod edit_values;
 mod er;
 mod export;
-mod form;
+mod filter_form;
+pub mod form;
 pub mod grid_layout;
 mod help;
 mod hints;
@@ -63,6 +64,7 @@ pub use cost::{CostAsk, CostState, scan_causes};
 pub use edit::{EditPopup, EditState, InsertField, StagedEdit, TYPE_COUNT_ABOVE};
 pub use er::ErScreen;
 pub use export::{ClipboardSupport, ExportPrompt, ExportState, RunningExport, default_export_path};
+pub use filter_form::{FilterField, FilterForm};
 pub use form::{FORM_KEYS, Form};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
 pub use help::{HelpLine, help_layout};
@@ -73,7 +75,7 @@ pub use keymap::{
 };
 pub use migrations::MigrationsScreen;
 pub use navigate::{Breadcrumb, describe_group, describe_target};
-pub use overlay::{FilterField, FilterForm, Overlay, Picker};
+pub use overlay::{Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
 pub use pending::{Pending, Waiting};
 pub use protocol::{AppEvent, Effect, Worker};
@@ -85,7 +87,8 @@ pub use status_filter::FilterFormLabels;
 pub use tab::{FLASH_TICKS, Flash, FlashRow, Reread, RowWindow, TableTab, ViewSpec};
 pub use user_links::{DetailLinks, LINKS_SHOWN};
 pub use user_panel::{
-    BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, ROLE_KEYS, UserPanel, UserRef, read_ban_expiry,
+    BanField, MENU_KEYS, MenuItem, PanelStep, PasswordField, ROLE_FIELD, ROLE_KEYS, ROLE_LIST, UserPanel, UserRef,
+    read_ban_expiry,
 };
 pub use users::{StatusTone, UserTable, UsersState, grid_status, status_parts, status_text};
 

@@ -14,9 +14,7 @@ use crate::db::relations::ReferencingGroup;
 use crate::db::value::parse_value;
 
 use super::input::{field_text, text_input};
-use super::keymap::{
-    DETAIL_KEYS, DetailKey, FILTER_KEYS, FilterKey, ListKey, PICKER_KEYS, SCROLL_KEYS, ScrollKey, lookup,
-};
+use super::keymap::{DETAIL_KEYS, DetailKey, ListKey, PICKER_KEYS, SCROLL_KEYS, ScrollKey, lookup};
 use super::popup_keys::{PromptKey, SEARCH_KEYS};
 use super::{Action, App, DbReply, DbRequest, DbResult, EditPopup, Effect, Level, Worker};
 
@@ -44,7 +42,7 @@ pub enum Overlay {
     Search {
         input: TextArea<'static>,
     },
-    Filter(FilterForm),
+    Filter(super::FilterForm),
     /// `gr`: the rows of other tables that point at the selected row.
     References {
         groups: Vec<ReferencingGroup>,
@@ -75,39 +73,6 @@ pub struct Picker {
     pub selected: usize,
 }
 
-/// Which part of the filter bar has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterField {
-    Column,
-    Operator,
-    Value,
-}
-
-/// The filter bar being filled in.
-#[derive(Debug, Clone)]
-pub struct FilterForm {
-    pub column: usize,
-    pub op: usize,
-    /// The value field and why the last Enter was refused: the one [`Form`] (the column and
-    /// operator are choices, not text; the filter bar's keys stay its own).
-    pub form: super::form::Form,
-    pub field: FilterField,
-    /// The field typing jumped from to the value (typing on the column or operator goes to the
-    /// value): erasing the value back to empty returns there, so the arrows act on it again.
-    pub typed_from: Option<FilterField>,
-}
-
-impl FilterForm {
-    /// The value field.
-    pub fn input(&self) -> &TextArea<'static> {
-        &self.form.fields[0]
-    }
-
-    pub fn input_mut(&mut self) -> &mut TextArea<'static> {
-        &mut self.form.fields[0]
-    }
-}
-
 impl App {
     pub(super) fn open_overlay(&mut self, action: Action) -> Vec<Effect> {
         match action {
@@ -121,18 +86,7 @@ impl App {
                 let current = self.active_tab().and_then(|t| t.spec.search.clone()).unwrap_or_default();
                 self.overlay = Overlay::Search { input: text_input(&current) };
             }
-            Action::OpenFilter => {
-                let Some(tab) = self.active_tab().filter(|t| t.meta().is_some()) else { return Vec::new() };
-                let column = tab.selected_col;
-                self.overlay = Overlay::Filter(FilterForm {
-                    column,
-                    op: 0,
-                    form: super::form::Form::new(vec![text_input("")]),
-                    // Column first, as help reads; typing a value goes straight to the value field.
-                    field: FilterField::Column,
-                    typed_from: None,
-                });
-            }
+            Action::OpenFilter => self.open_filter(),
             Action::OpenDetail => return self.open_detail(),
             _ => {}
         }
@@ -340,114 +294,6 @@ impl App {
             }
         }
         Vec::new()
-    }
-
-    fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let columns = self.filter_column_count();
-        let ops = self.filter_op_count();
-        let Overlay::Filter(form) = &mut self.overlay else { return Vec::new() };
-        let cycle = |value: usize, len: usize, up: bool| {
-            if up { (value + len - 1) % len.max(1) } else { (value + 1) % len.max(1) }
-        };
-        let command = lookup(FILTER_KEYS, &key);
-        match (command, form.field) {
-            (Some(FilterKey::Close), _) => self.overlay = Overlay::None,
-            (Some(FilterKey::Next), field) => {
-                form.typed_from = None;
-                form.field = match field {
-                    FilterField::Column => FilterField::Operator,
-                    FilterField::Operator => FilterField::Value,
-                    FilterField::Value => FilterField::Column,
-                }
-            }
-            (Some(FilterKey::Previous), field) => {
-                form.typed_from = None;
-                form.field = match field {
-                    FilterField::Column => FilterField::Value,
-                    FilterField::Operator => FilterField::Column,
-                    FilterField::Value => FilterField::Operator,
-                }
-            }
-            (Some(FilterKey::Change(step)), FilterField::Column) => form.column = cycle(form.column, columns, step < 0),
-            (Some(FilterKey::Change(step)), FilterField::Operator | FilterField::Value) => {
-                form.op = cycle(form.op, ops, step < 0)
-            }
-            (Some(FilterKey::Add), _) => return self.apply_filter_form(),
-            // Whichever field has the keyboard (after Enter it is where it was, often the
-            // operator): only the value takes text, so an empty one means "the last condition".
-            (Some(FilterKey::RemoveLast), _) if field_text(form.input()).is_empty() => {
-                let removed = self.active_tab_mut().and_then(|tab| tab.spec.filters.pop());
-                if let Some(filter) = removed {
-                    let meta = self.active_tab().and_then(|t| t.meta());
-                    let kind = meta.and_then(|m| {
-                        m.info.columns.iter().position(|c| c.name == filter.column).and_then(|i| m.kinds.get(i))
-                    });
-                    let shown = match kind {
-                        Some(kind) => describe_filter(&filter, kind, &self.ctx),
-                        None => describe_filter(&filter, &ColumnKind::Text, &self.ctx),
-                    };
-                    self.say(Level::Info, format!("filter removed: {shown}"));
-                    return self.reload_rows();
-                }
-            }
-            (_, FilterField::Value) => {
-                let had_text = !field_text(form.input()).is_empty();
-                super::input::type_key(form.input_mut(), key);
-                form.form.error = None;
-                // The value typed from the column or operator is erased: the keyboard goes back
-                // where it was (the bar shows that field selected, and ↑↓ change it again).
-                if had_text
-                    && field_text(form.input()).is_empty()
-                    && let Some(from) = form.typed_from.take()
-                {
-                    form.field = from;
-                }
-            }
-            (_, field @ (FilterField::Column | FilterField::Operator))
-                if matches!(key.code, KeyCode::Char(_))
-                    && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                form.typed_from = Some(field);
-                form.field = FilterField::Value;
-                super::input::type_key(form.input_mut(), key);
-                form.form.error = None;
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn apply_filter_form(&mut self) -> Vec<Effect> {
-        if let Some(effects) = self.apply_status_filter() {
-            return effects;
-        }
-        let Overlay::Filter(form) = &self.overlay else { return Vec::new() };
-        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
-        let (Some(column), Some(kind)) = (meta.info.columns.get(form.column), meta.kinds.get(form.column)) else {
-            return Vec::new();
-        };
-        let op = FilterOp::ALL[form.op % FilterOp::ALL.len()];
-        let text = field_text(form.input());
-        match filter_values(op, &text, kind, &self.ctx) {
-            Ok(values) => {
-                let filter = Filter { column: column.name.clone(), op, values };
-                let shown = describe_filter(&filter, kind, &self.ctx);
-                if let Some(tab) = self.active_tab_mut() {
-                    tab.spec.filters.push(filter);
-                }
-                if let Overlay::Filter(form) = &mut self.overlay {
-                    *form.input_mut() = text_input("");
-                }
-                self.say(Level::Info, format!("filter added: {shown}"));
-                self.reload_or_ask()
-            }
-            Err(reason) => {
-                if let Overlay::Filter(form) = &mut self.overlay {
-                    form.form.error = Some(reason);
-                }
-                Vec::new()
-            }
-        }
     }
 }
 

@@ -129,12 +129,14 @@ impl App {
                 *set_null = false;
                 *error = None;
             }
-            (Overlay::Edit(EditPopup::Insert { fields, error, .. }), Some(i)) => {
+            (Overlay::Edit(EditPopup::Insert { form, fields }), Some(i)) => {
                 // The field changed: a refusal about the old value no longer holds (Enter checks
                 // the form again).
-                *error = None;
+                form.error = None;
+                if let Some(input) = form.input_mut(i) {
+                    *input = text_input(&text);
+                }
                 if let Some(field) = fields.get_mut(i) {
-                    field.input = text_input(&text);
                     field.set_null = false;
                     field.use_default = false;
                 }

@@ -26,26 +26,13 @@ impl App {
         let tab = self.active_tab()?;
         self.user_table_of(tab)?;
         let real = tab.column_count();
-        form.column.checked_sub(real).and_then(|i| UserCondition::COLUMNS.get(i)).copied()
-    }
-
-    /// Columns the filter bar cycles through: the table's, then the user table's computed ones.
-    pub(super) fn filter_column_count(&self) -> usize {
-        let Some(tab) = self.active_tab() else { return 0 };
-        let computed = if self.user_table_of(tab).is_some() { UserCondition::COLUMNS.len() } else { 0 };
-        tab.column_count() + computed
-    }
-
-    /// Operators the form's current column offers.
-    pub(super) fn filter_op_count(&self) -> usize {
-        let Overlay::Filter(form) = &self.overlay else { return FilterOp::ALL.len() };
-        self.computed_filter_column(form).map_or(FilterOp::ALL.len(), |(_, conditions)| conditions.len())
+        form.column().checked_sub(real).and_then(|i| UserCondition::COLUMNS.get(i)).copied()
     }
 
     /// The labels of the filter bar's fields, `None` while the table's columns are not known.
     pub fn filter_form_labels(&self, form: &FilterForm) -> Option<FilterFormLabels> {
         if let Some((column, conditions)) = self.computed_filter_column(form) {
-            let condition = conditions[form.op % conditions.len()];
+            let condition = conditions[form.op() % conditions.len().max(1)];
             return Some(FilterFormLabels {
                 column: column.to_string(),
                 kind: "computed".into(),
@@ -54,12 +41,12 @@ impl App {
             });
         }
         let meta = self.active_tab()?.meta()?;
-        let op = FilterOp::ALL[form.op % FilterOp::ALL.len()];
+        let op = self.filter_ops(form.column()).get(form.op()).copied();
         Some(FilterFormLabels {
-            column: meta.info.columns.get(form.column).map_or("?".into(), |c| c.name.clone()),
-            kind: meta.kinds.get(form.column).map_or(String::new(), |k| k.label().to_string()),
-            op: op.label().into(),
-            takes_value: op.takes_value(),
+            column: meta.info.columns.get(form.column()).map_or("?".into(), |c| c.name.clone()),
+            kind: meta.kinds.get(form.column()).map_or(String::new(), |k| k.label().to_string()),
+            op: op.map_or("", FilterOp::label).into(),
+            takes_value: op.is_some_and(FilterOp::takes_value),
         })
     }
 
@@ -68,7 +55,7 @@ impl App {
     pub(super) fn apply_status_filter(&mut self) -> Option<Vec<Effect>> {
         let Overlay::Filter(form) = &self.overlay else { return None };
         let (column, conditions) = self.computed_filter_column(form)?;
-        let condition = conditions[form.op % conditions.len()];
+        let condition = conditions[form.op() % conditions.len().max(1)];
         let filter = Filter {
             column: column.to_string(),
             op: FilterOp::Status(condition),
@@ -78,8 +65,10 @@ impl App {
         if let Some(tab) = self.active_tab_mut() {
             tab.spec.filters.push(filter);
         }
-        if let Overlay::Filter(form) = &mut self.overlay {
-            *form.input_mut() = text_input("");
+        if let Overlay::Filter(form) = &mut self.overlay
+            && let Some(input) = form.form.input_mut(super::FilterField::Value as usize)
+        {
+            *input = text_input("");
         }
         self.say(Level::Info, format!("filter added: {shown}"));
         Some(self.reload_or_ask())

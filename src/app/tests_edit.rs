@@ -205,9 +205,9 @@ fn insert_form_is_prefilled_and_stages_a_row() {
     let mut app = open_app(&mut conn, 120, 30);
     app.source.audit.file = dir.path().join("audit.jsonl");
     press(&mut app, &mut conn, KeyCode::Char('a'));
-    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the form opens") };
-    let id = fields.iter().find(|f| f.column == "id").unwrap();
-    assert_eq!(id.input.lines()[0].len(), 36, "a new UUID v4 for the text key");
+    let Overlay::Edit(EditPopup::Insert { form, fields }) = &app.overlay else { panic!("the form opens") };
+    let id = fields.iter().position(|f| f.column == "id").unwrap();
+    assert_eq!(form.text(id).len(), 36, "a new UUID v4 for the text key");
     // Fill the required name and email, then stage and commit.
     let name = fields.iter().position(|f| f.column == "name").unwrap();
     let email = fields.iter().position(|f| f.column == "email").unwrap();
@@ -282,8 +282,8 @@ fn space_toggles_a_boolean_in_the_cell_editor_and_the_insert_form() {
         press(&mut app, &mut conn, KeyCode::Tab);
     }
     press(&mut app, &mut conn, KeyCode::Char(' '));
-    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form stays") };
-    let toggled = field_text(&fields[at].input);
+    let Overlay::Edit(EditPopup::Insert { form, fields }) = &app.overlay else { panic!("the insert form stays") };
+    let toggled = form.text(at);
     assert!(toggled == "true" || toggled == "false", "{toggled:?}");
     assert!(!fields[at].use_default);
 }
@@ -321,8 +321,8 @@ fn a_sessions_user_is_picked_by_email_in_the_cell_editor_and_the_insert_form() {
     ctrl(&mut app, &mut conn, 'f');
     type_text(&mut app, &mut conn, "user7@");
     press(&mut app, &mut conn, KeyCode::Enter);
-    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("back in the form") };
-    assert_eq!(field_text(&fields[at].input), "u0007");
+    let Overlay::Edit(EditPopup::Insert { form, .. }) = &app.overlay else { panic!("back in the form") };
+    assert_eq!(form.text(at), "u0007");
     // Esc from the picker goes back to typing the key.
     ctrl(&mut app, &mut conn, 'f');
     press(&mut app, &mut conn, KeyCode::Esc);
@@ -339,13 +339,14 @@ fn picking_a_key_in_the_insert_form_clears_the_refusal_it_answers() {
     let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the insert form is open") };
     let at = fields.iter().position(|f| f.column == "userId").unwrap();
     press(&mut app, &mut conn, KeyCode::Enter);
-    let Overlay::Edit(EditPopup::Insert { error: Some(_), focus, .. }) = &app.overlay else { panic!("refused") };
-    assert_eq!(*focus, at, "the refusal is about userId");
+    let Overlay::Edit(EditPopup::Insert { form, .. }) = &app.overlay else { panic!("refused") };
+    assert!(form.error.is_some(), "refused");
+    assert_eq!(form.focus, at, "the refusal is about userId");
     ctrl(&mut app, &mut conn, 'f');
     type_text(&mut app, &mut conn, "user1@");
     press(&mut app, &mut conn, KeyCode::Enter);
-    let Overlay::Edit(EditPopup::Insert { error, .. }) = &app.overlay else { panic!("back in the form") };
-    assert_eq!(*error, None, "the stale refusal is gone");
+    let Overlay::Edit(EditPopup::Insert { form, .. }) = &app.overlay else { panic!("back in the form") };
+    assert_eq!(form.error, None, "the stale refusal is gone");
 }
 
 #[test]
@@ -399,16 +400,17 @@ fn a_new_session_gets_a_token_the_cursor_goes_to_a_missing_field_and_both_stamps
     let effects = app.update(Action::SelectTab { index: session });
     settle(&mut app, &mut conn, effects);
     press(&mut app, &mut conn, KeyCode::Char('a'));
-    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the form opens") };
-    let token = field_text(&fields.iter().find(|f| f.column == "token").unwrap().input);
+    let Overlay::Edit(EditPopup::Insert { form, fields }) = &app.overlay else { panic!("the form opens") };
+    let token = form.text(fields.iter().position(|f| f.column == "token").unwrap());
     assert_eq!(token.len(), 32, "{token}");
     assert!(token.chars().all(|c| c.is_ascii_alphanumeric()), "{token}");
     let user_id = fields.iter().position(|f| f.column == "userId").unwrap();
     // Enter with the required userId still NULL: the cursor goes to it.
     press(&mut app, &mut conn, KeyCode::Enter);
-    let Overlay::Edit(EditPopup::Insert { focus, error, .. }) = &app.overlay else { panic!("the form stays") };
+    let Overlay::Edit(EditPopup::Insert { form, .. }) = &app.overlay else { panic!("the form stays") };
+    let error = &form.error;
     assert!(error.as_deref().is_some_and(|e| e.starts_with("userId")), "{error:?}");
-    assert_eq!(*focus, user_id);
+    assert_eq!(form.focus, user_id);
     type_text(&mut app, &mut conn, "u0000");
     // Staged a little later than the form opened, at a time with milliseconds.
     let later = fixed_ctx().now + chrono::TimeDelta::milliseconds(75_123);

@@ -27,13 +27,13 @@ fn the_first_down_in_the_role_list_lands_on_the_first_role() {
     select(&mut app, &mut conn, "u0006");
     press(&mut app, &mut conn, KeyCode::Char('A'));
     press(&mut app, &mut conn, KeyCode::Char('r'));
-    assert_eq!(field_text(role_form(&app).input()), "admin,user");
+    assert_eq!(role_form(&app).text(), "admin,user");
     let Load::Loaded(roles) = &role_form(&app).roles else { panic!("the roles arrive") };
     let first = roles[0].clone();
     press(&mut app, &mut conn, KeyCode::Down);
     let form = role_form(&app);
-    assert!(form.on_list);
-    assert_eq!(form.selected, 0, "on {first}, the first role listed");
+    assert!(form.on_list());
+    assert_eq!(form.selected(), 0, "on {first}, the first role listed");
     // And ↑ from the field enters at the last.
     press(&mut app, &mut conn, KeyCode::Tab);
     press(&mut app, &mut conn, KeyCode::Up);
@@ -41,7 +41,7 @@ fn the_first_down_in_the_role_list_lands_on_the_first_role() {
         Load::Loaded(roles) => roles.len(),
         _ => 0,
     };
-    assert_eq!(role_form(&app).selected, count - 1);
+    assert_eq!(role_form(&app).selected(), count - 1);
 }
 
 /// Right after Enter adds a filter, the keyboard is still on the operator: Backspace on the
@@ -51,11 +51,11 @@ fn backspace_right_after_adding_a_filter_removes_it() {
     let (_dir, mut conn) = users_db(10);
     let mut app = open_app(&mut conn, 160, 40);
     press(&mut app, &mut conn, KeyCode::Char('f'));
-    let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter bar opens") };
-    form.column = 0; // id
+    assert!(matches!(app.overlay, Overlay::Filter(_)), "the filter bar opens");
+    app.filter_choose_column(0); // id
     press(&mut app, &mut conn, KeyCode::Tab);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
-    assert_eq!(form.field, FilterField::Operator);
+    assert_eq!(form.field(), FilterField::Operator);
     type_text(&mut app, &mut conn, "u0003");
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(app.active_tab().unwrap().spec.filters.len(), 1);
@@ -98,28 +98,29 @@ fn the_migrations_confirmation_scrolls_and_no_applies_nothing() {
 }
 
 /// Typing on the column jumps to the value; erasing it with Backspace goes back to the column,
-/// and ↑↓ then change the column the bar shows selected, not the operator.
+/// and ← → then change the column the bar shows selected, not the operator. (The bar goes in
+/// the grid's order: on the user table name, then email.)
 #[test]
 fn arrows_change_the_column_after_backspace_erased_the_value_typed_from_it() {
     let (_dir, mut conn) = users_db(10);
     let mut app = open_app(&mut conn, 160, 40);
     press(&mut app, &mut conn, KeyCode::Char('f'));
-    let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter bar opens") };
-    form.column = 0;
+    assert!(matches!(app.overlay, Overlay::Filter(_)), "the filter bar opens");
+    app.filter_choose_column(1); // name, first on screen
     type_text(&mut app, &mut conn, "x");
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
-    assert_eq!(form.field, FilterField::Value, "typing goes to the value");
+    assert_eq!(form.field(), FilterField::Value, "typing goes to the value");
     press(&mut app, &mut conn, KeyCode::Backspace);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
-    assert_eq!(form.field, FilterField::Column, "back on the column");
-    press(&mut app, &mut conn, KeyCode::Down);
+    assert_eq!(form.field(), FilterField::Column, "back on the column");
+    press(&mut app, &mut conn, KeyCode::Right);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
-    assert_eq!((form.column, form.op), (1, 0), "the column moved, the operator did not");
+    assert_eq!((form.column(), form.op()), (2, 0), "the column moved, the operator did not");
     // From the operator: back on the operator, and the arrows move it.
     press(&mut app, &mut conn, KeyCode::Tab);
     type_text(&mut app, &mut conn, "y");
     press(&mut app, &mut conn, KeyCode::Backspace);
-    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Right);
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter bar stays open") };
-    assert_eq!((form.field, form.column, form.op), (FilterField::Operator, 1, 1));
+    assert_eq!((form.field(), form.column(), form.op()), (FilterField::Operator, 2, 1));
 }

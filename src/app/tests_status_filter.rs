@@ -15,7 +15,7 @@ fn press(app: &mut App, conn: &mut Connection, code: KeyCode) {
 
 fn field(app: &mut App, field: FilterField) {
     let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter bar is open") };
-    form.field = field;
+    form.set_field(field);
 }
 
 fn labels(app: &App) -> FilterFormLabels {
@@ -44,13 +44,15 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     let mut app = open_app(&mut conn, 160, 40);
     assert_eq!(app.active_tab().unwrap().name, "user");
     press(&mut app, &mut conn, KeyCode::Char('f'));
-    let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter bar opens") };
-    form.column = 0;
-    form.field = FilterField::Column;
-    // The computed columns follow the table's own: Up from the first column reaches them.
-    press(&mut app, &mut conn, KeyCode::Up);
+    assert!(matches!(app.overlay, Overlay::Filter(_)), "the filter bar opens");
+    // The first column on screen (the bar goes in the grid's order).
+    let first_shown = app.filter_columns()[0];
+    app.filter_choose_column(first_shown);
+    field(&mut app, FilterField::Column);
+    // The computed columns follow the table's own: ← from the first column reaches them.
+    press(&mut app, &mut conn, KeyCode::Left);
     assert_eq!(labels(&app).column, "sessions");
-    press(&mut app, &mut conn, KeyCode::Up);
+    press(&mut app, &mut conn, KeyCode::Left);
     let shown = labels(&app);
     assert_eq!((shown.column.as_str(), shown.op.as_str(), shown.takes_value), ("status", "banned", false));
 
@@ -70,7 +72,7 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     assert!(app.active_tab().unwrap().spec.filters.is_empty());
     assert!(app.status.as_ref().unwrap().text.contains("filter removed: status: banned"));
     field(&mut app, FilterField::Operator);
-    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Right);
     assert_eq!(labels(&app).op, "ban expired");
     press(&mut app, &mut conn, KeyCode::Enter);
     let mut expired = ids(&app);
@@ -80,7 +82,7 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     press(&mut app, &mut conn, KeyCode::Backspace);
 
     field(&mut app, FilterField::Operator);
-    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Right);
     assert_eq!(labels(&app).op, "unverified");
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(app.active_tab().unwrap().total, Some(14), "every third user");
@@ -89,7 +91,7 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
 
     // sessions: has active sessions (u0006's only session has ended).
     field(&mut app, FilterField::Column);
-    press(&mut app, &mut conn, KeyCode::Down);
+    press(&mut app, &mut conn, KeyCode::Right);
     let shown = labels(&app);
     assert_eq!((shown.column.as_str(), shown.op.as_str()), ("sessions", "has active sessions"));
     press(&mut app, &mut conn, KeyCode::Enter);
@@ -97,9 +99,9 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     active.sort();
     assert_eq!(active, ["u0005", "u0012"]);
     assert_eq!(app.active_tab().unwrap().total, Some(2));
-    // Past the computed columns, the bar comes back to the table's first column.
-    press(&mut app, &mut conn, KeyCode::Down);
-    let first = app.active_tab().unwrap().meta().unwrap().info.columns[0].name.clone();
+    // Past the computed columns, the bar comes back to the table's first column on screen.
+    press(&mut app, &mut conn, KeyCode::Right);
+    let first = app.active_tab().unwrap().meta().unwrap().info.columns[first_shown].name.clone();
     assert_eq!(labels(&app).column, first);
 }
 
@@ -112,5 +114,5 @@ fn other_tables_offer_only_their_own_columns() {
     settle(&mut app, &mut conn, effects);
     assert_eq!(app.active_tab().unwrap().name, "session");
     let columns = app.active_tab().unwrap().column_count();
-    assert_eq!(app.filter_column_count(), columns);
+    assert_eq!(app.filter_columns().len(), columns);
 }

@@ -288,7 +288,7 @@ fn removing_a_filter_says_removed_and_a_search_says_what_it_found() {
     let effects = app.update(Action::OpenFilter);
     settle(&mut app, &mut conn, effects);
     if let Overlay::Filter(form) = &mut app.overlay {
-        form.field = FilterField::Value;
+        form.set_field(FilterField::Value);
     }
     press(&mut app, &mut conn, KeyCode::Backspace);
     assert!(app.active_tab().unwrap().spec.filters.is_empty());

@@ -5,7 +5,7 @@ use ratatui_textarea::TextArea;
 use crate::db::users::{BanExpiry, parse_ban_expiry};
 
 use super::super::Load;
-use super::super::form::Form;
+use super::super::form::{Field, Form};
 use super::super::input::text_input;
 use super::super::keymap::{Binding, Chord, hint};
 use ratatui::crossterm::event::KeyCode;
@@ -22,29 +22,51 @@ pub enum BanField {
 #[derive(Debug, Clone)]
 pub struct RoleForm {
     pub roles: Load<Vec<String>>,
-    /// The highlighted role of the list.
-    pub selected: usize,
-    /// One field, the role(s) to set, comma-joined (the list's ticks follow it), and why the
-    /// last Enter was refused: the one [`Form`], with the role form's own keys ([`ROLE_KEYS`]).
+    /// The one [`Form`], with the role form's own keys ([`ROLE_KEYS`]): field 0 is the role(s)
+    /// to set, comma-joined (the list's ticks follow it); field 1 is the list of roles in use, a
+    /// choice whose option is the highlighted role. When the list has the keyboard (after ↑/↓)
+    /// Space ticks; in the text field Space is a space.
     pub form: Form,
-    /// The list has the keyboard (after ↑/↓), so Space ticks; otherwise the text field has it
-    /// and Space is a space.
-    pub on_list: bool,
 }
+
+/// The role form's [`Form`] fields.
+pub const ROLE_FIELD: usize = 0;
+/// See [`ROLE_FIELD`].
+pub const ROLE_LIST: usize = 1;
 
 impl RoleForm {
     /// A role form whose field holds `input`, reading the roles in use.
     pub fn new(input: TextArea<'static>) -> RoleForm {
-        RoleForm { roles: Load::Loading, selected: 0, form: Form::new(vec![input]), on_list: false }
+        let form = Form::of(vec![Field::Text(input), Field::choice(Vec::new(), 0)]);
+        RoleForm { roles: Load::Loading, form }
+    }
+
+    /// The list has the keyboard.
+    pub fn on_list(&self) -> bool {
+        self.form.focus == ROLE_LIST
+    }
+
+    /// The highlighted role of the list.
+    pub fn selected(&self) -> usize {
+        self.form.chosen(ROLE_LIST)
+    }
+
+    /// The roles in use arrived: the list offers them, `current` highlighted if among them.
+    pub fn set_roles(&mut self, roles: Vec<String>, current: &str) {
+        let at = roles.iter().position(|r| r == current).unwrap_or(0);
+        if let Some(list) = self.form.fields.get_mut(ROLE_LIST) {
+            *list = Field::choice(roles.clone(), at);
+        }
+        self.roles = Load::Loaded(roles);
     }
 
     /// The role field.
-    pub fn input(&self) -> &TextArea<'static> {
-        &self.form.fields[0]
+    pub fn text(&self) -> String {
+        self.form.text(0)
     }
 
     fn input_mut(&mut self) -> Option<&mut TextArea<'static>> {
-        self.form.fields.first_mut()
+        self.form.input_mut(0)
     }
 
     /// Puts `text` in the role field (the ticks changed it).
@@ -74,6 +96,13 @@ pub enum RoleKey {
     Tick,
     Submit,
     Cancel,
+}
+
+// Every role key is the role form's own (its one field has nothing to move to).
+impl super::super::form::FormCommand for RoleKey {
+    fn as_form(self) -> Option<super::super::form::FormKey> {
+        None
+    }
 }
 
 const fn plain(code: KeyCode) -> Chord {

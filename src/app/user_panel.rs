@@ -10,8 +10,7 @@ mod forms;
 pub use forms::*;
 
 use super::confirm::{Answered, Confirmation, Confirmed, TypedAnswer};
-use super::form::{Form, FormKey};
-use super::input::field_text;
+use super::form::{Form, FormKey, Outcome};
 use super::keymap::{Binding, Chord, hint, lookup};
 use super::popup_keys::{VIEW_KEYS, ViewKey};
 use super::{App, DbRequest, DbResult, Effect, Level, Load, Overlay, Waiting, Worker};
@@ -379,7 +378,22 @@ impl App {
             Load::Loaded(roles) => roles,
             _ => &[],
         };
-        match lookup(ROLE_KEYS, &key) {
+        // The one form key path, with the role form's keys (`ROLE_KEYS`) as the owner's table.
+        let command = match form.form.key_with(ROLE_KEYS, key) {
+            Outcome::Owner(command) => Some(command),
+            Outcome::Typed => {
+                form.form.focus = ROLE_FIELD;
+                None
+            }
+            // Typing on the list types into the field.
+            Outcome::Unbound => {
+                form.form.focus = ROLE_FIELD;
+                form.form.type_key(key);
+                None
+            }
+            Outcome::Moved | Outcome::Chose => None,
+        };
+        match command {
             Some(RoleKey::Cancel) => return self.back_to_menu(),
             Some(RoleKey::Move(step)) if !roles.is_empty() => {
                 let count = roles.len();
@@ -387,42 +401,50 @@ impl App {
                 // stays on the user's role only when the field holds exactly that one role;
                 // otherwise (two roles, none, typed text) the list is entered at its first item
                 // with ↓ and its last with ↑, not one past an invisible highlight.
-                let entering = !form.on_list
-                    && roles.get(form.selected).is_none_or(|role| *role != field_text(form.input()).trim());
-                form.selected = match (entering, step < 0) {
+                let on_list = form.form.focus == ROLE_LIST;
+                let selected = form.form.chosen(ROLE_LIST);
+                let entering =
+                    !on_list && roles.get(selected).is_none_or(|role| *role != form.form.text(ROLE_FIELD).trim());
+                let next = match (entering, step < 0) {
                     (true, true) => count - 1,
                     (true, false) => 0,
-                    (false, true) => (form.selected + count - 1) % count,
-                    (false, false) => (form.selected + 1) % count,
+                    (false, true) => (selected + count - 1) % count,
+                    (false, false) => (selected + 1) % count,
                 };
-                form.on_list = true;
+                form.form.choose(ROLE_LIST, next);
+                form.form.focus = ROLE_LIST;
             }
-            Some(RoleKey::Switch) => form.on_list = !form.on_list && !roles.is_empty(),
-            Some(RoleKey::Tick) if form.on_list => {
-                if let Some(role) = roles.get(form.selected).cloned() {
-                    let text = toggle_role(&field_text(form.input()), &role);
+            Some(RoleKey::Switch) => {
+                let to_list = form.form.focus != ROLE_LIST && !roles.is_empty();
+                form.form.focus = if to_list { ROLE_LIST } else { ROLE_FIELD };
+            }
+            Some(RoleKey::Tick) if form.form.focus == ROLE_LIST => {
+                if let Some(role) = roles.get(form.form.chosen(ROLE_LIST)).cloned() {
+                    let text = toggle_role(&form.text(), &role);
                     form.set_input(&text);
                     form.form.error = None;
                 }
             }
-            Some(RoleKey::Submit) if field_text(form.input()).trim().is_empty() => {
+            Some(RoleKey::Submit) if form.text().trim().is_empty() => {
                 form.form.error = Some("no role: tick one in the list (Space) or type one".into());
             }
             Some(RoleKey::Submit)
                 if form.form.error.is_none()
-                    && let Some(warning) = unknown_role_warning(roles, &field_text(form.input())) =>
+                    && let Some(warning) = unknown_role_warning(roles, &form.text()) =>
             {
                 // As the cell editor does: a role nobody has may be a typo; Enter again goes on.
                 form.form.error = Some(warning);
             }
-            Some(RoleKey::Submit) => match normalise_role(&field_text(form.input())) {
+            Some(RoleKey::Submit) => match normalise_role(&form.text()) {
                 Ok(role) => return self.preview_user_action(UserAction::SetRole { role }),
                 Err(error) => form.form.error = Some(error.to_string()),
             },
-            _ => {
+            // Space in the field, or ↑↓ with no list yet: typed.
+            Some(_) => {
+                form.form.focus = ROLE_FIELD;
                 form.form.type_key(key);
-                form.on_list = false;
             }
+            None => {}
         }
         Vec::new()
     }
@@ -441,7 +463,7 @@ impl App {
                     form.focus_on(second_at);
                 } else if first != second {
                     form.error = Some("the two passwords differ: type it again".into());
-                    if let Some(repeat) = form.fields.get_mut(second_at) {
+                    if let Some(repeat) = form.input_mut(second_at) {
                         *repeat = masked();
                     }
                 } else {
@@ -497,9 +519,8 @@ impl App {
         let Some(panel) = self.panel() else { return };
         match (&mut panel.step, result) {
             (PanelStep::Role(form), Ok(DbResult::Users(UsersResult::Roles(roles)))) => {
-                let current = field_text(form.input());
-                form.selected = roles.iter().position(|r| *r == current).unwrap_or(0);
-                form.roles = Load::Loaded(roles);
+                let current = form.text();
+                form.set_roles(roles, &current);
             }
             (PanelStep::Confirm(confirmation), Ok(DbResult::Users(UsersResult::Preview(loaded)))) => {
                 if let Confirmed::UserAction { preview, .. } = &mut confirmation.on_yes {

@@ -225,7 +225,7 @@ fn a_failed_action_shows_the_error_and_changes_nothing() {
 
 fn panel_role_input(app: &App) -> ratatui_textarea::TextArea<'static> {
     match &panel(app).step {
-        PanelStep::Role(form) => form.input().clone(),
+        PanelStep::Role(form) => form.form.input(0).unwrap().clone(),
         other => panic!("not the role form: {other:?}"),
     }
 }
@@ -333,8 +333,8 @@ fn unticking_the_only_role_empties_the_field_and_the_ticks_follow() {
     press(&mut app, &mut conn, KeyCode::Char('r'));
     press(&mut app, &mut conn, KeyCode::Tab);
     let PanelStep::Role(form) = &panel(&app).step else { panic!("the role form opens") };
-    assert!(form.on_list, "Tab moves to the list");
-    assert_eq!(form.selected, 1, "on the current role, `user`");
+    assert!(form.on_list(), "Tab moves to the list");
+    assert_eq!(form.selected(), 1, "on the current role, `user`");
     press(&mut app, &mut conn, KeyCode::Char(' '));
     assert_eq!(field_text(&panel_role_input(&app)), "", "the field follows the ticks");
     // The empty field must not be drawn as `user`, which the ticks would contradict.

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use rusqlite::types::Value;
 
+use super::form::{self, Row};
 use super::theme;
 use crate::app::{App, EditPopup};
 use crate::db::kinds::{Affinity, ColumnKind, affinity};
@@ -74,7 +75,7 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 );
             }
         }
-        EditPopup::Insert { fields, focus, error } => {
+        EditPopup::Insert { form, fields } => {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let height = fields.len() as u16 + 5;
             let title = format!("new row in {}", meta.info.name);
@@ -93,33 +94,33 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                         && meta.info.primary_key[0] == name
                         && meta.info.column(name).is_some_and(|c| !c.decl_type.eq_ignore_ascii_case("integer")))
             };
-            for (i, field) in fields.iter().enumerate() {
-                let y = inner.y + i as u16;
-                if y >= inner.bottom().saturating_sub(2) {
-                    break;
-                }
-                let style = if i == *focus { theme::selected_cell() } else { theme::header() };
-                let label = Rect::new(inner.x, y, name_width, 1);
-                let value = Rect::new(inner.x + name_width, y, inner.width.saturating_sub(name_width), 1);
-                frame.render_widget(
-                    Paragraph::new(Line::from(vec![
+            // The form's rows, a blank row, then the refusal on the last row.
+            let rows: Vec<Row> = fields
+                .iter()
+                .zip(&form.fields)
+                .enumerate()
+                .map(|(i, (field, input))| {
+                    let style = if i == form.focus { theme::selected_cell() } else { theme::header() };
+                    let label = Line::from(vec![
                         Span::styled(if required(&field.column) { "*" } else { " " }, theme::warning()),
                         Span::styled(format!("{:>w$} ", field.column, w = name_width as usize - 2), style),
-                    ])),
-                    label,
-                );
-                let empty = field.input.lines().iter().all(|l| l.is_empty());
-                if field.set_null {
-                    frame.render_widget(Paragraph::new("NULL").style(theme::null()), value);
-                } else if field.use_default && empty {
-                    frame.render_widget(Paragraph::new("(column default)").style(theme::dim()), value);
-                } else {
-                    frame.render_widget(&field.input, value);
-                }
-            }
-            if let Some(error) = error {
-                let area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
-                frame.render_widget(Paragraph::new(error.as_str()).style(theme::error()), area);
+                    ]);
+                    let empty = form.text(i).is_empty();
+                    let instead = if field.set_null {
+                        Some(Span::styled("NULL", theme::null()))
+                    } else if field.use_default && empty {
+                        Some(Span::styled("(column default)", theme::dim()))
+                    } else {
+                        None
+                    };
+                    Row::Labelled { label, width: name_width, field: input, focused: i == form.focus, instead }
+                })
+                .collect();
+            let [body, _, message] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            form::draw(frame, body, rows);
+            if let Some(error) = &form.error {
+                form::draw(frame, message, vec![Row::Text(Line::styled(error.as_str(), theme::error()))]);
             }
         }
         EditPopup::Conflict { conflicts } => {

@@ -2,12 +2,12 @@
 //! notes indented under the fields, each as tall as it wraps at the popup's width, so nothing
 //! is cut on a small terminal (80x24).
 
+use crate::app::form::Field;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use ratatui_textarea::TextArea;
 
 use super::popup::wrapped_height;
 use super::theme;
@@ -22,7 +22,14 @@ pub enum Row<'a> {
     /// Text under the fields (indented past the labels), wrapped there.
     Note(Line<'a>),
     /// `label  [field]`, the field highlighted when it has the keyboard.
-    Field { label: &'a str, input: &'a TextArea<'static>, focused: bool },
+    Field { label: &'a str, field: &'a Field, focused: bool },
+    /// A field with a label of its own (`width` cells, styled by the owner: the insert form's
+    /// `*` and column names), and `instead` shown in place of an empty field (NULL, the column
+    /// default).
+    Labelled { label: Line<'a>, width: u16, field: &'a Field, focused: bool, instead: Option<Span<'a>> },
+    /// A choice's options one a row, under the labels; the chosen one marked `▸` while it has
+    /// the keyboard, and each ticked `[x]` when in `ticked` (a list that ticks several).
+    Options { field: &'a Field, focused: bool, ticked: &'a [String] },
     /// An empty row.
     Gap,
 }
@@ -32,7 +39,10 @@ impl Row<'_> {
         match self {
             Row::Text(line) => wrapped_height(std::slice::from_ref(line), width),
             Row::Note(line) => wrapped_height(std::slice::from_ref(line), width.saturating_sub(LABEL_WIDTH)),
-            Row::Field { .. } | Row::Gap => 1,
+            Row::Options { field: Field::Choice { options, .. }, .. } => {
+                u16::try_from(options.len()).unwrap_or(u16::MAX)
+            }
+            Row::Field { .. } | Row::Labelled { .. } | Row::Options { .. } | Row::Gap => 1,
         }
     }
 }
@@ -58,18 +68,68 @@ pub fn draw(frame: &mut Frame, area: Rect, rows: Vec<Row>) {
                 let [_, text] = Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(at);
                 frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), text);
             }
-            Row::Field { label, input, focused } => field(frame, label, input, focused, at),
+            Row::Field { label, field: input, focused } => field(frame, label, input, focused, at),
+            Row::Labelled { label, width, field, focused, instead } => {
+                let [label_area, field_area] =
+                    Layout::horizontal([Constraint::Length(width), Constraint::Fill(1)]).areas(at);
+                frame.render_widget(Paragraph::new(label), label_area);
+                match (instead, field) {
+                    (Some(instead), _) => frame.render_widget(Paragraph::new(instead), field_area),
+                    (None, Field::Text(input)) => text_field(frame, input, focused, field_area),
+                    (None, choice) => frame.render_widget(Paragraph::new(choice_span(choice, focused)), field_area),
+                }
+            }
+            Row::Options { field, focused, ticked } => {
+                frame.render_widget(Paragraph::new(options(field, focused, ticked)), at)
+            }
             Row::Gap => {}
         }
     }
 }
 
-/// `label  [text field]`, the field highlighted when it has the keyboard.
-pub fn field(frame: &mut Frame, label: &str, input: &TextArea<'static>, focused: bool, row: Rect) {
+/// `label  [field]`, the field highlighted when it has the keyboard.
+pub fn field(frame: &mut Frame, label: &str, field: &Field, focused: bool, row: Rect) {
     let [label_area, field_area] =
         Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Fill(1)]).areas(row);
     let label_style = if focused { theme::header() } else { theme::dim() };
     frame.render_widget(Paragraph::new(Span::styled(format!("{label:>8}  "), label_style)), label_area);
+    match field {
+        Field::Text(input) => text_field(frame, input, focused, field_area),
+        Field::Choice { .. } => frame.render_widget(Paragraph::new(choice_span(field, focused)), field_area),
+    }
+}
+
+/// The lines of [`Row::Options`].
+fn options(field: &Field, focused: bool, ticked: &[String]) -> Vec<Line<'static>> {
+    let Field::Choice { options, selected } = field else { return Vec::new() };
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, option)| {
+            // The focused item is marked, not only coloured, so what Space toggles shows on any
+            // terminal.
+            let here = focused && i == *selected;
+            let style = if here { theme::selected_cell() } else { theme::info() };
+            let tick = if ticked.contains(option) { "[x]" } else { "[ ]" };
+            Line::from(vec![
+                Span::raw(" ".repeat(usize::from(LABEL_WIDTH) - 1)),
+                Span::styled(if here { "▸" } else { " " }, theme::key()),
+                Span::styled(format!(" {tick} {option} "), style),
+            ])
+        })
+        .collect()
+}
+
+/// A choice field's option, ` option `, highlighted when it has the keyboard.
+pub fn choice_span(field: &Field, focused: bool) -> Span<'static> {
+    let Field::Choice { options, selected } = field else { return Span::raw("") };
+    let option = options.get(*selected).map_or("", String::as_str);
+    let style = if focused { theme::selected_cell() } else { theme::header() };
+    Span::styled(format!(" {option} "), style)
+}
+
+/// A text field, highlighted when it has the keyboard.
+pub fn text_field(frame: &mut Frame, input: &ratatui_textarea::TextArea<'static>, focused: bool, field_area: Rect) {
     let mut shown = input.clone();
     shown.set_cursor_line_style(Style::new());
     if focused {

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::popup::{self, centered};
-use super::theme;
+use super::{form, theme};
 use crate::app::{App, FilterField, HelpLine, Overlay, describe_group, help_layout};
 use crate::db::kinds::ColumnKind;
 
@@ -17,31 +17,36 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
             frame.render_widget(Paragraph::new(" search: ").style(theme::header()), label);
             frame.render_widget(input, field);
         }
-        Overlay::Filter(form) => {
-            let Some(labels) = app.filter_form_labels(form) else { return };
+        Overlay::Filter(bar) => {
+            let Some(labels) = app.filter_form_labels(bar) else { return };
             let [top, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-            let (column, kind) = (&labels.column, &labels.kind);
-            let focus = |field: FilterField| if form.field == field { theme::selected_cell() } else { theme::header() };
+            // The bar is the one form laid out on a line: its choices and its text field are
+            // drawn by `ui::form` as in the popups.
+            let choice = |field: FilterField| {
+                let at = field as usize;
+                bar.form.fields.get(at).map_or(Span::raw(""), |f| form::choice_span(f, bar.form.focus == at))
+            };
             let head = Line::from(vec![
                 Span::raw(" filter: "),
-                Span::styled(format!(" {column} "), focus(FilterField::Column)),
-                Span::styled(format!(" {kind} "), theme::dim()),
-                Span::styled(format!(" {} ", labels.op), focus(FilterField::Operator)),
+                choice(FilterField::Column),
+                Span::styled(format!(" {} ", labels.kind), theme::dim()),
+                choice(FilterField::Operator),
                 Span::raw(" "),
             ]);
             let head_width: u16 = head.spans.iter().map(|s| crate::app::layout::text_width(&s.content)).sum();
             let [head_area, value_area] =
                 Layout::horizontal([Constraint::Length(head_width), Constraint::Fill(1)]).areas(top);
             frame.render_widget(Paragraph::new(head), head_area);
-            if labels.takes_value {
-                frame.render_widget(form.input(), value_area);
+            let value = FilterField::Value as usize;
+            if let (true, Some(input)) = (labels.takes_value, bar.form.input(value)) {
+                form::text_field(frame, input, bar.form.focus == value, value_area);
             }
-            let hint = match &form.form.error {
+            let hint = match &bar.form.error {
                 Some(error) => Span::styled(format!(" {error}"), theme::error()),
                 None => {
                     // The keys whole on a narrow terminal: a shorter wording rather than a cut.
-                    let long = " Tab next field · ↑↓ change · Enter add · Backspace on empty removes last · Esc close";
-                    let short = " Tab next · ↑↓ change · Enter add · Backspace (empty) removes last · Esc close";
+                    let long = " Tab next field · ←→ change · Enter add · Backspace on empty removes last · Esc close";
+                    let short = " Tab next · ←→ change · Enter add · Backspace (empty) removes last · Esc close";
                     let fits = crate::app::layout::text_width(long) <= bottom.width;
                     Span::styled(if fits { long } else { short }, theme::dim())
                 }

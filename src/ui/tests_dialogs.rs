@@ -48,6 +48,20 @@ fn role_form_at_80x24() {
     insta::assert_snapshot!("role_form_80x24", render(&app));
 }
 
+/// The role form's refusal was cut at 80x24 (`…: Enter agai`): drawn as the form's rows, it
+/// wraps whole like the ban and password forms' messages.
+#[test]
+fn the_role_forms_refusal_is_whole_at_80x24() {
+    let (_dir, mut conn, mut app) = admin_app(80, 24);
+    select(&mut app, &mut conn, "u0002");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('r'));
+    type_text(&mut app, &mut conn, ",superadmin");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let screen = render(&app);
+    assert!(screen.contains("(the app may define it)"), "{screen}");
+}
+
 #[test]
 fn removal_at_80x24() {
     let (_dir, mut conn, mut app) = admin_app(80, 24);

@@ -11,8 +11,8 @@ use super::users::tone_style;
 use super::{popup, theme};
 use crate::app::layout::text_width;
 use crate::app::{
-    App, BanField, Confirmation, Confirmed, Load, MenuItem, PanelStep, PasswordField, StatusTone, UserPanel,
-    field_text, read_ban_expiry, status_parts,
+    App, BanField, Confirmation, Confirmed, Load, MenuItem, PanelStep, PasswordField, ROLE_FIELD, ROLE_LIST,
+    StatusTone, UserPanel, read_ban_expiry, status_parts,
 };
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
@@ -22,7 +22,7 @@ use rusqlite::types::Value;
 
 use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
 
-use super::form::{self, LABEL_WIDTH, Row};
+use super::form::{self, Row};
 
 /// Draws the bordered popup and returns the area inside it.
 fn frame_popup(frame: &mut Frame, width: u16, height: u16, title: &str, hint: &str) -> Rect {
@@ -52,8 +52,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                     panel.user.email
                 ))),
                 Row::Gap,
-                Row::Field { label: "reason", input: &form.fields[reason_at], focused: form.focus == reason_at },
-                Row::Field { label: "until", input: &form.fields[expiry_at], focused: form.focus == expiry_at },
+                Row::Field { label: "reason", field: &form.fields[reason_at], focused: form.focus == reason_at },
+                Row::Field { label: "until", field: &form.fields[expiry_at], focused: form.focus == expiry_at },
                 Row::Note(Line::from(reading)),
                 Row::Note(Line::styled(examples, theme::dim())),
             ];
@@ -68,15 +68,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let height = (roles.len().max(1) as u16 + 8).min(frame.area().height.saturating_sub(2));
             let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter review · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
-            let [intro, input, _, list, error] = Layout::vertical([
-                Constraint::Length(2),
-                Constraint::Length(1),
-                Constraint::Length(1),
-                Constraint::Fill(1),
-                Constraint::Length(1),
-            ])
-            .areas(inner);
-            let ticked: Vec<String> = field_text(form.input()).split(',').map(|r| r.trim().to_string()).collect();
+            let [intro, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+            let ticked: Vec<String> = form.text().split(',').map(|r| r.trim().to_string()).collect();
             let now = match panel.user.summary.as_ref() {
                 // NULL is not the text `user`: better-auth only reads it as its default role.
                 Some(user) if user.role.is_none() => "none stored, read as user".to_string(),
@@ -86,31 +79,17 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let intro_text =
                 format!("Role of {} (now: {now}). Several roles are stored comma-joined.", panel.user.email);
             frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-            form::field(frame, "role", form.input(), !form.on_list, input);
-            let lines: Vec<Line> = match &form.roles {
-                Load::Loading => vec![Line::styled("reading the roles in use…", theme::dim())],
-                Load::Failed(message) => vec![Line::styled(format!("roles in use unknown: {message}"), theme::error())],
-                Load::Loaded(roles) => roles
-                    .iter()
-                    .enumerate()
-                    .map(|(i, role)| {
-                        // The focused item is marked, not only coloured, so what Space toggles shows
-                        // on any terminal.
-                        let focused = form.on_list && i == form.selected;
-                        let style = if focused { theme::selected_cell() } else { theme::info() };
-                        let tick = if ticked.contains(role) { "[x]" } else { "[ ]" };
-                        Line::from(vec![
-                            Span::raw(" ".repeat(LABEL_WIDTH as usize - 1)),
-                            Span::styled(if focused { "▸" } else { " " }, theme::key()),
-                            Span::styled(format!(" {tick} {role} "), style),
-                        ])
-                    })
-                    .collect(),
-            };
-            frame.render_widget(Paragraph::new(lines), list);
-            if let Some(Row::Text(line)) = form::error_row(form.form.error.as_deref()) {
-                frame.render_widget(Paragraph::new(line), error);
-            }
+            let [field, list] = [ROLE_FIELD, ROLE_LIST].map(|i| &form.form.fields[i]);
+            let mut rows = vec![Row::Field { label: "role", field, focused: !form.on_list() }, Row::Gap];
+            rows.push(match &form.roles {
+                Load::Loading => Row::Text(Line::styled("reading the roles in use…", theme::dim())),
+                Load::Failed(message) => {
+                    Row::Text(Line::styled(format!("roles in use unknown: {message}"), theme::error()))
+                }
+                Load::Loaded(_) => Row::Options { field: list, focused: form.on_list(), ticked: &ticked },
+            });
+            rows.extend(form::error_row(form.form.error.as_deref()));
+            form::draw(frame, body, rows);
         }
         PanelStep::Password(form) => {
             let (first_at, second_at) = (PasswordField::First as usize, PasswordField::Second as usize);
@@ -124,8 +103,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let mut rows = vec![
                 Row::Text(Line::raw(intro)),
                 Row::Gap,
-                Row::Field { label: "password", input: &form.fields[first_at], focused: form.focus == first_at },
-                Row::Field { label: "repeat", input: &form.fields[second_at], focused: form.focus == second_at },
+                Row::Field { label: "password", field: &form.fields[first_at], focused: form.focus == first_at },
+                Row::Field { label: "repeat", field: &form.fields[second_at], focused: form.focus == second_at },
                 Row::Note(note),
             ];
             rows.extend(form::error_row(form.error.as_deref()));

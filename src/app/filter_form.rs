@@ -1,0 +1,282 @@
+//! The filter bar (`f`): one [`Form`] of three fields, a choice of column (in the order the grid
+//! shows them), a choice of operator (those that make sense for the column's kind) and the typed
+//! value. Its keys are `keymap::FILTER_KEYS`, consulted through the form's one key path.
+
+use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+
+use crate::db::kinds::ColumnKind;
+use crate::db::page::{Filter, FilterOp};
+use crate::db::users::UserCondition;
+
+use super::form::{Field, Form, FormCommand, FormKey, Outcome};
+use super::input::text_input;
+use super::keymap::{FILTER_KEYS, FilterKey};
+use super::overlay::{describe_filter, filter_values};
+use super::{App, Effect, Level, Overlay};
+
+/// Which part of the filter bar has the keyboard ([`Form`] indexes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterField {
+    Column = 0,
+    Operator = 1,
+    Value = 2,
+}
+
+/// The filter bar being filled in.
+#[derive(Debug, Clone)]
+pub struct FilterForm {
+    /// Column and operator (choices) and the value (text), and why the last Enter was refused.
+    pub form: Form,
+    /// What the column choice's options are: the table's columns by schema index, in the grid's
+    /// order (hidden ones after), then the user table's computed ones (index: column count + i).
+    pub columns: Vec<usize>,
+    /// The field typing jumped from to the value (typing on the column or operator goes to the
+    /// value): erasing the value back to empty returns there, so the arrows act on it again.
+    pub typed_from: Option<FilterField>,
+}
+
+impl FilterForm {
+    /// The chosen column (schema index; computed columns after the table's).
+    pub fn column(&self) -> usize {
+        self.columns.get(self.form.chosen(FilterField::Column as usize)).copied().unwrap_or(0)
+    }
+
+    /// The chosen operator, an index into the column's operators ([`App::filter_ops`]).
+    pub fn op(&self) -> usize {
+        self.form.chosen(FilterField::Operator as usize)
+    }
+
+    /// The field with the keyboard.
+    pub fn field(&self) -> FilterField {
+        match self.form.focus {
+            0 => FilterField::Column,
+            1 => FilterField::Operator,
+            _ => FilterField::Value,
+        }
+    }
+
+    pub fn set_field(&mut self, field: FilterField) {
+        self.form.focus_on(field as usize);
+    }
+
+    /// The typed value.
+    pub fn value(&self) -> String {
+        self.form.text(FilterField::Value as usize)
+    }
+
+    fn clear_value(&mut self) {
+        if let Some(input) = self.form.input_mut(FilterField::Value as usize) {
+            *input = text_input("");
+        }
+    }
+}
+
+impl FormCommand for FilterKey {
+    fn as_form(self) -> Option<FormKey> {
+        match self {
+            FilterKey::Next => Some(FormKey::Next),
+            FilterKey::Previous => Some(FormKey::Previous),
+            FilterKey::Change(step) => Some(FormKey::Cycle(step)),
+            FilterKey::Add | FilterKey::RemoveLast | FilterKey::Close => None,
+        }
+    }
+}
+
+/// The operators that make sense on a column of `kind`: no `<` or `contains` on a boolean, no
+/// `contains` on a number or a date, no `<` on text.
+pub fn ops_for(kind: &ColumnKind) -> &'static [FilterOp] {
+    use FilterOp::*;
+    match kind {
+        ColumnKind::Boolean => &[Eq, Ne, IsNull, IsNotNull],
+        ColumnKind::Integer | ColumnKind::Real | ColumnKind::Timestamp { .. } => {
+            &[Eq, Ne, Lt, Gt, IsNull, IsNotNull, In]
+        }
+        ColumnKind::Id | ColumnKind::ForeignKey { .. } => &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In],
+        ColumnKind::Blob => &[IsNull, IsNotNull],
+        ColumnKind::Text | ColumnKind::Enum { .. } | ColumnKind::Json | ColumnKind::Secret => {
+            &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In, Has]
+        }
+    }
+}
+
+impl App {
+    /// The filter bar's columns in the grid's order (the column chooser's: hidden ones where
+    /// they would be), then the user table's computed columns.
+    pub(super) fn filter_columns(&self) -> Vec<usize> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let count = tab.column_count();
+        let names: Vec<&str> =
+            tab.meta().map_or(Vec::new(), |m| m.info.columns.iter().map(|c| c.name.as_str()).collect());
+        let mut columns: Vec<usize> =
+            self.chooser_entries().iter().filter_map(|entry| names.iter().position(|n| *n == entry.key)).collect();
+        for i in 0..count {
+            if !columns.contains(&i) {
+                columns.push(i);
+            }
+        }
+        if self.user_table_of(tab).is_some() {
+            columns.extend((0..UserCondition::COLUMNS.len()).map(|i| count + i));
+        }
+        columns
+    }
+
+    /// The operators column `column` offers (a computed column: its conditions).
+    pub fn filter_ops(&self, column: usize) -> Vec<FilterOp> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        let count = tab.column_count();
+        if let Some(i) = column.checked_sub(count) {
+            return UserCondition::COLUMNS
+                .get(i)
+                .map_or(Vec::new(), |(_, conditions)| conditions.iter().map(|c| FilterOp::Status(*c)).collect());
+        }
+        let kind = tab.meta().and_then(|m| m.kinds.get(column)).unwrap_or(&ColumnKind::Text);
+        ops_for(kind).to_vec()
+    }
+
+    /// The name a filter column shows.
+    fn filter_column_name(&self, column: usize) -> String {
+        let Some(tab) = self.active_tab() else { return String::new() };
+        let count = tab.column_count();
+        match column.checked_sub(count) {
+            Some(i) => UserCondition::COLUMNS.get(i).map_or("?".into(), |(name, _)| name.to_string()),
+            None => tab.meta().and_then(|m| m.info.columns.get(column)).map_or("?".into(), |c| c.name.clone()),
+        }
+    }
+
+    /// Opens the filter bar on the selected column.
+    pub(super) fn open_filter(&mut self) {
+        let Some(tab) = self.active_tab().filter(|t| t.meta().is_some()) else { return };
+        let selected = tab.selected_col;
+        let columns = self.filter_columns();
+        let names = columns.iter().map(|c| self.filter_column_name(*c)).collect();
+        let at = columns.iter().position(|c| *c == selected).unwrap_or(0);
+        let form = Form::of(vec![Field::choice(names, at), Field::choice(Vec::new(), 0), Field::Text(text_input(""))]);
+        // Column first, as help reads; typing a value goes straight to the value field.
+        self.overlay = Overlay::Filter(FilterForm { form, columns, typed_from: None });
+        self.refresh_filter_ops(None);
+    }
+
+    /// Puts the chosen column's operators in the operator field, keeping `keep` when offered.
+    fn refresh_filter_ops(&mut self, keep: Option<FilterOp>) {
+        let Overlay::Filter(bar) = &self.overlay else { return };
+        let ops = self.filter_ops(bar.column());
+        let at = keep.and_then(|op| ops.iter().position(|o| *o == op)).unwrap_or(0);
+        let labels = ops.iter().map(|op| op.label().to_string()).collect();
+        if let Overlay::Filter(bar) = &mut self.overlay
+            && let Some(field) = bar.form.fields.get_mut(FilterField::Operator as usize)
+        {
+            *field = Field::choice(labels, at);
+        }
+    }
+
+    /// The chosen operator of the open filter bar.
+    fn chosen_filter_op(&self) -> Option<FilterOp> {
+        let Overlay::Filter(bar) = &self.overlay else { return None };
+        self.filter_ops(bar.column()).get(bar.op()).copied()
+    }
+
+    /// Chooses column `column` (schema index) in the open filter bar.
+    pub fn filter_choose_column(&mut self, column: usize) {
+        let keep = self.chosen_filter_op();
+        if let Overlay::Filter(bar) = &mut self.overlay
+            && let Some(at) = bar.columns.iter().position(|c| *c == column)
+            && let Some(Field::Choice { selected: chosen, .. }) = bar.form.fields.get_mut(FilterField::Column as usize)
+        {
+            *chosen = at;
+        }
+        self.refresh_filter_ops(keep);
+    }
+
+    pub(super) fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let keep = self.chosen_filter_op();
+        let Overlay::Filter(bar) = &mut self.overlay else { return Vec::new() };
+        let field = bar.field();
+        let had_text = !bar.value().is_empty();
+        match bar.form.key_with(FILTER_KEYS, key) {
+            Outcome::Owner(FilterKey::Close) => self.overlay = Overlay::None,
+            Outcome::Owner(FilterKey::Add) => return self.apply_filter_form(),
+            // Whichever field has the keyboard (after Enter it is where it was, often the
+            // operator): only the value takes text, so an empty one means "the last condition".
+            Outcome::Owner(FilterKey::RemoveLast) if !had_text => return self.remove_last_filter(),
+            Outcome::Owner(FilterKey::RemoveLast) if field == FilterField::Value => {
+                bar.form.type_key(key);
+                back_where_typed_from(bar, had_text);
+            }
+            Outcome::Owner(_) => {}
+            Outcome::Moved => bar.typed_from = None,
+            Outcome::Chose if field == FilterField::Column => self.refresh_filter_ops(keep),
+            Outcome::Chose => {}
+            Outcome::Typed => back_where_typed_from(bar, had_text),
+            // A letter on the column or operator starts the value.
+            Outcome::Unbound => {
+                if matches!(key.code, ratatui::crossterm::event::KeyCode::Char(_))
+                    && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                {
+                    bar.typed_from = Some(field);
+                    bar.set_field(FilterField::Value);
+                    bar.form.type_key(key);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn remove_last_filter(&mut self) -> Vec<Effect> {
+        let Some(filter) = self.active_tab_mut().and_then(|tab| tab.spec.filters.pop()) else { return Vec::new() };
+        let meta = self.active_tab().and_then(|t| t.meta());
+        let kind =
+            meta.and_then(|m| m.info.columns.iter().position(|c| c.name == filter.column).and_then(|i| m.kinds.get(i)));
+        let shown = describe_filter(&filter, kind.unwrap_or(&ColumnKind::Text), &self.ctx);
+        self.say(Level::Info, format!("filter removed: {shown}"));
+        self.reload_rows()
+    }
+
+    fn apply_filter_form(&mut self) -> Vec<Effect> {
+        if let Some(effects) = self.apply_status_filter() {
+            return effects;
+        }
+        let Some(op) = self.chosen_filter_op() else { return Vec::new() };
+        let Overlay::Filter(bar) = &self.overlay else { return Vec::new() };
+        let at = bar.column();
+        let text = bar.value();
+        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
+        let (Some(column), Some(kind)) = (meta.info.columns.get(at), meta.kinds.get(at)) else {
+            return Vec::new();
+        };
+        match filter_values(op, &text, kind, &self.ctx) {
+            Ok(values) => {
+                let filter = Filter { column: column.name.clone(), op, values };
+                let shown = describe_filter(&filter, kind, &self.ctx);
+                if let Some(tab) = self.active_tab_mut() {
+                    tab.spec.filters.push(filter);
+                }
+                if let Overlay::Filter(bar) = &mut self.overlay {
+                    bar.clear_value();
+                }
+                self.say(Level::Info, format!("filter added: {shown}"));
+                self.reload_or_ask()
+            }
+            Err(reason) => {
+                if let Overlay::Filter(bar) = &mut self.overlay {
+                    bar.form.error = Some(reason);
+                }
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The value typed from the column or operator is erased: the keyboard goes back where it was
+/// (the bar shows that field selected, and ← → change it again).
+fn back_where_typed_from(bar: &mut FilterForm, had_text: bool) {
+    if had_text
+        && bar.value().is_empty()
+        && let Some(from) = bar.typed_from.take()
+    {
+        bar.set_field(from);
+    }
+}
+
+#[cfg(test)]
+#[path = "tests_filter_form.rs"]
+mod tests;
