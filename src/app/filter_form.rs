@@ -154,6 +154,11 @@ impl App {
         // Column first, as help reads; typing a value goes straight to the value field.
         self.overlay = Overlay::Filter(FilterForm { form, columns, typed_from: None });
         self.refresh_filter_ops(None);
+        // The form's popup takes the grid's bottom rows: the row being filtered stays above it.
+        let height = super::layout::grid_rows(self);
+        if let Some(tab) = self.active_tab_mut() {
+            tab.window.keep_visible(height);
+        }
     }
 
     /// Puts the chosen column's operators in the operator field, keeping `keep` when offered.

@@ -20,7 +20,7 @@ pub struct Areas {
     pub tabs: Rect,
     pub header: Rect,
     pub grid: Rect,
-    /// The search prompt or filter bar, when open.
+    /// The search or export prompt, or the filter form's popup (its frame and one row), when open.
     pub bar: Option<Rect>,
     pub status: Rect,
     /// The key hints of what has the keyboard: always the last line.
@@ -32,7 +32,8 @@ pub fn areas(app: &App) -> Areas {
     let (w, h) = (app.width, app.height);
     let bar_height = match app.overlay {
         Overlay::Search { .. } => 1,
-        Overlay::Filter(_) | Overlay::Export(_) => 2,
+        Overlay::Export(_) => 2,
+        Overlay::Filter(_) => 3,
         _ => 0,
     };
     let hint = Rect::new(0, h.saturating_sub(1), w, 1.min(h));

@@ -108,3 +108,21 @@ fn the_column_choice_goes_in_the_order_the_grid_shows() {
     }
     assert_eq!(seen, on_screen);
 }
+
+/// The filter form's popup takes the grid's bottom rows: opened on the last row on screen, the
+/// grid scrolls so the row being filtered stays above the popup.
+#[test]
+fn the_row_being_filtered_stays_above_the_form() {
+    let (_dir, mut conn) = users_db(30);
+    let mut app = open_app(&mut conn, 80, 24);
+    let visible = super::super::layout::grid_rows(&app);
+    for _ in 1..visible {
+        press(&mut app, &mut conn, KeyCode::Down);
+    }
+    assert_eq!(app.active_tab().unwrap().window.selected, visible - 1);
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let window = &app.active_tab().unwrap().window;
+    let shown = super::super::layout::grid_rows(&app);
+    assert!(shown < visible, "the form takes rows of the grid");
+    assert!(window.selected >= window.top && window.selected < window.top + shown, "{window:?}");
+}

@@ -30,8 +30,31 @@ pub enum Row<'a> {
     /// A choice's options one a row, under the labels; the chosen one marked `▸` while it has
     /// the keyboard, and each ticked `[x]` when in `ticked` (a list that ticks several).
     Options { field: &'a Field, focused: bool, ticked: &'a [String] },
+    /// Fields side by side on one row (the filter's column, operator and value), each piece
+    /// in turn; a text field takes the room left.
+    Inline(Vec<Piece<'a>>),
     /// An empty row.
     Gap,
+}
+
+/// A piece of a [`Row::Inline`].
+pub enum Piece<'a> {
+    /// Text between the fields (a label, a column's kind).
+    Text(Span<'a>),
+    /// A field, highlighted when it has the keyboard.
+    Field { field: &'a Field, focused: bool },
+}
+
+impl Piece<'_> {
+    /// Cells the piece takes: a text field takes what the others leave.
+    fn constraint(&self) -> Constraint {
+        let cells = |span: &Span| u16::try_from(span.width()).unwrap_or(u16::MAX);
+        match self {
+            Piece::Text(span) => Constraint::Length(cells(span)),
+            Piece::Field { field: Field::Text(_), .. } => Constraint::Fill(1),
+            Piece::Field { field, focused } => Constraint::Length(cells(&choice_span(field, *focused))),
+        }
+    }
 }
 
 impl Row<'_> {
@@ -42,7 +65,7 @@ impl Row<'_> {
             Row::Options { field: Field::Choice { options, .. }, .. } => {
                 u16::try_from(options.len()).unwrap_or(u16::MAX)
             }
-            Row::Field { .. } | Row::Labelled { .. } | Row::Options { .. } | Row::Gap => 1,
+            Row::Field { .. } | Row::Labelled { .. } | Row::Options { .. } | Row::Inline(_) | Row::Gap => 1,
         }
     }
 }
@@ -82,6 +105,7 @@ pub fn draw(frame: &mut Frame, area: Rect, rows: Vec<Row>) {
             Row::Options { field, focused, ticked } => {
                 frame.render_widget(Paragraph::new(options(field, focused, ticked)), at)
             }
+            Row::Inline(pieces) => inline(frame, pieces, at),
             Row::Gap => {}
         }
     }
@@ -96,6 +120,18 @@ pub fn field(frame: &mut Frame, label: &str, field: &Field, focused: bool, row: 
     match field {
         Field::Text(input) => text_field(frame, input, focused, field_area),
         Field::Choice { .. } => frame.render_widget(Paragraph::new(choice_span(field, focused)), field_area),
+    }
+}
+
+/// The pieces of a [`Row::Inline`] left to right in `row`.
+fn inline(frame: &mut Frame, pieces: Vec<Piece>, row: Rect) {
+    let areas = Layout::horizontal(pieces.iter().map(Piece::constraint)).split(row);
+    for (piece, at) in pieces.into_iter().zip(areas.iter().copied()) {
+        match piece {
+            Piece::Text(span) => frame.render_widget(Paragraph::new(span), at),
+            Piece::Field { field: Field::Text(input), focused } => text_field(frame, input, focused, at),
+            Piece::Field { field, focused } => frame.render_widget(Paragraph::new(choice_span(field, focused)), at),
+        }
     }
 }
 

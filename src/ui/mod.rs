@@ -6,6 +6,7 @@ mod console;
 mod edit;
 mod er;
 mod export;
+mod filter;
 mod form;
 mod grid;
 mod hints;

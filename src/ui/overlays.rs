@@ -1,4 +1,4 @@
-//! Popups (help, table picker, row detail) and the prompt bars (search, filter).
+//! Popups (help, table picker, row detail, the filter form) and the prompt bars (search, export).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::popup::{self, centered};
-use super::{form, theme};
-use crate::app::{App, FilterField, HelpLine, Overlay, describe_group, help_layout};
+use super::theme;
+use crate::app::{App, HelpLine, Overlay, describe_group, help_layout};
 use crate::db::kinds::ColumnKind;
 
 pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
@@ -16,42 +16,6 @@ pub fn draw_bar(frame: &mut Frame, app: &App, area: Rect) {
             let [label, field] = Layout::horizontal([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
             frame.render_widget(Paragraph::new(" search: ").style(theme::header()), label);
             frame.render_widget(input, field);
-        }
-        Overlay::Filter(bar) => {
-            let Some(labels) = app.filter_form_labels(bar) else { return };
-            let [top, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-            // The bar is the one form laid out on a line: its choices and its text field are
-            // drawn by `ui::form` as in the popups.
-            let choice = |field: FilterField| {
-                let at = field as usize;
-                bar.form.fields.get(at).map_or(Span::raw(""), |f| form::choice_span(f, bar.form.focus == at))
-            };
-            let head = Line::from(vec![
-                Span::raw(" filter: "),
-                choice(FilterField::Column),
-                Span::styled(format!(" {} ", labels.kind), theme::dim()),
-                choice(FilterField::Operator),
-                Span::raw(" "),
-            ]);
-            let head_width: u16 = head.spans.iter().map(|s| crate::app::layout::text_width(&s.content)).sum();
-            let [head_area, value_area] =
-                Layout::horizontal([Constraint::Length(head_width), Constraint::Fill(1)]).areas(top);
-            frame.render_widget(Paragraph::new(head), head_area);
-            let value = FilterField::Value as usize;
-            if let (true, Some(input)) = (labels.takes_value, bar.form.input(value)) {
-                form::text_field(frame, input, bar.form.focus == value, value_area);
-            }
-            let hint = match &bar.form.error {
-                Some(error) => Span::styled(format!(" {error}"), theme::error()),
-                None => {
-                    // The keys whole on a narrow terminal: a shorter wording rather than a cut.
-                    let long = " Tab next field · ←→ change · Enter add · Backspace on empty removes last · Esc close";
-                    let short = " Tab next · ←→ change · Enter add · Backspace (empty) removes last · Esc close";
-                    let fits = crate::app::layout::text_width(long) <= bottom.width;
-                    Span::styled(if fits { long } else { short }, theme::dim())
-                }
-            };
-            frame.render_widget(Paragraph::new(Line::from(hint)), bottom);
         }
         Overlay::Export(prompt) => super::export::draw_bar(frame, prompt, area),
         _ => {}
@@ -107,6 +71,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
         }
         Overlay::User(panel) => super::user_panel::draw(frame, app, panel),
         Overlay::Confirm(confirmation) => super::confirm::draw(frame, app, confirmation),
+        Overlay::Filter(bar) => super::filter::draw(frame, app, bar),
         Overlay::RefPick(picker) => {
             // The editor it fills in stays visible underneath.
             if let Overlay::Edit(popup) = picker.back.as_ref() {

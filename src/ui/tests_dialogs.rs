@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::app::users_test_support::{admin_app, press, select, type_text};
 
 use super::tests::render;
+use crate::app::Overlay;
 
 /// Defect: at 80x24 the ban form cut its examples and its intro at the popup's edge.
 #[test]
@@ -104,6 +105,26 @@ fn grid_forms_at_80x24() {
     let screen = render(&app);
     assert!(screen.contains(" Tab format · Ctrl-r secrets redacted · Enter write · Esc cancel"), "{screen}");
     insta::assert_snapshot!("export_prompt_80x24", screen);
+}
+
+/// The filter form in the popup frame above the status line at 80x24: a refused Enter's reason
+/// wrapped whole under the fields, the grid's rows above the popup still drawn.
+#[test]
+fn filter_refusal_at_80x24() {
+    let (_dir, mut conn, mut app) = admin_app(80, 24);
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let created = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "createdAt");
+    app.filter_choose_column(created.unwrap());
+    type_text(&mut app, &mut conn, "the day before the launch of the second product line");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let screen = render(&app);
+    let Overlay::Filter(bar) = &app.overlay else { panic!("the filter form stays open") };
+    let refusal = bar.form.error.clone().unwrap_or_default();
+    assert!(!refusal.is_empty(), "Enter is refused");
+    let shown: String =
+        screen.lines().map(|line| line.trim_matches(|c| c == '│' || c == ' ')).collect::<Vec<_>>().join(" ");
+    assert!(shown.contains(&format!("✗ {refusal}")), "the refusal whole:\n{screen}");
+    insta::assert_snapshot!("filter_refusal_80x24", screen);
 }
 
 /// `screen` with each generated UUID (a new row's id) written as `<uuid>`, so the snapshot holds.

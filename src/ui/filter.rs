@@ -1,0 +1,58 @@
+//! The filter form (`f`) in the one popup frame, anchored at the bottom of the grid just above
+//! the status line: its three fields on one row (column, operator, value), so it hides no more
+//! of the grid than it must, and a refused Enter's reason wrapped whole under them.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::form::{self, Piece, Row};
+use super::{popup, theme};
+use crate::app::layout::{areas, text_width};
+use crate::app::{App, FilterField, FilterForm};
+
+/// The form's keys, on the frame's bottom edge when they fit there.
+const KEYS: &str = "Tab next field · ←→ change · Enter add · Backspace on empty removes last · Esc close";
+/// The same keys worded shorter, for a narrow terminal: a shorter wording rather than a cut.
+const KEYS_SHORT: &str = "Tab next · ←→ change · Enter add · Backspace (empty) removes last · Esc close";
+
+/// Draws the open filter form in the rows the layout keeps for it (`Areas::bar`), growing
+/// upward over the grid by the rows a refusal wraps to.
+pub fn draw(frame: &mut Frame, app: &App, bar: &FilterForm) {
+    let Some(labels) = app.filter_form_labels(bar) else { return };
+    let screen = areas(app);
+    let Some(kept) = screen.bar else { return };
+    let focused = |field: FilterField| bar.form.focus == field as usize;
+    let field = |field: FilterField| bar.form.fields.get(field as usize);
+    let mut pieces = Vec::new();
+    if let Some(column) = field(FilterField::Column) {
+        pieces.push(Piece::Field { field: column, focused: focused(FilterField::Column) });
+    }
+    pieces.push(Piece::Text(Span::styled(format!(" {} ", labels.kind), theme::dim())));
+    if let Some(op) = field(FilterField::Operator) {
+        pieces.push(Piece::Field { field: op, focused: focused(FilterField::Operator) });
+    }
+    // An operator without a value (`is null`, a computed status) shows no value field.
+    if let (true, Some(value)) = (labels.takes_value, field(FilterField::Value)) {
+        pieces.push(Piece::Text(Span::raw(" ")));
+        pieces.push(Piece::Field { field: value, focused: focused(FilterField::Value) });
+    }
+    let mut rows = vec![Row::Inline(pieces)];
+    rows.extend(form::error_row(bar.form.error.as_deref()));
+    let width = kept.width;
+    let height = (form::height(&rows, width) + 2).min(screen.status.y.saturating_sub(screen.header.y));
+    let area = Rect { x: kept.x, y: screen.status.y.saturating_sub(height), width, height };
+    let keys = [KEYS, KEYS_SHORT].into_iter().find(|keys| popup::keys_rows(keys, width) == 0);
+    let block = popup::with_keys(popup::block(" filter "), keys.unwrap_or(""), theme::key());
+    let inner = popup::open(frame, area, block);
+    form::draw(frame, inner, rows);
+    // Too narrow for the keys on the edge: they take the screen's hint line (the keys of what
+    // has the keyboard) whole, rather than rows of the popup over the grid. Narrower still, the
+    // hint line keeps its few hints drawn from `FILTER_KEYS`.
+    let hint = format!(" {KEYS_SHORT}");
+    if keys.is_none() && text_width(&hint) <= screen.hint.width {
+        frame.render_widget(Clear, screen.hint);
+        frame.render_widget(Paragraph::new(Line::styled(hint, theme::dim())), screen.hint);
+    }
+}
