@@ -1,6 +1,6 @@
-//! The filter bar (`f`): one [`Form`] of three fields, a choice of column (in the order the grid
-//! shows them), a choice of operator (those that make sense for the column's kind) and the typed
-//! value. Its keys are `keymap::FILTER_KEYS`, consulted through the form's one key path.
+//! The filter form (`f`, drawn by `ui::filter`): one [`Form`] of three fields, a choice of
+//! column (in the order the grid shows them), a choice of operator (those that make sense for the
+//! column's kind) and the typed value. Its keys are `keymap::FILTER_KEYS`, consulted through the form's one key path.
 
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 

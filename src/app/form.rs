@@ -1,4 +1,4 @@
-//! One form type for every popup or bar that asks for a few fields (the filter bar, the insert
+//! One form type for every popup that asks for a few fields (the filter form, the insert
 //! form, ban, role, password): fields that are a text input or a choice among options, which one
 //! has the keyboard, the validation message, and one key path. Each owner's keys are a keymap
 //! table consulted through [`Form::key_with`], so help and hints keep coming from that table;

@@ -71,7 +71,7 @@ fn sections(app: &App) -> Vec<Section> {
         Screen::Browser => {
             sections.push(("Table browser", help_rows(BROWSER_KEYS)));
             sections.push(("Row detail", help_rows(DETAIL_KEYS)));
-            sections.push(("Filter bar", help_rows(FILTER_KEYS)));
+            sections.push(("Filter form", help_rows(FILTER_KEYS)));
             sections.extend(super::popup_keys::browser_sections());
             sections.push(("User action menu", help_rows(super::MENU_KEYS)));
             sections.push(("Ban and password forms", help_rows(super::FORM_KEYS)));
