@@ -172,6 +172,17 @@ impl App {
         {
             *field = Field::choice(labels, at);
         }
+        self.show_filter_value();
+    }
+
+    /// Shows the value field only when the chosen operator takes a value (as `ui::filter`
+    /// draws it), so Tab and the arrows skip it under `is null` or a computed condition.
+    fn show_filter_value(&mut self) {
+        let Overlay::Filter(bar) = &self.overlay else { return };
+        let shown = self.filter_form_labels(bar).is_none_or(|labels| labels.takes_value);
+        if let Overlay::Filter(bar) = &mut self.overlay {
+            bar.form.set_shown(FilterField::Value as usize, shown);
+        }
     }
 
     /// The chosen operator of the open filter bar.
@@ -210,11 +221,12 @@ impl App {
             Outcome::Owner(_) => {}
             Outcome::Moved => bar.typed_from = None,
             Outcome::Chose if field == FilterField::Column => self.refresh_filter_ops(keep),
-            Outcome::Chose => {}
+            Outcome::Chose => self.show_filter_value(),
             Outcome::Typed => back_where_typed_from(bar, had_text),
-            // A letter on the column or operator starts the value.
+            // A letter on the column or operator starts the value (when there is one to type).
             Outcome::Unbound => {
-                if matches!(key.code, ratatui::crossterm::event::KeyCode::Char(_))
+                if bar.form.is_shown(FilterField::Value as usize)
+                    && matches!(key.code, ratatui::crossterm::event::KeyCode::Char(_))
                     && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                 {
                     bar.typed_from = Some(field);

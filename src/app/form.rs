@@ -38,6 +38,9 @@ pub struct Form {
     pub focus: usize,
     /// Why the last Enter was refused, shown under the fields until the next key is typed.
     pub error: Option<String>,
+    /// Fields not drawn just now (the filter form's value under `is null`): the focus skips
+    /// them, so the keyboard never goes where nothing shows it.
+    hidden: Vec<usize>,
 }
 
 /// What a key does in a form (other keys type into the focused text field, Ctrl-u clearing it
@@ -97,7 +100,7 @@ impl Form {
 
     /// A form of text and choice fields.
     pub fn of(fields: Vec<Field>) -> Form {
-        Form { fields, focus: 0, error: None }
+        Form { fields, focus: 0, error: None, hidden: Vec::new() }
     }
 
     /// What field `index` holds (a choice: its option).
@@ -139,6 +142,36 @@ impl Form {
         }
     }
 
+    /// Shows or hides field `index`. Hiding the field with the keyboard moves it to the nearest
+    /// shown field before it (after it, for the first).
+    pub fn set_shown(&mut self, index: usize, shown: bool) {
+        self.hidden.retain(|i| *i != index);
+        if !shown {
+            self.hidden.push(index);
+            if self.focus == index {
+                self.step_focus(-1);
+            }
+        }
+    }
+
+    /// Whether field `index` is drawn.
+    pub fn is_shown(&self, index: usize) -> bool {
+        !self.hidden.contains(&index)
+    }
+
+    /// Moves the focus `step` (±1) round the fields, over the hidden ones.
+    fn step_focus(&mut self, step: isize) {
+        let count = self.fields.len().max(1);
+        let mut at = self.focus;
+        for _ in 0..count {
+            at = (at + count).wrapping_add_signed(step) % count;
+            if self.is_shown(at) {
+                self.focus = at;
+                return;
+            }
+        }
+    }
+
     /// Gives field `index` the keyboard.
     pub fn focus_on(&mut self, index: usize) {
         self.focus = index.min(self.fields.len().saturating_sub(1));
@@ -157,7 +190,6 @@ impl Form {
     /// commands move the focus or cycle the focused choice; the others go back to the owner.
     /// An unbound key types into a text field.
     pub fn key_with<K: FormCommand>(&mut self, keys: &[Binding<K>], key: KeyEvent) -> Outcome<K> {
-        let count = self.fields.len().max(1);
         let on_choice = matches!(self.fields.get(self.focus), Some(Field::Choice { .. }));
         let Some(command) = lookup(keys, &key) else {
             if on_choice {
@@ -167,8 +199,8 @@ impl Form {
             return Outcome::Typed;
         };
         match command.as_form() {
-            Some(FormKey::Next) => self.focus = (self.focus + 1) % count,
-            Some(FormKey::Previous) => self.focus = (self.focus + count - 1) % count,
+            Some(FormKey::Next) => self.step_focus(1),
+            Some(FormKey::Previous) => self.step_focus(-1),
             Some(FormKey::Cycle(step)) => {
                 let Some(Field::Choice { options, selected }) = self.fields.get_mut(self.focus) else {
                     self.type_key(key);
@@ -220,6 +252,24 @@ mod tests {
         assert_eq!(form.text(0), "a");
         assert_eq!(press(&mut form, KeyCode::Enter, KeyModifiers::NONE), Some(FormKey::Submit));
         assert_eq!(press(&mut form, KeyCode::Esc, KeyModifiers::NONE), Some(FormKey::Cancel));
+    }
+
+    #[test]
+    fn tab_and_arrows_skip_a_hidden_field() {
+        let mut form = Form::new(vec![text_input(""), text_input(""), text_input("")]);
+        form.set_shown(1, false);
+        press(&mut form, KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(form.focus, 2, "Tab skips the hidden field");
+        press(&mut form, KeyCode::Up, KeyModifiers::NONE);
+        assert_eq!(form.focus, 0, "↑ too");
+        form.focus_on(2);
+        form.set_shown(2, false);
+        assert_eq!(form.focus, 0, "hiding the focused field moves the keyboard off it");
+        press(&mut form, KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(form.focus, 0, "the only shown field keeps it");
+        form.set_shown(1, true);
+        press(&mut form, KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(form.focus, 1, "shown again, it takes the keyboard again");
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

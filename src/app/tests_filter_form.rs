@@ -126,3 +126,36 @@ fn the_row_being_filtered_stays_above_the_form() {
     assert!(shown < visible, "the form takes rows of the grid");
     assert!(window.selected >= window.top && window.selected < window.top + shown, "{window:?}");
 }
+
+/// Under `is null` the value field is not drawn, yet Tab gave it the keyboard: nothing looked
+/// focused and typed text went there unseen. Tab and the arrows now skip it.
+#[test]
+fn tab_skips_the_value_field_an_operator_without_a_value_hides() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 160, 40);
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let name = column_index(&app, "name");
+    app.filter_choose_column(name);
+    let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter bar is open") };
+    form.set_field(FilterField::Operator);
+    while app.filter_form_labels(bar(&app)).unwrap().op != "is null" {
+        press(&mut app, &mut conn, KeyCode::Right);
+    }
+    assert!(!app.filter_form_labels(bar(&app)).unwrap().takes_value);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(bar(&app).field(), FilterField::Column, "Tab skips the value it does not show");
+    press(&mut app, &mut conn, KeyCode::BackTab);
+    assert_eq!(bar(&app).field(), FilterField::Operator);
+    press(&mut app, &mut conn, KeyCode::Down);
+    assert_eq!(bar(&app).field(), FilterField::Column, "↓ too");
+    press(&mut app, &mut conn, KeyCode::Up);
+    assert_eq!(bar(&app).field(), FilterField::Operator, "and ↑");
+    type_text(&mut app, &mut conn, "x");
+    assert_eq!(bar(&app).value(), "", "a letter does not go to a value that is not there");
+    assert_eq!(bar(&app).field(), FilterField::Operator);
+    // An operator that takes a value shows the field again, and Tab goes to it.
+    press(&mut app, &mut conn, KeyCode::Left);
+    assert!(app.filter_form_labels(bar(&app)).unwrap().takes_value);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(bar(&app).field(), FilterField::Value);
+}
