@@ -57,6 +57,21 @@ fn drawn_from<C>(table: &[Binding<C>], case: HintCase) -> Vec<Hint> {
     specs.into_iter().map(|spec| (spec.keys, spec.label)).collect()
 }
 
+/// A popup's key line on its edge, drawn from its keymap's hints that always apply (`key
+/// label · key label`), so the edge and the hint line cannot disagree.
+fn key_line<C>(table: &[Binding<C>]) -> String {
+    drawn_from(table, HintCase::default())
+        .into_iter()
+        .map(|(keys, label)| format!("{keys} {label}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The insert form's key line (`INSERT_KEYS`).
+pub fn insert_key_line() -> String {
+    key_line(popup::INSERT_KEYS)
+}
+
 /// A review or commit waiting for another writer's lock: Esc lets go of it, nothing else
 /// answers until it ends.
 const LOCK_WAIT: &[Hint] = &[("Esc", "cancel")];

@@ -68,7 +68,7 @@ pub use filter_form::{FilterField, FilterForm};
 pub use form::{FORM_KEYS, Form};
 pub use grid_layout::{ColumnPrefs, GridColumn, GridLayout};
 pub use help::{HelpLine, help_layout};
-pub use hints::{Hint, fit_hints, help_key, hints, offers_help};
+pub use hints::{Hint, fit_hints, help_key, hints, insert_key_line, offers_help};
 pub use input::field_text;
 pub use keymap::{
     BROWSER_KEYS, Binding, DETAIL_KEYS, ER_KEYS, FILTER_KEYS, KeyHelp, MIGRATION_KEYS, SCROLL_KEYS, help_rows,

@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 
 use super::form::{self, Row};
 use super::theme;
-use crate::app::{App, EditPopup};
+use crate::app::{App, EditPopup, insert_key_line};
 use crate::db::kinds::{Affinity, ColumnKind, affinity};
 use crate::db::value::raw_text;
 
@@ -79,13 +79,9 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let height = fields.len() as u16 + 5;
             let title = format!("new row in {}", meta.info.name);
-            let inner = popup(
-                frame,
-                90,
-                height,
-                &title,
-                "* required · Tab / ↑↓ move · Enter stage · Ctrl-f pick a reference · Ctrl-n NULL · Esc cancel",
-            );
+            let keys = format!("* required · {}", insert_key_line());
+            // 100 wide: the keys fit on the bottom edge on a wide screen.
+            let inner = popup(frame, 100, height, &title, &keys);
             let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 3;
             // Required: NOT NULL with no DEFAULT (a rowid alias numbers itself).
             let required = |name: &str| {

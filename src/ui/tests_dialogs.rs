@@ -147,3 +147,24 @@ fn without_uuids(screen: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The insert form's key line was written by hand and said other words than its hint line
+/// (drawn from `INSERT_KEYS`): now both come from the keymap, so they read the same.
+#[test]
+fn the_insert_forms_keys_read_as_its_hint_line() {
+    let (_dir, mut conn, mut app) = admin_app(160, 40);
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let hint_line: Vec<String> = crate::app::hints(&app).iter().map(|(key, label)| format!("{key} {label}")).collect();
+    let hint_line = hint_line.join(" · ");
+    // The popup's rows, borders off, as one text (the keys may wrap inside the popup).
+    let screen = render(&app);
+    let lines: Vec<Vec<char>> = screen.lines().map(|line| line.chars().collect()).collect();
+    let top = lines.iter().position(|line| line.iter().collect::<String>().contains("╭ new row")).unwrap();
+    let left = lines[top].iter().position(|c| *c == '╭').unwrap();
+    let right = lines[top].iter().position(|c| *c == '╮').unwrap();
+    let bottom = lines.iter().skip(top).position(|line| line.get(left) == Some(&'╰')).unwrap() + top;
+    let popup: Vec<String> =
+        lines[top..=bottom].iter().map(|line| line[left + 1..right].iter().collect::<String>()).collect();
+    let text = popup.join(" ").replace('─', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&format!("* required · {hint_line}")), "{hint_line:?} in\n{}", popup.join("\n"));
+}
