@@ -7,7 +7,7 @@ use crate::db::page::{Anchor, Sort, SortDirection};
 
 use super::grid_layout::GridColumn;
 use super::keymap::browser_action;
-use super::layout::{GUTTER, areas, grid_rows, tab_spans};
+use super::layout::{GUTTER, areas, grid_rows, tab_bar};
 use super::tab::FetchKind;
 use super::{
     Action, App, DbReply, DbRequest, DbResult, Effect, Level, Load, Overlay, ReplyError, SPECIAL_SCREENS, Screen,
@@ -173,10 +173,9 @@ impl App {
         if let MouseEventKind::Down(MouseButton::Left) = mouse.kind
             && mouse.row == areas.tabs.y
         {
-            let hit = tab_spans(self)
-                .into_iter()
-                .find(|(_, start, width)| mouse.column >= *start && mouse.column < start + width);
-            return hit.map_or_else(Vec::new, |(index, _, _)| self.switch_tab(index as i64));
+            // A tab, or a `‹N` / `N›` mark: the nearest hidden tab on its side.
+            let hit = tab_bar(self).tab_at(mouse.column);
+            return hit.map_or_else(Vec::new, |index| self.switch_tab(index as i64));
         }
         match self.screen {
             Screen::Er => return self.er_mouse(mouse),

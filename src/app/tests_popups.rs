@@ -191,3 +191,36 @@ fn narrow_lines_are_cut_with_an_ellipsis() {
     let line = screen.lines().find(|l| l.contains("F5 or Ctrl-r")).unwrap_or_default();
     assert!(line.ends_with('…'), "{screen}");
 }
+
+/// Defect: at 80 columns a click on the `‹N` / `N›` marks of hidden tabs did nothing. A click on
+/// `N›` goes to the nearest hidden tab on the right, on `‹N` to the nearest on the left.
+#[test]
+fn a_click_on_a_hidden_tabs_mark_goes_to_the_nearest_hidden_tab() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let (_dir, mut conn) = users_db(3);
+    for table in ["organization", "member", "invitation", "apikey", "passkey", "team"] {
+        conn.execute_batch(&format!("CREATE TABLE {table} (id TEXT PRIMARY KEY)")).unwrap();
+    }
+    let mut app = open_app(&mut conn, 80, 24);
+    let click = |app: &mut App, column: u16| {
+        let mouse =
+            MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column, row: 0, modifiers: KeyModifiers::NONE };
+        app.update(Action::Mouse { mouse });
+    };
+    let bar = crate::app::layout::tab_bar(&app);
+    let (at, _) = bar.right.clone().expect("tabs hidden on the right");
+    let last_shown = bar.tabs.iter().filter(|t| t.index < app.tabs.len()).map(|t| t.index).max().unwrap();
+    click(&mut app, at);
+    assert_eq!(app.active, last_shown + 1, "the nearest hidden on the right: {:?}", bar);
+    // Again and again to the last table: tabs then hide on the left.
+    for _ in 0..app.tabs.len() {
+        let Some((at, _)) = crate::app::layout::tab_bar(&app).right else { break };
+        click(&mut app, at + 1);
+    }
+    assert_eq!(app.active, app.tabs.len() - 1);
+    let bar = crate::app::layout::tab_bar(&app);
+    let (at, _) = bar.left.clone().expect("tabs hidden on the left");
+    let first_shown = bar.tabs[0].index;
+    click(&mut app, at);
+    assert_eq!(app.active, first_shown - 1, "the nearest hidden on the left: {bar:?}");
+}

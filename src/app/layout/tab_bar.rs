@@ -24,6 +24,26 @@ pub struct TabBar {
     pub left: Option<(u16, String)>,
     /// `3›`: three tabs hidden after the last shown table.
     pub right: Option<(u16, String)>,
+    /// The hidden tabs nearest to the `‹N` and `N›` marks: a click on a mark goes there.
+    pub left_tab: Option<usize>,
+    pub right_tab: Option<usize>,
+}
+
+impl TabBar {
+    /// The tab a click at column `x` goes to: the tab there, or for a hidden-tabs mark the
+    /// nearest hidden tab on its side.
+    pub fn tab_at(&self, x: u16) -> Option<usize> {
+        let within = |at: u16, width: u16| x >= at && x < at.saturating_add(width);
+        if let Some(tab) = self.tabs.iter().find(|t| within(t.x, t.width)) {
+            return Some(tab.index);
+        }
+        let on_mark =
+            |mark: &Option<(u16, String)>| mark.as_ref().is_some_and(|(at, text)| within(*at, text_width(text)));
+        if on_mark(&self.left) {
+            return self.left_tab;
+        }
+        if on_mark(&self.right) { self.right_tab } else { None }
+    }
 }
 
 /// Narrowest a tab cut to fit is worth showing: ` ab… `.
@@ -101,6 +121,7 @@ fn window(widths: &[u32], from: usize, to: usize, active: usize, room: u32, x0: 
     let mut x = x0;
     if lo > from {
         bar.left = Some((x as u16, format!("‹{}", lo - from)));
+        bar.left_tab = Some(lo - 1);
         x += mark_width(lo - from);
     }
     for (index, w) in shown {
@@ -109,6 +130,7 @@ fn window(widths: &[u32], from: usize, to: usize, active: usize, room: u32, x0: 
     }
     if hi < to {
         bar.right = Some((x as u16, format!("{}›", to - hi)));
+        bar.right_tab = Some(hi);
     }
     bar
 }
