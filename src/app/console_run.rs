@@ -8,10 +8,6 @@ use super::tab::FetchKind;
 use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Waiting, Worker};
 use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
 
-/// The question before `G` on a remote result (see `App::answer_end_question`).
-pub(super) const END_QUESTION: &str = "G counts the whole result and reads its last rows past an OFFSET: every row \
-    the query reads is read (and billed) twice · G or y runs it";
-
 impl App {
     /// Opens the console (from Tab, or `:` on a table with its name ready to complete).
     pub(super) fn open_console(&mut self, table: Option<String>) -> Vec<Effect> {
@@ -384,7 +380,8 @@ impl App {
         let unread_end = self.console.results.get(shown).is_some_and(|r| !r.grid.window.at_end && r.stream.is_some());
         if kind == FetchKind::Bottom && self.remote.is_some() && unread_end {
             self.console.end_asked = Some(shown);
-            self.say(Level::Warning, END_QUESTION);
+            let question = self.end_question();
+            self.say(Level::Warning, question);
             return Vec::new();
         }
         self.console_jump_confirmed(kind)

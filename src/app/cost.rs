@@ -180,6 +180,25 @@ impl App {
         remote.cost.exact.get(table).or(remote.cost.estimates.get(table)).copied().or(whole)
     }
 
+    /// The console's `G` question before reading result `self.console.shown` to its end: what it
+    /// reads, when the statement is a plain read of a table whose size is known (`G` counts,
+    /// then reads the tail past an OFFSET: the table twice), else that the count is unknown.
+    pub(super) fn end_question(&self) -> String {
+        let result = self.console.results.get(self.console.end_asked.unwrap_or(self.console.shown));
+        let reads = match result.and_then(|r| crate::db::query::plain_table_read(&r.sql)) {
+            Some(table) => {
+                let name =
+                    self.tabs.iter().find(|t| t.name.eq_ignore_ascii_case(&table)).map_or(table, |t| t.name.clone());
+                match self.whole_table_estimate(&name) {
+                    Some(rows) => format!("all of {name} twice, ~{} read", plural(rows * 2, "row")),
+                    None => format!("all of {name} twice (its row count is not known yet)"),
+                }
+            }
+            None => "how many rows is unknown, and D1 bills every row the query reads, twice".to_string(),
+        };
+        format!("G counts the whole result, then reads its last rows past an OFFSET: {reads} · G or y runs it")
+    }
+
     /// A count arrived for tab `index`: on a remote, a whole table's is kept as its estimate,
     /// for the questions asked while a filter narrows the tab.
     pub(super) fn note_estimate(&mut self, index: usize, total: u64) {
@@ -296,7 +315,7 @@ impl App {
             }
             super::Screen::Console if self.console.focus == super::console::ConsoleFocus::Results => {
                 self.console.end_asked?;
-                Some((super::console_run::END_QUESTION.to_string(), END_QUESTION_KEYS))
+                Some((self.end_question(), END_QUESTION_KEYS))
             }
             _ => None,
         }

@@ -193,6 +193,10 @@ pub fn write_kind(sql: &str) -> WriteKind {
 mod write;
 pub use write::*;
 
+#[path = "query_plain.rs"]
+mod plain;
+pub use plain::plain_table_read;
+
 /// One line of `EXPLAIN QUERY PLAN`, with its place in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanNode {

@@ -385,6 +385,26 @@ fn g_on_a_remote_result_asks_first_and_runs_on_y() {
     assert_eq!(crate::db::value::raw_text(&h.selected()[0]), "u0299", "at the end");
 }
 
+/// Defect: the console's `G` question gave no row count where the other cost questions say
+/// `~N rows`. A plain read of a table says what it reads (the table twice, from its estimate);
+/// any other statement says plainly that the count is unknown.
+#[test]
+fn the_g_question_says_how_many_rows_a_plain_table_read_reads() {
+    let mut h = RemoteHarness::new(true);
+    h.run("select * from user");
+    h.key(KeyCode::Esc); // to the results
+    h.key(KeyCode::Char('G'));
+    assert!(h.status().contains("all of user twice, ~600 rows read"), "{}", h.status());
+    let (question, _) = h.app.question_on_screen().expect("the question in its popup");
+    assert_eq!(question, h.status());
+    h.key(KeyCode::Char('q'));
+    h.app.console.focus = crate::app::ConsoleFocus::Editor;
+    h.run("select * from user where email like '%@%'");
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('G'));
+    assert!(h.status().contains("how many rows is unknown, and D1 bills every row the query reads"), "{}", h.status());
+}
+
 /// Walkthrough: Esc at the `G` question moved the focus to the editor, and `m` (the key that
 /// shows a cut message whole) dropped it. Esc and q only drop it; m and ? keep it.
 #[test]
