@@ -248,9 +248,11 @@ impl App {
         let (Some(column), Some(kind)) = (meta.info.columns.get(at), meta.kinds.get(at)) else {
             return Vec::new();
         };
-        match filter_values(op, &text, kind, &self.ctx) {
-            Ok(values) => {
-                let filter = Filter { column: column.name.clone(), op, values };
+        let made = super::filter_time::time_filter(&column.name, op, &text, kind, &self.ctx).unwrap_or_else(|| {
+            filter_values(op, &text, kind, &self.ctx).map(|values| Filter { column: column.name.clone(), op, values })
+        });
+        match made {
+            Ok(filter) => {
                 let shown = describe_filter(&filter, kind, &self.ctx);
                 if let Some(tab) = self.active_tab_mut() {
                     tab.spec.filters.push(filter);
