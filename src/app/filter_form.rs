@@ -161,16 +161,31 @@ impl App {
         }
     }
 
-    /// Puts the chosen column's operators in the operator field, keeping `keep` when offered.
+    /// Puts the chosen column's operators in the operator field, keeping `keep` when offered,
+    /// and makes the value a true / false choice on a boolean column (a text field otherwise).
     fn refresh_filter_ops(&mut self, keep: Option<FilterOp>) {
         let Overlay::Filter(bar) = &self.overlay else { return };
-        let ops = self.filter_ops(bar.column());
+        let column = bar.column();
+        let ops = self.filter_ops(column);
         let at = keep.and_then(|op| ops.iter().position(|o| *o == op)).unwrap_or(0);
         let labels = ops.iter().map(|op| op.label().to_string()).collect();
-        if let Overlay::Filter(bar) = &mut self.overlay
-            && let Some(field) = bar.form.fields.get_mut(FilterField::Operator as usize)
-        {
-            *field = Field::choice(labels, at);
+        let boolean = self
+            .active_tab()
+            .filter(|tab| column < tab.column_count())
+            .and_then(|tab| tab.meta())
+            .and_then(|m| m.kinds.get(column))
+            .is_some_and(|kind| matches!(kind, ColumnKind::Boolean));
+        if let Overlay::Filter(bar) = &mut self.overlay {
+            if let Some(field) = bar.form.fields.get_mut(FilterField::Operator as usize) {
+                *field = Field::choice(labels, at);
+            }
+            if let Some(value) = bar.form.fields.get_mut(FilterField::Value as usize) {
+                match (boolean, &value) {
+                    (true, Field::Text(_)) => *value = Field::choice(vec!["true".into(), "false".into()], 0),
+                    (false, Field::Choice { .. }) => *value = Field::Text(text_input("")),
+                    _ => {}
+                }
+            }
         }
     }
 
@@ -212,14 +227,17 @@ impl App {
             Outcome::Chose if field == FilterField::Column => self.refresh_filter_ops(keep),
             Outcome::Chose => {}
             Outcome::Typed => back_where_typed_from(bar, had_text),
-            // A letter on the column or operator starts the value.
+            // A letter on the column or operator starts the value; on a true / false value,
+            // Space flips it and a letter of a boolean (t, f, y, n, 1, 0) picks it.
             Outcome::Unbound => {
-                if matches!(key.code, ratatui::crossterm::event::KeyCode::Char(_))
+                if let ratatui::crossterm::event::KeyCode::Char(c) = key.code
                     && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                 {
-                    bar.typed_from = Some(field);
-                    bar.set_field(FilterField::Value);
-                    bar.form.type_key(key);
+                    if field != FilterField::Value {
+                        bar.typed_from = Some(field);
+                        bar.set_field(FilterField::Value);
+                    }
+                    choose_or_type(bar, key, c, field == FilterField::Value);
                 }
             }
         }
@@ -270,6 +288,25 @@ impl App {
                 Vec::new()
             }
         }
+    }
+}
+
+/// A character for the value field: typed into text; on a true / false choice, Space (when
+/// the value already had the keyboard) flips it and a boolean's letter picks it.
+fn choose_or_type(bar: &mut FilterForm, key: KeyEvent, c: char, on_value: bool) {
+    let index = FilterField::Value as usize;
+    if !matches!(bar.form.fields.get(index), Some(Field::Choice { .. })) {
+        bar.form.type_key(key);
+        return;
+    }
+    let chosen = bar.form.chosen(index);
+    let pick = match c {
+        ' ' if on_value => Some(1 - chosen.min(1)),
+        c => crate::db::value::parse_bool(&c.to_string()).ok().map(|b| usize::from(!b)),
+    };
+    if let Some(option) = pick {
+        bar.form.choose(index, option);
+        bar.form.error = None;
     }
 }
 

@@ -62,3 +62,30 @@ fn a_date_without_its_time_matches_the_whole_day() {
     assert_eq!(filtered(&mut app, &mut conn, "createdAt", FilterOp::Eq, "2026-11-28 05:00"), Some(1));
     assert!(status(&app).contains("createdAt = 2026-11-28 05:00"), "{}", status(&app));
 }
+
+fn value_of(app: &App) -> String {
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter form is open") };
+    form.value()
+}
+
+/// Space in a boolean's value typed spaces and Enter said `"" is not a boolean`: the value is a
+/// true / false choice, flipped by Space or ← →, picked by a letter typed on any field.
+#[test]
+fn a_boolean_value_is_a_choice_flipped_by_space_or_the_arrows() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 160, 45);
+    choose(&mut app, &mut conn, "banned", FilterOp::Eq);
+    assert_eq!(value_of(&app), "true");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    assert_eq!(value_of(&app), "false", "Space flips it");
+    press(&mut app, &mut conn, KeyCode::Right);
+    assert_eq!(value_of(&app), "true", "→ changes it");
+    press(&mut app, &mut conn, KeyCode::Char('n'));
+    assert_eq!(value_of(&app), "false", "a boolean's letter picks it");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().total, Some(4), "{}", status(&app));
+    assert!(status(&app).contains("banned = ✗"), "{}", status(&app));
+    choose(&mut app, &mut conn, "name", FilterOp::Eq);
+    type_text(&mut app, &mut conn, "a b");
+    assert_eq!(value_of(&app), "a b", "back to text on a text column");
+}
