@@ -101,21 +101,28 @@ pub fn ops_for(kind: &ColumnKind) -> &'static [FilterOp] {
 
 impl App {
     /// The filter bar's columns in the grid's order (the column chooser's: hidden ones where
-    /// they would be), then the user table's computed columns.
+    /// they would be), the user table's computed columns among them.
     pub(super) fn filter_columns(&self) -> Vec<usize> {
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let count = tab.column_count();
         let names: Vec<&str> =
             tab.meta().map_or(Vec::new(), |m| m.info.columns.iter().map(|c| c.name.as_str()).collect());
-        let mut columns: Vec<usize> =
-            self.chooser_entries().iter().filter_map(|entry| names.iter().position(|n| *n == entry.key)).collect();
-        for i in 0..count {
+        let users = self.user_table_of(tab).is_some();
+        // The computed columns where the grid shows them (`@status`, `@sessions`).
+        let computed = |key: &str| {
+            let name = key.strip_prefix('@').filter(|_| users)?;
+            UserCondition::COLUMNS.iter().position(|(n, _)| *n == name).map(|i| count + i)
+        };
+        let mut columns: Vec<usize> = self
+            .chooser_entries()
+            .iter()
+            .filter_map(|entry| names.iter().position(|n| *n == entry.key).or_else(|| computed(&entry.key)))
+            .collect();
+        let computed_all = (0..UserCondition::COLUMNS.len()).filter(|_| users).map(|i| count + i);
+        for i in (0..count).chain(computed_all) {
             if !columns.contains(&i) {
                 columns.push(i);
             }
-        }
-        if self.user_table_of(tab).is_some() {
-            columns.extend((0..UserCondition::COLUMNS.len()).map(|i| count + i));
         }
         columns
     }
