@@ -94,8 +94,20 @@ pub fn ops_for(kind: &ColumnKind) -> &'static [FilterOp] {
         ColumnKind::Id | ColumnKind::ForeignKey { .. } => &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In],
         ColumnKind::Blob => &[IsNull, IsNotNull],
         ColumnKind::Text | ColumnKind::Enum { .. } | ColumnKind::Json | ColumnKind::Secret => {
-            &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In, Has]
+            &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In]
         }
+    }
+}
+
+/// Whether column `name` of `kind` holds comma-joined lists, where `has` (one item of the list)
+/// means something: a role column (better-auth joins roles with commas), or an enum whose
+/// values hold commas. Never a secret, nor plain text.
+pub(super) fn holds_lists(name: &str, kind: &ColumnKind) -> bool {
+    let role = crate::db::kinds::name_words(name).last().is_some_and(|w| w.starts_with("role"));
+    match kind {
+        ColumnKind::Enum { values } => role || values.iter().any(|v| v.contains(',')),
+        ColumnKind::Text => role,
+        _ => false,
     }
 }
 
@@ -137,7 +149,12 @@ impl App {
                 .map_or(Vec::new(), |(_, conditions)| conditions.iter().map(|c| FilterOp::Status(*c)).collect());
         }
         let kind = tab.meta().and_then(|m| m.kinds.get(column)).unwrap_or(&ColumnKind::Text);
-        ops_for(kind).to_vec()
+        let mut ops = ops_for(kind).to_vec();
+        let name = tab.meta().and_then(|m| m.info.columns.get(column)).map_or("", |c| c.name.as_str());
+        if holds_lists(name, kind) {
+            ops.push(FilterOp::Has);
+        }
+        ops
     }
 
     /// The name a filter column shows.
@@ -273,6 +290,13 @@ impl App {
         let (Some(column), Some(kind)) = (meta.info.columns.get(at), meta.kinds.get(at)) else {
             return Vec::new();
         };
+        // `name =` with nothing typed reads as a filter on the empty string nobody meant.
+        if op.takes_value() && text.trim().is_empty() {
+            if let Overlay::Filter(bar) = &mut self.overlay {
+                bar.form.error = Some("type a value, or use is null".into());
+            }
+            return Vec::new();
+        }
         let made = super::filter_time::time_filter(&column.name, op, &text, kind, &self.ctx).unwrap_or_else(|| {
             filter_values(op, &text, kind, &self.ctx).map(|values| Filter { column: column.name.clone(), op, values })
         });

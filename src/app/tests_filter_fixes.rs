@@ -89,3 +89,51 @@ fn a_boolean_value_is_a_choice_flipped_by_space_or_the_arrows() {
     type_text(&mut app, &mut conn, "a b");
     assert_eq!(value_of(&app), "a b", "back to text on a text column");
 }
+
+/// The operator labels offered on column `name`.
+fn ops_on(app: &App, name: &str) -> Vec<&'static str> {
+    app.filter_ops(column_index(app, name)).into_iter().map(FilterOp::label).collect()
+}
+
+fn computed_ops(app: &App, name: &str) -> Vec<&'static str> {
+    let columns = app.filter_columns();
+    let count = app.active_tab().unwrap().column_count();
+    let at = crate::db::users::UserCondition::COLUMNS.iter().position(|(n, _)| *n == name).unwrap();
+    assert!(columns.contains(&(count + at)));
+    app.filter_ops(count + at).into_iter().map(FilterOp::label).collect()
+}
+
+/// `has` (an item of a comma list) was offered on plain text and on secrets; the computed
+/// columns had no negation; `name =` with nothing typed was accepted.
+#[test]
+fn operators_fit_the_column_and_an_empty_value_is_refused() {
+    let (_dir, mut conn) = users_db(20);
+    let mut app = open_app(&mut conn, 160, 45);
+    assert!(ops_on(&app, "role").contains(&"has"), "{:?}", ops_on(&app, "role"));
+    assert!(!ops_on(&app, "name").contains(&"has"), "{:?}", ops_on(&app, "name"));
+    assert!(!ops_on(&app, "email").contains(&"has"));
+    assert!(!super::super::filter_form::holds_lists("token", &crate::db::kinds::ColumnKind::Secret));
+    assert!(computed_ops(&app, "status").contains(&"not banned"));
+    assert!(computed_ops(&app, "sessions").contains(&"no active sessions"));
+
+    choose(&mut app, &mut conn, "name", FilterOp::Eq);
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let Overlay::Filter(form) = &app.overlay else { panic!("the form stays open") };
+    assert_eq!(form.form.error.as_deref(), Some("type a value, or use is null"));
+    assert!(app.active_tab().unwrap().spec.filters.is_empty());
+    press(&mut app, &mut conn, KeyCode::Esc);
+
+    // users_db(20): u0003, u0010, u0017 banned, the bans of u0003 and u0017 expired.
+    let count = app.active_tab().unwrap().column_count();
+    for (column, label, total) in [(0, "not banned", 19), (1, "no active sessions", 20), (0, "banned", 1)] {
+        press(&mut app, &mut conn, KeyCode::Char('f'));
+        app.filter_choose_column(count + column);
+        let at = app.filter_ops(count + column).iter().position(|op| op.label() == label).unwrap();
+        let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter form is open") };
+        form.form.choose(FilterField::Operator as usize, at);
+        press(&mut app, &mut conn, KeyCode::Enter);
+        press(&mut app, &mut conn, KeyCode::Esc);
+        assert_eq!(app.active_tab().unwrap().total, Some(total), "{label}: {}", status(&app));
+        clear_filters(&mut app);
+    }
+}

@@ -65,12 +65,14 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     assert_eq!(banned, ["u0010", "u0024", "u0038"], "bans still in force");
     assert!(app.status.as_ref().unwrap().text.contains("status: banned"));
 
-    // Backspace on the empty value removes it; the next operator is `ban expired`.
+    // Backspace on the empty value removes it; the next operators are `not banned`, `ban expired`.
     field(&mut app, FilterField::Value);
     press(&mut app, &mut conn, KeyCode::Backspace);
     assert!(app.active_tab().unwrap().spec.filters.is_empty());
     assert!(app.status.as_ref().unwrap().text.contains("filter removed: status: banned"));
     field(&mut app, FilterField::Operator);
+    press(&mut app, &mut conn, KeyCode::Right);
+    assert_eq!(labels(&app).op, "not banned");
     press(&mut app, &mut conn, KeyCode::Right);
     assert_eq!(labels(&app).op, "ban expired");
     press(&mut app, &mut conn, KeyCode::Enter);
