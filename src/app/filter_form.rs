@@ -77,7 +77,7 @@ impl FormCommand for FilterKey {
             FilterKey::Next => Some(FormKey::Next),
             FilterKey::Previous => Some(FormKey::Previous),
             FilterKey::Change(step) => Some(FormKey::Cycle(step)),
-            FilterKey::Add | FilterKey::RemoveLast | FilterKey::Close => None,
+            FilterKey::Add | FilterKey::RemoveLast | FilterKey::PickReference | FilterKey::Close => None,
         }
     }
 }
@@ -238,6 +238,9 @@ impl App {
         let had_text = !bar.value().is_empty();
         match bar.form.key_with(FILTER_KEYS, key) {
             Outcome::Owner(FilterKey::Close) => self.overlay = Overlay::None,
+            Outcome::Owner(FilterKey::PickReference) => {
+                return self.open_ref_picker(Some(FilterField::Value as usize));
+            }
             Outcome::Owner(FilterKey::Add) => return self.apply_filter_form(),
             // Whichever field has the keyboard (after Enter it is where it was, often the
             // operator): only the value takes text, so an empty one means "the last condition".
@@ -319,6 +322,28 @@ impl App {
                 Vec::new()
             }
         }
+    }
+}
+
+impl App {
+    /// The reference picker's row for the filter form: its key is the value, compared whole
+    /// (`=`, unless the operator already compares whole values).
+    pub(super) fn filter_picked(&mut self, key: &str) {
+        let ops = match &self.overlay {
+            Overlay::Filter(bar) => self.filter_ops(bar.column()),
+            _ => return,
+        };
+        let Overlay::Filter(bar) = &mut self.overlay else { return };
+        let whole = ops.get(bar.op()).is_some_and(|op| matches!(op, FilterOp::Eq | FilterOp::Ne));
+        if !whole && let Some(eq) = ops.iter().position(|op| *op == FilterOp::Eq) {
+            bar.form.choose(FilterField::Operator as usize, eq);
+        }
+        if let Some(input) = bar.form.input_mut(FilterField::Value as usize) {
+            *input = text_input(key);
+        }
+        bar.typed_from = None;
+        bar.form.error = None;
+        bar.set_field(FilterField::Value);
     }
 }
 

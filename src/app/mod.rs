@@ -19,6 +19,7 @@ mod edit_values;
 mod er;
 mod export;
 mod filter_form;
+mod filter_hint;
 mod filter_time;
 pub mod form;
 pub mod grid_layout;

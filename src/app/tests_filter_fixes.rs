@@ -137,3 +137,34 @@ fn operators_fit_the_column_and_an_empty_value_is_refused() {
         clear_filters(&mut app);
     }
 }
+
+fn ctrl_f(app: &mut App, conn: &mut Connection) {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    let effects =
+        app.update(super::super::Action::Key { key: KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL) });
+    super::super::tests::settle(app, conn, effects);
+}
+
+/// `userId contains liam@…` found no session and said nothing; Ctrl-f did nothing in the
+/// filter form. Now the 0 rows come with what userId holds, and Ctrl-f picks the user.
+#[test]
+fn a_foreign_key_filter_picks_the_row_by_its_label_and_hints_when_given_a_label() {
+    let (_dir, mut conn) = users_db(12);
+    crate::app::users_test_support::add_session(&conn, "s-1", "u0007", 24, None);
+    let mut app = open_app(&mut conn, 160, 45);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    assert_eq!(filtered(&mut app, &mut conn, "userId", FilterOp::Contains, "user7@example.com"), Some(0));
+    assert!(status(&app).contains("userId holds user ids: Ctrl-f picks a user"), "{}", status(&app));
+    clear_filters(&mut app);
+
+    choose(&mut app, &mut conn, "userId", FilterOp::Contains);
+    ctrl_f(&mut app, &mut conn);
+    assert!(matches!(app.overlay, Overlay::RefPick(_)), "Ctrl-f opens the picker: {:?}", app.overlay);
+    type_text(&mut app, &mut conn, "user7@");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(value_of(&app), "u0007", "the picked user's key");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.active_tab().unwrap().total, Some(1), "{}", status(&app));
+    assert!(status(&app).contains("userId = u0007"), "picking compares whole: {}", status(&app));
+}
