@@ -20,6 +20,9 @@ pub enum FilterField {
     Column = 0,
     Operator = 1,
     Value = 2,
+    /// The conditions already on (only while there are some): ← → choose one, Backspace or
+    /// Delete removes it, Enter takes it back into the fields to edit.
+    Stack = 3,
 }
 
 /// The filter bar being filled in.
@@ -51,6 +54,7 @@ impl FilterForm {
         match self.form.focus {
             0 => FilterField::Column,
             1 => FilterField::Operator,
+            3 => FilterField::Stack,
             _ => FilterField::Value,
         }
     }
@@ -178,6 +182,7 @@ impl App {
         // Column first, as help reads; typing a value goes straight to the value field.
         self.overlay = Overlay::Filter(FilterForm { form, columns, typed_from: None });
         self.refresh_filter_ops(None);
+        self.refresh_filter_stack(None);
         // The form's popup takes the grid's bottom rows: the row being filtered stays above it.
         let height = super::layout::grid_rows(self);
         if let Some(tab) = self.active_tab_mut() {
@@ -241,11 +246,23 @@ impl App {
             Outcome::Owner(FilterKey::PickReference) => {
                 return self.open_ref_picker(Some(FilterField::Value as usize));
             }
+            Outcome::Owner(FilterKey::Add) if field == FilterField::Stack => {
+                let chosen = bar.form.chosen(FilterField::Stack as usize);
+                return self.edit_filter(chosen);
+            }
             Outcome::Owner(FilterKey::Add) => return self.apply_filter_form(),
-            // Whichever field has the keyboard (after Enter it is where it was, often the
-            // operator): only the value takes text, so an empty one means "the last condition".
-            Outcome::Owner(FilterKey::RemoveLast) if !had_text => return self.remove_last_filter(),
+            Outcome::Owner(FilterKey::RemoveLast) if field == FilterField::Stack => {
+                let chosen = bar.form.chosen(FilterField::Stack as usize);
+                return self.remove_filter(Some(chosen));
+            }
+            // Only on the value: Backspace on an empty one (or on a true / false choice, which
+            // has no text to erase) removes the last condition; on the column or operator it
+            // did so unseen.
             Outcome::Owner(FilterKey::RemoveLast) if field == FilterField::Value => {
+                let choice = bar.form.input(FilterField::Value as usize).is_none();
+                if !had_text || choice {
+                    return self.remove_filter(None);
+                }
                 bar.form.type_key(key);
                 back_where_typed_from(bar, had_text);
             }
@@ -259,6 +276,7 @@ impl App {
             Outcome::Unbound => {
                 if let ratatui::crossterm::event::KeyCode::Char(c) = key.code
                     && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && field != FilterField::Stack
                 {
                     if field != FilterField::Value {
                         bar.typed_from = Some(field);
@@ -269,16 +287,6 @@ impl App {
             }
         }
         Vec::new()
-    }
-
-    fn remove_last_filter(&mut self) -> Vec<Effect> {
-        let Some(filter) = self.active_tab_mut().and_then(|tab| tab.spec.filters.pop()) else { return Vec::new() };
-        let meta = self.active_tab().and_then(|t| t.meta());
-        let kind =
-            meta.and_then(|m| m.info.columns.iter().position(|c| c.name == filter.column).and_then(|i| m.kinds.get(i)));
-        let shown = describe_filter(&filter, kind.unwrap_or(&ColumnKind::Text), &self.ctx);
-        self.say(Level::Info, format!("filter removed: {shown}"));
-        self.reload_rows()
     }
 
     fn apply_filter_form(&mut self) -> Vec<Effect> {
@@ -312,6 +320,7 @@ impl App {
                 if let Overlay::Filter(bar) = &mut self.overlay {
                     bar.clear_value();
                 }
+                self.refresh_filter_stack(None);
                 self.say(Level::Info, format!("filter added: {shown}"));
                 self.reload_or_ask()
             }

@@ -63,6 +63,16 @@ pub fn time_filter(
 /// `createdAt = 2026-06-11`, `createdAt ≠ 2026-06-11 09:30`, `createdAt in (2026-06-11, 2026-06-12)`:
 /// each range shown as typed, to the precision it covers.
 pub fn describe_within(filter: &Filter, ctx: &DisplayContext) -> String {
+    let (op, shown) = within_text(filter, ctx);
+    match op {
+        FilterOp::In => format!("{} in ({shown})", filter.column),
+        op => format!("{} {} {shown}", filter.column, op.label()),
+    }
+}
+
+/// The operator of the form and the text that make `filter` again: `=` / `≠` / `in` and the
+/// dates as they were typed (`2026-06-11, 2026-06-12`).
+pub fn within_text(filter: &Filter, ctx: &DisplayContext) -> (FilterOp, String) {
     let shown: Vec<String> = filter
         .values
         .chunks(2)
@@ -85,11 +95,12 @@ pub fn describe_within(filter: &Filter, ctx: &DisplayContext) -> String {
             }
         })
         .collect();
-    let label = if let FilterOp::Within { negated: true } = filter.op { "≠" } else { "=" };
-    match shown.as_slice() {
-        [one] => format!("{} {label} {one}", filter.column),
-        many => format!("{} in ({})", filter.column, many.join(", ")),
-    }
+    let op = match filter.op {
+        FilterOp::Within { negated: true } => FilterOp::Ne,
+        _ if shown.len() > 1 => FilterOp::In,
+        _ => FilterOp::Eq,
+    };
+    (op, shown.join(", "))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod er;
 mod export;
 mod filter_form;
 mod filter_hint;
+mod filter_stack;
 mod filter_time;
 pub mod form;
 pub mod grid_layout;

@@ -168,3 +168,70 @@ fn a_foreign_key_filter_picks_the_row_by_its_label_and_hints_when_given_a_label(
     assert_eq!(app.active_tab().unwrap().total, Some(1), "{}", status(&app));
     assert!(status(&app).contains("userId = u0007"), "picking compares whole: {}", status(&app));
 }
+
+fn focus(app: &mut App, field: FilterField) {
+    let Overlay::Filter(form) = &mut app.overlay else { panic!("the filter form is open") };
+    form.set_field(field);
+}
+
+fn filters(app: &App) -> Vec<String> {
+    app.active_tab().unwrap().spec.filters.iter().map(|f| f.column.clone()).collect()
+}
+
+/// Backspace on an empty field removed the last filter even from the column or operator, and
+/// only the last: now only the value's does, and the conditions listed in the form can each be
+/// removed (Delete) or taken back to edit (Enter), the status saying what went.
+#[test]
+fn one_condition_in_the_middle_is_removed_or_edited_from_the_list() {
+    let (_dir, mut conn) = users_db(30);
+    let mut app = open_app(&mut conn, 160, 45);
+    choose(&mut app, &mut conn, "name", FilterOp::Contains);
+    type_text(&mut app, &mut conn, "User");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    choose(&mut app, &mut conn, "createdAt", FilterOp::Eq);
+    type_text(&mut app, &mut conn, "2026-11-28");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    choose(&mut app, &mut conn, "email", FilterOp::Contains);
+    type_text(&mut app, &mut conn, "example");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(filters(&app), ["name", "createdAt", "email"]);
+    assert_eq!(app.active_tab().unwrap().total, Some(13));
+
+    focus(&mut app, FilterField::Column);
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    focus(&mut app, FilterField::Operator);
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(filters(&app).len(), 3, "Backspace on the column or operator removes nothing");
+
+    // The conditions follow the value: ← on the list goes from the last to the middle one.
+    focus(&mut app, FilterField::Value);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter form is open") };
+    assert_eq!(form.field(), FilterField::Stack);
+    press(&mut app, &mut conn, KeyCode::Left);
+    press(&mut app, &mut conn, KeyCode::Delete);
+    assert_eq!(filters(&app), ["name", "email"]);
+    assert!(status(&app).contains("filter removed: createdAt = 2026-11-28 (2 filters left)"), "{}", status(&app));
+    assert_eq!(app.active_tab().unwrap().total, Some(30));
+
+    // Enter on one takes it back into the fields; Enter there adds it again.
+    focus(&mut app, FilterField::Stack);
+    press(&mut app, &mut conn, KeyCode::Left);
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(filters(&app), ["email"], "name taken off to edit");
+    assert_eq!(value_of(&app), "User");
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter form is open") };
+    assert_eq!(form.field(), FilterField::Value);
+    type_text(&mut app, &mut conn, " 1");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(filters(&app), ["email", "name"]);
+    assert_eq!(app.active_tab().unwrap().total, Some(11), "User 1, User 10…19: {}", status(&app));
+
+    // The date comes back as typed, and the empty value's Backspace removes the last.
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert!(status(&app).contains("filter removed: name contains User 1 (1 filter left)"), "{}", status(&app));
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert!(status(&app).contains("(no filters left)"), "{}", status(&app));
+    let Overlay::Filter(form) = &app.overlay else { panic!("the filter form is open") };
+    assert_eq!(form.form.fields.len(), 3, "no conditions, no list");
+}
