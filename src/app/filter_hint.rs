@@ -38,7 +38,7 @@ impl App {
         if !compares || filter.values.iter().all(looks_like_a_key) {
             return;
         }
-        let text = format!("no rows: {} holds {table} ids: Ctrl-f picks a {table}", filter.column);
+        let text = format!("{} holds {table} ids: Ctrl-f picks a {table}", filter.column);
         self.say(Level::Warning, text);
     }
 }
