@@ -20,15 +20,17 @@ fn looks_like_a_key(value: &Value) -> bool {
 }
 
 impl App {
-    /// After the first page of a just-filtered view: no rows, and the filter just added is on a
-    /// foreign key with a value that looks like no key: says what the column holds.
+    /// After the first page of a filtered view: no rows, and the last filter is on a foreign
+    /// key with a value that looks like no key: says what the column holds.
     pub(super) fn after_filter_page(&mut self, index: usize, kind: FetchKind) {
         if kind != FetchKind::Top {
             return;
         }
         let Some(tab) = self.tabs.get(index).filter(|tab| tab.window.rows.is_empty()) else { return };
         let Some(filter) = tab.spec.filters.last() else { return };
-        if !self.status.as_ref().is_some_and(|s| s.text.starts_with("filter added: ")) {
+        // An error on screen says more; on a remote the cost question or report may have
+        // taken the status since the filter was added, so this does not wait for that message.
+        if self.status.as_ref().is_some_and(|s| s.level == Level::Error) {
             return;
         }
         let Some(meta) = tab.meta() else { return };
