@@ -476,6 +476,7 @@ impl App {
                 }
                 let mut effects = self.request_statuses(index, kind);
                 self.after_search_page(index);
+                self.after_filter_page(index, kind);
                 self.after_scan_page(index);
                 self.settle_layout(index);
                 effects.extend(self.count_if_unknown(index));

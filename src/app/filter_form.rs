@@ -20,6 +20,9 @@ pub enum FilterField {
     Column = 0,
     Operator = 1,
     Value = 2,
+    /// The conditions already on (only while there are some): ← → choose one, Backspace or
+    /// Delete removes it, Enter takes it back into the fields to edit.
+    Stack = 3,
 }
 
 /// The filter bar being filled in.
@@ -51,6 +54,7 @@ impl FilterForm {
         match self.form.focus {
             0 => FilterField::Column,
             1 => FilterField::Operator,
+            3 => FilterField::Stack,
             _ => FilterField::Value,
         }
     }
@@ -77,7 +81,7 @@ impl FormCommand for FilterKey {
             FilterKey::Next => Some(FormKey::Next),
             FilterKey::Previous => Some(FormKey::Previous),
             FilterKey::Change(step) => Some(FormKey::Cycle(step)),
-            FilterKey::Add | FilterKey::RemoveLast | FilterKey::Close => None,
+            FilterKey::Add | FilterKey::RemoveLast | FilterKey::PickReference | FilterKey::Close => None,
         }
     }
 }
@@ -94,28 +98,47 @@ pub fn ops_for(kind: &ColumnKind) -> &'static [FilterOp] {
         ColumnKind::Id | ColumnKind::ForeignKey { .. } => &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In],
         ColumnKind::Blob => &[IsNull, IsNotNull],
         ColumnKind::Text | ColumnKind::Enum { .. } | ColumnKind::Json | ColumnKind::Secret => {
-            &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In, Has]
+            &[Eq, Ne, Contains, StartsWith, IsNull, IsNotNull, In]
         }
+    }
+}
+
+/// Whether column `name` of `kind` holds comma-joined lists, where `has` (one item of the list)
+/// means something: a role column (better-auth joins roles with commas), or an enum whose
+/// values hold commas. Never a secret, nor plain text.
+pub(super) fn holds_lists(name: &str, kind: &ColumnKind) -> bool {
+    let role = crate::db::kinds::name_words(name).last().is_some_and(|w| w.starts_with("role"));
+    match kind {
+        ColumnKind::Enum { values } => role || values.iter().any(|v| v.contains(',')),
+        ColumnKind::Text => role,
+        _ => false,
     }
 }
 
 impl App {
     /// The filter bar's columns in the grid's order (the column chooser's: hidden ones where
-    /// they would be), then the user table's computed columns.
+    /// they would be), the user table's computed columns among them.
     pub(super) fn filter_columns(&self) -> Vec<usize> {
         let Some(tab) = self.active_tab() else { return Vec::new() };
         let count = tab.column_count();
         let names: Vec<&str> =
             tab.meta().map_or(Vec::new(), |m| m.info.columns.iter().map(|c| c.name.as_str()).collect());
-        let mut columns: Vec<usize> =
-            self.chooser_entries().iter().filter_map(|entry| names.iter().position(|n| *n == entry.key)).collect();
-        for i in 0..count {
+        let users = self.user_table_of(tab).is_some();
+        // The computed columns where the grid shows them (`@status`, `@sessions`).
+        let computed = |key: &str| {
+            let name = key.strip_prefix('@').filter(|_| users)?;
+            UserCondition::COLUMNS.iter().position(|(n, _)| *n == name).map(|i| count + i)
+        };
+        let mut columns: Vec<usize> = self
+            .chooser_entries()
+            .iter()
+            .filter_map(|entry| names.iter().position(|n| *n == entry.key).or_else(|| computed(&entry.key)))
+            .collect();
+        let computed_all = (0..UserCondition::COLUMNS.len()).filter(|_| users).map(|i| count + i);
+        for i in (0..count).chain(computed_all) {
             if !columns.contains(&i) {
                 columns.push(i);
             }
-        }
-        if self.user_table_of(tab).is_some() {
-            columns.extend((0..UserCondition::COLUMNS.len()).map(|i| count + i));
         }
         columns
     }
@@ -130,7 +153,12 @@ impl App {
                 .map_or(Vec::new(), |(_, conditions)| conditions.iter().map(|c| FilterOp::Status(*c)).collect());
         }
         let kind = tab.meta().and_then(|m| m.kinds.get(column)).unwrap_or(&ColumnKind::Text);
-        ops_for(kind).to_vec()
+        let mut ops = ops_for(kind).to_vec();
+        let name = tab.meta().and_then(|m| m.info.columns.get(column)).map_or("", |c| c.name.as_str());
+        if holds_lists(name, kind) {
+            ops.push(FilterOp::Has);
+        }
+        ops
     }
 
     /// The name a filter column shows.
@@ -154,6 +182,7 @@ impl App {
         // Column first, as help reads; typing a value goes straight to the value field.
         self.overlay = Overlay::Filter(FilterForm { form, columns, typed_from: None });
         self.refresh_filter_ops(None);
+        self.refresh_filter_stack(None);
         // The form's popup takes the grid's bottom rows: the row being filtered stays above it.
         let height = super::layout::grid_rows(self);
         if let Some(tab) = self.active_tab_mut() {
@@ -161,16 +190,31 @@ impl App {
         }
     }
 
-    /// Puts the chosen column's operators in the operator field, keeping `keep` when offered.
+    /// Puts the chosen column's operators in the operator field, keeping `keep` when offered,
+    /// and makes the value a true / false choice on a boolean column (a text field otherwise).
     fn refresh_filter_ops(&mut self, keep: Option<FilterOp>) {
         let Overlay::Filter(bar) = &self.overlay else { return };
-        let ops = self.filter_ops(bar.column());
+        let column = bar.column();
+        let ops = self.filter_ops(column);
         let at = keep.and_then(|op| ops.iter().position(|o| *o == op)).unwrap_or(0);
         let labels = ops.iter().map(|op| op.label().to_string()).collect();
-        if let Overlay::Filter(bar) = &mut self.overlay
-            && let Some(field) = bar.form.fields.get_mut(FilterField::Operator as usize)
-        {
-            *field = Field::choice(labels, at);
+        let boolean = self
+            .active_tab()
+            .filter(|tab| column < tab.column_count())
+            .and_then(|tab| tab.meta())
+            .and_then(|m| m.kinds.get(column))
+            .is_some_and(|kind| matches!(kind, ColumnKind::Boolean));
+        if let Overlay::Filter(bar) = &mut self.overlay {
+            if let Some(field) = bar.form.fields.get_mut(FilterField::Operator as usize) {
+                *field = Field::choice(labels, at);
+            }
+            if let Some(value) = bar.form.fields.get_mut(FilterField::Value as usize) {
+                match (boolean, &value) {
+                    (true, Field::Text(_)) => *value = Field::choice(vec!["true".into(), "false".into()], 0),
+                    (false, Field::Choice { .. }) => *value = Field::Text(text_input("")),
+                    _ => {}
+                }
+            }
         }
         self.show_filter_value();
     }
@@ -210,11 +254,26 @@ impl App {
         let had_text = !bar.value().is_empty();
         match bar.form.key_with(FILTER_KEYS, key) {
             Outcome::Owner(FilterKey::Close) => self.overlay = Overlay::None,
+            Outcome::Owner(FilterKey::PickReference) => {
+                return self.open_ref_picker(Some(FilterField::Value as usize));
+            }
+            Outcome::Owner(FilterKey::Add) if field == FilterField::Stack => {
+                let chosen = bar.form.chosen(FilterField::Stack as usize);
+                return self.edit_filter(chosen);
+            }
             Outcome::Owner(FilterKey::Add) => return self.apply_filter_form(),
-            // Whichever field has the keyboard (after Enter it is where it was, often the
-            // operator): only the value takes text, so an empty one means "the last condition".
-            Outcome::Owner(FilterKey::RemoveLast) if !had_text => return self.remove_last_filter(),
+            Outcome::Owner(FilterKey::RemoveLast) if field == FilterField::Stack => {
+                let chosen = bar.form.chosen(FilterField::Stack as usize);
+                return self.remove_filter(Some(chosen));
+            }
+            // Only on the value: Backspace on an empty one (or on a true / false choice, which
+            // has no text to erase) removes the last condition; on the column or operator it
+            // did so unseen.
             Outcome::Owner(FilterKey::RemoveLast) if field == FilterField::Value => {
+                let choice = bar.form.input(FilterField::Value as usize).is_none();
+                if !had_text || choice {
+                    return self.remove_filter(None);
+                }
                 bar.form.type_key(key);
                 back_where_typed_from(bar, had_text);
             }
@@ -223,29 +282,24 @@ impl App {
             Outcome::Chose if field == FilterField::Column => self.refresh_filter_ops(keep),
             Outcome::Chose => self.show_filter_value(),
             Outcome::Typed => back_where_typed_from(bar, had_text),
-            // A letter on the column or operator starts the value (when there is one to type).
+            // A letter on the column or operator starts the value (when there is one to type);
+            // on a true / false value, Space flips it and a letter of a boolean (t, f, y, n, 1, 0)
+            // picks it.
             Outcome::Unbound => {
-                if bar.form.is_shown(FilterField::Value as usize)
-                    && matches!(key.code, ratatui::crossterm::event::KeyCode::Char(_))
+                if let ratatui::crossterm::event::KeyCode::Char(c) = key.code
+                    && bar.form.is_shown(FilterField::Value as usize)
                     && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && field != FilterField::Stack
                 {
-                    bar.typed_from = Some(field);
-                    bar.set_field(FilterField::Value);
-                    bar.form.type_key(key);
+                    if field != FilterField::Value {
+                        bar.typed_from = Some(field);
+                        bar.set_field(FilterField::Value);
+                    }
+                    choose_or_type(bar, key, c, field == FilterField::Value);
                 }
             }
         }
         Vec::new()
-    }
-
-    fn remove_last_filter(&mut self) -> Vec<Effect> {
-        let Some(filter) = self.active_tab_mut().and_then(|tab| tab.spec.filters.pop()) else { return Vec::new() };
-        let meta = self.active_tab().and_then(|t| t.meta());
-        let kind =
-            meta.and_then(|m| m.info.columns.iter().position(|c| c.name == filter.column).and_then(|i| m.kinds.get(i)));
-        let shown = describe_filter(&filter, kind.unwrap_or(&ColumnKind::Text), &self.ctx);
-        self.say(Level::Info, format!("filter removed: {shown}"));
-        self.reload_rows()
     }
 
     fn apply_filter_form(&mut self) -> Vec<Effect> {
@@ -260,9 +314,18 @@ impl App {
         let (Some(column), Some(kind)) = (meta.info.columns.get(at), meta.kinds.get(at)) else {
             return Vec::new();
         };
-        match filter_values(op, &text, kind, &self.ctx) {
-            Ok(values) => {
-                let filter = Filter { column: column.name.clone(), op, values };
+        // `name =` with nothing typed reads as a filter on the empty string nobody meant.
+        if op.takes_value() && text.trim().is_empty() {
+            if let Overlay::Filter(bar) = &mut self.overlay {
+                bar.form.error = Some("type a value, or use is null".into());
+            }
+            return Vec::new();
+        }
+        let made = super::filter_time::time_filter(&column.name, op, &text, kind, &self.ctx).unwrap_or_else(|| {
+            filter_values(op, &text, kind, &self.ctx).map(|values| Filter { column: column.name.clone(), op, values })
+        });
+        match made {
+            Ok(filter) => {
                 let shown = describe_filter(&filter, kind, &self.ctx);
                 if let Some(tab) = self.active_tab_mut() {
                     tab.spec.filters.push(filter);
@@ -270,6 +333,7 @@ impl App {
                 if let Overlay::Filter(bar) = &mut self.overlay {
                     bar.clear_value();
                 }
+                self.refresh_filter_stack(None);
                 self.say(Level::Info, format!("filter added: {shown}"));
                 self.reload_or_ask()
             }
@@ -280,6 +344,47 @@ impl App {
                 Vec::new()
             }
         }
+    }
+}
+
+impl App {
+    /// The reference picker's row for the filter form: its key is the value, compared whole
+    /// (`=`, unless the operator already compares whole values).
+    pub(super) fn filter_picked(&mut self, key: &str) {
+        let ops = match &self.overlay {
+            Overlay::Filter(bar) => self.filter_ops(bar.column()),
+            _ => return,
+        };
+        let Overlay::Filter(bar) = &mut self.overlay else { return };
+        let whole = ops.get(bar.op()).is_some_and(|op| matches!(op, FilterOp::Eq | FilterOp::Ne));
+        if !whole && let Some(eq) = ops.iter().position(|op| *op == FilterOp::Eq) {
+            bar.form.choose(FilterField::Operator as usize, eq);
+        }
+        if let Some(input) = bar.form.input_mut(FilterField::Value as usize) {
+            *input = text_input(key);
+        }
+        bar.typed_from = None;
+        bar.form.error = None;
+        bar.set_field(FilterField::Value);
+    }
+}
+
+/// A character for the value field: typed into text; on a true / false choice, Space (when
+/// the value already had the keyboard) flips it and a boolean's letter picks it.
+fn choose_or_type(bar: &mut FilterForm, key: KeyEvent, c: char, on_value: bool) {
+    let index = FilterField::Value as usize;
+    if !matches!(bar.form.fields.get(index), Some(Field::Choice { .. })) {
+        bar.form.type_key(key);
+        return;
+    }
+    let chosen = bar.form.chosen(index);
+    let pick = match c {
+        ' ' if on_value => Some(1 - chosen.min(1)),
+        c => crate::db::value::parse_bool(&c.to_string()).ok().map(|b| usize::from(!b)),
+    };
+    if let Some(option) = pick {
+        bar.form.choose(index, option);
+        bar.form.error = None;
     }
 }
 

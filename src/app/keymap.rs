@@ -318,8 +318,11 @@ pub enum FilterKey {
     /// Change the column or operator (negative: back).
     Change(i8),
     Add,
-    /// On an empty value: remove the last condition (otherwise Backspace edits the value).
+    /// On an empty value: remove the last condition (otherwise Backspace edits the value); on
+    /// the listed conditions: remove the one shown.
     RemoveLast,
+    /// On a foreign key: pick the referenced row by its label (the value gets its key).
+    PickReference,
     Close,
 }
 
@@ -331,7 +334,8 @@ pub static FILTER_KEYS: &[Binding<FilterKey>] = &[
     Binding { keys: "← →", description: "change the column or operator", chords: &[key(KeyCode::Left)], action: Some(FilterKey::Change(-1)), hints: &[hint(2, "←→", "change")] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Right)], action: Some(FilterKey::Change(1)), hints: &[] },
     Binding { keys: "Enter", description: "add the condition (conditions combine with AND)", chords: &[key(KeyCode::Enter)], action: Some(FilterKey::Add), hints: &[hint(3, "Enter", "add")] },
-    Binding { keys: "Backspace", description: "on an empty value: remove the last condition", chords: &[key(KeyCode::Backspace)], action: Some(FilterKey::RemoveLast), hints: &[] },
+    Binding { keys: "Backspace/Del", description: "remove the last condition (empty value) / the chosen", chords: &[key(KeyCode::Backspace), key(KeyCode::Delete)], action: Some(FilterKey::RemoveLast), hints: &[] },
+    Binding { keys: "Ctrl-f", description: "on a foreign key: pick the row by its label", chords: &[ctrl('f')], action: Some(FilterKey::PickReference), hints: &[] },
     Binding { keys: "Esc", description: "close the bar (conditions stay)", chords: &[key(KeyCode::Esc)], action: Some(FilterKey::Close), hints: &[hint(4, "Esc", "close")] },
 ];
 

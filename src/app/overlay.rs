@@ -324,6 +324,9 @@ pub fn describe_filter(filter: &Filter, kind: &ColumnKind, ctx: &crate::db::valu
     if let Some(text) = super::status_filter::status_filter_text(filter) {
         return text;
     }
+    if let FilterOp::Within { .. } = filter.op {
+        return super::filter_time::describe_within(filter, ctx);
+    }
     match filter.op {
         FilterOp::IsNull | FilterOp::IsNotNull => format!("{} {}", filter.column, filter.op.label()),
         FilterOp::In => format!("{} in ({})", filter.column, values.join(", ")),

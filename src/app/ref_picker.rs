@@ -1,5 +1,6 @@
 //! Picking what a foreign key points at by the referenced row's label: `session.userId` by the
-//! user's email, in the cell editor (it opens on the picker) and the insert form (Ctrl-f).
+//! user's email, in the cell editor (it opens on the picker), the insert form and the filter
+//! form (Ctrl-f).
 
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
@@ -38,6 +39,9 @@ impl App {
                 self.active_tab().and_then(|t| t.meta()).and_then(|m| m.kinds.get(*column)).cloned()
             }
             (Overlay::Edit(EditPopup::Insert { fields, .. }), Some(i)) => fields.get(i).map(|f| f.kind.clone()),
+            (Overlay::Filter(bar), Some(_)) => {
+                self.active_tab().and_then(|t| t.meta()).and_then(|m| m.kinds.get(bar.column())).cloned()
+            }
             _ => None,
         };
         let Some(ColumnKind::ForeignKey { table, column }) = kind else {
@@ -99,8 +103,9 @@ impl App {
             Some(ListKey::Open) => match picker.matches.get(picker.selected).cloned() {
                 Some(found) => {
                     let label = found.label.clone();
+                    let then = if matches!(*picker.back, Overlay::Filter(_)) { "adds the filter" } else { "stages it" };
                     self.close_ref_picker(Some(found));
-                    self.say(Level::Info, format!("picked {label}: Enter stages it"));
+                    self.say(Level::Info, format!("picked {label}: Enter {then}"));
                 }
                 None => self.say(Level::Warning, "nothing matches: type part of the label, or Esc to type the key"),
             },
@@ -141,6 +146,7 @@ impl App {
                     field.use_default = false;
                 }
             }
+            (Overlay::Filter(_), Some(_)) => self.filter_picked(&text),
             _ => {}
         }
     }

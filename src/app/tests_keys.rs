@@ -44,8 +44,9 @@ fn the_first_down_in_the_role_list_lands_on_the_first_role() {
     assert_eq!(role_form(&app).selected(), count - 1);
 }
 
-/// Right after Enter adds a filter, the keyboard is still on the operator: Backspace on the
-/// empty value must remove the last filter there too (it did nothing unless on the value).
+/// Right after Enter adds a filter, Backspace on the empty value removes it; on the column or
+/// operator it no longer does (it removed filters unseen there: only the value's Backspace
+/// removes, the listed conditions take Delete).
 #[test]
 fn backspace_right_after_adding_a_filter_removes_it() {
     let (_dir, mut conn) = users_db(10);
@@ -60,8 +61,11 @@ fn backspace_right_after_adding_a_filter_removes_it() {
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(app.active_tab().unwrap().spec.filters.len(), 1);
     assert_eq!(app.active_tab().unwrap().total, Some(1));
-    // Back to the operator field, as after choosing `is null` and pressing Enter.
+    // On the operator field Backspace removes nothing; on the empty value it removes the filter.
     press(&mut app, &mut conn, KeyCode::BackTab);
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert_eq!(app.active_tab().unwrap().spec.filters.len(), 1, "not from the operator");
+    press(&mut app, &mut conn, KeyCode::Tab);
     press(&mut app, &mut conn, KeyCode::Backspace);
     assert!(app.active_tab().unwrap().spec.filters.is_empty(), "the filter is removed");
     assert_eq!(app.active_tab().unwrap().total, Some(10));

@@ -45,14 +45,13 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     assert_eq!(app.active_tab().unwrap().name, "user");
     press(&mut app, &mut conn, KeyCode::Char('f'));
     assert!(matches!(app.overlay, Overlay::Filter(_)), "the filter bar opens");
-    // The first column on screen (the bar goes in the grid's order).
-    let first_shown = app.filter_columns()[0];
-    app.filter_choose_column(first_shown);
+    // The computed columns where the grid shows them (after name, email, role): → from the
+    // third column on screen reaches them (they came last, after the table's own, before).
+    let columns = app.filter_columns();
+    let first_shown = columns[0];
+    app.filter_choose_column(columns[2]);
     field(&mut app, FilterField::Column);
-    // The computed columns follow the table's own: ← from the first column reaches them.
-    press(&mut app, &mut conn, KeyCode::Left);
-    assert_eq!(labels(&app).column, "sessions");
-    press(&mut app, &mut conn, KeyCode::Left);
+    press(&mut app, &mut conn, KeyCode::Right);
     let shown = labels(&app);
     assert_eq!((shown.column.as_str(), shown.op.as_str(), shown.takes_value), ("status", "banned", false));
 
@@ -66,12 +65,14 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     assert_eq!(banned, ["u0010", "u0024", "u0038"], "bans still in force");
     assert!(app.status.as_ref().unwrap().text.contains("status: banned"));
 
-    // Backspace on the empty value removes it; the next operator is `ban expired`.
+    // Backspace on the empty value removes it; the next operators are `not banned`, `ban expired`.
     field(&mut app, FilterField::Value);
     press(&mut app, &mut conn, KeyCode::Backspace);
     assert!(app.active_tab().unwrap().spec.filters.is_empty());
     assert!(app.status.as_ref().unwrap().text.contains("filter removed: status: banned"));
     field(&mut app, FilterField::Operator);
+    press(&mut app, &mut conn, KeyCode::Right);
+    assert_eq!(labels(&app).op, "not banned");
     press(&mut app, &mut conn, KeyCode::Right);
     assert_eq!(labels(&app).op, "ban expired");
     press(&mut app, &mut conn, KeyCode::Enter);
@@ -99,10 +100,11 @@ fn the_user_table_filters_on_its_computed_status_and_sessions() {
     active.sort();
     assert_eq!(active, ["u0005", "u0012"]);
     assert_eq!(app.active_tab().unwrap().total, Some(2));
-    // Past the computed columns, the bar comes back to the table's first column on screen.
+    // Past the computed columns, the grid's next column (createdAt).
     press(&mut app, &mut conn, KeyCode::Right);
-    let first = app.active_tab().unwrap().meta().unwrap().info.columns[first_shown].name.clone();
-    assert_eq!(labels(&app).column, first);
+    let next = app.active_tab().unwrap().meta().unwrap().info.columns[columns[5]].name.clone();
+    assert_eq!(labels(&app).column, next);
+    assert_ne!(columns[5], first_shown);
 }
 
 #[test]

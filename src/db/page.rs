@@ -90,6 +90,14 @@ pub enum FilterOp {
     /// A computed status of better-auth's user table; the filter's one value is now in ms.
     /// Not in [`FilterOp::ALL`]: only the user table's computed columns offer it.
     Status(UserCondition),
+    /// A timestamp compared at a coarser precision than it is stored in (a day, a minute):
+    /// the values are pairs, each a half-open range `[start, end)` in the column's unit, so an
+    /// index on the column serves it. Matches a row in any range (`=`, `in`), or, negated, a
+    /// row in none of them (NULL included, as `≠` does). Not in [`FilterOp::ALL`]: the filter
+    /// form makes it from `=`, `≠` or `in` with a date typed without its time.
+    Within {
+        negated: bool,
+    },
 }
 
 impl FilterOp {
@@ -119,6 +127,8 @@ impl FilterOp {
             FilterOp::In => "in",
             FilterOp::Has => "has",
             FilterOp::Status(condition) => condition.label(),
+            FilterOp::Within { negated: false } => "=",
+            FilterOp::Within { negated: true } => "≠",
         }
     }
 
@@ -380,6 +390,18 @@ fn filter_condition(filter: &Filter, params: &mut Vec<Value>) -> String {
             // Items compared whole, spaces around commas ignored: `admin` does not match `superadmin`.
             params.push(Value::Text(like_text(&first).trim().to_string()));
             format!("instr(',' || replace({col}, ' ', '') || ',', ',' || ? || ',') > 0")
+        }
+        FilterOp::Within { negated } => {
+            let ranges: Vec<String> = filter
+                .values
+                .chunks(2)
+                .map(|pair| {
+                    params.extend(pair.iter().cloned());
+                    format!("({col} >= ? AND {col} < ?)")
+                })
+                .collect();
+            let any = if ranges.is_empty() { "0".to_string() } else { ranges.join(" OR ") };
+            if negated { format!("({col} IS NULL OR NOT ({any}))") } else { format!("({any})") }
         }
         FilterOp::In => {
             params.extend(filter.values.iter().cloned());

@@ -239,3 +239,53 @@ fn a_window_read_again_starts_where_it_did_even_when_its_first_row_is_gone() {
     assert_eq!(top.rows.len(), 6);
     assert!(top.exhausted);
 }
+
+/// A day filter is ranges `[start, end)`: `=` matches inside any, `≠` outside all and NULL (as
+/// `≠` keeps NULLs), and an index on the column serves it (a search, not a scan).
+#[test]
+fn within_matches_half_open_ranges_and_seeks_an_index() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, at INTEGER);
+         CREATE INDEX u_at ON u (at);
+         INSERT INTO u VALUES (1, 100), (2, 199), (3, 200), (4, 300), (5, NULL), (6, 99);",
+    )
+    .unwrap();
+    let view = |negated: bool, values: Vec<i64>| View {
+        table: "u".into(),
+        columns: vec!["id".into()],
+        key: RowKey::Rowid,
+        sort: None,
+        filters: vec![Filter {
+            column: "at".into(),
+            op: FilterOp::Within { negated },
+            values: values.into_iter().map(Value::Integer).collect(),
+        }],
+        search: None,
+    };
+    let ids = |v: &View| -> Vec<i64> {
+        fetch_page(&conn, &PageQuery { view: v, anchor: &Anchor::First, limit: 10 })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| match r.values[0] {
+                Value::Integer(n) => n,
+                _ => panic!("an id"),
+            })
+            .collect()
+    };
+    assert_eq!(ids(&view(false, vec![100, 200])), [1, 2], "the end is excluded");
+    assert_eq!(ids(&view(false, vec![100, 200, 300, 301])), [1, 2, 4]);
+    assert_eq!(ids(&view(true, vec![100, 200])), [3, 4, 5, 6], "≠ keeps NULL");
+    let mut params = Vec::new();
+    let sql =
+        format!("SELECT id FROM u WHERE {}", filter_condition(&view(false, vec![100, 200]).filters[0], &mut params));
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(plan.iter().any(|p| p.contains("USING COVERING INDEX u_at") || p.contains("USING INDEX u_at")), "{plan:?}");
+}

@@ -36,9 +36,12 @@ pub fn scan_causes(sort: Option<&Sort>, filters: &[Filter], search: bool, info: 
         let cause = match filter.op {
             // `starts with` too: a LIKE seeks an index only on a NOCASE column, and squall's
             // LIKE carries an ESCAPE clause; the columns of a Drizzle schema are BINARY.
-            FilterOp::Contains | FilterOp::StartsWith | FilterOp::Has | FilterOp::Ne | FilterOp::IsNotNull => {
-                Some(ScanCause::Operator { column, op: filter.op })
-            }
+            FilterOp::Contains
+            | FilterOp::StartsWith
+            | FilterOp::Has
+            | FilterOp::Ne
+            | FilterOp::IsNotNull
+            | FilterOp::Within { negated: true } => Some(ScanCause::Operator { column, op: filter.op }),
             FilterOp::Status(_) => Some(ScanCause::Computed { column }),
             _ if !info.is_indexed(&column) => Some(ScanCause::Unindexed { column }),
             _ => None,

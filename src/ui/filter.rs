@@ -9,11 +9,12 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::form::{self, Piece, Row};
 use super::{popup, theme};
+use crate::app::form::Field;
 use crate::app::layout::{areas, text_width};
 use crate::app::{App, FilterField, FilterForm};
 
 /// The form's keys, on the frame's bottom edge when they fit there.
-const KEYS: &str = "Tab next field · ←→ change · Enter add · Backspace on empty removes last · Esc close";
+const KEYS: &str = "Tab next field · ←→ change · Enter add · Backspace on empty value removes last · Esc close";
 /// The same keys worded shorter, for a narrow terminal: a shorter wording rather than a cut.
 const KEYS_SHORT: &str = "Tab next · ←→ change · Enter add · Backspace (empty) removes last · Esc close";
 
@@ -40,6 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, bar: &FilterForm) {
     }
     let mut rows = vec![Row::Inline(pieces)];
     rows.extend(form::error_row(bar.form.error.as_deref()));
+    rows.extend(stack_rows(bar));
     let width = kept.width;
     let height = (form::height(&rows, width) + 2).min(screen.status.y.saturating_sub(screen.header.y));
     let area = Rect { x: kept.x, y: screen.status.y.saturating_sub(height), width, height };
@@ -55,4 +57,28 @@ pub fn draw(frame: &mut Frame, app: &App, bar: &FilterForm) {
         frame.render_widget(Clear, screen.hint);
         frame.render_widget(Paragraph::new(Line::styled(hint, theme::dim())), screen.hint);
     }
+}
+
+/// The conditions already on, under the fields: the chosen one marked `▸` while the list has
+/// the keyboard, with what its keys do.
+fn stack_rows(bar: &FilterForm) -> Vec<Row<'static>> {
+    let Some(Field::Choice { options, selected }) = bar.form.fields.get(FilterField::Stack as usize) else {
+        return Vec::new();
+    };
+    let focused = bar.form.focus == FilterField::Stack as usize;
+    let title = if focused {
+        " conditions · ←→ choose · Delete removes · Enter edits"
+    } else {
+        " conditions (Tab to choose one)"
+    };
+    let mut rows = vec![Row::Text(Line::styled(title, theme::dim()))];
+    rows.extend(options.iter().enumerate().map(|(i, shown)| {
+        let here = focused && i == *selected;
+        let style = if here { theme::selected_cell() } else { theme::info() };
+        Row::Text(Line::from(vec![
+            Span::styled(if here { " ▸ " } else { "   " }, theme::key()),
+            Span::styled(shown.clone(), style),
+        ]))
+    }));
+    rows
 }

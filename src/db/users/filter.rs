@@ -1,5 +1,5 @@
-//! The user table's computed columns as filter conditions (`status` banned / ban expired /
-//! unverified, `sessions` has active sessions), in SQL for the grid's page queries. The ban rule
+//! The user table's computed columns as filter conditions (`status` banned / not banned / ban
+//! expired / unverified, `sessions` has / has no active sessions), in SQL for the grid's page queries. The ban rule
 //! is [`super::ban_state`]'s, written in SQL by [`super::read::ban_sql`]; dates go through
 //! [`instant_ms_sql`] like everywhere else, so `banExpires` may be ms, seconds or ISO text.
 
@@ -23,13 +23,20 @@ pub enum UserCondition {
     Unverified,
     /// At least one session whose `expiresAt` is after now.
     ActiveSessions,
+    /// No ban in force now (never banned, or the ban has expired).
+    NotBanned,
+    /// No session whose `expiresAt` is after now.
+    NoActiveSessions,
 }
 
 impl UserCondition {
     /// The computed column each condition filters, and the conditions it offers, in order.
     pub const COLUMNS: [(&'static str, &'static [UserCondition]); 2] = [
-        ("status", &[UserCondition::Banned, UserCondition::BanExpired, UserCondition::Unverified]),
-        ("sessions", &[UserCondition::ActiveSessions]),
+        (
+            "status",
+            &[UserCondition::Banned, UserCondition::NotBanned, UserCondition::BanExpired, UserCondition::Unverified],
+        ),
+        ("sessions", &[UserCondition::ActiveSessions, UserCondition::NoActiveSessions]),
     ];
 
     pub fn label(self) -> &'static str {
@@ -38,6 +45,8 @@ impl UserCondition {
             UserCondition::BanExpired => "ban expired",
             UserCondition::Unverified => "unverified",
             UserCondition::ActiveSessions => "has active sessions",
+            UserCondition::NotBanned => "not banned",
+            UserCondition::NoActiveSessions => "no active sessions",
         }
     }
 }
@@ -54,6 +63,13 @@ pub fn user_condition_sql(
     let col =
         |logical: &str| -> Result<String> { Ok(format!("{}.{}", user.quoted(), quote_ident(user.require(logical)?))) };
     Ok(match condition {
+        // A NULL-safe negation: a user the positive term says nothing about is not in it.
+        UserCondition::NotBanned => {
+            format!("NOT COALESCE({}, 0)", user_condition_sql(schema, UserCondition::Banned, now_ms, params)?)
+        }
+        UserCondition::NoActiveSessions => {
+            format!("NOT {}", user_condition_sql(schema, UserCondition::ActiveSessions, now_ms, params)?)
+        }
         UserCondition::Banned | UserCondition::BanExpired => {
             let expires = user.column("banExpires").map(|c| format!("{}.{}", user.quoted(), quote_ident(c)));
             params.push(Value::Integer(now_ms));
