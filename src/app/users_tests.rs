@@ -377,3 +377,23 @@ fn without_session_and_account_tables_no_table_is_the_user_table() {
     assert_eq!(app.users.auth, None);
     assert!(app.user_table_of(app.active_tab().unwrap()).is_none());
 }
+
+/// The walkthrough's role form on a remote read 5,000 rows (every user's role) before showing
+/// anything. On a remote it sends no request: better-auth's roles and those on the rows read,
+/// and a note that others may be in use.
+#[test]
+fn the_role_form_on_a_remote_reads_nothing_and_says_its_list_may_be_partial() {
+    let (_dir, mut conn) = users_db(30);
+    conn.execute("UPDATE user SET role = 'support,user' WHERE id = 'u0002'", []).unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    app.remote = Some(RemoteSession { name: "app-db".into(), write: true, ..Default::default() });
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE) });
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Request { .. })), "nothing is read: {effects:?}");
+    let PanelStep::Role(form) = &panel(&app).step else { panic!("{:?}", panel(&app).step) };
+    assert!(matches!(&form.roles, Load::Loaded(roles) if roles == &["admin", "support", "user"]), "{:?}", form.roles);
+    let note = form.note.clone().unwrap_or_default();
+    assert!(note.contains("others may be in use"), "{note}");
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("others may be in use"), "{screen}");
+}

@@ -65,7 +65,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Load::Loaded(roles) => roles,
                 _ => &[],
             };
-            let height = (roles.len().max(1) as u16 + 8).min(frame.area().height.saturating_sub(2));
+            let height = (roles.len().max(1) as u16 + 8 + 2 * u16::from(form.note.is_some()))
+                .min(frame.area().height.saturating_sub(2));
             let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter review · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
             let [intro, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
@@ -88,6 +89,9 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 }
                 Load::Loaded(_) => Row::Options { field: list, focused: form.on_list(), ticked: &ticked },
             });
+            if let Some(note) = &form.note {
+                rows.push(Row::Note(Line::styled(note.clone(), theme::dim())));
+            }
             rows.extend(form::error_row(form.form.error.as_deref()));
             form::draw(frame, body, rows);
         }
