@@ -17,10 +17,9 @@ use crate::app::{
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
 use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
-use crate::db::users::{ban_text, effects_text, when};
-use rusqlite::types::Value;
+use crate::db::users::{ban_text, bound_date, effects_text, when};
 
-use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
+use crate::db::value::DisplayContext;
 
 use super::form::{self, Row};
 
@@ -229,22 +228,6 @@ fn sessions_ended(preview: &ActionPreview) -> u64 {
         })
         .map(|e| e.rows)
         .sum()
-}
-
-/// The date a bound value stands for, when it looks like one (epoch ms or ISO text): bans and
-/// `updatedAt` are easier to check as dates than as numbers.
-fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
-    let value = match param.parse::<i64>() {
-        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.unsigned_abs()) => Value::Integer(n),
-        Ok(_) => return None,
-        Err(_) => Value::Text(param.strip_prefix('\'')?.strip_suffix('\'')?.to_string()),
-    };
-    if let Value::Text(text) = &value
-        && parse_iso_datetime(text).is_none()
-    {
-        return None;
-    }
-    value_instant(&value).map(|at| when(Some(at), ctx))
 }
 
 fn confirm_lines(

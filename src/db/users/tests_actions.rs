@@ -378,3 +378,17 @@ fn a_remote_ban_preview_reads_no_sample_of_the_expiry_column() {
         }
     }
 }
+
+/// The CLI's confirmation showed `?3 = 1796621238213` where the TUI shows the date beside it.
+#[test]
+fn the_preview_text_shows_the_date_beside_an_epoch_value() {
+    let fx = fixture(Flavour::Camel, Dates::Millis);
+    let ban = UserAction::Ban { reason: None, expiry: BanExpiry::After(TimeDelta::days(7)) };
+    let preview = preview_action(&fx.conn, &RunAction { user: "u-alice", action: &ban, now: now() }).unwrap();
+    let ctx = crate::db::value::DisplayContext { now: now(), offset: chrono::FixedOffset::east_opt(0).unwrap() };
+    let text = preview_text(&preview, &ctx);
+    let expires = (now() + TimeDelta::days(7)).format("%Y-%m-%d %H:%M").to_string();
+    let line = text.lines().find(|l| l.contains(&expires)).unwrap_or_default();
+    assert!(line.starts_with("  ?") && line.ends_with(&format!("→ {expires} (in 7d)")), "{text}");
+    assert!(text.contains("= 'u-alice'\n") || text.ends_with("= 'u-alice'"), "no date beside an id: {text}");
+}
