@@ -397,3 +397,37 @@ fn the_role_form_on_a_remote_reads_nothing_and_says_its_list_may_be_partial() {
     let screen = crate::ui::tests::render(&app);
     assert!(screen.contains("others may be in use"), "{screen}");
 }
+
+/// On a remote without an index on `impersonatedBy`, the list is asked for first: the popup
+/// says what it reads, `y` reads it, and the list follows.
+#[test]
+fn impersonations_on_a_remote_are_asked_for_before_every_session_is_read() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    app.remote = Some(RemoteSession { name: "app-db".into(), write: true, ..Default::default() });
+    select(&mut app, &mut conn, "u0000");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE) });
+    let asked = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::Request { id, request, .. } => match &**request {
+                DbRequest::Users(UsersRequest::Impersonations { scan, .. }) => Some((*id, *scan)),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let (id, scan) = asked(&effects).expect("the worker is asked");
+    assert!(!scan);
+    let reply = DbReply { id, result: Ok(DbResult::Users(UsersResult::ImpersonationsScan { rows: 7255 })) };
+    app.update(Action::Reply { reply });
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("reads every session (~7,255 rows read"), "{screen}");
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    let (_, scan) = asked(&effects).expect("y reads them");
+    assert!(scan);
+    settle(&mut app, &mut conn, effects);
+    let PanelStep::Impersonations { list: Load::Loaded(list), asked: None, .. } = &panel(&app).step else {
+        panic!("{:?}", panel(&app).step)
+    };
+    assert_eq!(list.len(), 1);
+}

@@ -124,7 +124,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let inner = frame_popup(frame, width, height, "failed", "Esc back to the menu");
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        PanelStep::Impersonations { list, scroll } => draw_impersonations(frame, &app.ctx, list, *scroll),
+        PanelStep::Impersonations { asked: Some(rows), .. } => draw_impersonations_question(frame, *rows),
+        PanelStep::Impersonations { list, scroll, .. } => draw_impersonations(frame, &app.ctx, list, *scroll),
     }
 }
 
@@ -316,6 +317,22 @@ fn draw_confirm(frame: &mut Frame, app: &App, panel: &UserPanel, confirmation: &
     }
     let inner = frame_popup_with(frame, width, height, block, hint);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
+}
+
+/// On a remote without an index on `session.impersonatedBy`: what listing reads, asked first.
+fn draw_impersonations_question(frame: &mut Frame, rows: u64) {
+    let width = frame.area().width.saturating_sub(4).min(80);
+    let inner = frame_popup(frame, width, 6, "impersonations", "y list them · Esc back");
+    let text = impersonations_question(rows);
+    frame.render_widget(Paragraph::new(text).style(theme::warning()).wrap(Wrap { trim: true }), inner);
+}
+
+/// The question asked before listing impersonations reads every session.
+pub fn impersonations_question(rows: u64) -> String {
+    format!(
+        "Listing the impersonations of this user reads every session (~{} read: session.impersonatedBy has no index) · y lists them · Esc back",
+        crate::present::plural(rows, "row")
+    )
 }
 
 fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<Impersonation>>, scroll: u16) {

@@ -102,6 +102,17 @@ pub fn list_impersonations<B: Backend + ?Sized>(db: &B, input: &ListImpersonatio
     detail::read_impersonations(db, &schema, input)
 }
 
+/// On a remote, what listing one user's impersonations would read when no index serves it:
+/// `Some(~rows of session)` (`max(rowid)`, one row read), `None` when indexes serve it or the
+/// database is local (a scan bills nothing there).
+pub fn impersonations_scan<B: Backend + ?Sized>(db: &B) -> Result<Option<u64>> {
+    let schema = load_auth_schema(db)?;
+    if !db.capabilities().remote || !detail::impersonations_scan(&schema) {
+        return Ok(None);
+    }
+    Ok(Some(crate::db::scan::estimate_rows(db, &[schema.session.name()])?))
+}
+
 /// How many users `input`'s search and filters match, whatever its limit: a listing cut by
 /// `--limit` says how many it left out.
 pub fn count_users<B: Backend + ?Sized>(db: &B, input: &ListUsers) -> Result<u64> {
