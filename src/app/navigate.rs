@@ -242,7 +242,6 @@ impl App {
             Some(ListKey::Close) => self.overlay = Overlay::None,
             Some(ListKey::Count) if groups.iter().any(|group| !group.counted) => {
                 let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
-                self.say(Level::Info, "counting through the relations without an index: reading…");
                 return self.count_references(row.table, row.columns, row.values, true);
             }
             Some(ListKey::Count) | None => {}

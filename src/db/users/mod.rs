@@ -102,15 +102,13 @@ pub fn list_impersonations<B: Backend + ?Sized>(db: &B, input: &ListImpersonatio
     detail::read_impersonations(db, &schema, input)
 }
 
-/// On a remote, what listing one user's impersonations would read when no index serves it:
-/// `Some(~rows of session)` (`max(rowid)`, one row read), `None` when indexes serve it or the
-/// database is local (a scan bills nothing there).
-pub fn impersonations_scan<B: Backend + ?Sized>(db: &B) -> Result<Option<u64>> {
+/// On a remote, the session table when listing one user's impersonations reads all of it (no
+/// index serves it); `None` when indexes serve it or the database is local (a scan bills
+/// nothing there).
+pub fn impersonations_scan<B: Backend + ?Sized>(db: &B) -> Result<Option<String>> {
     let schema = load_auth_schema(db)?;
-    if !db.capabilities().remote || !detail::impersonations_scan(&schema) {
-        return Ok(None);
-    }
-    Ok(Some(crate::db::scan::estimate_rows(db, &[schema.session.name()])?))
+    let scans = db.capabilities().remote && detail::impersonations_scan(&schema);
+    Ok(scans.then(|| schema.session.name().to_string()))
 }
 
 /// How many users `input`'s search and filters match, whatever its limit: a listing cut by
