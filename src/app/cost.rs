@@ -27,9 +27,6 @@ pub enum CostAsk {
     ExactCount { table: String },
     /// The tab showing `table` switched to `spec`, whose reads scan the table.
     View { table: String, spec: ViewSpec, what: String },
-    /// `gr` on the row of `table` with these key `values`: counting through `what` (unindexed
-    /// references) scans those tables.
-    References { table: String, columns: Vec<String>, values: Vec<rusqlite::types::Value>, what: String },
 }
 
 /// The remote session's part of asking before scans.
@@ -216,16 +213,6 @@ impl App {
         self.remote.is_none() || !spec.narrows()
     }
 
-    /// The worker says `gr`'s counts would scan: asked, with the row kept for `y`.
-    pub(super) fn ask_to_count_references(&mut self, unindexed: Vec<String>, rows: Option<u64>) -> Vec<Effect> {
-        let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
-        let what = format!("counting the rows pointing at this row through {}", unindexed.join(", "));
-        let rows = rows.map_or_else(String::new, |n| format!("~{} read, ", plural(n, "row")));
-        let message = format!("{what} reads every row of those tables ({rows}no index) · y runs it");
-        let ask = CostAsk::References { table: row.table, columns: row.columns, values: row.values, what };
-        self.hold(ask, message)
-    }
-
     fn hold(&mut self, ask: CostAsk, message: String) -> Vec<Effect> {
         if let Some(remote) = self.remote.as_mut() {
             remote.cost.ask = Some(ask);
@@ -268,7 +255,7 @@ impl App {
             remote.cost.ask = None;
             let what = match before {
                 CostAsk::ExactCount { .. } => "the exact count".to_string(),
-                CostAsk::View { what, .. } | CostAsk::References { what, .. } => what,
+                CostAsk::View { what, .. } => what,
             };
             if self.status.as_ref().is_some_and(|s| s.level == Level::Warning) {
                 self.say(Level::Info, format!("not run: {what}; nothing was read"));
@@ -346,10 +333,6 @@ impl App {
                 self.say(Level::Info, format!("{what}: reading…"));
                 self.reload_rows()
             }
-            CostAsk::References { table, columns, values, what } => {
-                self.say(Level::Info, format!("{what}: reading…"));
-                self.count_references(table, columns, values, true)
-            }
         }
     }
 
@@ -414,7 +397,7 @@ impl App {
 
 fn ask_table(ask: &CostAsk) -> &str {
     match ask {
-        CostAsk::ExactCount { table } | CostAsk::View { table, .. } | CostAsk::References { table, .. } => table,
+        CostAsk::ExactCount { table } | CostAsk::View { table, .. } => table,
     }
 }
 

@@ -346,6 +346,8 @@ pub enum ListKey {
     Move(i8),
     Open,
     Close,
+    /// `gr` on a remote: count through the relations left uncounted (no index: reads their table).
+    Count,
 }
 
 /// Keys of the table picker (other keys type into its query, so no letters here).
@@ -365,6 +367,7 @@ pub static REFERENCES_KEYS: &[Binding<ListKey>] = &[
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(ListKey::Move(1)), hints: &[] },
     Binding { keys: "Enter", description: "show the rows", chords: &[key(KeyCode::Enter)], action: Some(ListKey::Open), hints: &[hint(2, "Enter", "show rows")] },
     Binding { keys: "Esc / q", description: "close", chords: &[key(KeyCode::Esc), ch('q')], action: Some(ListKey::Close), hints: &[hint(3, "Esc", "close")] },
+    Binding { keys: "y", description: "count the rows not counted (no index: reads their whole table)", chords: &[ch('y')], action: Some(ListKey::Count), hints: &[] },
 ];
 
 #[cfg(test)]

@@ -222,8 +222,8 @@ impl App {
             }
             Ok(DbResult::Applied(report)) => {
                 let line = format!(
-                    "applied {} migration(s) with the {} tracker",
-                    report.applied.len(),
+                    "applied {} with the {} tracker",
+                    crate::present::plural(report.applied.len() as u64, "migration"),
                     report.tracker.label()
                 );
                 self.say(Level::Info, line.clone());
@@ -270,8 +270,8 @@ impl App {
 fn apply_confirmation(overview: &MigrationsOverview) -> Confirmation {
     let mut preview = vec![
         PreviewLine::Heading(format!(
-            "Apply {} migration(s) with the {} tracker?",
-            overview.plan.to_apply.len(),
+            "Apply {} with the {} tracker?",
+            crate::present::plural(overview.plan.to_apply.len() as u64, "migration"),
             overview.plan.tracker.kind.label()
         )),
         PreviewLine::Note("The database is backed up first (SQLite backup API, into squall's data folder).".into()),

@@ -11,8 +11,8 @@ pub(super) fn remote_apply_confirmation(overview: &MigrationsOverview, name: &st
     let plan = &overview.plan;
     let mut preview = vec![
         PreviewLine::Heading(format!(
-            "Apply {} migration(s) to the REMOTE database {name} with the {} tracker?",
-            plan.to_apply.len(),
+            "Apply {} to the REMOTE database {name} with the {} tracker?",
+            crate::present::plural(plan.to_apply.len() as u64, "migration"),
             plan.tracker.kind.label()
         )),
         PreviewLine::Note(format!("Database: {target}, over Cloudflare's REST API.")),

@@ -148,13 +148,6 @@ impl App {
                 self.on_key_references(Err(message.to_string()));
                 Vec::new()
             }
-            Ok(DbResult::ReferencingScans { what, rows }) => {
-                if !matches!(self.overlay, Overlay::References { loading: true, .. }) {
-                    return Vec::new();
-                }
-                self.overlay = Overlay::None;
-                self.ask_to_count_references(what, rows)
-            }
             Ok(_) => Vec::new(),
             Err(message) => {
                 if matches!(self.overlay, Overlay::References { loading: true, .. }) {
@@ -247,7 +240,11 @@ impl App {
                 }
             }
             Some(ListKey::Close) => self.overlay = Overlay::None,
-            None => {}
+            Some(ListKey::Count) if groups.iter().any(|group| !group.counted) => {
+                let Some(row) = self.selected_row_for_navigation() else { return Vec::new() };
+                return self.count_references(row.table, row.columns, row.values, true);
+            }
+            Some(ListKey::Count) | None => {}
         }
         Vec::new()
     }
@@ -266,8 +263,16 @@ pub fn describe_target(target: &RowTarget) -> String {
     pairs.join(", ")
 }
 
-/// `sessions via userId · 3` for the `gr` list.
+/// `sessions via userId · 3` for the `gr` list; one not counted (a remote, no index) says
+/// what counting it reads and that `y` does.
 pub fn describe_group(group: &ReferencingGroup) -> String {
+    if !group.counted {
+        let rows = group.table_rows.map_or_else(
+            || "reads the whole table".to_string(),
+            |n| format!("~{} read", crate::present::plural(n, "row")),
+        );
+        return format!("{:>8}  {} (not counted: no index, {rows} · y counts it)", "?", group.label);
+    }
     let count = crate::present::group_thousands(group.count);
     let count = if group.capped { format!("{count}+") } else { count };
     let notes: Vec<&str> = [

@@ -266,6 +266,7 @@ impl App {
         let Overlay::Picker(picker) = &mut self.overlay else { return Vec::new() };
         match lookup(PICKER_KEYS, &key) {
             Some(ListKey::Close) => self.overlay = Overlay::None,
+            Some(ListKey::Count) => {} // not a picker key
             Some(ListKey::Move(step)) if step > 0 => {
                 picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1))
             }

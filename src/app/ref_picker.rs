@@ -96,6 +96,7 @@ impl App {
         let Overlay::RefPick(picker) = &mut self.overlay else { return Vec::new() };
         match lookup(REF_PICKER_KEYS, &key) {
             Some(ListKey::Close) => self.close_ref_picker(None),
+            Some(ListKey::Count) => {} // not a picker key
             Some(ListKey::Move(step)) if step < 0 => picker.selected = picker.selected.saturating_sub(1),
             Some(ListKey::Move(_)) => {
                 picker.selected = (picker.selected + 1).min(picker.matches.len().saturating_sub(1))

@@ -159,7 +159,7 @@ fn with_write_a_applies_each_file_as_one_request_after_a_bookmark() {
         log.iter().any(|l| l.contains("time-travel bookmark before 0002_z.sql: 00000000-00000002-bookmark")),
         "{log:?}"
     );
-    assert!(log.iter().any(|l| l.contains("applied 2 migration(s)")), "{log:?}");
+    assert!(log.iter().any(|l| l.contains("applied 2 migrations")), "{log:?}");
     assert!(
         log.iter()
             .any(|l| l

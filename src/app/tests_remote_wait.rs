@@ -75,8 +75,8 @@ fn a_failure_that_says_what_was_written_is_not_contradicted() {
     assert_eq!(failed_text("user.ban", "no user u1"), "user.ban failed, nothing was changed: no user u1");
 }
 
-/// `gr` on a remote: when a reference has no index the worker says what would scan, nothing is
-/// counted, and `y` counts.
+/// `gr` on a remote: the list opens with what an index counted; a reference without an index
+/// is listed uncounted, saying what counting reads, and `y` in the list counts it.
 #[test]
 fn rows_pointing_at_a_row_through_an_unindexed_reference_are_counted_on_y() {
     let (_dir, mut conn) = users_db(10);
@@ -94,13 +94,28 @@ fn rows_pointing_at_a_row_through_an_unindexed_reference_are_counted_on_y() {
     let effects = app.update(Action::ShowReferences);
     let (id, scan) = asked(&effects).expect("gr asks the worker");
     assert!(!scan, "not confirmed yet");
-    let reply =
-        DbReply { id, result: Ok(DbResult::ReferencingScans { what: vec!["session via userId".into()], rows: None }) };
-    app.update(Action::Reply { reply });
-    assert!(matches!(app.overlay, Overlay::None));
+    let group = |label: &str, counted: bool| crate::db::relations::ReferencingGroup {
+        target: crate::db::relations::RowTarget {
+            table: "session".into(),
+            columns: vec!["userId".into()],
+            values: vec![rusqlite::types::Value::Text("u0000".into())],
+            origin: crate::db::relations::RelationOrigin::Declared,
+            exists: true,
+        },
+        count: u64::from(counted) * 2,
+        capped: false,
+        indexed: counted,
+        label: label.into(),
+        counted,
+        table_rows: (!counted).then_some(7249),
+    };
+    let groups = vec![group("sessions via userId", true), group("sessions via impersonatedBy", false)];
+    app.update(Action::Reply { reply: DbReply { id, result: Ok(DbResult::Referencing(groups)) } });
+    let Overlay::References { groups, loading: false, .. } = &app.overlay else { panic!("{:?}", app.overlay) };
+    assert_eq!(describe_group(&groups[0]).trim(), "2  sessions via userId");
     assert_eq!(
-        status(&app),
-        "counting the rows pointing at this row through session via userId reads every row of those tables (no index) · y runs it"
+        describe_group(&groups[1]).trim(),
+        "?  sessions via impersonatedBy (not counted: no index, ~7,249 rows read · y counts it)"
     );
     let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
     let (_, scan) = asked(&effects).expect("y counts");

@@ -27,7 +27,12 @@ pub struct RoleForm {
     /// choice whose option is the highlighted role. When the list has the keyboard (after ↑/↓)
     /// Space ticks; in the text field Space is a space.
     pub form: Form,
+    /// Why the list may lack roles in use (on a remote it is not read from every user).
+    pub note: Option<String>,
 }
+
+/// The role form's note on a remote, where listing every role in use reads every user.
+pub const PARTIAL_ROLES_NOTE: &str = "admin, user and the roles on the rows read so far: others may be in use (listing them all reads every user) · type any role";
 
 /// The role form's [`Form`] fields.
 pub const ROLE_FIELD: usize = 0;
@@ -38,7 +43,7 @@ impl RoleForm {
     /// A role form whose field holds `input`, reading the roles in use.
     pub fn new(input: TextArea<'static>) -> RoleForm {
         let form = Form::of(vec![Field::Text(input), Field::choice(Vec::new(), 0)]);
-        RoleForm { roles: Load::Loading, form }
+        RoleForm { roles: Load::Loading, form, note: None }
     }
 
     /// The list has the keyboard.

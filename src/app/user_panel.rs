@@ -155,6 +155,9 @@ pub enum PanelStep {
     Impersonations {
         list: Load<Vec<Impersonation>>,
         scroll: u16,
+        /// On a remote without an index: listing reads every session (about this many rows),
+        /// asked first; `y` reads them.
+        asked: Option<u64>,
     },
 }
 
@@ -328,7 +331,15 @@ impl App {
                 // The placeholder must not look like a role: an empty field drawn as `user` while
                 // no box is ticked reads as two answers to one question.
                 let input = field(current.as_deref().unwrap_or(""), ROLE_PLACEHOLDER);
-                self.set_step(PanelStep::Role(Box::new(RoleForm::new(input))));
+                let mut form = RoleForm::new(input);
+                if self.remote.is_some() {
+                    // `SELECT DISTINCT role` reads every user (5,000 billed rows on the stand-in).
+                    form.set_roles(self.roles_in_sight(), current.as_deref().unwrap_or(""));
+                    form.note = Some(forms::PARTIAL_ROLES_NOTE.to_string());
+                    self.set_step(PanelStep::Role(Box::new(form)));
+                    return Vec::new();
+                }
+                self.set_step(PanelStep::Role(Box::new(form)));
                 self.send_panel_request(UsersRequest::Roles)
             }
             MenuItem::RevokeSessions => {
@@ -340,10 +351,10 @@ impl App {
             }
             MenuItem::Remove => self.preview_user_action(UserAction::Remove),
             MenuItem::Impersonations => {
-                self.set_step(PanelStep::Impersonations { list: Load::Loading, scroll: 0 });
+                self.set_step(PanelStep::Impersonations { list: Load::Loading, scroll: 0, asked: None });
                 let now = self.ctx.now;
                 let user = self.panel().map(|p| p.user.id.clone()).unwrap_or_default();
-                self.send_panel_request(UsersRequest::Impersonations { user, now })
+                self.send_panel_request(UsersRequest::Impersonations { user, now, scan: false })
             }
         }
     }
@@ -499,6 +510,14 @@ impl App {
     /// Keys of the read-only steps: the impersonation list and a failure.
     fn view_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(panel) = self.panel() else { return Vec::new() };
+        if let PanelStep::Impersonations { list, asked: asked @ Some(_), .. } = &mut panel.step
+            && matches!(key.code, KeyCode::Char('y' | 'Y'))
+        {
+            // Confirmed: every session is read.
+            (*asked, *list) = (None, Load::Loading);
+            let (user, now) = (panel.user.id.clone(), self.ctx.now);
+            return self.send_panel_request(UsersRequest::Impersonations { user, now, scan: true });
+        }
         let scroll = match &mut panel.step {
             PanelStep::Impersonations { scroll, .. } => Some(scroll),
             _ => None,
@@ -530,6 +549,12 @@ impl App {
             }
             (PanelStep::Impersonations { list, .. }, Ok(DbResult::Users(UsersResult::Impersonations(loaded)))) => {
                 *list = Load::Loaded(loaded);
+            }
+            (
+                PanelStep::Impersonations { asked, .. },
+                Ok(DbResult::Users(UsersResult::ImpersonationsScan { rows })),
+            ) => {
+                *asked = Some(rows);
             }
             (PanelStep::Role(form), Err(message)) => form.roles = Load::Failed(message),
             (PanelStep::Confirm(confirmation), Err(message)) => {

@@ -147,6 +147,33 @@ impl App {
         Some(UserTable { table: tab.name.clone(), id_column: index("id")?, email_column: index("email"), ban })
     }
 
+    /// The roles a remote's role form offers without reading every user: better-auth's `admin`
+    /// and `user`, those the table's sample found, and those on the rows read so far, sorted.
+    pub(super) fn roles_in_sight(&self) -> Vec<String> {
+        let mut roles = vec!["admin".to_string(), "user".to_string()];
+        let tab = self.active_tab();
+        let meta = tab.and_then(|tab| tab.meta());
+        let column = meta.and_then(|meta| {
+            let mapped = MappedTable::new(meta.info.clone());
+            let name = mapped.column("role")?.to_string();
+            meta.info.columns.iter().position(|c| c.name == name)
+        });
+        if let (Some(tab), Some(meta), Some(column)) = (tab, meta, column) {
+            if let Some(crate::db::kinds::ColumnKind::Enum { values }) = meta.kinds.get(column) {
+                roles.extend(values.iter().flat_map(|v| crate::db::users::split_roles(Some(v))));
+            }
+            let stored = tab.window.rows.iter().filter_map(|row| row.values.get(column));
+            roles.extend(
+                stored
+                    .filter(|v| !matches!(v, Value::Null))
+                    .flat_map(|v| crate::db::users::split_roles(Some(&raw_text(v)))),
+            );
+        }
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
     /// After a page of tab `index` arrived: reads the statuses of its users that are not known
     /// yet, in one request. A page that replaced the window re-reads them all.
     pub(super) fn request_statuses(&mut self, index: usize, kind: FetchKind) -> Vec<Effect> {

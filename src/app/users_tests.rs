@@ -377,3 +377,57 @@ fn without_session_and_account_tables_no_table_is_the_user_table() {
     assert_eq!(app.users.auth, None);
     assert!(app.user_table_of(app.active_tab().unwrap()).is_none());
 }
+
+/// The walkthrough's role form on a remote read 5,000 rows (every user's role) before showing
+/// anything. On a remote it sends no request: better-auth's roles and those on the rows read,
+/// and a note that others may be in use.
+#[test]
+fn the_role_form_on_a_remote_reads_nothing_and_says_its_list_may_be_partial() {
+    let (_dir, mut conn) = users_db(30);
+    conn.execute("UPDATE user SET role = 'support,user' WHERE id = 'u0002'", []).unwrap();
+    let mut app = open_app(&mut conn, 120, 30);
+    app.remote = Some(RemoteSession { name: "app-db".into(), write: true, ..Default::default() });
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE) });
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Request { .. })), "nothing is read: {effects:?}");
+    let PanelStep::Role(form) = &panel(&app).step else { panic!("{:?}", panel(&app).step) };
+    assert!(matches!(&form.roles, Load::Loaded(roles) if roles == &["admin", "support", "user"]), "{:?}", form.roles);
+    let note = form.note.clone().unwrap_or_default();
+    assert!(note.contains("others may be in use"), "{note}");
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("others may be in use"), "{screen}");
+}
+
+/// On a remote without an index on `impersonatedBy`, the list is asked for first: the popup
+/// says what it reads, `y` reads it, and the list follows.
+#[test]
+fn impersonations_on_a_remote_are_asked_for_before_every_session_is_read() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    app.remote = Some(RemoteSession { name: "app-db".into(), write: true, ..Default::default() });
+    select(&mut app, &mut conn, "u0000");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE) });
+    let asked = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::Request { id, request, .. } => match &**request {
+                DbRequest::Users(UsersRequest::Impersonations { scan, .. }) => Some((*id, *scan)),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let (id, scan) = asked(&effects).expect("the worker is asked");
+    assert!(!scan);
+    let reply = DbReply { id, result: Ok(DbResult::Users(UsersResult::ImpersonationsScan { rows: 7255 })) };
+    app.update(Action::Reply { reply });
+    let screen = crate::ui::tests::render(&app);
+    assert!(screen.contains("reads every session (~7,255 rows read"), "{screen}");
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    let (_, scan) = asked(&effects).expect("y reads them");
+    assert!(scan);
+    settle(&mut app, &mut conn, effects);
+    let PanelStep::Impersonations { list: Load::Loaded(list), asked: None, .. } = &panel(&app).step else {
+        panic!("{:?}", panel(&app).step)
+    };
+    assert_eq!(list.len(), 1);
+}

@@ -356,7 +356,7 @@ fn change(place: &Place, change: &Change, ctx: &DisplayContext) -> Result<ExitCo
                 super::remote::confirm_remote(db, "", false, true)?;
             }
             let preview = preview_action(db, &input)?;
-            let shown = crate::db::users::preview_text(&preview);
+            let shown = crate::db::users::preview_text(&preview, ctx);
             if !super::remote::confirm_remote(db, &shown, change.yes, change.stdin_taken)? {
                 eprintln!("squall: cancelled; nothing was written");
                 return Ok(ExitCode::from(super::EXIT_ERROR));
@@ -429,7 +429,7 @@ fn confirm_remove(db: &Database, user: &str, ctx: &DisplayContext) -> Result<boo
         .into());
     }
     let preview = preview_action(&db.conn, &RunAction { user, action: &UserAction::Remove, now: ctx.now })?;
-    eprintln!("{}", crate::db::users::preview_text(&preview));
+    eprintln!("{}", crate::db::users::preview_text(&preview, ctx));
     eprintln!("database: {}", db.path.display());
     let email = &preview.user.email;
     eprint!("Type the email of the user to remove ({email}): ");

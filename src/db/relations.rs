@@ -20,7 +20,7 @@ pub use infer::{ACTOR_RULES, ActorRule, infer_relations, kinds_with_inferred_ref
 pub use key_refs::{KeyReference, KeyReferences, key_references};
 pub use navigate::{
     ReferencedRow, ReferencingGroup, ReferencingRows, RowTarget, RowValues, referenced_row, referencing_rows,
-    relation_of_column, unindexed_referencing,
+    referencing_rows_by_index, relation_of_column, unindexed_referencing,
 };
 
 /// Where a relation comes from.

@@ -121,7 +121,8 @@ fn describe_earlier(applied: &[String], backup: Option<&Path>) -> String {
     let backup = backup.map(|path| format!("; backup at {}", path.display())).unwrap_or_default();
     match applied.len() {
         0 => backup,
-        n => format!("; {n} earlier migration(s) of this run stay applied: {}{backup}", applied.join(", ")),
+        1 => format!("; 1 earlier migration of this run stays applied: {}{backup}", applied.join(", ")),
+        n => format!("; {n} earlier migrations of this run stay applied: {}{backup}", applied.join(", ")),
     }
 }
 

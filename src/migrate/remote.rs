@@ -53,7 +53,8 @@ pub struct AtomicMigrationFailed {
 fn earlier(applied: &[String]) -> String {
     match applied.len() {
         0 => String::new(),
-        n => format!("; {n} earlier migration(s) of this run stay applied: {}", applied.join(", ")),
+        1 => format!("; 1 earlier migration of this run stays applied: {}", applied.join(", ")),
+        n => format!("; {n} earlier migrations of this run stay applied: {}", applied.join(", ")),
     }
 }
 

@@ -38,7 +38,7 @@ use crate::db::labels::row_labels;
 use crate::db::page::{PageQuery, WindowQuery, count_matching, fetch_page, fetch_window};
 use crate::db::relations::{
     KeyReferences, ListRelations, ReferencedRow, ReferencingRows, RowValues, key_references, list_relations,
-    referenced_row, referencing_rows, unindexed_referencing,
+    referenced_row, referencing_rows, referencing_rows_by_index,
 };
 use crate::db::schema::{
     DescribeTable, ListTables, TableInfo, TableSummary, describe_schema, describe_table, list_tables,
@@ -175,18 +175,24 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             let row = RowValues { table: &table, columns: &columns, values: &values };
             let input = ReferencingRows { relations: &relations, row };
             // On a remote, a count through an unindexed reference reads (and bills) the whole
-            // child table: asked first.
-            let unindexed =
-                if remote.is_some() && !scan { unindexed_referencing(backend, &input)? } else { Vec::new() };
-            if unindexed.is_empty() {
-                DbResult::Referencing(referencing_rows(backend, &input)?)
+            // child table: those are listed uncounted, with what counting them would read
+            // (max(rowid) of the table, a row), and counted when asked again with `scan`.
+            if remote.is_some() && !scan {
+                let mut groups = referencing_rows_by_index(backend, &input)?;
+                let mut estimates: Vec<(String, Option<u64>)> = Vec::new();
+                for group in groups.iter_mut().filter(|group| !group.counted) {
+                    let table = group.target.table.clone();
+                    let known = estimates.iter().find(|(t, _)| *t == table).map(|(_, rows)| *rows);
+                    let rows = match known {
+                        Some(rows) => rows,
+                        None => crate::db::scan::estimate_rows(backend, &[table.as_str()]).ok(),
+                    };
+                    estimates.push((table, rows));
+                    group.table_rows = rows;
+                }
+                DbResult::Referencing(groups)
             } else {
-                let what =
-                    unindexed.iter().map(|r| format!("{} via {}", r.from_table, r.from_columns.join(", "))).collect();
-                let tables: Vec<&str> = unindexed.iter().map(|r| r.from_table.as_str()).collect();
-                // The question says how much: max(rowid) of those tables, a row each.
-                let rows = crate::db::scan::estimate_rows(backend, &tables).ok();
-                DbResult::ReferencingScans { what, rows }
+                DbResult::Referencing(referencing_rows(backend, &input)?)
             }
         }
         DbRequest::KeyReferences { table, columns, values, column } => {

@@ -266,29 +266,89 @@ fn every_question_reads_whole_at_80_columns() {
 }
 
 /// `gr` through a reference no index serves asks first, and says how many rows that reads.
+/// `gr` on a remote (the walkthrough: a question about `impersonatedBy`, and `q` cancelled the
+/// whole list): the relations an index serves are counted at once, the unindexed one is listed
+/// uncounted with the rows counting it would read (`max(rowid)`, one row), and nothing scans.
 #[test]
-fn the_references_question_says_how_many_rows_it_reads() {
+fn gr_on_a_remote_counts_by_index_and_lists_the_unindexed_relation_uncounted() {
     use crate::service::protocol::{DbRequest, DbResult};
     let (_dir, conn) = crate::app::tests::users_db(5);
     for (id, user) in [("s1", "u0001"), ("s2", "u0002"), ("s3", "u0002")] {
         crate::app::users_test_support::add_session(&conn, id, user, 24, None);
     }
-    conn.execute_batch("DROP INDEX session_userId_idx").unwrap();
+    let filler = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId)
+         SELECT 'f' || i, 0, 't' || i, 0, 0, 'u0001' FROM n";
+    conn.execute_batch(filler).unwrap();
     let fake = crate::service::fake_d1::FakeD1::new(conn, true);
     let mut db = crate::service::Db::from_remote(crate::service::Remote::new(fake.clone()));
-    let ask = DbRequest::ReferencingRows {
+    let ask = |scan| DbRequest::ReferencingRows {
         table: "user".into(),
         columns: vec!["id".into()],
         values: vec![rusqlite::types::Value::Text("u0002".into())],
-        scan: false,
+        scan,
     };
-    let result = crate::service::handle(&mut db, ask, &mut |_| {});
-    let Ok(DbResult::ReferencingScans { what, rows }) = result else { panic!("asked: {result:?}") };
-    assert_eq!(what, ["session via userId", "session via impersonatedBy"]);
-    assert_eq!(rows, Some(3), "max(rowid) of session, once");
-    assert!(
-        !fake.statements().iter().any(|s| s.starts_with("SELECT count(")),
-        "nothing counted: {:#?}",
-        fake.statements()
+    let read = |fake: &crate::service::fake_d1::FakeD1| {
+        crate::service::remote::RemoteDatabase::session_cost(fake).total.rows_read.unwrap_or_default()
+    };
+    let before = read(&fake);
+    let result = crate::service::handle(&mut db, ask(false), &mut |_| {});
+    let Ok(DbResult::Referencing(groups)) = result else { panic!("listed: {result:?}") };
+    let shown: Vec<(String, bool, u64)> = groups.iter().map(|g| (g.label.clone(), g.counted, g.count)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("sessions via userId".to_string(), true, 2),
+            ("accounts via userId".to_string(), true, 0),
+            ("sessions via impersonatedBy".to_string(), false, 0)
+        ]
     );
+    assert_eq!(groups[2].table_rows, Some(2003), "max(rowid) of session");
+    let rows_read = read(&fake) - before;
+    assert!(rows_read < 100, "{rows_read} rows read");
+    // `y` in the list: counted by scanning, asked for.
+    let result = crate::service::handle(&mut db, ask(true), &mut |_| {});
+    let Ok(DbResult::Referencing(groups)) = result else { panic!("counted: {result:?}") };
+    assert!(groups.iter().all(|g| g.counted), "{groups:?}");
+}
+
+/// The walkthrough's "show impersonations" read 7,255 rows in one request without asking
+/// (`session.impersonatedBy` has no index). On a remote the worker now says what listing would
+/// read (`max(rowid)`, one row) and lists only when asked again with `scan`; with an index on
+/// `impersonatedBy` it lists at once, reading by the two indexes.
+#[test]
+fn impersonations_on_a_remote_are_listed_only_when_asked_unless_an_index_serves_them() {
+    use crate::service::protocol::{DbRequest, DbResult, UsersRequest, UsersResult};
+    let (_dir, conn) = crate::app::tests::users_db(5);
+    crate::app::users_test_support::add_session(&conn, "imp", "u0002", 24, Some("u0000"));
+    let filler = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId)
+         SELECT 'f' || i, 0, 't' || i, 0, 0, 'u0001' FROM n";
+    conn.execute_batch(filler).unwrap();
+    let path = conn.path().unwrap().to_string();
+    let fake = crate::service::fake_d1::FakeD1::new(conn, true);
+    let mut db = crate::service::Db::from_remote(crate::service::Remote::new(fake.clone()));
+    let now = crate::app::tests::fixed_ctx().now;
+    let ask = |scan| DbRequest::Users(UsersRequest::Impersonations { user: "u0000".into(), now, scan });
+    let read = |fake: &crate::service::fake_d1::FakeD1| {
+        crate::service::remote::RemoteDatabase::session_cost(fake).total.rows_read.unwrap_or_default()
+    };
+    let before = read(&fake);
+    let result = crate::service::handle(&mut db, ask(false), &mut |_| {});
+    let Ok(DbResult::Users(UsersResult::ImpersonationsScan { rows })) = result else { panic!("asked: {result:?}") };
+    assert_eq!(rows, 2001, "max(rowid) of session");
+    let rows_read = read(&fake) - before;
+    assert!(rows_read < 100, "{rows_read} rows read before asking");
+    let result = crate::service::handle(&mut db, ask(true), &mut |_| {});
+    let Ok(DbResult::Users(UsersResult::Impersonations(list))) = result else { panic!("listed: {result:?}") };
+    assert_eq!(list.len(), 1);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE INDEX session_impersonatedBy_idx ON session (impersonatedBy)").unwrap();
+    let fake = crate::service::fake_d1::FakeD1::new(conn, true);
+    let mut db = crate::service::Db::from_remote(crate::service::Remote::new(fake.clone()));
+    let result = crate::service::handle(&mut db, ask(false), &mut |_| {});
+    let Ok(DbResult::Users(UsersResult::Impersonations(list))) = result else { panic!("listed: {result:?}") };
+    assert_eq!(list.len(), 1);
+    assert!(read(&fake) < 100, "{} rows read with the index", read(&fake));
 }

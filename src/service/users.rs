@@ -9,9 +9,10 @@ use crate::audit::{append_audit_to, entries_from_changes};
 use crate::db::backend::Backend;
 use crate::db::change::RowChange;
 use crate::db::page::{Page, WindowQuery, fetch_window};
+use crate::db::scan::estimate_rows;
 use crate::db::users::{
-    ListImpersonations, ListUserLinks, RunAction, UserStatuses, list_impersonations, list_roles, list_user_links,
-    preview_action, run_planned, user_statuses,
+    ListImpersonations, ListUserLinks, RunAction, UserStatuses, impersonations_scan, list_impersonations, list_roles,
+    list_user_links, preview_action, run_planned, user_statuses,
 };
 
 /// Answers one user administration request.
@@ -40,10 +41,14 @@ pub(super) fn answer_users(conn: &dyn Backend, remote: Option<&Remote>, request:
             conn,
             &ListUserLinks { user_id: &user, now, limit: LINKS_SHOWN },
         )?)),
-        UsersRequest::Impersonations { user, now } => UsersResult::Impersonations(list_impersonations(
-            conn,
-            &ListImpersonations { active_only: false, user: Some(&user), now },
-        )?),
+        UsersRequest::Impersonations { user, now, scan } => match impersonations_scan(conn)?.filter(|_| !scan) {
+            // The question says how much: max(rowid) of the sessions, one row.
+            Some(table) => UsersResult::ImpersonationsScan { rows: estimate_rows(conn, &[table.as_str()])? },
+            None => UsersResult::Impersonations(list_impersonations(
+                conn,
+                &ListImpersonations { active_only: false, user: Some(&user), now },
+            )?),
+        },
     })
 }
 

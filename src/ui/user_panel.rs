@@ -17,10 +17,9 @@ use crate::app::{
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
 use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
-use crate::db::users::{ban_text, effects_text, when};
-use rusqlite::types::Value;
+use crate::db::users::{ban_text, bound_date, effects_text, when};
 
-use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
+use crate::db::value::DisplayContext;
 
 use super::form::{self, Row};
 
@@ -65,7 +64,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Load::Loaded(roles) => roles,
                 _ => &[],
             };
-            let height = (roles.len().max(1) as u16 + 8).min(frame.area().height.saturating_sub(2));
+            let height = (roles.len().max(1) as u16 + 8 + 2 * u16::from(form.note.is_some()))
+                .min(frame.area().height.saturating_sub(2));
             let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter review · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
             let [intro, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
@@ -88,6 +88,9 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 }
                 Load::Loaded(_) => Row::Options { field: list, focused: form.on_list(), ticked: &ticked },
             });
+            if let Some(note) = &form.note {
+                rows.push(Row::Note(Line::styled(note.clone(), theme::dim())));
+            }
             rows.extend(form::error_row(form.form.error.as_deref()));
             form::draw(frame, body, rows);
         }
@@ -121,7 +124,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             let inner = frame_popup(frame, width, height, "failed", "Esc back to the menu");
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
-        PanelStep::Impersonations { list, scroll } => draw_impersonations(frame, &app.ctx, list, *scroll),
+        PanelStep::Impersonations { asked: Some(rows), .. } => draw_impersonations_question(frame, *rows),
+        PanelStep::Impersonations { list, scroll, .. } => draw_impersonations(frame, &app.ctx, list, *scroll),
     }
 }
 
@@ -227,22 +231,6 @@ fn sessions_ended(preview: &ActionPreview) -> u64 {
         .sum()
 }
 
-/// The date a bound value stands for, when it looks like one (epoch ms or ISO text): bans and
-/// `updatedAt` are easier to check as dates than as numbers.
-fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
-    let value = match param.parse::<i64>() {
-        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.unsigned_abs()) => Value::Integer(n),
-        Ok(_) => return None,
-        Err(_) => Value::Text(param.strip_prefix('\'')?.strip_suffix('\'')?.to_string()),
-    };
-    if let Value::Text(text) = &value
-        && parse_iso_datetime(text).is_none()
-    {
-        return None;
-    }
-    value_instant(&value).map(|at| when(Some(at), ctx))
-}
-
 fn confirm_lines(
     panel: &UserPanel,
     action: &UserAction,
@@ -329,6 +317,22 @@ fn draw_confirm(frame: &mut Frame, app: &App, panel: &UserPanel, confirmation: &
     }
     let inner = frame_popup_with(frame, width, height, block, hint);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
+}
+
+/// On a remote without an index on `session.impersonatedBy`: what listing reads, asked first.
+fn draw_impersonations_question(frame: &mut Frame, rows: u64) {
+    let width = frame.area().width.saturating_sub(4).min(80);
+    let inner = frame_popup(frame, width, 6, "impersonations", "y list them · Esc back");
+    let text = impersonations_question(rows);
+    frame.render_widget(Paragraph::new(text).style(theme::warning()).wrap(Wrap { trim: true }), inner);
+}
+
+/// The question asked before listing impersonations reads every session.
+pub fn impersonations_question(rows: u64) -> String {
+    format!(
+        "Listing the impersonations of this user reads every session (~{} read: session.impersonatedBy has no index) · y lists them · Esc back",
+        crate::present::plural(rows, "row")
+    )
 }
 
 fn draw_impersonations(frame: &mut Frame, ctx: &DisplayContext, list: &Load<Vec<Impersonation>>, scroll: u16) {

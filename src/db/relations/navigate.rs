@@ -112,6 +112,11 @@ pub struct ReferencingGroup {
     pub indexed: bool,
     /// `sessions via userId`.
     pub label: String,
+    /// Whether `count` was counted: [`referencing_rows_by_index`] leaves the unindexed
+    /// relations uncounted (counting would scan the child table), `count` 0.
+    pub counted: bool,
+    /// When not counted: the rows of the child table (`~N`, `max(rowid)`), what counting reads.
+    pub table_rows: Option<u64>,
 }
 
 /// Counting stops here, so one busy parent row never costs more than this many index steps.
@@ -122,6 +127,23 @@ pub const COUNT_CAP: u64 = 100_000;
 /// on the referencing columns when there is one. Two statements: every count at once, and the
 /// schema (for which counts have an index).
 pub fn referencing_rows<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) -> Result<Vec<ReferencingGroup>> {
+    referencing_groups(db, input, true)
+}
+
+/// As [`referencing_rows`], counting only through relations an index serves (a remote bills
+/// the rows a scan reads): the others are listed with `counted: false`. Two statements.
+pub fn referencing_rows_by_index<B: Backend + ?Sized>(
+    db: &B,
+    input: &ReferencingRows,
+) -> Result<Vec<ReferencingGroup>> {
+    referencing_groups(db, input, false)
+}
+
+fn referencing_groups<B: Backend + ?Sized>(
+    db: &B,
+    input: &ReferencingRows,
+    count_unindexed: bool,
+) -> Result<Vec<ReferencingGroup>> {
     let mut wanted: Vec<(&Relation, Vec<Value>)> = Vec::new();
     for relation in input.relations.iter().filter(|r| r.to_table == input.row.table) {
         let Some(values) = input.row.key_values(&relation.to_columns)? else { continue };
@@ -130,19 +152,30 @@ pub fn referencing_rows<B: Backend + ?Sized>(db: &B, input: &ReferencingRows) ->
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let counts = count_pointing(db, &wanted)?;
     let tables = describe_schema(db)?;
+    let mut indexed = Vec::with_capacity(wanted.len());
+    for (relation, _) in &wanted {
+        indexed.push(is_indexed(db, &tables, &relation.from_table, &relation.from_columns)?);
+    }
+    let counted: Vec<bool> = indexed.iter().map(|&indexed| indexed || count_unindexed).collect();
+    let to_count: Vec<(&Relation, Vec<Value>)> =
+        wanted.iter().zip(&counted).filter(|(_, counted)| **counted).map(|(w, _)| w.clone()).collect();
+    let mut counts = if to_count.is_empty() { Vec::new() } else { count_pointing(db, &to_count)? }.into_iter();
     let mut groups = Vec::with_capacity(wanted.len());
-    for ((relation, values), count) in wanted.into_iter().zip(counts) {
+    for (((relation, values), indexed), counted) in wanted.into_iter().zip(indexed).zip(counted) {
+        let count = if counted { counts.next().unwrap_or(0) } else { 0 };
         groups.push(ReferencingGroup {
             label: format!("{} via {}", plural_phrase(&relation.from_table), relation.from_columns.join(", ")),
-            indexed: is_indexed(db, &tables, &relation.from_table, &relation.from_columns)?,
+            indexed,
+            counted,
+            table_rows: None,
             target: RowTarget {
                 table: relation.from_table.clone(),
                 columns: relation.from_columns.clone(),
                 values,
                 origin: relation.origin,
-                exists: count > 0,
+                // Not counted: unknown, so the list still opens the rows.
+                exists: count > 0 || !counted,
             },
             count,
             capped: count >= COUNT_CAP,

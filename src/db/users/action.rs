@@ -11,8 +11,11 @@ use super::tables::{AuthSchema, MappedTable, write_format};
 use crate::db::backend::Backend;
 use crate::db::change::ChangeOp;
 use crate::db::error::DbError;
+use crate::db::kinds::TimeFormat;
 use crate::db::password::hash_password;
-use crate::db::value::{DisplayContext, parse_duration, parse_instant, store_instant_like};
+use crate::db::value::{
+    DisplayContext, format_of_value, parse_duration, parse_instant, parse_iso_datetime, store_instant_like,
+};
 
 /// better-auth's ban reason when none is given.
 pub const DEFAULT_BAN_REASON: &str = "No reason";
@@ -182,7 +185,7 @@ impl<B: Backend + ?Sized> PlanContext<'_, B> {
             .map(|l| self.user.field(user, l))
             .find(|v| !matches!(v, Value::Null))
             .unwrap_or(&Value::Null);
-        let format = write_format(own, user.time_format(self.db, column)?, sibling);
+        let format = write_format(own, self.column_format(column, own, sibling)?, sibling);
         // ISO-8601 text has four-digit years: a later date would be text nothing reads as a date.
         if format == crate::db::kinds::TimeFormat::IsoText && chrono::Datelike::year(&instant) > 9999 {
             return Err(DbError::Invalid(format!(
@@ -192,6 +195,25 @@ impl<B: Backend + ?Sized> PlanContext<'_, B> {
         }
         let like = if matches!(own, Value::Null) { sibling } else { own };
         Ok(store_instant_like(instant, format, Some(like)))
+    }
+
+    /// The format of the user's date `column` as [`write_format`] needs it: not read when the
+    /// row's own value decides; on a remote taken from the row's other dates, not sampled from
+    /// the table (a mostly empty `banExpires` sample read 4,490 billed rows for one ban).
+    fn column_format(&self, column: &str, own: &Value, sibling: &Value) -> Result<Option<TimeFormat>> {
+        match own {
+            Value::Text(text) if parse_iso_datetime(text).is_some() => return Ok(None),
+            Value::Real(_) => return Ok(None),
+            Value::Integer(_) if format_of_value(own, TimeFormat::Millis) == TimeFormat::Millis => return Ok(None),
+            _ => {}
+        }
+        if !self.db.capabilities().remote {
+            return self.schema.user.time_format(self.db, column);
+        }
+        Ok(match sibling {
+            Value::Integer(_) | Value::Real(_) => Some(format_of_value(sibling, TimeFormat::Millis)),
+            _ => None,
+        })
     }
 
     /// `updatedAt = now` for the user, when the table has the column.

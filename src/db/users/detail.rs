@@ -226,10 +226,24 @@ pub(super) fn read_impersonations<B: Backend + ?Sized>(
         None => "NULL".to_string(),
     };
     let active_filter = if input.active_only { format!(" AND {expires} > ?1") } else { String::new() };
+    // One user's: the sessions by either column, each found by its own index where it has one
+    // (an OR of the two reads every session whatever the indexes).
+    let whose = match input.user {
+        Some(_) => format!(
+            "{id} IN (SELECT {key} FROM {sessions} WHERE {target_column} = ?2 \
+             UNION ALL SELECT {key} FROM {sessions} WHERE {by_column} = ?2)",
+            id = s("id")?,
+            key = quote_ident(session.require("id")?),
+            sessions = session.quoted(),
+            target_column = quote_ident(session.require("userId")?),
+            by_column = quote_ident(session.require("impersonatedBy")?),
+        ),
+        None => "?2 IS NULL".to_string(),
+    };
     let sql = format!(
         "SELECT {id}, {target}, t.{email}, {by}, a.{email}, {created}, {expires_raw}, {expires} > ?1 \
          FROM {sessions} s LEFT JOIN {users} t ON t.{user_id} = {target} LEFT JOIN {users} a ON a.{user_id} = {by} \
-         WHERE {by} IS NOT NULL AND {by} <> ''{active_filter} AND (?2 IS NULL OR {target} = ?2 OR {by} = ?2) \
+         WHERE {by} IS NOT NULL AND {by} <> ''{active_filter} AND {whose} \
          ORDER BY {created_ms} DESC",
         id = s("id")?,
         target = s("userId")?,
@@ -258,6 +272,15 @@ pub(super) fn read_impersonations<B: Backend + ?Sized>(
             active: crate::db::schema::int_at(row, 7) != 0,
         })
         .collect())
+}
+
+/// Whether listing one user's impersonations reads every session: `impersonatedBy` (or
+/// `userId`) has no index (better-auth's schema indexes `userId` only).
+pub(super) fn impersonations_scan(schema: &AuthSchema) -> bool {
+    let session = &schema.session;
+    ["userId", "impersonatedBy"]
+        .iter()
+        .any(|logical| session.column(logical).is_some_and(|c| !session.info.is_indexed(c)))
 }
 
 /// Roles in use, plus better-auth's `admin` and `user`, sorted: what a role picker offers.

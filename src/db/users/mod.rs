@@ -47,7 +47,9 @@ pub use engine::{Effect, Plan, PlannedStatement};
 pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
 pub use links::{ListUserLinks, UserLinks, list_user_links};
-pub use phrases::{ban_text, effects_text, impersonations_left_text, outcome, preview_text, sessions_text, when};
+pub use phrases::{
+    ban_text, bound_date, effects_text, impersonations_left_text, outcome, preview_text, sessions_text, when,
+};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use run::{
     ActionOutcome, ActionPlan, ActionPreview, Impersonations, RunAction, ensure_writable, preview_action, run_action,
@@ -98,6 +100,15 @@ pub fn show_user<B: Backend + ?Sized>(db: &B, input: &FindUser) -> Result<UserDe
 pub fn list_impersonations<B: Backend + ?Sized>(db: &B, input: &ListImpersonations) -> Result<Vec<Impersonation>> {
     let schema = load_auth_schema(db)?;
     detail::read_impersonations(db, &schema, input)
+}
+
+/// On a remote, the session table when listing one user's impersonations reads all of it (no
+/// index serves it); `None` when indexes serve it or the database is local (a scan bills
+/// nothing there).
+pub fn impersonations_scan<B: Backend + ?Sized>(db: &B) -> Result<Option<String>> {
+    let schema = load_auth_schema(db)?;
+    let scans = db.capabilities().remote && detail::impersonations_scan(&schema);
+    Ok(scans.then(|| schema.session.name().to_string()))
 }
 
 /// How many users `input`'s search and filters match, whatever its limit: a listing cut by

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 
 use super::{ActionOutcome, ActionPreview, BanState, Effect, Impersonations, UserAction, UserSummary};
 use crate::db::change::ChangeOp;
-use crate::db::value::DisplayContext;
+use rusqlite::types::Value;
+
+use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
 use crate::present::{plural, relative_age};
 
 /// `2026-06-08 12:00 (in 7d)`, or `-`.
@@ -83,8 +85,27 @@ pub fn impersonations_left_text(preview: &ActionPreview) -> Option<String> {
     }
 }
 
-/// What a confirm prompt shows: the counts, then each statement with its bound values.
-pub fn preview_text(preview: &ActionPreview) -> String {
+/// The date a bound value stands for, when it looks like one (epoch ms or ISO text): bans and
+/// `updatedAt` are easier to check as dates than as numbers.
+pub fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
+    let value = match param.parse::<i64>() {
+        Ok(n) if (100_000_000_000..100_000_000_000_000).contains(&n.unsigned_abs()) => Value::Integer(n),
+        Ok(_) => return None,
+        Err(_) => Value::Text(param.strip_prefix('\'')?.strip_suffix('\'')?.to_string()),
+    };
+    if let Value::Text(text) = &value
+        && parse_iso_datetime(text).is_none()
+    {
+        return None;
+    }
+    value_instant(&value).map(|at| when(Some(at), ctx))
+}
+
+/// What a confirm prompt shows: the counts, then each statement with its bound values, a date
+/// beside each value that stands for one (as the TUI's confirmation shows them), read from the
+/// plan's clock: a 7-day ban's end is `(in 7d)`.
+pub fn preview_text(preview: &ActionPreview, ctx: &DisplayContext) -> String {
+    let ctx = &DisplayContext { now: preview.plan.now, ..*ctx };
     let mut text = format!("{} {}: {}", preview.action, preview.user.email, effects_text(&preview.effects, true));
     if let Some(note) = impersonations_left_text(preview) {
         text.push('\n');
@@ -92,7 +113,13 @@ pub fn preview_text(preview: &ActionPreview) -> String {
     }
     for statement in &preview.statements {
         text.push_str("\n\n");
-        text.push_str(&statement.to_text());
+        text.push_str(&statement.sql);
+        for (i, param) in statement.params.iter().enumerate() {
+            let _ = write!(text, "\n  ?{} = {param}", i + 1);
+            if let Some(date) = bound_date(param, ctx) {
+                let _ = write!(text, "  → {date}");
+            }
+        }
     }
     text
 }

@@ -344,3 +344,51 @@ fn remote_previews_read_by_index_only_and_say_what_they_skipped() {
     assert_eq!(preview.impersonations_left, Impersonations::Counted(1));
     assert!(d1.rows_read() < 300, "{} rows read", d1.rows_read());
 }
+
+/// The walkthrough's ban for 7 days read 4,490 rows on the remote: the format of `banExpires`
+/// was sampled from the table, where most users have none. On a remote the row's own dates
+/// decide (better-auth writes a row's dates alike); rows read are counted on D1's rules over
+/// 3,000 users without a ban.
+#[test]
+fn a_remote_ban_preview_reads_no_sample_of_the_expiry_column() {
+    for dates in [Dates::Millis, Dates::Iso] {
+        let fx = fixture(Flavour::Camel, dates);
+        let stamp = match fx.date(now()) {
+            Value::Integer(ms) => ms.to_string(),
+            Value::Text(text) => format!("'{text}'"),
+            other => panic!("{other:?}"),
+        };
+        fx.conn
+            .execute_batch(&format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+                 INSERT INTO user (id, name, email, emailVerified, banned, createdAt, updatedAt)
+                 SELECT 'filler-' || i, 'f', 'f' || i || '@example.com', 0, 0, {stamp}, {stamp} FROM n"
+            ))
+            .unwrap();
+        let d1 = crate::db::backend::rules::D1Rules::new(rusqlite::Connection::open(&fx.path).unwrap());
+        let ban = UserAction::Ban { reason: None, expiry: BanExpiry::After(TimeDelta::days(7)) };
+        for action in [ban, UserAction::Ban { reason: None, expiry: BanExpiry::Never }] {
+            let before = d1.rows_read();
+            let preview = preview_action(&d1, &RunAction { user: "u-alice", action: &action, now: now() }).unwrap();
+            let read = d1.rows_read() - before;
+            assert!(read < 100, "{dates:?}: {read} rows read");
+            // What it writes is what the local file's sampling would write.
+            let local = preview_action(&fx.conn, &RunAction { user: "u-alice", action: &action, now: now() }).unwrap();
+            assert_eq!(preview.statements, local.statements, "{dates:?}");
+        }
+    }
+}
+
+/// The CLI's confirmation showed `?3 = 1796621238213` where the TUI shows the date beside it.
+#[test]
+fn the_preview_text_shows_the_date_beside_an_epoch_value() {
+    let fx = fixture(Flavour::Camel, Dates::Millis);
+    let ban = UserAction::Ban { reason: None, expiry: BanExpiry::After(TimeDelta::days(7)) };
+    let preview = preview_action(&fx.conn, &RunAction { user: "u-alice", action: &ban, now: now() }).unwrap();
+    let ctx = crate::db::value::DisplayContext { now: now(), offset: chrono::FixedOffset::east_opt(0).unwrap() };
+    let text = preview_text(&preview, &ctx);
+    let expires = (now() + TimeDelta::days(7)).format("%Y-%m-%d %H:%M").to_string();
+    let line = text.lines().find(|l| l.contains(&expires)).unwrap_or_default();
+    assert!(line.starts_with("  ?") && line.ends_with(&format!("→ {expires} (in 7d)")), "{text}");
+    assert!(text.contains("= 'u-alice'\n") || text.ends_with("= 'u-alice'"), "no date beside an id: {text}");
+}

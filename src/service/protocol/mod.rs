@@ -115,13 +115,6 @@ pub enum DbResult {
     Referencing(Vec<ReferencingGroup>),
     /// The rows pointing at a row whose key is about to change.
     KeyReferences(Vec<KeyReference>),
-    /// `gr` on a remote, not yet confirmed: counting through these relations (`session via
-    /// userId`) scans their tables, so nothing was counted.
-    ReferencingScans {
-        what: Vec<String>,
-        /// `~N`: the rows of those tables, from `max(rowid)` (none when it could not be read).
-        rows: Option<u64>,
-    },
     Template(Vec<(String, Option<Value>)>),
     Cascade(CascadePreview),
     /// The SQL of staged changes, and what the database would refuse them for.

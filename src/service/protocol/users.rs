@@ -20,7 +20,9 @@ pub enum UsersRequest {
     /// Runs an action in one transaction, records it in the audit log, re-reads the grid's rows.
     Run(Box<RunRequest>),
     /// Sessions in which an admin impersonates this user, or this user impersonates someone.
-    Impersonations { user: String, now: DateTime<Utc> },
+    /// `scan`: reading every session was confirmed (on a remote without an index the worker
+    /// otherwise answers [`UsersResult::ImpersonationsScan`] and reads nothing more).
+    Impersonations { user: String, now: DateTime<Utc>, scan: bool },
     /// The first sessions and accounts of the user with this id, for the row detail.
     Links { user: Value, now: DateTime<Utc> },
 }
@@ -51,6 +53,10 @@ pub enum UsersResult {
     Preview(Box<ActionPreview>),
     Done(Box<ActionDone>),
     Impersonations(Vec<Impersonation>),
+    /// Listing impersonations would read every session (no index): about this many rows.
+    ImpersonationsScan {
+        rows: u64,
+    },
     Links(Box<crate::db::users::UserLinks>),
 }
 
