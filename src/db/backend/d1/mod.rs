@@ -297,6 +297,18 @@ pub struct Unanswered {
     pub text: String,
 }
 
+/// What a session cost, in one line (`D1 app-db (…): 7 requests, 1,468 rows read, 1 row
+/// written`): printed on stderr when a remote command or the terminal UI ends, as D1 bills rows read.
+pub fn cost_line(target: &str, cost: &SessionCost) -> String {
+    use crate::present::plural;
+    format!(
+        "{target}: {}, {} read, {} written",
+        plural(cost.requests, "request"),
+        plural(cost.total.rows_read.unwrap_or(0), "row"),
+        plural(cost.total.rows_written.unwrap_or(0), "row")
+    )
+}
+
 /// The one-line command that puts the database back as it was at `bookmark`.
 pub fn restore_command(name: &str, bookmark: &str) -> String {
     format!("wrangler d1 time-travel restore {name} --bookmark={bookmark}")
