@@ -351,6 +351,7 @@ fn sql_entry(statement: &str, changes: u64) -> AuditEntry {
         changes: vec![column("sql", statement.into()), column("rows", changes.into())],
         bookmark: None,
         restore: None,
+        outcome: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod protocol;
 mod remote;
 #[cfg(test)]
 mod tests;
+mod unknown;
 mod users;
 
 use anyhow::Result;
@@ -238,6 +239,10 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
                 }
                 Err(err) => match err.downcast::<DbError>() {
                     Ok(DbError::RowConflict(conflicts)) => DbResult::Conflict(conflicts),
+                    Err(other) if crate::db::backend::d1::outcome_unknown(&other) => {
+                        let planned = || unknown::planned_edits(&audit.database, &changes);
+                        return Err(unknown::record_unknown_outcome(remote.as_ref(), &audit, planned, other));
+                    }
                     Ok(other) => return Err(other.into()),
                     Err(other) => return Err(other),
                 },
