@@ -226,10 +226,14 @@ impl App {
                     report.applied.len(),
                     report.tracker.label()
                 );
-                self.say(Level::Info, line.clone());
-                self.migrations.log.push(line);
-                if let Some(undo) = &report.undo {
-                    self.migrations.log.push(crate::db::backend::d1::restore_point(undo));
+                self.migrations.log.push(line.clone());
+                match &report.undo {
+                    Some(undo) => {
+                        let restore = crate::db::backend::d1::restore_point(undo);
+                        self.say(Level::Info, format!("{line} · {restore}"));
+                        self.migrations.log.push(restore);
+                    }
+                    None => self.say(Level::Info, line),
                 }
                 let mut effects = self.reload_migrations();
                 effects.extend(self.reload_schema());

@@ -166,6 +166,9 @@ fn with_write_a_applies_each_file_as_one_request_after_a_bookmark() {
                 == "restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark=00000000-00000001-bookmark"),
         "{log:?}"
     );
+    // The status line names the restore command too, not only the bookmark.
+    let said = &app.status.as_ref().expect("a status").text;
+    assert!(said.contains("wrangler d1 time-travel restore app-db --bookmark=00000000-00000001-bookmark"), "{said}");
     // Read again: nothing pending, and the new table is listed.
     let overview = app.migrations.overview().unwrap();
     assert!(overview.plan.to_apply.is_empty(), "{:?}", overview.plan.statuses);

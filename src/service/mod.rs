@@ -235,7 +235,8 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
                     let committed_at = chrono::Utc::now();
                     let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), committed_at);
                     append_audit_to(&audit.file, &remote_marks(remote.as_ref(), entries))?;
-                    DbResult::Committed(report)
+                    let undo = remote.as_ref().and_then(|remote| remote.database().restore_command());
+                    DbResult::Committed { report, undo }
                 }
                 Err(err) => match err.downcast::<DbError>() {
                     Ok(DbError::RowConflict(conflicts)) => DbResult::Conflict(conflicts),

@@ -1,4 +1,4 @@
-//! A remote write that timed out after it was sent may have landed: its audit entry (what was
+//! Restore points of remote writes. A remote write that timed out after it was sent may have landed: its audit entry (what was
 //! planned, of unknown outcome, with the bookmark) and its restore point must not be lost.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -69,4 +69,24 @@ fn a_ban_that_timed_out_after_it_was_sent_is_audited_and_names_its_restore_point
     assert!(entry.bookmark.is_some() && entry.restore.as_deref().is_some_and(|r| r.starts_with(RESTORE)));
     let planned = entry.changes[0].new.as_str().unwrap_or_default();
     assert!(planned.contains("UPDATE"), "what was planned: {planned}");
+}
+
+/// Defect: a committed cell edit on a remote named neither the database nor its restore point,
+/// while user actions and SQL writes did.
+#[test]
+fn an_edit_on_a_remote_names_the_database_in_its_review_and_the_restore_point_once_committed() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(false);
+    key(&mut app, &mut db, KeyCode::Char('l'), KeyModifiers::NONE);
+    key(&mut app, &mut db, KeyCode::Char('e'), KeyModifiers::NONE);
+    type_text(&mut app, &mut db, "x");
+    key(&mut app, &mut db, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut app, &mut db, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let crate::app::Overlay::Confirm(review) = &app.overlay else { panic!("the review: {:?}", app.overlay) };
+    let text = format!("{:?}", review.preview);
+    assert!(text.contains("On the REMOTE database D1 app-db (7f3c2a9e)"), "{text}");
+    assert!(text.contains("time-travel bookmark is taken first"), "{text}");
+    key(&mut app, &mut db, KeyCode::Char('y'), KeyModifiers::NONE);
+    let said = said(&app);
+    assert!(said.starts_with("committed: 1 row updated; recorded in the audit log"), "{said}");
+    assert!(said.contains(RESTORE), "{said}");
 }
