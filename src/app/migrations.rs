@@ -60,7 +60,7 @@ impl App {
         self.reload_migrations()
     }
 
-    fn reload_migrations(&mut self) -> Vec<Effect> {
+    pub(super) fn reload_migrations(&mut self) -> Vec<Effect> {
         self.read_migrations_on(Worker::Foreground)
     }
 

@@ -39,6 +39,7 @@ mod remote;
 mod remote_wait;
 mod review;
 mod status_filter;
+mod stopped;
 mod tab;
 mod user_links;
 mod user_panel;
@@ -385,6 +386,10 @@ impl App {
         );
         let waiting = if partial { self.pending.get(reply.id).cloned() } else { self.pending.take(reply.id) };
         let Some(waiting) = waiting else {
+            // A remote write the user stopped waiting for still says how it ended.
+            if let Some(stopped) = self.pending.take_stopped(reply.id).filter(|_| !partial) {
+                return self.on_stopped_write(stopped, reply);
+            }
             return Vec::new(); // stale: the user moved on
         };
         if matches!(reply.result, Ok(DbResult::LockWait)) {

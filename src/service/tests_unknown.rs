@@ -3,10 +3,11 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{press, remote_app, type_text};
-use crate::app::{Action, App};
+use super::{handle, press, remote_app, type_text};
+use crate::app::{Action, App, Effect};
 use crate::audit::UNKNOWN_OUTCOME;
 use crate::service::Db;
+use crate::service::protocol::DbReply;
 
 fn key(app: &mut App, db: &mut Db, code: KeyCode, modifiers: KeyModifiers) {
     let effects = app.update(Action::Key { key: KeyEvent::new(code, modifiers) });
@@ -89,4 +90,42 @@ fn an_edit_on_a_remote_names_the_database_in_its_review_and_the_restore_point_on
     let said = said(&app);
     assert!(said.starts_with("committed: 1 row updated; recorded in the audit log"), "{said}");
     assert!(said.contains(RESTORE), "{said}");
+}
+
+/// Defect: Esc while a ban waited, then the server answered: the ban landed and was audited,
+/// but the screen never said so and the row still showed the user not banned.
+#[test]
+fn the_reply_of_a_ban_no_longer_waited_for_says_it_finished_and_rereads_the_row() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(false);
+    press(&mut app, &mut db, KeyCode::Char('A'));
+    press(&mut app, &mut db, KeyCode::Char('b'));
+    type_text(&mut app, &mut db, "spam");
+    press(&mut app, &mut db, KeyCode::Enter);
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    let (id, request) = effects
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Request { id, request, .. } => Some((id, request)),
+            _ => None,
+        })
+        .expect("the ban is sent");
+    // Esc: the screen stops waiting, the server goes on.
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE) });
+    super::settle(&mut app, &mut db, effects);
+    assert!(said(&app).starts_with("stopped waiting"), "{}", said(&app));
+    let banned_shown = |app: &App| {
+        let tab = app.active_tab().unwrap();
+        let banned = tab.meta().unwrap().info.columns.iter().position(|c| c.name == "banned").unwrap();
+        crate::db::value::raw_text(&tab.window.rows[0].values[banned])
+    };
+    assert_ne!(banned_shown(&app), "1", "not banned yet on screen");
+    // The reply comes after all.
+    let result = handle(&mut db, *request, &mut |_| {});
+    let effects = app.update(Action::Reply { reply: DbReply { id, result } });
+    let said_now = said(&app);
+    assert!(said_now.starts_with("the user.ban you stopped waiting for finished: "), "{said_now}");
+    assert!(said_now.contains(RESTORE), "{said_now}");
+    assert!(!effects.is_empty(), "the rows are read again");
+    super::settle(&mut app, &mut db, effects);
+    assert_eq!(banned_shown(&app), "1", "the row shows the ban");
 }
