@@ -79,7 +79,7 @@ impl App {
         let Some((id, awaiting)) = self.take_console_request() else { return Vec::new() };
         // A remote write runs to its end: its reply, when it comes, says how it ended.
         if self.remote.is_some() && matches!(awaiting, Awaiting::Write { .. }) {
-            let waiting = Waiting::Console { awaiting: awaiting.clone(), sent_at_tick: 0 };
+            let waiting = Waiting::Console { awaiting, sent_at_tick: 0 };
             self.pending.stop(id, super::pending::Stopped { waiting, staged: Vec::new() });
         }
         self.console.queue.clear();

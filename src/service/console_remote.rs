@@ -289,7 +289,7 @@ impl RemoteConsole {
                         SQL_ACTION,
                         "",
                         Default::default(),
-                        &[audit_sql.clone()],
+                        std::slice::from_ref(&audit_sql),
                     )
                 };
                 super::unknown::record_unknown_outcome(Some(&self.remote), audit, planned, err)

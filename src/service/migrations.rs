@@ -130,7 +130,13 @@ pub(super) fn apply_remote(
                 let mut key = serde_json::Map::new();
                 key.insert("name".into(), name.clone().into());
                 let table = tracker_table(tracker, &located);
-                super::unknown::planned_statements(&source.db_path, AUDIT_ACTION, &table, key, &[name.clone()])
+                super::unknown::planned_statements(
+                    &source.db_path,
+                    AUDIT_ACTION,
+                    &table,
+                    key,
+                    std::slice::from_ref(&name),
+                )
             };
             Err(super::unknown::record_unknown_outcome(Some(remote), &audit, planned, err))
         }
