@@ -80,7 +80,7 @@ impl App {
         // A remote write runs to its end: its reply, when it comes, says how it ended.
         if self.remote.is_some() && matches!(awaiting, Awaiting::Write { .. }) {
             let waiting = Waiting::Console { awaiting, sent_at_tick: 0 };
-            self.pending.stop(id, super::pending::Stopped { waiting, staged: Vec::new() });
+            self.pending.stop(id, super::Stopped { waiting, staged: Vec::new() });
         }
         self.console.queue.clear();
         match awaiting {

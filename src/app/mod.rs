@@ -78,7 +78,7 @@ pub use migrations::MigrationsScreen;
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
-pub use pending::{Pending, Waiting};
+pub use pending::{Pending, Stopped, Waiting};
 pub use protocol::{AppEvent, Effect, Worker};
 pub use ref_picker::RefPicker;
 pub use reload::Live;

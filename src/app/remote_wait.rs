@@ -138,7 +138,7 @@ impl App {
         self.pending.take(id);
         match waiting {
             Waiting::ApplyMigrations => {
-                self.pending.stop(id, super::pending::Stopped { waiting, staged: Vec::new() });
+                self.pending.stop(id, super::Stopped { waiting, staged: Vec::new() });
                 self.migrations.log.push(STOPPED_WAITING.into());
                 self.say(Level::Warning, STOPPED_WAITING);
             }
@@ -162,7 +162,7 @@ impl App {
         }
         while let Some((id, _)) = self.pending.find(|w| matches!(w, Waiting::UserAction { .. })) {
             if let Some(waiting) = self.pending.take(id) {
-                self.pending.stop(id, super::pending::Stopped { waiting, staged: Vec::new() });
+                self.pending.stop(id, super::Stopped { waiting, staged: Vec::new() });
             }
         }
         self.overlay = Overlay::None;
@@ -176,7 +176,7 @@ impl App {
     pub(super) fn stop_waiting_for_remote_commit(&mut self) -> Vec<Effect> {
         if let Some((id, waiting)) = self.pending.take_for(&Waiting::Edit) {
             let staged = self.edits.staged.iter().map(|e| e.change.clone()).collect();
-            self.pending.stop(id, super::pending::Stopped { waiting, staged });
+            self.pending.stop(id, super::Stopped { waiting, staged });
         }
         self.pending.forget(&Waiting::Edit);
         self.edits.committing = false;

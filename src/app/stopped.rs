@@ -5,9 +5,9 @@
 
 use super::console::{Awaiting, Outcome};
 use super::edit_replies::describe_commit;
-use super::pending::Stopped;
+
 use super::remote_wait::failed_text;
-use super::{App, ConsoleResult, DbReply, DbResult, Effect, Level, UsersResult, Waiting};
+use super::{App, ConsoleResult, DbReply, DbResult, Effect, Level, Stopped, UsersResult, Waiting};
 use crate::db::backend::d1::restore_point;
 
 /// ` · restore point (…): wrangler d1 time-travel restore …`, or nothing locally.
