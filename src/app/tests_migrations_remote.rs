@@ -207,3 +207,23 @@ fn a_failing_file_is_not_kept_and_the_earlier_ones_stay() {
     assert!(log.contains("0002_z.sql failed and was not applied"), "{log}");
     assert!(log.contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db"), "{log}");
 }
+
+/// A file whose request timed out after it was sent may have been applied: it is not said
+/// undone, the audit log records it of unknown outcome with its bookmark, and the restore
+/// command is named.
+#[test]
+fn a_file_that_timed_out_after_it_was_sent_is_audited_with_its_restore_point() {
+    let Session { mut app, mut db, dir, fake } = session(true);
+    press(&mut app, &mut db, KeyCode::Char('r'));
+    press(&mut app, &mut db, KeyCode::Char('A'));
+    fake.time_out_next_write();
+    press(&mut app, &mut db, KeyCode::Char('y'));
+    let log = app.migrations.log.join("\n");
+    assert!(log.contains("outcome is unknown") && !log.contains("was not applied"), "{log}");
+    assert!(log.contains("wrangler d1 time-travel restore app-db --bookmark="), "{log}");
+    let entries = crate::audit::read_audit_from(&dir.path().join("audit.jsonl"), &Default::default()).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].key.get("name"), Some(&serde_json::json!("0001_y.sql")));
+    assert_eq!(entries[0].outcome.as_deref(), Some(crate::audit::UNKNOWN_OUTCOME));
+    assert!(entries[0].bookmark.is_some() && entries[0].restore.is_some());
+}
