@@ -44,6 +44,21 @@ pub struct AuditEntry {
     /// Remote D1 only: the one-line command that puts the database back at `bookmark`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore: Option<String>,
+    /// Set when the write's outcome is not known ([`UNKNOWN_OUTCOME`]): the entry then holds
+    /// what was planned, not what changed. Absent for a committed write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+/// The outcome of a remote write sent but never answered: it may or may not have landed.
+pub const UNKNOWN_OUTCOME: &str = "unknown (timed out after it was sent)";
+
+/// The entries of a write whose outcome is unknown: what was planned, marked so.
+pub fn with_unknown_outcome(mut entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
+    for entry in &mut entries {
+        entry.outcome = Some(UNKNOWN_OUTCOME.into());
+    }
+    entries
 }
 
 /// Which entries [`read_audit`] returns.
@@ -124,6 +139,7 @@ pub fn entries_from_changes(
                     .collect(),
                 bookmark: None,
                 restore: None,
+                outcome: None,
             })
         })
         .collect()
@@ -154,6 +170,7 @@ pub fn sql_entries(database: &Path, report: &WriteReport, time: DateTime<Utc>) -
         ],
         bookmark: None,
         restore: None,
+        outcome: None,
     }];
     entries.extend(entries_from_changes(database, SQL_ACTION, &report.rows, time));
     entries

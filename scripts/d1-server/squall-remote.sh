@@ -186,6 +186,12 @@ if command -v tmux >/dev/null 2>&1; then
     fail "exact count: $(pane | tail -3)"
   fi
   tmux send-keys -t "$tui" q
+  # Once the terminal is restored, the session's requests and rows read, as the CLI commands say them.
+  if wait_pane "D1 app-db (.*): [0-9,]* requests, [0-9,]* rows read"; then
+    pass "quitting the TUI on the remote prints its requests and rows read"
+  else
+    fail "TUI cost line on quit: $(pane | tail -3)"
+  fi
   sleep 0.5
   # A wrong token in the TUI at 80 columns: the status line says the cause first, said once.
   # (The same session, made narrower: a new one right after the last closes can miss the server.)

@@ -73,6 +73,11 @@ impl App {
     /// Stops what the console's worker runs now; the statement's rows so far stay.
     pub(super) fn cancel_console(&mut self) -> Vec<Effect> {
         let Some((id, awaiting)) = self.take_console_request() else { return Vec::new() };
+        // A remote write runs to its end: its reply, when it comes, says how it ended.
+        if self.remote.is_some() && matches!(awaiting, Awaiting::Write { .. }) {
+            let waiting = Waiting::Console { awaiting, sent_at_tick: 0 };
+            self.pending.stop(id, super::Stopped { waiting, staged: Vec::new() });
+        }
         self.console.queue.clear();
         match awaiting {
             Awaiting::Run { result } | Awaiting::Fetch { result, .. } | Awaiting::Write { result } => {

@@ -66,16 +66,22 @@ impl App {
                     && matches!(review.on_yes, Confirmed::Commit { .. })
                 {
                     review.preview = review_lines(&statements, &problems);
+                    // On a remote: which database, and the restore point the write will have.
+                    if self.remote.is_some() {
+                        review.preview.extend(remote_commit_lines(&self.source.path));
+                    }
                     review.waiting = false;
                 }
                 self.refresh_review_conflicts();
             }
-            Ok(DbResult::Committed(report)) => {
+            Ok(DbResult::Committed { report, undo }) => {
                 let cascaded: u64 = report.cascaded.iter().map(|c| c.rows).sum();
                 let tables: Vec<String> = self.edits.staged.iter().map(|e| e.change.table().to_string()).collect();
                 let done = describe_commit(&self.edits.staged, cascaded);
                 self.edits.staged.clear();
-                self.say(Level::Info, format!("committed: {done}; recorded in the audit log"));
+                let undo =
+                    undo.map_or(String::new(), |undo| format!(" · {}", crate::db::backend::d1::restore_point(&undo)));
+                self.say(Level::Info, format!("committed: {done}; recorded in the audit log{undo}"));
                 return self.reload_after_commit(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
@@ -119,6 +125,18 @@ impl App {
         }
         Vec::new()
     }
+}
+
+/// The review's lines on a remote: the database written to, and its restore point.
+fn remote_commit_lines(target: &str) -> [PreviewLine; 2] {
+    [
+        PreviewLine::Item(format!("On the REMOTE database {target}:")),
+        PreviewLine::Note(
+            "A time-travel bookmark is taken first, then this runs as one atomic request, recorded in the \
+             audit log with its restore point (restoring it rolls the whole database back, losing later writes)."
+                .into(),
+        ),
+    ]
 }
 
 /// The review's preview: what SQLite will refuse, then every statement exactly as it runs.

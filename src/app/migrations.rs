@@ -60,7 +60,7 @@ impl App {
         self.reload_migrations()
     }
 
-    fn reload_migrations(&mut self) -> Vec<Effect> {
+    pub(super) fn reload_migrations(&mut self) -> Vec<Effect> {
         self.read_migrations_on(Worker::Foreground)
     }
 
@@ -226,10 +226,14 @@ impl App {
                     crate::present::plural(report.applied.len() as u64, "migration"),
                     report.tracker.label()
                 );
-                self.say(Level::Info, line.clone());
-                self.migrations.log.push(line);
-                if let Some(undo) = &report.undo {
-                    self.migrations.log.push(crate::db::backend::d1::restore_point(undo));
+                self.migrations.log.push(line.clone());
+                match &report.undo {
+                    Some(undo) => {
+                        let restore = crate::db::backend::d1::restore_point(undo);
+                        self.say(Level::Info, format!("{line} · {restore}"));
+                        self.migrations.log.push(restore);
+                    }
+                    None => self.say(Level::Info, line),
                 }
                 let mut effects = self.reload_migrations();
                 effects.extend(self.reload_schema());

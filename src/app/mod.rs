@@ -42,6 +42,7 @@ mod remote;
 mod remote_wait;
 mod review;
 mod status_filter;
+mod stopped;
 mod tab;
 mod user_links;
 mod user_panel;
@@ -80,7 +81,7 @@ pub use migrations::MigrationsScreen;
 pub use navigate::{Breadcrumb, describe_group, describe_target};
 pub use overlay::{Overlay, Picker};
 pub use overlay::{describe_filter, filter_values};
-pub use pending::{Pending, Waiting};
+pub use pending::{Pending, Stopped, Waiting};
 pub use protocol::{AppEvent, Effect, Worker};
 pub use ref_picker::RefPicker;
 pub use reload::Live;
@@ -388,6 +389,10 @@ impl App {
         );
         let waiting = if partial { self.pending.get(reply.id).cloned() } else { self.pending.take(reply.id) };
         let Some(waiting) = waiting else {
+            // A remote write the user stopped waiting for still says how it ended.
+            if let Some(stopped) = self.pending.take_stopped(reply.id).filter(|_| !partial) {
+                return self.on_stopped_write(stopped, reply);
+            }
             return Vec::new(); // stale: the user moved on
         };
         if matches!(reply.result, Ok(DbResult::LockWait)) {

@@ -85,10 +85,21 @@ impl Waiting {
     }
 }
 
+/// A remote write the user stopped waiting for (Esc): it may still finish on the server, and
+/// its reply, when it comes, says how it ended instead of being dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stopped {
+    pub waiting: Waiting,
+    /// For a commit: the staged changes it was sent with (still staged while it runs).
+    pub staged: Vec<crate::db::edit::StagedChange>,
+}
+
 /// Requests in flight.
 #[derive(Debug, Clone, Default)]
 pub struct Pending {
     waiting: HashMap<RequestId, Waiting>,
+    /// Remote writes no longer waited for, whose replies are still reported.
+    stopped: HashMap<RequestId, Stopped>,
     /// When each request in flight was sent, by the app's clock (the last tick's `now`).
     sent: HashMap<RequestId, chrono::DateTime<chrono::Utc>>,
     /// The app's clock, set before every action: what a request sent now is stamped with.
@@ -180,6 +191,16 @@ impl Pending {
     /// Drops every request for `waiting`: their replies will find nothing.
     pub fn forget(&mut self, waiting: &Waiting) {
         self.waiting.retain(|_, w| !w.same(waiting));
+    }
+
+    /// Keeps request `id` (already taken out of the table) as a write no longer waited for.
+    pub fn stop(&mut self, id: RequestId, stopped: Stopped) {
+        self.stopped.insert(id, stopped);
+    }
+
+    /// The write no longer waited for that reply `id` answers, taken out: said once.
+    pub fn take_stopped(&mut self, id: RequestId) -> Option<Stopped> {
+        self.stopped.remove(&id)
     }
 
     /// Whether any request is in flight.

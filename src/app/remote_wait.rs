@@ -138,6 +138,7 @@ impl App {
         self.pending.take(id);
         match waiting {
             Waiting::ApplyMigrations => {
+                self.pending.stop(id, super::Stopped { waiting, staged: Vec::new() });
                 self.migrations.log.push(STOPPED_WAITING.into());
                 self.say(Level::Warning, STOPPED_WAITING);
             }
@@ -160,7 +161,9 @@ impl App {
             return Vec::new();
         }
         while let Some((id, _)) = self.pending.find(|w| matches!(w, Waiting::UserAction { .. })) {
-            self.pending.take(id);
+            if let Some(waiting) = self.pending.take(id) {
+                self.pending.stop(id, super::Stopped { waiting, staged: Vec::new() });
+            }
         }
         self.overlay = Overlay::None;
         self.say(Level::Warning, STOPPED_WAITING);
@@ -171,6 +174,10 @@ impl App {
     /// changes stay staged (the commit may have happened: its checks refuse a repeat that would
     /// overwrite rows it changed).
     pub(super) fn stop_waiting_for_remote_commit(&mut self) -> Vec<Effect> {
+        if let Some((id, waiting)) = self.pending.take_for(&Waiting::Edit) {
+            let staged = self.edits.staged.iter().map(|e| e.change.clone()).collect();
+            self.pending.stop(id, super::Stopped { waiting, staged });
+        }
         self.pending.forget(&Waiting::Edit);
         self.edits.committing = false;
         self.edits.cancel_asked = false;

@@ -166,6 +166,9 @@ fn with_write_a_applies_each_file_as_one_request_after_a_bookmark() {
                 == "restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark=00000000-00000001-bookmark"),
         "{log:?}"
     );
+    // The status line names the restore command too, not only the bookmark.
+    let said = &app.status.as_ref().expect("a status").text;
+    assert!(said.contains("wrangler d1 time-travel restore app-db --bookmark=00000000-00000001-bookmark"), "{said}");
     // Read again: nothing pending, and the new table is listed.
     let overview = app.migrations.overview().unwrap();
     assert!(overview.plan.to_apply.is_empty(), "{:?}", overview.plan.statuses);
@@ -203,4 +206,24 @@ fn a_failing_file_is_not_kept_and_the_earlier_ones_stay() {
     let log = app.migrations.log.join("\n");
     assert!(log.contains("0002_z.sql failed and was not applied"), "{log}");
     assert!(log.contains("restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db"), "{log}");
+}
+
+/// A file whose request timed out after it was sent may have been applied: it is not said
+/// undone, the audit log records it of unknown outcome with its bookmark, and the restore
+/// command is named.
+#[test]
+fn a_file_that_timed_out_after_it_was_sent_is_audited_with_its_restore_point() {
+    let Session { mut app, mut db, dir, fake } = session(true);
+    press(&mut app, &mut db, KeyCode::Char('r'));
+    press(&mut app, &mut db, KeyCode::Char('A'));
+    fake.time_out_next_write();
+    press(&mut app, &mut db, KeyCode::Char('y'));
+    let log = app.migrations.log.join("\n");
+    assert!(log.contains("outcome is unknown") && !log.contains("was not applied"), "{log}");
+    assert!(log.contains("wrangler d1 time-travel restore app-db --bookmark="), "{log}");
+    let entries = crate::audit::read_audit_from(&dir.path().join("audit.jsonl"), &Default::default()).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].key.get("name"), Some(&serde_json::json!("0001_y.sql")));
+    assert_eq!(entries[0].outcome.as_deref(), Some(crate::audit::UNKNOWN_OUTCOME));
+    assert!(entries[0].bookmark.is_some() && entries[0].restore.is_some());
 }

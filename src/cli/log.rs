@@ -121,7 +121,9 @@ fn deleted_text(entry: &AuditEntry) -> String {
 pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
     let key: Vec<String> = entry.key.iter().map(|(c, v)| format!("{c}={}", json_text(v))).collect();
     let what = match entry.op {
-        _ if entry.action == crate::audit::SQL_ACTION && entry.table.is_empty() => {
+        _ if (entry.action == crate::audit::SQL_ACTION && entry.table.is_empty())
+            || entry.changes.iter().any(|c| c.column == "planned") =>
+        {
             entry.changes.iter().map(|c| format!("{}: {}", c.column, json_text(&c.new))).collect::<Vec<_>>().join(", ")
         }
         ChangeOp::Update => entry
@@ -158,6 +160,11 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
         (Some(bookmark), None) => format!("  · bookmark {bookmark}"),
         _ => String::new(),
     };
+    // A write that timed out after it was sent: what was planned, and that it may not have landed.
+    let what = match &entry.outcome {
+        Some(outcome) => format!("planned {what}  · outcome {outcome}"),
+        None => what,
+    };
     format!("{}  {}{database}  {} {}  {what}{restore_point}", entry.time, entry.action, entry.table, key.join(" "))
 }
 
@@ -181,6 +188,7 @@ mod tests {
             }],
             bookmark: None,
             restore: None,
+            outcome: None,
         };
         assert!(entry_line(&entry, false).ends_with("user id=\"u1\"  inserted \"ada@x.dev\": email=\"ada@x.dev\""));
     }
@@ -201,6 +209,7 @@ mod tests {
             }],
             bookmark: Some("00000001-abc".into()),
             restore: Some("wrangler d1 time-travel restore app-db --bookmark=00000001-abc".into()),
+            outcome: None,
         };
         assert!(
             entry_line(&entry, true).ends_with(

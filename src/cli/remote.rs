@@ -75,14 +75,7 @@ pub fn report_cost(db: &D1Backend) {
 }
 
 fn cost_line(db: &D1Backend) -> String {
-    let cost = db.session_cost();
-    format!(
-        "{}: {}, {} read, {} written",
-        db.describe_target(),
-        plural(cost.requests, "request"),
-        plural(cost.total.rows_read.unwrap_or(0), "row"),
-        plural(cost.total.rows_written.unwrap_or(0), "row")
-    )
+    crate::db::backend::d1::cost_line(&db.describe_target(), &db.session_cost())
 }
 
 /// A failed command's cost line, kept until its error is printed: the error comes first.
@@ -358,6 +351,7 @@ fn sql_entry(statement: &str, changes: u64) -> AuditEntry {
         changes: vec![column("sql", statement.into()), column("rows", changes.into())],
         bookmark: None,
         restore: None,
+        outcome: None,
     }
 }
 

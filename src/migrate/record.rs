@@ -50,6 +50,7 @@ pub fn audit_entries(run: &AppliedRun) -> Vec<AuditEntry> {
                 ],
                 bookmark: None,
                 restore: None,
+                outcome: None,
             }
         })
         .collect()

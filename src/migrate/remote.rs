@@ -112,6 +112,10 @@ pub fn apply_atomically<B: Backend + ?Sized>(db: &B, input: AtomicApplyInput) ->
         let statements = migration.statements.len();
         (input.progress)(&AtomicEvent::Started { name: name.clone(), position, total, statements });
         if let Err(err) = db.atomic(steps) {
+            // Sent and never answered: it may have been applied, and must not be said undone.
+            if crate::db::backend::d1::outcome_unknown(&err) {
+                return Err(err.context(format!("applying {name}")));
+            }
             let message = crate::present::error_chain(&err);
             return Err(AtomicMigrationFailed { name, message, applied }.into());
         }

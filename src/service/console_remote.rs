@@ -32,7 +32,7 @@ use rusqlite::types::Value;
 
 use super::protocol::{AuditTarget, ConsoleRequest, ConsoleResult, RequestId, RowBatch};
 use super::remote::Remote;
-use crate::audit::{append_audit_to, sql_entries};
+use crate::audit::{SQL_ACTION, append_audit_to, sql_entries};
 use crate::db::backend::{Backend, Statement, Step};
 use crate::db::error::DbError;
 use crate::db::query::{
@@ -280,7 +280,20 @@ impl RemoteConsole {
             kept: "the statement stays in the editor",
             foreign_key: None,
         };
-        let outcomes = crate::db::write::execute(&self.remote, &[Step::any(Statement::plain(sql))], &describe)?;
+        let outcomes = crate::db::write::execute(&self.remote, &[Step::any(Statement::plain(sql))], &describe)
+            .map_err(|err| {
+                let planned = || {
+                    let database = &audit.database;
+                    super::unknown::planned_statements(
+                        database,
+                        SQL_ACTION,
+                        "",
+                        Default::default(),
+                        std::slice::from_ref(&audit_sql),
+                    )
+                };
+                super::unknown::record_unknown_outcome(Some(&self.remote), audit, planned, err)
+            })?;
         let outcome = outcomes.into_iter().next().unwrap_or_default();
         if kind == WriteKind::Schema {
             // The schema changed: the shadow and the session's cached copy are read again.

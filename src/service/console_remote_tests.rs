@@ -197,6 +197,24 @@ fn a_write_is_one_batch_after_the_bookmark_and_its_audit_entry_has_the_restore_c
     assert!(rows.done && rows.rows.is_empty());
 }
 
+/// A console write that timed out after it was sent may have landed: audited as planned, of
+/// unknown outcome, with the bookmark; the error names the restore command.
+#[test]
+fn a_write_that_timed_out_after_it_was_sent_is_audited_with_its_restore_point() {
+    let (dir, mut console, fake, _check) = numbers(20, false);
+    let audit = AuditTarget { file: dir.path().join("audit.jsonl"), database: "D1 app-db (7f3c2a9e)".into() };
+    fake.time_out_next_write();
+    let sql = "UPDATE t SET label = 'late' WHERE n < 5";
+    let err = console.answer(1, ConsoleRequest::Write { sql: sql.into(), audit: audit.clone() }).unwrap_err();
+    let said = format!("{err:#}");
+    assert!(said.contains("outcome is unknown") && said.contains("wrangler d1 time-travel restore app-db"), "{said}");
+    let log = crate::audit::read_audit_from(&audit.file, &Default::default()).unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].outcome.as_deref(), Some(crate::audit::UNKNOWN_OUTCOME));
+    assert_eq!(log[0].changes[0].new, serde_json::json!(sql));
+    assert!(log[0].bookmark.is_some() && log[0].restore.is_some());
+}
+
 #[test]
 fn the_plan_comes_from_the_server_and_notes_full_scans() {
     let (_dir, mut console, fake, _check) = numbers(20, true);

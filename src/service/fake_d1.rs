@@ -22,13 +22,15 @@ pub(crate) struct FakeD1 {
     /// What ran, in order: a query's or execute's SQL, `batch` for an atomic batch, and
     /// `bookmark` before each write.
     log: Mutex<Vec<String>>,
+    /// The next write runs, then is reported unanswered (as a D1 that stalled after it was sent).
+    time_out_next_write: std::sync::atomic::AtomicBool,
 }
 
 impl FakeD1 {
     /// A writable remote over `conn`, or a read-only one (as without `--write`).
     pub(crate) fn new(conn: Connection, read_only: bool) -> Arc<FakeD1> {
         let rules = if read_only { D1Rules::new(conn).read_only() } else { D1Rules::new(conn) };
-        Arc::new(FakeD1 { rules: Mutex::new(rules), log: Mutex::default() })
+        Arc::new(FakeD1 { rules: Mutex::new(rules), log: Mutex::default(), time_out_next_write: Default::default() })
     }
 
     /// Everything noted, bookmarks included.
@@ -61,6 +63,20 @@ impl FakeD1 {
         self.bookmarks() as u64
     }
 
+    /// The next write lands but its reply never comes (a timeout after it was sent).
+    pub(crate) fn time_out_next_write(&self) {
+        self.time_out_next_write.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// A write's result, or the timeout asked for by [`FakeD1::time_out_next_write`].
+    fn answered<T>(&self, result: Result<T>) -> Result<T> {
+        if !self.time_out_next_write.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return result;
+        }
+        let text = "D1 at test did not answer within 35 s after the write was sent: its outcome is unknown; check the data before repeating it (squall did not repeat it)";
+        Err(crate::db::backend::d1::Unanswered { text: text.into(), sent: true }.into())
+    }
+
     fn note_write(&self, what: String) {
         self.log.lock().unwrap().extend([BOOKMARK.to_string(), what]);
     }
@@ -74,12 +90,14 @@ impl Backend for FakeD1 {
     fn execute(&self, statement: &Statement) -> Result<Executed> {
         self.check_writable()?;
         self.note_write(statement.sql.clone());
-        self.rules.lock().unwrap().execute(statement)
+        let result = self.rules.lock().unwrap().execute(statement);
+        self.answered(result)
     }
     fn atomic(&self, steps: &[Step]) -> Result<Vec<StepOutcome>> {
         self.check_writable()?;
         self.note_write("batch".into());
-        self.rules.lock().unwrap().atomic(steps)
+        let result = self.rules.lock().unwrap().atomic(steps);
+        self.answered(result)
     }
     fn describe(&self) -> Result<Vec<TableInfo>> {
         self.rules.lock().unwrap().describe()

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::audit::append_audit_to;
 use crate::db::backend::Backend;
 use crate::migrate::drift::check_drift;
-use crate::migrate::record::{AppliedRun, audit_entries, remote_audit_entries};
+use crate::migrate::record::{AUDIT_ACTION, AppliedRun, audit_entries, remote_audit_entries};
 use crate::migrate::remote::{AtomicApplyInput, AtomicEvent, AtomicMigrationFailed, apply_atomically};
 use crate::migrate::{
     ApplyEvent, ApplyInput, ApplyReport, LocateMigrations, LocatedMigrations, MigrationFailed, NoMigrationsFolder,
@@ -17,7 +17,7 @@ use crate::migrate::{
 };
 
 use super::Remote;
-use super::protocol::{DbResult, MigrationsOverview, MigrationsSource};
+use super::protocol::{AuditTarget, DbResult, MigrationsOverview, MigrationsSource};
 
 /// Backs up, applies every pending migration (each step reported through `partial`), and
 /// records the run in the audit log whether it succeeded or not.
@@ -76,12 +76,18 @@ pub(super) fn apply_remote(
     let tracker = resolve_tracker(remote, &status)?.kind;
     let database = remote.database();
     let mut bookmarks: Vec<Option<String>> = Vec::new();
+    // The file whose request is in flight: a timeout after it was sent leaves it of unknown outcome.
+    let mut in_flight: Option<String> = None;
+    let mut applied_seen: Vec<String> = Vec::new();
     let mut progress = |event: &AtomicEvent| match event {
         AtomicEvent::Started { name, position, total, statements } => {
+            in_flight = Some(name.clone());
             let (name, position, total, statements) = (name.clone(), *position, *total, *statements);
             partial(DbResult::ApplyProgress(ApplyEvent::Started { name, position, total, statements }));
         }
         AtomicEvent::Applied { name, position, total } => {
+            in_flight = None;
+            applied_seen.push(name.clone());
             let bookmark = database.last_bookmark();
             if let Some(bookmark) = &bookmark {
                 let event = ApplyEvent::Bookmarked { name: name.clone(), bookmark: bookmark.clone() };
@@ -96,7 +102,7 @@ pub(super) fn apply_remote(
     remote.forget_schema();
     let applied = match &result {
         Ok(applied) => applied.clone(),
-        Err(err) => err.downcast_ref::<AtomicMigrationFailed>().map(|f| f.applied.clone()).unwrap_or_default(),
+        Err(err) => err.downcast_ref::<AtomicMigrationFailed>().map_or(applied_seen, |f| f.applied.clone()),
     };
     let undo = bookmarks
         .first()
@@ -117,6 +123,25 @@ pub(super) fn apply_remote(
         let entries = remote_audit_entries(&run, &target, &database.display_name(), &bookmarks);
         append_audit_to(&source.audit_file, &entries)?;
     }
+    let result = match (result, in_flight) {
+        (Err(err), Some(name)) => {
+            let audit = AuditTarget { file: source.audit_file.clone(), database: source.db_path.clone() };
+            let planned = || {
+                let mut key = serde_json::Map::new();
+                key.insert("name".into(), name.clone().into());
+                let table = tracker_table(tracker, &located);
+                super::unknown::planned_statements(
+                    &source.db_path,
+                    AUDIT_ACTION,
+                    &table,
+                    key,
+                    std::slice::from_ref(&name),
+                )
+            };
+            Err(super::unknown::record_unknown_outcome(Some(remote), &audit, planned, err))
+        }
+        (result, _) => result,
+    };
     match result {
         Ok(applied) => Ok(ApplyReport { tracker, backup: None, applied, undo }),
         Err(err) => match undo {

@@ -21,6 +21,7 @@ pub mod protocol;
 mod remote;
 #[cfg(test)]
 mod tests;
+mod unknown;
 mod users;
 
 use anyhow::Result;
@@ -240,10 +241,15 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
                     let committed_at = chrono::Utc::now();
                     let entries = entries_from_changes(&audit.database, "edit", &report.row_changes(), committed_at);
                     append_audit_to(&audit.file, &remote_marks(remote.as_ref(), entries))?;
-                    DbResult::Committed(report)
+                    let undo = remote.as_ref().and_then(|remote| remote.database().restore_command());
+                    DbResult::Committed { report, undo }
                 }
                 Err(err) => match err.downcast::<DbError>() {
                     Ok(DbError::RowConflict(conflicts)) => DbResult::Conflict(conflicts),
+                    Err(other) if crate::db::backend::d1::outcome_unknown(&other) => {
+                        let planned = || unknown::planned_edits(&audit.database, &changes);
+                        return Err(unknown::record_unknown_outcome(remote.as_ref(), &audit, planned, other));
+                    }
                     Ok(other) => return Err(other.into()),
                     Err(other) => return Err(other),
                 },

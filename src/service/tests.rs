@@ -208,6 +208,9 @@ fn applying_migrations_on_a_remote_without_a_folder_is_refused_with_a_message() 
     assert_eq!(fake.writes(), 0);
 }
 
+#[path = "tests_unknown.rs"]
+mod unknown;
+
 #[path = "tests_cost.rs"]
 mod cost;
 

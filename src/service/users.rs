@@ -26,7 +26,9 @@ pub(super) fn answer_users(conn: &dyn Backend, remote: Option<&Remote>, request:
             UsersResult::Preview(Box::new(preview_action(conn, &RunAction { user: &user, action: &action, now })?))
         }
         UsersRequest::Run(run) => {
-            let mut outcome = run_planned(conn, &run.plan)?;
+            let mut outcome = run_planned(conn, &run.plan).map_err(|err| {
+                super::unknown::record_unknown_outcome(remote, &run.audit, || planned_action(&run), err)
+            })?;
             // Committed: from here on nothing may turn the reply into an error. The audit says
             // when the batch committed; the plan's `now` only filled the values it wrote.
             let committed_at = chrono::Utc::now();
@@ -50,6 +52,16 @@ pub(super) fn answer_users(conn: &dyn Backend, remote: Option<&Remote>, request:
             )?),
         },
     })
+}
+
+/// What a user action was to write, for an audit entry of unknown outcome.
+fn planned_action(run: &super::protocol::RunRequest) -> Vec<crate::audit::AuditEntry> {
+    let plan = &run.plan;
+    let mut key = serde_json::Map::new();
+    key.insert("id".into(), plan.user.clone().into());
+    let statements: Vec<String> = plan.statements().iter().map(|s| s.to_text()).collect();
+    let action = plan.action.name();
+    super::unknown::planned_statements(&run.audit.database, action, plan.schema.user.name(), key, &statements)
 }
 
 fn record(

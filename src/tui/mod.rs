@@ -297,11 +297,17 @@ fn run_session(session: Session) -> Result<ExitCode> {
     if signal.is_some() {
         crate::db::busy::cancel_lock_wait();
     }
+    let remote = workers.remote.take();
     foreground.close(signal.is_some());
     background.close(true);
     console.close();
     drop(_guard);
     show_cursor(terminal);
+    // What the session cost on a remote, as every remote CLI command says it: D1 bills rows read.
+    if let Some(remote) = &remote {
+        let database = remote.database();
+        eprintln!("{}", crate::db::backend::d1::cost_line(&database.describe_target(), &database.session_cost()));
+    }
     if let Some(signal) = signal {
         let said =
             signals::report_discarded(signal, &app.edits.staged, &app.source.audit.file, &app.source.audit.database);

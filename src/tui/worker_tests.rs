@@ -76,7 +76,7 @@ fn an_interrupt_for_a_superseded_page_read_leaves_the_running_commit_alone() {
 
     let Ok(AppEvent::Db(reply)) = events.recv() else { panic!("a reply") };
     assert_eq!(reply.id, commit);
-    assert!(matches!(reply.result, Ok(DbResult::Committed(_))), "{:?}", reply.result);
+    assert!(matches!(reply.result, Ok(DbResult::Committed { .. })), "{:?}", reply.result);
     let rows: i64 = other.query_row("SELECT count(*) FROM note WHERE body = 'kept'", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 1);
     assert!(!landed, "no interrupt for a request that is not running");
@@ -134,7 +134,7 @@ fn a_request_waiting_for_a_lock_says_so_before_its_reply() {
     other.execute_batch("COMMIT").unwrap();
     let Ok(AppEvent::Db(reply)) = events.recv_timeout(Duration::from_secs(30)) else { panic!("a reply") };
     assert_eq!(reply.id, 9);
-    assert!(matches!(reply.result, Ok(DbResult::Committed(_))), "{:?}", reply.result);
+    assert!(matches!(reply.result, Ok(DbResult::Committed { .. })), "{:?}", reply.result);
     worker.close(false);
 }
 

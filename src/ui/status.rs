@@ -21,7 +21,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // (a database id) is cut while an error that would not fit beside it is shown.
     if let Some(remote) = &app.remote {
         let crowded = error.is_some_and(|error| error + text_width(&remote.name) + 40 > area.width);
-        let name = if crowded { crate::present::fit(&remote.name, 9) } else { remote.name.clone() };
+        // `fit` pads a short name to its width: only a name longer than the room is cut.
+        let name = if crowded && text_width(&remote.name) > 9 {
+            crate::present::fit(&remote.name, 9)
+        } else {
+            remote.name.clone()
+        };
         let (text, style) = if remote.write {
             (format!(" D1 {name} · WRITE "), remote_write_badge())
         } else {
@@ -231,5 +236,15 @@ mod tests {
         assert!(line.contains("│ 468 rows read in 3 requests · session 1,468 read"), "{line}");
         app.remote.as_mut().unwrap().write = false;
         assert!(status_line(&app).starts_with(" D1 app-db  "), "{}", status_line(&app));
+    }
+
+    #[test]
+    fn a_short_name_beside_a_long_error_is_not_padded() {
+        let (_dir, mut conn) = users_db(3);
+        let mut app = open_app(&mut conn, 160, 12);
+        app.remote = Some(RemoteSession { name: "app-db".into(), write: true, ..Default::default() });
+        app.say(crate::app::Level::Error, "✗ D1 did not answer within 35 s after the write was sent: ".repeat(3));
+        let line = status_line(&app);
+        assert!(line.starts_with(" D1 app-db · WRITE "), "{line}");
     }
 }

@@ -122,7 +122,11 @@ pub enum DbResult {
         statements: Vec<String>,
         problems: Vec<String>,
     },
-    Committed(CommitReport),
+    /// Staged changes committed; on a remote, the command that restores the bookmark taken first.
+    Committed {
+        report: CommitReport,
+        undo: Option<String>,
+    },
     /// Nothing was written: these rows changed since they were loaded.
     Conflict(RowConflicts),
     /// Staged rows that changed underneath, found before any commit.

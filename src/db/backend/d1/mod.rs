@@ -162,6 +162,7 @@ impl D1Backend {
     fn bookmark_before_write(&self) -> Result<()> {
         let bookmark = self.current_bookmark().map_err(|err| Unanswered {
             text: format!("taking the time-travel bookmark before the write failed: {err:#}; nothing was written"),
+            sent: false,
         })?;
         if let Ok(mut slot) = self.bookmark.lock() {
             *slot = Some(bookmark);
@@ -228,7 +229,7 @@ impl D1Backend {
                 "{waited} after the write was sent: its outcome is unknown; check the data before repeating it (squall did not repeat it)"
             ),
         };
-        Unanswered { text }
+        Unanswered { text, sent: retry == Retry::Write }
     }
 
     fn read_reply(&self, reply: &Reply) -> Result<Json> {
@@ -295,6 +296,26 @@ enum Retry {
 #[error("{text}")]
 pub struct Unanswered {
     pub text: String,
+    /// A write was sent and no answer came: it may have landed (its outcome is unknown).
+    pub sent: bool,
+}
+
+/// Whether `err` is a write sent to D1 that got no answer: it may have landed, so its audit
+/// entry and its restore point must not be lost.
+pub fn outcome_unknown(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| cause.downcast_ref::<Unanswered>().is_some_and(|u| u.sent))
+}
+
+/// What a session cost, in one line (`D1 app-db (…): 7 requests, 1,468 rows read, 1 row
+/// written`): printed on stderr when a remote command or the terminal UI ends, as D1 bills rows read.
+pub fn cost_line(target: &str, cost: &SessionCost) -> String {
+    use crate::present::plural;
+    format!(
+        "{target}: {}, {} read, {} written",
+        plural(cost.requests, "request"),
+        plural(cost.total.rows_read.unwrap_or(0), "row"),
+        plural(cost.total.rows_written.unwrap_or(0), "row")
+    )
 }
 
 /// The one-line command that puts the database back as it was at `bookmark`.
