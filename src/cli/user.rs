@@ -245,10 +245,17 @@ fn run_on(place: &Place, args: &UserArgs, global: &GlobalArgs) -> Result<ExitCod
                 now: ctx.now,
             };
             let users = list_users(db, &input)?;
-            // Counted only when the limit may have cut the listing.
+            // Counted only when the limit may have cut the listing, and not on a remote: the
+            // count reads every matching user, billed, for one number in the footer.
             let total = match input.limit {
-                Some(limit) if users.len() >= limit as usize => count_users(db, &input)?,
-                _ => users.len() as u64,
+                Some(limit) if users.len() >= limit as usize => {
+                    if db.capabilities().remote {
+                        None
+                    } else {
+                        Some(count_users(db, &input)?)
+                    }
+                }
+                _ => Some(users.len() as u64),
             };
             if json { print::json(&users)? } else { print::emit(&print::user_list(&users, total, &ctx))? }
         }

@@ -52,8 +52,9 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 }
 
 /// The users as a table, then a footer counting them; `total` is how many matched before
-/// `--limit`, and the footer's breakdown says it covers only those shown when it is more.
-pub fn user_list(users: &[UserSummary], total: u64, ctx: &DisplayContext) -> String {
+/// `--limit` (`None`: not counted, the listing may be cut), and the footer's breakdown says it
+/// covers only those shown when it is more.
+pub fn user_list(users: &[UserSummary], total: Option<u64>, ctx: &DisplayContext) -> String {
     let mut out = String::new();
     let rows: Vec<Vec<String>> = users
         .iter()
@@ -78,11 +79,17 @@ pub fn user_list(users: &[UserSummary], total: u64, ctx: &DisplayContext) -> Str
         count(BanState::BanExpired),
         users.iter().filter(|u| !u.email_verified).count()
     );
-    let _ = if shown < total {
-        let total = plural(total, "user");
-        writeln!(out, "\n{} of {total} shown; among those shown: {breakdown}", group_thousands(shown))
-    } else {
-        writeln!(out, "\n{}: {breakdown}", plural(shown, "user"))
+    let _ = match total {
+        None => writeln!(
+            out,
+            "\n{} shown, the first by email (--limit); more may match: they were not counted, as counting reads every user; among those shown: {breakdown}",
+            plural(shown, "user")
+        ),
+        Some(total) if shown < total => {
+            let total = plural(total, "user");
+            writeln!(out, "\n{} of {total} shown; among those shown: {breakdown}", group_thousands(shown))
+        }
+        Some(_) => writeln!(out, "\n{}: {breakdown}", plural(shown, "user")),
     };
     out
 }

@@ -70,7 +70,7 @@ pub fn find_user<B: Backend + ?Sized>(db: &B, input: &FindUser) -> Result<UserSu
 /// Users matching the filters, by email, each with its ban state and active session count.
 pub fn list_users<B: Backend + ?Sized>(db: &B, input: &ListUsers) -> Result<Vec<UserSummary>> {
     let schema = load_auth_schema(db)?;
-    let (sql, params) = read::list_sql(&schema, input)?;
+    let (sql, params) = read::list_sql(&schema, input, db.capabilities().remote)?;
     let rows = read::query_rows(db, &sql, &params)?;
     Ok(rows
         .into_iter()
@@ -115,7 +115,7 @@ pub fn impersonations_scan<B: Backend + ?Sized>(db: &B) -> Result<Option<String>
 /// `--limit` says how many it left out.
 pub fn count_users<B: Backend + ?Sized>(db: &B, input: &ListUsers) -> Result<u64> {
     let schema = load_auth_schema(db)?;
-    let (sql, params) = read::list_sql(&schema, &ListUsers { limit: None, ..input.clone() })?;
+    let (sql, params) = read::list_sql(&schema, &ListUsers { limit: None, ..input.clone() }, false)?;
     let rows = db.query(&Statement::new(format!("SELECT count(*) FROM ({sql})"), params))?;
     Ok(read::count_of_rows(&rows))
 }

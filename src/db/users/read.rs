@@ -315,7 +315,11 @@ pub struct ListUsers {
 }
 
 /// Builds the list query. Kept apart so its SQL can be read in one place.
-pub(super) fn list_sql(schema: &AuthSchema, input: &ListUsers) -> Result<(String, Vec<Value>)> {
+///
+/// `by_index`: order by the email as stored (BINARY), which the unique index on it serves, so a
+/// `--limit` reads that many rows; else ignoring case, which sorts every match first. A remote
+/// bills each row sorted (better-auth stores emails lower-cased, so both orders agree there).
+pub(super) fn list_sql(schema: &AuthSchema, input: &ListUsers, by_index: bool) -> Result<(String, Vec<Value>)> {
     let user = &schema.user;
     let session = &schema.session;
     let col = |logical: &str| -> Result<String> { Ok(format!("u.{}", quote_ident(user.require(logical)?))) };
@@ -348,7 +352,7 @@ pub(super) fn list_sql(schema: &AuthSchema, input: &ListUsers) -> Result<(String
     let limit = params.len();
     let sql = format!(
         "SELECT u.*, (SELECT count(*) FROM {session_table} s WHERE s.{session_user} = {user_id} AND {expires} > ?1) \
-         AS {count_alias} FROM {user_table} u{where_clause} ORDER BY {email} COLLATE NOCASE LIMIT ?{limit}",
+         AS {count_alias} FROM {user_table} u{where_clause} ORDER BY {email}{collate} LIMIT ?{limit}",
         session_table = session.quoted(),
         session_user = quote_ident(session.require("userId")?),
         user_id = col("id")?,
@@ -358,6 +362,7 @@ pub(super) fn list_sql(schema: &AuthSchema, input: &ListUsers) -> Result<(String
         where_clause =
             if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) },
         email = col("email")?,
+        collate = if by_index { "" } else { " COLLATE NOCASE" },
     );
     Ok((sql, params))
 }

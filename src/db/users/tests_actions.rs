@@ -392,3 +392,28 @@ fn the_preview_text_shows_the_date_beside_an_epoch_value() {
     assert!(line.starts_with("  ?") && line.ends_with(&format!("→ {expires} (in 7d)")), "{text}");
     assert!(text.contains("= 'u-alice'\n") || text.ends_with("= 'u-alice'"), "no date beside an id: {text}");
 }
+
+/// Defect (remote walkthrough): `squall user list --remote --limit 3` read 20,451 rows: the list
+/// was sorted ignoring case (every user through the sorter), then counted. On a remote the
+/// unique index on email orders it, so a limit reads about that many rows, in the same order.
+#[test]
+fn a_limited_user_list_on_a_remote_reads_by_the_email_index() {
+    let fx = fixture(Flavour::Camel, Dates::Millis);
+    fx.conn
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+             INSERT INTO user (id, name, email, emailVerified, createdAt, updatedAt)
+             SELECT 'filler-' || i, 'Filler', 'z' || i || '@example.com', 1, 0, 0 FROM n",
+        )
+        .unwrap();
+    let input = ListUsers { search: None, banned_only: false, role: None, limit: Some(3), now: now() };
+    let d1 = crate::db::backend::rules::D1Rules::new(rusqlite::Connection::open(&fx.path).unwrap());
+    let before = d1.rows_read();
+    let remote = list_users(&d1, &input).unwrap();
+    let read = d1.rows_read() - before;
+    assert!(read < 100, "{read} rows read for 3 users");
+    let local = list_users(&fx.conn, &input).unwrap();
+    let emails = |users: &[UserSummary]| users.iter().map(|u| u.email.clone()).collect::<Vec<_>>();
+    assert_eq!(emails(&remote), emails(&local), "the same users in the same order");
+    assert_eq!(emails(&remote), ["alice@example.com", "bob@example.com", "carol@example.com"]);
+}
