@@ -126,6 +126,23 @@ fn tab_and_colon_reach_the_console_after_the_migrations_tab() {
 }
 
 #[test]
+fn colon_keeps_unrun_console_text_for_ctrl_p_and_ctrl_z() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 100, 30);
+    let console = app.tab_titles().len() - 1;
+    app.update(Action::SelectTab { index: console });
+    app.console.editor = editor_with("select count(*) from session");
+    app.update(Action::SelectTab { index: 0 });
+    app.update(Action::Key { key: KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE) });
+    assert!(app.console.text().is_empty());
+    app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL) });
+    assert_eq!(app.console.text(), "select count(*) from session", "Ctrl-z undoes the clearing");
+    app.console.editor = editor_with("");
+    app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL) });
+    assert_eq!(app.console.text(), "select count(*) from session", "Ctrl-p finds the unrun text");
+}
+
+#[test]
 fn a_select_streams_a_window_and_g_reaches_the_last_row() {
     let mut h = Harness::new(1_000);
     h.run("select id, name, createdAt, emailVerified from user order by id");
