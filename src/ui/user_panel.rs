@@ -17,7 +17,7 @@ use crate::app::{
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
 use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
-use crate::db::users::{ban_text, effects_text, when};
+use crate::db::users::{ban_text, when};
 use rusqlite::types::Value;
 
 use crate::db::value::{DisplayContext, parse_iso_datetime, value_instant};
@@ -254,7 +254,7 @@ fn confirm_lines(
     let ctx = &DisplayContext { now: preview.plan.now, ..*ctx };
     let header = if action.is_destructive() { theme::warning().add_modifier(Modifier::BOLD) } else { theme::header() };
     let mut lines = vec![Line::styled(question(action, &panel.user.email), header)];
-    lines.push(Line::raw(effects_text(&preview.effects, true)));
+    lines.push(Line::raw(crate::db::users::preview_effects_text(preview)));
     if matches!(action, UserAction::Ban { .. } | UserAction::RevokeSessions { .. } | UserAction::Remove) {
         let ended = sessions_ended(preview);
         let text = crate::db::users::sessions_text(ended, preview.user.active_sessions, true);

@@ -47,7 +47,9 @@ pub use engine::{Effect, Plan, PlannedStatement};
 pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
 pub use links::{ListUserLinks, UserLinks, list_user_links};
-pub use phrases::{ban_text, effects_text, impersonations_left_text, outcome, preview_text, sessions_text, when};
+pub use phrases::{
+    ban_text, effects_text, impersonations_left_text, outcome, preview_effects_text, preview_text, sessions_text, when,
+};
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use run::{
     ActionOutcome, ActionPlan, ActionPreview, Impersonations, RunAction, ensure_writable, preview_action, run_action,
