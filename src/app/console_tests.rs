@@ -286,7 +286,7 @@ fn tab_completes_tables_columns_of_the_statement_and_keywords() {
     assert_eq!(h.app.console.text(), "select * from user where banReason", "Tab again: the next candidate");
     h.type_text(" ord");
     h.key(KeyCode::Tab);
-    assert_eq!(h.app.console.text(), "select * from user where banReason ORDER BY");
+    assert_eq!(h.app.console.text(), "select * from user where banReason ORDER BY ", "a keyword ends in a space");
     let columns = h.app.completion_candidates(None, "user");
     assert_eq!(columns.first().map(String::as_str), Some("user"));
     assert!(columns.contains(&"userId".to_string()));
@@ -308,7 +308,25 @@ fn tab_with_no_word_before_the_cursor_indents() {
     assert_eq!(h.app.console.text(), "    select *\n    from user   ", "after whitespace Tab indents");
     h.type_text("whe");
     h.key(KeyCode::Tab);
-    assert_eq!(h.app.console.text(), "    select *\n    from user   WHERE", "after a word Tab completes");
+    assert_eq!(h.app.console.text(), "    select *\n    from user   WHERE ", "after a word Tab completes");
+}
+
+/// Defect: `sel` Tab `em` read `SELECTem`: a completed keyword is followed by a space, unless
+/// one follows already.
+#[test]
+fn a_completed_keyword_is_followed_by_a_space() {
+    let mut h = Harness::new(2);
+    h.type_text("sel");
+    h.key(KeyCode::Tab);
+    h.type_text("em");
+    assert_eq!(h.app.console.text(), "SELECT em");
+    h.app.console.editor = editor_with("sel *");
+    h.app.console.completion = None;
+    for _ in 0..3 {
+        h.key(KeyCode::Right);
+    }
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.console.text(), "SELECT *", "no second space");
 }
 
 #[test]

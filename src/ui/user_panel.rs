@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Row::Note(Line::styled(examples, theme::dim())),
             ];
             rows.extend(form::error_row(form.error.as_deref()));
-            draw_form(frame, width, "ban", "Tab next field · Enter review · Esc back", rows);
+            draw_form(frame, width, "ban", "Tab next field · Enter preview · Esc back", rows);
         }
         PanelStep::Role(form) => {
             let roles: &[String] = match &form.roles {
@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 _ => &[],
             };
             let height = (roles.len().max(1) as u16 + 8).min(frame.area().height.saturating_sub(2));
-            let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter review · Esc back";
+            let hint = "type roles · ↑↓ / Tab to the list, Space tick · Enter preview · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
             let [intro, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
             let ticked: Vec<String> = form.text().split(',').map(|r| r.trim().to_string()).collect();
@@ -108,7 +108,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Row::Note(note),
             ];
             rows.extend(form::error_row(form.error.as_deref()));
-            draw_form(frame, width, "set password", "Tab other field · Enter next / review · Esc back", rows);
+            draw_form(frame, width, "set password", "Tab other field · Enter next / preview · Esc back", rows);
         }
         PanelStep::Confirm(confirmation) => draw_confirm(frame, app, panel, confirmation),
         PanelStep::Running { action } => {
@@ -313,7 +313,9 @@ fn draw_confirm(frame: &mut Frame, app: &App, panel: &UserPanel, confirmation: &
             }
             (lines, "type the email, Enter remove · Esc back · ↑↓ scroll")
         }
-        Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),
+        Load::Loaded(preview) => {
+            (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc cancel · ↑↓ scroll")
+        }
     };
     let width = width.min(frame.area().width);
     let total = wrapped_height(&lines, width.saturating_sub(2));
