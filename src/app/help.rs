@@ -59,7 +59,7 @@ fn form_section(overlay: &Overlay) -> Option<Section> {
         },
         _ => return None,
     };
-    rows.push(("F1", "these keys, or ? on a column, operator or list (any key but the scroll keys goes back)"));
+    rows.push(("F1", "these keys, also ? on a choice or list (any key but the scroll keys goes back)"));
     Some((title, rows))
 }
 
