@@ -229,10 +229,35 @@ pub fn read_audit_from(file: &Path, filter: &AuditFilter) -> Result<Vec<AuditEnt
         .filter(|entry| database.as_ref().is_none_or(|db| &entry.database == db))
         .collect();
     if let Some(limit) = filter.limit {
-        let skip = entries.len().saturating_sub(limit);
-        entries.drain(..skip);
+        keep_last_changes(&mut entries, limit);
     }
     Ok(entries)
+}
+
+/// Whether `next` belongs to the same change as `entry`: one action's entries (a statement and
+/// the rows it changed, a ban and the sessions it ended) share their time, database and action;
+/// a statement's own entry starts a change.
+fn same_change(entry: &AuditEntry, next: &AuditEntry) -> bool {
+    let statement = next.action == SQL_ACTION && next.table.is_empty();
+    !statement && entry.time == next.time && entry.database == next.database && entry.action == next.action
+}
+
+/// Keeps the last `limit` changes of `entries` (oldest first), each whole: a limit never keeps
+/// a statement's rows without the statement.
+pub fn keep_last_changes(entries: &mut Vec<AuditEntry>, limit: usize) {
+    let mut kept = 0;
+    let mut start = entries.len();
+    for i in (0..entries.len()).rev() {
+        let joins = entries.get(i + 1).is_some_and(|next| same_change(&entries[i], next));
+        if !joins {
+            if kept == limit {
+                break;
+            }
+            kept += 1;
+        }
+        start = i;
+    }
+    entries.drain(..start);
 }
 
 /// Reads the audit log in the data directory.
@@ -318,5 +343,34 @@ mod tests {
         let last = read_audit_from(&log, &AuditFilter { database: None, limit: Some(1) }).unwrap();
         assert_eq!(last[0].action, "user.unban");
         assert!(read_audit_from(&dir.path().join("none.jsonl"), &AuditFilter::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_limit_keeps_whole_changes_a_statement_with_its_rows() {
+        let a = Path::new("/tmp/a.db");
+        let rows = [
+            change("user", ChangeOp::Update, &[]),
+            change("user", ChangeOp::Update, &[]),
+            change("user", ChangeOp::Update, &[]),
+        ];
+        let mut entries = Vec::new();
+        for (n, ms) in [(1, 1_000), (3, 2_000)] {
+            let time = DateTime::from_timestamp_millis(ms).unwrap();
+            let mut rows = entries_from_changes(a, SQL_ACTION, &rows[..n], time);
+            let mut statement = rows[0].clone();
+            statement.table.clear();
+            statement.key.clear();
+            rows.insert(0, statement);
+            entries.extend(rows);
+        }
+        let mut last = entries.clone();
+        keep_last_changes(&mut last, 1);
+        assert_eq!(last.len(), 4, "the last statement and its three rows");
+        assert!(last[0].table.is_empty(), "starting with the statement");
+        let mut both = entries.clone();
+        keep_last_changes(&mut both, 2);
+        assert_eq!(both.len(), 6);
+        keep_last_changes(&mut entries, 0);
+        assert!(entries.is_empty());
     }
 }

@@ -101,6 +101,6 @@ pub enum Action {
     CopyCell,
     /// Copy the selected row as JSON to the clipboard, secrets redacted (`Y`).
     CopyRow,
-    /// Open the SQL console, the current table ready to complete (`:`).
+    /// Open the SQL console with a fresh editor, the current table first in completion (`:`).
     OpenConsole,
 }

@@ -44,6 +44,16 @@ impl Confirmed {
         }
     }
 
+    /// What n / Esc does, said the same on the popup's frame and on the hint line: a commit
+    /// review goes back (the changes stay staged), a quit question stays.
+    pub fn no_word(&self) -> &'static str {
+        match self {
+            Confirmed::Commit { .. } => "back",
+            Confirmed::Quit => "stay",
+            _ => "cancel",
+        }
+    }
+
     /// What the status line says on no.
     fn declined(&self) -> &'static str {
         match self {
@@ -272,7 +282,7 @@ impl Confirmation {
 pub static TYPED_CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
     Binding { keys: "type", description: "the answer asked for, exactly", chords: &[], action: None, hints: &[hint_if(When::Plain, 1, "type", "the answer"), hint_if(When::Removal, 1, "type", "the email")] },
     Binding { keys: "Enter", description: "yes, when the answer matches", chords: &[key(KeyCode::Enter)], action: Some(ConfirmKey::Yes), hints: &[hint_if(When::Plain, 2, "Enter", "yes"), hint_if(When::Removal, 2, "Enter", "remove")] },
-    Binding { keys: "Esc", description: "no: nothing changes", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint_if(When::Plain, 3, "Esc", "no"), hint_if(When::Removal, 3, "Esc", "back")] },
+    Binding { keys: "Esc", description: "no: nothing changes", chords: &[key(KeyCode::Esc)], action: Some(ConfirmKey::No), hints: &[hint_if(When::Plain, 3, "Esc", "cancel"), hint_if(When::Removal, 3, "Esc", "back")] },
     Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll", chords: &[key(KeyCode::Up)], action: Some(ConfirmKey::Scroll(-1)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down)], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },
@@ -295,7 +305,7 @@ pub static WRITE_KEYS: &[Binding<ConfirmKey>] = &[
 #[rustfmt::skip]
 pub static CONFIRM_KEYS: &[Binding<ConfirmKey>] = &[
     Binding { keys: "y", description: "yes: run what the preview shows", chords: &[key(KeyCode::Char('y'))], action: Some(ConfirmKey::Yes), hints: &[hint_if(When::Quit, 1, "y", "quit, discarding staged"), hint_if(When::Commit, 1, "y", "commit"), hint_if(When::Plain, 1, "y", "yes"), hint_if(When::Delete, 1, "y", "stage the delete")] },
-    Binding { keys: "n / Esc / q", description: "no: nothing changes", chords: &[key(KeyCode::Char('n')), key(KeyCode::Esc), key(KeyCode::Char('q'))], action: Some(ConfirmKey::No), hints: &[hint_if(When::Quit, 3, "n / Esc", "stay"), hint_if(When::Commit, 3, "Esc", "back"), hint_if(When::Plain, 3, "n / Esc", "no"), hint_if(When::Delete, 3, "n / Esc", "no")] },
+    Binding { keys: "n / Esc / q", description: "no: nothing changes", chords: &[key(KeyCode::Char('n')), key(KeyCode::Esc), key(KeyCode::Char('q'))], action: Some(ConfirmKey::No), hints: &[hint_if(When::Quit, 3, "n / Esc", "stay"), hint_if(When::Commit, 3, "n / Esc", "back"), hint_if(When::Plain, 3, "n / Esc", "cancel"), hint_if(When::Delete, 3, "n / Esc", "cancel")] },
     Binding { keys: "↑ ↓ / k j", description: "scroll a line", chords: &[key(KeyCode::Up), key(KeyCode::Char('k'))], action: Some(ConfirmKey::Scroll(-1)), hints: &[hint_if(When::Scrolls, 2, "↑↓ PgUp PgDn", "scroll")] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down), key(KeyCode::Char('j'))], action: Some(ConfirmKey::Scroll(1)), hints: &[] },
     Binding { keys: "PgUp PgDn", description: "scroll a page", chords: &[key(KeyCode::PageUp)], action: Some(ConfirmKey::Scroll(-10)), hints: &[] },

@@ -333,6 +333,12 @@ impl App {
                 candidates = only;
             }
         }
+        // A keyword is followed by a space (`SELECT ` then the next word), unless one follows.
+        if !line.chars().nth(col).is_some_and(char::is_whitespace) {
+            for candidate in candidates.iter_mut().filter(|c| KEYWORDS.contains(&c.as_str())) {
+                candidate.push(' ');
+            }
+        }
         let Some(first) = candidates.first().cloned() else { return };
         let editor = &mut self.console.editor;
         for _ in 0..prefix.chars().count() {

@@ -9,13 +9,24 @@ use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level
 use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
 
 impl App {
-    /// Opens the console (from Tab, or `:` on a table with its name ready to complete).
+    /// Opens the console: from Tab as it was left; from `:` on a table with a fresh editor and
+    /// that table first in completion. Text not run yet is never lost: it goes to the history
+    /// (Ctrl-p) and the clearing is an edit (Ctrl-z).
     pub(super) fn open_console(&mut self, table: Option<String>) -> Vec<Effect> {
         self.screen = super::Screen::Console;
         self.console.focus = super::console::ConsoleFocus::Editor;
         if table.is_some() {
-            self.console.editor = ratatui_textarea::TextArea::default();
-            self.console.context_table = table;
+            let console = &mut self.console;
+            let unrun = [console.draft.take(), console.history_pos.is_none().then(|| console.text())];
+            for text in unrun.into_iter().flatten() {
+                if !text.trim().is_empty() && console.history.last() != Some(&text) {
+                    console.history.push(text);
+                }
+            }
+            console.history_pos = None;
+            console.editor.select_all();
+            console.editor.cut();
+            console.context_table = table;
         }
         self.request_console_schema()
     }

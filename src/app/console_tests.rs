@@ -126,6 +126,23 @@ fn tab_and_colon_reach_the_console_after_the_migrations_tab() {
 }
 
 #[test]
+fn colon_keeps_unrun_console_text_for_ctrl_p_and_ctrl_z() {
+    let (_dir, mut conn) = users_db(5);
+    let mut app = open_app(&mut conn, 100, 30);
+    let console = app.tab_titles().len() - 1;
+    app.update(Action::SelectTab { index: console });
+    app.console.editor = editor_with("select count(*) from session");
+    app.update(Action::SelectTab { index: 0 });
+    app.update(Action::Key { key: KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE) });
+    assert!(app.console.text().is_empty());
+    app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL) });
+    assert_eq!(app.console.text(), "select count(*) from session", "Ctrl-z undoes the clearing");
+    app.console.editor = editor_with("");
+    app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL) });
+    assert_eq!(app.console.text(), "select count(*) from session", "Ctrl-p finds the unrun text");
+}
+
+#[test]
 fn a_select_streams_a_window_and_g_reaches_the_last_row() {
     let mut h = Harness::new(1_000);
     h.run("select id, name, createdAt, emailVerified from user order by id");
@@ -269,7 +286,7 @@ fn tab_completes_tables_columns_of_the_statement_and_keywords() {
     assert_eq!(h.app.console.text(), "select * from user where banReason", "Tab again: the next candidate");
     h.type_text(" ord");
     h.key(KeyCode::Tab);
-    assert_eq!(h.app.console.text(), "select * from user where banReason ORDER BY");
+    assert_eq!(h.app.console.text(), "select * from user where banReason ORDER BY ", "a keyword ends in a space");
     let columns = h.app.completion_candidates(None, "user");
     assert_eq!(columns.first().map(String::as_str), Some("user"));
     assert!(columns.contains(&"userId".to_string()));
@@ -291,7 +308,25 @@ fn tab_with_no_word_before_the_cursor_indents() {
     assert_eq!(h.app.console.text(), "    select *\n    from user   ", "after whitespace Tab indents");
     h.type_text("whe");
     h.key(KeyCode::Tab);
-    assert_eq!(h.app.console.text(), "    select *\n    from user   WHERE", "after a word Tab completes");
+    assert_eq!(h.app.console.text(), "    select *\n    from user   WHERE ", "after a word Tab completes");
+}
+
+/// Defect: `sel` Tab `em` read `SELECTem`: a completed keyword is followed by a space, unless
+/// one follows already.
+#[test]
+fn a_completed_keyword_is_followed_by_a_space() {
+    let mut h = Harness::new(2);
+    h.type_text("sel");
+    h.key(KeyCode::Tab);
+    h.type_text("em");
+    assert_eq!(h.app.console.text(), "SELECT em");
+    h.app.console.editor = editor_with("sel *");
+    h.app.console.completion = None;
+    for _ in 0..3 {
+        h.key(KeyCode::Right);
+    }
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.console.text(), "SELECT *", "no second space");
 }
 
 #[test]

@@ -177,6 +177,15 @@ impl Form {
         self.focus = index.min(self.fields.len().saturating_sub(1));
     }
 
+    /// Whether `key` asks for the form's help: F1, or `?` on a choice (in a text field `?` is a
+    /// character).
+    pub fn asks_help(&self, key: &KeyEvent) -> bool {
+        let on_choice = matches!(self.fields.get(self.focus), Some(Field::Choice { .. }));
+        let question = key.code == KeyCode::Char('?')
+            && (key.modifiers - ratatui::crossterm::event::KeyModifiers::SHIFT).is_empty();
+        key.code == KeyCode::F(1) || (question && on_choice)
+    }
+
     /// Types `key` into the focused text field (for an owner with keys of its own), clearing the
     /// message.
     pub fn type_key(&mut self, key: KeyEvent) {

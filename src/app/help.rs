@@ -31,9 +31,44 @@ const SHARED_KEYS: &[(&str, &str)] = &[
 
 pub type Section = (&'static str, Vec<(&'static str, &'static str)>);
 
-/// The keys of `overlay` when `?` shows them over it: popups whose keys do not type text (in
-/// a form or a typed confirmation `?` is a character).
+/// The form a popup is, if it is one (filter, insert, ban, password, role).
+pub fn popup_form(overlay: &Overlay) -> Option<&super::form::Form> {
+    match overlay {
+        Overlay::Filter(filter) => Some(&filter.form),
+        Overlay::Edit(EditPopup::Insert { form, .. }) => Some(form),
+        Overlay::User(panel) => match &panel.step {
+            PanelStep::Ban(form) | PanelStep::Password(form) => Some(form),
+            PanelStep::Role(role) => Some(&role.form),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A form's keys, shown over it by F1 (or `?` on a choice or list: in a text field `?` is a
+/// character).
+fn form_section(overlay: &Overlay) -> Option<Section> {
+    let (title, mut rows) = match overlay {
+        Overlay::Filter(_) => ("Filter form", help_rows(FILTER_KEYS)),
+        Overlay::Edit(EditPopup::Insert { .. }) => ("Insert form", help_rows(super::popup_keys::INSERT_KEYS)),
+        Overlay::User(panel) => match &panel.step {
+            PanelStep::Ban(_) => ("Ban form", help_rows(super::FORM_KEYS)),
+            PanelStep::Password(_) => ("Password form", help_rows(super::FORM_KEYS)),
+            PanelStep::Role(_) => ("Role form", help_rows(super::ROLE_KEYS)),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    rows.push(("F1", "these keys, also ? on a choice or list (any key but the scroll keys goes back)"));
+    Some((title, rows))
+}
+
+/// The keys of `overlay` when `?` (F1 in a form: `?` is a character in its text fields) shows
+/// them over it. None for a popup that takes text otherwise (a typed confirmation).
 pub fn popup_sections(overlay: &Overlay) -> Option<Vec<Section>> {
+    if let Some(section) = form_section(overlay) {
+        return Some(vec![section]);
+    }
     let (title, mut rows) = match overlay {
         Overlay::Detail { .. } => ("Row detail", help_rows(DETAIL_KEYS)),
         Overlay::Columns(_) => ("Column chooser", help_rows(COLUMNS_KEYS)),

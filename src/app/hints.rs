@@ -178,11 +178,13 @@ pub fn fit_hints(hints: &[Hint], room: u16) -> (Vec<Hint>, bool) {
     (shown, false)
 }
 
-/// The key that opens help from here: `?` types itself in the console's editor, so F1 there.
+/// The key that opens help from here: `?` types itself in the console's editor and in a form's
+/// text fields, so F1 there.
 pub fn help_key(app: &App) -> &'static str {
-    let typing = app.screen == Screen::Console
+    let typing = (app.screen == Screen::Console
         && app.console.focus == super::console::ConsoleFocus::Editor
-        && matches!(app.overlay, Overlay::None);
+        && matches!(app.overlay, Overlay::None))
+        || super::help::popup_form(&app.overlay).is_some();
     if typing { "F1" } else { "?" }
 }
 

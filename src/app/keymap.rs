@@ -136,7 +136,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "x", description: "export the view (filters, search, sort) to a file", chords: &[ch('x')], action: Some(Action::OpenExport), hints: &[] },
     KeyHelp { keys: "y / Y", description: "copy the cell / the row as JSON (OSC 52 clipboard)", chords: &[ch('y')], action: Some(Action::CopyCell), hints: &[] },
     KeyHelp { keys: "", description: "", chords: &[ch('Y')], action: Some(Action::CopyRow), hints: &[] },
-    KeyHelp { keys: ":", description: "SQL console (the table's name ready to complete)", chords: &[ch(':')], action: Some(Action::OpenConsole), hints: &[] },
+    KeyHelp { keys: ":", description: "SQL console, fresh for this table (old text: Ctrl-p)", chords: &[ch(':')], action: Some(Action::OpenConsole), hints: &[] },
     KeyHelp { keys: "i", description: "show / hide internal tables", chords: &[ch('i')], action: Some(Action::ToggleInternal), hints: &[] },
     KeyHelp { keys: "Ctrl-r", description: "reload rows and count", chords: &[ctrl('r')], action: Some(Action::Refresh), hints: &[] },
     KeyHelp { keys: "#", description: "exact row count (remote: says what it reads first)", chords: &[ch('#')], action: Some(Action::ExactCount), hints: &[hint_if(When::Remote, 5, "#", "exact count")] },

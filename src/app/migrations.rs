@@ -29,6 +29,9 @@ pub struct MigrationsScreen {
     pub quiet: bool,
     /// No migrations folder was found: where squall looked, shown as a note on the screen.
     pub missing: Option<String>,
+    /// The live schema changed after the drift shown was checked (another writer added a
+    /// table): the screen says so until the drift is read again.
+    pub schema_changed: bool,
 }
 
 impl MigrationsScreen {
@@ -58,6 +61,21 @@ impl App {
             return Vec::new();
         }
         self.reload_migrations()
+    }
+
+    /// The live schema changed: the drift shown is stale. Locally it is read again at once (on
+    /// the background worker, quietly); on a remote it costs requests, so `r` does it.
+    pub(super) fn drift_schema_changed(&mut self) -> Vec<Effect> {
+        if self.migrations.overview().is_none() {
+            return Vec::new();
+        }
+        self.migrations.schema_changed = true;
+        if self.remote.is_some() || self.pending.awaits(&Waiting::Migrations) {
+            return Vec::new();
+        }
+        let effects = self.read_migrations_on(Worker::Background);
+        self.migrations.quiet = true;
+        effects
     }
 
     pub(super) fn reload_migrations(&mut self) -> Vec<Effect> {
@@ -185,6 +203,7 @@ impl App {
                     screen.selected = screen.selected.min(overview.plan.statuses.len().saturating_sub(1));
                     screen.overview = Some(Load::Loaded(overview));
                     screen.missing = None;
+                    screen.schema_changed = false;
                 }
                 Ok(DbResult::NoMigrationsFolder(looked)) => {
                     screen.overview = None;

@@ -159,9 +159,14 @@ impl App {
         if ctrl_c {
             return self.update(Action::Quit);
         }
-        // `?` over a popup whose keys do not type shows that popup's keys (from its table).
+        // `?` over a popup whose keys do not type shows that popup's keys (from its table); in a
+        // form F1 does, and `?` only on a choice (in a text field it is a character).
         let question = key.code == KeyCode::Char('?') && (key.modifiers - KeyModifiers::SHIFT).is_empty();
-        if question && super::help::popup_sections(&self.overlay).is_some() {
+        let asks = match super::help::popup_form(&self.overlay) {
+            Some(form) => form.asks_help(&key),
+            None => question || key.code == KeyCode::F(1),
+        };
+        if asks && super::help::popup_sections(&self.overlay).is_some() {
             let over = std::mem::take(&mut self.overlay);
             self.overlay = Overlay::Help { scroll: 0, over: Some(Box::new(over)) };
             return Vec::new();

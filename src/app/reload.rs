@@ -142,6 +142,7 @@ impl App {
         if schema {
             effects.extend(self.request_tables());
             effects.extend(self.reread_schemas());
+            effects.extend(self.drift_schema_changed());
         }
         effects.extend(self.check_staged());
         effects

@@ -189,3 +189,19 @@ fn no_migrations_folder_is_a_note_on_the_tab_not_an_error() {
     let errors: Vec<_> = app.messages.iter().filter(|m| m.level == Level::Error).collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+/// A table added by another writer: the drift is checked again without `r`.
+#[test]
+fn a_schema_change_checks_the_drift_again() {
+    let (dir, mut conn) = setup();
+    let mut app = open_app(&mut conn, 120, 30);
+    open_migrations(&mut app, &mut conn, dir.path());
+    let drift = |app: &App| app.migrations.overview().unwrap().drift.as_ref().unwrap().differences.len();
+    assert_eq!(drift(&app), 0);
+    conn.execute_batch("CREATE TABLE extra (a integer);").unwrap();
+    let effects = app.update(Action::ExternalChange { schema: true });
+    assert!(app.migrations.schema_changed, "stale until the drift is read again");
+    settle(&mut app, &mut conn, effects);
+    assert!(!app.migrations.schema_changed);
+    assert_eq!(drift(&app), 1, "{:?}", app.migrations.overview().unwrap().drift);
+}

@@ -224,3 +224,35 @@ fn a_click_on_a_hidden_tabs_mark_goes_to_the_nearest_hidden_tab() {
     click(&mut app, at);
     assert_eq!(app.active, first_shown - 1, "the nearest hidden on the left: {bar:?}");
 }
+
+fn over_a_form(app: &App) -> bool {
+    matches!(&app.overlay, Overlay::Help { over: Some(over), .. } if help::popup_form(over).is_some())
+}
+
+/// Defect: `?` in the forms typed itself (or unticked a role) and no key showed their help. F1
+/// shows it in every form, `?` on a choice or list; in a text field `?` is a character.
+#[test]
+fn every_form_has_f1_help_and_question_mark_on_a_choice() {
+    use super::users_test_support::{admin_app, press};
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    // The filter form opens on its column choice: `?` shows its keys, any key goes back.
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    press(&mut app, &mut conn, KeyCode::Char('?'));
+    assert!(over_a_form(&app), "{:?}", app.overlay);
+    assert!(help::help_lines(&app, 100).contains(&HelpLine::Title("Filter form")));
+    press(&mut app, &mut conn, KeyCode::Esc);
+    assert!(matches!(app.overlay, Overlay::Filter(_)), "back to the form");
+    press(&mut app, &mut conn, KeyCode::Esc);
+    // The ban form's reason takes `?` as text; F1 shows the keys.
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('b'));
+    press(&mut app, &mut conn, KeyCode::Char('?'));
+    assert!(!over_a_form(&app));
+    assert_eq!(help_key(&app), "F1");
+    press(&mut app, &mut conn, KeyCode::F(1));
+    assert!(over_a_form(&app), "{:?}", app.overlay);
+    assert!(help::help_lines(&app, 100).contains(&HelpLine::Title("Ban form")));
+    press(&mut app, &mut conn, KeyCode::Esc);
+    let Some(form) = help::popup_form(&app.overlay) else { panic!("back to the ban form") };
+    assert_eq!(form.text(0), "?", "the reason kept what was typed");
+}

@@ -267,6 +267,17 @@ fn removal_confirms_with_the_counts_and_the_grid_closes_the_gap() {
 }
 
 #[test]
+fn unban_of_a_user_who_is_not_banned_says_it_changes_nothing() {
+    let (_dir, mut conn, mut app) = admin_app(120, 30);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('u'));
+    let Some(preview) = panel(&app).step.loaded_preview() else { panic!("confirm") };
+    let text = crate::db::users::preview_effects_text(preview);
+    assert_eq!(text, "not banned: unban changes nothing but updatedAt");
+}
+
+#[test]
 fn a_on_another_table_explains_itself() {
     let (_dir, mut conn, mut app) = admin_app(120, 30);
     press(&mut app, &mut conn, KeyCode::Tab);

@@ -17,7 +17,7 @@ pub struct LogArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Only the last N entries.
+    /// Only the last N changes (a statement with the rows it changed counts once).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Every database's entries, even when --db is given or a project is found.
@@ -56,7 +56,7 @@ fn run_remote(args: &LogArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let mut entries = read_audit(&AuditFilter { database: None, limit: None })?;
     entries.retain(|e| e.database == bare || (e.database.starts_with("D1 ") && e.database.ends_with(&named)));
     if let Some(limit) = args.limit {
-        entries.drain(..entries.len().saturating_sub(limit));
+        crate::audit::keep_last_changes(&mut entries, limit);
     }
     print_entries(args, &entries, Some(format!("the remote D1 {id}")))
 }
@@ -126,6 +126,8 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
         {
             entry.changes.iter().map(|c| format!("{}: {}", c.column, json_text(&c.new))).collect::<Vec<_>>().join(", ")
         }
+        // SQLite counts a row an UPDATE wrote its own values into: it changed nothing.
+        ChangeOp::Update if entry.changes.is_empty() => "unchanged".into(),
         ChangeOp::Update => entry
             .changes
             .iter()
@@ -165,7 +167,11 @@ pub fn entry_line(entry: &AuditEntry, with_database: bool) -> String {
         Some(outcome) => format!("planned {what}  · outcome {outcome}"),
         None => what,
     };
-    format!("{}  {}{database}  {} {}  {what}{restore_point}", entry.time, entry.action, entry.table, key.join(" "))
+    // A statement's own line names no table or row: no gap is left for them.
+    let key = key.join(" ");
+    let row: Vec<&str> = [entry.table.as_str(), &key].into_iter().filter(|s| !s.is_empty()).collect();
+    let row = if row.is_empty() { String::new() } else { format!("  {}", row.join(" ")) };
+    format!("{}  {}{database}{row}  {what}{restore_point}", entry.time, entry.action)
 }
 
 #[cfg(test)]
@@ -191,6 +197,34 @@ mod tests {
             outcome: None,
         };
         assert!(entry_line(&entry, false).ends_with("user id=\"u1\"  inserted \"ada@x.dev\": email=\"ada@x.dev\""));
+    }
+
+    fn sql_entry(table: &str, changes: Vec<AuditColumn>) -> AuditEntry {
+        AuditEntry {
+            time: "2026-11-29T20:52:17.540Z".into(),
+            database: "/tmp/a.db".into(),
+            action: crate::audit::SQL_ACTION.into(),
+            table: table.into(),
+            op: ChangeOp::Update,
+            key: if table.is_empty() {
+                serde_json::Map::new()
+            } else {
+                serde_json::Map::from_iter([("id".to_string(), serde_json::json!("u1"))])
+            },
+            changes,
+            bookmark: None,
+            restore: None,
+            outcome: None,
+        }
+    }
+
+    #[test]
+    fn a_row_an_update_left_as_it_was_reads_unchanged_and_a_statement_has_no_gap() {
+        let row = sql_entry("user", Vec::new());
+        assert_eq!(entry_line(&row, false), "2026-11-29T20:52:17.540Z  sql  user id=\"u1\"  unchanged");
+        let sql = AuditColumn { column: "sql".into(), old: serde_json::Value::Null, new: serde_json::json!("UPDATE") };
+        let statement = sql_entry("", vec![sql]);
+        assert_eq!(entry_line(&statement, true), "2026-11-29T20:52:17.540Z  sql  /tmp/a.db  sql: \"UPDATE\"");
     }
 
     #[test]

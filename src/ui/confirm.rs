@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App, confirmation: &Confirmation) {
             "y runs it · n skips it · Esc stops".to_string()
         }
         Some(_) => format!("type the answer, Enter {} · Esc cancel", confirmation.on_yes.verb()),
-        None => format!("y {} · n / Esc cancel", confirmation.on_yes.verb()),
+        None => format!("y {} · n / Esc {}", confirmation.on_yes.verb(), confirmation.on_yes.no_word()),
     };
     // The question stays on the frame, visible however long the preview is.
     let mut block =

@@ -115,7 +115,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::raw(format!("{} ({}) · ", plan.tracker.kind.label(), plan.tracker.reason)),
             summary,
             Span::raw(" · "),
-            drift_span(&overview.drift),
+            if app.migrations.schema_changed {
+                Span::styled("schema changed · r checks drift again", theme::warning())
+            } else {
+                drift_span(&overview.drift)
+            },
         ]),
     ];
     // The journal and the files disagree: wrangler and drizzle would apply different things.

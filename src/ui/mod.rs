@@ -93,9 +93,15 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: ratatui::layout::Rect) {
             put(&mut spans, at, mark, theme::dim());
         }
         let style = if tab.index == app.active_title() { theme::tab_active() } else { theme::tab() };
-        // A tab narrower than its title shows it cut with `…`.
-        let name = crate::present::fit(titles[tab.index], tab.width.saturating_sub(2));
-        put(&mut spans, tab.x, format!(" {} ", name.trim_end()), style);
+        // A tab narrower than its title shows it cut with `…`, which ends it (no right padding:
+        // one more letter of the name shows).
+        let full = crate::app::layout::text_width(titles[tab.index]) + 2;
+        let text = if tab.width < full {
+            format!(" {}", crate::present::fit(titles[tab.index], tab.width.saturating_sub(1)).trim_end())
+        } else {
+            format!(" {} ", titles[tab.index])
+        };
+        put(&mut spans, tab.x, text, style);
     }
     if let Some((at, mark)) = right {
         put(&mut spans, at, mark, theme::dim());

@@ -17,7 +17,7 @@ use crate::app::{
 use crate::db::change::ChangeOp;
 use crate::db::kinds::name_words;
 use crate::db::users::{ActionPreview, BanExpiry, Impersonation, UserAction};
-use crate::db::users::{ban_text, bound_date, effects_text, when};
+use crate::db::users::{ban_text, bound_date, when};
 
 use crate::db::value::DisplayContext;
 
@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Row::Note(Line::styled(examples, theme::dim())),
             ];
             rows.extend(form::error_row(form.error.as_deref()));
-            draw_form(frame, width, "ban", "Tab next field · Enter review · Esc back", rows);
+            draw_form(frame, width, "ban", "Tab next field · Enter preview · Esc back", rows);
         }
         PanelStep::Role(form) => {
             let roles: &[String] = match &form.roles {
@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             };
             let height = (roles.len().max(1) as u16 + 8 + 2 * u16::from(form.note.is_some()))
                 .min(frame.area().height.saturating_sub(2));
-            let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter review · Esc back";
+            let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter preview · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
             let [intro, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
             let ticked: Vec<String> = form.text().split(',').map(|r| r.trim().to_string()).collect();
@@ -111,7 +111,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Row::Note(note),
             ];
             rows.extend(form::error_row(form.error.as_deref()));
-            draw_form(frame, width, "set password", "Tab other field · Enter next / review · Esc back", rows);
+            draw_form(frame, width, "set password", "Tab other field · Enter next / preview · Esc back", rows);
         }
         PanelStep::Confirm(confirmation) => draw_confirm(frame, app, panel, confirmation),
         PanelStep::Running { action } => {
@@ -242,7 +242,7 @@ fn confirm_lines(
     let ctx = &DisplayContext { now: preview.plan.now, ..*ctx };
     let header = if action.is_destructive() { theme::warning().add_modifier(Modifier::BOLD) } else { theme::header() };
     let mut lines = vec![Line::styled(question(action, &panel.user.email), header)];
-    lines.push(Line::raw(effects_text(&preview.effects, true)));
+    lines.push(Line::raw(crate::db::users::preview_effects_text(preview)));
     if matches!(action, UserAction::Ban { .. } | UserAction::RevokeSessions { .. } | UserAction::Remove) {
         let ended = sessions_ended(preview);
         let text = crate::db::users::sessions_text(ended, preview.user.active_sessions, true);
@@ -301,7 +301,9 @@ fn draw_confirm(frame: &mut Frame, app: &App, panel: &UserPanel, confirmation: &
             }
             (lines, "type the email, Enter remove · Esc back · ↑↓ scroll")
         }
-        Load::Loaded(preview) => (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc back · ↑↓ scroll"),
+        Load::Loaded(preview) => {
+            (confirm_lines(panel, action, preview, &app.ctx), "y run · n / Esc cancel · ↑↓ scroll")
+        }
     };
     let width = width.min(frame.area().width);
     let total = wrapped_height(&lines, width.saturating_sub(2));

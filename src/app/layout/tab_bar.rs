@@ -46,8 +46,9 @@ impl TabBar {
     }
 }
 
-/// Narrowest a tab cut to fit is worth showing: ` ab… `.
-const MIN_CUT_TAB: u32 = 5;
+/// Narrowest a tab cut to fit is worth showing: ` a…`, a first letter (a cut tab has no right padding: the
+/// `…` ends it).
+const MIN_CUT_TAB: u32 = 3;
 /// Room the tables keep beside the special screens before those scroll with the rest.
 const MIN_TABLE_ROOM: u32 = 16;
 
@@ -104,6 +105,7 @@ fn window(widths: &[u32], from: usize, to: usize, active: usize, room: u32, x0: 
         hi += 1;
     }
     let mut shown: Vec<(usize, u32)> = (lo..hi).map(|i| (i, widths[i])).collect();
+    let mut cut_after = false;
     // The active tab alone is wider than the room: its name is cut.
     if cost(lo, hi) > room {
         let other = cost(lo, hi) - widths[active];
@@ -115,6 +117,16 @@ fn window(widths: &[u32], from: usize, to: usize, active: usize, room: u32, x0: 
         if left >= MIN_CUT_TAB {
             shown.push((hi, left.min(widths[hi])));
             hi += 1;
+            cut_after = true;
+        }
+    }
+    // Room to spare on the right while tabs are hidden on the left (scrolled to the last, or
+    // the next one does not fit even cut): the tab before the first shown fills it, cut.
+    if !cut_after && lo > from && cost(lo, hi) <= room {
+        let spare = room.saturating_sub(cost(lo, hi) - mark_width(lo - from) + mark_width(lo - 1 - from) + 1);
+        if spare >= MIN_CUT_TAB {
+            lo -= 1;
+            shown.insert(0, (lo, spare.min(widths[lo])));
         }
     }
     let mut bar = TabBar::default();
@@ -178,6 +190,9 @@ mod tests {
         }
         let (line, _) = layout(&names, 6, 40);
         assert!(line.starts_with("‹") && !line.contains('›'), "the last: {line}");
+        // Scrolled to the last, the room left is filled with the tab before, cut.
+        let (line, _) = layout(&names, 6, 36);
+        assert_eq!(line, "‹4  organiza…   member   invitation", "{line}");
         // One name wider than the room is cut, never dropped.
         let (line, shown) = layout(&["a_very_long_table_name_indeed"], 0, 12);
         assert_eq!(shown, [0]);

@@ -48,7 +48,8 @@ pub use filter::{UserCondition, user_condition_sql};
 pub use glance::{UserStatuses, user_statuses};
 pub use links::{ListUserLinks, UserLinks, list_user_links};
 pub use phrases::{
-    ban_text, bound_date, effects_text, impersonations_left_text, outcome, preview_text, sessions_text, when,
+    ban_text, bound_date, effects_text, impersonations_left_text, outcome, preview_effects_text, preview_text,
+    sessions_text, when,
 };
 pub use read::{BanInfo, BanState, FindUser, ListUsers, UserSummary, ban_state, split_roles};
 pub use run::{

@@ -70,6 +70,15 @@ pub fn effects_text(effects: &[Effect], future: bool) -> String {
     groups.iter().map(|(op, parts)| format!("{} {}", verb(*op), parts.join(", "))).collect::<Vec<_>>().join("; ")
 }
 
+/// The counts line of a preview. An unban of a user who is not banned writes `banned = 0` over
+/// `0`: said so, as a revoke of no session says it ends none.
+pub fn preview_effects_text(preview: &ActionPreview) -> String {
+    if preview.action == UserAction::Unban.name() && preview.user.ban.state == BanState::NotBanned {
+        return "not banned: unban changes nothing but updatedAt".into();
+    }
+    effects_text(&preview.effects, true)
+}
+
 /// For a removal of an admin who impersonated others: their sessions stay and will name a user
 /// that no longer exists.
 pub fn impersonations_left_text(preview: &ActionPreview) -> Option<String> {
@@ -106,7 +115,7 @@ pub fn bound_date(param: &str, ctx: &DisplayContext) -> Option<String> {
 /// plan's clock: a 7-day ban's end is `(in 7d)`.
 pub fn preview_text(preview: &ActionPreview, ctx: &DisplayContext) -> String {
     let ctx = &DisplayContext { now: preview.plan.now, ..*ctx };
-    let mut text = format!("{} {}: {}", preview.action, preview.user.email, effects_text(&preview.effects, true));
+    let mut text = format!("{} {}: {}", preview.action, preview.user.email, preview_effects_text(preview));
     if let Some(note) = impersonations_left_text(preview) {
         text.push('\n');
         text.push_str(&note);
