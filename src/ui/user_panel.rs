@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
             };
             let height = (roles.len().max(1) as u16 + 8 + 2 * u16::from(form.note.is_some()))
                 .min(frame.area().height.saturating_sub(2));
-            let hint = "type roles · or ↑↓ / Tab to the list, Space tick · Enter preview · Esc back";
+            let hint = "type roles · ↑↓ / Tab to the list, Space tick · Enter preview · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
             let [intro, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
             let ticked: Vec<String> = form.text().split(',').map(|r| r.trim().to_string()).collect();
