@@ -11,11 +11,12 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::db::kinds::ColumnKind;
 
 use super::edit::{EditPopup, InsertField, StagedEdit};
-use super::edit_values::toggled;
+use super::edit_values::{toggled, unknown_enum_warning};
 use super::form::{FormCommand, FormKey, Outcome};
 use super::input::text_input;
 use super::popup_keys::{INSERT_KEYS, InsertKey};
-use super::{App, Effect, Level, Overlay};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Waiting, Worker};
+use crate::db::edit::StagedChange;
 
 impl App {
     /// A key in the insert form: the one form key path with `popup_keys::INSERT_KEYS` as the
@@ -99,23 +100,70 @@ impl App {
             None => stage_insert(&meta.info, &meta.kinds, &values)
                 .map_err(|reason| (field_named_in(fields, &reason).unwrap_or(0), reason)),
         };
+        // A value an enum never held (`superadmin` as a role) is warned about once, as the cell
+        // editor does; a second Enter goes on.
+        let shown = form.error.clone();
+        let unknown = fields.iter().enumerate().find_map(|(at, field)| {
+            let ColumnKind::Enum { values: seen } = &field.kind else { return None };
+            let typed = values.iter().find(|(c, _)| *c == field.column).and_then(|(_, v)| match v {
+                Some(Value::Text(text)) => Some(text.clone()),
+                _ => None,
+            })?;
+            unknown_enum_warning(&field.column, seen, &typed).map(|warning| (at, warning))
+        });
+        let staged = match (staged, unknown) {
+            (Ok(_), Some((at, warning))) if shown.as_ref() != Some(&warning) => Err((at, warning)),
+            (staged, _) => staged,
+        };
         match staged {
             Ok(change) => {
-                let gesture = self.edits.next_gesture();
-                self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new(), gesture });
-                self.overlay = Overlay::None;
-                self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
-                // It is shown above the rows: keep the selection on screen below it.
-                return self.after_move();
+                // SQLite would refuse a UNIQUE value another row holds or a key matching no
+                // row only at commit: the worker looks them up now (indexed lookups).
+                self.say(Level::Info, "checking the new row against the database…");
+                let request = DbRequest::CheckRow { change: change.clone() };
+                let (_, effect) = self.request(Worker::Foreground, Waiting::InsertCheck { change }, request);
+                return vec![effect];
             }
-            Err((at, reason)) => {
-                if let Overlay::Edit(EditPopup::Insert { form, .. }) = &mut self.overlay {
-                    form.error = Some(reason);
-                    form.focus_on(at);
-                }
-            }
+            Err((at, reason)) => self.refuse_in_form(at, reason),
         }
         Vec::new()
+    }
+
+    /// The reply to the new row's check: staged when the database would take it, else the
+    /// form says why with the cursor on the field; a form closed meanwhile stages nothing.
+    pub(super) fn on_insert_check(&mut self, change: StagedChange, reply: DbReply) -> Vec<Effect> {
+        if !matches!(self.overlay, Overlay::Edit(EditPopup::Insert { .. })) {
+            return Vec::new();
+        }
+        let problems = match reply.result {
+            Ok(DbResult::RowProblems(problems)) => problems,
+            Ok(_) => Vec::new(),
+            Err(error) => {
+                self.say(Level::Warning, format!("the new row was not checked ({error}): the review checks it again"));
+                Vec::new()
+            }
+        };
+        if let Some(first) = problems.first() {
+            let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return Vec::new() };
+            let at = field_mentioned_in(fields, first).unwrap_or(0);
+            let reason = format!("{}: SQLite would refuse this row", problems.join("; "));
+            self.refuse_in_form(at, reason);
+            self.say(Level::Warning, "the new row is not staged: see the form");
+            return Vec::new();
+        }
+        let gesture = self.edits.next_gesture();
+        self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new(), gesture });
+        self.overlay = Overlay::None;
+        self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
+        // It is shown above the rows: keep the selection on screen below it.
+        self.after_move()
+    }
+
+    fn refuse_in_form(&mut self, at: usize, reason: String) {
+        if let Overlay::Edit(EditPopup::Insert { form, .. }) = &mut self.overlay {
+            form.error = Some(reason);
+            form.focus_on(at);
+        }
     }
 }
 
@@ -127,6 +175,19 @@ impl FormCommand for InsertKey {
             _ => None,
         }
     }
+}
+
+/// The field whose column a problem names as `column = value` (the longest name wins).
+fn field_mentioned_in(fields: &[InsertField], message: &str) -> Option<usize> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let pair = format!("{} = ", f.column);
+            message.starts_with(&pair) || message.contains(&format!(" {pair}"))
+        })
+        .max_by_key(|(_, f)| f.column.len())
+        .map(|(at, _)| at)
 }
 
 /// The field whose column a message about the new row starts with (the longest name wins:

@@ -29,8 +29,8 @@ use rusqlite::Connection;
 use crate::audit::{append_audit_to, entries_from_changes, with_bookmark};
 use crate::db::backend::Backend;
 use crate::db::edit::{
-    CascadeInput, CheckChange, CommitInput, InsertTemplate, cascade_preview, check_change, commit_changes,
-    find_staged_conflicts, insert_template, preview_changes,
+    CascadeInput, CheckChange, CheckRow, CommitInput, InsertTemplate, cascade_preview, check_change, check_row,
+    commit_changes, find_staged_conflicts, insert_template, preview_changes,
 };
 use crate::db::error::DbError;
 use crate::db::kinds::{ColumnKind, classify_column, infer_kinds};
@@ -209,6 +209,9 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
         }
         DbRequest::CascadePreview { table, keys } => {
             DbResult::Cascade(cascade_preview(backend, &CascadeInput { table: &table, keys: &keys })?)
+        }
+        DbRequest::CheckRow { change } => {
+            DbResult::RowProblems(check_row(backend, &CheckRow { change: &change, remote: remote.is_some() })?)
         }
         DbRequest::PreviewChanges { changes, now } => {
             let input = CommitInput { changes: &changes, overwrite: false, now };
