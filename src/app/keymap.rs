@@ -129,7 +129,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "A", description: "user actions (user table, also in its row detail)", chords: &[ch('A')], action: Some(Action::OpenUserMenu), hints: &[hint_if(When::UserTable, 2, "A", "user actions")] },
     KeyHelp { keys: "e", description: "edit the cell (staged until Ctrl-s)", chords: &[ch('e')], action: Some(Action::EditCell), hints: &[hint(6, "e", "edit")] },
     KeyHelp { keys: "a", description: "add a row (pre-filled form)", chords: &[ch('a')], action: Some(Action::InsertRow), hints: &[hint_if(When::NotUserTable, 7, "a", "add")] },
-    KeyHelp { keys: "Space / d", description: "mark rows / delete marked or selected (shows cascade)", chords: &[ch(' ')], action: Some(Action::ToggleMark), hints: &[] },
+    KeyHelp { keys: "Space / d", description: "mark ◆ / delete the marked or selected (show cascade)", chords: &[ch(' ')], action: Some(Action::ToggleMark), hints: &[] },
     KeyHelp { keys: "", description: "", chords: &[ch('d')], action: Some(Action::DeleteRows), hints: &[] },
     KeyHelp { keys: "u", description: "undo the last staged change", chords: &[ch('u')], action: Some(Action::UndoEdit), hints: &[] },
     KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits them all in one batch", chords: &[ctrl('s')], action: Some(Action::ReviewChanges), hints: &[] },
