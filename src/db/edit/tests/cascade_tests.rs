@@ -129,3 +129,30 @@ fn rows_that_do_not_exist_count_zero() {
     let preview = cascade_preview(&conn, &CascadeInput { table: "team", keys: &keys }).unwrap();
     assert_eq!(preview.deletes, [TableCount { table: "team".into(), rows: 0 }]);
 }
+
+/// Defect: the review of a delete listed only `DELETE FROM "user"`; what cascades first showed
+/// after the commit. Each delete's statement says what it takes with it.
+#[test]
+fn the_review_says_beside_each_delete_what_it_cascades_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
+    create_demo(DemoInput { path: &path, users: 60, force: false, progress: &mut |_| {} }).unwrap();
+    let conn = open(&path);
+    let (id, sessions, accounts): (String, i64, i64) = conn
+        .query_row(
+            "SELECT u.id, (SELECT count(*) FROM session s WHERE s.userId = u.id) AS s,
+                    (SELECT count(*) FROM account a WHERE a.userId = u.id) AS a
+             FROM user u WHERE s > 1 ORDER BY u.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let changes = vec![delete(&conn, "user", ("id", text(&id)))];
+    let preview = preview_changes(&conn, &input(&changes)).unwrap();
+    let accounts = if accounts == 1 { "1 account".to_string() } else { format!("{accounts} accounts") };
+    assert!(
+        preview[0].ends_with(&format!("; -- also deletes {sessions} sessions, {accounts} (ON DELETE CASCADE)")),
+        "{}",
+        preview[0]
+    );
+}
