@@ -22,6 +22,7 @@ impl App {
     /// A key in the insert form: the one form key path with `popup_keys::INSERT_KEYS` as the
     /// owner's table (NULL, the reference picker, a boolean's Space); other keys type.
     pub(super) fn insert_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let has_default = self.focused_has_default();
         let Overlay::Edit(EditPopup::Insert { form, fields }) = &mut self.overlay else { return Vec::new() };
         let focus = form.focus;
         let boolean = fields.get(focus).is_some_and(|f| f.kind == ColumnKind::Boolean);
@@ -48,6 +49,22 @@ impl App {
                 }
                 false
             }
+            Outcome::Owner(InsertKey::Default) => {
+                let column = fields.get(focus).map(|f| f.column.clone()).unwrap_or_default();
+                if !has_default {
+                    form.error = Some(format!("{column} has no DEFAULT: type a value, or Ctrl-n for NULL"));
+                    return Vec::new();
+                }
+                if let Some(input) = form.input_mut(focus) {
+                    *input = text_input("");
+                }
+                if let Some(field) = fields.get_mut(focus) {
+                    field.use_default = true;
+                    field.set_null = false;
+                    field.stamped = None;
+                }
+                false
+            }
             // Space in a field that is not a boolean is a space.
             Outcome::Owner(_) => {
                 form.type_key(key);
@@ -64,9 +81,19 @@ impl App {
         Vec::new()
     }
 
+    /// Whether the focused field's column has a DEFAULT.
+    fn focused_has_default(&self) -> bool {
+        let Overlay::Edit(EditPopup::Insert { form, fields }) = &self.overlay else { return false };
+        let Some(field) = fields.get(form.focus) else { return false };
+        let meta = self.active_tab().and_then(|t| t.meta());
+        meta.and_then(|m| m.info.column(&field.column)).is_some_and(|c| c.default.is_some())
+    }
+
     pub(super) fn stage_insert_form(&mut self) -> Vec<Effect> {
         let Overlay::Edit(EditPopup::Insert { form, fields }) = &self.overlay else { return Vec::new() };
         let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
+        // An empty field of a column with a DEFAULT leaves it to the DEFAULT.
+        let has_default = |column: &str| meta.info.column(column).is_some_and(|c| c.default.is_some());
         let mut values: Vec<(String, Option<Value>)> = Vec::new();
         let mut problem = None;
         for (at, field) in fields.iter().enumerate() {
@@ -75,7 +102,7 @@ impl App {
                 Some(Value::Null)
             } else if let Some((like, _)) = field.stamped.as_ref().filter(|(_, shown)| *shown == text) {
                 Some(restamp(like, &field.kind, self.ctx.now))
-            } else if field.use_default && text.is_empty() {
+            } else if text.is_empty() && (field.use_default || has_default(&field.column)) {
                 None
             } else {
                 match parse_value(&text, &field.kind, &self.ctx) {

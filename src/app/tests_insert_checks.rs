@@ -158,3 +158,43 @@ fn a_key_change_with_rows_pointing_at_it_is_flagged_at_review_and_named_at_commi
     let shown = format!("{status} {:?}", app.overlay);
     assert!(shown.contains("3 rows of session still reference"), "{shown}");
 }
+
+/// Defect: a column's DEFAULT could not be used once the field was touched: Ctrl-n said "cannot
+/// be NULL", an empty date was `"" is not a date`. Ctrl-d (and an empty field) leave it to the
+/// DEFAULT; a boolean toggled with Space goes back to its DEFAULT.
+#[test]
+fn ctrl_d_and_an_empty_field_use_the_columns_default() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 160, 45);
+    open_tab(&mut app, &mut conn, "session");
+    // Emptied by hand: an empty field of a column with a DEFAULT leaves it to the DEFAULT.
+    let created = form_at(&mut app, &mut conn, "createdAt");
+    for _ in 0..40 {
+        press(&mut app, &mut conn, KeyCode::Backspace);
+    }
+    let Overlay::Edit(EditPopup::Insert { form, fields }) = &app.overlay else { panic!("the form stays") };
+    assert!(!fields[created].use_default && form.text(created).is_empty());
+    form_at(&mut app, &mut conn, "userId");
+    type_text(&mut app, &mut conn, "u0001");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    let crate::db::edit::StagedChange::Insert { values, .. } = &app.edits.staged[0].change else { panic!() };
+    let columns: Vec<&str> = values.iter().map(|(c, _)| c.as_str()).collect();
+    assert!(!columns.contains(&"createdAt"), "{columns:?}");
+
+    // A column without a DEFAULT says so.
+    open_tab(&mut app, &mut conn, "user");
+    let name = form_at(&mut app, &mut conn, "name");
+    ctrl(&mut app, &mut conn, 'd');
+    let (error, focus) = form_error(&app);
+    assert_eq!(focus, name);
+    assert!(error.is_some_and(|e| e.starts_with("name has no DEFAULT")));
+    // A boolean toggled, then back to its DEFAULT with Ctrl-d.
+    let verified = form_at(&mut app, &mut conn, "emailVerified");
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    let Overlay::Edit(EditPopup::Insert { fields, .. }) = &app.overlay else { panic!("the form stays") };
+    assert!(!fields[verified].use_default);
+    ctrl(&mut app, &mut conn, 'd');
+    let Overlay::Edit(EditPopup::Insert { form, fields }) = &app.overlay else { panic!("the form stays") };
+    assert!(fields[verified].use_default && form.text(verified).is_empty());
+}
