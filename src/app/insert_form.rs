@@ -29,6 +29,8 @@ impl App {
         let typed = match form.key_with(INSERT_KEYS, key) {
             Outcome::Owner(InsertKey::Cancel) => {
                 self.overlay = Overlay::None;
+                // Not silently: what was typed is gone.
+                self.say(Level::Info, "new row discarded: nothing staged (a opens a new form)");
                 return Vec::new();
             }
             Outcome::Owner(InsertKey::Stage) => return self.stage_insert_form(),

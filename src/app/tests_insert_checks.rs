@@ -198,3 +198,33 @@ fn ctrl_d_and_an_empty_field_use_the_columns_default() {
     let Overlay::Edit(EditPopup::Insert { form, fields }) = &app.overlay else { panic!("the form stays") };
     assert!(fields[verified].use_default && form.text(verified).is_empty());
 }
+
+/// Defect: Esc in a half-filled insert form discarded it without a word.
+#[test]
+fn esc_in_the_insert_form_says_the_new_row_is_discarded() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 160, 45);
+    form_at(&mut app, &mut conn, "name");
+    type_text(&mut app, &mut conn, "Half");
+    press(&mut app, &mut conn, KeyCode::Esc);
+    assert!(matches!(app.overlay, Overlay::None));
+    let status = app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.starts_with("new row discarded"), "{status}");
+}
+
+/// Defect: Ctrl-s in the row detail did nothing; it opens the review as on the grid.
+#[test]
+fn ctrl_s_in_the_row_detail_opens_the_review() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 160, 45);
+    form_at(&mut app, &mut conn, "name");
+    type_text(&mut app, &mut conn, "New");
+    form_at(&mut app, &mut conn, "email");
+    type_text(&mut app, &mut conn, "new@example.com");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert!(matches!(app.overlay, Overlay::Detail { .. }), "{:?}", app.overlay);
+    ctrl(&mut app, &mut conn, 's');
+    assert!(matches!(app.overlay, Overlay::Confirm(_)), "{:?}", app.overlay);
+}

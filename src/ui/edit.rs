@@ -48,13 +48,16 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             // lines it needs, up to 6, rather than being cut after two.
             let width = frame.area().width.clamp(20, 80).saturating_sub(4).max(1) as usize;
             let message_lines = error.as_ref().map_or(2, |e| (e.chars().count() / width + 2).clamp(2, 6)) as u16;
-            let inner = popup(
-                frame,
-                80,
-                10 + message_lines,
-                &title,
-                "Enter stage · Alt-Enter new line · Ctrl-u clear · Ctrl-n NULL · Esc cancel",
-            );
+            // Only the keys that do something here: a boolean is one line, NOT NULL takes no NULL.
+            let keys = [
+                Some("Enter stage"),
+                (*kind != ColumnKind::Boolean).then_some("Alt-Enter new line"),
+                Some("Ctrl-u clear"),
+                (!info.not_null).then_some("Ctrl-n NULL"),
+                Some("Esc cancel"),
+            ];
+            let keys: Vec<&str> = keys.into_iter().flatten().collect();
+            let inner = popup(frame, 80, 10 + message_lines, &title, &keys.join(" · "));
             let [field, hint, message] =
                 Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(message_lines)])
                     .areas(inner);
@@ -79,12 +82,13 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
             let height = fields.len() as u16 + 5;
             let title = format!("new row in {}", meta.info.name);
+            // The keys fit on one row of the frame at 100 columns and more.
             let inner = popup(
                 frame,
-                90,
+                100,
                 height,
                 &title,
-                "* required · Tab / ↑↓ move · Enter stage · Ctrl-f pick a reference · Ctrl-n NULL · Esc cancel",
+                "* required · Tab ↑↓ field · Enter stage · Ctrl-f pick · Ctrl-n NULL · Ctrl-d default · Esc cancel",
             );
             let name_width = fields.iter().map(|f| f.column.chars().count()).max().unwrap_or(4) as u16 + 3;
             // Required: NOT NULL with no DEFAULT (a rowid alias numbers itself).
