@@ -3,7 +3,8 @@
 
 use rusqlite::types::Value;
 
-use crate::db::edit::{restamp, stage_insert, validate_value};
+use crate::db::edit::{is_stamp_column, restamp, stage_insert, validate_value};
+use crate::db::value::edit_text;
 use crate::db::value::parse_value;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -81,6 +82,41 @@ impl App {
             field.use_default = false;
         }
         Vec::new()
+    }
+
+    /// Opens the insert form with these values: the worker's template, or a staged new row
+    /// taken back to change it (`None`: left to the column's DEFAULT).
+    pub(super) fn open_insert_form(&mut self, template: Vec<(String, Option<Value>)>) {
+        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return };
+        let (fields, inputs): (Vec<InsertField>, Vec<_>) = template
+            .into_iter()
+            .filter_map(|(column, value)| {
+                let index = meta.info.columns.iter().position(|c| c.name == column)?;
+                let kind = meta.kinds[index].clone();
+                let text = value.as_ref().map_or_else(String::new, |v| edit_text(v, &kind, &self.ctx));
+                let set_null = matches!(value, Some(Value::Null));
+                let stamped =
+                    value.clone().filter(|_| is_stamp_column(&column, &kind)).map(|value| (value, text.clone()));
+                let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped };
+                Some((field, text_input(&text)))
+            })
+            .unzip();
+        let form = super::form::Form::new(inputs);
+        self.overlay = Overlay::Edit(EditPopup::Insert { form, fields });
+    }
+
+    /// A staged new row back in the form, its values as staged, the rest left to the DEFAULT.
+    pub(super) fn reopen_insert(&mut self, values: &[(String, Value)]) {
+        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return };
+        let template = meta
+            .info
+            .columns
+            .iter()
+            .filter(|c| !c.generated)
+            .map(|c| (c.name.clone(), values.iter().find(|(v, _)| *v == c.name).map(|(_, v)| v.clone())))
+            .collect();
+        self.open_insert_form(template);
+        self.say(Level::Info, "the staged new row is back in the form: change it and Enter, or Esc drops it");
     }
 
     /// Whether the focused field's column has a DEFAULT.
@@ -183,7 +219,7 @@ impl App {
         let gesture = self.edits.next_gesture();
         self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new(), gesture });
         self.overlay = Overlay::None;
-        self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
+        self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u takes it back into the form");
         // It is shown above the rows: keep the selection on screen below it.
         self.after_move()
     }

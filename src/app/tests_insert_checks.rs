@@ -228,3 +228,27 @@ fn ctrl_s_in_the_row_detail_opens_the_review() {
     ctrl(&mut app, &mut conn, 's');
     assert!(matches!(app.overlay, Overlay::Confirm(_)), "{:?}", app.overlay);
 }
+
+/// Defect: a staged new row (✚) could not be selected to fix it, only undone. `u` takes it back
+/// into the form with its values, and staging says so.
+#[test]
+fn undo_takes_a_staged_new_row_back_into_the_form() {
+    let (_dir, mut conn) = users_db(2);
+    let mut app = open_app(&mut conn, 160, 45);
+    let name = form_at(&mut app, &mut conn, "name");
+    type_text(&mut app, &mut conn, "Typo Nmae");
+    form_at(&mut app, &mut conn, "email");
+    type_text(&mut app, &mut conn, "typo@example.com");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    let status = app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.contains("u takes it back into the form"), "{status}");
+    press(&mut app, &mut conn, KeyCode::Char('u'));
+    assert!(app.edits.staged.is_empty());
+    let Overlay::Edit(EditPopup::Insert { form, .. }) = &app.overlay else { panic!("back in the form") };
+    assert_eq!(form.text(name), "Typo Nmae");
+    let id = form.text(0);
+    assert_eq!(id.len(), 36, "the same id: {id}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "staged again: {:?}", app.overlay);
+}
