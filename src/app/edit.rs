@@ -91,6 +91,9 @@ pub struct InsertField {
     /// A `createdAt` / `updatedAt` squall pre-filled: the value and the text shown. Left as
     /// shown, it is stamped again with the staging time, the same instant for both.
     pub stamped: Option<(Value, String)>,
+    /// The key picked with Ctrl-f and its row's label (an email), shown beside the key while
+    /// the field still holds it.
+    pub picked: Option<(String, String)>,
 }
 
 impl App {

@@ -97,7 +97,7 @@ impl App {
                 let set_null = matches!(value, Some(Value::Null));
                 let stamped =
                     value.clone().filter(|_| is_stamp_column(&column, &kind)).map(|value| (value, text.clone()));
-                let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped };
+                let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped, picked: None };
                 Some((field, text_input(&text)))
             })
             .unzip();

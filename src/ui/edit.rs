@@ -114,6 +114,11 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                         Some(Span::styled("NULL", theme::null()))
                     } else if field.use_default && empty {
                         Some(Span::styled("(column default)", theme::dim()))
+                    } else if let Some((key, label)) =
+                        field.picked.as_ref().filter(|(key, _)| i != form.focus && form.text(i) == *key)
+                    {
+                        // The picked row named as the grid names it, beside its key.
+                        Some(Span::raw(format!("{key}  {label}")))
                     } else {
                         None
                     };

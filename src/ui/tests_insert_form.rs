@@ -42,3 +42,32 @@ fn a_not_null_booleans_editor_offers_neither_new_lines_nor_null() {
     assert!(!edge.contains("Alt-Enter") && !edge.contains("Ctrl-n NULL"), "{screen}");
     assert!(edge.contains("Ctrl-u clear · Esc cancel"), "{screen}");
 }
+
+/// Defect: the picker's title did not name the field it fills, and after picking the form
+/// showed a bare key. The title names it; the key is shown with its row's label.
+#[test]
+fn the_picker_names_its_field_and_the_form_shows_the_picked_rows_label() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 160, 45);
+    let index = app.tab_titles().iter().position(|t| t.trim() == "session").unwrap();
+    let effects = app.update(Action::SelectTab { index });
+    settle(&mut app, &mut conn, effects);
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let crate::app::Overlay::Edit(crate::app::EditPopup::Insert { fields, .. }) = &app.overlay else { panic!() };
+    let at = fields.iter().position(|f| f.column == "userId").unwrap();
+    for _ in 0..at {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL) });
+    settle(&mut app, &mut conn, effects);
+    for c in "user2@".chars() {
+        press(&mut app, &mut conn, KeyCode::Char(c));
+    }
+    let screen = render(&app);
+    assert!(screen.contains("userId: pick a row of user"), "{screen}");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    let screen = render(&app);
+    let row = screen.lines().find(|l| l.contains("│*         userId ")).expect("the field shows");
+    assert!(row.contains("u0002  user2@example.com"), "{screen}");
+}
