@@ -20,7 +20,16 @@ pub fn draw(frame: &mut Frame, app: &App, picker: &RefPicker) {
         None => format!(" pick a row of {} ", picker.table),
     };
     let block = popup::with_keys(popup::block(title), keys, theme::key());
-    let inner = popup::open(frame, popup::centered(area, 70, height), block);
+    // On a short screen a centred picker covers the whole form: it takes the top half instead,
+    // leaving the form's last fields (where foreign keys usually are) in sight.
+    let at = if area.height < 30 {
+        let top = area.height.saturating_sub(1) / 2;
+        let half = ratatui::layout::Rect { y: area.y + 1, height: height.min(top.max(6)), ..area };
+        popup::centered(half, 70, half.height)
+    } else {
+        popup::centered(area, 70, height)
+    };
+    let inner = popup::open(frame, at, block);
     let [query, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     frame.render_widget(&picker.query, query);
     if picker.matches.is_empty() {

@@ -71,3 +71,25 @@ fn the_picker_names_its_field_and_the_form_shows_the_picked_rows_label() {
     let row = screen.lines().find(|l| l.contains("│*         userId ")).expect("the field shows");
     assert!(row.contains("u0002  user2@example.com"), "{screen}");
 }
+
+/// Defect: at 80x24 the picker covered the whole insert form. It takes the top half, the field
+/// it fills stays in sight.
+#[test]
+fn at_80x24_the_picker_leaves_the_field_it_fills_in_sight() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 80, 24);
+    let index = app.tab_titles().iter().position(|t| t.trim() == "session").unwrap();
+    let effects = app.update(Action::SelectTab { index });
+    settle(&mut app, &mut conn, effects);
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let crate::app::Overlay::Edit(crate::app::EditPopup::Insert { fields, .. }) = &app.overlay else { panic!() };
+    let at = fields.iter().position(|f| f.column == "userId").unwrap();
+    for _ in 0..at {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL) });
+    settle(&mut app, &mut conn, effects);
+    let screen = render(&app);
+    assert!(screen.contains("userId: pick a row of user"), "{screen}");
+    assert!(screen.lines().any(|l| l.contains("│*         userId NULL")), "{screen}");
+}
