@@ -217,12 +217,17 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
             let input = CommitInput { changes: &changes, overwrite: false, now };
             let statements = preview_changes(backend, &input)?;
             let mut problems = Vec::new();
-            // The constraint check walks the local file's foreign keys; on a remote the batch
-            // itself refuses what breaks a constraint, and nothing is written.
+            // The delete check walks the local file's foreign keys; on a remote only the lookups
+            // an index answers are made (a new or changed row's UNIQUE values and keys), and the
+            // batch itself refuses what breaks a constraint, nothing written.
             if remote.is_none() {
                 let conn = db.local_connection()?;
                 for change in &changes {
                     problems.extend(check_change(conn, &CheckChange { change })?);
+                }
+            } else {
+                for change in changes.iter().filter(|c| !matches!(c, crate::db::edit::StagedChange::Delete { .. })) {
+                    problems.extend(check_row(backend, &CheckRow { change, remote: true })?);
                 }
             }
             DbResult::Preview { statements, problems }
