@@ -91,6 +91,9 @@ pub struct InsertField {
     /// A `createdAt` / `updatedAt` squall pre-filled: the value and the text shown. Left as
     /// shown, it is stamped again with the staging time, the same instant for both.
     pub stamped: Option<(Value, String)>,
+    /// The key picked with Ctrl-f and its row's label (an email), shown beside the key while
+    /// the field still holds it.
+    pub picked: Option<(String, String)>,
 }
 
 impl App {
@@ -264,7 +267,13 @@ impl App {
                     StagedChange::Delete { table, .. } => format!("the staged delete from {table}"),
                 };
                 let left = self.edits.staged.len();
-                self.say(Level::Info, format!("undid {what} · {} still staged", plural(left as u64, "change")))
+                self.say(Level::Info, format!("undid {what} · {} still staged", plural(left as u64, "change")));
+                // A staged new row is not a grid row to select: `u` takes it back into the form.
+                if let StagedChange::Insert { table, values } = &edit.change
+                    && self.active_tab().is_some_and(|t| t.name == *table)
+                {
+                    self.reopen_insert(values);
+                }
             }
             None => self.say(Level::Info, "nothing staged to undo"),
         }

@@ -1,18 +1,14 @@
 //! What the worker answers to editing: insert templates, cascade previews, the review's SQL,
 //! commits and conflicts, and the owners a delete names.
 
-use rusqlite::types::Value;
-
-use crate::db::edit::{ColumnValues, StagedChange, is_stamp_column};
-use crate::db::value::edit_text;
+use crate::db::edit::{ColumnValues, StagedChange};
 
 use super::confirm::{Confirmed, PreviewLine};
 use super::{ErrorKind, Waiting};
 
 /// What the status line says while a request waits for another process's write lock.
 pub const LOCK_WAIT: &str = "waiting for the database lock (another writer)… Esc cancels";
-use super::edit::{EditPopup, InsertField, StagedEdit};
-use super::input::text_input;
+use super::edit::{EditPopup, StagedEdit};
 use super::{App, DbReply, DbResult, Effect, Level, Overlay};
 
 impl App {
@@ -38,26 +34,7 @@ impl App {
         let committing = std::mem::take(&mut self.edits.committing);
         let cancelled = std::mem::take(&mut self.edits.cancel_asked);
         match reply.result {
-            Ok(DbResult::Template(template)) => {
-                let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
-                let (fields, inputs): (Vec<InsertField>, Vec<_>) = template
-                    .into_iter()
-                    .filter_map(|(column, value)| {
-                        let index = meta.info.columns.iter().position(|c| c.name == column)?;
-                        let kind = meta.kinds[index].clone();
-                        let text = value.as_ref().map_or_else(String::new, |v| edit_text(v, &kind, &self.ctx));
-                        let set_null = matches!(value, Some(Value::Null));
-                        let stamped = value
-                            .clone()
-                            .filter(|_| is_stamp_column(&column, &kind))
-                            .map(|value| (value, text.clone()));
-                        let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped };
-                        Some((field, text_input(&text)))
-                    })
-                    .unzip();
-                let form = super::form::Form::new(inputs);
-                self.overlay = Overlay::Edit(EditPopup::Insert { form, fields });
-            }
+            Ok(DbResult::Template(template)) => self.open_insert_form(template),
             Ok(DbResult::Cascade(found)) => {
                 self.update_delete_confirmation(Some(found), None);
             }

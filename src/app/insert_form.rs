@@ -3,7 +3,8 @@
 
 use rusqlite::types::Value;
 
-use crate::db::edit::{restamp, stage_insert, validate_value};
+use crate::db::edit::{is_stamp_column, restamp, stage_insert, validate_value};
+use crate::db::value::edit_text;
 use crate::db::value::parse_value;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -11,22 +12,26 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::db::kinds::ColumnKind;
 
 use super::edit::{EditPopup, InsertField, StagedEdit};
-use super::edit_values::toggled;
+use super::edit_values::{toggled, unknown_enum_warning};
 use super::form::{FormCommand, FormKey, Outcome};
 use super::input::text_input;
 use super::popup_keys::{INSERT_KEYS, InsertKey};
-use super::{App, Effect, Level, Overlay};
+use super::{App, DbReply, DbRequest, DbResult, Effect, Level, Overlay, Waiting, Worker};
+use crate::db::edit::StagedChange;
 
 impl App {
     /// A key in the insert form: the one form key path with `popup_keys::INSERT_KEYS` as the
     /// owner's table (NULL, the reference picker, a boolean's Space); other keys type.
     pub(super) fn insert_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let has_default = self.focused_has_default();
         let Overlay::Edit(EditPopup::Insert { form, fields }) = &mut self.overlay else { return Vec::new() };
         let focus = form.focus;
         let boolean = fields.get(focus).is_some_and(|f| f.kind == ColumnKind::Boolean);
         let typed = match form.key_with(INSERT_KEYS, key) {
             Outcome::Owner(InsertKey::Cancel) => {
                 self.overlay = Overlay::None;
+                // Not silently: what was typed is gone.
+                self.say(Level::Info, "new row discarded: nothing staged (a opens a new form)");
                 return Vec::new();
             }
             Outcome::Owner(InsertKey::Stage) => return self.stage_insert_form(),
@@ -47,6 +52,22 @@ impl App {
                 }
                 false
             }
+            Outcome::Owner(InsertKey::Default) => {
+                let column = fields.get(focus).map(|f| f.column.clone()).unwrap_or_default();
+                if !has_default {
+                    form.error = Some(format!("{column} has no DEFAULT: type a value, or Ctrl-n for NULL"));
+                    return Vec::new();
+                }
+                if let Some(input) = form.input_mut(focus) {
+                    *input = text_input("");
+                }
+                if let Some(field) = fields.get_mut(focus) {
+                    field.use_default = true;
+                    field.set_null = false;
+                    field.stamped = None;
+                }
+                false
+            }
             // Space in a field that is not a boolean is a space.
             Outcome::Owner(_) => {
                 form.type_key(key);
@@ -63,9 +84,54 @@ impl App {
         Vec::new()
     }
 
+    /// Opens the insert form with these values: the worker's template, or a staged new row
+    /// taken back to change it (`None`: left to the column's DEFAULT).
+    pub(super) fn open_insert_form(&mut self, template: Vec<(String, Option<Value>)>) {
+        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return };
+        let (fields, inputs): (Vec<InsertField>, Vec<_>) = template
+            .into_iter()
+            .filter_map(|(column, value)| {
+                let index = meta.info.columns.iter().position(|c| c.name == column)?;
+                let kind = meta.kinds[index].clone();
+                let text = value.as_ref().map_or_else(String::new, |v| edit_text(v, &kind, &self.ctx));
+                let set_null = matches!(value, Some(Value::Null));
+                let stamped =
+                    value.clone().filter(|_| is_stamp_column(&column, &kind)).map(|value| (value, text.clone()));
+                let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped, picked: None };
+                Some((field, text_input(&text)))
+            })
+            .unzip();
+        let form = super::form::Form::new(inputs);
+        self.overlay = Overlay::Edit(EditPopup::Insert { form, fields });
+    }
+
+    /// A staged new row back in the form, its values as staged, the rest left to the DEFAULT.
+    pub(super) fn reopen_insert(&mut self, values: &[(String, Value)]) {
+        let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return };
+        let template = meta
+            .info
+            .columns
+            .iter()
+            .filter(|c| !c.generated)
+            .map(|c| (c.name.clone(), values.iter().find(|(v, _)| *v == c.name).map(|(_, v)| v.clone())))
+            .collect();
+        self.open_insert_form(template);
+        self.say(Level::Info, "the staged new row is back in the form: change it and Enter, or Esc drops it");
+    }
+
+    /// Whether the focused field's column has a DEFAULT.
+    fn focused_has_default(&self) -> bool {
+        let Overlay::Edit(EditPopup::Insert { form, fields }) = &self.overlay else { return false };
+        let Some(field) = fields.get(form.focus) else { return false };
+        let meta = self.active_tab().and_then(|t| t.meta());
+        meta.and_then(|m| m.info.column(&field.column)).is_some_and(|c| c.default.is_some())
+    }
+
     pub(super) fn stage_insert_form(&mut self) -> Vec<Effect> {
         let Overlay::Edit(EditPopup::Insert { form, fields }) = &self.overlay else { return Vec::new() };
         let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return Vec::new() };
+        // An empty field of a column with a DEFAULT leaves it to the DEFAULT.
+        let has_default = |column: &str| meta.info.column(column).is_some_and(|c| c.default.is_some());
         let mut values: Vec<(String, Option<Value>)> = Vec::new();
         let mut problem = None;
         for (at, field) in fields.iter().enumerate() {
@@ -74,7 +140,7 @@ impl App {
                 Some(Value::Null)
             } else if let Some((like, _)) = field.stamped.as_ref().filter(|(_, shown)| *shown == text) {
                 Some(restamp(like, &field.kind, self.ctx.now))
-            } else if field.use_default && text.is_empty() {
+            } else if text.is_empty() && (field.use_default || has_default(&field.column)) {
                 None
             } else {
                 match parse_value(&text, &field.kind, &self.ctx) {
@@ -99,23 +165,70 @@ impl App {
             None => stage_insert(&meta.info, &meta.kinds, &values)
                 .map_err(|reason| (field_named_in(fields, &reason).unwrap_or(0), reason)),
         };
+        // A value an enum never held (`superadmin` as a role) is warned about once, as the cell
+        // editor does; a second Enter goes on.
+        let shown = form.error.clone();
+        let unknown = fields.iter().enumerate().find_map(|(at, field)| {
+            let ColumnKind::Enum { values: seen } = &field.kind else { return None };
+            let typed = values.iter().find(|(c, _)| *c == field.column).and_then(|(_, v)| match v {
+                Some(Value::Text(text)) => Some(text.clone()),
+                _ => None,
+            })?;
+            unknown_enum_warning(&field.column, seen, &typed).map(|warning| (at, warning))
+        });
+        let staged = match (staged, unknown) {
+            (Ok(_), Some((at, warning))) if shown.as_ref() != Some(&warning) => Err((at, warning)),
+            (staged, _) => staged,
+        };
         match staged {
             Ok(change) => {
-                let gesture = self.edits.next_gesture();
-                self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new(), gesture });
-                self.overlay = Overlay::None;
-                self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u undoes");
-                // It is shown above the rows: keep the selection on screen below it.
-                return self.after_move();
+                // SQLite would refuse a UNIQUE value another row holds or a key matching no
+                // row only at commit: the worker looks them up now (indexed lookups).
+                self.say(Level::Info, "checking the new row against the database…");
+                let request = DbRequest::CheckRow { change: change.clone() };
+                let (_, effect) = self.request(Worker::Foreground, Waiting::InsertCheck { change }, request);
+                return vec![effect];
             }
-            Err((at, reason)) => {
-                if let Overlay::Edit(EditPopup::Insert { form, .. }) = &mut self.overlay {
-                    form.error = Some(reason);
-                    form.focus_on(at);
-                }
-            }
+            Err((at, reason)) => self.refuse_in_form(at, reason),
         }
         Vec::new()
+    }
+
+    /// The reply to the new row's check: staged when the database would take it, else the
+    /// form says why with the cursor on the field; a form closed meanwhile stages nothing.
+    pub(super) fn on_insert_check(&mut self, change: StagedChange, reply: DbReply) -> Vec<Effect> {
+        if !matches!(self.overlay, Overlay::Edit(EditPopup::Insert { .. })) {
+            return Vec::new();
+        }
+        let problems = match reply.result {
+            Ok(DbResult::RowProblems(problems)) => problems,
+            Ok(_) => Vec::new(),
+            Err(error) => {
+                self.say(Level::Warning, format!("the new row was not checked ({error}): the review checks it again"));
+                Vec::new()
+            }
+        };
+        if let Some(first) = problems.first() {
+            let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return Vec::new() };
+            let at = field_mentioned_in(fields, first).unwrap_or(0);
+            let reason = format!("{}: SQLite would refuse this row", problems.join("; "));
+            self.refuse_in_form(at, reason);
+            self.say(Level::Warning, "the new row is not staged: see the form");
+            return Vec::new();
+        }
+        let gesture = self.edits.next_gesture();
+        self.edits.staged.push(StagedEdit { change, cursor_key: Vec::new(), gesture });
+        self.overlay = Overlay::None;
+        self.say(Level::Info, "new row staged · Ctrl-S reviews and commits · u takes it back into the form");
+        // It is shown above the rows: keep the selection on screen below it.
+        self.after_move()
+    }
+
+    fn refuse_in_form(&mut self, at: usize, reason: String) {
+        if let Overlay::Edit(EditPopup::Insert { form, .. }) = &mut self.overlay {
+            form.error = Some(reason);
+            form.focus_on(at);
+        }
     }
 }
 
@@ -127,6 +240,19 @@ impl FormCommand for InsertKey {
             _ => None,
         }
     }
+}
+
+/// The field whose column a problem names as `column = value` (the longest name wins).
+fn field_mentioned_in(fields: &[InsertField], message: &str) -> Option<usize> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let pair = format!("{} = ", f.column);
+            message.starts_with(&pair) || message.contains(&format!(" {pair}"))
+        })
+        .max_by_key(|(_, f)| f.column.len())
+        .map(|(at, _)| at)
 }
 
 /// The field whose column a message about the new row starts with (the longest name wins:

@@ -129,7 +129,7 @@ pub static BROWSER_KEYS: &[KeyHelp] = &[
     KeyHelp { keys: "A", description: "user actions (user table, also in its row detail)", chords: &[ch('A')], action: Some(Action::OpenUserMenu), hints: &[hint_if(When::UserTable, 2, "A", "user actions")] },
     KeyHelp { keys: "e", description: "edit the cell (staged until Ctrl-s)", chords: &[ch('e')], action: Some(Action::EditCell), hints: &[hint(6, "e", "edit")] },
     KeyHelp { keys: "a", description: "add a row (pre-filled form)", chords: &[ch('a')], action: Some(Action::InsertRow), hints: &[hint_if(When::NotUserTable, 7, "a", "add")] },
-    KeyHelp { keys: "Space / d", description: "mark rows / delete marked or selected (shows cascade)", chords: &[ch(' ')], action: Some(Action::ToggleMark), hints: &[] },
+    KeyHelp { keys: "Space / d", description: "mark ◆ / delete the marked or selected (show cascade)", chords: &[ch(' ')], action: Some(Action::ToggleMark), hints: &[] },
     KeyHelp { keys: "", description: "", chords: &[ch('d')], action: Some(Action::DeleteRows), hints: &[] },
     KeyHelp { keys: "u", description: "undo the last staged change", chords: &[ch('u')], action: Some(Action::UndoEdit), hints: &[] },
     KeyHelp { keys: "Ctrl-s", description: "review staged SQL; y commits them all in one batch", chords: &[ctrl('s')], action: Some(Action::ReviewChanges), hints: &[] },
@@ -264,6 +264,8 @@ pub enum DetailKey {
     CopyRow,
     /// The user action menu (user table only).
     UserMenu,
+    /// The review of staged changes (Ctrl-s, as on the grid).
+    Review,
     /// Scroll this many lines (`i32::MIN` / `MAX`: to the top / bottom; `PAGE`: a page).
     Scroll(i32),
     /// Close the detail.
@@ -281,6 +283,7 @@ pub static DETAIL_KEYS: &[Binding<DetailKey>] = &[
     Binding { keys: "y / Y", description: "copy the cell / the row as JSON", chords: &[ch('y')], action: Some(DetailKey::CopyCell), hints: &[] },
     Binding { keys: "", description: "", chords: &[ch('Y')], action: Some(DetailKey::CopyRow), hints: &[] },
     Binding { keys: "A", description: "user actions (user table)", chords: &[ch('A')], action: Some(DetailKey::UserMenu), hints: &[hint_if(When::UserTable, 5, "A", "user actions")] },
+    Binding { keys: "Ctrl-s", description: "review staged changes, as on the grid", chords: &[ctrl('s')], action: Some(DetailKey::Review), hints: &[] },
     Binding { keys: "↑ ↓ PgUp PgDn", description: "scroll a line, a page (also k j, wheel)", chords: &[key(KeyCode::Up), ch('k')], action: Some(DetailKey::Scroll(-1)), hints: &[hint_if(When::NoLinks, 1, "↑↓", "scroll")] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Down), ch('j')], action: Some(DetailKey::Scroll(1)), hints: &[] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::PageUp)], action: Some(DetailKey::Scroll(-PAGE)), hints: &[] },

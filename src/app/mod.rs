@@ -420,6 +420,7 @@ impl App {
             Waiting::Migrations | Waiting::ApplyMigrations => self.on_migrations_reply(waiting, reply),
             Waiting::Er => self.on_er_reply(reply),
             Waiting::Edit => self.on_edit_reply(reply),
+            Waiting::InsertCheck { change } => self.on_insert_check(change, reply),
             Waiting::Navigation => self.on_navigation_reply(reply),
             Waiting::ExactCount { .. } => self.on_exact_count(waiting, reply),
             Waiting::TableMeta { ref table } | Waiting::Page { ref table, .. } | Waiting::Count { ref table } => {
@@ -498,6 +499,8 @@ mod tests_edit;
 mod tests_export;
 #[cfg(test)]
 mod tests_faults;
+#[cfg(test)]
+mod tests_insert_checks;
 #[cfg(test)]
 mod tests_keys;
 #[cfg(test)]

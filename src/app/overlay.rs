@@ -215,6 +215,7 @@ impl App {
                     Some(DetailKey::CopyRow) => self.copy_row(reveal),
                     Some(DetailKey::UserMenu) if self.screen == super::Screen::Browser => self.open_user_menu(),
                     Some(DetailKey::UserMenu) => Vec::new(),
+                    Some(DetailKey::Review) => self.review_staged(),
                     Some(DetailKey::Scroll(lines)) => self.detail_scroll(lines),
                     Some(DetailKey::Close) => self.update_overlay(Action::Cancel),
                     None => Vec::new(),

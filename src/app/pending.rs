@@ -56,6 +56,9 @@ pub enum Waiting {
     Er,
     /// An insert template, cascade preview, change preview or commit.
     Edit,
+    /// The insert form's new row, checked against the database (UNIQUE, foreign keys) before
+    /// it is staged.
+    InsertCheck { change: crate::db::edit::StagedChange },
     /// A jump along a foreign key (`gd`) or to the rows referencing this one (`gr`).
     Navigation,
 }

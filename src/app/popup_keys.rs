@@ -47,6 +47,8 @@ pub enum InsertKey {
     /// Pick the focused foreign key's row by its label.
     PickReference,
     Null,
+    /// Back to the column's DEFAULT (the column is left out of the INSERT).
+    Default,
     /// A boolean toggles; in other kinds Space is typed.
     Space,
     Cancel,
@@ -60,8 +62,9 @@ pub static INSERT_KEYS: &[Binding<InsertKey>] = &[
     Binding { keys: "Enter", description: "stage the new row", chords: &[key(KeyCode::Enter)], action: Some(InsertKey::Stage), hints: &[hint(2, "Enter", "stage row")] },
     Binding { keys: "Ctrl-f", description: "pick a foreign key's row by its label", chords: &[ctrl('f')], action: Some(InsertKey::PickReference), hints: &[hint(3, "Ctrl-f", "pick a reference")] },
     Binding { keys: "Ctrl-n", description: "set NULL", chords: &[ctrl('n')], action: Some(InsertKey::Null), hints: &[hint(4, "Ctrl-n", "NULL")] },
+    Binding { keys: "Ctrl-d", description: "the column's DEFAULT (an empty field means it too)", chords: &[ctrl('d')], action: Some(InsertKey::Default), hints: &[hint(5, "Ctrl-d", "default")] },
     Binding { keys: "Space", description: "toggle a boolean (typed elsewhere)", chords: &[ch(' ')], action: Some(InsertKey::Space), hints: &[] },
-    Binding { keys: "Esc", description: "cancel, nothing staged", chords: &[key(KeyCode::Esc)], action: Some(InsertKey::Cancel), hints: &[hint(5, "Esc", "cancel")] },
+    Binding { keys: "Esc", description: "cancel, nothing staged", chords: &[key(KeyCode::Esc)], action: Some(InsertKey::Cancel), hints: &[hint(6, "Esc", "cancel")] },
 ];
 
 /// What a key does when a commit met rows changed by someone else.

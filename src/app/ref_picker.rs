@@ -145,6 +145,7 @@ impl App {
                 if let Some(field) = fields.get_mut(i) {
                     field.set_null = false;
                     field.use_default = false;
+                    field.picked = Some((text, found.label));
                 }
             }
             (Overlay::Filter(_), Some(_)) => self.filter_picked(&text),

@@ -30,8 +30,8 @@ use rusqlite::Connection;
 use crate::audit::{append_audit_to, entries_from_changes, with_bookmark};
 use crate::db::backend::Backend;
 use crate::db::edit::{
-    CascadeInput, CheckChange, CommitInput, InsertTemplate, cascade_preview, check_change, commit_changes,
-    find_staged_conflicts, insert_template, preview_changes,
+    CascadeInput, CheckChange, CheckRow, CommitInput, InsertTemplate, cascade_preview, check_change, check_row,
+    commit_changes, find_staged_conflicts, insert_template, preview_changes,
 };
 use crate::db::error::DbError;
 use crate::db::kinds::{ColumnKind, classify_column, infer_kinds};
@@ -217,16 +217,24 @@ fn answer(db: &mut dyn Target, request: DbRequest, partial: &mut dyn FnMut(DbRes
         DbRequest::CascadePreview { table, keys } => {
             DbResult::Cascade(cascade_preview(backend, &CascadeInput { table: &table, keys: &keys })?)
         }
+        DbRequest::CheckRow { change } => {
+            DbResult::RowProblems(check_row(backend, &CheckRow { change: &change, remote: remote.is_some() })?)
+        }
         DbRequest::PreviewChanges { changes, now } => {
             let input = CommitInput { changes: &changes, overwrite: false, now };
             let statements = preview_changes(backend, &input)?;
             let mut problems = Vec::new();
-            // The constraint check walks the local file's foreign keys; on a remote the batch
-            // itself refuses what breaks a constraint, and nothing is written.
+            // The delete check walks the local file's foreign keys; on a remote only the lookups
+            // an index answers are made (a new or changed row's UNIQUE values and keys), and the
+            // batch itself refuses what breaks a constraint, nothing written.
             if remote.is_none() {
                 let conn = db.local_connection()?;
                 for change in &changes {
                     problems.extend(check_change(conn, &CheckChange { change })?);
+                }
+            } else {
+                for change in changes.iter().filter(|c| !matches!(c, crate::db::edit::StagedChange::Delete { .. })) {
+                    problems.extend(check_row(backend, &CheckRow { change, remote: true })?);
                 }
             }
             DbResult::Preview { statements, problems }

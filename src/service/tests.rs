@@ -303,3 +303,29 @@ fn an_edit_is_audited_at_its_commit_time_with_the_previewed_values_local_and_rem
     assert_eq!(stamped(&check), ("Audited".to_string(), fixed_ctx().now.timestamp_millis()), "as previewed");
     assert_audit_time_is_the_commit_time(&dir.path().join("audit.jsonl"), before);
 }
+
+/// Defect: on a remote the review of a key change showed no ⚠ at all. The lookups an index
+/// answers run there too: the session pointing at the user is named before `y`.
+#[test]
+fn a_key_change_on_a_remote_is_flagged_at_review() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app_of(8, false);
+    let id = app.active_tab().unwrap().meta().unwrap().info.columns.iter().position(|c| c.name == "id");
+    while Some(app.active_tab().unwrap().selected_col) != id {
+        press(&mut app, &mut db, KeyCode::Char('l'));
+    }
+    while selected_id(&app) != "u0004" {
+        press(&mut app, &mut db, KeyCode::Char('j'));
+    }
+    press(&mut app, &mut db, KeyCode::Char('e'));
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL) });
+    settle(&mut app, &mut db, effects);
+    type_text(&mut app, &mut db, "u-new");
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "{:?}", app.overlay);
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL) });
+    settle(&mut app, &mut db, effects);
+    let crate::app::Overlay::Confirm(review) = &app.overlay else { panic!("the review opens: {:?}", app.overlay) };
+    let text = format!("{:?}", review.preview);
+    assert!(text.contains("1 row of session still references user id = 'u0004' (userId"), "{text}");
+}

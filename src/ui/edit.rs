@@ -48,13 +48,16 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
             // lines it needs, up to 6, rather than being cut after two.
             let width = frame.area().width.clamp(20, 80).saturating_sub(4).max(1) as usize;
             let message_lines = error.as_ref().map_or(2, |e| (e.chars().count() / width + 2).clamp(2, 6)) as u16;
-            let inner = popup(
-                frame,
-                80,
-                10 + message_lines,
-                &title,
-                "Enter stage · Alt-Enter new line · Ctrl-u clear · Ctrl-n NULL · Esc cancel",
-            );
+            // Only the keys that do something here: a boolean is one line, NOT NULL takes no NULL.
+            let keys = [
+                Some("Enter stage"),
+                (*kind != ColumnKind::Boolean).then_some("Alt-Enter new line"),
+                Some("Ctrl-u clear"),
+                (!info.not_null).then_some("Ctrl-n NULL"),
+                Some("Esc cancel"),
+            ];
+            let keys: Vec<&str> = keys.into_iter().flatten().collect();
+            let inner = popup(frame, 80, 10 + message_lines, &title, &keys.join(" · "));
             let [field, hint, message] =
                 Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(message_lines)])
                     .areas(inner);
@@ -106,6 +109,11 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                         Some(Span::styled("NULL", theme::null()))
                     } else if field.use_default && empty {
                         Some(Span::styled("(column default)", theme::dim()))
+                    } else if let Some((key, label)) =
+                        field.picked.as_ref().filter(|(key, _)| i != form.focus && form.text(i) == *key)
+                    {
+                        // The picked row named as the grid names it, beside its key.
+                        Some(Span::raw(format!("{key}  {label}")))
                     } else {
                         None
                     };

@@ -254,6 +254,9 @@ fn draw_header(
     frame.render_widget(Paragraph::new(vec![Line::from(names), Line::from(kinds)]), area);
 }
 
+/// The gutter's glyph of a marked row (Space); a staged new row is `✚`.
+const MARK_GLYPH: &str = "◆";
+
 /// What the gutter says about a row besides its ban.
 struct Mark {
     marked: bool,
@@ -271,7 +274,8 @@ fn gutter(selected: bool, ban: BanState, row: Mark) -> Span<'static> {
         _ if row.gone => Span::styled("×", theme::error()),
         _ if row.conflict => Span::styled("!", theme::error()),
         _ if row.deleting => Span::styled("-", theme::deleting()),
-        _ if row.marked => Span::styled("✚", theme::warning()),
+        // Not `✚`: that is a staged new row.
+        _ if row.marked => Span::styled(MARK_GLYPH, theme::warning()),
         BanState::Banned => Span::styled("●", theme::banned()),
         BanState::BanExpired => Span::styled("○", theme::ban_expired()),
         BanState::NotBanned => Span::raw(" "),

@@ -124,6 +124,8 @@ mod tests_drift;
 #[cfg(test)]
 mod tests_errors;
 #[cfg(test)]
+mod tests_insert_form;
+#[cfg(test)]
 mod tests_status;
 #[cfg(test)]
 mod tests_trust;

@@ -14,8 +14,22 @@ pub fn draw(frame: &mut Frame, app: &App, picker: &RefPicker) {
     let area = frame.area();
     let height = (picker.matches.len() as u16 + 4).clamp(6, 16);
     let keys = "type to search · ↑↓ select · Enter pick · Esc type the key";
-    let block = popup::with_keys(popup::block(format!(" pick a row of {} ", picker.table)), keys, theme::key());
-    let inner = popup::open(frame, popup::centered(area, 70, height), block);
+    // Named after the field it fills (userId or impersonatedBy), not only the table.
+    let title = match field_name(app, picker) {
+        Some(field) => format!(" {field}: pick a row of {} ", picker.table),
+        None => format!(" pick a row of {} ", picker.table),
+    };
+    let block = popup::with_keys(popup::block(title), keys, theme::key());
+    // On a short screen a centred picker covers the whole form: it takes the top half instead,
+    // leaving the form's last fields (where foreign keys usually are) in sight.
+    let at = if area.height < 30 {
+        let top = area.height.saturating_sub(1) / 2;
+        let half = ratatui::layout::Rect { y: area.y + 1, height: height.min(top.max(6)), ..area };
+        popup::centered(half, 70, half.height)
+    } else {
+        popup::centered(area, 70, height)
+    };
+    let inner = popup::open(frame, at, block);
     let [query, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     frame.render_widget(&picker.query, query);
     if picker.matches.is_empty() {
@@ -39,4 +53,17 @@ pub fn draw(frame: &mut Frame, app: &App, picker: &RefPicker) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
+}
+
+/// The column of the editor the picker fills.
+fn field_name(app: &App, picker: &RefPicker) -> Option<String> {
+    match (&*picker.back, picker.field) {
+        (crate::app::Overlay::Edit(crate::app::EditPopup::Insert { fields, .. }), Some(i)) => {
+            fields.get(i).map(|f| f.column.clone())
+        }
+        (crate::app::Overlay::Edit(crate::app::EditPopup::Cell { column, .. }), None) => {
+            app.active_tab().and_then(|t| t.meta()).and_then(|m| m.info.columns.get(*column)).map(|c| c.name.clone())
+        }
+        _ => None,
+    }
 }

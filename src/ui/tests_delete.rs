@@ -47,3 +47,15 @@ fn a_staged_delete_is_marked_in_the_gutter_without_colour() {
     let other = screen.lines().find(|l| l.contains("user2@example.com")).expect("the row shows");
     assert!(other.starts_with("   "), "{screen}");
 }
+
+/// Defect: a marked row showed `✚`, the glyph of a staged new row. Marks have their own, `◆`.
+#[test]
+fn a_marked_row_has_its_own_glyph_not_the_new_rows() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 110, 20);
+    press(&mut app, &mut conn, KeyCode::Char(' '));
+    let screen = render(&app);
+    let row = screen.lines().find(|l| l.contains("user0@example.com")).expect("the row shows");
+    assert!(row.starts_with(" ◆ "), "{screen}");
+    assert!(!screen.contains('✚'), "{screen}");
+}

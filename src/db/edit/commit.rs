@@ -290,15 +290,23 @@ fn step_label(step: &Planned, total: usize) -> String {
     format!("change {first} of {total} ({action} {}{key})", step.table)
 }
 
-/// Foreign keys of the changes a failed statement carried whose values match no row, one
-/// sentence each: `userId = 'ghost' matches no row of user (id)`.
+/// Foreign keys of the changes a failed statement carried whose values match no row, and rows
+/// still pointing at a changed key, one sentence each: `userId = 'ghost' matches no row of user
+/// (id)`.
 fn missing_parents<B: Backend + ?Sized>(db: &B, changes: &[StagedChange], step: &Planned) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     let info = crate::db::schema::describe_table(db, &crate::db::schema::DescribeTable { name: &step.table })?;
     for &index in &step.changes {
         let values: ColumnValues = match changes.get(index) {
             Some(StagedChange::Insert { values, .. }) => values.clone(),
-            Some(StagedChange::Update { column, new, .. }) => vec![(column.clone(), new.clone())],
+            Some(StagedChange::Update { column, new, key, .. }) => {
+                // A key change fails while rows of other tables point at the old key.
+                if let Some(row) = super::constraints::current_row(db, &info, key)? {
+                    let remote = db.capabilities().remote;
+                    problems.extend(super::constraints::pointing_children(db, &info, &row, column, remote)?);
+                }
+                vec![(column.clone(), new.clone())]
+            }
             _ => continue,
         };
         for fk in &info.foreign_keys {

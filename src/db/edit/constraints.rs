@@ -24,27 +24,7 @@ pub struct CheckChange<'a> {
 /// Stays on `Connection` for the delete check: it walks the foreign-key graph of `cascade.rs`,
 /// which is written for a local file. The insert and update checks below are generic.
 pub fn check_change(conn: &Connection, input: &CheckChange) -> Result<Vec<String>> {
-    let info = describe_table(conn, &DescribeTable { name: input.change.table() })?;
     match input.change {
-        StagedChange::Insert { values, .. } => {
-            let lookup = |column: &str| values.iter().find(|(c, _)| c == column).map(|(_, v)| v.clone());
-            let mut problems = unique_clashes(conn, &info, &lookup, None)?;
-            problems.extend(missing_parents(conn, &info, &lookup, None)?);
-            Ok(problems)
-        }
-        StagedChange::Update { key, column, new, .. } => {
-            let current = current_row(conn, &info, key)?;
-            let lookup = |name: &str| {
-                if name == column {
-                    Some(new.clone())
-                } else {
-                    current.as_ref().and_then(|row| row.iter().find(|(c, _)| c == name).map(|(_, v)| v.clone()))
-                }
-            };
-            let mut problems = unique_clashes(conn, &info, &lookup, Some((key, column)))?;
-            problems.extend(missing_parents(conn, &info, &lookup, Some(column))?);
-            Ok(problems)
-        }
         StagedChange::Delete { table, key, .. } => {
             let preview = ForeignKeyGraph::load(conn)?.preview(conn, table, std::slice::from_ref(key))?;
             Ok(preview
@@ -63,11 +43,107 @@ pub fn check_change(conn: &Connection, input: &CheckChange) -> Result<Vec<String
                 })
                 .collect())
         }
+        _ => check_row(conn, &CheckRow { change: input.change, remote: false }),
     }
 }
 
+/// Input of [`check_row`].
+pub struct CheckRow<'a> {
+    pub change: &'a StagedChange,
+    /// On a remote only lookups an index answers are made (rows read are billed).
+    pub remote: bool,
+}
+
+/// What the database would refuse an insert or an update for: a UNIQUE value another row holds,
+/// a foreign key matching no row, and for a key change the rows of other tables still pointing
+/// at the old key (their `ON UPDATE` does not follow it). Every lookup goes through the key or a
+/// UNIQUE index; rows pointing at a key are counted on a remote only where an index covers them.
+/// A delete is checked by [`check_change`].
+pub fn check_row<B: Backend + ?Sized>(db: &B, input: &CheckRow) -> Result<Vec<String>> {
+    let info = describe_table(db, &DescribeTable { name: input.change.table() })?;
+    match input.change {
+        StagedChange::Insert { values, .. } => {
+            let lookup = |column: &str| values.iter().find(|(c, _)| c == column).map(|(_, v)| v.clone());
+            let mut problems = unique_clashes(db, &info, &lookup, None)?;
+            problems.extend(missing_parents(db, &info, &lookup, None)?);
+            Ok(problems)
+        }
+        StagedChange::Update { key, column, new, .. } => {
+            let current = current_row(db, &info, key)?;
+            let lookup = |name: &str| {
+                if name == column {
+                    Some(new.clone())
+                } else {
+                    current.as_ref().and_then(|row| row.iter().find(|(c, _)| c == name).map(|(_, v)| v.clone()))
+                }
+            };
+            let mut problems = unique_clashes(db, &info, &lookup, Some((key, column)))?;
+            problems.extend(missing_parents(db, &info, &lookup, Some(column))?);
+            if let Some(row) = &current {
+                problems.extend(pointing_children(db, &info, row, column, input.remote)?);
+            }
+            Ok(problems)
+        }
+        StagedChange::Delete { .. } => Ok(Vec::new()),
+    }
+}
+
+/// Rows of other tables whose declared foreign key points at `column` of this row and does not
+/// follow a change of it (`ON UPDATE NO ACTION` / `RESTRICT`): while they exist, changing the
+/// column fails. One sentence per key with rows: `3 rows of session still reference user
+/// id = 'u1' (userId, ON UPDATE NO ACTION)`.
+pub(super) fn pointing_children<B: Backend + ?Sized>(
+    db: &B,
+    info: &TableInfo,
+    row: &[(String, Value)],
+    column: &str,
+    remote: bool,
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for child in crate::db::schema::describe_schema(db)? {
+        for fk in &child.foreign_keys {
+            let action = fk.on_update.to_ascii_uppercase();
+            if fk.ref_table != info.name
+                || !fk.ref_columns.iter().any(|c| c == column)
+                || fk.ref_columns.len() != fk.columns.len()
+                || matches!(action.as_str(), "CASCADE" | "SET NULL" | "SET DEFAULT")
+            {
+                continue;
+            }
+            let values: Option<Vec<Value>> = fk
+                .ref_columns
+                .iter()
+                .map(|c| row.iter().find(|(n, _)| n == c).map(|(_, v)| v.clone()).filter(|v| *v != Value::Null))
+                .collect();
+            let Some(values) = values else { continue };
+            let indexed = child.indexes.iter().any(|i| i.columns.starts_with(&fk.columns))
+                || child.primary_key.starts_with(&fk.columns);
+            if remote && !indexed {
+                continue;
+            }
+            let terms: Vec<String> = fk.columns.iter().map(|c| format!("{} = ?", quote_ident(c))).collect();
+            let sql = format!("SELECT count(*) FROM {} WHERE {}", quote_ident(&child.name), terms.join(" AND "));
+            let rows = db.query(&Statement::new(sql, values.clone()))?.rows.first().map_or(0, |r| int_at(r, 0));
+            if rows > 0 {
+                let pairs: Vec<String> =
+                    fk.ref_columns.iter().zip(&values).map(|(c, v)| format!("{c} = {}", sql_literal(v))).collect();
+                problems.push(format!(
+                    "{rows} {} of {} still reference{} {} {} ({}, ON UPDATE {action})",
+                    if rows == 1 { "row" } else { "rows" },
+                    child.name,
+                    if rows == 1 { "s" } else { "" },
+                    info.name,
+                    pairs.join(", "),
+                    fk.columns.join(", "),
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
 /// The row's current values, every column.
-fn current_row<B: Backend + ?Sized>(
+pub(super) fn current_row<B: Backend + ?Sized>(
     db: &B,
     info: &TableInfo,
     key: &[(String, Value)],

@@ -28,7 +28,7 @@ pub use super::conflict::{ColumnConflict, RowConflict, RowConflicts};
 pub use audit_rows::{row_changes, staged_row_changes};
 pub use cascade::{CascadeInput, CascadePreview, ColumnCount, TableCount, cascade_preview, cascade_rows};
 pub use commit::{commit_changes, find_staged_conflicts};
-pub use constraints::{CheckChange, check_change};
+pub use constraints::{CheckChange, CheckRow, check_change, check_row};
 pub use plan::preview_changes;
 pub use stage::{LoadedRow, row_key, stage_delete, stage_insert, stage_update};
 pub use values::{InsertTemplate, insert_template, is_stamp_column, restamp, updated_at_column, validate_value};

@@ -5,6 +5,7 @@
 use anyhow::Result;
 use rusqlite::types::Value;
 
+use super::cascade::{CascadePreview, ForeignKeyGraph};
 use super::values::{describe_key, row_time_format, updated_at_column, validate_value};
 use super::{AppliedChange, ChangeAction, ColumnValues, CommitInput, ROWID, StagedChange, row_identity};
 use crate::db::backend::Backend;
@@ -21,7 +22,49 @@ use crate::db::write::Sql;
 pub fn preview_changes<B: Backend + ?Sized>(db: &B, input: &CommitInput) -> Result<Vec<String>> {
     let contexts = Contexts::load(db, input.changes)?;
     let planned = plan_changes(&contexts, input)?;
-    Ok(planned.iter().map(|step| format!("{};", step.sql.preview())).collect())
+    // A delete says beside it what it takes with it, as its confirmation did. Not on a remote:
+    // the counts read (and bill) the child tables again, and the confirmation showed them.
+    let deletes = planned.iter().any(|step| step.action == ChangeAction::Delete);
+    let graph = if deletes && !db.capabilities().remote { Some(ForeignKeyGraph::load(db)?) } else { None };
+    planned
+        .iter()
+        .map(|step| {
+            let mut text = format!("{};", step.sql.preview());
+            if let Some(graph) = graph.as_ref().filter(|_| step.action == ChangeAction::Delete) {
+                let preview = graph.preview(db, &step.table, std::slice::from_ref(&step.key))?;
+                if let Some(note) = cascade_note(&preview) {
+                    text.push_str(&format!(" -- {note}"));
+                }
+            }
+            Ok(text)
+        })
+        .collect()
+}
+
+/// `also deletes 2 sessions, 1 account (ON DELETE CASCADE); sets 1 session.impersonatedBy to
+/// NULL`: what deleting one row does to other rows; `None` when nothing.
+fn cascade_note(preview: &CascadePreview) -> Option<String> {
+    let rows = |n: u64, table: &str| {
+        if table.ends_with('s') { format!("{n} rows of {table}") } else { crate::present::plural(n, table) }
+    };
+    let deleted: Vec<String> = preview
+        .deletes
+        .iter()
+        .enumerate()
+        // The first count is the row's own table, the row itself included.
+        .map(|(i, c)| (c, if i == 0 { c.rows.saturating_sub(1) } else { c.rows }))
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, n)| rows(n, &c.table))
+        .collect();
+    let mut parts = Vec::new();
+    if !deleted.is_empty() {
+        parts.push(format!("also deletes {} (ON DELETE CASCADE)", deleted.join(", ")));
+    }
+    for c in preview.set_null.iter().filter(|c| c.rows > 0) {
+        let to = if c.action.eq_ignore_ascii_case("SET DEFAULT") { "its DEFAULT" } else { "NULL" };
+        parts.push(format!("sets {}.{} to {to} in {}", c.table, c.columns.join(","), rows(c.rows, &c.table)));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// A table's schema and column kinds, read once per commit.

@@ -67,6 +67,9 @@ pub enum DbRequest {
     InsertTemplate { table: String, now: chrono::DateTime<chrono::Utc> },
     /// What deleting these rows would cascade to.
     CascadePreview { table: String, keys: Vec<ColumnValues> },
+    /// What the database would refuse a new or changed row for (UNIQUE, foreign keys), looked
+    /// up before it is staged.
+    CheckRow { change: StagedChange },
     /// The SQL of staged changes, values shown as they will be bound.
     PreviewChanges { changes: Vec<StagedChange>, now: chrono::DateTime<chrono::Utc> },
     /// Commit staged changes in one transaction, then record them in the audit log. `now` is
@@ -122,6 +125,8 @@ pub enum DbResult {
         statements: Vec<String>,
         problems: Vec<String>,
     },
+    /// What the database would refuse a row for (empty when nothing), one sentence each.
+    RowProblems(Vec<String>),
     /// Staged changes committed; on a remote, the command that restores the bookmark taken first.
     Committed {
         report: CommitReport,

@@ -129,3 +129,55 @@ fn rows_that_do_not_exist_count_zero() {
     let preview = cascade_preview(&conn, &CascadeInput { table: "team", keys: &keys }).unwrap();
     assert_eq!(preview.deletes, [TableCount { table: "team".into(), rows: 0 }]);
 }
+
+/// Defect: the review of a delete listed only `DELETE FROM "user"`; what cascades first showed
+/// after the commit. Each delete's statement says what it takes with it.
+#[test]
+fn the_review_says_beside_each_delete_what_it_cascades_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
+    create_demo(DemoInput { path: &path, users: 60, force: false, progress: &mut |_| {} }).unwrap();
+    let conn = open(&path);
+    let (id, sessions, accounts): (String, i64, i64) = conn
+        .query_row(
+            "SELECT u.id, (SELECT count(*) FROM session s WHERE s.userId = u.id) AS s,
+                    (SELECT count(*) FROM account a WHERE a.userId = u.id) AS a
+             FROM user u WHERE s > 1 ORDER BY u.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let changes = vec![delete(&conn, "user", ("id", text(&id)))];
+    let preview = preview_changes(&conn, &input(&changes)).unwrap();
+    let accounts = if accounts == 1 { "1 account".to_string() } else { format!("{accounts} accounts") };
+    assert!(
+        preview[0].ends_with(&format!("; -- also deletes {sessions} sessions, {accounts} (ON DELETE CASCADE)")),
+        "{}",
+        preview[0]
+    );
+}
+
+/// The insert form's check at Enter runs on a remote too: the UNIQUE and foreign-key lookups
+/// go through the key or a UNIQUE index, so a few rows are read, not the tables.
+#[test]
+fn a_new_rows_check_on_a_remote_reads_a_few_rows_not_the_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
+    create_demo(DemoInput { path: &path, users: 300, force: false, progress: &mut |_| {} }).unwrap();
+    let conn = open(&path);
+    let email: String = conn.query_row("SELECT email FROM user LIMIT 1", [], |r| r.get(0)).unwrap();
+    let d1 = crate::db::backend::rules::D1Rules::new(conn);
+    let session = StagedChange::Insert {
+        table: "session".into(),
+        values: vec![("id".into(), text("s-new")), ("token".into(), text("t")), ("userId".into(), text(&email))],
+    };
+    let user = StagedChange::Insert {
+        table: "user".into(),
+        values: vec![("id".into(), text("u-new")), ("name".into(), text("Twin")), ("email".into(), text(&email))],
+    };
+    let mut problems = check_row(&d1, &CheckRow { change: &session, remote: true }).unwrap();
+    problems.extend(check_row(&d1, &CheckRow { change: &user, remote: true }).unwrap());
+    assert!(problems.iter().any(|p| p.contains("matches no row of user (id)")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains(&format!("email = '{email}' (UNIQUE)"))), "{problems:?}");
+    assert!(d1.rows_read() < 60, "read {} rows of 300 users and their sessions", d1.rows_read());
+}
