@@ -59,8 +59,8 @@ pub enum InsertKey {
 pub static INSERT_KEYS: &[Binding<InsertKey>] = &[
     Binding { keys: "Tab / ↓", description: "next field", chords: &[key(KeyCode::Tab), key(KeyCode::Down)], action: Some(InsertKey::Next), hints: &[hint(1, "Tab ↑↓", "field")] },
     Binding { keys: "Shift-Tab / ↑", description: "previous field", chords: &[key(KeyCode::BackTab), key(KeyCode::Up)], action: Some(InsertKey::Previous), hints: &[] },
-    Binding { keys: "Enter", description: "stage the new row", chords: &[key(KeyCode::Enter)], action: Some(InsertKey::Stage), hints: &[hint(2, "Enter", "stage row")] },
-    Binding { keys: "Ctrl-f", description: "pick a foreign key's row by its label", chords: &[ctrl('f')], action: Some(InsertKey::PickReference), hints: &[hint(3, "Ctrl-f", "pick a reference")] },
+    Binding { keys: "Enter", description: "stage the new row", chords: &[key(KeyCode::Enter)], action: Some(InsertKey::Stage), hints: &[hint(2, "Enter", "stage")] },
+    Binding { keys: "Ctrl-f", description: "pick a foreign key's row by its label", chords: &[ctrl('f')], action: Some(InsertKey::PickReference), hints: &[hint(3, "Ctrl-f", "pick")] },
     Binding { keys: "Ctrl-n", description: "set NULL", chords: &[ctrl('n')], action: Some(InsertKey::Null), hints: &[hint(4, "Ctrl-n", "NULL")] },
     Binding { keys: "Ctrl-d", description: "the column's DEFAULT (an empty field means it too)", chords: &[ctrl('d')], action: Some(InsertKey::Default), hints: &[hint(5, "Ctrl-d", "default")] },
     Binding { keys: "Space", description: "toggle a boolean (typed elsewhere)", chords: &[ch(' ')], action: Some(InsertKey::Space), hints: &[] },
