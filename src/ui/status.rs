@@ -147,6 +147,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let short = format!(" │ read {} rows, {requests} req", group_thousands(rows));
             left[at] = Span::styled(short, theme::dim());
         }
+        // Last resort: what is waited for (a write, its seconds, Esc) must not run off the end.
+        if width_of(&left) > area.width {
+            left.remove(at);
+        }
     }
     // On a remote the badge names the database already: the label would say it again.
     let label = if app.remote.is_some() { String::new() } else { file_label(&app.source) };
