@@ -176,7 +176,7 @@ impl App {
     }
 
     /// The estimate (`~N`, `max(rowid)`) or exact count of the whole `table`, when one was read.
-    fn whole_table_estimate(&self, table: &str) -> Option<u64> {
+    pub(super) fn whole_table_estimate(&self, table: &str) -> Option<u64> {
         let remote = self.remote.as_ref()?;
         let tab = self.tabs.iter().find(|tab| tab.name == table);
         let whole = tab.filter(|tab| !tab.spec.narrows()).and_then(|tab| tab.total);

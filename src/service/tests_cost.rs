@@ -334,3 +334,25 @@ fn the_exact_count_of_a_narrowed_view_says_it_is_of_this_view() {
     let said = status(&app).1;
     assert!(said.starts_with("this view: exactly 31 rows of user"), "{said}");
 }
+
+/// Walkthrough: `x` on a searched view read 5,000 rows in one request and its prompt said
+/// nothing of it; a whole table's prompt said `5,000 rows` of an estimate, without `~`.
+#[test]
+fn the_export_prompt_on_a_remote_says_what_it_reads_and_marks_estimates() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(true);
+    let prompt_line = |app: &App| {
+        let screen = crate::ui::tests::render(app);
+        screen.lines().find(|line| line.contains("of user")).unwrap_or_default().to_string()
+    };
+    press(&mut app, &mut db, KeyCode::Char('x'));
+    let line = prompt_line(&app);
+    assert!(line.contains("~120 rows of user") && line.contains("reads ~120 rows on D1"), "{line}");
+    press(&mut app, &mut db, KeyCode::Esc);
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "user1");
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('x'));
+    let line = prompt_line(&app);
+    assert!(line.contains("reads ~120 rows on D1"), "the search scans the table: {line}");
+}
