@@ -147,8 +147,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             let short = format!(" │ read {} rows, {requests} req", group_thousands(rows));
             left[at] = Span::styled(short, theme::dim());
         }
-        // Last resort: what is waited for (a write, its seconds, Esc) must not run off the end.
-        if width_of(&left) > area.width {
+        // Last resort: what is waited for (a write, its seconds, Esc) must not run off the end,
+        // and an error's cause (a rejected token) comes before what the failed key read.
+        let crowded_error = error.is_some() && width_of(&left) + reserved + 4 > area.width;
+        if width_of(&left) > area.width || crowded_error {
             left.remove(at);
         }
     }
