@@ -86,3 +86,31 @@ fn a_tabs_message_goes_when_the_user_leaves_the_tab() {
     settle(&mut app, &mut conn, effects);
     assert_eq!(text(&app).as_deref(), Some("said on this tab"));
 }
+
+/// Walkthrough: the user tab showed all users while the status line said `id = d81bb35d-…`, a
+/// filter left from an earlier `gd`: going back restored the tab's view but not the view its
+/// rows on screen were read with, so a later read that failed or was cancelled "restored" the
+/// jump's filter. The status line describes the rows on screen.
+#[test]
+fn a_failed_read_after_a_jump_and_back_keeps_the_view_on_screen() {
+    let (_dir, mut conn) = users_db(5);
+    super::tests::add_sessions(&conn);
+    let mut app = open_app(&mut conn, 120, 30);
+    for code in [KeyCode::Tab, KeyCode::Char('j'), KeyCode::Char('$'), KeyCode::Char('g'), KeyCode::Char('d')] {
+        let effects = app.update(key(code));
+        settle(&mut app, &mut conn, effects);
+    }
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    assert!(!app.active_tab().unwrap().spec.filters.is_empty(), "the jump's filter");
+    for code in [KeyCode::Backspace, KeyCode::BackTab] {
+        let effects = app.update(key(code));
+        settle(&mut app, &mut conn, effects);
+    }
+    assert_eq!(app.active_tab().unwrap().name, "user");
+    assert!(app.active_tab().unwrap().spec.filters.is_empty());
+    // A new read (a sort) that fails: back to the view on screen, which has no filter.
+    let effects = app.update(key(KeyCode::Char('s')));
+    fail_page(&mut app, effects, ReplyError::new(ErrorKind::Interrupted, "interrupted"));
+    let tab = app.active_tab().unwrap();
+    assert!(tab.spec.filters.is_empty(), "the rows on screen are all users: {:?}", tab.spec);
+}
