@@ -144,7 +144,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         // Still crowded: the cost's short form, its numbers whole.
         if let Some(remote) = app.remote.as_ref().filter(|_| width_of(&left) + reserved + 4 > area.width) {
             let (rows, requests) = remote.action_cost();
-            let short = format!(" │ read {} rows, {requests} req", group_thousands(rows));
+            let short = format!(" │ read {}, {requests} req", crate::present::plural(rows, "row"));
             left[at] = Span::styled(short, theme::dim());
         }
         // Last resort: what is waited for (a write, its seconds, Esc) must not run off the end,
