@@ -469,6 +469,10 @@ impl App {
                     return self.apply_in_place(index, page, flash);
                 }
                 tab.rows_error = None;
+                if is_active {
+                    self.rows_read_anew();
+                }
+                let tab = &mut self.tabs[index];
                 let page_rows = tab.page_rows();
                 tab.window.apply(kind, page, page_rows);
                 if matches!(kind, FetchKind::Top | FetchKind::Bottom) {

@@ -136,18 +136,21 @@ impl App {
     }
 
     /// The question to ask before reading the tab's new view, and whether its pages sort in
-    /// memory: `None` locally, or when it scans no more than the view on screen.
+    /// memory: `None` locally, when the view does not scan, or when it is the view on screen.
     fn scan_to_ask(&self) -> Option<(CostAsk, bool)> {
         self.remote.as_ref()?;
         let tab = self.active_tab()?;
         let meta = tab.meta()?;
         let shown = tab.shown.as_ref().map(|shown| shown.spec.clone()).unwrap_or_default();
-        let before = scan_causes(&shown, &meta.info);
-        let causes: Vec<String> =
-            scan_causes(&tab.spec, &meta.info).into_iter().filter(|cause| !before.contains(cause)).collect();
-        if causes.is_empty() {
+        // Every new view that scans is asked about (the same sort the other way round reads
+        // the table again); the question names what the view on screen did not do, else all.
+        let all = scan_causes(&tab.spec, &meta.info);
+        if all.is_empty() || tab.spec == shown {
             return None;
         }
+        let before = scan_causes(&shown, &meta.info);
+        let new: Vec<String> = all.iter().filter(|cause| !before.contains(cause)).cloned().collect();
+        let causes = if new.is_empty() { all } else { new };
         let spec = &tab.spec;
         let sorts = scan::sorts_in_memory(&scan::scan_causes(
             spec.sort.as_ref(),
@@ -170,7 +173,7 @@ impl App {
     }
 
     /// The estimate (`~N`, `max(rowid)`) or exact count of the whole `table`, when one was read.
-    fn whole_table_estimate(&self, table: &str) -> Option<u64> {
+    pub(super) fn whole_table_estimate(&self, table: &str) -> Option<u64> {
         let remote = self.remote.as_ref()?;
         let tab = self.tabs.iter().find(|tab| tab.name == table);
         let whole = tab.filter(|tab| !tab.spec.narrows()).and_then(|tab| tab.total);
@@ -355,7 +358,13 @@ impl App {
                 }
                 let read = rows_read
                     .map_or(String::new(), |n| format!(" · that count read {} (D1 rows_read)", plural(n, "row")));
-                self.say(Level::Info, format!("{table}: exactly {} rows{read}", group_thousands(total)));
+                // A narrowed view's count is of the view, not of the table.
+                let what = if spec.narrows() {
+                    format!("this view: exactly {} of {table}", plural(total, "row"))
+                } else {
+                    format!("{table}: exactly {}", plural(total, "row"))
+                };
+                self.say(Level::Info, format!("{what}{read}"));
             }
             Ok(_) => {}
             Err(ReplyError { message, .. }) => self.say(Level::Error, format!("counting {table} failed: {message}")),

@@ -38,6 +38,10 @@ pub struct ExportPrompt {
     pub path: TextArea<'static>,
     /// Rows the view holds, when counted.
     pub rows: Option<u64>,
+    /// `rows` is a remote's estimate (`max(rowid)`): shown with `~`.
+    pub estimated: bool,
+    /// On a remote, what writing it reads there (`reads ~5,000 rows on D1`): D1 bills them.
+    pub reads: Option<String>,
     pub error: Option<String>,
 }
 
@@ -82,7 +86,32 @@ impl App {
             return Vec::new();
         };
         let (table, rows) = (tab.name.clone(), tab.total);
-        self.open_export_prompt(table, ExportSource::Table(view), rows)
+        let estimated = self.total_is_estimate(tab);
+        let reads = self.export_reads(tab);
+        let effects = self.open_export_prompt(table, ExportSource::Table(view), rows);
+        if let Overlay::Export(prompt) = &mut self.overlay {
+            prompt.estimated = estimated;
+            prompt.reads = reads;
+        }
+        effects
+    }
+
+    /// On a remote, what exporting the tab's view reads there: a view that scans (a search, a
+    /// filter or sort no index serves) or the whole table reads every row, else the rows it holds.
+    fn export_reads(&self, tab: &super::TableTab) -> Option<String> {
+        let remote = self.remote.as_ref()?;
+        let meta = tab.meta()?;
+        let scans = !super::cost::scan_causes(&tab.spec, &meta.info).is_empty();
+        let (rows, exact) = if scans || !tab.spec.narrows() {
+            (self.whole_table_estimate(&tab.name), remote.cost.exact.contains_key(&tab.name))
+        } else {
+            (tab.total, tab.total.is_some())
+        };
+        let approx = if exact { "" } else { "~" };
+        Some(match rows {
+            Some(n) => format!("reads {approx}{} on D1", crate::present::plural(n, "row")),
+            None => "reads every row it scans on D1".to_string(),
+        })
     }
 
     /// The prompt for any source: a table's view, or (for the SQL console) a query, named by
@@ -90,7 +119,17 @@ impl App {
     pub(super) fn open_export_prompt(&mut self, label: String, source: ExportSource, rows: Option<u64>) -> Vec<Effect> {
         let format = ExportFormat::Csv;
         let path = text_input(&default_export_path(&label, format, self));
-        let prompt = ExportPrompt { table: label, source, format, include_secrets: false, path, rows, error: None };
+        let prompt = ExportPrompt {
+            table: label,
+            source,
+            format,
+            include_secrets: false,
+            path,
+            rows,
+            estimated: false,
+            reads: None,
+            error: None,
+        };
         self.overlay = Overlay::Export(Box::new(prompt));
         Vec::new()
     }

@@ -41,9 +41,12 @@ mod reload;
 mod remote;
 mod remote_wait;
 mod review;
+mod said;
 mod status_filter;
 mod stopped;
 mod tab;
+#[cfg(test)]
+mod tests_said;
 mod user_links;
 mod user_panel;
 mod users;
@@ -198,6 +201,8 @@ pub struct App {
     next_id: RequestId,
     /// On a remote D1 (`--remote`): its badge and what requests cost.
     pub remote: Option<RemoteSession>,
+    /// When and where the status line's message was said (it goes when that is over).
+    pub said: said::Said,
 }
 
 impl App {
@@ -231,6 +236,7 @@ impl App {
             pending: Pending::default(),
             next_id: 1,
             remote: None,
+            said: said::Said::default(),
         };
         let mut effects = app.request_tables();
         effects.extend(app.read_migrations_at_start());
@@ -276,6 +282,7 @@ impl App {
             self.messages.push(status.clone());
         }
         self.status = Some(status);
+        self.note_said();
     }
 
     /// Shows an error whole: in the status line, and in the message log opened over the screen
@@ -338,9 +345,19 @@ impl App {
     /// Applies one action and returns the work it asks for.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let by_user = !matches!(action, Action::Tick { .. } | Action::Reply { .. } | Action::ExternalChange { .. });
+        let reply = matches!(action, Action::Reply { .. });
+        if by_user {
+            self.said.keys += 1;
+        }
+        let place = (self.screen, self.active);
         // Requests sent now are stamped with the app's clock (waits show their seconds).
         self.pending.clock = self.ctx.now;
         let mut effects = self.dispatch(action);
+        if by_user {
+            self.left_place(place);
+        } else if reply {
+            self.progress_over();
+        }
         // Rows that went stale while they could not be reloaded (a read in flight, a popup
         // acting on the selected row) are read again as soon as they can be.
         effects.extend(self.catch_up_stale());

@@ -206,6 +206,9 @@ impl App {
             tab.spec = saved.spec;
             tab.window = saved.window;
             tab.total = saved.total;
+            // The rows on screen are the restored view's again: a read that fails later goes
+            // back to it, not to the jump's filter.
+            tab.remember_shown();
             // The count in flight was of the jump's view.
             self.pending.forget(&Waiting::Count { table: tab.name.clone() });
             tab.selected_col = saved.selected_col;

@@ -324,7 +324,7 @@ fn read_only_refuses_to_apply() {
 }
 
 /// Adds two sessions for user u0001, one of them impersonated by admin u0000.
-fn add_sessions(conn: &Connection) {
+pub fn add_sessions(conn: &Connection) {
     conn.execute_batch(
         "INSERT INTO session (id, expiresAt, token, createdAt, updatedAt, userId, impersonatedBy)
            VALUES ('s1', 1, 't1', 1, 1, 'u0001', NULL), ('s2', 1, 't2', 1, 1, 'u0001', 'u0000');",

@@ -70,6 +70,9 @@ impl UsersState {
     }
 }
 
+/// The warning of a failed statuses read (it goes when they are read again).
+const STATUSES_FAILED: &str = "user statuses are not shown";
+
 /// What a piece of a status says, for its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusTone {
@@ -179,10 +182,12 @@ impl App {
     pub(super) fn request_statuses(&mut self, index: usize, kind: FetchKind) -> Vec<Effect> {
         let Some(tab) = self.tabs.get(index) else { return Vec::new() };
         let Some(table) = self.user_table_of(tab) else { return Vec::new() };
-        if self.users.statuses_failed && self.users.table.as_ref() == Some(&table) {
-            return Vec::new();
-        }
-        if matches!(kind, FetchKind::Top | FetchKind::Bottom) || self.users.table.as_ref() != Some(&table) {
+        // After a failed read (a connection reset, a timeout) the next page or Ctrl-r reads
+        // them all again: one failure does not hide them for the session.
+        if matches!(kind, FetchKind::Top | FetchKind::Bottom)
+            || self.users.table.as_ref() != Some(&table)
+            || self.users.statuses_failed
+        {
             self.users.statuses.clear();
             self.pending.forget(&Waiting::UserStatuses);
             self.users.statuses_failed = false;
@@ -260,12 +265,15 @@ impl App {
                     }
                     // Ids the reply did not name are gone (removed meanwhile): show nothing.
                     self.users.statuses.retain(|_, status| status.is_some());
+                    if self.status.as_ref().is_some_and(|s| s.text.starts_with(STATUSES_FAILED)) {
+                        self.status = None;
+                    }
                 }
                 Ok(_) => {}
                 Err(message) => {
                     self.users.statuses_failed = true;
                     self.users.statuses.clear();
-                    self.say(Level::Warning, format!("user statuses are not shown: {message}"));
+                    self.say(Level::Warning, format!("{STATUSES_FAILED}: {message}"));
                 }
             }
             return Vec::new();

@@ -442,3 +442,48 @@ fn impersonations_on_a_remote_are_asked_for_before_every_session_is_read() {
     };
     assert_eq!(list.len(), 1);
 }
+
+/// Answers `effects` like the worker would, except the users' statuses, which fail as a remote
+/// whose connection was reset.
+fn settle_failing_statuses(app: &mut App, conn: &mut Connection, mut effects: Vec<Effect>) {
+    while !effects.is_empty() {
+        let mut next = Vec::new();
+        for effect in effects {
+            match &effect {
+                Effect::Request { id, request, .. }
+                    if matches!(**request, DbRequest::Users(UsersRequest::Statuses { .. })) =>
+                {
+                    let error = ReplyError::new(ErrorKind::Other, "cannot reach the D1 API: Connection reset by peer");
+                    next.extend(app.update(Action::Reply { reply: DbReply { id: *id, result: Err(error) } }));
+                }
+                _ => next.extend(super::super::tests::answer_one(app, conn, effect)),
+            }
+        }
+        effects = next;
+    }
+}
+
+/// Walkthrough: one failed statuses read left the status columns `?` for the rest of the
+/// session (Ctrl-r, paging did not bring them back): the next page or Ctrl-r reads them again.
+#[test]
+fn statuses_are_read_again_after_a_failed_read() {
+    let (_dir, mut conn) = users_db(1_500);
+    let mut app = open_app(&mut conn, 100, 30);
+    let key = |code, modifiers| Action::Key { key: KeyEvent::new(code, modifiers) };
+    let ctrl_r = vec![key(KeyCode::Char('r'), KeyModifiers::CONTROL)];
+    let gg = vec![key(KeyCode::Char('g'), KeyModifiers::NONE), key(KeyCode::Char('g'), KeyModifiers::NONE)];
+    for retry in [gg, ctrl_r] {
+        let effects = app.update(key(KeyCode::Char('G'), KeyModifiers::NONE));
+        settle_failing_statuses(&mut app, &mut conn, effects);
+        assert!(app.users.statuses_failed, "{:?}", app.status);
+        for action in &retry {
+            let effects = app.update(action.clone());
+            settle(&mut app, &mut conn, effects);
+        }
+        assert!(!app.users.statuses_failed, "{retry:?} read them again");
+        assert_eq!(app.status, None, "the failure is over");
+        let tab = app.active_tab().unwrap();
+        let id = crate::db::value::raw_text(&tab.window.rows[tab.window.selected].values[0]);
+        assert!(app.users.statuses.get(&id).is_some_and(Option::is_some), "{retry:?}: {id} has a status");
+    }
+}

@@ -174,8 +174,10 @@ fn a_view_that_scans_reads_its_pages_only_when_asked_and_the_question_says_each_
     assert!(ids <= 150, "statuses of {ids} users, not of the 1,000 read: {statuses:#?}");
     press(&mut app, &mut db, KeyCode::Char('G'));
     assert_eq!(scans(before), 2, "G reads the table once more, as said: {:#?}", fake.since(before));
-    // A search scans too: its pages are not read ahead either.
+    // A search scans too: its pages are not read ahead either. (The sort the other way round
+    // reads the table again: asked, and run with y; then no sort.)
     press(&mut app, &mut db, KeyCode::Char('s'));
+    press(&mut app, &mut db, KeyCode::Char('y'));
     press(&mut app, &mut db, KeyCode::Char('s'));
     let before = fake.requests();
     press(&mut app, &mut db, KeyCode::Char('/'));
@@ -216,6 +218,9 @@ fn a_filtered_view_on_a_remote_is_not_counted_unless_asked() {
         press(&mut app, &mut db, KeyCode::Backspace);
     }
     type_text(&mut app, &mut db, "user11");
+    press(&mut app, &mut db, KeyCode::Enter);
+    // Another search scans the table again: asked, and run with Enter.
+    assert_eq!(status(&app).0, Level::Warning, "{:?}", app.status);
     press(&mut app, &mut db, KeyCode::Enter);
     assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
     assert_eq!(app.active_tab().unwrap().total, Some(11), "user11 and user110..user119");
@@ -351,4 +356,63 @@ fn impersonations_on_a_remote_are_listed_only_when_asked_unless_an_index_serves_
     let Ok(DbResult::Users(UsersResult::Impersonations(list))) = result else { panic!("listed: {result:?}") };
     assert_eq!(list.len(), 1);
     assert!(read(&fake) < 100, "{} rows read with the index", read(&fake));
+}
+
+/// Walkthrough: turning an unindexed sort from ascending to descending read the table again
+/// (10,000 rows) without asking: a new view that scans asks, even for a cause already on screen.
+#[test]
+fn the_same_unindexed_sort_the_other_way_round_asks_again() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app(true);
+    let name = column(&app, "name");
+    app.update(Action::SortColumn { column: name });
+    let effects = key(&mut app, KeyCode::Char('y'));
+    super::settle(&mut app, &mut db, effects);
+    let before = fake.requests();
+    let effects = app.update(Action::SortColumn { column: name });
+    assert_eq!(requests(&effects), 0, "nothing read before the go-ahead");
+    assert_eq!(fake.requests(), before);
+    let (level, said) = status(&app);
+    assert_eq!(level, Level::Warning);
+    assert!(said.contains("Sorting by name"), "{said}");
+    let effects = key(&mut app, KeyCode::Char('y'));
+    super::settle(&mut app, &mut db, effects);
+    let sort = app.active_tab().unwrap().spec.sort.clone().unwrap();
+    assert_eq!(sort.direction, crate::db::page::SortDirection::Desc);
+}
+
+/// Walkthrough: `#` on a filtered view said `user: exactly 956 rows`, as if of the table.
+#[test]
+fn the_exact_count_of_a_narrowed_view_says_it_is_of_this_view() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(true);
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "user1");
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('#'));
+    let effects = key(&mut app, KeyCode::Char('y'));
+    super::settle(&mut app, &mut db, effects);
+    let said = status(&app).1;
+    assert!(said.starts_with("this view: exactly 31 rows of user"), "{said}");
+}
+
+/// Walkthrough: `x` on a searched view read 5,000 rows in one request and its prompt said
+/// nothing of it; a whole table's prompt said `5,000 rows` of an estimate, without `~`.
+#[test]
+fn the_export_prompt_on_a_remote_says_what_it_reads_and_marks_estimates() {
+    let (_dir, mut app, mut db, _check, _fake) = remote_app(true);
+    let prompt_line = |app: &App| {
+        let screen = crate::ui::tests::render(app);
+        screen.lines().find(|line| line.contains("of user")).unwrap_or_default().to_string()
+    };
+    press(&mut app, &mut db, KeyCode::Char('x'));
+    let line = prompt_line(&app);
+    assert!(line.contains("~120 rows of user") && line.contains("reads ~120 rows on D1"), "{line}");
+    press(&mut app, &mut db, KeyCode::Esc);
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "user1");
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('x'));
+    let line = prompt_line(&app);
+    assert!(line.contains("reads ~120 rows on D1"), "the search scans the table: {line}");
 }

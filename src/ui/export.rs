@@ -25,17 +25,19 @@ pub fn draw_bar(frame: &mut Frame, prompt: &ExportPrompt, area: Rect) {
     let hint = match &prompt.error {
         Some(error) => Span::styled(format!(" {error}"), theme::error()),
         None => {
+            let approx = if prompt.estimated { "~" } else { "" };
             let rows = match prompt.rows {
-                Some(1) => "1 row".to_string(),
-                Some(n) => format!("{} rows", group_thousands(n)),
+                Some(1) => format!("{approx}1 row"),
+                Some(n) => format!("{approx}{} rows", group_thousands(n)),
                 None => "the rows".into(),
             };
+            let reads = prompt.reads.as_ref().map_or(String::new(), |reads| format!(" · {reads}"));
             let secrets = if prompt.include_secrets { "secrets INCLUDED" } else { "secrets redacted" };
             let table = &prompt.table;
             let keys = format!("Tab format · Ctrl-r {secrets} · Enter write · Esc cancel");
             // On a narrow terminal the explanation goes first and the keys stay whole.
-            let long = format!(" {rows} of {table} (the view: filters, search, sort) · {keys}");
-            let short = format!(" {keys} · {rows} of {table}");
+            let long = format!(" {rows} of {table} (the view: filters, search, sort){reads} · {keys}");
+            let short = format!(" {keys} · {rows} of {table}{reads}");
             let fits = crate::app::layout::text_width(&long) <= bottom.width;
             Span::styled(if fits { long } else { short }, theme::dim())
         }

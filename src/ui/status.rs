@@ -47,6 +47,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         path.extend(app.trail.last().and_then(|b| app.tabs.get(b.to_tab)).map(|t| t.name.as_str()));
         left.push(Span::styled(format!(" │ ⟵ {}", path.join(" › ")), theme::key()));
     }
+    let mut filter_at = None;
     if let (crate::app::Screen::Browser, Some(tab)) = (app.screen, app.active_tab()) {
         // A remote's whole-table count is max(rowid): an estimate, and said so.
         let estimated = app.total_is_estimate(tab);
@@ -75,6 +76,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             conditions.push(format!("/{search}"));
         }
         if !conditions.is_empty() {
+            filter_at = Some(left.len());
             left.push(Span::styled(format!(" │ {}", conditions.join(" AND ")), theme::warning()));
         }
     }
@@ -140,15 +142,37 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // to it whole: a count cut mid-number would read as another number.
     let reserved = text_width(&message).min(area.width * 2 / 3);
     let width_of = |spans: &[Span]| -> u16 { spans.iter().map(|s| text_width(&s.content)).sum() };
-    // The session's total goes first, then the key's cost: each whole.
-    for part in [1, 0] {
-        if let Some(at) = stats_at.filter(|_| width_of(&left) + reserved + 4 > area.width) {
-            left.remove(at + part);
+    // The session's total gives way, whole; the last key's cost keeps its place (the message is
+    // cut instead, `m` shows it): what a key read must be seen after every key.
+    if let Some(at) = stats_at.filter(|_| width_of(&left) + reserved + 4 > area.width) {
+        left.remove(at + 1);
+        // Still crowded: the cost's short form, its numbers whole.
+        if let Some(remote) = app.remote.as_ref().filter(|_| width_of(&left) + reserved + 4 > area.width) {
+            let (rows, requests) = remote.action_cost();
+            let short = format!(" │ read {}, {requests} req", crate::present::plural(rows, "row"));
+            left[at] = Span::styled(short, theme::dim());
+        }
+        // Last resort: what is waited for (a write, its seconds, Esc) must not run off the end,
+        // and an error's cause (a rejected token) comes before what the failed key read.
+        let crowded_error = error.is_some() && width_of(&left) + reserved + 4 > area.width;
+        if width_of(&left) > area.width || crowded_error {
+            left.remove(at);
+        }
+    }
+    // On a remote the badge names the database already: the label would say it again.
+    let label = if app.remote.is_some() { String::new() } else { file_label(&app.source) };
+    // The filter summary is cut (ending in `…`) to leave the label a short name and the message
+    // its room, rather than run off the line's end.
+    if let Some(at) = filter_at {
+        let label_min = text_width(&label).min(LABEL_MIN);
+        let rest = width_of(&left) - text_width(&left[at].content);
+        let room = area.width.saturating_sub(rest + reserved + label_min + 4).max(FILTER_MIN);
+        if text_width(&left[at].content) > room {
+            let cut = crate::present::fit(&left[at].content, room);
+            left[at] = Span::styled(cut, theme::warning());
         }
     }
     let others: u16 = width_of(&left);
-    // On a remote the badge names the database already: the label would say it again.
-    let label = if app.remote.is_some() { String::new() } else { file_label(&app.source) };
     // The message's room below is what is left after the label and 3 cells (the gap and the
     // padding): for a message that fits, the label leaves those too, or it is cut 2 short.
     let gap = if text_width(&message) == reserved { 3 } else { 1 };
@@ -164,6 +188,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     left.push(Span::styled(message, style));
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme::status()), area);
 }
+
+/// The file label's least width when the filter summary is cut to make room for it.
+const LABEL_MIN: u16 = 12;
+/// The filter summary's least width: ` │ ` and a few characters before its `…`.
+const FILTER_MIN: u16 = 10;
 
 /// The message in `room` cells; one cut short ends in `… (m)`: `m` shows it in full.
 fn fit_message(message: &str, room: u16) -> String {
