@@ -42,8 +42,12 @@ fi
 
 work="$(mktemp -d)"
 server_pid=""
+# A tmux server of its own: another tmux user on the machine (a `tmux kill-server`) cannot end
+# the sessions these checks read, which once failed five checks with empty panes.
+tmux_socket="squall-remote-$$"
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+  tmux -L "$tmux_socket" kill-server 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -139,53 +143,53 @@ if command -v tmux >/dev/null 2>&1; then
     sq sql --remote --write --yes "$ddl" >/dev/null || fail "setting up better-auth's columns: $ddl $(cat "$work/err")"
   done
   tui="squall-remote-tui-$$"
-  tmux new -d -s "$tui" -x 160 -y 40
-  tmux send-keys -t "$tui" "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
-  pane() { tmux capture-pane -p -t "$tui"; }
+  tmux -L "$tmux_socket" new -d -s "$tui" -x 160 -y 40
+  tmux -L "$tmux_socket" send-keys -t "$tui" "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
+  pane() { tmux -L "$tmux_socket" capture-pane -p -t "$tui"; }
   wait_pane() { for _ in $(seq 100); do pane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
   if wait_pane "bob@example.com" && pane | grep -q "D1 app-db · WRITE"; then pass "squall --remote --write: the user table with the remote badge"; else fail "TUI on remote: $(pane | tail -3)"; fi
-  tmux send-keys -t "$tui" / && sleep 0.3 && tmux send-keys -t "$tui" "cy@example.com" Enter
+  tmux -L "$tmux_socket" send-keys -t "$tui" / && sleep 0.3 && tmux -L "$tmux_socket" send-keys -t "$tui" "cy@example.com" Enter
   # A search scans the table: squall says so first and runs it on y.
-  if wait_pane "The search scans"; then tmux send-keys -t "$tui" y; else fail "the search did not say it scans: $(pane | tail -3)"; fi
+  if wait_pane "The search scans"; then tmux -L "$tmux_socket" send-keys -t "$tui" y; else fail "the search did not say it scans: $(pane | tail -3)"; fi
   # Only once the search has narrowed the grid to that user may `e` edit (on a loaded machine the
   # reply can take seconds; editing before it would edit whichever row was first).
   for _ in $(seq 300); do pane | grep -q "row 1 of 1 " && break; sleep 0.1; done
   pane | grep -q "row 1 of 1 " || fail "the search did not narrow the grid to one user: $(pane | tail -2)"
   # A staged cell edit commits on the remote too: the review, then one batch after a bookmark.
-  tmux send-keys -t "$tui" e && sleep 0.5 && tmux send-keys -t "$tui" C-u "Cy Edited" Enter && sleep 0.3
-  tmux send-keys -t "$tui" C-s
-  if wait_pane "y commit"; then tmux send-keys -t "$tui" y; fi
+  tmux -L "$tmux_socket" send-keys -t "$tui" e && sleep 0.5 && tmux -L "$tmux_socket" send-keys -t "$tui" C-u "Cy Edited" Enter && sleep 0.3
+  tmux -L "$tmux_socket" send-keys -t "$tui" C-s
+  if wait_pane "y commit"; then tmux -L "$tmux_socket" send-keys -t "$tui" y; fi
   wait_pane "committed" && pass "the TUI commits a staged edit on the remote" || fail "TUI edit commit: $(pane | tail -3)"
   # Editing the key warns first with what points at the row: on a remote a reference no index
   # covers (session.userId here) is not counted, never scanned. Esc leaves nothing staged.
-  tmux send-keys -t "$tui" '$' && sleep 0.3
+  tmux -L "$tmux_socket" send-keys -t "$tui" '$' && sleep 0.3
   for _ in $(seq 12); do
-    tmux send-keys -t "$tui" e && sleep 0.4
+    tmux -L "$tmux_socket" send-keys -t "$tui" e && sleep 0.4
     pane | grep -q "edit user.id " && break
-    tmux send-keys -t "$tui" Escape && sleep 0.2 && tmux send-keys -t "$tui" h && sleep 0.2
+    tmux -L "$tmux_socket" send-keys -t "$tui" Escape && sleep 0.2 && tmux -L "$tmux_socket" send-keys -t "$tui" h && sleep 0.2
   done
-  tmux send-keys -t "$tui" C-u "u3-renamed" Enter
+  tmux -L "$tmux_socket" send-keys -t "$tui" C-u "u3-renamed" Enter
   if wait_pane "session.userId not counted" && pane | grep -q "(no index)"; then
     pass "a key edit on the remote names what points at the row, unindexed ones not counted"
   else
     fail "key edit warning on the remote: $(pane | grep -A3 "primary key" | head -4)"
   fi
-  tmux send-keys -t "$tui" Escape && sleep 0.3
-  tmux send-keys -t "$tui" A && sleep 0.5 && tmux send-keys -t "$tui" b && sleep 0.5
-  tmux send-keys -t "$tui" C-u "spam from the TUI" Tab C-u 7d && sleep 0.3 && tmux send-keys -t "$tui" Enter
-  if wait_pane "y run"; then tmux send-keys -t "$tui" y; fi
+  tmux -L "$tmux_socket" send-keys -t "$tui" Escape && sleep 0.3
+  tmux -L "$tmux_socket" send-keys -t "$tui" A && sleep 0.5 && tmux -L "$tmux_socket" send-keys -t "$tui" b && sleep 0.5
+  tmux -L "$tmux_socket" send-keys -t "$tui" C-u "spam from the TUI" Tab C-u 7d && sleep 0.3 && tmux -L "$tmux_socket" send-keys -t "$tui" Enter
+  if wait_pane "y run"; then tmux -L "$tmux_socket" send-keys -t "$tui" y; fi
   wait_pane "banned cy@example.com" && pass "the TUI bans a remote user" || fail "TUI ban: $(pane | tail -3)"
   # The exact count one key away: # says what it reads (the count is ~N, from max(rowid)), # again counts.
-  tmux send-keys -t "$tui" Escape && sleep 0.3 && tmux send-keys -t "$tui" F && sleep 0.5
+  tmux -L "$tmux_socket" send-keys -t "$tui" Escape && sleep 0.3 && tmux -L "$tmux_socket" send-keys -t "$tui" F && sleep 0.5
   users="$(sq sql --remote --csv 'SELECT count(*) FROM "user"' | tail -1)"
-  tmux send-keys -t "$tui" -l '#'
-  if wait_pane "reads every row"; then tmux send-keys -t "$tui" -l '#'; fi
+  tmux -L "$tmux_socket" send-keys -t "$tui" -l '#'
+  if wait_pane "reads every row"; then tmux -L "$tmux_socket" send-keys -t "$tui" -l '#'; fi
   if wait_pane "exactly $users rows" && pane | grep -q "of $users │"; then
     pass "# on the remote user table: asked first, then the exact count ($users) in place of ~N"
   else
     fail "exact count: $(pane | tail -3)"
   fi
-  tmux send-keys -t "$tui" q
+  tmux -L "$tmux_socket" send-keys -t "$tui" q
   # Once the terminal is restored, the session's requests and rows read, as the CLI commands say them.
   if wait_pane "D1 app-db (.*): [0-9,]* requests, [0-9,]* rows read"; then
     pass "quitting the TUI on the remote prints its requests and rows read"
@@ -195,16 +199,16 @@ if command -v tmux >/dev/null 2>&1; then
   sleep 0.5
   # A wrong token in the TUI at 80 columns: the status line says the cause first, said once.
   # (The same session, made narrower: a new one right after the last closes can miss the server.)
-  tmux resize-window -t "$tui" -x 80 -y 12
-  tmux send-keys -t "$tui" clear Enter "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=wrong-token-value CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote" Enter
+  tmux -L "$tmux_socket" resize-window -t "$tui" -x 80 -y 12
+  tmux -L "$tmux_socket" send-keys -t "$tui" clear Enter "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=wrong-token-value CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote" Enter
   if wait_pane "D1 rejected the API token" && pane | tail -2 | grep -q "D1 rejected the API token" && ! pane | grep -q "reading the schema failed"; then
     pass "a wrong token in the TUI: the cause first on an 80-column status line"
   else
     fail "TUI wrong token: $(pane | tail -3)"
   fi
-  tmux send-keys -t "$tui" q
+  tmux -L "$tmux_socket" send-keys -t "$tui" q
   sleep 0.3
-  tmux kill-session -t "$tui" 2>/dev/null
+  tmux -L "$tmux_socket" kill-session -t "$tui" 2>/dev/null
   got="$(sq sql --remote --csv "SELECT banned, banReason, banExpires - updatedAt FROM \"user\" WHERE id = 'u3'" | tail -1)"
   expect_eq "the ban is there, for 7 days" "$got" "1,spam from the TUI,604800000"
   got="$(sq sql --remote --csv "SELECT count(*) FROM \"user\" WHERE id = 'u3' AND 'Cy Edited' IN (name, email)" | tail -1)"
@@ -215,7 +219,7 @@ if command -v tmux >/dev/null 2>&1; then
     fail "squall log: $(sq log --all | tail -3)"
   fi
 else
-  echo "SKIP the terminal UI checks: tmux is not installed"
+  echo "SKIP the terminal UI checks: tmux -L "$tmux_socket" is not installed"
 fi
 
 # The SQL console on the remote, in tmux: a SELECT shows rows (read under a LIMIT, never bare);
@@ -223,21 +227,21 @@ fi
 # one request after a bookmark, and `squall log --remote` shows that bookmark with its restore.
 if command -v tmux >/dev/null 2>&1; then
   con="squall-remote-console-$$"
-  tmux new -d -s "$con" -x 160 -y 40
-  tmux send-keys -t "$con" "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
-  cpane() { tmux capture-pane -p -t "$con"; }
+  tmux -L "$tmux_socket" new -d -s "$con" -x 160 -y 40
+  tmux -L "$tmux_socket" send-keys -t "$con" "cd $proj && export CLOUDFLARE_API_BASE_URL=$BASE CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
+  cpane() { tmux -L "$tmux_socket" capture-pane -p -t "$con"; }
   cwait() { for _ in $(seq 100); do cpane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
   cwait "bob@example.com" || true
-  tmux send-keys -t "$con" ":" && sleep 0.5
-  # (not ending in ';': tmux would take a trailing ';' for its own command separator)
-  tmux send-keys -t "$con" -l 'select id, name, email from "user" order by id; ' && tmux send-keys -t "$con" F5
+  tmux -L "$tmux_socket" send-keys -t "$con" ":" && sleep 0.5
+  # (not ending in ';': tmux -L "$tmux_socket" would take a trailing ';' for its own command separator)
+  tmux -L "$tmux_socket" send-keys -t "$con" -l 'select id, name, email from "user" order by id; ' && tmux -L "$tmux_socket" send-keys -t "$con" F5
   if cwait "ann@example.com" && cpane | grep -q "bob@example.com"; then pass "the console on a remote: a SELECT shows its rows"; else fail "console SELECT on remote: $(cpane | tail -5)"; fi
   bookmarks_before="$(grep -c 'time_travel/bookmark' "$LOG")"
-  tmux send-keys -t "$con" Enter && tmux send-keys -t "$con" -l "update \"user\" set name = 'Ann Console' where id = 'u1'" && tmux send-keys -t "$con" F5
+  tmux -L "$tmux_socket" send-keys -t "$con" Enter && tmux -L "$tmux_socket" send-keys -t "$con" -l "update \"user\" set name = 'Ann Console' where id = 'u1'" && tmux -L "$tmux_socket" send-keys -t "$con" F5
   if cwait "REMOTE database D1 app-db" && cpane | grep -q "time-travel bookmark is taken first"; then pass "the console's confirmation names the remote database and the bookmark"; else fail "console confirm on remote: $(cpane | tail -8)"; fi
-  tmux send-keys -t "$con" y
+  tmux -L "$tmux_socket" send-keys -t "$con" y
   cwait "1 row changed (recorded in the audit log); restore point" && pass "the console commits the UPDATE and gives the restore point" || fail "console write on remote: $(cpane | tail -3)"
-  tmux kill-session -t "$con" 2>/dev/null
+  tmux -L "$tmux_socket" kill-session -t "$con" 2>/dev/null
   expect_eq "the console's UPDATE took one bookmark" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "1"
   expect_eq "the console's UPDATE is there" "$(sq sql --remote --csv "SELECT name FROM \"user\" WHERE id = 'u1'" | tail -1)" "Ann Console"
   if sq log --remote | grep -F "Ann Console" | grep -q 'bookmark 0000.* · restore point (rolls the whole database back to before this change, losing later writes): wrangler d1 time-travel restore app-db --bookmark='; then
@@ -382,21 +386,21 @@ if command -v tmux >/dev/null 2>&1; then
   chmod -R u+w "$proj_tui/drizzle"
   sqt() { (cd "$proj_tui" && CLOUDFLARE_API_BASE_URL="$BASE_TUI" "$SQUALL" "$@" 2>"$work/err"); }
   tui="squall-remote-mig-$$"
-  tmux new -d -s "$tui" -x 160 -y 45
-  tmux send-keys -t "$tui" "cd $proj_tui && export CLOUDFLARE_API_BASE_URL=$BASE_TUI CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
-  pane() { tmux capture-pane -p -t "$tui"; }
+  tmux -L "$tmux_socket" new -d -s "$tui" -x 160 -y 45
+  tmux -L "$tmux_socket" send-keys -t "$tui" "cd $proj_tui && export CLOUDFLARE_API_BASE_URL=$BASE_TUI CLOUDFLARE_API_TOKEN=$TOKEN CLOUDFLARE_ACCOUNT_ID=$ACCOUNT SQUALL_DATA_DIR=$SQUALL_DATA_DIR HOME=$HOME && $SQUALL --remote --write" Enter
+  pane() { tmux -L "$tmux_socket" capture-pane -p -t "$tui"; }
   wait_pane() { for _ in $(seq 100); do pane | grep -q -- "$1" && return 0; sleep 0.1; done; return 1; }
   wait_pane "D1 tui-mig" || true
-  for _ in 1 2 3 4; do pane | grep -q "2 pending" && break; tmux send-keys -t "$tui" Tab; sleep 0.5; done
+  for _ in 1 2 3 4; do pane | grep -q "2 pending" && break; tmux -L "$tmux_socket" send-keys -t "$tui" Tab; sleep 0.5; done
   if wait_pane "2 pending"; then pass "the TUI's migrations screen reads the remote: 2 pending"; else fail "TUI migrations screen: $(pane | tail -5)"; fi
-  tmux send-keys -t "$tui" A
+  tmux -L "$tmux_socket" send-keys -t "$tui" A
   if wait_pane "REMOTE database tui-mig" && pane | grep -q "time-travel bookmark is taken first"; then pass "the TUI's apply confirmation names the database and the bookmark"; else fail "TUI apply confirmation: $(pane | tail -5)"; fi
-  tmux send-keys -t "$tui" y
+  tmux -L "$tmux_socket" send-keys -t "$tui" y
   if wait_pane "applied 2 migration"; then pass "the TUI applies the pending migrations on the remote"; else fail "TUI apply: $(pane | tail -5)"; fi
   wait_pane "losing later writes): wrangler d1 time-travel restore tui-mig" && pass "the TUI shows the restore point of the run" || fail "TUI restore point line: $(pane | tail -5)"
-  tmux send-keys -t "$tui" q
+  tmux -L "$tmux_socket" send-keys -t "$tui" q
   sleep 0.5
-  tmux kill-session -t "$tui" 2>/dev/null
+  tmux -L "$tmux_socket" kill-session -t "$tui" 2>/dev/null
   got="$(sqt migrate status --remote --json | pending_of)"
   expect_eq "squall migrate status --remote after the TUI's apply: nothing pending" "$got" ""
   if [ -n "$have_wrangler" ]; then
@@ -415,7 +419,7 @@ if command -v tmux >/dev/null 2>&1; then
   kill "$tui_server" 2>/dev/null
   wait "$tui_server" 2>/dev/null
 else
-  echo "SKIP the TUI migrations check: tmux is not installed"
+  echo "SKIP the TUI migrations check: tmux -L "$tmux_socket" is not installed"
 fi
 
 finish
