@@ -92,8 +92,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut stats_at = None;
     if let Some(remote) = &app.remote {
         // The last key's whole action (every request it caused: page, counts, reads ahead,
-        // retries), which is what a user weighs against the bill; then the session's total.
-        // (How long a request takes shows while it is waited for.)
+        // retries), which is what a user weighs against the bill; then how long the last request
+        // took and the session's total (these give way first on a narrow line).
         let stats = remote.stats;
         let (rows, requests) = remote.action_cost();
         stats_at = Some(left.len());
@@ -105,7 +105,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             ),
             theme::dim(),
         ));
-        left.push(Span::styled(format!(" · session {} read", group_thousands(stats.total_rows_read)), theme::dim()));
+        left.push(Span::styled(
+            format!(
+                " · last request {} ms · session {} read",
+                group_thousands(stats.last_ms),
+                group_thousands(stats.total_rows_read)
+            ),
+            theme::dim(),
+        ));
     }
     if app.live.off.is_some() && app.remote.is_none() {
         left.push(Span::styled(" │ not live · Ctrl-r reloads", theme::dim()));
@@ -258,11 +265,11 @@ mod tests {
         let line = status_line(&app);
         assert!(line.starts_with(" D1 app-db · WRITE "), "{line}");
         assert!(line.contains("row 1 of ~30"), "{line}");
-        assert!(line.contains("│ 1,468 rows read in 7 requests · session 1,468 read"), "{line}");
+        assert!(line.contains("│ 1,468 rows read in 7 requests · last request 123 ms · session 1,468 read"), "{line}");
         // A key that sends requests counts from there: its own rows and requests, not the last one's.
         app.remote.as_mut().unwrap().action_start = crate::app::ActionStart { rows_read: 1_000, requests: 4 };
         let line = status_line(&app);
-        assert!(line.contains("│ 468 rows read in 3 requests · session 1,468 read"), "{line}");
+        assert!(line.contains("│ 468 rows read in 3 requests · last request 123 ms · session 1,468 read"), "{line}");
         app.remote.as_mut().unwrap().write = false;
         assert!(status_line(&app).starts_with(" D1 app-db  "), "{}", status_line(&app));
     }
