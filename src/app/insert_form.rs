@@ -7,7 +7,7 @@ use crate::db::edit::{is_stamp_column, restamp, stage_insert, validate_value};
 use crate::db::value::edit_text;
 use crate::db::value::parse_value;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::db::kinds::ColumnKind;
 
@@ -27,6 +27,22 @@ impl App {
         let Overlay::Edit(EditPopup::Insert { form, fields }) = &mut self.overlay else { return Vec::new() };
         let focus = form.focus;
         let boolean = fields.get(focus).is_some_and(|f| f.kind == ColumnKind::Boolean);
+        // Typing over a redacted generated secret starts the user's own: appending to a text
+        // they cannot see would make a token nobody knows.
+        let types = matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete)
+            && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let holds_secret = fields
+            .get(focus)
+            .and_then(|f| f.generated_secret.as_deref())
+            .is_some_and(|secret| form.text(focus) == secret);
+        if types && holds_secret {
+            if let Some(input) = form.input_mut(focus) {
+                *input = text_input("");
+            }
+            if let Some(field) = fields.get_mut(focus) {
+                field.generated_secret = None;
+            }
+        }
         let typed = match form.key_with(INSERT_KEYS, key) {
             Outcome::Owner(InsertKey::Cancel) => {
                 self.overlay = Overlay::None;
@@ -97,7 +113,16 @@ impl App {
                 let set_null = matches!(value, Some(Value::Null));
                 let stamped =
                     value.clone().filter(|_| is_stamp_column(&column, &kind)).map(|value| (value, text.clone()));
-                let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped, picked: None };
+                let generated_secret = (kind == ColumnKind::Secret && !text.is_empty()).then(|| text.clone());
+                let field = InsertField {
+                    column,
+                    kind,
+                    use_default: value.is_none(),
+                    set_null,
+                    stamped,
+                    picked: None,
+                    generated_secret,
+                };
                 Some((field, text_input(&text)))
             })
             .unzip();

@@ -114,6 +114,9 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                         Some(Span::styled("NULL", theme::null()))
                     } else if field.use_default && empty {
                         Some(Span::styled("(column default)", theme::dim()))
+                    } else if field.generated_secret.as_deref().is_some_and(|secret| form.text(i) == secret) {
+                        // Redacted as the grid and the review redact secrets.
+                        Some(Span::styled("••••••• (generated)", theme::dim()))
                     } else if let Some((key, label)) =
                         field.picked.as_ref().filter(|(key, _)| i != form.focus && form.text(i) == *key)
                     {

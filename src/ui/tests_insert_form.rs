@@ -125,3 +125,35 @@ fn the_unknown_role_warning_shows_whole_at_80x24() {
     assert!(flat.contains("owner is not a better-auth role"), "{screen}");
     assert!(flat.contains("Enter again stages it anyway"), "{screen}");
 }
+
+/// Defect: the session form showed the generated `token` in clear where the grid and the
+/// review redact it. It shows redacted; typing there starts the user's own token, in clear.
+#[test]
+fn the_session_forms_generated_token_is_redacted() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let token = |app: &App| match &app.overlay {
+        crate::app::Overlay::Edit(crate::app::EditPopup::Insert { form, fields }) => {
+            let at = fields.iter().position(|f| f.column == "token").unwrap();
+            (form.focus == at, form.text(at))
+        }
+        _ => panic!("the form opens"),
+    };
+    let generated = token(&app).1;
+    assert!(generated.len() > 8, "{generated:?}");
+    let screen = render(&app);
+    assert!(screen.contains("token ••••••• (generated)"), "{screen}");
+    assert!(!screen.contains(&generated), "{screen}");
+    while !token(&app).0 {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    assert!(!render(&app).contains(&generated), "not while focused either");
+    for c in "mine".chars() {
+        press(&mut app, &mut conn, KeyCode::Char(c));
+    }
+    assert_eq!(token(&app).1, "mine");
+    assert!(render(&app).contains("token mine"));
+}
