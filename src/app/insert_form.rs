@@ -130,6 +130,42 @@ impl App {
         self.overlay = Overlay::Edit(EditPopup::Insert { form, fields });
     }
 
+    /// The roles the user table's insert form checks a typed role against, from the source the
+    /// role dialog reads: every role in use (`SELECT DISTINCT`, asked of the worker) locally,
+    /// those in sight on a remote (listing them all reads every user). The sampled kind alone
+    /// missed a role one user has (`superuser`), which the role dialog listed.
+    pub(super) fn read_insert_form_roles(&mut self) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        if self.user_table_of(tab).is_none() || self.insert_role_field().is_none() {
+            return Vec::new();
+        }
+        if self.remote.is_some() {
+            let roles = self.roles_in_sight();
+            self.set_insert_form_roles(roles);
+            return Vec::new();
+        }
+        let request = DbRequest::Users(super::UsersRequest::Roles);
+        let (_, effect) = self.request(Worker::Foreground, Waiting::UserPanel, request);
+        vec![effect]
+    }
+
+    /// The insert form's field of the user table's role column, if the form is open on it.
+    fn insert_role_field(&self) -> Option<usize> {
+        let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return None };
+        let meta = self.active_tab()?.meta()?;
+        let role = crate::db::users::MappedTable::new(meta.info.clone()).column("role")?.to_string();
+        fields.iter().position(|f| f.column == role && matches!(f.kind, ColumnKind::Enum { .. } | ColumnKind::Text))
+    }
+
+    /// The roles read for the insert form: its role field checks against them.
+    pub(super) fn set_insert_form_roles(&mut self, roles: Vec<String>) {
+        let Some(at) = self.insert_role_field() else { return };
+        let Overlay::Edit(EditPopup::Insert { fields, .. }) = &mut self.overlay else { return };
+        if let Some(field) = fields.get_mut(at) {
+            field.kind = ColumnKind::Enum { values: roles };
+        }
+    }
+
     /// A staged new row back in the form, its values as staged, the rest left to the DEFAULT.
     pub(super) fn reopen_insert(&mut self, values: &[(String, Value)]) {
         let Some(meta) = self.active_tab().and_then(|t| t.meta()) else { return };
