@@ -214,6 +214,20 @@ fn bad_usage_exits_2() {
     s.squall(&["user", "--help"]).assert().success().stdout(predicate::str::contains("set-password"));
 }
 
+/// Defect: `user list --help` offered `--yes`, inherited from the changes, though a list writes
+/// nothing. Only the commands that write take it.
+#[test]
+fn only_the_commands_that_write_take_yes() {
+    let s = setup();
+    for read in ["list", "show", "impersonations"] {
+        s.squall(&["user", read, "--help"]).assert().success().stdout(predicate::str::contains("--yes").not());
+    }
+    for write in ["ban", "unban", "set-role", "revoke-sessions", "set-password", "remove"] {
+        s.squall(&["user", write, "--help"]).assert().success().stdout(predicate::str::contains("--yes"));
+    }
+    s.squall(&["user", "list", "--yes"]).assert().code(2);
+}
+
 #[test]
 fn a_limited_list_says_how_many_it_shows_of_how_many() {
     let s = setup();

@@ -94,6 +94,10 @@ pub struct InsertField {
     /// The key picked with Ctrl-f and its row's label (an email), shown beside the key while
     /// the field still holds it.
     pub picked: Option<(String, String)>,
+    /// A secret the form was opened with (the session token squall generates): shown redacted
+    /// while the field still holds it, as the grid and the review show secrets; a key that types
+    /// or erases replaces it whole, so the user's own is typed in the clear.
+    pub generated_secret: Option<String>,
 }
 
 impl App {

@@ -34,7 +34,10 @@ impl App {
         let committing = std::mem::take(&mut self.edits.committing);
         let cancelled = std::mem::take(&mut self.edits.cancel_asked);
         match reply.result {
-            Ok(DbResult::Template(template)) => self.open_insert_form(template),
+            Ok(DbResult::Template(template)) => {
+                self.open_insert_form(template);
+                return self.read_insert_form_roles();
+            }
             Ok(DbResult::Cascade(found)) => {
                 self.update_delete_confirmation(Some(found), None);
             }

@@ -266,6 +266,11 @@ impl App {
                 let chosen = bar.form.chosen(FilterField::Stack as usize);
                 return self.remove_filter(Some(chosen));
             }
+            // A computed column (`status`, `sessions`) has no value to type: its value is empty,
+            // so Backspace on its column or operator removes the last condition as the hint says.
+            Outcome::Owner(FilterKey::RemoveLast) if !bar.form.is_shown(FilterField::Value as usize) => {
+                return self.remove_filter(None);
+            }
             // Only on the value: Backspace on an empty one (or on a true / false choice, which
             // has no text to erase) removes the last condition; on the column or operator it
             // did so unseen.

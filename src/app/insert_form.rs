@@ -7,7 +7,7 @@ use crate::db::edit::{is_stamp_column, restamp, stage_insert, validate_value};
 use crate::db::value::edit_text;
 use crate::db::value::parse_value;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::db::kinds::ColumnKind;
 
@@ -27,6 +27,22 @@ impl App {
         let Overlay::Edit(EditPopup::Insert { form, fields }) = &mut self.overlay else { return Vec::new() };
         let focus = form.focus;
         let boolean = fields.get(focus).is_some_and(|f| f.kind == ColumnKind::Boolean);
+        // Typing over a redacted generated secret starts the user's own: appending to a text
+        // they cannot see would make a token nobody knows.
+        let types = matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete)
+            && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let holds_secret = fields
+            .get(focus)
+            .and_then(|f| f.generated_secret.as_deref())
+            .is_some_and(|secret| form.text(focus) == secret);
+        if types && holds_secret {
+            if let Some(input) = form.input_mut(focus) {
+                *input = text_input("");
+            }
+            if let Some(field) = fields.get_mut(focus) {
+                field.generated_secret = None;
+            }
+        }
         let typed = match form.key_with(INSERT_KEYS, key) {
             Outcome::Owner(InsertKey::Cancel) => {
                 self.overlay = Overlay::None;
@@ -97,12 +113,57 @@ impl App {
                 let set_null = matches!(value, Some(Value::Null));
                 let stamped =
                     value.clone().filter(|_| is_stamp_column(&column, &kind)).map(|value| (value, text.clone()));
-                let field = InsertField { column, kind, use_default: value.is_none(), set_null, stamped, picked: None };
+                let generated_secret = (kind == ColumnKind::Secret && !text.is_empty()).then(|| text.clone());
+                let field = InsertField {
+                    column,
+                    kind,
+                    use_default: value.is_none(),
+                    set_null,
+                    stamped,
+                    picked: None,
+                    generated_secret,
+                };
                 Some((field, text_input(&text)))
             })
             .unzip();
         let form = super::form::Form::new(inputs);
         self.overlay = Overlay::Edit(EditPopup::Insert { form, fields });
+    }
+
+    /// The roles the user table's insert form checks a typed role against, from the source the
+    /// role dialog reads: every role in use (`SELECT DISTINCT`, asked of the worker) locally,
+    /// those in sight on a remote (listing them all reads every user). The sampled kind alone
+    /// missed a role one user has (`superuser`), which the role dialog listed.
+    pub(super) fn read_insert_form_roles(&mut self) -> Vec<Effect> {
+        let Some(tab) = self.active_tab() else { return Vec::new() };
+        if self.user_table_of(tab).is_none() || self.insert_role_field().is_none() {
+            return Vec::new();
+        }
+        if self.remote.is_some() {
+            let roles = self.roles_in_sight();
+            self.set_insert_form_roles(roles);
+            return Vec::new();
+        }
+        let request = DbRequest::Users(super::UsersRequest::Roles);
+        let (_, effect) = self.request(Worker::Foreground, Waiting::UserPanel, request);
+        vec![effect]
+    }
+
+    /// The insert form's field of the user table's role column, if the form is open on it.
+    fn insert_role_field(&self) -> Option<usize> {
+        let Overlay::Edit(EditPopup::Insert { fields, .. }) = &self.overlay else { return None };
+        let meta = self.active_tab()?.meta()?;
+        let role = crate::db::users::MappedTable::new(meta.info.clone()).column("role")?.to_string();
+        fields.iter().position(|f| f.column == role && matches!(f.kind, ColumnKind::Enum { .. } | ColumnKind::Text))
+    }
+
+    /// The roles read for the insert form: its role field checks against them.
+    pub(super) fn set_insert_form_roles(&mut self, roles: Vec<String>) {
+        let Some(at) = self.insert_role_field() else { return };
+        let Overlay::Edit(EditPopup::Insert { fields, .. }) = &mut self.overlay else { return };
+        if let Some(field) = fields.get_mut(at) {
+            field.kind = ColumnKind::Enum { values: roles };
+        }
     }
 
     /// A staged new row back in the form, its values as staged, the rest left to the DEFAULT.

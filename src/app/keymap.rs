@@ -337,7 +337,8 @@ pub static FILTER_KEYS: &[Binding<FilterKey>] = &[
     Binding { keys: "← →", description: "change the column or operator", chords: &[key(KeyCode::Left)], action: Some(FilterKey::Change(-1)), hints: &[hint(2, "←→", "change")] },
     Binding { keys: "", description: "", chords: &[key(KeyCode::Right)], action: Some(FilterKey::Change(1)), hints: &[] },
     Binding { keys: "Enter", description: "add the condition (conditions combine with AND)", chords: &[key(KeyCode::Enter)], action: Some(FilterKey::Add), hints: &[hint(3, "Enter", "add")] },
-    Binding { keys: "Backspace/Del", description: "remove the last condition (empty value) / the chosen", chords: &[key(KeyCode::Backspace), key(KeyCode::Delete)], action: Some(FilterKey::RemoveLast), hints: &[] },
+    Binding { keys: "Backspace/Del", description: "remove the last condition (value empty)", chords: &[key(KeyCode::Backspace), key(KeyCode::Delete)], action: Some(FilterKey::RemoveLast), hints: &[] },
+    Binding { keys: "Tab past value", description: "the conditions: ←→ choose, Del remove, Enter edit", chords: &[], action: None, hints: &[] },
     Binding { keys: "Ctrl-f", description: "on a foreign key: pick the row by its label", chords: &[ctrl('f')], action: Some(FilterKey::PickReference), hints: &[] },
     Binding { keys: "Esc", description: "close the bar (conditions stay)", chords: &[key(KeyCode::Esc)], action: Some(FilterKey::Close), hints: &[hint(4, "Esc", "close")] },
 ];

@@ -110,6 +110,14 @@ impl App {
                 }
                 None => self.say(Level::Warning, "nothing matches: type part of the label, or Esc to type the key"),
             },
+            // Ctrl-u clears the search as it clears every other field.
+            None if key.modifiers.contains(KeyModifiers::CONTROL)
+                && key.code == ratatui::crossterm::event::KeyCode::Char('u') =>
+            {
+                picker.query = text_input("");
+                picker.selected = 0;
+                return self.search_referenced();
+            }
             None if key.modifiers.contains(KeyModifiers::CONTROL) => {}
             None => {
                 super::input::type_key(&mut picker.query, key);

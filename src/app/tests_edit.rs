@@ -540,3 +540,20 @@ fn editing_a_primary_key_names_each_referencing_table_and_its_count() {
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(app.edits.staged.len(), 1, "the second Enter stages it");
 }
+
+/// Defect: Ctrl-u typed on in the reference picker's search (`walk.testersofia.lee33`) where it
+/// clears every other field. It clears the search, and the picker lists from the start again.
+#[test]
+fn ctrl_u_clears_the_reference_pickers_search() {
+    let (_dir, mut conn) = users_db(12);
+    crate::app::users_test_support::add_session(&conn, "s-1", "u0001", 24, None);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    select_column(&mut app, "userId");
+    press(&mut app, &mut conn, KeyCode::Char('e'));
+    type_text(&mut app, &mut conn, "user1");
+    ctrl(&mut app, &mut conn, 'u');
+    let Overlay::RefPick(picker) = &app.overlay else { panic!("the picker stays open") };
+    assert_eq!(field_text(&picker.query), "");
+    assert_eq!(picker.matches.len(), 12, "every user is offered again");
+}

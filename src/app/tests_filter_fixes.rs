@@ -235,3 +235,20 @@ fn one_condition_in_the_middle_is_removed_or_edited_from_the_list() {
     let Overlay::Filter(form) = &app.overlay else { panic!("the filter form is open") };
     assert_eq!(form.form.fields.len(), 3, "no conditions, no list");
 }
+
+/// Defect: on a computed column (`status`, no value field) Backspace did nothing, though the
+/// hint says "Backspace on empty value removes last": its value is empty, so it removes it.
+#[test]
+fn backspace_on_a_computed_column_removes_the_last_condition() {
+    let (_dir, mut conn) = users_db(30);
+    let mut app = open_app(&mut conn, 120, 30);
+    filtered(&mut app, &mut conn, "name", FilterOp::Contains, "User");
+    press(&mut app, &mut conn, KeyCode::Char('f'));
+    let count = app.active_tab().unwrap().column_count();
+    let at = crate::db::users::UserCondition::COLUMNS.iter().position(|(n, _)| *n == "status").unwrap();
+    app.filter_choose_column(count + at);
+    focus(&mut app, FilterField::Operator);
+    press(&mut app, &mut conn, KeyCode::Backspace);
+    assert!(filters(&app).is_empty(), "{}", status(&app));
+    assert!(status(&app).contains("filter removed: name contains User"), "{}", status(&app));
+}

@@ -252,3 +252,24 @@ fn undo_takes_a_staged_new_row_back_into_the_form() {
     press(&mut app, &mut conn, KeyCode::Enter);
     assert_eq!(app.edits.staged.len(), 1, "staged again: {:?}", app.overlay);
 }
+
+/// Defect: the insert form's roles in use came from the column's sample and missed `superuser`
+/// (one user's role), which the role dialog listed. Both read the roles in use.
+#[test]
+fn the_insert_form_knows_every_role_in_use_as_the_role_dialog_does() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 160, 45);
+    // Given after the table was read: its sampled kind does not hold it.
+    conn.execute("UPDATE user SET role = 'superuser' WHERE id = 'u0002'", []).unwrap();
+    form_at(&mut app, &mut conn, "name");
+    type_text(&mut app, &mut conn, "New");
+    form_at(&mut app, &mut conn, "email");
+    type_text(&mut app, &mut conn, "new@example.com");
+    form_at(&mut app, &mut conn, "role");
+    for _ in 0..10 {
+        press(&mut app, &mut conn, KeyCode::Backspace);
+    }
+    type_text(&mut app, &mut conn, "superuser");
+    press(&mut app, &mut conn, KeyCode::Enter);
+    assert_eq!(app.edits.staged.len(), 1, "staged at the first Enter: {:?}", form_error(&app).0);
+}

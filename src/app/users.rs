@@ -282,6 +282,13 @@ impl App {
             return self.on_action_done(action, reply.result.map_err(|e| e.message));
         }
         if waiting == Waiting::UserPanel {
+            if let (Overlay::Edit(super::EditPopup::Insert { .. }), Ok(DbResult::Users(UsersResult::Roles(roles)))) =
+                (&self.overlay, &reply.result)
+            {
+                let roles = roles.clone();
+                self.set_insert_form_roles(roles);
+                return Vec::new();
+            }
             self.on_panel_reply(reply.result.map_err(|e| e.message));
         }
         Vec::new()

@@ -30,10 +30,6 @@ pub struct UserArgs {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Do not ask for confirmation: `remove`, and every change with --remote (required when
-    /// stdin is not a terminal).
-    #[arg(long, global = true)]
-    pub yes: bool,
     #[command(subcommand)]
     pub command: UserCommand,
 }
@@ -46,6 +42,19 @@ pub struct UserRefArg {
     pub user: String,
 }
 
+/// The user a change is for, and `--yes`: only the commands that write take it (a listing
+/// offering `--yes` reads as if it could write).
+#[derive(Debug, Args)]
+pub struct ChangeRefArg {
+    /// The user's id or email.
+    #[arg(value_name = "EMAIL|ID")]
+    pub user: String,
+    /// Do not ask for confirmation: `remove`, and every change with --remote (required when
+    /// stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// List users with role, ban state, verified email and active sessions.
@@ -55,13 +64,13 @@ pub enum UserCommand {
     /// Ban a user and end all their sessions (as better-auth's banUser does).
     Ban(BanArgs),
     /// Lift a user's ban (sessions are not restored).
-    Unban(UserRefArg),
+    Unban(ChangeRefArg),
     /// Set a user's role; several roles are comma-joined (`admin,user`).
     SetRole(SetRoleArgs),
     /// End a user's sessions: all of them, or those given with --session.
     RevokeSessions(RevokeArgs),
     /// Set a user's password (read from stdin when it is not a terminal, else prompted twice).
-    SetPassword(UserRefArg),
+    SetPassword(ChangeRefArg),
     /// Delete a user with their sessions and accounts.
     Remove(RemoveArgs),
     /// List sessions in which an admin impersonates a user.
@@ -87,7 +96,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct BanArgs {
     #[command(flatten)]
-    pub target: UserRefArg,
+    pub target: ChangeRefArg,
     /// Why (better-auth's default: "No reason").
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
@@ -116,7 +125,7 @@ fn parse_ban_end(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 #[derive(Debug, Args)]
 pub struct SetRoleArgs {
     #[command(flatten)]
-    pub target: UserRefArg,
+    pub target: ChangeRefArg,
     /// The role, e.g. `admin`, `user` or `admin,user`.
     pub role: String,
 }
@@ -124,7 +133,7 @@ pub struct SetRoleArgs {
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
     #[command(flatten)]
-    pub target: UserRefArg,
+    pub target: ChangeRefArg,
     /// Only this session (by id); repeat for several.
     #[arg(long = "session", value_name = "ID")]
     pub sessions: Vec<String>,
@@ -133,7 +142,7 @@ pub struct RevokeArgs {
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     #[command(flatten)]
-    pub target: UserRefArg,
+    pub target: ChangeRefArg,
 }
 
 #[derive(Debug, Args)]
@@ -232,8 +241,16 @@ fn run_on(place: &Place, args: &UserArgs, global: &GlobalArgs) -> Result<ExitCod
         // Found, not named: say which database answers (writes say it in their result).
         eprintln!("squall: reading {} ({})", target.path.display(), target.reason);
     }
+    let yes = match &args.command {
+        UserCommand::Unban(target) | UserCommand::SetPassword(target) => target.yes,
+        UserCommand::Ban(BanArgs { target, .. })
+        | UserCommand::SetRole(SetRoleArgs { target, .. })
+        | UserCommand::RevokeSessions(RevokeArgs { target, .. })
+        | UserCommand::Remove(RemoveArgs { target }) => target.yes,
+        UserCommand::List(_) | UserCommand::Show(_) | UserCommand::Impersonations(_) => false,
+    };
     let apply = |user: &str, action: UserAction, stdin_taken: bool| {
-        change(place, &Change { user, action, json, yes: args.yes, stdin_taken }, &ctx)
+        change(place, &Change { user, action, json, yes, stdin_taken }, &ctx)
     };
     match &args.command {
         UserCommand::List(list) => {
@@ -295,7 +312,7 @@ fn run_on(place: &Place, args: &UserArgs, global: &GlobalArgs) -> Result<ExitCod
         UserCommand::Remove(remove) => {
             place.ensure_writable()?;
             if let Place::Local { db, .. } = place
-                && !args.yes
+                && !yes
                 && !confirm_remove(db, &remove.target.user, &ctx)?
             {
                 eprintln!("squall: nothing was removed");

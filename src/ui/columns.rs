@@ -9,7 +9,7 @@ use crate::app::{App, ColumnChooser};
 
 pub fn draw(frame: &mut Frame, app: &App, chooser: &ColumnChooser) {
     let entries = app.chooser_entries();
-    let area = frame.area();
+    let area = popup::screen(frame);
     let height = (entries.len() as u16 + 2).min(area.height.saturating_sub(2)).max(3);
     let table = app.active_tab().map_or("", |t| t.name.as_str());
     let inner = popup::open(frame, popup::centered(area, 44, height), popup::block(format!(" columns of {table} ")));

@@ -80,7 +80,12 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
         }
         EditPopup::Insert { form, fields } => {
             let Some(meta) = app.active_tab().and_then(|t| t.meta()) else { return };
-            let height = fields.len() as u16 + 5;
+            // The refusal or warning on the last rows, as tall as it wraps at the popup's width:
+            // the unknown-role warning ends with what Enter does next, which must not be cut.
+            let message_row = form.error.as_deref().map(|error| Row::Text(Line::styled(error, theme::error())));
+            let width = frame.area().width.min(100);
+            let message_lines = message_row.as_ref().map_or(1, |row| form::height(std::slice::from_ref(row), width));
+            let height = fields.len() as u16 + 4 + message_lines;
             let title = format!("new row in {}", meta.info.name);
             let keys = format!("* required · {}", insert_key_line());
             // 100 wide: the keys fit on the bottom edge on a wide screen.
@@ -109,6 +114,9 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                         Some(Span::styled("NULL", theme::null()))
                     } else if field.use_default && empty {
                         Some(Span::styled("(column default)", theme::dim()))
+                    } else if field.generated_secret.as_deref().is_some_and(|secret| form.text(i) == secret) {
+                        // Redacted as the grid and the review redact secrets.
+                        Some(Span::styled("••••••• (generated)", theme::dim()))
                     } else if let Some((key, label)) =
                         field.picked.as_ref().filter(|(key, _)| i != form.focus && form.text(i) == *key)
                     {
@@ -121,10 +129,11 @@ pub fn draw(frame: &mut Frame, app: &App, popup_state: &EditPopup) {
                 })
                 .collect();
             let [body, _, message] =
-                Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(message_lines)])
+                    .areas(inner);
             form::draw(frame, body, rows);
-            if let Some(error) = &form.error {
-                form::draw(frame, message, vec![Row::Text(Line::styled(error.as_str(), theme::error()))]);
+            if let Some(row) = message_row {
+                form::draw(frame, message, vec![row]);
             }
         }
         EditPopup::Conflict { conflicts } => {

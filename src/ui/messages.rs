@@ -8,7 +8,7 @@ use super::{popup, theme};
 use crate::app::{App, Level};
 
 pub fn draw(frame: &mut Frame, app: &App, scroll: u16) {
-    let area = frame.area();
+    let area = popup::screen(frame);
     let width = area.width.saturating_sub(4).min(110);
     let height = area.height.saturating_sub(4).max(3);
     let area = popup::centered(area, width, height);

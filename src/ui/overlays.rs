@@ -29,7 +29,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
         Overlay::Columns(chooser) => super::columns::draw(frame, app, chooser),
         Overlay::Picker(picker) => {
             let height = (picker.matches.len() as u16 + 4).clamp(6, 20);
-            let area = centered(frame.area(), 50, height);
+            let area = centered(popup::screen(frame), 50, height);
             frame.render_widget(Clear, area);
             let outer = popup::block(" open table ");
             let inner = outer.inner(area);
@@ -65,7 +65,7 @@ pub fn draw_popup(frame: &mut Frame, app: &App) {
             lines.push(Line::raw(""));
             lines.push(Line::styled(" Enter opens the rows · Esc closes", theme::dim()));
             let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(30) + 4;
-            let area = centered(frame.area(), width.max(40), lines.len() as u16 + 2);
+            let area = centered(popup::screen(frame), width.max(40), lines.len() as u16 + 2);
             frame.render_widget(Clear, area);
             frame.render_widget(Paragraph::new(lines).block(popup::block(" rows that point here ")), area);
         }
@@ -97,7 +97,7 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16, over_popup: bool) {
         })
         .collect();
     let width = lines.iter().map(|l| l.width() as u16).max().unwrap_or(0) + 2;
-    let area = centered(frame.area(), width, height);
+    let area = centered(popup::screen(frame), width, height);
     let fits = area.height as usize >= total + 2;
     let hint = match (fits, over_popup) {
         (true, false) => " any key closes ",
@@ -143,7 +143,8 @@ fn draw_detail(frame: &mut Frame, app: &App, reveal: bool, scroll: u16) {
         format!("{secrets} · Esc close")
     };
     let title = format!(" {} · row detail ", tab.name);
-    let area = centered(frame.area(), frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));
+    let area =
+        centered(popup::screen(frame), frame.area().width.saturating_sub(6), frame.area().height.saturating_sub(4));
     frame.render_widget(Clear, area);
     let mut outer = popup::block(title.as_str()).title_bottom(Line::styled(format!(" {hint} "), theme::dim()));
     // Where the view is, when the row does not fit.

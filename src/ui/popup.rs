@@ -10,6 +10,17 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use super::theme;
 
+/// Where popups go: the screen above the status and hint lines (at 80x24 a confirmation's
+/// bottom border covered the status line), or the whole screen when it is too short to spare
+/// them.
+pub fn screen(frame: &Frame) -> Rect {
+    let area = frame.area();
+    if area.height < 8 {
+        return area;
+    }
+    Rect { height: area.height - 2, ..area }
+}
+
 /// A `width` × `height` box centred in `screen`, never larger than it.
 pub fn centered(screen: Rect, width: u16, height: u16) -> Rect {
     let [vertical] = Layout::vertical([Constraint::Length(height.min(screen.height))]).flex(Flex::Center).areas(screen);
@@ -51,7 +62,7 @@ pub fn keys_rows(keys: &str, width: u16) -> u16 {
 /// their own at the bottom inside, the popup growing by those rows, so no key is cut. Returns
 /// the area left for the content.
 pub fn open_with_keys(frame: &mut Frame, width: u16, height: u16, block: Block, keys: &str, style: Style) -> Rect {
-    let screen = frame.area();
+    let screen = screen(frame);
     let width = width.min(screen.width);
     let rows = keys_rows(keys, width);
     if rows == 0 {

@@ -93,3 +93,67 @@ fn at_80x24_the_picker_leaves_the_field_it_fills_in_sight() {
     assert!(screen.contains("userId: pick a row of user"), "{screen}");
     assert!(screen.lines().any(|l| l.contains("│*         userId NULL")), "{screen}");
 }
+
+/// Defect: at 80 columns the unknown-role warning was cut after "Enter ", losing what a second
+/// Enter does. The message wraps whole and the form grows to hold it.
+#[test]
+fn the_unknown_role_warning_shows_whole_at_80x24() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 80, 24);
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let at = |app: &App, column: &str| match &app.overlay {
+        crate::app::Overlay::Edit(crate::app::EditPopup::Insert { form, fields }) => {
+            (form.focus, fields.iter().position(|f| f.column == column).unwrap())
+        }
+        _ => panic!("the form opens"),
+    };
+    for (column, text) in [("name", "New"), ("email", "new@example.com"), ("role", "owner")] {
+        while at(&app, column).0 != at(&app, column).1 {
+            press(&mut app, &mut conn, KeyCode::Tab);
+        }
+        for _ in 0..10 {
+            press(&mut app, &mut conn, KeyCode::Backspace);
+        }
+        for c in text.chars() {
+            press(&mut app, &mut conn, KeyCode::Char(c));
+        }
+    }
+    press(&mut app, &mut conn, KeyCode::Enter);
+    let screen = render(&app);
+    let flat: String =
+        screen.lines().map(|l| l.trim_matches(|c: char| c == '│' || c == ' ')).collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("owner is not a better-auth role"), "{screen}");
+    assert!(flat.contains("Enter again stages it anyway"), "{screen}");
+}
+
+/// Defect: the session form showed the generated `token` in clear where the grid and the
+/// review redact it. It shows redacted; typing there starts the user's own token, in clear.
+#[test]
+fn the_session_forms_generated_token_is_redacted() {
+    let (_dir, mut conn) = users_db(3);
+    let mut app = open_app(&mut conn, 120, 30);
+    press(&mut app, &mut conn, KeyCode::Tab);
+    assert_eq!(app.active_tab().unwrap().name, "session");
+    press(&mut app, &mut conn, KeyCode::Char('a'));
+    let token = |app: &App| match &app.overlay {
+        crate::app::Overlay::Edit(crate::app::EditPopup::Insert { form, fields }) => {
+            let at = fields.iter().position(|f| f.column == "token").unwrap();
+            (form.focus == at, form.text(at))
+        }
+        _ => panic!("the form opens"),
+    };
+    let generated = token(&app).1;
+    assert!(generated.len() > 8, "{generated:?}");
+    let screen = render(&app);
+    assert!(screen.contains("token ••••••• (generated)"), "{screen}");
+    assert!(!screen.contains(&generated), "{screen}");
+    while !token(&app).0 {
+        press(&mut app, &mut conn, KeyCode::Tab);
+    }
+    assert!(!render(&app).contains(&generated), "not while focused either");
+    for c in "mine".chars() {
+        press(&mut app, &mut conn, KeyCode::Char(c));
+    }
+    assert_eq!(token(&app).1, "mine");
+    assert!(render(&app).contains("token mine"));
+}

@@ -64,8 +64,8 @@ pub fn draw(frame: &mut Frame, app: &App, panel: &UserPanel) {
                 Load::Loaded(roles) => roles,
                 _ => &[],
             };
-            let height = (roles.len().max(1) as u16 + 8 + 2 * u16::from(form.note.is_some()))
-                .min(frame.area().height.saturating_sub(2));
+            let height =
+                (roles.len().max(1) as u16 + 8 + 2 * u16::from(form.note.is_some())).min(popup::screen(frame).height);
             let hint = "type roles · ↑↓ / Tab to the list, Space tick · Enter preview · Esc back";
             let inner = frame_popup(frame, width, height, "set role", hint);
             let [intro, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
@@ -308,7 +308,7 @@ fn draw_confirm(frame: &mut Frame, app: &App, panel: &UserPanel, confirmation: &
     let width = width.min(frame.area().width);
     let total = wrapped_height(&lines, width.saturating_sub(2));
     let keys = popup::keys_rows(hint, width);
-    let height = (total + 2).min(frame.area().height.saturating_sub(2 + keys));
+    let height = (total + 2).min(popup::screen(frame).height.saturating_sub(keys));
     // Where the view is, when the preview does not fit; it stops at its last line.
     let visible = height.saturating_sub(2);
     let scroll = confirmation.scroll.min(popup::last_scroll(visible, total));

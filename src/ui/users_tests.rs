@@ -141,3 +141,18 @@ fn unreadable_statuses_show_a_question_mark() {
     let row = screen.lines().find(|l| l.contains("@example.com")).expect("a user row");
     assert_eq!(row.matches('?').count(), 2, "{screen}");
 }
+
+/// Defect: at 80x24 the removal's bottom border covered the status line (a preview taller than
+/// the screen; this fixture's is shorter, so a shorter screen). Popups stay above it.
+#[test]
+fn a_tall_removal_leaves_the_status_line_in_sight() {
+    let (_dir, mut conn, mut app) = admin_app(80, 18);
+    select(&mut app, &mut conn, "u0004");
+    press(&mut app, &mut conn, KeyCode::Char('A'));
+    press(&mut app, &mut conn, KeyCode::Char('d'));
+    let screen = render(&app);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines.iter().any(|l| l.contains("to remove them")), "{screen}");
+    let status = lines[lines.len() - 2];
+    assert!(status.starts_with("/tmp/") && !status.contains('╯'), "the status line is free: {screen}");
+}
