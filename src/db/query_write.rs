@@ -73,6 +73,11 @@ pub fn matching_count_sql(sql: &str) -> Option<String> {
     Some(format!("SELECT count(*) FROM {}{}", target.relation, where_clause(&target)))
 }
 
+/// The table an UPDATE / DELETE writes (its own name, no alias).
+pub fn write_table(sql: &str) -> Option<String> {
+    write_target(sql).map(|target| target.table)
+}
+
 /// How many rows an UPDATE or DELETE would touch (`None` when it cannot be said).
 pub fn count_matching_rows(conn: &Connection, sql: &str) -> Result<Option<u64>> {
     let Some(count_sql) = matching_count_sql(sql) else { return Ok(None) };
@@ -91,6 +96,9 @@ pub struct WritePreview {
     pub filtered: bool,
     /// For a DELETE: the table and what the foreign keys do with it (`None` when not counted).
     pub cascade: Option<CascadePreview>,
+    /// Why `matching` was not counted: on a remote, counting would scan (and be billed for) the
+    /// table ("counting would read ~5,000 rows of user ...").
+    pub not_counted: Option<String>,
 }
 
 fn plural(n: u64, noun: &str) -> String {
@@ -108,6 +116,11 @@ impl WritePreview {
             }
         };
         match (self.kind, self.matching) {
+            (WriteKind::Update | WriteKind::Delete, None) if self.not_counted.is_some() => {
+                let verb = if self.kind == WriteKind::Update { "UPDATE changes" } else { "DELETE removes" };
+                let which = if self.filtered { "the rows its WHERE matches" } else { "every row" };
+                format!("This {verb} {which} — not counted: {}.", self.not_counted.as_deref().unwrap_or_default())
+            }
             (WriteKind::Update, Some(n)) => format!("This UPDATE changes {}.", rows(n)),
             (WriteKind::Delete, Some(n)) => {
                 let mut text = format!("This DELETE removes {}", rows(n));
@@ -164,7 +177,7 @@ pub fn preview_write(conn: &Connection, sql: &str) -> Result<WritePreview> {
         let keys = matched_keys(conn, target, &key_columns_of(conn, &target.table)?, CASCADE_KEYS)?;
         cascade = Some(cascade_preview(conn, &CascadeInput { table: &target.table, keys: &keys })?);
     }
-    Ok(WritePreview { kind, matching, filtered, cascade })
+    Ok(WritePreview { kind, matching, filtered, cascade, not_counted: None })
 }
 
 /// Rows a statement returned (`RETURNING`), kept up to [`AUDIT_ROWS`].
