@@ -198,12 +198,12 @@ impl App {
                 let said = match undo {
                     Some(undo) => {
                         format!(
-                            "{} (recorded in the audit log); {}",
+                            "{}; recorded in squall's log (squall log); {}",
                             changed_text(report.changes),
                             crate::db::backend::d1::restore_point(&undo)
                         )
                     }
-                    None => format!("{} (recorded in the audit log)", changed_text(report.changes)),
+                    None => format!("{}; recorded in squall's log (squall log)", changed_text(report.changes)),
                 };
                 self.say(Level::Info, said);
                 let mut effects = Vec::new();
@@ -307,12 +307,12 @@ impl App {
                 lines.push(PreviewLine::Item(format!("On the REMOTE database {}:", self.source.path)));
                 lines.push(PreviewLine::Note(
                     "A time-travel bookmark is taken first, then this runs as one atomic request, recorded in \
-                     the audit log with its restore point (restoring it rolls the whole database back, \
+                     squall's log (squall log) with its restore point (restoring it rolls the whole database back, \
                      losing later writes)."
                         .into(),
                 ));
             }
-            None => lines.push(PreviewLine::Note("One batch, recorded in the audit log.".into())),
+            None => lines.push(PreviewLine::Note("One batch, recorded in squall's log (squall log).".into())),
         }
         self.ask(Confirmation {
             title: "run a statement that changes data".into(),

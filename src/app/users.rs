@@ -316,7 +316,7 @@ impl App {
         }
         match &done.audit_error {
             None => self.say(Level::Info, said),
-            Some(error) => self.say(Level::Warning, format!("{said} — but the audit log was not written: {error}")),
+            Some(error) => self.say(Level::Warning, format!("{said} — but squall's log was not written: {error}")),
         }
         let changed: Vec<String> =
             done.outcome.effects.iter().filter(|e| e.rows > 0).map(|e| e.table.clone()).collect();

@@ -338,7 +338,7 @@ impl RemoteConsole {
         let report = WriteReport { changes, kind, returned, rows: Vec::new(), audit_sql };
         let entries = sql_entries(&audit.database, &report, chrono::Utc::now());
         append_audit_to(&audit.file, &super::remote_marks(Some(&self.remote), entries))
-            .context("the change was committed, but the audit log could not be written")?;
+            .context("the change was committed, but squall's log could not be written")?;
         let undo = self.remote.database().restore_command();
         Ok(ConsoleResult::Written { report, undo })
     }

@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
         }
         Outcome::Confirm { preview } => draw_confirm(frame, result, preview, below),
         Outcome::Written { changes } => {
-            let text = format!(" {}; recorded in the audit log.", crate::db::query::changed_text(*changes));
+            let text = format!(" {}; recorded in squall's log (squall log).", crate::db::query::changed_text(*changes));
             frame.render_widget(Paragraph::new(text).style(theme::info()), below);
         }
         Outcome::Failed(message) => {
