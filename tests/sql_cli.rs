@@ -76,7 +76,7 @@ fn writes_need_yes_are_refused_read_only_and_are_audited() {
     let path = db(dir.path());
     let update = "update user set name = 'Zed' where verified = 0";
     squall(dir.path()).args(["sql", update, "--db"]).arg(&path).write_stdin("").assert().code(2).stderr(
-        predicate::str::contains("changes the 2 rows its WHERE matches").and(predicate::str::contains("--yes")),
+        predicate::str::contains("matches 2 rows").and(predicate::str::contains("--yes")),
     );
     squall(dir.path())
         .args(["sql", update, "--yes", "--read-only", "--db"])

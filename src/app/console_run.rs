@@ -6,7 +6,7 @@ use super::console::{Awaiting, BATCH_ROWS, END_ROWS, Outcome, StatementResult};
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
 use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Waiting, Worker};
-use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
+use crate::db::query::{WriteKind, result_kinds, split_statements, statement_at};
 
 impl App {
     /// Opens the console: from Tab as it was left; from `:` on a table with a fresh editor and
@@ -180,8 +180,8 @@ impl App {
             }
             (Awaiting::Write { result }, Ok(ConsoleResult::Written { report, undo })) => {
                 if let Some(r) = self.console.results.get_mut(result) {
-                    r.outcome = Outcome::Written { changes: report.changes };
-                    if let Some(returned) = report.returned {
+                    r.outcome = Outcome::Written { changes: report.changes, unchanged: report.unchanged };
+                    if let Some(returned) = report.returned.clone() {
                         // RETURNING rows are the statement's result: shown in the grid.
                         let kinds = result_kinds(&returned.columns, &returned.rows);
                         let batch = RowBatch {
@@ -199,11 +199,11 @@ impl App {
                     Some(undo) => {
                         format!(
                             "{}; recorded in squall's log (squall log); {}",
-                            changed_text(report.changes),
+                            report.text(),
                             crate::db::backend::d1::restore_point(&undo)
                         )
                     }
-                    None => format!("{}; recorded in squall's log (squall log)", changed_text(report.changes)),
+                    None => format!("{}; recorded in squall's log (squall log)", report.text()),
                 };
                 self.say(Level::Info, said);
                 let mut effects = Vec::new();

@@ -90,9 +90,9 @@ impl App {
                 Ok(DbResult::Console(ConsoleResult::Written { report, undo })),
             ) => {
                 if let Some(r) = self.console.results.get_mut(result) {
-                    r.outcome = Outcome::Written { changes: report.changes };
+                    r.outcome = Outcome::Written { changes: report.changes, unchanged: report.unchanged };
                 }
-                let changed = crate::db::query::changed_text(report.changes);
+                let changed = report.text();
                 let undo = undo_text(undo.as_ref());
                 self.say(
                     Level::Info,

@@ -121,7 +121,8 @@ impl WritePreview {
                 let which = if self.filtered { "the rows its WHERE matches" } else { "every row" };
                 format!("This {verb} {which} — not counted: {}.", self.not_counted.as_deref().unwrap_or_default())
             }
-            (WriteKind::Update, Some(n)) => format!("This UPDATE changes {}.", rows(n)),
+            (WriteKind::Update, Some(n)) if self.filtered => format!("This UPDATE matches {}.", plural(n, "row")),
+            (WriteKind::Update, Some(n)) => format!("This UPDATE matches {}.", rows(n)),
             (WriteKind::Delete, Some(n)) => {
                 let mut text = format!("This DELETE removes {}", rows(n));
                 if let Some(cascade) = &self.cascade {
@@ -203,6 +204,33 @@ pub struct WriteReport {
     pub rows: Vec<RowChange>,
     /// The statement as the audit log keeps it (see [`redact_sql`]).
     pub audit_sql: String,
+    /// For an UPDATE whose matched rows were all read (up to [`AUDIT_ROWS`]): how many of them it
+    /// left as they were (SQLite counts a row written with its own values as changed). Those rows
+    /// are not in `rows`: the audit log notes their number once.
+    pub unchanged: Option<u64>,
+}
+
+impl WriteReport {
+    /// "1,933 rows matched, none changed", "3 rows matched, 1 changed", else [`changed_text`].
+    pub fn text(&self) -> String {
+        written_text(self.changes, self.unchanged)
+    }
+}
+
+/// What a write did: [`WriteReport::text`] from its counts.
+pub fn written_text(changes: Option<u64>, unchanged: Option<u64>) -> String {
+    {
+        match (changes, unchanged) {
+            (Some(n), Some(same)) if same > 0 => {
+                let matched = format!("{} matched", plural(n, "row"));
+                match n.saturating_sub(same) {
+                    0 => format!("{matched}, none changed"),
+                    changed => format!("{matched}, {} changed", group_thousands(changed)),
+                }
+            }
+            _ => changed_text(changes),
+        }
+    }
 }
 
 /// "3 rows changed", "1 row changed", "schema changed".
@@ -264,9 +292,15 @@ pub fn execute_write(conn: &mut Connection, sql: &str) -> Result<WriteReport> {
         }
         _ => Vec::new(),
     };
+    // Rows an UPDATE matched but left as they were: counted, not listed one by one.
+    let before_len = rows.len() as u64;
+    rows.retain(|row| !(row.op == ChangeOp::Update && row.columns.is_empty()));
+    let left_alone = before_len - rows.len() as u64;
+    let all_read = changes.is_some_and(|n| n <= AUDIT_ROWS as u64);
+    let unchanged = (kind == WriteKind::Update && all_read).then_some(left_alone);
     rows.extend(cascaded);
     let audit_sql = redact_sql(conn, sql);
-    Ok(WriteReport { changes, kind, returned, rows, audit_sql })
+    Ok(WriteReport { changes, kind, returned, rows, audit_sql, unchanged })
 }
 
 fn as_count(value: &Value) -> Option<u64> {

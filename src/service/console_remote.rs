@@ -335,7 +335,7 @@ impl RemoteConsole {
             rows: outcome.rows.rows,
         });
         let changes = (kind != WriteKind::Schema).then_some(outcome.changes);
-        let report = WriteReport { changes, kind, returned, rows: Vec::new(), audit_sql };
+        let report = WriteReport { changes, kind, returned, rows: Vec::new(), audit_sql, unchanged: None };
         let entries = sql_entries(&audit.database, &report, chrono::Utc::now());
         append_audit_to(&audit.file, &super::remote_marks(Some(&self.remote), entries))
             .context("the change was committed, but squall's log could not be written")?;
