@@ -294,6 +294,11 @@ impl App {
         let action = plan.action.clone();
         let request = RunRequest { plan, audit, reload };
         let request = DbRequest::Users(UsersRequest::Run(Box::new(request)));
+        if self.remote.is_some() {
+            // The wait's words replace an older message (an earlier attempt's failure beside
+            // "waiting 1 s on D1" reads as this one's); `m` keeps it.
+            self.status = None;
+        }
         let (_, effect) = self.request(Worker::Foreground, Waiting::UserAction { action }, request);
         vec![effect]
     }
