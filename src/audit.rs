@@ -157,6 +157,14 @@ pub fn sql_entries(database: &Path, report: &WriteReport, time: DateTime<Utc>) -
         Some(rows) => AuditColumn { column: "rows".into(), old: serde_json::Value::Null, new: rows.into() },
         None => AuditColumn { column: "schema".into(), old: serde_json::Value::Null, new: "changed".into() },
     };
+    let mut changes = vec![
+        AuditColumn { column: "sql".into(), old: serde_json::Value::Null, new: report.audit_sql.clone().into() },
+        count,
+    ];
+    if let Some(same) = report.unchanged.filter(|n| *n > 0) {
+        // One line for the rows it matched but left as they were, not one each.
+        changes.push(AuditColumn { column: "unchanged".into(), old: serde_json::Value::Null, new: same.into() });
+    }
     let mut entries = vec![AuditEntry {
         time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
         database: database_label(database),
@@ -164,10 +172,7 @@ pub fn sql_entries(database: &Path, report: &WriteReport, time: DateTime<Utc>) -
         table: String::new(),
         op: report.kind.audit_op(),
         key: serde_json::Map::new(),
-        changes: vec![
-            AuditColumn { column: "sql".into(), old: serde_json::Value::Null, new: report.audit_sql.clone().into() },
-            count,
-        ],
+        changes,
         bookmark: None,
         restore: None,
         outcome: None,

@@ -170,9 +170,9 @@ fn console_runs_a_query_confirms_a_write_and_recalls_it_after_a_restart() {
     session.send("select count(*) as n from user;\r");
     session.send("update user set name = 'Pty Console' where email like '%1@%'");
     session.send("\u{1b}[15~"); // F5: the statement under the cursor (the update)
-    session.wait_for("rows its WHERE matches", Duration::from_secs(10));
+    session.wait_for("This UPDATE matches", Duration::from_secs(10));
     session.send("y");
-    session.wait_for("changed; recorded in the audit log", Duration::from_secs(10));
+    session.wait_for("changed; recorded in squall's log (squall log)", Duration::from_secs(10));
     session.send("\u{3}"); // Ctrl-c
     assert!(session.wait_exit(Duration::from_secs(10)).success());
     let renamed: i64 = rusqlite::Connection::open(&db)

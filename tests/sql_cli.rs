@@ -75,9 +75,13 @@ fn writes_need_yes_are_refused_read_only_and_are_audited() {
     let dir = tempfile::tempdir().unwrap();
     let path = db(dir.path());
     let update = "update user set name = 'Zed' where verified = 0";
-    squall(dir.path()).args(["sql", update, "--db"]).arg(&path).write_stdin("").assert().code(2).stderr(
-        predicate::str::contains("changes the 2 rows its WHERE matches").and(predicate::str::contains("--yes")),
-    );
+    squall(dir.path())
+        .args(["sql", update, "--db"])
+        .arg(&path)
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("matches 2 rows").and(predicate::str::contains("--yes")));
     squall(dir.path())
         .args(["sql", update, "--yes", "--read-only", "--db"])
         .arg(&path)
@@ -85,12 +89,10 @@ fn writes_need_yes_are_refused_read_only_and_are_audited() {
         .code(2)
         .stderr(predicate::str::contains("read-only"));
     assert_eq!(names(&path)[1].as_deref(), Some("Bo, \"B\""), "nothing was written");
-    squall(dir.path())
-        .args(["sql", update, "--yes", "--db"])
-        .arg(&path)
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("2 rows changed\ndatabase: ").and(predicate::str::contains("app.db")));
+    squall(dir.path()).args(["sql", update, "--yes", "--db"]).arg(&path).assert().success().stdout(
+        predicate::str::starts_with("2 rows changed; recorded in squall's log (squall log)\ndatabase: ")
+            .and(predicate::str::contains("app.db")),
+    );
     assert_eq!(names(&path), [Some("Ada".into()), Some("Zed".into()), Some("Zed".into())]);
     squall(dir.path())
         .args(["log", "--db"])
@@ -112,12 +114,11 @@ fn json_keeps_the_columns_order_and_returning_rows_are_printed() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains(r#"{"verified":1,"name":"Ada","id":"u1"}"#), "{text}");
     let update = "update user set name = 'Zed' where id = 'u1' returning id, name";
-    squall(dir.path())
-        .args(["sql", update, "--yes", "--db"])
-        .arg(&path)
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("id  name\n--  ----\nu1  Zed\n(1 row)\n1 row changed\ndatabase: "));
+    squall(dir.path()).args(["sql", update, "--yes", "--db"]).arg(&path).assert().success().stdout(
+        predicate::str::starts_with(
+            "id  name\n--  ----\nu1  Zed\n(1 row)\n1 row changed; recorded in squall's log (squall log)\ndatabase: ",
+        ),
+    );
     let out = squall(dir.path())
         .args(["sql", "--json", "insert into user values ('u9', 'Nia', 0) returning *", "--yes", "--db"])
         .arg(&path)

@@ -240,7 +240,7 @@ if command -v tmux >/dev/null 2>&1; then
   tmux -L "$tmux_socket" send-keys -t "$con" Enter && tmux -L "$tmux_socket" send-keys -t "$con" -l "update \"user\" set name = 'Ann Console' where id = 'u1'" && tmux -L "$tmux_socket" send-keys -t "$con" F5
   if cwait "REMOTE database D1 app-db" && cpane | grep -q "time-travel bookmark is taken first"; then pass "the console's confirmation names the remote database and the bookmark"; else fail "console confirm on remote: $(cpane | tail -8)"; fi
   tmux -L "$tmux_socket" send-keys -t "$con" y
-  cwait "1 row changed (recorded in the audit log); restore point" && pass "the console commits the UPDATE and gives the restore point" || fail "console write on remote: $(cpane | tail -3)"
+  cwait "1 row changed; recorded in squall's log (squall log); restore point" && pass "the console commits the UPDATE and gives the restore point" || fail "console write on remote: $(cpane | tail -3)"
   tmux -L "$tmux_socket" kill-session -t "$con" 2>/dev/null
   expect_eq "the console's UPDATE took one bookmark" "$(($(grep -c 'time_travel/bookmark' "$LOG") - bookmarks_before))" "1"
   expect_eq "the console's UPDATE is there" "$(sq sql --remote --csv "SELECT name FROM \"user\" WHERE id = 'u1'" | tail -1)" "Ann Console"

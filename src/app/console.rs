@@ -41,6 +41,8 @@ pub enum Outcome {
     /// Done: rows changed, or `None` for a statement that changed the schema (or nothing).
     Written {
         changes: Option<u64>,
+        /// Rows an UPDATE matched but left as they were, when known.
+        unchanged: Option<u64>,
     },
     Failed(String),
     Cancelled,

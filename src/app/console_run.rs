@@ -6,7 +6,7 @@ use super::console::{Awaiting, BATCH_ROWS, END_ROWS, Outcome, StatementResult};
 use super::console::{console_areas, console_body};
 use super::tab::FetchKind;
 use super::{App, ConsoleRequest, ConsoleResult, DbReply, DbResult, Effect, Level, Load, RowBatch, Waiting, Worker};
-use crate::db::query::{WriteKind, changed_text, result_kinds, split_statements, statement_at};
+use crate::db::query::{WriteKind, result_kinds, split_statements, statement_at};
 
 impl App {
     /// Opens the console: from Tab as it was left; from `:` on a table with a fresh editor and
@@ -180,8 +180,8 @@ impl App {
             }
             (Awaiting::Write { result }, Ok(ConsoleResult::Written { report, undo })) => {
                 if let Some(r) = self.console.results.get_mut(result) {
-                    r.outcome = Outcome::Written { changes: report.changes };
-                    if let Some(returned) = report.returned {
+                    r.outcome = Outcome::Written { changes: report.changes, unchanged: report.unchanged };
+                    if let Some(returned) = report.returned.clone() {
                         // RETURNING rows are the statement's result: shown in the grid.
                         let kinds = result_kinds(&returned.columns, &returned.rows);
                         let batch = RowBatch {
@@ -198,12 +198,12 @@ impl App {
                 let said = match undo {
                     Some(undo) => {
                         format!(
-                            "{} (recorded in the audit log); {}",
-                            changed_text(report.changes),
+                            "{}; recorded in squall's log (squall log); {}",
+                            report.text(),
                             crate::db::backend::d1::restore_point(&undo)
                         )
                     }
-                    None => format!("{} (recorded in the audit log)", changed_text(report.changes)),
+                    None => format!("{}; recorded in squall's log (squall log)", report.text()),
                 };
                 self.say(Level::Info, said);
                 let mut effects = Vec::new();
@@ -307,12 +307,12 @@ impl App {
                 lines.push(PreviewLine::Item(format!("On the REMOTE database {}:", self.source.path)));
                 lines.push(PreviewLine::Note(
                     "A time-travel bookmark is taken first, then this runs as one atomic request, recorded in \
-                     the audit log with its restore point (restoring it rolls the whole database back, \
+                     squall's log (squall log) with its restore point (restoring it rolls the whole database back, \
                      losing later writes)."
                         .into(),
                 ));
             }
-            None => lines.push(PreviewLine::Note("One batch, recorded in the audit log.".into())),
+            None => lines.push(PreviewLine::Note("One batch, recorded in squall's log (squall log).".into())),
         }
         self.ask(Confirmation {
             title: "run a statement that changes data".into(),

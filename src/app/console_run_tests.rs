@@ -59,7 +59,7 @@ fn ddl_after_an_update_says_schema_changed() {
     h.key(KeyCode::Char('y'));
     h.run("create table note (id integer primary key)");
     h.key(KeyCode::Char('y'));
-    assert_eq!(h.result().outcome, Outcome::Written { changes: None });
+    assert_eq!(h.result().outcome, Outcome::Written { changes: None, unchanged: None });
     assert!(status(&h).starts_with("schema changed"), "{}", status(&h));
 }
 

@@ -227,7 +227,7 @@ fn a_write_shows_its_matches_runs_on_y_and_is_audited() {
     };
     assert_eq!(zeds(&h), 0, "nothing runs before y");
     h.key(KeyCode::Char('y'));
-    assert_eq!(h.result().outcome, Outcome::Written { changes: Some(2) });
+    assert_eq!(h.result().outcome, Outcome::Written { changes: Some(2), unchanged: Some(0) });
     assert_eq!(zeds(&h), 2);
     let audit = std::fs::read_to_string(h.dir.path().join("audit.jsonl")).unwrap();
     assert!(audit.contains("\"action\":\"sql\"") && audit.contains("Zed"), "{audit}");

@@ -61,7 +61,7 @@ impl App {
                 self.edits.staged.clear();
                 let undo =
                     undo.map_or(String::new(), |undo| format!(" · {}", crate::db::backend::d1::restore_point(&undo)));
-                self.say(Level::Info, format!("committed: {done}; recorded in the audit log{undo}"));
+                self.say(Level::Info, format!("committed: {done}; recorded in squall's log (squall log){undo}"));
                 return self.reload_after_commit(&tables);
             }
             Ok(DbResult::Conflict(conflicts)) => {
@@ -112,8 +112,8 @@ fn remote_commit_lines(target: &str) -> [PreviewLine; 2] {
     [
         PreviewLine::Item(format!("On the REMOTE database {target}:")),
         PreviewLine::Note(
-            "A time-travel bookmark is taken first, then this runs as one atomic request, recorded in the \
-             audit log with its restore point (restoring it rolls the whole database back, losing later writes)."
+            "A time-travel bookmark is taken first, then this runs as one atomic request, recorded in \
+             squall's log (squall log) with its restore point (restoring it rolls the whole database back, losing later writes)."
                 .into(),
         ),
     ]

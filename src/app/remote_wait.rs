@@ -40,8 +40,8 @@ impl RemoteWait {
 }
 
 /// Said when Esc stops waiting for a remote write.
-pub(super) const STOPPED_WAITING: &str =
-    "stopped waiting; the request may still finish on the server — check before repeating";
+pub(super) const STOPPED_WAITING: &str = "stopped waiting; the request may still finish on the server — check before \
+     repeating: squall log --remote lists what finished, Ctrl-r reads the rows again";
 
 /// The status line after a user action failed. The backend's words already say whether anything
 /// was written ("nothing was written", or an unknown outcome after a timeout), and are not

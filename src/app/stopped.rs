@@ -25,7 +25,7 @@ impl App {
                 match &done.audit_error {
                     None => self.say(Level::Info, said),
                     Some(error) => {
-                        self.say(Level::Warning, format!("{said} — but the audit log was not written: {error}"));
+                        self.say(Level::Warning, format!("{said} — but squall's log was not written: {error}"));
                     }
                 }
                 let tables: Vec<String> =
@@ -49,7 +49,7 @@ impl App {
                 let undo = undo_text(undo.as_ref());
                 self.say(
                     Level::Info,
-                    format!("the commit you stopped waiting for finished: {what}; recorded in the audit log{undo}"),
+                    format!("the commit you stopped waiting for finished: {what}; recorded in squall's log (squall log){undo}"),
                 );
                 self.reload_after_commit(&tables)
             }
@@ -90,13 +90,13 @@ impl App {
                 Ok(DbResult::Console(ConsoleResult::Written { report, undo })),
             ) => {
                 if let Some(r) = self.console.results.get_mut(result) {
-                    r.outcome = Outcome::Written { changes: report.changes };
+                    r.outcome = Outcome::Written { changes: report.changes, unchanged: report.unchanged };
                 }
-                let changed = crate::db::query::changed_text(report.changes);
+                let changed = report.text();
                 let undo = undo_text(undo.as_ref());
                 self.say(
                     Level::Info,
-                    format!("the console's write you stopped waiting for finished: {changed} (recorded in the audit log){undo}"),
+                    format!("the console's write you stopped waiting for finished: {changed}; recorded in squall's log (squall log){undo}"),
                 );
                 let active: Vec<String> = self.active_tab().map(|t| t.name.clone()).into_iter().collect();
                 self.reload_after_commit(&active)

@@ -230,3 +230,25 @@ fn esc_stops_waiting_for_a_remote_exact_count() {
     assert_eq!(status(&app), "stopped waiting for the exact count of user");
     assert_eq!(app.remote_wait(), None);
 }
+
+/// Defect: while a new ban waited, the status line still showed the previous attempt's failure
+/// beside "waiting 1 s on D1". A new remote write's wait replaces the older message.
+#[test]
+fn a_new_remote_user_action_replaces_an_older_message() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 120, 30);
+    on_remote(&mut app);
+    app.say(Level::Error, "the user.ban you stopped waiting for: user.ban failed");
+    let tables = crate::db::schema::describe_schema(&conn).unwrap();
+    let plan = crate::db::users::ActionPlan {
+        action: UserAction::Unban,
+        user: "u0001".into(),
+        now: app.ctx.now,
+        plan: Default::default(),
+        schema: crate::db::users::auth_schema_of(tables).unwrap(),
+    };
+    let effects = app.run_user_plan(plan);
+    assert_eq!(effects.len(), 1);
+    assert_eq!(status(&app), "", "the older message is gone (m keeps it)");
+    assert!(STOPPED_WAITING.contains("squall log --remote") && STOPPED_WAITING.contains("Ctrl-r"));
+}

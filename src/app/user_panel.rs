@@ -536,6 +536,7 @@ impl App {
     /// A reply for the step the menu is at (stale ones were dropped before).
     pub(super) fn on_panel_reply(&mut self, result: Result<DbResult, String>) {
         let Some(panel) = self.panel() else { return };
+        let mut listed = None;
         match (&mut panel.step, result) {
             (PanelStep::Role(form), Ok(DbResult::Users(UsersResult::Roles(roles)))) => {
                 let current = form.text();
@@ -548,6 +549,7 @@ impl App {
                 }
             }
             (PanelStep::Impersonations { list, .. }, Ok(DbResult::Users(UsersResult::Impersonations(loaded)))) => {
+                listed = Some(loaded.len() as u64);
                 *list = Load::Loaded(loaded);
             }
             (
@@ -564,6 +566,15 @@ impl App {
             }
             (PanelStep::Impersonations { list, .. }, Err(message)) => *list = Load::Failed(message),
             _ => {}
+        }
+        // The list replaces what the status line said before (an older action's message).
+        if let Some(n) = listed {
+            let what = format!("{} listed", crate::present::plural(n, "impersonation"));
+            let said = match self.remote.as_ref().map(|remote| remote.action_cost().0) {
+                Some(read) => format!("{what} ({} read)", crate::present::plural(read, "row")),
+                None => what,
+            };
+            self.say(Level::Info, said);
         }
     }
 }

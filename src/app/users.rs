@@ -301,6 +301,11 @@ impl App {
         let action = plan.action.clone();
         let request = RunRequest { plan, audit, reload };
         let request = DbRequest::Users(UsersRequest::Run(Box::new(request)));
+        if self.remote.is_some() {
+            // The wait's words replace an older message (an earlier attempt's failure beside
+            // "waiting 1 s on D1" reads as this one's); `m` keeps it.
+            self.status = None;
+        }
         let (_, effect) = self.request(Worker::Foreground, Waiting::UserAction { action }, request);
         vec![effect]
     }
@@ -323,7 +328,7 @@ impl App {
         }
         match &done.audit_error {
             None => self.say(Level::Info, said),
-            Some(error) => self.say(Level::Warning, format!("{said} — but the audit log was not written: {error}")),
+            Some(error) => self.say(Level::Warning, format!("{said} — but squall's log was not written: {error}")),
         }
         let changed: Vec<String> =
             done.outcome.effects.iter().filter(|e| e.rows > 0).map(|e| e.table.clone()).collect();

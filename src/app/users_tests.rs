@@ -433,14 +433,21 @@ fn impersonations_on_a_remote_are_asked_for_before_every_session_is_read() {
     app.update(Action::Reply { reply });
     let screen = crate::ui::tests::render(&app);
     assert!(screen.contains("reads every session (~7,255 rows read"), "{screen}");
+    app.say(crate::app::Level::Warning, "an older action's message");
     let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
     let (_, scan) = asked(&effects).expect("y reads them");
     assert!(scan);
+    // What the terminal side sets before the reply: the session's rows read so far.
+    if let Some(remote) = app.remote.as_mut() {
+        remote.stats.total_rows_read += 7268;
+    }
     settle(&mut app, &mut conn, effects);
     let PanelStep::Impersonations { list: Load::Loaded(list), asked: None, .. } = &panel(&app).step else {
         panic!("{:?}", panel(&app).step)
     };
     assert_eq!(list.len(), 1);
+    // Defect: the status line still showed the older message.
+    assert_eq!(status_text_of(&app), "1 impersonation listed (7,268 rows read)");
 }
 
 /// Answers `effects` like the worker would, except the users' statuses, which fail as a remote

@@ -212,5 +212,5 @@ fn record(
     };
     let entries = remote_audit_entries(&run, &db.describe_target(), db.display_name(), bookmarks);
     crate::audit::append_audit_to(&crate::audit::audit_log_path()?, &entries)
-        .context("the migrations were applied, but the audit log could not be written")
+        .context("the migrations were applied, but squall's log could not be written")
 }

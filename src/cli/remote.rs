@@ -292,7 +292,7 @@ pub fn sql(statement: &str, output: &SqlOutput, yes: bool, from_stdin: bool, glo
     print_restore_point(&db);
     let entry = sql_entry(&crate::db::query::redact_sql(&shadow, statement), first.changes);
     append_audit_to(&audit_log_path()?, &on_remote(&db, vec![entry]))
-        .context("the change was committed, but the audit log could not be written")?;
+        .context("the change was committed, but squall's log could not be written")?;
     report_cost(&db);
     Ok(ExitCode::SUCCESS)
 }

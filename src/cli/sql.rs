@@ -15,8 +15,8 @@ use crate::audit::{append_audit_to, audit_log_path, sql_entries};
 use crate::db::change::value_to_json;
 use crate::db::error::DbError;
 use crate::db::query::{
-    ResultColumn, Returned, RowSink, StreamRows, changed_text, execute_write, is_read_only, preview_write,
-    split_statements, stream_rows,
+    ResultColumn, Returned, RowSink, StreamRows, execute_write, is_read_only, preview_write, split_statements,
+    stream_rows,
 };
 use crate::db::value::raw_text;
 
@@ -112,7 +112,7 @@ pub fn run(args: &SqlArgs, global: &GlobalArgs) -> Result<ExitCode> {
         print_returned(returned, format)?;
     }
     // With JSON on stdout, the summary goes to stderr so the output stays one JSON document.
-    let summary = format!("{}\ndatabase: {}", changed_text(report.changes), db.path.display());
+    let summary = format!("{}; recorded in squall's log (squall log)\ndatabase: {}", report.text(), db.path.display());
     if format == Format::Json && report.returned.is_some() {
         eprintln!("{summary}");
     } else {

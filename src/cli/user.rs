@@ -1,5 +1,5 @@
 //! `squall user ...`: better-auth user administration for scripts and ops work. Every change runs
-//! in one transaction, is printed, and is recorded in the audit log.
+//! in one transaction, is printed, and is recorded in squall's log (squall log).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -416,7 +416,7 @@ fn change(place: &Place, change: &Change, ctx: &DisplayContext) -> Result<ExitCo
         }
         print::emit(&text)?
     }
-    recorded.context("the change was committed, but the audit log could not be written")?;
+    recorded.context("the change was committed, but squall's log could not be written")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -73,6 +73,11 @@ pub fn matching_count_sql(sql: &str) -> Option<String> {
     Some(format!("SELECT count(*) FROM {}{}", target.relation, where_clause(&target)))
 }
 
+/// The table an UPDATE / DELETE writes (its own name, no alias).
+pub fn write_table(sql: &str) -> Option<String> {
+    write_target(sql).map(|target| target.table)
+}
+
 /// How many rows an UPDATE or DELETE would touch (`None` when it cannot be said).
 pub fn count_matching_rows(conn: &Connection, sql: &str) -> Result<Option<u64>> {
     let Some(count_sql) = matching_count_sql(sql) else { return Ok(None) };
@@ -91,6 +96,9 @@ pub struct WritePreview {
     pub filtered: bool,
     /// For a DELETE: the table and what the foreign keys do with it (`None` when not counted).
     pub cascade: Option<CascadePreview>,
+    /// Why `matching` was not counted: on a remote, counting would scan (and be billed for) the
+    /// table ("counting would read ~5,000 rows of user ...").
+    pub not_counted: Option<String>,
 }
 
 fn plural(n: u64, noun: &str) -> String {
@@ -108,7 +116,13 @@ impl WritePreview {
             }
         };
         match (self.kind, self.matching) {
-            (WriteKind::Update, Some(n)) => format!("This UPDATE changes {}.", rows(n)),
+            (WriteKind::Update | WriteKind::Delete, None) if self.not_counted.is_some() => {
+                let verb = if self.kind == WriteKind::Update { "UPDATE changes" } else { "DELETE removes" };
+                let which = if self.filtered { "the rows its WHERE matches" } else { "every row" };
+                format!("This {verb} {which} — not counted: {}.", self.not_counted.as_deref().unwrap_or_default())
+            }
+            (WriteKind::Update, Some(n)) if self.filtered => format!("This UPDATE matches {}.", plural(n, "row")),
+            (WriteKind::Update, Some(n)) => format!("This UPDATE matches {}.", rows(n)),
             (WriteKind::Delete, Some(n)) => {
                 let mut text = format!("This DELETE removes {}", rows(n));
                 if let Some(cascade) = &self.cascade {
@@ -164,7 +178,7 @@ pub fn preview_write(conn: &Connection, sql: &str) -> Result<WritePreview> {
         let keys = matched_keys(conn, target, &key_columns_of(conn, &target.table)?, CASCADE_KEYS)?;
         cascade = Some(cascade_preview(conn, &CascadeInput { table: &target.table, keys: &keys })?);
     }
-    Ok(WritePreview { kind, matching, filtered, cascade })
+    Ok(WritePreview { kind, matching, filtered, cascade, not_counted: None })
 }
 
 /// Rows a statement returned (`RETURNING`), kept up to [`AUDIT_ROWS`].
@@ -190,6 +204,33 @@ pub struct WriteReport {
     pub rows: Vec<RowChange>,
     /// The statement as the audit log keeps it (see [`redact_sql`]).
     pub audit_sql: String,
+    /// For an UPDATE whose matched rows were all read (up to [`AUDIT_ROWS`]): how many of them it
+    /// left as they were (SQLite counts a row written with its own values as changed). Those rows
+    /// are not in `rows`: the audit log notes their number once.
+    pub unchanged: Option<u64>,
+}
+
+impl WriteReport {
+    /// "1,933 rows matched, none changed", "3 rows matched, 1 changed", else [`changed_text`].
+    pub fn text(&self) -> String {
+        written_text(self.changes, self.unchanged)
+    }
+}
+
+/// What a write did: [`WriteReport::text`] from its counts.
+pub fn written_text(changes: Option<u64>, unchanged: Option<u64>) -> String {
+    {
+        match (changes, unchanged) {
+            (Some(n), Some(same)) if same > 0 => {
+                let matched = format!("{} matched", plural(n, "row"));
+                match n.saturating_sub(same) {
+                    0 => format!("{matched}, none changed"),
+                    changed => format!("{matched}, {} changed", group_thousands(changed)),
+                }
+            }
+            _ => changed_text(changes),
+        }
+    }
 }
 
 /// "3 rows changed", "1 row changed", "schema changed".
@@ -251,9 +292,15 @@ pub fn execute_write(conn: &mut Connection, sql: &str) -> Result<WriteReport> {
         }
         _ => Vec::new(),
     };
+    // Rows an UPDATE matched but left as they were: counted, not listed one by one.
+    let before_len = rows.len() as u64;
+    rows.retain(|row| !(row.op == ChangeOp::Update && row.columns.is_empty()));
+    let left_alone = before_len - rows.len() as u64;
+    let all_read = changes.is_some_and(|n| n <= AUDIT_ROWS as u64);
+    let unchanged = (kind == WriteKind::Update && all_read).then_some(left_alone);
     rows.extend(cascaded);
     let audit_sql = redact_sql(conn, sql);
-    Ok(WriteReport { changes, kind, returned, rows, audit_sql })
+    Ok(WriteReport { changes, kind, returned, rows, audit_sql, unchanged })
 }
 
 fn as_count(value: &Value) -> Option<u64> {

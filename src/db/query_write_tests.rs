@@ -33,7 +33,7 @@ fn a_delete_says_what_cascades_before_it_runs() {
         "This DELETE removes the 1 row its WHERE matches: deletes 1 user, and in cascade 3 sessions, 1 account."
     );
     let all = preview_write(&conn, "update session set expiresAt = expiresAt").unwrap();
-    assert_eq!(all.describe(), "This UPDATE changes every row (4).");
+    assert_eq!(all.describe(), "This UPDATE matches every row (4).");
 }
 
 #[test]
@@ -119,4 +119,27 @@ fn a_console_write_is_one_batch_that_notes_its_rows_inside_it() {
     assert_eq!(emails, ["ann@x.io", "bob@x.io"], "nothing written");
     let temp: i64 = conn.query_row("select count(*) from temp.sqlite_master", [], |r| r.get(0)).unwrap();
     assert_eq!(temp, 0, "no temp table left behind");
+}
+
+/// Defect: `UPDATE user SET banReason = NULL WHERE ... banReason IS NULL` was said to change the
+/// rows it matched ("2 rows changed") and logged a line per row reading `unchanged`.
+#[test]
+fn an_update_that_changes_nothing_says_so_and_logs_one_summary_line() {
+    let (dir, mut conn) = auth_db();
+    let sql = "update user set image = null where image is null";
+    assert_eq!(preview_write(&conn, sql).unwrap().describe(), "This UPDATE matches 2 rows.");
+    let report = execute_write(&mut conn, sql).unwrap();
+    assert_eq!(report.changes, Some(2), "SQLite's count: rows matched");
+    assert_eq!(report.text(), "2 rows matched, none changed");
+    assert!(report.rows.is_empty(), "no per-row entries: {:?}", report.rows);
+    let entries = crate::audit::sql_entries(&dir.path().join("a.db"), &report, chrono::Utc::now());
+    assert_eq!(entries.len(), 1);
+    let line = crate::cli::log::entry_line(&entries[0], false);
+    assert!(line.ends_with("rows: 2, unchanged: 2"), "{line}");
+
+    let some = execute_write(&mut conn, "update user set name = 'Ann' where id in ('u1', 'u2')").unwrap();
+    assert_eq!(some.text(), "2 rows matched, 1 changed");
+    assert_eq!(some.rows.len(), 1);
+    let all = execute_write(&mut conn, "update user set name = 'Zed' where id in ('u1', 'u2')").unwrap();
+    assert_eq!(all.text(), "2 rows changed");
 }

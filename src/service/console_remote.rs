@@ -18,7 +18,8 @@
 //! Tables whose DDL the bundled SQLite cannot replay fall back to their columns from the cached
 //! schema. `db::query::preview_write` runs on the shadow for what it reads from the statement
 //! alone (its kind, whether it has a WHERE); the rows an UPDATE / DELETE matches are counted on
-//! the server (one request: a write the person is about to confirm deserves its real count).
+//! the server (one request) when an index serves the count, and not counted when the shadow's
+//! plan says the count would scan the table (billed for every row before anyone said yes).
 //!
 //! A write goes through the one write pipeline ([`crate::db::write::execute`]): refused when the
 //! session is read-only, else ONE atomic request, after the time-travel bookmark the D1 client
@@ -37,9 +38,11 @@ use crate::db::backend::{Backend, Statement, Step};
 use crate::db::error::DbError;
 use crate::db::query::{
     PlanNode, ResultColumn, Returned, WriteKind, WritePreview, WriteReport, matching_count_sql, prepare_typed,
-    preview_write, redact_sql, result_columns, result_kinds, write_kind,
+    preview_write, redact_sql, result_columns, result_kinds, write_kind, write_table,
 };
+use crate::db::scan::estimate_rows;
 use crate::db::schema::{describe_schema, is_internal_table, quote_ident};
+use crate::present::group_thousands;
 
 /// The remote schema's DDL, user objects only (`_cf_*` and `sqlite_*` are the server's), tables
 /// first so the indexes, views and triggers after them find what they name.
@@ -255,18 +258,39 @@ impl RemoteConsole {
     }
 
     /// What a write would do: its kind and WHERE from the statement (on the shadow), the rows an
-    /// UPDATE / DELETE matches counted on the server. What a DELETE cascades is not counted on a
-    /// remote (a count per referencing table, each billed).
+    /// UPDATE / DELETE matches counted on the server when an index serves the count. A count that
+    /// would SCAN the table (the shadow's `EXPLAIN QUERY PLAN` says so, for nothing) is not sent:
+    /// it would be billed for every row, before the person has said yes to anything; the
+    /// confirmation says what it would read instead (`~N` from `max(rowid)`, one row read). What a
+    /// DELETE cascades is not counted on a remote (a count per referencing table, each billed).
     fn preview(&mut self, sql: &str) -> Result<WritePreview> {
         let mut preview = preview_write(self.shadow()?, sql)?;
         preview.cascade = None;
+        preview.matching = None;
         // A read-only session refuses the write anyway: nothing is counted (and billed) for it.
         let read_only = self.remote.capabilities().read_only;
-        preview.matching = match matching_count_sql(sql).filter(|_| !read_only) {
-            Some(count) => Some(crate::db::write::read::count_on(&self.remote, &Statement::plain(count))?),
-            None => None,
-        };
+        let Some(count) = matching_count_sql(sql).filter(|_| !read_only) else { return Ok(preview) };
+        if let Some(table) = self.count_scans(sql, &count)? {
+            let rows = estimate_rows(&self.remote, &[table.as_str()])
+                .map_or_else(|_| "every row".to_string(), |n| format!("~{} rows", group_thousands(n)));
+            let why = if preview.filtered { "no index serves the WHERE" } else { "no WHERE" };
+            preview.not_counted =
+                Some(format!("counting would read {rows} of {table} ({why}); running it reads them too"));
+            return Ok(preview);
+        }
+        preview.matching = Some(crate::db::write::read::count_on(&self.remote, &Statement::plain(count))?);
         Ok(preview)
+    }
+
+    /// The table the count of a write's matches would scan, by its plan on the shadow (the same
+    /// schema as the server's, so the same plan); `None` when an index serves it.
+    fn count_scans(&mut self, sql: &str, count: &str) -> Result<Option<String>> {
+        let shadow = self.shadow()?;
+        let mut stmt = shadow.prepare(&format!("EXPLAIN QUERY PLAN {count}"))?;
+        let details: Vec<String> =
+            stmt.query_map([], |row| row.get::<_, String>(3))?.collect::<rusqlite::Result<_>>()?;
+        let scans = details.iter().any(|detail| detail.starts_with("SCAN "));
+        Ok(scans.then(|| write_table(sql)).flatten())
     }
 
     /// Runs a write as ONE atomic request through the write pipeline (the D1 client takes the
@@ -311,10 +335,10 @@ impl RemoteConsole {
             rows: outcome.rows.rows,
         });
         let changes = (kind != WriteKind::Schema).then_some(outcome.changes);
-        let report = WriteReport { changes, kind, returned, rows: Vec::new(), audit_sql };
+        let report = WriteReport { changes, kind, returned, rows: Vec::new(), audit_sql, unchanged: None };
         let entries = sql_entries(&audit.database, &report, chrono::Utc::now());
         append_audit_to(&audit.file, &super::remote_marks(Some(&self.remote), entries))
-            .context("the change was committed, but the audit log could not be written")?;
+            .context("the change was committed, but squall's log could not be written")?;
         let undo = self.remote.database().restore_command();
         Ok(ConsoleResult::Written { report, undo })
     }

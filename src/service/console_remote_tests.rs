@@ -197,6 +197,36 @@ fn a_write_is_one_batch_after_the_bookmark_and_its_audit_entry_has_the_restore_c
     assert!(rows.done && rows.rows.is_empty());
 }
 
+/// Defect: `UPDATE user SET image = NULL WHERE name = ...` (no index on name) read the whole
+/// table to count its matches before the confirmation appeared. A count that would SCAN is not
+/// sent: the preview says what it would read (`~N` from max(rowid): one row read).
+#[test]
+fn a_write_whose_count_would_scan_is_not_counted_and_says_what_it_would_read() {
+    use crate::service::remote::RemoteDatabase;
+    let (_dir, mut console, fake, _check) = numbers(1000, false);
+    // The shadow first (its one request), so what the preview reads is measured alone.
+    rows_of(console.answer(1, ConsoleRequest::Run { sql: "SELECT n FROM t WHERE n = 1".into(), batch: 10 }));
+    let read_before = fake.session_cost().total.rows_read.unwrap_or(0);
+    let sql = "UPDATE t SET label = NULL WHERE label = 'row 3'";
+    let described = console.answer(2, ConsoleRequest::Run { sql: sql.into(), batch: 10 });
+    let Ok(ConsoleResult::NeedsConfirm { preview }) = described else { panic!("a confirmation: {described:?}") };
+    let read = fake.session_cost().total.rows_read.unwrap_or(0) - read_before;
+    assert!(read <= 1, "the preview read {read} rows (the count scanned the table)");
+    assert_eq!(preview.matching, None);
+    assert_eq!(
+        preview.describe(),
+        "This UPDATE changes the rows its WHERE matches — not counted: counting would read ~999 rows of t \
+         (no index serves the WHERE); running it reads them too."
+    );
+    // An index serves the count: counted on the server, reading only the rows it matches.
+    let read_before = fake.session_cost().total.rows_read.unwrap_or(0);
+    let described =
+        console.answer(3, ConsoleRequest::Run { sql: "UPDATE t SET label = NULL WHERE n < 3".into(), batch: 10 });
+    let Ok(ConsoleResult::NeedsConfirm { preview }) = described else { panic!("a confirmation: {described:?}") };
+    assert_eq!(preview.matching, Some(3));
+    assert!(fake.session_cost().total.rows_read.unwrap_or(0) - read_before <= 4);
+}
+
 /// A console write that timed out after it was sent may have landed: audited as planned, of
 /// unknown outcome, with the bookmark; the error names the restore command.
 #[test]

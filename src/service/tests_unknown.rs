@@ -88,7 +88,7 @@ fn an_edit_on_a_remote_names_the_database_in_its_review_and_the_restore_point_on
     assert!(text.contains("time-travel bookmark is taken first"), "{text}");
     key(&mut app, &mut db, KeyCode::Char('y'), KeyModifiers::NONE);
     let said = said(&app);
-    assert!(said.starts_with("committed: 1 row updated; recorded in the audit log"), "{said}");
+    assert!(said.starts_with("committed: 1 row updated; recorded in squall's log (squall log)"), "{said}");
     assert!(said.contains(RESTORE), "{said}");
 }
 

@@ -1,6 +1,6 @@
 //! A remote write that was sent and never answered (D1 did not reply within the request
 //! timeout): it may have landed. Its bookmark was taken before it was sent, so its one restore
-//! point exists; it is recorded in the audit log as what was planned, marked of unknown outcome,
+//! point exists; it is recorded in squall's log (squall log) as what was planned, marked of unknown outcome,
 //! and the error names the restore point, so neither is lost with the reply.
 
 use std::path::Path;
@@ -25,8 +25,8 @@ pub(super) fn record_unknown_outcome(
     let Some(remote) = remote.filter(|_| outcome_unknown(&err)) else { return err };
     let entries = with_unknown_outcome(super::remote_marks(Some(remote), planned()));
     let logged = match append_audit_to(&audit.file, &entries) {
-        Ok(()) => "recorded in the audit log as of unknown outcome".to_string(),
-        Err(log_err) => format!("the audit log could not be written ({log_err:#})"),
+        Ok(()) => "recorded in squall's log (squall log) as of unknown outcome".to_string(),
+        Err(log_err) => format!("squall's log could not be written ({log_err:#})"),
     };
     let database = remote.database();
     let restore = match (database.last_bookmark(), database.restore_command()) {

@@ -106,7 +106,7 @@ pub fn report_discarded(signal: i32, staged: &[StagedEdit], audit: &Path, databa
     let entries = entries_from_changes(database, &action, &staged_row_changes(&changes), chrono::Utc::now());
     let logged = match append_audit_to(audit, &entries) {
         Ok(()) => format!("noted in {}", audit.display()),
-        Err(err) => format!("and could not be noted in the audit log: {}", crate::present::error_chain(&err)),
+        Err(err) => format!("and could not be noted in squall's log: {}", crate::present::error_chain(&err)),
     };
     let verb = if staged.len() == 1 { "was" } else { "were" };
     let count = crate::present::plural(staged.len() as u64, "staged change");

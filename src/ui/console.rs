@@ -42,8 +42,11 @@ pub fn draw(frame: &mut Frame, app: &App, body: Rect) {
             frame.render_widget(Paragraph::new(text).style(theme::dim()), below);
         }
         Outcome::Confirm { preview } => draw_confirm(frame, result, preview, below),
-        Outcome::Written { changes } => {
-            let text = format!(" {}; recorded in the audit log.", crate::db::query::changed_text(*changes));
+        Outcome::Written { changes, unchanged } => {
+            let text = format!(
+                " {}; recorded in squall's log (squall log).",
+                crate::db::query::written_text(*changes, *unchanged)
+            );
             frame.render_widget(Paragraph::new(text).style(theme::info()), below);
         }
         Outcome::Failed(message) => {

@@ -256,7 +256,7 @@ fn confirm_lines(
     {
         lines.push(Line::styled("shorter than 8 characters, better-auth's default minimum", theme::warning()));
     }
-    lines.push(Line::styled("Runs as one batch; recorded in the audit log.", theme::dim()));
+    lines.push(Line::styled("Runs as one batch; recorded in squall's log (squall log).", theme::dim()));
     for (n, statement) in preview.statements.iter().enumerate() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(format!("-- statement {}", n + 1), theme::dim()));

@@ -113,7 +113,7 @@ pub enum UserAction {
 }
 
 impl UserAction {
-    /// The name recorded in the audit log.
+    /// The name recorded in squall's log (squall log).
     pub fn name(&self) -> &'static str {
         match self {
             UserAction::Ban { .. } => "user.ban",

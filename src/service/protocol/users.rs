@@ -65,7 +65,7 @@ pub enum UsersResult {
 pub struct ActionDone {
     /// What changed (`changes` is emptied: the old values stay on the worker and in the log).
     pub outcome: ActionOutcome,
-    /// Set when the change was committed but the audit log could not be written.
+    /// Set when the change was committed but squall's log could not be written.
     pub audit_error: Option<String>,
     /// The re-read window, or why it could not be read.
     pub rows: Option<Result<Page, String>>,

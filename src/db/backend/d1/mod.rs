@@ -193,9 +193,13 @@ impl D1Backend {
         let body = body.map(Json::to_string);
         let mut attempt = 1;
         loop {
-            self.count_request();
             let reply = match self.transport.send(method, &url, self.settings.token.secret(), body.as_deref()) {
-                Ok(reply) => reply,
+                // Only a request that got an answer is counted: one that never reached the
+                // server (a reset connection) is not in its log, and the session's count matches it.
+                Ok(reply) => {
+                    self.count_request();
+                    reply
+                }
                 // ureq's own words ("timeout: global") mean nothing to a reader: say what happened.
                 Err(Failure::Timeout(_)) => return Err(self.unanswered(retry).into()),
                 Err(Failure::Network(detail)) => {

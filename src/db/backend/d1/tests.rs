@@ -253,8 +253,11 @@ fn a_write_that_timed_out_has_an_unknown_outcome_and_network_errors_name_the_hos
     assert!(err.to_string().contains("outcome is unknown"), "{err}");
     assert_eq!(script.sent().len(), 2);
     let script = Script::new(vec![Err(Failure::Network("connection refused".into()))]);
-    let err = backend(&script, true).query(&Statement::plain("SELECT 1")).unwrap_err();
+    let db = backend(&script, true);
+    let err = db.query(&Statement::plain("SELECT 1")).unwrap_err();
     assert_eq!(err.to_string(), "cannot reach the D1 API at api.example.test: connection refused");
+    // Defect: a request that never reached the server was counted (208 here, 207 in its log).
+    assert_eq!(db.session_cost().requests, 0, "no answer, not counted");
 }
 
 #[test]
