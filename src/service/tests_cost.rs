@@ -103,7 +103,7 @@ fn a_sort_by_an_unindexed_column_on_a_remote_asks_first_and_an_indexed_one_does_
 }
 
 #[test]
-fn a_search_on_a_remote_asks_first_and_enter_runs_it() {
+fn a_search_on_a_remote_asks_first_and_y_runs_it() {
     let (_dir, mut app, mut db, _check, fake) = remote_app(true);
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "user1");
@@ -112,7 +112,7 @@ fn a_search_on_a_remote_asks_first_and_enter_runs_it() {
     assert_eq!(fake.requests(), before, "nothing read before the go-ahead");
     assert!(app.active_tab().unwrap().spec.search.is_none());
     assert!(status(&app).1.contains("The search"), "{:?}", app.status);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     assert!(fake.requests() > before);
     assert_eq!(app.active_tab().unwrap().spec.search.as_deref(), Some("user1"));
     assert!(app.active_tab().unwrap().window.rows.len() > 1);
@@ -184,7 +184,7 @@ fn a_view_that_scans_reads_its_pages_only_when_asked_and_the_question_says_each_
     type_text(&mut app, &mut db, "User");
     press(&mut app, &mut db, KeyCode::Enter);
     assert!(status(&app).1.contains("reads up to ~1,100 rows"), "{:?}", app.status);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     let searches = fake.since(before).iter().filter(|s| s.contains("LIKE")).count();
     assert_eq!(searches, 1, "the first page only: {:#?}", fake.since(before));
 }
@@ -199,7 +199,7 @@ fn a_filtered_view_on_a_remote_is_not_counted_unless_asked() {
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "example");
     press(&mut app, &mut db, KeyCode::Enter);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
     let tab = app.active_tab().unwrap();
     assert_eq!(tab.total, None);
@@ -219,9 +219,9 @@ fn a_filtered_view_on_a_remote_is_not_counted_unless_asked() {
     }
     type_text(&mut app, &mut db, "user11");
     press(&mut app, &mut db, KeyCode::Enter);
-    // Another search scans the table again: asked, and run with Enter.
+    // Another search scans the table again: asked, and run with y.
     assert_eq!(status(&app).0, Level::Warning, "{:?}", app.status);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
     assert_eq!(app.active_tab().unwrap().total, Some(11), "user11 and user110..user119");
 }
@@ -387,7 +387,7 @@ fn the_exact_count_of_a_narrowed_view_says_it_is_of_this_view() {
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "user1");
     press(&mut app, &mut db, KeyCode::Enter);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     key(&mut app, KeyCode::Char('#'));
     let effects = key(&mut app, KeyCode::Char('y'));
     super::settle(&mut app, &mut db, effects);
@@ -411,8 +411,43 @@ fn the_export_prompt_on_a_remote_says_what_it_reads_and_marks_estimates() {
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "user1");
     press(&mut app, &mut db, KeyCode::Enter);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     press(&mut app, &mut db, KeyCode::Char('x'));
     let line = prompt_line(&app);
     assert!(line.contains("reads ~120 rows on D1"), "the search scans the table: {line}");
+}
+
+/// Walkthrough: `s` at the sort's question ran the scan (10,000 rows), and Enter at the search's
+/// question ran it, though the hint line says "other keys no, and go on". Only `y` runs it.
+#[test]
+fn s_and_enter_at_a_held_question_send_nothing() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app(true);
+    // To the first column no index serves (a sort by it asks).
+    for _ in 0..10 {
+        press(&mut app, &mut db, KeyCode::Char('l'));
+        press(&mut app, &mut db, KeyCode::Char('s'));
+        if app.remote.as_ref().unwrap().cost.ask.is_some() {
+            break;
+        }
+        press(&mut app, &mut db, KeyCode::Char('s'));
+        press(&mut app, &mut db, KeyCode::Char('s'));
+    }
+    let before = fake.requests();
+    assert!(app.remote.as_ref().unwrap().cost.ask.is_some(), "{:?}", app.status);
+    for _ in 0..3 {
+        press(&mut app, &mut db, KeyCode::Char('s'));
+        assert_eq!(fake.requests(), before, "s at the question sent {:#?}", fake.since(before));
+    }
+    assert!(app.active_tab().unwrap().spec.sort.is_none(), "{:?}", app.active_tab().unwrap().spec);
+    press(&mut app, &mut db, KeyCode::Esc);
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "user1");
+    press(&mut app, &mut db, KeyCode::Enter);
+    assert!(app.remote.as_ref().unwrap().cost.ask.is_some(), "{:?}", app.status);
+    press(&mut app, &mut db, KeyCode::Enter);
+    // Enter then does what it does on the grid (the user's detail, read by index), not the search.
+    let scans = fake.since(before).into_iter().filter(|s| s.contains("LIKE")).count();
+    assert_eq!(scans, 0, "Enter at the question ran the search: {:#?}", fake.since(before));
+    assert!(app.remote.as_ref().unwrap().cost.ask.is_none());
+    assert!(app.active_tab().unwrap().spec.search.is_none());
 }
