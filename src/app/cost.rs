@@ -179,17 +179,24 @@ impl App {
     }
 
     /// The console's `G` question before reading result `self.console.shown` to its end: what it
-    /// reads, when the statement is a plain read of a table whose size is known (`G` counts,
-    /// then reads the tail past an OFFSET: the table twice), else that the count is unknown.
+    /// reads, when the statement reads one table whose size is known (`G` counts, then reads the
+    /// tail past an OFFSET: the table twice, all of it or up to all of it under a WHERE, ORDER
+    /// BY or LIMIT), else (a join, a subquery, a CTE) that the count is unknown.
     pub(super) fn end_question(&self) -> String {
         let result = self.console.results.get(self.console.end_asked.unwrap_or(self.console.shown));
-        let reads = match result.and_then(|r| crate::db::query::plain_table_read(&r.sql)) {
-            Some(table) => {
+        let reads = match result.and_then(|r| crate::db::query::one_table_read(&r.sql)) {
+            Some(read) => {
+                let table = read.table;
                 let name =
                     self.tabs.iter().find(|t| t.name.eq_ignore_ascii_case(&table)).map_or(table, |t| t.name.clone());
-                match self.whole_table_estimate(&name) {
-                    Some(rows) => format!("all of {name} twice, ~{} read", plural(rows * 2, "row")),
-                    None => format!("all of {name} twice (its row count is not known yet)"),
+                match (self.whole_table_estimate(&name), read.whole) {
+                    (Some(rows), true) => format!("all of {name} twice, ~{} read", plural(rows * 2, "row")),
+                    (Some(rows), false) => format!(
+                        "up to ~{} read (all of {name}, twice: D1 bills every row its scan or sorter reads)",
+                        plural(rows * 2, "row")
+                    ),
+                    (None, true) => format!("all of {name} twice (its row count is not known yet)"),
+                    (None, false) => format!("up to all of {name} twice (its row count is not known yet)"),
                 }
             }
             None => "how many rows is unknown, and D1 bills every row the query reads, twice".to_string(),
