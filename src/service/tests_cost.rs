@@ -86,7 +86,7 @@ fn a_sort_by_an_unindexed_column_on_a_remote_asks_first_and_an_indexed_one_does_
     assert!(app.active_tab().unwrap().spec.sort.is_none(), "the view on screen stays described");
     let (level, said) = status(&app);
     assert_eq!(level, Level::Warning);
-    assert!(said.contains("Sorting by name") && said.contains("reads up to ~240 rows"), "{said}");
+    assert!(said.contains("Sorting by name") && said.contains("read up to ~240 rows each"), "{said}");
     let before = fake.requests();
     let effects = key(&mut app, KeyCode::Char('y'));
     assert!(requests(&effects) >= 1);
@@ -161,7 +161,10 @@ fn a_view_that_scans_reads_its_pages_only_when_asked_and_the_question_says_each_
     let name = column(&app, "name");
     app.update(Action::SortColumn { column: name });
     let said = status(&app).1;
-    assert!(said.contains("each page read (this one, then PageDown/G for more) reads up to ~2,200 rows"), "{said}");
+    assert!(
+        said.contains("its first 1,000 rows, G, and each next 1,000 rows as you scroll read up to ~2,200 rows each"),
+        "{said}"
+    );
     let before = fake.requests();
     let effects = key(&mut app, KeyCode::Char('y'));
     super::settle(&mut app, &mut db, effects);
@@ -183,7 +186,7 @@ fn a_view_that_scans_reads_its_pages_only_when_asked_and_the_question_says_each_
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "User");
     press(&mut app, &mut db, KeyCode::Enter);
-    assert!(status(&app).1.contains("reads up to ~1,100 rows"), "{:?}", app.status);
+    assert!(status(&app).1.contains("read up to ~1,100 rows each"), "{:?}", app.status);
     press(&mut app, &mut db, KeyCode::Char('y'));
     let searches = fake.since(before).iter().filter(|s| s.contains("LIKE")).count();
     assert_eq!(searches, 1, "the first page only: {:#?}", fake.since(before));
