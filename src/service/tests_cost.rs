@@ -454,3 +454,23 @@ fn s_and_enter_at_a_held_question_send_nothing() {
     assert!(app.remote.as_ref().unwrap().cost.ask.is_none());
     assert!(app.active_tab().unwrap().spec.search.is_none());
 }
+
+/// Walkthrough: after `G` on a search of more rows than a page (`/petrov`, 115 of 5,000) the
+/// status line read "row … of 100+" at the last row. The last page overlaps the rows read from
+/// the start, so the view's count is known exactly: shown, with the row's number.
+#[test]
+fn g_on_a_searched_view_shows_its_exact_count_once_the_end_is_read() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app_of(115, true);
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "example");
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
+    let tab = app.active_tab().unwrap();
+    assert_eq!(app.uncounted_total(tab), "100+", "one page of 100 read");
+    let before = fake.requests();
+    press(&mut app, &mut db, KeyCode::Char('G'));
+    assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.total, Some(115));
+    assert_eq!(tab.window.row_number(tab.total), Some(115));
+}
