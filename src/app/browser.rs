@@ -327,10 +327,10 @@ impl App {
     fn count_if_unknown(&mut self, index: usize) -> Vec<Effect> {
         let Some(tab) = self.tabs.get(index) else { return Vec::new() };
         let waiting = Waiting::Count { table: tab.name.clone() };
-        let whole = tab.window.at_start && tab.window.at_end;
-        if tab.total.is_none() && whole && !self.counts_in_background(&tab.spec) {
-            // Every row of the view is on hand: its count is known without asking.
-            let total = tab.window.rows.len() as u64;
+        let known = tab.window.known_total().filter(|_| tab.total.is_none());
+        if let Some(total) = known.filter(|_| !self.counts_in_background(&tab.spec)) {
+            // The rows read reach the view's end from its start (all on hand, or read down to
+            // the end): its count is known without asking.
             self.tabs[index].total = Some(total);
             return Vec::new();
         }

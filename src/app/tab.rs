@@ -125,11 +125,20 @@ impl RowWindow {
             }
             FetchKind::Bottom => {
                 let last = count.saturating_sub(1);
+                // When the last page holds the last row held counted from the start, where the
+                // page starts is known, and with it the view's count (no count to ask for).
+                let start = match self.first {
+                    Position::FromStart(n) => self.rows.last().and_then(|held| {
+                        let k = page.rows.iter().position(|row| row.cursor == held.cursor)?;
+                        (n + self.rows.len() as u64 - 1).checked_sub(k as u64)
+                    }),
+                    Position::FromEnd(_) => None,
+                };
                 *self = RowWindow {
                     rows: page.rows,
-                    at_start: page.exhausted,
+                    at_start: page.exhausted || start == Some(0),
                     at_end: true,
-                    first: Position::FromEnd(count as u64),
+                    first: start.map_or(Position::FromEnd(count as u64), Position::FromStart),
                     selected: last,
                     top: last,
                 };
@@ -203,6 +212,18 @@ impl RowWindow {
     }
 
     /// 1-based number of the selected row in the whole view, when it can be known.
+    /// The view's row count, when the rows held tell it: the window reaches the end counted
+    /// from the start, or the start counted from the end (after `G`).
+    pub fn known_total(&self) -> Option<u64> {
+        let held = self.rows.len() as u64;
+        match self.first {
+            Position::FromStart(n) if self.at_end => Some(n + held),
+            Position::FromEnd(n) if self.at_start => Some(n.max(held)),
+            _ if self.at_start && self.at_end => Some(held),
+            _ => None,
+        }
+    }
+
     pub fn row_number(&self, total: Option<u64>) -> Option<u64> {
         match self.first {
             Position::FromStart(n) => Some(n + self.selected as u64 + 1),

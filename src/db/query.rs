@@ -195,7 +195,7 @@ pub use write::*;
 
 #[path = "query_plain.rs"]
 mod plain;
-pub use plain::plain_table_read;
+pub use plain::{TableRead, one_table_read, plain_table_read};
 
 /// One line of `EXPLAIN QUERY PLAN`, with its place in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -447,10 +447,38 @@ fn the_g_question_says_how_many_rows_a_plain_table_read_reads() {
     assert_eq!(question, h.status());
     h.key(KeyCode::Char('q'));
     h.app.console.focus = crate::app::ConsoleFocus::Editor;
-    h.run("select * from user where email like '%@%'");
+    h.run("select a.id from user a, user b");
     h.key(KeyCode::Esc);
     h.key(KeyCode::Char('G'));
     assert!(h.status().contains("how many rows is unknown, and D1 bills every row the query reads"), "{}", h.status());
+}
+
+/// Walkthrough: `G` on `SELECT id,name,email,role FROM user WHERE role='user'` said "how many rows
+/// is unknown" while `SELECT * FROM session` said ~N. A read of one table under a WHERE, ORDER BY
+/// or alias says up to what it reads, from the same estimate; a join stays unknown.
+#[test]
+fn the_g_question_on_a_one_table_read_with_a_where_says_up_to_what_it_reads() {
+    let mut h = RemoteHarness::new(true);
+    h.run("select * from user"); // the estimate of user, as the first page of a plain read gives it
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::Char('q'));
+    for sql in [
+        "SELECT id,name,email,role FROM user WHERE role='user'",
+        "select u.id, u.email from user u where u.email like '%@%' order by u.name",
+    ] {
+        h.app.console.focus = crate::app::ConsoleFocus::Editor;
+        h.run(sql);
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Char('G'));
+        assert!(h.status().contains("up to ~600 rows read (all of user, twice"), "{sql}: {}", h.status());
+        h.key(KeyCode::Char('q'));
+    }
+    h.app.console.focus = crate::app::ConsoleFocus::Editor;
+    h.run("select a.id, b.id from user a join user b on b.id > a.id");
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('G'));
+    assert!(h.status().contains("how many rows is unknown"), "{}", h.status());
 }
 
 /// Walkthrough: Esc at the `G` question moved the focus to the editor, and `m` (the key that

@@ -86,7 +86,7 @@ fn a_sort_by_an_unindexed_column_on_a_remote_asks_first_and_an_indexed_one_does_
     assert!(app.active_tab().unwrap().spec.sort.is_none(), "the view on screen stays described");
     let (level, said) = status(&app);
     assert_eq!(level, Level::Warning);
-    assert!(said.contains("Sorting by name") && said.contains("reads up to ~240 rows"), "{said}");
+    assert!(said.contains("Sorting by name") && said.contains("read up to ~240 rows each"), "{said}");
     let before = fake.requests();
     let effects = key(&mut app, KeyCode::Char('y'));
     assert!(requests(&effects) >= 1);
@@ -103,7 +103,7 @@ fn a_sort_by_an_unindexed_column_on_a_remote_asks_first_and_an_indexed_one_does_
 }
 
 #[test]
-fn a_search_on_a_remote_asks_first_and_enter_runs_it() {
+fn a_search_on_a_remote_asks_first_and_y_runs_it() {
     let (_dir, mut app, mut db, _check, fake) = remote_app(true);
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "user1");
@@ -112,7 +112,7 @@ fn a_search_on_a_remote_asks_first_and_enter_runs_it() {
     assert_eq!(fake.requests(), before, "nothing read before the go-ahead");
     assert!(app.active_tab().unwrap().spec.search.is_none());
     assert!(status(&app).1.contains("The search"), "{:?}", app.status);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     assert!(fake.requests() > before);
     assert_eq!(app.active_tab().unwrap().spec.search.as_deref(), Some("user1"));
     assert!(app.active_tab().unwrap().window.rows.len() > 1);
@@ -161,7 +161,10 @@ fn a_view_that_scans_reads_its_pages_only_when_asked_and_the_question_says_each_
     let name = column(&app, "name");
     app.update(Action::SortColumn { column: name });
     let said = status(&app).1;
-    assert!(said.contains("each page read (this one, then PageDown/G for more) reads up to ~2,200 rows"), "{said}");
+    assert!(
+        said.contains("its first 1,000 rows, G, and each next 1,000 rows as you scroll read up to ~2,200 rows each"),
+        "{said}"
+    );
     let before = fake.requests();
     let effects = key(&mut app, KeyCode::Char('y'));
     super::settle(&mut app, &mut db, effects);
@@ -183,8 +186,8 @@ fn a_view_that_scans_reads_its_pages_only_when_asked_and_the_question_says_each_
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "User");
     press(&mut app, &mut db, KeyCode::Enter);
-    assert!(status(&app).1.contains("reads up to ~1,100 rows"), "{:?}", app.status);
-    press(&mut app, &mut db, KeyCode::Enter);
+    assert!(status(&app).1.contains("read up to ~1,100 rows each"), "{:?}", app.status);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     let searches = fake.since(before).iter().filter(|s| s.contains("LIKE")).count();
     assert_eq!(searches, 1, "the first page only: {:#?}", fake.since(before));
 }
@@ -199,7 +202,7 @@ fn a_filtered_view_on_a_remote_is_not_counted_unless_asked() {
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "example");
     press(&mut app, &mut db, KeyCode::Enter);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
     let tab = app.active_tab().unwrap();
     assert_eq!(tab.total, None);
@@ -219,9 +222,9 @@ fn a_filtered_view_on_a_remote_is_not_counted_unless_asked() {
     }
     type_text(&mut app, &mut db, "user11");
     press(&mut app, &mut db, KeyCode::Enter);
-    // Another search scans the table again: asked, and run with Enter.
+    // Another search scans the table again: asked, and run with y.
     assert_eq!(status(&app).0, Level::Warning, "{:?}", app.status);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
     assert_eq!(app.active_tab().unwrap().total, Some(11), "user11 and user110..user119");
 }
@@ -387,7 +390,7 @@ fn the_exact_count_of_a_narrowed_view_says_it_is_of_this_view() {
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "user1");
     press(&mut app, &mut db, KeyCode::Enter);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     key(&mut app, KeyCode::Char('#'));
     let effects = key(&mut app, KeyCode::Char('y'));
     super::settle(&mut app, &mut db, effects);
@@ -411,8 +414,63 @@ fn the_export_prompt_on_a_remote_says_what_it_reads_and_marks_estimates() {
     press(&mut app, &mut db, KeyCode::Char('/'));
     type_text(&mut app, &mut db, "user1");
     press(&mut app, &mut db, KeyCode::Enter);
-    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
     press(&mut app, &mut db, KeyCode::Char('x'));
     let line = prompt_line(&app);
     assert!(line.contains("reads ~120 rows on D1"), "the search scans the table: {line}");
+}
+
+/// Walkthrough: `s` at the sort's question ran the scan (10,000 rows), and Enter at the search's
+/// question ran it, though the hint line says "other keys no, and go on". Only `y` runs it.
+#[test]
+fn s_and_enter_at_a_held_question_send_nothing() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app(true);
+    // To the first column no index serves (a sort by it asks).
+    for _ in 0..10 {
+        press(&mut app, &mut db, KeyCode::Char('l'));
+        press(&mut app, &mut db, KeyCode::Char('s'));
+        if app.remote.as_ref().unwrap().cost.ask.is_some() {
+            break;
+        }
+        press(&mut app, &mut db, KeyCode::Char('s'));
+        press(&mut app, &mut db, KeyCode::Char('s'));
+    }
+    let before = fake.requests();
+    assert!(app.remote.as_ref().unwrap().cost.ask.is_some(), "{:?}", app.status);
+    for _ in 0..3 {
+        press(&mut app, &mut db, KeyCode::Char('s'));
+        assert_eq!(fake.requests(), before, "s at the question sent {:#?}", fake.since(before));
+    }
+    assert!(app.active_tab().unwrap().spec.sort.is_none(), "{:?}", app.active_tab().unwrap().spec);
+    press(&mut app, &mut db, KeyCode::Esc);
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "user1");
+    press(&mut app, &mut db, KeyCode::Enter);
+    assert!(app.remote.as_ref().unwrap().cost.ask.is_some(), "{:?}", app.status);
+    press(&mut app, &mut db, KeyCode::Enter);
+    // Enter then does what it does on the grid (the user's detail, read by index), not the search.
+    let scans = fake.since(before).into_iter().filter(|s| s.contains("LIKE")).count();
+    assert_eq!(scans, 0, "Enter at the question ran the search: {:#?}", fake.since(before));
+    assert!(app.remote.as_ref().unwrap().cost.ask.is_none());
+    assert!(app.active_tab().unwrap().spec.search.is_none());
+}
+
+/// Walkthrough: after `G` on a search of more rows than a page (`/petrov`, 115 of 5,000) the
+/// status line read "row … of 100+" at the last row. The last page overlaps the rows read from
+/// the start, so the view's count is known exactly: shown, with the row's number.
+#[test]
+fn g_on_a_searched_view_shows_its_exact_count_once_the_end_is_read() {
+    let (_dir, mut app, mut db, _check, fake) = remote_app_of(115, true);
+    press(&mut app, &mut db, KeyCode::Char('/'));
+    type_text(&mut app, &mut db, "example");
+    press(&mut app, &mut db, KeyCode::Enter);
+    press(&mut app, &mut db, KeyCode::Char('y'));
+    let tab = app.active_tab().unwrap();
+    assert_eq!(app.uncounted_total(tab), "100+", "one page of 100 read");
+    let before = fake.requests();
+    press(&mut app, &mut db, KeyCode::Char('G'));
+    assert!(!fake.since(before).iter().any(|s| s.starts_with("SELECT count(")), "no count: {:#?}", fake.since(before));
+    let tab = app.active_tab().unwrap();
+    assert_eq!(tab.total, Some(115));
+    assert_eq!(tab.window.row_number(tab.total), Some(115));
 }
