@@ -158,7 +158,8 @@ if command -v tmux >/dev/null 2>&1; then
   # A staged cell edit commits on the remote too: the review, then one batch after a bookmark.
   tmux -L "$tmux_socket" send-keys -t "$tui" e && sleep 0.5 && tmux -L "$tmux_socket" send-keys -t "$tui" C-u "Cy Edited" Enter && sleep 0.3
   tmux -L "$tmux_socket" send-keys -t "$tui" C-s
-  if wait_pane "y commit"; then tmux -L "$tmux_socket" send-keys -t "$tui" y; fi
+  # y once the review shows the SQL it runs (before that, y is refused as not ready yet).
+  if wait_pane 'UPDATE "user" SET "name"'; then tmux -L "$tmux_socket" send-keys -t "$tui" y; fi
   wait_pane "committed" && pass "the TUI commits a staged edit on the remote" || fail "TUI edit commit: $(pane | tail -3)"
   # Editing the key warns first with what points at the row: on a remote a reference no index
   # covers (session.userId here) is not counted, never scanned. Esc leaves nothing staged.

@@ -251,7 +251,11 @@ impl Confirmation {
             (None, _) => CONFIRM_KEYS,
         };
         match lookup(keys, &key) {
-            Some(ConfirmKey::Yes) if self.waiting => {}
+            // Yes is to what is shown: while it is still being prepared, say so (a `y` typed
+            // ahead was silently dropped, and the user waited for a commit that never ran).
+            Some(ConfirmKey::Yes) if self.waiting => {
+                return Answered::Refused("still preparing what will run: y once it shows".into());
+            }
             Some(ConfirmKey::Yes)
                 if let Some(answer) = &mut self.answer
                     && answer.typed.trim() != answer.wanted =>

@@ -208,3 +208,20 @@ fn a_lock_wait_is_said_at_once_and_its_timeout_says_nothing_was_written() {
     assert!(matches!(app.overlay, Overlay::None), "one line that fits, no message log over the screen");
     assert_eq!(app.edits.staged.len(), 1);
 }
+
+/// Defect (squall-remote.sh, a remote's review takes a request): a `y` typed while the review
+/// was still preparing its SQL was dropped without a word, and the user waited for a commit that
+/// never ran. It is refused aloud, nothing is sent, and `y` once the SQL shows commits.
+#[test]
+fn y_before_the_review_shows_its_sql_is_refused_aloud_and_y_after_commits() {
+    let (_dir, mut conn) = users_db(10);
+    let mut app = open_app(&mut conn, 120, 30);
+    stage_name_edit(&mut app, &mut conn, 2);
+    let effects = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL) });
+    let effects_of_y = app.update(Action::Key { key: KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE) });
+    assert!(effects_of_y.is_empty(), "nothing runs before the SQL shows: {effects_of_y:?}");
+    assert_eq!(app.status.as_ref().unwrap().text, "still preparing what will run: y once it shows");
+    settle(&mut app, &mut conn, effects);
+    press(&mut app, &mut conn, KeyCode::Char('y'));
+    assert!(app.edits.staged.is_empty(), "committed once the SQL showed: {:?}", app.status);
+}
