@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::audit::{AuditColumn, AuditEntry, append_audit_to, entries_from_changes, with_unknown_outcome};
 use crate::db::backend::d1::{Unanswered, outcome_unknown, restore_point};
-use crate::db::change::{ChangeOp, ColumnChange, RowChange};
-use crate::db::edit::StagedChange;
+use crate::db::change::ChangeOp;
+use crate::db::edit::{StagedChange, staged_row_changes};
 
 use super::protocol::AuditTarget;
 use super::remote::Remote;
@@ -38,46 +38,10 @@ pub(super) fn record_unknown_outcome(
     Unanswered { text: format!("{err:#}; {logged}{restore}"), sent: true }.into()
 }
 
-/// What staged edits were to change, in the audit log's shape (values as loaded and as staged).
+/// What staged edits were to change, in the audit log's shape (values as loaded and as staged;
+/// the same rows a discarded edit records).
 pub(super) fn planned_edits(database: &Path, changes: &[StagedChange]) -> Vec<AuditEntry> {
-    let rows: Vec<RowChange> = changes
-        .iter()
-        .map(|change| match change {
-            StagedChange::Update { table, key, column, old, new, .. } => RowChange {
-                table: table.clone(),
-                op: ChangeOp::Update,
-                key: key.clone(),
-                columns: vec![ColumnChange { column: column.clone(), old: old.clone(), new: new.clone() }],
-            },
-            StagedChange::Insert { table, values } => RowChange {
-                table: table.clone(),
-                op: ChangeOp::Insert,
-                key: Vec::new(),
-                columns: values
-                    .iter()
-                    .map(|(column, value)| ColumnChange {
-                        column: column.clone(),
-                        old: rusqlite::types::Value::Null,
-                        new: value.clone(),
-                    })
-                    .collect(),
-            },
-            StagedChange::Delete { table, key, expected } => RowChange {
-                table: table.clone(),
-                op: ChangeOp::Delete,
-                key: key.clone(),
-                columns: expected
-                    .iter()
-                    .map(|(column, value)| ColumnChange {
-                        column: column.clone(),
-                        old: value.clone(),
-                        new: rusqlite::types::Value::Null,
-                    })
-                    .collect(),
-            },
-        })
-        .collect();
-    entries_from_changes(database, "edit", &rows, chrono::Utc::now())
+    entries_from_changes(database, "edit", &staged_row_changes(changes), chrono::Utc::now())
 }
 
 /// One entry for a planned write given as statements (a user action, a console statement, a
